@@ -1,0 +1,20 @@
+"""Job records: the model clients see and the store both backends implement."""
+
+from __future__ import annotations
+
+from convdiag.jobs.models import Job, JobError, JobKind, JobPage, JobStatus
+from convdiag.jobs.store import DURATION_BUCKETS, JobStore
+from convdiag.settings import Settings
+
+__all__ = ["DURATION_BUCKETS", "Job", "JobError", "JobKind", "JobPage", "JobStatus", "JobStore", "open_store"]
+
+
+def open_store(settings: Settings) -> JobStore:
+    """The store the settings ask for: Redis when configured, else SQLite under data_dir."""
+    if settings.redis_url:
+        from convdiag.jobs.redis_store import RedisJobStore
+
+        return RedisJobStore.from_url(settings.redis_url, settings.job_ttl_seconds)
+    from convdiag.jobs.sqlite_store import SqliteJobStore
+
+    return SqliteJobStore(settings.jobs_db_path, settings.job_ttl_seconds)

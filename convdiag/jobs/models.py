@@ -1,0 +1,72 @@
+"""A job as clients see it, and the state machine its status follows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from diagnosis.models import Diagnosis
+
+
+class JobStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+    cancelled = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in TERMINAL
+
+
+TERMINAL = frozenset({JobStatus.succeeded, JobStatus.failed, JobStatus.cancelled})
+
+# Every status change goes through this table, so a finished job never comes back to life
+# and a late worker cannot overwrite a cancellation. running -> running is a redelivery
+# after a worker was lost; running -> queued is a worker handing a job back.
+TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
+    JobStatus.queued: frozenset({JobStatus.running, JobStatus.failed, JobStatus.cancelled}),
+    JobStatus.running: frozenset(
+        {JobStatus.running, JobStatus.queued, JobStatus.succeeded, JobStatus.failed, JobStatus.cancelled}
+    ),
+    JobStatus.succeeded: frozenset(),
+    JobStatus.failed: frozenset(),
+    JobStatus.cancelled: frozenset(),
+}
+
+
+class JobKind(StrEnum):
+    history = "history"
+
+
+class JobError(BaseModel):
+    """Why a job failed, in the same shape as an HTTP problem."""
+
+    type: str = Field(description="Stable problem type URI.")
+    title: str
+    detail: str
+
+
+class Job(BaseModel):
+    id: str
+    kind: JobKind
+    status: JobStatus
+    progress: float = Field(ge=0.0, le=1.0, description="0 when queued, 1 when finished.")
+    stage: str | None = Field(default=None, description="What the worker is doing now.")
+    attempts: int = Field(description="How many times a worker has started this job.")
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    expires_at: datetime
+    diagnosis: Diagnosis | None = None
+    error: JobError | None = None
+
+
+class JobPage(BaseModel):
+    items: list[Job]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` to get the next (older) page; null on the last."
+    )

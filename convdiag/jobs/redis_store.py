@@ -1,0 +1,128 @@
+"""Job store on Redis: one hash per job (each field JSON), the input beside it, both with
+the job's TTL, and a sorted set per tenant for newest-first listing."""
+
+from __future__ import annotations
+
+import json
+
+import redis
+
+from convdiag.jobs.store import JobStore, Record, Updater, _now
+
+PREFIX = "convdiag"
+STATS_KEY = f"{PREFIX}:stats"
+
+
+def _job_key(job_id: str) -> str:
+    return f"{PREFIX}:job:{job_id}"
+
+
+def _input_key(job_id: str) -> str:
+    return f"{PREFIX}:job:{job_id}:input"
+
+
+def _tenant_key(tenant: str) -> str:
+    return f"{PREFIX}:tenant:{tenant}:jobs"
+
+
+def _encode(fields: Record) -> dict[str, str]:
+    return {name: json.dumps(value) for name, value in fields.items()}
+
+
+def _decode(raw: dict[bytes, bytes]) -> Record:
+    return {name.decode(): json.loads(value) for name, value in raw.items()}
+
+
+class RedisJobStore(JobStore):
+    def __init__(self, client: redis.Redis, ttl_seconds: int) -> None:
+        super().__init__(ttl_seconds)
+        self.redis = client
+
+    @classmethod
+    def from_url(cls, url: str, ttl_seconds: int) -> RedisJobStore:
+        return cls(redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5), ttl_seconds)
+
+    def _insert(self, record: Record, payload: bytes) -> None:
+        job_id, ttl = record["id"], self.ttl_seconds
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(_job_key(job_id), mapping=_encode(record))
+        pipe.expire(_job_key(job_id), ttl)
+        pipe.set(_input_key(job_id), payload, ex=ttl)
+        pipe.zadd(_tenant_key(record["tenant"]), {job_id: record["created_at"]})
+        pipe.expire(_tenant_key(record["tenant"]), ttl)
+        pipe.hincrbyfloat(STATS_KEY, "active:queued", 1)
+        pipe.execute()
+
+    def _read(self, job_id: str) -> Record | None:
+        raw = self.redis.hgetall(_job_key(job_id))
+        return _decode(raw) if raw else None
+
+    def _update(self, job_id: str, updater: Updater) -> Record | None:
+        key = _job_key(job_id)
+        with self.redis.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.hgetall(key)
+                    if not raw:
+                        return None
+                    record = _decode(raw)
+                    change = updater(record)
+                    if change is None:
+                        return None
+                    fields, stats = change
+                    pipe.multi()
+                    pipe.hset(key, mapping=_encode(fields))
+                    for name, amount in stats.items():
+                        pipe.hincrbyfloat(STATS_KEY, name, amount)
+                    pipe.execute()
+                    return {**record, **fields}
+                except redis.WatchError:
+                    continue  # someone else changed the job between our read and write: reread
+
+    def _page(self, tenant: str, limit: int, before: tuple[float, str] | None) -> list[Record]:
+        key = _tenant_key(tenant)
+        # Index entries outlive the hashes they point to; drop the expired ones first.
+        self.redis.zremrangebyscore(key, "-inf", _now() - self.ttl_seconds)
+        records: list[Record] = []
+        top: float | str = before[0] if before else "+inf"
+        while len(records) < limit:
+            # Scores can tie; fetch a few extra and drop what the cursor already returned.
+            batch = self.redis.zrange(
+                key, top, "-inf", byscore=True, desc=True, offset=0, num=limit + 16, withscores=True
+            )
+            if not batch:
+                break
+            pipe = self.redis.pipeline(transaction=False)
+            for member, _ in batch:
+                pipe.hgetall(_job_key(member.decode()))
+            for (member, score), raw in zip(batch, pipe.execute(), strict=True):
+                job_id = member.decode()
+                if before is not None and (score, job_id) >= before:
+                    continue
+                if raw:
+                    records.append(_decode(raw))
+            if len(batch) < limit + 16:
+                break
+            top = f"({batch[-1][1]}"  # strictly older than this batch's oldest
+            before = None
+        return records[:limit]
+
+    def get_input(self, job_id: str) -> bytes | None:
+        return self.redis.get(_input_key(job_id))
+
+    def delete(self, job_id: str) -> None:
+        record = self._read(job_id)
+        if record is None:
+            return
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(_job_key(job_id), _input_key(job_id))
+        pipe.zrem(_tenant_key(record["tenant"]), job_id)
+        pipe.hincrbyfloat(STATS_KEY, f"active:{record['status']}", -1)
+        pipe.execute()
+
+    def stats(self) -> dict[str, float]:
+        return {name.decode(): float(value) for name, value in self.redis.hgetall(STATS_KEY).items()}
+
+    def ping(self) -> None:
+        self.redis.ping()

@@ -1,0 +1,130 @@
+"""Job store on SQLite for the embedded default: one file under the data directory, shared
+by the API process and its worker subprocess (WAL mode lets them read while one writes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+from convdiag.jobs.store import JobStore, Record, Updater, _now
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    record TEXT NOT NULL,
+    input BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant, created_at DESC, id DESC);
+CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, value REAL NOT NULL);
+"""
+
+
+class SqliteJobStore(JobStore):
+    def __init__(self, path: Path, ttl_seconds: int) -> None:
+        super().__init__(ttl_seconds)
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # sqlite3 connections must stay on the thread that made them; FastAPI runs sync
+        # work on a thread pool, so each thread gets its own.
+        # Celery's prefork pool forks worker children, and a connection must not cross a
+        # fork either, so each is also tied to the process that opened it.
+        self._local = threading.local()
+        self._conn().executescript(SCHEMA)
+
+    def _conn(self) -> sqlite3.Connection:
+        pid, conn = getattr(self._local, "owned", (None, None))
+        if conn is None or pid != os.getpid():
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.owned = (os.getpid(), conn)
+        return conn
+
+    def _add_stats(self, conn: sqlite3.Connection, stats: dict[str, float]) -> None:
+        conn.executemany(
+            "INSERT INTO stats (name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+            stats.items(),
+        )
+
+    def _insert(self, record: Record, payload: bytes) -> None:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM jobs WHERE expires_at < ?", (_now(),))
+            conn.execute(
+                "INSERT INTO jobs (id, tenant, created_at, expires_at, record, input) VALUES (?, ?, ?, ?, ?, ?)",
+                (record["id"], record["tenant"], record["created_at"], record["expires_at"],
+                 json.dumps(record), payload),
+            )
+            self._add_stats(conn, {"active:queued": 1})
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _read(self, job_id: str) -> Record | None:
+        row = self._conn().execute(
+            "SELECT record FROM jobs WHERE id = ? AND expires_at >= ?", (job_id, _now())
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def _update(self, job_id: str, updater: Updater) -> Record | None:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")  # take the write lock before reading: no lost updates
+        try:
+            record = self._read(job_id)
+            change = None if record is None else updater(record)
+            if record is None or change is None:
+                conn.execute("ROLLBACK")
+                return None
+            fields, stats = change
+            record = {**record, **fields}
+            conn.execute("UPDATE jobs SET record = ? WHERE id = ?", (json.dumps(record), job_id))
+            self._add_stats(conn, stats)
+            conn.execute("COMMIT")
+            return record
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _page(self, tenant: str, limit: int, before: tuple[float, str] | None) -> list[Record]:
+        created, last_id = before if before else (float("inf"), "")
+        rows = self._conn().execute(
+            "SELECT record FROM jobs WHERE tenant = ? AND expires_at >= ? "
+            "AND (created_at < ? OR (created_at = ? AND id < ?)) "
+            "ORDER BY created_at DESC, id DESC LIMIT ?",
+            (tenant, _now(), created, created, last_id, limit),
+        ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def get_input(self, job_id: str) -> bytes | None:
+        row = self._conn().execute(
+            "SELECT input FROM jobs WHERE id = ? AND expires_at >= ?", (job_id, _now())
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
+    def delete(self, job_id: str) -> None:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            record = self._read(job_id)
+            if record is not None:
+                conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+                self._add_stats(conn, {f"active:{record['status']}": -1})
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def stats(self) -> dict[str, float]:
+        return dict(self._conn().execute("SELECT name, value FROM stats").fetchall())
+
+    def ping(self) -> None:
+        self._conn().execute("SELECT 1").fetchone()

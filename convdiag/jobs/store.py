@@ -1,0 +1,198 @@
+"""The job store: where job records and their accepted inputs live.
+
+Job state is ours, not Celery's: an unknown id is simply absent (a 404), never an eternal
+PENDING. Two backends share this logic — Redis hashes with a TTL in production, SQLite
+under the data directory for the embedded default — and differ only in how they read and
+atomically update one record (`_read`, `_update`), insert, list and count.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from convdiag.jobs.models import TERMINAL, TRANSITIONS, Job, JobError, JobKind, JobPage, JobStatus
+from diagnosis.models import Diagnosis
+
+# Upper bounds (seconds) of the job-duration histogram exposed on /metrics, from a history
+# diagnosis (well under a second) to a bundle probe (minutes).
+DURATION_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
+ACTIVE = (JobStatus.queued, JobStatus.running)
+
+# A record as stored: every Job field JSON-encoded under its own name, plus the tenant.
+Record = dict[str, Any]
+# Given the current record, return the fields to change and the stats to add, or None to
+# leave the record alone.
+Updater = Callable[[Record], tuple[Record, dict[str, float]] | None]
+
+
+class JobNotFound(LookupError):
+    pass
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _ts(value: float | None) -> datetime | None:
+    return None if value is None else datetime.fromtimestamp(value, UTC)
+
+
+def encode_cursor(created: float, job_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([created, job_id]).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[float, str]:
+    try:
+        created, job_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return float(created), str(job_id)
+    except (ValueError, TypeError) as exc:
+        raise ValueError("malformed cursor") from exc
+
+
+def record_to_job(record: Record) -> Job:
+    return Job(
+        id=record["id"],
+        kind=record["kind"],
+        status=record["status"],
+        progress=record["progress"],
+        stage=record.get("stage"),
+        attempts=record["attempts"],
+        created_at=_ts(record["created_at"]),
+        started_at=_ts(record.get("started_at")),
+        finished_at=_ts(record.get("finished_at")),
+        expires_at=_ts(record["expires_at"]),
+        diagnosis=record.get("diagnosis"),
+        error=record.get("error"),
+    )
+
+
+def _transition_stats(record: Record, to: JobStatus, now: float) -> dict[str, float]:
+    """Counter changes for /metrics when a job moves from its status to `to`."""
+    old = JobStatus(record["status"])
+    delta: dict[str, float] = {}
+    if old is not to:
+        if old in ACTIVE:
+            delta[f"active:{old}"] = -1
+        if to in ACTIVE:
+            delta[f"active:{to}"] = 1
+    if to in TERMINAL:
+        duration = now - record["created_at"]
+        delta[f"finished:{to}"] = 1
+        delta["duration:sum"] = duration
+        delta["duration:count"] = 1
+        for bound in DURATION_BUCKETS:
+            if duration <= bound:
+                delta[f"duration:le:{bound}"] = 1
+    return delta
+
+
+class JobStore(ABC):
+    def __init__(self, ttl_seconds: int) -> None:
+        self.ttl_seconds = ttl_seconds
+
+    # -- what a backend provides -------------------------------------------------------
+    @abstractmethod
+    def _insert(self, record: Record, payload: bytes) -> None: ...
+
+    @abstractmethod
+    def _read(self, job_id: str) -> Record | None: ...
+
+    @abstractmethod
+    def _update(self, job_id: str, updater: Updater) -> Record | None:
+        """Apply `updater` atomically; return the new record, or None if it was left alone."""
+
+    @abstractmethod
+    def _page(self, tenant: str, limit: int, before: tuple[float, str] | None) -> list[Record]:
+        """Up to `limit` live records of a tenant, newest first, older than `before`."""
+
+    @abstractmethod
+    def get_input(self, job_id: str) -> bytes | None: ...
+
+    @abstractmethod
+    def delete(self, job_id: str) -> None:
+        """Remove a job that was never handed to the queue (its send failed)."""
+
+    @abstractmethod
+    def stats(self) -> dict[str, float]: ...
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise when the store cannot be reached."""
+
+    # -- shared logic ------------------------------------------------------------------
+    def create(self, *, tenant: str, kind: JobKind, payload: bytes) -> Job:
+        now = _now()
+        record: Record = {
+            "id": uuid.uuid4().hex,
+            "tenant": tenant,
+            "kind": kind.value,
+            "status": JobStatus.queued.value,
+            "progress": 0.0,
+            "stage": "queued",
+            "attempts": 0,
+            "created_at": now,
+            "expires_at": now + self.ttl_seconds,
+        }
+        self._insert(record, payload)
+        return record_to_job(record)
+
+    def get(self, job_id: str, tenant: str | None = None) -> Job | None:
+        """The job, or None when it does not exist or (given a tenant) is someone else's."""
+        record = self._read(job_id)
+        if record is None or (tenant is not None and record["tenant"] != tenant):
+            return None
+        return record_to_job(record)
+
+    def list(self, tenant: str, limit: int, cursor: str | None = None) -> JobPage:
+        before = decode_cursor(cursor) if cursor else None
+        records = self._page(tenant, limit + 1, before)
+        more = len(records) > limit
+        records = records[:limit]
+        next_cursor = encode_cursor(records[-1]["created_at"], records[-1]["id"]) if more else None
+        return JobPage(items=[record_to_job(r) for r in records], next_cursor=next_cursor)
+
+    def transition(self, job_id: str, to: JobStatus, **changes: Any) -> Job | None:
+        """Move a job to `to` if the state machine allows it; None (and no write) otherwise."""
+        now = _now()
+
+        def updater(record: Record) -> tuple[Record, dict[str, float]] | None:
+            if to not in TRANSITIONS[JobStatus(record["status"])]:
+                return None
+            fields: Record = {"status": to.value, **changes}
+            if to is JobStatus.running:
+                fields.update(started_at=now, attempts=record["attempts"] + 1)
+            if to in TERMINAL:
+                fields.update(finished_at=now, progress=1.0 if to is JobStatus.succeeded else record["progress"])
+            return fields, _transition_stats(record, to, now)
+
+        record = self._update(job_id, updater)
+        return None if record is None else record_to_job(record)
+
+    def start(self, job_id: str, worker: str) -> Job | None:
+        return self.transition(job_id, JobStatus.running, stage="started", worker=worker)
+
+    def progress(self, job_id: str, progress: float, stage: str) -> None:
+        def updater(record: Record) -> tuple[Record, dict[str, float]] | None:
+            if JobStatus(record["status"]) is not JobStatus.running:
+                return None
+            return {"progress": progress, "stage": stage}, {}
+
+        self._update(job_id, updater)
+
+    def succeed(self, job_id: str, diagnosis: Diagnosis) -> Job | None:
+        return self.transition(
+            job_id, JobStatus.succeeded, stage="done", diagnosis=diagnosis.model_dump(mode="json")
+        )
+
+    def fail(self, job_id: str, error: JobError) -> Job | None:
+        return self.transition(job_id, JobStatus.failed, stage="failed", error=error.model_dump())
+
+    def cancel(self, job_id: str) -> Job | None:
+        return self.transition(job_id, JobStatus.cancelled, stage="cancelled")

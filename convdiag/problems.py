@@ -1,0 +1,39 @@
+"""The catalogue of problem types (RFC 9457): one stable `type` per kind of error.
+
+The HTTP layer answers with them as application/problem+json and documents each route's
+in OpenAPI; the worker puts the same types on a failed job's `error`, so a client handles
+"the history cannot be read" the same way whether it was caught before or after queueing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+URI_PREFIX = "urn:convdiag:problem:"
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    slug: str
+    title: str
+    status: int
+
+    @property
+    def uri(self) -> str:
+        return URI_PREFIX + self.slug
+
+
+INVALID_HISTORY = ProblemType("invalid-history", "The training history cannot be read", 422)
+INVALID_REQUEST = ProblemType("invalid-request", "The request parameters are invalid", 422)
+UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", "Unsupported content type", 415)
+PAYLOAD_TOO_LARGE = ProblemType("payload-too-large", "The request body is too large", 413)
+UNAUTHORIZED = ProblemType("unauthorized", "A valid API key is required", 401)
+JOB_NOT_FOUND = ProblemType("job-not-found", "No such job", 404)
+NOT_FOUND = ProblemType("not-found", "No such resource", 404)
+METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", "Method not allowed", 405)
+JOB_FINISHED = ProblemType("job-finished", "The job has already finished", 409)
+UNAVAILABLE = ProblemType("unavailable", "A backing service is unavailable; retry later", 503)
+INTERNAL_ERROR = ProblemType("internal-error", "Internal error", 500)
+# Only ever on a failed job, never as an HTTP answer.
+TIMED_OUT = ProblemType("timed-out", "The job ran past its time limit", 500)
+WORKER_LOST = ProblemType("worker-lost", "The worker running the job was lost too many times", 500)

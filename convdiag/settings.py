@@ -1,0 +1,73 @@
+"""The one settings class. Every knob is an environment variable prefixed CONVDIAG_."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def hash_api_key(key: str) -> str:
+    """How API keys are stored: sha256 hex. Keys are long random tokens, so a fast hash is
+    enough (no dictionary to guess from); only the hash ever sits in configuration."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONVDIAG_", extra="ignore")
+
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for broker and job store. Unset: the embedded SQLite default under data_dir.",
+    )
+    data_dir: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_data_dir("convdiag")),
+        description="Where the embedded default keeps its broker and job store.",
+    )
+    api_keys: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            "sha256 hex of each API key -> tenant name (`convdiag hash-key KEY` prints the hash). "
+            "Empty: auth is off and every caller is the single local tenant."
+        ),
+    )
+    local_tenant: str = "local"
+    job_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_wait_seconds: float = Field(default=30.0, ge=0)
+
+    # Celery, as production needs it. The broker's visibility timeout must exceed the hard
+    # limit, or Redis hands a long task to a second worker while the first is still on it.
+    task_soft_time_limit: int = Field(default=300, ge=1)
+    task_time_limit: int = Field(default=360, ge=1)
+    broker_visibility_timeout: int = Field(default=3600, ge=1)
+    max_attempts: int = Field(
+        default=3, ge=1, description="Deliveries of one job before it is marked failed."
+    )
+
+    @property
+    def embedded(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def auth_enabled(self) -> bool:
+        return bool(self.api_keys)
+
+    @property
+    def broker_url(self) -> str:
+        if self.redis_url:
+            return self.redis_url
+        return f"sqla+sqlite:///{self.data_dir / 'broker.sqlite'}"
+
+    @property
+    def jobs_db_path(self) -> Path:
+        return self.data_dir / "jobs.sqlite"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

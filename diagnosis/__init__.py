@@ -1,0 +1,20 @@
+"""The convdiag engine: pure functions from a training history (or a bundle) to a Diagnosis.
+
+The history path uses numpy only; it must never import TensorFlow.
+"""
+
+from diagnosis.engine import diagnose
+from diagnosis.history import HistoryError, RunMetadata, TrainingHistory, load_history
+from diagnosis.models import Category, Diagnosis, Finding, Severity
+
+__all__ = [
+    "Category",
+    "Diagnosis",
+    "Finding",
+    "HistoryError",
+    "RunMetadata",
+    "Severity",
+    "TrainingHistory",
+    "diagnose",
+    "load_history",
+]

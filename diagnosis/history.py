@@ -1,0 +1,180 @@
+"""A training history as the engine sees it, and the Keras `History.history` JSON reader.
+
+Every input format ends up as a `TrainingHistory`: one float64 array per metric, all of the
+same length, with NaN where the run logged a non-finite value (a NaN loss is the symptom,
+not bad input). Anything that cannot become that raises `HistoryError` with a message that
+names the problem; the HTTP layer turns it into a 422 and the CLI into one line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+# Keras 2 wrote `acc`; Keras 3 writes `accuracy`. Rules only know the new names.
+LEGACY_NAMES = {"acc": "accuracy", "val_acc": "val_accuracy", "lr": "learning_rate"}
+# Columns that schedules log next to the metrics; they describe the run, they are not curves.
+SCHEDULE_COLUMNS = frozenset({"learning_rate"})
+# Keras' own name for validation metrics.
+VAL_PREFIX = "val_"
+# Python's json module reads JSON nested this deep without recursing out of the stack;
+# a history is two levels deep, so anything past this is hostile or broken.
+MAX_JSON_DEPTH = 32
+
+
+class HistoryError(ValueError):
+    """The input cannot be read as a training history; the message says why."""
+
+
+class RunMetadata(BaseModel):
+    """What the caller may tell about the run; every field is optional."""
+
+    model_config = ConfigDict(extra="allow")
+
+    task: str | None = Field(
+        default=None, description="'binary', 'multiclass' or 'regression'.", examples=["binary"]
+    )
+    num_classes: int | None = Field(default=None, ge=1)
+    optimizer: str | None = None
+    learning_rate: float | None = Field(default=None, gt=0)
+    batch_size: int | None = Field(default=None, ge=1)
+    num_samples: int | None = Field(default=None, ge=0)
+    param_count: int | None = Field(default=None, ge=0)
+
+
+@dataclass(frozen=True)
+class TrainingHistory:
+    """Per-epoch curves of one run. `metrics` maps a Keras metric name to its values."""
+
+    metrics: dict[str, np.ndarray]
+    metadata: RunMetadata = field(default_factory=RunMetadata)
+
+    def __post_init__(self) -> None:
+        if not self.metrics:
+            raise HistoryError("the history has no metrics")
+        lengths = {name: len(values) for name, values in self.metrics.items()}
+        if len(set(lengths.values())) > 1:
+            described = ", ".join(f"{name}={n}" for name, n in sorted(lengths.items()))
+            raise HistoryError(f"metrics have different lengths: {described}")
+        if self.epochs == 0:
+            raise HistoryError("the history has no epochs")
+
+    @property
+    def epochs(self) -> int:
+        return len(next(iter(self.metrics.values())))
+
+    def get(self, name: str) -> np.ndarray | None:
+        return self.metrics.get(name)
+
+    @property
+    def curve_names(self) -> list[str]:
+        """Metric names that are training curves (not a schedule), in input order."""
+        return [name for name in self.metrics if name not in SCHEDULE_COLUMNS]
+
+    def to_json(self) -> dict[str, Any]:
+        """The canonical JSON form; non-finite values become null so it stays strict JSON."""
+        return {
+            "history": {
+                name: [float(v) if math.isfinite(v) else None for v in values.tolist()]
+                for name, values in self.metrics.items()
+            },
+            "metadata": self.metadata.model_dump(exclude_none=True),
+        }
+
+
+def _to_array(name: str, values: object) -> np.ndarray:
+    if not isinstance(values, list):
+        raise HistoryError(f"metric {name!r} must be a list of numbers, got {type(values).__name__}")
+    out = np.empty(len(values), dtype=np.float64)
+    for i, value in enumerate(values):
+        # bool is an int subclass, but `true` in a loss column is a broken export, not 1.0.
+        if value is None:
+            out[i] = np.nan
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            out[i] = value
+        else:
+            raise HistoryError(f"metric {name!r} has a non-numeric value at epoch {i}: {value!r}")
+    return out
+
+
+def history_from_mapping(raw: Mapping[str, Any], metadata: Mapping[str, Any] | None = None) -> TrainingHistory:
+    """Build a history from a `History.history`-shaped mapping of metric name to values."""
+    metrics: dict[str, np.ndarray] = {}
+    for name, values in raw.items():
+        if not isinstance(name, str) or not name:
+            raise HistoryError("metric names must be non-empty strings")
+        canonical = LEGACY_NAMES.get(name, name)
+        if canonical in metrics:
+            raise HistoryError(f"metric {canonical!r} appears twice (as {name!r} and its alias)")
+        metrics[canonical] = _to_array(name, values)
+    try:
+        meta = RunMetadata.model_validate(metadata or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise HistoryError(f"invalid metadata field {where!r}: {first['msg']}") from None
+    return TrainingHistory(metrics=metrics, metadata=meta)
+
+
+def history_from_json(document: object) -> TrainingHistory:
+    """Read a decoded Keras History JSON document: plain, or wrapped as {"history": ...}."""
+    if not isinstance(document, dict):
+        raise HistoryError("a history must be a JSON object mapping metric names to lists")
+    if "history" in document and isinstance(document["history"], dict):
+        extra = set(document) - {"history", "metadata"}
+        if extra:
+            raise HistoryError(f"unexpected top-level keys next to 'history': {sorted(extra)}")
+        metadata = document.get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise HistoryError("'metadata' must be a JSON object")
+        return history_from_mapping(document["history"], metadata)
+    return history_from_mapping(document)
+
+
+def _json_depth(text: str) -> int:
+    """Deepest bracket nesting outside strings, found without recursion."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def loads_json(data: bytes | str) -> object:
+    """Decode JSON for a history; NaN and Infinity literals are allowed (Python writes them)."""
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        raise HistoryError("the input is not UTF-8 text") from None
+    if _json_depth(text) > MAX_JSON_DEPTH:
+        raise HistoryError(f"JSON is nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HistoryError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+
+
+def load_history(data: bytes | str) -> TrainingHistory:
+    """Read a history from the bytes of a file or request body."""
+    if not data.strip():
+        raise HistoryError("the input is empty")
+    return history_from_json(loads_json(data))

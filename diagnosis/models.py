@@ -1,0 +1,83 @@
+"""The diagnosis contract: what every door (HTTP, worker, CLI) returns.
+
+These pydantic models are the single definition of a finding and a diagnosis; the
+OpenAPI schema, the worker's stored result and the CLI's `--json` output all come from
+them. A finding's `code` is public API: once published it keeps its meaning.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Category(StrEnum):
+    data = "data"
+    model = "model"
+    hyperparameters = "hyperparameters"
+    implementation = "implementation"
+    training_dynamics = "training_dynamics"
+
+
+class Severity(StrEnum):
+    """How bad a finding is; ordered so that `max()` gives the worst."""
+
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.info: 0, Severity.warning: 1, Severity.error: 2}
+
+
+class Finding(BaseModel):
+    """One thing wrong (or worth knowing) about a training run."""
+
+    code: str = Field(description="Stable snake_case id from the taxonomy in DESIGN.md.")
+    category: Category
+    severity: Severity
+    confidence: float = Field(ge=0.0, le=1.0)
+    summary: str = Field(description="One sentence a person reads first.")
+    evidence: dict[str, Any] = Field(
+        default_factory=dict, description="The numbers behind the finding, thresholds included."
+    )
+    recommendation: str = Field(description="What to change, concretely.")
+    fix: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The recommendation as data where it can be, e.g. {'learning_rate': 3e-4}.",
+    )
+    epochs: list[int] = Field(
+        default_factory=list,
+        description="Epochs (0-based) where the finding shows, for marking on a plot.",
+    )
+
+
+class RunSummary(BaseModel):
+    """What the engine read from the input, so a reader can check it read the right thing."""
+
+    epochs: int
+    metrics: list[str]
+    final: dict[str, float | None] = Field(
+        default_factory=dict, description="Last value of every metric (None where not finite)."
+    )
+
+
+class Diagnosis(BaseModel):
+    """Findings for one training run, worst first."""
+
+    healthy: bool = Field(description="True when no finding is a warning or an error.")
+    findings: list[Finding]
+    run: RunSummary
+    engine_version: str
+
+    @classmethod
+    def from_findings(cls, findings: list[Finding], run: RunSummary, version: str) -> Diagnosis:
+        ordered = sorted(findings, key=lambda f: (-f.severity.rank, -f.confidence, f.code))
+        healthy = all(f.severity is Severity.info for f in ordered)
+        return cls(healthy=healthy, findings=ordered, run=run, engine_version=version)

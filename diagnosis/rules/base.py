@@ -1,0 +1,54 @@
+"""What a rule is: a named check over a training history that returns a finding or nothing.
+
+Rules are dataclasses so that their thresholds are named fields with defaults at the top of
+each module, overridable in tests and benchmarks (`Overfitting(patience=3)`), and so the
+vocabulary matches Keras callbacks users already know: `monitor`, `min_delta`, `patience`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from diagnosis.history import TrainingHistory
+from diagnosis.models import Category, Finding, Severity
+
+REGISTRY: dict[str, type[Rule]] = {}
+
+
+class Rule(ABC):
+    code: ClassVar[str]
+    category: ClassVar[Category]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.code in REGISTRY:
+            raise TypeError(f"two rules claim the code {cls.code!r}")
+        REGISTRY[cls.code] = cls
+
+    @abstractmethod
+    def check(self, run: TrainingHistory) -> Finding | None:
+        """Return a finding when the run shows what this rule detects."""
+
+    def finding(
+        self,
+        *,
+        severity: Severity,
+        confidence: float,
+        summary: str,
+        evidence: dict[str, Any],
+        recommendation: str,
+        fix: dict[str, Any] | None = None,
+        epochs: list[int] | None = None,
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            category=self.category,
+            severity=severity,
+            confidence=round(confidence, 3),
+            summary=summary,
+            evidence=evidence,
+            recommendation=recommendation,
+            fix=fix or {},
+            epochs=epochs or [],
+        )

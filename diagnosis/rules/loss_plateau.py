@@ -1,0 +1,64 @@
+"""loss_plateau: the training loss barely moved over the whole run.
+
+A converged run also ends flat, so flatness alone is not a finding: the rule fires only
+when the loss never improved much from where it started (it was stuck, not finished).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from diagnosis.curves import rounded
+from diagnosis.history import TrainingHistory
+from diagnosis.models import Category, Finding, Severity
+from diagnosis.rules.base import Rule
+
+# Total improvement, as a share of the starting loss, below which the run never learned.
+MIN_IMPROVEMENT = 0.05
+# Fewer epochs than this are too short to call anything stuck.
+MIN_EPOCHS = 5
+
+
+@dataclass
+class LossPlateau(Rule):
+    code = "loss_plateau"
+    category = Category.training_dynamics
+    monitor: str = "loss"
+    min_improvement: float = MIN_IMPROVEMENT
+
+    def check(self, run: TrainingHistory) -> Finding | None:
+        values = run.get(self.monitor)
+        if values is None or run.epochs < MIN_EPOCHS or not np.isfinite(values).all():
+            return None
+        start = float(values[0])
+        best = float(values.min())
+        if start <= 0:
+            return None  # a loss already at zero has nothing left to improve
+        improvement = (start - best) / start
+        if improvement >= self.min_improvement:
+            return None
+        return self.finding(
+            severity=Severity.warning,
+            confidence=0.8 if improvement < self.min_improvement / 2 else 0.6,
+            summary=(
+                f"{self.monitor} improved only {improvement:.1%} in {run.epochs} epochs: "
+                "the model is not learning."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "start": rounded(start),
+                "best": rounded(best),
+                "relative_improvement": rounded(improvement, 3),
+                "epochs": run.epochs,
+                "thresholds": {"min_improvement": self.min_improvement},
+            },
+            recommendation=(
+                "Check that the labels match the loss and that the inputs are standardized "
+                "(zero mean, unit variance); then try a learning rate 10x higher, and make "
+                "sure the model can overfit a single batch."
+            ),
+            fix={"learning_rate_factor": 10.0, "standardize_inputs": True},
+            epochs=list(range(run.epochs)),
+        )

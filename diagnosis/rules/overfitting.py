@@ -1,0 +1,90 @@
+"""overfitting: the validation loss turns back up while the training loss keeps falling.
+
+The onset is the epoch with the best validation loss; the finding says what early stopping
+there would have saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from diagnosis.curves import rounded, tail_length
+from diagnosis.history import TrainingHistory
+from diagnosis.models import Category, Finding, Severity
+from diagnosis.rules.base import Rule
+
+# Validation loss must end this much above its best (relative) to count as rising.
+VAL_RISE = 0.10
+# Training loss must keep falling by this much (relative) after the onset.
+TRAIN_FALL = 0.05
+# The rise must last at least this many epochs after the best one (Keras' `patience`).
+PATIENCE = 3
+# The end of the run is judged on the median of this share of epochs (at least MIN_TAIL).
+TAIL_FRACTION = 0.2
+MIN_TAIL = 2
+
+
+@dataclass
+class Overfitting(Rule):
+    code = "overfitting"
+    category = Category.training_dynamics
+    monitor: str = "val_loss"
+    patience: int = PATIENCE
+
+    def check(self, run: TrainingHistory) -> Finding | None:
+        val = run.get(self.monitor)
+        train = run.get(self.monitor.removeprefix("val_"))
+        if val is None or train is None:
+            return None
+        if not (np.isfinite(val).all() and np.isfinite(train).all()):
+            return None
+        onset = int(np.argmin(val))
+        if run.epochs - 1 - onset < self.patience:
+            return None
+        tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
+        val_best = float(val[onset])
+        val_end = float(np.median(val[-tail:]))
+        train_onset = float(train[onset])
+        train_end = float(np.median(train[-tail:]))
+        val_rise = (val_end - val_best) / max(abs(val_best), 1e-12)
+        train_fall = (train_onset - train_end) / max(abs(train_onset), 1e-12)
+        if val_rise < VAL_RISE or train_fall < TRAIN_FALL:
+            return None
+        wasted = run.epochs - 1 - onset
+        confidence = min(0.95, 0.6 + val_rise)
+        return self.finding(
+            severity=Severity.warning,
+            confidence=confidence,
+            summary=(
+                f"{self.monitor} has risen {val_rise:.0%} since epoch {onset} while the training "
+                f"loss kept falling: the model is memorizing the training set."
+            ),
+            evidence={
+                "onset_epoch": onset,
+                "val_best": rounded(val_best),
+                "val_end_median": rounded(val_end),
+                "val_rise": rounded(val_rise, 3),
+                "train_at_onset": rounded(train_onset),
+                "train_end_median": rounded(train_end),
+                "epochs_after_onset": wasted,
+                "thresholds": {"val_rise": VAL_RISE, "train_fall": TRAIN_FALL, "patience": self.patience},
+            },
+            recommendation=(
+                f"Stop at the best epoch with keras.callbacks.EarlyStopping(monitor='{self.monitor}', "
+                f"patience={self.patience}, restore_best_weights=True), which would have saved "
+                f"{wasted} epochs; then add regularization (Dropout 0.2-0.5 or an L2 penalty of 1e-4) "
+                "or more training data."
+            ),
+            fix={
+                "early_stopping": {
+                    "monitor": self.monitor,
+                    "patience": self.patience,
+                    "restore_best_weights": True,
+                },
+                "best_epoch": onset,
+                "epochs_saved": wasted,
+            },
+            epochs=[onset],
+        )

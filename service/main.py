@@ -1,0 +1,49 @@
+"""The FastAPI app. Run it with `uvicorn --factory service.main:create_app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from convdiag.jobs import open_store
+from convdiag.settings import Settings, get_settings
+from service.errors import install_problem_handlers
+from service.limits import BodySizeLimit
+from service.queue import JobQueue
+from service.routers import health, histories, jobs
+from service.routers.health import metrics_registry
+from worker.app import make_celery
+
+log = logging.getLogger("convdiag.service")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not settings.auth_enabled:
+            log.warning(
+                "auth is OFF: no CONVDIAG_API_KEYS configured, every caller is tenant %r",
+                settings.local_tenant,
+            )
+        yield
+
+    app = FastAPI(
+        title="convdiag",
+        version="1",
+        summary="Tells you why your Keras model is not converging.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.store = open_store(settings)
+    app.state.queue = JobQueue(make_celery(settings))
+    app.state.metrics = metrics_registry(app.state.store, app.state.queue)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_problem_handlers(app)
+    for module in (histories, jobs, health):
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,1 @@
+"""The queue layer: the Celery app and its thin tasks."""

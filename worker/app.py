@@ -1,0 +1,52 @@
+"""The Celery app, configured the way a production queue needs it.
+
+This module imports nothing heavy: the API imports it to send tasks by name, and only a
+worker process imports `worker.tasks` (through `include`).
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from convdiag.settings import Settings, get_settings
+
+HISTORY_TASK = "convdiag.diagnose_history"
+LIGHT_QUEUE = "light"
+PROBES_QUEUE = "probes"
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("convdiag", broker=settings.broker_url, include=["worker.tasks"])
+    app.conf.update(
+        # A task is acknowledged only once it finished, and handed back to the queue if the
+        # process running it dies, so a lost worker never loses a job.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        task_soft_time_limit=settings.task_soft_time_limit,
+        task_time_limit=settings.task_time_limit,
+        # Redis re-delivers an unacknowledged message after this long; it must be longer
+        # than the hard limit or a slow task would run twice at once.
+        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout},
+        broker_connection_retry_on_startup=True,
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        # Job state lives in our job store; Celery's result backend is not used.
+        task_ignore_result=True,
+        task_default_queue=LIGHT_QUEUE,
+        task_routes={HISTORY_TASK: {"queue": LIGHT_QUEUE}},
+        # Fail a send quickly when the broker is away, so the API can answer 503 at once.
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
+        },
+        worker_hijack_root_logger=False,
+    )
+    return app
+
+
+app = make_celery(get_settings())
