@@ -27,8 +27,11 @@ def make_celery(settings: Settings) -> Celery:
         task_soft_time_limit=settings.task_soft_time_limit,
         task_time_limit=settings.task_time_limit,
         # Redis re-delivers an unacknowledged message after this long; it must be longer
-        # than the hard limit or a slow task would run twice at once.
-        broker_transport_options={"visibility_timeout": settings.broker_visibility_timeout},
+        # than the hard limit or a slow task would run twice at once. (The SQLite broker
+        # hands its transport options to SQLAlchemy's create_engine, which rejects this.)
+        broker_transport_options=(
+            {} if settings.embedded else {"visibility_timeout": settings.broker_visibility_timeout}
+        ),
         broker_connection_retry_on_startup=True,
         task_serializer="json",
         accept_content=["json"],

@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from convdiag.jobs import Job, JobKind, JobStore
 from convdiag.problems import (
     INVALID_HISTORY,
+    INVALID_REQUEST,
     PAYLOAD_TOO_LARGE,
     UNAUTHORIZED,
     UNAVAILABLE,
@@ -107,7 +108,9 @@ def _accept(store: JobStore, queue: QueueDep, tenant: str, history: TrainingHist
     openapi_extra={"requestBody": _REQUEST_BODY},
     responses={
         200: {"model": Job, "description": "Finished within `wait` seconds."},
-        **problem_responses(INVALID_HISTORY, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, UNAUTHORIZED, UNAVAILABLE),
+        **problem_responses(
+            INVALID_HISTORY, INVALID_REQUEST, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, UNAUTHORIZED, UNAVAILABLE
+        ),
     },
 )
 async def post_history(

@@ -62,7 +62,7 @@ def list_jobs(
     "/{job_id}",
     response_model=Job,
     summary="A job's status, progress and diagnosis",
-    responses=problem_responses(JOB_NOT_FOUND, UNAUTHORIZED, UNAVAILABLE),
+    responses=problem_responses(JOB_NOT_FOUND, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
 )
 def get_job(job_id: str, store: StoreDep, tenant: TenantDep) -> Job:
     return _own_job(store, job_id, tenant)
@@ -72,7 +72,7 @@ def get_job(job_id: str, store: StoreDep, tenant: TenantDep) -> Job:
     "/{job_id}",
     response_model=Job,
     summary="Cancel a queued or running job",
-    responses=problem_responses(JOB_NOT_FOUND, JOB_FINISHED, UNAUTHORIZED, UNAVAILABLE),
+    responses=problem_responses(JOB_NOT_FOUND, JOB_FINISHED, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
 )
 def cancel_job(job_id: str, store: StoreDep, tenant: TenantDep) -> Job:
     """Marks the job cancelled. A worker checks before it starts and its result is refused

@@ -1,0 +1,165 @@
+"""The `convdiag` command: serve, worker, diagnose, submit, status, hash-key."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from convdiag.client import DEFAULT_URL, ApiError, Client
+from convdiag.jobs import Job
+from convdiag.settings import get_settings, hash_api_key
+from diagnosis import Diagnosis, HistoryError, diagnose, load_history
+from diagnosis.report import render_text
+
+# Exit statuses of `diagnose` and `submit --wait`, documented in the README.
+EXIT_HEALTHY, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
+# How long `serve` gives its worker to finish the task in hand after Ctrl-C.
+WORKER_STOP_SECONDS = 15
+
+
+def _fail(message: str) -> None:
+    click.echo(f"convdiag: error: {message}", err=True)
+    sys.exit(EXIT_UNREADABLE)
+
+
+def worker_command(queues: str, concurrency: int) -> list[str]:
+    """How a worker is started, here and in docker-compose.yml."""
+    return [
+        sys.executable, "-m", "celery", "-A", "worker.app", "worker",
+        "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "INFO",
+    ]
+
+
+@click.group()
+def main() -> None:
+    """convdiag: why is my Keras model not converging?"""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--concurrency", default=1, show_default=True, help="Worker processes.")
+def serve(host: str, port: int, concurrency: int) -> None:
+    """Run the API and a worker; Ctrl-C stops both."""
+    import uvicorn
+
+    settings = get_settings()
+    if settings.embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        click.echo(f"embedded mode: no CONVDIAG_REDIS_URL, broker and job store under {settings.data_dir}")
+    else:
+        click.echo("using Redis from CONVDIAG_REDIS_URL")
+    if not settings.auth_enabled:
+        click.echo("auth is OFF: no CONVDIAG_API_KEYS set, this server is for a single local user")
+    worker = subprocess.Popen(worker_command("light,probes", concurrency))
+    click.echo(f"interactive API docs: http://{host}:{port}/docs")
+    try:
+        uvicorn.run("service.main:create_app", factory=True, host=host, port=port)
+    finally:
+        # SIGTERM is Celery's warm shutdown: finish the current task, then exit.
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(WORKER_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+@main.command()
+@click.option("--queues", default="light,probes", show_default=True)
+@click.option("--concurrency", default=1, show_default=True)
+def worker(queues: str, concurrency: int) -> None:
+    """Run a Celery worker for the given queues."""
+    command = worker_command(queues, concurrency)
+    os.execv(command[0], command)
+
+
+def _print_diagnosis(diagnosis: Diagnosis, as_json: bool) -> int:
+    click.echo(diagnosis.model_dump_json(indent=2) if as_json else render_text(diagnosis))
+    return EXIT_HEALTHY if diagnosis.healthy else EXIT_PROBLEMS
+
+
+@main.command("diagnose")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the Diagnosis as JSON.")
+def diagnose_command(file: Path, as_json: bool) -> None:
+    """Diagnose a history file locally, without a server.
+
+    Exit status: 0 healthy, 1 problems found, 2 unreadable input."""
+    try:
+        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        result = diagnose(load_history(data))
+    except OSError as exc:
+        _fail(f"cannot read {file}: {exc.strerror or exc}")
+    except HistoryError as exc:
+        _fail(f"{file}: {exc}")
+    sys.exit(_print_diagnosis(result, as_json))
+
+
+url_option = click.option("--url", envvar="CONVDIAG_URL", default=DEFAULT_URL, show_default=True)
+key_option = click.option("--api-key", envvar="CONVDIAG_API_KEY", default=None, help="Or CONVDIAG_API_KEY.")
+
+
+def _show_progress(job: Job) -> None:
+    width = 20
+    filled = round(job.progress * width)
+    line = f"\r{job.id}  [{'#' * filled}{'.' * (width - filled)}] {job.status.value:<9} {job.stage or ''}"
+    click.echo(line.ljust(72), nl=False, err=True)
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@url_option
+@key_option
+@click.option("--wait", is_flag=True, help="Wait for the diagnosis and print it.")
+@click.option("--json", "as_json", is_flag=True, help="With --wait: print the Diagnosis as JSON.")
+def submit(file: Path, url: str, api_key: str | None, wait: bool, as_json: bool) -> None:
+    """Send a history file to a convdiag server."""
+    try:
+        with Client(url, api_key) as client:
+            job = client.submit_history_file(file)
+            if not wait:
+                click.echo(f"{job.id} {job.status.value} {url.rstrip('/')}/v1/jobs/{job.id}")
+                return
+            while not job.status.terminal:
+                _show_progress(job)
+                time.sleep(0.25)
+                job = client.get_job(job.id)
+            _show_progress(job)
+            click.echo("", err=True)
+    except ApiError as exc:
+        _fail(str(exc))
+    if job.diagnosis is None:
+        _fail(f"job {job.id} {job.status.value}: {job.error.detail if job.error else 'no diagnosis'}")
+    sys.exit(_print_diagnosis(job.diagnosis, as_json))
+
+
+@main.command()
+@click.argument("job_id")
+@url_option
+@key_option
+def status(job_id: str, url: str, api_key: str | None) -> None:
+    """Show a job's status (and its diagnosis once finished)."""
+    try:
+        with Client(url, api_key) as client:
+            job = client.get_job(job_id)
+    except ApiError as exc:
+        _fail(str(exc))
+    click.echo(f"{job.id} {job.status.value} progress={job.progress:.0%} attempts={job.attempts}")
+    if job.error:
+        click.echo(f"error: {job.error.title}: {job.error.detail}")
+    if job.diagnosis:
+        _print_diagnosis(job.diagnosis, as_json=False)
+
+
+@main.command("hash-key")
+@click.argument("key")
+def hash_key(key: str) -> None:
+    """Print the hash to put in CONVDIAG_API_KEYS for an API key."""
+    click.echo(hash_api_key(key))

@@ -1,0 +1,186 @@
+"""The HTTP API against a real Redis and a real Celery worker."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+import redis
+
+from tests import histories
+
+
+def _assert_problem(response: httpx.Response, status: int, slug: str) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["type"] == f"urn:convdiag:problem:{slug}"
+    assert body["status"] == status
+    assert body["detail"]
+    return body
+
+
+def test_post_history_and_wait_returns_the_diagnosis(acme: httpx.Client) -> None:
+    response = acme.post("/v1/histories", params={"wait": 20}, json={"history": histories.overfitting()})
+    assert response.status_code == 200, response.text
+    job = response.json()
+    assert response.headers["location"] == f"/v1/jobs/{job['id']}"
+    assert job["status"] == "succeeded"
+    assert job["progress"] == 1.0
+    assert job["attempts"] == 1
+    codes = [f["code"] for f in job["diagnosis"]["findings"]]
+    assert "overfitting" in codes
+    finding = job["diagnosis"]["findings"][codes.index("overfitting")]
+    assert finding["severity"] == "warning"
+    assert finding["evidence"]["onset_epoch"] > 5
+    assert finding["recommendation"]
+
+
+def test_post_without_wait_is_202_and_job_can_be_polled(acme: httpx.Client) -> None:
+    response = acme.post("/v1/histories", json={"history": histories.healthy()})
+    assert response.status_code == 202
+    job = response.json()
+    assert job["status"] in {"queued", "running", "succeeded"}
+    for _ in range(200):
+        job = acme.get(response.headers["location"]).json()
+        if job["status"] == "succeeded":
+            break
+        time.sleep(0.05)
+    assert job["status"] == "succeeded"
+    assert job["diagnosis"]["healthy"] is True
+    assert job["started_at"] >= job["created_at"]
+
+
+def test_multipart_upload_with_metadata(acme: httpx.Client) -> None:
+    files = {"file": ("history.json", json.dumps(histories.nan_loss()).encode(), "application/json")}
+    response = acme.post(
+        "/v1/histories", params={"wait": 20}, files=files, data={"metadata": json.dumps({"learning_rate": 0.1})}
+    )
+    assert response.status_code == 200, response.text
+    nan = next(f for f in response.json()["diagnosis"]["findings"] if f["code"] == "loss_nan")
+    assert nan["severity"] == "error"
+    assert nan["fix"]["learning_rate"] == pytest.approx(0.01)
+
+
+def test_unknown_job_is_404(acme: httpx.Client) -> None:
+    _assert_problem(acme.get("/v1/jobs/does-not-exist"), 404, "job-not-found")
+
+
+def test_other_tenants_job_is_404_for_read_and_cancel(acme: httpx.Client, globex: httpx.Client) -> None:
+    job = acme.post("/v1/histories", json={"history": histories.healthy()}).json()
+    _assert_problem(globex.get(f"/v1/jobs/{job['id']}"), 404, "job-not-found")
+    _assert_problem(globex.delete(f"/v1/jobs/{job['id']}"), 404, "job-not-found")
+    assert job["id"] not in [j["id"] for j in globex.get("/v1/jobs", params={"limit": 100}).json()["items"]]
+    assert acme.get(f"/v1/jobs/{job['id']}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong-key"}, {"Authorization": "Basic abc"}],
+    ids=["missing", "wrong", "not-bearer"],
+)
+def test_auth_is_required(api_url: str, headers: dict[str, str]) -> None:
+    response = httpx.post(f"{api_url}/v1/histories", json={"history": histories.healthy()}, headers=headers)
+    _assert_problem(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_list_is_newest_first_and_paginates(pager: httpx.Client) -> None:
+    ids = [pager.post("/v1/histories", json={"history": histories.healthy()}).json()["id"] for _ in range(5)]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = pager.get("/v1/jobs", params=params).json()
+        assert len(page["items"]) <= 2
+        seen += [job["id"] for job in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(reversed(ids))
+    _assert_problem(pager.get("/v1/jobs", params={"cursor": "!!"}), 422, "invalid-request")
+
+
+def _snapshot(r: redis.Redis) -> set[bytes]:
+    return set(r.keys("convdiag:job:*")) | {k for k in r.keys("*") if r.type(k) == b"list" and r.llen(k)}
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "needle"),
+    [
+        (b"{not json", "application/json", "invalid JSON"),
+        (b"{}", "application/json", "no metrics"),
+        (b'{"history": {}}', "application/json", "no metrics"),
+        (b'{"loss": []}', "application/json", "no epochs"),
+        (b'{"loss": [1, "a"]}', "application/json", "non-numeric"),
+        (b'{"loss": [1, 2, 3], "val_loss": [1, 2]}', "application/json", "different lengths"),
+        (b'{"loss": 3}', "application/json", "must be a list"),
+        (b"[1, 2]", "application/json", "JSON object"),
+        (b"[" * 100 + b"]" * 100, "application/json", "nested deeper"),
+        (b'{"history": {"loss": [1]}, "metadata": {"batch_size": -1}}', "application/json", "batch_size"),
+        (b"\xff\xfe\x00", "application/json", "UTF-8"),
+        (b"", "application/json", "empty"),
+    ],
+    ids=["invalid-json", "empty-object", "empty-history", "no-epochs", "non-numeric", "lengths",
+         "not-a-list", "not-an-object", "deep", "bad-metadata", "binary", "empty-body"],
+)
+def test_bad_history_is_422_and_nothing_is_stored(
+    acme: httpx.Client, redis_client: redis.Redis, content: bytes, content_type: str, needle: str
+) -> None:
+    before = _snapshot(redis_client)
+    response = acme.post("/v1/histories", content=content, headers={"content-type": content_type})
+    body = _assert_problem(response, 422, "invalid-history")
+    assert needle in body["detail"]
+    assert _snapshot(redis_client) == before
+
+
+def test_unknown_content_type_is_415(acme: httpx.Client, redis_client: redis.Redis) -> None:
+    before = _snapshot(redis_client)
+    response = acme.post("/v1/histories", content=b"loss,1", headers={"content-type": "text/csv"})
+    _assert_problem(response, 415, "unsupported-media-type")
+    assert _snapshot(redis_client) == before
+
+
+def test_oversize_body_is_413(acme: httpx.Client, redis_client: redis.Redis, settings) -> None:  # noqa: ANN001
+    before = _snapshot(redis_client)
+    big = b'{"loss": [' + b"1.0," * (settings.max_body_bytes // 4) + b"1.0]}"
+    _assert_problem(acme.post("/v1/histories", content=big, headers={"content-type": "application/json"}),
+                    413, "payload-too-large")
+
+    def chunks():  # no Content-Length: the limit must hold on the streamed bytes too
+        for start in range(0, len(big), 1 << 20):
+            yield big[start : start + (1 << 20)]
+
+    streamed = acme.post("/v1/histories", content=chunks(), headers={"content-type": "application/json"})
+    _assert_problem(streamed, 413, "payload-too-large")
+    assert _snapshot(redis_client) == before
+
+
+def test_wait_above_limit_is_rejected(acme: httpx.Client) -> None:
+    response = acme.post("/v1/histories", params={"wait": 31}, json={"history": histories.healthy()})
+    _assert_problem(response, 422, "invalid-request")
+
+
+def test_unknown_route_is_problem_json(acme: httpx.Client) -> None:
+    _assert_problem(acme.get("/v1/nothing-here"), 404, "not-found")
+
+
+def test_health_and_metrics(acme: httpx.Client) -> None:
+    assert acme.get("/livez").json() == {"status": "ok", "checks": {}}
+    ready = acme.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"job_store": "ok", "broker": "ok"}
+
+    def finished() -> float:
+        text = acme.get("/metrics").text
+        line = next(x for x in text.splitlines() if x.startswith('convdiag_jobs_finished_total{status="succeeded"}'))
+        return float(line.split()[-1])
+
+    before = finished()
+    acme.post("/v1/histories", params={"wait": 20}, json={"history": histories.healthy()})
+    assert finished() == before + 1
+    text = acme.get("/metrics").text
+    assert 'convdiag_queue_depth{queue="light"}' in text
+    assert "convdiag_job_duration_seconds_count" in text
