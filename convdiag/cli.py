@@ -31,8 +31,18 @@ def _fail(message: str) -> None:
 def worker_command(queues: str, concurrency: int) -> list[str]:
     """How a worker is started, here and in docker-compose.yml."""
     return [
-        sys.executable, "-m", "celery", "-A", "worker.app", "worker",
-        "--queues", queues, "--concurrency", str(concurrency), "--loglevel", "INFO",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "worker.app",
+        "worker",
+        "--queues",
+        queues,
+        "--concurrency",
+        str(concurrency),
+        "--loglevel",
+        "INFO",
     ]
 
 
@@ -77,7 +87,7 @@ def serve(host: str, port: int, concurrency: int) -> None:
 def worker(queues: str, concurrency: int) -> None:
     """Run a Celery worker for the given queues."""
     command = worker_command(queues, concurrency)
-    os.execv(command[0], command)
+    os.execv(command[0], command)  # noqa: S606 - become the worker, so signals reach Celery
 
 
 def _print_diagnosis(diagnosis: Diagnosis, as_json: bool) -> int:

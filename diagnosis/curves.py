@@ -13,7 +13,7 @@ def first_nonfinite(values: np.ndarray) -> int | None:
 
 def tail_length(epochs: int, fraction: float, minimum: int) -> int:
     """How many final epochs make up 'the end of the run' for a rule."""
-    return min(epochs, max(minimum, int(round(epochs * fraction))))
+    return min(epochs, max(minimum, round(epochs * fraction)))
 
 
 def rounded(value: float, digits: int = 6) -> float | None:

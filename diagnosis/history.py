@@ -103,7 +103,9 @@ def _to_array(name: str, values: object) -> np.ndarray:
     return out
 
 
-def history_from_mapping(raw: Mapping[str, Any], metadata: Mapping[str, Any] | None = None) -> TrainingHistory:
+def history_from_mapping(
+    raw: Mapping[str, Any], metadata: Mapping[str, Any] | None = None
+) -> TrainingHistory:
     """Build a history from a `History.history`-shaped mapping of metric name to values."""
     metrics: dict[str, np.ndarray] = {}
     for name, values in raw.items():

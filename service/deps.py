@@ -32,7 +32,9 @@ def get_tenant(request: Request, settings: Annotated[Settings, Depends(get_setti
         return settings.local_tenant
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key:
-        raise ProblemError(UNAUTHORIZED, "send 'Authorization: Bearer <api key>'", {"WWW-Authenticate": "Bearer"})
+        raise ProblemError(
+            UNAUTHORIZED, "send 'Authorization: Bearer <api key>'", {"WWW-Authenticate": "Bearer"}
+        )
     digest = hash_api_key(key.strip())
     tenant = None
     # Compare against every configured hash, each in constant time, so timing says nothing

@@ -52,7 +52,9 @@ class ProblemError(Exception):
 def problem_response(
     kind: ProblemType, detail: str, request: Request, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    body = Problem(type=kind.uri, title=kind.title, status=kind.status, detail=detail, instance=request.url.path)
+    body = Problem(
+        type=kind.uri, title=kind.title, status=kind.status, detail=detail, instance=request.url.path
+    )
     return JSONResponse(
         body.model_dump(), status_code=kind.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers
     )
@@ -86,7 +88,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         kinds = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED, 401: UNAUTHORIZED}
-        kind = kinds.get(exc.status_code, ProblemType(f"http-{exc.status_code}", str(exc.detail), exc.status_code))
+        kind = kinds.get(
+            exc.status_code, ProblemType(f"http-{exc.status_code}", str(exc.detail), exc.status_code)
+        )
         return problem_response(kind, str(exc.detail), request, dict(exc.headers or {}))
 
     async def on_unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -105,7 +109,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
-    for unavailable in (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
-                        kombu.exceptions.OperationalError, sqlite3.OperationalError):
+    for unavailable in (
+        redis.exceptions.ConnectionError,
+        redis.exceptions.TimeoutError,
+        kombu.exceptions.OperationalError,
+        sqlite3.OperationalError,
+    ):
         app.add_exception_handler(unavailable, on_unavailable)
     app.add_exception_handler(Exception, on_crash)

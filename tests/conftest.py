@@ -30,7 +30,9 @@ def settings(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settin
     return Settings(
         redis_url=redis_url,
         data_dir=tmp_path_factory.mktemp("data"),
-        api_keys={hash_api_key(k): t for k, t in ((KEY_ACME, "acme"), (KEY_GLOBEX, "globex"), (KEY_PAGER, "pager"))},
+        api_keys={
+            hash_api_key(k): t for k, t in ((KEY_ACME, "acme"), (KEY_GLOBEX, "globex"), (KEY_PAGER, "pager"))
+        },
     )
 
 

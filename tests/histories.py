@@ -14,7 +14,12 @@ def healthy(epochs: int = 30, seed: int = 0) -> dict[str, list[float]]:
     loss = 0.15 + 0.55 * np.exp(-t / 6) + _noise(epochs, 0.005, seed)
     val = 0.2 + 0.5 * np.exp(-t / 6) + _noise(epochs, 0.008, seed + 1)
     acc = 0.95 - 0.4 * np.exp(-t / 6)
-    return {"loss": loss.tolist(), "val_loss": val.tolist(), "accuracy": acc.tolist(), "val_accuracy": (acc - 0.02).tolist()}
+    return {
+        "loss": loss.tolist(),
+        "val_loss": val.tolist(),
+        "accuracy": acc.tolist(),
+        "val_accuracy": (acc - 0.02).tolist(),
+    }
 
 
 def overfitting(epochs: int = 40, seed: int = 0) -> dict[str, list[float]]:

@@ -47,8 +47,20 @@ def redis_server(directory: Path, *extra: str) -> Iterator[str]:
     assert binary, "redis-server is not installed; `make test` installs it"
     port = free_port()
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(directory), *extra],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+            *extra,
+        ],
         stdout=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
@@ -72,12 +84,29 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def celery_worker(settings: Settings, *extra: str, log: Path | None = None) -> Iterator[subprocess.Popen[bytes]]:
+def celery_worker(
+    settings: Settings, *extra: str, log: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """A real `celery worker` subprocess (prefork pool, one child) with these settings."""
     out = log.open("wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "--queues", "light,probes",
-         "--concurrency", "1", "--loglevel", "INFO", "--without-gossip", "--without-mingle", *extra],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "worker.app",
+            "worker",
+            "--queues",
+            "light,probes",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            *extra,
+        ],
         env=settings_env(settings),
         cwd=ROOT,
         stdout=out,

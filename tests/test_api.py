@@ -56,7 +56,10 @@ def test_post_without_wait_is_202_and_job_can_be_polled(acme: httpx.Client) -> N
 def test_multipart_upload_with_metadata(acme: httpx.Client) -> None:
     files = {"file": ("history.json", json.dumps(histories.nan_loss()).encode(), "application/json")}
     response = acme.post(
-        "/v1/histories", params={"wait": 20}, files=files, data={"metadata": json.dumps({"learning_rate": 0.1})}
+        "/v1/histories",
+        params={"wait": 20},
+        files=files,
+        data={"metadata": json.dumps({"learning_rate": 0.1})},
     )
     assert response.status_code == 200, response.text
     nan = next(f for f in response.json()["diagnosis"]["findings"] if f["code"] == "loss_nan")
@@ -123,8 +126,20 @@ def _snapshot(r: redis.Redis) -> set[bytes]:
         (b"\xff\xfe\x00", "application/json", "UTF-8"),
         (b"", "application/json", "empty"),
     ],
-    ids=["invalid-json", "empty-object", "empty-history", "no-epochs", "non-numeric", "lengths",
-         "not-a-list", "not-an-object", "deep", "bad-metadata", "binary", "empty-body"],
+    ids=[
+        "invalid-json",
+        "empty-object",
+        "empty-history",
+        "no-epochs",
+        "non-numeric",
+        "lengths",
+        "not-a-list",
+        "not-an-object",
+        "deep",
+        "bad-metadata",
+        "binary",
+        "empty-body",
+    ],
 )
 def test_bad_history_is_422_and_nothing_is_stored(
     acme: httpx.Client, redis_client: redis.Redis, content: bytes, content_type: str, needle: str
@@ -143,11 +158,14 @@ def test_unknown_content_type_is_415(acme: httpx.Client, redis_client: redis.Red
     assert _snapshot(redis_client) == before
 
 
-def test_oversize_body_is_413(acme: httpx.Client, redis_client: redis.Redis, settings) -> None:  # noqa: ANN001
+def test_oversize_body_is_413(acme: httpx.Client, redis_client: redis.Redis, settings) -> None:
     before = _snapshot(redis_client)
     big = b'{"loss": [' + b"1.0," * (settings.max_body_bytes // 4) + b"1.0]}"
-    _assert_problem(acme.post("/v1/histories", content=big, headers={"content-type": "application/json"}),
-                    413, "payload-too-large")
+    _assert_problem(
+        acme.post("/v1/histories", content=big, headers={"content-type": "application/json"}),
+        413,
+        "payload-too-large",
+    )
 
     def chunks():  # no Content-Length: the limit must hold on the streamed bytes too
         for start in range(0, len(big), 1 << 20):
@@ -175,7 +193,9 @@ def test_health_and_metrics(acme: httpx.Client) -> None:
 
     def finished() -> float:
         text = acme.get("/metrics").text
-        line = next(x for x in text.splitlines() if x.startswith('convdiag_jobs_finished_total{status="succeeded"}'))
+        line = next(
+            x for x in text.splitlines() if x.startswith('convdiag_jobs_finished_total{status="succeeded"}')
+        )
         return float(line.split()[-1])
 
     before = finished()

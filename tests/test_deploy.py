@@ -50,7 +50,7 @@ def test_compose_commands_name_real_modules() -> None:
 def _as_local(command: list[str], port: int) -> list[str]:
     """The compose command for this machine: our interpreter, loopback, a free port."""
     out = [sys.executable, "-m", command[0], *command[1:]]
-    out = ["127.0.0.1" if arg == "0.0.0.0" else arg for arg in out]  # noqa: S104 - replacing it
+    out = ["127.0.0.1" if arg == "0.0.0.0" else arg for arg in out]
     return [str(port) if arg == "8000" else arg for arg in out]
 
 
@@ -72,8 +72,13 @@ def test_processes_as_compose_runs_them_diagnose_a_history(tmp_path: Path) -> No
         env = _env(redis_url, key)
         port = free_port()
         procs = [
-            subprocess.Popen(_as_local(SERVICES[name]["command"], port), env=env, cwd=ROOT,
-                             stdout=(tmp_path / f"{name}.log").open("wb"), stderr=subprocess.STDOUT)
+            subprocess.Popen(
+                _as_local(SERVICES[name]["command"], port),
+                env=env,
+                cwd=ROOT,
+                stdout=(tmp_path / f"{name}.log").open("wb"),
+                stderr=subprocess.STDOUT,
+            )
             for name in ("api", "worker-light")
         ]
         try:

@@ -59,9 +59,16 @@ class SqliteJobStore(JobStore):
         try:
             conn.execute("DELETE FROM jobs WHERE expires_at < ?", (_now(),))
             conn.execute(
-                "INSERT INTO jobs (id, tenant, created_at, expires_at, record, input) VALUES (?, ?, ?, ?, ?, ?)",
-                (record["id"], record["tenant"], record["created_at"], record["expires_at"],
-                 json.dumps(record), payload),
+                "INSERT INTO jobs (id, tenant, created_at, expires_at, record, input) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    record["id"],
+                    record["tenant"],
+                    record["created_at"],
+                    record["expires_at"],
+                    json.dumps(record),
+                    payload,
+                ),
             )
             self._add_stats(conn, {"active:queued": 1})
             conn.execute("COMMIT")
@@ -70,9 +77,11 @@ class SqliteJobStore(JobStore):
             raise
 
     def _read(self, job_id: str) -> Record | None:
-        row = self._conn().execute(
-            "SELECT record FROM jobs WHERE id = ? AND expires_at >= ?", (job_id, _now())
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT record FROM jobs WHERE id = ? AND expires_at >= ?", (job_id, _now()))
+            .fetchone()
+        )
         return json.loads(row[0]) if row else None
 
     def _update(self, job_id: str, updater: Updater) -> Record | None:
@@ -96,18 +105,24 @@ class SqliteJobStore(JobStore):
 
     def _page(self, tenant: str, limit: int, before: tuple[float, str] | None) -> list[Record]:
         created, last_id = before if before else (float("inf"), "")
-        rows = self._conn().execute(
-            "SELECT record FROM jobs WHERE tenant = ? AND expires_at >= ? "
-            "AND (created_at < ? OR (created_at = ? AND id < ?)) "
-            "ORDER BY created_at DESC, id DESC LIMIT ?",
-            (tenant, _now(), created, created, last_id, limit),
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT record FROM jobs WHERE tenant = ? AND expires_at >= ? "
+                "AND (created_at < ? OR (created_at = ? AND id < ?)) "
+                "ORDER BY created_at DESC, id DESC LIMIT ?",
+                (tenant, _now(), created, created, last_id, limit),
+            )
+            .fetchall()
+        )
         return [json.loads(row[0]) for row in rows]
 
     def get_input(self, job_id: str) -> bytes | None:
-        row = self._conn().execute(
-            "SELECT input FROM jobs WHERE id = ? AND expires_at >= ?", (job_id, _now())
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT input FROM jobs WHERE id = ? AND expires_at >= ?", (job_id, _now()))
+            .fetchone()
+        )
         return bytes(row[0]) if row else None
 
     def delete(self, job_id: str) -> None:

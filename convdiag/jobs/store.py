@@ -169,7 +169,9 @@ class JobStore(ABC):
             if to is JobStatus.running:
                 fields.update(started_at=now, attempts=record["attempts"] + 1)
             if to in TERMINAL:
-                fields.update(finished_at=now, progress=1.0 if to is JobStatus.succeeded else record["progress"])
+                fields.update(
+                    finished_at=now, progress=1.0 if to is JobStatus.succeeded else record["progress"]
+                )
             return fields, _transition_stats(record, to, now)
 
         record = self._update(job_id, updater)

@@ -61,7 +61,9 @@ class JobsCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily | HistogramMetricFamily]:
         stats = self.store.stats()
         active = GaugeMetricFamily("convdiag_jobs_active", "Jobs queued or running now", labels=["status"])
-        finished = CounterMetricFamily("convdiag_jobs_finished", "Jobs that reached a final status", labels=["status"])
+        finished = CounterMetricFamily(
+            "convdiag_jobs_finished", "Jobs that reached a final status", labels=["status"]
+        )
         for status in JobStatus:
             if status.terminal:
                 finished.add_metric([status.value], stats.get(f"finished:{status}", 0.0))

@@ -109,7 +109,12 @@ def _accept(store: JobStore, queue: QueueDep, tenant: str, history: TrainingHist
     responses={
         200: {"model": Job, "description": "Finished within `wait` seconds."},
         **problem_responses(
-            INVALID_HISTORY, INVALID_REQUEST, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, UNAUTHORIZED, UNAVAILABLE
+            INVALID_HISTORY,
+            INVALID_REQUEST,
+            UNSUPPORTED_MEDIA_TYPE,
+            PAYLOAD_TOO_LARGE,
+            UNAUTHORIZED,
+            UNAVAILABLE,
         ),
     },
 )

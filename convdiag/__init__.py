@@ -1,0 +1,1 @@
+"""convdiag: the application shell around the engine — settings, job store, CLI, client."""

@@ -1,0 +1,3 @@
+from convdiag.cli import main
+
+main()

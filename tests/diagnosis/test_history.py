@@ -1,0 +1,50 @@
+"""Reading Keras History JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from diagnosis import HistoryError, load_history
+
+
+def test_plain_and_wrapped_read_the_same() -> None:
+    plain = load_history(json.dumps({"loss": [1.0, 0.5]}))
+    wrapped = load_history(json.dumps({"history": {"loss": [1.0, 0.5]}, "metadata": {"num_classes": 3}}))
+    assert plain.metrics["loss"].tolist() == wrapped.metrics["loss"].tolist()
+    assert wrapped.metadata.num_classes == 3
+
+
+def test_legacy_names_and_schedule_columns() -> None:
+    run = load_history(
+        json.dumps({"acc": [0.5, 0.6], "val_acc": [0.4, 0.5], "loss": [1, 0.9], "lr": [0.1, 0.05]})
+    )
+    assert set(run.metrics) == {"accuracy", "val_accuracy", "loss", "learning_rate"}
+    assert "learning_rate" not in run.curve_names
+
+
+def test_nan_literals_and_null_are_data() -> None:
+    run = load_history('{"loss": [1.0, NaN, Infinity, null]}')
+    values = run.metrics["loss"]
+    assert values[0] == 1.0
+    assert math.isnan(values[1])
+    assert math.isinf(values[2])
+    assert math.isnan(values[3])
+    assert run.to_json()["history"]["loss"] == [1.0, None, None, None]
+
+
+def test_alias_collision_is_an_error() -> None:
+    with pytest.raises(HistoryError, match="appears twice"):
+        load_history(json.dumps({"acc": [1], "accuracy": [1]}))
+
+
+def test_booleans_are_not_numbers() -> None:
+    with pytest.raises(HistoryError, match="non-numeric"):
+        load_history(json.dumps({"loss": [True, 0.5]}))
+
+
+def test_unexpected_top_level_keys_next_to_history() -> None:
+    with pytest.raises(HistoryError, match="unexpected top-level keys"):
+        load_history(json.dumps({"history": {"loss": [1]}, "extra": 1}))

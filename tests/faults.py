@@ -1,0 +1,29 @@
+"""Fault injection for the worker-lost tests, loaded into a worker with `--include tests.faults`.
+
+A history diagnosis takes milliseconds, too short to kill a worker in the middle of one.
+This makes the first diagnosis in a run slow and records the pool process's pid, so a test
+can SIGKILL that process while the job is really running. Later attempts run at full speed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import worker.tasks
+from diagnosis import Diagnosis, TrainingHistory
+
+MARKER = Path(os.environ["FAULT_MARKER_FILE"])
+DELAY_SECONDS = 30.0
+_diagnose = worker.tasks.diagnose
+
+
+def _slow_first_time(run: TrainingHistory) -> Diagnosis:
+    if not MARKER.exists():
+        MARKER.write_text(str(os.getpid()))
+        time.sleep(DELAY_SECONDS)
+    return _diagnose(run)
+
+
+worker.tasks.diagnose = _slow_first_time

@@ -1,0 +1,115 @@
+"""The `convdiag` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from diagnosis import Diagnosis
+from tests import histories
+from tests.conftest import KEY_ACME
+from tests.support import ROOT
+
+
+def convdiag(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "convdiag", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    def _write(name: str, content: object) -> Path:
+        path = tmp_path / name
+        path.write_text(content if isinstance(content, str) else json.dumps(content))
+        return path
+
+    return _write
+
+
+def test_diagnose_healthy_exits_0(write) -> None:
+    result = convdiag("diagnose", str(write("h.json", histories.healthy())))
+    assert result.returncode == 0, result.stderr
+    assert "healthy" in result.stdout
+
+
+def test_diagnose_problem_exits_1_and_prints_report(write) -> None:
+    result = convdiag("diagnose", str(write("h.json", {"history": histories.overfitting()})))
+    assert result.returncode == 1
+    assert "WARNING overfitting" in result.stdout
+    assert "EarlyStopping" in result.stdout
+
+
+def test_diagnose_json_is_a_diagnosis(write) -> None:
+    result = convdiag("diagnose", "--json", str(write("h.json", histories.nan_loss())))
+    assert result.returncode == 1
+    diagnosis = Diagnosis.model_validate_json(result.stdout)
+    assert diagnosis.findings[0].code == "loss_nan"
+
+
+@pytest.mark.parametrize("content", ["not json", '{"loss": [1, 2], "val_loss": [1]}', ""])
+def test_diagnose_unreadable_exits_2_with_one_line(write, content: str) -> None:
+    result = convdiag("diagnose", str(write("bad.json", content)))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("convdiag: error:")
+
+
+def test_diagnose_missing_file_exits_2() -> None:
+    result = convdiag("diagnose", "/nonexistent/history.json")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_diagnose_never_imports_tensorflow(write) -> None:
+    path = write("h.json", histories.overfitting())
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom convdiag.cli import main\n"
+        f"r = CliRunner().invoke(main, ['diagnose', {str(path)!r}])\n"
+        "from service.main import create_app\n"
+        "print(r.exit_code, 'tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert result.stdout.split() == ["1", "False", "False"]
+
+
+def test_submit_wait_and_status_against_the_service(api_url: str, write) -> None:
+    import os
+
+    env = {**os.environ, "CONVDIAG_API_KEY": KEY_ACME}
+    path = str(write("h.json", histories.diverging()))
+    result = convdiag("submit", path, "--url", api_url, "--wait", env=env)
+    assert result.returncode == 1, result.stderr
+    assert "loss_diverging" in result.stdout
+    assert "succeeded" in result.stderr  # the progress line
+
+    queued = convdiag("submit", path, "--url", api_url, env=env)
+    assert queued.returncode == 0
+    job_id = queued.stdout.split()[0]
+    status = convdiag("status", job_id, "--url", api_url, env=env)
+    assert status.returncode == 0
+    assert status.stdout.startswith(job_id)
+
+
+def test_submit_reports_server_errors_in_one_line(api_url: str, write) -> None:
+    path = str(write("h.json", histories.healthy()))
+    unauthorized = convdiag("submit", path, "--url", api_url, "--api-key", "wrong")
+    assert unauthorized.returncode == 2
+    assert unauthorized.stderr.strip() == (
+        "convdiag: error: HTTP 401: A valid API key is required: the API key is not valid"
+    )
+    down = convdiag("submit", path, "--url", "http://127.0.0.1:9")
+    assert down.returncode == 2
+    assert down.stderr.startswith("convdiag: error: cannot reach")

@@ -1,0 +1,96 @@
+"""Both job store backends keep the same contract: state machine, listing, stats, expiry."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from convdiag.jobs import JobError, JobKind, JobStatus, JobStore
+from convdiag.jobs.redis_store import RedisJobStore
+from convdiag.jobs.sqlite_store import SqliteJobStore
+from diagnosis import diagnose
+from diagnosis.history import history_from_mapping
+from tests import histories
+
+
+@pytest.fixture(params=["redis", "sqlite"])
+def store(request: pytest.FixtureRequest, redis_url: str, tmp_path: Path) -> Iterator[JobStore]:
+    if request.param == "redis":
+        client = redis.Redis.from_url(redis_url.replace("/0", "/5"))  # a db of its own
+        client.flushdb()
+        yield RedisJobStore(client, ttl_seconds=3600)
+        client.flushdb()
+    else:
+        yield SqliteJobStore(tmp_path / "jobs.sqlite", ttl_seconds=3600)
+
+
+def test_lifecycle_and_input(store: JobStore) -> None:
+    job = store.create(tenant="t", kind=JobKind.history, payload=b"payload")
+    assert job.status is JobStatus.queued
+    assert store.get_input(job.id) == b"payload"
+    started = store.start(job.id, worker="w1")
+    assert started is not None
+    assert started.status is JobStatus.running
+    assert started.attempts == 1
+    result = diagnose(history_from_mapping(histories.healthy()))
+    done = store.succeed(job.id, result)
+    assert done is not None
+    assert done.status is JobStatus.succeeded
+    assert done.diagnosis == result
+    assert done.finished_at is not None
+
+
+def test_terminal_states_are_final(store: JobStore) -> None:
+    job = store.create(tenant="t", kind=JobKind.history, payload=b"x")
+    assert store.cancel(job.id) is not None
+    assert store.start(job.id, worker="late") is None
+    error = JobError(type="urn:x", title="t", detail="d")
+    assert store.fail(job.id, error) is None
+    assert store.cancel(job.id) is None
+    final = store.get(job.id)
+    assert final is not None
+    assert final.status is JobStatus.cancelled
+    assert final.attempts == 0
+
+
+def test_tenant_scoping_and_pagination(store: JobStore) -> None:
+    ids = [store.create(tenant="a", kind=JobKind.history, payload=b"x").id for _ in range(5)]
+    store.create(tenant="b", kind=JobKind.history, payload=b"x")
+    assert store.get(ids[0], tenant="b") is None
+    assert store.get(ids[0], tenant="a") is not None
+    seen, cursor = [], None
+    while True:
+        page = store.list("a", 2, cursor)
+        seen += [job.id for job in page.items]
+        if not (cursor := page.next_cursor):
+            break
+    assert seen == ids[::-1]
+
+
+def test_stats_follow_transitions(store: JobStore) -> None:
+    first = store.create(tenant="t", kind=JobKind.history, payload=b"x")
+    second = store.create(tenant="t", kind=JobKind.history, payload=b"x")
+    store.start(first.id, worker="w")
+    store.fail(first.id, JobError(type="urn:x", title="t", detail="d"))
+    stats = store.stats()
+    assert stats["active:queued"] == 1
+    assert stats.get("active:running", 0) == 0
+    assert stats["finished:failed"] == 1
+    assert stats["duration:count"] == 1
+    store.delete(second.id)
+    assert store.stats()["active:queued"] == 0
+    assert store.get(second.id) is None
+
+
+def test_expired_jobs_are_gone(store: JobStore) -> None:
+    store.ttl_seconds = 1
+    job = store.create(tenant="t", kind=JobKind.history, payload=b"x")
+    assert store.get(job.id) is not None
+    time.sleep(1.2)
+    assert store.get(job.id) is None
+    assert store.get_input(job.id) is None
+    assert store.list("t", 10).items == []
