@@ -204,3 +204,18 @@ def test_health_and_metrics(acme: httpx.Client) -> None:
     text = acme.get("/metrics").text
     assert 'convdiag_queue_depth{queue="light"}' in text
     assert "convdiag_job_duration_seconds_count" in text
+
+
+def test_store_or_broker_down_is_503_with_retry_after(tmp_path) -> None:
+    from convdiag.settings import Settings
+    from tests.support import free_port, serve_app
+
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    with serve_app(Settings(redis_url=dead, data_dir=tmp_path)) as url:
+        posted = httpx.post(f"{url}/v1/histories", json={"history": histories.healthy()}, timeout=30)
+        _assert_problem(posted, 503, "unavailable")
+        assert posted.headers["retry-after"] == "5"
+        ready = httpx.get(f"{url}/readyz", timeout=30)
+        body = _assert_problem(ready, 503, "unavailable")
+        assert "job_store" in body["detail"]
+        assert "broker" in body["detail"]
