@@ -21,3 +21,27 @@ def rounded(value: float, digits: int = 6) -> float | None:
     if not np.isfinite(value):
         return None
     return float(f"{value:.{digits}g}")
+
+
+def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
+    """Centered running median (edges padded with the edge values): the curve's trend."""
+    if values.size < window:
+        return np.full_like(values, np.median(values))
+    half = window // 2
+    padded = np.pad(values, (half, window - 1 - half), mode="edge")
+    return np.median(np.lib.stride_tricks.sliding_window_view(padded, window), axis=1)
+
+
+def relative_noise(values: np.ndarray, window: int = 5) -> float:
+    """Typical distance of a curve from its own trend, as a share of its level."""
+    level = float(np.median(np.abs(values)))
+    if level == 0:
+        return 0.0
+    return float(np.median(np.abs(values - rolling_median(values, window)))) / level
+
+
+def finite_curve(run_values: np.ndarray | None) -> np.ndarray | None:
+    """The curve when it is present and finite throughout; non-finite curves are loss_nan's."""
+    if run_values is None or not np.isfinite(run_values).all():
+        return None
+    return run_values

@@ -22,5 +22,17 @@ def diagnose(run: TrainingHistory) -> Diagnosis:
         epochs=run.epochs,
         metrics=list(run.metrics),
         final={name: rounded(float(values[-1])) for name, values in run.metrics.items()},
+        task=run.facts.task,
+        num_classes=run.facts.num_classes,
+        lr_schedule=run.facts.lr_changes,
     )
     return Diagnosis.from_findings(findings, summary, ENGINE_VERSION)
+
+
+def diagnose_runs(runs: list[TrainingHistory]) -> Diagnosis:
+    """Several runs from one input (a log that holds several `fit` calls): the last run's
+    diagnosis on top, the earlier ones under `runs`."""
+    if not runs:
+        raise ValueError("diagnose_runs needs at least one run")
+    *earlier, last = runs
+    return diagnose(last).model_copy(update={"runs": [diagnose(run) for run in earlier]})

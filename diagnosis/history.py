@@ -12,10 +12,14 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+if TYPE_CHECKING:
+    from diagnosis.infer import RunFacts
 
 # Keras 2 wrote `acc`; Keras 3 writes `accuracy`. Rules only know the new names.
 LEGACY_NAMES = {"acc": "accuracy", "val_acc": "val_accuracy", "lr": "learning_rate"}
@@ -64,6 +68,13 @@ class TrainingHistory:
             raise HistoryError(f"metrics have different lengths: {described}")
         if self.epochs == 0:
             raise HistoryError("the history has no epochs")
+
+    @cached_property
+    def facts(self) -> RunFacts:
+        """What the curves and metadata imply (task, classes, schedule); computed once."""
+        from diagnosis.infer import infer_facts  # infer reads histories: import late, no cycle
+
+        return infer_facts(self)
 
     @property
     def epochs(self) -> int:

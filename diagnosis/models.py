@@ -36,6 +36,23 @@ class Severity(StrEnum):
 _SEVERITY_RANK = {Severity.info: 0, Severity.warning: 1, Severity.error: 2}
 
 
+class Cause(BaseModel):
+    """A likely reason behind a symptom, ranked by how often it is the culprit given the
+    evidence; the bundle probes can confirm or rule it out."""
+
+    code: str = Field(
+        description="Cause code from the taxonomy (data, model, hyperparameters, implementation)."
+    )
+    category: Category
+    likelihood: float = Field(ge=0.0, le=1.0, description="Relative weight among this symptom's causes.")
+    check: str = Field(description="What to look at to confirm it.")
+    change: str = Field(description="What to change if it is the cause, concretely.")
+    fix: dict[str, Any] = Field(default_factory=dict)
+    probe: str | None = Field(
+        default=None, description="The bundle probe that would settle it (POST /v1/bundles)."
+    )
+
+
 class Finding(BaseModel):
     """One thing wrong (or worth knowing) about a training run."""
 
@@ -56,15 +73,33 @@ class Finding(BaseModel):
         default_factory=list,
         description="Epochs (0-based) where the finding shows, for marking on a plot.",
     )
+    causes: list[Cause] = Field(default_factory=list, description="Likely causes, most likely first.")
+
+
+class LearningRateChange(BaseModel):
+    """A step in a logged learning-rate schedule and what the loss did next."""
+
+    epoch: int
+    learning_rate: float
+    loss_change_after: float | None = Field(
+        description="Relative change of the training loss over the next few epochs (negative = better)."
+    )
 
 
 class RunSummary(BaseModel):
-    """What the engine read from the input, so a reader can check it read the right thing."""
+    """What the engine read from the input, and what it inferred from it."""
 
     epochs: int
     metrics: list[str]
     final: dict[str, float | None] = Field(
         default_factory=dict, description="Last value of every metric (None where not finite)."
+    )
+    task: str | None = Field(
+        default=None, description="binary, multiclass, classification or regression: given or inferred."
+    )
+    num_classes: int | None = Field(default=None, description="Given, or inferred from a loss near ln K.")
+    lr_schedule: list[LearningRateChange] = Field(
+        default_factory=list, description="Changes in a logged learning_rate column."
     )
 
 
@@ -75,6 +110,11 @@ class Diagnosis(BaseModel):
     findings: list[Finding]
     run: RunSummary
     engine_version: str
+    runs: list[Diagnosis] = Field(
+        default_factory=list,
+        description="Earlier runs found in the same input (a log with several runs), oldest first; "
+        "the top level is the last run.",
+    )
 
     @classmethod
     def from_findings(cls, findings: list[Finding], run: RunSummary, version: str) -> Diagnosis:

@@ -46,3 +46,36 @@ def plateau(epochs: int = 30, seed: int = 0) -> dict[str, list[float]]:
     loss = 0.6931 + _noise(epochs, 0.002, seed)
     acc = 0.5 + _noise(epochs, 0.005, seed + 1)
     return {"loss": loss.tolist(), "accuracy": acc.tolist()}
+
+
+def oscillating(epochs: int = 30, seed: int = 0) -> dict[str, list[float]]:
+    t = np.arange(epochs)
+    loss = 0.8 + 0.25 * np.sin(t * 2.1) + _noise(epochs, 0.02, seed)
+    return {"loss": loss.tolist()}
+
+
+def spikes(epochs: int = 30, at: tuple[int, ...] = (12, 21)) -> dict[str, list[float]]:
+    loss = 0.1 + 0.6 * np.exp(-np.arange(epochs) / 5)
+    for epoch in at:
+        loss[epoch] *= 4
+    return {"loss": loss.tolist()}
+
+
+def slow(epochs: int = 40, seed: int = 0) -> dict[str, list[float]]:
+    loss = 0.69 - 0.004 * np.arange(epochs) + _noise(epochs, 0.0005, seed)
+    return {"loss": loss.tolist(), "accuracy": (0.5 + 0.004 * np.arange(epochs)).tolist()}
+
+
+def underfit(epochs: int = 30, seed: int = 0, classes: int = 10) -> dict[str, list[float]]:
+    t = np.arange(epochs)
+    level = np.log(classes)
+    loss = level * (0.7 + 0.25 * np.exp(-t / 3)) + _noise(epochs, 0.003, seed)
+    acc = 0.3 - 0.1 * np.exp(-t / 3)
+    return {"loss": loss.tolist(), "accuracy": acc.tolist(), "val_loss": (loss + 0.01).tolist()}
+
+
+def noisy_validation(epochs: int = 30, seed: int = 0) -> dict[str, list[float]]:
+    base = healthy(epochs, seed)
+    rng = np.random.default_rng(seed + 7)
+    base["val_loss"] = (np.array(base["val_loss"]) * rng.uniform(0.6, 1.6, epochs)).tolist()
+    return base

@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
+from diagnosis.causes import rank
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Category, Finding, Severity
 
@@ -19,6 +20,9 @@ REGISTRY: dict[str, type[Rule]] = {}
 class Rule(ABC):
     code: ClassVar[str]
     category: ClassVar[Category]
+    # Likely causes as (cause code from diagnosis.causes.CATALOGUE, base weight): how often
+    # each is behind this symptom in practice, before the run's own evidence reweighs them.
+    causes: ClassVar[tuple[tuple[str, float], ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -32,6 +36,7 @@ class Rule(ABC):
 
     def finding(
         self,
+        run: TrainingHistory,
         *,
         severity: Severity,
         confidence: float,
@@ -40,6 +45,7 @@ class Rule(ABC):
         recommendation: str,
         fix: dict[str, Any] | None = None,
         epochs: list[int] | None = None,
+        causes: tuple[tuple[str, float], ...] | None = None,
     ) -> Finding:
         return Finding(
             code=self.code,
@@ -51,4 +57,5 @@ class Rule(ABC):
             recommendation=recommendation,
             fix=fix or {},
             epochs=epochs or [],
+            causes=rank(self.causes if causes is None else causes, run),
         )

@@ -33,6 +33,12 @@ LR_FACTOR = 0.1
 class LossDiverging(Rule):
     code = "loss_diverging"
     category = Category.training_dynamics
+    causes = (
+        ("lr_too_high", 4.0),
+        ("exploding_gradients", 1.5),
+        ("unscaled_features", 1.0),
+        ("batch_size_unsuitable", 0.5),
+    )
     monitor: str = "loss"
 
     def check(self, run: TrainingHistory) -> Finding | None:
@@ -64,6 +70,7 @@ class LossDiverging(Rule):
         if run.metadata.learning_rate:
             fix["learning_rate"] = run.metadata.learning_rate * LR_FACTOR
         return self.finding(
+            run,
             severity=severity,
             confidence=confidence,
             summary=summary,

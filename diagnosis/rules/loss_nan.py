@@ -22,6 +22,13 @@ CLIPNORM = 1.0
 class LossNaN(Rule):
     code = "loss_nan"
     category = Category.training_dynamics
+    causes = (
+        ("lr_too_high", 3.0),
+        ("nonfinite_values", 2.0),
+        ("exploding_gradients", 2.0),
+        ("loss_task_mismatch", 1.0),
+        ("unscaled_features", 1.0),
+    )
     monitors: tuple[str, ...] = ("loss", "val_loss")
 
     def check(self, run: TrainingHistory) -> Finding | None:
@@ -39,6 +46,7 @@ class LossNaN(Rule):
         if run.metadata.learning_rate:
             fix["learning_rate"] = run.metadata.learning_rate * LR_FACTOR
         return self.finding(
+            run,
             severity=Severity.error,
             confidence=1.0,
             summary=f"{metric} became non-finite at epoch {epoch}; nothing after it is learning.",

@@ -25,6 +25,16 @@ MIN_EPOCHS = 5
 class LossPlateau(Rule):
     code = "loss_plateau"
     category = Category.training_dynamics
+    causes = (
+        ("lr_too_low", 2.0),
+        ("loss_task_mismatch", 1.5),
+        ("output_activation_mismatch", 1.5),
+        ("dead_units", 1.0),
+        ("vanishing_gradients", 1.0),
+        ("unscaled_features", 1.0),
+        ("lr_too_high", 1.0),
+        ("label_noise", 0.5),
+    )
     monitor: str = "loss"
     min_improvement: float = MIN_IMPROVEMENT
 
@@ -40,6 +50,7 @@ class LossPlateau(Rule):
         if improvement >= self.min_improvement:
             return None
         return self.finding(
+            run,
             severity=Severity.warning,
             confidence=0.8 if improvement < self.min_improvement / 2 else 0.6,
             summary=(

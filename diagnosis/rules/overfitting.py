@@ -30,6 +30,12 @@ MIN_TAIL = 2
 class Overfitting(Rule):
     code = "overfitting"
     category = Category.training_dynamics
+    causes = (
+        ("insufficient_data", 3.0),
+        ("capacity_too_high", 2.5),
+        ("duplicate_samples", 0.5),
+        ("train_val_shift", 0.5),
+    )
     monitor: str = "val_loss"
     patience: int = PATIENCE
 
@@ -55,6 +61,7 @@ class Overfitting(Rule):
         wasted = run.epochs - 1 - onset
         confidence = min(0.95, 0.6 + val_rise)
         return self.finding(
+            run,
             severity=Severity.warning,
             confidence=confidence,
             summary=(

@@ -89,3 +89,122 @@ def test_findings_are_ordered_worst_first() -> None:
     raw["loss"][-1] = float("nan")
     result = diagnose(history_from_mapping(raw))
     assert result.findings[0].severity is Severity.error
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_oscillating_loss(seed: int) -> None:
+    found = codes(histories.oscillating(seed=seed))
+    assert found.get("loss_oscillating") is Severity.warning
+
+
+def test_spikes_that_recover() -> None:
+    result = diagnose(history_from_mapping(histories.spikes(at=(12, 21))))
+    finding = next(f for f in result.findings if f.code == "loss_spikes")
+    assert finding.evidence["spike_epochs"] == [12, 21]
+    assert "loss_diverging" not in {f.code for f in result.findings}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_slow_steady_descent_is_slow_convergence(seed: int) -> None:
+    result = diagnose(
+        history_from_mapping(histories.slow(seed=seed), {"optimizer": "sgd", "learning_rate": 1e-5})
+    )
+    finding = next(f for f in result.findings if f.code == "slow_convergence")
+    assert finding.severity is Severity.warning
+    assert finding.causes[0].code == "lr_too_low"
+    assert finding.causes[0].fix["learning_rate"] == pytest.approx(0.01)
+
+
+def test_good_progress_still_improving_is_only_info() -> None:
+    loss = (1.0 - 0.6 * np.arange(20) / 19).tolist()  # 60% down and still going
+    result = diagnose(history_from_mapping({"loss": loss}))
+    assert next(f for f in result.findings if f.code == "slow_convergence").severity is Severity.info
+    assert result.healthy
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_underfitting_against_ln_k(seed: int) -> None:
+    raw = histories.underfit(seed=seed)
+    assert codes(raw, num_classes=10).get("underfitting") is Severity.warning
+    assert codes(raw, num_classes=10, task="multiclass").get("underfitting") is Severity.warning
+
+
+def test_underfitting_needs_a_yardstick() -> None:
+    raw = histories.underfit()
+    del raw["accuracy"]
+    assert "underfitting" not in codes(raw)  # a regression-like loss has no ln K to compare with
+
+
+def test_accuracy_at_chance_and_frozen_accuracy() -> None:
+    rng = np.random.default_rng(0)
+    at_chance = {
+        "loss": (1.1 - 0.01 * np.arange(10)).tolist(),
+        "accuracy": (0.34 + rng.normal(0, 0.01, 10)).tolist(),
+    }
+    assert codes(at_chance, num_classes=3).get("accuracy_at_chance") is Severity.error
+    frozen = {
+        "loss": (0.3 - 0.001 * np.arange(10)).tolist(),
+        "val_accuracy": [0.95] * 10,
+        "accuracy": [0.95] * 10,
+    }
+    finding = diagnose(history_from_mapping(frozen)).findings[0]
+    assert finding.code == "accuracy_at_chance"
+    assert finding.causes[0].code == "class_imbalance"
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_noisy_validation(seed: int) -> None:
+    assert codes(histories.noisy_validation(seed=seed)).get("val_noisy") is Severity.warning
+
+
+def test_val_better_than_train_is_info_when_modest_and_warning_when_large() -> None:
+    train = (0.5 + 0.3 * np.exp(-np.arange(20) / 4)).tolist()
+    modest = codes({"loss": train, "val_loss": [v * 0.8 for v in train]})
+    assert modest.get("val_better_than_train") is Severity.info
+    large = codes({"loss": train, "val_loss": [v * 0.3 for v in train]})
+    assert large.get("val_better_than_train") is Severity.warning
+
+
+def test_unexpected_initial_loss() -> None:
+    raw = {"loss": [9.0, 5.0, 3.0, 2.5, 2.4], "accuracy": [0.2, 0.3, 0.35, 0.4, 0.41]}
+    assert codes(raw, num_classes=3).get("unexpected_initial_loss") is Severity.warning
+    assert "unexpected_initial_loss" not in codes({"loss": [1.2, 0.9, 0.7, 0.6, 0.5]}, num_classes=3)
+    negative = codes({"loss": [-0.5, -1.0, -1.5, -2.0, -2.5]}, task="binary")
+    assert negative.get("unexpected_initial_loss") is Severity.error
+
+
+def test_insufficient_data_from_metadata() -> None:
+    raw = histories.healthy()
+    assert codes(raw, num_samples=200, param_count=50_000).get("insufficient_data") is Severity.warning
+    assert codes(raw, num_samples=40).get("insufficient_data") is Severity.warning
+    assert "insufficient_data" not in codes(raw, num_samples=50_000, param_count=100_000)
+    assert "insufficient_data" not in codes(raw)
+
+
+def test_causes_are_reweighted_by_metadata() -> None:
+    raw = histories.diverging()
+
+    def lr_too_high(metadata: dict) -> float:
+        finding = diagnose(history_from_mapping(raw, metadata)).findings[0]
+        assert sum(c.likelihood for c in finding.causes) == pytest.approx(1.0, abs=0.01)
+        return next(c.likelihood for c in finding.causes if c.code == "lr_too_high")
+
+    plain = lr_too_high({})
+    assert (
+        lr_too_high({"optimizer": "adam", "learning_rate": 0.5})
+        > plain
+        > lr_too_high({"optimizer": "adam", "learning_rate": 1e-4})
+    )
+    huge = diagnose(history_from_mapping(raw, {"optimizer": "adam", "learning_rate": 0.5})).findings[0]
+    assert huge.causes[0].code == "lr_too_high"
+    assert huge.causes[0].fix["learning_rate"] == pytest.approx(1e-3)
+
+
+def test_inferred_classes_and_schedule_in_the_summary() -> None:
+    stuck = {"loss": [2.31, 2.30, 2.302, 2.301, 2.30], "accuracy": [0.1] * 5}
+    assert diagnose(history_from_mapping(stuck)).run.num_classes == 10
+    raw = histories.healthy(20)
+    raw["learning_rate"] = [1e-3] * 10 + [1e-4] * 10
+    schedule = diagnose(history_from_mapping(raw)).run.lr_schedule
+    assert [change.epoch for change in schedule] == [10]
+    assert schedule[0].learning_rate == pytest.approx(1e-4)

@@ -1,0 +1,112 @@
+"""What the curves imply about the task before any rule runs: classification or regression,
+the number of classes, the loss and accuracy a model that learned nothing would have, and
+how the learning-rate schedule moved.
+
+The caller's metadata wins where it says something; inference fills the gaps.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from diagnosis.models import LearningRateChange
+
+if TYPE_CHECKING:
+    from diagnosis.history import TrainingHistory
+
+# A loss this close to ln K (relative) while the model is stuck says "K balanced classes".
+LN_K_TOLERANCE = 0.06
+# Largest class count inferred from a loss value; beyond it ln K values crowd together.
+MAX_INFERRED_CLASSES = 20
+# Epochs at the start whose loss is read to recognize a stuck model's ln K.
+EARLY_EPOCHS = 5
+# A learning-rate change smaller than this (relative) is noise in the logged column.
+LR_CHANGE = 0.05
+# Epochs after a learning-rate drop over which its effect on the loss is measured.
+LR_EFFECT_EPOCHS = 3
+
+ACCURACY_NAMES = ("accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy")
+REGRESSION_NAMES = (
+    "mae",
+    "mse",
+    "rmse",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "root_mean_squared_error",
+)
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    task: str | None  # "binary", "multiclass", "regression" or None when nothing says
+    num_classes: int | None
+    accuracy_metric: str | None
+    lr_changes: list[LearningRateChange] = field(default_factory=list)
+
+    @property
+    def chance_loss(self) -> float | None:
+        """Cross-entropy of a model that predicts the uniform distribution: ln K."""
+        return math.log(self.num_classes) if self.num_classes and self.num_classes >= 2 else None
+
+    @property
+    def chance_accuracy(self) -> float | None:
+        return 1.0 / self.num_classes if self.num_classes and self.num_classes >= 2 else None
+
+
+def _classes_from_loss(values: np.ndarray) -> int | None:
+    """K when the early loss sits at ln K, the signature of a model that learned nothing."""
+    early = values[:EARLY_EPOCHS]
+    early = early[np.isfinite(early)]
+    if early.size == 0:
+        return None
+    level = float(np.median(early))
+    k = min(range(2, MAX_INFERRED_CLASSES + 1), key=lambda k: abs(level - math.log(k)))
+    return k if abs(level - math.log(k)) <= LN_K_TOLERANCE * math.log(k) else None
+
+
+def _lr_changes(run: TrainingHistory) -> list[LearningRateChange]:
+    lr = run.get("learning_rate")
+    loss = run.get("loss")
+    if lr is None:
+        return []
+    changes = []
+    for epoch in range(1, run.epochs):
+        before, after = lr[epoch - 1], lr[epoch]
+        if not (np.isfinite(before) and np.isfinite(after)) or before <= 0:
+            continue
+        if abs(after - before) / before < LR_CHANGE:
+            continue
+        effect = None
+        if loss is not None and epoch + LR_EFFECT_EPOCHS <= run.epochs:
+            start, end = loss[epoch - 1], loss[epoch + LR_EFFECT_EPOCHS - 1]
+            if np.isfinite(start) and np.isfinite(end) and start != 0:
+                effect = float((end - start) / abs(start))
+        changes.append(LearningRateChange(epoch=epoch, learning_rate=float(after), loss_change_after=effect))
+    return changes
+
+
+def infer_facts(run: TrainingHistory) -> RunFacts:
+    meta = run.metadata
+    accuracy = next((name for name in ACCURACY_NAMES if name in run.metrics), None)
+    task = meta.task
+    classes = meta.num_classes
+    if task == "regression":
+        classes = None
+    elif classes is None and task == "binary":
+        classes = 2
+    if task is None:
+        if accuracy is not None or (classes or 0) >= 2:
+            task = "classification"
+        elif any(name in run.metrics for name in REGRESSION_NAMES):
+            task = "regression"
+    if classes is None and task in {"classification", "multiclass", "binary"} and "loss" in run.metrics:
+        classes = _classes_from_loss(run.metrics["loss"])
+    if accuracy == "binary_accuracy":
+        classes = classes or 2
+    if task == "classification" and classes:
+        task = "binary" if classes == 2 else "multiclass"
+    return RunFacts(task=task, num_classes=classes, accuracy_metric=accuracy, lr_changes=_lr_changes(run))

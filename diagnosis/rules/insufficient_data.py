@@ -1,0 +1,63 @@
+"""insufficient_data: the caller's metadata says the model has far more parameters than
+there are training samples, or the training set is tiny.
+
+Curves cannot count samples, so this rule reads `metadata.num_samples` and
+`metadata.param_count`; without them it stays silent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from diagnosis.history import TrainingHistory
+from diagnosis.models import Category, Finding, Severity
+from diagnosis.rules.base import Rule
+
+# Trainable parameters per training sample above which a small data set is memorized.
+PARAMS_PER_SAMPLE = 20.0
+# "Small": fewer samples than this. Any network fits this few samples from noise alone.
+FEW_SAMPLES = 1000
+TINY_SAMPLES = 100
+# What to shrink the model to meanwhile.
+TARGET_PARAMS_PER_SAMPLE = 10
+
+
+@dataclass
+class InsufficientData(Rule):
+    code = "insufficient_data"
+    category = Category.data
+    causes = (("capacity_too_high", 1.0),)
+
+    def check(self, run: TrainingHistory) -> Finding | None:
+        meta = run.metadata
+        if meta.num_samples is None or meta.num_samples == 0:
+            return None
+        ratio = (meta.param_count / meta.num_samples) if meta.param_count else None
+        crowded = ratio is not None and ratio >= PARAMS_PER_SAMPLE and meta.num_samples < FEW_SAMPLES
+        if not crowded and meta.num_samples >= TINY_SAMPLES:
+            return None
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.75,
+            summary=(
+                f"{meta.num_samples} training samples"
+                + (f" for {meta.param_count} parameters ({ratio:.0f} per sample)" if ratio else "")
+                + ": the model can memorize the training set instead of learning from it."
+            ),
+            evidence={
+                "num_samples": meta.num_samples,
+                "param_count": meta.param_count,
+                "params_per_sample": round(ratio, 1) if ratio else None,
+                "thresholds": {
+                    "params_per_sample": PARAMS_PER_SAMPLE,
+                    "few_samples": FEW_SAMPLES,
+                    "tiny_samples": TINY_SAMPLES,
+                },
+            },
+            recommendation=(
+                "Collect more data or augment it; until then shrink the model to at most "
+                f"{TARGET_PARAMS_PER_SAMPLE} parameters per sample and regularize it (Dropout 0.3, L2 1e-4)."
+            ),
+            fix={"max_param_count": meta.num_samples * TARGET_PARAMS_PER_SAMPLE},
+        )

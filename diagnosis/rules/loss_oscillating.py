@@ -1,0 +1,70 @@
+"""loss_oscillating: the epoch-level training loss goes up and down instead of down.
+
+Keras averages the training loss over an epoch, so even small-batch noise is smoothed
+out; an epoch curve that keeps going back up by a sizeable step is an optimizer that
+overshoots, most often a learning rate that is too high.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from diagnosis.curves import finite_curve, rounded
+from diagnosis.history import TrainingHistory
+from diagnosis.models import Category, Finding, Severity
+from diagnosis.rules.base import Rule
+
+# Share of epoch-to-epoch steps that go up; a converging loss rarely goes up a third of the time.
+UP_SHARE = 0.35
+# Typical step size relative to the loss level; below this the wobble is harmless.
+AMPLITUDE = 0.08
+# Too few epochs to tell a wobble from a trend.
+MIN_EPOCHS = 8
+
+
+@dataclass
+class LossOscillating(Rule):
+    code = "loss_oscillating"
+    category = Category.training_dynamics
+    causes = (
+        ("lr_too_high", 3.0),
+        ("batch_size_unsuitable", 1.5),
+        ("unscaled_features", 1.0),
+        ("exploding_gradients", 1.0),
+    )
+    monitor: str = "loss"
+
+    def check(self, run: TrainingHistory) -> Finding | None:
+        values = finite_curve(run.get(self.monitor))
+        if values is None or run.epochs < MIN_EPOCHS:
+            return None
+        steps = np.diff(values)
+        up_share = float(np.mean(steps > 0))
+        level = float(np.median(np.abs(values)))
+        amplitude = float(np.median(np.abs(steps))) / level if level else 0.0
+        if up_share < UP_SHARE or amplitude < AMPLITUDE:
+            return None
+        ups = [int(i) + 1 for i in np.flatnonzero(steps > 0)]
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=min(0.9, 0.5 + up_share),
+            summary=(
+                f"{self.monitor} went up in {up_share:.0%} of epochs, by {amplitude:.0%} of its level "
+                "on a typical step: the optimizer is overshooting."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "up_share": rounded(up_share, 3),
+                "relative_step": rounded(amplitude, 3),
+                "thresholds": {"up_share": UP_SHARE, "relative_step": AMPLITUDE},
+            },
+            recommendation=(
+                "Divide the learning rate by 3-10; if it persists, use batches of at least 32 and "
+                "standardize the inputs."
+            ),
+            fix={"learning_rate_factor": 0.3},
+            epochs=ups,
+        )

@@ -1,0 +1,83 @@
+"""slow_convergence: the loss falls steadily but slowly, and is still falling at the end.
+
+A steady, unfinished descent means the run stopped before converging. When it also made
+little progress overall the step size is the usual suspect (warning); when it made good
+progress the run simply needs more epochs (info).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from diagnosis.curves import finite_curve, rounded, tail_length
+from diagnosis.history import TrainingHistory
+from diagnosis.models import Category, Finding, Severity
+from diagnosis.rules.base import Rule
+from diagnosis.rules.loss_plateau import MIN_IMPROVEMENT
+
+# Share of epochs in which the loss fell: the descent is steady, not noise.
+STEADY = 0.75
+# The final quarter of the run still delivered this share of the total improvement.
+TAIL_FRACTION = 0.25
+STILL_FALLING = 0.15
+# Total improvement (share of the starting loss) below which the descent counts as slow.
+SLOW = 0.4
+MIN_EPOCHS = 8
+
+
+@dataclass
+class SlowConvergence(Rule):
+    code = "slow_convergence"
+    category = Category.training_dynamics
+    causes = (
+        ("lr_too_low", 3.0),
+        ("unscaled_features", 1.5),
+        ("vanishing_gradients", 1.0),
+        ("excessive_dropout", 0.5),
+        ("batch_size_unsuitable", 0.5),
+    )
+    monitor: str = "loss"
+
+    def check(self, run: TrainingHistory) -> Finding | None:
+        values = finite_curve(run.get(self.monitor))
+        if values is None or run.epochs < MIN_EPOCHS or values[0] <= 0:
+            return None
+        start, end = float(values[0]), float(values[-1])
+        improvement = (start - end) / start
+        if improvement < MIN_IMPROVEMENT:
+            return None  # that is a plateau, not a slow descent
+        steady = float(np.mean(np.diff(values) < 0))
+        tail = tail_length(run.epochs, TAIL_FRACTION, 2)
+        tail_share = (float(values[-tail - 1]) - end) / (start - end)
+        if steady < STEADY or tail_share < STILL_FALLING:
+            return None
+        slow = improvement < SLOW
+        return self.finding(
+            run,
+            severity=Severity.warning if slow else Severity.info,
+            confidence=0.7 if slow else 0.5,
+            summary=(
+                f"{self.monitor} was still falling steadily when training stopped "
+                f"({improvement:.0%} below its start, {tail_share:.0%} of that in the last {tail} epochs)"
+                + (": learning is too slow." if slow else ": it would gain from more epochs.")
+            ),
+            evidence={
+                "metric": self.monitor,
+                "relative_improvement": rounded(improvement, 3),
+                "steady_share": rounded(steady, 3),
+                "tail_share_of_improvement": rounded(tail_share, 3),
+                "tail_epochs": tail,
+                "thresholds": {"steady": STEADY, "still_falling": STILL_FALLING, "slow": SLOW},
+            },
+            recommendation=(
+                "Raise the learning rate 3-10x (or run a learning-rate range test) and standardize "
+                "the inputs."
+                if slow
+                else "Train for more epochs, with EarlyStopping(monitor='val_loss', "
+                "restore_best_weights=True)."
+            ),
+            fix={"learning_rate_factor": 3.0} if slow else {"epochs_factor": 2.0},
+            epochs=list(range(run.epochs - tail, run.epochs)),
+        )

@@ -1,0 +1,82 @@
+"""unexpected_initial_loss: the first epoch's loss is far from what a fresh model gives.
+
+A freshly initialized classifier predicts roughly uniform probabilities, so its
+cross-entropy starts near ln K. Keras logs the first epoch's average, which is already a
+little lower; a value far above ln K means the model started confidently wrong (an output
+layer, activation or label encoding that does not fit the loss, or unscaled inputs), and a
+negative cross-entropy is impossible for valid labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from diagnosis.curves import rounded
+from diagnosis.history import TrainingHistory
+from diagnosis.models import Category, Finding, Severity
+from diagnosis.rules.base import Rule
+
+# First-epoch loss above this multiple of ln K, and at least ABOVE nats above it.
+FACTOR = 3.0
+ABOVE = 1.0
+
+NEGATIVE_CAUSES = (("label_format_mismatch", 3.0), ("loss_task_mismatch", 2.0))
+
+
+@dataclass
+class UnexpectedInitialLoss(Rule):
+    code = "unexpected_initial_loss"
+    category = Category.implementation
+    causes = (
+        ("output_activation_mismatch", 2.0),
+        ("unscaled_features", 1.5),
+        ("loss_task_mismatch", 1.5),
+        ("label_format_mismatch", 1.0),
+        ("lr_too_high", 1.0),
+    )
+
+    def check(self, run: TrainingHistory) -> Finding | None:
+        loss = run.get("loss")
+        chance = run.facts.chance_loss
+        if loss is None or chance is None or not np.isfinite(loss[0]):
+            return None
+        first = float(loss[0])
+        evidence = {
+            "first_epoch_loss": rounded(first),
+            "expected_near": rounded(chance),
+            "num_classes": run.facts.num_classes,
+            "thresholds": {"factor": FACTOR, "above": ABOVE},
+        }
+        if first < 0:
+            return self.finding(
+                run,
+                severity=Severity.error,
+                confidence=0.95,
+                summary=f"The cross-entropy loss is negative ({first:.3g}): the labels are not valid for it.",
+                evidence=evidence,
+                recommendation=(
+                    "Labels must be 0/1 for binary_crossentropy, integers 0..K-1 for "
+                    "sparse_categorical_crossentropy, and one-hot rows for categorical_crossentropy."
+                ),
+                epochs=[0],
+                causes=NEGATIVE_CAUSES,
+            )
+        if first < FACTOR * chance or first - chance < ABOVE:
+            return None
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.7,
+            summary=(
+                f"The first epoch's loss was {first:.3g}, {first / chance:.0f}x ln K = {chance:.3f}: "
+                "the model started confidently wrong."
+            ),
+            evidence=evidence,
+            recommendation=(
+                "Check the output layer (one unit per class, softmax; or from_logits=True with a linear "
+                "output), the label encoding against the loss, and standardize the inputs."
+            ),
+            epochs=[0],
+        )

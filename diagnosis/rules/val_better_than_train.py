@@ -1,0 +1,76 @@
+"""val_better_than_train: validation loss sits well below training loss.
+
+Some of that is normal — Dropout and other regularizers act only in training, and the
+training loss is an average over an epoch in which the model was still improving — so a
+modest gap is only worth knowing (info). A large one is more than those explain: the
+validation data may overlap the training data, or be easier (warning).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from diagnosis.curves import finite_curve, rounded
+from diagnosis.history import TrainingHistory
+from diagnosis.models import Category, Finding, Severity
+from diagnosis.rules.base import Rule
+
+# Validation loss below training loss by this share (second half of the run, medians)...
+GAP = 0.15
+# ...and by this much it is more than regularization explains.
+LARGE_GAP = 0.5
+MIN_EPOCHS = 4
+
+LARGE_GAP_CAUSES = (("duplicate_samples", 2.0), ("train_val_shift", 2.0), ("excessive_dropout", 1.0))
+
+
+@dataclass
+class ValBetterThanTrain(Rule):
+    code = "val_better_than_train"
+    category = Category.training_dynamics
+    causes = (("excessive_dropout", 2.0), ("duplicate_samples", 1.0), ("train_val_shift", 1.0))
+    monitor: str = "loss"
+
+    def check(self, run: TrainingHistory) -> Finding | None:
+        train = finite_curve(run.get(self.monitor))
+        val = finite_curve(run.get(f"val_{self.monitor}"))
+        if train is None or val is None or run.epochs < MIN_EPOCHS:
+            return None
+        half = run.epochs // 2
+        train_level = float(np.median(train[half:]))
+        val_level = float(np.median(val[half:]))
+        if train_level <= 0:
+            return None
+        gap = (train_level - val_level) / train_level
+        if gap < GAP:
+            return None
+        large = gap >= LARGE_GAP
+        return self.finding(
+            run,
+            severity=Severity.warning if large else Severity.info,
+            confidence=0.7 if large else 0.5,
+            summary=(
+                f"Validation loss is {gap:.0%} below training loss over the second half of the run"
+                + (
+                    ": more than regularization explains."
+                    if large
+                    else ", as Dropout or a regularizer causes."
+                )
+            ),
+            evidence={
+                "train_median": rounded(train_level),
+                "val_median": rounded(val_level),
+                "gap": rounded(gap, 3),
+                "thresholds": {"gap": GAP, "large_gap": LARGE_GAP},
+            },
+            recommendation=(
+                "Check that no validation sample also appears in the training set and that both sets "
+                "come from the same shuffled data and preprocessing."
+                if large
+                else "Nothing to fix if the model uses Dropout or weight penalties; compare "
+                "model.evaluate on the training set with the validation loss to be sure."
+            ),
+            causes=LARGE_GAP_CAUSES if large else None,
+        )
