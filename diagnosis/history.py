@@ -99,19 +99,20 @@ class TrainingHistory:
         }
 
 
+def metric_value(name: str, epoch: int, value: object) -> float:
+    """One logged value as a float; null is NaN (exporters write NaN that way)."""
+    # bool is an int subclass, but `true` in a loss column is a broken export, not 1.0.
+    if value is None:
+        return math.nan
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    raise HistoryError(f"metric {name!r} has a non-numeric value at epoch {epoch}: {value!r}")
+
+
 def _to_array(name: str, values: object) -> np.ndarray:
     if not isinstance(values, list):
         raise HistoryError(f"metric {name!r} must be a list of numbers, got {type(values).__name__}")
-    out = np.empty(len(values), dtype=np.float64)
-    for i, value in enumerate(values):
-        # bool is an int subclass, but `true` in a loss column is a broken export, not 1.0.
-        if value is None:
-            out[i] = np.nan
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            out[i] = value
-        else:
-            raise HistoryError(f"metric {name!r} has a non-numeric value at epoch {i}: {value!r}")
-    return out
+    return np.array([metric_value(name, i, value) for i, value in enumerate(values)], dtype=np.float64)
 
 
 def history_from_mapping(
@@ -126,13 +127,16 @@ def history_from_mapping(
         if canonical in metrics:
             raise HistoryError(f"metric {canonical!r} appears twice (as {name!r} and its alias)")
         metrics[canonical] = _to_array(name, values)
+    return TrainingHistory(metrics=metrics, metadata=parse_metadata(metadata))
+
+
+def parse_metadata(metadata: Mapping[str, Any] | None) -> RunMetadata:
     try:
-        meta = RunMetadata.model_validate(metadata or {})
+        return RunMetadata.model_validate(metadata or {})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise HistoryError(f"invalid metadata field {where!r}: {first['msg']}") from None
-    return TrainingHistory(metrics=metrics, metadata=meta)
 
 
 def history_from_json(document: object) -> TrainingHistory:

@@ -4,10 +4,11 @@ the job's TTL, and a sorted set per tenant for newest-first listing."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import redis
 
-from convdiag.jobs.store import JobStore, Record, Updater, _now
+from convdiag.jobs.store import DocumentUpdater, JobStore, Record, Updater, _now
 
 PREFIX = "convdiag"
 STATS_KEY = f"{PREFIX}:stats"
@@ -23,6 +24,10 @@ def _input_key(job_id: str) -> str:
 
 def _tenant_key(tenant: str) -> str:
     return f"{PREFIX}:tenant:{tenant}:jobs"
+
+
+def _document_key(key: str) -> str:
+    return f"{PREFIX}:doc:{key}"
 
 
 def _encode(fields: Record) -> dict[str, str]:
@@ -120,6 +125,25 @@ class RedisJobStore(JobStore):
         pipe.zrem(_tenant_key(record["tenant"]), job_id)
         pipe.hincrbyfloat(STATS_KEY, f"active:{record['status']}", -1)
         pipe.execute()
+
+    def get_document(self, key: str) -> dict[str, Any] | None:
+        raw = self.redis.get(_document_key(key))
+        return None if raw is None else json.loads(raw)
+
+    def update_document(self, key: str, updater: DocumentUpdater) -> dict[str, Any]:
+        name = _document_key(key)
+        with self.redis.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(name)
+                    raw = pipe.get(name)
+                    document = updater(None if raw is None else json.loads(raw))
+                    pipe.multi()
+                    pipe.set(name, json.dumps(document), ex=self.ttl_seconds)
+                    pipe.execute()
+                    return document
+                except redis.WatchError:
+                    continue  # a concurrent append won; redo ours on top of it
 
     def stats(self) -> dict[str, float]:
         return {name.decode(): float(value) for name, value in self.redis.hgetall(STATS_KEY).items()}

@@ -8,8 +8,9 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
-from convdiag.jobs.store import JobStore, Record, Updater, _now
+from convdiag.jobs.store import DocumentUpdater, JobStore, Record, Updater, _now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -22,6 +23,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant, created_at DESC, id DESC);
 CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, value REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, expires_at REAL NOT NULL, value TEXT NOT NULL);
 """
 
 
@@ -134,6 +136,30 @@ class SqliteJobStore(JobStore):
                 conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
                 self._add_stats(conn, {f"active:{record['status']}": -1})
             conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def get_document(self, key: str) -> dict[str, Any] | None:
+        row = (
+            self._conn()
+            .execute("SELECT value FROM documents WHERE key = ? AND expires_at >= ?", (key, _now()))
+            .fetchone()
+        )
+        return json.loads(row[0]) if row else None
+
+    def update_document(self, key: str, updater: DocumentUpdater) -> dict[str, Any]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            document = updater(self.get_document(key))
+            conn.execute(
+                "INSERT INTO documents (key, expires_at, value) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET expires_at = excluded.expires_at, value = excluded.value",
+                (key, _now() + self.ttl_seconds, json.dumps(document)),
+            )
+            conn.execute("COMMIT")
+            return document
         except BaseException:
             conn.execute("ROLLBACK")
             raise

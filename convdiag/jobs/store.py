@@ -30,10 +30,8 @@ Record = dict[str, Any]
 # Given the current record, return the fields to change and the stats to add, or None to
 # leave the record alone.
 Updater = Callable[[Record], tuple[Record, dict[str, float]] | None]
-
-
-class JobNotFound(LookupError):
-    pass
+# Given a document (None when absent), return its new content; raise to leave it alone.
+DocumentUpdater = Callable[[dict[str, Any] | None], dict[str, Any]]
 
 
 def _now() -> float:
@@ -121,6 +119,14 @@ class JobStore(ABC):
 
     @abstractmethod
     def stats(self) -> dict[str, float]: ...
+
+    @abstractmethod
+    def get_document(self, key: str) -> dict[str, Any] | None:
+        """A JSON document stored beside the jobs (live runs), or None."""
+
+    @abstractmethod
+    def update_document(self, key: str, updater: DocumentUpdater) -> dict[str, Any]:
+        """Replace a document atomically with `updater(current)`; its TTL restarts."""
 
     @abstractmethod
     def ping(self) -> None:

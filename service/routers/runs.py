@@ -1,0 +1,145 @@
+"""Live runs: stream epochs as training goes, read the diagnosis so far.
+
+A stock `keras.callbacks.RemoteMonitor(root=URL, path="/v1/runs/<id>/epochs")` works as is:
+it posts a form field `data` holding `{"epoch": i, **logs}` (or that JSON as the body with
+`send_as_json=True`). Diagnosing on read is numpy-only and takes milliseconds, so it runs
+here rather than through the queue.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from convdiag.problems import (
+    INVALID_HISTORY,
+    INVALID_REQUEST,
+    PAYLOAD_TOO_LARGE,
+    RUN_CONFLICT,
+    RUN_NOT_FOUND,
+    UNAUTHORIZED,
+    UNAVAILABLE,
+    UNSUPPORTED_MEDIA_TYPE,
+)
+from convdiag.runs import LiveRun, RunConflict, append_epochs, create_run, get_run
+from diagnosis import HistoryError
+from diagnosis.history import loads_json
+from service.deps import StoreDep, TenantDep
+from service.errors import ProblemError, problem_responses
+
+router = APIRouter(prefix="/v1/runs", tags=["runs"])
+
+# RemoteMonitor's default form field.
+FORM_FIELD = "data"
+
+
+class NewRun(BaseModel):
+    id: str | None = Field(
+        default=None, description="Your own id (letters, digits, _ . -); generated if absent."
+    )
+    metadata: dict[str, Any] = Field(default_factory=dict, description="As for POST /v1/histories.")
+
+
+_EPOCHS_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "oneOf": [
+                    {"type": "object", "description": "One epoch: {'epoch': 3, 'loss': 0.41, ...}"},
+                    {"type": "array", "items": {"type": "object"}, "description": "Several epochs in order."},
+                ]
+            }
+        },
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    FORM_FIELD: {"type": "string", "description": "One epoch as JSON (RemoteMonitor)."}
+                },
+            }
+        },
+    },
+}
+
+
+async def _read_epochs(request: Request) -> list[dict[str, Any]]:
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        form = await request.form()
+        field = form.get(FORM_FIELD)
+        if not isinstance(field, str):
+            raise HistoryError(f"the form needs a '{FORM_FIELD}' field holding the epoch as JSON")
+        document = loads_json(field)
+    elif media_type == "application/json" or media_type.endswith("+json"):
+        document = loads_json(await request.body())
+    else:
+        raise ProblemError(UNSUPPORTED_MEDIA_TYPE, "send application/json or a form with a 'data' field")
+    epochs = document if isinstance(document, list) else [document]
+    if not all(isinstance(epoch, dict) for epoch in epochs):
+        raise HistoryError("each epoch must be a JSON object of metric name to value")
+    return epochs
+
+
+def _problem(exc: Exception) -> ProblemError:
+    kind = RUN_CONFLICT if isinstance(exc, RunConflict) else INVALID_HISTORY
+    return ProblemError(kind, str(exc))
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=LiveRun,
+    summary="Start a live run",
+    responses=problem_responses(INVALID_HISTORY, INVALID_REQUEST, RUN_CONFLICT, UNAUTHORIZED, UNAVAILABLE),
+)
+def post_run(body: NewRun, response: Response, store: StoreDep, tenant: TenantDep) -> LiveRun:
+    """Optional: posting epochs to an unknown run id creates the run too."""
+    try:
+        run = create_run(store, tenant, body.id, body.metadata)
+    except (HistoryError, RunConflict) as exc:
+        raise _problem(exc) from None
+    response.headers["Location"] = f"/v1/runs/{run.id}"
+    return run
+
+
+@router.post(
+    "/{run_id}/epochs",
+    response_model=LiveRun,
+    summary="Append epochs to a live run",
+    openapi_extra={"requestBody": _EPOCHS_BODY},
+    responses=problem_responses(
+        INVALID_HISTORY,
+        INVALID_REQUEST,
+        RUN_CONFLICT,
+        UNSUPPORTED_MEDIA_TYPE,
+        PAYLOAD_TOO_LARGE,
+        UNAUTHORIZED,
+        UNAVAILABLE,
+    ),
+)
+async def post_epochs(run_id: str, request: Request, store: StoreDep, tenant: TenantDep) -> LiveRun:
+    """Epochs carry their index as `epoch` (0-based, as Keras logs it) or are appended in
+    order. Re-sending an epoch with the same values is harmless; with other values it is a
+    409. Answers with the run and its diagnosis so far."""
+    try:
+        epochs = await _read_epochs(request)
+        return await run_in_threadpool(append_epochs, store, tenant, run_id, epochs)
+    except (HistoryError, RunConflict) as exc:
+        raise _problem(exc) from None
+
+
+@router.get(
+    "/{run_id}",
+    response_model=LiveRun,
+    summary="A live run and its diagnosis so far",
+    responses=problem_responses(RUN_NOT_FOUND, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
+)
+def read_run(run_id: str, store: StoreDep, tenant: TenantDep) -> LiveRun:
+    run = get_run(store, tenant, run_id)
+    if run is None:
+        raise ProblemError(RUN_NOT_FOUND, f"no run {run_id}")
+    return run

@@ -1,0 +1,130 @@
+"""Live runs over HTTP: JSON epochs, RemoteMonitor's form body, idempotent retries."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import pytest
+
+from tests import histories
+from tests.conftest import KEY_ACME
+
+
+def _epochs(raw: dict[str, list[float]]) -> list[dict[str, float]]:
+    names = list(raw)
+    return [{"epoch": i, **{n: raw[n][i] for n in names}} for i in range(len(raw[names[0]]))]
+
+
+def _run_id() -> str:
+    return f"run-{uuid.uuid4().hex[:12]}"
+
+
+def test_streamed_epochs_build_up_a_diagnosis(acme: httpx.Client) -> None:
+    run_id = _run_id()
+    epochs = _epochs(histories.overfitting())
+    first = acme.post(f"/v1/runs/{run_id}/epochs", json=epochs[0])
+    assert first.status_code == 200, first.text
+    assert first.json()["epochs"] == 1
+    for epoch in epochs[1:]:
+        assert acme.post(f"/v1/runs/{run_id}/epochs", json=epoch).status_code == 200
+    run = acme.get(f"/v1/runs/{run_id}").json()
+    assert run["epochs"] == len(epochs)
+    assert "overfitting" in {f["code"] for f in run["diagnosis"]["findings"]}
+
+
+def test_remote_monitor_form_body_and_batches(acme: httpx.Client) -> None:
+    run_id = _run_id()
+    epochs = _epochs(histories.nan_loss())
+    for epoch in epochs[:3]:  # exactly what RemoteMonitor sends: a form field 'data' with JSON
+        response = acme.post(f"/v1/runs/{run_id}/epochs", data={"data": json.dumps(epoch)})
+        assert response.status_code == 200, response.text
+    rest = acme.post(f"/v1/runs/{run_id}/epochs", json=epochs[3:])  # a list appends in order
+    assert rest.json()["epochs"] == len(epochs)
+    assert rest.json()["diagnosis"]["findings"][0]["code"] == "loss_nan"
+
+
+def test_resending_an_epoch_is_idempotent_and_contradicting_it_is_409(acme: httpx.Client) -> None:
+    run_id = _run_id()
+    url = f"/v1/runs/{run_id}/epochs"
+    acme.post(url, json={"epoch": 0, "loss": 1.0})
+    acme.post(url, json={"epoch": 1, "loss": 0.8})
+    again = acme.post(url, json={"epoch": 1, "loss": 0.8})
+    assert again.status_code == 200
+    assert again.json()["epochs"] == 2
+    conflict = acme.post(url, json={"epoch": 1, "loss": 0.5})
+    assert conflict.status_code == 409
+    assert conflict.json()["type"] == "urn:convdiag:problem:run-conflict"
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ({"epoch": 5, "loss": 1.0}, "before epoch 1"),
+        ({"epoch": 1, "accuracy": 0.5}, "has metrics"),
+        ({"epoch": 1, "loss": "high"}, "non-numeric"),
+        ({"epoch": -1, "loss": 1.0}, "non-negative"),
+        ({"epoch": 1}, "no metrics"),
+        ([1, 2], "JSON object"),
+    ],
+)
+def test_bad_epochs_are_422_and_change_nothing(acme: httpx.Client, body: object, needle: str) -> None:
+    run_id = _run_id()
+    acme.post(f"/v1/runs/{run_id}/epochs", json={"epoch": 0, "loss": 1.0})
+    response = acme.post(f"/v1/runs/{run_id}/epochs", json=body)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert needle in response.json()["detail"]
+    assert acme.get(f"/v1/runs/{run_id}").json()["epochs"] == 1
+
+
+def test_create_run_with_metadata_then_duplicate_is_409(acme: httpx.Client) -> None:
+    run_id = _run_id()
+    created = acme.post("/v1/runs", json={"id": run_id, "metadata": {"num_samples": 40}})
+    assert created.status_code == 201
+    assert created.headers["location"] == f"/v1/runs/{run_id}"
+    assert created.json()["diagnosis"] is None
+    assert acme.post("/v1/runs", json={"id": run_id}).status_code == 409
+    run = acme.post(f"/v1/runs/{run_id}/epochs", json=_epochs(histories.healthy(10))).json()
+    assert "insufficient_data" in {f["code"] for f in run["diagnosis"]["findings"]}
+    generated = acme.post("/v1/runs", json={}).json()["id"]
+    assert acme.get(f"/v1/runs/{generated}").status_code == 200
+
+
+def test_runs_are_per_tenant(acme: httpx.Client, globex: httpx.Client) -> None:
+    run_id = _run_id()
+    acme.post(f"/v1/runs/{run_id}/epochs", json={"epoch": 0, "loss": 1.0})
+    assert globex.get(f"/v1/runs/{run_id}").status_code == 404
+    globex.post(f"/v1/runs/{run_id}/epochs", json={"epoch": 0, "loss": 7.0})  # its own run
+    assert acme.get(f"/v1/runs/{run_id}").json()["diagnosis"]["run"]["final"]["loss"] == 1.0
+
+
+def test_bad_run_id_and_unknown_run(acme: httpx.Client) -> None:
+    assert acme.post("/v1/runs/-bad/epochs", json={"loss": 1.0}).status_code == 422
+    missing = acme.get(f"/v1/runs/{_run_id()}")
+    assert missing.status_code == 404
+    assert missing.json()["type"] == "urn:convdiag:problem:run-not-found"
+
+
+def test_stock_keras_remote_monitor_streams_a_real_training_run(api_url: str) -> None:
+    """A real Keras model, trained with the unmodified RemoteMonitor callback."""
+    import numpy as np
+    from keras import Sequential, callbacks, layers, utils
+
+    utils.set_random_seed(0)
+    x = np.random.default_rng(0).normal(size=(128, 4)).astype("float32")
+    y = (x.sum(axis=1) > 0).astype("float32")
+    model = Sequential(
+        [layers.Input((4,)), layers.Dense(8, activation="relu"), layers.Dense(1, activation="sigmoid")]
+    )
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    run_id = _run_id()
+    monitor = callbacks.RemoteMonitor(
+        root=api_url, path=f"/v1/runs/{run_id}/epochs", headers={"Authorization": f"Bearer {KEY_ACME}"}
+    )
+    history = model.fit(x, y, epochs=6, validation_split=0.25, verbose=0, callbacks=[monitor])
+    run = httpx.get(f"{api_url}/v1/runs/{run_id}", headers={"Authorization": f"Bearer {KEY_ACME}"}).json()
+    assert run["epochs"] == 6
+    assert set(run["metrics"]) == set(history.history)
+    assert run["diagnosis"]["run"]["final"]["loss"] == pytest.approx(history.history["loss"][-1], rel=1e-5)
