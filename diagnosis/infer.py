@@ -28,6 +28,9 @@ EARLY_EPOCHS = 5
 LR_CHANGE = 0.05
 # Epochs after a learning-rate drop over which its effect on the loss is measured.
 LR_EFFECT_EPOCHS = 3
+# A schedule that changes the rate every epoch (cosine, exponential) is summarized by its
+# first changes; the summary is for reading, not a full copy of the column.
+MAX_LR_CHANGES = 50
 
 ACCURACY_NAMES = ("accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy")
 REGRESSION_NAMES = (
@@ -71,21 +74,21 @@ def _classes_from_loss(values: np.ndarray) -> int | None:
 def _lr_changes(run: TrainingHistory) -> list[LearningRateChange]:
     lr = run.get("learning_rate")
     loss = run.get("loss")
-    if lr is None:
+    if lr is None or run.epochs < 2:
         return []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = np.abs(np.diff(lr)) / lr[:-1]
+    epochs = np.flatnonzero(np.isfinite(relative) & (lr[:-1] > 0) & (relative >= LR_CHANGE)) + 1
     changes = []
-    for epoch in range(1, run.epochs):
-        before, after = lr[epoch - 1], lr[epoch]
-        if not (np.isfinite(before) and np.isfinite(after)) or before <= 0:
-            continue
-        if abs(after - before) / before < LR_CHANGE:
-            continue
+    for epoch in epochs[:MAX_LR_CHANGES].tolist():
         effect = None
         if loss is not None and epoch + LR_EFFECT_EPOCHS <= run.epochs:
             start, end = loss[epoch - 1], loss[epoch + LR_EFFECT_EPOCHS - 1]
             if np.isfinite(start) and np.isfinite(end) and start != 0:
                 effect = float((end - start) / abs(start))
-        changes.append(LearningRateChange(epoch=epoch, learning_rate=float(after), loss_change_after=effect))
+        changes.append(
+            LearningRateChange(epoch=epoch, learning_rate=float(lr[epoch]), loss_change_after=effect)
+        )
     return changes
 
 

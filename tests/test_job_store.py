@@ -94,3 +94,32 @@ def test_expired_jobs_are_gone(store: JobStore) -> None:
     assert store.get(job.id) is None
     assert store.get_input(job.id) is None
     assert store.list("t", 10).items == []
+
+
+def test_documents_update_atomically_and_refuse_on_error(store: JobStore) -> None:
+    assert store.get_document("d") is None
+    store.update_document("d", lambda current: {"n": 1} if current is None else current)
+
+    def increment(current: dict | None) -> dict:
+        assert current is not None
+        return {"n": current["n"] + 1}
+
+    assert store.update_document("d", increment) == {"n": 2}
+
+    def refuse(current: dict | None) -> dict:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError, match="no"):
+        store.update_document("d", refuse)
+    assert store.get_document("d") == {"n": 2}
+
+
+def test_concurrent_document_updates_lose_nothing(store: JobStore) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def increment(current: dict | None) -> dict:
+        return {"n": (current or {"n": 0})["n"] + 1}
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda _: store.update_document("counter", increment), range(80)))
+    assert store.get_document("counter") == {"n": 80}

@@ -43,18 +43,21 @@ class LossSpikes(Rule):
         if values is None or run.epochs < WINDOW + 2:
             return None
         span = float(values.max() - values.min())
-        spikes = []
-        for epoch in range(WINDOW, run.epochs - 1):
-            before = float(np.median(values[epoch - WINDOW : epoch]))
-            if (
-                before <= 0
-                or values[epoch] < SPIKE_FACTOR * before
-                or values[epoch] - before < MIN_JUMP * span
-            ):
-                continue
-            after = values[epoch + 1 : epoch + 1 + RECOVERY]
-            if (after < RECOVERED * before).any():
-                spikes.append(epoch)
+        windows = np.lib.stride_tricks.sliding_window_view
+        # For epoch e (WINDOW <= e < epochs - 1): the median of the WINDOW epochs before it,
+        # and the lowest of the RECOVERY epochs after it.
+        candidates = np.arange(WINDOW, run.epochs - 1)
+        before = np.median(windows(values[:-1], WINDOW), axis=1)[: candidates.size]
+        after_padded = np.pad(values[1:], (0, RECOVERY - 1), constant_values=np.inf)
+        after = windows(after_padded, RECOVERY).min(axis=1)[WINDOW : WINDOW + candidates.size]
+        current = values[candidates]
+        is_spike = (
+            (before > 0)
+            & (current >= SPIKE_FACTOR * before)
+            & (current - before >= MIN_JUMP * span)
+            & (after < RECOVERED * before)
+        )
+        spikes = [int(e) for e in candidates[is_spike]]
         if not spikes:
             return None
         worst = max(spikes, key=lambda e: values[e])
