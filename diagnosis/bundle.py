@@ -1,0 +1,72 @@
+"""What the bundle checks look at, as plain data: the arrays, a description of the model,
+and the training configuration.
+
+The worker builds these from an uploaded bundle (`model.keras` + `data.npz` +
+`training.json`); the data audit reads only numpy arrays and `ModelInfo`, so it runs
+without TensorFlow, and the Keras-side code (model audit, probes) fills `ModelInfo` in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Loss names as Keras serializes them, grouped by the labels they expect.
+BINARY_LOSSES = frozenset({"binary_crossentropy", "binary_focal_crossentropy", "hinge", "squared_hinge"})
+SPARSE_LOSSES = frozenset({"sparse_categorical_crossentropy"})
+ONE_HOT_LOSSES = frozenset({"categorical_crossentropy", "categorical_focal_crossentropy", "kl_divergence"})
+REGRESSION_LOSSES = frozenset(
+    {
+        "mean_squared_error",
+        "mean_absolute_error",
+        "huber",
+        "log_cosh",
+        "mean_squared_logarithmic_error",
+        "mean_absolute_percentage_error",
+    }
+)
+
+
+@dataclass(frozen=True)
+class BundleData:
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    name: str
+    kind: str  # the Keras class name: "Dense", "Dropout", "BatchNormalization", ...
+    activation: str | None = None
+    units: int | None = None
+    rate: float | None = None  # Dropout rate
+    params: int = 0
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the model audit and the data audit need to know about the model."""
+
+    loss: str | None  # canonical Keras name, e.g. "sparse_categorical_crossentropy"
+    from_logits: bool
+    output_units: int | None
+    output_activation: str | None  # "softmax", "sigmoid", "linear", ...
+    param_count: int
+    layers: list[LayerInfo] = field(default_factory=list)
+    optimizer: str | None = None  # lower-case class name: "adam", "sgd", ...
+    learning_rate: float | None = None
+    input_shape: tuple[int | None, ...] | None = None
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """training.json: how the user trains; every field optional."""
+
+    batch_size: int = 32
+    epochs: int | None = None
+    optimizer: str | None = None
+    learning_rate: float | None = None
+    validation_split: float | None = None
