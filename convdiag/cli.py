@@ -168,6 +168,28 @@ def status(job_id: str, url: str, api_key: str | None) -> None:
         _print_diagnosis(job.diagnosis, as_json=False)
 
 
+@main.command()
+@click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the Diagnosis as JSON.")
+def probe(bundle: Path, as_json: bool) -> None:
+    """Probe a bundle (model.keras + data.npz + training.json, zipped) locally.
+
+    Loads TensorFlow. Exit status: 0 healthy, 1 problems found, 2 unusable bundle."""
+    from diagnosis.probes.loader import BundleError, Limits
+    from diagnosis.probes.run import probe_bundle
+
+    def progress(fraction: float, stage: str) -> None:
+        click.echo(f"\r[{fraction:>4.0%}] {stage}".ljust(30), nl=False, err=True)
+
+    try:
+        result = probe_bundle(bundle, Limits(max_unpacked_bytes=get_settings().max_unpacked_bytes), progress)
+    except BundleError as exc:
+        click.echo("", err=True)
+        _fail(f"{bundle}: {exc}")
+    click.echo("", err=True)
+    sys.exit(_print_diagnosis(result, as_json))
+
+
 @main.command("hash-key")
 @click.argument("key")
 def hash_key(key: str) -> None:

@@ -24,6 +24,7 @@ class ProblemType:
 
 
 INVALID_HISTORY = ProblemType("invalid-history", "The training history cannot be read", 422)
+INVALID_BUNDLE = ProblemType("invalid-bundle", "The bundle cannot be used", 422)
 INVALID_REQUEST = ProblemType("invalid-request", "The request parameters are invalid", 422)
 UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", "Unsupported content type", 415)
 PAYLOAD_TOO_LARGE = ProblemType("payload-too-large", "The request body is too large", 413)

@@ -49,6 +49,20 @@ class Settings(BaseSettings):
         default=3, ge=1, description="Deliveries of one job before it is marked failed."
     )
 
+    # Bundles: uploaded once to a directory the API and the probe workers share.
+    bundle_dir: Path | None = Field(
+        default=None, description="Where uploaded bundles wait; data_dir/bundles if unset."
+    )
+    max_bundle_bytes: int = Field(default=500 * 1024 * 1024, ge=1024)
+    max_unpacked_bytes: int = Field(default=2 * 1024 * 1024 * 1024, ge=1024)
+    probe_soft_time_limit: int = Field(default=600, ge=1)
+    probe_time_limit: int = Field(default=660, ge=1)
+    probe_max_memory_mb: int = Field(
+        default=4096,
+        ge=64,
+        description="A probe worker process past this resident size is replaced after its task.",
+    )
+
     @property
     def embedded(self) -> bool:
         return self.redis_url is None
@@ -62,6 +76,10 @@ class Settings(BaseSettings):
         if self.redis_url:
             return self.redis_url
         return f"sqla+sqlite:///{self.data_dir / 'broker.sqlite'}"
+
+    @property
+    def bundles_path(self) -> Path:
+        return self.bundle_dir or self.data_dir / "bundles"
 
     @property
     def jobs_db_path(self) -> Path:

@@ -69,4 +69,36 @@ class TrainingConfig:
     epochs: int | None = None
     optimizer: str | None = None
     learning_rate: float | None = None
+    loss: str | None = None  # needed when model.keras was saved uncompiled
     validation_split: float | None = None
+
+
+@dataclass(frozen=True)
+class LabelInfo:
+    """What the labels look like, read from the arrays alone."""
+
+    format: str  # "binary", "integer", "one_hot", "continuous"
+    num_classes: int | None  # distinct classes, for the class formats
+    distinct: int
+
+
+# Up to this many distinct integral values, labels are classes rather than a quantity.
+MAX_CLASSES = 1000
+
+
+def label_info(y: np.ndarray) -> LabelInfo:
+    y = np.asarray(y)
+    finite = y[np.isfinite(y)] if y.dtype.kind == "f" else y
+    if y.ndim == 2 and y.shape[1] > 1:
+        rows_one_hot = finite.size == y.size and np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all()
+        if rows_one_hot:
+            return LabelInfo("one_hot", int(y.shape[1]), int(y.shape[1]))
+        return LabelInfo("continuous", None, int(np.unique(finite).size))
+    flat = finite.reshape(-1)
+    distinct = np.unique(flat)
+    integral = flat.size > 0 and np.array_equal(distinct, np.round(distinct))
+    if integral and distinct.size <= 2 and set(distinct.tolist()) <= {0, 1}:
+        return LabelInfo("binary", 2, int(distinct.size))
+    if integral and distinct.size <= MAX_CLASSES and distinct.min() >= 0:
+        return LabelInfo("integer", int(distinct.max()) + 1, int(distinct.size))
+    return LabelInfo("continuous", None, int(distinct.size))

@@ -75,6 +75,12 @@ class Finding(BaseModel):
     )
     causes: list[Cause] = Field(default_factory=list, description="Likely causes, most likely first.")
 
+    @property
+    def fix_helped(self) -> bool:
+        """A bundle probe tried this fix and it measurably helped."""
+        measured = self.fix.get("measured")
+        return isinstance(measured, dict) and measured.get("improved") is True
+
 
 class LearningRateChange(BaseModel):
     """A step in a logged learning-rate schedule and what the loss did next."""
@@ -110,6 +116,11 @@ class Diagnosis(BaseModel):
     findings: list[Finding]
     run: RunSummary
     engine_version: str
+    probes: dict[str, Any] = Field(
+        default_factory=dict,
+        description="What each bundle probe measured (initial loss, one-batch overfit, LR range test, "
+        "gradient statistics, the replay's score); empty for a history.",
+    )
     runs: list[Diagnosis] = Field(
         default_factory=list,
         description="Earlier runs found in the same input (a log with several runs), oldest first; "
@@ -118,6 +129,7 @@ class Diagnosis(BaseModel):
 
     @classmethod
     def from_findings(cls, findings: list[Finding], run: RunSummary, version: str) -> Diagnosis:
-        ordered = sorted(findings, key=lambda f: (-f.severity.rank, -f.confidence, f.code))
+        # Worst first; among equals, a fix that was tried and measurably helped comes first.
+        ordered = sorted(findings, key=lambda f: (-f.severity.rank, not f.fix_helped, -f.confidence, f.code))
         healthy = all(f.severity is Severity.info for f in ordered)
         return cls(healthy=healthy, findings=ordered, run=run, engine_version=version)

@@ -23,6 +23,13 @@ def render_text(diagnosis: Diagnosis) -> str:
             f"  evidence: {json.dumps(finding.evidence)}",
             f"  try: {finding.recommendation}",
         ]
+        measured = finding.fix.get("measured")
+        if isinstance(measured, dict):
+            verdict = "helped" if measured.get("improved") else "did not help"
+            lines.append(
+                f"  tried it: {verdict} ({json.dumps(measured.get('before'))} -> "
+                f"{json.dumps(measured.get('after'))} after {measured.get('steps')} steps)"
+            )
     if diagnosis.findings and diagnosis.healthy:
         lines += ["", "Nothing above is a warning or an error: the run looks healthy."]
     return "\n".join(lines)

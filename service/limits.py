@@ -15,23 +15,27 @@ from service.errors import ProblemError, problem_response
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    """`max_bytes` for every route, except the path prefixes in `overrides` (bundle uploads)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, overrides: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.overrides = overrides or {}
 
-    def _too_large(self) -> ProblemError:
-        return ProblemError(PAYLOAD_TOO_LARGE, f"the body exceeds the limit of {self.max_bytes} bytes")
+    def _limit(self, path: str) -> int:
+        matches = (limit for prefix, limit in self.overrides.items() if path.startswith(prefix))
+        return next(matches, self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope["path"])
+        detail = f"the body exceeds the limit of {limit} bytes"
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             # Answer before reading a byte of it.
-            response = problem_response(
-                PAYLOAD_TOO_LARGE, self._too_large().detail, Request(scope), {"Connection": "close"}
-            )
+            response = problem_response(PAYLOAD_TOO_LARGE, detail, Request(scope), {"Connection": "close"})
             await response(scope, receive, send)
             return
         received = 0
@@ -41,9 +45,9 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     # Raised inside the route's body read, so the problem handler answers it.
-                    raise self._too_large()
+                    raise ProblemError(PAYLOAD_TOO_LARGE, detail)
             return message
 
         await self.app(scope, counting_receive, send)

@@ -11,6 +11,7 @@ from celery import Celery
 from convdiag.settings import Settings, get_settings
 
 HISTORY_TASK = "convdiag.diagnose_history"
+BUNDLE_TASK = "convdiag.probe_bundle"
 LIGHT_QUEUE = "light"
 PROBES_QUEUE = "probes"
 
@@ -39,7 +40,10 @@ def make_celery(settings: Settings) -> Celery:
         # Job state lives in our job store; Celery's result backend is not used.
         task_ignore_result=True,
         task_default_queue=LIGHT_QUEUE,
-        task_routes={HISTORY_TASK: {"queue": LIGHT_QUEUE}},
+        task_routes={HISTORY_TASK: {"queue": LIGHT_QUEUE}, BUNDLE_TASK: {"queue": PROBES_QUEUE}},
+        # TensorFlow keeps memory it has touched; a worker process that grew past the cap is
+        # replaced once its task ends, so one huge bundle cannot starve the ones after it.
+        worker_max_memory_per_child=settings.probe_max_memory_mb * 1024,
         # Fail a send quickly when the broker is away, so the API can answer 503 at once.
         task_publish_retry_policy={
             "max_retries": 2,

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from convdiag.jobs import JobError, JobStore, open_store
-from convdiag.problems import INTERNAL_ERROR, INVALID_HISTORY, TIMED_OUT, WORKER_LOST, ProblemType
+from convdiag.jobs import Job, JobError, JobStore, open_store
+from convdiag.problems import (
+    INTERNAL_ERROR,
+    INVALID_BUNDLE,
+    INVALID_HISTORY,
+    TIMED_OUT,
+    WORKER_LOST,
+    ProblemType,
+)
 from convdiag.settings import get_settings
-from diagnosis import HistoryError, diagnose, load_history
-from worker.app import HISTORY_TASK, app
+from diagnosis import Diagnosis, HistoryError, diagnose, load_history
+from worker.app import BUNDLE_TASK, HISTORY_TASK, app
 
 log = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+
+
+class JobFailure(Exception):
+    """The input is at fault: the job fails with this problem, and retrying cannot help."""
+
+    def __init__(self, kind: ProblemType, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
 
 
 @cache
@@ -27,10 +47,33 @@ def _error(kind: ProblemType, detail: str) -> JobError:
     return JobError(type=kind.uri, title=kind.title, detail=detail)
 
 
-@app.task(name=HISTORY_TASK, bind=True)
-def diagnose_history(self: Task, job_id: str) -> None:
+def _execute(
+    task: Task,
+    job_id: str,
+    compute: Callable[[Job, bytes, Progress], Diagnosis],
+    release: Callable[[bytes], None] | None = None,
+) -> None:
+    """The life of a job around its computation: start, progress, outcome, never stuck.
+    `release` frees what the input points at (a bundle file) once the job is final."""
     jobs = store()
     job = jobs.get(job_id)
+    payload = jobs.get_input(job_id)
+    try:
+        _run(task, jobs, job_id, job, payload, compute)
+    finally:
+        final = jobs.get(job_id)
+        if release and payload is not None and (final is None or final.status.terminal):
+            release(payload)
+
+
+def _run(
+    task: Task,
+    jobs: JobStore,
+    job_id: str,
+    job: Job | None,
+    payload: bytes | None,
+    compute: Callable[[Job, bytes, Progress], Diagnosis],
+) -> None:
     if job is None or job.status.terminal:
         log.info("job %s is gone or finished (cancelled?); skipping", job_id)
         return
@@ -38,20 +81,66 @@ def diagnose_history(self: Task, job_id: str) -> None:
         # Each earlier delivery started and never finished: the worker died under it.
         jobs.fail(job_id, _error(WORKER_LOST, f"the worker was lost {job.attempts} times running this job"))
         return
-    if jobs.start(job_id, worker=self.request.hostname or "unknown") is None:
+    job = jobs.start(job_id, worker=task.request.hostname or "unknown")
+    if job is None:
         return  # cancelled between our read and the start
-    payload = jobs.get_input(job_id)
     try:
         if payload is None:
-            raise HistoryError("the job's input has expired")
-        jobs.progress(job_id, 0.5, "diagnosing")
-        result = diagnose(load_history(payload))
-    except HistoryError as exc:
-        jobs.fail(job_id, _error(INVALID_HISTORY, str(exc)))
+            raise JobFailure(INTERNAL_ERROR, "the job's input has expired")
+        result = compute(job, payload, lambda fraction, stage: jobs.progress(job_id, fraction, stage))
+    except JobFailure as exc:
+        jobs.fail(job_id, _error(exc.kind, str(exc)))
     except SoftTimeLimitExceeded:
-        jobs.fail(job_id, _error(TIMED_OUT, "the diagnosis ran past the task time limit"))
+        jobs.fail(job_id, _error(TIMED_OUT, "the job ran past its time limit"))
+    except MemoryError:
+        jobs.fail(job_id, _error(INTERNAL_ERROR, "the job ran out of memory"))
     except Exception:
-        log.exception("diagnosis of job %s crashed", job_id)
-        jobs.fail(job_id, _error(INTERNAL_ERROR, "the diagnosis failed unexpectedly; the error is logged"))
+        log.exception("job %s crashed", job_id)
+        jobs.fail(job_id, _error(INTERNAL_ERROR, "the job failed unexpectedly; the error is logged"))
     else:
         jobs.succeed(job_id, result)
+
+
+def _history(job: Job, payload: bytes, progress: Progress) -> Diagnosis:
+    try:
+        progress(0.5, "diagnosing")
+        return diagnose(load_history(payload))
+    except HistoryError as exc:
+        raise JobFailure(INVALID_HISTORY, str(exc)) from None
+
+
+def _bundle_path(payload: bytes) -> Path:
+    # The name was made by the API (a uuid); never a path the uploader chose.
+    return get_settings().bundles_path / Path(json.loads(payload)["bundle"]).name
+
+
+def _bundle(job: Job, payload: bytes, progress: Progress) -> Diagnosis:
+    # Keras and TensorFlow load here, in the probe worker's process, and nowhere else.
+    from diagnosis.probes.loader import BundleError, Limits
+    from diagnosis.probes.run import probe_bundle
+
+    limits = Limits(max_unpacked_bytes=get_settings().max_unpacked_bytes)
+    try:
+        return probe_bundle(_bundle_path(payload), limits, progress)
+    except BundleError as exc:
+        raise JobFailure(INVALID_BUNDLE, str(exc)) from None
+
+
+def _release_bundle(payload: bytes) -> None:
+    # Kept until the job is final, so a redelivered job can read it again.
+    _bundle_path(payload).unlink(missing_ok=True)
+
+
+@app.task(name=HISTORY_TASK, bind=True)
+def diagnose_history(self: Task, job_id: str) -> None:
+    _execute(self, job_id, _history)
+
+
+@app.task(
+    name=BUNDLE_TASK,
+    bind=True,
+    soft_time_limit=get_settings().probe_soft_time_limit,
+    time_limit=get_settings().probe_time_limit,
+)
+def probe_bundle(self: Task, job_id: str) -> None:
+    _execute(self, job_id, _bundle, _release_bundle)

@@ -40,6 +40,7 @@ TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
 
 class JobKind(StrEnum):
     history = "history"
+    bundle = "bundle"
 
 
 class JobError(BaseModel):

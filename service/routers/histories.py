@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from convdiag.jobs import Job, JobKind, JobStore
+from convdiag.jobs import Job, JobKind
 from convdiag.problems import (
     INVALID_HISTORY,
     INVALID_REQUEST,
@@ -22,11 +22,10 @@ from diagnosis import HistoryError, load_history
 from diagnosis.history import TrainingHistory, history_from_json, loads_json
 from service.deps import QueueDep, SettingsDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
-from service.routers.jobs import wait_for
+from service.queue import enqueue
+from service.routers.jobs import MAX_WAIT, accepted
 
 router = APIRouter(prefix="/v1", tags=["histories"])
-
-MAX_WAIT = 30.0
 
 _HISTORY_SCHEMA = {
     "type": "object",
@@ -88,18 +87,6 @@ async def _read_history(request: Request) -> TrainingHistory:
     )
 
 
-def _accept(store: JobStore, queue: QueueDep, tenant: str, history: TrainingHistory) -> Job:
-    """Store the input durably, then queue it; if queueing fails, nothing is left behind."""
-    payload = json.dumps(history.to_json()).encode()
-    job = store.create(tenant=tenant, kind=JobKind.history, payload=payload)
-    try:
-        queue.send_history(job.id)
-    except Exception:
-        store.delete(job.id)
-        raise
-    return job
-
-
 @router.post(
     "/histories",
     status_code=202,
@@ -133,10 +120,6 @@ async def post_history(
     or as an uploaded file, and answers `202` with the job and its `Location`. With `wait`,
     answers `200` with the finished job if it completes in time."""
     history = await _read_history(request)
-    job = await run_in_threadpool(_accept, store, queue, tenant, history)
-    response.headers["Location"] = f"/v1/jobs/{job.id}"
-    if wait > 0:
-        job = await wait_for(store, job.id, min(wait, settings.max_wait_seconds))
-        if job.status.terminal:
-            response.status_code = 200
-    return job
+    payload = json.dumps(history.to_json()).encode()
+    job = await run_in_threadpool(enqueue, store, queue, tenant, JobKind.history, payload)
+    return await accepted(store, job, response, wait, settings.max_wait_seconds)

@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
 from convdiag.jobs import Job, JobPage, JobStore
@@ -19,6 +19,8 @@ router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 # How often `wait` looks at the job. Polling the store keeps one code path for Redis and
 # SQLite; at 50 ms it adds a small fraction to a diagnosis that takes a few hundred.
 POLL_SECONDS = 0.05
+# The most a POST may hold the connection with `?wait=`.
+MAX_WAIT = 30.0
 
 
 async def wait_for(store: JobStore, job_id: str, seconds: float) -> Job:
@@ -31,6 +33,17 @@ async def wait_for(store: JobStore, job_id: str, seconds: float) -> Job:
         if job.status.terminal or time.monotonic() >= deadline:
             return job
         await asyncio.sleep(POLL_SECONDS)
+
+
+async def accepted(store: JobStore, job: Job, response: Response, wait: float, max_wait: float) -> Job:
+    """The answer to a POST that created a job: 202 with its Location, or 200 with the
+    finished job when it completes within `wait` seconds."""
+    response.headers["Location"] = f"/v1/jobs/{job.id}"
+    if wait > 0:
+        job = await wait_for(store, job.id, min(wait, max_wait))
+        if job.status.terminal:
+            response.status_code = 200
+    return job
 
 
 def _own_job(store: JobStore, job_id: str, tenant: str) -> Job:

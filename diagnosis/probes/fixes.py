@@ -1,0 +1,177 @@
+"""Fix trials: re-run the short replay with one cause's fix applied, and measure the effect.
+
+The before/after numbers use a task metric computed from predictions (accuracy, or MSE on
+the validation data), not the loss, so a trial that swaps the loss is compared fairly.
+Only fixes that change the model, the optimizer or the preprocessing can be tried; data
+problems (duplicates, leakage, label noise) need the user's hands and are left untried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from diagnosis.bundle import LabelInfo, ModelInfo, TrainingConfig
+from diagnosis.models import Finding
+from diagnosis.probes.model_info import fresh_copy
+from diagnosis.probes.training import Prepared, ProbeResults, Replay, replay
+
+if TYPE_CHECKING:
+    import keras
+
+# A trial "helped" when the metric improves by at least this much (relative for MSE,
+# absolute accuracy points for accuracy): less is within seed-to-seed noise of a short run.
+MIN_ACCURACY_GAIN = 0.02
+MIN_MSE_GAIN = 0.05
+# At most this many trials per bundle, most severe findings first: each costs one replay.
+MAX_TRIALS = 4
+
+
+@dataclass
+class Trial:
+    """How to apply one fix to a replay."""
+
+    build: Callable[[], keras.Model] | None = None
+    transform: Callable[[np.ndarray], np.ndarray] | None = None
+    class_weight: dict[int, float] | None = None
+
+
+def _standardizer(x: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    flat = x.reshape(len(x), -1)
+    finite = np.where(np.isfinite(flat), flat, np.nan)
+    mean = np.nan_to_num(np.nanmean(finite, axis=0))
+    std = np.nan_to_num(np.nanstd(finite, axis=0), nan=1.0)
+    std[std == 0] = 1.0
+
+    def transform(values: np.ndarray) -> np.ndarray:
+        shaped = values.reshape(len(values), -1)
+        clean = np.where(np.isfinite(shaped), shaped, mean)  # impute non-finite cells with the mean
+        return ((clean - mean) / std).reshape(values.shape).astype(np.float32)
+
+    return transform
+
+
+def _class_weights(y: np.ndarray, labels: LabelInfo) -> dict[int, float]:
+    classes = np.argmax(y, axis=1) if labels.format == "one_hot" else y.reshape(-1).astype(int)
+    counts = np.bincount(classes)
+    present = counts > 0
+    weights = np.zeros_like(counts, dtype=np.float64)
+    weights[present] = len(classes) / (present.sum() * counts[present])  # sklearn's "balanced"
+    return {int(k): float(w) for k, w in enumerate(weights) if w > 0}
+
+
+def _edit_layers(edit: Callable[[dict[str, Any], keras.layers.Layer], dict[str, Any] | None]) -> Callable:
+    """A clone_function that rebuilds each layer from its config with `edit` applied."""
+
+    def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
+        config = layer.get_config()
+        return type(layer).from_config(edit(dict(config), layer) or config)
+
+    return clone
+
+
+def plan(
+    finding: Finding,
+    model: keras.Model,
+    info: ModelInfo,
+    prepared: Prepared,
+    labels: LabelInfo,
+    probes: ProbeResults,
+) -> Trial | None:
+    """The trial for a finding, or None when its fix cannot be tried automatically."""
+    code, fix = finding.code, finding.fix
+    last = model.layers[-1].name if model.layers else None
+
+    def build(**kwargs: Any) -> Callable[[], keras.Model]:
+        return lambda: fresh_copy(model, info, **kwargs)
+
+    if code in {"unscaled_features", "nonfinite_values"}:
+        return Trial(transform=_standardizer(prepared.x))
+    if code in {"lr_too_high", "lr_too_low"}:
+        rate = fix.get("learning_rate") or probes.suggested_lr
+        return Trial(build=build(learning_rate=rate)) if rate else None
+    if code == "class_imbalance":
+        return Trial(class_weight=_class_weights(prepared.y, labels))
+    if code == "loss_task_mismatch" and "loss" in fix:
+        return Trial(build=build(loss=fix["loss"], from_logits=False))
+    if code == "output_activation_mismatch" and "output_activation" in fix:
+        activation = fix["output_activation"]
+
+        def set_output(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
+            return {**config, "activation": activation} if layer.name == last else None
+
+        return Trial(build=build(from_logits=False, clone_function=_edit_layers(set_output)))
+    if code == "excessive_dropout":
+
+        def lower(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
+            return {**config, "rate": fix.get("dropout", 0.2)} if "rate" in config else None
+
+        return Trial(build=build(clone_function=_edit_layers(lower)))
+    if code in {"vanishing_gradients", "saturated_activations", "dead_units"}:
+        activation = fix.get("hidden_activation", "relu")
+
+        def relu(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
+            if layer.name == last or "activation" not in config or "kernel_initializer" not in config:
+                return None
+            return {**config, "activation": activation, "kernel_initializer": "he_normal"}
+
+        return Trial(build=build(clone_function=_edit_layers(relu)))
+    if code in {"capacity_too_low", "underfitting"}:
+
+        def widen(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
+            if layer.name == last or "units" not in config:
+                return None
+            return {**config, "units": max(16, config["units"] * 4)}
+
+        return Trial(build=build(clone_function=_edit_layers(widen)))
+    return None
+
+
+def _improved(before: dict[str, float | None], after: dict[str, float | None]) -> bool:
+    if "accuracy" in after:
+        b, a = before.get("accuracy"), after["accuracy"]
+        return a is not None and (b is None or a - b >= MIN_ACCURACY_GAIN)
+    b, a = before.get("mse"), after.get("mse")
+    return a is not None and (b is None or (b - a) >= MIN_MSE_GAIN * b)
+
+
+def try_fixes(
+    findings: list[Finding],
+    model: keras.Model,
+    info: ModelInfo,
+    config: TrainingConfig,
+    prepared: Prepared,
+    labels: LabelInfo,
+    probes: ProbeResults,
+    baseline: Replay,
+) -> list[Finding]:
+    """The findings with `fix["measured"]` filled in where a trial ran."""
+    out, trials = [], 0
+    for finding in findings:
+        trial = plan(finding, model, info, prepared, labels, probes) if trials < MAX_TRIALS else None
+        if trial is None:
+            out.append(finding)
+            continue
+        trials += 1
+        after = replay(
+            model,
+            info,
+            prepared,
+            config,
+            labels,
+            build=trial.build,
+            transform=trial.transform,
+            class_weight=trial.class_weight,
+        )
+        measured = {
+            "before": baseline.score,
+            "after": after.score,
+            "steps": after.steps,
+            "improved": _improved(baseline.score, after.score),
+            "on": "validation data of the replay",
+        }
+        out.append(finding.model_copy(update={"fix": {**finding.fix, "measured": measured}}))
+    return out

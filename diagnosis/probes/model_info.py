@@ -1,0 +1,141 @@
+"""Reading a Keras model into `ModelInfo`, and building the fresh, compiled copies that the
+probes train (the user's model object itself is never trained)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from diagnosis.bundle import LayerInfo, ModelInfo, TrainingConfig
+from diagnosis.probes.loader import BundleError
+
+if TYPE_CHECKING:
+    import keras
+
+# Keras' short names for losses, so "mse" and "mean_squared_error" mean one thing here.
+LOSS_ALIASES = {
+    "mse": "mean_squared_error",
+    "mae": "mean_absolute_error",
+    "bce": "binary_crossentropy",
+    "kld": "kl_divergence",
+    "mape": "mean_absolute_percentage_error",
+    "msle": "mean_squared_logarithmic_error",
+    "logcosh": "log_cosh",
+}
+
+
+def _loss_name(loss: Any) -> tuple[str | None, bool]:
+    """A compiled loss as (canonical name, from_logits)."""
+    import keras
+
+    if loss is None:
+        return None, False
+    if isinstance(loss, str):
+        name = LOSS_ALIASES.get(loss, loss)
+        try:
+            loss = keras.losses.get(name)
+        except ValueError:
+            raise BundleError(f"unknown loss {name!r}") from None
+    if isinstance(loss, keras.losses.Loss):
+        config = loss.get_config()
+        return LOSS_ALIASES.get(config.get("name", ""), config.get("name")), bool(config.get("from_logits"))
+    name = getattr(loss, "__name__", None)
+    return (LOSS_ALIASES.get(name, name) if name else None), False
+
+
+def _activation(layer: keras.layers.Layer) -> str | None:
+    activation = getattr(layer, "activation", None)
+    return getattr(activation, "__name__", None) if activation is not None else None
+
+
+def describe(model: keras.Model, config: TrainingConfig) -> ModelInfo:
+    """What the audits need to know; training.json wins over what the model was compiled with."""
+    loss, from_logits = _loss_name(config.loss or getattr(model, "loss", None))
+    if loss is None:
+        raise BundleError("the model was saved without compile() and training.json names no loss")
+    optimizer = getattr(model, "optimizer", None)
+    optimizer_name = config.optimizer or (type(optimizer).__name__ if optimizer is not None else None)
+    learning_rate = config.learning_rate
+    if learning_rate is None and optimizer is not None:
+        learning_rate = float(optimizer.learning_rate)
+    layers = [
+        LayerInfo(
+            name=layer.name,
+            kind=type(layer).__name__,
+            activation=_activation(layer),
+            units=getattr(layer, "units", None),
+            rate=getattr(layer, "rate", None),
+            params=layer.count_params(),
+        )
+        for layer in model.layers
+    ]
+    output = model.outputs[0] if getattr(model, "outputs", None) else None
+    output_units = int(output.shape[-1]) if output is not None and output.shape[-1] is not None else None
+    # The output activation: the last layer that has one (a trailing Activation layer counts).
+    last_activation = next((layer.activation for layer in reversed(layers) if layer.activation), None)
+    inputs = getattr(model, "inputs", None)
+    return ModelInfo(
+        loss=loss,
+        from_logits=from_logits,
+        output_units=output_units,
+        output_activation=last_activation,
+        param_count=model.count_params(),
+        layers=layers,
+        optimizer=optimizer_name.lower() if optimizer_name else None,
+        learning_rate=learning_rate,
+        input_shape=tuple(inputs[0].shape) if inputs else None,
+    )
+
+
+def make_optimizer(
+    info: ModelInfo, learning_rate: float | None = None, name: str | None = None
+) -> keras.optimizers.Optimizer:
+    import keras
+
+    name = name or info.optimizer or "adam"
+    try:
+        optimizer = keras.optimizers.get(name)
+    except ValueError:
+        optimizer = keras.optimizers.Adam()
+    rate = learning_rate if learning_rate is not None else info.learning_rate
+    if rate is not None:
+        optimizer.learning_rate = rate
+    return optimizer
+
+
+def loss_object(name: str, from_logits: bool) -> keras.losses.Loss:
+    """A loss instance; the cross-entropies get `from_logits`, which only they take."""
+    import keras
+
+    crossentropies = {
+        "binary_crossentropy": keras.losses.BinaryCrossentropy,
+        "categorical_crossentropy": keras.losses.CategoricalCrossentropy,
+        "sparse_categorical_crossentropy": keras.losses.SparseCategoricalCrossentropy,
+    }
+    if name in crossentropies:
+        return crossentropies[name](from_logits=from_logits)
+    return keras.losses.get(name)
+
+
+def fresh_copy(
+    model: keras.Model,
+    info: ModelInfo,
+    *,
+    learning_rate: float | None = None,
+    optimizer: str | None = None,
+    loss: str | None = None,
+    from_logits: bool | None = None,
+    clone_function: Callable[[keras.layers.Layer], keras.layers.Layer] | None = None,
+) -> keras.Model:
+    """The same architecture with freshly initialized weights, compiled as the user trains it
+    (or with the loss and rate a fix trial swaps in)."""
+    import keras
+
+    loss = loss or info.loss or "mean_squared_error"
+    clone = keras.models.clone_model(model, clone_function=clone_function)
+    clone.compile(
+        optimizer=make_optimizer(info, learning_rate, optimizer),
+        loss=loss_object(loss, info.from_logits if from_logits is None else from_logits),
+        metrics=["accuracy"] if "crossentropy" in loss else [],
+    )
+    return clone

@@ -1,0 +1,440 @@
+"""Short, seeded training probes on fresh copies of the user's model.
+
+Each probe answers one question an experienced engineer would ask before touching the
+architecture: does the loss start where it should, can the model memorize one batch, which
+learning rates work, do gradients and activations look alive, and what does a short replay
+of the user's own configuration look like. Budgets are in steps, so cost is predictable.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from diagnosis.bundle import BundleData, LabelInfo, ModelInfo, TrainingConfig
+from diagnosis.curves import rounded
+from diagnosis.models import Category, Finding, Severity
+from diagnosis.probes.model_info import fresh_copy
+from diagnosis.rules.unexpected_initial_loss import ABOVE, FACTOR
+
+if TYPE_CHECKING:
+    import keras
+
+SEED = 1234
+# Samples evaluated for the loss at initialization.
+INIT_SAMPLES = 1024
+# Overfitting one batch: the batch, the steps, and "memorized" = loss below this share of its start.
+OVERFIT_BATCH = 32
+OVERFIT_STEPS = 150
+OVERFIT_RATIO = 0.1
+# The rate a fresh Adam uses when the user's own optimizer cannot even memorize one batch.
+REFERENCE_LR = 1e-3
+# Learning-rate range test: sweep from LR_MIN to LR_MAX over LR_STEPS steps, smoothing the loss
+# with an EMA, stop once it passes LR_BLOWUP times its best.
+LR_MIN, LR_MAX, LR_STEPS = 1e-6, 1.0, 100
+LR_SMOOTHING = 0.9
+LR_BLOWUP = 4.0
+# The suggested rate is the one at the smoothed minimum divided by this (the valley heuristic).
+LR_VALLEY = 10.0
+# The configured rate is judged against the suggestion: this many times above or below it.
+LR_HIGH, LR_LOW = 10.0, 30.0
+# Gradient and activation statistics: the batch, the warm-up steps before measuring again.
+STATS_BATCH = 256
+STATS_STEPS = 20
+DEAD_SHARE = 0.5  # share of a ReLU layer's units that never fire on the batch
+SATURATED_SHARE = 0.5  # share of a sigmoid/tanh layer's units pinned near their limits
+SATURATION = 0.99
+VANISHING_RATIO = 1e-3  # first layer's relative gradient over the last layer's
+EXPLODING_NORM = 1e3
+# Replays: at most this many samples and epochs of the user's configuration.
+REPLAY_SAMPLES = 2000
+REPLAY_EPOCHS = 8
+VALIDATION_SHARE = 0.2
+
+
+@dataclass
+class Prepared:
+    """The arrays the probes train on: float32, a seeded shuffle, a validation split."""
+
+    x: np.ndarray
+    y: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+
+    @classmethod
+    def from_bundle(cls, data: BundleData, limit: int = REPLAY_SAMPLES) -> Prepared:
+        rng = np.random.default_rng(SEED)
+        order = rng.permutation(len(data.x_train))
+        x = np.asarray(data.x_train, dtype=np.float32)[order]
+        y = np.asarray(data.y_train)[order]
+        if data.x_val is not None and data.y_val is not None:
+            x_val, y_val = np.asarray(data.x_val, dtype=np.float32), np.asarray(data.y_val)
+        else:
+            cut = max(1, int(len(x) * VALIDATION_SHARE))
+            x, y, x_val, y_val = x[cut:], y[cut:], x[:cut], y[:cut]
+        return cls(x[:limit], y[:limit], x_val[: max(1, limit // 4)], y_val[: max(1, limit // 4)])
+
+
+@dataclass
+class Replay:
+    """A short run of a configuration: its curves and a task metric on validation data."""
+
+    history: dict[str, list[float]]
+    score: dict[str, float | None]
+    steps: int
+
+
+@dataclass
+class ProbeResults:
+    findings: list[Finding] = field(default_factory=list)
+    measurements: dict[str, Any] = field(default_factory=dict)
+    suggested_lr: float | None = None
+
+
+def _seed() -> None:
+    import keras
+
+    keras.utils.set_random_seed(SEED)
+
+
+def _loss_value(result: Any) -> float:
+    """train_on_batch returns a scalar or [loss, *metrics] depending on the metrics compiled."""
+    value = result[0] if isinstance(result, list | tuple) else result
+    return float(value)
+
+
+def task_score(
+    model: keras.Model, x: np.ndarray, y: np.ndarray, labels: LabelInfo
+) -> dict[str, float | None]:
+    """A metric that does not depend on the loss, so trials that swap the loss stay comparable."""
+    predictions = np.asarray(model.predict(x, verbose=0, batch_size=256), dtype=np.float64)
+    if not np.isfinite(predictions).all():
+        return {"accuracy": None} if labels.num_classes else {"mse": None}
+    if labels.format == "continuous" or labels.num_classes is None:
+        return {
+            "mse": rounded(float(np.mean((predictions.reshape(len(y), -1) - y.reshape(len(y), -1)) ** 2)))
+        }
+    truth = np.argmax(y, axis=1) if labels.format == "one_hot" else y.reshape(-1).astype(int)
+    if predictions.ndim == 1 or predictions.shape[-1] == 1:
+        guess = (predictions.reshape(-1) > 0.5).astype(int)
+    else:
+        guess = np.argmax(predictions, axis=-1)
+    return {"accuracy": rounded(float(np.mean(guess == truth)), 4)}
+
+
+def expected_initial_loss(info: ModelInfo, labels: LabelInfo) -> float | None:
+    """ln K for a classifier trained with a cross-entropy; None when there is no yardstick."""
+    if not info.loss or "crossentropy" not in info.loss or not labels.num_classes:
+        return None
+    return math.log(max(2, labels.num_classes))
+
+
+def initial_loss(
+    model: keras.Model, info: ModelInfo, data: Prepared, labels: LabelInfo, out: ProbeResults
+) -> None:
+    _seed()
+    fresh = fresh_copy(model, info)
+    loss = float(
+        fresh.evaluate(data.x[:INIT_SAMPLES], data.y[:INIT_SAMPLES], verbose=0, return_dict=True)["loss"]
+    )
+    expected = expected_initial_loss(info, labels)
+    out.measurements["initial_loss"] = {
+        "loss": rounded(loss),
+        "expected": rounded(expected) if expected else None,
+    }
+    if expected is None or not math.isfinite(loss):
+        return
+    if loss < FACTOR * expected and loss - expected < ABOVE:
+        return
+    out.findings.append(
+        Finding(
+            code="unexpected_initial_loss",
+            category=Category.implementation,
+            severity=Severity.warning,
+            confidence=0.85,
+            summary=(
+                f"A freshly initialized copy starts at loss {loss:.3g}, {loss / expected:.0f}x the "
+                f"ln K = {expected:.3f} of an uninformed guess."
+            ),
+            evidence={
+                "initial_loss": rounded(loss),
+                "expected": rounded(expected),
+                "thresholds": {"factor": FACTOR},
+            },
+            recommendation=(
+                "Check the output activation against the loss and standardize the inputs; a fresh "
+                "classifier should predict roughly uniform probabilities."
+            ),
+        )
+    )
+
+
+def _memorize(fresh: keras.Model, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    first = last = _loss_value(fresh.train_on_batch(x, y))
+    for _ in range(OVERFIT_STEPS - 1):
+        last = _loss_value(fresh.train_on_batch(x, y))
+        if not math.isfinite(last):
+            break
+    return first, last
+
+
+def overfit_one_batch(model: keras.Model, info: ModelInfo, data: Prepared, out: ProbeResults) -> None:
+    """A correctly wired model memorizes 32 samples in a few hundred steps; failing even with
+    a reference optimizer is the classic sign of a wiring bug."""
+    x, y = data.x[:OVERFIT_BATCH], data.y[:OVERFIT_BATCH]
+    _seed()
+    first, last = _memorize(fresh_copy(model, info), x, y)
+    memorized = math.isfinite(last) and last <= OVERFIT_RATIO * max(first, 1e-12)
+    result: dict[str, Any] = {
+        "steps": OVERFIT_STEPS,
+        "first_loss": rounded(first),
+        "last_loss": rounded(last),
+        "memorized": memorized,
+    }
+    if not memorized:
+        _seed()
+        reference = fresh_copy(model, info, learning_rate=REFERENCE_LR, optimizer="adam")
+        ref_first, ref_last = _memorize(reference, x, y)
+        result["reference_adam"] = {"first_loss": rounded(ref_first), "last_loss": rounded(ref_last)}
+        if not (math.isfinite(ref_last) and ref_last <= OVERFIT_RATIO * max(ref_first, 1e-12)):
+            out.findings.append(
+                Finding(
+                    code="cannot_overfit_batch",
+                    category=Category.implementation,
+                    severity=Severity.error,
+                    confidence=0.85,
+                    summary=(
+                        f"The model cannot memorize {OVERFIT_BATCH} samples in {OVERFIT_STEPS} steps, even "
+                        f"with Adam at {REFERENCE_LR:g}: loss {ref_first:.3g} -> {ref_last:.3g}."
+                    ),
+                    evidence=result,
+                    recommendation=(
+                        "Something in the wiring blocks learning: check that labels, loss and output layer "
+                        "agree, that no layer is frozen, and that the inputs are not constant."
+                    ),
+                )
+            )
+    out.measurements["overfit_one_batch"] = result
+
+
+def lr_range_test(
+    model: keras.Model, info: ModelInfo, data: Prepared, config: TrainingConfig, out: ProbeResults
+) -> None:
+    """Leslie Smith's range test: raise the rate every step and watch where the loss falls
+    fastest and where it blows up."""
+    _seed()
+    fresh = fresh_copy(model, info)
+    rates = np.geomspace(LR_MIN, LR_MAX, LR_STEPS)
+    batch = min(config.batch_size, len(data.x))
+    smoothed, best, curve = None, math.inf, []
+    for step, rate in enumerate(rates):
+        start = (step * batch) % max(1, len(data.x) - batch + 1)
+        fresh.optimizer.learning_rate.assign(rate)
+        loss = _loss_value(fresh.train_on_batch(data.x[start : start + batch], data.y[start : start + batch]))
+        if not math.isfinite(loss):
+            break
+        smoothed = loss if smoothed is None else LR_SMOOTHING * smoothed + (1 - LR_SMOOTHING) * loss
+        debiased = smoothed / (1 - LR_SMOOTHING ** (step + 1))
+        curve.append((float(rate), debiased))
+        best = min(best, debiased)
+        if debiased > LR_BLOWUP * best:
+            break
+    if len(curve) < 5:
+        return
+    rates_seen, losses = np.array([c[0] for c in curve]), np.array([c[1] for c in curve])
+    at_min = float(rates_seen[int(np.argmin(losses))])
+    suggested = at_min / LR_VALLEY
+    blowup = float(rates_seen[-1]) if losses[-1] > LR_BLOWUP * best else None
+    out.suggested_lr = float(f"{suggested:.2g}")
+    out.measurements["lr_range_test"] = {
+        "suggested_learning_rate": out.suggested_lr,
+        "loss_minimum_at": rounded(at_min, 3),
+        "blows_up_at": rounded(blowup, 3) if blowup else None,
+        "configured": info.learning_rate,
+        "steps": len(curve),
+    }
+    configured = info.learning_rate
+    if configured is None:
+        return
+    if configured >= LR_HIGH * suggested or (blowup is not None and configured >= blowup / 3):
+        code, words = "lr_too_high", "above"
+    elif configured <= suggested / LR_LOW:
+        code, words = "lr_too_low", "below"
+    else:
+        return
+    out.findings.append(
+        Finding(
+            code=code,
+            category=Category.hyperparameters,
+            severity=Severity.warning,
+            confidence=0.8,
+            summary=(
+                f"The configured learning rate {configured:g} is far {words} the {out.suggested_lr:g} "
+                "that the range test suggests."
+            ),
+            evidence=out.measurements["lr_range_test"],
+            recommendation=f"Train with learning_rate={out.suggested_lr:g}.",
+            fix={"learning_rate": out.suggested_lr},
+        )
+    )
+
+
+def _layer_outputs(fresh: keras.Model) -> tuple[list[keras.layers.Layer], keras.Model | None]:
+    import keras
+
+    watched = [layer for layer in fresh.layers[:-1] if getattr(layer, "activation", None) is not None]
+    if not watched:
+        return [], None
+    try:
+        return watched, keras.Model(fresh.inputs, [layer.output for layer in watched])
+    except (ValueError, AttributeError):  # subclassed models have no graph to tap
+        return [], None
+
+
+def gradient_stats(model: keras.Model, info: ModelInfo, data: Prepared, out: ProbeResults) -> None:
+    """Per-layer gradient norms and activation health after a few steps of the user's setup."""
+    import tensorflow as tf
+
+    _seed()
+    fresh = fresh_copy(model, info)
+    x, y = data.x[:STATS_BATCH], data.y[:STATS_BATCH]
+    for _ in range(STATS_STEPS):
+        fresh.train_on_batch(x[:OVERFIT_BATCH], y[:OVERFIT_BATCH])
+    with tf.GradientTape() as tape:
+        predictions = fresh(x, training=True)
+        loss = fresh.loss(y, predictions)
+    layers = [layer for layer in fresh.layers if layer.trainable_weights]
+    grads = tape.gradient(loss, [w for layer in layers for w in layer.trainable_weights])
+    norms, position = [], 0
+    for layer in layers:
+        count = len(layer.trainable_weights)
+        g = [grad for grad in grads[position : position + count] if grad is not None]
+        position += count
+        g_norm = float(np.sqrt(sum(float(tf.reduce_sum(v * v)) for v in g)))
+        w_norm = float(np.sqrt(sum(float(tf.reduce_sum(w * w)) for w in layer.trainable_weights)))
+        norms.append(
+            {
+                "layer": layer.name,
+                "grad_norm": rounded(g_norm),
+                "relative": rounded(g_norm / max(w_norm, 1e-12)),
+            }
+        )
+    total = float(np.sqrt(sum((n["grad_norm"] or 0.0) ** 2 for n in norms))) if norms else 0.0
+    stats: dict[str, Any] = {"steps_before": STATS_STEPS, "layers": norms, "global_grad_norm": rounded(total)}
+    out.measurements["gradient_stats"] = stats
+    if norms and (not math.isfinite(total) or total > EXPLODING_NORM):
+        out.findings.append(
+            _dynamics(
+                "exploding_gradients",
+                f"The global gradient norm is {total:.3g}.",
+                stats,
+                "Clip gradients (clipnorm=1.0) and lower the learning rate.",
+                {"clipnorm": 1.0},
+            )
+        )
+    if len(norms) >= 3 and norms[0]["relative"] is not None and norms[-1]["relative"]:
+        ratio = norms[0]["relative"] / norms[-1]["relative"]
+        if ratio < VANISHING_RATIO:
+            out.findings.append(
+                _dynamics(
+                    "vanishing_gradients",
+                    f"The first layer's relative gradient is {ratio:.1e} of the last layer's: "
+                    "early layers barely learn.",
+                    stats,
+                    "Use ReLU with He initialization, or BatchNormalization between layers.",
+                    {"hidden_activation": "relu", "kernel_initializer": "he_normal"},
+                )
+            )
+    watched, tap = _layer_outputs(fresh)
+    if tap is None:
+        return
+    outputs = tap.predict(x, verbose=0)
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    dead, saturated = [], []
+    for layer, activation in zip(watched, outputs, strict=True):
+        a = np.asarray(activation).reshape(len(x), -1)
+        name = layer.activation.__name__
+        if name == "relu":
+            share = float(np.mean((a <= 0).all(axis=0)))
+            if share >= DEAD_SHARE:
+                dead.append({"layer": layer.name, "dead_share": rounded(share, 3)})
+        elif name in {"tanh", "sigmoid"}:
+            low, high = (-SATURATION, SATURATION) if name == "tanh" else (1 - SATURATION, SATURATION)
+            pinned = np.mean((a <= low) | (a >= high), axis=0) > 0.9
+            share = float(np.mean(pinned))
+            if share >= SATURATED_SHARE:
+                saturated.append({"layer": layer.name, "saturated_share": rounded(share, 3)})
+    if dead:
+        out.findings.append(
+            _dynamics(
+                "dead_units",
+                f"ReLU units that never fire in {len(dead)} layer(s).",
+                {"layers": dead, "thresholds": {"dead_share": DEAD_SHARE}},
+                "Use LeakyReLU or He initialization, and lower the learning rate by 3x.",
+                {"hidden_activation": "leaky_relu", "kernel_initializer": "he_normal"},
+            )
+        )
+    if saturated:
+        out.findings.append(
+            _dynamics(
+                "saturated_activations",
+                f"Sigmoid/tanh units pinned at their limits in {len(saturated)} layer(s).",
+                {"layers": saturated, "thresholds": {"saturated_share": SATURATED_SHARE}},
+                "Use ReLU, BatchNormalization, or a smaller initialization (glorot_uniform).",
+                {"hidden_activation": "relu", "kernel_initializer": "he_normal"},
+            )
+        )
+
+
+def _dynamics(
+    code: str, summary: str, evidence: dict[str, Any], recommendation: str, fix: dict[str, Any]
+) -> Finding:
+    return Finding(
+        code=code,
+        category=Category.training_dynamics,
+        severity=Severity.warning,
+        confidence=0.75,
+        summary=summary,
+        evidence=evidence,
+        recommendation=recommendation,
+        fix=fix,
+    )
+
+
+def replay(
+    model: keras.Model,
+    info: ModelInfo,
+    data: Prepared,
+    config: TrainingConfig,
+    labels: LabelInfo,
+    *,
+    build: Callable[[], keras.Model] | None = None,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
+    class_weight: dict[int, float] | None = None,
+) -> Replay:
+    """A short run of the user's configuration (or of it with one fix applied)."""
+    _seed()
+    fresh = build() if build is not None else fresh_copy(model, info)
+    x, x_val = (transform(data.x), transform(data.x_val)) if transform else (data.x, data.x_val)
+    epochs = min(config.epochs or REPLAY_EPOCHS, REPLAY_EPOCHS)
+    batch = min(config.batch_size, len(x))
+    fit = fresh.fit(
+        x,
+        data.y,
+        validation_data=(x_val, data.y_val),
+        epochs=epochs,
+        batch_size=batch,
+        verbose=0,
+        shuffle=True,
+        class_weight=class_weight,
+    )
+    history = {name: [float(v) for v in values] for name, values in fit.history.items()}
+    return Replay(
+        history=history,
+        score=task_score(fresh, x_val, data.y_val, labels),
+        steps=epochs * math.ceil(len(x) / batch),
+    )

@@ -1,0 +1,59 @@
+"""Building real bundles (a saved Keras model + data.npz + training.json, zipped) for tests."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+def blobs(n: int = 600, features: int = 8, classes: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Standardized, well separated Gaussian blobs: a data set any sane MLP learns."""
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(0, 2.0, (classes, features))
+    y = rng.integers(0, classes, n)
+    x = centers[y] + rng.normal(0, 1.0, (n, features))
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    return x.astype("float32"), y.astype("int64")
+
+
+def mlp(features: int, outputs: int, activation: str = "softmax", hidden: int = 32, dropout: float = 0.0,
+        hidden_activation: str = "relu", depth: int = 1) -> Any:
+    import keras
+
+    layers: list[Any] = [keras.layers.Input((features,))]
+    for _ in range(depth):
+        layers.append(keras.layers.Dense(hidden, activation=hidden_activation))
+        if dropout:
+            layers.append(keras.layers.Dropout(dropout))
+    layers.append(keras.layers.Dense(outputs, activation=activation))
+    return keras.Sequential(layers)
+
+
+def make_bundle(
+    path: Path,
+    model: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    x_val: np.ndarray | None = None,
+    y_val: np.ndarray | None = None,
+    training: dict[str, Any] | None = None,
+) -> Path:
+    """Write model.keras, data.npz and training.json into a zip at `path`."""
+    work = path.parent / f"{path.stem}-parts"
+    work.mkdir(parents=True, exist_ok=True)
+    model.save(work / "model.keras")
+    arrays = {"x_train": x, "y_train": y}
+    if x_val is not None and y_val is not None:
+        arrays |= {"x_val": x_val, "y_val": y_val}
+    np.savez(work / "data.npz", **arrays)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(work / "model.keras", "model.keras")
+        archive.write(work / "data.npz", "data.npz")
+        if training is not None:
+            archive.writestr("training.json", json.dumps(training))
+    return path

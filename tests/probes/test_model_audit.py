@@ -1,0 +1,109 @@
+"""The model audit names wiring mismatches from ModelInfo and the labels alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from diagnosis.bundle import LayerInfo, ModelInfo, label_info
+from diagnosis.probes.model_audit import audit_model
+
+INT3 = label_info(np.array([0, 1, 2, 1, 0]))
+BINARY = label_info(np.array([0, 1, 1, 0]))
+ONE_HOT3 = label_info(np.eye(3)[[0, 1, 2, 1]])
+CONTINUOUS = label_info(np.linspace(-3.0, 40.0, 50))
+
+
+def model(
+    loss: str = "sparse_categorical_crossentropy",
+    activation: str = "softmax",
+    units: int = 3,
+    from_logits: bool = False,
+    hidden: list[LayerInfo] | None = None,
+    optimizer: str = "adam",
+    learning_rate: float = 1e-3,
+) -> ModelInfo:
+    layers = [
+        *(hidden or [LayerInfo("h", "Dense", "relu", 32)]),
+        LayerInfo("out", "Dense", activation, units),
+    ]
+    return ModelInfo(
+        loss=loss,
+        from_logits=from_logits,
+        output_units=units,
+        output_activation=activation,
+        param_count=1000,
+        layers=layers,
+        optimizer=optimizer,
+        learning_rate=learning_rate,
+    )
+
+
+def codes(info: ModelInfo, labels=INT3) -> set[str]:
+    return {f.code for f in audit_model(info, labels)}
+
+
+@pytest.mark.parametrize(
+    ("info", "labels"),
+    [
+        (model(), INT3),
+        (model(loss="binary_crossentropy", activation="sigmoid", units=1), BINARY),
+        (model(loss="categorical_crossentropy"), ONE_HOT3),
+        (model(loss="mean_squared_error", activation="linear", units=1), CONTINUOUS),
+        (model(activation="linear", from_logits=True), INT3),
+    ],
+    ids=["sparse", "binary", "one-hot", "regression", "logits"],
+)
+def test_well_wired_models_pass(info: ModelInfo, labels) -> None:
+    assert audit_model(info, labels) == []
+
+
+@pytest.mark.parametrize(
+    ("info", "labels", "code"),
+    [
+        (
+            model(loss="binary_crossentropy", activation="softmax", units=1),
+            BINARY,
+            "output_activation_mismatch",
+        ),
+        (model(from_logits=True), INT3, "output_activation_mismatch"),
+        (model(activation="linear"), INT3, "output_activation_mismatch"),
+        (
+            model(loss="categorical_crossentropy", activation="sigmoid"),
+            ONE_HOT3,
+            "output_activation_mismatch",
+        ),
+        (model(units=2), INT3, "output_shape_mismatch"),
+        (model(loss="categorical_crossentropy", units=4), ONE_HOT3, "output_shape_mismatch"),
+        (model(loss="mean_squared_error", activation="linear"), INT3, "loss_task_mismatch"),
+        (model(loss="binary_crossentropy", activation="sigmoid", units=1), CONTINUOUS, "loss_task_mismatch"),
+        (model(), ONE_HOT3, "loss_task_mismatch"),
+        (
+            model(hidden=[LayerInfo("h", "Dense", "relu", 32), LayerInfo("d", "Dropout", rate=0.8)]),
+            INT3,
+            "excessive_dropout",
+        ),
+        (
+            model(hidden=[LayerInfo(f"h{i}", "Dense", "sigmoid", 32) for i in range(5)]),
+            INT3,
+            "vanishing_gradients",
+        ),
+        (model(hidden=[LayerInfo("h", "Dense", "relu", 1)]), INT3, "capacity_too_low"),
+        (model(learning_rate=0.5), INT3, "lr_too_high"),
+        (model(optimizer="sgd", learning_rate=1e-6), INT3, "lr_too_low"),
+    ],
+)
+def test_mismatches_are_named(info: ModelInfo, labels, code: str) -> None:
+    assert code in codes(info, labels)
+
+
+def test_normalization_or_skip_connections_clear_a_saturating_stack() -> None:
+    hidden = [LayerInfo(f"h{i}", "Dense", "tanh", 32) for i in range(5)] + [
+        LayerInfo("bn", "BatchNormalization")
+    ]
+    assert "vanishing_gradients" not in codes(model(hidden=hidden))
+
+
+def test_fix_data_is_concrete() -> None:
+    finding = next(f for f in audit_model(model(units=2), INT3) if f.code == "output_shape_mismatch")
+    assert finding.fix == {"output_units": 3}
