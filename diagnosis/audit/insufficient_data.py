@@ -1,0 +1,98 @@
+"""insufficient_data: too few training samples for the model, in all or for some class.
+
+The arrays' version of the history rule `diagnosis.rules.insufficient_data`, with the same
+thresholds: a network with tens of parameters per sample memorizes a small training set
+instead of learning from it, and any network fits under a hundred samples from noise. A
+class with only a handful of examples is not learned whatever the total (and a validation
+split keeps only one or two of them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from diagnosis.audit.arrays import class_labels, finite_mask
+from diagnosis.audit.base import Check
+from diagnosis.bundle import BundleData, ModelInfo
+from diagnosis.models import Finding, Severity
+from diagnosis.rules.insufficient_data import (
+    FEW_SAMPLES,
+    PARAMS_PER_SAMPLE,
+    TARGET_PARAMS_PER_SAMPLE,
+    TINY_SAMPLES,
+)
+
+# Fewer examples of a class than this: too few to see its variation, and a 20% validation
+# split keeps about 2 of them.
+FEW_PER_CLASS = 10
+# Classes named in the evidence, smallest first.
+LISTED = 10
+
+
+@dataclass
+class InsufficientData(Check):
+    code = "insufficient_data"
+
+    def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
+        n = len(data.x_train)
+        params = model.param_count if model is not None and model.param_count else None
+        ratio = params / n if params else None
+        crowded = ratio is not None and ratio >= PARAMS_PER_SAMPLE and n < FEW_SAMPLES
+        tiny = n < TINY_SAMPLES
+        classes = class_labels(data.y_train[finite_mask(data.y_train)], model)
+        short: dict[int, int] = {}
+        if classes is not None:
+            order = np.argsort(classes.counts, kind="stable")
+            short = {
+                int(classes.labels[i]): int(classes.counts[i])
+                for i in order
+                if 0 < classes.counts[i] < FEW_PER_CLASS
+            }
+        if not (crowded or tiny or short):
+            return None
+        fix: dict[str, Any] = {}
+        parts = []
+        if crowded or tiny:
+            parts.append(
+                f"{n} training samples"
+                + (f" for {params} parameters ({ratio:.0f} per sample)" if ratio else "")
+                + ": the model can memorize the training set instead of learning from it"
+            )
+            fix["max_param_count"] = n * TARGET_PARAMS_PER_SAMPLE
+        if short:
+            parts.append(
+                f"{len(short)} classes have fewer than {FEW_PER_CLASS} examples "
+                f"(e.g. class {next(iter(short))}: {next(iter(short.values()))})"
+            )
+            fix["min_samples_per_class"] = FEW_PER_CLASS
+        return self.finding(
+            severity=Severity.warning,
+            score=0.75,
+            summary="; ".join(parts) + ".",
+            evidence={
+                "num_samples": n,
+                "param_count": params,
+                "params_per_sample": round(ratio, 1) if ratio else None,
+                "short_classes": dict(list(short.items())[:LISTED]),
+                "thresholds": {
+                    "params_per_sample": PARAMS_PER_SAMPLE,
+                    "few_samples": FEW_SAMPLES,
+                    "tiny_samples": TINY_SAMPLES,
+                    "few_per_class": FEW_PER_CLASS,
+                },
+            },
+            recommendation=(
+                "Collect more data or augment it"
+                + (f", at least {FEW_PER_CLASS} examples for each short class" if short else "")
+                + (
+                    f"; until then shrink the model to at most {n * TARGET_PARAMS_PER_SAMPLE} parameters "
+                    f"({TARGET_PARAMS_PER_SAMPLE} per sample) and regularize it (Dropout 0.3, L2 1e-4)."
+                    if crowded or tiny
+                    else "."
+                )
+            ),
+            fix=fix,
+        )

@@ -1,0 +1,295 @@
+"""The data audit: each check fires on a seeded data set with its problem, with the right
+evidence and fix, and stays silent on a clean one; a healthy bundle gets no warning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from diagnosis import Finding, Severity
+from diagnosis.audit.class_imbalance import ClassImbalance
+from diagnosis.audit.constant_features import ConstantFeatures
+from diagnosis.audit.insufficient_data import InsufficientData
+from diagnosis.audit.nonfinite_values import NonfiniteValues
+from diagnosis.audit.unscaled_features import UnscaledFeatures
+from diagnosis.audit.unscaled_targets import UnscaledTargets
+from diagnosis.bundle import BundleData, LayerInfo, ModelInfo
+
+DATA_CODES = {
+    "class_imbalance",
+    "unscaled_features",
+    "unscaled_targets",
+    "nonfinite_values",
+    "constant_features",
+    "duplicate_samples",
+    "conflicting_labels",
+    "label_noise",
+    "insufficient_data",
+    "train_val_shift",
+    "label_format_mismatch",
+}
+
+
+def model(loss: str = "sparse_categorical_crossentropy", units: int = 3, params: int = 2000) -> ModelInfo:
+    activation = {"binary_crossentropy": "sigmoid", "mean_squared_error": "linear"}.get(loss, "softmax")
+    return ModelInfo(
+        loss=loss, from_logits=False, output_units=units, output_activation=activation, param_count=params
+    )
+
+
+def blobs(n: int, d: int = 10, k: int = 3, separation: float = 5.0, seed: int = 0) -> tuple:
+    """Standardized gaussian classes with balanced labels: what healthy tabular data looks like."""
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(size=(k, d))
+    centers *= separation / np.linalg.norm(centers, axis=1, keepdims=True)
+    y = np.arange(n) % k
+    rng.shuffle(y)
+    x = centers[y] + rng.normal(size=(n, d))
+    return ((x - x.mean(axis=0)) / x.std(axis=0)).astype(np.float32), y
+
+
+def split(x: np.ndarray, y: np.ndarray, val: float = 0.2) -> BundleData:
+    cut = int(len(x) * (1 - val))
+    return BundleData(x[:cut], y[:cut], x[cut:], y[cut:])
+
+
+def regression(n: int, d: int = 8, seed: int = 0) -> tuple:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d))
+    return x, x @ rng.normal(size=d) / np.sqrt(d) + 0.1 * rng.normal(size=n)
+
+
+def flip(y: np.ndarray, rate: float, k: int, seed: int = 1) -> np.ndarray:
+    """Labels with `rate` of them moved to another class at random."""
+    rng = np.random.default_rng(seed)
+    wrong = rng.random(len(y)) < rate
+    noisy = y.copy()
+    noisy[wrong] = (y[wrong] + rng.integers(1, k, wrong.sum())) % k
+    return noisy
+
+
+def warnings_or_errors(findings: list[Finding]) -> list[str]:
+    return [f"{f.code}: {f.summary}" for f in findings if f.severity is not Severity.info]
+
+
+# --- class_imbalance -----------------------------------------------------------------------
+
+
+def test_class_imbalance_gives_balanced_weights() -> None:
+    x, _ = blobs(1000)
+    y = (np.arange(1000) >= 950).astype(int)  # 950 of class 0, 50 of class 1
+    finding = ClassImbalance().check(BundleData(x, y), None)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    assert finding.evidence["imbalance_ratio"] == 19.0
+    assert finding.evidence["minority_share"] == 0.05
+    assert finding.fix["class_weight"] == {0: pytest.approx(1000 / (2 * 950), 1e-3), 1: 10.0}
+    assert "class_weight={0: 0.5263, 1: 10.0}" in finding.recommendation
+
+
+def test_class_imbalance_reads_one_hot_labels() -> None:
+    y = np.eye(3)[np.r_[np.zeros(800, int), np.ones(150, int), np.full(50, 2)]]
+    finding = ClassImbalance().check(BundleData(np.zeros((1000, 2)), y), None)
+    assert finding is not None
+    assert finding.evidence["class_counts"] == {0: 800, 1: 150, 2: 50}
+    assert finding.evidence["imbalance_ratio"] == 16.0
+
+
+def test_moderate_imbalance_is_info_and_balanced_is_silent() -> None:
+    x, _ = blobs(500)
+    moderate = ClassImbalance().check(BundleData(x, (np.arange(500) % 5 == 0).astype(int)), None)
+    assert moderate is not None
+    assert moderate.severity is Severity.info
+    assert ClassImbalance().check(BundleData(x, np.arange(500) % 2), None) is None
+
+
+def test_a_single_class_is_an_error() -> None:
+    finding = ClassImbalance().check(BundleData(np.zeros((50, 2)), np.ones(50)), None)
+    assert finding is not None
+    assert finding.severity is Severity.error
+
+
+def test_regression_targets_are_not_classes() -> None:
+    x, t = regression(300)
+    assert ClassImbalance().check(BundleData(x, np.exp(3 * t)), None) is None
+
+
+# --- unscaled_features ---------------------------------------------------------------------
+
+
+def test_unscaled_features_names_the_worst_columns() -> None:
+    x, y = blobs(800, d=6)
+    x = x.astype(np.float64)
+    x[:, 2] = x[:, 2] * 9 + 2005  # a year
+    x[:, 4] *= 1e4  # an amount in cents
+    finding = UnscaledFeatures().check(BundleData(x, y), None)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    assert finding.evidence["features_off_scale"] == 2
+    assert [c["feature"] for c in finding.evidence["worst_features"]] == [4, 2]
+    assert finding.evidence["worst_features"][1]["mean"] == pytest.approx(2005, abs=1)
+    assert finding.fix == {"standardize_inputs": True}
+
+
+def test_raw_pixels_are_divided_by_255() -> None:
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(200, 8, 8, 1), dtype=np.uint8)
+    finding = UnscaledFeatures().check(BundleData(images, np.arange(200) % 2), None)
+    assert finding is not None
+    assert finding.evidence["pixel_values"] is True
+    assert finding.fix == {"rescale": pytest.approx(1 / 255)}
+    assert "Rescaling(1/255)" in finding.recommendation
+
+
+def test_scales_spanning_orders_of_magnitude_are_flagged() -> None:
+    x, y = blobs(500, d=4)
+    x = x.astype(np.float64) * np.array([0.02, 1.0, 1.0, 5.0])  # each in range, 250x apart
+    finding = UnscaledFeatures().check(BundleData(x, y), None)
+    assert finding is not None
+    assert finding.evidence["features_off_scale"] == 0
+    assert finding.evidence["std_spread"] == pytest.approx(250, rel=0.01)
+
+
+def test_standardized_and_indicator_features_are_silent() -> None:
+    x, y = blobs(2000, d=5)
+    rare = (np.arange(2000) == 7).astype(np.float32)[:, None]  # a one-hot column seen once
+    minmax = np.random.default_rng(0).random((2000, 1))
+    assert UnscaledFeatures().check(BundleData(np.hstack([x, rare, minmax]), y), None) is None
+
+
+def test_token_ids_for_an_embedding_are_not_features() -> None:
+    tokens = np.random.default_rng(0).integers(0, 20_000, size=(300, 50))
+    embedded = ModelInfo(
+        loss="binary_crossentropy",
+        from_logits=False,
+        output_units=1,
+        output_activation="sigmoid",
+        param_count=10**6,
+        layers=[LayerInfo(name="embed", kind="Embedding")],
+    )
+    assert UnscaledFeatures().check(BundleData(tokens, np.arange(300) % 2), embedded) is None
+    assert UnscaledFeatures().check(BundleData(tokens, np.arange(300) % 2), None) is not None
+
+
+# --- unscaled_targets ----------------------------------------------------------------------
+
+
+def test_large_regression_targets_get_their_standardization() -> None:
+    x, t = regression(1000)
+    prices = 180_000 + 80_000 * t
+    finding = UnscaledTargets().check(BundleData(x, prices), model("mean_squared_error", units=1))
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    scaling = finding.fix["standardize_targets"]
+    assert scaling["mean"] == pytest.approx(prices.mean(), rel=1e-3)
+    assert scaling["std"] == pytest.approx(prices.std(), rel=1e-3)
+    assert finding.evidence["mse_of_predicting_zero"] > 1e10
+
+
+def test_tiny_targets_are_flagged_too() -> None:
+    x, t = regression(500)
+    finding = UnscaledTargets().check(BundleData(x, 1e-5 * t), None)
+    assert finding is not None
+    assert "tiny" in finding.summary
+
+
+def test_scaled_targets_class_labels_and_log_losses_are_silent() -> None:
+    x, t = regression(500)
+    assert UnscaledTargets().check(BundleData(x, t), None) is None
+    assert UnscaledTargets().check(BundleData(x, np.arange(500) % 7), None) is None
+    log_loss = model("mean_squared_logarithmic_error", units=1)
+    assert UnscaledTargets().check(BundleData(x, 1e5 * np.exp(t)), log_loss) is None
+
+
+# --- nonfinite_values ----------------------------------------------------------------------
+
+
+def test_nonfinite_values_are_counted_per_array() -> None:
+    x, y = blobs(1000)
+    x[[3, 3, 50], [1, 2, 1]] = [np.nan, np.inf, np.nan]
+    y_val = np.arange(100, dtype=np.float32) % 3
+    y_val[9] = np.nan
+    finding = NonfiniteValues().check(BundleData(x, y, x[:100], y_val), None)
+    assert finding is not None
+    assert finding.severity is Severity.error
+    assert finding.evidence["x_train"]["nan"] == 2
+    assert finding.evidence["x_train"]["inf"] == 1
+    assert finding.evidence["x_train"]["first_rows"] == [3, 50]
+    assert finding.evidence["x_train"]["worst_columns"] == {1: 2, 2: 1}
+    assert finding.evidence["y_val"]["first_rows"] == [9]
+    assert finding.fix == {"drop_nonfinite_rows": True}
+
+
+def test_many_nonfinite_feature_rows_are_imputed() -> None:
+    x, y = blobs(200)
+    x[::4, 0] = np.nan  # 25% of the rows, all in one column
+    finding = NonfiniteValues().check(BundleData(x, y), None)
+    assert finding is not None
+    assert finding.fix == {"impute_nonfinite": "median"}
+
+
+def test_finite_data_is_silent() -> None:
+    x, y = blobs(300)
+    assert NonfiniteValues().check(split(x, y), None) is None
+
+
+# --- constant_features ---------------------------------------------------------------------
+
+
+def test_a_few_constant_columns_are_info_with_the_columns_to_drop() -> None:
+    x, y = blobs(300)
+    x[:, 3], x[:, 7] = 0.0, 1.5
+    finding = ConstantFeatures().check(BundleData(x, y), None)
+    assert finding is not None
+    assert finding.severity is Severity.info
+    assert finding.fix == {"drop_features": [3, 7]}
+    assert finding.evidence["values"] == [0.0, 1.5]
+
+
+def test_mostly_or_all_constant_inputs_are_worse() -> None:
+    x, y = blobs(300)
+    x[:, 2:] = 0.0
+    mostly = ConstantFeatures().check(BundleData(x, y), None)
+    assert mostly is not None
+    assert mostly.severity is Severity.warning
+    x[:, :2] = 1.0
+    every = ConstantFeatures().check(BundleData(x, y), None)
+    assert every is not None
+    assert every.severity is Severity.error
+    assert every.fix == {}
+
+
+def test_varying_columns_are_silent() -> None:
+    x, y = blobs(300)
+    assert ConstantFeatures().check(BundleData(x, y), None) is None
+
+
+# --- insufficient_data ---------------------------------------------------------------------
+
+
+def test_many_parameters_per_sample_is_insufficient_data() -> None:
+    x, y = blobs(500)
+    finding = InsufficientData().check(BundleData(x, y), model(params=20_000))
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    assert finding.evidence["params_per_sample"] == 40.0
+    assert finding.fix == {"max_param_count": 5000}
+
+
+def test_a_class_with_a_handful_of_examples_is_insufficient() -> None:
+    x, _ = blobs(2000)
+    y = np.where(np.arange(2000) < 6, 2, np.arange(2000) % 2)
+    finding = InsufficientData().check(BundleData(x, y), model())
+    assert finding is not None
+    assert finding.evidence["short_classes"] == {2: 6}
+    assert finding.fix == {"min_samples_per_class": 10}
+
+
+def test_tiny_data_is_insufficient_even_without_a_model() -> None:
+    x, y = blobs(60)
+    assert InsufficientData().check(BundleData(x, y), None) is not None
+
+
+def test_enough_data_is_silent() -> None:
+    x, y = blobs(2000)
+    assert InsufficientData().check(BundleData(x, y), model(params=20_000)) is None
