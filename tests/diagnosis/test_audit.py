@@ -8,7 +8,9 @@ import pytest
 
 from diagnosis import Finding, Severity
 from diagnosis.audit.class_imbalance import ClassImbalance
+from diagnosis.audit.conflicting_labels import ConflictingLabels
 from diagnosis.audit.constant_features import ConstantFeatures
+from diagnosis.audit.duplicate_samples import DuplicateSamples
 from diagnosis.audit.insufficient_data import InsufficientData
 from diagnosis.audit.nonfinite_values import NonfiniteValues
 from diagnosis.audit.unscaled_features import UnscaledFeatures
@@ -262,6 +264,90 @@ def test_mostly_or_all_constant_inputs_are_worse() -> None:
 def test_varying_columns_are_silent() -> None:
     x, y = blobs(300)
     assert ConstantFeatures().check(BundleData(x, y), None) is None
+
+
+# --- duplicate_samples ---------------------------------------------------------------------
+
+
+def test_duplicates_within_training_are_counted() -> None:
+    x, y = blobs(1000)
+    x[800:] = x[:200]  # 200 copies: 20%
+    finding = DuplicateSamples().check(BundleData(x, y), None)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    assert finding.evidence["train_copies"] == 200
+    assert finding.evidence["first_copies"][:3] == [800, 801, 802]
+    assert finding.fix == {"drop_duplicates": True}
+
+
+def test_validation_rows_seen_in_training_are_leakage() -> None:
+    x, y = blobs(1000)
+    x_val, y_val = x[800:].copy(), y[800:]
+    x_val[[5, 17, 60]] = x[[0, 1, 2]]
+    finding = DuplicateSamples().check(BundleData(x[:800], y[:800], x_val, y_val), None)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    assert finding.evidence["val_in_train"] == 3
+    assert finding.fix == {"drop_val_indices": [5, 17, 60]}
+
+
+def test_repeats_of_few_categorical_values_are_only_info() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 3, size=(1000, 3)).astype(np.float32)  # 27 possible rows
+    finding = DuplicateSamples().check(BundleData(x, np.arange(1000) % 2), None)
+    assert finding is not None
+    assert finding.severity is Severity.info
+    assert finding.evidence["chance_identical_pairs_train"] > 1
+
+
+def test_a_few_copies_are_info_and_none_is_silent() -> None:
+    x, y = blobs(1000)
+    assert DuplicateSamples().check(split(x, y), None) is None
+    x[999] = x[0]
+    finding = DuplicateSamples().check(BundleData(x, y), None)
+    assert finding is not None
+    assert finding.severity is Severity.info
+    assert finding.evidence["first_copies"] == [999]
+
+
+# --- conflicting_labels --------------------------------------------------------------------
+
+
+def test_copies_with_other_labels_are_conflicts() -> None:
+    x, y = blobs(1000)
+    x[900:], y[900:] = x[:100], (y[:100] + 1) % 3  # 100 conflicting pairs: 20% of samples
+    finding = ConflictingLabels().check(BundleData(x, y), None)
+    assert finding is not None
+    assert finding.severity is Severity.error
+    assert finding.evidence["conflicting_groups"] == 100
+    assert finding.evidence["conflicting_samples"] == 200
+    assert finding.evidence["unavoidable_error"] == 0.1
+    assert len(finding.fix["drop_indices"]) == 100
+
+
+def test_a_few_conflicts_are_a_warning_that_keeps_the_majority() -> None:
+    x, y = blobs(1000)
+    x[[10, 11]] = x[5]
+    y[[5, 10, 11]] = [0, 0, 2]
+    finding = ConflictingLabels().check(BundleData(x, y), None)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    assert finding.fix == {"drop_indices": [11]}
+    assert finding.evidence["examples"] == [{"samples": [5, 10, 11], "labels": [0, 2]}]
+
+
+def test_conflicts_on_few_categorical_values_are_info() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 2, size=(500, 3)).astype(np.float32)
+    finding = ConflictingLabels().check(BundleData(x, rng.integers(0, 2, 500)), None)
+    assert finding is not None
+    assert finding.severity is Severity.info
+
+
+def test_consistent_copies_are_silent() -> None:
+    x, y = blobs(500)
+    x[400:], y[400:] = x[:100], y[:100]
+    assert ConflictingLabels().check(BundleData(x, y), None) is None
 
 
 # --- insufficient_data ---------------------------------------------------------------------

@@ -1,0 +1,113 @@
+"""duplicate_samples: identical inputs repeated within the training set, or shared between
+the training and the validation set.
+
+Copies within training weigh those samples double and shrink the effective data set; copies
+that also sit in validation leak it: the validation score rises with memorization and stops
+measuring generalization, so early stopping and model selection trust a number that lies.
+Inputs made of a few categorical columns repeat by chance; the check estimates how many
+identical pairs chance alone gives and only reports those as information.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from diagnosis.audit.arrays import expected_matches, finite_samples, listed, log_chance_match, row_keys
+from diagnosis.audit.base import Check
+from diagnosis.bundle import BundleData, ModelInfo
+from diagnosis.curves import rounded
+from diagnosis.models import Finding, Severity
+
+# Copies making up this share of the training set change what the model is fitted to.
+WARNING_SHARE = 0.1
+# Validation samples also in training, from this share on, inflate the validation score.
+LEAK_SHARE = 0.01
+# Chance explains the copies while independent columns would give at least this many
+# identical pairs.
+CHANCE_PAIRS = 1.0
+# Row numbers named in the evidence.
+LISTED = 10
+
+
+@dataclass
+class DuplicateSamples(Check):
+    code = "duplicate_samples"
+
+    def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
+        train = finite_samples(data.x_train)
+        if train is None or len(train.x) < 2:
+            return None
+        val = None if data.x_val is None else finite_samples(data.x_val)
+        if val is not None and (val.x.shape[1] != train.x.shape[1] or not len(val.x)):
+            val = None  # nothing to compare; train_val_shift reports a shape mismatch
+        keys = row_keys(train.x) if val is None else row_keys(train.x, val.x)
+        n = len(train.x)
+        _, first = np.unique(keys[0], return_index=True)
+        copies = np.ones(n, dtype=bool)
+        copies[first] = False
+        copy_rows = train.index[copies]
+        leaked = np.zeros(0, dtype=np.int64) if val is None else val.index[np.isin(keys[1], keys[0])]
+        if not copy_rows.size and not leaked.size:
+            return None
+        log_match = log_chance_match(train.x)
+        chance_train = expected_matches(log_match, n * (n - 1) / 2)
+        share = copy_rows.size / n
+        evidence: dict[str, Any] = {
+            "train_samples": n,
+            "train_copies": int(copy_rows.size),
+            "train_copy_share": rounded(share, 4),
+            "first_copies": listed(copy_rows, LISTED),
+            "chance_identical_pairs_train": rounded(chance_train, 4),
+        }
+        warn = share >= WARNING_SHARE and chance_train < CHANCE_PAIRS
+        fix: dict[str, Any] = {}
+        parts = []
+        if copy_rows.size:
+            parts.append(f"{copy_rows.size} training samples ({share:.1%}) repeat an earlier one")
+            fix["drop_duplicates"] = True
+        if val is not None:
+            leak_share = leaked.size / len(val.x)
+            chance_leak = expected_matches(log_match, n * len(val.x))
+            evidence |= {
+                "val_samples": len(val.x),
+                "val_in_train": int(leaked.size),
+                "val_in_train_share": rounded(leak_share, 4),
+                "first_val_in_train": listed(leaked, LISTED),
+                "chance_identical_pairs_val": rounded(chance_leak, 4),
+            }
+            warn |= leak_share >= LEAK_SHARE and chance_leak < CHANCE_PAIRS
+            if leaked.size:
+                parts.append(f"{leaked.size} validation samples ({leak_share:.1%}) also appear in training")
+                fix["drop_val_indices"] = [int(i) for i in leaked]
+        evidence["thresholds"] = {
+            "warning_share": WARNING_SHARE,
+            "leak_share": LEAK_SHARE,
+            "chance_pairs": CHANCE_PAIRS,
+        }
+        chance = (
+            not warn and max(chance_train, evidence.get("chance_identical_pairs_val") or 0) >= CHANCE_PAIRS
+        )
+        if chance:
+            tail = " (the inputs take few distinct values, so some repetition is expected)."
+        elif leaked.size:
+            tail = ": validation partly scores what the model memorized."
+        else:
+            tail = ": those samples weigh more than the rest."
+        return self.finding(
+            severity=Severity.warning if warn else Severity.info,
+            score=0.8 if warn else 0.4,
+            summary="; ".join(parts) + tail,
+            evidence=evidence,
+            recommendation=(
+                "Deduplicate before splitting (e.g. np.unique(x, axis=0, return_index=True) on the pooled "
+                "data), then split; drop the validation samples listed in fix.drop_val_indices so "
+                "validation measures unseen data."
+                if leaked.size
+                else "Deduplicate the training set (np.unique(x_train.reshape(len(x_train), -1), axis=0, "
+                "return_index=True)) unless the repetition is deliberate oversampling."
+            ),
+            fix=fix,
+        )
