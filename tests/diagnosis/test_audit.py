@@ -12,6 +12,7 @@ from diagnosis.audit.conflicting_labels import ConflictingLabels
 from diagnosis.audit.constant_features import ConstantFeatures
 from diagnosis.audit.duplicate_samples import DuplicateSamples
 from diagnosis.audit.insufficient_data import InsufficientData
+from diagnosis.audit.label_noise import LabelNoise
 from diagnosis.audit.nonfinite_values import NonfiniteValues
 from diagnosis.audit.unscaled_features import UnscaledFeatures
 from diagnosis.audit.unscaled_targets import UnscaledTargets
@@ -348,6 +349,38 @@ def test_consistent_copies_are_silent() -> None:
     x, y = blobs(500)
     x[400:], y[400:] = x[:100], y[:100]
     assert ConflictingLabels().check(BundleData(x, y), None) is None
+
+
+# --- label_noise ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("k", [2, 4])
+def test_label_noise_estimate_is_near_the_injected_rate(k: int) -> None:
+    x, y = blobs(3000, k=k, seed=k)
+    noisy = flip(y, 0.3, k)
+    finding = LabelNoise().check(BundleData(x, noisy), None)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    assert 0.15 <= finding.evidence["estimated_noise_rate"] <= 0.45
+    assert finding.evidence["samples_used"] == 2000
+    assert finding.evidence["subsampled"] is True
+    flagged = finding.fix["review_indices"]
+    assert np.mean(noisy[flagged] != y[flagged]) > 0.8  # the listed samples are mostly the flipped ones
+
+
+def test_clean_labels_are_silent() -> None:
+    x, y = blobs(2000, k=3)
+    assert LabelNoise().check(BundleData(x, y), None) is None
+
+
+def test_noise_is_not_estimated_when_features_do_not_predict_labels() -> None:
+    x, _ = blobs(1000)
+    random_labels = np.random.default_rng(7).integers(0, 2, 1000)
+    finding = LabelNoise().check(BundleData(x, random_labels), None)
+    assert finding is not None
+    assert finding.severity is Severity.info
+    assert finding.evidence["estimated_noise_rate"] is None
+    assert finding.evidence["knn_kappa"] < 0.2
 
 
 # --- insufficient_data ---------------------------------------------------------------------

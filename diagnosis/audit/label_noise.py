@@ -1,0 +1,209 @@
+"""label_noise: an estimate of the share of wrong labels in y_train, by confident learning.
+
+Out-of-sample class probabilities come from a k-nearest-neighbour vote on standardized
+features (leave-one-out: each sample's neighbours exclude itself, which is what k-fold
+cross-validation buys for a model that must be trained). Following cleanlab's confident
+joint, each class j gets a threshold t_j, the average probability of j among samples
+labelled j; a sample counts as "really class j" when p_j >= t_j (the likeliest such j), and
+the counts, calibrated to the class sizes, estimate how many labels say one class while the
+features say another. Noisy labels cap accuracy and make the validation loss stall or rise.
+
+The estimate is only as good as the neighbour model: unless it is clearly better than
+chance on these features (Cohen's kappa), nothing is estimated and the finding says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from diagnosis.audit.arrays import (
+    SEED,
+    Classes,
+    class_labels,
+    column_stats,
+    embeds_tokens,
+    finite_samples,
+    listed,
+    sample_indices,
+)
+from diagnosis.audit.base import Check
+from diagnosis.bundle import BundleData, ModelInfo
+from diagnosis.curves import rounded
+from diagnosis.models import Finding, Severity
+
+# The neighbour vote: 10 neighbours give probabilities in steps of 0.1.
+NEIGHBORS = 10
+# kNN is quadratic in the samples: at most this many (a seeded random subset) take part,
+# which keeps it near 0.1 s; the estimate's standard error at a 30% rate is then ~1 point.
+MAX_SAMPLES = 2000
+# Distances use a random projection to this many dimensions when there are more features
+# (Johnson-Lindenstrauss: distances survive within ~20%, and the cost stops growing with d).
+MAX_DIMS = 64
+# Too few samples (in all, or per class) for a neighbour vote to mean anything.
+MIN_SAMPLES = 100
+MIN_PER_CLASS = 10
+# Cohen's kappa of the neighbour model against the given labels below which its view of the
+# labels is too close to chance to estimate anything ("fair agreement" starts at 0.2).
+MIN_KAPPA = 0.2
+# Estimated shares of wrong labels: from WARNING_RATE on they visibly cap what training
+# reaches; from INFO_RATE on they are worth a look at the listed samples.
+WARNING_RATE = 0.15
+INFO_RATE = 0.05
+# Samples listed for review, least self-confident first.
+LISTED = 10
+REVIEW = 100
+# Distances are computed for this many query rows at a time (memory: BLOCK x MAX_SAMPLES).
+BLOCK = 500
+LABEL_SMOOTHING = 0.1
+
+
+def neighbour_probabilities(points: np.ndarray, codes: np.ndarray, k: int, classes: int) -> np.ndarray:
+    """Leave-one-out class probabilities: the class shares among each point's k nearest
+    other points (Euclidean)."""
+    k = min(k, len(points) - 1)
+    norms = (points * points).sum(axis=1)
+    probabilities = np.zeros((len(points), classes))
+    for start in range(0, len(points), BLOCK):
+        query = points[start : start + BLOCK]
+        distances = norms[start : start + BLOCK, None] + norms[None, :] - 2 * query @ points.T
+        distances[np.arange(len(query)), np.arange(start, start + len(query))] = np.inf
+        nearest = np.argpartition(distances, k - 1, axis=1)[:, :k]
+        cells = np.arange(len(query))[:, None] * classes + codes[nearest]
+        votes = np.bincount(cells.ravel(), minlength=len(query) * classes)
+        probabilities[start : start + len(query)] = votes.reshape(len(query), classes) / k
+    return probabilities
+
+
+def confident_joint_issues(probabilities: np.ndarray, codes: np.ndarray) -> tuple[float, np.ndarray]:
+    """cleanlab's estimate: (share of wrong labels, mask of samples counted off the diagonal)."""
+    n, classes = probabilities.shape
+    given = np.bincount(codes, minlength=classes)
+    self_confidence = np.bincount(codes, weights=probabilities[np.arange(n), codes], minlength=classes)
+    thresholds = np.where(given > 0, self_confidence / np.maximum(given, 1), np.inf)
+    above = probabilities >= thresholds[None, :]
+    counted = above.any(axis=1)
+    likely = np.where(above, probabilities, -1.0).argmax(axis=1)
+    joint = np.zeros((classes, classes))
+    np.add.at(joint, (codes[counted], likely[counted]), 1.0)
+    row_totals = joint.sum(axis=1, keepdims=True)
+    calibrated = np.divide(joint, row_totals, out=np.zeros_like(joint), where=row_totals > 0) * given[:, None]
+    rate = float((calibrated.sum() - np.trace(calibrated)) / n)
+    return rate, counted & (likely != codes)
+
+
+def _kappa(predicted: np.ndarray, codes: np.ndarray, classes: int) -> tuple[float, float, float]:
+    """(accuracy, chance agreement, Cohen's kappa) of predictions against the labels."""
+    accuracy = float((predicted == codes).mean())
+    expected = float(
+        (np.bincount(predicted, minlength=classes) * np.bincount(codes, minlength=classes)).sum()
+        / len(codes) ** 2
+    )
+    kappa = (accuracy - expected) / (1 - expected) if expected < 1 else 0.0
+    return accuracy, expected, kappa
+
+
+def _points(rows: np.ndarray) -> np.ndarray:
+    """Standardized features, projected to MAX_DIMS dimensions when there are more."""
+    stats = column_stats(rows)
+    scale = np.where(stats.std > 0, stats.std, 1.0)
+    points = ((rows - stats.mean) / scale).astype(np.float32)
+    if points.shape[1] > MAX_DIMS:
+        projection = np.random.default_rng(SEED).normal(size=(points.shape[1], MAX_DIMS)).astype(np.float32)
+        points = points @ (projection / math.sqrt(MAX_DIMS))
+    return points
+
+
+@dataclass
+class LabelNoise(Check):
+    code = "label_noise"
+    max_samples: int = MAX_SAMPLES
+    neighbors: int = NEIGHBORS
+
+    def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
+        train = finite_samples(data.x_train, data.y_train)
+        if train is None or train.y is None or embeds_tokens(data.x_train, model):
+            return None
+        chosen = sample_indices(len(train.x), self.max_samples)
+        classes = class_labels(train.y[chosen], model)
+        if classes is None or classes.present.sum() < 2:
+            return None
+        n, k = len(chosen), len(classes.labels)
+        if n < MIN_SAMPLES or n < MIN_PER_CLASS * classes.present.sum():
+            return None
+        probabilities = neighbour_probabilities(_points(train.x[chosen]), classes.codes, self.neighbors, k)
+        accuracy, chance, kappa = _kappa(probabilities.argmax(axis=1), classes.codes, k)
+        evidence: dict[str, Any] = {
+            "samples_used": n,
+            "subsampled": n < len(train.x),
+            "model": f"{self.neighbors}-nearest-neighbour vote, leave-one-out, standardized features"
+            + (f" projected to {MAX_DIMS} dimensions" if train.x.shape[1] > MAX_DIMS else ""),
+            "knn_accuracy": rounded(accuracy, 4),
+            "chance_accuracy": rounded(chance, 4),
+            "knn_kappa": rounded(kappa, 4),
+            "thresholds": {"min_kappa": MIN_KAPPA, "warning_rate": WARNING_RATE, "info_rate": INFO_RATE},
+        }
+        if kappa < MIN_KAPPA:
+            return self._unmeasurable(evidence, accuracy, chance)
+        rate, issues = confident_joint_issues(probabilities, classes.codes)
+        if rate < INFO_RATE:
+            return None
+        return self._noisy(evidence, rate, issues, probabilities, classes, train.index[chosen], kappa)
+
+    def _noisy(
+        self,
+        evidence: dict[str, Any],
+        rate: float,
+        issues: np.ndarray,
+        probabilities: np.ndarray,
+        classes: Classes,
+        index: np.ndarray,
+        kappa: float,
+    ) -> Finding:
+        flagged = np.flatnonzero(issues)
+        self_confidence = probabilities[flagged, classes.codes[flagged]]
+        flagged = flagged[np.argsort(self_confidence, kind="stable")]
+        suggested = classes.labels[probabilities[flagged].argmax(axis=1)]
+        warning = rate >= WARNING_RATE
+        return self.finding(
+            severity=Severity.warning if warning else Severity.info,
+            score=min(0.9, kappa),
+            summary=f"About {rate:.0%} of the training labels disagree with what similar samples are "
+            f"labelled ({flagged.size} of {len(index)} checked samples flagged).",
+            evidence={
+                **evidence,
+                "estimated_noise_rate": rounded(rate, 4),
+                "flagged_samples": int(flagged.size),
+                "examples": [
+                    {
+                        "sample": int(index[i]),
+                        "label": int(classes.labels[classes.codes[i]]),
+                        "likely": int(s),
+                    }
+                    for i, s in zip(flagged[:LISTED], suggested[:LISTED], strict=True)
+                ],
+            },
+            recommendation=(
+                "Review the labels of the samples in fix.review_indices (least self-confident first, e.g. "
+                f"{', '.join(str(int(index[i])) for i in flagged[:5])}); until they are cleaned, train on "
+                "one-hot labels with keras.losses.CategoricalCrossentropy("
+                f"label_smoothing={LABEL_SMOOTHING})."
+            ),
+            fix={"label_smoothing": LABEL_SMOOTHING, "review_indices": listed(index[flagged], REVIEW)},
+        )
+
+    def _unmeasurable(self, evidence: dict[str, Any], accuracy: float, chance: float) -> Finding:
+        return self.finding(
+            severity=Severity.info,
+            score=0.3,
+            summary=f"Label noise not estimated: a nearest-neighbour vote on the raw features does no better "
+            f"than chance ({accuracy:.0%} against {chance:.0%} by chance), so it cannot tell a wrong "
+            "label from a hard sample.",
+            evidence={**evidence, "estimated_noise_rate": None},
+            recommendation="If the network also stays at chance, check that x and y are aligned (shuffled "
+            "together, from the same rows); otherwise the classes depend on structure a neighbour vote on "
+            "raw features does not see, which is no fault of the labels.",
+        )
