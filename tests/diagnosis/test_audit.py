@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from diagnosis import Finding, Severity
 from diagnosis.audit.class_imbalance import ClassImbalance
@@ -12,8 +15,10 @@ from diagnosis.audit.conflicting_labels import ConflictingLabels
 from diagnosis.audit.constant_features import ConstantFeatures
 from diagnosis.audit.duplicate_samples import DuplicateSamples
 from diagnosis.audit.insufficient_data import InsufficientData
+from diagnosis.audit.label_format_mismatch import LabelFormatMismatch
 from diagnosis.audit.label_noise import LabelNoise
 from diagnosis.audit.nonfinite_values import NonfiniteValues
+from diagnosis.audit.train_val_shift import TrainValShift, ks_statistics
 from diagnosis.audit.unscaled_features import UnscaledFeatures
 from diagnosis.audit.unscaled_targets import UnscaledTargets
 from diagnosis.bundle import BundleData, LayerInfo, ModelInfo
@@ -381,6 +386,155 @@ def test_noise_is_not_estimated_when_features_do_not_predict_labels() -> None:
     assert finding.severity is Severity.info
     assert finding.evidence["estimated_noise_rate"] is None
     assert finding.evidence["knn_kappa"] < 0.2
+
+
+# --- train_val_shift -----------------------------------------------------------------------
+
+
+def test_shifted_features_are_named() -> None:
+    x, y = blobs(2500, d=10)
+    x_val = x[2000:].copy()
+    x_val[:, [1, 6, 8]] += 1.5  # three of ten features move by 1.5 standard deviations
+    finding = TrainValShift().check(BundleData(x[:2000], y[:2000], x_val, y[2000:]), None)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    assert finding.evidence["features_shifted"] == 3
+    assert {f["feature"] for f in finding.evidence["worst_features"]} == {1, 6, 8}
+    assert finding.fix == {"shuffle_before_split": True, "stratify": True}
+
+
+def test_a_split_sorted_by_label_shifts_the_labels() -> None:
+    x, y = blobs(2000, k=2, separation=0.5)
+    order = np.argsort(y, kind="stable")
+    x, y = x[order], y[order]  # validation_split on sorted data: the last 20% is one class
+    finding = TrainValShift().check(split(x, y), None)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    assert finding.evidence["labels"]["shifted"] is True
+    assert finding.evidence["labels"]["val_shares"] == {0: 0.0, 1: 1.0}
+
+
+def test_classes_unseen_in_training_are_reported() -> None:
+    x, y = blobs(1000)
+    y_val = y[800:].copy()
+    y_val[:5] = 9
+    finding = TrainValShift().check(BundleData(x[:800], y[:800], x[800:], y_val), None)
+    assert finding is not None
+    assert finding.evidence["labels"]["val_classes_unseen_in_train"] == [9]
+
+
+def test_feature_count_mismatch_is_an_error() -> None:
+    x, y = blobs(300)
+    finding = TrainValShift().check(BundleData(x, y, x[:, :5], y), None)
+    assert finding is not None
+    assert finding.severity is Severity.error
+
+
+def test_a_random_split_does_not_shift() -> None:
+    x, y = blobs(1200, d=30)
+    assert TrainValShift().check(split(x, y), None) is None
+
+
+def test_a_small_random_split_does_not_shift_either() -> None:
+    x, y = blobs(1030, d=50)
+    assert TrainValShift().check(BundleData(x[:1000], y[:1000], x[1000:], y[1000:]), None) is None
+
+
+def _brute_force_ks(a: np.ndarray, b: np.ndarray) -> float:
+    points = np.concatenate([a, b])
+    return float(
+        max(abs(np.mean(a <= p) - np.mean(b <= p)) for p in points)  # sup over all sample points
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    a=hnp.arrays(np.float64, st.integers(1, 30), elements=st.integers(-3, 3).map(float)),
+    b=hnp.arrays(np.float64, st.integers(1, 30), elements=st.floats(-3, 3, width=16)),
+)
+def test_ks_statistic_matches_its_definition(a: np.ndarray, b: np.ndarray) -> None:
+    statistic = ks_statistics(a[:, None], b[:, None])
+    assert statistic[0] == pytest.approx(_brute_force_ks(a, b), abs=1e-12)
+
+
+# --- label_format_mismatch -----------------------------------------------------------------
+
+ONE_HOT_3 = np.eye(3)[np.arange(90) % 3]
+INTEGERS_3 = np.arange(90) % 3
+
+
+@pytest.mark.parametrize(
+    ("y", "loss", "units", "fix"),
+    [
+        (ONE_HOT_3, "sparse_categorical_crossentropy", 3, {"loss": "categorical_crossentropy"}),
+        (INTEGERS_3, "categorical_crossentropy", 3, {"loss": "sparse_categorical_crossentropy"}),
+        (INTEGERS_3 + 1, "sparse_categorical_crossentropy", 3, {"output_units": 4}),
+        (INTEGERS_3 - 1, "sparse_categorical_crossentropy", 3, {"remap_labels": {-1: 0, 0: 1, 1: 2}}),
+        (
+            INTEGERS_3,
+            "binary_crossentropy",
+            1,
+            {"loss": "sparse_categorical_crossentropy", "output_units": 3, "output_activation": "softmax"},
+        ),
+        (np.where(INTEGERS_3 > 0, 1, -1), "binary_crossentropy", 1, {"remap_labels": {-1: 0, 1: 1}}),
+        (np.eye(2)[INTEGERS_3 % 2], "binary_crossentropy", 1, {"labels": "argmax"}),
+        (
+            INTEGERS_3 % 2,
+            "categorical_crossentropy",
+            1,
+            {"loss": "binary_crossentropy", "output_activation": "sigmoid"},
+        ),
+        (
+            (np.arange(90)[:, None] % 2 == np.arange(3)[None] % 2).astype(float),
+            "categorical_crossentropy",
+            3,
+            {"loss": "binary_crossentropy", "output_activation": "sigmoid"},
+        ),
+        (
+            INTEGERS_3,
+            "mean_squared_error",
+            3,
+            {"loss": "sparse_categorical_crossentropy", "output_activation": "softmax"},
+        ),
+        (
+            np.array(["cat", "dog", "eel"] * 30),
+            "sparse_categorical_crossentropy",
+            3,
+            {"encode_labels": "integer"},
+        ),
+    ],
+)
+def test_label_format_mismatches_are_errors_with_a_fix(
+    y: np.ndarray, loss: str, units: int, fix: dict
+) -> None:
+    finding = LabelFormatMismatch().check(BundleData(np.zeros((90, 2)), y), model(loss, units))
+    assert finding is not None
+    assert finding.severity is Severity.error
+    assert finding.fix == fix
+    assert finding.evidence["issues"][0]["array"] == "y_train"
+
+
+@pytest.mark.parametrize(
+    ("y", "loss", "units"),
+    [
+        (INTEGERS_3, "sparse_categorical_crossentropy", 3),
+        (ONE_HOT_3, "categorical_crossentropy", 3),
+        (INTEGERS_3 % 2, "binary_crossentropy", 1),
+        (np.where(INTEGERS_3 > 0, 1, -1), "hinge", 1),
+        (np.linspace(-5, 5, 90), "mean_squared_error", 1),
+        (np.linspace(0, 1, 90), "binary_crossentropy", 1),
+    ],
+)
+def test_matching_labels_are_silent(y: np.ndarray, loss: str, units: int) -> None:
+    assert LabelFormatMismatch().check(BundleData(np.zeros((90, 2)), y), model(loss, units)) is None
+
+
+def test_validation_labels_are_checked_too_and_no_model_means_no_check() -> None:
+    data = BundleData(np.zeros((90, 2)), INTEGERS_3, np.zeros((90, 2)), ONE_HOT_3)
+    finding = LabelFormatMismatch().check(data, model())
+    assert finding is not None
+    assert [i["array"] for i in finding.evidence["issues"]] == ["y_val"]
+    assert LabelFormatMismatch().check(data, None) is None
 
 
 # --- insufficient_data ---------------------------------------------------------------------

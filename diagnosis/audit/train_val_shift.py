@@ -1,0 +1,228 @@
+"""train_val_shift: the validation set does not come from the training set's distribution.
+
+Per feature, the standardized mean difference (SMD) and the two-sample Kolmogorov-Smirnov
+statistic compare x_val with x_train; the labels are compared too (class shares, or the
+targets like a feature). A shifted validation set makes the validation loss say little
+about generalization: it sits above the training loss from the first epoch, or falls and
+rises with no relation to overfitting. The usual culprits are a split without shuffling
+(Keras' validation_split takes the last fraction of the arrays as they are) and
+preprocessing fitted separately on each split.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from diagnosis.audit.arrays import (
+    class_labels,
+    embeds_tokens,
+    finite_mask,
+    finite_samples,
+    regression_targets,
+    sample_indices,
+)
+from diagnosis.audit.base import Check
+from diagnosis.bundle import BundleData, ModelInfo
+from diagnosis.curves import rounded
+from diagnosis.models import Finding, Severity
+
+# A feature has shifted when its means differ by half a pooled standard deviation (a
+# "medium" effect), or its distributions differ by 0.3 in KS distance.
+SMD = 0.5
+KS = 0.3
+# Small validation sets differ by chance: the thresholds never go below what a split of the
+# sizes at hand exceeds with probability ~1e-4 per feature (z for the SMD, c(alpha) =
+# sqrt(-ln(alpha / 2) / 2) for the KS statistic).
+SMD_Z = 3.9
+KS_C = 2.23
+# From this share of shifted features the validation set is a different population.
+SHARE = 0.1
+# KS sorts every column: at most this many rows per split and this many features take part
+# (seeded samples), which keeps the chance floor (~0.05 at 2000 rows) far under KS.
+MAX_ROWS = 2000
+MAX_FEATURES = 512
+# Fewer validation samples than this say nothing about a distribution.
+MIN_VAL = 10
+# Class shares: a total variation distance from 0.1 on (and over LABEL_Z times its sampling
+# noise) moves the majority-class baseline by as much.
+LABEL_TVD = 0.1
+LABEL_Z = 3.0
+# Features named in the evidence, most shifted first.
+LISTED = 5
+
+
+def ks_statistics(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Two-sample Kolmogorov-Smirnov statistic of each column of a (n, d) against b (m, d):
+    the largest gap between the two empirical CDFs, evaluated after every run of ties."""
+    n, m = len(a), len(b)
+    pooled = np.ascontiguousarray(np.concatenate([a, b]).T)  # one row per column: fast sorts
+    order = np.argsort(pooled, axis=1)
+    values = np.take_along_axis(pooled, order, axis=1)
+    gap = np.cumsum(np.where(order < n, 1.0 / n, -1.0 / m), axis=1)
+    run_end = np.ones(values.shape, dtype=bool)
+    run_end[:, :-1] = values[:, 1:] != values[:, :-1]
+    return np.abs(np.where(run_end, gap, 0.0)).max(axis=1)
+
+
+def standardized_mean_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(mean b - mean a) over the pooled standard deviation, per column; infinite for a
+    column constant in both splits at different values."""
+    difference = b.mean(axis=0) - a.mean(axis=0)
+    pooled = np.sqrt((a.var(axis=0) + b.var(axis=0)) / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(pooled > 0, difference / pooled, np.where(difference == 0, 0.0, np.inf))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Per-column SMD and KS of two samples, the thresholds their sizes allow, and the verdict."""
+
+    smd: np.ndarray
+    ks: np.ndarray
+    smd_limit: float
+    ks_limit: float
+    rows: tuple[int, int]
+
+    @property
+    def shifted(self) -> np.ndarray:
+        return (np.abs(self.smd) > self.smd_limit) | (self.ks > self.ks_limit)
+
+    @property
+    def strength(self) -> np.ndarray:
+        """How far past its thresholds each column is (above 1: shifted)."""
+        return np.maximum(np.abs(self.smd) / self.smd_limit, self.ks / self.ks_limit)
+
+    def thresholds(self) -> dict[str, float | None]:
+        return {"smd": rounded(self.smd_limit, 4), "ks": rounded(self.ks_limit, 4)}
+
+
+def compare(a: np.ndarray, b: np.ndarray) -> Comparison:
+    """Compare the columns of a (n, d) and b (m, d), on at most MAX_ROWS rows of each."""
+    a, b = a[sample_indices(len(a), MAX_ROWS)], b[sample_indices(len(b), MAX_ROWS)]
+    noise = math.sqrt(1 / len(a) + 1 / len(b))
+    return Comparison(
+        standardized_mean_difference(a, b),
+        ks_statistics(a, b),
+        max(SMD, SMD_Z * noise),
+        max(KS, KS_C * noise),
+        (len(a), len(b)),
+    )
+
+
+def _label_shift(data: BundleData, model: ModelInfo | None) -> dict[str, Any] | None:
+    """How the labels moved: class shares for classes, SMD and KS for regression targets."""
+    assert data.y_val is not None
+    y_train = data.y_train[finite_mask(data.y_train)]
+    y_val = data.y_val[finite_mask(data.y_val)]
+    if len(y_val) < MIN_VAL:
+        return None
+    train, val = class_labels(y_train, model), class_labels(y_val, model)
+    if train is not None and val is not None and train.one_hot == val.one_hot:
+        labels = np.union1d(train.labels[train.present], val.labels[val.present])
+        p_train = np.array([train.counts[train.labels == c].sum() for c in labels]) / len(y_train)
+        p_val = np.array([val.counts[val.labels == c].sum() for c in labels]) / len(y_val)
+        tvd = float(np.abs(p_train - p_val).sum() / 2)
+        noise = float(np.sqrt(p_train * (1 - p_train) * (1 / len(y_train) + 1 / len(y_val))).sum() / 2)
+        limit = max(LABEL_TVD, LABEL_Z * noise)
+        unseen = [int(c) for c, p in zip(labels, p_train, strict=True) if p == 0]
+        return {
+            "shifted": tvd > limit or bool(unseen),
+            "total_variation": rounded(tvd, 4),
+            "threshold": rounded(limit, 4),
+            "train_shares": {int(c): rounded(p, 4) for c, p in zip(labels, p_train, strict=True)},
+            "val_shares": {int(c): rounded(p, 4) for c, p in zip(labels, p_val, strict=True)},
+            "val_classes_unseen_in_train": unseen,
+        }
+    targets_train, targets_val = regression_targets(y_train, model), regression_targets(y_val, model)
+    if targets_train is None or targets_val is None or targets_train.shape[1] != targets_val.shape[1]:
+        return None
+    compared = compare(targets_train, targets_val)
+    return {
+        "shifted": bool(compared.shifted.any()),
+        "smd": [rounded(v, 4) for v in compared.smd],
+        "ks": [rounded(v, 4) for v in compared.ks],
+        "thresholds": compared.thresholds(),
+    }
+
+
+def _feature_shift(train: np.ndarray, val: np.ndarray) -> dict[str, Any]:
+    """Which features moved, on at most MAX_FEATURES seeded columns."""
+    columns = sample_indices(train.shape[1], MAX_FEATURES)
+    compared = compare(train[:, columns], val[:, columns])
+    shifted = np.flatnonzero(compared.shifted)
+    worst = shifted[np.argsort(-compared.strength[shifted], kind="stable")][:LISTED]
+    return {
+        "features_tested": int(columns.size),
+        "features_shifted": int(shifted.size),
+        "share_shifted": rounded(shifted.size / columns.size, 4),
+        "rows_compared": list(compared.rows),
+        "worst_features": [
+            {
+                "feature": int(columns[j]),
+                "smd": rounded(float(compared.smd[j]), 4),
+                "ks": rounded(float(compared.ks[j]), 4),
+            }
+            for j in worst
+        ],
+        "thresholds": {**compared.thresholds(), "share": SHARE},
+    }
+
+
+@dataclass
+class TrainValShift(Check):
+    code = "train_val_shift"
+
+    def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
+        if data.x_val is None:
+            return None
+        train, val = finite_samples(data.x_train), finite_samples(data.x_val)
+        if train is None or val is None:
+            return None
+        if train.x.shape[1] != val.x.shape[1]:
+            return self._mismatch(data)
+        if len(val.x) < MIN_VAL or len(train.x) < MIN_VAL:
+            return None
+        tokens = embeds_tokens(data.x_train, model)
+        evidence: dict[str, Any] = {} if tokens else _feature_shift(train.x, val.x)
+        labels = None if data.y_val is None else _label_shift(data, model)
+        if labels is not None:
+            evidence["labels"] = labels
+        features_shifted = evidence.get("features_shifted", 0)
+        share = evidence.get("share_shifted", 0.0)
+        labels_shifted = labels is not None and labels["shifted"]
+        if not features_shifted and not labels_shifted:
+            return None
+        warning = share >= SHARE or labels_shifted
+        parts = []
+        if features_shifted:
+            parts.append(f"{features_shifted} of {evidence['features_tested']} features ({share:.0%})")
+        if labels_shifted:
+            parts.append("the labels")
+        return self.finding(
+            severity=Severity.warning if warning else Severity.info,
+            score=min(0.9, 0.5 + share) if share >= SHARE else 0.7 if labels_shifted else 0.4,
+            summary=f"The validation set differs from the training set in {' and '.join(parts)}: "
+            "validation metrics do not measure generalization to the training distribution.",
+            evidence=evidence,
+            recommendation="Split train and validation from one shuffled pool, stratified by class "
+            "(sklearn's train_test_split(x, y, test_size=0.2, shuffle=True, stratify=y)) instead of "
+            "Keras' validation_split, which takes the last 20% unshuffled; fit any preprocessing on the "
+            "training split only and apply it to both.",
+            fix={"shuffle_before_split": True, "stratify": labels is not None and "train_shares" in labels},
+        )
+
+    def _mismatch(self, data: BundleData) -> Finding:
+        assert data.x_val is not None
+        return self.finding(
+            severity=Severity.error,
+            score=1.0,
+            summary=f"x_train samples have shape {data.x_train.shape[1:]} but x_val samples "
+            f"{data.x_val.shape[1:]}: the model cannot be evaluated on the validation set.",
+            evidence={"x_train_shape": list(data.x_train.shape), "x_val_shape": list(data.x_val.shape)},
+            recommendation="Build x_val with the same preprocessing (same columns, same order, same "
+            "image size) as x_train.",
+        )
