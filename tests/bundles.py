@@ -20,8 +20,15 @@ def blobs(n: int = 600, features: int = 8, classes: int = 3, seed: int = 0) -> t
     return x.astype("float32"), y.astype("int64")
 
 
-def mlp(features: int, outputs: int, activation: str = "softmax", hidden: int = 32, dropout: float = 0.0,
-        hidden_activation: str = "relu", depth: int = 1) -> Any:
+def mlp(
+    features: int,
+    outputs: int,
+    activation: str = "softmax",
+    hidden: int = 32,
+    dropout: float = 0.0,
+    hidden_activation: str = "relu",
+    depth: int = 1,
+) -> Any:
     import keras
 
     layers: list[Any] = [keras.layers.Input((features,))]

@@ -103,3 +103,10 @@ def test_processes_as_compose_runs_them_diagnose_a_history(tmp_path: Path) -> No
 def test_compose_services_share_one_environment(name: str) -> None:
     assert SERVICES[name]["environment"] == SERVICES["api"]["environment"]
     assert re.match(r"redis://redis:6379/\d", SERVICES[name]["environment"]["CONVDIAG_REDIS_URL"])
+
+
+def test_api_and_probe_workers_share_the_bundle_volume() -> None:
+    directory = SERVICES["api"]["environment"]["CONVDIAG_BUNDLE_DIR"]
+    for name in ("api", "worker-probes"):
+        assert f"bundles:{directory}" in SERVICES[name]["volumes"]
+    assert "bundles" in COMPOSE["volumes"]

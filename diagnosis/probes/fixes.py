@@ -54,15 +54,6 @@ def _standardizer(x: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     return transform
 
 
-def _class_weights(y: np.ndarray, labels: LabelInfo) -> dict[int, float]:
-    classes = np.argmax(y, axis=1) if labels.format == "one_hot" else y.reshape(-1).astype(int)
-    counts = np.bincount(classes)
-    present = counts > 0
-    weights = np.zeros_like(counts, dtype=np.float64)
-    weights[present] = len(classes) / (present.sum() * counts[present])  # sklearn's "balanced"
-    return {int(k): float(w) for k, w in enumerate(weights) if w > 0}
-
-
 def _edit_layers(edit: Callable[[dict[str, Any], keras.layers.Layer], dict[str, Any] | None]) -> Callable:
     """A clone_function that rebuilds each layer from its config with `edit` applied."""
 
@@ -93,9 +84,9 @@ def plan(
     if code in {"lr_too_high", "lr_too_low"}:
         rate = fix.get("learning_rate") or probes.suggested_lr
         return Trial(build=build(learning_rate=rate)) if rate else None
-    if code == "class_imbalance":
-        return Trial(class_weight=_class_weights(prepared.y, labels))
-    if code == "loss_task_mismatch" and "loss" in fix:
+    if code == "class_imbalance" and isinstance(fix.get("class_weight"), dict):
+        return Trial(class_weight={int(k): float(v) for k, v in fix["class_weight"].items()})
+    if code in {"loss_task_mismatch", "label_format_mismatch"} and "loss" in fix:
         return Trial(build=build(loss=fix["loss"], from_logits=False))
     if code == "output_activation_mismatch" and "output_activation" in fix:
         activation = fix["output_activation"]

@@ -107,7 +107,7 @@ def output_shape(info: ModelInfo, labels: LabelInfo) -> Finding | None:
 
 
 def loss_for_task(info: ModelInfo, labels: LabelInfo) -> Finding | None:
-    """The loss against the kind of labels: classes need a cross-entropy, quantities a regression loss."""
+    """The loss against the task: classes need a cross-entropy, quantities a regression loss."""
     loss = info.loss
     if (
         loss in REGRESSION_LOSSES
@@ -120,11 +120,7 @@ def loss_for_task(info: ModelInfo, labels: LabelInfo) -> Finding | None:
         problem = f"{loss} treats {labels.num_classes} class labels as numbers on a line"
     elif _crossentropy(info) and labels.format == "continuous":
         better, problem = "mean_squared_error", f"{loss} on continuous targets"
-    elif loss in SPARSE_LOSSES and labels.format == "one_hot":
-        better, problem = "categorical_crossentropy", "a sparse loss with one-hot labels"
-    elif loss in ONE_HOT_LOSSES and labels.format in {"integer", "binary"} and (labels.num_classes or 0) > 2:
-        better, problem = "sparse_categorical_crossentropy", "categorical_crossentropy with integer labels"
-    else:
+    else:  # one-hot labels against a sparse loss (and back) is the data audit's label_format_mismatch
         return None
     return Finding(
         code="loss_task_mismatch",

@@ -104,8 +104,12 @@ def test_lambda_layer_is_refused(tmp_path: Path) -> None:
             "5 samples but y_train has 4",
         ),
         ("data.npz", {"data.npz": b"not an npz"}, "not a valid .npz"),
-        (None, {"training.json": b"{not json"}, "training.json is not valid JSON"),
-        (None, {"training.json": json.dumps({"batch_size": 0}).encode()}, "batch_size must be a positive"),
+        ("training.json", {"training.json": b"{not json"}, "training.json is not valid JSON"),
+        (
+            "training.json",
+            {"training.json": json.dumps({"batch_size": 0}).encode()},
+            "batch_size must be a positive",
+        ),
         ("model.keras", {"model.keras": b"garbage"}, "cannot be loaded"),
     ],
 )

@@ -77,7 +77,6 @@ def test_well_wired_models_pass(info: ModelInfo, labels) -> None:
         (model(loss="categorical_crossentropy", units=4), ONE_HOT3, "output_shape_mismatch"),
         (model(loss="mean_squared_error", activation="linear"), INT3, "loss_task_mismatch"),
         (model(loss="binary_crossentropy", activation="sigmoid", units=1), CONTINUOUS, "loss_task_mismatch"),
-        (model(), ONE_HOT3, "loss_task_mismatch"),
         (
             model(hidden=[LayerInfo("h", "Dense", "relu", 32), LayerInfo("d", "Dropout", rate=0.8)]),
             INT3,
