@@ -1,0 +1,132 @@
+"""`ConvergenceMonitor`: a Keras callback that streams epochs to a convdiag live run.
+
+    model.fit(x, y, epochs=50, callbacks=[ConvergenceMonitor(url="http://convdiag:8000",
+                                                             api_key="...", stop_on_error=True)])
+
+Training must never wait on us or fail because of us: epochs go to a background thread
+through a queue; when the service is down they stay buffered and are re-sent with the next
+epoch (appends are idempotent by epoch index), and the outage is logged once, not per epoch.
+Each new finding is logged once as it appears. With `stop_on_error=True`, an `error`
+finding stops training at the end of the epoch, as `keras.callbacks.TerminateOnNaN` does.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import keras
+
+from convdiag.client import DEFAULT_URL, ApiError, Client
+from convdiag.runs import LiveRun
+from diagnosis import Finding, Severity
+
+log = logging.getLogger("convdiag.monitor")
+
+# How long one POST may take before the epoch is kept for the next try.
+REQUEST_TIMEOUT = 5.0
+# How long on_train_end waits for the last epochs to go out.
+FLUSH_TIMEOUT = 10.0
+_STOP = object()
+
+
+class ConvergenceMonitor(keras.callbacks.Callback):
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        api_key: str | None = None,
+        run_id: str | None = None,
+        stop_on_error: bool = False,
+        flush_timeout: float = FLUSH_TIMEOUT,
+    ) -> None:
+        super().__init__()
+        self.url = url
+        self.run_id = run_id or f"run-{uuid.uuid4().hex[:16]}"
+        self.stop_on_error = stop_on_error
+        self.flush_timeout = flush_timeout
+        # The background thread owns the client and the buffer; the training thread only puts.
+        self._client = Client(url, api_key, timeout=REQUEST_TIMEOUT, retries=0)
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._buffer: list[dict[str, Any]] = []
+        self._seen: set[str] = set()
+        self._down = False
+        self._thread: threading.Thread | None = None
+        self.findings: list[Finding] = []
+        self.stop_reason: Finding | None = None
+
+    # -- the training thread ----------------------------------------------------------
+    def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
+        self._thread = threading.Thread(target=self._run, name="convdiag-monitor", daemon=True)
+        self._thread.start()
+
+    def on_epoch_end(self, epoch: int, logs: Mapping[str, Any] | None = None) -> None:
+        values = {name: float(value) for name, value in (logs or {}).items()}
+        self._queue.put({"epoch": int(epoch), **values})
+        if self.stop_on_error and self.stop_reason is not None and self.model is not None:
+            log.warning("convdiag: stopping training: %s", self.stop_reason.summary)
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: Mapping[str, Any] | None = None) -> None:
+        self._queue.put(_STOP)
+        if self._thread is not None:
+            self._thread.join(self.flush_timeout)
+        if self._buffer:
+            log.warning("convdiag: %d epoch(s) of run %s were not delivered", len(self._buffer), self.run_id)
+
+    # -- the background thread --------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            while True:
+                item = self._queue.get()
+                stopping = item is _STOP
+                if not stopping:
+                    self._buffer.append(item)
+                while not self._queue.empty():  # take whatever else arrived meanwhile
+                    more = self._queue.get_nowait()
+                    if more is _STOP:
+                        stopping = True
+                    else:
+                        self._buffer.append(more)
+                self._send()
+                if stopping:
+                    return
+        finally:
+            self._client.close()
+
+    def _send(self) -> None:
+        if not self._buffer:
+            return
+        try:
+            run = self._client.append_epochs(self.run_id, self._buffer)
+        except ApiError as exc:
+            if exc.status is not None and 400 <= exc.status < 500 and exc.status not in {408, 429}:
+                # The service refused these epochs; re-sending them would be refused again.
+                log.warning("convdiag: epochs rejected for run %s: %s", self.run_id, exc)
+                self._buffer.clear()
+            elif not self._down:
+                log.warning("convdiag: service unavailable, buffering epochs (%s)", exc)
+                self._down = True
+            return
+        self._buffer.clear()
+        if self._down:
+            log.info("convdiag: service reachable again; buffered epochs delivered")
+            self._down = False
+        self._notice(run)
+
+    def _notice(self, run: LiveRun) -> None:
+        if run.diagnosis is None:
+            return
+        for finding in run.diagnosis.findings:
+            if finding.code in self._seen:
+                continue
+            self._seen.add(finding.code)
+            self.findings.append(finding)
+            level = logging.INFO if finding.severity is Severity.info else logging.WARNING
+            log.log(level, "convdiag: %s (%s) at epoch %d: %s", finding.code, finding.severity.value,
+                    run.epochs - 1, finding.summary)
+            if finding.severity is Severity.error and self.stop_reason is None:
+                self.stop_reason = finding

@@ -1,0 +1,73 @@
+"""ConvergenceMonitor trains real Keras models against the real service."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import numpy as np
+import pytest
+
+from tests.conftest import KEY_ACME
+from tests.support import free_port
+
+
+def _model_and_data(seed: int = 0):
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    x = np.random.default_rng(seed).normal(size=(256, 4)).astype("float32")
+    y = (x[:, 0] + x[:, 1] > 0).astype("float32")
+    model = keras.Sequential(
+        [
+            keras.layers.Input((4,)),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model, x, y
+
+
+def test_epochs_stream_to_a_live_run(api_url: str) -> None:
+    from convdiag.keras_callback import ConvergenceMonitor
+
+    model, x, y = _model_and_data()
+    monitor = ConvergenceMonitor(url=api_url, api_key=KEY_ACME)
+    history = model.fit(x, y, epochs=5, validation_split=0.25, verbose=0, callbacks=[monitor])
+    run = httpx.get(
+        f"{api_url}/v1/runs/{monitor.run_id}", headers={"Authorization": f"Bearer {KEY_ACME}"}
+    ).json()
+    assert run["epochs"] == 5
+    assert run["diagnosis"]["run"]["final"]["val_loss"] == pytest.approx(
+        history.history["val_loss"][-1], rel=1e-5
+    )
+
+
+def test_an_error_finding_stops_training_when_asked(api_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    from convdiag.keras_callback import ConvergenceMonitor
+
+    model, x, y = _model_and_data()
+    y[::7] = np.nan  # NaN labels: the loss is NaN from the first epoch
+    monitor = ConvergenceMonitor(url=api_url, api_key=KEY_ACME, stop_on_error=True)
+    with caplog.at_level(logging.INFO, logger="convdiag.monitor"):
+        history = model.fit(x, y, epochs=30, verbose=0, callbacks=[monitor])
+    assert monitor.stop_reason is not None
+    assert monitor.stop_reason.code == "loss_nan"
+    assert len(history.epoch) < 30
+    assert (
+        sum("loss_nan" in record.message for record in caplog.records if "stopping" not in record.message)
+        == 1
+    )
+
+
+def test_service_down_never_breaks_training_and_logs_once(caplog: pytest.LogCaptureFixture) -> None:
+    from convdiag.keras_callback import ConvergenceMonitor
+
+    model, x, y = _model_and_data()
+    monitor = ConvergenceMonitor(url=f"http://127.0.0.1:{free_port()}", flush_timeout=2)
+    with caplog.at_level(logging.WARNING, logger="convdiag.monitor"):
+        history = model.fit(x, y, epochs=4, verbose=0, callbacks=[monitor])
+    assert len(history.epoch) == 4
+    unavailable = [r for r in caplog.records if "service unavailable" in r.message]
+    assert len(unavailable) == 1
