@@ -126,7 +126,13 @@ class ConvergenceMonitor(keras.callbacks.Callback):
             self._seen.add(finding.code)
             self.findings.append(finding)
             level = logging.INFO if finding.severity is Severity.info else logging.WARNING
-            log.log(level, "convdiag: %s (%s) at epoch %d: %s", finding.code, finding.severity.value,
-                    run.epochs - 1, finding.summary)
+            log.log(
+                level,
+                "convdiag: %s (%s) at epoch %d: %s",
+                finding.code,
+                finding.severity.value,
+                run.epochs - 1,
+                finding.summary,
+            )
             if finding.severity is Severity.error and self.stop_reason is None:
                 self.stop_reason = finding

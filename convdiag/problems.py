@@ -25,6 +25,10 @@ class ProblemType:
 
 INVALID_HISTORY = ProblemType("invalid-history", "The training history cannot be read", 422)
 INVALID_BUNDLE = ProblemType("invalid-bundle", "The bundle cannot be used", 422)
+IDEMPOTENCY_CONFLICT = ProblemType(
+    "idempotency-conflict", "The Idempotency-Key was already used with a different request", 422
+)
+INVALID_CALLBACK = ProblemType("invalid-callback-url", "The callback_url cannot be used", 422)
 INVALID_REQUEST = ProblemType("invalid-request", "The request parameters are invalid", 422)
 UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", "Unsupported content type", 415)
 PAYLOAD_TOO_LARGE = ProblemType("payload-too-large", "The request body is too large", 413)

@@ -49,6 +49,20 @@ class Settings(BaseSettings):
         default=3, ge=1, description="Deliveries of one job before it is marked failed."
     )
 
+    # Webhooks: a finished job is POSTed to its callback_url, signed with the tenant's secret.
+    webhook_secrets: dict[str, str] = Field(
+        default_factory=dict,
+        description="tenant -> secret for signing webhooks; a tenant without one cannot use them.",
+    )
+    webhook_allow_private: bool = Field(
+        default=False, description="Allow callback URLs on loopback or private addresses (development only)."
+    )
+    webhook_max_attempts: int = Field(default=6, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_backoff_seconds: float = Field(
+        default=2.0, gt=0, description="First retry delay; it doubles per attempt (capped at 10 minutes)."
+    )
+
     # Bundles: uploaded once to a directory the API and the probe workers share.
     bundle_dir: Path | None = Field(
         default=None, description="Where uploaded bundles wait; data_dir/bundles if unset."

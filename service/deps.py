@@ -5,11 +5,12 @@ from __future__ import annotations
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Query, Request
 
 from convdiag.jobs import JobStore
-from convdiag.problems import UNAUTHORIZED
+from convdiag.problems import INVALID_CALLBACK, UNAUTHORIZED
 from convdiag.settings import Settings, hash_api_key
+from convdiag.webhooks import WebhookTargetError, check_target
 from service.errors import ProblemError
 from service.queue import JobQueue
 
@@ -47,7 +48,30 @@ def get_tenant(request: Request, settings: Annotated[Settings, Depends(get_setti
     return tenant
 
 
+def get_callback_url(
+    settings: Annotated[Settings, Depends(get_settings)],
+    tenant: Annotated[str, Depends(get_tenant)],
+    callback_url: Annotated[
+        str | None, Query(max_length=2000, description="POSTed the finished job, signed (see README).")
+    ] = None,
+) -> str | None:
+    if callback_url is None:
+        return None
+    if tenant not in settings.webhook_secrets:
+        raise ProblemError(INVALID_CALLBACK, f"no webhook secret is configured for tenant {tenant!r}")
+    try:
+        check_target(callback_url, settings.webhook_allow_private)
+    except WebhookTargetError as exc:
+        raise ProblemError(INVALID_CALLBACK, str(exc)) from None
+    return callback_url
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[JobStore, Depends(get_store)]
 QueueDep = Annotated[JobQueue, Depends(get_queue)]
 TenantDep = Annotated[str, Depends(get_tenant)]
+CallbackDep = Annotated[str | None, Depends(get_callback_url)]
+IdempotencyKeyDep = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=200, description="Repeat a POST safely: same key, same job."),
+]

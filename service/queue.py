@@ -1,14 +1,21 @@
-"""The API's side of the queue: send a job's task by name, and look at queue depth."""
+"""The API's side of the queue: accept a job (idempotently), send its task by name, and
+look at queue depth."""
 
 from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
 
 from celery import Celery
 
 from convdiag.jobs import Job, JobKind, JobStore
-from worker.app import BUNDLE_TASK, HISTORY_TASK, LIGHT_QUEUE, PROBES_QUEUE
+from worker.app import BUNDLE_TASK, HISTORY_TASK, LIGHT_QUEUE, PROBES_QUEUE, WEBHOOK_TASK
 
 QUEUES = (LIGHT_QUEUE, PROBES_QUEUE)
 TASKS = {JobKind.history: HISTORY_TASK, JobKind.bundle: BUNDLE_TASK}
+# A retry can arrive while the first request is still creating its job; wait this long for it.
+CLAIM_WAIT_SECONDS = 5.0
 
 
 class JobQueue:
@@ -18,6 +25,9 @@ class JobQueue:
     def send(self, kind: JobKind, job_id: str) -> None:
         # The task id is the job id, so broker messages and worker logs name the job.
         self.celery.send_task(TASKS[kind], args=[job_id], task_id=job_id)
+
+    def send_webhook(self, job_id: str) -> None:
+        self.celery.send_task(WEBHOOK_TASK, args=[job_id])
 
     def depth(self) -> dict[str, int]:
         """Messages waiting in each queue (not counting ones a worker holds)."""
@@ -30,12 +40,65 @@ class JobQueue:
             conn.ensure_connection(max_retries=1, timeout=2)
 
 
-def enqueue(store: JobStore, queue: JobQueue, tenant: str, kind: JobKind, payload: bytes) -> Job:
-    """Store the input durably, then queue it; if queueing fails, no job is left behind."""
-    job = store.create(tenant=tenant, kind=kind, payload=payload)
+class IdempotencyConflict(ValueError):
+    """The key was used before with a different request."""
+
+
+class _Claimed(Exception):
+    def __init__(self, claim: dict[str, Any]) -> None:
+        super().__init__("already claimed")
+        self.claim = claim
+
+
+def _earlier_job(store: JobStore, tenant: str, claim: dict[str, Any]) -> Job | None:
+    deadline = time.monotonic() + CLAIM_WAIT_SECONDS
+    while (job := store.get(claim["job"], tenant=tenant)) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return job
+
+
+def enqueue(
+    store: JobStore,
+    queue: JobQueue,
+    tenant: str,
+    kind: JobKind,
+    payload: bytes,
+    *,
+    fingerprint: str,
+    idempotency_key: str | None = None,
+    callback_url: str | None = None,
+) -> tuple[Job, bool]:
+    """Store the input durably, then queue it; if queueing fails, no job is left behind.
+
+    With an Idempotency-Key, the first request claims the key (atomically, in the store)
+    for its request's `fingerprint`; a repeat with the same fingerprint gets the same job
+    back (`created` False), one with another fingerprint is refused."""
+    job_id = uuid.uuid4().hex
+    claim_key = f"idempotency:{tenant}:{idempotency_key}" if idempotency_key else None
+    if claim_key:
+
+        def claim(current: dict[str, Any] | None) -> dict[str, Any]:
+            if current is not None:
+                raise _Claimed(current)
+            return {"fingerprint": fingerprint, "job": job_id}
+
+        try:
+            store.update_document(claim_key, claim)
+        except _Claimed as claimed:
+            if claimed.claim["fingerprint"] != fingerprint:
+                raise IdempotencyConflict("this Idempotency-Key was used with a different request") from None
+            earlier = _earlier_job(store, tenant, claimed.claim)
+            if earlier is not None:
+                return earlier, False
+            raise IdempotencyConflict(
+                "the request first sent with this Idempotency-Key failed; use a new key"
+            ) from None
+    job = store.create(tenant=tenant, kind=kind, payload=payload, job_id=job_id, callback_url=callback_url)
     try:
         queue.send(kind, job.id)
     except Exception:
         store.delete(job.id)
+        if claim_key:
+            store.delete_document(claim_key)
         raise
-    return job
+    return job, True

@@ -17,6 +17,7 @@ KEY_ACME = "acme-test-key-0123456789abcdef"
 KEY_GLOBEX = "globex-test-key-0123456789abcdef"
 # A tenant only the pagination test posts as, so no other test's jobs interleave.
 KEY_PAGER = "pager-test-key-0123456789abcdef"
+WEBHOOK_SECRET = "whsec-acme-test"
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +34,10 @@ def settings(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settin
         api_keys={
             hash_api_key(k): t for k, t in ((KEY_ACME, "acme"), (KEY_GLOBEX, "globex"), (KEY_PAGER, "pager"))
         },
+        # Only acme may use webhooks; tests receive them on loopback, so private targets are allowed here.
+        webhook_secrets={"acme": WEBHOOK_SECRET},
+        webhook_allow_private=True,
+        webhook_backoff_seconds=0.2,
     )
 
 

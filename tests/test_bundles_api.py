@@ -104,3 +104,16 @@ def test_oversize_bundle_is_413_and_leaves_no_file(tmp_path: Path) -> None:
         )
         assert response.status_code == 413
         assert list(settings.bundles_path.glob("*")) == []
+
+
+def test_repeated_upload_with_the_same_key_is_one_job(acme: httpx.Client, settings: Settings) -> None:
+    data = b"PK\x03\x04" + b"not really a bundle, the worker will say so"
+    headers = {"content-type": "application/zip", "Idempotency-Key": "bundle-key-1"}
+    first = acme.post("/v1/bundles", content=data, headers=headers).json()
+    again = acme.post("/v1/bundles", content=data, headers=headers).json()
+    assert first["id"] == again["id"]
+    other = acme.post("/v1/bundles", content=data + b"!", headers=headers)
+    assert other.status_code == 422
+    job = acme.post("/v1/bundles", content=data, headers=headers, params={"wait": 30}).json()
+    assert job["status"] == "failed"  # the worker's verdict on the one queued copy
+    assert list(settings.bundles_path.glob("*.zip")) == []

@@ -12,6 +12,7 @@ from convdiag.settings import Settings, get_settings
 
 HISTORY_TASK = "convdiag.diagnose_history"
 BUNDLE_TASK = "convdiag.probe_bundle"
+WEBHOOK_TASK = "convdiag.deliver_webhook"
 LIGHT_QUEUE = "light"
 PROBES_QUEUE = "probes"
 
@@ -40,7 +41,11 @@ def make_celery(settings: Settings) -> Celery:
         # Job state lives in our job store; Celery's result backend is not used.
         task_ignore_result=True,
         task_default_queue=LIGHT_QUEUE,
-        task_routes={HISTORY_TASK: {"queue": LIGHT_QUEUE}, BUNDLE_TASK: {"queue": PROBES_QUEUE}},
+        task_routes={
+            HISTORY_TASK: {"queue": LIGHT_QUEUE},
+            BUNDLE_TASK: {"queue": PROBES_QUEUE},
+            WEBHOOK_TASK: {"queue": LIGHT_QUEUE},
+        },
         # TensorFlow keeps memory it has touched; a worker process that grew past the cap is
         # replaced once its task ends, so one huge bundle cannot starve the ones after it.
         worker_max_memory_per_child=settings.probe_max_memory_mb * 1024,

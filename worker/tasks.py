@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from convdiag import webhooks
 from convdiag.jobs import Job, JobError, JobStore, open_store
 from convdiag.problems import (
     INTERNAL_ERROR,
@@ -22,7 +24,7 @@ from convdiag.problems import (
 )
 from convdiag.settings import get_settings
 from diagnosis import Diagnosis, HistoryError, diagnose, load_history
-from worker.app import BUNDLE_TASK, HISTORY_TASK, app
+from worker.app import BUNDLE_TASK, HISTORY_TASK, WEBHOOK_TASK, app
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,8 @@ def _execute(
         final = jobs.get(job_id)
         if release and payload is not None and (final is None or final.status.terminal):
             release(payload)
+        if final is not None and final.status.terminal and final.callback_url and not final.deliveries:
+            deliver_webhook.delay(job_id)
 
 
 def _run(
@@ -144,3 +148,40 @@ def diagnose_history(self: Task, job_id: str) -> None:
 )
 def probe_bundle(self: Task, job_id: str) -> None:
     _execute(self, job_id, _bundle, _release_bundle)
+
+
+@app.task(name=WEBHOOK_TASK, bind=True, max_retries=None)
+def deliver_webhook(self: Task, job_id: str) -> None:
+    """POST the finished job to its callback_url, retrying with doubling delays until a 2xx
+    or `webhook_max_attempts`; every attempt is recorded on the job."""
+    settings, jobs = get_settings(), store()
+    job, tenant = jobs.get(job_id), jobs.owner(job_id)
+    if job is None or tenant is None or not job.callback_url or not job.status.terminal:
+        return
+    if any(d.status_code is not None and 200 <= d.status_code < 300 for d in job.deliveries):
+        return  # a redelivered task for a webhook that already arrived
+    attempt = len(job.deliveries) + 1
+    try:
+        webhooks.check_target(job.callback_url, settings.webhook_allow_private)
+    except webhooks.WebhookTargetError as exc:
+        jobs.record_delivery(
+            job_id, {"attempt": attempt, "at": time.time(), "error": str(exc), "duration_ms": 0}
+        )
+        return  # the target turned private since submission: never retried
+    body = job.model_dump_json().encode()
+    status, error, elapsed = webhooks.post(
+        job.callback_url, body, settings.webhook_secrets[tenant], settings.webhook_timeout_seconds
+    )
+    jobs.record_delivery(
+        job_id,
+        {
+            "attempt": attempt,
+            "at": time.time(),
+            "status_code": status,
+            "error": error,
+            "duration_ms": elapsed,
+        },
+    )
+    if (status is not None and 200 <= status < 300) or attempt >= settings.webhook_max_attempts:
+        return
+    raise self.retry(countdown=min(settings.webhook_backoff_seconds * 2 ** (attempt - 1), 600))

@@ -51,6 +51,16 @@ class JobError(BaseModel):
     detail: str
 
 
+class Delivery(BaseModel):
+    """One attempt to POST the finished job to its callback_url."""
+
+    attempt: int
+    at: datetime
+    status_code: int | None = Field(default=None, description="The receiver's answer; null if none came.")
+    error: str | None = None
+    duration_ms: float
+
+
 class Job(BaseModel):
     id: str
     kind: JobKind
@@ -64,6 +74,8 @@ class Job(BaseModel):
     expires_at: datetime
     diagnosis: Diagnosis | None = None
     error: JobError | None = None
+    callback_url: str | None = Field(default=None, description="Where the finished job is POSTed.")
+    deliveries: list[Delivery] = Field(default_factory=list, description="Webhook delivery attempts so far.")
 
 
 class JobPage(BaseModel):

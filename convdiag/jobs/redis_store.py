@@ -145,6 +145,9 @@ class RedisJobStore(JobStore):
                 except redis.WatchError:
                     continue  # a concurrent append won; redo ours on top of it
 
+    def delete_document(self, key: str) -> None:
+        self.redis.delete(_document_key(key))
+
     def stats(self) -> dict[str, float]:
         return {name.decode(): float(value) for name, value in self.redis.hgetall(STATS_KEY).items()}
 

@@ -164,6 +164,9 @@ class SqliteJobStore(JobStore):
             conn.execute("ROLLBACK")
             raise
 
+    def delete_document(self, key: str) -> None:
+        self._conn().execute("DELETE FROM documents WHERE key = ?", (key,))
+
     def stats(self) -> dict[str, float]:
         return dict(self._conn().execute("SELECT name, value FROM stats").fetchall())
 

@@ -68,6 +68,8 @@ def record_to_job(record: Record) -> Job:
         expires_at=_ts(record["expires_at"]),
         diagnosis=record.get("diagnosis"),
         error=record.get("error"),
+        callback_url=record.get("callback_url"),
+        deliveries=record.get("deliveries", []),
     )
 
 
@@ -129,14 +131,25 @@ class JobStore(ABC):
         """Replace a document atomically with `updater(current)`; its TTL restarts."""
 
     @abstractmethod
+    def delete_document(self, key: str) -> None: ...
+
+    @abstractmethod
     def ping(self) -> None:
         """Raise when the store cannot be reached."""
 
     # -- shared logic ------------------------------------------------------------------
-    def create(self, *, tenant: str, kind: JobKind, payload: bytes) -> Job:
+    def create(
+        self,
+        *,
+        tenant: str,
+        kind: JobKind,
+        payload: bytes,
+        job_id: str | None = None,
+        callback_url: str | None = None,
+    ) -> Job:
         now = _now()
         record: Record = {
-            "id": uuid.uuid4().hex,
+            "id": job_id or uuid.uuid4().hex,
             "tenant": tenant,
             "kind": kind.value,
             "status": JobStatus.queued.value,
@@ -145,6 +158,8 @@ class JobStore(ABC):
             "attempts": 0,
             "created_at": now,
             "expires_at": now + self.ttl_seconds,
+            "callback_url": callback_url,
+            "deliveries": [],
         }
         self._insert(record, payload)
         return record_to_job(record)
@@ -155,6 +170,11 @@ class JobStore(ABC):
         if record is None or (tenant is not None and record["tenant"] != tenant):
             return None
         return record_to_job(record)
+
+    def owner(self, job_id: str) -> str | None:
+        """The tenant a job belongs to (never shown to clients)."""
+        record = self._read(job_id)
+        return None if record is None else record["tenant"]
 
     def list(self, tenant: str, limit: int, cursor: str | None = None) -> JobPage:
         before = decode_cursor(cursor) if cursor else None
@@ -201,6 +221,14 @@ class JobStore(ABC):
 
     def fail(self, job_id: str, error: JobError) -> Job | None:
         return self.transition(job_id, JobStatus.failed, stage="failed", error=error.model_dump())
+
+    def record_delivery(self, job_id: str, delivery: dict[str, Any]) -> None:
+        """Append a webhook delivery attempt; allowed on final jobs (it is not a status change)."""
+
+        def updater(record: Record) -> tuple[Record, dict[str, float]] | None:
+            return {"deliveries": [*record.get("deliveries", []), delivery]}, {}
+
+        self._update(job_id, updater)
 
     def cancel(self, job_id: str) -> Job | None:
         return self.transition(job_id, JobStatus.cancelled, stage="cancelled")

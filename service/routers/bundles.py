@@ -16,22 +16,22 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from convdiag.jobs import Job, JobKind
 from convdiag.problems import (
+    IDEMPOTENCY_CONFLICT,
     INVALID_BUNDLE,
+    INVALID_CALLBACK,
     INVALID_REQUEST,
     PAYLOAD_TOO_LARGE,
     UNAUTHORIZED,
     UNAVAILABLE,
     UNSUPPORTED_MEDIA_TYPE,
 )
-from service.deps import QueueDep, SettingsDep, StoreDep, TenantDep
+from service.deps import CallbackDep, IdempotencyKeyDep, QueueDep, SettingsDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
-from service.queue import enqueue
-from service.routers.jobs import MAX_WAIT, accepted
+from service.routers.jobs import MAX_WAIT, accepted, create_job
 
 router = APIRouter(prefix="/v1", tags=["bundles"])
 
@@ -118,6 +118,8 @@ async def _receive(request: Request, sink: _Sink) -> None:
         **problem_responses(
             INVALID_BUNDLE,
             INVALID_REQUEST,
+            IDEMPOTENCY_CONFLICT,
+            INVALID_CALLBACK,
             UNSUPPORTED_MEDIA_TYPE,
             PAYLOAD_TOO_LARGE,
             UNAUTHORIZED,
@@ -132,6 +134,8 @@ async def post_bundle(
     queue: QueueDep,
     tenant: TenantDep,
     settings: SettingsDep,
+    idempotency_key: IdempotencyKeyDep = None,
+    callback_url: CallbackDep = None,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT, description="Seconds to wait for the result.")] = 0,
 ) -> Job:
     """Runs on the `probes` queue: data audit, model audit, training probes and fix trials.
@@ -145,9 +149,21 @@ async def post_bundle(
         if sink.head != ZIP_MAGIC:
             raise ProblemError(INVALID_BUNDLE, "the bundle is not a zip file")
         sink.close()
-        payload = json.dumps({"bundle": sink.name, "size": sink.size, "sha256": sink.sha256.hexdigest()})
-        job = await run_in_threadpool(enqueue, store, queue, tenant, JobKind.bundle, payload.encode())
+        digest = sink.sha256.hexdigest()
+        payload = json.dumps({"bundle": sink.name, "size": sink.size, "sha256": digest})
+        job, created = await create_job(
+            store,
+            queue,
+            tenant,
+            JobKind.bundle,
+            payload.encode(),
+            fingerprint=digest,
+            idempotency_key=idempotency_key,
+            callback_url=callback_url,
+        )
     except BaseException:
         sink.discard()
         raise
+    if not created:
+        sink.discard()  # a repeat of an accepted upload: the first copy is the one queued
     return await accepted(store, job, response, wait, settings.max_wait_seconds)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from convdiag.jobs import Job, JobKind
 from convdiag.problems import (
+    IDEMPOTENCY_CONFLICT,
+    INVALID_CALLBACK,
     INVALID_HISTORY,
     INVALID_REQUEST,
     PAYLOAD_TOO_LARGE,
@@ -20,10 +22,9 @@ from convdiag.problems import (
 )
 from diagnosis import HistoryError, load_history
 from diagnosis.history import TrainingHistory, history_from_json, loads_json
-from service.deps import QueueDep, SettingsDep, StoreDep, TenantDep
+from service.deps import CallbackDep, IdempotencyKeyDep, QueueDep, SettingsDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
-from service.queue import enqueue
-from service.routers.jobs import MAX_WAIT, accepted
+from service.routers.jobs import MAX_WAIT, accepted, create_job
 
 router = APIRouter(prefix="/v1", tags=["histories"])
 
@@ -98,6 +99,8 @@ async def _read_history(request: Request) -> TrainingHistory:
         **problem_responses(
             INVALID_HISTORY,
             INVALID_REQUEST,
+            IDEMPOTENCY_CONFLICT,
+            INVALID_CALLBACK,
             UNSUPPORTED_MEDIA_TYPE,
             PAYLOAD_TOO_LARGE,
             UNAUTHORIZED,
@@ -112,6 +115,8 @@ async def post_history(
     queue: QueueDep,
     tenant: TenantDep,
     settings: SettingsDep,
+    idempotency_key: IdempotencyKeyDep = None,
+    callback_url: CallbackDep = None,
     wait: Annotated[
         float, Query(ge=0, le=MAX_WAIT, description="Seconds to wait for the diagnosis before answering 202.")
     ] = 0,
@@ -121,5 +126,14 @@ async def post_history(
     answers `200` with the finished job if it completes in time."""
     history = await _read_history(request)
     payload = json.dumps(history.to_json()).encode()
-    job = await run_in_threadpool(enqueue, store, queue, tenant, JobKind.history, payload)
+    job, _ = await create_job(
+        store,
+        queue,
+        tenant,
+        JobKind.history,
+        payload,
+        fingerprint=hashlib.sha256(payload).hexdigest(),
+        idempotency_key=idempotency_key,
+        callback_url=callback_url,
+    )
     return await accepted(store, job, response, wait, settings.max_wait_seconds)

@@ -4,21 +4,34 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from convdiag.jobs import Job, JobPage, JobStore
-from convdiag.problems import INVALID_REQUEST, JOB_FINISHED, JOB_NOT_FOUND, UNAUTHORIZED, UNAVAILABLE
-from service.deps import StoreDep, TenantDep
+from convdiag.jobs import Job, JobKind, JobPage, JobStore
+from convdiag.problems import (
+    IDEMPOTENCY_CONFLICT,
+    INVALID_REQUEST,
+    JOB_FINISHED,
+    JOB_NOT_FOUND,
+    UNAUTHORIZED,
+    UNAVAILABLE,
+)
+from service.deps import QueueDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
+from service.queue import IdempotencyConflict, JobQueue, enqueue
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 # How often `wait` looks at the job. Polling the store keeps one code path for Redis and
 # SQLite; at 50 ms it adds a small fraction to a diagnosis that takes a few hundred.
 POLL_SECONDS = 0.05
+# How often the events stream looks for changes: fine-grained enough for a progress bar.
+EVENTS_POLL_SECONDS = 0.25
 # The most a POST may hold the connection with `?wait=`.
 MAX_WAIT = 30.0
 
@@ -35,6 +48,36 @@ async def wait_for(store: JobStore, job_id: str, seconds: float) -> Job:
         await asyncio.sleep(POLL_SECONDS)
 
 
+async def create_job(
+    store: JobStore,
+    queue: JobQueue,
+    tenant: str,
+    kind: JobKind,
+    payload: bytes,
+    *,
+    fingerprint: str,
+    idempotency_key: str | None,
+    callback_url: str | None,
+) -> tuple[Job, bool]:
+    """Enqueue off the event loop; (job, created) — created is False for an idempotent repeat."""
+    try:
+        return await run_in_threadpool(
+            partial(
+                enqueue,
+                store,
+                queue,
+                tenant,
+                kind,
+                payload,
+                fingerprint=fingerprint,
+                idempotency_key=idempotency_key,
+                callback_url=callback_url,
+            )
+        )
+    except IdempotencyConflict as exc:
+        raise ProblemError(IDEMPOTENCY_CONFLICT, str(exc)) from None
+
+
 async def accepted(store: JobStore, job: Job, response: Response, wait: float, max_wait: float) -> Job:
     """The answer to a POST that created a job: 202 with its Location, or 200 with the
     finished job when it completes within `wait` seconds."""
@@ -46,11 +89,15 @@ async def accepted(store: JobStore, job: Job, response: Response, wait: float, m
     return job
 
 
-def _own_job(store: JobStore, job_id: str, tenant: str) -> Job:
+def own_job(job_id: str, store: StoreDep, tenant: TenantDep) -> Job:
+    """The caller's job; anyone else's is indistinguishable from a missing one (404)."""
     job = store.get(job_id, tenant=tenant)
     if job is None:
         raise ProblemError(JOB_NOT_FOUND, f"no job {job_id}")
     return job
+
+
+OwnJobDep = Annotated[Job, Depends(own_job)]
 
 
 @router.get(
@@ -77,8 +124,8 @@ def list_jobs(
     summary="A job's status, progress and diagnosis",
     responses=problem_responses(JOB_NOT_FOUND, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
 )
-def get_job(job_id: str, store: StoreDep, tenant: TenantDep) -> Job:
-    return _own_job(store, job_id, tenant)
+def get_job(job: OwnJobDep) -> Job:
+    return job
 
 
 @router.delete(
@@ -87,11 +134,38 @@ def get_job(job_id: str, store: StoreDep, tenant: TenantDep) -> Job:
     summary="Cancel a queued or running job",
     responses=problem_responses(JOB_NOT_FOUND, JOB_FINISHED, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
 )
-def cancel_job(job_id: str, store: StoreDep, tenant: TenantDep) -> Job:
+def cancel_job(job: OwnJobDep, store: StoreDep, queue: QueueDep) -> Job:
     """Marks the job cancelled. A worker checks before it starts and its result is refused
     after, so a cancelled job never turns into a succeeded one."""
-    job = _own_job(store, job_id, tenant)
-    cancelled = store.cancel(job_id)
+    cancelled = store.cancel(job.id)
     if cancelled is None:
-        raise ProblemError(JOB_FINISHED, f"job {job_id} is already {job.status.value}")
+        current = store.get(job.id)
+        raise ProblemError(JOB_FINISHED, f"job {job.id} is already {(current or job).status.value}")
+    if cancelled.callback_url:
+        queue.send_webhook(job.id)
     return cancelled
+
+
+@router.get(
+    "/{job_id}/events",
+    response_class=EventSourceResponse,
+    summary="Server-Sent Events: the job's progress as it happens",
+    responses=problem_responses(JOB_NOT_FOUND, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
+)
+async def job_events(job: OwnJobDep, store: StoreDep) -> AsyncIterator[ServerSentEvent]:
+    """A `progress` event (the job without its diagnosis) whenever status, progress or stage
+    changes, then one `done` event with the whole job, and the stream ends."""
+    last = None
+    while True:
+        state = (job.status, job.progress, job.stage)
+        if state != last:
+            last = state
+            yield ServerSentEvent(event="progress", data=job.model_dump(mode="json", exclude={"diagnosis"}))
+        if job.status.terminal:
+            yield ServerSentEvent(event="done", data=job.model_dump(mode="json"))
+            return
+        await asyncio.sleep(EVENTS_POLL_SECONDS)
+        current = await run_in_threadpool(store.get, job.id)
+        if current is None:
+            return  # expired while we watched
+        job = current
