@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint format openapi redis-server clean
+.PHONY: serve test lint format openapi bench-history redis-server chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ redis-server:
 		echo "installing redis-server (Debian package)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
-test: $(STAMP) redis-server
+# The report test opens pages in headless Chromium; install Debian's when it is missing.
+chromium:
+	@command -v chromium >/dev/null || { \
+		echo "installing chromium (Debian package)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+test: $(STAMP) redis-server chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -39,5 +45,9 @@ format: $(STAMP)
 openapi: $(STAMP)
 	$(BIN)/python scripts/export_openapi.py
 
+# Accuracy of the history engine on the labelled corpus in tests/corpus/histories, and its speed.
+bench-history: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_history
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from convdiag.jobs import Job, JobKind, JobPage, JobStore
@@ -17,10 +18,12 @@ from convdiag.problems import (
     IDEMPOTENCY_CONFLICT,
     INVALID_REQUEST,
     JOB_FINISHED,
+    JOB_NOT_DONE,
     JOB_NOT_FOUND,
     UNAUTHORIZED,
     UNAVAILABLE,
 )
+from diagnosis import load_history
 from service.deps import QueueDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
 from service.queue import IdempotencyConflict, JobQueue, enqueue
@@ -169,3 +172,31 @@ async def job_events(job: OwnJobDep, store: StoreDep) -> AsyncIterator[ServerSen
         if current is None:
             return  # expired while we watched
         job = current
+
+
+@router.get(
+    "/{job_id}/report",
+    response_class=HTMLResponse,
+    summary="The diagnosis as a self-contained HTML page",
+    responses={
+        200: {
+            "content": {"text/html": {}},
+            "description": "Curves with findings marked, causes, fix trials.",
+        },
+        **problem_responses(JOB_NOT_FOUND, JOB_NOT_DONE, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
+    },
+)
+def job_report(job: OwnJobDep, store: StoreDep) -> HTMLResponse:
+    from diagnosis.report_html import render_html  # matplotlib loads only when a report is asked for
+
+    if job.diagnosis is None:
+        raise ProblemError(JOB_NOT_DONE, f"job {job.id} is {job.status.value}; a report needs a diagnosis")
+    return HTMLResponse(render_html(job.diagnosis, _curves(store, job), title=f"convdiag report {job.id}"))
+
+
+def _curves(store: JobStore, job: Job) -> dict[str, list[float | None]] | None:
+    """The curves behind a diagnosis: the history as posted, or a bundle probe's replay."""
+    if job.kind is JobKind.bundle:
+        return (job.diagnosis.probes.get("replay") or {}).get("history") if job.diagnosis else None
+    payload = store.get_input(job.id)
+    return None if payload is None else load_history(payload).to_json()["history"]

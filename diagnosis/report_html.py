@@ -1,0 +1,138 @@
+"""The diagnosis as a self-contained HTML page: the curves with each finding marked where it
+shows, the findings with their ranked causes and recommendations, and — after a bundle
+probe — what each tried fix measured.
+
+Plots are drawn by matplotlib into inline SVG (no network fetches, no scripts), so the page
+opens from a file, an email attachment or the API alike, on a laptop or a phone.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+from collections.abc import Mapping, Sequence
+
+from diagnosis.models import Diagnosis, Finding
+
+# How a finding's epochs are drawn: a span for a stretch (plateau), a line for a moment.
+SPAN_CODES = frozenset({"loss_plateau", "slow_convergence", "underfitting"})
+SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#d68910", "info": "#2e86c1"}
+
+Curves = Mapping[str, Sequence[float | None]]
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
+main{max-width:960px;margin:0 auto;padding:16px;overflow-wrap:anywhere}
+h1{font-size:1.4rem;margin:.2rem 0}.sub{color:#555;margin:0 0 1rem}
+.plot svg{width:100%;height:auto;background:#fff;border:1px solid #ddd;border-radius:6px}
+.finding{background:#fff;border:1px solid #ddd;border-left:6px solid var(--c);border-radius:6px;
+ padding:10px 14px;margin:12px 0}
+.finding h2{font-size:1.05rem;margin:0 0 4px}.badge{font-size:.75rem;color:#fff;background:var(--c);
+ border-radius:4px;padding:1px 6px;margin-right:6px;text-transform:uppercase}
+.finding p{margin:6px 0}.causes{margin:6px 0 0 18px;padding:0}.causes li{margin:3px 0}
+.measured{background:#eef7ee;border-radius:4px;padding:4px 8px}.measured.no{background:#f6f0e6}
+code,pre{font-family:ui-monospace,Menlo,monospace;font-size:.85rem}pre{white-space:pre-wrap;word-break:break-word}
+.healthy{background:#eef7ee;border:1px solid #9c9;border-radius:6px;padding:10px 14px}
+"""
+
+
+def _svg(curves: Curves, findings: Sequence[Finding]) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: render to a buffer only
+    from matplotlib.figure import Figure
+
+    losses = [name for name in curves if name.endswith("loss")]
+    others = [name for name in curves if name not in losses and name != "learning_rate"]
+    panels = [group for group in (losses, others) if group]
+    figure = Figure(figsize=(9, 3.2 * len(panels)), layout="constrained")
+    axes = figure.subplots(len(panels), 1, squeeze=False)[:, 0]
+    for ax, names in zip(axes, panels, strict=True):
+        for name in names:
+            values = [float("nan") if v is None else v for v in curves[name]]
+            ax.plot(
+                range(len(values)),
+                values,
+                label=name,
+                linewidth=1.6,
+                linestyle="--" if name.startswith("val_") else "-",
+            )
+        positive = [v for n in names for v in curves[n] if v is not None and v > 0]
+        if positive and max(positive) / min(positive) > 100:
+            ax.set_yscale("log")  # a diverging or tiny loss would flatten everything else
+        for finding in findings:
+            colour = SEVERITY_COLOURS[finding.severity.value]
+            if not finding.epochs:
+                continue
+            if finding.code in SPAN_CODES and len(finding.epochs) > 1:
+                ax.axvspan(min(finding.epochs), max(finding.epochs), color=colour, alpha=0.12)
+            else:
+                for epoch in finding.epochs[:10]:
+                    ax.axvline(epoch, color=colour, linewidth=1, alpha=0.8)
+            ax.annotate(
+                finding.code,
+                xy=(finding.epochs[0], 1.0),
+                xycoords=("data", "axes fraction"),
+                fontsize=8,
+                color=colour,
+                rotation=90,
+                va="top",
+                ha="right",
+            )
+        ax.set_xlabel("epoch")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="best", fontsize=8)
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]  # drop the XML prolog and doctype: it is inlined in HTML
+
+
+def _finding_html(finding: Finding) -> str:
+    e = html.escape
+    colour = SEVERITY_COLOURS[finding.severity.value]
+    causes = "".join(
+        f"<li><b>{e(c.code)}</b> ({c.likelihood:.0%}): check {e(c.check)}; {e(c.change)}"
+        + (f" <i>(probe: {e(c.probe)})</i>" if c.probe else "")
+        + "</li>"
+        for c in finding.causes
+    )
+    measured = finding.fix.get("measured")
+    trial = ""
+    if isinstance(measured, dict):
+        helped = measured.get("improved") is True
+        verdict = "helped" if helped else "did not help"
+        trial = (
+            f'<p class="measured{"" if helped else " no"}">Tried it: {verdict} — '
+            f"before {e(json.dumps(measured.get('before')))}, after {e(json.dumps(measured.get('after')))} "
+            f"({e(str(measured.get('steps')))} steps)</p>"
+        )
+    evidence = {k: v for k, v in finding.evidence.items() if k != "thresholds"}
+    return (
+        f'<section class="finding" style="--c:{colour}" data-code="{e(finding.code)}">'
+        f'<h2><span class="badge">{e(finding.severity.value)}</span>{e(finding.code)}</h2>'
+        f"<p>{e(finding.summary)}</p>"
+        f"<p><b>Recommendation:</b> {e(finding.recommendation)}</p>{trial}"
+        + (f'<p><b>Likely causes</b></p><ol class="causes">{causes}</ol>' if causes else "")
+        + f"<details><summary>Evidence</summary><pre>{e(json.dumps(evidence, indent=1))}</pre></details>"
+        "</section>"
+    )
+
+
+def render_html(diagnosis: Diagnosis, curves: Curves | None, title: str = "convdiag report") -> str:
+    e = html.escape
+    run = diagnosis.run
+    plot = f'<div class="plot">{_svg(curves, diagnosis.findings)}</div>' if curves else ""
+    body = "".join(_finding_html(f) for f in diagnosis.findings)
+    if diagnosis.healthy:
+        body = '<p class="healthy">No warning or error: the run looks healthy.</p>' + body
+    facts = f"{run.epochs} epochs" + (f", task {e(run.task)}" if run.task else "")
+    facts += f", {run.num_classes} classes" if run.num_classes else ""
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        '<meta name=viewport content="width=device-width,initial-scale=1">'
+        f"<title>{e(title)}</title><style>{CSS}</style></head><body><main>"
+        f'<h1>{e(title)}</h1><p class="sub">{facts} · engine {e(diagnosis.engine_version)}</p>'
+        f"{plot}{body}</main></body></html>"
+    )

@@ -1,0 +1,85 @@
+"""The HTML report: served by the API, self-contained, and rendered by a real browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import histories
+from tests.support import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _chromium(*args: str, user_dir: Path) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("chromium")
+    assert binary, "chromium is not installed; `make test` installs it"
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={user_dir}",
+    ]
+    return subprocess.run([binary, *flags, *args], capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.fixture(scope="module")
+def report(api_url: str) -> tuple[dict, str]:
+    from tests.conftest import KEY_ACME
+
+    headers = {"Authorization": f"Bearer {KEY_ACME}"}
+    raw = histories.overfitting()
+    raw["loss"][20] *= 4  # and a spike, so two kinds of marks are drawn
+    job = httpx.post(
+        f"{api_url}/v1/histories", params={"wait": 20}, json={"history": raw}, headers=headers
+    ).json()
+    response = httpx.get(f"{api_url}/v1/jobs/{job['id']}/report", headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    return job, response.text
+
+
+def test_report_is_self_contained(report: tuple[dict, str]) -> None:
+    job, page = report
+    assert "<svg" in page
+    assert "<script" not in page
+    assert "<link" not in page
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "url(http" not in page
+    for finding in job["diagnosis"]["findings"]:
+        assert f'data-code="{finding["code"]}"' in page
+
+
+def test_report_renders_in_headless_chromium(report: tuple[dict, str], tmp_path: Path) -> None:
+    job, page = report
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / "report.html"
+    path.write_text(page)
+    dom = _chromium("--dump-dom", path.as_uri(), user_dir=tmp_path / "dom").stdout
+    assert "<svg" in dom
+    rendered = set(re.findall(r'data-code="([a-z_]+)"', dom))
+    assert rendered == {f["code"] for f in job["diagnosis"]["findings"]}
+    for name, width in (("report-laptop.png", 1280), ("report-phone.png", 390)):
+        shot = ARTIFACTS / name
+        shot.unlink(missing_ok=True)
+        _chromium(
+            f"--screenshot={shot}", f"--window-size={width},1600", path.as_uri(), user_dir=tmp_path / name
+        )
+        assert shot.exists(), name
+        assert shot.stat().st_size > 20_000, name  # a page with a plot, not a blank one
+
+
+def test_report_needs_a_diagnosis_and_the_owner(acme: httpx.Client, globex: httpx.Client) -> None:
+    job = acme.post("/v1/histories", params={"wait": 20}, json={"history": histories.healthy()}).json()
+    assert globex.get(f"/v1/jobs/{job['id']}/report").status_code == 404
+    assert acme.get(f"/v1/jobs/{job['id']}/report").status_code == 200
