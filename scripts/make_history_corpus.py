@@ -1,0 +1,745 @@
+"""Generate the labelled corpus of real Keras training histories under tests/corpus/histories/.
+
+Every run trains a small Keras model on data that needs no download (scikit-learn's bundled
+sets and seeded synthetic data) with at most one fault injected, and stores what a training
+job would post (`History.history` plus run metadata) next to the fault's name, the finding
+codes that name it, the corpus split and the seed. `benchmarks/bench_history.py` scores the
+engine against these fixtures.
+
+The expected codes are fixed per fault type in `EXPECTED`, from what the fault is, before and
+independently of anything the engine says: they are the codes a competent engineer reading the
+curves and the metadata would accept as naming the problem. Never edit them to match the engine.
+
+    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/python scripts/make_history_corpus.py            # the whole corpus, ~10 minutes
+    .venv/bin/python scripts/make_history_corpus.py --only lr_  # regenerate the runs matching
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# Before TensorFlow loads: its C++ start-up chatter would bury the per-run curve summaries.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras
+import tensorflow as tf
+from sklearn import datasets
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "histories"
+# The build machines are shared; one thread each keeps a run from starving its neighbours.
+TF_THREADS = 1
+# Five significant digits keep fixtures small and are far below any threshold a rule uses.
+SIGNIFICANT_DIGITS = 5
+# Every third run of a fault type (sorted by name, starting with the second) is held out.
+HOLDOUT_EVERY, HOLDOUT_OFFSET = 3, 1
+HEALTHY = "healthy"
+
+# What each fault's curves can show and what names its cause. Symptoms are included where the
+# fault typically produces them (a far too high learning rate shows as NaN, divergence,
+# oscillation or spikes); causes are included where metadata plus curves can point at them.
+EXPECTED: dict[str, frozenset[str]] = {
+    HEALTHY: frozenset(),
+    # Adam/RMSprop at 0.5-3, SGD at 1-50: the loss blows up, bounces, or collapses to chance.
+    "lr_too_high": frozenset(
+        {
+            "lr_too_high",
+            "loss_nan",
+            "loss_diverging",
+            "loss_oscillating",
+            "loss_spikes",
+            "exploding_gradients",
+            "accuracy_at_chance",
+            "val_noisy",
+        }
+    ),
+    # 1e-6..1e-5: the loss barely moves from its initial value.
+    "lr_too_low": frozenset(
+        {"lr_too_low", "slow_convergence", "loss_plateau", "underfitting", "accuracy_at_chance"}
+    ),
+    # Features in the thousands: a huge first loss, bouncing curves, or a stall.
+    "unscaled_features": frozenset(
+        {
+            "unscaled_features",
+            "unexpected_initial_loss",
+            "loss_oscillating",
+            "loss_spikes",
+            "loss_plateau",
+            "slow_convergence",
+            "underfitting",
+            "accuracy_at_chance",
+            "val_noisy",
+        }
+    ),
+    # Regression targets in the hundreds: an MSE in the tens of thousands that creeps down.
+    "unscaled_targets": frozenset(
+        {"unscaled_targets", "unexpected_initial_loss", "slow_convergence", "loss_plateau", "underfitting"}
+    ),
+    # 90-98% one class and almost no signal: accuracy sits at the majority rate, minority recall
+    # (where logged) at zero.
+    "class_imbalance": frozenset({"class_imbalance", "accuracy_at_chance", "loss_plateau", "underfitting"}),
+    # 40-50% of labels wrong: a high loss floor, memorised noise, a jumpy validation curve.
+    "label_noise": frozenset(
+        {"label_noise", "overfitting", "underfitting", "loss_plateau", "val_noisy", "slow_convergence"}
+    ),
+    # Training labels permuted (x and y misaligned): nothing to learn but memorisation.
+    "shuffled_labels": frozenset(
+        {"label_noise", "accuracy_at_chance", "overfitting", "loss_plateau", "underfitting"}
+    ),
+    # The head does not fit the loss; from curves alone the activation side and the loss side of
+    # the pair look the same, so both mismatch codes name it.
+    "output_activation_mismatch": frozenset(
+        {
+            "output_activation_mismatch",
+            "loss_task_mismatch",
+            "unexpected_initial_loss",
+            "loss_plateau",
+            "accuracy_at_chance",
+            "underfitting",
+        }
+    ),
+    "loss_task_mismatch": frozenset(
+        {
+            "loss_task_mismatch",
+            "output_activation_mismatch",
+            "unexpected_initial_loss",
+            "loss_plateau",
+            "accuracy_at_chance",
+            "underfitting",
+        }
+    ),
+    # ReLU layers with a -10 bias: every unit outputs 0, so only the output bias learns.
+    "dead_units": frozenset(
+        {
+            "dead_units",
+            "vanishing_gradients",
+            "loss_plateau",
+            "accuracy_at_chance",
+            "underfitting",
+            "slow_convergence",
+        }
+    ),
+    # Deep tanh/sigmoid stack with a large bias or init: units pinned at their limits, no gradient.
+    "saturated_activations": frozenset(
+        {
+            "saturated_activations",
+            "vanishing_gradients",
+            "unexpected_initial_loss",
+            "loss_plateau",
+            "slow_convergence",
+            "accuracy_at_chance",
+            "underfitting",
+        }
+    ),
+    # A very deep sigmoid stack with SGD: the gradient dies on the way down.
+    "vanishing_gradients": frozenset(
+        {
+            "vanishing_gradients",
+            "saturated_activations",
+            "loss_plateau",
+            "slow_convergence",
+            "accuracy_at_chance",
+            "underfitting",
+        }
+    ),
+    # A deep ReLU stack with a far too large init: activations grow ~8x per layer.
+    "exploding_gradients": frozenset(
+        {
+            "exploding_gradients",
+            "loss_nan",
+            "loss_diverging",
+            "loss_spikes",
+            "loss_oscillating",
+            "unexpected_initial_loss",
+        }
+    ),
+    # Dropout 0.9: training loss far above validation loss, slow progress.
+    "excessive_dropout": frozenset(
+        {"excessive_dropout", "val_better_than_train", "underfitting", "slow_convergence", "loss_plateau"}
+    ),
+    # A one-unit bottleneck or a linear model on a non-linear problem.
+    "capacity_too_low": frozenset(
+        {"capacity_too_low", "underfitting", "loss_plateau", "accuracy_at_chance", "slow_convergence"}
+    ),
+    # 20-50 training samples and a 2x256 model.
+    "insufficient_data": frozenset({"overfitting", "insufficient_data", "capacity_too_high"}),
+    # NaN or inf in some inputs: the loss is NaN from the first epoch (or only on validation).
+    "nonfinite_inputs": frozenset({"nonfinite_values", "loss_nan"}),
+    # Validation data from a shifted or different distribution.
+    "train_val_shift": frozenset({"train_val_shift", "overfitting", "val_noisy"}),
+    # Training features standardised, validation features left raw.
+    "val_preprocessing_mismatch": frozenset(
+        {"train_val_shift", "unscaled_features", "val_noisy", "overfitting"}
+    ),
+}
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Data:
+    x: np.ndarray
+    y: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    task: str  # "binary", "multiclass" or "regression", as a training job would post it
+    num_classes: int | None
+
+
+def _dataset(name: str, seed: int, options: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, str]:
+    """Features, targets and task of a bundled or seeded synthetic data set."""
+    if name == "digits":
+        x, y = datasets.load_digits(return_X_y=True)
+        return x, y, "multiclass"
+    if name == "iris":
+        x, y = datasets.load_iris(return_X_y=True)
+        return x, y, "multiclass"
+    if name == "wine":
+        x, y = datasets.load_wine(return_X_y=True)
+        return x, y, "multiclass"
+    if name == "breast_cancer":
+        x, y = datasets.load_breast_cancer(return_X_y=True)
+        return x, y, "binary"
+    if name == "diabetes":
+        x, y = datasets.load_diabetes(return_X_y=True)
+        return x, y, "regression"
+    if name == "moons":
+        x, y = datasets.make_moons(600, noise=0.2, random_state=seed)
+        return x, y, "binary"
+    if name == "circles":
+        x, y = datasets.make_circles(600, noise=0.08, factor=0.5, random_state=seed)
+        return x, y, "binary"
+    if name == "synth_binary":
+        params = {"n_samples": 1200, "n_features": 20, "n_informative": 8, "flip_y": 0.01} | options
+        x, y = datasets.make_classification(**params, random_state=seed)
+        return x, y, "binary"
+    if name == "synth_multi":
+        params = {"n_samples": 1200, "n_features": 20, "n_informative": 10, "n_classes": 4} | options
+        x, y = datasets.make_classification(**params, n_clusters_per_class=1, random_state=seed)
+        return x, y, "multiclass"
+    if name == "friedman":
+        x, y = datasets.make_friedman1(800, noise=0.5, random_state=seed)
+        return x, y, "regression"
+    if name == "synth_regression":
+        x, y = datasets.make_regression(800, 10, n_informative=6, noise=10.0, random_state=seed)
+        return x, y, "regression"
+    raise ValueError(f"unknown data set {name!r}")
+
+
+def load(name: str, seed: int, *, scale_x: bool = True, scale_y: bool = True, **options: Any) -> Data:
+    """A seeded 75/25 train/validation split, standardised the way a careful user would."""
+    x, y, task = _dataset(name, seed, options)
+    stratify = None if task == "regression" else y
+    x, x_val, y, y_val = train_test_split(x, y, test_size=0.25, random_state=seed, stratify=stratify)
+    if scale_x:
+        scaler = StandardScaler().fit(x)
+        x, x_val = scaler.transform(x), scaler.transform(x_val)
+    if task == "regression" and scale_y:
+        mean, std = y.mean(), y.std()
+        y, y_val = (y - mean) / std, (y_val - mean) / std
+    num_classes = None if task == "regression" else len(np.unique(y))
+    return Data(
+        x.astype("float32"),
+        y.astype("float32"),
+        x_val.astype("float32"),
+        y_val.astype("float32"),
+        task,
+        num_classes,
+    )
+
+
+def scaled_features(data: Data, factor: float, offset: float = 0.0) -> Data:
+    return replace(data, x=data.x * factor + offset, x_val=data.x_val * factor + offset)
+
+
+def scaled_targets(data: Data, factor: float) -> Data:
+    return replace(data, y=data.y * factor, y_val=data.y_val * factor)
+
+
+def train_subset(data: Data, size: int, seed: int) -> Data:
+    """The first `size` training samples after a seeded shuffle; validation stays whole."""
+    keep = np.random.default_rng(seed).permutation(len(data.x))[:size]
+    return replace(data, x=data.x[keep], y=data.y[keep])
+
+
+def _wrong_labels(y: np.ndarray, fraction: float, num_classes: int, rng: np.random.Generator) -> np.ndarray:
+    out = y.copy()
+    hit = rng.random(len(y)) < fraction
+    # Adding 1..k-1 modulo k moves a label to a different class, uniformly.
+    out[hit] = (y[hit] + rng.integers(1, num_classes, hit.sum())) % num_classes
+    return out
+
+
+def noisy_labels(data: Data, fraction: float, seed: int) -> Data:
+    """Wrong labels in train and validation alike: they come from the same labelling process."""
+    assert data.num_classes is not None
+    rng = np.random.default_rng(seed)
+    return replace(
+        data,
+        y=_wrong_labels(data.y, fraction, data.num_classes, rng),
+        y_val=_wrong_labels(data.y_val, fraction, data.num_classes, rng),
+    )
+
+
+def shuffled_labels(data: Data, seed: int) -> Data:
+    """Training labels permuted, as when a pipeline shuffles x and y separately."""
+    return replace(data, y=np.random.default_rng(seed).permutation(data.y))
+
+
+def with_nonfinite(data: Data, fraction: float, seed: int, *, value: float, validation: bool = False) -> Data:
+    """`value` (NaN or inf) in one feature of a `fraction` of the rows."""
+    rng = np.random.default_rng(seed)
+    x = (data.x_val if validation else data.x).copy()
+    rows = rng.choice(len(x), max(1, int(fraction * len(x))), replace=False)
+    x[rows, rng.integers(0, x.shape[1], len(rows))] = value
+    return replace(data, x_val=x) if validation else replace(data, x=x)
+
+
+def shifted_validation(data: Data, offset: float) -> Data:
+    """Validation features moved by `offset` standard deviations: data from another source."""
+    return replace(data, x_val=data.x_val + offset)
+
+
+def foreign_validation(data: Data, name: str, seed: int) -> Data:
+    """Validation data drawn from a different generator of the same shape."""
+    other = load(name, seed + 1000)
+    return replace(data, x_val=other.x_val, y_val=other.y_val)
+
+
+def raw_validation(name: str, seed: int) -> Data:
+    """Training features standardised, validation features left as they came."""
+    raw = load(name, seed, scale_x=False)
+    return replace(load(name, seed), x_val=raw.x_val)
+
+
+# --- training ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Training:
+    """How one run trains; the defaults are a sensible small MLP."""
+
+    hidden: tuple[int, ...] = (64,)
+    activation: str = "relu"
+    # None means the head that fits the task; a string overrides it (to inject a mismatch).
+    output_activation: str | None = None
+    output_units: int | None = None
+    loss: str | None = None
+    metrics: tuple[str, ...] | None = None
+    one_hot: bool = False
+    optimizer: str = "adam"
+    learning_rate: float = 1e-3
+    momentum: float = 0.0
+    epochs: int = 30
+    batch_size: int = 32
+    dropout: float = 0.0
+    l2: float = 0.0
+    init_stddev: float | None = None
+    bias_init: float = 0.0
+    # "early_stopping", "reduce_lr", "cosine", "exp_decay"
+    callbacks: tuple[str, ...] = ()
+    validation: bool = True
+
+
+def _head(data: Data, training: Training) -> tuple[int, str | None, str, tuple[str, ...]]:
+    """Output units, activation, loss and metrics: the task's defaults unless overridden."""
+    if data.task == "binary":
+        units, activation, loss, metrics = 1, "sigmoid", "binary_crossentropy", ("accuracy",)
+    elif data.task == "multiclass":
+        assert data.num_classes is not None
+        units, activation, loss, metrics = (
+            data.num_classes,
+            "softmax",
+            "sparse_categorical_crossentropy",
+            ("accuracy",),
+        )
+    else:
+        units, activation, loss, metrics = 1, None, "mse", ("mae",)
+    return (
+        training.output_units or units,
+        training.output_activation or activation,
+        training.loss or loss,
+        training.metrics or metrics,
+    )
+
+
+def _layer_kwargs(training: Training, seed: int) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"bias_initializer": keras.initializers.Constant(training.bias_init)}
+    if training.init_stddev is not None:
+        # A fresh seeded initializer per layer: Keras gives a reused seeded one identical weights.
+        kwargs["kernel_initializer"] = keras.initializers.RandomNormal(stddev=training.init_stddev, seed=seed)
+    if training.l2:
+        kwargs["kernel_regularizer"] = keras.regularizers.L2(training.l2)
+    return kwargs
+
+
+def build_model(data: Data, training: Training, seed: int) -> keras.Model:
+    units, activation, _, _ = _head(data, training)
+    layers: list[keras.layers.Layer] = [keras.Input((data.x.shape[1],))]
+    for i, width in enumerate(training.hidden):
+        layers.append(
+            keras.layers.Dense(width, activation=training.activation, **_layer_kwargs(training, seed + i))
+        )
+        if training.dropout:
+            layers.append(keras.layers.Dropout(training.dropout))
+    layers.append(keras.layers.Dense(units, activation=activation))
+    return keras.Sequential(layers)
+
+
+def _optimizer(training: Training) -> keras.optimizers.Optimizer:
+    if training.optimizer == "sgd":
+        return keras.optimizers.SGD(training.learning_rate, momentum=training.momentum)
+    if training.optimizer == "rmsprop":
+        return keras.optimizers.RMSprop(training.learning_rate)
+    return keras.optimizers.Adam(training.learning_rate)
+
+
+def _callbacks(training: Training) -> list[keras.callbacks.Callback]:
+    base, epochs = training.learning_rate, training.epochs
+    made: dict[str, Callable[[], keras.callbacks.Callback]] = {
+        "early_stopping": lambda: keras.callbacks.EarlyStopping(patience=5, restore_best_weights=True),
+        "reduce_lr": lambda: keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=3, min_lr=1e-5),
+        "cosine": lambda: keras.callbacks.LearningRateScheduler(
+            lambda epoch: base * 0.5 * (1 + math.cos(math.pi * epoch / epochs))
+        ),
+        "exp_decay": lambda: keras.callbacks.LearningRateScheduler(lambda epoch: base * 0.96**epoch),
+    }
+    return [made[name]() for name in training.callbacks]
+
+
+def fit(data: Data, training: Training, seed: int) -> tuple[dict[str, list[float]], dict[str, Any]]:
+    """Train once; return `History.history` and the metadata a training job would post."""
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(seed)
+    model = build_model(data, training, seed)
+    _, _, loss, metrics = _head(data, training)
+    # XLA compilation costs more than these few-second runs gain from it.
+    model.compile(optimizer=_optimizer(training), loss=loss, metrics=list(metrics), jit_compile=False)
+    y, y_val = data.y, data.y_val
+    if training.one_hot:
+        assert data.num_classes is not None
+        y, y_val = (keras.utils.to_categorical(v, data.num_classes) for v in (y, y_val))
+    history = model.fit(
+        data.x,
+        y,
+        validation_data=(data.x_val, y_val) if training.validation else None,
+        epochs=training.epochs,
+        batch_size=training.batch_size,
+        callbacks=_callbacks(training),
+        shuffle=True,
+        verbose=0,
+    )
+    metadata: dict[str, Any] = {
+        "task": data.task,
+        "num_classes": data.num_classes,
+        "optimizer": training.optimizer,
+        "learning_rate": training.learning_rate,
+        "batch_size": training.batch_size,
+        "num_samples": len(data.x),
+        "param_count": model.count_params(),
+    }
+    return history.history, {k: v for k, v in metadata.items() if v is not None}
+
+
+# --- the corpus -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    fault: str
+    variant: str
+    seed: int
+    # A data set name (loaded and standardised as usual) or a function of the seed that injects
+    # a data fault.
+    data: str | Callable[[int], Data]
+    training: Training = field(default_factory=Training)
+
+    @property
+    def name(self) -> str:
+        return f"{self.fault}-{self.variant}-s{self.seed}"
+
+    def make_data(self) -> Data:
+        return load(self.data, self.seed) if isinstance(self.data, str) else self.data(self.seed)
+
+
+def _run(fault: str, variant: str, seed: int, data: str | Callable[[int], Data], **training: Any) -> Run:
+    return Run(fault, variant, seed, data, Training(**training))
+
+
+def corpus() -> list[Run]:
+    big, deep = (256, 256), (64,) * 6
+    # fmt: off
+    # One run per line (or two) reads as a table; the formatter would spread each over ten.
+    return [
+        # Healthy runs of different shapes: data sets, tasks, lengths, schedules, batch sizes.
+        _run(HEALTHY, "digits-adam", 0, "digits"),
+        _run(HEALTHY, "digits-dropout-earlystop", 1, "digits", hidden=(128, 64), dropout=0.2, epochs=100,
+             callbacks=("early_stopping",)),
+        _run(HEALTHY, "digits-sgd-batch8", 2, "digits", optimizer="sgd", learning_rate=0.01, batch_size=8,
+             epochs=20),
+        _run(HEALTHY, "digits-short", 3, "digits", hidden=(128,), epochs=8),
+        _run(HEALTHY, "iris-adam", 0, "iris", hidden=(16,), learning_rate=0.01, epochs=60),
+        _run(HEALTHY, "iris-exp-decay", 1, "iris", hidden=(16,), learning_rate=0.02, epochs=80,
+             callbacks=("exp_decay",)),
+        _run(HEALTHY, "wine-adam", 0, "wine", hidden=(32,), learning_rate=3e-3, epochs=40),
+        _run(HEALTHY, "wine-no-val", 1, "wine", hidden=(32,), epochs=30, validation=False),
+        _run(HEALTHY, "breast_cancer-adam", 0, "breast_cancer", hidden=(32, 16), epochs=25),
+        _run(HEALTHY, "breast_cancer-no-val", 1, "breast_cancer", hidden=(32,), epochs=25, validation=False),
+        _run(HEALTHY, "breast_cancer-dropout", 2, "breast_cancer", hidden=(64, 32), dropout=0.3, epochs=20),
+        _run(HEALTHY, "synth_binary-sgd-momentum", 0, "synth_binary", hidden=(32,), optimizer="sgd",
+             learning_rate=0.01, momentum=0.9, epochs=40),
+        _run(HEALTHY, "synth_binary-batch4", 1, "synth_binary", hidden=(32,), batch_size=4, epochs=15),
+        _run(HEALTHY, "synth_multi-reduce-lr", 0, "synth_multi", hidden=(64, 32), epochs=60,
+             callbacks=("reduce_lr",)),
+        _run(HEALTHY, "synth_multi-l2-earlystop", 1, "synth_multi", hidden=(128, 64), l2=1e-4, epochs=120,
+             callbacks=("early_stopping",)),
+        _run(HEALTHY, "moons-adam", 0, "moons", hidden=(16, 16), learning_rate=3e-3, epochs=30),
+        _run(HEALTHY, "moons-full-batch", 1, "moons", hidden=(32, 32), learning_rate=0.01, batch_size=450,
+             epochs=60),
+        _run(HEALTHY, "circles-adam", 0, "circles", hidden=(32, 32), learning_rate=0.01, epochs=50),
+        _run(HEALTHY, "diabetes-earlystop", 0, "diabetes", hidden=(32,), epochs=100,
+             callbacks=("early_stopping",)),
+        _run(HEALTHY, "friedman-adam", 0, "friedman", hidden=(64, 64), epochs=80),
+        _run(HEALTHY, "friedman-cosine-no-val", 1, "friedman", hidden=(64, 64), epochs=40,
+             callbacks=("cosine",), validation=False),
+        _run(HEALTHY, "synth_regression-rmsprop", 0, "synth_regression", hidden=(32,), optimizer="rmsprop",
+             epochs=40),
+        # Learning rate 100x-5000x too high.
+        _run("lr_too_high", "digits-adam-lr1", 0, "digits", learning_rate=1.0),
+        _run("lr_too_high", "wine-adam-lr0.5", 1, "wine", learning_rate=0.5, epochs=40),
+        _run("lr_too_high", "breast_cancer-adam-lr3", 2, "breast_cancer", learning_rate=3.0),
+        _run("lr_too_high", "synth_binary-sgd-lr50", 3, "synth_binary", optimizer="sgd", learning_rate=50.0),
+        _run("lr_too_high", "friedman-sgd-lr1", 4, "friedman", optimizer="sgd", learning_rate=1.0),
+        _run("lr_too_high", "synth_multi-rmsprop-lr0.5", 5, "synth_multi", optimizer="rmsprop",
+             learning_rate=0.5),
+        # Learning rate 1000x-10000x too low.
+        _run("lr_too_low", "digits-sgd-lr1e-6", 0, "digits", optimizer="sgd", learning_rate=1e-6),
+        _run("lr_too_low", "synth_binary-adam-lr1e-6", 1, "synth_binary", learning_rate=1e-6),
+        _run("lr_too_low", "wine-sgd-lr1e-5", 2, "wine", optimizer="sgd", learning_rate=1e-5, epochs=40),
+        _run("lr_too_low", "friedman-adam-lr1e-6", 3, "friedman", learning_rate=1e-6),
+        _run("lr_too_low", "breast_cancer-sgd-lr1e-6", 4, "breast_cancer", optimizer="sgd",
+             learning_rate=1e-6),
+        # Features left in the hundreds or thousands.
+        _run("unscaled_features", "breast_cancer-raw", 0, lambda s: load("breast_cancer", s, scale_x=False)),
+        _run("unscaled_features", "wine-raw", 1, lambda s: load("wine", s, scale_x=False), epochs=40),
+        _run("unscaled_features", "synth_binary-x1000", 2,
+             lambda s: scaled_features(load("synth_binary", s), 1e3)),
+        _run("unscaled_features", "digits-x100", 3, lambda s: scaled_features(load("digits", s), 100.0)),
+        _run("unscaled_features", "friedman-x1000-offset", 4,
+             lambda s: scaled_features(load("friedman", s), 1e3, 5e3)),
+        # Regression targets left in the hundreds.
+        _run("unscaled_targets", "diabetes-raw-y", 0, lambda s: load("diabetes", s, scale_y=False)),
+        _run("unscaled_targets", "synth_regression-raw-y", 1,
+             lambda s: load("synth_regression", s, scale_y=False)),
+        _run("unscaled_targets", "friedman-y-x100", 2, lambda s: scaled_targets(load("friedman", s), 100.0)),
+        # Heavily imbalanced classes with almost no signal; some runs log minority-class metrics,
+        # as users who know their data is imbalanced do.
+        _run("class_imbalance", "synth_binary-95-5", 0,
+             lambda s: load("synth_binary", s, weights=[0.95], n_informative=2, class_sep=0.1),
+             metrics=("accuracy", "precision", "recall")),
+        _run("class_imbalance", "synth_binary-97-3", 1,
+             lambda s: load("synth_binary", s, weights=[0.97], n_informative=2, class_sep=0.1),
+             metrics=("accuracy", "auc")),
+        _run("class_imbalance", "synth_binary-98-2", 2,
+             lambda s: load("synth_binary", s, weights=[0.98], n_informative=2, class_sep=0.1)),
+        _run("class_imbalance", "synth_multi-90-4-3-3", 3,
+             lambda s: load("synth_multi", s, weights=[0.9, 0.04, 0.03], n_informative=3, class_sep=0.1)),
+        # 40-50% of labels wrong, with a model big enough to memorise them.
+        _run("label_noise", "digits-50pct", 0, lambda s: noisy_labels(load("digits", s), 0.5, s), hidden=big,
+             epochs=40),
+        _run("label_noise", "synth_binary-40pct", 1, lambda s: noisy_labels(load("synth_binary", s), 0.4, s),
+             hidden=big, epochs=40),
+        _run("label_noise", "breast_cancer-40pct", 2,
+             lambda s: noisy_labels(load("breast_cancer", s), 0.4, s), hidden=big, epochs=40),
+        _run("label_noise", "wine-45pct", 3, lambda s: noisy_labels(load("wine", s), 0.45, s), hidden=big,
+             epochs=60),
+        # Training labels permuted.
+        _run("shuffled_labels", "digits", 0, lambda s: shuffled_labels(load("digits", s), s), hidden=big,
+             epochs=40),
+        _run("shuffled_labels", "synth_binary", 1, lambda s: shuffled_labels(load("synth_binary", s), s),
+             hidden=big, epochs=40),
+        _run("shuffled_labels", "breast_cancer", 2, lambda s: shuffled_labels(load("breast_cancer", s), s),
+             hidden=big, epochs=40),
+        # Output activations that do not fit the loss.
+        _run("output_activation_mismatch", "breast_cancer-softmax-1unit", 0, "breast_cancer",
+             output_activation="softmax"),
+        _run("output_activation_mismatch", "synth_binary-softmax-1unit", 1, "synth_binary",
+             output_activation="softmax"),
+        _run("output_activation_mismatch", "digits-linear-crossentropy", 2, "digits",
+             output_activation="linear"),
+        _run("output_activation_mismatch", "synth_multi-relu-crossentropy", 3, "synth_multi",
+             output_activation="relu"),
+        _run("output_activation_mismatch", "friedman-sigmoid-regression", 4, "friedman",
+             output_activation="sigmoid"),
+        # Losses that do not fit the task.
+        _run("loss_task_mismatch", "digits-bce-multiclass", 0, "digits", loss="binary_crossentropy",
+             one_hot=True),
+        _run("loss_task_mismatch", "synth_multi-bce-multiclass", 1, "synth_multi", loss="binary_crossentropy",
+             one_hot=True),
+        _run("loss_task_mismatch", "digits-mse-on-class-ids", 2, "digits", loss="mse", output_units=1,
+             output_activation="linear"),
+        _run("loss_task_mismatch", "synth_multi-mse-on-class-ids", 3, "synth_multi", loss="mse",
+             output_units=1, output_activation="linear"),
+        # ReLU layers with a -10 bias: dead from the start.
+        _run("dead_units", "digits", 0, "digits", hidden=(64, 64), bias_init=-10.0),
+        _run("dead_units", "breast_cancer", 1, "breast_cancer", hidden=(64, 64), bias_init=-10.0),
+        _run("dead_units", "synth_multi", 2, "synth_multi", hidden=(64, 64), bias_init=-10.0),
+        _run("dead_units", "friedman", 3, "friedman", hidden=(64, 64), bias_init=-10.0),
+        # Deep sigmoid stacks pinned at 1 by a +10 bias, and a deep tanh stack with a large init.
+        _run("saturated_activations", "digits-sigmoid-bias10", 0, "digits", hidden=deep, activation="sigmoid",
+             bias_init=10.0),
+        _run("saturated_activations", "synth_binary-sigmoid-bias10", 1, "synth_binary", hidden=deep,
+             activation="sigmoid", bias_init=10.0),
+        _run("saturated_activations", "digits-tanh-init3", 2, "digits", hidden=deep, activation="tanh",
+             init_stddev=3.0, optimizer="sgd", learning_rate=0.01),
+        # Very deep sigmoid stacks trained with SGD.
+        _run("vanishing_gradients", "digits-sigmoid-20", 0, "digits", hidden=(32,) * 20, activation="sigmoid",
+             optimizer="sgd", learning_rate=0.01),
+        _run("vanishing_gradients", "synth_binary-sigmoid-20", 1, "synth_binary", hidden=(32,) * 20,
+             activation="sigmoid", optimizer="sgd", learning_rate=0.01),
+        _run("vanishing_gradients", "synth_multi-sigmoid-15", 2, "synth_multi", hidden=(32,) * 15,
+             activation="sigmoid", optimizer="sgd", learning_rate=0.01),
+        # Deep ReLU stacks with a far too large init.
+        _run("exploding_gradients", "digits-relu-10", 0, "digits", hidden=(64,) * 10, init_stddev=1.5,
+             optimizer="sgd", learning_rate=0.01),
+        _run("exploding_gradients", "synth_binary-relu-10", 1, "synth_binary", hidden=(64,) * 10,
+             init_stddev=1.5, optimizer="sgd", learning_rate=0.01),
+        _run("exploding_gradients", "friedman-relu-10", 2, "friedman", hidden=(64,) * 10, init_stddev=1.5,
+             optimizer="sgd", learning_rate=0.01),
+        # Dropout 0.9 after every hidden layer.
+        _run("excessive_dropout", "digits", 0, "digits", hidden=(128, 128), dropout=0.9),
+        _run("excessive_dropout", "breast_cancer", 1, "breast_cancer", hidden=(128, 128), dropout=0.9),
+        _run("excessive_dropout", "synth_multi", 2, "synth_multi", hidden=(128, 128), dropout=0.9),
+        _run("excessive_dropout", "friedman", 3, "friedman", hidden=(128, 128), dropout=0.9),
+        # Too little capacity for the problem.
+        _run("capacity_too_low", "digits-1-unit", 0, "digits", hidden=(1,), activation="linear"),
+        _run("capacity_too_low", "synth_multi-1-unit", 1, "synth_multi", hidden=(1,), activation="linear"),
+        _run("capacity_too_low", "circles-linear", 2, "circles", hidden=(), epochs=40),
+        _run("capacity_too_low", "friedman-linear", 3, "friedman", hidden=(), epochs=40),
+        # A handful of training samples and a 2x256 model.
+        _run("insufficient_data", "digits-30", 0, lambda s: train_subset(load("digits", s), 30, s),
+             hidden=big, epochs=60),
+        _run("insufficient_data", "breast_cancer-20", 1,
+             lambda s: train_subset(load("breast_cancer", s), 20, s), hidden=big, epochs=60),
+        _run("insufficient_data", "synth_binary-30", 2,
+             lambda s: train_subset(load("synth_binary", s), 30, s), hidden=big, epochs=60),
+        _run("insufficient_data", "synth_multi-40", 3, lambda s: train_subset(load("synth_multi", s), 40, s),
+             hidden=big, epochs=60),
+        # NaN or inf in some inputs. ReLU turns NaN into 0 and would hide it behind a stalled run;
+        # GELU and tanh pass it on, as most non-ReLU models do.
+        _run("nonfinite_inputs", "digits-nan-train", 0,
+             lambda s: with_nonfinite(load("digits", s), 0.01, s, value=np.nan), activation="gelu"),
+        _run("nonfinite_inputs", "breast_cancer-nan-train", 1,
+             lambda s: with_nonfinite(load("breast_cancer", s), 0.02, s, value=np.nan), activation="tanh"),
+        _run("nonfinite_inputs", "synth_binary-inf-train", 2,
+             lambda s: with_nonfinite(load("synth_binary", s), 0.01, s, value=np.inf)),
+        _run("nonfinite_inputs", "digits-nan-val", 3,
+             lambda s: with_nonfinite(load("digits", s), 0.02, s, value=np.nan, validation=True),
+             activation="gelu"),
+        # Validation data from another distribution.
+        _run("train_val_shift", "synth_binary-offset", 0,
+             lambda s: shifted_validation(load("synth_binary", s), 2.5)),
+        _run("train_val_shift", "friedman-offset", 1, lambda s: shifted_validation(load("friedman", s), 1.5)),
+        _run("train_val_shift", "breast_cancer-offset", 2,
+             lambda s: shifted_validation(load("breast_cancer", s), 2.0)),
+        _run("train_val_shift", "synth_multi-foreign", 3,
+             lambda s: foreign_validation(load("synth_multi", s), "synth_multi", s)),
+        # Training features standardised, validation features raw.
+        _run("val_preprocessing_mismatch", "breast_cancer", 0, lambda s: raw_validation("breast_cancer", s)),
+        _run("val_preprocessing_mismatch", "wine", 1, lambda s: raw_validation("wine", s), epochs=40),
+        _run("val_preprocessing_mismatch", "digits", 2, lambda s: raw_validation("digits", s)),
+    ]
+    # fmt: on
+
+
+def assign_splits(runs: Sequence[Run]) -> dict[str, str]:
+    """Hold out every third run of each fault type (sorted by name): stratified and stable."""
+    by_fault: dict[str, list[str]] = {}
+    for run in runs:
+        by_fault.setdefault(run.fault, []).append(run.name)
+    split = {}
+    for names in by_fault.values():
+        for i, name in enumerate(sorted(names)):
+            split[name] = "holdout" if i % HOLDOUT_EVERY == HOLDOUT_OFFSET else "tune"
+    return split
+
+
+def _rounded(value: float) -> float | None:
+    """JSON has no NaN or inf: they become null, as the engine's own JSON form writes them."""
+    return float(f"{value:.{SIGNIFICANT_DIGITS}g}") if math.isfinite(value) else None
+
+
+def fixture(run: Run, split: str) -> dict[str, Any]:
+    history, metadata = fit(run.make_data(), run.training, run.seed)
+    return {
+        "history": {name: [_rounded(float(v)) for v in values] for name, values in history.items()},
+        "metadata": metadata,
+        "fault": run.fault,
+        "expected": sorted(EXPECTED[run.fault]),
+        "split": split,
+        "seed": run.seed,
+    }
+
+
+def _curve_summary(history: dict[str, list[float | None]]) -> str:
+    """First, best and last value of each curve: what to read to judge an injection's strength."""
+    parts = []
+    for name, values in history.items():
+        finite = [v for v in values if v is not None]
+        if not finite:
+            parts.append(f"{name}=all-nonfinite")
+            continue
+        nonfinite = len(values) - len(finite)
+        best = min(finite) if "loss" in name or name.endswith("mae") else max(finite)
+        note = f" nonfinite={nonfinite}" if nonfinite else ""
+        parts.append(f"{name}={finite[0]:.4g}>{best:.4g}@{values.index(best)}>{finite[-1]:.4g}{note}")
+    return "  ".join(parts)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=CORPUS_DIR)
+    parser.add_argument("--only", help="regenerate only the runs whose name contains this")
+    args = parser.parse_args(argv)
+
+    tf.config.threading.set_intra_op_parallelism_threads(TF_THREADS)
+    tf.config.threading.set_inter_op_parallelism_threads(TF_THREADS)
+    runs = corpus()
+    names = [run.name for run in runs]
+    if len(set(names)) != len(names):
+        raise SystemExit("two runs share a name")
+    splits = assign_splits(runs)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.only is None:
+        # A full regeneration is the corpus: fixtures of runs that no longer exist go.
+        for stale in set(args.out.glob("*.json")) - {args.out / f"{name}.json" for name in names}:
+            stale.unlink()
+    for run in runs:
+        if args.only is not None and args.only not in run.name:
+            continue
+        started = time.perf_counter()
+        doc = fixture(run, splits[run.name])
+        (args.out / f"{run.name}.json").write_text(json.dumps(doc, separators=(",", ":")) + "\n")
+        elapsed = time.perf_counter() - started
+        print(f"{run.name} [{doc['split']}] {elapsed:.1f}s  {_curve_summary(doc['history'])}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
