@@ -1,0 +1,1 @@
+"""Benchmarks that score the engine; `make bench-history` runs the history one."""

@@ -1,0 +1,390 @@
+"""How well and how fast the history engine diagnoses real Keras runs.
+
+Scores `diagnosis.diagnose` on the labelled corpus that `scripts/make_history_corpus.py`
+generated (tests/corpus/histories/), per split: detection on faulty runs, false alarms on
+healthy runs, per-code precision and recall, spurious codes, and the runs it got wrong with
+their findings. Then times a long history in-process and `convdiag diagnose` as a user runs it.
+
+    make bench-history
+    .venv/bin/python -m benchmarks.bench_history [--split tune|holdout|all] [--json]
+
+Only warning and error findings count: an `info` finding is not an alarm on a healthy run, and
+not a detection on a faulty one. A faulty run is detected when one of its warning/error codes is
+in the run's expected set (the codes that name its fault; several are accepted, so a low recall
+on one code is not by itself a miss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from diagnosis.engine import ENGINE_VERSION, diagnose
+from diagnosis.history import history_from_mapping
+from diagnosis.models import Finding, Severity
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DIR = ROOT / "tests" / "corpus" / "histories"
+HEALTHY = "healthy"
+SPLITS = ("tune", "holdout")
+ALARMS = frozenset({Severity.warning, Severity.error})
+
+# The issue's targets; the benchmark reports against them, the tests never assert them.
+DETECTION_TARGET = 0.95
+FALSE_ALARM_TARGET = 0
+DIAGNOSE_MS_TARGET = 20.0
+CLI_SECONDS_TARGET = 0.5
+
+# A long run with the metrics a typical compile(metrics=[...]) logs, train and validation.
+SPEED_EPOCHS = 10_000
+SPEED_METRICS = ("loss", "accuracy", "auc", "precision")
+SPEED_REPEATS = 21
+CLI_REPEATS = 5
+# The file `convdiag diagnose` is timed on: a 30-epoch, four-metric run, the common case.
+TYPICAL_FIXTURE = "healthy-digits-adam-s0"
+
+
+@dataclass(frozen=True)
+class Fixture:
+    name: str
+    fault: str
+    expected: frozenset[str]
+    split: str
+    history: dict[str, list[float | None]]
+    metadata: dict[str, Any]
+
+    @property
+    def healthy(self) -> bool:
+        return self.fault == HEALTHY
+
+
+def load_corpus(directory: Path = CORPUS_DIR) -> list[Fixture]:
+    fixtures = []
+    for path in sorted(directory.glob("*.json")):
+        doc = json.loads(path.read_text())
+        fixtures.append(
+            Fixture(
+                name=path.stem,
+                fault=doc["fault"],
+                expected=frozenset(doc["expected"]),
+                split=doc["split"],
+                history=doc["history"],
+                metadata=doc["metadata"],
+            )
+        )
+    if not fixtures:
+        raise SystemExit(f"no fixtures under {directory}; run scripts/make_history_corpus.py")
+    return fixtures
+
+
+@dataclass(frozen=True)
+class Outcome:
+    fixture: Fixture
+    findings: list[Finding]
+
+    @property
+    def predicted(self) -> frozenset[str]:
+        return frozenset(f.code for f in self.findings if f.severity in ALARMS)
+
+    @property
+    def detected(self) -> bool:
+        return bool(self.predicted & self.fixture.expected)
+
+    @property
+    def spurious(self) -> frozenset[str]:
+        return self.predicted - self.fixture.expected
+
+
+def run_engine(fixtures: Iterable[Fixture]) -> list[Outcome]:
+    return [Outcome(f, diagnose(history_from_mapping(f.history, f.metadata)).findings) for f in fixtures]
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _described(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "name": outcome.fixture.name,
+        "fault": outcome.fixture.fault,
+        "expected": sorted(outcome.fixture.expected),
+        "findings": [
+            {"code": f.code, "severity": f.severity.value, "confidence": f.confidence, "summary": f.summary}
+            for f in outcome.findings
+        ],
+    }
+
+
+def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    """The accuracy report for one set of runs."""
+    faulty = [o for o in outcomes if not o.fixture.healthy]
+    healthy = [o for o in outcomes if o.fixture.healthy]
+    detected = [o for o in faulty if o.detected]
+    alarms = [o for o in healthy if o.predicted]
+
+    codes = sorted(set().union(*(o.predicted | o.fixture.expected for o in outcomes)))
+    per_code = {}
+    for code in codes:
+        predicted = [o for o in outcomes if code in o.predicted]
+        expected = [o for o in outcomes if code in o.fixture.expected]
+        true_positives = sum(code in o.fixture.expected for o in predicted)
+        recalled = sum(code in o.predicted for o in expected)
+        per_code[code] = {
+            "predicted": len(predicted),
+            "true_positives": true_positives,
+            "precision": _ratio(true_positives, len(predicted)),
+            "expected": len(expected),
+            "recalled": recalled,
+            "recall": _ratio(recalled, len(expected)),
+        }
+
+    per_fault: dict[str, dict[str, int]] = {}
+    for o in faulty:
+        row = per_fault.setdefault(o.fixture.fault, {"runs": 0, "detected": 0})
+        row["runs"] += 1
+        row["detected"] += o.detected
+
+    return {
+        "runs": len(outcomes),
+        "faulty_runs": len(faulty),
+        "healthy_runs": len(healthy),
+        "detected": len(detected),
+        "detection_rate": _ratio(len(detected), len(faulty)),
+        "false_alarms": len(alarms),
+        "false_alarm_rate": _ratio(len(alarms), len(healthy)),
+        "mean_spurious_codes": _ratio(sum(len(o.spurious) for o in outcomes), len(outcomes)),
+        "per_code": per_code,
+        "per_fault": dict(sorted(per_fault.items())),
+        "missed": [_described(o) for o in faulty if not o.detected],
+        "false_alarm_runs": [_described(o) for o in alarms],
+    }
+
+
+def accuracy_report(fixtures: Sequence[Fixture], split: str = "all") -> dict[str, dict[str, Any]]:
+    """Scores per split; "all" gives each split and both together."""
+    outcomes = run_engine(fixtures)
+    chosen = SPLITS if split == "all" else (split,)
+    report = {name: score([o for o in outcomes if o.fixture.split == name]) for name in chosen}
+    if split == "all":
+        report["all"] = score(outcomes)
+    return report
+
+
+# --- speed ------------------------------------------------------------------------------------
+
+
+def synthetic_history(epochs: int = SPEED_EPOCHS, seed: int = 0) -> dict[str, list[float]]:
+    """Smooth, slightly noisy curves for every metric in SPEED_METRICS and its val_ twin."""
+    rng = np.random.default_rng(seed)
+    decay = np.exp(-np.arange(epochs) / (epochs / 10))
+    history = {}
+    for prefix in ("", "val_"):
+        for name in SPEED_METRICS:
+            curve = 0.1 + 0.6 * decay if name == "loss" else 0.95 - 0.45 * decay
+            history[prefix + name] = (curve + rng.normal(0, 0.005, epochs)).tolist()
+    return history
+
+
+def time_in_process(repeats: int = SPEED_REPEATS) -> dict[str, Any]:
+    raw = synthetic_history()
+    run = history_from_mapping(raw)
+    timings = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        diagnose(run)
+        timings.append((time.perf_counter() - started) * 1000)
+    return {
+        "epochs": SPEED_EPOCHS,
+        "metrics": len(raw),
+        "repeats": repeats,
+        "median_ms": statistics.median(timings),
+        "target_ms": DIAGNOSE_MS_TARGET,
+    }
+
+
+def _cli(path: Path, *python_flags: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, *python_flags, "-m", "convdiag", "diagnose", str(path), "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    # 0 is healthy and 1 is problems found; anything else means the timing measured a failure.
+    if done.returncode not in (0, 1):
+        raise RuntimeError(f"{shlex.join(command)} exited {done.returncode}: {done.stderr.strip()}")
+    return done
+
+
+def _imports_tensorflow(importtime_log: str) -> bool:
+    """Whether `python -X importtime` logged a tensorflow module (last column is its name)."""
+    for line in importtime_log.splitlines():
+        module = line.rsplit("|", 1)[-1].strip()
+        if line.startswith("import time:") and (module == "tensorflow" or module.startswith("tensorflow.")):
+            return True
+    return False
+
+
+def time_cli(fixtures: Sequence[Fixture], repeats: int = CLI_REPEATS) -> dict[str, Any]:
+    typical = next(f for f in fixtures if f.name == TYPICAL_FIXTURE)
+    with tempfile.TemporaryDirectory() as tmp:
+        # The corpus wraps each history with labels the CLI does not accept; post what a user has.
+        path = Path(tmp) / "history.json"
+        path.write_text(json.dumps({"history": typical.history, "metadata": typical.metadata}))
+        _cli(path)  # the first start pays for byte-compiling and a cold file cache
+        timings = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            _cli(path)
+            timings.append(time.perf_counter() - started)
+        # Timed apart: importtime's own bookkeeping would inflate the timings above.
+        tensorflow = _imports_tensorflow(_cli(path, "-X", "importtime").stderr)
+    return {
+        "command": "convdiag diagnose FILE --json",
+        "file": f"{TYPICAL_FIXTURE} ({len(next(iter(typical.history.values())))} epochs, "
+        f"{len(typical.history)} metrics)",
+        "repeats": repeats,
+        "median_s": statistics.median(timings),
+        "target_s": CLI_SECONDS_TARGET,
+        "tensorflow_imported": tensorflow,
+    }
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def _engine_revision() -> str:
+    """The commit the rules came from, and whether diagnosis/ had uncommitted changes."""
+    git = shutil.which("git")
+    if git is None:
+        return "unknown revision"
+    try:
+        head = subprocess.run(
+            [git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout.strip()
+        dirty = subprocess.run(
+            [git, "status", "--porcelain", "--", "diagnosis"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        ).stdout.strip()
+    except subprocess.CalledProcessError:
+        return "unknown revision"
+    return f"git {head}" + (" + uncommitted changes in diagnosis/" if dirty else "")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "BELOW TARGET"
+
+
+def _findings_line(findings: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{f['code']}({f['severity']} {f['confidence']:.2f})" for f in findings) or "none"
+
+
+def format_split(name: str, report: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        f"== split: {name} ({report['runs']} runs: {report['faulty_runs']} faulty, "
+        f"{report['healthy_runs']} healthy) ==",
+    ]
+    rate = report["detection_rate"]
+    lines.append(
+        f"detection on faulty runs   {report['detected']}/{report['faulty_runs']} = {_pct(rate)}"
+        f"   target >= {DETECTION_TARGET:.0%}   {_verdict(rate is not None and rate >= DETECTION_TARGET)}"
+    )
+    lines.append(
+        f"false alarms on healthy    {report['false_alarms']}/{report['healthy_runs']}"
+        f"   target {FALSE_ALARM_TARGET}   {_verdict(report['false_alarms'] <= FALSE_ALARM_TARGET)}"
+    )
+    spurious = report["mean_spurious_codes"]
+    lines.append(
+        f"spurious codes per run     {'-' if spurious is None else f'{spurious:.2f}'} (warning/error)"
+    )
+    lines.append("")
+    lines.append(
+        f"{'code':<28}{'predicted':>10}{'correct':>9}{'precision':>11}{'expected':>10}{'hit':>6}{'recall':>8}"
+    )
+    for code, row in report["per_code"].items():
+        lines.append(
+            f"{code:<28}{row['predicted']:>10}{row['true_positives']:>9}{_pct(row['precision']):>11}"
+            f"{row['expected']:>10}{row['recalled']:>6}{_pct(row['recall']):>8}"
+        )
+    lines.append("")
+    lines.append(f"{'fault':<28}{'runs':>6}{'detected':>10}")
+    for fault, row in report["per_fault"].items():
+        lines.append(f"{fault:<28}{row['runs']:>6}{row['detected']:>10}")
+    lines.append("")
+    lines.append(f"missed faulty runs ({len(report['missed'])}):")
+    for run in report["missed"]:
+        lines.append(f"  {run['name']}: found {_findings_line(run['findings'])}")
+    lines.append(f"false alarms on healthy runs ({len(report['false_alarm_runs'])}):")
+    for run in report["false_alarm_runs"]:
+        lines.append(f"  {run['name']}: found {_findings_line(run['findings'])}")
+    return lines
+
+
+def format_report(report: dict[str, Any]) -> str:
+    lines = [
+        "History diagnosis accuracy",
+        f"command: {report['command']}",
+        f"engine:  convdiag {report['engine_version']}, {report['revision']}",
+        f"corpus:  {report['corpus']} ({report['fixtures']} runs)",
+    ]
+    for name, split in report["splits"].items():
+        lines += format_split(name, split)
+    in_process, cli = report["speed"]["in_process"], report["speed"]["cli"]
+    lines += [
+        "",
+        "== speed ==",
+        f"diagnose(), {in_process['epochs']} epochs x {in_process['metrics']} metrics: "
+        f"median {in_process['median_ms']:.2f} ms of {in_process['repeats']}   "
+        f"target < {DIAGNOSE_MS_TARGET:g} ms   {_verdict(in_process['median_ms'] < DIAGNOSE_MS_TARGET)}",
+        f"{cli['command']} on {cli['file']}: median {cli['median_s']:.3f} s of {cli['repeats']}   "
+        f"target < {CLI_SECONDS_TARGET:g} s   {_verdict(cli['median_s'] < CLI_SECONDS_TARGET)}",
+        f"tensorflow imported by the CLI: {'YES (it must not be)' if cli['tensorflow_imported'] else 'no'}",
+    ]
+    return "\n".join(lines)
+
+
+def _command(argv: Sequence[str]) -> str:
+    python = Path(sys.executable)
+    shown = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
+    return shlex.join([str(shown), "-m", "benchmarks.bench_history", *argv])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(description="Score the history engine on the labelled corpus.")
+    parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+
+    fixtures = load_corpus()
+    report = {
+        "command": _command(argv),
+        "engine_version": ENGINE_VERSION,
+        "revision": _engine_revision(),
+        "corpus": str(CORPUS_DIR.relative_to(ROOT)),
+        "fixtures": len(fixtures),
+        "splits": accuracy_report(fixtures, args.split),
+        "speed": {"in_process": time_in_process(), "cli": time_cli(fixtures)},
+    }
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

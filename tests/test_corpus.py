@@ -1,0 +1,136 @@
+"""The labelled corpus of real Keras runs is well-formed, and the accuracy benchmark runs on it.
+
+The accuracy targets live in benchmarks/bench_history.py, not here: this checks the corpus the
+numbers come from, so a broken regeneration fails the suite instead of skewing the benchmark.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks import bench_history
+from diagnosis.history import history_from_mapping
+
+CORPUS_DIR = Path(__file__).resolve().parent / "corpus" / "histories"
+MIN_FAULTY, MIN_HEALTHY = 40, 12
+HOLDOUT_SHARE, HOLDOUT_TOLERANCE = 1 / 3, 0.08
+
+# The finding codes of DESIGN.md's diagnosis contract (symptoms, then causes by category).
+TAXONOMY = frozenset(
+    {
+        "loss_nan",
+        "loss_diverging",
+        "loss_oscillating",
+        "loss_spikes",
+        "loss_plateau",
+        "slow_convergence",
+        "overfitting",
+        "underfitting",
+        "accuracy_at_chance",
+        "val_noisy",
+        "val_better_than_train",
+        "unexpected_initial_loss",
+        "class_imbalance",
+        "unscaled_features",
+        "unscaled_targets",
+        "nonfinite_values",
+        "constant_features",
+        "duplicate_samples",
+        "conflicting_labels",
+        "label_noise",
+        "insufficient_data",
+        "train_val_shift",
+        "label_format_mismatch",
+        "output_activation_mismatch",
+        "output_shape_mismatch",
+        "loss_task_mismatch",
+        "excessive_dropout",
+        "capacity_too_low",
+        "capacity_too_high",
+        "lr_too_high",
+        "lr_too_low",
+        "batch_size_unsuitable",
+        "exploding_gradients",
+        "vanishing_gradients",
+        "dead_units",
+        "saturated_activations",
+        "cannot_overfit_batch",
+    }
+)
+
+
+def _load() -> dict[str, dict[str, Any]]:
+    return {path.stem: json.loads(path.read_text()) for path in sorted(CORPUS_DIR.glob("*.json"))}
+
+
+CORPUS = _load()
+
+
+def test_corpus_is_large_enough() -> None:
+    faults = Counter("healthy" if doc["fault"] == "healthy" else "faulty" for doc in CORPUS.values())
+    assert faults["faulty"] >= MIN_FAULTY
+    assert faults["healthy"] >= MIN_HEALTHY
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_fixture_is_well_formed(name: str) -> None:
+    doc = CORPUS[name]
+    assert set(doc) == {"history", "metadata", "fault", "expected", "split", "seed"}
+    assert name.startswith(f"{doc['fault']}-")
+    assert doc["split"] in {"tune", "holdout"}
+    assert isinstance(doc["seed"], int)
+    assert set(doc["expected"]) <= TAXONOMY
+    # A healthy run expects nothing; a faulty one must have something that names its fault.
+    assert bool(doc["expected"]) is (doc["fault"] != "healthy")
+    assert doc["metadata"]["task"] in {"binary", "multiclass", "regression"}
+    run = history_from_mapping(doc["history"], doc["metadata"])
+    assert "loss" in run.metrics
+
+
+def test_a_fault_type_has_one_expected_set() -> None:
+    by_fault: dict[str, set[tuple[str, ...]]] = {}
+    for doc in CORPUS.values():
+        by_fault.setdefault(doc["fault"], set()).add(tuple(doc["expected"]))
+    assert {fault: sets for fault, sets in by_fault.items() if len(sets) > 1} == {}
+
+
+def test_holdout_is_a_stratified_third() -> None:
+    splits = Counter(doc["split"] for doc in CORPUS.values())
+    assert splits["tune"]
+    assert splits["holdout"]
+    assert abs(splits["holdout"] / len(CORPUS) - HOLDOUT_SHARE) <= HOLDOUT_TOLERANCE
+    by_fault: dict[str, set[str]] = {}
+    for doc in CORPUS.values():
+        by_fault.setdefault(doc["fault"], set()).add(doc["split"])
+    runs = Counter(doc["fault"] for doc in CORPUS.values())
+    assert [f for f, seen in by_fault.items() if runs[f] >= 2 and seen != {"tune", "holdout"}] == []
+
+
+def test_benchmark_scores_the_corpus() -> None:
+    fixtures = bench_history.load_corpus(CORPUS_DIR)
+    report = bench_history.accuracy_report(fixtures, "all")
+    assert set(report) == {"tune", "holdout", "all"}
+    overall = report["all"]
+    assert overall["runs"] == len(CORPUS)
+    assert overall["faulty_runs"] + overall["healthy_runs"] == len(CORPUS)
+    assert overall["runs"] == report["tune"]["runs"] + report["holdout"]["runs"]
+    assert len(overall["missed"]) == overall["faulty_runs"] - overall["detected"]
+    assert len(overall["false_alarm_runs"]) == overall["false_alarms"]
+    for row in overall["per_code"].values():
+        assert row["true_positives"] <= row["predicted"]
+        assert row["recalled"] <= row["expected"]
+    assert any("detection on faulty runs" in line for line in bench_history.format_split("all", overall))
+
+
+def test_speed_inputs() -> None:
+    history = bench_history.synthetic_history()
+    assert len(history) == 8
+    assert {len(v) for v in history.values()} == {bench_history.SPEED_EPOCHS}
+    log = "import time:       210 |        210 | tensorflow.python.framework\n"
+    assert bench_history._imports_tensorflow(log)
+    assert not bench_history._imports_tensorflow("import time:        90 |         90 | numpy\n")
