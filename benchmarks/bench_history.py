@@ -11,7 +11,9 @@ their findings. Then times a long history in-process and `convdiag diagnose` as 
 Only warning and error findings count: an `info` finding is not an alarm on a healthy run, and
 not a detection on a faulty one. A faulty run is detected when one of its warning/error codes is
 in the run's expected set (the codes that name its fault; several are accepted, so a low recall
-on one code is not by itself a miss).
+on one code is not by itself a miss). Causes the engine ranks under a finding are scored apart:
+a faulty run's cause is named when the top-ranked cause of one of its warning/error findings is
+in the expected set.
 """
 
 from __future__ import annotations
@@ -107,6 +109,15 @@ class Outcome:
     def spurious(self) -> frozenset[str]:
         return self.predicted - self.fixture.expected
 
+    @property
+    def top_causes(self) -> frozenset[str]:
+        """The most likely cause of each warning/error finding, as the engine ranks them."""
+        return frozenset(f.causes[0].code for f in self.findings if f.severity in ALARMS and f.causes)
+
+    @property
+    def cause_named(self) -> bool:
+        return bool(self.top_causes & self.fixture.expected)
+
 
 def run_engine(fixtures: Iterable[Fixture]) -> list[Outcome]:
     return [Outcome(f, diagnose(history_from_mapping(f.history, f.metadata)).findings) for f in fixtures]
@@ -122,7 +133,13 @@ def _described(outcome: Outcome) -> dict[str, Any]:
         "fault": outcome.fixture.fault,
         "expected": sorted(outcome.fixture.expected),
         "findings": [
-            {"code": f.code, "severity": f.severity.value, "confidence": f.confidence, "summary": f.summary}
+            {
+                "code": f.code,
+                "severity": f.severity.value,
+                "confidence": f.confidence,
+                "top_cause": f.causes[0].code if f.causes else None,
+                "summary": f.summary,
+            }
             for f in outcome.findings
         ],
     }
@@ -133,6 +150,7 @@ def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     faulty = [o for o in outcomes if not o.fixture.healthy]
     healthy = [o for o in outcomes if o.fixture.healthy]
     detected = [o for o in faulty if o.detected]
+    cause_named = [o for o in faulty if o.cause_named]
     alarms = [o for o in healthy if o.predicted]
 
     codes = sorted(set().union(*(o.predicted | o.fixture.expected for o in outcomes)))
@@ -163,6 +181,8 @@ def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "healthy_runs": len(healthy),
         "detected": len(detected),
         "detection_rate": _ratio(len(detected), len(faulty)),
+        "cause_named": len(cause_named),
+        "cause_named_rate": _ratio(len(cause_named), len(faulty)),
         "false_alarms": len(alarms),
         "false_alarm_rate": _ratio(len(alarms), len(healthy)),
         "mean_spurious_codes": _ratio(sum(len(o.spurious) for o in outcomes), len(outcomes)),
@@ -291,7 +311,11 @@ def _verdict(ok: bool) -> str:
 
 
 def _findings_line(findings: list[dict[str, Any]]) -> str:
-    return ", ".join(f"{f['code']}({f['severity']} {f['confidence']:.2f})" for f in findings) or "none"
+    described = []
+    for f in findings:
+        cause = f" -> {f['top_cause']}" if f["top_cause"] else ""
+        described.append(f"{f['code']}({f['severity']} {f['confidence']:.2f}{cause})")
+    return ", ".join(described) or "none"
 
 
 def format_split(name: str, report: dict[str, Any]) -> list[str]:
@@ -304,6 +328,10 @@ def format_split(name: str, report: dict[str, Any]) -> list[str]:
     lines.append(
         f"detection on faulty runs   {report['detected']}/{report['faulty_runs']} = {_pct(rate)}"
         f"   target >= {DETECTION_TARGET:.0%}   {_verdict(rate is not None and rate >= DETECTION_TARGET)}"
+    )
+    lines.append(
+        f"top cause names the fault  {report['cause_named']}/{report['faulty_runs']} = "
+        f"{_pct(report['cause_named_rate'])}   (no target)"
     )
     lines.append(
         f"false alarms on healthy    {report['false_alarms']}/{report['healthy_runs']}"
