@@ -7,6 +7,7 @@ model that outputs a single class for every sample shows (at the majority-class 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +19,15 @@ from diagnosis.rules.base import Rule
 
 # Within this (absolute) of 1/K counts as chance.
 MARGIN = 0.05
-# An accuracy whose whole-run range is below this is frozen.
+# Frozen: over the last FROZEN_SHARE of the epochs the validation accuracy moves less than
+# FROZEN (one sample's worth on a few hundred) and the training accuracy less than
+# TRAIN_FROZEN, while a learning model's accuracies keep moving. The first epochs are left
+# out: a model collapses onto the majority class within an epoch or two.
 FROZEN = 0.002
+TRAIN_FROZEN = 0.01
+FROZEN_SHARE = 0.8
+# Keras names recall metrics recall, recall_1, val_recall, ...
+RECALL = re.compile(r"^(val_)?recall(_\d+)?$")
 MIN_EPOCHS = 5
 TAIL_FRACTION = 0.2
 
@@ -48,29 +56,59 @@ class AccuracyAtChance(Rule):
         name = run.facts.accuracy_metric
         if name is None or run.epochs < MIN_EPOCHS:
             return None
+        frozen = self._frozen_metric(run, name)
+        if frozen is not None:
+            return self._frozen(run, *frozen)
         for metric in (f"val_{name}", name):
             values = finite_curve(run.get(metric))
             if values is None:
                 continue
-            if float(values.max() - values.min()) < FROZEN and values[0] < 1.0:
-                return self._frozen(run, metric, values)
             chance = run.facts.chance_accuracy
             end = float(np.median(values[-tail_length(run.epochs, TAIL_FRACTION, 2) :]))
             if chance is not None and end <= chance + MARGIN:
                 return self._at_chance(run, metric, end, chance)
         return None
 
+    @staticmethod
+    def _frozen_metric(run: TrainingHistory, name: str) -> tuple[str, np.ndarray] | None:
+        """The accuracy curve that sits still (validation first), if the run's accuracies do;
+        or a recall that stays at zero: the positive class is never predicted at all."""
+        window = tail_length(run.epochs, FROZEN_SHARE, MIN_EPOCHS)
+        for metric in run.curve_names:
+            recall = finite_curve(run.get(metric)) if RECALL.match(metric) else None
+            if recall is not None and not recall[-window:].any():
+                return metric, recall[-window:]
+        train = finite_curve(run.get(name))
+        val = finite_curve(run.get(f"val_{name}"))
+        if train is None:
+            return None
+        train_still = float(np.ptp(train[-window:])) < (TRAIN_FROZEN if val is not None else FROZEN)
+        if not train_still or train[-1] >= 1.0:
+            return None
+        if val is None:
+            return name, train[-window:]
+        return (f"val_{name}", val[-window:]) if float(np.ptp(val[-window:])) < FROZEN else None
+
     def _frozen(self, run: TrainingHistory, metric: str, values: np.ndarray) -> Finding:
-        value = float(values[0])
+        value = float(values[-1])
         return self.finding(
             run,
             severity=Severity.error,
             confidence=0.85,
             summary=(
-                f"{metric} stayed at {value:.4f} for all {run.epochs} epochs: the model predicts the "
-                "same class for every sample."
+                f"{metric} stayed at {value:.4f} for the last {len(values)} of {run.epochs} epochs: the "
+                "model predicts the same class for (nearly) every sample."
             ),
-            evidence={"metric": metric, "value": rounded(value), "thresholds": {"frozen_range": FROZEN}},
+            evidence={
+                "metric": metric,
+                "value": rounded(value),
+                "frozen_epochs": len(values),
+                "thresholds": {
+                    "frozen_range": FROZEN,
+                    "train_frozen_range": TRAIN_FROZEN,
+                    "share": FROZEN_SHARE,
+                },
+            },
             recommendation=(
                 "Count the classes in y_train: if one dominates, pass class_weight to fit; then check "
                 "that the output activation matches the loss and lower the learning rate by 10x."

@@ -1,5 +1,5 @@
-"""insufficient_data: the caller's metadata says the model has far more parameters than
-there are training samples, or the training set is tiny.
+"""insufficient_data: the caller's metadata says the training set is tiny (a warning), or
+that the model has far more parameters than there are training samples (info).
 
 Curves cannot count samples, so this rule reads `metadata.num_samples` and
 `metadata.param_count`; without them it stays silent.
@@ -34,12 +34,15 @@ class InsufficientData(Rule):
             return None
         ratio = (meta.param_count / meta.num_samples) if meta.param_count else None
         crowded = ratio is not None and ratio >= PARAMS_PER_SAMPLE and meta.num_samples < FEW_SAMPLES
-        if not crowded and meta.num_samples >= TINY_SAMPLES:
+        tiny = meta.num_samples < TINY_SAMPLES
+        if not (crowded or tiny):
             return None
         return self.finding(
             run,
-            severity=Severity.warning,
-            confidence=0.75,
+            # A large model on a few hundred samples often still generalizes (worth knowing);
+            # a training set this tiny is memorized whatever the model (a warning).
+            severity=Severity.warning if tiny else Severity.info,
+            confidence=0.75 if tiny else 0.5,
             summary=(
                 f"{meta.num_samples} training samples"
                 + (f" for {meta.param_count} parameters ({ratio:.0f} per sample)" if ratio else "")

@@ -36,41 +36,31 @@ class LossSpikes(Rule):
         ("batch_size_unsuitable", 1.0),
         ("nonfinite_values", 0.5),
     )
-    monitor: str = "loss"
+    monitors: tuple[str, ...] = ("loss", "val_loss")
 
     def check(self, run: TrainingHistory) -> Finding | None:
-        values = finite_curve(run.get(self.monitor))
-        if values is None or run.epochs < WINDOW + 2:
+        found = {}
+        for name in self.monitors:
+            values = finite_curve(run.get(name))
+            if values is not None and run.epochs >= 3 and (spikes := _spikes(values)):
+                found[name] = spikes
+        if not found:
             return None
-        span = float(values.max() - values.min())
-        windows = np.lib.stride_tricks.sliding_window_view
-        # For epoch e (WINDOW <= e < epochs - 1): the median of the WINDOW epochs before it,
-        # and the lowest of the RECOVERY epochs after it.
-        candidates = np.arange(WINDOW, run.epochs - 1)
-        before = np.median(windows(values[:-1], WINDOW), axis=1)[: candidates.size]
-        after_padded = np.pad(values[1:], (0, RECOVERY - 1), constant_values=np.inf)
-        after = windows(after_padded, RECOVERY).min(axis=1)[WINDOW : WINDOW + candidates.size]
-        current = values[candidates]
-        is_spike = (
-            (before > 0)
-            & (current >= SPIKE_FACTOR * before)
-            & (current - before >= MIN_JUMP * span)
-            & (after < RECOVERED * before)
-        )
-        spikes = [int(e) for e in candidates[is_spike]]
-        if not spikes:
-            return None
+        metric = max(found, key=lambda name: len(found[name]))
+        spikes = found[metric]
+        values = run.metrics[metric]
         worst = max(spikes, key=lambda e: values[e])
         return self.finding(
             run,
             severity=Severity.warning,
             confidence=min(0.9, 0.6 + 0.1 * len(spikes)),
-            summary=f"{self.monitor} spiked in {len(spikes)} epoch(s) and recovered each time.",
+            summary=f"{metric} spiked in {len(spikes)} epoch(s) and recovered each time.",
             evidence={
-                "metric": self.monitor,
+                "metric": metric,
                 "spike_epochs": spikes,
                 "worst_epoch": worst,
                 "worst_value": rounded(float(values[worst])),
+                "spikes_by_metric": found,
                 "thresholds": {"spike_factor": SPIKE_FACTOR, "window": WINDOW, "recovery": RECOVERY},
             },
             recommendation=(
@@ -80,3 +70,24 @@ class LossSpikes(Rule):
             fix={"clipnorm": 1.0, "learning_rate_factor": 0.3},
             epochs=spikes,
         )
+
+
+def _spikes(values: np.ndarray) -> list[int]:
+    """Epochs (from the second) that jump above the median of the up-to-WINDOW epochs before
+    them and fall back within RECOVERY epochs; the first epochs compare with what exists."""
+    windows = np.lib.stride_tricks.sliding_window_view
+    span = float(values.max() - values.min())
+    candidates = np.arange(1, values.size - 1)
+    # Padding the front with the first value lets epoch e < WINDOW use the epochs it has.
+    prior = np.pad(values[:-1], (WINDOW - 1, 0), mode="edge")
+    before = np.median(windows(prior, WINDOW), axis=1)[: candidates.size]
+    after_padded = np.pad(values[1:], (0, RECOVERY - 1), constant_values=np.inf)
+    after = windows(after_padded, RECOVERY).min(axis=1)[1 : 1 + candidates.size]
+    current = values[candidates]
+    is_spike = (
+        (before > 0)
+        & (current >= SPIKE_FACTOR * before)
+        & (current - before >= MIN_JUMP * span)
+        & (after < RECOVERED * before)
+    )
+    return [int(e) for e in candidates[is_spike]]

@@ -17,6 +17,10 @@ from diagnosis.rules.base import Rule
 
 # Validation loss must end this much above its best (relative) to count as rising.
 VAL_RISE = 0.10
+# ...and give back at least this share of what validation gained from its start to its
+# best: a rise smaller than that is the noise of a curve that has stopped improving (the
+# usual tail of an EarlyStopping run), not memorization.
+GIVEBACK = 0.1
 # Training loss must keep falling by this much (relative) after the onset.
 TRAIN_FALL = 0.05
 # The rise must last at least this many epochs after the best one (Keras' `patience`).
@@ -55,8 +59,9 @@ class Overfitting(Rule):
         train_onset = float(train[onset])
         train_end = float(np.median(train[-tail:]))
         val_rise = (val_end - val_best) / max(abs(val_best), 1e-12)
+        giveback = (val_end - val_best) / max(float(val[0]) - val_best, 1e-12)
         train_fall = (train_onset - train_end) / max(abs(train_onset), 1e-12)
-        if val_rise < VAL_RISE or train_fall < TRAIN_FALL:
+        if val_rise < VAL_RISE or giveback < GIVEBACK or train_fall < TRAIN_FALL:
             return None
         wasted = run.epochs - 1 - onset
         confidence = min(0.95, 0.6 + val_rise)
@@ -73,10 +78,16 @@ class Overfitting(Rule):
                 "val_best": rounded(val_best),
                 "val_end_median": rounded(val_end),
                 "val_rise": rounded(val_rise, 3),
+                "giveback": rounded(giveback, 3),
                 "train_at_onset": rounded(train_onset),
                 "train_end_median": rounded(train_end),
                 "epochs_after_onset": wasted,
-                "thresholds": {"val_rise": VAL_RISE, "train_fall": TRAIN_FALL, "patience": self.patience},
+                "thresholds": {
+                    "val_rise": VAL_RISE,
+                    "giveback": GIVEBACK,
+                    "train_fall": TRAIN_FALL,
+                    "patience": self.patience,
+                },
             },
             recommendation=(
                 f"Stop at the best epoch with keras.callbacks.EarlyStopping(monitor='{self.monitor}', "

@@ -21,6 +21,12 @@ from diagnosis.rules.base import Rule
 # First-epoch loss above this multiple of ln K, and at least ABOVE nats above it.
 FACTOR = 3.0
 ABOVE = 1.0
+# Regression: networks train best on targets of about unit scale, where an untrained
+# model's MSE is of order 1. A first-epoch loss this large means targets (or inputs) are on
+# a scale of tens or more, and the first updates are spent just reaching it.
+REGRESSION_SCALE = 1000.0
+
+REGRESSION_CAUSES = (("unscaled_targets", 3.0), ("unscaled_features", 2.0), ("lr_too_low", 0.5))
 
 NEGATIVE_CAUSES = (("label_format_mismatch", 3.0), ("loss_task_mismatch", 2.0))
 
@@ -39,8 +45,12 @@ class UnexpectedInitialLoss(Rule):
 
     def check(self, run: TrainingHistory) -> Finding | None:
         loss = run.get("loss")
+        if loss is None or not np.isfinite(loss[0]):
+            return None
+        if run.facts.task == "regression":
+            return self._regression(run, float(loss[0]))
         chance = run.facts.chance_loss
-        if loss is None or chance is None or not np.isfinite(loss[0]):
+        if chance is None:
             return None
         first = float(loss[0])
         evidence = {
@@ -79,4 +89,28 @@ class UnexpectedInitialLoss(Rule):
                 "output), the label encoding against the loss, and standardize the inputs."
             ),
             epochs=[0],
+        )
+
+    def _regression(self, run: TrainingHistory, first: float) -> Finding | None:
+        if first < REGRESSION_SCALE:
+            return None
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.7,
+            summary=(
+                f"The first epoch's regression loss was {first:.3g}: targets or inputs are far from unit "
+                "scale, which slows and destabilizes training."
+            ),
+            evidence={
+                "first_epoch_loss": rounded(first),
+                "thresholds": {"regression_scale": REGRESSION_SCALE},
+            },
+            recommendation=(
+                "Standardize the targets (subtract the mean, divide by the standard deviation; invert at "
+                "prediction time) and the inputs (keras.layers.Normalization)."
+            ),
+            fix={"standardize_targets": True, "standardize_inputs": True},
+            epochs=[0],
+            causes=REGRESSION_CAUSES,
         )

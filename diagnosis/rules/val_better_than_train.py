@@ -1,4 +1,5 @@
-"""val_better_than_train: validation loss sits well below training loss.
+"""val_better_than_train: validation loss sits well below training loss, or validation
+accuracy well above training accuracy.
 
 Some of that is normal — Dropout and other regularizers act only in training, and the
 training loss is an average over an epoch in which the model was still improving — so a
@@ -21,6 +22,9 @@ from diagnosis.rules.base import Rule
 GAP = 0.15
 # ...and by this much it is more than regularization explains.
 LARGE_GAP = 0.5
+# The same on accuracy, in points: validation accuracy above training accuracy by this much.
+ACCURACY_GAP = 0.05
+LARGE_ACCURACY_GAP = 0.15
 MIN_EPOCHS = 4
 
 LARGE_GAP_CAUSES = (("duplicate_samples", 2.0), ("train_val_shift", 2.0), ("excessive_dropout", 1.0))
@@ -41,18 +45,18 @@ class ValBetterThanTrain(Rule):
         half = run.epochs // 2
         train_level = float(np.median(train[half:]))
         val_level = float(np.median(val[half:]))
-        if train_level <= 0:
+        gap = (train_level - val_level) / train_level if train_level > 0 else 0.0
+        accuracy_gap = self._accuracy_gap(run, half)
+        if gap < GAP and accuracy_gap < ACCURACY_GAP:
             return None
-        gap = (train_level - val_level) / train_level
-        if gap < GAP:
-            return None
-        large = gap >= LARGE_GAP
+        large = gap >= LARGE_GAP or accuracy_gap >= LARGE_ACCURACY_GAP
         return self.finding(
             run,
             severity=Severity.warning if large else Severity.info,
             confidence=0.7 if large else 0.5,
             summary=(
-                f"Validation loss is {gap:.0%} below training loss over the second half of the run"
+                f"Validation is better than training over the second half of the run (loss {gap:.0%} lower, "
+                f"accuracy {accuracy_gap:+.2f})"
                 + (
                     ": more than regularization explains."
                     if large
@@ -63,7 +67,13 @@ class ValBetterThanTrain(Rule):
                 "train_median": rounded(train_level),
                 "val_median": rounded(val_level),
                 "gap": rounded(gap, 3),
-                "thresholds": {"gap": GAP, "large_gap": LARGE_GAP},
+                "accuracy_gap": rounded(accuracy_gap, 3),
+                "thresholds": {
+                    "gap": GAP,
+                    "large_gap": LARGE_GAP,
+                    "accuracy_gap": ACCURACY_GAP,
+                    "large_accuracy_gap": LARGE_ACCURACY_GAP,
+                },
             },
             recommendation=(
                 "Check that no validation sample also appears in the training set and that both sets "
@@ -74,3 +84,12 @@ class ValBetterThanTrain(Rule):
             ),
             causes=LARGE_GAP_CAUSES if large else None,
         )
+
+    @staticmethod
+    def _accuracy_gap(run: TrainingHistory, half: int) -> float:
+        name = run.facts.accuracy_metric
+        train = finite_curve(run.get(name)) if name else None
+        val = finite_curve(run.get(f"val_{name}")) if name else None
+        if train is None or val is None:
+            return 0.0
+        return float(np.median(val[half:]) - np.median(train[half:]))

@@ -175,7 +175,7 @@ def test_unexpected_initial_loss() -> None:
 
 def test_insufficient_data_from_metadata() -> None:
     raw = histories.healthy()
-    assert codes(raw, num_samples=200, param_count=50_000).get("insufficient_data") is Severity.warning
+    assert codes(raw, num_samples=200, param_count=50_000).get("insufficient_data") is Severity.info
     assert codes(raw, num_samples=40).get("insufficient_data") is Severity.warning
     assert "insufficient_data" not in codes(raw, num_samples=50_000, param_count=100_000)
     assert "insufficient_data" not in codes(raw)
@@ -208,3 +208,84 @@ def test_inferred_classes_and_schedule_in_the_summary() -> None:
     schedule = diagnose(history_from_mapping(raw)).run.lr_schedule
     assert [change.epoch for change in schedule] == [10]
     assert schedule[0].learning_rate == pytest.approx(1e-4)
+
+
+def test_loss_below_any_cross_entropy_is_a_loss_task_mismatch() -> None:
+    # binary_crossentropy over 10 one-hot units: per-unit averaging puts it far under ln 10.
+    raw = {"loss": [0.48, 0.26, 0.17, 0.12, 0.1], "accuracy": [0.28, 0.63, 0.82, 0.88, 0.91]}
+    assert codes(raw, num_classes=10).get("loss_task_mismatch") is Severity.error
+    # The same curve for two classes is an ordinary binary cross-entropy.
+    assert "loss_task_mismatch" not in codes(raw, num_classes=2)
+    # MSE on class ids: below ln 2 * (1 - accuracy) epoch after epoch.
+    mse = {"loss": [2.0, 0.7, 0.4, 0.3, 0.25], "accuracy": [0.24, 0.3, 0.35, 0.4, 0.42]}
+    assert codes(mse, num_classes=4).get("loss_task_mismatch") is Severity.error
+    honest = {"loss": [1.3, 0.9, 0.7, 0.6, 0.55], "accuracy": [0.4, 0.6, 0.7, 0.75, 0.78]}
+    assert "loss_task_mismatch" not in codes(honest, num_classes=4)
+
+
+def test_recall_stuck_at_zero_means_the_positive_class_is_never_predicted() -> None:
+    raw = {
+        "loss": (0.3 - 0.005 * np.arange(20)).tolist(),
+        "accuracy": (0.946 + 0.0008 * np.arange(20)).tolist(),
+        "val_recall": [0.0] * 20,
+    }
+    finding = diagnose(history_from_mapping(raw, {"task": "binary"})).findings[0]
+    assert finding.code == "accuracy_at_chance"
+    assert finding.evidence["metric"] == "val_recall"
+    assert finding.causes[0].code == "class_imbalance"
+
+
+def test_regression_loss_far_from_unit_scale() -> None:
+    raw = {"loss": [16553.0, 16000.0, 15000.0, 14000.0, 13000.0], "mae": [101.0, 100.0, 98.0, 96.0, 94.0]}
+    finding = next(
+        f for f in diagnose(history_from_mapping(raw)).findings if f.code == "unexpected_initial_loss"
+    )
+    assert finding.causes[0].code == "unscaled_targets"
+    assert "unexpected_initial_loss" not in codes(
+        {"loss": [1.2, 0.9, 0.7, 0.6, 0.5], "mae": [0.9, 0.8, 0.7, 0.6, 0.5]}
+    )
+
+
+def test_early_spikes_and_validation_spikes_count() -> None:
+    early = {"loss": [3.6, 0.8, 7.3, 0.4, 0.35, 0.3, 0.28, 0.27]}
+    assert (
+        2 in next(f for f in diagnose(history_from_mapping(early)).findings if f.code == "loss_spikes").epochs
+    )
+    val = histories.healthy(20)
+    val["val_loss"][9] *= 5
+    finding = next(f for f in diagnose(history_from_mapping(val)).findings if f.code == "loss_spikes")
+    assert finding.evidence["metric"] == "val_loss"
+
+
+def test_a_small_rise_after_early_stopping_patience_is_not_overfitting() -> None:
+    loss = (0.03 + 1.8 * np.exp(-np.arange(20) / 3)).tolist()
+    val = [
+        1.06,
+        0.43,
+        0.24,
+        0.17,
+        0.15,
+        0.12,
+        0.11,
+        0.1,
+        0.095,
+        0.09,
+        0.088,
+        0.085,
+        0.083,
+        0.082,
+        0.08,
+        0.083,
+        0.092,
+        0.09,
+        0.089,
+        0.088,
+    ]
+    assert "overfitting" not in codes({"loss": loss, "val_loss": val})
+
+
+def test_validation_accuracy_far_above_training_accuracy() -> None:
+    raw = histories.healthy(20)
+    raw["accuracy"] = [0.38] * 20
+    raw["val_accuracy"] = [0.75] * 20
+    assert codes(raw).get("val_better_than_train") is Severity.warning

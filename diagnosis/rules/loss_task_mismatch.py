@@ -1,0 +1,100 @@
+"""loss_task_mismatch: the loss is lower than any K-class cross-entropy can be at the
+accuracy the run logged, so it is not the cross-entropy of these labels.
+
+For a sample the model gets wrong, the true class has probability at most 1/2, so its
+cross-entropy is at least ln 2. Averaged over an epoch (loss and accuracy are averaged
+over the same batches), a categorical or sparse cross-entropy therefore satisfies
+    loss >= ln 2 * (1 - accuracy).
+An epoch below that bound means another loss is in use: binary_crossentropy over K
+one-hot units (which averages per unit), or MSE on class ids.
+
+The bound is loose at low accuracy, so a second, first-epoch check backs it up: a fresh
+K-class model starts at ln K, and an epoch whose average ends far below that while the
+model was mostly wrong has a loss on another scale (binary cross-entropy starts at ln 2
+per unit whatever K is).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from diagnosis.curves import finite_curve, rounded
+from diagnosis.history import TrainingHistory
+from diagnosis.models import Category, Finding, Severity
+from diagnosis.rules.base import Rule
+
+# Below this share of the bound (a margin for rounding in logged values) is a violation.
+MARGIN = 0.9
+# Epochs below the bound needed; one could be a logging quirk.
+MIN_VIOLATIONS = 2
+# First epoch: average loss under this share of ln K with accuracy under FIRST_ACCURACY.
+FIRST_RATIO = 0.5
+FIRST_ACCURACY = 0.5
+
+
+@dataclass
+class LossTaskMismatch(Rule):
+    code = "loss_task_mismatch"
+    category = Category.implementation
+    causes = (
+        ("loss_task_mismatch", 3.0),
+        ("output_activation_mismatch", 2.0),
+        ("label_format_mismatch", 1.0),
+    )
+
+    def check(self, run: TrainingHistory) -> Finding | None:
+        classes = run.facts.num_classes
+        name = run.facts.accuracy_metric
+        if not classes or classes <= 2 or name is None:
+            return None  # for two classes binary_crossentropy is the right loss
+        for prefix in ("", "val_"):
+            loss = finite_curve(run.get(f"{prefix}loss"))
+            accuracy = finite_curve(run.get(f"{prefix}{name}"))
+            if loss is None or accuracy is None:
+                continue
+            bound = math.log(2) * (1 - accuracy)
+            below = np.flatnonzero(loss < MARGIN * bound)
+            if below.size >= MIN_VIOLATIONS:
+                return self._finding(run, prefix, loss, accuracy, below)
+            if prefix == "" and loss[0] < FIRST_RATIO * math.log(classes) and accuracy[0] < FIRST_ACCURACY:
+                return self._finding(run, prefix, loss, accuracy, np.array([0]))
+        return None
+
+    def _finding(
+        self, run: TrainingHistory, prefix: str, loss: np.ndarray, accuracy: np.ndarray, below: np.ndarray
+    ) -> Finding:
+        epoch = int(below[0])
+        return self.finding(
+            run,
+            severity=Severity.error,
+            confidence=0.85,
+            summary=(
+                f"At epoch {epoch} the {prefix}loss was {loss[epoch]:.3g} with {prefix}accuracy "
+                f"{accuracy[epoch]:.3f}: too low for a {run.facts.num_classes}-class cross-entropy, "
+                "so the loss is not one."
+            ),
+            evidence={
+                "epoch": epoch,
+                "loss": rounded(float(loss[epoch])),
+                "accuracy": rounded(float(accuracy[epoch])),
+                "lower_bound": rounded(math.log(2) * (1 - float(accuracy[epoch]))),
+                "epochs_below_bound": int(below.size),
+                "num_classes": run.facts.num_classes,
+                "ln_k": rounded(math.log(run.facts.num_classes or 2)),
+                "thresholds": {
+                    "margin": MARGIN,
+                    "min_violations": MIN_VIOLATIONS,
+                    "first_ratio": FIRST_RATIO,
+                    "first_accuracy": FIRST_ACCURACY,
+                },
+            },
+            recommendation=(
+                "For one label per sample, use softmax outputs with sparse_categorical_crossentropy (integer "
+                "labels) or categorical_crossentropy (one-hot labels), not binary_crossentropy or MSE."
+            ),
+            fix={"loss": "sparse_categorical_crossentropy", "output_activation": "softmax"},
+            epochs=[int(e) for e in below[:10]],
+        )
