@@ -1,4 +1,9 @@
-"""The `convdiag` command: serve, worker, diagnose, submit, status, hash-key."""
+"""The `convdiag` command: serve, worker, diagnose, probe, submit, status, hash-key.
+
+Each command imports what it needs when it runs: `convdiag diagnose` is used in scripts
+and CI steps, where the HTTP client, the settings machinery and (above all) TensorFlow
+would only add start-up time.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,16 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from convdiag.client import DEFAULT_URL, ApiError, Client
-from convdiag.jobs import Job
-from convdiag.settings import get_settings, hash_api_key
-from diagnosis import Diagnosis, HistoryError, diagnose, load_history
-from diagnosis.report import render_text
+from convdiag import DEFAULT_URL
+
+if TYPE_CHECKING:
+    from convdiag.jobs import Job
+    from diagnosis import Diagnosis
+
 
 # Exit statuses of `diagnose` and `submit --wait`, documented in the README.
 EXIT_HEALTHY, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
@@ -59,6 +66,8 @@ def serve(host: str, port: int, concurrency: int) -> None:
     """Run the API and a worker; Ctrl-C stops both."""
     import uvicorn
 
+    from convdiag.settings import get_settings
+
     settings = get_settings()
     if settings.embedded:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -91,6 +100,8 @@ def worker(queues: str, concurrency: int) -> None:
 
 
 def _print_diagnosis(diagnosis: Diagnosis, as_json: bool) -> int:
+    from diagnosis.report import render_text
+
     click.echo(diagnosis.model_dump_json(indent=2) if as_json else render_text(diagnosis))
     return EXIT_HEALTHY if diagnosis.healthy else EXIT_PROBLEMS
 
@@ -102,6 +113,8 @@ def diagnose_command(file: Path, as_json: bool) -> None:
     """Diagnose a history file locally, without a server.
 
     Exit status: 0 healthy, 1 problems found, 2 unreadable input."""
+    from diagnosis import HistoryError, diagnose, load_history
+
     try:
         data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
         result = diagnose(load_history(data))
@@ -131,6 +144,8 @@ def _show_progress(job: Job) -> None:
 @click.option("--json", "as_json", is_flag=True, help="With --wait: print the Diagnosis as JSON.")
 def submit(file: Path, url: str, api_key: str | None, wait: bool, as_json: bool) -> None:
     """Send a history file to a convdiag server."""
+    from convdiag.client import ApiError, Client
+
     try:
         with Client(url, api_key) as client:
             job = client.submit_history_file(file)
@@ -156,6 +171,8 @@ def submit(file: Path, url: str, api_key: str | None, wait: bool, as_json: bool)
 @key_option
 def status(job_id: str, url: str, api_key: str | None) -> None:
     """Show a job's status (and its diagnosis once finished)."""
+    from convdiag.client import ApiError, Client
+
     try:
         with Client(url, api_key) as client:
             job = client.get_job(job_id)
@@ -175,6 +192,7 @@ def probe(bundle: Path, as_json: bool) -> None:
     """Probe a bundle (model.keras + data.npz + training.json, zipped) locally.
 
     Loads TensorFlow. Exit status: 0 healthy, 1 problems found, 2 unusable bundle."""
+    from convdiag.settings import get_settings
     from diagnosis.probes.loader import BundleError, Limits
     from diagnosis.probes.run import probe_bundle
 
@@ -194,4 +212,6 @@ def probe(bundle: Path, as_json: bool) -> None:
 @click.argument("key")
 def hash_key(key: str) -> None:
     """Print the hash to put in CONVDIAG_API_KEYS for an API key."""
+    from convdiag.settings import hash_api_key
+
     click.echo(hash_api_key(key))

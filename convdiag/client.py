@@ -25,10 +25,10 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from convdiag import DEFAULT_URL
 from convdiag.jobs import Job, JobPage
 from convdiag.runs import LiveRun
 
-DEFAULT_URL = "http://127.0.0.1:8000"
 # Statuses worth retrying: the server or something in front of it is briefly unavailable.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # The longest a `Retry-After` may make us sleep; a server asking for more is treated as down.
