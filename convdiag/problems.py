@@ -40,6 +40,7 @@ RUN_NOT_FOUND = ProblemType("run-not-found", "No such live run", 404)
 RUN_CONFLICT = ProblemType("run-conflict", "The request contradicts the run's recorded epochs", 409)
 JOB_NOT_DONE = ProblemType("job-not-done", "The job has no diagnosis yet", 409)
 JOB_FINISHED = ProblemType("job-finished", "The job has already finished", 409)
+RATE_LIMITED = ProblemType("rate-limited", "Too many requests for this API key", 429)
 UNAVAILABLE = ProblemType("unavailable", "A backing service is unavailable; retry later", 503)
 INTERNAL_ERROR = ProblemType("internal-error", "Internal error", 500)
 # Only ever on a failed job, never as an HTTP answer.

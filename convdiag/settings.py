@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         ),
     )
     local_tenant: str = "local"
+    rate_limit: str = Field(
+        default="1200/minute",
+        description="Requests allowed per API key, in the `limits` notation ('1200/minute', '50/second'); "
+        "empty: no limit. Counted in Redis, so every API replica shares the count.",
+    )
     job_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_wait_seconds: float = Field(default=30.0, ge=0)

@@ -28,8 +28,10 @@ def get_queue(request: Request) -> JobQueue:
 
 
 def get_tenant(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> str:
-    """The tenant the bearer key maps to; the single local tenant when auth is off."""
+    """The tenant the bearer key maps to (the single local tenant when auth is off), once the
+    key's rate limit allows the request."""
     if not settings.auth_enabled:
+        request.app.state.rate_limiter.check(settings.local_tenant)
         return settings.local_tenant
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key:
@@ -45,6 +47,7 @@ def get_tenant(request: Request, settings: Annotated[Settings, Depends(get_setti
             tenant = name
     if tenant is None:
         raise ProblemError(UNAUTHORIZED, "the API key is not valid", {"WWW-Authenticate": "Bearer"})
+    request.app.state.rate_limiter.check(digest)
     return tenant
 
 

@@ -19,6 +19,7 @@ from convdiag.problems import (
     INVALID_REQUEST,
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
+    RATE_LIMITED,
     UNAUTHORIZED,
     UNAVAILABLE,
     ProblemType,
@@ -62,6 +63,8 @@ def problem_response(
 
 def problem_responses(*kinds: ProblemType) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entry that documents a route's problems in OpenAPI."""
+    if UNAUTHORIZED in kinds:
+        kinds = (*kinds, RATE_LIMITED)  # the rate limit is enforced where the key is checked
     by_status: dict[int, list[ProblemType]] = {}
     for kind in kinds:
         by_status.setdefault(kind.status, []).append(kind)

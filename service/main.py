@@ -13,6 +13,7 @@ from convdiag.settings import Settings, get_settings
 from service.errors import install_problem_handlers
 from service.limits import BodySizeLimit
 from service.queue import JobQueue
+from service.ratelimit import RateLimiter
 from service.routers import bundles, health, histories, jobs, runs
 from service.routers.health import metrics_registry
 from worker.app import make_celery
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = open_store(settings)
     app.state.queue = JobQueue(make_celery(settings))
     app.state.metrics = metrics_registry(app.state.store, app.state.queue)
+    app.state.rate_limiter = RateLimiter(settings)
     app.add_middleware(
         BodySizeLimit, max_bytes=settings.max_body_bytes, overrides={"/v1/bundles": settings.max_bundle_bytes}
     )

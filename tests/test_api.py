@@ -219,3 +219,25 @@ def test_store_or_broker_down_is_503_with_retry_after(tmp_path) -> None:
         body = _assert_problem(ready, 503, "unavailable")
         assert "job_store" in body["detail"]
         assert "broker" in body["detail"]
+
+
+def test_rate_limit_per_api_key_answers_429_with_retry_after(redis_url: str, tmp_path) -> None:
+    from convdiag.settings import Settings, hash_api_key
+    from tests.support import serve_app
+
+    keys = {"limited-key-a-0123456789": "ta", "limited-key-b-0123456789": "tb"}
+    settings = Settings(
+        redis_url=redis_url,  # counted in Redis, as every replica would
+        data_dir=tmp_path,
+        rate_limit="3/minute",
+        api_keys={hash_api_key(k): t for k, t in keys.items()},
+    )
+    with serve_app(settings) as url:
+        a, b = ({"Authorization": f"Bearer {k}"} for k in keys)
+        answers = [httpx.get(f"{url}/v1/jobs", headers=a).status_code for _ in range(4)]
+        assert answers == [200, 200, 200, 429]
+        limited = httpx.get(f"{url}/v1/jobs", headers=a)
+        body = _assert_problem(limited, 429, "rate-limited")
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert "3 per 1 minute" in body["detail"]
+        assert httpx.get(f"{url}/v1/jobs", headers=b).status_code == 200  # another key has its own window
