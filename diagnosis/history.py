@@ -110,6 +110,8 @@ def metric_value(name: str, epoch: int, value: object) -> float:
 
 
 def _to_array(name: str, values: object) -> np.ndarray:
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype == np.float64:
+        return values  # already parsed by a format reader (CSV, console log, TensorBoard)
     if not isinstance(values, list):
         raise HistoryError(f"metric {name!r} must be a list of numbers, got {type(values).__name__}")
     return np.array([metric_value(name, i, value) for i, value in enumerate(values)], dtype=np.float64)
@@ -118,7 +120,8 @@ def _to_array(name: str, values: object) -> np.ndarray:
 def history_from_mapping(
     raw: Mapping[str, Any], metadata: Mapping[str, Any] | None = None
 ) -> TrainingHistory:
-    """Build a history from a `History.history`-shaped mapping of metric name to values."""
+    """Build a history from a `History.history`-shaped mapping of metric name to values
+    (lists from JSON, or float64 arrays from the other format readers)."""
     metrics: dict[str, np.ndarray] = {}
     for name, values in raw.items():
         if not isinstance(name, str) or not name:

@@ -1,0 +1,73 @@
+"""Every training-history format users already have, behind one entry point.
+
+`load_runs(data, filename)` tells the format from the content, with the filename as a hint
+where the content does not decide, and returns one `TrainingHistory` per run (a log or a log
+directory can hold several `fit` calls). Whatever cannot be read raises `HistoryError` with a
+message naming the problem:
+
+- Keras History JSON, plain or wrapped, or the `{"runs": [...]}` form (keras_json)
+- CSVLogger files, any separator (csv_logger)
+- what `model.fit(verbose=1|2)` printed, Keras 2 or 3 (console)
+- TensorBoard event files (tensorboard), alone or as a log directory in a zip or a tar(.gz)
+  (archive)
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from diagnosis.formats import archive, console, csv_logger, tensorboard, text, tfrecord
+from diagnosis.formats.keras_json import dump_runs, read_runs, runs_from_json
+from diagnosis.history import HistoryError, TrainingHistory, loads_json
+
+__all__ = ["MAX_UNPACKED_BYTES", "dump_runs", "load_path", "load_runs", "read_runs"]
+
+# What an archive may unpack to: 10x the default HTTP body limit (CONVDIAG_MAX_BODY_BYTES).
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+_LEADING_SPACE = re.compile(r"\s*")
+
+
+def load_runs(
+    data: bytes, filename: str | None = None, *, max_unpacked_bytes: int = MAX_UNPACKED_BYTES
+) -> list[TrainingHistory]:
+    """Read the runs in a file or request body of any supported format."""
+    name = (filename or "").lower()
+    if not data or data.isspace():
+        raise HistoryError("the input is empty")
+    if data.startswith(archive.ZIP_MAGIC) or name.endswith(".zip"):
+        return tensorboard.runs_from_event_files(archive.zip_event_files(data, max_unpacked_bytes))
+    if data.startswith(archive.GZIP_MAGIC):
+        data, name = archive.gunzip(data, max_unpacked_bytes), name.removesuffix(".gz")
+        if data.startswith((archive.ZIP_MAGIC, archive.GZIP_MAGIC)):
+            raise HistoryError("the gzip file holds another archive; send a zip or a tar.gz")
+    if archive.is_tar(data):
+        return tensorboard.runs_from_event_files(archive.tar_event_files(data))
+    if tfrecord.is_tfrecord(data) or tensorboard.is_event_file(name):
+        return tensorboard.runs_from_event_files({filename or "events.out.tfevents": data})
+    return _load_text(text.decode(data), name)
+
+
+def _load_text(content: str, name: str) -> list[TrainingHistory]:
+    # An `Epoch 3/20` line decides for a console log even if it starts like JSON (`[INFO] ..`).
+    if console.EPOCH_LINE.search(content):
+        return console.parse(content)
+    start = _LEADING_SPACE.match(content).end()
+    if content[start : start + 1] in ("{", "[") or name.endswith(".json"):
+        return runs_from_json(loads_json(content))
+    if csv_logger.looks_like_csv(content) or name.endswith((".csv", ".tsv")):
+        return csv_logger.parse(content)
+    return console.parse(content)  # it says which formats it expected when it finds no epoch
+
+
+def load_path(path: Path) -> list[TrainingHistory]:
+    """A file of any supported format, or a TensorBoard log directory (the CLI's argument)."""
+    if not path.is_dir():
+        return load_runs(path.read_bytes(), path.name)
+    # Keep the directory's own name: `convdiag diagnose logs/validation` is still validation.
+    files = {
+        f"{path.resolve().name}/{file.relative_to(path).as_posix()}": file.read_bytes()
+        for file in sorted(path.rglob("*tfevents*"))
+        if file.is_file()
+    }
+    return tensorboard.runs_from_event_files(files)
