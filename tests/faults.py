@@ -2,7 +2,8 @@
 
 A history diagnosis takes milliseconds, too short to kill a worker in the middle of one.
 This makes the first diagnosis in a run slow and records the pool process's pid, so a test
-can SIGKILL that process while the job is really running. Later attempts run at full speed.
+can SIGKILL that process while the job is really running (or stop Redis under it). Later
+attempts run at full speed. FAULT_DELAY_SECONDS sets how slow the first one is.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import worker.tasks
 from diagnosis import Diagnosis, TrainingHistory
 
 MARKER = Path(os.environ["FAULT_MARKER_FILE"])
-DELAY_SECONDS = 30.0
+DELAY_SECONDS = float(os.environ.get("FAULT_DELAY_SECONDS", "30"))
 _diagnose = worker.tasks.diagnose
 
 

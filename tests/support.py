@@ -40,17 +40,20 @@ def wait_until(predicate: Callable[[], object], timeout: float, what: str, inter
     raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
 
 
-@contextlib.contextmanager
-def redis_server(directory: Path, *extra: str) -> Iterator[str]:
-    """A private redis-server on a free port; yields its URL."""
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is not installed; `make test` installs it"
-    port = free_port()
-    proc = subprocess.Popen(
-        [
+class RedisServer:
+    """A private redis-server on a free port that a test can stop, crash and start again on
+    the same port and directory, so clients configured with its URL find it again."""
+
+    def __init__(self, directory: Path, *extra: str) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is not installed; `make test` installs it"
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        # Persistence is off unless `extra` turns it on (later arguments win).
+        self.command = [
             binary,
             "--port",
-            str(port),
+            str(self.port),
             "--bind",
             "127.0.0.1",
             "--save",
@@ -60,16 +63,40 @@ def redis_server(directory: Path, *extra: str) -> Iterator[str]:
             "--dir",
             str(directory),
             *extra,
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        wait_until(lambda: redis.Redis.from_url(url).ping(), 10, "redis-server")
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
+        ]
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        assert self.proc is None, "already running"
+        self.proc = subprocess.Popen(self.command, stdout=subprocess.DEVNULL)
+        wait_until(lambda: redis.Redis.from_url(self.url).ping(), 10, "redis-server")
+
+    def stop(self) -> None:
+        """A clean shutdown (SIGTERM): Redis writes out what it has, then exits."""
+        if self.proc is not None:
+            stop_process(self.proc, timeout=10)
+            self.proc = None
+
+    def crash(self) -> None:
+        """SIGKILL: no chance to flush anything that was not already on disk."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def __enter__(self) -> RedisServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@contextlib.contextmanager
+def redis_server(directory: Path, *extra: str) -> Iterator[str]:
+    """A private redis-server on a free port; yields its URL."""
+    with RedisServer(directory, *extra) as server:
+        yield server.url
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
