@@ -25,7 +25,12 @@ def make_celery(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        worker_cancel_long_running_tasks_on_connection_loss=True,
+        # When the broker connection drops mid-task, let the task finish and record its
+        # outcome. Cancelling it (Celery's choice for RabbitMQ, which redelivers at once) helps
+        # nothing on Redis: the unacknowledged message comes back only after the visibility
+        # timeout (an hour), so a cancelled job sat "running" that long and then ran again
+        # (tests/test_reliability.py). A finished job is final, so a later redelivery is a no-op.
+        worker_cancel_long_running_tasks_on_connection_loss=False,
         task_soft_time_limit=settings.task_soft_time_limit,
         task_time_limit=settings.task_time_limit,
         # Redis re-delivers an unacknowledged message after this long; it must be longer
@@ -34,7 +39,11 @@ def make_celery(settings: Settings) -> Celery:
         broker_transport_options=(
             {} if settings.embedded else {"visibility_timeout": settings.broker_visibility_timeout}
         ),
+        # Wait for the broker however long it is away, at startup and after a loss; Celery's
+        # default gives up after 100 tries (about 45 minutes) and the worker exits for good.
         broker_connection_retry_on_startup=True,
+        broker_connection_retry=True,
+        broker_connection_max_retries=None,
         task_serializer="json",
         accept_content=["json"],
         result_serializer="json",

@@ -29,6 +29,9 @@ from worker.app import BUNDLE_TASK, HISTORY_TASK, WEBHOOK_TASK, app
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
+# How long a job-store write waits for Redis to come back. A task that finished while Redis
+# restarts would otherwise lose its outcome and leave the job "running" (tests/test_reliability.py).
+STORE_OUTAGE_SECONDS = 60.0
 
 
 class JobFailure(Exception):
@@ -42,7 +45,7 @@ class JobFailure(Exception):
 @cache
 def store() -> JobStore:
     """One store per worker process, opened on first use (after the pool has forked)."""
-    return open_store(get_settings())
+    return open_store(get_settings(), outage_seconds=STORE_OUTAGE_SECONDS)
 
 
 def _error(kind: ProblemType, detail: str) -> JobError:

@@ -4,14 +4,19 @@ the job's TTL, and a sorted set per tenant for newest-first listing."""
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import redis
+from redis.backoff import ConstantBackoff
+from redis.retry import Retry
 
 from convdiag.jobs.store import DocumentUpdater, JobStore, Record, Updater, _now
 
 PREFIX = "convdiag"
 STATS_KEY = f"{PREFIX}:stats"
+# Seconds between reconnection attempts while Redis is away (a restart takes a few).
+OUTAGE_RETRY_INTERVAL = 0.5
 
 
 def _job_key(job_id: str) -> str:
@@ -44,8 +49,13 @@ class RedisJobStore(JobStore):
         self.redis = client
 
     @classmethod
-    def from_url(cls, url: str, ttl_seconds: int) -> RedisJobStore:
-        return cls(redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5), ttl_seconds)
+    def from_url(cls, url: str, ttl_seconds: int, outage_seconds: float = 0) -> RedisJobStore:
+        """`outage_seconds`: how long a command keeps retrying while Redis cannot be reached
+        (0: fail at once, as the API wants, to answer 503)."""
+        tries = math.ceil(outage_seconds / OUTAGE_RETRY_INTERVAL)
+        retry = Retry(ConstantBackoff(OUTAGE_RETRY_INTERVAL), tries)
+        client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, retry=retry)
+        return cls(client, ttl_seconds)
 
     def _insert(self, record: Record, payload: bytes) -> None:
         job_id, ttl = record["id"], self.ttl_seconds
