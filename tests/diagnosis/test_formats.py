@@ -1,0 +1,280 @@
+"""Every history format, read from what real Keras runs wrote (tests/fixtures/formats, made by
+scripts/make_format_fixtures.py; the Keras 2 logs are written from its documented format)."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import json
+import math
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from diagnosis.formats import dump_runs, load_path, load_runs, read_runs
+from diagnosis.formats.columns import MAX_RUNS
+from diagnosis.history import HistoryError, TrainingHistory
+from tests.diagnosis import writers
+from tests.support import ROOT
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "formats"
+TENSORBOARD = FIXTURES / "tensorboard"
+# A printed log keeps four decimals ("0.8836", "1.2000e-05"); files keep full precision.
+LOG_TOLERANCE = {"rtol": 5e-4, "atol": 5e-5}
+EXACT = {"rtol": 1e-7, "atol": 0.0}
+
+
+def expected(name: str) -> list[TrainingHistory]:
+    return read_runs((FIXTURES / f"{name}.expected.json").read_bytes())
+
+
+def assert_same_runs(actual: list[TrainingHistory], wanted: list[TrainingHistory], tolerance: dict) -> None:
+    assert len(actual) == len(wanted)
+    for got, want in zip(actual, wanted, strict=True):
+        assert set(got.metrics) == set(want.metrics)
+        for name, values in want.metrics.items():
+            # The expected files store inf and nan alike as null: compare where values are finite.
+            assert np.array_equal(np.isfinite(got.metrics[name]), np.isfinite(values)), name
+            finite = np.isfinite(values)
+            np.testing.assert_allclose(got.metrics[name][finite], values[finite], **tolerance, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    ("fixture", "tolerance"),
+    [
+        ("csvlogger.csv", EXACT),
+        ("csvlogger_semicolon.csv", EXACT),
+        ("csvlogger.tsv", EXACT),
+        ("csvlogger_two_runs_nan.csv", EXACT),
+        ("keras3_verbose1.log", LOG_TOLERANCE),
+        ("keras3_verbose2.log", LOG_TOLERANCE),
+        ("keras2_verbose1.log", LOG_TOLERANCE),
+        ("keras2_verbose2.log", LOG_TOLERANCE),
+        ("tensorboard", EXACT),
+    ],
+)
+def test_real_fixtures_read_as_keras_recorded_them(fixture: str, tolerance: dict) -> None:
+    assert_same_runs(load_path(FIXTURES / fixture), expected(fixture), tolerance)
+
+
+def test_csv_non_finite_cells_are_data_and_na_is_missing() -> None:
+    first, second = load_path(FIXTURES / "csvlogger_two_runs_nan.csv")
+    assert np.isnan(first.metrics["val_loss"][[0, 2]]).all()  # NA: not validated that epoch
+    assert first.metrics["val_loss"][1] == pytest.approx(22.38605308532715)
+    assert second.metrics["loss"][1] == math.inf
+    assert np.isnan(second.metrics["loss"][3])
+
+
+def test_csv_columns_never_logged_are_dropped() -> None:
+    # Keras 3's CSVLogger adds val_ columns full of NA to a run without validation.
+    (run,) = load_runs(b"epoch,loss,val_loss\n0,1.5,NA\n1,-inf,NA\n")
+    assert list(run.metrics) == ["loss"]
+    assert run.metrics["loss"].tolist() == [1.5, -math.inf]
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t", "|", " "])
+def test_csv_separator_is_whatever_follows_epoch(separator: str) -> None:
+    (run,) = load_runs(writers.csv_logger([{"loss": [0.5, math.nan], "acc": [0.1, 0.2]}], separator).encode())
+    assert run.metrics["accuracy"].tolist() == [0.1, 0.2]
+    assert run.metrics["loss"][0] == 0.5
+
+
+def test_console_takes_each_epochs_final_line_not_redraws_or_evaluate() -> None:
+    first, second = load_path(FIXTURES / "keras3_verbose1.log")
+    # The last batch redraw of epoch 1 shows loss 0.8836 without val_; model.evaluate after
+    # epoch 3 prints loss 0.8055. Neither may replace what the epochs ended with.
+    assert first.metrics["val_loss"].tolist() == [0.8802, 0.8487, 0.834]
+    assert first.metrics["loss"][-1] == 0.8043
+    assert first.metrics["learning_rate"].tolist() == [0.01, 0.005, 0.0025]
+    assert second.metrics["loss"][0] == pytest.approx(1.5418244700319945e27)
+    assert second.metrics["loss"][1] == math.inf
+    assert np.isnan(second.metrics["loss"][2:]).all()
+
+
+def test_console_keras2_names_and_small_numbers() -> None:
+    (run,) = load_path(FIXTURES / "keras2_verbose1.log")
+    assert list(run.metrics) == ["loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"]
+    assert run.metrics["learning_rate"].tolist() == [0.001, 0.001, 1e-4, 1.2e-5]
+    assert np.isnan(run.metrics["val_loss"][3])
+
+
+@pytest.mark.parametrize(
+    "transform",
+    [
+        lambda text: text.replace("\n", "\r\n"),  # a log saved on Windows
+        lambda text: "[INFO] 2024-05-01 job started\n" + text,  # starts like JSON
+        lambda text: text.replace("\n", "   \n"),  # Keras 2 pads lines to hide longer redraws
+    ],
+    ids=["crlf", "bracket-first", "trailing-spaces"],
+)
+def test_console_log_variants(transform) -> None:
+    content = (FIXTURES / "keras2_verbose2.log").read_text()
+    assert_same_runs(load_runs(transform(content).encode()), expected("keras2_verbose2.log"), LOG_TOLERANCE)
+
+
+def test_console_log_from_windows_powershell_is_utf16() -> None:
+    content = (FIXTURES / "keras3_verbose2.log").read_text()
+    runs = load_runs(content.encode("utf-16"), "train.log")
+    assert_same_runs(runs, expected("keras3_verbose2.log"), LOG_TOLERANCE)
+
+
+def test_console_new_run_when_epoch_count_changes() -> None:
+    # fit(epochs=2), then fit(initial_epoch=2, epochs=3): the counter goes on, N changes.
+    log = "".join(f"Epoch {k}/{n}\n1/1 - 0s - loss: {k}.0000\n" for k, n in [(1, 2), (2, 2), (3, 3)])
+    assert [run.metrics["loss"].tolist() for run in load_runs(log.encode())] == [[1.0, 2.0], [3.0]]
+
+
+def test_tensorboard_log_dir_as_directory_zip_and_tar_gz() -> None:
+    files = {
+        path.relative_to(TENSORBOARD).as_posix(): path.read_bytes()
+        for path in TENSORBOARD.rglob("*")
+        if path.is_file()
+    }
+    tarred = io.BytesIO()
+    with tarfile.open(fileobj=tarred, mode="w:gz") as archive:
+        for name, content in files.items():
+            info = tarfile.TarInfo(f"logs/{name}")
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    wanted = expected("tensorboard")
+    assert_same_runs(load_runs(writers.zipped(files), "logs.zip"), wanted, EXACT)
+    assert_same_runs(load_runs(tarred.getvalue()), wanted, EXACT)
+
+
+def test_tensorboard_single_event_file_is_the_train_split() -> None:
+    path = next((TENSORBOARD / "run-1" / "train").iterdir())
+    (run,) = load_runs(path.read_bytes(), path.name)
+    assert set(run.metrics) == {"loss", "accuracy", "learning_rate"}
+    (validation,) = load_path(next((TENSORBOARD / "run-1" / "validation").iterdir()).parent)
+    assert set(validation.metrics) == {"val_loss", "val_accuracy"}
+
+
+def test_tensorboard_simple_values_and_a_truncated_last_record() -> None:
+    data = writers.event_file([("epoch_loss", 0, 1.5), ("epoch_loss", 1, math.nan)], tensor=False)
+    (run,) = load_runs(data[:-3])  # a live run's writer is in the middle of the last record
+    assert run.metrics["loss"].tolist() == [1.5]
+    (run,) = load_runs(data)
+    assert np.isnan(run.metrics["loss"][1])
+
+
+def test_tensorboard_corrupt_record_is_an_error() -> None:
+    data = bytearray(writers.event_file([("epoch_loss", 0, 1.5)]))
+    data[-6] ^= 0xFF  # inside the float of the last record
+    with pytest.raises(HistoryError, match="corrupt"):
+        load_runs(bytes(data))
+
+
+def test_reading_tensorboard_never_imports_tensorflow() -> None:
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom diagnosis.formats import load_path\n"
+        f"load_path(Path({str(TENSORBOARD)!r}))\nprint('tensorflow' in sys.modules)\n"
+    )
+    command = [sys.executable, "-c", code]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd.tfevents", "logs/../../x.tfevents", "C:/x.tfevents"])
+def test_zip_with_escaping_member_names_is_refused(name: str) -> None:
+    data = writers.zipped({"ok/events.out.tfevents.1": b"", name: b""})
+    with pytest.raises(HistoryError, match=r"absolute path or '\.\.'"):
+        load_runs(data)
+
+
+def test_archives_are_capped_when_unpacked() -> None:
+    event = writers.event_file([("epoch_loss", 0, 1.0)]) + b"\0" * 200_000
+    with pytest.raises(HistoryError, match="unpacks to more than 100000 bytes"):
+        load_runs(writers.zipped({"train/x.tfevents": event}), max_unpacked_bytes=100_000)
+    with pytest.raises(HistoryError, match="unpacks to more than 100000 bytes"):
+        load_runs(gzip.compress(event), max_unpacked_bytes=100_000)
+
+
+def test_gzipped_single_file_is_read() -> None:
+    (run,) = load_runs(gzip.compress((FIXTURES / "csvlogger.csv").read_bytes()), "history.csv.gz")
+    assert run.epochs == 4
+
+
+def test_single_epoch_histories_are_fine() -> None:
+    for data in (b'{"loss": [0.5]}', b"epoch,loss\n0,0.5\n", b"Epoch 1/1\n1/1 - 0s - loss: 0.5000\n"):
+        (run,) = load_runs(data)
+        assert run.metrics["loss"].tolist() == [0.5]
+
+
+def test_runs_form_round_trips_and_a_plain_history_is_one_run() -> None:
+    runs = load_path(FIXTURES / "keras3_verbose1.log")
+    back = read_runs(dump_runs(runs))
+    assert [list(run.metrics) for run in back] == [list(run.metrics) for run in runs]
+    assert back[0].metrics["val_loss"].tolist() == runs[0].metrics["val_loss"].tolist()
+    assert np.isnan(back[1].metrics["loss"][1])  # inf is stored as null, like any non-finite value
+    assert [run.epochs for run in read_runs(b'{"history": {"loss": [1, 2]}}')] == [2]
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "message"),
+    [
+        (b"", None, "the input is empty"),
+        (b" \n\t", None, "the input is empty"),
+        (b"\x00\x9f\x92\x96garbage", None, "not UTF-8 text"),
+        (b"hello world\n", None, "found no 'Epoch N/M' line"),
+        (b"Epoch 1/3\nsomething broke\n", None, "no finished epoch"),
+        (b"epoch,loss,val_loss\n0,1,2\n1,2\n", None, "CSV line 3: 2 cells where the header has 3"),
+        (b"epoch,loss\n0,1\n1,abc\n", None, "CSV line 3: column 'loss': 'abc' is not a number"),
+        (b"epoch,loss,loss\n0,1,1\n", None, "distinct, non-empty column names"),
+        (b'epoch,loss\n0,"1\n', None, "CSV line 2"),
+        (b"epoch,loss\n", None, "a header but no rows"),
+        (b"loss,val_loss\n1,2\n", "history.csv", "starts with an 'epoch' column"),
+        (b"loss: 1", "history.json", "invalid JSON"),
+        (b"not a zip", "logs.zip", "zip archive cannot be read"),
+        (b"\x1f\x8bnot gzip", None, "gzip data is corrupt"),
+        (b"[" * 100 + b"]" * 100, None, "nested deeper"),
+        (b'{"runs": []}', None, "'runs' is empty"),
+        (b'{"runs": [{"loss": [1]}, {"loss": "x"}]}', None, "run 1: metric 'loss' must be a list"),
+        (writers.zipped({"readme.txt": b"hi"}), None, "no TensorBoard event files"),
+        (writers.event_file([("batch_loss", 0, 1.0)]), None, "no epoch_* scalars"),
+        (writers.tfrecord(b"\xff\xff\xff"), None, "not a TensorBoard event"),
+        (b"Epoch 1/1\n1/1 - loss: 1\n" * (MAX_RUNS + 1), None, f"more than {MAX_RUNS} runs"),
+    ],
+)
+def test_unreadable_inputs_name_the_problem(data: bytes, filename: str | None, message: str) -> None:
+    with pytest.raises(HistoryError, match=message.replace("*", r"\*")):
+        load_runs(data, filename)
+
+
+def test_directory_without_event_files(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("nothing here")
+    with pytest.raises(HistoryError, match="no TensorBoard event files"):
+        load_path(tmp_path)
+
+
+def test_huge_hostile_logs_are_linear() -> None:
+    """10 MB (the HTTP limit) of each worst case the readers have met, read in well under a
+    second each on a quiet machine; quadratic behaviour would take minutes."""
+    size = 10_000_000
+    cases = [
+        b"x - loss: 1" * (size // 11),  # one huge line
+        b"\n" * size,
+        b"Epoch 1/2\n" + b"\r" * size,  # endless redraws of nothing
+        b"Epoch 1/2\n" + b"\r1/2 - " * (size // 7),
+        b"Epoch 1/1000000000\n" + b"noise line\n" * (size // 11),
+        b"epoch,loss\n" + b"0,1\n" + b" " * size,
+        json.dumps({"loss": [0.5] * (size // 5)}).encode(),
+    ]
+    started = time.monotonic()
+    for data in cases:
+        with contextlib.suppress(HistoryError):
+            load_runs(data)
+    assert time.monotonic() - started < 30
+
+
+def test_zip_detection_does_not_need_the_name() -> None:
+    data = writers.zipped(writers.log_dir({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7]}))
+    (run,) = load_runs(data)
+    assert run.metrics["val_loss"].tolist() == pytest.approx([1.1, 0.7])
+    assert zipfile.is_zipfile(io.BytesIO(data))
