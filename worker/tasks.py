@@ -23,7 +23,9 @@ from convdiag.problems import (
     ProblemType,
 )
 from convdiag.settings import get_settings
-from diagnosis import Diagnosis, HistoryError, diagnose, load_history
+from diagnosis import Diagnosis, HistoryError
+from diagnosis.engine import diagnose_runs
+from diagnosis.formats import read_runs
 from worker.app import BUNDLE_TASK, HISTORY_TASK, WEBHOOK_TASK, app
 
 log = logging.getLogger(__name__)
@@ -111,7 +113,7 @@ def _run(
 def _history(job: Job, payload: bytes, progress: Progress) -> Diagnosis:
     try:
         progress(0.5, "diagnosing")
-        return diagnose(load_history(payload))
+        return diagnose_runs(read_runs(payload))
     except HistoryError as exc:
         raise JobFailure(INVALID_HISTORY, str(exc)) from None
 
