@@ -10,6 +10,7 @@ import pytest
 import redis
 
 from tests import histories
+from tests.diagnosis import writers
 
 
 def _assert_problem(response: httpx.Response, status: int, slug: str) -> dict:
@@ -125,6 +126,13 @@ def _snapshot(r: redis.Redis) -> set[bytes]:
         (b'{"history": {"loss": [1]}, "metadata": {"batch_size": -1}}', "application/json", "batch_size"),
         (b"\xff\xfe\x00", "application/json", "UTF-8"),
         (b"", "application/json", "empty"),
+        (b"epoch,loss,val_loss\n0,1,2\n1,2\n", "text/csv", "CSV line 3: 2 cells"),
+        (b"loss,val_loss\n1,2\n", "text/csv", "'epoch' column"),
+        (b"Epoch 1/3\nKilled\n", "text/plain", "no finished epoch"),
+        (b"Training started\n", "text/plain", "no 'Epoch N/M' line"),
+        (b"\x00\x01garbage\xff", "application/octet-stream", "not UTF-8"),
+        (writers.zipped({"../train/x.tfevents": b""}), "application/zip", "'..'"),
+        (b"\x1f\x8b\x08broken", "application/gzip", "gzip data is corrupt"),
     ],
     ids=[
         "invalid-json",
@@ -139,6 +147,13 @@ def _snapshot(r: redis.Redis) -> set[bytes]:
         "bad-metadata",
         "binary",
         "empty-body",
+        "csv-ragged",
+        "csv-no-epoch-column",
+        "log-no-finished-epoch",
+        "log-no-epochs",
+        "event-file-garbage",
+        "zip-escaping-member",
+        "gzip-corrupt",
     ],
 )
 def test_bad_history_is_422_and_nothing_is_stored(
@@ -153,9 +168,55 @@ def test_bad_history_is_422_and_nothing_is_stored(
 
 def test_unknown_content_type_is_415(acme: httpx.Client, redis_client: redis.Redis) -> None:
     before = _snapshot(redis_client)
-    response = acme.post("/v1/histories", content=b"loss,1", headers={"content-type": "text/csv"})
-    _assert_problem(response, 415, "unsupported-media-type")
+    response = acme.post("/v1/histories", content=b"<loss/>", headers={"content-type": "application/xml"})
+    body = _assert_problem(response, 415, "unsupported-media-type")
+    assert "text/csv" in body["detail"]
     assert _snapshot(redis_client) == before
+
+
+def _fixture(name: str) -> bytes:
+    return (writers.FIXTURES / name).read_bytes()
+
+
+_TRAIN_EVENT_FILE = next(writers.TENSORBOARD.glob("run-1/train/*")).relative_to(writers.FIXTURES).as_posix()
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "epochs"),
+    [
+        (_fixture("csvlogger_semicolon.csv"), "text/csv", [4]),
+        (_fixture("keras3_verbose1.log"), "text/plain", [3, 4]),
+        (_fixture("keras2_verbose2.log"), "text/plain", [3, 2]),
+        (_fixture(_TRAIN_EVENT_FILE), "application/octet-stream", [3]),
+        (writers.zipped(writers.tensorboard_fixture()), "application/zip", [3, 3]),
+        (writers.tarred(writers.tensorboard_fixture()), "application/gzip", [3, 3]),
+        (b'{"runs": [{"loss": [3, 2]}, {"history": {"loss": [1, 0.5, 0.2]}}]}', "application/json", [2, 3]),
+    ],
+    ids=["csv", "keras3-log", "keras2-log", "event-file", "log-dir-zip", "log-dir-tar-gz", "runs-json"],
+)
+def test_every_format_is_diagnosed_run_by_run(
+    acme: httpx.Client, content: bytes, content_type: str, epochs: list[int]
+) -> None:
+    response = acme.post(
+        "/v1/histories", params={"wait": 20}, content=content, headers={"content-type": content_type}
+    )
+    assert response.status_code == 200, response.text
+    diagnosis = response.json()["diagnosis"]
+    # The last run on top, the earlier ones under `runs`, oldest first.
+    assert [run["run"]["epochs"] for run in diagnosis["runs"]] + [diagnosis["run"]["epochs"]] == epochs
+
+
+def test_multipart_file_of_any_format_with_its_name_as_hint(acme: httpx.Client) -> None:
+    # The second run of this log overflows to inf, then nan: the worker must see those epochs.
+    files = {"file": ("train.log", _fixture("keras3_verbose2.log"), "application/octet-stream")}
+    response = acme.post(
+        "/v1/histories", params={"wait": 20}, files=files, data={"metadata": json.dumps({"batch_size": 16})}
+    )
+    assert response.status_code == 200, response.text
+    diagnosis = response.json()["diagnosis"]
+    assert "loss_nan" in [f["code"] for f in diagnosis["findings"]]
+    assert diagnosis["run"]["epochs"] == 4
+    assert len(diagnosis["runs"]) == 1
 
 
 def test_oversize_body_is_413(acme: httpx.Client, redis_client: redis.Redis, settings) -> None:

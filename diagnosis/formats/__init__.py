@@ -37,7 +37,7 @@ def load_runs(
         raise HistoryError("the input is empty")
     if data.startswith(archive.ZIP_MAGIC) or name.endswith(".zip"):
         return tensorboard.runs_from_event_files(archive.zip_event_files(data, max_unpacked_bytes))
-    if data.startswith(archive.GZIP_MAGIC):
+    if data.startswith(archive.GZIP_MAGIC) or name.endswith((".gz", ".tgz")):
         data, name = archive.gunzip(data, max_unpacked_bytes), name.removesuffix(".gz")
         if data.startswith((archive.ZIP_MAGIC, archive.GZIP_MAGIC)):
             raise HistoryError("the gzip file holds another archive; send a zip or a tar.gz")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from convdiag.jobs import Job, JobKind
@@ -20,13 +21,31 @@ from convdiag.problems import (
     UNAVAILABLE,
     UNSUPPORTED_MEDIA_TYPE,
 )
-from diagnosis import HistoryError, load_history
-from diagnosis.history import TrainingHistory, history_from_json, loads_json
+from diagnosis import HistoryError
+from diagnosis.formats import dump_runs, load_runs
+from diagnosis.history import TrainingHistory, loads_json, parse_metadata
 from service.deps import CallbackDep, IdempotencyKeyDep, QueueDep, SettingsDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
 from service.routers.jobs import MAX_WAIT, accepted, create_job
 
 router = APIRouter(prefix="/v1", tags=["histories"])
+
+# The content decides the format (diagnosis.formats); the media type says which bodies are
+# worth reading and stands in for a file name, so an error names the format the client meant.
+# A console log is what the readers fall back to, and an event file is known by its content.
+# The x- names are what some browsers and tools send for the same files.
+MEDIA_TYPE_HINTS = {
+    "application/json": "history.json",
+    "text/csv": "history.csv",
+    "text/plain": None,
+    "application/octet-stream": None,
+    "application/zip": "logs.zip",
+    "application/x-zip-compressed": "logs.zip",
+    "application/gzip": "logs.tar.gz",
+    "application/x-gzip": "logs.tar.gz",
+}
+# An archive may unpack to this many times the body limit, and no more.
+UNPACK_FACTOR = 10
 
 _HISTORY_SCHEMA = {
     "type": "object",
@@ -45,17 +64,57 @@ _HISTORY_SCHEMA = {
         },
     },
 }
+_RUNS_SCHEMA = {
+    "type": "object",
+    "required": ["runs"],
+    "properties": {"runs": {"type": "array", "items": _HISTORY_SCHEMA, "description": "Oldest first."}},
+}
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
 _REQUEST_BODY = {
     "required": True,
+    "description": "A training history in any form Keras leaves behind; the content decides which "
+    "(the media type and a multipart file name are hints), so a file can be sent as it is:\n\n"
+    "- `application/json`: `History.history` as JSON, plain or `{history, metadata}`, or several runs "
+    "as `{runs: [...]}`;\n"
+    "- `text/csv`: a `keras.callbacks.CSVLogger` file (`epoch,...` header, any separator; "
+    "`nan`/`inf` cells are data, `NA` is a missing value);\n"
+    "- `text/plain`: what `model.fit(verbose=1|2)` printed, Keras 2 or 3, noise and progress-bar "
+    "redraws included;\n"
+    "- `application/octet-stream`: one TensorBoard event file (`events.out.tfevents.*`);\n"
+    "- `application/zip`, `application/gzip` (a tar.gz): a TensorBoard log directory as "
+    "`keras.callbacks.TensorBoard` writes it (`train/`, `validation/`; several run directories "
+    "are several runs);\n"
+    "- `multipart/form-data`: any of these as the `file` part, with optional `metadata`.\n\n"
+    "An input holding several runs (a log of several `fit` calls) is diagnosed run by run: the "
+    "last run on top, the earlier ones under `runs`.",
     "content": {
-        "application/json": {"schema": _HISTORY_SCHEMA},
+        "application/json": {"schema": {"oneOf": [_HISTORY_SCHEMA, _RUNS_SCHEMA]}},
+        "text/csv": {
+            "schema": {"type": "string"},
+            "example": "epoch,loss,val_loss\n0,0.9,0.95\n1,0.6,0.7\n2,0.5,0.66\n",
+        },
+        "text/plain": {
+            "schema": {"type": "string"},
+            "example": "Epoch 1/2\n32/32 - 1s - 12ms/step - loss: 0.9000 - val_loss: 0.9500\n"
+            "Epoch 2/2\n32/32 - 0s - 9ms/step - loss: 0.6000 - val_loss: 0.7000\n",
+        },
+        "application/octet-stream": _BINARY,
+        "application/zip": _BINARY,
+        "application/gzip": _BINARY,
         "multipart/form-data": {
             "schema": {
                 "type": "object",
                 "required": ["file"],
                 "properties": {
-                    "file": {"type": "string", "format": "binary", "description": "A history file."},
-                    "metadata": {"type": "string", "description": "Optional metadata as a JSON object."},
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "A history file of any of the formats above; its name is a hint.",
+                    },
+                    "metadata": {
+                        "type": "string",
+                        "description": "Optional metadata as a JSON object, applied to every run.",
+                    },
                 },
             }
         },
@@ -63,29 +122,43 @@ _REQUEST_BODY = {
 }
 
 
-async def _read_history(request: Request) -> TrainingHistory:
-    """Parse the body into a history, or raise the problem that says what is wrong."""
+def _with_metadata(runs: list[TrainingHistory], raw: str) -> list[TrainingHistory]:
+    """The form's metadata over each run's own (a wrapped JSON history may carry some)."""
+    extra = loads_json(raw)
+    if not isinstance(extra, dict):
+        raise HistoryError("'metadata' must be a JSON object")
+    return [
+        replace(run, metadata=parse_metadata({**run.metadata.model_dump(exclude_none=True), **extra}))
+        for run in runs
+    ]
+
+
+async def _read_runs(request: Request, max_unpacked_bytes: int) -> list[TrainingHistory]:
+    """Parse the body into runs, or raise the problem that says what is wrong."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type.endswith("+json"):
+        media_type = "application/json"
+    if media_type not in MEDIA_TYPE_HINTS and media_type != "multipart/form-data":
+        accepted_types = ", ".join([*MEDIA_TYPE_HINTS, "multipart/form-data"])
+        raise ProblemError(
+            UNSUPPORTED_MEDIA_TYPE, f"send one of {accepted_types}; not {media_type or 'no content type'!r}"
+        )
     try:
-        if media_type == "application/json" or media_type.endswith("+json"):
-            return load_history(await request.body())
-        if media_type == "multipart/form-data":
-            form = await request.form()
-            upload = form.get("file")
-            if not isinstance(upload, UploadFile):
-                raise HistoryError("the multipart body needs a 'file' part holding the history")
-            document = loads_json(await upload.read())
-            metadata = form.get("metadata")
-            if isinstance(metadata, str) and isinstance(document, dict):
-                meta = loads_json(metadata)
-                document = {"history": document.get("history", document), "metadata": meta}
-            return history_from_json(document)
+        if media_type != "multipart/form-data":
+            data, hint = await request.body(), MEDIA_TYPE_HINTS[media_type]
+            # Parsing a 10 MB log takes a while: off the event loop.
+            return await run_in_threadpool(load_runs, data, hint, max_unpacked_bytes=max_unpacked_bytes)
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HistoryError("the multipart body needs a 'file' part holding the history")
+        data = await upload.read()
+        hint = upload.filename or MEDIA_TYPE_HINTS.get(upload.content_type or "")
+        runs = await run_in_threadpool(load_runs, data, hint, max_unpacked_bytes=max_unpacked_bytes)
+        metadata = form.get("metadata")
+        return _with_metadata(runs, metadata) if isinstance(metadata, str) else runs
     except HistoryError as exc:
         raise ProblemError(INVALID_HISTORY, str(exc)) from None
-    raise ProblemError(
-        UNSUPPORTED_MEDIA_TYPE,
-        f"send application/json or multipart/form-data, not {media_type or 'no content type'!r}",
-    )
 
 
 @router.post(
@@ -121,11 +194,12 @@ async def post_history(
         float, Query(ge=0, le=MAX_WAIT, description="Seconds to wait for the diagnosis before answering 202.")
     ] = 0,
 ) -> Job:
-    """Accepts a Keras `History.history` as JSON (plain or `{"history": ..., "metadata": ...}`)
-    or as an uploaded file, and answers `202` with the job and its `Location`. With `wait`,
-    answers `200` with the finished job if it completes in time."""
-    history = await _read_history(request)
-    payload = json.dumps(history.to_json()).encode()
+    """Accepts a training history as Keras History JSON, a CSVLogger file, `model.fit` console
+    output or TensorBoard event files (see the request body), as the body or an uploaded file,
+    and answers `202` with the job and its `Location`. With `wait`, answers `200` with the
+    finished job if it completes in time."""
+    runs = await _read_runs(request, UNPACK_FACTOR * settings.max_body_bytes)
+    payload = dump_runs(runs)
     job, _ = await create_job(
         store,
         queue,

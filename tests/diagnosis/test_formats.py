@@ -10,7 +10,6 @@ import json
 import math
 import subprocess
 import sys
-import tarfile
 import time
 import zipfile
 from pathlib import Path
@@ -24,8 +23,8 @@ from diagnosis.history import HistoryError, TrainingHistory
 from tests.diagnosis import writers
 from tests.support import ROOT
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "formats"
-TENSORBOARD = FIXTURES / "tensorboard"
+FIXTURES = writers.FIXTURES
+TENSORBOARD = writers.TENSORBOARD
 # A printed log keeps four decimals ("0.8836", "1.2000e-05"); files keep full precision.
 LOG_TOLERANCE = {"rtol": 5e-4, "atol": 5e-5}
 EXACT = {"rtol": 1e-7, "atol": 0.0}
@@ -131,21 +130,11 @@ def test_console_new_run_when_epoch_count_changes() -> None:
     assert [run.metrics["loss"].tolist() for run in load_runs(log.encode())] == [[1.0, 2.0], [3.0]]
 
 
-def test_tensorboard_log_dir_as_directory_zip_and_tar_gz() -> None:
-    files = {
-        path.relative_to(TENSORBOARD).as_posix(): path.read_bytes()
-        for path in TENSORBOARD.rglob("*")
-        if path.is_file()
-    }
-    tarred = io.BytesIO()
-    with tarfile.open(fileobj=tarred, mode="w:gz") as archive:
-        for name, content in files.items():
-            info = tarfile.TarInfo(f"logs/{name}")
-            info.size = len(content)
-            archive.addfile(info, io.BytesIO(content))
+def test_tensorboard_log_dir_as_zip_and_tar_gz() -> None:
+    files = writers.tensorboard_fixture()
     wanted = expected("tensorboard")
     assert_same_runs(load_runs(writers.zipped(files), "logs.zip"), wanted, EXACT)
-    assert_same_runs(load_runs(tarred.getvalue()), wanted, EXACT)
+    assert_same_runs(load_runs(writers.tarred(files)), wanted, EXACT)
 
 
 def test_tensorboard_single_event_file_is_the_train_split() -> None:
@@ -233,6 +222,7 @@ def test_runs_form_round_trips_and_a_plain_history_is_one_run() -> None:
         (b"loss: 1", "history.json", "invalid JSON"),
         (b"not a zip", "logs.zip", "zip archive cannot be read"),
         (b"\x1f\x8bnot gzip", None, "gzip data is corrupt"),
+        (b"epoch,loss\n0,1\n", "logs.tar.gz", "gzip data is corrupt"),
         (b"[" * 100 + b"]" * 100, None, "nested deeper"),
         (b'{"runs": []}', None, "'runs' is empty"),
         (b'{"runs": [{"loss": [1]}, {"loss": "x"}]}', None, "run 1: metric 'loss' must be a list"),

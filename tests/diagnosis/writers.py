@@ -1,16 +1,22 @@
-"""Histories written out the way Keras writes them, for round trips through the readers."""
+"""Histories written out the way Keras writes them, for round trips through the readers, and
+the real files Keras wrote (tests/fixtures/formats, made by scripts/make_format_fixtures.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import struct
+import tarfile
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 from tensorboard.compat.proto import event_pb2, types_pb2
 
 from diagnosis.formats.tfrecord import masked_crc32c
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "formats"
+TENSORBOARD = FIXTURES / "tensorboard"
 
 History = dict[str, list[float]]
 Bar = Callable[[int, History, int, list[str]], str]
@@ -126,3 +132,20 @@ def zipped(files: dict[str, bytes]) -> bytes:
         for name, content in files.items():
             archive.writestr(name, content)
     return out.getvalue()
+
+
+def tarred(files: dict[str, bytes]) -> bytes:
+    """A tar.gz, as `tar czf logs.tar.gz logs/` makes it."""
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        for name, content in files.items():
+            info = tarfile.TarInfo(f"logs/{name}")
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    return out.getvalue()
+
+
+def tensorboard_fixture() -> dict[str, bytes]:
+    """The real log directory's files by their path in it."""
+    paths = [path for path in TENSORBOARD.rglob("*") if path.is_file()]
+    return {path.relative_to(TENSORBOARD).as_posix(): path.read_bytes() for path in paths}
