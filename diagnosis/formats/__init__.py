@@ -15,9 +15,10 @@ message naming the problem:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
-from diagnosis.formats import archive, console, csv_logger, tensorboard, text, tfrecord
+from diagnosis.formats import archive, console, csv_logger, text, tfrecord
 from diagnosis.formats.keras_json import dump_runs, read_runs, runs_from_json
 from diagnosis.history import HistoryError, TrainingHistory, loads_json
 
@@ -36,16 +37,24 @@ def load_runs(
     if not data or data.isspace():
         raise HistoryError("the input is empty")
     if data.startswith(archive.ZIP_MAGIC) or name.endswith(".zip"):
-        return tensorboard.runs_from_event_files(archive.zip_event_files(data, max_unpacked_bytes))
+        return _event_runs(archive.zip_event_files(data, max_unpacked_bytes))
     if data.startswith(archive.GZIP_MAGIC) or name.endswith((".gz", ".tgz")):
         data, name = archive.gunzip(data, max_unpacked_bytes), name.removesuffix(".gz")
         if data.startswith((archive.ZIP_MAGIC, archive.GZIP_MAGIC)):
             raise HistoryError("the gzip file holds another archive; send a zip or a tar.gz")
     if archive.is_tar(data):
-        return tensorboard.runs_from_event_files(archive.tar_event_files(data))
-    if tfrecord.is_tfrecord(data) or tensorboard.is_event_file(name):
-        return tensorboard.runs_from_event_files({filename or "events.out.tfevents": data})
+        return _event_runs(archive.tar_event_files(data))
+    if tfrecord.is_tfrecord(data) or archive.is_event_file(name):
+        return _event_runs({filename or "events.out.tfevents": data})
     return _load_text(text.decode(data), name)
+
+
+def _event_runs(files: Mapping[str, bytes]) -> list[TrainingHistory]:
+    # Imported on first use: protobuf and TensorBoard's protos take ~30 ms to import, which a
+    # `convdiag diagnose history.json` (a process per file) should not pay.
+    from diagnosis.formats.tensorboard import runs_from_event_files
+
+    return runs_from_event_files(files)
 
 
 def _load_text(content: str, name: str) -> list[TrainingHistory]:
@@ -70,4 +79,4 @@ def load_path(path: Path) -> list[TrainingHistory]:
         for file in sorted(path.rglob("*tfevents*"))
         if file.is_file()
     }
-    return tensorboard.runs_from_event_files(files)
+    return _event_runs(files)

@@ -13,12 +13,17 @@ import zipfile
 import zlib
 from pathlib import PurePosixPath, PureWindowsPath
 
-from diagnosis.formats.tensorboard import is_event_file
 from diagnosis.history import HistoryError
 
 ZIP_MAGIC = b"PK\x03\x04"
 GZIP_MAGIC = b"\x1f\x8b"
 _TAR_MAGIC_OFFSET = 257  # "ustar" in the first header block of POSIX and GNU tar files
+
+
+def is_event_file(path: str) -> bool:
+    """TensorBoard names them events.out.tfevents.<time>.<host>...; the rest of a log
+    directory (profiles, plugin assets) is not read."""
+    return "tfevents" in PurePosixPath(path).name
 
 
 def is_tar(data: bytes) -> bool:

@@ -30,12 +30,6 @@ SPLITS = {"train": "", "validation": VAL_PREFIX}
 _DTYPES = {types_pb2.DT_FLOAT: np.dtype("<f4"), types_pb2.DT_DOUBLE: np.dtype("<f8")}
 
 
-def is_event_file(path: str) -> bool:
-    """TensorBoard names them events.out.tfevents.<time>.<host>...; the rest of a log
-    directory (profiles, plugin assets) is not read."""
-    return "tfevents" in PurePosixPath(path).name
-
-
 def _tensor_scalar(tensor: tensor_pb2.TensorProto) -> float | None:
     dtype = _DTYPES.get(tensor.dtype)
     if dtype is None:
