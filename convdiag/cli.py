@@ -107,17 +107,22 @@ def _print_diagnosis(diagnosis: Diagnosis, as_json: bool) -> int:
 
 
 @main.command("diagnose")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
+@click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the Diagnosis as JSON.")
 def diagnose_command(file: Path, as_json: bool) -> None:
-    """Diagnose a history file locally, without a server.
+    """Diagnose a training history locally, without a server: Keras History JSON, a CSVLogger
+    file, the console output of model.fit, a TensorBoard event file or log directory (or a
+    zip/tar.gz of one); `-` reads standard input. A log of several runs is diagnosed run by
+    run; the last run decides the exit status.
 
     Exit status: 0 healthy, 1 problems found, 2 unreadable input."""
-    from diagnosis import HistoryError, diagnose, load_history
+    from diagnosis import HistoryError
+    from diagnosis.engine import diagnose_runs
+    from diagnosis.formats import load_path, load_runs
 
     try:
-        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
-        result = diagnose(load_history(data))
+        runs = load_runs(sys.stdin.buffer.read()) if str(file) == "-" else load_path(file)
+        result = diagnose_runs(runs)
     except OSError as exc:
         _fail(f"cannot read {file}: {exc.strerror or exc}")
     except HistoryError as exc:

@@ -9,9 +9,17 @@ from diagnosis.models import Diagnosis
 _MARK = {"error": "ERROR  ", "warning": "WARNING", "info": "info   "}
 
 
+def _one_line(diagnosis: Diagnosis) -> str:
+    codes = ", ".join(f"{f.severity.value} {f.code}" for f in diagnosis.findings) or "no findings"
+    return f"{diagnosis.run.epochs} epochs, {'healthy' if diagnosis.healthy else 'problems'}: {codes}"
+
+
 def render_text(diagnosis: Diagnosis) -> str:
     run = diagnosis.run
-    lines = [f"{run.epochs} epochs, metrics: {', '.join(run.metrics)}"]
+    summary = f"{run.epochs} epochs, metrics: {', '.join(run.metrics)}"
+    # A log of several `fit` calls: the earlier runs a line each, the last one in full.
+    lines = [f"run {i}: {_one_line(earlier)}" for i, earlier in enumerate(diagnosis.runs, start=1)]
+    lines.append(f"run {len(diagnosis.runs) + 1} (the last): {summary}" if diagnosis.runs else summary)
     if not diagnosis.findings:
         lines.append("No problems found: the run looks healthy.")
     for finding in diagnosis.findings:

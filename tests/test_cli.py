@@ -12,6 +12,7 @@ import pytest
 from diagnosis import Diagnosis
 from tests import histories
 from tests.conftest import KEY_ACME
+from tests.diagnosis import writers
 from tests.support import ROOT
 
 
@@ -71,8 +72,30 @@ def test_diagnose_missing_file_exits_2() -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_diagnose_never_imports_tensorflow(write) -> None:
-    path = write("h.json", histories.overfitting())
+@pytest.mark.parametrize(
+    ("name", "needle"),
+    [
+        ("keras3_verbose1.log", "run 2 (the last): 4 epochs, metrics: loss"),
+        ("csvlogger.tsv", "4 epochs, metrics: accuracy, learning_rate, loss, val_accuracy, val_loss"),
+        ("tensorboard", "run 1: 3 epochs, healthy"),  # a log directory
+    ],
+)
+def test_diagnose_reads_every_format(name: str, needle: str) -> None:
+    result = convdiag("diagnose", str(writers.FIXTURES / name))
+    assert result.returncode in (0, 1), result.stderr
+    assert needle in result.stdout
+
+
+def test_diagnose_unreadable_csv_names_the_line(write) -> None:
+    path = write("history.csv", "epoch,loss\n0,1\n1,x\n")
+    result = convdiag("diagnose", str(path))
+    assert result.returncode == 2
+    assert result.stderr == f"convdiag: error: {path}: CSV line 3: column 'loss': 'x' is not a number\n"
+
+
+@pytest.mark.parametrize("kind", ["json", "tensorboard"])
+def test_diagnose_never_imports_tensorflow(write, kind: str) -> None:
+    path = write("h.json", histories.overfitting()) if kind == "json" else writers.TENSORBOARD
     code = (
         "import sys\nfrom click.testing import CliRunner\nfrom convdiag.cli import main\n"
         f"r = CliRunner().invoke(main, ['diagnose', {str(path)!r}])\n"
