@@ -43,7 +43,7 @@ def load_runs(
         if data.startswith((archive.ZIP_MAGIC, archive.GZIP_MAGIC)):
             raise HistoryError("the gzip file holds another archive; send a zip or a tar.gz")
     if archive.is_tar(data):
-        return _event_runs(archive.tar_event_files(data))
+        return _event_runs(archive.tar_event_files(data, max_unpacked_bytes))
     if tfrecord.is_tfrecord(data) or archive.is_event_file(name):
         return _event_runs({filename or "events.out.tfevents": data})
     return _load_text(text.decode(data), name)

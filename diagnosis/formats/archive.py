@@ -12,6 +12,7 @@ import tarfile
 import zipfile
 import zlib
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import IO
 
 from diagnosis.history import HistoryError
 
@@ -36,8 +37,19 @@ def _check_name(name: str) -> None:
         raise HistoryError(f"the archive member {name!r} has an absolute path or '..'; refused")
 
 
-def _too_large(limit: int) -> HistoryError:
-    return HistoryError(f"the archive unpacks to more than {limit} bytes")
+class _Budget:
+    """What is left of the cap on unpacked bytes. Declared sizes can lie and a sparse tar member
+    is mostly holes, so every read is capped, not only checked against a size up front."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = self.left = limit
+
+    def read(self, member: IO[bytes]) -> bytes:
+        content = member.read(self.left + 1)
+        if len(content) > self.left:
+            raise HistoryError(f"the archive unpacks to more than {self.limit} bytes")
+        self.left -= len(content)
+        return content
 
 
 def gunzip(data: bytes, limit: int) -> bytes:
@@ -48,48 +60,53 @@ def gunzip(data: bytes, limit: int) -> bytes:
     except zlib.error as exc:
         raise HistoryError(f"the gzip data is corrupt: {exc}") from None
     if len(content) > limit:
-        raise _too_large(limit)
+        raise HistoryError(f"the archive unpacks to more than {limit} bytes")
     if not decompressor.eof:
         raise HistoryError("the gzip data is truncated")
     return content
 
 
 def zip_event_files(data: bytes, limit: int) -> dict[str, bytes]:
-    """The event files in a zip, by path. Declared sizes can lie, so reads are capped too."""
+    """The event files in a zip, by path."""
     files: dict[str, bytes] = {}
-    left = limit
+    budget = _Budget(limit)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             for info in members:
                 _check_name(info.filename)
             for info in members:
-                if info.is_dir() or not is_event_file(info.filename):
-                    continue
-                if info.file_size > left:
-                    raise _too_large(limit)
-                with archive.open(info) as member:
-                    content = member.read(left + 1)
-                if len(content) > left:
-                    raise _too_large(limit)
-                left -= len(content)
-                files[info.filename] = content
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError, zlib.error) as exc:
-        # BadZipFile: not a zip or a bad CRC; NotImplementedError: a compression method we lack;
-        # RuntimeError: encrypted members.
+                if not info.is_dir() and is_event_file(info.filename):
+                    with archive.open(info) as member:
+                        files[info.filename] = budget.read(member)
+    except HistoryError:
+        raise
+    # BadZipFile: not a zip, or a bad CRC; NotImplementedError: a compression method we lack;
+    # RuntimeError: an encrypted member; zlib.error: a corrupt member; ValueError and the rest:
+    # offsets that point nowhere.
+    except (
+        zipfile.BadZipFile,
+        NotImplementedError,
+        RuntimeError,
+        zlib.error,
+        ValueError,
+        EOFError,
+        OSError,
+    ) as exc:
         raise HistoryError(f"the zip archive cannot be read: {exc}") from None
     return files
 
 
-def tar_event_files(data: bytes) -> dict[str, bytes]:
-    """The event files in an (already decompressed, so already capped) tar, by path."""
+def tar_event_files(data: bytes, limit: int) -> dict[str, bytes]:
+    """The event files in a tar, by path."""
     files: dict[str, bytes] = {}
+    budget = _Budget(limit)
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
             for member in archive:
                 _check_name(member.name)
                 if member.isfile() and is_event_file(member.name) and (reader := archive.extractfile(member)):
-                    files[member.name] = reader.read()
+                    files[member.name] = budget.read(reader)
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise HistoryError(f"the tar archive cannot be read: {exc}") from None
     return files

@@ -183,6 +183,9 @@ def test_archives_are_capped_when_unpacked() -> None:
         load_runs(writers.zipped({"train/x.tfevents": event}), max_unpacked_bytes=100_000)
     with pytest.raises(HistoryError, match="unpacks to more than 100000 bytes"):
         load_runs(gzip.compress(event), max_unpacked_bytes=100_000)
+    tar = gzip.decompress(writers.tarred({"train/x.tfevents": event}))
+    with pytest.raises(HistoryError, match="unpacks to more than 100000 bytes"):
+        load_runs(tar, max_unpacked_bytes=100_000)
 
 
 def test_gzipped_single_file_is_read() -> None:

@@ -3,6 +3,7 @@ what Keras would write for a random history reads back as that history."""
 
 from __future__ import annotations
 
+import gzip
 import math
 import string
 
@@ -64,6 +65,26 @@ MEMBER_NAMES = st.text(string.printable, min_size=1, max_size=30)
 @given(st.dictionaries(MEMBER_NAMES, st.binary(max_size=64), max_size=4))
 def test_zips_with_any_member_names_only_raise_history_error(members: dict[str, bytes]) -> None:
     assert_only_history_errors(writers.zipped(members), "logs.zip")
+
+
+ARCHIVES = [
+    writers.zipped(writers.tensorboard_fixture()),
+    writers.tarred(writers.tensorboard_fixture()),
+    gzip.decompress(writers.tarred(writers.tensorboard_fixture())),
+]
+
+
+BYTE_FLIPS = st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=4)
+
+
+@given(st.sampled_from(ARCHIVES), BYTE_FLIPS, st.floats(0, 1))
+def test_damaged_archives_only_raise_history_error(
+    archive: bytes, flips: list[tuple[float, int]], kept: float
+) -> None:
+    data = bytearray(archive)
+    for where, byte in flips:
+        data[int(where * (len(data) - 1))] = byte
+    assert_only_history_errors(bytes(data[: max(1, int(kept * len(data)))]), None)
 
 
 @st.composite
