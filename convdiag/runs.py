@@ -21,10 +21,8 @@ from pydantic import BaseModel, Field
 
 from convdiag.jobs import JobStore
 from diagnosis import Diagnosis, HistoryError, RunMetadata, diagnose
-from diagnosis.history import LEGACY_NAMES, history_from_mapping, metric_value, parse_metadata
+from diagnosis.history import LEGACY_NAMES, MAX_EPOCHS, history_from_mapping, metric_value, parse_metadata
 
-# Longer than any real training run's epoch count; a bound on one document's size.
-MAX_EPOCHS = 100_000
 # Client-chosen ids (RemoteMonitor's path is fixed when the callback is built).
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 # The key RemoteMonitor uses for the epoch index; everything else in the body is a metric.

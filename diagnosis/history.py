@@ -30,6 +30,9 @@ VAL_PREFIX = "val_"
 # Python's json module reads JSON nested this deep without recursing out of the stack;
 # a history is two levels deep, so anything past this is hostile or broken.
 MAX_JSON_DEPTH = 32
+# More than any real training run logs; a bound on what one history costs to store, diagnose
+# and plot, whatever format it came in (a compact JSON list fits a million epochs in 2 MB).
+MAX_EPOCHS = 100_000
 
 
 class HistoryError(ValueError):
@@ -68,6 +71,8 @@ class TrainingHistory:
             raise HistoryError(f"metrics have different lengths: {described}")
         if self.epochs == 0:
             raise HistoryError("the history has no epochs")
+        if self.epochs > MAX_EPOCHS:
+            raise HistoryError(f"the history has {self.epochs} epochs; at most {MAX_EPOCHS} are accepted")
 
     @cached_property
     def facts(self) -> RunFacts:
