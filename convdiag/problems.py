@@ -32,6 +32,9 @@ INVALID_CALLBACK = ProblemType("invalid-callback-url", "The callback_url cannot 
 INVALID_REQUEST = ProblemType("invalid-request", "The request parameters are invalid", 422)
 UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", "Unsupported content type", 415)
 PAYLOAD_TOO_LARGE = ProblemType("payload-too-large", "The request body is too large", 413)
+BODY_TIMEOUT = ProblemType("body-timeout", "The request body stopped arriving", 408)
+# The client went away before sending the body it announced; logged, never seen by anyone.
+INCOMPLETE_BODY = ProblemType("incomplete-body", "The request body ended early", 400)
 UNAUTHORIZED = ProblemType("unauthorized", "A valid API key is required", 401)
 JOB_NOT_FOUND = ProblemType("job-not-found", "No such job", 404)
 NOT_FOUND = ProblemType("not-found", "No such resource", 404)

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     )
     job_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    body_idle_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A request whose body sends nothing for this long is answered 408 and closed.",
+    )
     max_wait_seconds: float = Field(default=30.0, ge=0)
 
     # Celery, as production needs it. The broker's visibility timeout must exceed the hard

@@ -13,8 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from convdiag.problems import (
+    INCOMPLETE_BODY,
     INTERNAL_ERROR,
     INVALID_REQUEST,
     METHOD_NOT_ALLOWED,
@@ -105,6 +107,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             {"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
+    async def on_disconnect(request: Request, exc: Exception) -> JSONResponse:
+        # A client that hangs up mid-body is not a server error: no traceback, no 500. The
+        # answer goes nowhere, but the access log and metrics see a 4xx.
+        log.info("client left before sending the whole body of %s %s", request.method, request.url.path)
+        return problem_response(INCOMPLETE_BODY, "the client closed the connection mid-body", request)
+
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return problem_response(INTERNAL_ERROR, "an unexpected error occurred; it has been logged", request)
@@ -112,6 +120,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(ClientDisconnect, on_disconnect)
     for unavailable in (
         redis.exceptions.ConnectionError,
         redis.exceptions.TimeoutError,

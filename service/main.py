@@ -45,7 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics_registry(app.state.store, app.state.queue)
     app.state.rate_limiter = RateLimiter(settings)
     app.add_middleware(
-        BodySizeLimit, max_bytes=settings.max_body_bytes, overrides={"/v1/bundles": settings.max_bundle_bytes}
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        overrides={"/v1/bundles": settings.max_bundle_bytes},
+        idle_timeout=settings.body_idle_timeout_seconds,
     )
     install_problem_handlers(app)
     for module in (histories, bundles, jobs, runs, health):

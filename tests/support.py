@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -13,7 +15,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import redis
 import uvicorn
@@ -171,3 +176,117 @@ def serve_app(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@dataclass
+class RawResponse:
+    """An answer read off a raw socket, shaped like httpx's where they overlap."""
+
+    status_code: int
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def _parse_responses(data: bytes) -> list[RawResponse]:
+    """The complete HTTP/1.1 responses in what a server sent (each one has a Content-Length)."""
+    responses = []
+    while b"\r\n\r\n" in data:
+        head, _, data = data.partition(b"\r\n\r\n")
+        status_line, *lines = head.decode("latin-1").split("\r\n")
+        headers = {
+            name.strip().lower(): value.strip() for name, _, value in (x.partition(":") for x in lines)
+        }
+        length = int(headers.get("content-length", "0"))
+        responses.append(RawResponse(int(status_line.split()[1]), headers, data[:length]))
+        data = data[length:]
+    return responses
+
+
+def _connect(base_url: str, timeout: float) -> socket.socket:
+    address = urlsplit(base_url)
+    assert address.hostname == "127.0.0.1", "raw requests go to loopback only"
+    return socket.create_connection((address.hostname, address.port or 80), timeout=timeout)
+
+
+def _read_until_closed(sock: socket.socket, deadline: float) -> bytes:
+    data = b""
+    with contextlib.suppress(OSError):  # a reset or the deadline ends the answer
+        while (left := deadline - time.monotonic()) > 0:
+            sock.settimeout(left)
+            if not (chunk := sock.recv(1 << 16)):
+                break
+            data += chunk
+    return data
+
+
+def raw_http(
+    base_url: str, request: bytes, *, close_write: bool = False, timeout: float = 10
+) -> list[RawResponse]:
+    """Send `request` exactly as given (a lying Content-Length, say), optionally hang up our
+    sending side, and read every response until the server closes or `timeout` passes."""
+    with _connect(base_url, timeout) as sock:
+        sock.sendall(request)
+        if close_write:
+            sock.shutdown(socket.SHUT_WR)
+        return _parse_responses(_read_until_closed(sock, time.monotonic() + timeout))
+
+
+@dataclass
+class Upload:
+    responses: list[RawResponse]
+    sent: int  # body bytes (with chunk framing) the server's side of the connection took
+
+
+def upload_stream(
+    base_url: str,
+    path: str,
+    headers: dict[str, str],
+    body: Iterator[bytes],
+    *,
+    content_length: int | None = None,
+    on_sent: Callable[[], None] | None = None,
+    timeout: float = 30,
+) -> Upload:
+    """POST `body` (as a chunked stream, or under `content_length`) the way a hostile client
+    would: an answer does not stop it, only the server closing the connection does. Collects
+    what the server answered meanwhile; `on_sent` runs after every piece the socket took.
+    Bounded by `body` running out and by `timeout`."""
+    if content_length is None:
+        framing = {"Transfer-Encoding": "chunked"}
+        pieces = itertools.chain((b"%x\r\n%s\r\n" % (len(piece), piece) for piece in body), [b"0\r\n\r\n"])
+    else:
+        framing, pieces = {"Content-Length": str(content_length)}, body
+    fields = {**headers, **framing}
+    head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "".join(
+        f"{k}: {v}\r\n" for k, v in fields.items()
+    )
+    deadline = time.monotonic() + timeout
+    with _connect(base_url, timeout) as sock:
+        sock.sendall(head.encode("latin-1") + b"\r\n")
+        sock.setblocking(False)
+        sent, pending, answer = 0, b"", b""
+        while time.monotonic() < deadline:
+            readable, writable, _ = select.select([sock], [sock], [], 0.5)
+            try:
+                if readable:
+                    if not (chunk := sock.recv(1 << 16)):
+                        break  # the server closed the connection: it takes no more
+                    answer += chunk
+                elif writable:
+                    if not pending and not (pending := next(pieces, b"")):
+                        break  # all sent
+                    taken = sock.send(pending)
+                    sent, pending = sent + taken, pending[taken:]
+                    if on_sent:
+                        on_sent()
+            except BlockingIOError:
+                continue
+            except OSError:
+                break  # reset: the server closed without reading the rest
+        sock.setblocking(True)
+        # Whatever is still on its way (the whole answer, if the body ended first).
+        answer += _read_until_closed(sock, min(deadline, time.monotonic() + 5))
+        return Upload(_parse_responses(answer), sent)
