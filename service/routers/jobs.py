@@ -23,7 +23,7 @@ from convdiag.problems import (
     UNAUTHORIZED,
     UNAVAILABLE,
 )
-from diagnosis import load_history
+from diagnosis.formats import read_runs
 from service.deps import QueueDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
 from service.queue import IdempotencyConflict, JobQueue, enqueue
@@ -195,8 +195,8 @@ def job_report(job: OwnJobDep, store: StoreDep) -> HTMLResponse:
 
 
 def _curves(store: JobStore, job: Job) -> dict[str, list[float | None]] | None:
-    """The curves behind a diagnosis: the history as posted, or a bundle probe's replay."""
+    """The curves behind a diagnosis: the (last) run as posted, or a bundle probe's replay."""
     if job.kind is JobKind.bundle:
         return (job.diagnosis.probes.get("replay") or {}).get("history") if job.diagnosis else None
     payload = store.get_input(job.id)
-    return None if payload is None else load_history(payload).to_json()["history"]
+    return None if payload is None else read_runs(payload)[-1].to_json()["history"]
