@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from diagnosis.audit.arrays import column_stats, embeds_tokens, finite_samples
+from diagnosis.audit.arrays import column_stats, embeds_tokens, finite_samples, row_chunks, sample_indices
 from diagnosis.audit.base import Check
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
@@ -33,10 +33,34 @@ OFFSET_FLOOR = 3.0
 # Standard deviations of the (non-binary) columns spanning this ratio condition the loss badly
 # even when each column alone is in range.
 SPREAD = 100.0
+# A column that holds one value (usually 0) in at least this share of rows is sparse, and its
+# scale has two honest readings: the std, which mostly measures how rarely it departs from that
+# value, and the root-mean-square size of the departures. A raw [0, 1] image's near-empty border
+# pixel has std 0.002 but departures of 0.5; the same pixel standardized has std 1 but
+# departures of 30. Neither is off scale: a sparse column is only flagged when both readings are.
+SPARSE_SHARE = 0.5
+# Rows sampled to find each column's common value.
+COMMON_SAMPLE = 2000
 # Integer pixel values: what keras.layers.Rescaling should divide by.
 PIXEL_MAX = 255
 # Columns named in the evidence, worst first.
 LISTED = 5
+
+
+def scale_bounds(rows: np.ndarray, std: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per column, the lower and upper reading of its scale: both the std for a dense column;
+    for a sparse one, the std and the RMS size of its departures from its common value (the
+    median of a seeded sample of rows, which is that value when it fills half of them)."""
+    common = np.median(rows[sample_indices(len(rows), COMMON_SAMPLE)], axis=0)
+    departures = np.zeros(rows.shape[1])
+    squares = np.zeros(rows.shape[1])
+    for _, block in row_chunks(rows):
+        away = block != common
+        departures += away.sum(axis=0)
+        squares += np.where(away, (block.astype(np.float64) - common) ** 2, 0.0).sum(axis=0)
+    sparse = (departures > 0) & (departures <= (1 - SPARSE_SHARE) * len(rows))
+    size = np.where(sparse, np.sqrt(squares / np.maximum(departures, 1)), std)
+    return np.minimum(std, size), np.maximum(std, size)
 
 
 @dataclass
@@ -51,17 +75,20 @@ class UnscaledFeatures(Check):
         stats = column_stats(samples.x)
         scaled = ~(stats.binary | stats.constant)  # 0/1 indicators are at scale whatever their rate
         std, mean = stats.std, np.abs(stats.mean)
+        low, high = scale_bounds(samples.x, std)
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = np.maximum.reduce(
                 [
-                    np.maximum(std, mean) / LARGE,
-                    np.where(std > 0, SMALL_STD / std, 0.0),
+                    np.maximum(low, mean) / LARGE,
+                    np.where(high > 0, SMALL_STD / high, 0.0),
                     np.minimum(mean / (OFFSET_STDS * std), mean / OFFSET_FLOOR),
                 ]
             )
         factor = np.where(scaled, np.nan_to_num(factor, posinf=np.finfo(float).max), 0.0)
         flagged = np.flatnonzero(factor > 1)
-        spread = float(std[scaled].max() / std[scaled].min()) if scaled.any() else 1.0
+        # The spread no reading of the sparse columns' scales explains: the largest lower
+        # reading over the smallest upper one.
+        spread = float(low[scaled].max() / high[scaled].min()) if scaled.any() else 1.0
         pixels = bool(
             stats.integral.all()
             and stats.minimum.min() >= 0
@@ -73,10 +100,16 @@ class UnscaledFeatures(Check):
         if flagged.size:
             worst = flagged[np.argsort(-factor[flagged], kind="stable")][:LISTED]
         else:
-            by_std = np.flatnonzero(scaled)[np.argsort(std[scaled], kind="stable")]
-            worst = np.unique(np.r_[by_std[:1], by_std[-1:]])
+            candidates = np.flatnonzero(scaled)  # the two columns that make the spread
+            worst = np.unique([candidates[np.argmin(high[scaled])], candidates[np.argmax(low[scaled])]])
         columns = [
-            {"feature": int(j), "mean": rounded(stats.mean[j], 4), "std": rounded(std[j], 4)} for j in worst
+            {
+                "feature": int(j),
+                "mean": rounded(stats.mean[j], 4),
+                "std": rounded(std[j], 4),
+                "scale": [rounded(low[j], 4), rounded(high[j], 4)],
+            }
+            for j in worst
         ]
         evidence: dict[str, Any] = {
             "features": int(samples.x.shape[1]),
@@ -91,6 +124,7 @@ class UnscaledFeatures(Check):
                 "offset_stds": OFFSET_STDS,
                 "offset_floor": OFFSET_FLOOR,
                 "spread": SPREAD,
+                "sparse_share": SPARSE_SHARE,
             },
         }
         worst_factor = float(factor[worst[0]]) if flagged.size else spread / SPREAD
