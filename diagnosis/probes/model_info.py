@@ -128,11 +128,23 @@ def fresh_copy(
     clone_function: Callable[[keras.layers.Layer], keras.layers.Layer] | None = None,
 ) -> keras.Model:
     """The same architecture with freshly initialized weights, compiled as the user trains it
-    (or with the loss and rate a fix trial swaps in)."""
+    (or with the loss and rate a fix trial swaps in).
+
+    Frozen layers keep the weights they were loaded with: training never changes them, so
+    they are part of the setup (a pretrained base, or one whose weights failed to load), and
+    a random re-draw would probe a different model."""
     import keras
 
     loss = loss or info.loss or "mean_squared_error"
     clone = keras.models.clone_model(model, clone_function=clone_function)
+    for original, copy in zip(model.layers, clone.layers, strict=False):
+        weights = original.get_weights()
+        if (
+            not original.trainable
+            and weights
+            and [w.shape for w in weights] == [tuple(w.shape) for w in copy.weights]
+        ):
+            copy.set_weights(weights)
     clone.compile(
         optimizer=make_optimizer(info, learning_rate, optimizer),
         loss=loss_object(loss, info.from_logits if from_logits is None else from_logits),
