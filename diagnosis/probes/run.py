@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from diagnosis.audit import audit_data
-from diagnosis.bundle import label_info
+from diagnosis.bundle import ModelInfo, label_info
 from diagnosis.engine import ENGINE_VERSION, diagnose
 from diagnosis.history import history_from_mapping
 from diagnosis.models import Diagnosis, Finding, RunSummary, Severity
@@ -27,17 +27,65 @@ from diagnosis.probes.training import (
 
 Progress = Callable[[float, str], None]
 # Verdicts a probe can only suspect: the range test says a rate is unusual, but many setups
-# train fine off the usual rate. They stay warnings only when the replay showed a symptom or
-# trying the fix measurably helped; otherwise they are worth knowing (info).
+# train fine off the usual rate. They stay warnings only when the replay showed a symptom that
+# such a rate produces (one listing it among its causes: a plateau for a low rate, not the NaN
+# of a non-finite input) or trying the fix measurably helped; otherwise they are worth knowing.
 SUSPICIONS = frozenset({"lr_too_high", "lr_too_low"})
+# A short replay favours a higher rate whatever rate suits the whole run (short-horizon bias,
+# Wu et al. 2018), so a higher rate that helped the replay does not confirm lr_too_low: only
+# a symptom in the replay does.
+SHORT_HORIZON_FAVOURED = frozenset({"lr_too_low"})
+# Layers that act only in training, so the training loss carries noise the validation loss does not.
+TRAINING_ONLY_LAYERS = frozenset(
+    {
+        "Dropout",
+        "SpatialDropout1D",
+        "SpatialDropout2D",
+        "SpatialDropout3D",
+        "AlphaDropout",
+        "GaussianDropout",
+        "GaussianNoise",
+    }
+)
+# What a large val_better_than_train gap points at, beyond regularization; the data audit checks both.
+VAL_EASIER_CAUSES = frozenset({"duplicate_samples", "train_val_shift"})
 
 
-def _confirm(findings: list[Finding], symptomatic: bool) -> list[Finding]:
+def _confirm(findings: list[Finding], symptoms: list[Finding]) -> list[Finding]:
+    explained = {c.code for s in symptoms if s.severity is not Severity.info for c in s.causes}
+
+    def confirmed(f: Finding) -> bool:
+        return f.code in explained or (f.fix_helped and f.code not in SHORT_HORIZON_FAVOURED)
+
     return [
         f.model_copy(update={"severity": Severity.info})
-        if f.code in SUSPICIONS and f.severity is Severity.warning and not (symptomatic or f.fix_helped)
+        if f.code in SUSPICIONS and f.severity is Severity.warning and not confirmed(f)
         else f
         for f in findings
+    ]
+
+
+def _settle_val_gap(curves: list[Finding], audit: list[Finding], info: ModelInfo) -> list[Finding]:
+    """From curves alone a large val_better_than_train gap is more than regularization explains:
+    leakage or an easier validation set. The bundle's data audit has looked for both; when it
+    found neither and the model has layers that act only in training, regularization is the
+    explanation left, which is worth knowing rather than a warning."""
+    leak_or_shift = any(f.code in VAL_EASIER_CAUSES and f.severity is not Severity.info for f in audit)
+    regularized = any(layer.kind in TRAINING_ONLY_LAYERS for layer in info.layers)
+    if leak_or_shift or not regularized:
+        return curves
+    return [
+        f.model_copy(
+            update={
+                "severity": Severity.info,
+                "summary": f.summary.rstrip(".")
+                + "; the data audit found no leakage or shift, so the model's Dropout/noise layers, "
+                "active only in training, explain it.",
+            }
+        )
+        if f.code == "val_better_than_train" and f.severity is Severity.warning
+        else f
+        for f in curves
     ]
 
 
@@ -63,40 +111,44 @@ def probe_bundle(bundle: Path, limits: Limits, progress: Progress = lambda _p, _
         labels = label_info(data.y_train)
 
         progress(0.15, "audit")
-        findings = audit_data(data, info) + audit_model(info, labels)
+        audit = audit_data(data, info) + audit_model(info, labels)
         prepared = Prepared.from_bundle(data)
         try:
             fresh_copy(model, info).evaluate(prepared.x[:2], prepared.y[:2], verbose=0)
         except Exception as exc:  # Keras reports shape mismatches with several exception types
-            if not any(f.severity is Severity.error for f in findings):
+            if not any(f.severity is Severity.error for f in audit):
                 raise BundleError(f"the model cannot be evaluated on the data: {exc}") from None
             # The audit already named a wiring error that explains it; training probes can't run.
-            return Diagnosis.from_findings(_merge(findings), RunSummary(epochs=0, metrics=[]), ENGINE_VERSION)
+            return Diagnosis.from_findings(_merge(audit), RunSummary(epochs=0, metrics=[]), ENGINE_VERSION)
 
         progress(0.3, "probes")
         probes = ProbeResults()
-        initial_loss(model, info, prepared, labels, probes)
-        overfit_one_batch(model, info, prepared, probes)
-        lr_range_test(model, info, prepared, config, probes)
-        gradient_stats(model, info, prepared, probes)
+        finite = prepared.finite()
+        initial_loss(model, info, finite, labels, probes)
+        overfit_one_batch(model, info, finite, probes)
+        lr_range_test(model, info, finite, config, probes)
+        gradient_stats(model, info, finite, probes)
         baseline = replay(model, info, prepared, config, labels)
+        probes.count("replay", baseline.steps)
         curves = diagnose(
             history_from_mapping(
                 baseline.history, {"learning_rate": info.learning_rate, "optimizer": info.optimizer}
             )
         )
-        findings = _merge(findings + probes.findings + curves.findings)
+        symptoms = _settle_val_gap(curves.findings, audit, info)
+        findings = _merge(audit + probes.findings + symptoms)
 
         progress(0.6, "fix trials")
         ordered = Diagnosis.from_findings(findings, curves.run, ENGINE_VERSION).findings
         tried = try_fixes(ordered, model, info, config, prepared, labels, probes, baseline)
         progress(0.95, "writing")
-        result = Diagnosis.from_findings(_confirm(tried, not curves.healthy), curves.run, ENGINE_VERSION)
+        result = Diagnosis.from_findings(_confirm(tried, symptoms), curves.run, ENGINE_VERSION)
         return result.model_copy(
             update={
                 "probes": {
                     **probes.measurements,
                     "replay": {"score": baseline.score, "steps": baseline.steps},
+                    "steps": {**probes.steps, "total": sum(probes.steps.values())},
                 }
             }
         )

@@ -31,6 +31,12 @@ INIT_SAMPLES = 1024
 OVERFIT_BATCH = 32
 OVERFIT_STEPS = 150
 OVERFIT_RATIO = 0.1
+# A loss that has not memorized but still fell by this share over the last third of the steps
+# is memorizing slowly (noisy labels in the batch, a small rate), not blocked: only a loss that
+# also stopped falling is a wiring bug. Each end of that third is a mean over STALL_WINDOW
+# steps, so one noisy step (Dropout is active) does not decide it.
+STALL_GAIN = 0.1
+STALL_WINDOW = 10
 # The rate a fresh Adam uses when the user's own optimizer cannot even memorize one batch.
 REFERENCE_LR = 1e-3
 # Learning-rate range test: sweep from LR_MIN to LR_MAX over LR_STEPS steps, smoothing the loss
@@ -78,6 +84,23 @@ class Prepared:
             x, y, x_val, y_val = x[cut:], y[cut:], x[:cut], y[:cut]
         return cls(x[:limit], y[:limit], x_val[: max(1, limit // 4)], y_val[: max(1, limit // 4)])
 
+    def finite(self) -> Prepared:
+        """Only the samples whose features and labels are all finite, for the probes that ask
+        about the model and the optimizer: the data audit already names non-finite values, and
+        one NaN row would otherwise turn every probe's loss into NaN and its verdict into noise.
+        The replays keep every row, since they show what the user's own run does."""
+
+        def keep(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+            rows = np.isfinite(x.reshape(len(x), -1)).all(axis=1)
+            if y.dtype.kind == "f":
+                rows &= np.isfinite(y.reshape(len(y), -1)).all(axis=1)
+            return rows
+
+        train, val = keep(self.x, self.y), keep(self.x_val, self.y_val)
+        if (train.all() and val.all()) or not (train.any() and val.any()):
+            return self
+        return Prepared(self.x[train], self.y[train], self.x_val[val], self.y_val[val])
+
 
 @dataclass
 class Replay:
@@ -93,6 +116,11 @@ class ProbeResults:
     findings: list[Finding] = field(default_factory=list)
     measurements: dict[str, Any] = field(default_factory=dict)
     suggested_lr: float | None = None
+    # Optimizer steps run per probe: what the suite costs in units of a plain model.fit.
+    steps: dict[str, int] = field(default_factory=dict)
+
+    def count(self, probe: str, steps: int) -> None:
+        self.steps[probe] = self.steps.get(probe, 0) + steps
 
 
 def _seed() -> None:
@@ -173,34 +201,85 @@ def initial_loss(
     )
 
 
-def _memorize(fresh: keras.Model, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    first = last = _loss_value(fresh.train_on_batch(x, y))
+@dataclass
+class Memorization:
+    """The losses of one run of steps on the same batch."""
+
+    losses: list[float]
+
+    @property
+    def first(self) -> float:
+        return self.losses[0]
+
+    @property
+    def last(self) -> float:
+        return self.losses[-1]
+
+    @property
+    def memorized(self) -> bool:
+        return math.isfinite(self.last) and self.last <= OVERFIT_RATIO * max(self.first, 1e-12)
+
+    @property
+    def late_gain(self) -> float | None:
+        """How much the loss fell over the last third of the steps (a share of where it was);
+        None when the run stopped early on a non-finite loss."""
+        if len(self.losses) < OVERFIT_STEPS or not math.isfinite(self.last):
+            return None
+        third = 2 * len(self.losses) // 3
+        before = float(np.mean(self.losses[third - STALL_WINDOW // 2 : third + STALL_WINDOW // 2]))
+        after = float(np.mean(self.losses[-STALL_WINDOW:]))
+        return (before - after) / before if before > 0 else 0.0
+
+    @property
+    def still_falling(self) -> bool:
+        gain = self.late_gain
+        return gain is not None and gain >= STALL_GAIN
+
+
+def _memorize(fresh: keras.Model, x: np.ndarray, y: np.ndarray, out: ProbeResults) -> Memorization:
+    losses = [_loss_value(fresh.train_on_batch(x, y))]
     for _ in range(OVERFIT_STEPS - 1):
-        last = _loss_value(fresh.train_on_batch(x, y))
-        if not math.isfinite(last):
+        losses.append(_loss_value(fresh.train_on_batch(x, y)))
+        if not math.isfinite(losses[-1]):
             break
-    return first, last
+    out.count("overfit_one_batch", len(losses))
+    return Memorization(losses)
 
 
 def overfit_one_batch(model: keras.Model, info: ModelInfo, data: Prepared, out: ProbeResults) -> None:
     """A correctly wired model memorizes 32 samples in a few hundred steps; failing even with
-    a reference optimizer is the classic sign of a wiring bug."""
+    a reference optimizer, with a loss that has stopped falling, is the classic sign of a
+    wiring bug."""
     x, y = data.x[:OVERFIT_BATCH], data.y[:OVERFIT_BATCH]
     _seed()
-    first, last = _memorize(fresh_copy(model, info), x, y)
-    memorized = math.isfinite(last) and last <= OVERFIT_RATIO * max(first, 1e-12)
+    own = _memorize(fresh_copy(model, info), x, y, out)
     result: dict[str, Any] = {
         "steps": OVERFIT_STEPS,
-        "first_loss": rounded(first),
-        "last_loss": rounded(last),
-        "memorized": memorized,
+        "first_loss": rounded(own.first),
+        "last_loss": rounded(own.last),
+        "memorized": own.memorized,
     }
-    if not memorized:
-        _seed()
-        reference = fresh_copy(model, info, learning_rate=REFERENCE_LR, optimizer="adam")
-        ref_first, ref_last = _memorize(reference, x, y)
-        result["reference_adam"] = {"first_loss": rounded(ref_first), "last_loss": rounded(ref_last)}
-        if not (math.isfinite(ref_last) and ref_last <= OVERFIT_RATIO * max(ref_first, 1e-12)):
+    if not own.memorized:
+        # The user's own optimizer may be the reference already: the same seeded run again
+        # would only repeat it.
+        same = (
+            info.optimizer == "adam"
+            and info.learning_rate is not None
+            and math.isclose(info.learning_rate, REFERENCE_LR, rel_tol=1e-6)
+        )
+        reference = own
+        if not same:
+            _seed()
+            reference = _memorize(
+                fresh_copy(model, info, learning_rate=REFERENCE_LR, optimizer="adam"), x, y, out
+            )
+        result["reference_adam"] = {
+            "first_loss": rounded(reference.first),
+            "last_loss": rounded(reference.last),
+            "late_gain": rounded(reference.late_gain, 4) if reference.late_gain is not None else None,
+            "thresholds": {"ratio": OVERFIT_RATIO, "stall_gain": STALL_GAIN},
+        }
+        if not (reference.memorized or reference.still_falling):
             out.findings.append(
                 Finding(
                     code="cannot_overfit_batch",
@@ -209,7 +288,8 @@ def overfit_one_batch(model: keras.Model, info: ModelInfo, data: Prepared, out: 
                     confidence=0.85,
                     summary=(
                         f"The model cannot memorize {OVERFIT_BATCH} samples in {OVERFIT_STEPS} steps, even "
-                        f"with Adam at {REFERENCE_LR:g}: loss {ref_first:.3g} -> {ref_last:.3g}."
+                        f"with Adam at {REFERENCE_LR:g}: loss {reference.first:.3g} -> {reference.last:.3g}, "
+                        "and it has stopped falling."
                     ),
                     evidence=result,
                     recommendation=(
@@ -235,6 +315,7 @@ def lr_range_test(
         start = (step * batch) % max(1, len(data.x) - batch + 1)
         fresh.optimizer.learning_rate.assign(rate)
         loss = _loss_value(fresh.train_on_batch(data.x[start : start + batch], data.y[start : start + batch]))
+        out.count("lr_range_test", 1)
         if not math.isfinite(loss):
             break
         smoothed = loss if smoothed is None else LR_SMOOTHING * smoothed + (1 - LR_SMOOTHING) * loss
@@ -304,6 +385,7 @@ def gradient_stats(model: keras.Model, info: ModelInfo, data: Prepared, out: Pro
     x, y = data.x[:STATS_BATCH], data.y[:STATS_BATCH]
     for _ in range(STATS_STEPS):
         fresh.train_on_batch(x[:OVERFIT_BATCH], y[:OVERFIT_BATCH])
+    out.count("gradient_stats", STATS_STEPS)
     with tf.GradientTape() as tape:
         predictions = fresh(x, training=True)
         loss = fresh.loss(y, predictions)
