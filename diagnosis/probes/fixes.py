@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from diagnosis.bundle import LabelInfo, ModelInfo, TrainingConfig
+from diagnosis.bundle import BINARY_LOSSES, REGRESSION_LOSSES, LabelInfo, ModelInfo, TrainingConfig
 from diagnosis.models import Finding
 from diagnosis.probes.model_info import fresh_copy
 from diagnosis.probes.training import Prepared, ProbeResults, Replay, replay
@@ -64,6 +64,18 @@ def _edit_layers(edit: Callable[[dict[str, Any], keras.layers.Layer], dict[str, 
     return clone
 
 
+def _head_for(loss: str, fix: dict[str, Any], labels: LabelInfo) -> dict[str, Any]:
+    """The output layer a swapped-in loss needs. Swapping the loss alone keeps a head the new
+    loss cannot use (one linear unit under a 10-class cross-entropy), and the trial then
+    measures nothing or fails on the first batch."""
+    if loss in REGRESSION_LOSSES:
+        return {"activation": fix.get("output_activation", "linear")}
+    if loss in BINARY_LOSSES:
+        return {"units": 1, "activation": "sigmoid"}
+    units = fix.get("output_units") or labels.num_classes
+    return {"activation": fix.get("output_activation", "softmax")} | ({"units": units} if units else {})
+
+
 def plan(
     finding: Finding,
     model: keras.Model,
@@ -87,7 +99,15 @@ def plan(
     if code == "class_imbalance" and isinstance(fix.get("class_weight"), dict):
         return Trial(class_weight={int(k): float(v) for k, v in fix["class_weight"].items()})
     if code in {"loss_task_mismatch", "label_format_mismatch"} and "loss" in fix:
-        return Trial(build=build(loss=fix["loss"], from_logits=False))
+        head = _head_for(fix["loss"], fix, labels)
+
+        def set_head(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
+            if layer.name != last:
+                return None
+            # Only the keys the layer has: a trailing Activation layer takes no units.
+            return {**config, **{k: v for k, v in head.items() if k in config}}
+
+        return Trial(build=build(loss=fix["loss"], from_logits=False, clone_function=_edit_layers(set_head)))
     if code == "output_activation_mismatch" and "output_activation" in fix:
         activation = fix["output_activation"]
 
@@ -147,16 +167,22 @@ def try_fixes(
             out.append(finding)
             continue
         trials += 1
-        after = replay(
-            model,
-            info,
-            prepared,
-            config,
-            labels,
-            build=trial.build,
-            transform=trial.transform,
-            class_weight=trial.class_weight,
-        )
+        try:
+            after = replay(
+                model,
+                info,
+                prepared,
+                config,
+                labels,
+                build=trial.build,
+                transform=trial.transform,
+                class_weight=trial.class_weight,
+            )
+        except Exception as exc:  # Keras raises many types; a failed trial must not lose the findings
+            failed = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}", "improved": False}
+            out.append(finding.model_copy(update={"fix": {**finding.fix, "measured": failed}}))
+            continue
+        probes.count("fix_trials", after.steps)
         measured = {
             "before": baseline.score,
             "after": after.score,
