@@ -17,14 +17,14 @@ from diagnosis import Diagnosis, TrainingHistory
 
 MARKER = Path(os.environ["FAULT_MARKER_FILE"])
 DELAY_SECONDS = float(os.environ.get("FAULT_DELAY_SECONDS", "30"))
-_diagnose = worker.tasks.diagnose
+_diagnose_runs = worker.tasks.diagnose_runs
 
 
-def _slow_first_time(run: TrainingHistory) -> Diagnosis:
+def _slow_first_time(runs: list[TrainingHistory]) -> Diagnosis:
     if not MARKER.exists():
         MARKER.write_text(str(os.getpid()))
         time.sleep(DELAY_SECONDS)
-    return _diagnose(run)
+    return _diagnose_runs(runs)
 
 
-worker.tasks.diagnose = _slow_first_time
+worker.tasks.diagnose_runs = _slow_first_time
