@@ -92,7 +92,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        kinds = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED, 401: UNAUTHORIZED}
+        # FastAPI answers 400 for a body it cannot decode at all (JSON that is not UTF-8, found
+        # by schemathesis) and Starlette for a broken multipart body: the same kind of error
+        # as any other malformed request, so the same documented problem, not an ad-hoc type.
+        kinds = {400: INVALID_REQUEST, 404: NOT_FOUND, 405: METHOD_NOT_ALLOWED, 401: UNAUTHORIZED}
         kind = kinds.get(
             exc.status_code, ProblemType(f"http-{exc.status_code}", str(exc.detail), exc.status_code)
         )

@@ -237,6 +237,19 @@ def test_oversize_body_is_413(acme: httpx.Client, redis_client: redis.Redis, set
     assert _snapshot(redis_client) == before
 
 
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [("/v1/runs", "application/json"), ("/v1/bundles", "multipart/form-data; boundary=x")],
+    ids=["json-not-utf8", "broken-multipart"],
+)
+def test_undecodable_body_is_the_documented_invalid_request(
+    acme: httpx.Client, path: str, content_type: str
+) -> None:
+    # FastAPI and Starlette answer these with their own 400; it must be a catalogue problem.
+    response = acme.post(path, content=b"\xff\x03n\x1f*\x06", headers={"content-type": content_type})
+    _assert_problem(response, 422, "invalid-request")
+
+
 def test_wait_above_limit_is_rejected(acme: httpx.Client) -> None:
     response = acme.post("/v1/histories", params={"wait": 31}, json={"history": histories.healthy()})
     _assert_problem(response, 422, "invalid-request")
