@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -64,3 +65,12 @@ def make_bundle(
         if training is not None:
             archive.writestr("training.json", json.dumps(training))
     return path
+
+
+def not_a_bundle() -> bytes:
+    """A zip the API accepts (it never unpacks bundles) and the probe worker refuses: it holds
+    no model and no data."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "no model, no data")
+    return buffer.getvalue()

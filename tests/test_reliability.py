@@ -3,10 +3,8 @@ Redis, the API restarting, jobs expiring, and a mixed load where every job must 
 
 from __future__ import annotations
 
-import io
 import json
 import time
-import zipfile
 from pathlib import Path
 
 import httpx
@@ -18,6 +16,7 @@ from convdiag.jobs.redis_store import RedisJobStore
 from convdiag.settings import Settings
 from service.queue import JobQueue, enqueue
 from tests import histories
+from tests.bundles import not_a_bundle
 from tests.conftest import KEY_ACME
 from tests.support import RedisServer, celery_worker, serve_app, wait_until
 from worker.app import make_celery
@@ -172,14 +171,6 @@ def test_expired_job_is_gone_with_its_input_and_from_listings(
     assert job.id not in {j["id"] for j in acme.get("/v1/jobs", params={"limit": 100}).json()["items"]}
 
 
-def _broken_bundle() -> bytes:
-    """A zip the API accepts (it never unpacks bundles) that the probe worker must refuse."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("notes.txt", "no model, no data")
-    return buffer.getvalue()
-
-
 def test_every_accepted_job_reaches_a_final_state(acme: httpx.Client) -> None:
     shapes = [
         histories.healthy,
@@ -193,7 +184,7 @@ def test_every_accepted_job_reaches_a_final_state(acme: httpx.Client) -> None:
     bodies = [{"history": shapes[i % len(shapes)]()} for i in range(24)]
     bodies += [{"loss": [0.5]}, {"loss": [None, None, None]}]  # one epoch; nothing but NaN
     history_ids = [acme.post("/v1/histories", json=body).json()["id"] for body in bodies]
-    zipped = {"content": _broken_bundle(), "headers": {"content-type": "application/zip"}}
+    zipped = {"content": not_a_bundle(), "headers": {"content-type": "application/zip"}}
     bundle_ids = [acme.post("/v1/bundles", **zipped).json()["id"] for _ in range(4)]
     jobs = _wait_all_final(acme, history_ids + bundle_ids, 90)
     assert [jobs[i]["status"] for i in history_ids] == ["succeeded"] * len(history_ids)
