@@ -4,7 +4,7 @@ The history path uses numpy only; it must never import TensorFlow.
 """
 
 from diagnosis.engine import diagnose
-from diagnosis.history import HistoryError, RunMetadata, TrainingHistory, load_history
+from diagnosis.history import HistoryError, RunMetadata, TrainingHistory
 from diagnosis.models import Category, Diagnosis, Finding, Severity
 
 __all__ = [
@@ -16,5 +16,4 @@ __all__ = [
     "Severity",
     "TrainingHistory",
     "diagnose",
-    "load_history",
 ]

@@ -196,10 +196,3 @@ def loads_json(data: bytes | str) -> object:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise HistoryError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-
-
-def load_history(data: bytes | str) -> TrainingHistory:
-    """Read a history from the bytes of a file or request body."""
-    if not data.strip():
-        raise HistoryError("the input is empty")
-    return history_from_json(loads_json(data))

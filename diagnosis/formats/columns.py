@@ -9,14 +9,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from diagnosis.history import HistoryError, TrainingHistory, history_from_mapping
+from diagnosis.history import MAX_EPOCHS, HistoryError, TrainingHistory, history_from_mapping
 
 # Far more `fit` calls than anyone diagnoses at once; the cap keeps a hostile input made of
 # millions of one-epoch runs from turning into millions of objects.
 MAX_RUNS = 1000
-# Long physics-informed trainings log 10^5 epochs; 10^6 means the input is not one epoch a row,
-# and stopping there bounds the time and memory a 100 MB file can take.
-MAX_EPOCHS = 1_000_000
 
 
 class Run:
@@ -30,6 +27,7 @@ class Run:
 
     def add_epoch(self, values: Mapping[str, float]) -> None:
         if self.epochs == MAX_EPOCHS:
+            # TrainingHistory refuses it anyway; stopping here bounds what a 100 MB file costs.
             raise HistoryError(f"a run has more than {MAX_EPOCHS} epochs")
         for name in values:
             if name not in self._columns:

@@ -21,7 +21,7 @@ from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import event_pb2, tensor_pb2, types_pb2
 
 from diagnosis.formats import tfrecord
-from diagnosis.formats.columns import MAX_EPOCHS, MAX_RUNS
+from diagnosis.formats.columns import MAX_RUNS
 from diagnosis.history import VAL_PREFIX, HistoryError, TrainingHistory, history_from_mapping
 
 EPOCH_PREFIX = "epoch_"
@@ -84,8 +84,6 @@ class _Run:
 
     def history(self) -> TrainingHistory:
         epochs = sorted({epoch for by_epoch in self.points.values() for epoch in by_epoch})
-        if len(epochs) > MAX_EPOCHS:
-            raise HistoryError(f"a run has more than {MAX_EPOCHS} epochs")
         return history_from_mapping(
             {
                 name: np.array([by_epoch.get(e, (0.0, math.nan))[1] for e in epochs])

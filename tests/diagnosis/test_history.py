@@ -7,7 +7,13 @@ import math
 
 import pytest
 
-from diagnosis import HistoryError, load_history
+from diagnosis import HistoryError, TrainingHistory
+from diagnosis.formats import load_runs
+
+
+def load_history(text: str) -> TrainingHistory:
+    (run,) = load_runs(text.encode())
+    return run
 
 
 def test_plain_and_wrapped_read_the_same() -> None:
