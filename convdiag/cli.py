@@ -109,7 +109,13 @@ def _print_diagnosis(diagnosis: Diagnosis, as_json: bool) -> int:
 @main.command("diagnose")
 @click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the Diagnosis as JSON.")
-def diagnose_command(file: Path, as_json: bool) -> None:
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Also write the report (curves with the findings marked) as a self-contained HTML page.",
+)
+def diagnose_command(file: Path, as_json: bool, html_path: Path | None) -> None:
     """Diagnose a training history locally, without a server: Keras History JSON, a CSVLogger
     file, the console output of model.fit, a TensorBoard event file or log directory (or a
     zip/tar.gz of one); `-` reads standard input. A log of several runs is diagnosed run by
@@ -127,6 +133,14 @@ def diagnose_command(file: Path, as_json: bool) -> None:
         _fail(f"cannot read {file}: {exc.strerror or exc}")
     except HistoryError as exc:
         _fail(f"{file}: {exc}")
+    if html_path is not None:
+        from diagnosis.report_html import render_html
+
+        page = render_html(result, runs[-1].to_json()["history"], title=f"convdiag report: {file.name}")
+        try:
+            html_path.write_text(page, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"cannot write {html_path}: {exc.strerror or exc}")
     sys.exit(_print_diagnosis(result, as_json))
 
 

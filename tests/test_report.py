@@ -83,3 +83,24 @@ def test_report_needs_a_diagnosis_and_the_owner(acme: httpx.Client, globex: http
     job = acme.post("/v1/histories", params={"wait": 20}, json={"history": histories.healthy()}).json()
     assert globex.get(f"/v1/jobs/{job['id']}/report").status_code == 404
     assert acme.get(f"/v1/jobs/{job['id']}/report").status_code == 200
+
+
+def test_cli_writes_the_same_report(tmp_path: Path) -> None:
+    import json
+    import sys
+
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps(histories.overfitting()))
+    out = tmp_path / "report.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "convdiag", "diagnose", str(history), "--html", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    page = out.read_text()
+    assert "<svg" in page
+    assert 'data-code="overfitting"' in page
