@@ -14,7 +14,7 @@ from diagnosis.models import Diagnosis, Finding, RunSummary, Severity
 from diagnosis.probes.fixes import try_fixes
 from diagnosis.probes.loader import BundleError, Limits, open_bundle
 from diagnosis.probes.model_audit import audit_model
-from diagnosis.probes.model_info import describe, fresh_copy
+from diagnosis.probes.model_info import describe
 from diagnosis.probes.training import (
     Prepared,
     ProbeResults,
@@ -113,18 +113,17 @@ def probe_bundle(bundle: Path, limits: Limits, progress: Progress = lambda _p, _
         progress(0.15, "audit")
         audit = audit_data(data, info) + audit_model(info, labels)
         prepared = Prepared.from_bundle(data)
-        try:
-            fresh_copy(model, info).evaluate(prepared.x[:2], prepared.y[:2], verbose=0)
+        finite = prepared.finite()
+        probes = ProbeResults()
+
+        progress(0.3, "probes")
+        try:  # the first probe evaluates a fresh copy on the data: it is also the check that it can
+            initial_loss(model, info, finite, labels, probes)
         except Exception as exc:  # Keras reports shape mismatches with several exception types
             if not any(f.severity is Severity.error for f in audit):
                 raise BundleError(f"the model cannot be evaluated on the data: {exc}") from None
             # The audit already named a wiring error that explains it; training probes can't run.
             return Diagnosis.from_findings(_merge(audit), RunSummary(epochs=0, metrics=[]), ENGINE_VERSION)
-
-        progress(0.3, "probes")
-        probes = ProbeResults()
-        finite = prepared.finite()
-        initial_loss(model, info, finite, labels, probes)
         overfit_one_batch(model, info, finite, probes)
         lr_range_test(model, info, finite, config, probes)
         gradient_stats(model, info, finite, probes)

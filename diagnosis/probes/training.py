@@ -60,6 +60,8 @@ EXPLODING_NORM = 1e3
 REPLAY_SAMPLES = 2000
 REPLAY_EPOCHS = 8
 VALIDATION_SHARE = 0.2
+# Rows per eager forward call when the probes read predictions or activations.
+PREDICT_BATCH = 256
 
 
 @dataclass
@@ -135,11 +137,21 @@ def _loss_value(result: Any) -> float:
     return float(value)
 
 
+def _forward(model: keras.Model, x: np.ndarray) -> np.ndarray | list[np.ndarray]:
+    """The model's outputs in inference mode, called eagerly in batches: every probe model is
+    a fresh copy, and `predict` would trace a new graph for each (~0.2 s apiece, more than the
+    few hundred validation rows take to run)."""
+    batches = [model(x[i : i + PREDICT_BATCH], training=False) for i in range(0, len(x), PREDICT_BATCH)]
+    if isinstance(batches[0], list | tuple):
+        return [np.concatenate([np.asarray(b[k]) for b in batches]) for k in range(len(batches[0]))]
+    return np.concatenate([np.asarray(b, dtype=np.float64) for b in batches])
+
+
 def task_score(
     model: keras.Model, x: np.ndarray, y: np.ndarray, labels: LabelInfo
 ) -> dict[str, float | None]:
     """A metric that does not depend on the loss, so trials that swap the loss stay comparable."""
-    predictions = np.asarray(model.predict(x, verbose=0, batch_size=256), dtype=np.float64)
+    predictions = _forward(model, x)
     if not np.isfinite(predictions).all():
         return {"accuracy": None} if labels.num_classes else {"mse": None}
     if labels.format == "continuous" or labels.num_classes is None:
@@ -371,7 +383,9 @@ def _layer_outputs(fresh: keras.Model) -> tuple[list[keras.layers.Layer], keras.
     if not watched:
         return [], None
     try:
-        return watched, keras.Model(fresh.inputs, [layer.output for layer in watched])
+        # A single input as a tensor, not a one-item list: the tap is called eagerly with an array.
+        inputs = fresh.inputs[0] if len(fresh.inputs) == 1 else fresh.inputs
+        return watched, keras.Model(inputs, [layer.output for layer in watched])
     except (ValueError, AttributeError):  # subclassed models have no graph to tap
         return [], None
 
@@ -434,7 +448,7 @@ def gradient_stats(model: keras.Model, info: ModelInfo, data: Prepared, out: Pro
     watched, tap = _layer_outputs(fresh)
     if tap is None:
         return
-    outputs = tap.predict(x, verbose=0)
+    outputs = _forward(tap, x)
     outputs = outputs if isinstance(outputs, list) else [outputs]
     dead, saturated = [], []
     for layer, activation in zip(watched, outputs, strict=True):
