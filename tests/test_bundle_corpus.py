@@ -1,0 +1,117 @@
+"""The generated bundle corpus is well-formed, and the probe benchmark's scoring works on it.
+
+No probe runs here: the benchmark itself (`make bench-probes`) takes minutes. This checks the
+labels and splits the numbers come from, builds one small bundle, and scores fake diagnoses.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from benchmarks.bench_probes import outcome, score
+from benchmarks.bundle_corpus import CAUSES, CORPUS, HEALTHY, SPLITS, Entry, assign_splits
+from diagnosis.models import Category, Diagnosis, Finding, RunSummary, Severity
+
+MIN_FAULTY, MIN_HEALTHY = 25, 8
+HOLDOUT_SHARE, HOLDOUT_TOLERANCE = 1 / 3, 0.08
+# Built by the smoke test: numpy data only (no scikit-learn), 1200 samples, a small MLP.
+SMOKE_ENTRY = "lr_too_high-adam-5"
+
+
+def _entry(name: str) -> Entry:
+    return next(e for e in CORPUS if e.name == name)
+
+
+def _diagnosis(*codes: tuple[str, Severity]) -> Diagnosis:
+    findings = [
+        Finding(
+            code=code,
+            category=Category.data,
+            severity=severity,
+            confidence=0.8,
+            summary=f"{code} found.",
+            recommendation="Fix it.",
+        )
+        for code, severity in codes
+    ]
+    return Diagnosis.from_findings(findings, RunSummary(epochs=0, metrics=[]), "test")
+
+
+def test_corpus_is_large_enough() -> None:
+    kinds = Counter("healthy" if e.healthy else "faulty" for e in CORPUS)
+    assert kinds["faulty"] >= MIN_FAULTY
+    assert kinds["healthy"] >= MIN_HEALTHY
+
+
+def test_names_are_unique() -> None:
+    assert len({e.name for e in CORPUS}) == len(CORPUS)
+
+
+def test_labels_are_taxonomy_codes() -> None:
+    for entry in CORPUS:
+        assert entry.expected <= CAUSES, entry.name
+        assert entry.incidental <= CAUSES, entry.name
+        assert not entry.expected & entry.incidental, entry.name
+        assert bool(entry.expected) == (entry.fault != HEALTHY), entry.name
+
+
+def test_about_a_third_is_held_out_and_both_splits_have_both_kinds() -> None:
+    held = sum(e.split == "holdout" for e in CORPUS)
+    assert abs(held / len(CORPUS) - HOLDOUT_SHARE) <= HOLDOUT_TOLERANCE
+    for split in SPLITS:
+        chosen = [e for e in CORPUS if e.split == split]
+        assert any(e.healthy for e in chosen), split
+        assert any(not e.healthy for e in chosen), split
+
+
+def test_tuning_sees_every_cause_and_the_split_is_deterministic() -> None:
+    for cause in {e.fault for e in CORPUS if not e.healthy}:
+        variants = [e for e in CORPUS if e.fault == cause]
+        assert any(e.split == "tune" for e in variants), cause
+        assert sum(e.split == "holdout" for e in variants) <= 1, cause
+    assert assign_splits(CORPUS) == list(CORPUS)
+
+
+def test_one_bundle_builds_and_holds_what_the_loader_reads(tmp_path: Path) -> None:
+    path = _entry(SMOKE_ENTRY).build(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        assert {"model.keras", "data.npz", "training.json"} <= set(archive.namelist())
+
+
+def test_scoring_counts_named_causes_spurious_codes_and_false_alarms() -> None:
+    faulty, healthy = _entry(SMOKE_ENTRY), _entry("healthy-regression")
+    named = outcome(
+        faulty,
+        _diagnosis(
+            ("lr_too_high", Severity.warning),
+            ("loss_diverging", Severity.warning),  # a symptom: reported apart, not spurious
+            ("unscaled_features", Severity.warning),  # another cause: spurious
+            ("exploding_gradients", Severity.warning),  # incidental to this injection
+        ),
+        1.0,
+    )
+    quiet = outcome(healthy, _diagnosis(("lr_too_low", Severity.info)), 1.0)
+    alarmed = outcome(healthy, _diagnosis(("unscaled_features", Severity.warning)), 1.0)
+
+    report = score([named, quiet, alarmed])
+
+    assert report["named"] == 1
+    assert report["named_rate"] == 1.0
+    assert report["false_alarms"] == 1
+    assert [b["name"] for b in report["false_alarm_bundles"]] == [healthy.name]
+    assert report["spurious_causes_per_faulty"] == 1.0
+    assert report["symptoms_per_faulty"] == 1.0
+    assert report["per_code"]["lr_too_high"]["recall"] == 1.0
+    assert report["per_code"]["unscaled_features"]["precision"] == 0.0
+    assert report["per_code"]["exploding_gradients"]["precision"] == 1.0
+    assert report["per_cause"]["lr_too_high"] == {"bundles": 1, "named": 1, "recall": 1.0}
+
+
+@pytest.mark.parametrize("severity", [Severity.info, Severity.warning])
+def test_only_warnings_and_errors_name_a_cause(severity: Severity) -> None:
+    result = outcome(_entry(SMOKE_ENTRY), _diagnosis(("lr_too_high", severity)), 1.0)
+    assert result.detected is (severity is Severity.warning)
