@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint format openapi bench-history redis-server chromium clean
+.PHONY: serve test lint format openapi bench-history bench-load redis-server chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ openapi: $(STAMP)
 # Accuracy of the history engine on the labelled corpus in tests/corpus/histories, and its speed.
 bench-history: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_history
+
+# The API and a worker as docker-compose runs them, on a private Redis, under 16 clients for 60 s,
+# then a bare FastAPI app under the same load; ARGS passes options (ARGS="--clients 32").
+bench-load: $(STAMP) redis-server
+	$(BIN)/python -m benchmarks.bench_load $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -22,11 +22,13 @@ from urllib.parse import urlsplit
 
 import redis
 import uvicorn
+import yaml
 
 from convdiag.settings import Settings
 from service.main import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
 
 def free_port() -> int:
@@ -102,6 +104,13 @@ def redis_server(directory: Path, *extra: str) -> Iterator[str]:
     """A private redis-server on a free port; yields its URL."""
     with RedisServer(directory, *extra) as server:
         yield server.url
+
+
+def local_command(command: list[str], port: int | None = None) -> list[str]:
+    """A docker-compose command for this machine: our interpreter, loopback, a free port."""
+    out = [sys.executable, "-m", command[0], *command[1:]]
+    out = ["127.0.0.1" if arg == "0.0.0.0" else arg for arg in out]
+    return [str(port) if arg == "8000" and port is not None else arg for arg in out]
 
 
 def settings_env(settings: Settings) -> dict[str, str]:

@@ -11,18 +11,15 @@ import importlib
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
 from convdiag.settings import Settings, hash_api_key
 from tests import histories
-from tests.support import ROOT, free_port, redis_server, stop_process, wait_until
+from tests.support import COMPOSE, ROOT, free_port, local_command, redis_server, stop_process, wait_until
 
-COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 
 
@@ -47,13 +44,6 @@ def test_compose_commands_name_real_modules() -> None:
     assert SERVICES["redis"]["command"][SERVICES["redis"]["command"].index("--appendonly") + 1] == "yes"
 
 
-def _as_local(command: list[str], port: int) -> list[str]:
-    """The compose command for this machine: our interpreter, loopback, a free port."""
-    out = [sys.executable, "-m", command[0], *command[1:]]
-    out = ["127.0.0.1" if arg == "0.0.0.0" else arg for arg in out]
-    return [str(port) if arg == "8000" else arg for arg in out]
-
-
 def _env(redis_url: str, key: str) -> dict[str, str]:
     import os
 
@@ -73,7 +63,7 @@ def test_processes_as_compose_runs_them_diagnose_a_history(tmp_path: Path) -> No
         port = free_port()
         procs = [
             subprocess.Popen(
-                _as_local(SERVICES[name]["command"], port),
+                local_command(SERVICES[name]["command"], port),
                 env=env,
                 cwd=ROOT,
                 stdout=(tmp_path / f"{name}.log").open("wb"),

@@ -1,0 +1,267 @@
+"""The whole service under load, and a bare FastAPI app under the same load for scale.
+
+Starts a private redis-server, the API and one light worker exactly as docker-compose.yml
+runs them (tests.support.local_command: same commands, loopback, a free port), then N
+concurrent clients POST a 30-epoch history to /v1/histories for the duration, without
+`wait`, as fast as answers come. Then it waits (bounded) for every accepted job to finish.
+
+    make bench-load
+    .venv/bin/python -m benchmarks.bench_load [--clients 16] [--duration 60] [--drain 120] [--json]
+
+Reported: accepted/s (202s per second of load); finished/s (jobs finished per second from
+the first POST to the last finish); latency from just before a POST to the job's
+`finished_at` (same machine, same clock), p50 and p99; accepted jobs that never finished
+within the drain time (must be 0); other answers by status. Then the same clients, body and
+duration against a bare FastAPI app (one POST route that parses the JSON body and answers
+202) under the same uvicorn command; its accepted/s is the scale for ours (ratio ours/bare).
+The clients share the machine with the servers, so absolute numbers say as much about the
+box as about the service; the ratio is the number to compare across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+
+from convdiag.settings import Settings, hash_api_key
+from tests import histories
+from tests.support import (
+    COMPOSE,
+    ROOT,
+    RedisServer,
+    free_port,
+    local_command,
+    settings_env,
+    stop_process,
+    wait_until,
+)
+
+KEY = "bench-load-key-0123456789abcdef"
+HEADERS = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+BODY = json.dumps({"history": histories.healthy()}).encode()
+TERMINAL = {"succeeded", "failed", "cancelled"}
+# Per-request timeout: a request slower than this counts as an error, it does not hang the run.
+REQUEST_TIMEOUT = 30.0
+# How many job reads the drain keeps in flight.
+DRAIN_CONCURRENCY = 32
+API_FACTORY = "service.main:create_app"
+
+
+def bare_app() -> FastAPI:
+    """The scale: what FastAPI and uvicorn cost for the same request with no work behind it."""
+    app = FastAPI()
+
+    @app.post("/v1/histories", status_code=202)
+    async def accept(request: Request) -> dict[str, str]:
+        json.loads(await request.body())
+        return {"id": uuid.uuid4().hex}
+
+    return app
+
+
+@dataclass
+class Load:
+    seconds: float
+    accepted: dict[str, float] = field(default_factory=dict)  # job id -> wall clock before its POST
+    statuses: Counter[str] = field(default_factory=Counter)  # answers other than 202, and errors
+
+    @property
+    def per_second(self) -> float:
+        return len(self.accepted) / self.seconds
+
+
+async def _load(url: str, clients: int, duration: float) -> Load:
+    """`clients` connections POSTing one after another until `duration` has passed."""
+    load = Load(seconds=duration)
+    deadline = time.monotonic() + duration
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(
+        base_url=url, headers=HEADERS, timeout=REQUEST_TIMEOUT, limits=limits
+    ) as client:
+
+        async def one_client() -> None:
+            while time.monotonic() < deadline:
+                sent = time.time()
+                try:
+                    response = await client.post("/v1/histories", content=BODY)
+                except httpx.HTTPError as exc:
+                    load.statuses[type(exc).__name__] += 1
+                    continue
+                if response.status_code == 202:
+                    load.accepted[response.json()["id"]] = sent
+                else:
+                    load.statuses[str(response.status_code)] += 1
+
+        started = time.monotonic()
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+        load.seconds = time.monotonic() - started
+    return load
+
+
+async def _drain(url: str, job_ids: list[str], timeout: float) -> dict[str, dict[str, Any]]:
+    """The final state of every job that finishes within `timeout`, read oldest first: jobs
+    finish roughly in order, so a batch still running means the later ones are too."""
+    finished: dict[str, dict[str, Any]] = {}
+    pending = list(job_ids)
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=REQUEST_TIMEOUT) as client:
+
+        async def look(job_id: str) -> None:
+            response = await client.get(f"/v1/jobs/{job_id}")
+            if response.status_code == 200 and (job := response.json())["status"] in TERMINAL:
+                finished[job_id] = job
+
+        while pending and time.monotonic() < deadline:
+            batch = pending[:DRAIN_CONCURRENCY]
+            await asyncio.gather(*(look(job_id) for job_id in batch), return_exceptions=True)
+            pending = [job_id for job_id in pending if job_id not in finished]
+            if pending and pending[0] in batch:
+                await asyncio.sleep(0.5)  # the oldest is still going: give the worker time
+    return finished
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+
+
+def _service_report(load: Load, finished: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    ends = {i: datetime.fromisoformat(job["finished_at"]).timestamp() for i, job in finished.items()}
+    latencies = [ends[i] - load.accepted[i] for i in ends]
+    span = max(ends.values()) - min(load.accepted.values()) if ends else float("nan")
+    return {
+        "accepted": len(load.accepted),
+        "accepted_per_s": round(load.per_second, 1),
+        "finished": len(finished),
+        "finished_per_s": round(len(finished) / span, 1) if ends else 0.0,
+        "failed": sum(job["status"] != "succeeded" for job in finished.values()),
+        "never_finished": len(load.accepted) - len(finished),
+        "latency_p50_s": round(_percentile(latencies, 50), 3) if latencies else None,
+        "latency_p99_s": round(_percentile(latencies, 99), 3) if latencies else None,
+        "other_answers": dict(load.statuses),
+    }
+
+
+@contextmanager
+def _process(command: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            yield proc
+        finally:
+            stop_process(proc)
+
+
+def _ready(url: str, path: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    def up() -> bool:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{shlex.join(map(str, proc.args))} exited:\n{log.read_text()[-3000:]}")
+        return httpx.get(f"{url}{path}", timeout=5).status_code == 200
+
+    wait_until(up, 60, f"{url}{path}", interval=0.2)
+
+
+def run(clients: int, duration: float, drain: float) -> dict[str, Any]:
+    services = COMPOSE["services"]
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, ExitStack() as stack:
+        work = Path(tmp)
+        redis = stack.enter_context(RedisServer(work, *services["redis"]["command"][1:]))
+        settings = Settings(
+            redis_url=redis.url,
+            data_dir=work,
+            api_keys={hash_api_key(KEY): "bench"},
+            # Counted in Redis as in production, but never reached: the load is the point.
+            rate_limit="100000000/minute",
+        )
+        env = settings_env(settings)
+        api_port, bare_port = free_port(), free_port()
+        api_command = local_command(services["api"]["command"], api_port)
+        api = stack.enter_context(_process(api_command, env, work / "api.log"))
+        stack.enter_context(
+            _process(local_command(services["worker-light"]["command"]), env, work / "worker.log")
+        )
+        api_url = f"http://127.0.0.1:{api_port}"
+        _ready(api_url, "/readyz", api, work / "api.log")
+        load = asyncio.run(_load(api_url, clients, duration))
+        finished = asyncio.run(_drain(api_url, list(load.accepted), drain))
+        service = _service_report(load, finished)
+
+        # The same uvicorn command line, with the bare app's factory and its own port.
+        bare_command = [
+            "benchmarks.bench_load:bare_app" if arg == API_FACTORY else arg
+            for arg in local_command(services["api"]["command"], bare_port)
+        ]
+        bare = stack.enter_context(_process(bare_command, env, work / "bare.log"))
+        bare_url = f"http://127.0.0.1:{bare_port}"
+        _ready(bare_url, "/openapi.json", bare, work / "bare.log")
+        bare_load = asyncio.run(_load(bare_url, clients, duration))
+    return {
+        "clients": clients,
+        "duration_s": duration,
+        "service": service,
+        "bare": {"accepted_per_s": round(bare_load.per_second, 1), "other_answers": dict(bare_load.statuses)},
+        "ratio_accepted_ours_to_bare": round(load.per_second / bare_load.per_second, 3),
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    ours, bare = report["service"], report["bare"]
+    return "\n".join(
+        [
+            f"{report['clients']} clients, {report['duration_s']:g} s of POST /v1/histories each phase",
+            f"service: accepted {ours['accepted']} ({ours['accepted_per_s']}/s), "
+            f"finished {ours['finished']} ({ours['finished_per_s']}/s), failed {ours['failed']}, "
+            f"never finished {ours['never_finished']}",
+            f"  POST -> finished diagnosis: p50 {ours['latency_p50_s']} s, p99 {ours['latency_p99_s']} s",
+            f"  other answers: {ours['other_answers'] or 'none'}",
+            f"bare FastAPI app: accepted {bare['accepted_per_s']}/s; "
+            f"other answers: {bare['other_answers'] or 'none'}",
+            f"accepted/s, ours / bare: {report['ratio_accepted_ours_to_bare']}",
+        ]
+    )
+
+
+def _command(argv: Sequence[str]) -> str:
+    python = Path(sys.executable)
+    shown = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
+    return shlex.join([str(shown), "-m", "benchmarks.bench_load", *argv])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(
+        description="Load the API and a worker; compare with a bare FastAPI app."
+    )
+    parser.add_argument("--clients", type=int, default=16, help="concurrent connections (default 16)")
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of load per phase (default 60)")
+    parser.add_argument("--drain", type=float, default=120.0, help="most seconds to wait for the backlog")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+    if args.clients < 1 or args.duration <= 0 or args.drain < 0:
+        parser.error("--clients must be >= 1, --duration > 0 and --drain >= 0")
+    if not args.json:
+        print(_command(argv), flush=True)  # first, so a long run says what it is doing
+    report = {"command": _command(argv), **run(args.clients, args.duration, args.drain)}
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 1 if report["service"]["never_finished"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
