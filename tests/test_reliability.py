@@ -168,6 +168,7 @@ def test_expired_job_is_gone_with_its_input_and_from_listings(
     assert store.get_input(job.id) is None
     assert acme.get(f"/v1/jobs/{job.id}/report").status_code == 404
     assert acme.delete(f"/v1/jobs/{job.id}").status_code == 404
+    assert acme.get(f"/v1/jobs/{job.id}/events").status_code == 404
     assert job.id not in {j["id"] for j in acme.get("/v1/jobs", params={"limit": 100}).json()["items"]}
 
 
