@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: serve test lint format openapi bench-history bench-load redis-server chromium clean
+.PHONY: serve test lint format openapi bench-history bench-load bench-probes bench-probe-cost redis-server chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +15,11 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
+
+# The bench extra (scikit-learn) on top, for benchmarks that generate their data from its sets.
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
 
 serve: $(STAMP)
 	$(BIN)/convdiag serve
@@ -53,6 +59,17 @@ bench-history: $(STAMP)
 # then a bare FastAPI app under the same load; ARGS passes options (ARGS="--clients 32").
 bench-load: $(STAMP) redis-server
 	$(BIN)/python -m benchmarks.bench_load $(ARGS)
+
+# The bundle probes on a corpus generated into a temp dir (benchmarks/bundle_corpus.py): causes
+# named per split, false alarms on healthy bundles, per-code precision/recall, time per bundle
+# (~7 min on 2 cores). ARGS passes options (ARGS="--split tune").
+bench-probes: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.bench_probes $(ARGS)
+
+# The whole probe suite on a 936k-parameter MLP with 10k samples, and its ratio to a plain
+# model.fit of as many optimizer steps (~4 min on 2 cores).
+bench-probe-cost: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_probe_cost $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
