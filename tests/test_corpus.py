@@ -15,53 +15,11 @@ import pytest
 
 from benchmarks import bench_history
 from diagnosis.history import history_from_mapping
+from diagnosis.taxonomy import CODES
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus" / "histories"
 MIN_FAULTY, MIN_HEALTHY = 40, 12
 HOLDOUT_SHARE, HOLDOUT_TOLERANCE = 1 / 3, 0.08
-
-# The finding codes of DESIGN.md's diagnosis contract (symptoms, then causes by category).
-TAXONOMY = frozenset(
-    {
-        "loss_nan",
-        "loss_diverging",
-        "loss_oscillating",
-        "loss_spikes",
-        "loss_plateau",
-        "slow_convergence",
-        "overfitting",
-        "underfitting",
-        "accuracy_at_chance",
-        "val_noisy",
-        "val_better_than_train",
-        "unexpected_initial_loss",
-        "class_imbalance",
-        "unscaled_features",
-        "unscaled_targets",
-        "nonfinite_values",
-        "constant_features",
-        "duplicate_samples",
-        "conflicting_labels",
-        "label_noise",
-        "insufficient_data",
-        "train_val_shift",
-        "label_format_mismatch",
-        "output_activation_mismatch",
-        "output_shape_mismatch",
-        "loss_task_mismatch",
-        "excessive_dropout",
-        "capacity_too_low",
-        "capacity_too_high",
-        "lr_too_high",
-        "lr_too_low",
-        "batch_size_unsuitable",
-        "exploding_gradients",
-        "vanishing_gradients",
-        "dead_units",
-        "saturated_activations",
-        "cannot_overfit_batch",
-    }
-)
 
 
 def _load() -> dict[str, dict[str, Any]]:
@@ -84,7 +42,7 @@ def test_fixture_is_well_formed(name: str) -> None:
     assert name.startswith(f"{doc['fault']}-")
     assert doc["split"] in {"tune", "holdout"}
     assert isinstance(doc["seed"], int)
-    assert set(doc["expected"]) <= TAXONOMY
+    assert set(doc["expected"]) <= CODES
     # A healthy run expects nothing; a faulty one must have something that names its fault.
     assert bool(doc["expected"]) is (doc["fault"] != "healthy")
     assert doc["metadata"]["task"] in {"binary", "multiclass", "regression"}
