@@ -33,8 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bundle_corpus import HEALTHY, SPLITS, SYMPTOMS, Entry, select
+from benchmarks.bundle_corpus import HEALTHY, SPLITS, Entry, select
 from diagnosis.models import Diagnosis, Finding, Severity
+from diagnosis.taxonomy import SYMPTOMS
 
 ROOT = Path(__file__).resolve().parent.parent
 ALARMS = frozenset({Severity.warning, Severity.error})

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from diagnosis.taxonomy import CAUSES
 from tests.bundles import blobs, make_bundle
 
 if TYPE_CHECKING:
@@ -43,52 +44,8 @@ if TYPE_CHECKING:
 
 HEALTHY = "healthy"
 SPLITS = ("tune", "holdout")
-# DESIGN.md's taxonomy: symptoms come from curves, causes from the model and the data.
-SYMPTOMS = frozenset(
-    {
-        "loss_nan",
-        "loss_diverging",
-        "loss_oscillating",
-        "loss_spikes",
-        "loss_plateau",
-        "slow_convergence",
-        "overfitting",
-        "underfitting",
-        "accuracy_at_chance",
-        "val_noisy",
-        "val_better_than_train",
-        "unexpected_initial_loss",
-    }
-)
-CAUSES = frozenset(
-    {
-        "class_imbalance",
-        "unscaled_features",
-        "unscaled_targets",
-        "nonfinite_values",
-        "constant_features",
-        "duplicate_samples",
-        "conflicting_labels",
-        "label_noise",
-        "insufficient_data",
-        "train_val_shift",
-        "label_format_mismatch",
-        "output_activation_mismatch",
-        "output_shape_mismatch",
-        "loss_task_mismatch",
-        "excessive_dropout",
-        "capacity_too_low",
-        "capacity_too_high",
-        "lr_too_high",
-        "lr_too_low",
-        "batch_size_unsuitable",
-        "exploding_gradients",
-        "vanishing_gradients",
-        "dead_units",
-        "saturated_activations",
-        "cannot_overfit_batch",
-    }
-)
+# The codes a label may use: DESIGN.md's causes (symptoms are what faults produce, not names).
+CAUSE_CODES = frozenset().union(*CAUSES.values())
 # The training.json most entries ship: Keras' default batch size and a typical epoch count.
 TRAINING = {"batch_size": 32, "epochs": 20}
 VAL_SHARE = 0.2

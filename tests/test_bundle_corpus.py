@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.bench_probes import outcome, score
-from benchmarks.bundle_corpus import CAUSES, CORPUS, HEALTHY, SPLITS, Entry, assign_splits
+from benchmarks.bundle_corpus import CAUSE_CODES, CORPUS, HEALTHY, SPLITS, Entry, assign_splits
 from diagnosis.models import Category, Diagnosis, Finding, RunSummary, Severity
 
 MIN_FAULTY, MIN_HEALTHY = 25, 8
@@ -53,8 +53,8 @@ def test_names_are_unique() -> None:
 
 def test_labels_are_taxonomy_codes() -> None:
     for entry in CORPUS:
-        assert entry.expected <= CAUSES, entry.name
-        assert entry.incidental <= CAUSES, entry.name
+        assert entry.expected <= CAUSE_CODES, entry.name
+        assert entry.incidental <= CAUSE_CODES, entry.name
         assert not entry.expected & entry.incidental, entry.name
         assert bool(entry.expected) == (entry.fault != HEALTHY), entry.name
 
