@@ -182,7 +182,6 @@ def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
 
 def probe_corpus(entries: Sequence[Entry], progress: bool = True) -> list[Outcome]:
     """Build every entry's bundle in a temp dir and run the whole pipeline on it."""
-    import keras
 
     from convdiag.settings import get_settings
     from diagnosis.probes.loader import BundleError, Limits
@@ -207,8 +206,6 @@ def probe_corpus(entries: Sequence[Entry], progress: bool = True) -> list[Outcom
                 else Outcome(entry, (), elapsed, error=error)
             )
             outcomes.append(result)
-            # Each bundle builds several models; without this the graph state grows run to run.
-            keras.backend.clear_session()
             if progress:
                 verdict = (
                     ("alarm" if result.alarmed else "quiet")

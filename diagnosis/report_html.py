@@ -20,6 +20,8 @@ SPAN_CODES = frozenset({"loss_plateau", "slow_convergence", "underfitting"})
 SEVERITY_COLOURS = {"error": "#c0392b", "warning": "#d68910", "info": "#2e86c1"}
 
 Curves = Mapping[str, Sequence[float | None]]
+# What a fix trial's plot shows: the first of these both runs logged (accuracy says the most).
+TRIAL_METRICS = ("val_accuracy", "val_loss", "loss")
 
 CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1b1b1b;background:#fafafa}
@@ -31,6 +33,7 @@ h1{font-size:1.4rem;margin:.2rem 0}.sub{color:#555;margin:0 0 1rem}
 .finding h2{font-size:1.05rem;margin:0 0 4px}.badge{font-size:.75rem;color:#fff;background:var(--c);
  border-radius:4px;padding:1px 6px;margin-right:6px;text-transform:uppercase}
 .finding p{margin:6px 0}.causes{margin:6px 0 0 18px;padding:0}.causes li{margin:3px 0}
+.trial svg{max-width:560px}
 .measured{background:#eef7ee;border-radius:4px;padding:4px 8px}.measured.no{background:#f6f0e6}
 code,pre{font-family:ui-monospace,Menlo,monospace;font-size:.85rem}pre{white-space:pre-wrap;word-break:break-word}
 .healthy{background:#eef7ee;border:1px solid #9c9;border-radius:6px;padding:10px 14px}
@@ -89,7 +92,32 @@ def _svg(curves: Curves, findings: Sequence[Finding]) -> str:
     return svg[svg.index("<svg") :]  # drop the XML prolog and doctype: it is inlined in HTML
 
 
-def _finding_html(finding: Finding) -> str:
+def _trial_svg(before: Curves, after: Curves) -> str:
+    """The replay against the replay with the fix applied, on the first metric both logged."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    metric = next((m for m in TRIAL_METRICS if m in before and m in after), None)
+    if metric is None:
+        return ""
+    figure = Figure(figsize=(6, 2.4), layout="constrained")
+    ax = figure.subplots()
+    for label, curves, style in (("as configured", before, "--"), ("with the fix", after, "-")):
+        values = [float("nan") if v is None else v for v in curves[metric]]
+        ax.plot(range(len(values)), values, style, label=label, linewidth=1.6)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    svg = buffer.getvalue()
+    return f'<div class="plot trial" data-trial="{html.escape(metric)}">{svg[svg.index("<svg") :]}</div>'
+
+
+def _finding_html(finding: Finding, replay: Curves | None) -> str:
     e = html.escape
     colour = SEVERITY_COLOURS[finding.severity.value]
     causes = "".join(
@@ -108,6 +136,8 @@ def _finding_html(finding: Finding) -> str:
             f"before {e(json.dumps(measured.get('before')))}, after {e(json.dumps(measured.get('after')))} "
             f"({e(str(measured.get('steps')))} steps)</p>"
         )
+        if replay and isinstance(measured.get("history"), dict):
+            trial += _trial_svg(replay, measured["history"])
     evidence = {k: v for k, v in finding.evidence.items() if k != "thresholds"}
     return (
         f'<section class="finding" style="--c:{colour}" data-code="{e(finding.code)}">'
@@ -124,7 +154,8 @@ def render_html(diagnosis: Diagnosis, curves: Curves | None, title: str = "convd
     e = html.escape
     run = diagnosis.run
     plot = f'<div class="plot">{_svg(curves, diagnosis.findings)}</div>' if curves else ""
-    body = "".join(_finding_html(f) for f in diagnosis.findings)
+    replay = (diagnosis.probes.get("replay") or {}).get("history")
+    body = "".join(_finding_html(f, replay) for f in diagnosis.findings)
     if diagnosis.healthy:
         body = '<p class="healthy">No warning or error: the run looks healthy.</p>' + body
     facts = f"{run.epochs} epochs" + (f", task {e(run.task)}" if run.task else "")

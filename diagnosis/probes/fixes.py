@@ -189,6 +189,8 @@ def try_fixes(
             "steps": after.steps,
             "improved": _improved(baseline.score, after.score),
             "on": "validation data of the replay",
+            # The trial's curves, to draw against the replay's (probes.replay.history).
+            "history": after.history,
         }
         out.append(finding.model_copy(update={"fix": {**finding.fix, "measured": measured}}))
     return out

@@ -103,6 +103,17 @@ def _merge(findings: list[Finding]) -> list[Finding]:
 
 
 def probe_bundle(bundle: Path, limits: Limits, progress: Progress = lambda _p, _s: None) -> Diagnosis:
+    import keras
+
+    try:
+        return _probe(bundle, limits, progress)
+    finally:
+        # Every probe builds models; a long-lived worker process would keep all their graph
+        # state (and memory) without this.
+        keras.backend.clear_session()
+
+
+def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
     with tempfile.TemporaryDirectory(prefix="convdiag-bundle-") as workdir:
         progress(0.05, "loading")
         opened = open_bundle(bundle, Path(workdir), limits)
@@ -146,7 +157,7 @@ def probe_bundle(bundle: Path, limits: Limits, progress: Progress = lambda _p, _
             update={
                 "probes": {
                     **probes.measurements,
-                    "replay": {"score": baseline.score, "steps": baseline.steps},
+                    "replay": {"score": baseline.score, "steps": baseline.steps, "history": baseline.history},
                     "steps": {**probes.steps, "total": sum(probes.steps.values())},
                 }
             }
