@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import redis
 import uvicorn
 import yaml
 
+from convdiag.cli import worker_command
 from convdiag.settings import Settings
 from service.main import create_app
 
@@ -131,23 +133,7 @@ def celery_worker(
     """A real `celery worker` subprocess (prefork pool, one child) with these settings."""
     out = log.open("wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "worker.app",
-            "worker",
-            "--queues",
-            "light,probes",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            *extra,
-        ],
+        [*worker_command("light,probes", 1), "--without-gossip", "--without-mingle", *extra],
         env=settings_env(settings),
         cwd=ROOT,
         stdout=out,
@@ -299,3 +285,16 @@ def upload_stream(
         # Whatever is still on its way (the whole answer, if the body ended first).
         answer += _read_until_closed(sock, min(deadline, time.monotonic() + 5))
         return Upload(_parse_responses(answer), sent)
+
+
+def assert_problem(response: httpx.Response | RawResponse, status: int, slug: str) -> dict[str, Any]:
+    """An RFC 9457 answer of this status and problem type, with a detail; returns its body."""
+    assert response.status_code == status, (
+        response.text if isinstance(response, httpx.Response) else response.json()
+    )
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["type"] == f"urn:convdiag:problem:{slug}"
+    assert body["status"] == status
+    assert body["detail"]
+    return body

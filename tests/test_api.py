@@ -11,16 +11,7 @@ import redis
 
 from tests import histories
 from tests.diagnosis import writers
-
-
-def _assert_problem(response: httpx.Response, status: int, slug: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["type"] == f"urn:convdiag:problem:{slug}"
-    assert body["status"] == status
-    assert body["detail"]
-    return body
+from tests.support import assert_problem
 
 
 def test_post_history_and_wait_returns_the_diagnosis(acme: httpx.Client) -> None:
@@ -69,13 +60,13 @@ def test_multipart_upload_with_metadata(acme: httpx.Client) -> None:
 
 
 def test_unknown_job_is_404(acme: httpx.Client) -> None:
-    _assert_problem(acme.get("/v1/jobs/does-not-exist"), 404, "job-not-found")
+    assert_problem(acme.get("/v1/jobs/does-not-exist"), 404, "job-not-found")
 
 
 def test_other_tenants_job_is_404_for_read_and_cancel(acme: httpx.Client, globex: httpx.Client) -> None:
     job = acme.post("/v1/histories", json={"history": histories.healthy()}).json()
-    _assert_problem(globex.get(f"/v1/jobs/{job['id']}"), 404, "job-not-found")
-    _assert_problem(globex.delete(f"/v1/jobs/{job['id']}"), 404, "job-not-found")
+    assert_problem(globex.get(f"/v1/jobs/{job['id']}"), 404, "job-not-found")
+    assert_problem(globex.delete(f"/v1/jobs/{job['id']}"), 404, "job-not-found")
     assert job["id"] not in [j["id"] for j in globex.get("/v1/jobs", params={"limit": 100}).json()["items"]]
     assert acme.get(f"/v1/jobs/{job['id']}").status_code == 200
 
@@ -87,7 +78,7 @@ def test_other_tenants_job_is_404_for_read_and_cancel(acme: httpx.Client, globex
 )
 def test_auth_is_required(api_url: str, headers: dict[str, str]) -> None:
     response = httpx.post(f"{api_url}/v1/histories", json={"history": histories.healthy()}, headers=headers)
-    _assert_problem(response, 401, "unauthorized")
+    assert_problem(response, 401, "unauthorized")
     assert response.headers["www-authenticate"] == "Bearer"
 
 
@@ -104,7 +95,7 @@ def test_list_is_newest_first_and_paginates(pager: httpx.Client) -> None:
         if cursor is None:
             break
     assert seen == list(reversed(ids))
-    _assert_problem(pager.get("/v1/jobs", params={"cursor": "!!"}), 422, "invalid-request")
+    assert_problem(pager.get("/v1/jobs", params={"cursor": "!!"}), 422, "invalid-request")
 
 
 def _snapshot(r: redis.Redis) -> set[bytes]:
@@ -161,7 +152,7 @@ def test_bad_history_is_422_and_nothing_is_stored(
 ) -> None:
     before = _snapshot(redis_client)
     response = acme.post("/v1/histories", content=content, headers={"content-type": content_type})
-    body = _assert_problem(response, 422, "invalid-history")
+    body = assert_problem(response, 422, "invalid-history")
     assert needle in body["detail"]
     assert _snapshot(redis_client) == before
 
@@ -169,7 +160,7 @@ def test_bad_history_is_422_and_nothing_is_stored(
 def test_unknown_content_type_is_415(acme: httpx.Client, redis_client: redis.Redis) -> None:
     before = _snapshot(redis_client)
     response = acme.post("/v1/histories", content=b"<loss/>", headers={"content-type": "application/xml"})
-    body = _assert_problem(response, 415, "unsupported-media-type")
+    body = assert_problem(response, 415, "unsupported-media-type")
     assert "text/csv" in body["detail"]
     assert _snapshot(redis_client) == before
 
@@ -222,7 +213,7 @@ def test_multipart_file_of_any_format_with_its_name_as_hint(acme: httpx.Client) 
 def test_oversize_body_is_413(acme: httpx.Client, redis_client: redis.Redis, settings) -> None:
     before = _snapshot(redis_client)
     big = b'{"loss": [' + b"1.0," * (settings.max_body_bytes // 4) + b"1.0]}"
-    _assert_problem(
+    assert_problem(
         acme.post("/v1/histories", content=big, headers={"content-type": "application/json"}),
         413,
         "payload-too-large",
@@ -233,7 +224,7 @@ def test_oversize_body_is_413(acme: httpx.Client, redis_client: redis.Redis, set
             yield big[start : start + (1 << 20)]
 
     streamed = acme.post("/v1/histories", content=chunks(), headers={"content-type": "application/json"})
-    _assert_problem(streamed, 413, "payload-too-large")
+    assert_problem(streamed, 413, "payload-too-large")
     assert _snapshot(redis_client) == before
 
 
@@ -247,16 +238,16 @@ def test_undecodable_body_is_the_documented_invalid_request(
 ) -> None:
     # FastAPI and Starlette answer these with their own 400; it must be a catalogue problem.
     response = acme.post(path, content=b"\xff\x03n\x1f*\x06", headers={"content-type": content_type})
-    _assert_problem(response, 422, "invalid-request")
+    assert_problem(response, 422, "invalid-request")
 
 
 def test_wait_above_limit_is_rejected(acme: httpx.Client) -> None:
     response = acme.post("/v1/histories", params={"wait": 31}, json={"history": histories.healthy()})
-    _assert_problem(response, 422, "invalid-request")
+    assert_problem(response, 422, "invalid-request")
 
 
 def test_unknown_route_is_problem_json(acme: httpx.Client) -> None:
-    _assert_problem(acme.get("/v1/nothing-here"), 404, "not-found")
+    assert_problem(acme.get("/v1/nothing-here"), 404, "not-found")
 
 
 def test_health_and_metrics(acme: httpx.Client) -> None:
@@ -287,10 +278,10 @@ def test_store_or_broker_down_is_503_with_retry_after(tmp_path) -> None:
     dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     with serve_app(Settings(redis_url=dead, data_dir=tmp_path)) as url:
         posted = httpx.post(f"{url}/v1/histories", json={"history": histories.healthy()}, timeout=30)
-        _assert_problem(posted, 503, "unavailable")
+        assert_problem(posted, 503, "unavailable")
         assert posted.headers["retry-after"] == "5"
         ready = httpx.get(f"{url}/readyz", timeout=30)
-        body = _assert_problem(ready, 503, "unavailable")
+        body = assert_problem(ready, 503, "unavailable")
         assert "job_store" in body["detail"]
         assert "broker" in body["detail"]
 
@@ -311,7 +302,7 @@ def test_rate_limit_per_api_key_answers_429_with_retry_after(redis_url: str, tmp
         answers = [httpx.get(f"{url}/v1/jobs", headers=a).status_code for _ in range(4)]
         assert answers == [200, 200, 200, 429]
         limited = httpx.get(f"{url}/v1/jobs", headers=a)
-        body = _assert_problem(limited, 429, "rate-limited")
+        body = assert_problem(limited, 429, "rate-limited")
         assert 1 <= int(limited.headers["retry-after"]) <= 60
         assert "3 per 1 minute" in body["detail"]
         assert httpx.get(f"{url}/v1/jobs", headers=b).status_code == 200  # another key has its own window

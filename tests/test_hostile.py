@@ -16,7 +16,7 @@ import pytest
 from convdiag.settings import Settings
 from diagnosis.history import MAX_EPOCHS
 from tests import histories
-from tests.support import RawResponse, raw_http, serve_app, upload_stream
+from tests.support import assert_problem, raw_http, serve_app, upload_stream
 
 BUNDLE_CAP = 8 * 1024 * 1024
 IDLE_TIMEOUT = 1.0
@@ -57,16 +57,6 @@ def still_healthy(url: str) -> Iterator[None]:
     assert "overfitting" in {f["code"] for f in response.json()["diagnosis"]["findings"]}
 
 
-def _assert_problem(response: RawResponse | httpx.Response, status: int, slug: str) -> dict:
-    assert response.status_code == status, response.json()
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["type"] == f"urn:convdiag:problem:{slug}"
-    assert body["status"] == status
-    assert body["detail"]
-    return body
-
-
 def _request(path: str, content_type: str, content_length: int, body: bytes) -> bytes:
     head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
     return f"{head}Content-Length: {content_length}\r\n\r\n".encode() + body
@@ -88,7 +78,7 @@ def test_body_longer_than_its_content_length_is_refused(url: str) -> None:
     assert {r.status_code for r in responses} <= {400, 422}
     for response in responses:
         if response.status_code == 422:
-            _assert_problem(response, 422, "invalid-history")
+            assert_problem(response, 422, "invalid-history")
     assert _job_count(url) == before
 
 
@@ -99,7 +89,7 @@ def test_body_shorter_than_its_content_length_times_out(url: str, path: str) -> 
     responses = raw_http(url, _request(path, content_type, 10_000, b"PK\x03\x04 partial"), timeout=15)
     assert time.monotonic() - started < IDLE_TIMEOUT + 5
     assert len(responses) == 1
-    _assert_problem(responses[0], 408, "body-timeout")
+    assert_problem(responses[0], 408, "body-timeout")
     assert responses[0].headers["connection"] == "close"
 
 
@@ -133,7 +123,7 @@ def test_ten_gigabyte_history_is_cut_off(url: str, hostile_settings: Settings, d
         content_length=TEN_GB if declared else None,
     )
     assert len(upload.responses) == 1
-    _assert_problem(upload.responses[0], 413, "payload-too-large")
+    assert_problem(upload.responses[0], 413, "payload-too-large")
     assert upload.responses[0].headers["connection"] == "close"
     assert upload.sent < hostile_settings.max_body_bytes + IN_FLIGHT
 
@@ -159,7 +149,7 @@ def test_ten_gigabyte_bundle_is_cut_off_before_the_disk_fills(
         on_sent=measure,
     )
     assert len(upload.responses) == 1
-    _assert_problem(upload.responses[0], 413, "payload-too-large")
+    assert_problem(upload.responses[0], 413, "payload-too-large")
     assert upload.sent < BUNDLE_CAP + IN_FLIGHT
     assert largest <= BUNDLE_CAP
     assert list(directory.glob("*")) == []
@@ -176,17 +166,15 @@ def test_a_million_epochs_is_refused(url: str) -> None:
     # Written the way Keras' floats print, a million epochs is more than the 10 MB body limit.
     long = _epochs_json(1_000_000, 16)
     assert len(long) > 10 * 1024 * 1024
-    _assert_problem(
-        client.post("/v1/histories", content=long, headers=json_headers), 413, "payload-too-large"
-    )
+    assert_problem(client.post("/v1/histories", content=long, headers=json_headers), 413, "payload-too-large")
     # Written tersely it is 2 MB: under the limit, and refused for its length.
     terse = _epochs_json(1_000_000, 0)
-    body = _assert_problem(
+    body = assert_problem(
         client.post("/v1/histories", content=terse, headers=json_headers), 422, "invalid-history"
     )
     assert f"at most {MAX_EPOCHS}" in body["detail"]
     upload = client.post("/v1/histories", files={"file": ("history.json", terse, "application/json")})
-    assert f"at most {MAX_EPOCHS}" in _assert_problem(upload, 422, "invalid-history")["detail"]
+    assert f"at most {MAX_EPOCHS}" in assert_problem(upload, 422, "invalid-history")["detail"]
     csv = b"epoch,loss\n" + b"".join(b"%d,1\n" % i for i in range(1_000_000))
     as_csv = client.post("/v1/histories", content=csv, headers={"content-type": "text/csv"})
     assert 400 <= as_csv.status_code < 500, as_csv.text
@@ -200,7 +188,7 @@ def test_a_live_run_stops_at_the_epoch_limit(url: str) -> None:
         too_big = client.post(
             "/v1/runs/hostile/epochs", content=million, headers={"content-type": "application/json"}
         )
-        _assert_problem(too_big, 413, "payload-too-large")
+        assert_problem(too_big, 413, "payload-too-large")
         full = b"[" + b",".join([b'{"loss":1}'] * MAX_EPOCHS) + b"]"
         filled = client.post(
             "/v1/runs/hostile/epochs", content=full, headers={"content-type": "application/json"}
@@ -208,4 +196,4 @@ def test_a_live_run_stops_at_the_epoch_limit(url: str) -> None:
         assert filled.status_code == 200, filled.text
         assert filled.json()["epochs"] == MAX_EPOCHS
         one_more = client.post("/v1/runs/hostile/epochs", json={"loss": 1})
-        assert f"at most {MAX_EPOCHS}" in _assert_problem(one_more, 422, "invalid-history")["detail"]
+        assert f"at most {MAX_EPOCHS}" in assert_problem(one_more, 422, "invalid-history")["detail"]

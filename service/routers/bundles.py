@@ -20,18 +20,12 @@ from starlette.datastructures import UploadFile
 
 from convdiag.jobs import Job, JobKind
 from convdiag.problems import (
-    IDEMPOTENCY_CONFLICT,
     INVALID_BUNDLE,
-    INVALID_CALLBACK,
-    INVALID_REQUEST,
-    PAYLOAD_TOO_LARGE,
-    UNAUTHORIZED,
-    UNAVAILABLE,
     UNSUPPORTED_MEDIA_TYPE,
 )
 from service.deps import CallbackDep, IdempotencyKeyDep, QueueDep, SettingsDep, StoreDep, TenantDep
-from service.errors import ProblemError, problem_responses
-from service.routers.jobs import MAX_WAIT, accepted, create_job
+from service.errors import ProblemError
+from service.routers.jobs import MAX_WAIT, accepted, create_job, submission_responses
 
 router = APIRouter(prefix="/v1", tags=["bundles"])
 
@@ -113,19 +107,7 @@ async def _receive(request: Request, sink: _Sink) -> None:
     response_model=Job,
     summary="Probe a model and its data",
     openapi_extra={"requestBody": _REQUEST_BODY},
-    responses={
-        200: {"model": Job, "description": "Finished within `wait` seconds."},
-        **problem_responses(
-            INVALID_BUNDLE,
-            INVALID_REQUEST,
-            IDEMPOTENCY_CONFLICT,
-            INVALID_CALLBACK,
-            UNSUPPORTED_MEDIA_TYPE,
-            PAYLOAD_TOO_LARGE,
-            UNAUTHORIZED,
-            UNAVAILABLE,
-        ),
-    },
+    responses=submission_responses(INVALID_BUNDLE),
 )
 async def post_bundle(
     request: Request,

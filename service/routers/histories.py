@@ -12,21 +12,15 @@ from starlette.datastructures import UploadFile
 
 from convdiag.jobs import Job, JobKind
 from convdiag.problems import (
-    IDEMPOTENCY_CONFLICT,
-    INVALID_CALLBACK,
     INVALID_HISTORY,
-    INVALID_REQUEST,
-    PAYLOAD_TOO_LARGE,
-    UNAUTHORIZED,
-    UNAVAILABLE,
     UNSUPPORTED_MEDIA_TYPE,
 )
 from diagnosis import HistoryError
 from diagnosis.formats import dump_runs, load_runs
 from diagnosis.history import TrainingHistory, loads_json, parse_metadata
 from service.deps import CallbackDep, IdempotencyKeyDep, QueueDep, SettingsDep, StoreDep, TenantDep
-from service.errors import ProblemError, problem_responses
-from service.routers.jobs import MAX_WAIT, accepted, create_job
+from service.errors import ProblemError
+from service.routers.jobs import MAX_WAIT, accepted, create_job, submission_responses
 
 router = APIRouter(prefix="/v1", tags=["histories"])
 
@@ -167,19 +161,7 @@ async def _read_runs(request: Request, max_unpacked_bytes: int) -> list[Training
     response_model=Job,
     summary="Diagnose a training history",
     openapi_extra={"requestBody": _REQUEST_BODY},
-    responses={
-        200: {"model": Job, "description": "Finished within `wait` seconds."},
-        **problem_responses(
-            INVALID_HISTORY,
-            INVALID_REQUEST,
-            IDEMPOTENCY_CONFLICT,
-            INVALID_CALLBACK,
-            UNSUPPORTED_MEDIA_TYPE,
-            PAYLOAD_TOO_LARGE,
-            UNAUTHORIZED,
-            UNAVAILABLE,
-        ),
-    },
+    responses=submission_responses(INVALID_HISTORY),
 )
 async def post_history(
     request: Request,

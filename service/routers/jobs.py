@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.concurrency import run_in_threadpool
@@ -16,12 +16,16 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from convdiag.jobs import Job, JobKind, JobPage, JobStore
 from convdiag.problems import (
     IDEMPOTENCY_CONFLICT,
+    INVALID_CALLBACK,
     INVALID_REQUEST,
     JOB_FINISHED,
     JOB_NOT_DONE,
     JOB_NOT_FOUND,
+    PAYLOAD_TOO_LARGE,
     UNAUTHORIZED,
     UNAVAILABLE,
+    UNSUPPORTED_MEDIA_TYPE,
+    ProblemType,
 )
 from diagnosis.formats import read_runs
 from service.deps import QueueDep, StoreDep, TenantDep
@@ -49,6 +53,23 @@ async def wait_for(store: JobStore, job_id: str, seconds: float) -> Job:
         if job.status.terminal or time.monotonic() >= deadline:
             return job
         await asyncio.sleep(POLL_SECONDS)
+
+
+def submission_responses(input_problem: ProblemType) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` of a POST that creates a job from an input of some kind."""
+    return {
+        200: {"model": Job, "description": "Finished within `wait` seconds."},
+        **problem_responses(
+            input_problem,
+            INVALID_REQUEST,
+            IDEMPOTENCY_CONFLICT,
+            INVALID_CALLBACK,
+            UNSUPPORTED_MEDIA_TYPE,
+            PAYLOAD_TOO_LARGE,
+            UNAUTHORIZED,
+            UNAVAILABLE,
+        ),
+    }
 
 
 async def create_job(

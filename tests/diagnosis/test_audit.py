@@ -23,20 +23,10 @@ from diagnosis.audit.train_val_shift import TrainValShift, ks_statistics
 from diagnosis.audit.unscaled_features import UnscaledFeatures
 from diagnosis.audit.unscaled_targets import UnscaledTargets
 from diagnosis.bundle import BundleData, LayerInfo, ModelInfo
+from diagnosis.models import Category
+from diagnosis.taxonomy import CAUSES
 
-DATA_CODES = {
-    "class_imbalance",
-    "unscaled_features",
-    "unscaled_targets",
-    "nonfinite_values",
-    "constant_features",
-    "duplicate_samples",
-    "conflicting_labels",
-    "label_noise",
-    "insufficient_data",
-    "train_val_shift",
-    "label_format_mismatch",
-}
+DATA_CODES = CAUSES[Category.data]
 
 
 def model(loss: str = "sparse_categorical_crossentropy", units: int = 3, params: int = 2000) -> ModelInfo:
