@@ -70,7 +70,9 @@ def serve(host: str, port: int, concurrency: int) -> None:
 
     settings = get_settings()
     if settings.embedded:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        from worker.app import prepare_sqlite_broker
+
+        prepare_sqlite_broker(settings)
         click.echo(f"embedded mode: no CONVDIAG_REDIS_URL, broker and job store under {settings.data_dir}")
     else:
         click.echo("using Redis from CONVDIAG_REDIS_URL")

@@ -33,10 +33,13 @@ def test_serve_without_redis_diagnoses_and_stops_cleanly(tmp_path: Path) -> None
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: httpx.get(f"{base}/readyz").status_code == 200, 60, "embedded serve to be ready")
+        # Celery prints "celery@<host> ready." once the worker consumes; a cold start (fresh
+        # venv, busy machine) can take a while, and the API is up before it.
+        wait_until(lambda: " ready." in log.read_text(), 90, "the embedded worker to be ready")
         response = httpx.post(
             f"{base}/v1/histories", params={"wait": 25}, json={"history": histories.plateau()}, timeout=40
         )
-        assert response.status_code == 200, response.text
+        assert response.status_code == 200, response.text + log.read_text()[-4000:]
         job = response.json()
         assert job["status"] == "succeeded"
         assert "loss_plateau" in {f["code"] for f in job["diagnosis"]["findings"]}

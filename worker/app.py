@@ -6,6 +6,9 @@ worker process imports `worker.tasks` (through `include`).
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 from celery import Celery
 
 from convdiag.settings import Settings, get_settings
@@ -14,7 +17,18 @@ HISTORY_TASK = "convdiag.diagnose_history"
 BUNDLE_TASK = "convdiag.probe_bundle"
 WEBHOOK_TASK = "convdiag.deliver_webhook"
 LIGHT_QUEUE = "light"
+SQLITE_BUSY_SECONDS = 30
 PROBES_QUEUE = "probes"
+
+
+def prepare_sqlite_broker(settings: Settings) -> None:
+    """Put the embedded broker's SQLite file in WAL mode before the API and the worker share
+    it: WAL lets the worker poll while the API inserts, where SQLite's default journal makes
+    them wait on each other. The mode is stored in the file, so this runs once, at `serve`."""
+    path = Path(settings.broker_url.removeprefix("sqla+sqlite:///"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -37,7 +51,11 @@ def make_celery(settings: Settings) -> Celery:
         # than the hard limit or a slow task would run twice at once. (The SQLite broker
         # hands its transport options to SQLAlchemy's create_engine, which rejects this.)
         broker_transport_options=(
-            {} if settings.embedded else {"visibility_timeout": settings.broker_visibility_timeout}
+            # A brief lock on the shared SQLite file becomes a short wait, not a connection
+            # error that Celery answers with seconds of reconnect backoff.
+            {"connect_args": {"timeout": SQLITE_BUSY_SECONDS}}
+            if settings.embedded
+            else {"visibility_timeout": settings.broker_visibility_timeout}
         ),
         # Wait for the broker however long it is away, at startup and after a loss; Celery's
         # default gives up after 100 tries (about 45 minutes) and the worker exits for good.
