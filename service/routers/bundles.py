@@ -13,9 +13,8 @@ import json
 import os
 import uuid
 from pathlib import Path
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from starlette.datastructures import UploadFile
 
 from convdiag.jobs import Job, JobKind
@@ -23,9 +22,8 @@ from convdiag.problems import (
     INVALID_BUNDLE,
     UNSUPPORTED_MEDIA_TYPE,
 )
-from service.deps import CallbackDep, IdempotencyKeyDep, QueueDep, SettingsDep, StoreDep, TenantDep
 from service.errors import ProblemError
-from service.routers.jobs import MAX_WAIT, accepted, create_job, submission_responses
+from service.submission import SubmissionDep, submission_responses
 
 router = APIRouter(prefix="/v1", tags=["bundles"])
 
@@ -109,21 +107,11 @@ async def _receive(request: Request, sink: _Sink) -> None:
     openapi_extra={"requestBody": _REQUEST_BODY},
     responses=submission_responses(INVALID_BUNDLE),
 )
-async def post_bundle(
-    request: Request,
-    response: Response,
-    store: StoreDep,
-    queue: QueueDep,
-    tenant: TenantDep,
-    settings: SettingsDep,
-    idempotency_key: IdempotencyKeyDep = None,
-    callback_url: CallbackDep = None,
-    wait: Annotated[float, Query(ge=0, le=MAX_WAIT, description="Seconds to wait for the result.")] = 0,
-) -> Job:
+async def post_bundle(request: Request, response: Response, submit: SubmissionDep) -> Job:
     """Runs on the `probes` queue: data audit, model audit, training probes and fix trials.
     Progress is reported per stage on the job. Validation of the bundle's contents happens
     in the worker; a broken bundle ends as a failed job whose `error` names the problem."""
-    sink = _Sink(settings.bundles_path)
+    sink = _Sink(submit.settings.bundles_path)
     try:
         await _receive(request, sink)
         if sink.size == 0:
@@ -133,19 +121,10 @@ async def post_bundle(
         sink.close()
         digest = sink.sha256.hexdigest()
         payload = json.dumps({"bundle": sink.name, "size": sink.size, "sha256": digest})
-        job, created = await create_job(
-            store,
-            queue,
-            tenant,
-            JobKind.bundle,
-            payload.encode(),
-            fingerprint=digest,
-            idempotency_key=idempotency_key,
-            callback_url=callback_url,
-        )
+        job, created = await submit.create(JobKind.bundle, payload.encode(), fingerprint=digest)
     except BaseException:
         sink.discard()
         raise
     if not created:
         sink.discard()  # a repeat of an accepted upload: the first copy is the one queued
-    return await accepted(store, job, response, wait, settings.max_wait_seconds)
+    return await submit.answer(job, response)

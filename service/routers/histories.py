@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -18,9 +17,8 @@ from convdiag.problems import (
 from diagnosis import HistoryError
 from diagnosis.formats import dump_runs, load_runs
 from diagnosis.history import TrainingHistory, loads_json, parse_metadata
-from service.deps import CallbackDep, IdempotencyKeyDep, QueueDep, SettingsDep, StoreDep, TenantDep
 from service.errors import ProblemError
-from service.routers.jobs import MAX_WAIT, accepted, create_job, submission_responses
+from service.submission import SubmissionDep, submission_responses
 
 router = APIRouter(prefix="/v1", tags=["histories"])
 
@@ -163,33 +161,12 @@ async def _read_runs(request: Request, max_unpacked_bytes: int) -> list[Training
     openapi_extra={"requestBody": _REQUEST_BODY},
     responses=submission_responses(INVALID_HISTORY),
 )
-async def post_history(
-    request: Request,
-    response: Response,
-    store: StoreDep,
-    queue: QueueDep,
-    tenant: TenantDep,
-    settings: SettingsDep,
-    idempotency_key: IdempotencyKeyDep = None,
-    callback_url: CallbackDep = None,
-    wait: Annotated[
-        float, Query(ge=0, le=MAX_WAIT, description="Seconds to wait for the diagnosis before answering 202.")
-    ] = 0,
-) -> Job:
+async def post_history(request: Request, response: Response, submit: SubmissionDep) -> Job:
     """Accepts a training history as Keras History JSON, a CSVLogger file, `model.fit` console
     output or TensorBoard event files (see the request body), as the body or an uploaded file,
     and answers `202` with the job and its `Location`. With `wait`, answers `200` with the
     finished job if it completes in time."""
-    runs = await _read_runs(request, UNPACK_FACTOR * settings.max_body_bytes)
+    runs = await _read_runs(request, UNPACK_FACTOR * submit.settings.max_body_bytes)
     payload = dump_runs(runs)
-    job, _ = await create_job(
-        store,
-        queue,
-        tenant,
-        JobKind.history,
-        payload,
-        fingerprint=hashlib.sha256(payload).hexdigest(),
-        idempotency_key=idempotency_key,
-        callback_url=callback_url,
-    )
-    return await accepted(store, job, response, wait, settings.max_wait_seconds)
+    job, _ = await submit.create(JobKind.history, payload, fingerprint=hashlib.sha256(payload).hexdigest())
+    return await submit.answer(job, response)

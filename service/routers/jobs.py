@@ -5,32 +5,25 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from functools import partial
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from convdiag.jobs import Job, JobKind, JobPage, JobStore
 from convdiag.problems import (
-    IDEMPOTENCY_CONFLICT,
-    INVALID_CALLBACK,
     INVALID_REQUEST,
     JOB_FINISHED,
     JOB_NOT_DONE,
     JOB_NOT_FOUND,
-    PAYLOAD_TOO_LARGE,
     UNAUTHORIZED,
     UNAVAILABLE,
-    UNSUPPORTED_MEDIA_TYPE,
-    ProblemType,
 )
 from diagnosis.formats import read_runs
 from service.deps import QueueDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
-from service.queue import IdempotencyConflict, JobQueue, enqueue
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
@@ -39,8 +32,6 @@ router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 POLL_SECONDS = 0.05
 # How often the events stream looks for changes: fine-grained enough for a progress bar.
 EVENTS_POLL_SECONDS = 0.25
-# The most a POST may hold the connection with `?wait=`.
-MAX_WAIT = 30.0
 
 
 async def wait_for(store: JobStore, job_id: str, seconds: float) -> Job:
@@ -53,64 +44,6 @@ async def wait_for(store: JobStore, job_id: str, seconds: float) -> Job:
         if job.status.terminal or time.monotonic() >= deadline:
             return job
         await asyncio.sleep(POLL_SECONDS)
-
-
-def submission_responses(input_problem: ProblemType) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` of a POST that creates a job from an input of some kind."""
-    return {
-        200: {"model": Job, "description": "Finished within `wait` seconds."},
-        **problem_responses(
-            input_problem,
-            INVALID_REQUEST,
-            IDEMPOTENCY_CONFLICT,
-            INVALID_CALLBACK,
-            UNSUPPORTED_MEDIA_TYPE,
-            PAYLOAD_TOO_LARGE,
-            UNAUTHORIZED,
-            UNAVAILABLE,
-        ),
-    }
-
-
-async def create_job(
-    store: JobStore,
-    queue: JobQueue,
-    tenant: str,
-    kind: JobKind,
-    payload: bytes,
-    *,
-    fingerprint: str,
-    idempotency_key: str | None,
-    callback_url: str | None,
-) -> tuple[Job, bool]:
-    """Enqueue off the event loop; (job, created) — created is False for an idempotent repeat."""
-    try:
-        return await run_in_threadpool(
-            partial(
-                enqueue,
-                store,
-                queue,
-                tenant,
-                kind,
-                payload,
-                fingerprint=fingerprint,
-                idempotency_key=idempotency_key,
-                callback_url=callback_url,
-            )
-        )
-    except IdempotencyConflict as exc:
-        raise ProblemError(IDEMPOTENCY_CONFLICT, str(exc)) from None
-
-
-async def accepted(store: JobStore, job: Job, response: Response, wait: float, max_wait: float) -> Job:
-    """The answer to a POST that created a job: 202 with its Location, or 200 with the
-    finished job when it completes within `wait` seconds."""
-    response.headers["Location"] = f"/v1/jobs/{job.id}"
-    if wait > 0:
-        job = await wait_for(store, job.id, min(wait, max_wait))
-        if job.status.terminal:
-            response.status_code = 200
-    return job
 
 
 def own_job(job_id: str, store: StoreDep, tenant: TenantDep) -> Job:

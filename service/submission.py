@@ -1,0 +1,105 @@
+"""What every POST that creates a job shares: who sends it, the Idempotency-Key and
+callback_url it may carry, and how it is answered (202 + Location, or 200 within `wait`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Response
+from fastapi.concurrency import run_in_threadpool
+
+from convdiag.jobs import Job, JobKind, JobStore
+from convdiag.problems import (
+    IDEMPOTENCY_CONFLICT,
+    INVALID_CALLBACK,
+    INVALID_REQUEST,
+    PAYLOAD_TOO_LARGE,
+    UNAUTHORIZED,
+    UNAVAILABLE,
+    UNSUPPORTED_MEDIA_TYPE,
+    ProblemType,
+)
+from convdiag.settings import Settings
+from service.deps import CallbackDep, IdempotencyKeyDep, QueueDep, SettingsDep, StoreDep, TenantDep
+from service.errors import ProblemError, problem_responses
+from service.queue import IdempotencyConflict, JobQueue, enqueue
+from service.routers.jobs import wait_for
+
+# The most a POST may hold the connection with `?wait=`.
+MAX_WAIT = 30.0
+
+
+def submission_responses(input_problem: ProblemType) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` of a POST that creates a job from an input of some kind."""
+    return {
+        200: {"model": Job, "description": "Finished within `wait` seconds."},
+        **problem_responses(
+            input_problem,
+            INVALID_REQUEST,
+            IDEMPOTENCY_CONFLICT,
+            INVALID_CALLBACK,
+            UNSUPPORTED_MEDIA_TYPE,
+            PAYLOAD_TOO_LARGE,
+            UNAUTHORIZED,
+            UNAVAILABLE,
+        ),
+    }
+
+
+@dataclass
+class Submission:
+    store: JobStore
+    queue: JobQueue
+    tenant: str
+    settings: Settings
+    idempotency_key: str | None
+    callback_url: str | None
+    wait: float
+
+    async def create(self, kind: JobKind, payload: bytes, fingerprint: str) -> tuple[Job, bool]:
+        """Enqueue off the event loop; (job, created) — created is False for an idempotent repeat."""
+        try:
+            return await run_in_threadpool(
+                partial(
+                    enqueue,
+                    self.store,
+                    self.queue,
+                    self.tenant,
+                    kind,
+                    payload,
+                    fingerprint=fingerprint,
+                    idempotency_key=self.idempotency_key,
+                    callback_url=self.callback_url,
+                )
+            )
+        except IdempotencyConflict as exc:
+            raise ProblemError(IDEMPOTENCY_CONFLICT, str(exc)) from None
+
+    async def answer(self, job: Job, response: Response) -> Job:
+        """202 with the job's Location, or 200 with the finished job when it completes
+        within `wait` seconds."""
+        response.headers["Location"] = f"/v1/jobs/{job.id}"
+        if self.wait > 0:
+            job = await wait_for(self.store, job.id, min(self.wait, self.settings.max_wait_seconds))
+            if job.status.terminal:
+                response.status_code = 200
+        return job
+
+
+def submission(
+    store: StoreDep,
+    queue: QueueDep,
+    tenant: TenantDep,
+    settings: SettingsDep,
+    idempotency_key: IdempotencyKeyDep = None,
+    callback_url: CallbackDep = None,
+    wait: Annotated[
+        float, Query(ge=0, le=MAX_WAIT, description="Seconds to wait for the result before answering 202.")
+    ] = 0,
+) -> Submission:
+    return Submission(store, queue, tenant, settings, idempotency_key, callback_url, wait)
+
+
+SubmissionDep = Annotated[Submission, Depends(submission)]
