@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from convdiag.jobs import DURATION_BUCKETS, JobStatus, JobStore
 from convdiag.problems import UNAVAILABLE
 from service.deps import QueueDep, StoreDep
-from service.errors import problem_response, problem_responses
+from service.errors import RETRY_AFTER_SECONDS, problem_response, problem_responses
 from service.queue import JobQueue
 
 router = APIRouter(tags=["health"])
@@ -46,7 +46,7 @@ def readyz(request: Request, store: StoreDep, queue: QueueDep) -> Response | Hea
     failing = {name: state for name, state in checks.items() if state != "ok"}
     if failing:
         detail = "; ".join(f"{name}: {state}" for name, state in failing.items())
-        return problem_response(UNAVAILABLE, detail, request, {"Retry-After": "5"})
+        return problem_response(UNAVAILABLE, detail, request, {"Retry-After": str(RETRY_AFTER_SECONDS)})
     return Health(status="ok", checks=checks)
 
 
