@@ -2,7 +2,8 @@
 
 Builds the corpus of benchmarks/bundle_corpus.py into a temp dir, runs `probe_bundle` on
 every bundle (in-process, TensorFlow on 2 intra-op threads and 1 inter-op thread, as on the
-2-core CI machine) and prints, per split and over both:
+2-core CI machine) and prints, per split (tune, seen, holdout: see bundle_corpus), over
+tune + seen ("tuning") and over all:
 
 - causes named: the share of faulty bundles with a warning/error finding whose code is in the
   bundle's expected set, overall and per injected cause;
@@ -15,7 +16,8 @@ every bundle (in-process, TensorFlow on 2 intra-op threads and 1 inter-op thread
 - the missed and false-alarm bundles with their findings, and wall time per bundle.
 
     make bench-probes
-    .venv/bin/python -m benchmarks.bench_probes [--split tune|holdout|all] [--json]
+    .venv/bin/python -m benchmarks.bench_probes [--split tune|seen|holdout|tuning|all] [--json]
+    .venv/bin/python -m benchmarks.bench_probes --split tuning --only NAME [NAME ...]
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bundle_corpus import HEALTHY, SPLITS, Entry, select
+from benchmarks.bundle_corpus import HEALTHY, SPLITS, TUNING, Entry, select
 from diagnosis.models import Diagnosis, Finding, Severity
 from diagnosis.taxonomy import SYMPTOMS
 
@@ -216,10 +218,14 @@ def probe_corpus(entries: Sequence[Entry], progress: bool = True) -> list[Outcom
     return outcomes
 
 
-def accuracy_report(outcomes: Sequence[Outcome], split: str) -> dict[str, dict[str, Any]]:
-    chosen = SPLITS if split == "all" else (split,)
-    report = {name: score([o for o in outcomes if o.entry.split == name]) for name in chosen}
-    if split == "all":
+def accuracy_report(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
+    """A score per split present, then "tuning" (tune + seen) and "all" when they add anything."""
+    present = [name for name in SPLITS if any(o.entry.split == name for o in outcomes)]
+    report = {name: score([o for o in outcomes if o.entry.split == name]) for name in present}
+    tuning = [o for o in outcomes if o.entry.split in TUNING]
+    if len([name for name in present if name in TUNING]) > 1:
+        report["tuning"] = score(tuning)
+    if len(present) > 1:
         report["all"] = score(outcomes)
     return report
 
@@ -313,7 +319,13 @@ def format_report(report: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description="Score the bundle probes on the generated corpus.")
-    parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
+    parser.add_argument(
+        "--split",
+        choices=[*SPLITS, "tuning", "all"],
+        default="all",
+        help="tuning = tune + seen (the retired first holdout)",
+    )
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="just these bundles (names as listed)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
 
@@ -321,12 +333,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"command: {command}", file=sys.stderr)  # at the top even while the run is in progress
     configure_tensorflow()
     entries = select(args.split)
+    if args.only:
+        unknown = set(args.only) - {e.name for e in entries}
+        if unknown:
+            parser.error(f"not in split {args.split}: {', '.join(sorted(unknown))}")
+        entries = [e for e in entries if e.name in args.only]
     outcomes = probe_corpus(entries)
     faulty = sum(e.fault != HEALTHY for e in entries)
     report = {
         "command": command,
         "corpus": f"benchmarks/bundle_corpus.py, {len(entries)} bundles ({faulty} faulty)",
-        "splits": accuracy_report(outcomes, args.split),
+        "splits": accuracy_report(outcomes),
         "bundles": [
             {"name": o.entry.name, "split": o.entry.split, "seconds": round(o.seconds, 2), "steps": o.steps}
             for o in outcomes

@@ -15,17 +15,21 @@ Labels were fixed from the nature of each fault before any probe ran on the corp
   conflict are also duplicates; a frozen zero layer leaves the ReLUs after it dead). Raising
   one is neither a detection nor a false statement, so it is not counted as spurious.
 
-Splits: roughly a third of the corpus is held out and never used for tuning thresholds. For
-each cause, at most one variant is held out, so tuning sees every cause; the causes (in name
-order) take turns: two of every three have one variant held out (variants alternating), the
-third keeps both in tune. Every third healthy entry is held out.
+Splits, one per entry, written next to it in `_entries`:
+
+- `tune`: what the thresholds were tuned on from the start;
+- `seen`: the first holdout (one variant of most causes, every third healthy entry). Its
+  misses were read and analysed, so it can no longer measure anything unseen: it was retired
+  into tuning, and tuning now uses `tune` + `seen` (the "tuning" selection);
+- `holdout`: the fresh holdout, a third variant of every cause (another data set,
+  architecture or severity) and four healthy setups of shapes the other splits lack, written
+  and labelled before any probe ran on them, and not looked at while tuning.
 
     .venv/bin/python -m benchmarks.bundle_corpus   # lists the corpus
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import sys
 import zlib
@@ -43,7 +47,10 @@ if TYPE_CHECKING:
     import keras
 
 HEALTHY = "healthy"
-SPLITS = ("tune", "holdout")
+TUNE, SEEN, HOLDOUT = "tune", "seen", "holdout"
+SPLITS = (TUNE, SEEN, HOLDOUT)
+# What tuning may look at: everything but the fresh holdout.
+TUNING = (TUNE, SEEN)
 # The codes a label may use: DESIGN.md's causes (symptoms are what faults produce, not names).
 CAUSE_CODES = frozenset().union(*CAUSES.values())
 # The training.json most entries ship: Keras' default batch size and a typical epoch count.
@@ -73,7 +80,7 @@ class Entry:
     expected: frozenset[str]
     make: Maker
     incidental: frozenset[str] = frozenset()
-    split: str = "tune"
+    split: str = TUNE
 
     @property
     def healthy(self) -> bool:
@@ -584,138 +591,434 @@ def _frozen_zero_layer(rng: np.random.Generator) -> Parts:
     return Parts(_sparse(model), x, y, xv, yv)
 
 
+# --- fresh holdout (third variants, written after the first holdout was read) ------------------
+# Each is another data set, architecture or severity of its cause, with its labels fixed from
+# the injection before any probe ran on it.
+
+
+def _healthy_conv1d_sequences(rng: np.random.Generator) -> Parts:
+    """Noisy sine sequences of three frequencies, classified by a small 1-D CNN."""
+    import keras
+
+    n, length = 1500, 32
+    y = rng.integers(0, 3, n)
+    t = np.arange(length)
+    phase = rng.uniform(0, 2 * np.pi, (n, 1))
+    x = np.sin((y[:, None] + 1) * 2 * np.pi * t / length + phase) + 0.3 * rng.normal(size=(n, length))
+    x, y, xv, yv = _split(x[..., None].astype(np.float32), y.astype(np.int64), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((length, 1)),
+            keras.layers.Conv1D(16, 5, activation="relu"),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _healthy_deep_he_momentum(rng: np.random.Generator) -> Parts:
+    import keras
+
+    x, y, xv, yv = _split(*_classes(rng, 2500, 24, 6), rng)
+    model = _net(24, [128, 64, 64, 32], 6, kernel="he_normal")
+    optimizer = keras.optimizers.SGD(learning_rate=0.01, momentum=0.9)
+    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy")
+    return Parts(model, x, y, xv, yv, {"batch_size": 64, "epochs": 30})
+
+
+def _healthy_multilabel(rng: np.random.Generator) -> Parts:
+    """Three independent yes/no tags per sample: sigmoid outputs and binary cross-entropy."""
+    x = rng.normal(size=(2000, 12))
+    weights = rng.normal(size=(12, 3))
+    y = (x @ weights + 0.3 * rng.normal(size=(2000, 3)) > 0).astype(np.float32)
+    x, y, xv, yv = _split(x.astype(np.float32), y, rng)
+    return Parts(_binary(_net(12, [32], 3, output="sigmoid")), x, y, xv, yv)
+
+
+def _healthy_residual_regression(rng: np.random.Generator) -> Parts:
+    """A functional model with a skip connection and LayerNormalization, AdamW, three targets."""
+    import keras
+
+    x, y, xv, yv = _split(*_regression(rng, 2000, 16, targets=3), rng)
+    inputs = keras.layers.Input((16,))
+    hidden = keras.layers.Dense(64, activation="relu")(inputs)
+    block = keras.layers.Dense(64, activation="relu")(keras.layers.LayerNormalization()(hidden))
+    merged = keras.layers.Add()([hidden, block])
+    model = keras.Model(inputs, keras.layers.Dense(3)(merged))
+    return Parts(_compiled(model, "mse", "adamw"), x, y, xv, yv)
+
+
+def _timestamp_and_grams(rng: np.random.Generator) -> Parts:
+    """Standardized features next to a raw unix-timestamp column and two columns in grams."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 10, 3), rng)
+
+    def raw(a: np.ndarray) -> np.ndarray:
+        a = a.astype(np.float64)
+        a[:, 0] = 1.7e9 + 3e7 * a[:, 0]
+        a[:, 1:3] = 5e3 + 1e3 * a[:, 1:3]
+        return a.astype(np.float32)
+
+    return Parts(_sparse(_net(10, [32], 3)), raw(x), y, raw(xv), yv)
+
+
+def _targets_in_square_feet(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_regression(rng, 1500, 12), rng)
+    model = _compiled(_net(12, [32, 16], 1, output="linear"), "mae")
+    return Parts(model, x, 1800 + 600 * y, xv, 1800 + 600 * yv)
+
+
+def _rare_digit(rng: np.random.Generator) -> Parts:
+    """'Is it a 3?' on the digits, with the 3s thinned to about 4% of the samples."""
+    x, labels = _digits()
+    positive = np.flatnonzero(labels == 3)
+    keep = np.concatenate([np.flatnonzero(labels != 3), rng.choice(positive, 65, replace=False)])
+    keep = rng.permutation(keep)
+    return Parts(_binary(_net(64, [32], 1, output="sigmoid")), x[keep], (labels[keep] == 3).astype(np.int64))
+
+
+def _noisy_pairs_six(rng: np.random.Generator) -> Parts:
+    """20% of the labels moved to the next class (asymmetric noise: neighbours get confused)."""
+    x, y, xv, yv = _split(*_classes(rng, 2500, 20, 6), rng)
+    moved = rng.choice(len(y), int(0.2 * len(y)), replace=False)
+    noisy = y.copy()
+    noisy[moved] = (y[moved] + 1) % 6
+    return Parts(_sparse(_net(20, [64], 6)), x, noisy, xv, yv)
+
+
+def _nan_targets(rng: np.random.Generator) -> Parts:
+    """A regression whose target column has missing values (NaN) in 1% of the rows."""
+    x, y = _regression(rng, 1500, 10)
+    y = y.copy()
+    y[rng.choice(len(y), 15, replace=False)] = np.nan
+    return Parts(_compiled(_net(10, [32], 1, output="linear"), "mse"), x, y)
+
+
+def _stuck_columns_regression(rng: np.random.Generator) -> Parts:
+    """12 of 20 columns stuck at a per-column default (flags, fill values), not at zero."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 20), rng)
+    stuck = rng.uniform(-3, 5, 12).astype(np.float32)
+    x, xv = x.copy(), xv.copy()
+    x[:, 8:], xv[:, 8:] = stuck, stuck
+    return Parts(_compiled(_net(20, [32], 1, output="linear"), "mse"), x, y, xv, yv)
+
+
+def _saved_three_times(rng: np.random.Generator) -> Parts:
+    """A pipeline that repeated the training set three times before saving it."""
+    x, y, xv, yv = _split(*_classes(rng, 1200, 14, 5), rng)
+    order = rng.permutation(3 * len(x))
+    return Parts(_sparse(_net(14, [32], 5)), np.tile(x, (3, 1))[order], np.tile(y, 3)[order], xv, yv)
+
+
+def _conflicting_moons(rng: np.random.Generator) -> Parts:
+    from sklearn.datasets import make_moons
+
+    x, y = make_moons(1500, noise=0.15, random_state=int(rng.integers(2**31)))
+    x, y = _conflicting_copies(_standardize(x)[0], y.astype(np.int64), 0.3, 2, rng)
+    return Parts(_binary(_net(2, [32, 32], 1, output="sigmoid")), x, y)
+
+
+def _val_not_standardized(rng: np.random.Generator) -> Parts:
+    """Training features standardized, validation features left raw: the scaler was not applied."""
+    x, y, xv, yv = _split(*_sklearn_set("breast_cancer"), rng)
+    (x,) = _standardize(x)
+    return Parts(_binary(_net(30, [16], 1, output="sigmoid")), x, y, xv.astype(np.float32), yv)
+
+
+def _one_based_labels(rng: np.random.Generator) -> Parts:
+    """Wine's classes numbered 1..3 (as in the original file) into 3 softmax units."""
+    x, y = _sklearn_set("wine")
+    model = _sparse(_net(13, [16], 3))
+    return Parts(model, _standardize(x)[0], y + 1, training={"batch_size": 16, "epochs": 30})
+
+
+def _forty_regression(rng: np.random.Generator) -> Parts:
+    x, y = _regression(rng, 40, 12)
+    model = _compiled(_net(12, [128, 128], 1, output="linear"), "mse")
+    return Parts(model, x, y, training={"batch_size": 8, "epochs": 50})
+
+
+def _softmax_with_from_logits(rng: np.random.Generator) -> Parts:
+    import keras
+
+    x, y, xv, yv = _split(*_classes(rng, 2000, 16, 4), rng)
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    return Parts(_compiled(_net(16, [32], 4), loss), x, y, xv, yv)
+
+
+def _three_targets_one_unit(rng: np.random.Generator) -> Parts:
+    """Three regression targets into one output unit: MSE broadcasts, so it trains on their mean."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10, targets=3), rng)
+    return Parts(_compiled(_net(10, [32], 1, output="linear"), "mse"), x, y, xv, yv)
+
+
+def _sparse_ce_on_ratings(rng: np.random.Generator) -> Parts:
+    """Continuous ratings in [0, 5) fed to sparse cross-entropy over 6 units: Keras truncates them."""
+    x, y = _regression(rng, 1500, 10)
+    ratings = (5 * (y - y.min()) / (y.max() - y.min() + 1e-6)).astype(np.float32)
+    return Parts(_sparse(_net(10, [32], 6)), x, ratings)
+
+
+def _cnn_dropout_075(rng: np.random.Generator) -> Parts:
+    import keras
+
+    raw, y = _sklearn_set("digits")
+    images = (raw / 16.0).reshape(-1, 8, 8, 1).astype(np.float32)
+    x, y, xv, yv = _split(images, y, rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((8, 8, 1)),
+            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+            keras.layers.Dropout(0.75),
+            keras.layers.Flatten(),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dropout(0.75),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _three_unit_waist(rng: np.random.Generator) -> Parts:
+    """A 3-unit layer in the middle of a wider network, for 8 classes."""
+    x, y, xv, yv = _split(*_classes(rng, 2400, 20, 8), rng)
+    return Parts(_sparse(_net(20, [64, 3, 64], 8)), x, y, xv, yv)
+
+
+def _rmsprop_lr_05(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10), rng)
+    model = _compiled(_net(10, [64, 32], 1, output="linear"), "mse", "rmsprop", 0.5)
+    return Parts(model, x, y, xv, yv)
+
+
+def _sgd_lr_1e5_regression(rng: np.random.Generator) -> Parts:
+    x, y = _regression(rng, 1500, 10)
+    return Parts(_compiled(_net(10, [32], 1, output="linear"), "mse", "sgd", 1e-5), x, y)
+
+
+def _deep_sigmoid_default_init(rng: np.random.Generator) -> Parts:
+    """Ten sigmoid layers with Keras' default initialization: no blown-up weights, just depth."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10), rng)
+    model = _net(10, [32] * 10, 1, output="linear", activation="sigmoid")
+    return Parts(_compiled(model, "mse"), x, y, xv, yv)
+
+
+def _dead_last_hidden_layer(rng: np.random.Generator) -> Parts:
+    """The last of three ReLU layers starts with a bias of -20: its units never fire."""
+    x, y = _regression(rng, 1500, 10)
+    model = _net(10, [32, 32, 32], 1, output="linear")
+    last_hidden = model.layers[2]
+    kernel, bias = last_hidden.get_weights()
+    last_hidden.set_weights([kernel, np.full_like(bias, -20.0)])
+    return Parts(_compiled(model, "mse"), x, y)
+
+
+def _zero_initialized(rng: np.random.Generator) -> Parts:
+    """Every layer initialized to zeros: ReLUs output 0 and pass no gradient to their kernels."""
+    x, y, xv, yv = _split(*_classes(rng, 1500, 12, 3), rng)
+    model = _net(12, [32, 32], 3, kernel="zeros")
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
 def _entries() -> list[Entry]:
-    def healthy(name: str, make: Maker) -> Entry:
-        return Entry(f"healthy-{name}", HEALTHY, frozenset(), make)
+    def healthy(name: str, make: Maker, split: str) -> Entry:
+        return Entry(f"healthy-{name}", HEALTHY, frozenset(), make, split=split)
 
     def fault(
         cause: str,
         name: str,
         make: Maker,
+        split: str,
         expected: Sequence[str] = (),
         incidental: Sequence[str] = (),
     ) -> Entry:
-        return Entry(f"{cause}-{name}", cause, frozenset(expected or (cause,)), make, frozenset(incidental))
+        return Entry(
+            f"{cause}-{name}", cause, frozenset(expected or (cause,)), make, frozenset(incidental), split
+        )
 
     saturating = ("vanishing_gradients", "saturated_activations")
+    # Each cause: its two original variants (tune, or seen: the first holdout, read and retired
+    # into tuning), then its fresh holdout variant.
     return [
-        healthy("digits-mlp", _healthy_digits_mlp),
-        healthy("cancer-binary", _healthy_cancer_binary),
-        healthy("wine-one-hot", _healthy_wine_one_hot),
-        healthy("logits-sgd", _healthy_logits_sgd),
-        healthy("regression", _healthy_regression),
-        healthy("moons-rmsprop", _healthy_moons_rmsprop),
-        healthy("binary-dropout", _healthy_binary_dropout),
-        healthy("two-targets-huber", _healthy_two_targets_huber),
-        healthy("digits-batchnorm", _healthy_digits_batchnorm),
-        healthy("digits-cnn", _healthy_digits_cnn),
-        fault("unscaled_features", "cancer-raw", _cancer_raw),
-        fault("unscaled_features", "digits-uint8", _digits_uint8),
-        fault("unscaled_targets", "dollars", _targets_in_dollars),
-        fault("unscaled_targets", "tiny", _targets_tiny),
-        fault("class_imbalance", "binary-97-3", _imbalanced_binary),
-        fault("class_imbalance", "three-90-8-2", _imbalanced_three),
-        fault("label_noise", "digits-30pct", _noisy_digits),
-        fault("label_noise", "binary-30pct", _noisy_binary),
-        fault("nonfinite_values", "nan-cells", _nan_cells),
-        fault("nonfinite_values", "inf-rows", _inf_rows),
-        fault("constant_features", "mostly", _mostly_constant),
+        healthy("digits-mlp", _healthy_digits_mlp, TUNE),
+        healthy("cancer-binary", _healthy_cancer_binary, TUNE),
+        healthy("wine-one-hot", _healthy_wine_one_hot, SEEN),
+        healthy("logits-sgd", _healthy_logits_sgd, TUNE),
+        healthy("regression", _healthy_regression, TUNE),
+        healthy("moons-rmsprop", _healthy_moons_rmsprop, SEEN),
+        healthy("binary-dropout", _healthy_binary_dropout, TUNE),
+        healthy("two-targets-huber", _healthy_two_targets_huber, TUNE),
+        healthy("digits-batchnorm", _healthy_digits_batchnorm, SEEN),
+        healthy("digits-cnn", _healthy_digits_cnn, TUNE),
+        healthy("conv1d-sequences", _healthy_conv1d_sequences, HOLDOUT),
+        healthy("deep-he-momentum", _healthy_deep_he_momentum, HOLDOUT),
+        healthy("multilabel", _healthy_multilabel, HOLDOUT),
+        healthy("residual-regression", _healthy_residual_regression, HOLDOUT),
+        fault("unscaled_features", "cancer-raw", _cancer_raw, TUNE),
+        fault("unscaled_features", "digits-uint8", _digits_uint8, SEEN),
+        fault("unscaled_features", "timestamp-grams", _timestamp_and_grams, HOLDOUT),
+        fault("unscaled_targets", "dollars", _targets_in_dollars, TUNE),
+        fault("unscaled_targets", "tiny", _targets_tiny, TUNE),
+        fault("unscaled_targets", "square-feet", _targets_in_square_feet, HOLDOUT),
+        fault("class_imbalance", "binary-97-3", _imbalanced_binary, TUNE),
+        fault("class_imbalance", "three-90-8-2", _imbalanced_three, TUNE),
+        fault("class_imbalance", "rare-digit", _rare_digit, HOLDOUT),
+        fault("label_noise", "digits-30pct", _noisy_digits, SEEN),
+        fault("label_noise", "binary-30pct", _noisy_binary, TUNE),
+        fault("label_noise", "six-pairs-20pct", _noisy_pairs_six, HOLDOUT),
+        fault("nonfinite_values", "nan-cells", _nan_cells, TUNE),
+        fault("nonfinite_values", "inf-rows", _inf_rows, TUNE),
+        fault("nonfinite_values", "nan-targets", _nan_targets, HOLDOUT),
+        fault("constant_features", "mostly", _mostly_constant, SEEN),
         # Identical inputs with both labels: every pair is a duplicate and a conflict, and
         # nothing distinguishes the samples of a batch.
         fault(
             "constant_features",
             "all",
             _all_constant,
+            TUNE,
             incidental=("cannot_overfit_batch", "conflicting_labels", "duplicate_samples"),
         ),
-        fault("duplicate_samples", "val-copied", _val_copied_from_train),
-        fault("duplicate_samples", "oversampled", _oversampled_copies),
+        fault("constant_features", "stuck-columns", _stuck_columns_regression, HOLDOUT),
+        fault("duplicate_samples", "val-copied", _val_copied_from_train, SEEN),
+        fault("duplicate_samples", "oversampled", _oversampled_copies, TUNE),
+        fault("duplicate_samples", "saved-three-times", _saved_three_times, HOLDOUT),
         # Copies relabelled to another class are duplicates, and wrong labels by construction.
         fault(
             "conflicting_labels",
             "blobs",
             _conflicting_blobs,
+            TUNE,
             incidental=("duplicate_samples", "label_noise"),
         ),
         fault(
             "conflicting_labels",
             "digits",
             _conflicting_digits,
+            SEEN,
             incidental=("duplicate_samples", "label_noise"),
         ),
-        fault("train_val_shift", "shifted-val", _shifted_val),
-        fault("train_val_shift", "unshuffled", _unshuffled_split),
-        fault("label_format_mismatch", "one-hot-sparse", _one_hot_sparse_loss),
-        fault("label_format_mismatch", "integer-categorical", _integer_categorical_loss),
-        fault("insufficient_data", "thirty", _thirty_samples),
-        fault("insufficient_data", "sixty-digits", _sixty_digits),
-        fault("output_activation_mismatch", "linear-ce", _linear_output_probability_loss),
-        fault("output_activation_mismatch", "softmax-one-unit", _softmax_one_unit),
+        fault(
+            "conflicting_labels",
+            "moons",
+            _conflicting_moons,
+            HOLDOUT,
+            incidental=("duplicate_samples", "label_noise"),
+        ),
+        fault("train_val_shift", "shifted-val", _shifted_val, SEEN),
+        fault("train_val_shift", "unshuffled", _unshuffled_split, TUNE),
+        # The validation features are raw measurements: unscaled, literally.
+        fault(
+            "train_val_shift",
+            "val-not-standardized",
+            _val_not_standardized,
+            HOLDOUT,
+            incidental=("unscaled_features",),
+        ),
+        fault("label_format_mismatch", "one-hot-sparse", _one_hot_sparse_loss, TUNE),
+        fault("label_format_mismatch", "integer-categorical", _integer_categorical_loss, SEEN),
+        # Label 3 needs a fourth unit: the output looks one short of the labels.
+        fault(
+            "label_format_mismatch",
+            "one-based",
+            _one_based_labels,
+            HOLDOUT,
+            incidental=("output_shape_mismatch",),
+        ),
+        fault("insufficient_data", "thirty", _thirty_samples, TUNE),
+        fault("insufficient_data", "sixty-digits", _sixty_digits, TUNE),
+        fault("insufficient_data", "forty-regression", _forty_regression, HOLDOUT),
+        fault("output_activation_mismatch", "linear-ce", _linear_output_probability_loss, TUNE),
+        fault("output_activation_mismatch", "softmax-one-unit", _softmax_one_unit, SEEN),
+        fault("output_activation_mismatch", "softmax-from-logits", _softmax_with_from_logits, HOLDOUT),
         # The labels' side of the same mismatch: a label index past the output units.
         fault(
             "output_shape_mismatch",
             "five-of-ten",
             _too_few_units_sparse,
+            SEEN,
             incidental=("label_format_mismatch",),
         ),
         fault(
             "output_shape_mismatch",
             "three-of-four",
             _too_few_units_one_hot,
+            TUNE,
             incidental=("label_format_mismatch",),
         ),
-        fault("loss_task_mismatch", "mse-digits", _mse_on_classes),
-        fault("loss_task_mismatch", "mae-five", _mae_on_classes),
-        fault("excessive_dropout", "09", _dropout_09),
-        fault("excessive_dropout", "08-twice", _dropout_08_twice),
-        fault("capacity_too_low", "one-unit", _one_unit_bottleneck),
-        fault("capacity_too_low", "two-units", _two_units_for_ten_classes),
+        fault("output_shape_mismatch", "three-targets-one-unit", _three_targets_one_unit, HOLDOUT),
+        fault("loss_task_mismatch", "mse-digits", _mse_on_classes, TUNE),
+        fault("loss_task_mismatch", "mae-five", _mae_on_classes, TUNE),
+        # Continuous values handed to a loss that wants class indices: a label format problem too.
+        fault(
+            "loss_task_mismatch",
+            "sparse-ce-ratings",
+            _sparse_ce_on_ratings,
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        fault("excessive_dropout", "09", _dropout_09, TUNE),
+        fault("excessive_dropout", "08-twice", _dropout_08_twice, SEEN),
+        fault("excessive_dropout", "cnn-075", _cnn_dropout_075, HOLDOUT),
+        fault("capacity_too_low", "one-unit", _one_unit_bottleneck, TUNE),
+        fault("capacity_too_low", "two-units", _two_units_for_ten_classes, SEEN),
+        fault("capacity_too_low", "three-unit-waist", _three_unit_waist, HOLDOUT),
         # A rate this far off blows the weights and their gradients up.
-        fault("lr_too_high", "adam-5", _adam_lr_5, incidental=("exploding_gradients",)),
-        fault("lr_too_high", "sgd-20", _sgd_lr_20, incidental=("exploding_gradients",)),
-        fault("lr_too_low", "sgd-1e-7", _sgd_lr_1e7),
-        fault("lr_too_low", "adam-1e-7", _adam_lr_1e7),
+        fault("lr_too_high", "adam-5", _adam_lr_5, SEEN, incidental=("exploding_gradients",)),
+        fault("lr_too_high", "sgd-20", _sgd_lr_20, TUNE, incidental=("exploding_gradients",)),
+        fault("lr_too_high", "rmsprop-05", _rmsprop_lr_05, HOLDOUT, incidental=("exploding_gradients",)),
+        fault("lr_too_low", "sgd-1e-7", _sgd_lr_1e7, TUNE),
+        fault("lr_too_low", "adam-1e-7", _adam_lr_1e7, SEEN),
+        fault("lr_too_low", "sgd-1e-5-regression", _sgd_lr_1e5_regression, HOLDOUT),
         # One fault, two names: saturated sigmoid/tanh units are why the gradients vanish.
-        fault("saturating_stack", "sigmoid-8", _deep_sigmoid_large_init, saturating),
-        fault("saturating_stack", "tanh-3", _tanh_large_init, saturating),
+        fault("saturating_stack", "sigmoid-8", _deep_sigmoid_large_init, TUNE, saturating),
+        fault("saturating_stack", "tanh-3", _tanh_large_init, TUNE, saturating),
+        fault("saturating_stack", "sigmoid-10-default-init", _deep_sigmoid_default_init, HOLDOUT, saturating),
         # Units that never fire pass no gradient back: a batch cannot be fitted through them.
         fault(
             "dead_units",
             "negative-bias",
             _negative_bias,
+            TUNE,
             incidental=("cannot_overfit_batch", "vanishing_gradients"),
         ),
         fault(
             "dead_units",
             "negative-kernel",
             _negative_kernel_positive_inputs,
+            TUNE,
             incidental=("cannot_overfit_batch", "vanishing_gradients"),
         ),
-        fault("cannot_overfit_batch", "all-frozen", _all_frozen),
+        fault(
+            "dead_units",
+            "last-hidden-bias",
+            _dead_last_hidden_layer,
+            HOLDOUT,
+            incidental=("cannot_overfit_batch", "vanishing_gradients"),
+        ),
+        fault("cannot_overfit_batch", "all-frozen", _all_frozen, SEEN),
         # The ReLUs after the zero layer get exactly 0 in: they never fire.
-        fault("cannot_overfit_batch", "frozen-zero-layer", _frozen_zero_layer, incidental=("dead_units",)),
+        fault(
+            "cannot_overfit_batch", "frozen-zero-layer", _frozen_zero_layer, TUNE, incidental=("dead_units",)
+        ),
+        # Zero kernels: the ReLUs output exactly 0 and their kernels get no gradient.
+        fault(
+            "cannot_overfit_batch",
+            "zero-initialized",
+            _zero_initialized,
+            HOLDOUT,
+            incidental=("dead_units", "vanishing_gradients"),
+        ),
     ]
 
 
-def assign_splits(entries: Sequence[Entry]) -> list[Entry]:
-    """Hold out one variant of two causes in every three (in name order), and every third
-    healthy entry; see the module docstring."""
-    held: set[str] = set()
-    healthy = [e.name for e in entries if e.healthy]
-    held.update(healthy[2::3])
-    causes = sorted({e.fault for e in entries if not e.healthy})
-    for rank, cause in enumerate(causes):
-        variants = [e.name for e in entries if e.fault == cause]
-        if len(variants) >= 2 and rank % 3 != 2:
-            held.add(variants[rank % len(variants)])
-    return [dataclasses.replace(e, split="holdout" if e.name in held else "tune") for e in entries]
-
-
-CORPUS: tuple[Entry, ...] = tuple(assign_splits(_entries()))
+CORPUS: tuple[Entry, ...] = tuple(_entries())
 
 
 def select(split: str = "all") -> list[Entry]:
-    return [e for e in CORPUS if split == "all" or e.split == split]
+    """The entries of one split, of "tuning" (tune + seen), or "all"."""
+    chosen = SPLITS if split == "all" else TUNING if split == "tuning" else (split,)
+    return [e for e in CORPUS if e.split in chosen]
 
 
 def main() -> int:
@@ -724,8 +1027,8 @@ def main() -> int:
         extra = f" (+{','.join(sorted(entry.incidental))})" if entry.incidental else ""
         print(f"{entry.split:<8} {entry.name:<44} {codes}{extra}")
     faulty = sum(not e.healthy for e in CORPUS)
-    held = sum(e.split == "holdout" for e in CORPUS)
-    print(f"{faulty} faulty, {len(CORPUS) - faulty} healthy; {held} of {len(CORPUS)} held out")
+    shares = ", ".join(f"{sum(e.split == split for e in CORPUS)} {split}" for split in SPLITS)
+    print(f"{faulty} faulty, {len(CORPUS) - faulty} healthy; {shares}")
     return 0
 
 

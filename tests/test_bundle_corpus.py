@@ -13,10 +13,24 @@ from pathlib import Path
 import pytest
 
 from benchmarks.bench_probes import outcome, score
-from benchmarks.bundle_corpus import CAUSE_CODES, CORPUS, HEALTHY, SPLITS, Entry, assign_splits
+from benchmarks.bundle_corpus import (
+    CAUSE_CODES,
+    CORPUS,
+    HEALTHY,
+    HOLDOUT,
+    SEEN,
+    SPLITS,
+    TUNE,
+    TUNING,
+    Entry,
+    _entries,
+    select,
+)
 from diagnosis.models import Category, Diagnosis, Finding, RunSummary, Severity
 
-MIN_FAULTY, MIN_HEALTHY = 25, 8
+MIN_FAULTY, MIN_HEALTHY = 60, 12
+# The fresh holdout: one new variant of every cause, and this many new healthy shapes.
+FRESH_HEALTHY = 4
 HOLDOUT_SHARE, HOLDOUT_TOLERANCE = 1 / 3, 0.08
 # Built by the smoke test: numpy data only (no scikit-learn), 1200 samples, a small MLP.
 SMOKE_ENTRY = "lr_too_high-adam-5"
@@ -59,8 +73,8 @@ def test_labels_are_taxonomy_codes() -> None:
         assert bool(entry.expected) == (entry.fault != HEALTHY), entry.name
 
 
-def test_about_a_third_is_held_out_and_both_splits_have_both_kinds() -> None:
-    held = sum(e.split == "holdout" for e in CORPUS)
+def test_about_a_third_is_held_out_and_every_split_has_both_kinds() -> None:
+    held = sum(e.split == HOLDOUT for e in CORPUS)
     assert abs(held / len(CORPUS) - HOLDOUT_SHARE) <= HOLDOUT_TOLERANCE
     for split in SPLITS:
         chosen = [e for e in CORPUS if e.split == split]
@@ -68,12 +82,28 @@ def test_about_a_third_is_held_out_and_both_splits_have_both_kinds() -> None:
         assert any(not e.healthy for e in chosen), split
 
 
-def test_tuning_sees_every_cause_and_the_split_is_deterministic() -> None:
-    for cause in {e.fault for e in CORPUS if not e.healthy}:
+def test_every_cause_has_one_fresh_holdout_variant_and_tuning_sees_it_too() -> None:
+    causes = {e.fault for e in CORPUS if not e.healthy}
+    for cause in causes:
         variants = [e for e in CORPUS if e.fault == cause]
-        assert any(e.split == "tune" for e in variants), cause
-        assert sum(e.split == "holdout" for e in variants) <= 1, cause
-    assert assign_splits(CORPUS) == list(CORPUS)
+        assert sum(e.split == HOLDOUT for e in variants) == 1, cause
+        assert any(e.split in TUNING for e in variants), cause
+    healthy_held = [e for e in CORPUS if e.healthy and e.split == HOLDOUT]
+    assert len(healthy_held) == FRESH_HEALTHY
+
+
+def test_the_retired_holdout_is_tuning_data_and_selections_partition_the_corpus() -> None:
+    assert {e.name for e in select("tuning")} == {e.name for e in CORPUS if e.split in (TUNE, SEEN)}
+    assert not {e.name for e in select("tuning")} & {e.name for e in select(HOLDOUT)}
+    assert sum(len(select(split)) for split in SPLITS) == len(select("all")) == len(CORPUS)
+
+
+def test_the_corpus_is_deterministic() -> None:
+    again = _entries()
+    assert [(e.name, e.split, e.expected, e.incidental) for e in again] == [
+        (e.name, e.split, e.expected, e.incidental) for e in CORPUS
+    ]
+    assert [e.seed for e in again] == [e.seed for e in CORPUS]
 
 
 def test_one_bundle_builds_and_holds_what_the_loader_reads(tmp_path: Path) -> None:
