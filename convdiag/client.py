@@ -229,6 +229,12 @@ class Client(_Base):
         return self._request("GET", f"/v1/jobs/{job_id}/report").text
 
     # -- live runs -----------------------------------------------------------------------
+    def create_run(self, run_id: str | None = None, metadata: Mapping[str, Any] | None = None) -> LiveRun:
+        """Start a live run with what you know about it (see `RunMetadata`); appending epochs to
+        an unknown id creates one without metadata. An existing id is a 409."""
+        body = {"id": run_id, "metadata": dict(metadata or {})}
+        return LiveRun.model_validate(self._request("POST", "/v1/runs", json=body).json())
+
     def append_epochs(self, run_id: str, epochs: list[Mapping[str, Any]]) -> LiveRun:
         # Appending is idempotent by epoch index, so retries need no key.
         response = self._request(

@@ -8,6 +8,11 @@ through a queue; when the service is down they stay buffered and are re-sent wit
 epoch (appends are idempotent by epoch index), and the outage is logged once, not per epoch.
 Each new finding is logged once as it appears. With `stop_on_error=True`, an `error`
 finding stops training at the end of the epoch, as `keras.callbacks.TerminateOnNaN` does.
+
+The run starts with the metadata the model tells (parameter count, optimizer, learning rate)
+merged with what the caller passes, which wins: the task, `num_samples`, `batch_size`, and for
+a regression `baseline_loss` (for MSE, `float(np.var(y_train))`), without which the service
+cannot tell a high regression loss from a low one.
 """
 
 from __future__ import annotations
@@ -42,10 +47,13 @@ class ConvergenceMonitor(keras.callbacks.Callback):
         run_id: str | None = None,
         stop_on_error: bool = False,
         flush_timeout: float = FLUSH_TIMEOUT,
+        metadata: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.url = url
         self.run_id = run_id or f"run-{uuid.uuid4().hex[:16]}"
+        self.metadata: dict[str, Any] = dict(metadata or {})
+        self._created = False
         self.stop_on_error = stop_on_error
         self.flush_timeout = flush_timeout
         # The background thread owns the client and the buffer; the training thread only puts.
@@ -60,6 +68,8 @@ class ConvergenceMonitor(keras.callbacks.Callback):
 
     # -- the training thread ----------------------------------------------------------
     def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
+        if self.model is not None:
+            self.metadata = {**model_metadata(self.model), **self.metadata}
         self._thread = threading.Thread(target=self._run, name="convdiag-monitor", daemon=True)
         self._thread.start()
 
@@ -101,6 +111,8 @@ class ConvergenceMonitor(keras.callbacks.Callback):
         if not self._buffer:
             return
         try:
+            if not self._created:
+                self._create()
             run = self._client.append_epochs(self.run_id, self._buffer)
         except ApiError as exc:
             if exc.status is not None and 400 <= exc.status < 500 and exc.status not in {408, 429}:
@@ -116,6 +128,17 @@ class ConvergenceMonitor(keras.callbacks.Callback):
             log.info("convdiag: service reachable again; buffered epochs delivered")
             self._down = False
         self._notice(run)
+
+    def _create(self) -> None:
+        """Start the run with its metadata; raises only while the service is unreachable."""
+        try:
+            self._client.create_run(self.run_id, self.metadata)
+        except ApiError as exc:
+            if exc.status is None or exc.status >= 500 or exc.status in {408, 429}:
+                raise
+            if exc.status != 409:  # 409: an earlier try got through and only its answer was lost
+                log.warning("convdiag: run metadata refused, streaming without it: %s", exc)
+        self._created = True
 
     def _notice(self, run: LiveRun) -> None:
         if run.diagnosis is None:
@@ -136,3 +159,16 @@ class ConvergenceMonitor(keras.callbacks.Callback):
             )
             if finding.severity is Severity.error and self.stop_reason is None:
                 self.stop_reason = finding
+
+
+def model_metadata(model: keras.Model) -> dict[str, Any]:
+    """What a compiled model tells about its run: size, optimizer and its current rate."""
+    metadata: dict[str, Any] = {"param_count": int(model.count_params())}
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None:
+        metadata["optimizer"] = type(optimizer).__name__.lower()
+        # A schedule's value at the current step; the service reads it against the optimizer's
+        # usual rate.
+        rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+        metadata["learning_rate"] = float(f"{rate:.6g}")  # float32's digits, not its noise
+    return metadata

@@ -53,6 +53,16 @@ class RunMetadata(BaseModel):
     batch_size: int | None = Field(default=None, ge=1)
     num_samples: int | None = Field(default=None, ge=0)
     param_count: int | None = Field(default=None, ge=0)
+    baseline_loss: float | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "The loss of a model that learned nothing: the run's own loss for always predicting the "
+            "training targets' mean (for class labels, the class frequencies); for MSE, the targets' "
+            "variance. It tells how high is high for a regression loss, as ln K does for a classifier."
+        ),
+        examples=[1.0],
+    )
 
 
 @dataclass(frozen=True)

@@ -49,11 +49,21 @@ class RunFacts:
     num_classes: int | None
     accuracy_metric: str | None
     lr_changes: list[LearningRateChange] = field(default_factory=list)
+    reported_baseline_loss: float | None = None  # metadata.baseline_loss
 
     @property
     def chance_loss(self) -> float | None:
-        """Cross-entropy of a model that predicts the uniform distribution: ln K."""
+        """Cross-entropy of a model that predicts the uniform distribution: ln K. A freshly
+        initialized classifier starts there."""
         return math.log(self.num_classes) if self.num_classes and self.num_classes >= 2 else None
+
+    @property
+    def baseline_loss(self) -> float | None:
+        """The loss of a model that learned nothing, the yardstick for "the loss is still high":
+        the caller's `baseline_loss` (the only one a regression has, and for imbalanced classes
+        lower than ln K), else ln K."""
+        # Zero (constant targets) is no yardstick: everything would be infinitely above it.
+        return self.reported_baseline_loss or self.chance_loss
 
     @property
     def chance_accuracy(self) -> float | None:
@@ -112,4 +122,10 @@ def infer_facts(run: TrainingHistory) -> RunFacts:
         classes = classes or 2
     if task == "classification" and classes:
         task = "binary" if classes == 2 else "multiclass"
-    return RunFacts(task=task, num_classes=classes, accuracy_metric=accuracy, lr_changes=_lr_changes(run))
+    return RunFacts(
+        task=task,
+        num_classes=classes,
+        accuracy_metric=accuracy,
+        lr_changes=_lr_changes(run),
+        reported_baseline_loss=meta.baseline_loss,
+    )

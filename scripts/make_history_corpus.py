@@ -421,12 +421,24 @@ def _callbacks(training: Training) -> list[keras.callbacks.Callback]:
     return [made[name]() for name in training.callbacks]
 
 
+def baseline_loss(loss: str, y: np.ndarray, units: int) -> float:
+    """The run's loss for a model that learned nothing: it always predicts the training targets'
+    mean (for integer class labels, the class frequencies). A job computes it from its own
+    targets in one line, and it gives regression the yardstick ln K gives classification."""
+    if loss == "sparse_categorical_crossentropy":
+        frequencies = np.bincount(y.astype(int), minlength=units) / len(y)
+        prediction = np.broadcast_to(frequencies, (len(y), len(frequencies)))
+    else:
+        prediction = np.broadcast_to(y.mean(axis=0), y.shape)
+    return float(np.mean(keras.losses.get(loss)(y, prediction)))
+
+
 def fit(data: Data, training: Training, seed: int) -> tuple[dict[str, list[float]], dict[str, Any]]:
     """Train once; return `History.history` and the metadata a training job would post."""
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
     model = build_model(data, training, seed)
-    _, _, loss, metrics = _head(data, training)
+    units, _, loss, metrics = _head(data, training)
     # XLA compilation costs more than these few-second runs gain from it.
     model.compile(optimizer=_optimizer(training), loss=loss, metrics=list(metrics), jit_compile=False)
     y, y_val = data.y, data.y_val
@@ -445,6 +457,7 @@ def fit(data: Data, training: Training, seed: int) -> tuple[dict[str, list[float
     )
     metadata: dict[str, Any] = {
         "task": data.task,
+        "baseline_loss": _rounded(baseline_loss(loss, y, units)),
         "num_classes": data.num_classes,
         "optimizer": training.optimizer,
         "learning_rate": training.learning_rate,

@@ -44,6 +44,43 @@ def test_epochs_stream_to_a_live_run(api_url: str) -> None:
     )
 
 
+def test_the_run_starts_with_the_models_metadata_and_the_callers(api_url: str) -> None:
+    from convdiag.keras_callback import ConvergenceMonitor
+
+    model, x, y = _model_and_data()
+    # The caller's value wins over the model's: an explicit metadata entry is deliberate.
+    monitor = ConvergenceMonitor(
+        url=api_url, api_key=KEY_ACME, metadata={"task": "binary", "num_samples": 256, "param_count": 7}
+    )
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[monitor])
+    run = httpx.get(
+        f"{api_url}/v1/runs/{monitor.run_id}", headers={"Authorization": f"Bearer {KEY_ACME}"}
+    ).json()
+    assert run["epochs"] == 2
+    assert {name: value for name, value in run["metadata"].items() if value is not None} == {
+        "task": "binary",
+        "num_samples": 256,
+        "param_count": 7,
+        "optimizer": "adam",
+        "learning_rate": 0.001,
+    }
+
+
+def test_refused_metadata_does_not_stop_the_stream(api_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    from convdiag.keras_callback import ConvergenceMonitor
+
+    model, x, y = _model_and_data()
+    monitor = ConvergenceMonitor(url=api_url, api_key=KEY_ACME, metadata={"num_samples": -1})
+    with caplog.at_level(logging.WARNING, logger="convdiag.monitor"):
+        model.fit(x, y, epochs=2, verbose=0, callbacks=[monitor])
+    run = httpx.get(
+        f"{api_url}/v1/runs/{monitor.run_id}", headers={"Authorization": f"Bearer {KEY_ACME}"}
+    ).json()
+    assert run["epochs"] == 2
+    assert not any(run["metadata"].values())
+    assert sum("metadata refused" in record.message for record in caplog.records) == 1
+
+
 def test_an_error_finding_stops_training_when_asked(api_url: str, caplog: pytest.LogCaptureFixture) -> None:
     from convdiag.keras_callback import ConvergenceMonitor
 

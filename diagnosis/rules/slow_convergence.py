@@ -1,8 +1,9 @@
 """slow_convergence: the loss falls steadily but slowly, and is still falling at the end.
 
 A steady, unfinished descent means the run stopped before converging. When it also made
-little progress overall the step size is the usual suspect (warning); when it made good
-progress the run simply needs more epochs (info).
+little progress overall, or the loss is still above half of what a model that learned
+nothing scores (ln K, or the caller's `baseline_loss`), the step size is the usual suspect
+(warning); when it made good progress the run simply needs more epochs (info).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from diagnosis.history import TrainingHistory
 from diagnosis.models import Category, Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.rules.loss_plateau import MIN_IMPROVEMENT
+from diagnosis.rules.underfitting import HIGH_LOSS
 
 # Share of epochs in which the loss fell: the descent is steady, not noise.
 STEADY = 0.75
@@ -53,7 +55,9 @@ class SlowConvergence(Rule):
         tail_share = (float(values[-tail - 1]) - end) / (start - end)
         if steady < STEADY or tail_share < STILL_FALLING:
             return None
-        slow = improvement < SLOW
+        baseline = run.facts.baseline_loss
+        still_high = baseline is not None and end / baseline >= HIGH_LOSS
+        slow = improvement < SLOW or still_high
         return self.finding(
             run,
             severity=Severity.warning if slow else Severity.info,
@@ -69,7 +73,13 @@ class SlowConvergence(Rule):
                 "steady_share": rounded(steady, 3),
                 "tail_share_of_improvement": rounded(tail_share, 3),
                 "tail_epochs": tail,
-                "thresholds": {"steady": STEADY, "still_falling": STILL_FALLING, "slow": SLOW},
+                "share_of_baseline_loss": rounded(end / baseline, 3) if baseline else None,
+                "thresholds": {
+                    "steady": STEADY,
+                    "still_falling": STILL_FALLING,
+                    "slow": SLOW,
+                    "high_loss": HIGH_LOSS,
+                },
             },
             recommendation=(
                 "Raise the learning rate 3-10x (or run a learning-rate range test) and standardize "

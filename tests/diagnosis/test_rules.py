@@ -135,6 +135,39 @@ def test_underfitting_needs_a_yardstick() -> None:
     assert "underfitting" not in codes(raw)  # a regression-like loss has no ln K to compare with
 
 
+def _regression_levelling_off(level: float, epochs: int = 30, seed: int = 0) -> dict[str, list[float]]:
+    """An MSE that falls from 1.5 and levels off at `level`, with mild noise."""
+    rng = np.random.default_rng(seed)
+    loss = level + (1.5 - level) * np.exp(-np.arange(epochs) / 4) + rng.normal(0, 0.003, epochs)
+    return {"loss": loss.tolist(), "mae": np.sqrt(loss).tolist()}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_regression_underfitting_against_the_callers_baseline_loss(seed: int) -> None:
+    stuck = _regression_levelling_off(0.8, seed=seed)
+    assert "underfitting" not in codes(stuck, task="regression")  # no yardstick: silent
+    assert codes(stuck, task="regression", baseline_loss=1.0)["underfitting"] is Severity.warning
+    # The same curve is a good fit when predicting the mean would have scored 10.
+    assert "underfitting" not in codes(stuck, task="regression", baseline_loss=10.0)
+    finding = next(
+        f
+        for f in diagnose(history_from_mapping(stuck, {"baseline_loss": 1.0})).findings
+        if f.code == "underfitting"
+    )
+    assert finding.evidence["baseline_from"] == "metadata"
+    assert "predicting the mean" in finding.summary
+
+
+def test_a_baseline_of_zero_is_no_yardstick() -> None:
+    assert "underfitting" not in codes(_regression_levelling_off(0.8), task="regression", baseline_loss=0.0)
+
+
+def test_unfinished_descent_still_near_the_baseline_is_a_warning() -> None:
+    loss = (1.0 - 0.6 * np.arange(20) / 19).tolist()  # 60% down and still going
+    assert codes({"loss": loss}, baseline_loss=5.0)["slow_convergence"] is Severity.info
+    assert codes({"loss": loss}, baseline_loss=0.7)["slow_convergence"] is Severity.warning
+
+
 def test_accuracy_at_chance_and_frozen_accuracy() -> None:
     rng = np.random.default_rng(0)
     at_chance = {
