@@ -16,6 +16,12 @@ def tail_length(epochs: int, fraction: float, minimum: int) -> int:
     return min(epochs, max(minimum, round(epochs * fraction)))
 
 
+def tail_gain(values: np.ndarray, tail: int) -> float:
+    """How much the curve fell over its last `tail` epochs, relative to where they started."""
+    before = float(values[-tail - 1]) if tail < values.size else float(values[0])
+    return (before - float(values[-1])) / max(abs(before), 1e-12)
+
+
 def rounded(value: float, digits: int = 6) -> float | None:
     """A JSON-friendly number for evidence: None for non-finite, a few significant digits."""
     if not np.isfinite(value):

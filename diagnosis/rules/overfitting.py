@@ -1,7 +1,13 @@
-"""overfitting: the validation loss turns back up while the training loss keeps falling.
+"""overfitting: the model does much better on its training data than on new data.
 
-The onset is the epoch with the best validation loss; the finding says what early stopping
-there would have saved.
+Two shapes:
+- memorizing: the validation loss turns back up while the training loss keeps falling. The
+  onset is the epoch with the best validation loss; the finding says what early stopping there
+  would have saved.
+- a gap from the start: the training loss falls far below what validation ever reaches, and
+  validation stays at more than half of what a model that learned nothing scores (ln K, or the
+  caller's `baseline_loss`). Validation data unlike the training data (another source,
+  another preprocessing) or too few samples to generalize from look like this.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from diagnosis.curves import rounded, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Category, Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.rules.underfitting import HIGH_LOSS
 
 # Validation loss must end this much above its best (relative) to count as rising.
 VAL_RISE = 0.10
@@ -28,6 +35,15 @@ PATIENCE = 3
 # The end of the run is judged on the median of this share of epochs (at least MIN_TAIL).
 TAIL_FRACTION = 0.2
 MIN_TAIL = 2
+# A gap from the start: validation's best is at least HIGH_LOSS of the baseline loss, and an
+# order of magnitude above where the training loss ended.
+GAP_RATIO = 10.0
+GAP_CAUSES = (
+    ("train_val_shift", 2.0),
+    ("insufficient_data", 2.0),
+    ("capacity_too_high", 1.0),
+    ("label_noise", 1.0),
+)
 
 
 @dataclass
@@ -50,6 +66,9 @@ class Overfitting(Rule):
             return None
         if not (np.isfinite(val).all() and np.isfinite(train).all()):
             return None
+        return self._memorizing(run, val, train) or self._gap(run, val, train)
+
+    def _memorizing(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
         onset = int(np.argmin(val))
         if run.epochs - 1 - onset < self.patience:
             return None
@@ -105,4 +124,40 @@ class Overfitting(Rule):
                 "epochs_saved": wasted,
             },
             epochs=[onset],
+        )
+
+    def _gap(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
+        baseline = run.facts.baseline_loss
+        if baseline is None:
+            return None
+        tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
+        val_best = float(val.min())
+        train_end = float(np.median(train[-tail:]))
+        val_share = val_best / baseline
+        if val_share < HIGH_LOSS or val_best < GAP_RATIO * max(train_end, 1e-12):
+            return None
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.7,
+            summary=(
+                f"The training loss fell to {train_end:.3g} but the best {self.monitor} was {val_best:.3g}, "
+                f"{val_share:.0%} of what a model that learned nothing scores: what the model learned "
+                "does not carry over to the validation data."
+            ),
+            evidence={
+                "val_best": rounded(val_best),
+                "train_end_median": rounded(train_end),
+                "baseline_loss": rounded(baseline),
+                "val_best_share_of_baseline_loss": rounded(val_share, 3),
+                "thresholds": {"high_loss": HIGH_LOSS, "gap_ratio": GAP_RATIO},
+            },
+            recommendation=(
+                "Check that the validation data comes from the same source as the training data and is "
+                "preprocessed by the very same fitted scaler (compare per-feature means and standard "
+                "deviations of both); if it does, get more training data or regularize (Dropout 0.3, "
+                "an L2 penalty of 1e-4)."
+            ),
+            epochs=list(range(run.epochs)),
+            causes=GAP_CAUSES,
         )

@@ -4,6 +4,9 @@ A steady, unfinished descent means the run stopped before converging. When it al
 little progress overall, or the loss is still above half of what a model that learned
 nothing scores (ln K, or the caller's `baseline_loss`), the step size is the usual suspect
 (warning); when it made good progress the run simply needs more epochs (info).
+
+A loss still that high that is still falling over the last quarter is a slow descent too,
+however noisy the way down: levelled off, it would be underfitting.
 """
 
 from __future__ import annotations
@@ -12,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, rounded, tail_length
+from diagnosis.curves import finite_curve, rounded, tail_gain, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Category, Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.rules.loss_plateau import MIN_IMPROVEMENT
-from diagnosis.rules.underfitting import HIGH_LOSS
+from diagnosis.rules.underfitting import FLAT, HIGH_LOSS
 
 # Share of epochs in which the loss fell: the descent is steady, not noise.
 STEADY = 0.75
@@ -53,18 +56,29 @@ class SlowConvergence(Rule):
         steady = float(np.mean(np.diff(values) < 0))
         tail = tail_length(run.epochs, TAIL_FRACTION, 2)
         tail_share = (float(values[-tail - 1]) - end) / (start - end)
-        if steady < STEADY or tail_share < STILL_FALLING:
-            return None
         baseline = run.facts.baseline_loss
         still_high = baseline is not None and end / baseline >= HIGH_LOSS
+        steady_descent = steady >= STEADY and tail_share >= STILL_FALLING
+        if not (steady_descent or (still_high and tail_gain(values, tail) >= FLAT)):
+            return None
         slow = improvement < SLOW or still_high
+        progress = (
+            f"{improvement:.0%} below its start, {tail_share:.0%} of that in the last {tail} epochs"
+            if steady_descent
+            else f"{tail_gain(values, tail):.0%} lower over the last {tail} epochs"
+        )
+        high = (
+            f", and is still at {end / baseline:.0%} of what a model that learned nothing scores"
+            if still_high and baseline
+            else ""
+        )
         return self.finding(
             run,
             severity=Severity.warning if slow else Severity.info,
             confidence=0.7 if slow else 0.5,
             summary=(
-                f"{self.monitor} was still falling steadily when training stopped "
-                f"({improvement:.0%} below its start, {tail_share:.0%} of that in the last {tail} epochs)"
+                f"{self.monitor} was still falling when training stopped ({progress})"
+                + high
                 + (": learning is too slow." if slow else ": it would gain from more epochs.")
             ),
             evidence={

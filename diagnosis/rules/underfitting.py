@@ -1,10 +1,16 @@
-"""underfitting: training stopped improving while the loss is still high.
+"""underfitting: the model learned little of what the data holds, on the training set itself
+or on anything it had not seen.
 
-"High" needs a yardstick: the loss of a model that learned nothing. A classifier has one in
+"Little" needs a yardstick: the loss of a model that learned nothing. A classifier has one in
 ln K; a regression has one only when the caller sends `metadata.baseline_loss` (the loss of
-always predicting the targets' mean), which also replaces ln K for imbalanced classes. A run
-that levels off above half of it has learned little of what the data holds, on the training
-set itself, which rules out overfitting as the problem.
+always predicting the targets' mean), which also replaces ln K for imbalanced classes.
+
+The training loss must end above half of the yardstick: the model fits even its training
+data poorly, which rules out overfitting as the problem. That is underfitting when
+- the training loss has also levelled off: more epochs will not help; or
+- the validation loss never got clearly below the yardstick in the whole run: nothing learned
+  so far carries over to new data (for a regression, R^2 on validation never reached a tenth),
+  even if the training loss is still creeping down.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, rounded, tail_length
+from diagnosis.curves import finite_curve, rounded, tail_gain, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Category, Finding, Severity
 from diagnosis.rules.base import Rule
@@ -23,6 +29,9 @@ HIGH_LOSS = 0.5
 # The final quarter improved less than this (relative): it has stopped learning.
 TAIL_FRACTION = 0.25
 FLAT = 0.05
+# Best validation loss above this share of the baseline: it explains under a tenth of what
+# the learned-nothing model leaves unexplained, i.e. it generalizes nothing.
+LEARNED_NOTHING = 0.9
 MIN_EPOCHS = 5
 
 
@@ -47,10 +56,13 @@ class Underfitting(Rule):
             return None
         tail = tail_length(run.epochs, TAIL_FRACTION, 2)
         end = float(np.median(values[-tail:]))
-        before_tail = float(values[-tail - 1]) if tail < run.epochs else float(values[0])
-        tail_gain = (before_tail - float(values[-1])) / max(abs(before_tail), 1e-12)
+        gain = tail_gain(values, tail)
         share = end / baseline
-        if share < HIGH_LOSS or tail_gain >= FLAT:
+        val = finite_curve(run.get(f"val_{self.monitor}"))
+        val_best_share = float(val.min()) / baseline if val is not None else None
+        levelled_off = gain < FLAT
+        generalizes_nothing = val_best_share is not None and val_best_share >= LEARNED_NOTHING
+        if share < HIGH_LOSS or not (levelled_off or generalizes_nothing):
             return None
         evidence: dict[str, object] = {
             "metric": self.monitor,
@@ -59,24 +71,30 @@ class Underfitting(Rule):
             "baseline_from": "metadata" if run.facts.reported_baseline_loss else "ln K",
             "share_of_baseline_loss": rounded(share, 3),
             "num_classes": run.facts.num_classes,
-            "tail_gain": rounded(tail_gain, 3),
-            "thresholds": {"high_loss": HIGH_LOSS, "flat": FLAT},
+            "tail_gain": rounded(gain, 3),
+            "thresholds": {"high_loss": HIGH_LOSS, "flat": FLAT, "learned_nothing": LEARNED_NOTHING},
         }
-        val = finite_curve(run.get(f"val_{self.monitor}"))
         if val is not None:
             evidence["val_end_median"] = rounded(float(np.median(val[-tail:])))
+            evidence["val_best_share_of_baseline_loss"] = rounded(val_best_share, 3)
+        yardstick = _yardstick(run, baseline)
+        summary = (
+            f"Training loss levelled off at {share:.0%} of {yardstick}: "
+            "the model fits even the training data poorly."
+            if levelled_off
+            else f"The best val_{self.monitor} was {val_best_share:.0%} of {yardstick}: "
+            "nothing the model learned carries over to data it has not seen."
+        )
         return self.finding(
             run,
             severity=Severity.warning,
-            confidence=0.8 if share > 0.8 else 0.65,
-            summary=(
-                f"Training loss levelled off at {share:.0%} of {_yardstick(run, baseline)}: "
-                "the model fits even the training data poorly."
-            ),
+            confidence=0.8 if share > 0.8 or generalizes_nothing else 0.65,
+            summary=summary,
             evidence=evidence,
             recommendation=(
                 "Make sure a bigger model can overfit one batch; then double the hidden layer widths, "
-                "lower Dropout to 0.2, and check a sample of labels by hand."
+                "lower Dropout to 0.2, and check a sample of labels by hand. For a regression, the "
+                "output layer must be linear: a sigmoid or ReLU output cannot reach standardized targets."
             ),
             fix={"width_factor": 2.0},
             epochs=list(range(run.epochs - tail, run.epochs)),

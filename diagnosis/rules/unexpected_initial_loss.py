@@ -18,8 +18,10 @@ from diagnosis.history import TrainingHistory
 from diagnosis.models import Category, Finding, Severity
 from diagnosis.rules.base import Rule
 
-# First-epoch loss above this multiple of ln K, and at least ABOVE nats above it.
-FACTOR = 3.0
+# First-epoch loss above this multiple of ln K, and at least ABOVE nats above it. A fresh
+# softmax over standardized inputs starts within a few tenths of ln K, and the first epoch's
+# average is lower still; twice ln K means the model started far off.
+FACTOR = 2.0
 ABOVE = 1.0
 # Regression: networks train best on targets of about unit scale, where an untrained
 # model's MSE is of order 1. A first-epoch loss this large means targets (or inputs) are on

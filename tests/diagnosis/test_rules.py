@@ -78,6 +78,20 @@ def test_overfitting_onset_and_early_stopping(seed: int) -> None:
     assert finding.fix["epochs_saved"] == 39 - finding.evidence["onset_epoch"]
 
 
+def test_a_gap_from_the_start_is_overfitting_with_the_shift_first_among_causes() -> None:
+    t = np.arange(30)
+    train = 0.02 + 2.0 * np.exp(-t / 4)  # fits the training data
+    val = 1.7 + 2.0 * np.exp(-t / 4)  # never better than 74 % of ln 10: no U-shape, just a gap
+    raw = {"loss": train.tolist(), "val_loss": val.tolist()}
+    findings = diagnose(history_from_mapping(raw, {"num_classes": 10})).findings
+    finding = next(f for f in findings if f.code == "overfitting")
+    assert finding.severity is Severity.warning
+    assert finding.causes[0].code in {"train_val_shift", "insufficient_data"}
+    assert "does not carry over" in finding.summary
+    # The same gap far below what a model that learned nothing scores is a fine model.
+    assert "overfitting" not in codes({**raw, "val_loss": (val / 20).tolist()}, num_classes=10)
+
+
 def test_val_loss_rising_with_train_loss_is_not_overfitting() -> None:
     t = np.arange(20)
     raw = {"loss": (0.5 + 0.02 * t).tolist(), "val_loss": (0.5 + 0.03 * t).tolist()}
@@ -158,6 +172,33 @@ def test_regression_underfitting_against_the_callers_baseline_loss(seed: int) ->
     assert "predicting the mean" in finding.summary
 
 
+def test_validation_that_never_beats_the_mean_is_underfitting_while_training_creeps_down() -> None:
+    epochs = np.arange(30)
+    creeping = {
+        "loss": (0.9 + 2.0 * np.exp(-epochs / 8)).tolist(),  # still falling 3 %/epoch at the end
+        "val_loss": (1.0 + 0.1 * np.exp(-epochs / 3)).tolist(),  # at the mean's loss throughout
+    }
+    assert "underfitting" not in codes(creeping, task="regression")
+    finding = next(
+        f
+        for f in diagnose(history_from_mapping(creeping, {"baseline_loss": 1.0})).findings
+        if f.code == "underfitting"
+    )
+    assert finding.severity is Severity.warning
+    assert "carries over" in finding.summary
+    # A model that fits its training data and fails on validation is not underfitting.
+    shifted = {"loss": (0.1 + np.exp(-epochs / 4)).tolist(), "val_loss": [2.0] * 30}
+    assert "underfitting" not in codes(shifted, baseline_loss=1.0)
+
+
+def test_a_high_loss_still_falling_however_noisily_is_slow_convergence() -> None:
+    rng = np.random.default_rng(0)
+    loss = 3.0 - 1.1 * np.arange(30) / 29 + rng.normal(0, 0.03, 30)  # at ~83 % of ln 10, noisy
+    found = codes({"loss": loss.tolist()}, num_classes=10)
+    assert found.get("slow_convergence") is Severity.warning
+    assert "underfitting" not in found  # it has not levelled off
+
+
 def test_a_baseline_of_zero_is_no_yardstick() -> None:
     assert "underfitting" not in codes(_regression_levelling_off(0.8), task="regression", baseline_loss=0.0)
 
@@ -202,6 +243,8 @@ def test_unexpected_initial_loss() -> None:
     raw = {"loss": [9.0, 5.0, 3.0, 2.5, 2.4], "accuracy": [0.2, 0.3, 0.35, 0.4, 0.41]}
     assert codes(raw, num_classes=3).get("unexpected_initial_loss") is Severity.warning
     assert "unexpected_initial_loss" not in codes({"loss": [1.2, 0.9, 0.7, 0.6, 0.5]}, num_classes=3)
+    # Twice ln 10 as the first epoch's average: the model started far off.
+    assert codes({"loss": [4.8, 2.0, 1.5, 1.2, 1.1]}, num_classes=10).get("unexpected_initial_loss")
     negative = codes({"loss": [-0.5, -1.0, -1.5, -2.0, -2.5]}, task="binary")
     assert negative.get("unexpected_initial_loss") is Severity.error
 
