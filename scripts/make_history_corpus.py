@@ -11,7 +11,7 @@ independently of anything the engine says: they are the codes a competent engine
 curves and the metadata would accept as naming the problem. Never edit them to match the engine.
 
     .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python scripts/make_history_corpus.py            # the whole corpus, ~13 minutes
+    .venv/bin/python scripts/make_history_corpus.py            # the whole corpus, ~20 minutes
     .venv/bin/python scripts/make_history_corpus.py --only lr_  # only the runs whose name contains lr_
 """
 
