@@ -225,7 +225,7 @@ def accuracy_report(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
     tuning = [o for o in outcomes if o.entry.split in TUNING]
     if len([name for name in present if name in TUNING]) > 1:
         report["tuning"] = score(tuning)
-    if len(present) > 1:
+    if len(present) > 1 and len(tuning) < len(outcomes):
         report["all"] = score(outcomes)
     return report
 

@@ -1,15 +1,20 @@
 """label_noise: an estimate of the share of wrong labels in y_train, by confident learning.
 
-Out-of-sample class probabilities come from a k-nearest-neighbour vote on standardized
-features (leave-one-out: each sample's neighbours exclude itself, which is what k-fold
-cross-validation buys for a model that must be trained). Following cleanlab's confident
+Out-of-sample class probabilities come from two simple numpy models on standardized
+features, and the one that agrees better with the labels (Cohen's kappa) is used: a
+k-nearest-neighbour vote (leave-one-out: each sample's neighbours exclude itself), which
+follows curved class boundaries, and a softmax (multinomial logistic) regression fitted k-fold,
+each fold's probabilities from a model that never saw it. The regression looks at every
+feature with a learned weight, so it is not diluted by noise features the way neighbour
+distances are, and label noise drags it less: the vote of 10 neighbours follows the wrong
+labels around each sample, a linear model averages them over the whole class. Following cleanlab's confident
 joint, each class j gets a threshold t_j, the average probability of j among samples
 labelled j; a sample counts as "really class j" when p_j >= t_j (the likeliest such j), and
 the counts, calibrated to the class sizes, estimate how many labels say one class while the
 features say another. Noisy labels cap accuracy and make the validation loss stall or rise.
 
-The estimate is only as good as the neighbour model: unless it is clearly better than
-chance on these features (Cohen's kappa), nothing is estimated and the finding says so.
+The estimate is only as good as the model: unless the better one is clearly better than
+chance on these features (kappa), nothing is estimated and the finding says so.
 """
 
 from __future__ import annotations
@@ -58,7 +63,19 @@ LISTED = 10
 REVIEW = 100
 # Distances are computed for this many query rows at a time (memory: BLOCK x MAX_SAMPLES).
 BLOCK = 500
+# The softmax regression: out-of-fold over FOLDS folds (cleanlab's default), fitted by
+# Nesterov-accelerated full-batch gradient descent for LOGISTIC_STEPS steps with step 1/L (L
+# bounds the loss's curvature, so it cannot diverge); a light L2 penalty keeps the weights
+# finite on separable classes. 100 steps give the same estimates as 400 on the tuning corpus;
+# at 2000 x 64 x 10 they cost ~0.3 s on one core.
+FOLDS = 5
+LOGISTIC_STEPS = 100
+L2 = 1e-3
 LABEL_SMOOTHING = 0.1
+MODEL_NAMES = {
+    "knn": "{neighbors}-nearest-neighbour vote, leave-one-out, standardized features",
+    "logistic": "softmax regression, {folds}-fold out-of-fold, standardized features",
+}
 
 
 def neighbour_probabilities(points: np.ndarray, codes: np.ndarray, k: int, classes: int) -> np.ndarray:
@@ -75,6 +92,38 @@ def neighbour_probabilities(points: np.ndarray, codes: np.ndarray, k: int, class
         cells = np.arange(len(query))[:, None] * classes + codes[nearest]
         votes = np.bincount(cells.ravel(), minlength=len(query) * classes)
         probabilities[start : start + len(query)] = votes.reshape(len(query), classes) / k
+    return probabilities
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def fit_softmax_regression(points: np.ndarray, codes: np.ndarray, classes: int) -> np.ndarray:
+    """Weights (features + 1 bias row, classes) of an L2-penalized multinomial logistic regression."""
+    x = np.hstack([points, np.ones((len(points), 1), dtype=points.dtype)]).astype(np.float32)
+    targets = np.eye(classes, dtype=np.float32)[codes]
+    # The mean cross-entropy's Hessian is at most X'X / (2n) per class (softmax's covariance <= 1/2).
+    curvature = float(np.linalg.norm(x, 2)) ** 2 / (2 * len(x)) + L2
+    weights = np.zeros((x.shape[1], classes), dtype=np.float32)
+    previous = weights
+    for step in range(1, LOGISTIC_STEPS + 1):
+        ahead = weights + (step - 1) / (step + 2) * (weights - previous)
+        gradient = x.T @ (_softmax(x @ ahead) - targets) / len(x) + L2 * ahead
+        previous, weights = weights, ahead - gradient / curvature
+    return weights
+
+
+def out_of_fold_probabilities(points: np.ndarray, codes: np.ndarray, classes: int) -> np.ndarray:
+    """Each sample's class probabilities from a softmax regression fitted on the other folds."""
+    folds = np.random.default_rng(SEED).permutation(len(points)) % FOLDS
+    probabilities = np.zeros((len(points), classes))
+    for fold in range(FOLDS):
+        held = folds == fold
+        weights = fit_softmax_regression(points[~held], codes[~held], classes)
+        rows = np.hstack([points[held], np.ones((int(held.sum()), 1), dtype=points.dtype)])
+        probabilities[held] = _softmax(rows @ weights)
     return probabilities
 
 
@@ -134,16 +183,28 @@ class LabelNoise(Check):
         n, k = len(chosen), len(classes.labels)
         if n < MIN_SAMPLES or n < MIN_PER_CLASS * classes.present.sum():
             return None
-        probabilities = neighbour_probabilities(_points(train.x[chosen]), classes.codes, self.neighbors, k)
-        accuracy, chance, kappa = _kappa(probabilities.argmax(axis=1), classes.codes, k)
+        points = _points(train.x[chosen])
+        candidates = {
+            "knn": neighbour_probabilities(points, classes.codes, self.neighbors, k),
+            "logistic": out_of_fold_probabilities(points, classes.codes, k),
+        }
+        agreement = {
+            name: _kappa(probs.argmax(axis=1), classes.codes, k) for name, probs in candidates.items()
+        }
+        chosen_model = max(agreement, key=lambda name: agreement[name][2])
+        probabilities = candidates[chosen_model]
+        accuracy, chance, kappa = agreement[chosen_model]
+        projected = f" projected to {MAX_DIMS} dimensions" if train.x.shape[1] > MAX_DIMS else ""
         evidence: dict[str, Any] = {
             "samples_used": n,
             "subsampled": n < len(train.x),
-            "model": f"{self.neighbors}-nearest-neighbour vote, leave-one-out, standardized features"
-            + (f" projected to {MAX_DIMS} dimensions" if train.x.shape[1] > MAX_DIMS else ""),
-            "knn_accuracy": rounded(accuracy, 4),
+            "model": MODEL_NAMES[chosen_model].format(neighbors=self.neighbors, folds=FOLDS) + projected,
             "chance_accuracy": rounded(chance, 4),
-            "knn_kappa": rounded(kappa, 4),
+            **{
+                f"{name}_{measure}": rounded(value, 4)
+                for name, (acc, _, kap) in agreement.items()
+                for measure, value in (("accuracy", acc), ("kappa", kap))
+            },
             "thresholds": {"min_kappa": MIN_KAPPA, "warning_rate": WARNING_RATE, "info_rate": INFO_RATE},
         }
         if kappa < MIN_KAPPA:
@@ -171,8 +232,8 @@ class LabelNoise(Check):
         return self.finding(
             severity=Severity.warning if warning else Severity.info,
             score=min(0.9, kappa),
-            summary=f"About {rate:.0%} of the training labels disagree with what similar samples are "
-            f"labelled ({flagged.size} of {len(index)} checked samples flagged).",
+            summary=f"About {rate:.0%} of the training labels disagree with what the features predict out "
+            f"of sample ({flagged.size} of {len(index)} checked samples flagged).",
             evidence={
                 **evidence,
                 "estimated_noise_rate": rounded(rate, 4),
@@ -199,11 +260,11 @@ class LabelNoise(Check):
         return self.finding(
             severity=Severity.info,
             score=0.3,
-            summary=f"Label noise not estimated: a nearest-neighbour vote on the raw features does no better "
-            f"than chance ({accuracy:.0%} against {chance:.0%} by chance), so it cannot tell a wrong "
-            "label from a hard sample.",
+            summary=f"Label noise not estimated: neither a nearest-neighbour vote nor a linear model on the "
+            f"raw features does much better than chance ({accuracy:.0%} against {chance:.0%} by chance), "
+            "so they cannot tell a wrong label from a hard sample.",
             evidence={**evidence, "estimated_noise_rate": None},
             recommendation="If the network also stays at chance, check that x and y are aligned (shuffled "
-            "together, from the same rows); otherwise the classes depend on structure a neighbour vote on "
-            "raw features does not see, which is no fault of the labels.",
+            "together, from the same rows); otherwise the classes depend on structure a neighbour vote or a "
+            "linear model on raw features does not see, which is no fault of the labels.",
         )

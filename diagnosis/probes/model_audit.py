@@ -7,6 +7,7 @@ a model "does not learn" and the cheapest to find.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from diagnosis.bundle import (
@@ -28,6 +29,20 @@ SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softsign"})
 NORMALIZATION = frozenset({"BatchNormalization", "LayerNormalization", "GroupNormalization"})
 # A hidden layer narrower than this can't carry what a classifier needs.
 MIN_HIDDEN_UNITS = 2
+# Nor one narrower than this share of the output's degrees of freedom (K - 1 for K classes,
+# whose softmax ignores a common shift; the number of outputs otherwise): the outputs must
+# then be read off a subspace of under half their dimensions, so most classes can be told
+# apart only by fine angles and magnitudes, which trains slowly or not at all. Halving is as
+# far as the usual tapering towards the output goes (a 64-unit head for 100 classes is fine).
+MIN_WIDTH_SHARE = 0.5
+# A rate this many times the optimizer's usual one, or this share of it, is beyond any setup
+# that trains normally, so it is a cause without the replay's confirmation: at 100x, Adam's
+# steps are ~0.1 per weight, the size of a Glorot weight in a 100-unit layer; at 1e-4x a run
+# of thousands of steps moves no weight measurably. In between (a 10x higher rate, Adam at
+# 1e-5 or 1e-6 for fine-tuning) a rate is only a suspicion the probes must confirm.
+LR_BEYOND_HIGH, LR_BEYOND_LOW = 100.0, 1e-4
+# The evidence key that marks a rate beyond those bounds (read by the pipeline's confirmation).
+BEYOND_USUAL = "beyond_usual_range"
 PROBABILITY_OUTPUTS = frozenset({"softmax", "sigmoid"})
 
 Check = Callable[[ModelInfo, LabelInfo], Finding | None]
@@ -178,50 +193,88 @@ def saturating_stack(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     )
 
 
+def _output_dimensions(info: ModelInfo, labels: LabelInfo) -> int | None:
+    """The directions the output layer needs: K - 1 for K classes, else the output units."""
+    if labels.format in {"integer", "one_hot"} and labels.num_classes:
+        return labels.num_classes - 1
+    if labels.format == "binary":
+        return 1
+    return info.output_units
+
+
 def bottleneck(info: ModelInfo, labels: LabelInfo) -> Finding | None:
+    """Hidden layers too narrow for what the output must tell apart."""
+    needed = _output_dimensions(info, labels)
+    floor = max(float(MIN_HIDDEN_UNITS), MIN_WIDTH_SHARE * needed if needed else 0.0)
     narrow = [
-        layer.name for layer in info.layers[:-1] if layer.units is not None and layer.units < MIN_HIDDEN_UNITS
+        (layer.name, layer.units)
+        for layer in info.layers[:-1]
+        if layer.units is not None and layer.units < floor
     ]
     if not narrow:
         return None
+    classes = labels.num_classes if labels.format in {"integer", "one_hot"} else None
+    against = f"{classes} classes" if classes else f"{info.output_units} outputs"
+    wanted = max(16, classes or info.output_units or 0)
+    per = "classes" if classes else "outputs"
     return Finding(
         code="capacity_too_low",
         category=Category.model,
         severity=Severity.warning,
         confidence=0.7,
         summary=(
-            f"Hidden layer(s) {', '.join(narrow)} have fewer than {MIN_HIDDEN_UNITS} units: "
-            "an information bottleneck."
+            f"Hidden layer(s) {', '.join(f'{name} ({units} units)' for name, units in narrow)} are too "
+            f"narrow for {against}: an information bottleneck."
         ),
-        evidence={"layers": narrow, "thresholds": {"min_hidden_units": MIN_HIDDEN_UNITS}},
-        recommendation="Give every hidden layer at least as many units as there are classes (16+ is usual).",
-        fix={"min_hidden_units": 16},
+        evidence={
+            "layers": [{"name": name, "units": units} for name, units in narrow],
+            "output_dimensions": needed,
+            "thresholds": {"min_hidden_units": MIN_HIDDEN_UNITS, "min_width_share": MIN_WIDTH_SHARE},
+        },
+        recommendation=f"Give every hidden layer at least as many units as there are {per} "
+        f"(Dense({wanted}) or wider).",
+        fix={"min_hidden_units": wanted},
     )
 
 
 def learning_rate(info: ModelInfo, labels: LabelInfo) -> Finding | None:
+    """The rate against the optimizer's usual one: far off is a suspicion, beyond any usual
+    range (LR_BEYOND_HIGH, LR_BEYOND_LOW) a cause on its own."""
     typical = TYPICAL_LR.get(info.optimizer or "")
     if typical is None or not info.learning_rate:
         return None
     ratio = info.learning_rate / typical
     if ratio >= LR_FAR:
-        code, direction, target = "lr_too_high", "above", typical
+        code, direction, beyond = "lr_too_high", "above", ratio >= LR_BEYOND_HIGH
     elif ratio <= 1 / (LR_FAR * LR_FAR):
-        code, direction, target = "lr_too_low", "below", typical
+        code, direction, beyond = "lr_too_low", "below", ratio <= LR_BEYOND_LOW
     else:
         return None
+    verdict = (
+        f"{math.log10(ratio):+.1f} orders of magnitude from it, beyond any rate that usual setups train at"
+        if beyond
+        else f"far {direction} what it usually needs"
+    )
     return Finding(
         code=code,
         category=Category.hyperparameters,
         severity=Severity.warning,
-        confidence=0.6,
+        # Beyond the usual range the rate alone settles it: ranked above the range test's 0.8.
+        confidence=0.9 if beyond else 0.6,
         summary=(
             f"The learning rate {info.learning_rate:g} is {ratio:.3g}x the usual {typical:g} for "
-            f"{info.optimizer}, far {direction} what it usually needs."
+            f"{info.optimizer}, {verdict}."
         ),
-        evidence={"learning_rate": info.learning_rate, "optimizer": info.optimizer, "typical": typical},
-        recommendation=f"Start from learning_rate={target:g}; the learning-rate range test refines it.",
-        fix={"learning_rate": target},
+        evidence={
+            "learning_rate": info.learning_rate,
+            "optimizer": info.optimizer,
+            "typical": typical,
+            "ratio": float(f"{ratio:.3g}"),
+            BEYOND_USUAL: beyond,
+            "thresholds": {"far": LR_FAR, "beyond_high": LR_BEYOND_HIGH, "beyond_low": LR_BEYOND_LOW},
+        },
+        recommendation=f"Start from learning_rate={typical:g}; the learning-rate range test refines it.",
+        fix={"learning_rate": typical},
     )
 
 

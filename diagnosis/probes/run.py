@@ -13,7 +13,7 @@ from diagnosis.history import history_from_mapping
 from diagnosis.models import Diagnosis, Finding, RunSummary, Severity
 from diagnosis.probes.fixes import try_fixes
 from diagnosis.probes.loader import BundleError, Limits, open_bundle
-from diagnosis.probes.model_audit import audit_model
+from diagnosis.probes.model_audit import BEYOND_USUAL, audit_model
 from diagnosis.probes.model_info import describe
 from diagnosis.probes.training import (
     Prepared,
@@ -30,6 +30,7 @@ Progress = Callable[[float, str], None]
 # train fine off the usual rate. They stay warnings only when the replay showed a symptom that
 # such a rate produces (one listing it among its causes: a plateau for a low rate, not the NaN
 # of a non-finite input) or trying the fix measurably helped; otherwise they are worth knowing.
+# A rate the model audit found beyond any usual range (model_audit.BEYOND_USUAL) needs neither.
 SUSPICIONS = frozenset({"lr_too_high", "lr_too_low"})
 # A short replay favours a higher rate whatever rate suits the whole run (short-horizon bias,
 # Wu et al. 2018), so a higher rate that helped the replay does not confirm lr_too_low: only
@@ -55,7 +56,11 @@ def _confirm(findings: list[Finding], symptoms: list[Finding]) -> list[Finding]:
     explained = {c.code for s in symptoms if s.severity is not Severity.info for c in s.causes}
 
     def confirmed(f: Finding) -> bool:
-        return f.code in explained or (f.fix_helped and f.code not in SHORT_HORIZON_FAVOURED)
+        return (
+            f.code in explained
+            or (f.fix_helped and f.code not in SHORT_HORIZON_FAVOURED)
+            or f.evidence.get(BEYOND_USUAL) is True
+        )
 
     return [
         f.model_copy(update={"severity": Severity.info})
