@@ -53,6 +53,33 @@ def worker_command(queues: str, concurrency: int) -> list[str]:
     ]
 
 
+def _parse_meta(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, object]:
+    """`KEY=VALUE` pairs; a VALUE that reads as JSON (a number, true) is taken as that."""
+    import json
+
+    metadata: dict[str, object] = {}
+    for pair in values:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE")
+        try:
+            metadata[key] = json.loads(value)
+        except ValueError:
+            metadata[key] = value
+    return metadata
+
+
+meta_option = click.option(
+    "--meta",
+    "metadata",
+    multiple=True,
+    callback=_parse_meta,
+    metavar="KEY=VALUE",
+    help="Run metadata, repeatable (e.g. --meta task=regression --meta baseline_loss=0.98); "
+    "what a CSV or console log cannot carry.",
+)
+
+
 @click.group()
 def main() -> None:
     """convdiag: why is my Keras model not converging?"""
@@ -117,7 +144,8 @@ def _print_diagnosis(diagnosis: Diagnosis, as_json: bool) -> int:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Also write the report (curves with the findings marked) as a self-contained HTML page.",
 )
-def diagnose_command(file: Path, as_json: bool, html_path: Path | None) -> None:
+@meta_option
+def diagnose_command(file: Path, as_json: bool, html_path: Path | None, metadata: dict[str, object]) -> None:
     """Diagnose a training history locally, without a server: Keras History JSON, a CSVLogger
     file, the console output of model.fit, a TensorBoard event file or log directory (or a
     zip/tar.gz of one); `-` reads standard input. A log of several runs is diagnosed run by
@@ -127,10 +155,11 @@ def diagnose_command(file: Path, as_json: bool, html_path: Path | None) -> None:
     from diagnosis import HistoryError
     from diagnosis.engine import diagnose_runs
     from diagnosis.formats import load_path, load_runs
+    from diagnosis.history import with_metadata
 
     try:
         runs = load_runs(sys.stdin.buffer.read()) if str(file) == "-" else load_path(file)
-        result = diagnose_runs(runs)
+        result = diagnose_runs(with_metadata(runs, metadata) if metadata else runs)
     except OSError as exc:
         _fail(f"cannot read {file}: {exc.strerror or exc}")
     except HistoryError as exc:
@@ -163,13 +192,16 @@ def _show_progress(job: Job) -> None:
 @key_option
 @click.option("--wait", is_flag=True, help="Wait for the diagnosis and print it.")
 @click.option("--json", "as_json", is_flag=True, help="With --wait: print the Diagnosis as JSON.")
-def submit(file: Path, url: str, api_key: str | None, wait: bool, as_json: bool) -> None:
+@meta_option
+def submit(
+    file: Path, url: str, api_key: str | None, wait: bool, as_json: bool, metadata: dict[str, object]
+) -> None:
     """Send a history file to a convdiag server."""
     from convdiag.client import ApiError, Client
 
     try:
         with Client(url, api_key) as client:
-            job = client.submit_history_file(file)
+            job = client.submit_history_file(file, metadata=metadata)
             if not wait:
                 click.echo(f"{job.id} {job.status.value} {url.rstrip('/')}/v1/jobs/{job.id}")
                 return

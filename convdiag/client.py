@@ -174,13 +174,21 @@ class Client(_Base):
         )
         return Job.model_validate(response.json())
 
-    def submit_history_file(self, path: Path, wait: float = 0, idempotency_key: str | None = None) -> Job:
+    def submit_history_file(
+        self,
+        path: Path,
+        wait: float = 0,
+        idempotency_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> Job:
+        """Any format the service reads; `metadata` applies to every run in the file."""
         data = path.read_bytes()  # read once: a retry must resend the same bytes
         response = self._request(
             "POST",
             "/v1/histories",
             params={"wait": wait},
             files={"file": (path.name, data)},
+            data={"metadata": json.dumps(dict(metadata))} if metadata else None,
             headers=self._post_headers(idempotency_key),
         )
         return Job.model_validate(response.json())

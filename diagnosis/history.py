@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -155,6 +155,15 @@ def parse_metadata(metadata: Mapping[str, Any] | None) -> RunMetadata:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise HistoryError(f"invalid metadata field {where!r}: {first['msg']}") from None
+
+
+def with_metadata(runs: list[TrainingHistory], extra: Mapping[str, Any]) -> list[TrainingHistory]:
+    """`extra` over each run's own metadata (a wrapped JSON history may carry some): what a
+    caller adds to a format that cannot hold metadata (a CSV, a console log)."""
+    return [
+        replace(run, metadata=parse_metadata({**run.metadata.model_dump(exclude_none=True), **extra}))
+        for run in runs
+    ]
 
 
 def history_from_json(document: object) -> TrainingHistory:

@@ -66,6 +66,32 @@ def test_diagnose_unreadable_exits_2_with_one_line(write, content: str) -> None:
     assert result.stderr.startswith("convdiag: error:")
 
 
+def _stuck_regression() -> dict[str, list[float]]:
+    """An MSE that levels off at 0.8: bad against a baseline of 1, fine against one of 10."""
+    loss = [0.8 + 0.7 * 0.7**epoch for epoch in range(20)]
+    return {"loss": loss, "mae": [value**0.5 for value in loss]}
+
+
+def test_diagnose_meta_gives_a_csv_the_metadata_it_cannot_carry(write) -> None:
+    path = str(write("log.csv", writers.csv_logger([_stuck_regression()])))
+    assert convdiag("diagnose", path).returncode == 0
+    stuck = convdiag("diagnose", path, "--meta", "task=regression", "--meta", "baseline_loss=1.0")
+    assert stuck.returncode == 1
+    assert "underfitting" in stuck.stdout
+    fine = convdiag("diagnose", path, "--meta", "task=regression", "--meta", "baseline_loss=10")
+    assert fine.returncode == 0, fine.stdout
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [("baseline_loss=-1", "invalid metadata field 'baseline_loss'"), ("baseline_loss", "not KEY=VALUE")],
+)
+def test_diagnose_bad_meta_exits_2(write, meta: str, message: str) -> None:
+    result = convdiag("diagnose", str(write("h.json", histories.healthy())), "--meta", meta)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
 def test_diagnose_missing_file_exits_2() -> None:
     result = convdiag("diagnose", "/nonexistent/history.json")
     assert result.returncode == 2
@@ -124,6 +150,18 @@ def test_submit_wait_and_status_against_the_service(api_url: str, write) -> None
     status = convdiag("status", job_id, "--url", api_url, env=env)
     assert status.returncode == 0
     assert status.stdout.startswith(job_id)
+
+
+def test_submit_sends_meta_with_the_file(api_url: str, write) -> None:
+    import os
+
+    env = {**os.environ, "CONVDIAG_API_KEY": KEY_ACME}
+    path = str(write("log.csv", writers.csv_logger([_stuck_regression()])))
+    meta = ("--meta", "baseline_loss=1")
+    result = convdiag("submit", path, "--url", api_url, "--wait", "--json", *meta, env=env)
+    assert result.returncode == 1, result.stderr
+    diagnosis = Diagnosis.model_validate_json(result.stdout)
+    assert "underfitting" in {finding.code for finding in diagnosis.findings}
 
 
 def test_submit_reports_server_errors_in_one_line(api_url: str, write) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -16,7 +15,7 @@ from convdiag.problems import (
 )
 from diagnosis import HistoryError
 from diagnosis.formats import dump_runs, load_runs
-from diagnosis.history import TrainingHistory, loads_json, parse_metadata
+from diagnosis.history import TrainingHistory, loads_json, with_metadata
 from service.errors import ProblemError
 from service.submission import SubmissionDep, submission_responses
 
@@ -114,15 +113,11 @@ _REQUEST_BODY = {
 }
 
 
-def _with_metadata(runs: list[TrainingHistory], raw: str) -> list[TrainingHistory]:
-    """The form's metadata over each run's own (a wrapped JSON history may carry some)."""
+def _with_form_metadata(runs: list[TrainingHistory], raw: str) -> list[TrainingHistory]:
     extra = loads_json(raw)
     if not isinstance(extra, dict):
         raise HistoryError("'metadata' must be a JSON object")
-    return [
-        replace(run, metadata=parse_metadata({**run.metadata.model_dump(exclude_none=True), **extra}))
-        for run in runs
-    ]
+    return with_metadata(runs, extra)
 
 
 async def _read_runs(request: Request, max_unpacked_bytes: int) -> list[TrainingHistory]:
@@ -148,7 +143,7 @@ async def _read_runs(request: Request, max_unpacked_bytes: int) -> list[Training
         hint = upload.filename or MEDIA_TYPE_HINTS.get(upload.content_type or "")
         runs = await run_in_threadpool(load_runs, data, hint, max_unpacked_bytes=max_unpacked_bytes)
         metadata = form.get("metadata")
-        return _with_metadata(runs, metadata) if isinstance(metadata, str) else runs
+        return _with_form_metadata(runs, metadata) if isinstance(metadata, str) else runs
     except HistoryError as exc:
         raise ProblemError(INVALID_HISTORY, str(exc)) from None
 
