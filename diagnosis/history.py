@@ -56,6 +56,7 @@ class RunMetadata(BaseModel):
     baseline_loss: float | None = Field(
         default=None,
         ge=0,
+        allow_inf_nan=False,
         description=(
             "The loss of a model that learned nothing: the run's own loss for always predicting the "
             "training targets' mean (for class labels, the class frequencies); for MSE, the targets' "
