@@ -32,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,8 @@ SPEED_EPOCHS = 10_000
 SPEED_METRICS = ("loss", "accuracy", "auc", "precision")
 SPEED_REPEATS = 21
 CLI_REPEATS = 5
+# Live runs are scored from this many epochs on: the rules need a few epochs to say anything.
+LIVE_MIN_EPOCHS = 5
 # The file `convdiag diagnose` is timed on: a 30-epoch, four-metric run, the common case.
 TYPICAL_FIXTURE = "healthy-digits-adam-s0"
 
@@ -100,6 +102,11 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[Fixture]:
 class Outcome:
     fixture: Fixture
     findings: list[Finding]
+    # Healthy runs only: the warning/error codes of each shorter prefix of the run that had any,
+    # by its epoch count. A live run (ConvergenceMonitor, POST /v1/runs) is diagnosed after every
+    # epoch, so a healthy run must stay quiet on the way too.
+    live_alarms: dict[int, frozenset[str]] = field(default_factory=dict)
+    live_prefixes: int = 0
 
     @property
     def predicted(self) -> frozenset[str]:
@@ -123,8 +130,23 @@ class Outcome:
         return bool(self.top_causes & self.fixture.expected)
 
 
+def _alarms(history: dict[str, list[float | None]], metadata: dict[str, Any]) -> list[Finding]:
+    return [f for f in diagnose(history_from_mapping(history, metadata)).findings if f.severity in ALARMS]
+
+
 def run_engine(fixtures: Iterable[Fixture]) -> list[Outcome]:
-    return [Outcome(f, diagnose(history_from_mapping(f.history, f.metadata)).findings) for f in fixtures]
+    outcomes = []
+    for f in fixtures:
+        findings = diagnose(history_from_mapping(f.history, f.metadata)).findings
+        live: dict[int, frozenset[str]] = {}
+        epochs = len(next(iter(f.history.values())))
+        prefixes = range(LIVE_MIN_EPOCHS, epochs) if f.healthy else range(0)
+        for n in prefixes:
+            alarms = _alarms({name: values[:n] for name, values in f.history.items()}, f.metadata)
+            if alarms:
+                live[n] = frozenset(a.code for a in alarms)
+        outcomes.append(Outcome(f, findings, live, len(prefixes)))
+    return outcomes
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -194,6 +216,13 @@ def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "per_fault": dict(sorted(per_fault.items())),
         "missed": [_described(o) for o in faulty if not o.detected],
         "false_alarm_runs": [_described(o) for o in alarms],
+        "live_prefixes": sum(o.live_prefixes for o in healthy),
+        "live_alarm_prefixes": sum(len(o.live_alarms) for o in healthy),
+        "live_alarms": {
+            o.fixture.name: {str(n): sorted(codes) for n, codes in o.live_alarms.items()}
+            for o in healthy
+            if o.live_alarms
+        },
     }
 
 
@@ -341,6 +370,10 @@ def format_split(name: str, report: dict[str, Any]) -> list[str]:
         f"false alarms on healthy    {report['false_alarms']}/{report['healthy_runs']}"
         f"   target {FALSE_ALARM_TARGET}   {_verdict(report['false_alarms'] <= FALSE_ALARM_TARGET)}"
     )
+    lines.append(
+        f"healthy runs, live         {report['live_alarm_prefixes']}/{report['live_prefixes']} "
+        f"shorter prefixes (from epoch {LIVE_MIN_EPOCHS}) with a warning/error"
+    )
     spurious = report["mean_spurious_codes"]
     lines.append(
         f"spurious codes per run     {'-' if spurious is None else f'{spurious:.2f}'} (warning/error)"
@@ -365,6 +398,10 @@ def format_split(name: str, report: dict[str, Any]) -> list[str]:
     lines.append(f"false alarms on healthy runs ({len(report['false_alarm_runs'])}):")
     for run in report["false_alarm_runs"]:
         lines.append(f"  {run['name']}: found {_findings_line(run['findings'])}")
+    lines.append(f"live alarms on healthy runs ({len(report['live_alarms'])}):")
+    for name, prefixes in report["live_alarms"].items():
+        shown = ", ".join(f"epochs {n}: {'+'.join(codes)}" for n, codes in prefixes.items())
+        lines.append(f"  {name}: {shown}")
     return lines
 
 

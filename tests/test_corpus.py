@@ -80,6 +80,8 @@ def test_benchmark_scores_the_corpus() -> None:
     assert overall["runs"] == sum(report[split]["runs"] for split in bench_history.SPLITS)
     assert len(overall["missed"]) == overall["faulty_runs"] - overall["detected"]
     assert len(overall["false_alarm_runs"]) == overall["false_alarms"]
+    assert 0 <= overall["live_alarm_prefixes"] <= overall["live_prefixes"]
+    assert overall["live_prefixes"] > overall["healthy_runs"]  # every healthy run is replayed live
     for row in overall["per_code"].values():
         assert row["true_positives"] <= row["predicted"]
         assert row["recalled"] <= row["expected"]

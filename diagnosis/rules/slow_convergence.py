@@ -1,16 +1,19 @@
 """slow_convergence: the loss falls steadily but slowly, and is still falling at the end.
 
 A steady, unfinished descent means the run stopped before converging. When it also made
-little progress overall, or the loss is still above half of what a model that learned
-nothing scores (ln K, or the caller's `baseline_loss`), the step size is the usual suspect
-(warning); when it made good progress the run simply needs more epochs (info).
+little progress overall, or it is lagging, the step size is the usual suspect (warning); when
+it made good progress the run simply needs more epochs (info).
 
-A loss still that high that is still falling over the last quarter is a slow descent too,
-however noisy the way down: levelled off, it would be underfitting.
+Lagging: the loss is still above half of what a model that learned nothing scores (ln K, or
+the caller's `baseline_loss`), and at the pace of the last quarter it would need more epochs
+than the run has had to get down to that half. A lagging loss is a slow descent however noisy
+the way down, as long as the last quarter still fell; levelled off, it would be underfitting.
+A live run early in training that falls fast is not lagging, however high its loss still is.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,11 +60,11 @@ class SlowConvergence(Rule):
         tail = tail_length(run.epochs, TAIL_FRACTION, 2)
         tail_share = (float(values[-tail - 1]) - end) / (start - end)
         baseline = run.facts.baseline_loss
-        still_high = baseline is not None and end / baseline >= HIGH_LOSS
+        lagging = baseline is not None and _epochs_to(values, tail, HIGH_LOSS * baseline) > run.epochs
         steady_descent = steady >= STEADY and tail_share >= STILL_FALLING
-        if not (steady_descent or (still_high and tail_gain(values, tail) >= FLAT)):
+        if not (steady_descent or (lagging and tail_gain(values, tail) >= FLAT)):
             return None
-        slow = improvement < SLOW or still_high
+        slow = improvement < SLOW or lagging
         progress = (
             f"{improvement:.0%} below its start, {tail_share:.0%} of that in the last {tail} epochs"
             if steady_descent
@@ -69,7 +72,7 @@ class SlowConvergence(Rule):
         )
         high = (
             f", and is still at {end / baseline:.0%} of what a model that learned nothing scores"
-            if still_high and baseline
+            if lagging and baseline
             else ""
         )
         return self.finding(
@@ -105,3 +108,14 @@ class SlowConvergence(Rule):
             fix={"learning_rate_factor": 3.0} if slow else {"epochs_factor": 2.0},
             epochs=list(range(run.epochs - tail, run.epochs)),
         )
+
+
+def _epochs_to(values: np.ndarray, tail: int, target: float) -> float:
+    """Epochs the loss needs to reach `target` if it keeps falling geometrically at the pace of
+    its last `tail` epochs: 0 when it is there already, infinite when it is not falling."""
+    end, gain = float(values[-1]), tail_gain(values, tail)
+    if end <= target or gain >= 1:
+        return 0.0
+    if gain <= 0:
+        return math.inf
+    return tail * math.log(end / target) / -math.log1p(-gain)
