@@ -9,9 +9,9 @@ An epoch below that bound means another loss is in use: binary_crossentropy over
 one-hot units (which averages per unit), or MSE on class ids.
 
 The bound is loose at low accuracy, so a second, first-epoch check backs it up: a fresh
-K-class model starts at ln K, and an epoch whose average ends far below that while the
-model was mostly wrong has a loss on another scale (binary cross-entropy starts at ln 2
-per unit whatever K is).
+K-class model starts at ln K, and an epoch whose average ends far below that, or at the ln 2
+a fresh binary cross-entropy starts at per unit whatever K is, while the model was mostly
+wrong has a loss on another scale.
 """
 
 from __future__ import annotations
@@ -30,8 +30,10 @@ from diagnosis.rules.base import Rule
 MARGIN = 0.9
 # Epochs below the bound needed; one could be a logging quirk.
 MIN_VIOLATIONS = 2
-# First epoch: average loss under this share of ln K with accuracy under FIRST_ACCURACY.
+# First epoch: average loss under this share of ln K, or at most BINARY_START x ln 2, with
+# accuracy under FIRST_ACCURACY. Multi-class cross-entropies start at ln 3 = 1.58 ln 2 or more.
 FIRST_RATIO = 0.5
+BINARY_START = 1.1
 FIRST_ACCURACY = 0.5
 
 
@@ -59,7 +61,8 @@ class LossTaskMismatch(Rule):
             below = np.flatnonzero(loss < MARGIN * bound)
             if below.size >= MIN_VIOLATIONS:
                 return self._finding(run, prefix, loss, accuracy, below)
-            if prefix == "" and loss[0] < FIRST_RATIO * math.log(classes) and accuracy[0] < FIRST_ACCURACY:
+            first_limit = max(FIRST_RATIO * math.log(classes), BINARY_START * math.log(2))
+            if prefix == "" and loss[0] < first_limit and accuracy[0] < FIRST_ACCURACY:
                 return self._finding(run, prefix, loss, accuracy, np.array([0]))
         return None
 
@@ -88,6 +91,7 @@ class LossTaskMismatch(Rule):
                     "margin": MARGIN,
                     "min_violations": MIN_VIOLATIONS,
                     "first_ratio": FIRST_RATIO,
+                    "binary_start": BINARY_START,
                     "first_accuracy": FIRST_ACCURACY,
                 },
             },

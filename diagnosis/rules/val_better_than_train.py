@@ -5,6 +5,11 @@ Some of that is normal — Dropout and other regularizers act only in training, 
 training loss is an average over an epoch in which the model was still improving — so a
 modest gap is only worth knowing (info). A large one is more than those explain: the
 validation data may overlap the training data, or be easier (warning).
+
+Keras logs training metrics averaged over the epoch and validation metrics at its end, so
+while the model learns fast (the first epochs a live run reports) training trails validation
+by about half an epoch. Each validation epoch is therefore compared with the next training
+epoch, the one measured around the same point of learning.
 """
 
 from __future__ import annotations
@@ -43,8 +48,7 @@ class ValBetterThanTrain(Rule):
         if train is None or val is None or run.epochs < MIN_EPOCHS:
             return None
         half = run.epochs // 2
-        train_level = float(np.median(train[half:]))
-        val_level = float(np.median(val[half:]))
+        train_level, val_level = _aligned_medians(train, val, half)
         gap = (train_level - val_level) / train_level if train_level > 0 else 0.0
         accuracy_gap = self._accuracy_gap(run, half)
         if gap < GAP and accuracy_gap < ACCURACY_GAP:
@@ -92,4 +96,10 @@ class ValBetterThanTrain(Rule):
         val = finite_curve(run.get(f"val_{name}")) if name else None
         if train is None or val is None:
             return 0.0
-        return float(np.median(val[half:]) - np.median(train[half:]))
+        train_level, val_level = _aligned_medians(train, val, half)
+        return val_level - train_level
+
+
+def _aligned_medians(train: np.ndarray, val: np.ndarray, start: int) -> tuple[float, float]:
+    """Medians from epoch `start` on, each validation epoch paired with the next training one."""
+    return float(np.median(train[start + 1 :])), float(np.median(val[start:-1]))

@@ -242,6 +242,19 @@ def test_val_better_than_train_is_info_when_modest_and_warning_when_large() -> N
     assert large.get("val_better_than_train") is Severity.warning
 
 
+def test_validation_ahead_while_learning_fast_is_the_epoch_average_lag() -> None:
+    """Training accuracy is an epoch's average, validation's is taken at its end: while the
+    model learns fast, validation leads by about one epoch, and that is not a finding."""
+    acc = [0.19, 0.27, 0.41, 0.49, 0.62, 0.68, 0.79, 0.85, 0.89]
+    val_acc = [*acc[1:], 0.91]  # one epoch ahead
+    loss = [1.3 - 0.09 * epoch for epoch in range(9)]
+    raw = {"loss": loss, "accuracy": acc, "val_loss": [v - 0.09 for v in loss], "val_accuracy": val_acc}
+    assert set(codes(raw, num_classes=3).values()) <= {Severity.info}
+    # 30 points ahead is more than the lag explains.
+    ahead = {**raw, "val_accuracy": [min(1.0, a + 0.3) for a in acc]}
+    assert codes(ahead, num_classes=3).get("val_better_than_train") is Severity.warning
+
+
 def test_unexpected_initial_loss() -> None:
     raw = {"loss": [9.0, 5.0, 3.0, 2.5, 2.4], "accuracy": [0.2, 0.3, 0.35, 0.4, 0.41]}
     assert codes(raw, num_classes=3).get("unexpected_initial_loss") is Severity.warning
@@ -300,6 +313,10 @@ def test_loss_below_any_cross_entropy_is_a_loss_task_mismatch() -> None:
     assert codes(mse, num_classes=4).get("loss_task_mismatch") is Severity.error
     honest = {"loss": [1.3, 0.9, 0.7, 0.6, 0.55], "accuracy": [0.4, 0.6, 0.7, 0.75, 0.78]}
     assert "loss_task_mismatch" not in codes(honest, num_classes=4)
+    # Three classes: binary cross-entropy's first epoch sits at ln 2, a cross-entropy's at ln 3.
+    three = {"loss": [0.70, 0.61, 0.53, 0.46, 0.40], "accuracy": [0.36, 0.55, 0.61, 0.75, 0.8]}
+    assert codes(three, num_classes=3).get("loss_task_mismatch") is Severity.error
+    assert "loss_task_mismatch" not in codes({**three, "loss": [1.1, 0.9, 0.7, 0.6, 0.5]}, num_classes=3)
 
 
 def test_recall_stuck_at_zero_means_the_positive_class_is_never_predicted() -> None:
