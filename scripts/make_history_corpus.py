@@ -11,7 +11,7 @@ independently of anything the engine says: they are the codes a competent engine
 curves and the metadata would accept as naming the problem. Never edit them to match the engine.
 
     .venv/bin/pip install -e '.[bench]'
-    .venv/bin/python scripts/make_history_corpus.py            # the whole corpus, ~20 minutes
+    .venv/bin/python scripts/make_history_corpus.py            # the whole corpus, ~30 minutes
     .venv/bin/python scripts/make_history_corpus.py --only lr_  # only the runs whose name contains lr_
 """
 
@@ -45,7 +45,8 @@ TF_THREADS = 1
 # Five significant digits keep fixtures small and are far below any threshold a rule uses.
 SIGNIFICANT_DIGITS = 5
 # Every third run of a fault type in `corpus()` (sorted by name, starting with the second) was
-# the first holdout; its misses were read, so it is "seen" now, and `fresh_holdout()` holds out.
+# the first holdout; its misses were read, so it is "seen" now, as is `second_holdout()`;
+# `third_holdout()` holds out.
 HOLDOUT_EVERY, HOLDOUT_OFFSET = 3, 1
 HEALTHY = "healthy"
 
@@ -680,11 +681,11 @@ def corpus() -> list[Run]:
     # fmt: on
 
 
-def fresh_holdout() -> list[Run]:
+def second_holdout() -> list[Run]:
     """The second holdout: two new variants of every fault type and twelve new healthy shapes,
     on other data, settings and seeds than `corpus()`. Written, and labelled by `EXPECTED`, after
-    the first holdout's misses had been read (that split is now "seen") and before any of these
-    runs was scored."""
+    the first holdout's misses had been read and before any of these runs was scored. Scored
+    twice, then read: "seen" too since the third round."""
     big, deep = (256, 256), (64,) * 6
     # fmt: off
     return [
@@ -777,16 +778,155 @@ def fresh_holdout() -> list[Run]:
     # fmt: on
 
 
+def third_holdout() -> list[Run]:
+    """The holdout: three new variants of every fault type and seventeen new healthy shapes,
+    on other data, settings and seeds than the runs above. Written, and labelled by `EXPECTED`,
+    after the second holdout's misses had been read and before any of these runs was scored."""
+    big, deep = (256, 256), (64,) * 6
+    # fmt: off
+    return [
+        _run(HEALTHY, "iris-rmsprop", 117, "iris", hidden=(16,), optimizer="rmsprop", learning_rate=0.01,
+             epochs=60),
+        _run(HEALTHY, "wine-sgd-momentum", 118, "wine", hidden=(32,), optimizer="sgd", learning_rate=0.01,
+             momentum=0.9, epochs=40),
+        _run(HEALTHY, "digits-batch64", 119, "digits", hidden=(128,), batch_size=64, epochs=30),
+        _run(HEALTHY, "breast_cancer-short", 120, "breast_cancer", hidden=(32,), epochs=10),
+        _run(HEALTHY, "synth_binary-dropout", 121, "synth_binary", hidden=(64, 32), dropout=0.2, epochs=30),
+        _run(HEALTHY, "synth_multi-rmsprop", 122, "synth_multi", hidden=(64,), optimizer="rmsprop",
+             epochs=40),
+        _run(HEALTHY, "moons-cosine", 123, "moons", hidden=(32, 32), learning_rate=0.01, epochs=40,
+             callbacks=("cosine",)),
+        _run(HEALTHY, "circles-sgd-momentum", 124, "circles", hidden=(32, 32), optimizer="sgd",
+             learning_rate=0.05, momentum=0.9, epochs=60),
+        _run(HEALTHY, "diabetes-l2-earlystop", 125, "diabetes", hidden=(32,), l2=1e-3, epochs=100,
+             callbacks=("early_stopping",)),
+        _run(HEALTHY, "friedman-rmsprop", 126, "friedman", hidden=(64, 64), optimizer="rmsprop", epochs=60),
+        _run(HEALTHY, "synth_regression-sgd-momentum", 127, "synth_regression", hidden=(32,), optimizer="sgd",
+             learning_rate=0.01, momentum=0.9, epochs=40),
+        _run(HEALTHY, "digits-exp-decay", 128, "digits", hidden=(64,), epochs=30, callbacks=("exp_decay",)),
+        _run(HEALTHY, "wine-reduce-lr", 129, "wine", hidden=(32,), learning_rate=3e-3, epochs=50,
+             callbacks=("reduce_lr",)),
+        _run(HEALTHY, "breast_cancer-batch8", 130, "breast_cancer", hidden=(32,), batch_size=8, epochs=15),
+        _run(HEALTHY, "synth_multi-no-val", 131, "synth_multi", hidden=(64, 32), epochs=40, validation=False),
+        _run(HEALTHY, "iris-batch4", 132, "iris", hidden=(16,), batch_size=4, epochs=40),
+        _run(HEALTHY, "friedman-dropout-earlystop", 133, "friedman", hidden=(128, 64), dropout=0.1,
+             epochs=120, callbacks=("early_stopping",)),
+        _run("lr_too_high", "iris-adam-lr2", 60, "iris", hidden=(16,), learning_rate=2.0, epochs=60),
+        _run("lr_too_high", "moons-sgd-lr30", 61, "moons", optimizer="sgd", learning_rate=30.0),
+        _run("lr_too_high", "synth_regression-rmsprop-lr1", 62, "synth_regression", optimizer="rmsprop",
+             learning_rate=1.0),
+        _run("lr_too_low", "iris-adam-lr1e-6", 63, "iris", hidden=(16,), learning_rate=1e-6, epochs=60),
+        _run("lr_too_low", "moons-sgd-lr1e-6", 64, "moons", optimizer="sgd", learning_rate=1e-6),
+        _run("lr_too_low", "synth_regression-adam-lr1e-6", 65, "synth_regression", learning_rate=1e-6),
+        _run("unscaled_features", "iris-x1000", 66, lambda s: scaled_features(load("iris", s), 1e3),
+             hidden=(16,), epochs=60),
+        _run("unscaled_features", "circles-x500-offset", 67,
+             lambda s: scaled_features(load("circles", s), 500.0, 2e3), epochs=40),
+        _run("unscaled_features", "synth_regression-x1000", 68,
+             lambda s: scaled_features(load("synth_regression", s), 1e3)),
+        _run("unscaled_targets", "diabetes-y-x500", 69, lambda s: scaled_targets(load("diabetes", s), 500.0)),
+        _run("unscaled_targets", "friedman-y-x300", 70, lambda s: scaled_targets(load("friedman", s), 300.0)),
+        _run("unscaled_targets", "synth_regression-y-x50", 71,
+             lambda s: scaled_targets(load("synth_regression", s), 50.0)),
+        _run("class_imbalance", "synth_binary-99-1", 72,
+             lambda s: load("synth_binary", s, weights=[0.99], n_informative=2, class_sep=0.1)),
+        _run("class_imbalance", "synth_multi-94-2-2-2", 73,
+             lambda s: load("synth_multi", s, weights=[0.94, 0.02, 0.02], n_informative=3, class_sep=0.1)),
+        _run("class_imbalance", "synth_binary-93-7", 74,
+             lambda s: load("synth_binary", s, weights=[0.93], n_informative=2, class_sep=0.1)),
+        _run("label_noise", "iris-45pct", 75, lambda s: noisy_labels(load("iris", s), 0.45, s), hidden=big,
+             epochs=60),
+        _run("label_noise", "moons-40pct", 76, lambda s: noisy_labels(load("moons", s), 0.4, s), hidden=big,
+             epochs=40),
+        _run("label_noise", "circles-40pct", 77, lambda s: noisy_labels(load("circles", s), 0.4, s),
+             hidden=big, epochs=40),
+        _run("shuffled_labels", "iris", 78, lambda s: shuffled_labels(load("iris", s), s), hidden=big,
+             epochs=60),
+        _run("shuffled_labels", "moons", 79, lambda s: shuffled_labels(load("moons", s), s), hidden=big,
+             epochs=40),
+        _run("shuffled_labels", "circles", 80, lambda s: shuffled_labels(load("circles", s), s), hidden=big,
+             epochs=40),
+        _run("output_activation_mismatch", "wine-sigmoid-crossentropy", 81, "wine",
+             output_activation="sigmoid", epochs=40),
+        _run("output_activation_mismatch", "synth_regression-relu-regression", 82, "synth_regression",
+             output_activation="relu"),
+        _run("output_activation_mismatch", "moons-softmax-1unit", 83, "moons", output_activation="softmax"),
+        _run("loss_task_mismatch", "wine-bce-multiclass", 84, "wine", loss="binary_crossentropy",
+             one_hot=True, epochs=40),
+        _run("loss_task_mismatch", "digits-mae-on-class-ids", 85, "digits", loss="mae", output_units=1,
+             output_activation="linear", metrics=("accuracy",)),
+        _run("loss_task_mismatch", "iris-mse-on-class-ids", 86, "iris", loss="mse", output_units=1,
+             output_activation="linear", hidden=(16,), learning_rate=0.01, epochs=60),
+        _run("dead_units", "iris", 87, "iris", hidden=(64, 64), bias_init=-10.0, epochs=60),
+        _run("dead_units", "moons", 88, "moons", hidden=(64, 64), bias_init=-10.0),
+        _run("dead_units", "synth_regression", 89, "synth_regression", hidden=(64, 64), bias_init=-10.0),
+        _run("saturated_activations", "wine-sigmoid-bias10", 90, "wine", hidden=deep, activation="sigmoid",
+             bias_init=10.0, epochs=40),
+        _run("saturated_activations", "moons-tanh-init3", 91, "moons", hidden=deep, activation="tanh",
+             init_stddev=3.0, optimizer="sgd", learning_rate=0.01),
+        _run("saturated_activations", "synth_regression-sigmoid-bias10", 92, "synth_regression", hidden=deep,
+             activation="sigmoid", bias_init=10.0),
+        _run("vanishing_gradients", "iris-sigmoid-20", 93, "iris", hidden=(32,) * 20, activation="sigmoid",
+             optimizer="sgd", learning_rate=0.01, epochs=60),
+        _run("vanishing_gradients", "moons-sigmoid-20", 94, "moons", hidden=(32,) * 20, activation="sigmoid",
+             optimizer="sgd", learning_rate=0.01),
+        _run("vanishing_gradients", "digits-sigmoid-15", 95, "digits", hidden=(32,) * 15,
+             activation="sigmoid", optimizer="sgd", learning_rate=0.01),
+        _run("exploding_gradients", "wine-relu-10", 96, "wine", hidden=(64,) * 10, init_stddev=1.5,
+             optimizer="sgd", learning_rate=0.01, epochs=40),
+        _run("exploding_gradients", "synth_regression-relu-10", 97, "synth_regression", hidden=(64,) * 10,
+             init_stddev=1.5, optimizer="sgd", learning_rate=0.01),
+        _run("exploding_gradients", "moons-relu-12", 98, "moons", hidden=(64,) * 12, init_stddev=1.5,
+             optimizer="sgd", learning_rate=0.01),
+        _run("excessive_dropout", "iris", 99, "iris", hidden=(128, 128), dropout=0.9, epochs=60),
+        _run("excessive_dropout", "synth_regression", 100, "synth_regression", hidden=(128, 128),
+             dropout=0.9),
+        _run("excessive_dropout", "moons", 101, "moons", hidden=(128, 128), dropout=0.9),
+        _run("capacity_too_low", "digits-2-unit", 102, "digits", hidden=(2,), activation="linear"),
+        _run("capacity_too_low", "moons-linear", 103, "moons", hidden=(), epochs=40),
+        _run("capacity_too_low", "friedman-1-unit", 104, "friedman", hidden=(1,), epochs=40),
+        _run("insufficient_data", "synth_multi-25", 105,
+             lambda s: train_subset(load("synth_multi", s), 25, s), hidden=big, epochs=60),
+        _run("insufficient_data", "circles-20", 106, lambda s: train_subset(load("circles", s), 20, s),
+             hidden=big, epochs=60),
+        _run("insufficient_data", "friedman-30", 107, lambda s: train_subset(load("friedman", s), 30, s),
+             hidden=big, epochs=60),
+        _run("nonfinite_inputs", "iris-nan-train", 108,
+             lambda s: with_nonfinite(load("iris", s), 0.03, s, value=np.nan), activation="tanh", epochs=60),
+        _run("nonfinite_inputs", "moons-inf-train", 109,
+             lambda s: with_nonfinite(load("moons", s), 0.02, s, value=np.inf)),
+        _run("nonfinite_inputs", "friedman-nan-train", 110,
+             lambda s: with_nonfinite(load("friedman", s), 0.02, s, value=np.nan), activation="gelu"),
+        _run("train_val_shift", "iris-offset", 111, lambda s: shifted_validation(load("iris", s), 2.5),
+             hidden=(16,), learning_rate=0.01, epochs=60),
+        _run("train_val_shift", "moons-offset", 112, lambda s: shifted_validation(load("moons", s), 2.5)),
+        _run("train_val_shift", "synth_regression-offset", 113,
+             lambda s: shifted_validation(load("synth_regression", s), 2.0)),
+        _run("val_preprocessing_mismatch", "breast_cancer-deep", 114,
+             lambda s: raw_validation("breast_cancer", s), hidden=(64, 32)),
+        _run("val_preprocessing_mismatch", "digits-wide", 115, lambda s: raw_validation("digits", s),
+             hidden=(256,)),
+        _run("val_preprocessing_mismatch", "iris-deep", 116, lambda s: raw_validation("iris", s),
+             hidden=(32, 16), learning_rate=0.01, epochs=60),
+    ]
+    # fmt: on
+
+
 def assign_splits(runs: Sequence[Run]) -> dict[str, str]:
     """`corpus()` runs: every third of each fault type (sorted by name) was the first holdout,
-    read while tuning and now "seen"; the others are "tune". `fresh_holdout()` runs are the
-    holdout. Stratified and stable."""
-    fresh = {run.name for run in fresh_holdout()}
+    now "seen"; the others are "tune". `second_holdout()` runs are "seen" too, and
+    `third_holdout()` runs are the holdout. Stratified and stable."""
+    second = {run.name for run in second_holdout()}
+    third = {run.name for run in third_holdout()}
     by_fault: dict[str, list[str]] = {}
+    split = {}
     for run in runs:
-        if run.name not in fresh:
+        if run.name in third:
+            split[run.name] = "holdout"
+        elif run.name in second:
+            split[run.name] = "seen"
+        else:
             by_fault.setdefault(run.fault, []).append(run.name)
-    split = dict.fromkeys(fresh & {run.name for run in runs}, "holdout")
     for names in by_fault.values():
         for i, name in enumerate(sorted(names)):
             split[name] = "seen" if i % HOLDOUT_EVERY == HOLDOUT_OFFSET else "tune"
@@ -835,7 +975,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     tf.config.threading.set_intra_op_parallelism_threads(TF_THREADS)
     tf.config.threading.set_inter_op_parallelism_threads(TF_THREADS)
-    runs = corpus() + fresh_holdout()
+    runs = corpus() + second_holdout() + third_holdout()
     names = [run.name for run in runs]
     if len(set(names)) != len(names):
         raise SystemExit("two runs share a name")
