@@ -126,13 +126,17 @@ def fresh_copy(
     loss: str | None = None,
     from_logits: bool | None = None,
     clone_function: Callable[[keras.layers.Layer], keras.layers.Layer] | None = None,
+    metrics: bool = True,
 ) -> keras.Model:
     """The same architecture with freshly initialized weights, compiled as the user trains it
     (or with the loss and rate a fix trial swaps in).
 
     Frozen layers keep the weights they were loaded with: training never changes them, so
     they are part of the setup (a pretrained base, or one whose weights failed to load), and
-    a random re-draw would probe a different model."""
+    a random re-draw would probe a different model.
+
+    `metrics=False` compiles the loss alone, for probes that read nothing else: an accuracy
+    metric is updated on every step (and read back by train_on_batch) for nothing."""
     import keras
 
     loss = loss or info.loss or "mean_squared_error"
@@ -148,6 +152,6 @@ def fresh_copy(
     clone.compile(
         optimizer=make_optimizer(info, learning_rate, optimizer),
         loss=loss_object(loss, info.from_logits if from_logits is None else from_logits),
-        metrics=["accuracy"] if "crossentropy" in loss else [],
+        metrics=["accuracy"] if metrics and "crossentropy" in loss else [],
     )
     return clone

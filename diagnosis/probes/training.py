@@ -177,7 +177,7 @@ def initial_loss(
     model: keras.Model, info: ModelInfo, data: Prepared, labels: LabelInfo, out: ProbeResults
 ) -> None:
     _seed()
-    fresh = fresh_copy(model, info)
+    fresh = fresh_copy(model, info, metrics=False)
     loss = float(
         fresh.evaluate(data.x[:INIT_SAMPLES], data.y[:INIT_SAMPLES], verbose=0, return_dict=True)["loss"]
     )
@@ -264,7 +264,7 @@ def overfit_one_batch(model: keras.Model, info: ModelInfo, data: Prepared, out: 
     wiring bug."""
     x, y = data.x[:OVERFIT_BATCH], data.y[:OVERFIT_BATCH]
     _seed()
-    own = _memorize(fresh_copy(model, info), x, y, out)
+    own = _memorize(fresh_copy(model, info, metrics=False), x, y, out)
     result: dict[str, Any] = {
         "steps": OVERFIT_STEPS,
         "first_loss": rounded(own.first),
@@ -283,7 +283,10 @@ def overfit_one_batch(model: keras.Model, info: ModelInfo, data: Prepared, out: 
         if not same:
             _seed()
             reference = _memorize(
-                fresh_copy(model, info, learning_rate=REFERENCE_LR, optimizer="adam"), x, y, out
+                fresh_copy(model, info, learning_rate=REFERENCE_LR, optimizer="adam", metrics=False),
+                x,
+                y,
+                out,
             )
         result["reference_adam"] = {
             "first_loss": rounded(reference.first),
@@ -319,7 +322,7 @@ def lr_range_test(
     """Leslie Smith's range test: raise the rate every step and watch where the loss falls
     fastest and where it blows up."""
     _seed()
-    fresh = fresh_copy(model, info)
+    fresh = fresh_copy(model, info, metrics=False)
     rates = np.geomspace(LR_MIN, LR_MAX, LR_STEPS)
     batch = min(config.batch_size, len(data.x))
     smoothed, best, curve = None, math.inf, []
@@ -395,7 +398,7 @@ def gradient_stats(model: keras.Model, info: ModelInfo, data: Prepared, out: Pro
     import tensorflow as tf
 
     _seed()
-    fresh = fresh_copy(model, info)
+    fresh = fresh_copy(model, info, metrics=False)
     x, y = data.x[:STATS_BATCH], data.y[:STATS_BATCH]
     for _ in range(STATS_STEPS):
         fresh.train_on_batch(x[:OVERFIT_BATCH], y[:OVERFIT_BATCH])
@@ -404,14 +407,24 @@ def gradient_stats(model: keras.Model, info: ModelInfo, data: Prepared, out: Pro
         predictions = fresh(x, training=True)
         loss = fresh.loss(y, predictions)
     layers = [layer for layer in fresh.layers if layer.trainable_weights]
-    grads = tape.gradient(loss, [w for layer in layers for w in layer.trainable_weights])
+    weights = [w for layer in layers for w in layer.trainable_weights]
+    grads = tape.gradient(loss, weights)
+
+    # Every squared norm in one stacked tensor, read back once: a float() per tensor is a
+    # device sync each, two per weight (slow on a GPU, and ~1 ms apiece even on a CPU).
+    def squared(t: Any) -> Any:
+        return tf.constant(0.0) if t is None else tf.cast(tf.reduce_sum(tf.square(t)), tf.float32)
+
+    squares = np.asarray(
+        tf.stack([squared(g) for g in grads] + [squared(w) for w in weights]), dtype=np.float64
+    )
+    grad_squares, weight_squares = squares[: len(weights)], squares[len(weights) :]
     norms, position = [], 0
     for layer in layers:
         count = len(layer.trainable_weights)
-        g = [grad for grad in grads[position : position + count] if grad is not None]
+        g_norm = float(np.sqrt(grad_squares[position : position + count].sum()))
+        w_norm = float(np.sqrt(weight_squares[position : position + count].sum()))
         position += count
-        g_norm = float(np.sqrt(sum(float(tf.reduce_sum(v * v)) for v in g)))
-        w_norm = float(np.sqrt(sum(float(tf.reduce_sum(w * w)) for w in layer.trainable_weights)))
         norms.append(
             {
                 "layer": layer.name,
