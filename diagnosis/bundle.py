@@ -77,9 +77,11 @@ class TrainingConfig:
 class LabelInfo:
     """What the labels look like, read from the arrays alone."""
 
-    format: str  # "binary", "integer", "one_hot", "continuous"
-    num_classes: int | None  # distinct classes, for the class formats
+    format: str  # "binary", "integer", "one_hot", "multi_hot", "continuous"
+    num_classes: int | None  # distinct classes, for the single-label class formats
     distinct: int
+    # Values per sample: one-hot classes, independent 0/1 tags, or regression targets.
+    columns: int = 1
 
 
 # Up to this many distinct integral values, labels are classes rather than a quantity.
@@ -90,10 +92,14 @@ def label_info(y: np.ndarray) -> LabelInfo:
     y = np.asarray(y)
     finite = y[np.isfinite(y)] if y.dtype.kind == "f" else y
     if y.ndim == 2 and y.shape[1] > 1:
-        rows_one_hot = finite.size == y.size and np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all()
-        if rows_one_hot:
-            return LabelInfo("one_hot", int(y.shape[1]), int(y.shape[1]))
-        return LabelInfo("continuous", None, int(np.unique(finite).size))
+        columns = int(y.shape[1])
+        zero_one = finite.size == y.size and bool(np.isin(y, (0, 1)).all())
+        if zero_one and (y.sum(axis=1) == 1).all():
+            return LabelInfo("one_hot", columns, columns, columns)
+        if zero_one:
+            # Several independent 0/1 tags per sample (multi-label): classes, not quantities.
+            return LabelInfo("multi_hot", None, int(np.unique(finite).size), columns)
+        return LabelInfo("continuous", None, int(np.unique(finite).size), columns)
     flat = finite.reshape(-1)
     distinct = np.unique(flat)
     integral = flat.size > 0 and np.array_equal(distinct, np.round(distinct))

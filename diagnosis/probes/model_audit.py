@@ -93,15 +93,23 @@ def output_activation(info: ModelInfo, labels: LabelInfo) -> Finding | None:
 
 
 def output_shape(info: ModelInfo, labels: LabelInfo) -> Finding | None:
-    """Output units against the number of classes the labels hold."""
+    """Output units against what one sample's labels hold: its classes, its independent 0/1
+    tags (multi-label), or its regression target columns. A regression loss broadcasts
+    targets of one width against outputs of another without complaint (three targets against
+    one unit train that unit towards their mean), so only the widths show it."""
     units, loss, classes = info.output_units, info.loss, labels.num_classes
     expected = None
     too_few_sparse = loss in SPARSE_LOSSES and classes and units is not None and units < classes
     wrong_one_hot = loss in ONE_HOT_LOSSES and labels.format == "one_hot" and units != classes
+    per_column = (loss in BINARY_LOSSES and labels.format == "multi_hot") or (
+        loss in REGRESSION_LOSSES and labels.format == "continuous"
+    )
     if too_few_sparse or wrong_one_hot:
         expected = classes
     elif loss in BINARY_LOSSES and labels.format == "binary" and units not in (1, None):
         expected = 1
+    elif per_column and units is not None and units != labels.columns:
+        expected = labels.columns
     if expected is None:
         return None
     return Finding(

@@ -20,6 +20,7 @@ from diagnosis.bundle import (
     TrainingConfig,
     label_info,
 )
+from diagnosis.causes import TYPICAL_LR
 from diagnosis.engine import ENGINE_VERSION, diagnose
 from diagnosis.history import history_from_mapping
 from diagnosis.models import Diagnosis, Finding, RunSummary, Severity
@@ -35,6 +36,7 @@ from diagnosis.probes.training import (
     lr_range_test,
     overfit_one_batch,
     replay,
+    saved_weights,
 )
 
 Progress = Callable[[float, str], None]
@@ -48,6 +50,11 @@ SUSPICIONS = frozenset({"lr_too_high", "lr_too_low"})
 # Wu et al. 2018), so a higher rate that helped the replay does not confirm lr_too_low: only
 # a symptom in the replay does.
 SHORT_HORIZON_FAVOURED = frozenset({"lr_too_low"})
+# For the same reason a range test that wants a higher rate than the optimizer's usual one
+# (Adam at its default 1e-3) is not confirmed by a slow replay: within this factor of the
+# usual rate, a slow replay is the model's own pace (a small CNN that needs more steps),
+# not a rate problem. Only a rate this far below the usual one can be confirmed too low.
+USUAL_RATE_BAND = 3.0
 # Layers that act only in training, so the training loss carries noise the validation loss does not.
 TRAINING_ONLY_LAYERS = frozenset(
     {
@@ -64,10 +71,23 @@ TRAINING_ONLY_LAYERS = frozenset(
 VAL_EASIER_CAUSES = frozenset({"duplicate_samples", "train_val_shift"})
 
 
-def _confirm(findings: list[Finding], symptoms: list[Finding]) -> list[Finding]:
+def _below_usual(info: ModelInfo | None) -> bool:
+    """The configured rate is more than USUAL_RATE_BAND below the optimizer's usual one (True
+    when the optimizer or the rate is unknown: nothing to hold the suspicion against)."""
+    typical = TYPICAL_LR.get(info.optimizer or "") if info is not None else None
+    if info is None or typical is None or not info.learning_rate:
+        return True
+    return info.learning_rate <= typical / USUAL_RATE_BAND
+
+
+def _confirm(
+    findings: list[Finding], symptoms: list[Finding], info: ModelInfo | None = None
+) -> list[Finding]:
     explained = {c.code for s in symptoms if s.severity is not Severity.info for c in s.causes}
 
     def confirmed(f: Finding) -> bool:
+        if f.code == "lr_too_low" and not _below_usual(info):
+            return False
         return (
             f.code in explained
             or (f.fix_helped and f.code not in SHORT_HORIZON_FAVOURED)
@@ -203,6 +223,7 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         overfit_one_batch(model, info, finite, probes)
         lr_range_test(model, info, finite, config, probes)
         gradient_stats(model, info, finite, probes)
+        saved_weights(model, info, finite, probes)
         baseline = replay(model, info, prepared, config, labels)
         probes.count("replay", baseline.steps)
         curves = diagnose(
@@ -215,7 +236,7 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         ordered = Diagnosis.from_findings(findings, curves.run, ENGINE_VERSION).findings
         tried = try_fixes(ordered, model, info, config, prepared, labels, probes, baseline)
         progress(0.95, "writing")
-        result = Diagnosis.from_findings(_confirm(tried, symptoms), curves.run, ENGINE_VERSION)
+        result = Diagnosis.from_findings(_confirm(tried, symptoms, info), curves.run, ENGINE_VERSION)
         return result.model_copy(
             update={
                 "probes": {

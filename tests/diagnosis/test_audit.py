@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp
 from diagnosis import Finding, Severity
 from diagnosis.audit import REGISTRY, audit_data
 from diagnosis.audit.class_imbalance import ClassImbalance
-from diagnosis.audit.conflicting_labels import ConflictingLabels
+from diagnosis.audit.conflicting_labels import CHANCE_PAIRS, CHANCE_WARNING_ERROR, ConflictingLabels
 from diagnosis.audit.constant_features import ConstantFeatures
 from diagnosis.audit.duplicate_samples import DuplicateSamples
 from diagnosis.audit.insufficient_data import InsufficientData
@@ -394,9 +394,30 @@ def test_a_few_conflicts_are_a_warning_that_keeps_the_majority() -> None:
 def test_conflicts_on_few_categorical_values_are_info() -> None:
     rng = np.random.default_rng(0)
     x = rng.integers(0, 2, size=(500, 3)).astype(np.float32)
-    finding = ConflictingLabels().check(BundleData(x, rng.integers(0, 2, 500)), None)
+    y = np.where(rng.random(500) < 0.1, 1 - x[:, 0], x[:, 0]).astype(np.int64)  # 10 % noise
+    finding = ConflictingLabels().check(BundleData(x, y), None)
     assert finding is not None
     assert finding.severity is Severity.info
+    assert finding.evidence["unavoidable_error"] < CHANCE_WARNING_ERROR
+
+
+def test_chance_overlap_that_caps_accuracy_below_80_percent_is_a_warning() -> None:
+    rng = np.random.default_rng(0)
+    # Categorical inputs that say nothing about the label: half the samples must be wrong.
+    x = rng.integers(0, 2, size=(500, 3)).astype(np.float32)
+    finding = ConflictingLabels().check(BundleData(x, rng.integers(0, 2, 500)), None)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    # 30 % of two continuous features copied with the other class: the copies themselves
+    # make the chance estimate call the overlap expected, and the ceiling is 77 %.
+    x = rng.normal(size=(1500, 2)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    copies = rng.choice(1500, 450, replace=False)
+    x, y = np.concatenate([x, x[copies]]), np.concatenate([y, 1 - y[copies]])
+    finding = ConflictingLabels().check(BundleData(x, y), None)
+    assert finding is not None
+    assert finding.evidence["chance_identical_pairs"] >= CHANCE_PAIRS
+    assert finding.severity is Severity.warning
 
 
 def test_consistent_copies_are_silent() -> None:
