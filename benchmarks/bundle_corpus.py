@@ -18,12 +18,14 @@ Labels were fixed from the nature of each fault before any probe ran on the corp
 Splits, one per entry, written next to it in `_entries`:
 
 - `tune`: what the thresholds were tuned on from the start;
-- `seen`: the first holdout (one variant of most causes, every third healthy entry). Its
-  misses were read and analysed, so it can no longer measure anything unseen: it was retired
-  into tuning, and tuning now uses `tune` + `seen` (the "tuning" selection);
-- `holdout`: the fresh holdout, a third variant of every cause (another data set,
-  architecture or severity) and four healthy setups of shapes the other splits lack, written
-  and labelled before any probe ran on them, and not looked at while tuning.
+- `seen`: the two earlier holdouts (the first: one variant of most causes and every third
+  healthy entry; the second: a third variant of every cause and four new healthy shapes).
+  Their misses were read and analysed, so they can no longer measure anything unseen: each
+  was retired into tuning once read, and tuning uses `tune` + `seen` (the "tuning" selection);
+- `holdout`: the fresh holdout of the third round, a fourth variant of every cause (another
+  data set, architecture, loss or severity) and four healthy setups of shapes the other
+  splits lack, written and labelled before any probe ran on them, and not looked at while
+  tuning.
 
     .venv/bin/python -m benchmarks.bundle_corpus   # lists the corpus
 """
@@ -591,7 +593,7 @@ def _frozen_zero_layer(rng: np.random.Generator) -> Parts:
     return Parts(_sparse(model), x, y, xv, yv)
 
 
-# --- fresh holdout (third variants, written after the first holdout was read) ------------------
+# --- second holdout (third variants, written after the first holdout was read; now 'seen') ------
 # Each is another data set, architecture or severity of its cause, with its labels fixed from
 # the injection before any probe ran on it.
 
@@ -820,6 +822,272 @@ def _zero_initialized(rng: np.random.Generator) -> Parts:
     return Parts(_sparse(model), x, y, xv, yv)
 
 
+# --- fresh holdout, third round (fourth variants, written after the second holdout was read) ----
+# Each is another data set, architecture, loss or severity of its cause, with its labels fixed
+# from the injection before any probe ran on it; the healthy ones are shapes no other split has.
+
+
+def _healthy_gru_sequences(rng: np.random.Generator) -> Parts:
+    """Is a noisy random walk trending up or down? A small GRU over 20 steps of 2 channels."""
+    import keras
+
+    n, length = 1200, 20
+    y = rng.integers(0, 2, n)
+    drift = np.where(y == 1, 0.15, -0.15)[:, None]
+    walk = np.cumsum(drift + rng.normal(size=(n, length)), axis=1)
+    x = np.stack([walk / 4.0, rng.normal(size=(n, length))], axis=-1).astype(np.float32)
+    x, y, xv, yv = _split(x, y.astype(np.int64), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((length, 2)),
+            keras.layers.GRU(16),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    return Parts(_binary(model), x, y, xv, yv)
+
+
+def _healthy_embedding_tokens(rng: np.random.Generator) -> Parts:
+    """Integer token ids (a 50-word vocabulary, 12 per sample) classified through an Embedding:
+    each of four topics draws most of its words from its own part of the vocabulary."""
+    import keras
+
+    n, length, vocab = 2000, 12, 50
+    y = rng.integers(0, 4, n)
+    own = y[:, None] * 12 + rng.integers(0, 12, (n, length))
+    anywhere = rng.integers(0, vocab, (n, length))
+    tokens = np.where(rng.random((n, length)) < 0.6, own, anywhere).astype(np.int32)
+    x, y, xv, yv = _split(tokens, y.astype(np.int64), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((length,), dtype="int32"),
+            keras.layers.Embedding(vocab, 16),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.Dense(4, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _healthy_smoothed_labels(rng: np.random.Generator) -> Parts:
+    """Five classes with label smoothing done in the data (0.92 / 0.02 rows), softmax and
+    categorical cross-entropy: soft targets, as distillation or smoothing produce them."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 16, 5), rng)
+
+    def smooth(labels: np.ndarray) -> np.ndarray:
+        return (0.9 * _one_hot(labels, 5) + 0.1 / 5).astype(np.float32)
+
+    model = _compiled(_net(16, [64], 5), "categorical_crossentropy")
+    return Parts(model, x, smooth(y), xv, smooth(yv))
+
+
+def _healthy_wide_mae_nadam(rng: np.random.Generator) -> Parts:
+    """A wide tabular regression (40 features) with MAE, Nadam and a validation set, batch 128."""
+    x, y, xv, yv = _split(*_regression(rng, 3000, 40), rng)
+    model = _compiled(_net(40, [128, 64], 1, output="linear"), "mae", "nadam")
+    return Parts(model, x, y, xv, yv, {"batch_size": 128, "epochs": 20})
+
+
+def _wine_raw(rng: np.random.Generator) -> Parts:
+    """Wine's 13 measurements as they come: proline in the hundreds to 1680, hue around 1."""
+    x, y = _sklearn_set("wine")
+    model = _sparse(_net(13, [32], 3))
+    return Parts(model, x.astype(np.float32), y, training={"batch_size": 16, "epochs": 30})
+
+
+def _house_prices_mae(rng: np.random.Generator) -> Parts:
+    """Prices in currency units (3e5 +- 1e5) as the target of an MAE regression."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 12), rng)
+    model = _compiled(_net(12, [64], 1, output="linear"), "mae")
+    return Parts(model, x, 3e5 + 1e5 * y, xv, 3e5 + 1e5 * yv)
+
+
+def _long_tail_four(rng: np.random.Generator) -> Parts:
+    """Four classes at 85 / 10 / 4 / 1 %, one-hot labels, categorical cross-entropy."""
+    x, y, xv, yv = _split(*_classes(rng, 3000, 12, 4, weights=[0.85, 0.1, 0.04, 0.01], separation=0.8), rng)
+    model = _compiled(_net(12, [32], 4), "categorical_crossentropy")
+    return Parts(model, x, _one_hot(y, 4), xv, _one_hot(yv, 4))
+
+
+def _noisy_five_one_hot(rng: np.random.Generator) -> Parts:
+    """Five classes, 35 % of the training labels moved to another class, one-hot labels."""
+    x, y, xv, yv = _split(*_classes(rng, 2500, 16, 5), rng)
+    model = _compiled(_net(16, [64], 5), "categorical_crossentropy")
+    return Parts(model, x, _one_hot(_flip(y, 0.35, 5, rng), 5), xv, _one_hot(yv, 5))
+
+
+def _nan_feature_regression(rng: np.random.Generator) -> Parts:
+    """A regression whose fourth feature is missing (NaN, not imputed) in 5 % of the rows."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10), rng)
+    x = x.copy()
+    x[rng.random(len(x)) < 0.05, 3] = np.nan
+    return Parts(_compiled(_net(10, [32], 1, output="linear"), "mse"), x, y, xv, yv)
+
+
+def _mean_imputed_columns(rng: np.random.Generator) -> Parts:
+    """Breast cancer with 10 of its 30 columns replaced by their mean: an imputation step that
+    filled whole columns instead of their missing cells. Constant, but not zero."""
+    raw, y = _sklearn_set("breast_cancer")
+    raw = raw.copy()
+    raw[:, 10:20] = raw[:, 10:20].mean(axis=0)
+    x, y, xv, yv = _split(raw, y, rng)
+    x, xv = _standardize(x, xv)
+    return Parts(_binary(_net(30, [16], 1, output="sigmoid")), x, y, xv, yv)
+
+
+def _val_half_from_train_regression(rng: np.random.Generator) -> Parts:
+    """A regression whose validation set is half made of training rows."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10), rng)
+    leaked = rng.choice(len(x), len(xv) // 2, replace=False)
+    xv, yv = np.concatenate([xv[: len(xv) // 2], x[leaked]]), np.concatenate([yv[: len(yv) // 2], y[leaked]])
+    return Parts(_compiled(_net(10, [32], 1, output="linear"), "mse"), x, y, xv, yv)
+
+
+def _conflicting_cancer(rng: np.random.Generator) -> Parts:
+    """Breast cancer plus copies of 25 % of its rows with the other diagnosis."""
+    x, y = _conflicting_copies(*_cancer(), 0.25, 2, rng)
+    return Parts(_binary(_net(30, [16], 1, output="sigmoid")), x, y)
+
+
+def _recalibrated_sensors(rng: np.random.Generator) -> Parts:
+    """Validation data whose first six features were recorded on 3x the training scale."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 12, 4), rng)
+    xv = xv.copy()
+    xv[:, :6] *= 3.0
+    return Parts(_sparse(_net(12, [32], 4)), x, y, xv, yv)
+
+
+def _multi_label_softmax(rng: np.random.Generator) -> Parts:
+    """Several 0/1 tags per sample fed to softmax and categorical cross-entropy."""
+    x = rng.normal(size=(2000, 12))
+    y = (x @ rng.normal(size=(12, 4)) + 0.3 * rng.normal(size=(2000, 4)) > 0).astype(np.float32)
+    x, y, xv, yv = _split(x.astype(np.float32), y, rng)
+    return Parts(_compiled(_net(12, [32], 4), "categorical_crossentropy"), x, y, xv, yv)
+
+
+def _fifty_images_cnn(rng: np.random.Generator) -> Parts:
+    """Fifty 8x8 digit images for a CNN with a 256-unit dense head (~130k parameters)."""
+    import keras
+
+    raw, y = _sklearn_set("digits")
+    keep = rng.choice(len(raw), 50, replace=False)
+    images = (raw[keep] / 16.0).reshape(-1, 8, 8, 1).astype(np.float32)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((8, 8, 1)),
+            keras.layers.Conv2D(32, 3, padding="same", activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(256, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), images, y[keep], training={"batch_size": 16, "epochs": 30})
+
+
+def _sigmoid_ten_classes(rng: np.random.Generator) -> Parts:
+    x, y = _digits()
+    return Parts(_sparse(_net(64, [64], 10, output="sigmoid")), x, y)
+
+
+def _two_targets_three_units(rng: np.random.Generator) -> Parts:
+    """Two regression targets into three output units."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10, targets=2), rng)
+    return Parts(_compiled(_net(10, [32], 3, output="linear"), "mse"), x, y, xv, yv)
+
+
+def _bce_on_regression(rng: np.random.Generator) -> Parts:
+    """A standardized regression target (negative values too) trained with binary cross-entropy."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10), rng)
+    return Parts(_binary(_net(10, [32], 1, output="sigmoid")), x, y, xv, yv)
+
+
+def _input_dropout_07(rng: np.random.Generator) -> Parts:
+    """Dropout 0.7 on the inputs themselves, then a normal hidden layer."""
+    import keras
+
+    x, y, xv, yv = _split(*_sklearn_set("breast_cancer"), rng)
+    x, xv = _standardize(x, xv)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((30,)),
+            keras.layers.Dropout(0.7),
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    return Parts(_binary(model), x, y, xv, yv)
+
+
+def _no_hidden_layer_circles(rng: np.random.Generator) -> Parts:
+    """Logistic regression (no hidden layer) on two concentric circles: no line separates them."""
+    from sklearn.datasets import make_circles
+
+    x, y = make_circles(2000, noise=0.08, factor=0.5, random_state=int(rng.integers(2**31)))
+    x, y, xv, yv = _split(_standardize(x)[0], y.astype(np.int64), rng)
+    return Parts(_binary(_net(2, [], 1, output="sigmoid")), x, y, xv, yv)
+
+
+def _adam_lr_03_cnn(rng: np.random.Generator) -> Parts:
+    import keras
+
+    raw, y = _sklearn_set("digits")
+    images = (raw / 16.0).reshape(-1, 8, 8, 1).astype(np.float32)
+    x, y, xv, yv = _split(images, y, rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((8, 8, 1)),
+            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model, lr=0.3), x, y, xv, yv)
+
+
+def _adamw_lr_1e6(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_classes(rng, 2000, 16, 4), rng)
+    return Parts(_sparse(_net(16, [64], 4), optimizer="adamw", lr=1e-6), x, y, xv, yv)
+
+
+def _deep_sigmoid_cancer(rng: np.random.Generator) -> Parts:
+    """Six sigmoid hidden layers of 64 on a binary task, default initialization."""
+    x, y, xv, yv = _split(*_sklearn_set("breast_cancer"), rng)
+    x, xv = _standardize(x, xv)
+    return Parts(_binary(_net(30, [64] * 6, 1, output="sigmoid", activation="sigmoid")), x, y, xv, yv)
+
+
+def _cnn_negative_bias(rng: np.random.Generator) -> Parts:
+    """A Conv2D whose bias initializer is -3 on [0, 1] pixels: its filters barely ever fire."""
+    import keras
+
+    raw, y = _sklearn_set("digits")
+    images = (raw / 16.0).reshape(-1, 8, 8, 1).astype(np.float32)
+    x, y, xv, yv = _split(images, y, rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((8, 8, 1)),
+            keras.layers.Conv2D(
+                16, 3, padding="same", activation="relu", bias_initializer=keras.initializers.Constant(-3.0)
+            ),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _frozen_zero_output(rng: np.random.Generator) -> Parts:
+    """An output layer frozen with zero weights (a head whose weights never loaded): every
+    sample gets the same uniform prediction, whatever the layers below learn."""
+    x, y, xv, yv = _split(*_classes(rng, 1500, 12, 3), rng)
+    model = _net(12, [32], 3)
+    head = model.layers[-1]
+    head.set_weights([np.zeros_like(w) for w in head.get_weights()])
+    head.trainable = False
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
 def _entries() -> list[Entry]:
     def healthy(name: str, make: Maker, split: str) -> Entry:
         return Entry(f"healthy-{name}", HEALTHY, frozenset(), make, split=split)
@@ -850,25 +1118,25 @@ def _entries() -> list[Entry]:
         healthy("two-targets-huber", _healthy_two_targets_huber, TUNE),
         healthy("digits-batchnorm", _healthy_digits_batchnorm, SEEN),
         healthy("digits-cnn", _healthy_digits_cnn, TUNE),
-        healthy("conv1d-sequences", _healthy_conv1d_sequences, HOLDOUT),
-        healthy("deep-he-momentum", _healthy_deep_he_momentum, HOLDOUT),
-        healthy("multilabel", _healthy_multilabel, HOLDOUT),
-        healthy("residual-regression", _healthy_residual_regression, HOLDOUT),
+        healthy("conv1d-sequences", _healthy_conv1d_sequences, SEEN),
+        healthy("deep-he-momentum", _healthy_deep_he_momentum, SEEN),
+        healthy("multilabel", _healthy_multilabel, SEEN),
+        healthy("residual-regression", _healthy_residual_regression, SEEN),
         fault("unscaled_features", "cancer-raw", _cancer_raw, TUNE),
         fault("unscaled_features", "digits-uint8", _digits_uint8, SEEN),
-        fault("unscaled_features", "timestamp-grams", _timestamp_and_grams, HOLDOUT),
+        fault("unscaled_features", "timestamp-grams", _timestamp_and_grams, SEEN),
         fault("unscaled_targets", "dollars", _targets_in_dollars, TUNE),
         fault("unscaled_targets", "tiny", _targets_tiny, TUNE),
-        fault("unscaled_targets", "square-feet", _targets_in_square_feet, HOLDOUT),
+        fault("unscaled_targets", "square-feet", _targets_in_square_feet, SEEN),
         fault("class_imbalance", "binary-97-3", _imbalanced_binary, TUNE),
         fault("class_imbalance", "three-90-8-2", _imbalanced_three, TUNE),
-        fault("class_imbalance", "rare-digit", _rare_digit, HOLDOUT),
+        fault("class_imbalance", "rare-digit", _rare_digit, SEEN),
         fault("label_noise", "digits-30pct", _noisy_digits, SEEN),
         fault("label_noise", "binary-30pct", _noisy_binary, TUNE),
-        fault("label_noise", "six-pairs-20pct", _noisy_pairs_six, HOLDOUT),
+        fault("label_noise", "six-pairs-20pct", _noisy_pairs_six, SEEN),
         fault("nonfinite_values", "nan-cells", _nan_cells, TUNE),
         fault("nonfinite_values", "inf-rows", _inf_rows, TUNE),
-        fault("nonfinite_values", "nan-targets", _nan_targets, HOLDOUT),
+        fault("nonfinite_values", "nan-targets", _nan_targets, SEEN),
         fault("constant_features", "mostly", _mostly_constant, SEEN),
         # Identical inputs with both labels: every pair is a duplicate and a conflict, and
         # nothing distinguishes the samples of a batch.
@@ -879,10 +1147,10 @@ def _entries() -> list[Entry]:
             TUNE,
             incidental=("cannot_overfit_batch", "conflicting_labels", "duplicate_samples"),
         ),
-        fault("constant_features", "stuck-columns", _stuck_columns_regression, HOLDOUT),
+        fault("constant_features", "stuck-columns", _stuck_columns_regression, SEEN),
         fault("duplicate_samples", "val-copied", _val_copied_from_train, SEEN),
         fault("duplicate_samples", "oversampled", _oversampled_copies, TUNE),
-        fault("duplicate_samples", "saved-three-times", _saved_three_times, HOLDOUT),
+        fault("duplicate_samples", "saved-three-times", _saved_three_times, SEEN),
         # Copies relabelled to another class are duplicates, and wrong labels by construction.
         fault(
             "conflicting_labels",
@@ -902,7 +1170,7 @@ def _entries() -> list[Entry]:
             "conflicting_labels",
             "moons",
             _conflicting_moons,
-            HOLDOUT,
+            SEEN,
             incidental=("duplicate_samples", "label_noise"),
         ),
         fault("train_val_shift", "shifted-val", _shifted_val, SEEN),
@@ -912,7 +1180,7 @@ def _entries() -> list[Entry]:
             "train_val_shift",
             "val-not-standardized",
             _val_not_standardized,
-            HOLDOUT,
+            SEEN,
             incidental=("unscaled_features",),
         ),
         fault("label_format_mismatch", "one-hot-sparse", _one_hot_sparse_loss, TUNE),
@@ -922,15 +1190,15 @@ def _entries() -> list[Entry]:
             "label_format_mismatch",
             "one-based",
             _one_based_labels,
-            HOLDOUT,
+            SEEN,
             incidental=("output_shape_mismatch",),
         ),
         fault("insufficient_data", "thirty", _thirty_samples, TUNE),
         fault("insufficient_data", "sixty-digits", _sixty_digits, TUNE),
-        fault("insufficient_data", "forty-regression", _forty_regression, HOLDOUT),
+        fault("insufficient_data", "forty-regression", _forty_regression, SEEN),
         fault("output_activation_mismatch", "linear-ce", _linear_output_probability_loss, TUNE),
         fault("output_activation_mismatch", "softmax-one-unit", _softmax_one_unit, SEEN),
-        fault("output_activation_mismatch", "softmax-from-logits", _softmax_with_from_logits, HOLDOUT),
+        fault("output_activation_mismatch", "softmax-from-logits", _softmax_with_from_logits, SEEN),
         # The labels' side of the same mismatch: a label index past the output units.
         fault(
             "output_shape_mismatch",
@@ -946,7 +1214,7 @@ def _entries() -> list[Entry]:
             TUNE,
             incidental=("label_format_mismatch",),
         ),
-        fault("output_shape_mismatch", "three-targets-one-unit", _three_targets_one_unit, HOLDOUT),
+        fault("output_shape_mismatch", "three-targets-one-unit", _three_targets_one_unit, SEEN),
         fault("loss_task_mismatch", "mse-digits", _mse_on_classes, TUNE),
         fault("loss_task_mismatch", "mae-five", _mae_on_classes, TUNE),
         # Continuous values handed to a loss that wants class indices: a label format problem too.
@@ -954,26 +1222,26 @@ def _entries() -> list[Entry]:
             "loss_task_mismatch",
             "sparse-ce-ratings",
             _sparse_ce_on_ratings,
-            HOLDOUT,
+            SEEN,
             incidental=("label_format_mismatch",),
         ),
         fault("excessive_dropout", "09", _dropout_09, TUNE),
         fault("excessive_dropout", "08-twice", _dropout_08_twice, SEEN),
-        fault("excessive_dropout", "cnn-075", _cnn_dropout_075, HOLDOUT),
+        fault("excessive_dropout", "cnn-075", _cnn_dropout_075, SEEN),
         fault("capacity_too_low", "one-unit", _one_unit_bottleneck, TUNE),
         fault("capacity_too_low", "two-units", _two_units_for_ten_classes, SEEN),
-        fault("capacity_too_low", "three-unit-waist", _three_unit_waist, HOLDOUT),
+        fault("capacity_too_low", "three-unit-waist", _three_unit_waist, SEEN),
         # A rate this far off blows the weights and their gradients up.
         fault("lr_too_high", "adam-5", _adam_lr_5, SEEN, incidental=("exploding_gradients",)),
         fault("lr_too_high", "sgd-20", _sgd_lr_20, TUNE, incidental=("exploding_gradients",)),
-        fault("lr_too_high", "rmsprop-05", _rmsprop_lr_05, HOLDOUT, incidental=("exploding_gradients",)),
+        fault("lr_too_high", "rmsprop-05", _rmsprop_lr_05, SEEN, incidental=("exploding_gradients",)),
         fault("lr_too_low", "sgd-1e-7", _sgd_lr_1e7, TUNE),
         fault("lr_too_low", "adam-1e-7", _adam_lr_1e7, SEEN),
-        fault("lr_too_low", "sgd-1e-5-regression", _sgd_lr_1e5_regression, HOLDOUT),
+        fault("lr_too_low", "sgd-1e-5-regression", _sgd_lr_1e5_regression, SEEN),
         # One fault, two names: saturated sigmoid/tanh units are why the gradients vanish.
         fault("saturating_stack", "sigmoid-8", _deep_sigmoid_large_init, TUNE, saturating),
         fault("saturating_stack", "tanh-3", _tanh_large_init, TUNE, saturating),
-        fault("saturating_stack", "sigmoid-10-default-init", _deep_sigmoid_default_init, HOLDOUT, saturating),
+        fault("saturating_stack", "sigmoid-10-default-init", _deep_sigmoid_default_init, SEEN, saturating),
         # Units that never fire pass no gradient back: a batch cannot be fitted through them.
         fault(
             "dead_units",
@@ -993,7 +1261,7 @@ def _entries() -> list[Entry]:
             "dead_units",
             "last-hidden-bias",
             _dead_last_hidden_layer,
-            HOLDOUT,
+            SEEN,
             incidental=("cannot_overfit_batch", "vanishing_gradients"),
         ),
         fault("cannot_overfit_batch", "all-frozen", _all_frozen, SEEN),
@@ -1006,8 +1274,75 @@ def _entries() -> list[Entry]:
             "cannot_overfit_batch",
             "zero-initialized",
             _zero_initialized,
-            HOLDOUT,
+            SEEN,
             incidental=("dead_units", "vanishing_gradients"),
+        ),
+        # The fresh holdout of the third round: a fourth variant of every cause and four
+        # healthy shapes no other split has, labelled from the injection before any probe ran.
+        healthy("gru-sequences", _healthy_gru_sequences, HOLDOUT),
+        healthy("embedding-tokens", _healthy_embedding_tokens, HOLDOUT),
+        healthy("smoothed-labels", _healthy_smoothed_labels, HOLDOUT),
+        healthy("wide-mae-nadam", _healthy_wide_mae_nadam, HOLDOUT),
+        fault("unscaled_features", "wine-raw", _wine_raw, HOLDOUT),
+        fault("unscaled_targets", "house-prices-mae", _house_prices_mae, HOLDOUT),
+        fault("class_imbalance", "long-tail-four", _long_tail_four, HOLDOUT),
+        fault("label_noise", "five-35pct-one-hot", _noisy_five_one_hot, HOLDOUT),
+        fault("nonfinite_values", "nan-feature-regression", _nan_feature_regression, HOLDOUT),
+        fault("constant_features", "mean-imputed", _mean_imputed_columns, HOLDOUT),
+        fault("duplicate_samples", "val-half-train-regression", _val_half_from_train_regression, HOLDOUT),
+        fault(
+            "conflicting_labels",
+            "cancer-copies",
+            _conflicting_cancer,
+            HOLDOUT,
+            incidental=("duplicate_samples", "label_noise"),
+        ),
+        fault("train_val_shift", "recalibrated-sensors", _recalibrated_sensors, HOLDOUT),
+        # Independent tags under a softmax: the loss and the activation assume one class per row.
+        fault(
+            "label_format_mismatch",
+            "multi-label-softmax",
+            _multi_label_softmax,
+            HOLDOUT,
+            incidental=("loss_task_mismatch", "output_activation_mismatch"),
+        ),
+        fault("insufficient_data", "fifty-images-cnn", _fifty_images_cnn, HOLDOUT),
+        fault("output_activation_mismatch", "sigmoid-ten-classes", _sigmoid_ten_classes, HOLDOUT),
+        # Targets and outputs of different widths: the labels' side of the same mismatch.
+        fault(
+            "output_shape_mismatch",
+            "two-targets-three-units",
+            _two_targets_three_units,
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        # Values outside [0, 1] for a 0/1 loss under a sigmoid that cannot reach them.
+        fault(
+            "loss_task_mismatch",
+            "bce-on-regression",
+            _bce_on_regression,
+            HOLDOUT,
+            incidental=("label_format_mismatch", "output_activation_mismatch"),
+        ),
+        fault("excessive_dropout", "input-07", _input_dropout_07, HOLDOUT),
+        fault("capacity_too_low", "no-hidden-layer-circles", _no_hidden_layer_circles, HOLDOUT),
+        fault("lr_too_high", "adam-03-cnn", _adam_lr_03_cnn, HOLDOUT, incidental=("exploding_gradients",)),
+        fault("lr_too_low", "adamw-1e-6", _adamw_lr_1e6, HOLDOUT),
+        fault("saturating_stack", "sigmoid-6-cancer", _deep_sigmoid_cancer, HOLDOUT, saturating),
+        fault(
+            "dead_units",
+            "cnn-negative-bias",
+            _cnn_negative_bias,
+            HOLDOUT,
+            incidental=("cannot_overfit_batch", "vanishing_gradients"),
+        ),
+        # A zero head passes no gradient to the layers below it.
+        fault(
+            "cannot_overfit_batch",
+            "frozen-zero-output",
+            _frozen_zero_output,
+            HOLDOUT,
+            incidental=("vanishing_gradients",),
         ),
     ]
 
