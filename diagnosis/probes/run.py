@@ -67,6 +67,9 @@ TRAINING_ONLY_LAYERS = frozenset(
         "GaussianNoise",
     }
 )
+# Symptoms that read the end of a curve as the end of training: on a replay cut short of the
+# configured epochs they describe the cut.
+TRUNCATION_SYMPTOMS = frozenset({"slow_convergence"})
 # What a large val_better_than_train gap points at, beyond regularization; the data audit checks both.
 VAL_EASIER_CAUSES = frozenset({"duplicate_samples", "train_val_shift"})
 
@@ -121,6 +124,29 @@ def _settle_val_gap(curves: list[Finding], audit: list[Finding], info: ModelInfo
             }
         )
         if f.code == "val_better_than_train" and f.severity is Severity.warning
+        else f
+        for f in curves
+    ]
+
+
+def _settle_truncated(curves: list[Finding], config: TrainingConfig, replayed: int) -> list[Finding]:
+    """A replay runs at most REPLAY_EPOCHS of the user's epochs, so a loss "still falling when
+    training stopped" there is where the probe stopped, not where the user's run does: with
+    more epochs configured than replayed, slow_convergence says nothing about the user's run
+    and is worth knowing, not a warning. The rate finding it may point at keeps its own
+    confirmation (the pipeline confirms against the symptoms as the history rules raised them)."""
+    if not config.epochs or config.epochs <= replayed:
+        return curves
+    return [
+        f.model_copy(
+            update={
+                "severity": Severity.info,
+                "summary": f.summary.rstrip(".")
+                + f"; the replay stopped at epoch {replayed} of the {config.epochs} configured, "
+                "so a loss still falling there is expected.",
+            }
+        )
+        if f.code in TRUNCATION_SYMPTOMS and f.severity is Severity.warning
         else f
         for f in curves
     ]
@@ -230,7 +256,8 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
             history_from_mapping(baseline.history, replay_metadata(info, labels, config, prepared.y))
         )
         symptoms = _settle_val_gap(curves.findings, audit, info)
-        findings = _merge(audit + probes.findings + symptoms)
+        reported = _settle_truncated(symptoms, config, len(baseline.history.get("loss", [])))
+        findings = _merge(audit + probes.findings + reported)
 
         progress(0.6, "fix trials")
         ordered = Diagnosis.from_findings(findings, curves.run, ENGINE_VERSION).findings

@@ -1,7 +1,8 @@
 """The third round's rule changes, one behaviour each: multi-hot labels are a label format,
 output units are held against regression target columns and multi-label tags, a batch is
 un-memorizable only when its loss has really stopped, a range test does not confirm a rate
-at the optimizer's usual value as too low, and the saved weights' own dead units are seen."""
+at the optimizer's usual value as too low, the saved weights' own dead units are seen, and a
+replay cut short of the configured epochs does not make slow convergence a warning."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ import numpy as np
 import pytest
 
 from diagnosis.audit import audit_data
-from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, label_info
+from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, TrainingConfig, label_info
 from diagnosis.models import Category, Cause, Finding, Severity
 from diagnosis.probes.model_audit import audit_model, output_shape
-from diagnosis.probes.run import USUAL_RATE_BAND, _confirm
+from diagnosis.probes.run import USUAL_RATE_BAND, _confirm, _settle_truncated
 from diagnosis.probes.training import (
     OVERFIT_STEPS,
     STALL_GAIN,
@@ -178,3 +179,21 @@ def test_saved_weights_that_a_fresh_draw_matches_are_quiet() -> None:
     saved_weights(model, info, data, out)
     assert out.findings == []
     assert out.measurements["saved_weights"]["batch"] == len(data.x[:256])
+
+
+@pytest.mark.parametrize(("configured", "demoted"), [(20, True), (8, False), (None, False)])
+def test_slow_convergence_on_a_replay_cut_short_describes_the_cut(
+    configured: int | None, demoted: bool
+) -> None:
+    slow = Finding(
+        code="slow_convergence",
+        category=Category.training_dynamics,
+        severity=Severity.warning,
+        confidence=0.7,
+        summary="Loss was still falling when training stopped.",
+        recommendation="Train longer.",
+    )
+    other = slow.model_copy(update={"code": "loss_plateau"})
+    settled = _settle_truncated([slow, other], TrainingConfig(epochs=configured), replayed=8)
+    assert settled[0].severity is (Severity.info if demoted else Severity.warning)
+    assert settled[1].severity is Severity.warning
