@@ -58,6 +58,12 @@ STATS_STEPS = 20
 DEAD_SHARE = 0.5  # share of a ReLU layer's units that never fire on the batch
 SATURATED_SHARE = 0.5  # share of a sigmoid/tanh layer's units pinned near their limits
 SATURATION = 0.99
+# What each unhealthy kind is tried with, whether the training probes or the saved weights
+# found it.
+UNIT_FIXES: dict[str, dict[str, Any]] = {
+    "dead": {"hidden_activation": "leaky_relu", "kernel_initializer": "he_normal"},
+    "saturated": {"hidden_activation": "relu", "kernel_initializer": "he_normal"},
+}
 VANISHING_RATIO = 1e-3  # first layer's relative gradient over the last layer's
 EXPLODING_NORM = 1e3
 # Replays: at most this many samples and epochs of the user's configuration.
@@ -483,7 +489,7 @@ def gradient_stats(model: keras.Model, info: ModelInfo, data: Prepared, out: Pro
                 f"ReLU units that never fire in {len(dead)} layer(s).",
                 {"layers": dead, "thresholds": {"dead_share": DEAD_SHARE}},
                 "Use LeakyReLU or He initialization, and lower the learning rate by 3x.",
-                {"hidden_activation": "leaky_relu", "kernel_initializer": "he_normal"},
+                UNIT_FIXES["dead"],
             )
         )
     if saturated:
@@ -493,7 +499,7 @@ def gradient_stats(model: keras.Model, info: ModelInfo, data: Prepared, out: Pro
                 f"Sigmoid/tanh units pinned at their limits in {len(saturated)} layer(s).",
                 {"layers": saturated, "thresholds": {"saturated_share": SATURATED_SHARE}},
                 "Use ReLU, BatchNormalization, or a smaller initialization (glorot_uniform).",
-                {"hidden_activation": "relu", "kernel_initializer": "he_normal"},
+                UNIT_FIXES["saturated"],
             )
         )
 
@@ -545,12 +551,8 @@ def saved_weights(model: keras.Model, info: ModelInfo, data: Prepared, out: Prob
         "batch": len(x),
         "layers": [{"layer": n, "kind": k, "share": rounded(v, 3)} for n, (k, v) in saved.items()],
     }
-    he = {"kernel_initializer": "he_normal"}
-    fixes = {
-        "dead": ("dead_units", {"hidden_activation": "leaky_relu", **he}),
-        "saturated": ("saturated_activations", {"hidden_activation": "relu", **he}),
-    }
-    for kind, (code, fix) in fixes.items():
+    codes = {"dead": "dead_units", "saturated": "saturated_activations"}
+    for kind, code in codes.items():
         hit = [layer for layer in layers if layer["kind"] == kind]
         if not hit:
             continue
@@ -573,7 +575,7 @@ def saved_weights(model: keras.Model, info: ModelInfo, data: Prepared, out: Prob
                     "weights come from training, lower the learning rate by 3x and use He "
                     "initialization or LeakyReLU."
                 ),
-                fix=fix,
+                fix=UNIT_FIXES[kind],
             )
         )
 

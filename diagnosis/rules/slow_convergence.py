@@ -59,16 +59,17 @@ class SlowConvergence(Rule):
         steady = float(np.mean(np.diff(values) < 0))
         tail = tail_length(run.epochs, TAIL_FRACTION, 2)
         tail_share = (float(values[-tail - 1]) - end) / (start - end)
+        gain = tail_gain(values, tail)
         baseline = run.facts.baseline_loss
-        lagging = baseline is not None and _epochs_to(values, tail, HIGH_LOSS * baseline) > run.epochs
+        lagging = baseline is not None and _epochs_to(end, gain, tail, HIGH_LOSS * baseline) > run.epochs
         steady_descent = steady >= STEADY and tail_share >= STILL_FALLING
-        if not (steady_descent or (lagging and tail_gain(values, tail) >= FLAT)):
+        if not (steady_descent or (lagging and gain >= FLAT)):
             return None
         slow = improvement < SLOW or lagging
         progress = (
             f"{improvement:.0%} below its start, {tail_share:.0%} of that in the last {tail} epochs"
             if steady_descent
-            else f"{tail_gain(values, tail):.0%} lower over the last {tail} epochs"
+            else f"{gain:.0%} lower over the last {tail} epochs"
         )
         high = (
             f", and is still at {end / baseline:.0%} of what a model that learned nothing scores"
@@ -110,10 +111,10 @@ class SlowConvergence(Rule):
         )
 
 
-def _epochs_to(values: np.ndarray, tail: int, target: float) -> float:
-    """Epochs the loss needs to reach `target` if it keeps falling geometrically at the pace of
-    its last `tail` epochs: 0 when it is there already, infinite when it is not falling."""
-    end, gain = float(values[-1]), tail_gain(values, tail)
+def _epochs_to(end: float, gain: float, tail: int, target: float) -> float:
+    """Epochs a loss at `end` needs to reach `target` if it keeps falling geometrically, by
+    `gain` (relative) every `tail` epochs: 0 when it is there already, infinite when it is not
+    falling."""
     if end <= target or gain >= 1:
         return 0.0
     if gain <= 0:
