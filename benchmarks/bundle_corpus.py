@@ -18,14 +18,14 @@ Labels were fixed from the nature of each fault before any probe ran on the corp
 Splits, one per entry, written next to it in `_entries`:
 
 - `tune`: what the thresholds were tuned on from the start;
-- `seen`: the two earlier holdouts (the first: one variant of most causes and every third
-  healthy entry; the second: a third variant of every cause and four new healthy shapes).
-  Their misses were read and analysed, so they can no longer measure anything unseen: each
-  was retired into tuning once read, and tuning uses `tune` + `seen` (the "tuning" selection);
-- `holdout`: the fresh holdout of the third round, a fourth variant of every cause (another
-  data set, architecture, loss or severity) and four healthy setups of shapes the other
-  splits lack, written and labelled before any probe ran on them, and not looked at while
-  tuning.
+- `seen`: the three earlier holdouts (the first: one variant of most causes and every third
+  healthy entry; the second: a third variant of every cause and four new healthy shapes; the
+  third: a fourth variant of every cause and four more healthy shapes). Their misses were read
+  and analysed, so they can no longer measure anything unseen: each was retired into tuning
+  once read, and tuning uses `tune` + `seen` (the "tuning" selection);
+- `holdout`: the fresh holdout of the current round, written and labelled before any probe
+  ran on it, and not looked at while tuning (none between rounds: the fourth round writes it
+  after its tuning changes).
 
     .venv/bin/python -m benchmarks.bundle_corpus   # lists the corpus
 """
@@ -1277,43 +1277,43 @@ def _entries() -> list[Entry]:
             SEEN,
             incidental=("dead_units", "vanishing_gradients"),
         ),
-        # The fresh holdout of the third round: a fourth variant of every cause and four
-        # healthy shapes no other split has, labelled from the injection before any probe ran.
-        healthy("gru-sequences", _healthy_gru_sequences, HOLDOUT),
-        healthy("embedding-tokens", _healthy_embedding_tokens, HOLDOUT),
-        healthy("smoothed-labels", _healthy_smoothed_labels, HOLDOUT),
-        healthy("wide-mae-nadam", _healthy_wide_mae_nadam, HOLDOUT),
-        fault("unscaled_features", "wine-raw", _wine_raw, HOLDOUT),
-        fault("unscaled_targets", "house-prices-mae", _house_prices_mae, HOLDOUT),
-        fault("class_imbalance", "long-tail-four", _long_tail_four, HOLDOUT),
-        fault("label_noise", "five-35pct-one-hot", _noisy_five_one_hot, HOLDOUT),
-        fault("nonfinite_values", "nan-feature-regression", _nan_feature_regression, HOLDOUT),
-        fault("constant_features", "mean-imputed", _mean_imputed_columns, HOLDOUT),
-        fault("duplicate_samples", "val-half-train-regression", _val_half_from_train_regression, HOLDOUT),
+        # The third round's holdout (a fourth variant of every cause, four new healthy shapes),
+        # scored once on 005db26 and read: retired into tuning in the fourth round.
+        healthy("gru-sequences", _healthy_gru_sequences, SEEN),
+        healthy("embedding-tokens", _healthy_embedding_tokens, SEEN),
+        healthy("smoothed-labels", _healthy_smoothed_labels, SEEN),
+        healthy("wide-mae-nadam", _healthy_wide_mae_nadam, SEEN),
+        fault("unscaled_features", "wine-raw", _wine_raw, SEEN),
+        fault("unscaled_targets", "house-prices-mae", _house_prices_mae, SEEN),
+        fault("class_imbalance", "long-tail-four", _long_tail_four, SEEN),
+        fault("label_noise", "five-35pct-one-hot", _noisy_five_one_hot, SEEN),
+        fault("nonfinite_values", "nan-feature-regression", _nan_feature_regression, SEEN),
+        fault("constant_features", "mean-imputed", _mean_imputed_columns, SEEN),
+        fault("duplicate_samples", "val-half-train-regression", _val_half_from_train_regression, SEEN),
         fault(
             "conflicting_labels",
             "cancer-copies",
             _conflicting_cancer,
-            HOLDOUT,
+            SEEN,
             incidental=("duplicate_samples", "label_noise"),
         ),
-        fault("train_val_shift", "recalibrated-sensors", _recalibrated_sensors, HOLDOUT),
+        fault("train_val_shift", "recalibrated-sensors", _recalibrated_sensors, SEEN),
         # Independent tags under a softmax: the loss and the activation assume one class per row.
         fault(
             "label_format_mismatch",
             "multi-label-softmax",
             _multi_label_softmax,
-            HOLDOUT,
+            SEEN,
             incidental=("loss_task_mismatch", "output_activation_mismatch"),
         ),
-        fault("insufficient_data", "fifty-images-cnn", _fifty_images_cnn, HOLDOUT),
-        fault("output_activation_mismatch", "sigmoid-ten-classes", _sigmoid_ten_classes, HOLDOUT),
+        fault("insufficient_data", "fifty-images-cnn", _fifty_images_cnn, SEEN),
+        fault("output_activation_mismatch", "sigmoid-ten-classes", _sigmoid_ten_classes, SEEN),
         # Targets and outputs of different widths: the labels' side of the same mismatch.
         fault(
             "output_shape_mismatch",
             "two-targets-three-units",
             _two_targets_three_units,
-            HOLDOUT,
+            SEEN,
             incidental=("label_format_mismatch",),
         ),
         # Values outside [0, 1] for a 0/1 loss under a sigmoid that cannot reach them.
@@ -1321,19 +1321,19 @@ def _entries() -> list[Entry]:
             "loss_task_mismatch",
             "bce-on-regression",
             _bce_on_regression,
-            HOLDOUT,
+            SEEN,
             incidental=("label_format_mismatch", "output_activation_mismatch"),
         ),
-        fault("excessive_dropout", "input-07", _input_dropout_07, HOLDOUT),
-        fault("capacity_too_low", "no-hidden-layer-circles", _no_hidden_layer_circles, HOLDOUT),
-        fault("lr_too_high", "adam-03-cnn", _adam_lr_03_cnn, HOLDOUT, incidental=("exploding_gradients",)),
-        fault("lr_too_low", "adamw-1e-6", _adamw_lr_1e6, HOLDOUT),
-        fault("saturating_stack", "sigmoid-6-cancer", _deep_sigmoid_cancer, HOLDOUT, saturating),
+        fault("excessive_dropout", "input-07", _input_dropout_07, SEEN),
+        fault("capacity_too_low", "no-hidden-layer-circles", _no_hidden_layer_circles, SEEN),
+        fault("lr_too_high", "adam-03-cnn", _adam_lr_03_cnn, SEEN, incidental=("exploding_gradients",)),
+        fault("lr_too_low", "adamw-1e-6", _adamw_lr_1e6, SEEN),
+        fault("saturating_stack", "sigmoid-6-cancer", _deep_sigmoid_cancer, SEEN, saturating),
         fault(
             "dead_units",
             "cnn-negative-bias",
             _cnn_negative_bias,
-            HOLDOUT,
+            SEEN,
             incidental=("cannot_overfit_batch", "vanishing_gradients"),
         ),
         # A zero head passes no gradient to the layers below it.
@@ -1341,7 +1341,7 @@ def _entries() -> list[Entry]:
             "cannot_overfit_batch",
             "frozen-zero-output",
             _frozen_zero_output,
-            HOLDOUT,
+            SEEN,
             incidental=("vanishing_gradients",),
         ),
     ]
