@@ -1,12 +1,19 @@
 """train_val_shift: the validation set does not come from the training set's distribution.
 
-Per feature, the standardized mean difference (SMD) and the two-sample Kolmogorov-Smirnov
-statistic compare x_val with x_train; the labels are compared too (class shares, or the
-targets like a feature). A shifted validation set makes the validation loss say little
-about generalization: it sits above the training loss from the first epoch, or falls and
-rises with no relation to overfitting. The usual culprits are a split without shuffling
-(Keras' validation_split takes the last fraction of the arrays as they are) and
-preprocessing fitted separately on each split.
+Per feature, the standardized mean difference (SMD), the two-sample Kolmogorov-Smirnov
+statistic and the ratio of the spreads compare x_val with x_train; the labels are compared
+too (class shares, or the targets like a feature). A shifted validation set makes the
+validation loss say little about generalization: it sits above the training loss from the
+first epoch, or falls and rises with no relation to overfitting. The usual culprits are a
+split without shuffling (Keras' validation_split takes the last fraction of the arrays as
+they are) and preprocessing fitted separately on each split.
+
+The spread ratio catches what the other two miss: a centred feature recorded on another
+scale (a sensor recalibrated 3x) keeps its mean, so it has no SMD, and a normal against one
+of three times its spread is only ~0.23 apart in KS distance. A spread counts as changed only
+when the standard deviation and the interquartile range both moved by the same factor in the
+same direction: the standard deviation alone swings with a few outliers, and the IQR alone
+jumps between the few values of a discrete column (pixel intensities, counts).
 """
 
 from __future__ import annotations
@@ -39,6 +46,13 @@ KS = 0.3
 # sqrt(-ln(alpha / 2) / 2) for the KS statistic).
 SMD_Z = 3.9
 KS_C = 2.23
+# A feature's spread has shifted when it doubled or halved (std and IQR both, log ratio past
+# ln 2), and past chance: SCALE_Z times the sampling noise of a log IQR ratio, which for
+# normal data has variance IQR_LOG_VARIANCE * (1/n + 1/m) (the quartiles' asymptotic
+# variances and covariance); at 10 validation rows the floor is a ratio of ~7.6.
+SCALE_RATIO = 2.0
+SCALE_Z = 3.9
+IQR_LOG_VARIANCE = 1.36
 # From this share of shifted features the validation set is a different population.
 SHARE = 0.1
 # KS sorts every column: at most this many rows per split and this many features take part
@@ -77,27 +91,55 @@ def standardized_mean_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(pooled > 0, difference / pooled, np.where(difference == 0, 0.0, np.inf))
 
 
+def log_scale_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """ln(spread of b / spread of a) per column, where the standard deviation and the IQR
+    agree on the direction: the one of the two nearer 1 (the weaker claim); 0 where they
+    disagree, and for a column without spread (std or IQR 0) in either split."""
+
+    def iqr(values: np.ndarray) -> np.ndarray:
+        upper, lower = np.percentile(values, [75, 25], axis=0)
+        return upper - lower
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_std = np.log(b.std(axis=0) / a.std(axis=0))
+        by_iqr = np.log(iqr(b) / iqr(a))
+    agree = np.isfinite(by_std) & np.isfinite(by_iqr) & (np.sign(by_std) == np.sign(by_iqr))
+    return np.where(agree, np.sign(by_std) * np.minimum(np.abs(by_std), np.abs(by_iqr)), 0.0)
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """Per-column SMD and KS of two samples, the thresholds their sizes allow, and the verdict."""
+    """Per-column SMD, KS and log spread ratio of two samples, the thresholds their sizes
+    allow, and the verdict."""
 
     smd: np.ndarray
     ks: np.ndarray
+    scale: np.ndarray
     smd_limit: float
     ks_limit: float
+    scale_limit: float
     rows: tuple[int, int]
 
     @property
     def shifted(self) -> np.ndarray:
-        return (np.abs(self.smd) > self.smd_limit) | (self.ks > self.ks_limit)
+        return (
+            (np.abs(self.smd) > self.smd_limit)
+            | (self.ks > self.ks_limit)
+            | (np.abs(self.scale) > self.scale_limit)
+        )
 
     @property
     def strength(self) -> np.ndarray:
         """How far past its thresholds each column is (above 1: shifted)."""
-        return np.maximum(np.abs(self.smd) / self.smd_limit, self.ks / self.ks_limit)
+        by_scale = np.abs(self.scale) / self.scale_limit
+        return np.maximum.reduce([np.abs(self.smd) / self.smd_limit, self.ks / self.ks_limit, by_scale])
 
     def thresholds(self) -> dict[str, float | None]:
-        return {"smd": rounded(self.smd_limit, 4), "ks": rounded(self.ks_limit, 4)}
+        return {
+            "smd": rounded(self.smd_limit, 4),
+            "ks": rounded(self.ks_limit, 4),
+            "scale_ratio": rounded(math.exp(self.scale_limit), 4),
+        }
 
 
 def compare(a: np.ndarray, b: np.ndarray) -> Comparison:
@@ -107,8 +149,10 @@ def compare(a: np.ndarray, b: np.ndarray) -> Comparison:
     return Comparison(
         standardized_mean_difference(a, b),
         ks_statistics(a, b),
+        log_scale_ratio(a, b),
         max(SMD, SMD_Z * noise),
         max(KS, KS_C * noise),
+        max(math.log(SCALE_RATIO), SCALE_Z * math.sqrt(IQR_LOG_VARIANCE) * noise),
         (len(a), len(b)),
     )
 
@@ -145,6 +189,7 @@ def _label_shift(data: BundleData, model: ModelInfo | None) -> dict[str, Any] | 
         "shifted": bool(compared.shifted.any()),
         "smd": [rounded(v, 4) for v in compared.smd],
         "ks": [rounded(v, 4) for v in compared.ks],
+        "scale_ratio": [rounded(math.exp(v), 4) for v in compared.scale],
         "thresholds": compared.thresholds(),
     }
 
@@ -165,6 +210,7 @@ def _feature_shift(train: np.ndarray, val: np.ndarray) -> dict[str, Any]:
                 "feature": int(columns[j]),
                 "smd": rounded(float(compared.smd[j]), 4),
                 "ks": rounded(float(compared.ks[j]), 4),
+                "scale_ratio": rounded(math.exp(float(compared.scale[j])), 4),
             }
             for j in worst
         ],

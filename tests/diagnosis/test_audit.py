@@ -316,6 +316,18 @@ def test_mostly_or_all_constant_inputs_are_worse() -> None:
     assert every.fix == {}
 
 
+def test_a_third_of_a_tables_columns_constant_is_a_warning_but_not_of_image_positions() -> None:
+    x, y = blobs(300, d=30)
+    x[:, 10:20] = x[:, 10:20].mean(axis=0)  # mean-imputed whole columns: constant, not zero
+    table = ConstantFeatures().check(BundleData(x, y), None)
+    assert table is not None
+    assert table.severity is Severity.warning
+    assert table.evidence["thresholds"]["warning_share"] == 0.25
+    images = ConstantFeatures().check(BundleData(x.reshape(300, 5, 6, 1), y), None)
+    assert images is not None
+    assert images.severity is Severity.info
+
+
 def test_varying_columns_are_silent() -> None:
     x, y = blobs(300)
     assert ConstantFeatures().check(BundleData(x, y), None) is None
@@ -471,6 +483,20 @@ def test_shifted_features_are_named() -> None:
     assert finding.evidence["features_shifted"] == 3
     assert {f["feature"] for f in finding.evidence["worst_features"]} == {1, 6, 8}
     assert finding.fix == {"shuffle_before_split": True, "stratify": True}
+
+
+def test_a_spread_only_shift_is_named_by_the_scale_ratio() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2000, 12))
+    y = (x[:, 0] > 0).astype(np.int64)
+    x_val = rng.normal(size=(400, 12))
+    x_val[:, :6] *= 3.0  # centred features recalibrated: same mean, three times the spread
+    finding = TrainValShift().check(BundleData(x, y, x_val, (x_val[:, 0] > 0).astype(np.int64)), None)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    assert finding.evidence["features_shifted"] == 6
+    worst = finding.evidence["worst_features"]
+    assert all(abs(f["smd"]) < 0.5 and f["scale_ratio"] > 2 for f in worst)
 
 
 def test_a_split_sorted_by_label_shifts_the_labels() -> None:
