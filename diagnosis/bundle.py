@@ -77,7 +77,7 @@ class TrainingConfig:
 class LabelInfo:
     """What the labels look like, read from the arrays alone."""
 
-    format: str  # "binary", "integer", "one_hot", "multi_hot", "continuous"
+    format: str  # "binary", "integer", "one_hot", "soft", "multi_hot", "continuous"
     num_classes: int | None  # distinct classes, for the single-label class formats
     distinct: int
     # Values per sample: one-hot classes, independent 0/1 tags, or regression targets.
@@ -86,6 +86,21 @@ class LabelInfo:
 
 # Up to this many distinct integral values, labels are classes rather than a quantity.
 MAX_CLASSES = 1000
+# Rows of a one-hot or soft label may sum to 1 within float32 rounding.
+ROW_SUM_TOLERANCE = 1e-3
+# Label formats that give each sample one distribution over the classes: exact one-hot rows,
+# and soft rows (label smoothing done in the data, a teacher's probabilities in distillation).
+# Both are what a softmax with categorical cross-entropy is trained on.
+CLASS_DISTRIBUTIONS = frozenset({"one_hot", "soft"})
+
+
+def distribution_rows(y: np.ndarray) -> bool:
+    """Rows of K >= 2 values in [0, 1] summing to 1: one-hot or soft labels."""
+    return (
+        y.shape[1] > 1
+        and bool(((y >= 0) & (y <= 1)).all())
+        and bool(np.allclose(y.sum(axis=1), 1.0, atol=ROW_SUM_TOLERANCE))
+    )
 
 
 def label_info(y: np.ndarray) -> LabelInfo:
@@ -99,7 +114,11 @@ def label_info(y: np.ndarray) -> LabelInfo:
         if zero_one:
             # Several independent 0/1 tags per sample (multi-label): classes, not quantities.
             return LabelInfo("multi_hot", None, int(np.unique(finite).size), columns)
-        return LabelInfo("continuous", None, int(np.unique(finite).size), columns)
+        distinct_values = int(np.unique(finite).size)
+        if finite.size == y.size and distribution_rows(y):
+            # Non-negative rows summing to 1 are a probability per class, not K quantities.
+            return LabelInfo("soft", columns, distinct_values, columns)
+        return LabelInfo("continuous", None, distinct_values, columns)
     flat = finite.reshape(-1)
     distinct = np.unique(flat)
     integral = flat.size > 0 and np.array_equal(distinct, np.round(distinct))

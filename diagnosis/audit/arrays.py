@@ -20,12 +20,11 @@ from diagnosis.bundle import (
     REGRESSION_LOSSES,
     SPARSE_LOSSES,
     ModelInfo,
+    distribution_rows,
 )
 
 # Subsamples are drawn with this seed, so the same bundle always gets the same audit.
 SEED = 0
-# Rows of a one-hot or soft label may sum to 1 within float32 rounding.
-ROW_SUM_TOLERANCE = 1e-3
 # Column statistics read the rows in blocks of about this many values to bound memory.
 CHUNK_VALUES = 1 << 20
 # Rows sampled to estimate how often two rows would match by chance.
@@ -152,15 +151,6 @@ class Classes:
         return self.counts > 0
 
 
-def one_hot_rows(cols: np.ndarray) -> bool:
-    """Rows of K >= 2 values in [0, 1] summing to 1: one-hot or soft labels."""
-    return (
-        cols.shape[1] > 1
-        and bool(((cols >= 0) & (cols <= 1)).all())
-        and bool(np.allclose(cols.sum(axis=1), 1.0, atol=ROW_SUM_TOLERANCE))
-    )
-
-
 def class_labels(y: np.ndarray, model: ModelInfo | None) -> Classes | None:
     """y as classes: integers, 0/1 floats, or one-hot (or soft) rows read by their argmax.
 
@@ -171,7 +161,7 @@ def class_labels(y: np.ndarray, model: ModelInfo | None) -> Classes | None:
         return None
     cols = as_rows(y)
     if cols.shape[1] > 1:
-        if not one_hot_rows(cols):
+        if not distribution_rows(cols):
             return None
         codes = cols.argmax(axis=1)
         return Classes(np.arange(cols.shape[1]), codes, np.bincount(codes, minlength=cols.shape[1]), True)

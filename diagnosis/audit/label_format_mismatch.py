@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from diagnosis.audit.arrays import as_rows, finite_mask, is_numeric, one_hot_rows
+from diagnosis.audit.arrays import as_rows, finite_mask, is_numeric
 from diagnosis.audit.base import Check
 from diagnosis.bundle import (
     BINARY_LOSSES,
@@ -23,6 +23,7 @@ from diagnosis.bundle import (
     SPARSE_LOSSES,
     BundleData,
     ModelInfo,
+    distribution_rows,
 )
 from diagnosis.models import Finding, Severity
 
@@ -46,7 +47,7 @@ def _integral(cols: np.ndarray) -> bool:
 
 def _sparse(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, Any]]:
     if cols.shape[1] > 1:
-        if one_hot_rows(cols):
+        if distribution_rows(cols):
             return [
                 _issue(
                     f"one-hot labels ({cols.shape[1]} columns) with {loss}, which expects one class index "
@@ -121,7 +122,7 @@ def _one_hot(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, A
                 {"output_units": int(cols.shape[1])},
             )
         )
-    if not one_hot_rows(cols):
+    if not distribution_rows(cols):
         sums = cols.sum(axis=1)
         if ((cols == 0) | (cols == 1)).all():
             issues.append(
@@ -148,7 +149,7 @@ def _binary(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, An
     issues = []
     width = cols.shape[1]
     if units is not None and width != units:
-        if width > 1 and units == 1 and one_hot_rows(cols):
+        if width > 1 and units == 1 and distribution_rows(cols):
             issues.append(
                 _issue(
                     f"one-hot labels ({width} columns) for a single {loss} output",

@@ -130,6 +130,20 @@ def plan(
             return {**config, "activation": activation, "kernel_initializer": "he_normal"}
 
         return Trial(build=build(clone_function=_edit_layers(relu)))
+    if code == "capacity_too_low" and "add_hidden_layer" in fix:
+        units = int(fix["add_hidden_layer"])
+
+        def add_hidden(layer: keras.layers.Layer) -> keras.layers.Layer:
+            import keras
+
+            copy = type(layer).from_config(layer.get_config())
+            if layer.name != last:
+                return copy
+            # The output layer becomes a hidden ReLU layer followed by itself: a model with no
+            # hidden layer has none to widen.
+            return keras.Sequential([keras.layers.Dense(units, activation="relu"), copy])
+
+        return Trial(build=build(clone_function=add_hidden))
     if code in {"capacity_too_low", "underfitting"}:
 
         def widen(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:

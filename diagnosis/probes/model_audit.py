@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from diagnosis.bundle import (
     BINARY_LOSSES,
+    CLASS_DISTRIBUTIONS,
     ONE_HOT_LOSSES,
     REGRESSION_LOSSES,
     SPARSE_LOSSES,
@@ -35,6 +36,13 @@ MIN_HIDDEN_UNITS = 2
 # apart only by fine angles and magnitudes, which trains slowly or not at all. Halving is as
 # far as the usual tapering towards the output goes (a 64-unit head for 100 classes is fine).
 MIN_WIDTH_SHARE = 0.5
+# A model with no hidden layer (a linear or logistic regression) draws a hyperplane: it is too
+# small for a task only when the probes show it: its one-batch overfit stalled and the replay
+# ended with one of these symptoms (at warning or above). Neither alone settles it: a linear
+# model cannot memorize a batch of more samples than inputs, nor fit noise, on a task it suits.
+LINEAR_LIMIT_SYMPTOMS = frozenset({"underfitting", "accuracy_at_chance"})
+# The hidden layer recommended (and tried) in front of a linear model's output.
+ADDED_HIDDEN_UNITS = 32
 # A rate this many times the optimizer's usual one, or this share of it, is beyond any setup
 # that trains normally, so it is a cause without the replay's confirmation: at 100x, Adam's
 # steps are ~0.1 per weight, the size of a Glorot weight in a 100-unit layer; at 1e-4x a run
@@ -100,7 +108,7 @@ def output_shape(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     units, loss, classes = info.output_units, info.loss, labels.num_classes
     expected = None
     too_few_sparse = loss in SPARSE_LOSSES and classes and units is not None and units < classes
-    wrong_one_hot = loss in ONE_HOT_LOSSES and labels.format == "one_hot" and units != classes
+    wrong_one_hot = loss in ONE_HOT_LOSSES and labels.format in CLASS_DISTRIBUTIONS and units != classes
     per_column = (loss in BINARY_LOSSES and labels.format == "multi_hot") or (
         loss in REGRESSION_LOSSES and labels.format == "continuous"
     )
@@ -203,7 +211,7 @@ def saturating_stack(info: ModelInfo, labels: LabelInfo) -> Finding | None:
 
 def _output_dimensions(info: ModelInfo, labels: LabelInfo) -> int | None:
     """The directions the output layer needs: K - 1 for K classes, else the output units."""
-    if labels.format in {"integer", "one_hot"} and labels.num_classes:
+    if labels.format in {"integer", *CLASS_DISTRIBUTIONS} and labels.num_classes:
         return labels.num_classes - 1
     if labels.format == "binary":
         return 1
@@ -221,7 +229,7 @@ def bottleneck(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     ]
     if not narrow:
         return None
-    classes = labels.num_classes if labels.format in {"integer", "one_hot"} else None
+    classes = labels.num_classes if labels.format in {"integer", *CLASS_DISTRIBUTIONS} else None
     against = f"{classes} classes" if classes else f"{info.output_units} outputs"
     wanted = max(16, classes or info.output_units or 0)
     per = "classes" if classes else "outputs"
@@ -242,6 +250,43 @@ def bottleneck(info: ModelInfo, labels: LabelInfo) -> Finding | None:
         recommendation=f"Give every hidden layer at least as many units as there are {per} "
         f"(Dense({wanted}) or wider).",
         fix={"min_hidden_units": wanted},
+    )
+
+
+def no_hidden_layer(info: ModelInfo) -> bool:
+    """Only the output layer has weights (normalization aside, which is affine): a linear or
+    logistic/softmax regression."""
+    weighted = [layer for layer in info.layers if layer.params > 0 and layer.kind not in NORMALIZATION]
+    return len(weighted) <= 1
+
+
+def linear_model_too_small(info: ModelInfo, probed: list[Finding], symptoms: list[Finding]) -> Finding | None:
+    """capacity_too_low for a model with no hidden layer that the probes showed cannot fit:
+    the width check above only measures hidden layers, and a model without any has none to
+    measure. Called by the pipeline once the probes and the replay have run."""
+    if not no_hidden_layer(info):
+        return None
+    alarms = [f for f in probed + symptoms if f.severity in (Severity.warning, Severity.error)]
+    stalled = next((f for f in alarms if f.code == "cannot_overfit_batch"), None)
+    limits = sorted({f.code for f in alarms if f.code in LINEAR_LIMIT_SYMPTOMS})
+    if stalled is None or not limits:
+        return None
+    return Finding(
+        code="capacity_too_low",
+        category=Category.model,
+        severity=Severity.warning,
+        confidence=0.8,
+        summary="The model has no hidden layer, so its decision boundary is a hyperplane, and the probes "
+        f"show that is not enough here: it cannot fit one batch, and its replay shows "
+        f"{' and '.join(limits)}.",
+        evidence={
+            "weighted_layers": [layer.name for layer in info.layers if layer.params > 0],
+            "one_batch": stalled.evidence,
+            "replay_symptoms": limits,
+        },
+        recommendation=f"Add a hidden layer before the output (Dense({ADDED_HIDDEN_UNITS}, "
+        "activation='relu')), so the model can draw curved boundaries.",
+        fix={"add_hidden_layer": ADDED_HIDDEN_UNITS},
     )
 
 

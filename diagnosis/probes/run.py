@@ -13,6 +13,7 @@ import numpy as np
 from diagnosis.audit import audit_data
 from diagnosis.bundle import (
     BINARY_LOSSES,
+    CLASS_DISTRIBUTIONS,
     ONE_HOT_LOSSES,
     SPARSE_LOSSES,
     LabelInfo,
@@ -26,7 +27,7 @@ from diagnosis.history import history_from_mapping
 from diagnosis.models import Diagnosis, Finding, RunSummary, Severity
 from diagnosis.probes.fixes import try_fixes
 from diagnosis.probes.loader import BundleError, Limits, open_bundle
-from diagnosis.probes.model_audit import BEYOND_USUAL, audit_model
+from diagnosis.probes.model_audit import BEYOND_USUAL, audit_model, linear_model_too_small
 from diagnosis.probes.model_info import describe
 from diagnosis.probes.training import (
     Prepared,
@@ -152,6 +153,30 @@ def _settle_truncated(curves: list[Finding], config: TrainingConfig, replayed: i
     ]
 
 
+def _settle_linear(probed: list[Finding], info: ModelInfo, symptoms: list[Finding]) -> list[Finding]:
+    """A model with no hidden layer that cannot fit its task is too small
+    (model_audit.linear_model_too_small). Its one-batch stall is then that capacity, not the
+    wiring bug cannot_overfit_batch points at: a hyperplane cannot memorize a batch of more
+    samples than inputs, so the stall is worth knowing and capacity_too_low is the warning."""
+    linear = linear_model_too_small(info, probed, symptoms)
+    if linear is None:
+        return probed
+    settled = [
+        f.model_copy(
+            update={
+                "severity": Severity.info,
+                "summary": f.summary.rstrip(".")
+                + "; a model with no hidden layer cannot memorize more samples than it has inputs, "
+                "so this is its capacity (capacity_too_low), not a wiring fault.",
+            }
+        )
+        if f.code == "cannot_overfit_batch" and f.severity is not Severity.info
+        else f
+        for f in probed
+    ]
+    return [*settled, linear]
+
+
 def replay_metadata(
     info: ModelInfo, labels: LabelInfo, config: TrainingConfig, y: np.ndarray
 ) -> dict[str, Any]:
@@ -170,11 +195,16 @@ def replay_metadata(
     agree = (
         (info.loss in BINARY_LOSSES and labels.format == "binary")
         or (info.loss in SPARSE_LOSSES and labels.format in {"binary", "integer"})
-        or (info.loss in ONE_HOT_LOSSES and labels.format == "one_hot")
+        or (info.loss in ONE_HOT_LOSSES and labels.format in CLASS_DISTRIBUTIONS)
     )
     if agree and classes and classes >= 2:
-        codes = np.argmax(y, axis=1) if labels.format == "one_hot" else np.asarray(y).reshape(-1).astype(int)
-        shares = np.bincount(codes[codes >= 0]) / max(1, int((codes >= 0).sum()))
+        if labels.format in CLASS_DISTRIBUTIONS:
+            # The best constant prediction is the mean label row (the class shares for one-hot
+            # rows), and its cross-entropy is that row's entropy.
+            shares = np.asarray(y, dtype=np.float64).mean(axis=0)
+        else:
+            codes = np.asarray(y).reshape(-1).astype(int)
+            shares = np.bincount(codes[codes >= 0]) / max(1, int((codes >= 0).sum()))
         shares = shares[shares > 0]
         baseline = float(-(shares * np.log(shares)).sum())
         meta |= {"task": "binary" if classes == 2 else "multiclass", "num_classes": classes}
@@ -257,7 +287,8 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         )
         symptoms = _settle_val_gap(curves.findings, audit, info)
         reported = _settle_truncated(symptoms, config, len(baseline.history.get("loss", [])))
-        findings = _merge(audit + probes.findings + reported)
+        probed = _settle_linear(probes.findings, info, reported)
+        findings = _merge(audit + probed + reported)
 
         progress(0.6, "fix trials")
         ordered = Diagnosis.from_findings(findings, curves.run, ENGINE_VERSION).findings

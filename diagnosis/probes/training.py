@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from diagnosis.bundle import BundleData, LabelInfo, ModelInfo, TrainingConfig
+from diagnosis.bundle import CLASS_DISTRIBUTIONS, BundleData, LabelInfo, ModelInfo, TrainingConfig
 from diagnosis.curves import rounded
 from diagnosis.models import Category, Finding, Severity
 from diagnosis.probes.model_info import fresh_copy
@@ -171,7 +171,7 @@ def task_score(
         return {
             "mse": rounded(float(np.mean((predictions.reshape(len(y), -1) - y.reshape(len(y), -1)) ** 2)))
         }
-    truth = np.argmax(y, axis=1) if labels.format == "one_hot" else y.reshape(-1).astype(int)
+    truth = np.argmax(y, axis=1) if labels.format in CLASS_DISTRIBUTIONS else y.reshape(-1).astype(int)
     if predictions.ndim == 1 or predictions.shape[-1] == 1:
         guess = (predictions.reshape(-1) > 0.5).astype(int)
     else:
