@@ -828,12 +828,20 @@ def _zero_initialized(rng: np.random.Generator) -> Parts:
 
 
 def _healthy_gru_sequences(rng: np.random.Generator) -> Parts:
-    """Is a noisy random walk trending up or down? A small GRU over 20 steps of 2 channels."""
+    """Is a noisy random walk trending up or down? A small GRU over 20 steps of 2 channels.
+
+    Fourth round: the drift is 0.5 per step (was 0.15). As written for the third holdout the
+    label was mis-specified for a healthy bundle: 20 steps of drift 0.15 against unit noise
+    add up to 3 against a spread of sqrt(20) = 4.5, so even the ideal classifier (the sign of
+    the walk's total) is right only Phi(0.67) = 75 % of the time, and a quarter of the labels
+    cannot be told from the inputs. The engine's underfitting and label_noise warnings on it
+    described that data correctly. It was scored, as it was, as a false alarm (third round,
+    BENCHMARKS.md); at 0.5 the ideal classifier is right Phi(2.24) = 98.7 % of the time."""
     import keras
 
     n, length = 1200, 20
     y = rng.integers(0, 2, n)
-    drift = np.where(y == 1, 0.15, -0.15)[:, None]
+    drift = np.where(y == 1, 0.5, -0.5)[:, None]
     walk = np.cumsum(drift + rng.normal(size=(n, length)), axis=1)
     x = np.stack([walk / 4.0, rng.normal(size=(n, length))], axis=-1).astype(np.float32)
     x, y, xv, yv = _split(x, y.astype(np.int64), rng)
