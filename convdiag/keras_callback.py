@@ -9,10 +9,11 @@ epoch (appends are idempotent by epoch index), and the outage is logged once, no
 Each new finding is logged once as it appears. With `stop_on_error=True`, an `error`
 finding stops training at the end of the epoch, as `keras.callbacks.TerminateOnNaN` does.
 
-The run starts with the metadata the model tells (parameter count, optimizer, learning rate)
-merged with what the caller passes, which wins: the task, `num_samples`, `batch_size`, and for
-a regression `baseline_loss` (for MSE, `float(np.var(y_train))`), without which the service
-cannot tell a high regression loss from a low one.
+The run starts with the metadata the model tells (parameter count, hidden layer widths,
+optimizer, learning rate) merged with what the caller passes, which wins: the task,
+`num_samples`, `batch_size`, and for a regression `baseline_loss` (for MSE,
+`float(np.var(y_train))`), without which the service cannot tell a high regression loss from
+a low one.
 """
 
 from __future__ import annotations
@@ -161,9 +162,15 @@ class ConvergenceMonitor(keras.callbacks.Callback):
                 self.stop_reason = finding
 
 
+def hidden_units(model: keras.Model) -> list[int]:
+    """Widths of the layers with units (Dense, recurrent) before the output layer, in order."""
+    widths = [layer.units for layer in model.layers if isinstance(getattr(layer, "units", None), int)]
+    return widths[:-1]
+
+
 def model_metadata(model: keras.Model) -> dict[str, Any]:
-    """What a compiled model tells about its run: size, optimizer and its current rate."""
-    metadata: dict[str, Any] = {"param_count": int(model.count_params())}
+    """What a compiled model tells about its run: size, hidden widths, optimizer and its rate."""
+    metadata: dict[str, Any] = {"param_count": int(model.count_params()), "hidden_units": hidden_units(model)}
     optimizer = getattr(model, "optimizer", None)
     if optimizer is not None:
         metadata["optimizer"] = type(optimizer).__name__.lower()

@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -63,6 +63,16 @@ class RunMetadata(BaseModel):
             "variance. It tells how high is high for a regression loss, as ln K does for a classifier."
         ),
         examples=[1.0],
+    )
+    hidden_units: list[Annotated[int, Field(ge=0)]] | None = Field(
+        default=None,
+        max_length=1000,
+        description=(
+            "Widths of the model's hidden layers from input to output (Dense and recurrent units), "
+            "without the output layer; [] for a linear or logistic model. A layer narrower than the "
+            "output needs is a bottleneck that curves alone show only as a slow model."
+        ),
+        examples=[[128, 64]],
     )
 
 

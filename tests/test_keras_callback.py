@@ -61,6 +61,7 @@ def test_the_run_starts_with_the_models_metadata_and_the_callers(api_url: str) -
         "task": "binary",
         "num_samples": 256,
         "param_count": 7,
+        "hidden_units": [8],
         "optimizer": "adam",
         "learning_rate": 0.001,
     }

@@ -317,6 +317,65 @@ def test_loss_below_any_cross_entropy_is_a_loss_task_mismatch() -> None:
     three = {"loss": [0.70, 0.61, 0.53, 0.46, 0.40], "accuracy": [0.36, 0.55, 0.61, 0.75, 0.8]}
     assert codes(three, num_classes=3).get("loss_task_mismatch") is Severity.error
     assert "loss_task_mismatch" not in codes({**three, "loss": [1.1, 0.9, 0.7, 0.6, 0.5]}, num_classes=3)
+    # An epoch of learning pulls binary cross-entropy's start a little above ln 2 (0.76 = 1.1 ln 2);
+    # a three-class cross-entropy's first epoch stays far above the midpoint, 1.26 ln 2 = 0.87.
+    assert (
+        codes({**three, "loss": [0.76, 0.65, 0.56, 0.48, 0.42]}, num_classes=3).get("loss_task_mismatch")
+        is Severity.error
+    )
+    assert "loss_task_mismatch" not in codes({**three, "loss": [0.95, 0.8, 0.7, 0.6, 0.5]}, num_classes=3)
+
+
+def test_accuracy_near_the_majority_share_is_class_imbalance() -> None:
+    # 7 % minority: the baseline loss (the class entropy, 0.254) says so, and an accuracy that
+    # creeps from 92.4 to 94 % has removed little of the majority answer's 7 % error.
+    epochs = 30
+    raw = {
+        "loss": np.linspace(0.3, 0.15, epochs).tolist(),
+        "accuracy": np.linspace(0.924, 0.945, epochs).tolist(),
+        "val_loss": np.linspace(0.3, 0.19, epochs).tolist(),
+        "val_accuracy": np.linspace(0.923, 0.94, epochs).tolist(),
+    }
+    finding = next(
+        f
+        for f in diagnose(history_from_mapping(raw, {"task": "binary", "baseline_loss": 0.254})).findings
+        if f.code == "class_imbalance"
+    )
+    assert finding.severity is Severity.warning
+    assert finding.evidence["majority_share"] == pytest.approx(0.93, abs=0.002)
+    assert finding.fix == {"class_weight": "balanced"}
+    # A model that removed most of those errors learned the minority too.
+    learned = {**raw, "val_accuracy": np.linspace(0.93, 0.985, epochs).tolist()}
+    assert "class_imbalance" not in codes(learned, task="binary", baseline_loss=0.254)
+    # Balanced classes (entropy ln 2), or no baseline: nothing to compare with.
+    assert "class_imbalance" not in codes(raw, task="binary", baseline_loss=0.693)
+    assert "class_imbalance" not in codes(raw, task="binary")
+
+
+def test_majority_share_inverts_the_binary_entropy() -> None:
+    from diagnosis.rules.class_imbalance import majority_share
+
+    for share in (0.6, 0.8, 0.93, 0.99):
+        entropy = -share * np.log(share) - (1 - share) * np.log(1 - share)
+        assert majority_share(float(entropy)) == pytest.approx(share, abs=1e-6)
+    assert majority_share(np.log(2)) is None
+    assert majority_share(0.0) is None
+
+
+def test_a_hidden_layer_narrower_than_the_classes_need_is_capacity_too_low() -> None:
+    # Ten classes through two units: steady but slow, at over half of ln 10 after 30 epochs.
+    slow = {"loss": np.geomspace(2.3, 1.24, 30).tolist(), "accuracy": np.linspace(0.1, 0.53, 30).tolist()}
+    found = codes(slow, task="multiclass", num_classes=10, hidden_units=[2])
+    assert found["capacity_too_low"] is Severity.warning
+    # Wide enough (half of K - 1 = 4.5), unknown, or no hidden layer at all: silent.
+    for widths in ([64, 5], None, []):
+        assert "capacity_too_low" not in codes(slow, task="multiclass", num_classes=10, hidden_units=widths)
+    # Narrow, but the run learned anyway: worth knowing, not a warning.
+    learned = {"loss": np.geomspace(2.3, 0.2, 30).tolist()}
+    assert (
+        codes(learned, task="multiclass", num_classes=10, hidden_units=[3])["capacity_too_low"]
+        is Severity.info
+    )
 
 
 def test_recall_stuck_at_zero_means_the_positive_class_is_never_predicted() -> None:

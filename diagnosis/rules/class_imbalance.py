@@ -1,0 +1,104 @@
+"""class_imbalance: the accuracy barely beats always answering the majority class, which the
+caller's `baseline_loss` says holds most of the samples.
+
+A classifier's baseline loss (the loss of predicting the class frequencies) is their entropy H.
+Below ln 2 one class must hold more than half the samples, and at least the share p > 1/2 with
+H_b(p) = H (the binary entropy): the two-class split is the least concentrated distribution of
+that entropy, so for two classes this is the majority's share and for more a lower bound of it.
+A model whose accuracy stays near that share has learned little beyond the majority answer,
+the usual picture of imbalanced data, whatever the accuracy's absolute value (93 % looks good).
+Without `baseline_loss` the curves cannot tell the class shares, and the rule stays silent.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from diagnosis.curves import finite_curve, rounded, tail_length
+from diagnosis.history import TrainingHistory
+from diagnosis.models import Category, Finding, Severity
+from diagnosis.rules.base import Rule
+
+# From this majority share accuracy alone misleads (3:1 for two classes: a constant answer
+# scores 75 %), as the bundle audit's class_imbalance check reads it too.
+MIN_MAJORITY = 0.75
+# "Barely beats": the model removes under this share of the majority answer's errors, i.e.
+# (accuracy - majority) / (1 - majority) < 0.2, "slight" agreement beyond the trivial answer on
+# the Landis-Koch scale for kappa-like statistics.
+MIN_GAIN = 0.2
+# Enough epochs that the accuracy had time to leave the majority rate it starts at.
+MIN_EPOCHS = 10
+# The accuracy at the end: the median over this share of the epochs.
+TAIL_FRACTION = 0.2
+
+
+def majority_share(entropy: float) -> float | None:
+    """The least majority share consistent with class entropy `entropy` (nats), if over 1/2:
+    the larger root of H_b(p) = entropy, by bisection (H_b falls monotonically on [1/2, 1])."""
+    if not 0 < entropy < math.log(2):
+        return None
+    low, high = 0.5, 1.0
+    for _ in range(50):
+        mid = (low + high) / 2
+        binary = -mid * math.log(mid) - (1 - mid) * math.log(1 - mid)
+        low, high = (mid, high) if binary > entropy else (low, mid)
+    return low
+
+
+@dataclass
+class ClassImbalance(Rule):
+    code = "class_imbalance"
+    category = Category.data
+    causes = (("class_imbalance", 3.0), ("capacity_too_low", 1.0), ("lr_too_low", 1.0))
+
+    def check(self, run: TrainingHistory) -> Finding | None:
+        facts = run.facts
+        name = facts.accuracy_metric
+        baseline = facts.reported_baseline_loss
+        if facts.task not in {"binary", "multiclass"} or name is None or baseline is None:
+            return None
+        if run.epochs < MIN_EPOCHS:
+            return None
+        majority = majority_share(baseline)
+        if majority is None or majority < MIN_MAJORITY:
+            return None
+        for metric in (f"val_{name}", name):
+            values = finite_curve(run.get(metric))
+            if values is None:
+                continue
+            end = float(np.median(values[-tail_length(run.epochs, TAIL_FRACTION, 2) :]))
+            gain = (end - majority) / (1 - majority)
+            if gain >= MIN_GAIN:
+                return None
+            return self._finding(run, metric, end, majority, gain, baseline)
+        return None
+
+    def _finding(
+        self, run: TrainingHistory, metric: str, end: float, majority: float, gain: float, baseline: float
+    ) -> Finding:
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.65,
+            summary=(
+                f"{metric} ended at {end:.3f}, against {majority:.3f} for always answering the majority "
+                f"class (the baseline loss {baseline:.3g} says it holds at least that share): the model "
+                f"removed {max(gain, 0.0):.0%} of the trivial answer's errors."
+            ),
+            evidence={
+                "metric": metric,
+                "end_median": rounded(end),
+                "majority_share": rounded(majority),
+                "gain_over_majority": rounded(gain),
+                "baseline_loss": rounded(baseline),
+                "thresholds": {"min_majority": MIN_MAJORITY, "min_gain": MIN_GAIN, "min_epochs": MIN_EPOCHS},
+            },
+            recommendation=(
+                "Weight the classes by inverse frequency (class_weight in fit, or oversample the minority), "
+                "and monitor the minority class (precision/recall or AUC) instead of accuracy."
+            ),
+            fix={"class_weight": "balanced"},
+        )
