@@ -323,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--split",
         choices=[*SPLITS, "tuning", "all"],
         default="all",
-        help="tuning = tune + seen (the retired first holdout)",
+        help="tuning = tune + seen (the retired holdouts)",
     )
     parser.add_argument("--only", nargs="+", metavar="NAME", help="just these bundles (names as listed)")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")

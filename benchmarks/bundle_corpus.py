@@ -23,9 +23,10 @@ Splits, one per entry, written next to it in `_entries`:
   third: a fourth variant of every cause and four more healthy shapes). Their misses were read
   and analysed, so they can no longer measure anything unseen: each was retired into tuning
   once read, and tuning uses `tune` + `seen` (the "tuning" selection);
-- `holdout`: the fresh holdout of the current round, written and labelled before any probe
-  ran on it, and not looked at while tuning (none between rounds: the fourth round writes it
-  after its tuning changes).
+- `holdout`: the fresh holdout of the fourth round, two new variants of every cause (other
+  data, settings and seeds) and nine healthy shapes the other splits lack, a third of the
+  corpus (51 of 153), written and labelled after the round's tuning changes and before any
+  probe ran on them, and not looked at while tuning.
 
     .venv/bin/python -m benchmarks.bundle_corpus   # lists the corpus
 """
@@ -1096,6 +1097,542 @@ def _frozen_zero_output(rng: np.random.Generator) -> Parts:
     return Parts(_sparse(model), x, y, xv, yv)
 
 
+# --- fresh holdout, fourth round (written after the third holdout was read and retired) --------
+# Two new variants of every cause and nine healthy shapes no other split has, on other data,
+# settings and seeds, labelled from the nature of each injection before any probe ran on them.
+
+
+def _bars(rng: np.random.Generator, n: int, size: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    """Noisy size x size images of one bar: horizontal, vertical or diagonal (classes 0-2)."""
+    y = rng.integers(0, 3, n)
+    images = 0.15 * rng.normal(size=(n, size, size))
+    at = rng.integers(2, size - 2, n)
+    span = np.arange(size)
+    for i in range(n):
+        if y[i] == 0:
+            images[i, at[i], :] += 1.0
+        elif y[i] == 1:
+            images[i, :, at[i]] += 1.0
+        else:
+            images[i, span, (span + at[i]) % size] += 1.0
+    return images[..., None].astype(np.float32), y.astype(np.int64)
+
+
+def _sgd(lr: float, momentum: float = 0.0, nesterov: bool = False) -> Any:
+    import keras
+
+    return keras.optimizers.SGD(learning_rate=lr, momentum=momentum, nesterov=nesterov)
+
+
+def _healthy_lstm_channel_level(rng: np.random.Generator) -> Parts:
+    """Which of three noisy channels runs highest over 25 steps? An LSTM reads the sequence."""
+    import keras
+
+    n, length = 1500, 25
+    y = rng.integers(0, 3, n)
+    x = rng.normal(size=(n, length, 3)) + 0.6 * np.eye(3)[y][:, None, :]
+    x, y, xv, yv = _split(x.astype(np.float32), y.astype(np.int64), rng)
+    model = keras.Sequential(
+        [keras.layers.Input((length, 3)), keras.layers.LSTM(16), keras.layers.Dense(3, activation="softmax")]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _healthy_cnn_bars_pooling(rng: np.random.Generator) -> Parts:
+    """Bar orientation in 12x12 images: Conv2D, MaxPooling and global average pooling."""
+    import keras
+
+    x, y, xv, yv = _split(*_bars(rng, 1500), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((12, 12, 1)),
+            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _healthy_iris_small(rng: np.random.Generator) -> Parts:
+    """Iris, standardized: 120 training flowers, a 16-unit MLP, batch 8, rate 0.01, 60 epochs."""
+    raw, y = _sklearn_set("iris")
+    x, y, xv, yv = _split(raw, y, rng)
+    x, xv = _standardize(x, xv)
+    model = _sparse(_net(4, [16], 3), lr=0.01)
+    return Parts(model, x, y, xv, yv, {"batch_size": 8, "epochs": 60})
+
+
+def _healthy_friedman_sgd_nesterov(rng: np.random.Generator) -> Parts:
+    """Friedman #1 regression (standardized), a 64-64 MLP trained by SGD with Nesterov momentum."""
+    from sklearn.datasets import make_friedman1
+
+    raw, target = make_friedman1(2000, n_features=10, noise=0.3, random_state=int(rng.integers(2**31)))
+    x, y, xv, yv = _split(raw, target, rng)
+    x, xv = _standardize(x, xv)
+    mean, std = y.mean(), y.std()
+    model = _net(10, [64, 64], 1, output="linear")
+    model.compile(optimizer=_sgd(0.01, 0.9, nesterov=True), loss="mse")
+    return Parts(model, x, ((y - mean) / std).astype(np.float32), xv, ((yv - mean) / std).astype(np.float32))
+
+
+def _healthy_binary_70_30(rng: np.random.Generator) -> Parts:
+    """A binary task at 70 / 30, the kind of mild imbalance most real data has."""
+    x, y, xv, yv = _split(*_classes(rng, 3000, 12, 2, weights=[0.7, 0.3]), rng)
+    return Parts(_binary(_net(12, [32], 1, output="sigmoid")), x, y, xv, yv)
+
+
+def _healthy_twenty_classes_logits(rng: np.random.Generator) -> Parts:
+    """Twenty Gaussian blobs in 16 dimensions, a linear output and from_logits=True."""
+    import keras
+
+    x, y = blobs(n=4000, features=16, classes=20, seed=int(rng.integers(2**31)))
+    x, y, xv, yv = _split(x, y, rng)
+    model = _net(16, [64], 20, output="linear")
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    return Parts(model, x, y, xv, yv)
+
+
+def _healthy_selu_six_classes(rng: np.random.Generator) -> Parts:
+    """A self-normalizing MLP: three SELU layers of 64 with LeCun-normal initialization."""
+    x, y, xv, yv = _split(*_classes(rng, 2400, 20, 6), rng)
+    model = _net(20, [64, 64, 64], 6, activation="selu", kernel="lecun_normal")
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _healthy_hastie_rmsprop(rng: np.random.Generator) -> Parts:
+    """Hastie's 10-D binary task (is the squared norm above the chi-square median?), RMSprop."""
+    from sklearn.datasets import make_hastie_10_2
+
+    raw, target = make_hastie_10_2(3000, random_state=int(rng.integers(2**31)))
+    x, y, xv, yv = _split(_standardize(raw)[0], (target > 0).astype(np.int64), rng)
+    model = _binary(_net(10, [64, 64], 1, output="sigmoid"), optimizer="rmsprop")
+    return Parts(model, x, y, xv, yv, {"batch_size": 32, "epochs": 30})
+
+
+def _healthy_normalization_layer(rng: np.random.Generator) -> Parts:
+    """Raw features on scales from 1 to 1e4, standardized inside the model by an adapted
+    Normalization layer, as the Keras guides do it."""
+    import keras
+
+    x, y = _classes(rng, 2000, 10, 3)
+    scales = 10.0 ** rng.uniform(0, 4, 10)
+    raw = (x * scales + 3 * scales).astype(np.float32)
+    x, y, xv, yv = _split(raw, y, rng)
+    norm = keras.layers.Normalization()
+    norm.adapt(x)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((10,)),
+            norm,
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _mixed_scales_four(rng: np.random.Generator) -> Parts:
+    """Four classes whose 16 features arrive on scales from 1 to 1e4 (no normalization)."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 16, 4), rng)
+    scales = (10.0 ** rng.uniform(0, 4, 16)).astype(np.float32)
+    return Parts(_sparse(_net(16, [32], 4)), x * scales, y, xv * scales, yv)
+
+
+def _income_features_regression(rng: np.random.Generator) -> Parts:
+    """A regression on features in currency units (5e4 +- 2e4), standardized target."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 8), rng)
+    model = _compiled(_net(8, [64], 1, output="linear"), "mse")
+    return Parts(model, 5e4 + 2e4 * x, y, 5e4 + 2e4 * xv, yv)
+
+
+def _targets_in_kelvin(rng: np.random.Generator) -> Parts:
+    """Temperatures in kelvin (290 +- 10) as the target: a large offset from zero."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10), rng)
+    model = _compiled(_net(10, [32], 1, output="linear"), "mse")
+    return Parts(model, x, 290 + 10 * y, xv, 290 + 10 * yv)
+
+
+def _one_target_in_grams(rng: np.random.Generator) -> Parts:
+    """Two targets under Huber: one standardized, the other in grams (~2000 +- 800)."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10, targets=2), rng)
+    scale = np.array([1.0, 800.0], dtype=np.float32)
+    shift = np.array([0.0, 2000.0], dtype=np.float32)
+    model = _compiled(_net(10, [32], 2, output="linear"), "huber")
+    return Parts(model, x, y * scale + shift, xv, yv * scale + shift)
+
+
+def _dominant_class_five(rng: np.random.Generator) -> Parts:
+    """Five classes at 92 / 2 / 2 / 2 / 2 %, integer labels."""
+    weights = [0.92, 0.02, 0.02, 0.02, 0.02]
+    x, y, xv, yv = _split(*_classes(rng, 4000, 16, 5, weights=weights, separation=1.0), rng)
+    return Parts(_sparse(_net(16, [32], 5)), x, y, xv, yv)
+
+
+def _hastie_rare_positive(rng: np.random.Generator) -> Parts:
+    """Hastie's 10-D binary task subsampled to 4 % positives: a curved boundary with few
+    examples on its far side."""
+    from sklearn.datasets import make_hastie_10_2
+
+    raw, target = make_hastie_10_2(6000, random_state=int(rng.integers(2**31)))
+    positive, negative = np.flatnonzero(target > 0), np.flatnonzero(target <= 0)
+    keep = rng.permutation(
+        np.concatenate([negative, rng.choice(positive, len(negative) // 24, replace=False)])
+    )
+    x, y, xv, yv = _split(_standardize(raw[keep])[0], (target[keep] > 0).astype(np.int64), rng)
+    return Parts(_binary(_net(10, [64, 64], 1, output="sigmoid")), x, y, xv, yv)
+
+
+def _noisy_eight_blobs(rng: np.random.Generator) -> Parts:
+    """Eight classes, 30 % of the training labels moved to another class."""
+    x, y = blobs(n=2400, features=10, classes=8, seed=int(rng.integers(2**31)))
+    x, y, xv, yv = _split(x, y, rng)
+    return Parts(_sparse(_net(10, [64], 8)), x, _flip(y, 0.3, 8, rng), xv, yv)
+
+
+def _noisy_cancer(rng: np.random.Generator) -> Parts:
+    """Breast cancer with 30 % of the training diagnoses flipped."""
+    x, y, xv, yv = _split(*_cancer(), rng)
+    return Parts(_binary(_net(30, [16], 1, output="sigmoid")), x, _flip(y, 0.3, 2, rng), xv, yv)
+
+
+def _nan_pixels_cnn(rng: np.random.Generator) -> Parts:
+    """Digit images with 2 % of their pixels NaN (a corrupt read), for a small CNN."""
+    import keras
+
+    raw, y = _sklearn_set("digits")
+    images = (raw / 16.0).reshape(-1, 8, 8, 1).astype(np.float32)
+    images[rng.random(images.shape) < 0.02] = np.nan
+    x, y, xv, yv = _split(images, y, rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((8, 8, 1)),
+            keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _log_of_zero(rng: np.random.Generator) -> Parts:
+    """A log-transformed count feature: log(0) = -inf in the 4 % of rows whose count is 0."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 12, 3), rng)
+    counts = rng.poisson(np.exp(1.5 + 0.5 * np.concatenate([x, xv])[:, 0]))
+    with np.errstate(divide="ignore"):
+        logged = np.log(counts).astype(np.float32)
+    x, xv = np.column_stack([x, logged[: len(x)]]), np.column_stack([xv, logged[len(x) :]])
+    return Parts(_sparse(_net(13, [32], 3)), x, y, xv, yv)
+
+
+def _unseen_categories_one_hot(rng: np.random.Generator) -> Parts:
+    """24 numeric columns plus a 16-column one-hot block from an encoder fitted on other data:
+    none of these rows' categories were in its vocabulary, so the whole block is zero."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 24, 3), rng)
+    x, xv = np.column_stack([x, np.zeros((len(x), 16))]), np.column_stack([xv, np.zeros((len(xv), 16))])
+    return Parts(_sparse(_net(40, [32], 3)), x.astype(np.float32), y, xv.astype(np.float32), yv)
+
+
+def _stuck_sensors(rng: np.random.Generator) -> Parts:
+    """25 of 60 sensor channels stuck at their last reading (a different value each)."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 60, 2), rng)
+    stuck = rng.choice(60, 25, replace=False)
+    frozen = rng.normal(size=25).astype(np.float32)
+    x, xv = x.copy(), xv.copy()
+    x[:, stuck], xv[:, stuck] = frozen, frozen
+    return Parts(_binary(_net(60, [32], 1, output="sigmoid")), x, y, xv, yv)
+
+
+def _val_forty_pct_from_train_digits(rng: np.random.Generator) -> Parts:
+    """Digits whose validation set is 40 % made of training images."""
+    x, y, xv, yv = _split(*_digits(), rng)
+    leaked = rng.choice(len(x), int(0.4 * len(xv)), replace=False)
+    keep = len(xv) - len(leaked)
+    xv, yv = np.concatenate([xv[:keep], x[leaked]]), np.concatenate([yv[:keep], y[leaked]])
+    return Parts(_sparse(_net(64, [64], 10)), x, y, xv, yv)
+
+
+def _half_rows_doubled_regression(rng: np.random.Generator) -> Parts:
+    """A merge that doubled half the training rows of a regression."""
+    x, y, xv, yv = _split(*_regression(rng, 1600, 10), rng)
+    doubled = rng.choice(len(x), len(x) // 2, replace=False)
+    order = rng.permutation(len(x) + len(doubled))
+    x, y = np.concatenate([x, x[doubled]])[order], np.concatenate([y, y[doubled]])[order]
+    return Parts(_compiled(_net(10, [32], 1, output="linear"), "mse"), x, y, xv, yv)
+
+
+def _conflicting_three_classes(rng: np.random.Generator) -> Parts:
+    """Three classes plus copies of 20 % of the rows with another class."""
+    x, y = _conflicting_copies(*_classes(rng, 2000, 10, 3), 0.2, 3, rng)
+    return Parts(_sparse(_net(10, [32], 3)), x, y)
+
+
+def _conflicting_hastie(rng: np.random.Generator) -> Parts:
+    """Hastie's binary task plus copies of 30 % of the rows with the other label."""
+    from sklearn.datasets import make_hastie_10_2
+
+    raw, target = make_hastie_10_2(2000, random_state=int(rng.integers(2**31)))
+    x, y = _conflicting_copies(_standardize(raw)[0], (target > 0).astype(np.int64), 0.3, 2, rng)
+    return Parts(_binary(_net(10, [64], 1, output="sigmoid")), x, y)
+
+
+def _val_latest_by_trend(rng: np.random.Generator) -> Parts:
+    """Rows ordered by a drifting feature (time), validation = the latest 20 %: its first four
+    features sit far beyond the training range."""
+    x, y = _classes(rng, 2000, 12, 3)
+    order = np.argsort(x[:, 0] + 0.5 * x[:, 1] + 0.5 * x[:, 2] + 0.5 * x[:, 3])
+    x, y = x[order], y[order]
+    cut = int(len(x) * (1 - VAL_SHARE))
+    return Parts(_sparse(_net(12, [32], 3)), x[:cut], y[:cut], x[cut:], y[cut:])
+
+
+def _inverted_val_images(rng: np.random.Generator) -> Parts:
+    """Digit images in [0, 1] whose validation copies were inverted (1 - x) by another pipeline."""
+    import keras
+
+    raw, y = _sklearn_set("digits")
+    images = (raw / 16.0).reshape(-1, 8, 8, 1).astype(np.float32)
+    x, y, xv, yv = _split(images, y, rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((8, 8, 1)),
+            keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, 1.0 - xv, yv)
+
+
+def _minus_one_labels_bce(rng: np.random.Generator) -> Parts:
+    """Binary labels written as -1 / +1 (an SVM convention) for sigmoid and binary cross-entropy."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 12, 2), rng)
+    return Parts(_binary(_net(12, [32], 1, output="sigmoid")), x, 2 * y - 1, xv, 2 * yv - 1)
+
+
+def _mask_values_255(rng: np.random.Generator) -> Parts:
+    """Binary labels read from a mask image: 0 and 255 instead of 0 and 1."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 12, 2), rng)
+    return Parts(_binary(_net(12, [32], 1, output="sigmoid")), x, 255 * y, xv, 255 * yv)
+
+
+def _forty_samples_wide(rng: np.random.Generator) -> Parts:
+    """40 samples of 20 features for three classes, a 256-256 MLP (~72k parameters)."""
+    x, y = _classes(rng, 40, 20, 3)
+    return Parts(_sparse(_net(20, [256, 256], 3)), x, y, training={"batch_size": 8, "epochs": 50})
+
+
+def _thirty_sequences_gru(rng: np.random.Generator) -> Parts:
+    """30 sequences for a 64-unit GRU with a 64-unit dense head."""
+    import keras
+
+    n, length = 30, 20
+    y = rng.integers(0, 2, n)
+    x = rng.normal(size=(n, length, 2)) + 0.8 * (2 * y - 1)[:, None, None] * np.array([1.0, 0.0])
+    model = keras.Sequential(
+        [
+            keras.layers.Input((length, 2)),
+            keras.layers.GRU(64),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    return Parts(_binary(model), x.astype(np.float32), y.astype(np.int64), training={"batch_size": 8})
+
+
+def _relu_output_bce(rng: np.random.Generator) -> Parts:
+    """A ReLU on the output unit of a binary classifier trained with binary cross-entropy."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 12, 2), rng)
+    return Parts(_binary(_net(12, [32], 1, output="relu")), x, y, xv, yv)
+
+
+def _tanh_output_regression(rng: np.random.Generator) -> Parts:
+    """A tanh output for a standardized regression target: a third of it lies beyond +-1."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10), rng)
+    return Parts(_compiled(_net(10, [32], 1, output="tanh"), "mse"), x, y, xv, yv)
+
+
+def _seven_classes_five_units(rng: np.random.Generator) -> Parts:
+    """Integer labels 0-6 for a five-unit softmax."""
+    x, y, xv, yv = _split(*_classes(rng, 2100, 14, 7), rng)
+    return Parts(_sparse(_net(14, [32], 5)), x, y, xv, yv)
+
+
+def _ten_one_hot_nine_units(rng: np.random.Generator) -> Parts:
+    """Digits' ten one-hot classes into a nine-unit softmax (categorical cross-entropy)."""
+    x, y, xv, yv = _split(*_digits(), rng)
+    model = _compiled(_net(64, [64], 9), "categorical_crossentropy")
+    return Parts(model, x, _one_hot(y, 10), xv, _one_hot(yv, 10))
+
+
+def _softmax_ce_on_three_targets(rng: np.random.Generator) -> Parts:
+    """Three standardized regression targets fitted with softmax and categorical cross-entropy
+    (a classification head reused for a multi-output regression)."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10, targets=3), rng)
+    return Parts(_compiled(_net(10, [32], 3), "categorical_crossentropy"), x, y, xv, yv)
+
+
+def _bce_on_three_classes(rng: np.random.Generator) -> Parts:
+    """Labels 0, 1, 2 given to one sigmoid unit and binary cross-entropy."""
+    x, y, xv, yv = _split(*_classes(rng, 2100, 12, 3), rng)
+    return Parts(_binary(_net(12, [32], 1, output="sigmoid")), x, y, xv, yv)
+
+
+def _dropout_06_three_layers(rng: np.random.Generator) -> Parts:
+    """Dropout 0.6 after each of three hidden layers on digits."""
+    x, y, xv, yv = _split(*_digits(), rng)
+    return Parts(_sparse(_net(64, [64, 64, 64], 10, dropout=0.6)), x, y, xv, yv)
+
+
+def _dropout_085_regression(rng: np.random.Generator) -> Parts:
+    """Dropout 0.85 before the output of a regression."""
+    import keras
+
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((10,)),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dropout(0.85),
+            keras.layers.Dense(1),
+        ]
+    )
+    return Parts(_compiled(model, "mse"), x, y, xv, yv)
+
+
+def _three_units_twenty_classes(rng: np.random.Generator) -> Parts:
+    """A 3-unit layer in front of twenty overlapping classes."""
+    x, y, xv, yv = _split(*_classes(rng, 4000, 16, 20, separation=1.0), rng)
+    return Parts(_sparse(_net(16, [64, 3], 20)), x, y, xv, yv)
+
+
+def _no_hidden_layer_checkerboard(rng: np.random.Generator) -> Parts:
+    """Logistic regression on a 2x2 checkerboard (XOR of the signs): no line separates it."""
+    x = rng.uniform(-1, 1, (2000, 2))
+    y = ((x[:, 0] > 0) ^ (x[:, 1] > 0)).astype(np.int64)
+    x, y, xv, yv = _split(x.astype(np.float32), y, rng)
+    return Parts(_binary(_net(2, [], 1, output="sigmoid")), x, y, xv, yv)
+
+
+def _sgd_lr_2_regression(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10), rng)
+    return Parts(_compiled(_net(10, [64], 1, output="linear"), "mse", "sgd", 2.0), x, y, xv, yv)
+
+
+def _nadam_lr_05(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_classes(rng, 2000, 16, 4), rng)
+    return Parts(_sparse(_net(16, [64, 64], 4), optimizer="nadam", lr=0.5), x, y, xv, yv)
+
+
+def _rmsprop_lr_1e6_digits(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_digits(), rng)
+    return Parts(_sparse(_net(64, [64], 10), optimizer="rmsprop", lr=1e-6), x, y, xv, yv)
+
+
+def _sgd_momentum_1e5_cnn(rng: np.random.Generator) -> Parts:
+    """SGD with momentum 0.9 at 1e-5 on the bar images' CNN."""
+    import keras
+
+    x, y, xv, yv = _split(*_bars(rng, 1500), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((12, 12, 1)),
+            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer=_sgd(1e-5, 0.9), loss="sparse_categorical_crossentropy")
+    return Parts(model, x, y, xv, yv)
+
+
+def _tanh_5_large_init(rng: np.random.Generator) -> Parts:
+    """Five tanh layers of 64 drawn from N(0, 1) (a hand-rolled init), on a regression."""
+    import keras
+
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10), rng)
+    kernel = keras.initializers.RandomNormal(stddev=1.0)
+    model = _net(10, [64] * 5, 1, output="linear", activation="tanh", kernel=kernel)
+    return Parts(_compiled(model, "mse"), x, y, xv, yv)
+
+
+def _sigmoid_7_positive_bias(rng: np.random.Generator) -> Parts:
+    """Seven sigmoid layers of 32 with bias +4: every unit starts pinned near 1."""
+    import keras
+
+    x, y, xv, yv = _split(*_classes(rng, 2000, 12, 3), rng)
+    bias = keras.initializers.Constant(4.0)
+    return Parts(_sparse(_net(12, [32] * 7, 3, activation="sigmoid", bias=bias)), x, y, xv, yv)
+
+
+def _conv1d_negative_bias(rng: np.random.Generator) -> Parts:
+    """A Conv1D with bias -4 on standardized sequences: its ReLUs almost never fire."""
+    import keras
+
+    n, length = 1500, 24
+    y = rng.integers(0, 2, n)
+    t = np.arange(length)
+    x = np.sin((y[:, None] + 1) * 2 * np.pi * t / length) + 0.3 * rng.normal(size=(n, length))
+    x, y, xv, yv = _split(x[..., None].astype(np.float32), y.astype(np.int64), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((length, 1)),
+            keras.layers.Conv1D(16, 5, activation="relu", bias_initializer=keras.initializers.Constant(-4.0)),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    return Parts(_binary(model), x, y, xv, yv)
+
+
+def _digits_first_bias_minus_20(rng: np.random.Generator) -> Parts:
+    """A ReLU MLP on digits whose saved first-layer biases are -20: every unit of it is off."""
+    x, y, xv, yv = _split(*_digits(), rng)
+    model = _net(64, [64, 32], 10)
+    kernel, bias = model.layers[0].get_weights()
+    model.layers[0].set_weights([kernel, np.full_like(bias, -20.0)])
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _cnn_frozen_zero_dense(rng: np.random.Generator) -> Parts:
+    """A CNN whose dense layer before the output is frozen at zero (its weights never loaded)."""
+    import keras
+
+    x, y, xv, yv = _split(*_bars(rng, 1500), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((12, 12, 1)),
+            keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    dense = model.layers[2]
+    dense.set_weights([np.zeros_like(w) for w in dense.get_weights()])
+    dense.trainable = False
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _rescaling_zero(rng: np.random.Generator) -> Parts:
+    """A Rescaling layer with scale 0 (1/255 was meant, typed as an integer division): every
+    input reaches the network as 0, so no batch can be fitted."""
+    import keras
+
+    x, y, xv, yv = _split(*_classes(rng, 2000, 12, 3), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((12,)),
+            keras.layers.Rescaling(1 // 255),
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
 def _entries() -> list[Entry]:
     def healthy(name: str, make: Maker, split: str) -> Entry:
         return Entry(f"healthy-{name}", HEALTHY, frozenset(), make, split=split)
@@ -1352,6 +1889,138 @@ def _entries() -> list[Entry]:
             SEEN,
             incidental=("vanishing_gradients",),
         ),
+        # The fresh holdout of the fourth round: two new variants of every cause and nine
+        # healthy shapes no other split has, labelled from the injection before any probe ran.
+        healthy("lstm-channel-level", _healthy_lstm_channel_level, HOLDOUT),
+        healthy("cnn-bars-pooling", _healthy_cnn_bars_pooling, HOLDOUT),
+        healthy("iris-small", _healthy_iris_small, HOLDOUT),
+        healthy("friedman-sgd-nesterov", _healthy_friedman_sgd_nesterov, HOLDOUT),
+        healthy("binary-70-30", _healthy_binary_70_30, HOLDOUT),
+        healthy("twenty-classes-logits", _healthy_twenty_classes_logits, HOLDOUT),
+        healthy("selu-six-classes", _healthy_selu_six_classes, HOLDOUT),
+        healthy("hastie-rmsprop", _healthy_hastie_rmsprop, HOLDOUT),
+        healthy("normalization-layer", _healthy_normalization_layer, HOLDOUT),
+        fault("unscaled_features", "mixed-scales-four", _mixed_scales_four, HOLDOUT),
+        fault("unscaled_features", "income-regression", _income_features_regression, HOLDOUT),
+        fault("unscaled_targets", "kelvin", _targets_in_kelvin, HOLDOUT),
+        fault("unscaled_targets", "one-in-grams-huber", _one_target_in_grams, HOLDOUT),
+        fault("class_imbalance", "dominant-92", _dominant_class_five, HOLDOUT),
+        fault("class_imbalance", "hastie-4pct-positive", _hastie_rare_positive, HOLDOUT),
+        fault("label_noise", "eight-blobs-30pct", _noisy_eight_blobs, HOLDOUT),
+        fault("label_noise", "cancer-30pct", _noisy_cancer, HOLDOUT),
+        fault("nonfinite_values", "nan-pixels-cnn", _nan_pixels_cnn, HOLDOUT),
+        fault("nonfinite_values", "log-of-zero", _log_of_zero, HOLDOUT),
+        fault("constant_features", "unseen-categories", _unseen_categories_one_hot, HOLDOUT),
+        fault("constant_features", "stuck-sensors", _stuck_sensors, HOLDOUT),
+        fault("duplicate_samples", "val-40pct-train-digits", _val_forty_pct_from_train_digits, HOLDOUT),
+        fault("duplicate_samples", "half-rows-doubled", _half_rows_doubled_regression, HOLDOUT),
+        fault(
+            "conflicting_labels",
+            "three-classes",
+            _conflicting_three_classes,
+            HOLDOUT,
+            incidental=("duplicate_samples", "label_noise"),
+        ),
+        fault(
+            "conflicting_labels",
+            "hastie",
+            _conflicting_hastie,
+            HOLDOUT,
+            incidental=("duplicate_samples", "label_noise"),
+        ),
+        fault("train_val_shift", "latest-by-trend", _val_latest_by_trend, HOLDOUT),
+        # Inverted pixels are on another scale and offset: unscaled relative to training, literally.
+        fault(
+            "train_val_shift",
+            "inverted-val-images",
+            _inverted_val_images,
+            HOLDOUT,
+            incidental=("unscaled_features",),
+        ),
+        # A hinge loss would take -1/+1: the loss and these labels disagree on the task too.
+        fault(
+            "label_format_mismatch",
+            "minus-one-bce",
+            _minus_one_labels_bce,
+            HOLDOUT,
+            incidental=("loss_task_mismatch",),
+        ),
+        fault("label_format_mismatch", "mask-255", _mask_values_255, HOLDOUT),
+        fault("insufficient_data", "forty-wide", _forty_samples_wide, HOLDOUT),
+        fault("insufficient_data", "thirty-sequences-gru", _thirty_sequences_gru, HOLDOUT),
+        fault("output_activation_mismatch", "relu-bce", _relu_output_bce, HOLDOUT),
+        fault("output_activation_mismatch", "tanh-regression", _tanh_output_regression, HOLDOUT),
+        # Labels 5 and 6 past the units: the labels' side of the same mismatch.
+        fault(
+            "output_shape_mismatch",
+            "seven-classes-five-units",
+            _seven_classes_five_units,
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        fault(
+            "output_shape_mismatch",
+            "ten-one-hot-nine-units",
+            _ten_one_hot_nine_units,
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        # Targets outside [0, 1] that rows of a softmax cannot reach, under a loss that wants
+        # one distribution per row: the activation's and the labels' side of the mismatch.
+        fault(
+            "loss_task_mismatch",
+            "softmax-ce-three-targets",
+            _softmax_ce_on_three_targets,
+            HOLDOUT,
+            incidental=("label_format_mismatch", "output_activation_mismatch"),
+        ),
+        # Label 2 for a 0/1 loss over one unit: a label format and an output width problem too.
+        fault(
+            "loss_task_mismatch",
+            "bce-three-classes",
+            _bce_on_three_classes,
+            HOLDOUT,
+            incidental=("label_format_mismatch", "output_shape_mismatch"),
+        ),
+        fault("excessive_dropout", "06-three-layers", _dropout_06_three_layers, HOLDOUT),
+        fault("excessive_dropout", "085-regression", _dropout_085_regression, HOLDOUT),
+        fault("capacity_too_low", "three-units-twenty-classes", _three_units_twenty_classes, HOLDOUT),
+        fault("capacity_too_low", "no-hidden-layer-checkerboard", _no_hidden_layer_checkerboard, HOLDOUT),
+        fault(
+            "lr_too_high",
+            "sgd-2-regression",
+            _sgd_lr_2_regression,
+            HOLDOUT,
+            incidental=("exploding_gradients",),
+        ),
+        fault("lr_too_high", "nadam-05", _nadam_lr_05, HOLDOUT, incidental=("exploding_gradients",)),
+        fault("lr_too_low", "rmsprop-1e-6-digits", _rmsprop_lr_1e6_digits, HOLDOUT),
+        fault("lr_too_low", "sgd-momentum-1e-5-cnn", _sgd_momentum_1e5_cnn, HOLDOUT),
+        fault("saturating_stack", "tanh-5-large-init", _tanh_5_large_init, HOLDOUT, saturating),
+        fault("saturating_stack", "sigmoid-7-bias-4", _sigmoid_7_positive_bias, HOLDOUT, saturating),
+        fault(
+            "dead_units",
+            "conv1d-negative-bias",
+            _conv1d_negative_bias,
+            HOLDOUT,
+            incidental=("cannot_overfit_batch", "vanishing_gradients"),
+        ),
+        fault(
+            "dead_units",
+            "first-bias-minus-20",
+            _digits_first_bias_minus_20,
+            HOLDOUT,
+            incidental=("cannot_overfit_batch", "vanishing_gradients"),
+        ),
+        # The ReLUs after the zero layer get exactly 0 in, and no gradient passes below it.
+        fault(
+            "cannot_overfit_batch",
+            "cnn-frozen-zero-dense",
+            _cnn_frozen_zero_dense,
+            HOLDOUT,
+            incidental=("dead_units", "vanishing_gradients"),
+        ),
+        fault("cannot_overfit_batch", "rescaling-zero", _rescaling_zero, HOLDOUT),
     ]
 
 
