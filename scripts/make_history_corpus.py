@@ -951,7 +951,8 @@ def fourth_holdout() -> list[Run]:
         _run(HEALTHY, "blobs-sgd-momentum", 135, "blobs", hidden=(64, 32), optimizer="sgd",
              learning_rate=0.01,
              momentum=0.9, epochs=30),
-        _run(HEALTHY, "quantiles-adam", 136, "quantiles", hidden=(64, 64), learning_rate=3e-3, epochs=40),
+        # 22 epochs, not 40: at 40 its validation loss rose a third above its best (epoch 21).
+        _run(HEALTHY, "quantiles-adam", 136, "quantiles", hidden=(64, 64), learning_rate=3e-3, epochs=22),
         _run(HEALTHY, "quantiles-reduce-lr", 137, "quantiles", hidden=(64, 32), learning_rate=3e-3, epochs=60,
              callbacks=("reduce_lr",)),
         _run(HEALTHY, "hastie-adam", 138, "hastie", hidden=(64, 32), epochs=30),
@@ -1103,9 +1104,10 @@ def fourth_holdout() -> list[Run]:
         _run("capacity_too_low", "hastie-linear", 223, "hastie", hidden=(), epochs=40),
         _run("capacity_too_low", "digits-3-unit", 224, "digits", hidden=(3,), activation="linear"),
         _run("capacity_too_low", "friedman3-linear", 225, "friedman3", hidden=(), epochs=40),
-        _run("insufficient_data", "blobs-25", 226, lambda s: train_subset(load("blobs", s), 25, s),
-             hidden=big,
-             epochs=60),
+        # Digits, not blobs: five well-separated blobs reached 97.6 % validation accuracy from 25
+        # samples, so those 25 were enough.
+        _run("insufficient_data", "digits-20", 226, lambda s: train_subset(load("digits", s), 20, s),
+             hidden=big, epochs=60),
         _run("insufficient_data", "quantiles-20", 227, lambda s: train_subset(load("quantiles", s), 20, s),
              hidden=big, epochs=60),
         _run("insufficient_data", "hastie-30", 228, lambda s: train_subset(load("hastie", s), 30, s),
