@@ -10,11 +10,19 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+from threadpoolctl import threadpool_limits
+
 from diagnosis.audit.base import REGISTRY, Check
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.models import Finding
 
 _SUPPORT = {"base", "arrays"}
+# BLAS threads for the checks' matrix products. They work on subsamples (at most a few
+# thousand rows), which one thread handles in a fraction of a second; OpenBLAS's extra
+# threads spin-wait between such small calls, and on the shared 2-core box they burned 3-5x
+# the CPU of one thread for the same result (label noise on 10k x 784: 0.7-1.1 CPU-s
+# against 0.22), CPU that the probes' training in the same process then lacks.
+BLAS_THREADS = 1
 
 for _module in pkgutil.iter_modules(__path__):
     if _module.name not in _SUPPORT:
@@ -39,7 +47,8 @@ def audit_data(data: BundleData, model: ModelInfo | None = None) -> list[Finding
     labels of different lengths).
     """
     _check_shapes(data)
-    findings = [f for check in REGISTRY.values() if (f := check().check(data, model)) is not None]
+    with threadpool_limits(limits=BLAS_THREADS, user_api="blas"):
+        findings = [f for check in REGISTRY.values() if (f := check().check(data, model)) is not None]
     return sorted(findings, key=lambda f: (-f.severity.rank, -f.confidence, f.code))
 
 

@@ -662,3 +662,22 @@ def test_tiny_data_is_insufficient_even_without_a_model() -> None:
 def test_enough_data_is_silent() -> None:
     x, y = blobs(2000)
     assert InsufficientData().check(BundleData(x, y), model(params=20_000)) is None
+
+
+def test_the_checks_run_on_one_blas_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    from threadpoolctl import threadpool_info
+
+    from diagnosis.audit import BLAS_THREADS
+
+    seen: list[int] = []
+    original = LabelNoise.check
+
+    def recording(self: LabelNoise, data: BundleData, model: ModelInfo | None) -> Finding | None:
+        seen.extend(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")
+        return original(self, data, model)
+
+    monkeypatch.setattr(LabelNoise, "check", recording)
+    x, y = blobs(300)
+    audit_data(BundleData(x, y), model())
+    assert seen
+    assert set(seen) == {BLAS_THREADS}
