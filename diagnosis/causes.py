@@ -30,6 +30,12 @@ TYPICAL_LR = {
 }
 # Ratios of the configured to the typical rate that count as far off.
 LR_FAR, LR_OFF = 10.0, 3.0
+# A rate this many times the optimizer's usual one, or this share of it, is beyond any setup
+# that trains normally, so it is a cause without further confirmation: at 100x, Adam's steps
+# are ~0.1 per weight, the size of a Glorot weight in a 100-unit layer; at 1e-4x a run of
+# thousands of steps moves no weight measurably. In between (a 10x higher rate, Adam at 1e-5
+# or 1e-6 for fine-tuning) a rate is only a suspicion the curves or probes must confirm.
+LR_BEYOND_HIGH, LR_BEYOND_LOW = 100.0, 1e-4
 # Fewer samples per trainable parameter than this is a model that can memorize its data.
 SAMPLES_PER_PARAM = 0.1
 # Fewer training samples than this is small for any deep model.

@@ -8,6 +8,7 @@ The caller's metadata wins where it says something; inference fills the gaps.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,50 @@ class RunFacts:
     @property
     def chance_accuracy(self) -> float | None:
         return 1.0 / self.num_classes if self.num_classes and self.num_classes >= 2 else None
+
+    @property
+    def majority_share(self) -> tuple[float, float] | None:
+        """Bounds on the largest class's share, from a classifier's reported baseline loss (the
+        class frequencies' entropy) and K; None when either is unknown."""
+        if self.task not in {"binary", "multiclass"} or not self.num_classes or self.num_classes < 2:
+            return None
+        if self.reported_baseline_loss is None:
+            return None
+        return majority_share_bounds(self.reported_baseline_loss, self.num_classes)
+
+
+def _bisect_decreasing(function: Callable[[float], float], value: float, low: float, high: float) -> float:
+    """The point in [low, high] where a decreasing `function` crosses `value`."""
+    for _ in range(50):
+        mid = (low + high) / 2
+        low, high = (mid, high) if function(mid) > value else (low, mid)
+    return (low + high) / 2
+
+
+def _binary_entropy(p: float) -> float:
+    return -p * math.log(p) - (1 - p) * math.log(1 - p) if 0 < p < 1 else 0.0
+
+
+def majority_share_bounds(entropy: float, classes: int) -> tuple[float, float]:
+    """Least and greatest share p of the largest of `classes` classes whose frequencies have
+    this entropy (nats). For a given p the entropy is smallest with one other class holding the
+    rest (H_b(p), when p > 1/2) and largest with the rest spread evenly (Fano's
+    H_b(p) + (1 - p) ln(K - 1)); both fall as p grows, so each bound is where one crosses
+    `entropy`. Two classes: both bounds are the share itself."""
+    entropy = min(max(entropy, 0.0), math.log(classes))
+
+    def spread(p: float) -> float:
+        return _binary_entropy(p) + (1 - p) * math.log(classes - 1)
+
+    high = _bisect_decreasing(spread, entropy, 1.0 / classes, 1.0)
+    # Above ln 2 the two-class split cannot reach the entropy; the share is still at least
+    # e^-H, since no class can be likelier than the largest (min-entropy <= entropy).
+    low = (
+        _bisect_decreasing(_binary_entropy, entropy, 0.5, 1.0)
+        if entropy < math.log(2)
+        else math.exp(-entropy)
+    )
+    return min(low, high), high
 
 
 def _classes_from_loss(values: np.ndarray) -> int | None:

@@ -19,7 +19,8 @@ from diagnosis.bundle import (
     LabelInfo,
     ModelInfo,
 )
-from diagnosis.causes import LR_FAR, TYPICAL_LR
+from diagnosis.capacity import MIN_HIDDEN_UNITS, MIN_WIDTH_SHARE, width_floor
+from diagnosis.causes import LR_BEYOND_HIGH, LR_BEYOND_LOW, LR_FAR, TYPICAL_LR
 from diagnosis.models import Category, Finding, Severity
 
 # Dropout above this rate throws away more than half the signal at every step.
@@ -28,14 +29,6 @@ MAX_DROPOUT = 0.5
 DEEP_SATURATING = 4
 SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softsign"})
 NORMALIZATION = frozenset({"BatchNormalization", "LayerNormalization", "GroupNormalization"})
-# A hidden layer narrower than this can't carry what a classifier needs.
-MIN_HIDDEN_UNITS = 2
-# Nor one narrower than this share of the output's degrees of freedom (K - 1 for K classes,
-# whose softmax ignores a common shift; the number of outputs otherwise): the outputs must
-# then be read off a subspace of under half their dimensions, so most classes can be told
-# apart only by fine angles and magnitudes, which trains slowly or not at all. Halving is as
-# far as the usual tapering towards the output goes (a 64-unit head for 100 classes is fine).
-MIN_WIDTH_SHARE = 0.5
 # A model with no hidden layer (a linear or logistic regression) draws a hyperplane: it is too
 # small for a task only when the probes show it: its one-batch overfit stalled and the replay
 # ended with one of these symptoms (at warning or above). Neither alone settles it: a linear
@@ -43,12 +36,6 @@ MIN_WIDTH_SHARE = 0.5
 LINEAR_LIMIT_SYMPTOMS = frozenset({"underfitting", "accuracy_at_chance"})
 # The hidden layer recommended (and tried) in front of a linear model's output.
 ADDED_HIDDEN_UNITS = 32
-# A rate this many times the optimizer's usual one, or this share of it, is beyond any setup
-# that trains normally, so it is a cause without the replay's confirmation: at 100x, Adam's
-# steps are ~0.1 per weight, the size of a Glorot weight in a 100-unit layer; at 1e-4x a run
-# of thousands of steps moves no weight measurably. In between (a 10x higher rate, Adam at
-# 1e-5 or 1e-6 for fine-tuning) a rate is only a suspicion the probes must confirm.
-LR_BEYOND_HIGH, LR_BEYOND_LOW = 100.0, 1e-4
 # The evidence key that marks a rate beyond those bounds (read by the pipeline's confirmation).
 BEYOND_USUAL = "beyond_usual_range"
 PROBABILITY_OUTPUTS = frozenset({"softmax", "sigmoid"})
@@ -221,7 +208,7 @@ def _output_dimensions(info: ModelInfo, labels: LabelInfo) -> int | None:
 def bottleneck(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     """Hidden layers too narrow for what the output must tell apart."""
     needed = _output_dimensions(info, labels)
-    floor = max(float(MIN_HIDDEN_UNITS), MIN_WIDTH_SHARE * needed if needed else 0.0)
+    floor = width_floor(needed)
     narrow = [
         (layer.name, layer.units)
         for layer in info.layers[:-1]

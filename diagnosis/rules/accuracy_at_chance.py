@@ -2,7 +2,10 @@
 
 Two shapes, one meaning (the model predicts nothing useful): an accuracy that ends within a
 few points of 1/K, and an accuracy frozen at one value for the whole run, which is what a
-model that outputs a single class for every sample shows (at the majority-class rate).
+model that outputs a single class for every sample shows (at the majority-class rate). A
+model at its ceiling freezes too (a validation set with one sample wrong): when the caller's
+`baseline_loss` bounds the majority class's share, an accuracy frozen above what any single
+answer could score is not this.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ class AccuracyAtChance(Rule):
         if name is None or run.epochs < MIN_EPOCHS:
             return None
         frozen = self._frozen_metric(run, name)
-        if frozen is not None:
+        if frozen is not None and not _beats_any_single_answer(run, frozen[0], float(frozen[1][-1])):
             return self._frozen(run, *frozen)
         for metric in (f"val_{name}", name):
             values = finite_curve(run.get(metric))
@@ -139,3 +142,10 @@ class AccuracyAtChance(Rule):
                 "with softmax; then verify the model can overfit one batch."
             ),
         )
+
+
+def _beats_any_single_answer(run: TrainingHistory, metric: str, value: float) -> bool:
+    """An accuracy above the largest share a class can hold (by the baseline loss's entropy)
+    plus the chance margin: no model that answers one class for every sample scores it."""
+    bounds = run.facts.majority_share
+    return bounds is not None and not RECALL.match(metric) and value > bounds[1] + MARGIN

@@ -1,18 +1,16 @@
 """class_imbalance: the accuracy barely beats always answering the majority class, which the
 caller's `baseline_loss` says holds most of the samples.
 
-A classifier's baseline loss (the loss of predicting the class frequencies) is their entropy H.
-Below ln 2 one class must hold more than half the samples, and at least the share p > 1/2 with
-H_b(p) = H (the binary entropy): the two-class split is the least concentrated distribution of
-that entropy, so for two classes this is the majority's share and for more a lower bound of it.
-A model whose accuracy stays near that share has learned little beyond the majority answer,
-the usual picture of imbalanced data, whatever the accuracy's absolute value (93 % looks good).
-Without `baseline_loss` the curves cannot tell the class shares, and the rule stays silent.
+A classifier's baseline loss (the loss of predicting the class frequencies) is their entropy,
+which bounds the largest class's share from below (`RunFacts.majority_share`; for two classes
+it is the share itself). A model whose accuracy stays near that share has learned little
+beyond the majority answer, the usual picture of imbalanced data, whatever the accuracy's
+absolute value (93 % looks good). Without `baseline_loss` the curves cannot tell the class
+shares, and the rule stays silent.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,19 +33,6 @@ MIN_EPOCHS = 10
 TAIL_FRACTION = 0.2
 
 
-def majority_share(entropy: float) -> float | None:
-    """The least majority share consistent with class entropy `entropy` (nats), if over 1/2:
-    the larger root of H_b(p) = entropy, by bisection (H_b falls monotonically on [1/2, 1])."""
-    if not 0 < entropy < math.log(2):
-        return None
-    low, high = 0.5, 1.0
-    for _ in range(50):
-        mid = (low + high) / 2
-        binary = -mid * math.log(mid) - (1 - mid) * math.log(1 - mid)
-        low, high = (mid, high) if binary > entropy else (low, mid)
-    return low
-
-
 @dataclass
 class ClassImbalance(Rule):
     code = "class_imbalance"
@@ -57,13 +42,13 @@ class ClassImbalance(Rule):
     def check(self, run: TrainingHistory) -> Finding | None:
         facts = run.facts
         name = facts.accuracy_metric
-        baseline = facts.reported_baseline_loss
-        if facts.task not in {"binary", "multiclass"} or name is None or baseline is None:
+        bounds = facts.majority_share
+        if name is None or bounds is None or run.epochs < MIN_EPOCHS:
             return None
-        if run.epochs < MIN_EPOCHS:
-            return None
-        majority = majority_share(baseline)
-        if majority is None or majority < MIN_MAJORITY:
+        # The least share the entropy allows: a bound that overstated the majority would call
+        # a model that beat it imbalanced.
+        majority = bounds[0]
+        if majority < MIN_MAJORITY:
             return None
         for metric in (f"val_{name}", name):
             values = finite_curve(run.get(metric))
@@ -73,12 +58,13 @@ class ClassImbalance(Rule):
             gain = (end - majority) / (1 - majority)
             if gain >= MIN_GAIN:
                 return None
-            return self._finding(run, metric, end, majority, gain, baseline)
+            return self._finding(run, metric, end, majority, gain)
         return None
 
     def _finding(
-        self, run: TrainingHistory, metric: str, end: float, majority: float, gain: float, baseline: float
+        self, run: TrainingHistory, metric: str, end: float, majority: float, gain: float
     ) -> Finding:
+        baseline = run.facts.reported_baseline_loss
         return self.finding(
             run,
             severity=Severity.warning,

@@ -352,14 +352,59 @@ def test_accuracy_near_the_majority_share_is_class_imbalance() -> None:
     assert "class_imbalance" not in codes(raw, task="binary")
 
 
-def test_majority_share_inverts_the_binary_entropy() -> None:
-    from diagnosis.rules.class_imbalance import majority_share
+@pytest.mark.parametrize("seed", range(20))
+def test_majority_share_bounds_hold_the_largest_class(seed: int) -> None:
+    from diagnosis.infer import majority_share_bounds
 
-    for share in (0.6, 0.8, 0.93, 0.99):
-        entropy = -share * np.log(share) - (1 - share) * np.log(1 - share)
-        assert majority_share(float(entropy)) == pytest.approx(share, abs=1e-6)
-    assert majority_share(np.log(2)) is None
-    assert majority_share(0.0) is None
+    rng = np.random.default_rng(seed)
+    classes = int(rng.integers(2, 12))
+    shares = rng.dirichlet(np.full(classes, rng.choice([0.2, 1.0, 5.0])))
+    shares = shares[shares > 0]
+    entropy = float(-(shares * np.log(shares)).sum())
+    low, high = majority_share_bounds(entropy, classes)
+    assert low - 1e-9 <= shares.max() <= high + 1e-9
+    if classes == 2:
+        assert low == pytest.approx(shares.max(), abs=1e-6)
+        assert high == pytest.approx(shares.max(), abs=1e-6)
+
+
+def test_a_frozen_accuracy_no_single_answer_could_score_is_not_at_chance() -> None:
+    # Five balanced classes: the validation accuracy sits at 0.996 (one sample wrong) while the
+    # loss keeps falling; a model answering one class scores at most a fifth.
+    epochs = 20
+    raw = {
+        "loss": np.geomspace(0.5, 0.006, epochs).tolist(),
+        "accuracy": [0.9, *([0.9987] * (epochs - 1))],
+        "val_loss": np.geomspace(0.3, 0.025, epochs).tolist(),
+        "val_accuracy": [0.976, *([0.996] * (epochs - 1))],
+    }
+    assert "accuracy_at_chance" not in codes(raw, task="multiclass", num_classes=5, baseline_loss=1.609)
+    # Without the class shares a 99.6 % majority cannot be ruled out.
+    assert codes(raw, task="multiclass", num_classes=5)["accuracy_at_chance"] is Severity.error
+    # 99.6 % of one class (entropy 0.026): the frozen accuracy is the majority answer's.
+    assert (
+        codes(raw, task="binary", num_classes=2, baseline_loss=0.0258)["accuracy_at_chance"] is Severity.error
+    )
+
+
+def test_a_learning_rate_beyond_any_usual_one_that_did_not_learn_is_lr_too_high() -> None:
+    # Adam at 5 on a regression: huge first epochs, then a crawl at 68 % of the baseline.
+    crawl = {"loss": [1.7e5, 2.9e4, 2.0e3, 48.0, *np.linspace(5.0, 0.68, 26).tolist()]}
+    meta = {"task": "regression", "baseline_loss": 1.0, "optimizer": "adam"}
+    finding = next(
+        f
+        for f in diagnose(history_from_mapping(crawl, {**meta, "learning_rate": 5.0})).findings
+        if f.code == "lr_too_high"
+    )
+    assert finding.severity is Severity.warning
+    assert finding.fix == {"learning_rate": 0.001}
+    # 10x is a suspicion for the causes, not a finding; and a run that learned well at a
+    # scaled-up rate (large-batch SGD at 1.0) is left alone.
+    assert "lr_too_high" not in codes(crawl, **meta, learning_rate=0.01)
+    learned = {"loss": np.geomspace(1.0, 0.05, 30).tolist()}
+    assert "lr_too_high" not in codes(
+        learned, task="regression", baseline_loss=1.0, optimizer="sgd", learning_rate=1.0
+    )
 
 
 def test_a_hidden_layer_narrower_than_the_classes_need_is_capacity_too_low() -> None:
