@@ -30,6 +30,7 @@ from diagnosis.probes.loader import BundleError, Limits, open_bundle
 from diagnosis.probes.model_audit import BEYOND_USUAL, audit_model, linear_model_too_small
 from diagnosis.probes.model_info import describe
 from diagnosis.probes.training import (
+    FreshStart,
     Prepared,
     ProbeResults,
     gradient_stats,
@@ -270,16 +271,17 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
 
         progress(0.3, "probes")
         try:  # the first probe evaluates a fresh copy on the data: it is also the check that it can
-            initial_loss(model, info, finite, labels, probes)
+            start = FreshStart(model, info)
+            initial_loss(start, info, finite, labels, probes)
         except Exception as exc:  # Keras reports shape mismatches with several exception types
             if not any(f.severity is Severity.error for f in audit):
                 raise BundleError(f"the model cannot be evaluated on the data: {exc}") from None
             # The audit already named a wiring error that explains it; training probes can't run.
             return Diagnosis.from_findings(_merge(audit), RunSummary(epochs=0, metrics=[]), ENGINE_VERSION)
-        overfit_one_batch(model, info, finite, probes)
-        lr_range_test(model, info, finite, config, probes)
-        gradient_stats(model, info, finite, probes)
-        saved_weights(model, info, finite, probes)
+        overfit_one_batch(model, start, info, finite, probes)
+        lr_range_test(start, info, finite, config, probes)
+        gradient_stats(start, finite, probes)
+        saved_weights(model, start, finite, probes)
         baseline = replay(model, info, prepared, config, labels)
         probes.count("replay", baseline.steps)
         curves = diagnose(

@@ -19,6 +19,7 @@ from diagnosis.probes.run import USUAL_RATE_BAND, _confirm, _settle_truncated
 from diagnosis.probes.training import (
     OVERFIT_STEPS,
     STALL_GAIN,
+    FreshStart,
     Memorization,
     Prepared,
     ProbeResults,
@@ -164,7 +165,7 @@ def _dense(bias: float) -> tuple[object, ModelInfo, Prepared]:
 def test_dead_units_in_the_saved_weights_are_found_before_any_reinitialization() -> None:
     model, info, data = _dense(bias=-20.0)
     out = ProbeResults()
-    saved_weights(model, info, data, out)
+    saved_weights(model, FreshStart(model, info), data, out)
     [finding] = out.findings
     assert finding.code == "dead_units"
     assert finding.severity is Severity.warning
@@ -176,7 +177,7 @@ def test_dead_units_in_the_saved_weights_are_found_before_any_reinitialization()
 def test_saved_weights_that_a_fresh_draw_matches_are_quiet() -> None:
     model, info, data = _dense(bias=0.0)
     out = ProbeResults()
-    saved_weights(model, info, data, out)
+    saved_weights(model, FreshStart(model, info), data, out)
     assert out.findings == []
     assert out.measurements["saved_weights"]["batch"] == len(data.x[:256])
 
