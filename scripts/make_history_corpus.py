@@ -1544,7 +1544,9 @@ def fixture(run: Run, split: str) -> dict[str, Any]:
 
 
 def _curve_summary(history: dict[str, list[float | None]]) -> str:
-    """First, best and last value of each curve: what to read to judge an injection's strength."""
+    """First, best and last value of each loss curve and the largest rise above its low so far
+    (a mid-run excursion the other three hide): what to read to judge an injection's strength,
+    or a healthy run's health."""
     parts = []
     for name, values in history.items():
         finite = [v for v in values if v is not None]
@@ -1552,8 +1554,13 @@ def _curve_summary(history: dict[str, list[float | None]]) -> str:
             parts.append(f"{name}=all-nonfinite")
             continue
         nonfinite = len(values) - len(finite)
-        best = min(finite) if "loss" in name or name.endswith("mae") else max(finite)
+        lower_is_better = "loss" in name or name.endswith("mae")
+        best = min(finite) if lower_is_better else max(finite)
         note = f" nonfinite={nonfinite}" if nonfinite else ""
+        if lower_is_better and min(finite) > 0:
+            lows = np.minimum.accumulate(finite)
+            rise = max(value / low for value, low in zip(finite, lows, strict=True))
+            note += f" rise={rise:.2g}x" if rise >= 1.2 else ""
         parts.append(f"{name}={finite[0]:.4g}>{best:.4g}@{values.index(best)}>{finite[-1]:.4g}{note}")
     return "  ".join(parts)
 
