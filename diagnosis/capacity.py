@@ -11,6 +11,8 @@ MIN_HIDDEN_UNITS = 2
 # apart only by fine angles and magnitudes, which trains slowly or not at all. Halving is as
 # far as the usual tapering towards the output goes (a 64-unit head for 100 classes is fine).
 MIN_WIDTH_SHARE = 0.5
+# The width recommended in place of a bottleneck: at least this, and one unit per class.
+RECOMMENDED_UNITS = 16
 
 
 def width_floor(output_dimensions: int | None) -> float:

@@ -19,7 +19,7 @@ from diagnosis.bundle import (
     LabelInfo,
     ModelInfo,
 )
-from diagnosis.capacity import MIN_HIDDEN_UNITS, MIN_WIDTH_SHARE, width_floor
+from diagnosis.capacity import MIN_HIDDEN_UNITS, MIN_WIDTH_SHARE, RECOMMENDED_UNITS, width_floor
 from diagnosis.causes import LR_BEYOND_HIGH, LR_BEYOND_LOW, LR_FAR, TYPICAL_LR
 from diagnosis.models import Category, Finding, Severity
 
@@ -218,7 +218,7 @@ def bottleneck(info: ModelInfo, labels: LabelInfo) -> Finding | None:
         return None
     classes = labels.num_classes if labels.format in {"integer", *CLASS_DISTRIBUTIONS} else None
     against = f"{classes} classes" if classes else f"{info.output_units} outputs"
-    wanted = max(16, classes or info.output_units or 0)
+    wanted = max(RECOMMENDED_UNITS, classes or info.output_units or 0)
     per = "classes" if classes else "outputs"
     return Finding(
         code="capacity_too_low",

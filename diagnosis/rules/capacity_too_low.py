@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from diagnosis.capacity import MIN_HIDDEN_UNITS, MIN_WIDTH_SHARE, width_floor
+from diagnosis.capacity import MIN_HIDDEN_UNITS, MIN_WIDTH_SHARE, RECOMMENDED_UNITS, width_floor
 from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Category, Finding, Severity
@@ -22,8 +22,6 @@ from diagnosis.rules.base import Rule
 # "Stayed high": the last training loss above this share of the learned-nothing loss (a
 # 10-class model at a quarter of ln 10 is still wrong on about one sample in five).
 HIGH_LOSS_SHARE = 0.25
-# The width recommended: at least this, and at least one unit per class.
-RECOMMENDED_UNITS = 16
 
 
 @dataclass
