@@ -17,7 +17,7 @@ import numpy as np
 from diagnosis.bundle import BINARY_LOSSES, REGRESSION_LOSSES, LabelInfo, ModelInfo, TrainingConfig
 from diagnosis.models import Finding
 from diagnosis.probes.model_info import fresh_copy
-from diagnosis.probes.training import Prepared, ProbeResults, Replay, replay
+from diagnosis.probes.training import FreshStart, Prepared, ProbeResults, Replay, replay
 
 if TYPE_CHECKING:
     import keras
@@ -34,7 +34,8 @@ MAX_TRIALS = 4
 class Trial:
     """How to apply one fix to a replay."""
 
-    build: Callable[[], keras.Model] | None = None
+    build: Callable[[], keras.Model] | None = None  # None: the replay's own model, restored
+    learning_rate: float | None = None
     transform: Callable[[np.ndarray], np.ndarray] | None = None
     class_weight: dict[int, float] | None = None
 
@@ -95,7 +96,7 @@ def plan(
         return Trial(transform=_standardizer(prepared.x))
     if code in {"lr_too_high", "lr_too_low"}:
         rate = fix.get("learning_rate") or probes.suggested_lr
-        return Trial(build=build(learning_rate=rate)) if rate else None
+        return Trial(learning_rate=rate) if rate else None
     if code == "class_imbalance" and isinstance(fix.get("class_weight"), dict):
         return Trial(class_weight={int(k): float(v) for k, v in fix["class_weight"].items()})
     if code in {"loss_task_mismatch", "label_format_mismatch"} and "loss" in fix:
@@ -172,6 +173,7 @@ def try_fixes(
     labels: LabelInfo,
     probes: ProbeResults,
     baseline: Replay,
+    start: FreshStart,
 ) -> list[Finding]:
     """The findings with `fix["measured"]` filled in where a trial ran."""
     out, trials = [], 0
@@ -183,12 +185,12 @@ def try_fixes(
         trials += 1
         try:
             after = replay(
-                model,
-                info,
+                start,
                 prepared,
                 config,
                 labels,
                 build=trial.build,
+                learning_rate=trial.learning_rate,
                 transform=trial.transform,
                 class_weight=trial.class_weight,
             )

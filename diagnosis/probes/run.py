@@ -282,7 +282,8 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         lr_range_test(start, info, finite, config, probes)
         gradient_stats(start, finite, probes)
         saved_weights(model, start, finite, probes)
-        baseline = replay(model, info, prepared, config, labels)
+        replayed = FreshStart(model, info, metrics=True)
+        baseline = replay(replayed, prepared, config, labels)
         probes.count("replay", baseline.steps)
         curves = diagnose(
             history_from_mapping(baseline.history, replay_metadata(info, labels, config, prepared.y))
@@ -294,7 +295,7 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
 
         progress(0.6, "fix trials")
         ordered = Diagnosis.from_findings(findings, curves.run, ENGINE_VERSION).findings
-        tried = try_fixes(ordered, model, info, config, prepared, labels, probes, baseline)
+        tried = try_fixes(ordered, model, info, config, prepared, labels, probes, baseline, replayed)
         progress(0.95, "writing")
         result = Diagnosis.from_findings(_confirm(tried, symptoms, info), curves.run, ENGINE_VERSION)
         return result.model_copy(

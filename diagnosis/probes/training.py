@@ -142,32 +142,37 @@ def _seed() -> None:
 
 
 class FreshStart:
-    """The seeded, freshly initialized copy that the model probes (initial loss, one-batch
-    overfit, range test, statistics, the saved weights' fresh draw) each start from, compiled
-    once with the loss alone and restored to its first state for each of them.
+    """A seeded, freshly initialized copy, compiled once and restored to its first state for
+    each run that starts from it: the model probes (initial loss, one-batch overfit, range
+    test, statistics, the saved weights' fresh draw) share one compiled with the loss alone,
+    and the replay and the fix trials that keep the architecture (another rate, standardized
+    inputs, class weights) share one compiled as the user trains.
 
-    Each probe used to re-seed and clone its own copy: the same weights, drawn again, but a new
-    model whose train function had to be traced again (~0.4-0.6 CPU-s for a 1M-parameter MLP,
-    as much as 50-80 of its steps). Restoring every variable of the model (weights, moving
-    statistics, the dropout layers' seed states) and of its optimizer (slots, step count, rate)
-    to their values before the first probe gives each probe exactly the start it had."""
+    Each run used to re-seed and clone its own copy: the same weights, drawn again, but a new
+    model whose train (and test) functions had to be traced again (~0.4-0.6 CPU-s each for a
+    1M-parameter MLP, as much as 50-80 of its steps). Restoring every variable of the model
+    (weights, moving statistics, the dropout layers' seed states) and of its optimizer (slots,
+    step count, rate) to their values before the first run gives each run exactly the start
+    it had, down to the bit."""
 
-    def __init__(self, model: keras.Model, info: ModelInfo) -> None:
+    def __init__(self, model: keras.Model, info: ModelInfo, *, metrics: bool = False) -> None:
         _seed()
-        self.model = fresh_copy(model, info, metrics=False)
+        self.model = fresh_copy(model, info, metrics=metrics)
         # The slots exist from the start, so the snapshot holds their initial values (zeros for
         # Adam's moments, Adagrad's initial accumulator).
         self.model.optimizer.build(self.model.trainable_variables)
         self._variables = [np.array(v.numpy()) for v in self.model.variables]
         self._optimizer = [np.array(v.numpy()) for v in self.model.optimizer.variables]
 
-    def restored(self) -> keras.Model:
-        """The copy as it was first drawn, with a fresh optimizer state."""
+    def restored(self, learning_rate: float | None = None) -> keras.Model:
+        """The copy as it was first drawn, with a fresh optimizer state (at another rate)."""
         _seed()
         for variable, value in zip(self.model.variables, self._variables, strict=True):
             variable.assign(value)
         for variable, value in zip(self.model.optimizer.variables, self._optimizer, strict=True):
             variable.assign(value)
+        if learning_rate is not None:
+            self.model.optimizer.learning_rate.assign(learning_rate)
         return self.model
 
 
@@ -623,19 +628,20 @@ def _dynamics(
 
 
 def replay(
-    model: keras.Model,
-    info: ModelInfo,
+    start: FreshStart,
     data: Prepared,
     config: TrainingConfig,
     labels: LabelInfo,
     *,
     build: Callable[[], keras.Model] | None = None,
+    learning_rate: float | None = None,
     transform: Callable[[np.ndarray], np.ndarray] | None = None,
     class_weight: dict[int, float] | None = None,
 ) -> Replay:
-    """A short run of the user's configuration (or of it with one fix applied)."""
+    """A short run of the user's configuration (or of it with one fix applied): from `start`
+    (at another rate), or from the model `build` makes when the fix changes the model."""
     _seed()
-    fresh = build() if build is not None else fresh_copy(model, info)
+    fresh = build() if build is not None else start.restored(learning_rate)
     x, x_val = (transform(data.x), transform(data.x_val)) if transform else (data.x, data.x_val)
     epochs = min(config.epochs or REPLAY_EPOCHS, REPLAY_EPOCHS)
     batch = min(config.batch_size, len(x))
