@@ -59,6 +59,9 @@ class ModelInfo:
     optimizer: str | None = None  # lower-case class name: "adam", "sgd", ...
     learning_rate: float | None = None
     input_shape: tuple[int | None, ...] | None = None
+    # The first layer standardizes the raw inputs with statistics it holds (an adapted or
+    # configured Normalization layer): the arrays' own scales are not what the network sees.
+    normalizes_inputs: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class LabelInfo:
     distinct: int
     # Values per sample: one-hot classes, independent 0/1 tags, or regression targets.
     columns: int = 1
+    # Smallest and largest finite target, for continuous targets.
+    value_range: tuple[float, float] | None = None
 
 
 # Up to this many distinct integral values, labels are classes rather than a quantity.
@@ -118,7 +123,7 @@ def label_info(y: np.ndarray) -> LabelInfo:
         if finite.size == y.size and distribution_rows(y):
             # Non-negative rows summing to 1 are a probability per class, not K quantities.
             return LabelInfo("soft", columns, distinct_values, columns)
-        return LabelInfo("continuous", None, distinct_values, columns)
+        return LabelInfo("continuous", None, distinct_values, columns, _value_range(finite))
     flat = finite.reshape(-1)
     distinct = np.unique(flat)
     integral = flat.size > 0 and np.array_equal(distinct, np.round(distinct))
@@ -126,4 +131,8 @@ def label_info(y: np.ndarray) -> LabelInfo:
         return LabelInfo("binary", 2, int(distinct.size))
     if integral and distinct.size <= MAX_CLASSES and distinct.min() >= 0:
         return LabelInfo("integer", int(distinct.max()) + 1, int(distinct.size))
-    return LabelInfo("continuous", None, int(distinct.size))
+    return LabelInfo("continuous", None, int(distinct.size), value_range=_value_range(flat))
+
+
+def _value_range(finite: np.ndarray) -> tuple[float, float] | None:
+    return (float(finite.min()), float(finite.max())) if finite.size else None

@@ -4,7 +4,9 @@ that differ by orders of magnitude across columns.
 Dense and conv layers are initialized for inputs of unit scale (Glorot/He): a feature in the
 thousands saturates tanh/sigmoid units and makes the first layer's gradients huge, one in
 the thousandths barely moves anything, and mixed scales give the loss a long narrow valley
-that gradient descent zig-zags along. Raw pixels (0..255) are the common case.
+that gradient descent zig-zags along. Raw pixels (0..255) are the common case. A model whose
+first layer is an adapted Normalization layer (as the Keras guides build them) sees its inputs
+standardized, so their raw scales are not a finding.
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ class UnscaledFeatures(Check):
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         x = data.x_train
+        if model is not None and model.normalizes_inputs:
+            return None  # the model standardizes them itself; the raw scales never reach a weight
         samples = finite_samples(x)
         if samples is None or x.dtype.kind == "b" or len(samples.x) < 2 or embeds_tokens(x, model):
             return None

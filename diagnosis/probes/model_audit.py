@@ -39,6 +39,18 @@ ADDED_HIDDEN_UNITS = 32
 # The evidence key that marks a rate beyond those bounds (read by the pipeline's confirmation).
 BEYOND_USUAL = "beyond_usual_range"
 PROBABILITY_OUTPUTS = frozenset({"softmax", "sigmoid"})
+# What bounded output activations can produce: a regression whose targets fall outside can
+# never fit them (a tanh output and standardized targets, a third of which lie beyond +-1).
+OUTPUT_RANGES: dict[str, tuple[float, float]] = {
+    "sigmoid": (0.0, 1.0),
+    "hard_sigmoid": (0.0, 1.0),
+    "softmax": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "softsign": (-1.0, 1.0),
+    "relu": (0.0, math.inf),
+    "softplus": (0.0, math.inf),
+    "exponential": (0.0, math.inf),
+}
 
 Check = Callable[[ModelInfo, LabelInfo], Finding | None]
 
@@ -63,8 +75,12 @@ def output_activation(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     elif act == "sigmoid" and loss in ONE_HOT_LOSSES | SPARSE_LOSSES and (units or 0) > 2:
         problem = f"sigmoid outputs over {units} classes do not sum to 1, which {loss} assumes"
         change = "use softmax on the output layer"
-    elif loss in REGRESSION_LOSSES and act in PROBABILITY_OUTPUTS and labels.format == "continuous":
-        problem = f"a {act} output cannot reach regression targets outside (0, 1)"
+    elif loss in REGRESSION_LOSSES and labels.format == "continuous" and _beyond_output(act, labels):
+        (low, high), (smallest, largest) = OUTPUT_RANGES[act or ""], labels.value_range or (0.0, 0.0)
+        problem = (
+            f"a {act} output only reaches ({low:g}, {high:g}) and the targets span "
+            f"{smallest:.3g} to {largest:.3g}"
+        )
         change = "use a linear output for regression"
     if problem is None:
         return None
@@ -85,6 +101,14 @@ def output_activation(info: ModelInfo, labels: LabelInfo) -> Finding | None:
         if _crossentropy(info)
         else {"output_activation": "linear"},
     )
+
+
+def _beyond_output(activation: str | None, labels: LabelInfo) -> bool:
+    """Regression targets outside what the bounded output activation can produce."""
+    bounds = OUTPUT_RANGES.get(activation or "")
+    if bounds is None or labels.value_range is None:
+        return False
+    return labels.value_range[0] < bounds[0] or labels.value_range[1] > bounds[1]
 
 
 def output_shape(info: ModelInfo, labels: LabelInfo) -> Finding | None:
@@ -138,6 +162,11 @@ def loss_for_task(info: ModelInfo, labels: LabelInfo) -> Finding | None:
         problem = f"{loss} treats {labels.num_classes} class labels as numbers on a line"
     elif _crossentropy(info) and labels.format == "continuous":
         better, problem = "mean_squared_error", f"{loss} on continuous targets"
+    elif loss in BINARY_LOSSES and labels.format == "integer" and labels.distinct > 2:
+        # Distinct values, not the largest label: 0/255 labels are two classes badly encoded,
+        # the data audit's label_format_mismatch.
+        better = "sparse_categorical_crossentropy"
+        problem = f"{loss} scores one 0/1 target per output, but the labels hold {labels.distinct} classes"
     else:  # one-hot labels against a sparse loss (and back) is the data audit's label_format_mismatch
         return None
     return Finding(

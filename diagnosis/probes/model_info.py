@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from diagnosis.bundle import LayerInfo, ModelInfo, TrainingConfig
 from diagnosis.probes.loader import BundleError
 
@@ -84,7 +86,21 @@ def describe(model: keras.Model, config: TrainingConfig) -> ModelInfo:
         optimizer=optimizer_name.lower() if optimizer_name else None,
         learning_rate=learning_rate,
         input_shape=tuple(inputs[0].shape) if inputs else None,
+        normalizes_inputs=_normalizes_inputs(model),
     )
+
+
+def _normalizes_inputs(model: keras.Model) -> bool:
+    """The first layer is a Normalization layer with statistics: given in its config, or adapted
+    (a mean or variance other than the 0 and 1 an un-adapted one holds)."""
+    first = next((layer for layer in model.layers if type(layer).__name__ != "InputLayer"), None)
+    if first is None or type(first).__name__ != "Normalization":
+        return False
+    config = first.get_config()
+    if config.get("mean") is not None:
+        return True
+    weights = [np.asarray(w) for w in first.get_weights()]
+    return len(weights) >= 2 and bool(np.any(weights[0] != 0) or np.any(weights[1] != 1))
 
 
 def make_optimizer(
@@ -133,7 +149,9 @@ def fresh_copy(
 
     Frozen layers keep the weights they were loaded with: training never changes them, so
     they are part of the setup (a pretrained base, or one whose weights failed to load), and
-    a random re-draw would probe a different model.
+    a random re-draw would probe a different model. So do layers whose weights are all
+    non-trainable (an adapted Normalization layer's mean and variance, a lookup's vocabulary):
+    that state was computed from the data before training, and a clone resets it.
 
     `metrics=False` compiles the loss alone, for probes that read nothing else: an accuracy
     metric is updated on every step (and read back by train_on_batch) for nothing."""
@@ -143,11 +161,8 @@ def fresh_copy(
     clone = keras.models.clone_model(model, clone_function=clone_function)
     for original, copy in zip(model.layers, clone.layers, strict=False):
         weights = original.get_weights()
-        if (
-            not original.trainable
-            and weights
-            and [w.shape for w in weights] == [tuple(w.shape) for w in copy.weights]
-        ):
+        fixed = not original.trainable or not original.trainable_weights
+        if fixed and weights and [w.shape for w in weights] == [tuple(w.shape) for w in copy.weights]:
             copy.set_weights(weights)
     clone.compile(
         optimizer=make_optimizer(info, learning_rate, optimizer),

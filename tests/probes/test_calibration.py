@@ -1,7 +1,8 @@
 """The calibrations the bundle-probe benchmark's tune split asked for, one behaviour each:
 slow memorization is not a wiring bug, model probes skip non-finite rows, rate suspicions need
 a symptom that explains them, a Dropout model's val gap is settled by the audit, frozen layers
-keep their weights, and a loss-swap trial gets a head the new loss can use."""
+keep their weights (and an adapted Normalization layer its statistics), and a loss-swap trial
+gets a head the new loss can use."""
 
 from __future__ import annotations
 
@@ -116,3 +117,49 @@ def test_fresh_copies_keep_the_weights_of_frozen_layers() -> None:
     copy = fresh_copy(model, describe(model, TrainingConfig()))
     assert np.allclose(copy.layers[0].get_weights()[0], 0.5)
     assert not np.allclose(copy.layers[1].get_weights()[0], model.layers[1].get_weights()[0])
+
+
+def test_an_adapted_normalization_layer_keeps_its_statistics_and_the_audit_trusts_it() -> None:
+    """Raw features on scales up to 1e4, standardized inside the model as the Keras guides do:
+    the fresh copies keep the adapted mean and variance (a clone resets them to 0 and 1), and
+    the data audit does not call the raw arrays unscaled."""
+    import keras
+
+    from diagnosis.audit.unscaled_features import UnscaledFeatures
+    from diagnosis.bundle import BundleData, TrainingConfig
+    from diagnosis.probes.model_info import describe, fresh_copy
+
+    x = np.random.default_rng(0).normal([1e4, 1.0, 300.0], [2e3, 0.5, 80.0], (200, 3)).astype("float32")
+    y = (x[:, 0] > 1e4).astype("float32")
+    normalization = keras.layers.Normalization()
+    normalization.adapt(x)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((3,)),
+            normalization,
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dense(1),
+        ]
+    )
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    info = describe(model, TrainingConfig())
+    assert info.normalizes_inputs
+    copy = fresh_copy(model, info)
+    for kept, adapted in zip(copy.layers[0].get_weights(), normalization.get_weights(), strict=True):
+        assert np.allclose(kept, adapted)
+    assert not np.allclose(copy.layers[1].get_weights()[0], model.layers[1].get_weights()[0])
+    data = BundleData(x, y)
+    assert UnscaledFeatures().check(data, info) is None
+    # The same arrays into a model without the layer, or with one never adapted, are unscaled.
+    bare = keras.Sequential([keras.layers.Input((3,)), keras.layers.Dense(1, activation="sigmoid")])
+    bare.compile(optimizer="adam", loss="binary_crossentropy")
+    unadapted = keras.Sequential(
+        [keras.layers.Input((3,)), keras.layers.Normalization(), keras.layers.Dense(1)]
+    )
+    unadapted.compile(optimizer="adam", loss="binary_crossentropy")
+    for other in (bare, unadapted):
+        other_info = describe(other, TrainingConfig())
+        assert not other_info.normalizes_inputs
+        finding = UnscaledFeatures().check(data, other_info)
+        assert finding is not None
+        assert finding.severity is Severity.warning

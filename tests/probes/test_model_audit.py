@@ -77,6 +77,7 @@ def test_well_wired_models_pass(info: ModelInfo, labels) -> None:
         (model(loss="categorical_crossentropy", units=4), ONE_HOT3, "output_shape_mismatch"),
         (model(loss="mean_squared_error", activation="linear"), INT3, "loss_task_mismatch"),
         (model(loss="binary_crossentropy", activation="sigmoid", units=1), CONTINUOUS, "loss_task_mismatch"),
+        (model(loss="binary_crossentropy", activation="sigmoid", units=1), INT3, "loss_task_mismatch"),
         (
             model(hidden=[LayerInfo("h", "Dense", "relu", 32), LayerInfo("d", "Dropout", rate=0.8)]),
             INT3,
@@ -106,3 +107,21 @@ def test_normalization_or_skip_connections_clear_a_saturating_stack() -> None:
 def test_fix_data_is_concrete() -> None:
     finding = next(f for f in audit_model(model(units=2), INT3) if f.code == "output_shape_mismatch")
     assert finding.fix == {"output_units": 3}
+
+
+def test_a_bounded_output_is_held_against_the_regression_targets_range() -> None:
+    standardized = label_info(np.random.default_rng(0).normal(size=500))
+    proportions = label_info(np.random.default_rng(0).uniform(0.05, 0.95, 500))
+    for activation in ("tanh", "sigmoid", "relu"):
+        info = model(loss="mean_squared_error", activation=activation, units=1)
+        finding = next(f for f in audit_model(info, standardized) if f.code == "output_activation_mismatch")
+        assert finding.fix == {"output_activation": "linear"}
+    # Targets inside what the activation produces are fine: proportions under a sigmoid.
+    assert "output_activation_mismatch" not in codes(
+        model(loss="mean_squared_error", activation="sigmoid", units=1), proportions
+    )
+
+
+def test_labels_0_and_255_under_binary_crossentropy_are_two_classes_not_256() -> None:
+    info = model(loss="binary_crossentropy", activation="sigmoid", units=1)
+    assert "loss_task_mismatch" not in codes(info, label_info(np.array([0, 255, 255, 0])))
