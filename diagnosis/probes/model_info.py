@@ -164,6 +164,13 @@ def fresh_copy(
         fixed = not original.trainable or not original.trainable_weights
         if fixed and weights and [w.shape for w in weights] == [tuple(w.shape) for w in copy.weights]:
             copy.set_weights(weights)
+            # Preprocessing layers compute what they apply from their variables once (Keras's
+            # Normalization keeps mean and variance as tensors): without this the copy holds the
+            # adapted statistics and still applies the 0 and 1 it was built with. Other layers
+            # have no such step.
+            finalize = getattr(copy, "finalize_state", None)
+            if finalize is not None:
+                finalize()
     clone.compile(
         optimizer=make_optimizer(info, learning_rate, optimizer),
         loss=loss_object(loss, info.from_logits if from_logits is None else from_logits),

@@ -147,6 +147,9 @@ def test_an_adapted_normalization_layer_keeps_its_statistics_and_the_audit_trust
     copy = fresh_copy(model, info)
     for kept, adapted in zip(copy.layers[0].get_weights(), normalization.get_weights(), strict=True):
         assert np.allclose(kept, adapted)
+    # And applies them: the copy's first layer standardizes the raw features as the original's does.
+    assert np.allclose(np.asarray(copy.layers[0](x)), np.asarray(normalization(x)), atol=1e-5)
+    assert abs(float(np.asarray(copy.layers[0](x)).std()) - 1.0) < 0.05
     assert not np.allclose(copy.layers[1].get_weights()[0], model.layers[1].get_weights()[0])
     data = BundleData(x, y)
     assert UnscaledFeatures().check(data, info) is None
