@@ -84,9 +84,18 @@ def ks_statistics(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def standardized_mean_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """(mean b - mean a) over the pooled standard deviation, per column; infinite for a
-    column constant in both splits at different values."""
-    difference = b.mean(axis=0) - a.mean(axis=0)
-    pooled = np.sqrt((a.var(axis=0) + b.var(axis=0)) / 2)
+    column constant in both splits at different values.
+
+    Accumulated in float64, and a spread or difference below float32's resolution at the
+    column's magnitude counts as none: summed in float32, a constant column's mean and
+    variance come out a few last bits apart in the two splits, and their ratio read as an SMD
+    of 1-2."""
+    mean_a, mean_b = a.mean(axis=0, dtype=np.float64), b.mean(axis=0, dtype=np.float64)
+    resolution = np.finfo(np.float32).eps * np.maximum(np.abs(mean_a), np.abs(mean_b))
+    difference = mean_b - mean_a
+    difference = np.where(np.abs(difference) > resolution, difference, 0.0)
+    pooled = np.sqrt((a.var(axis=0, dtype=np.float64) + b.var(axis=0, dtype=np.float64)) / 2)
+    pooled = np.where(pooled > resolution, pooled, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(pooled > 0, difference / pooled, np.where(difference == 0, 0.0, np.inf))
 
