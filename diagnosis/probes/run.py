@@ -107,6 +107,13 @@ def _confirm(
     ]
 
 
+def _demoted(finding: Finding, reason: str) -> Finding:
+    """The finding at info, its summary ending with why the pipeline settled it there."""
+    return finding.model_copy(
+        update={"severity": Severity.info, "summary": f"{finding.summary.rstrip('.')}; {reason}."}
+    )
+
+
 def _settle_val_gap(curves: list[Finding], audit: list[Finding], info: ModelInfo) -> list[Finding]:
     """From curves alone a large val_better_than_train gap is more than regularization explains:
     leakage or an easier validation set. The bundle's data audit has looked for both; when it
@@ -117,13 +124,10 @@ def _settle_val_gap(curves: list[Finding], audit: list[Finding], info: ModelInfo
     if leak_or_shift or not regularized:
         return curves
     return [
-        f.model_copy(
-            update={
-                "severity": Severity.info,
-                "summary": f.summary.rstrip(".")
-                + "; the data audit found no leakage or shift, so the model's Dropout/noise layers, "
-                "active only in training, explain it.",
-            }
+        _demoted(
+            f,
+            "the data audit found no leakage or shift, so the model's Dropout/noise layers, "
+            "active only in training, explain it",
         )
         if f.code == "val_better_than_train" and f.severity is Severity.warning
         else f
@@ -140,13 +144,10 @@ def _settle_truncated(curves: list[Finding], config: TrainingConfig, replayed: i
     if not config.epochs or config.epochs <= replayed:
         return curves
     return [
-        f.model_copy(
-            update={
-                "severity": Severity.info,
-                "summary": f.summary.rstrip(".")
-                + f"; the replay stopped at epoch {replayed} of the {config.epochs} configured, "
-                "so a loss still falling there is expected.",
-            }
+        _demoted(
+            f,
+            f"the replay stopped at epoch {replayed} of the {config.epochs} configured, "
+            "so a loss still falling there is expected",
         )
         if f.code in TRUNCATION_SYMPTOMS and f.severity is Severity.warning
         else f
@@ -163,13 +164,10 @@ def _settle_linear(probed: list[Finding], info: ModelInfo, symptoms: list[Findin
     if linear is None:
         return probed
     settled = [
-        f.model_copy(
-            update={
-                "severity": Severity.info,
-                "summary": f.summary.rstrip(".")
-                + "; a model with no hidden layer cannot memorize more samples than it has inputs, "
-                "so this is its capacity (capacity_too_low), not a wiring fault.",
-            }
+        _demoted(
+            f,
+            "a model with no hidden layer cannot memorize more samples than it has inputs, "
+            "so this is its capacity (capacity_too_low), not a wiring fault",
         )
         if f.code == "cannot_overfit_batch" and f.severity is not Severity.info
         else f
