@@ -2,7 +2,9 @@
 
 A spike that recovers is not divergence: the optimizer hit a region (or a batch) where one
 update was far too large. Repeated spikes are the classic sign of exploding gradients or
-of a few extreme samples.
+of a few extreme samples. A single excursion that the run left behind (it ended below where
+it stood before the spike) did no lasting harm, so it is worth knowing (`info`), not a
+warning: momentum SGD on a healthy run can do that once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ MIN_JUMP = 0.1
 # ...and falls back under RECOVERED times that median within RECOVERY epochs.
 RECOVERY = 3
 RECOVERED = 1.2
+# More spikes than this, or a run that never got back under its pre-spike best, is a warning.
+HARMLESS_SPIKES = 1
 
 
 @dataclass
@@ -50,9 +54,10 @@ class LossSpikes(Rule):
         spikes = found[metric]
         values = run.metrics[metric]
         worst = max(spikes, key=lambda e: values[e])
+        harmless = len(spikes) <= HARMLESS_SPIKES and _left_behind(values, spikes[0])
         return self.finding(
             run,
-            severity=Severity.warning,
+            severity=Severity.info if harmless else Severity.warning,
             confidence=min(0.9, 0.6 + 0.1 * len(spikes)),
             summary=f"{metric} spiked in {len(spikes)} epoch(s) and recovered each time.",
             evidence={
@@ -61,7 +66,13 @@ class LossSpikes(Rule):
                 "worst_epoch": worst,
                 "worst_value": rounded(float(values[worst])),
                 "spikes_by_metric": found,
-                "thresholds": {"spike_factor": SPIKE_FACTOR, "window": WINDOW, "recovery": RECOVERY},
+                "left_behind": harmless,
+                "thresholds": {
+                    "spike_factor": SPIKE_FACTOR,
+                    "window": WINDOW,
+                    "recovery": RECOVERY,
+                    "harmless_spikes": HARMLESS_SPIKES,
+                },
             },
             recommendation=(
                 "Clip gradients (optimizer clipnorm=1.0), lower the learning rate by 3x, and look for "
@@ -91,3 +102,9 @@ def _spikes(values: np.ndarray) -> list[int]:
         & (after < RECOVERED * before)
     )
     return [int(e) for e in candidates[is_spike]]
+
+
+def _left_behind(values: np.ndarray, spike: int) -> bool:
+    """Whether the run ended at or under its best before `spike` (an epoch from the second on,
+    on a curve that is finite throughout)."""
+    return bool(values[-1] <= values[:spike].min())

@@ -116,6 +116,14 @@ def test_spikes_that_recover() -> None:
     finding = next(f for f in result.findings if f.code == "loss_spikes")
     assert finding.evidence["spike_epochs"] == [12, 21]
     assert "loss_diverging" not in {f.code for f in result.findings}
+    assert finding.severity is Severity.warning
+
+
+def test_one_spike_the_run_left_behind_is_info_and_one_it_did_not_is_a_warning() -> None:
+    assert codes(histories.spikes(at=(12,))).get("loss_spikes") is Severity.info
+    # The run never gets back under the 0.30 it reached before the spike.
+    stuck = {"loss": [1.0, 0.6, 0.4, 0.3, 0.3, 0.3, 0.9, 0.32, 0.31, 0.31, 0.31, 0.31]}
+    assert codes(stuck).get("loss_spikes") is Severity.warning
 
 
 @pytest.mark.parametrize("seed", range(3))
