@@ -3,7 +3,7 @@
 Each faulty entry injects one cause of non-convergence into an otherwise sane setup; the
 healthy entries are setups a careful practitioner would submit (standardized inputs, a loss
 that fits the labels, a usual learning rate). The data is small and seeded: scikit-learn's
-bundled sets (digits, breast cancer, wine), its generators, and numpy. Nothing is downloaded
+bundled sets (digits, breast cancer, wine, iris, diabetes), its generators, and numpy. Nothing is downloaded
 and no binary bundle is committed: `build` writes each bundle into a directory the caller
 owns (a temp dir in the benchmark).
 
@@ -18,15 +18,16 @@ Labels were fixed from the nature of each fault before any probe ran on the corp
 Splits, one per entry, written next to it in `_entries`:
 
 - `tune`: what the thresholds were tuned on from the start;
-- `seen`: the three earlier holdouts (the first: one variant of most causes and every third
+- `seen`: the four earlier holdouts (the first: one variant of most causes and every third
   healthy entry; the second: a third variant of every cause and four new healthy shapes; the
-  third: a fourth variant of every cause and four more healthy shapes). Their misses were read
-  and analysed, so they can no longer measure anything unseen: each was retired into tuning
-  once read, and tuning uses `tune` + `seen` (the "tuning" selection);
-- `holdout`: the fresh holdout of the fourth round, two new variants of every cause (other
-  data, settings and seeds) and nine healthy shapes the other splits lack, a third of the
-  corpus (51 of 153), written and labelled after the round's tuning changes and before any
-  probe ran on them, and not looked at while tuning.
+  third: a fourth variant of every cause and four more healthy shapes; the fourth: a fifth and
+  sixth variant of every cause and nine more healthy shapes). Their misses were read and
+  analysed, so they can no longer measure anything unseen: each was retired into tuning once
+  read, and tuning uses `tune` + `seen` (the "tuning" selection);
+- `holdout`: the fresh holdout of the fifth round, three new variants of every cause (other
+  data, architectures, settings and seeds than any other entry) and fourteen healthy shapes
+  the other splits lack, a third of the corpus (77 of 230), written and labelled after the
+  round's tuning changes and before any probe ran on them, and not looked at while tuning.
 
     .venv/bin/python -m benchmarks.bundle_corpus   # lists the corpus
 """
@@ -1633,6 +1634,827 @@ def _rescaling_zero(rng: np.random.Generator) -> Parts:
     return Parts(_sparse(model), x, y, xv, yv)
 
 
+# --- fresh holdout, fifth round (written after the fourth holdout was read and retired) ---------
+# Three new variants of every cause and fourteen healthy shapes no other split has, on other data
+# (Gaussian quantiles, the Swiss roll and S curve, Friedman #2, the diabetes set, pulse and sine
+# sequences, token topics, 16x16 bar images), architectures and settings, labelled from the
+# nature of each injection before any probe ran on them.
+
+
+# Steps in each pulse sequence (the fifth round's sequence data).
+PULSE_STEPS = 30
+
+
+def _quantiles(
+    rng: np.random.Generator, n: int, features: int, classes: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian quantile shells: the class is how far a point lies from the centre (no line
+    separates them), standardized."""
+    from sklearn.datasets import make_gaussian_quantiles
+
+    x, y = make_gaussian_quantiles(
+        n_samples=n, n_features=features, n_classes=classes, random_state=int(rng.integers(2**31))
+    )
+    return _standardize(x)[0], y.astype(np.int64)
+
+
+def _swiss_roll(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The position along a Swiss roll from its standardized 3-D coordinates: a smooth
+    nonlinear regression, target standardized."""
+    from sklearn.datasets import make_swiss_roll
+
+    x, t = make_swiss_roll(n, noise=0.1, random_state=int(rng.integers(2**31)))
+    return _standardize(x)[0], ((t - t.mean()) / t.std()).astype(np.float32)
+
+
+def _friedman2(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Friedman #2 (an impedance from four inputs on scales of 1 to 1700): standardized inputs,
+    the target as it comes (mean ~470, std ~380)."""
+    from sklearn.datasets import make_friedman2
+
+    x, y = make_friedman2(n, noise=10.0, random_state=int(rng.integers(2**31)))
+    return _standardize(x)[0], y.astype(np.float32)
+
+
+def _diabetes() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's diabetes set (442 patients, 10 features), standardized features; the
+    target (disease progression, 25 to 346) as it comes."""
+    from sklearn.datasets import load_diabetes
+
+    x, y = load_diabetes(return_X_y=True)
+    return _standardize(x)[0], y.astype(np.float32)
+
+
+def _pulses(
+    rng: np.random.Generator, n: int, weights: Sequence[float] = (1, 1, 1), height: float = 1.5
+) -> tuple[np.ndarray, np.ndarray]:
+    """Noisy sequences (PULSE_STEPS x 1): class 0 is noise only, class 1 has a bump up
+    somewhere, class 2 a dip; `weights` gives the classes' shares (two weights: no dips)."""
+    length = PULSE_STEPS
+    p = np.asarray(weights, dtype=np.float64)
+    y = rng.choice(len(p), n, p=p / p.sum())
+    t = np.arange(length)
+    at = rng.integers(3, length - 3, n)[:, None]
+    bump = np.exp(-0.5 * ((t[None, :] - at) / 1.5) ** 2)
+    sign = np.select([y == 1, y == 2], [1.0, -1.0], 0.0)[:, None]
+    x = height * sign * bump + 0.5 * rng.normal(size=(n, length))
+    return x[..., None].astype(np.float32), y.astype(np.int64)
+
+
+def _pulse_lstm(units: int = 16, **lstm: Any) -> keras.Model:
+    """An LSTM over the pulse sequences, then a softmax over their three classes."""
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.layers.Input((PULSE_STEPS, 1)),
+            keras.layers.LSTM(units, **lstm),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+
+
+def _bars_cnn(**conv: Any) -> keras.Model:
+    """Conv2D(16) -> MaxPooling -> Flatten -> Dense(32) -> softmax over three classes, for the
+    12x12 bar images; `conv` goes to the convolution (an initializer, say)."""
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.layers.Input((12, 12, 1)),
+            keras.layers.Conv2D(16, 3, padding="same", activation="relu", **conv),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+
+
+def _topic_tokens(
+    rng: np.random.Generator, n: int, length: int, vocab: int, topics: int
+) -> tuple[np.ndarray, ...]:
+    """Token ids: each topic draws 60 % of its words from its own slice of the vocabulary."""
+    y = rng.integers(0, topics, n)
+    own = y[:, None] * (vocab // topics) + rng.integers(0, vocab // topics, (n, length))
+    anywhere = rng.integers(0, vocab, (n, length))
+    tokens = np.where(rng.random((n, length)) < 0.6, own, anywhere).astype(np.int32)
+    return tokens, y.astype(np.int64)
+
+
+def _healthy_gaussian_quantiles(rng: np.random.Generator) -> Parts:
+    """Three Gaussian quantile shells in 6-D: a 64-64 ReLU MLP, Adam."""
+    x, y, xv, yv = _split(*_quantiles(rng, 3000, 6, 3), rng)
+    return Parts(_sparse(_net(6, [64, 64], 3)), x, y, xv, yv, {"batch_size": 32, "epochs": 30})
+
+
+def _healthy_swiss_roll_regression(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_swiss_roll(rng, 2500), rng)
+    return Parts(_compiled(_net(3, [64, 64], 1, output="linear"), "mse"), x, y, xv, yv)
+
+
+def _healthy_bidirectional_lstm(rng: np.random.Generator) -> Parts:
+    """Bump, dip or neither in 30 noisy steps: a bidirectional LSTM."""
+    import keras
+
+    x, y, xv, yv = _split(*_pulses(rng, 1500), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((PULSE_STEPS, 1)),
+            keras.layers.Bidirectional(keras.layers.LSTM(12)),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _healthy_conv1d_frequency_regression(rng: np.random.Generator) -> Parts:
+    """The frequency of a noisy sine (1 to 5 cycles in 40 steps), regressed by a 1-D CNN."""
+    import keras
+
+    n, length = 2000, 40
+    cycles = rng.uniform(1, 5, n)
+    t = np.arange(length)
+    x = np.sin(2 * np.pi * cycles[:, None] * t / length + rng.uniform(0, 2 * np.pi, (n, 1)))
+    x = (x + 0.2 * rng.normal(size=(n, length)))[..., None].astype(np.float32)
+    target = ((cycles - 3) / np.sqrt(4 / 3)).astype(np.float32)  # uniform(1, 5): mean 3, std 2/sqrt(3)
+    x, y, xv, yv = _split(x, target, rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((length, 1)),
+            keras.layers.Conv1D(16, 5, activation="relu"),
+            keras.layers.MaxPooling1D(),
+            keras.layers.Conv1D(16, 5, activation="relu"),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.Dense(1),
+        ]
+    )
+    return Parts(_compiled(model, "mse"), x, y, xv, yv)
+
+
+def _healthy_separable_cnn_batchnorm(rng: np.random.Generator) -> Parts:
+    """16x16 bar images: separable convolutions with BatchNormalization and pooling."""
+    import keras
+
+    x, y, xv, yv = _split(*_bars(rng, 1500, size=16), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((16, 16, 1)),
+            keras.layers.SeparableConv2D(16, 3, padding="same"),
+            keras.layers.BatchNormalization(),
+            keras.layers.Activation("relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.SeparableConv2D(32, 3, padding="same", activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _healthy_attention_tokens(rng: np.random.Generator) -> Parts:
+    """Three topics of 16 tokens from a 60-word vocabulary: an Embedding, one self-attention
+    block (two heads, residual, LayerNormalization) and average pooling."""
+    import keras
+
+    x, y, xv, yv = _split(*_topic_tokens(rng, 2000, 16, 60, 3), rng)
+    inputs = keras.layers.Input((16,), dtype="int32")
+    embedded = keras.layers.Embedding(60, 16)(inputs)
+    attended = keras.layers.MultiHeadAttention(num_heads=2, key_dim=8)(embedded, embedded)
+    block = keras.layers.LayerNormalization()(keras.layers.Add()([embedded, attended]))
+    pooled = keras.layers.GlobalAveragePooling1D()(block)
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(pooled))
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _healthy_gelu_adamw(rng: np.random.Generator) -> Parts:
+    """Five classes in 24 features: GELU layers of 128 and 64, AdamW at its usual rate."""
+    x, y, xv, yv = _split(*_classes(rng, 2500, 24, 5), rng)
+    return Parts(_sparse(_net(24, [128, 64], 5, activation="gelu"), optimizer="adamw"), x, y, xv, yv)
+
+
+def _healthy_mixed_one_hot_tabular(rng: np.random.Generator) -> Parts:
+    """Six standardized numeric columns and two one-hot categorical ones (4 and 5 levels), a
+    binary outcome from all of them."""
+    n = 2500
+    numeric = rng.normal(size=(n, 6))
+    first, second = rng.integers(0, 4, n), rng.integers(0, 5, n)
+    logit = numeric @ rng.normal(size=6) + rng.normal(0, 1.5, 4)[first] + rng.normal(0, 1.5, 5)[second]
+    y = (logit + 0.5 * rng.normal(size=n) > 0).astype(np.int64)
+    x = np.column_stack([numeric, _one_hot(first, 4), _one_hot(second, 5)]).astype(np.float32)
+    x, y, xv, yv = _split(x, y, rng)
+    return Parts(_binary(_net(15, [32, 16], 1, output="sigmoid")), x, y, xv, yv)
+
+
+def _healthy_large_batch(rng: np.random.Generator) -> Parts:
+    """4000 samples in batches of 256 with Adam at 2e-3, 30 epochs."""
+    x, y, xv, yv = _split(*_classes(rng, 4000, 20, 4), rng)
+    model = _sparse(_net(20, [64, 64], 4), lr=2e-3)
+    return Parts(model, x, y, xv, yv, {"batch_size": 256, "epochs": 30})
+
+
+def _healthy_poisson_counts(rng: np.random.Generator) -> Parts:
+    """Event counts (mean ~2) from standardized features: an exponential output and the
+    Poisson loss, the usual count model."""
+    x = rng.normal(size=(2000, 8))
+    counts = rng.poisson(np.exp(0.5 + 0.3 * x @ rng.normal(size=8) / np.sqrt(2)))
+    x, y, xv, yv = _split(x.astype(np.float32), counts.astype(np.float32), rng)
+    return Parts(_compiled(_net(8, [32], 1, output="exponential"), "poisson"), x, y, xv, yv)
+
+
+def _healthy_sparse_uncorrelated_sgd(rng: np.random.Generator) -> Parts:
+    """scikit-learn's sparse uncorrelated regression (4 of 10 features matter), standardized,
+    a 32-unit MLP trained by SGD with momentum 0.9 at 0.01."""
+    from sklearn.datasets import make_sparse_uncorrelated
+
+    raw, target = make_sparse_uncorrelated(2000, n_features=10, random_state=int(rng.integers(2**31)))
+    x, y, xv, yv = _split(raw, (target - target.mean()) / target.std(), rng)
+    x, xv = _standardize(x, xv)
+    model = _net(10, [32], 1, output="linear")
+    model.compile(optimizer=_sgd(0.01, 0.9), loss="mse")
+    return Parts(model, x, y.astype(np.float32), xv, yv.astype(np.float32))
+
+
+def _healthy_s_curve_bins_nadam(rng: np.random.Generator) -> Parts:
+    """Which quarter of an S curve a 3-D point lies on (four classes), Nadam."""
+    from sklearn.datasets import make_s_curve
+
+    raw, t = make_s_curve(2400, noise=0.05, random_state=int(rng.integers(2**31)))
+    y = np.digitize(t, np.quantile(t, [0.25, 0.5, 0.75])).astype(np.int64)
+    x, y, xv, yv = _split(_standardize(raw)[0], y, rng)
+    return Parts(_sparse(_net(3, [64, 32], 4), optimizer="nadam"), x, y, xv, yv)
+
+
+def _healthy_cancer_adamax_l2(rng: np.random.Generator) -> Parts:
+    """Breast cancer, standardized, a 32-unit layer with L2 weight decay (1e-3), Adamax."""
+    import keras
+
+    x, y, xv, yv = _split(*_sklearn_set("breast_cancer"), rng)
+    x, xv = _standardize(x, xv)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((30,)),
+            keras.layers.Dense(32, activation="relu", kernel_regularizer=keras.regularizers.L2(1e-3)),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    return Parts(_binary(model, optimizer="adamax", lr=2e-3), x, y, xv, yv, {"batch_size": 16, "epochs": 30})
+
+
+def _healthy_three_classes_60_25_15(rng: np.random.Generator) -> Parts:
+    """Three classes at 60 / 25 / 15 %: the mild imbalance of most real labels."""
+    x, y, xv, yv = _split(*_classes(rng, 3000, 12, 3, weights=[0.6, 0.25, 0.15]), rng)
+    return Parts(_sparse(_net(12, [32], 3)), x, y, xv, yv)
+
+
+def _quantiles_millimetres(rng: np.random.Generator) -> Parts:
+    """Gaussian quantile shells measured in millimetres around 5 m (5000 +- 1000)."""
+    x, y, xv, yv = _split(*_quantiles(rng, 2000, 6, 3), rng)
+    return Parts(_sparse(_net(6, [64, 64], 3)), 5000 + 1000 * x, y, 5000 + 1000 * xv, yv)
+
+
+def _swiss_roll_millimetres(rng: np.random.Generator) -> Parts:
+    """Swiss-roll coordinates in millimetres from a distant origin (2e4 +- 1e3), regressed raw."""
+    x, y, xv, yv = _split(*_swiss_roll(rng, 2000), rng)
+    model = _compiled(_net(3, [64, 64], 1, output="linear"), "mse")
+    return Parts(model, 2e4 + 1e3 * x, y, 2e4 + 1e3 * xv, yv)
+
+
+def _lstm_raw_prices(rng: np.random.Generator) -> Parts:
+    """Price series around 2000 (+- 150 per unit of signal) fed raw to an LSTM."""
+    x, y, xv, yv = _split(*_pulses(rng, 1500), rng)
+    return Parts(_sparse(_pulse_lstm()), 2000 + 150 * x, y, 2000 + 150 * xv, yv)
+
+
+def _friedman2_raw_target(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_friedman2(rng, 2000), rng)
+    return Parts(_compiled(_net(4, [64, 64], 1, output="linear"), "mse"), x, y, xv, yv)
+
+
+def _diabetes_raw_target(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_diabetes(), rng)
+    model = _compiled(_net(10, [16], 1, output="linear"), "mse")
+    return Parts(model, x, y, xv, yv, {"batch_size": 16, "epochs": 40})
+
+
+def _three_targets_in_thousands_mae(rng: np.random.Generator) -> Parts:
+    """Three targets on scales of 1e3 to 2e4 with offsets up to 5e4, under MAE."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 12, targets=3), rng)
+    scale = np.array([2e4, 5e3, 1e3], dtype=np.float32)
+    shift = np.array([5e4, 1e4, 3e3], dtype=np.float32)
+    model = _compiled(_net(12, [64], 3, output="linear"), "mae")
+    return Parts(model, x, y * scale + shift, xv, yv * scale + shift)
+
+
+def _fraud_99_1(rng: np.random.Generator) -> Parts:
+    """A binary task at 99 / 1 % with overlapping classes, batch 64."""
+    x, y, xv, yv = _split(*_classes(rng, 5000, 16, 2, weights=[0.99, 0.01], separation=0.8), rng)
+    model = _binary(_net(16, [32], 1, output="sigmoid"))
+    return Parts(model, x, y, xv, yv, {"batch_size": 64, "epochs": 20})
+
+
+def _ten_classes_zipf(rng: np.random.Generator) -> Parts:
+    """Ten classes whose shares fall as 1/k^1.5 (41 % down to 1.3 %)."""
+    weights = 1.0 / np.arange(1, 11) ** 1.5
+    x, y, xv, yv = _split(
+        *_classes(rng, 4000, 20, 10, weights=list(weights / weights.sum()), separation=1.0), rng
+    )
+    return Parts(_sparse(_net(20, [64], 10)), x, y, xv, yv)
+
+
+def _conv1d_rare_pulse(rng: np.random.Generator) -> Parts:
+    """Is there a weak bump in the sequence? 4 % of them have one."""
+    import keras
+
+    x, y, xv, yv = _split(*_pulses(rng, 3000, weights=(0.96, 0.04), height=1.0), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((PULSE_STEPS, 1)),
+            keras.layers.Conv1D(16, 5, activation="relu"),
+            keras.layers.GlobalMaxPooling1D(),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    return Parts(_binary(model), x, y, xv, yv)
+
+
+def _noisy_quantiles(rng: np.random.Generator) -> Parts:
+    """Three quantile shells in 8-D, 25 % of the training labels moved to another class."""
+    x, y, xv, yv = _split(*_quantiles(rng, 2400, 8, 3), rng)
+    return Parts(_sparse(_net(8, [64, 64], 3)), x, _flip(y, 0.25, 3, rng), xv, yv)
+
+
+def _noisy_bars_cnn(rng: np.random.Generator) -> Parts:
+    """Bar images, 30 % of the training labels wrong, one-hot labels for a CNN."""
+    x, y, xv, yv = _split(*_bars(rng, 1500), rng)
+    model = _compiled(_bars_cnn(), "categorical_crossentropy")
+    return Parts(model, x, _one_hot(_flip(y, 0.3, 3, rng), 3), xv, _one_hot(yv, 3))
+
+
+def _missing_positives(rng: np.random.Generator) -> Parts:
+    """A binary task where 40 % of the training positives were recorded as negatives
+    (unconfirmed cases filed as no)."""
+    x, y, xv, yv = _split(*_classes(rng, 2500, 16, 2), rng)
+    positives = np.flatnonzero(y == 1)
+    noisy = y.copy()
+    noisy[rng.choice(positives, int(0.4 * len(positives)), replace=False)] = 0
+    return Parts(_binary(_net(16, [32], 1, output="sigmoid")), x, noisy, xv, yv)
+
+
+def _inf_targets(rng: np.random.Generator) -> Parts:
+    """Swiss-roll positions as the target, +inf in 1 % of the training rows (a ratio whose
+    denominator was 0)."""
+    x, y, xv, yv = _split(*_swiss_roll(rng, 2000), rng)
+    y = y.copy()
+    y[rng.choice(len(y), len(y) // 100, replace=False)] = np.inf
+    return Parts(_compiled(_net(3, [64, 64], 1, output="linear"), "mse"), x, y, xv, yv)
+
+
+def _nan_steps_lstm(rng: np.random.Generator) -> Parts:
+    """Pulse sequences with 3 % of their time steps missing (NaN: sensor dropouts)."""
+    x, y, xv, yv = _split(*_pulses(rng, 1500), rng)
+    x, xv = x.copy(), xv.copy()
+    x[rng.random(x.shape) < 0.03] = np.nan
+    xv[rng.random(xv.shape) < 0.03] = np.nan
+    return Parts(_sparse(_pulse_lstm()), x, y, xv, yv)
+
+
+def _nan_validation_features(rng: np.random.Generator) -> Parts:
+    """Clean training features, but 2 % of the validation cells NaN (another export)."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 14, 4), rng)
+    xv = xv.copy()
+    xv[rng.random(xv.shape) < 0.02] = np.nan
+    return Parts(_sparse(_net(14, [32], 4)), x, y, xv, yv)
+
+
+def _lstm_channels_stuck(rng: np.random.Generator) -> Parts:
+    """Which of four channels runs highest over 20 steps? Three channels are stuck at 0."""
+    import keras
+
+    n, length = 1500, 20
+    y = rng.integers(0, 4, n)
+    x = rng.normal(size=(n, length, 4)) + 0.6 * np.eye(4)[y][:, None, :]
+    x[:, :, 1:] = 0.0
+    x, y, xv, yv = _split(x.astype(np.float32), y.astype(np.int64), rng)
+    model = keras.Sequential(
+        [keras.layers.Input((length, 4)), keras.layers.LSTM(16), keras.layers.Dense(4, activation="softmax")]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _quantiles_lost_join(rng: np.random.Generator) -> Parts:
+    """Quantile shells in 8-D whose last six columns came from a join that failed (all 0)."""
+    x, y, xv, yv = _split(*_quantiles(rng, 2000, 8, 3), rng)
+    x, xv = x.copy(), xv.copy()
+    x[:, 2:], xv[:, 2:] = 0.0, 0.0
+    return Parts(_sparse(_net(8, [64, 64], 3)), x, y, xv, yv)
+
+
+def _digits_masked_columns(rng: np.random.Generator) -> Parts:
+    """Digit images whose right five pixel columns of eight were masked to 0, for a CNN."""
+    import keras
+
+    raw, y = _sklearn_set("digits")
+    images = (raw / 16.0).reshape(-1, 8, 8, 1).astype(np.float32)
+    images[:, :, 3:, :] = 0.0
+    x, y, xv, yv = _split(images, y, rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((8, 8, 1)),
+            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _leaked(
+    x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, share: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """A validation set of the same size whose `share` is made of training rows."""
+    count = int(share * len(xv))
+    chosen = rng.choice(len(x), count, replace=False)
+    keep = len(xv) - count
+    return np.concatenate([xv[:keep], x[chosen]]), np.concatenate([yv[:keep], y[chosen]])
+
+
+def _val_30pct_quantiles(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_quantiles(rng, 2000, 6, 3), rng)
+    return Parts(_sparse(_net(6, [64, 64], 3)), x, y, *_leaked(x, y, xv, yv, 0.3, rng))
+
+
+def _val_25pct_lstm(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_pulses(rng, 1500), rng)
+    return Parts(_sparse(_pulse_lstm()), x, y, *_leaked(x, y, xv, yv, 0.25, rng))
+
+
+def _augmentation_no_op(rng: np.random.Generator) -> Parts:
+    """An augmentation step that wrote every training image four times, unchanged."""
+    x, y, xv, yv = _split(*_bars(rng, 600), rng)
+    order = rng.permutation(4 * len(x))
+    return Parts(_sparse(_bars_cnn()), np.tile(x, (4, 1, 1, 1))[order], np.tile(y, 4)[order], xv, yv)
+
+
+def _conflicting_bars(rng: np.random.Generator) -> Parts:
+    x, y = _conflicting_copies(*_bars(rng, 1500), 0.25, 3, rng)
+    return Parts(_sparse(_bars_cnn()), x, y)
+
+
+def _conflicting_s_curve(rng: np.random.Generator) -> Parts:
+    """Which half of an S curve a point lies on, plus copies of 30 % of the rows with the
+    other half's label."""
+    from sklearn.datasets import make_s_curve
+
+    raw, t = make_s_curve(1500, noise=0.05, random_state=int(rng.integers(2**31)))
+    x, y = _conflicting_copies(_standardize(raw)[0], (t > 0).astype(np.int64), 0.3, 2, rng)
+    return Parts(_binary(_net(3, [32, 32], 1, output="sigmoid")), x, y)
+
+
+def _conflicting_pulses(rng: np.random.Generator) -> Parts:
+    x, y = _conflicting_copies(*_pulses(rng, 1500), 0.2, 3, rng)
+    return Parts(_sparse(_pulse_lstm()), x, y)
+
+
+def _bars_val_other_camera(rng: np.random.Generator) -> Parts:
+    """Validation images from another camera: 0.4x the contrast and 0.5 brighter."""
+    x, y, xv, yv = _split(*_bars(rng, 1500), rng)
+    return Parts(_sparse(_bars_cnn()), x, y, 0.4 * xv + 0.5, yv)
+
+
+def _friedman_val_drifted(rng: np.random.Generator) -> Parts:
+    """Friedman #1 rows ordered by a drift in its first two inputs (collected over time),
+    validation = the latest 20 %."""
+    from sklearn.datasets import make_friedman1
+
+    raw, target = make_friedman1(2000, n_features=10, noise=0.3, random_state=int(rng.integers(2**31)))
+    order = np.argsort(raw[:, 0] + raw[:, 1])
+    x, y = _standardize(raw[order])[0], ((target - target.mean()) / target.std())[order].astype(np.float32)
+    cut = int(len(x) * (1 - VAL_SHARE))
+    model = _compiled(_net(10, [64, 64], 1, output="linear"), "mse")
+    return Parts(model, x[:cut], y[:cut], x[cut:], y[cut:])
+
+
+def _val_sequences_gain(rng: np.random.Generator) -> Parts:
+    """Validation sequences recorded at 2.5x the training gain."""
+    x, y, xv, yv = _split(*_pulses(rng, 1500), rng)
+    return Parts(_sparse(_pulse_lstm()), x, y, 2.5 * xv, yv)
+
+
+def _one_hot_into_one_sigmoid(rng: np.random.Generator) -> Parts:
+    """Binary labels one-hot encoded ([1, 0] / [0, 1]) for one sigmoid unit and binary
+    cross-entropy: both columns are fitted by the same output."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 12, 2), rng)
+    model = _binary(_net(12, [32], 1, output="sigmoid"))
+    return Parts(model, x, _one_hot(y, 2), xv, _one_hot(yv, 2))
+
+
+def _class_codes_10_20_30(rng: np.random.Generator) -> Parts:
+    """Three classes stored as their codes 10, 20 and 30, into a three-unit softmax."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 12, 3), rng)
+    return Parts(_sparse(_net(12, [32], 3)), x, 10 * (y + 1), xv, 10 * (yv + 1))
+
+
+def _labels_1_2_bce(rng: np.random.Generator) -> Parts:
+    """Binary labels coded 1 and 2 (as R factors come out) for a sigmoid and binary cross-entropy."""
+    x, y, xv, yv = _split(*_classes(rng, 2000, 12, 2), rng)
+    return Parts(_binary(_net(12, [32], 1, output="sigmoid")), x, y + 1, xv, yv + 1)
+
+
+def _twenty_five_quantiles(rng: np.random.Generator) -> Parts:
+    """25 samples of three quantile shells in 8-D for a 128-128 MLP (~18k parameters)."""
+    x, y = _quantiles(rng, 25, 8, 3)
+    return Parts(_sparse(_net(8, [128, 128], 3)), x, y, training={"batch_size": 8, "epochs": 50})
+
+
+def _fifty_hastie(rng: np.random.Generator) -> Parts:
+    """50 samples of Hastie's 10-D task (a spherical boundary) for a 64-64 MLP."""
+    from sklearn.datasets import make_hastie_10_2
+
+    raw, target = make_hastie_10_2(50, random_state=int(rng.integers(2**31)))
+    model = _binary(_net(10, [64, 64], 1, output="sigmoid"))
+    return Parts(
+        model, _standardize(raw)[0], (target > 0).astype(np.int64), training={"batch_size": 8, "epochs": 50}
+    )
+
+
+def _thirty_diabetes(rng: np.random.Generator) -> Parts:
+    """30 diabetes patients (standardized target) for a 64-64 MLP."""
+    x, y = _diabetes()
+    keep = rng.choice(len(x), 30, replace=False)
+    target = ((y[keep] - y.mean()) / y.std()).astype(np.float32)
+    model = _compiled(_net(10, [64, 64], 1, output="linear"), "mse")
+    return Parts(model, x[keep], target, training={"batch_size": 8, "epochs": 50})
+
+
+def _sigmoid_standardized_regression(rng: np.random.Generator) -> Parts:
+    """A sigmoid output for standardized Swiss-roll positions: half of them are negative."""
+    x, y, xv, yv = _split(*_swiss_roll(rng, 2000), rng)
+    return Parts(_compiled(_net(3, [64, 64], 1, output="sigmoid"), "mse"), x, y, xv, yv)
+
+
+def _linear_output_poisson(rng: np.random.Generator) -> Parts:
+    """Event counts under the Poisson loss through a linear output, which can go negative
+    where the loss takes a logarithm of the prediction (exponential or softplus was meant)."""
+    x = rng.normal(size=(2000, 8))
+    counts = rng.poisson(np.exp(0.5 + 0.3 * x @ rng.normal(size=8) / np.sqrt(2)))
+    x, y, xv, yv = _split(x.astype(np.float32), counts.astype(np.float32), rng)
+    return Parts(_compiled(_net(8, [32], 1, output="linear"), "poisson"), x, y, xv, yv)
+
+
+def _relu_output_sparse_ce(rng: np.random.Generator) -> Parts:
+    """A ReLU on the three output units of a classifier under sparse cross-entropy."""
+    x, y, xv, yv = _split(*_quantiles(rng, 2000, 6, 3), rng)
+    return Parts(_sparse(_net(6, [64, 64], 3, output="relu")), x, y, xv, yv)
+
+
+def _twelve_classes_ten_units(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_classes(rng, 2400, 20, 12), rng)
+    return Parts(_sparse(_net(20, [64], 10)), x, y, xv, yv)
+
+
+def _five_tags_four_units(rng: np.random.Generator) -> Parts:
+    """Five independent 0/1 tags per sample into four sigmoid units."""
+    x = rng.normal(size=(2000, 12))
+    y = (x @ rng.normal(size=(12, 5)) + 0.3 * rng.normal(size=(2000, 5)) > 0).astype(np.float32)
+    x, y, xv, yv = _split(x.astype(np.float32), y, rng)
+    return Parts(_binary(_net(12, [32], 4, output="sigmoid")), x, y, xv, yv)
+
+
+def _two_targets_one_unit_huber(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10, targets=2), rng)
+    return Parts(_compiled(_net(10, [32, 32], 1, output="linear"), "huber"), x, y, xv, yv)
+
+
+def _cosine_similarity_regression(rng: np.random.Generator) -> Parts:
+    """One regression target under the cosine-similarity loss (meant for embeddings): for a
+    single value it scores only the sign, so the size of the target is never fitted."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10), rng)
+    model = _compiled(_net(10, [32], 1, output="linear"), "cosine_similarity")
+    return Parts(model, x, y[:, None], xv, yv[:, None])
+
+
+def _bce_five_quantiles(rng: np.random.Generator) -> Parts:
+    """Five quantile shells labelled 0-4 for one sigmoid unit and binary cross-entropy."""
+    x, y, xv, yv = _split(*_quantiles(rng, 2500, 6, 5), rng)
+    return Parts(_binary(_net(6, [64, 64], 1, output="sigmoid")), x, y, xv, yv)
+
+
+def _categorical_ce_one_target(rng: np.random.Generator) -> Parts:
+    """One standardized regression target under categorical cross-entropy through one linear
+    unit (a classification template reused for a regression)."""
+    x, y, xv, yv = _split(*_regression(rng, 1500, 10), rng)
+    model = _compiled(_net(10, [32], 1, output="linear"), "categorical_crossentropy")
+    return Parts(model, x, y[:, None], xv, yv[:, None])
+
+
+def _lstm_dropout_08(rng: np.random.Generator) -> Parts:
+    """An LSTM with input and recurrent dropout of 0.8."""
+    x, y, xv, yv = _split(*_pulses(rng, 1500), rng)
+    return Parts(_sparse(_pulse_lstm(units=24, dropout=0.8, recurrent_dropout=0.8)), x, y, xv, yv)
+
+
+def _cnn_spatial_dropout_07(rng: np.random.Generator) -> Parts:
+    """A bar-image CNN with SpatialDropout2D(0.7) after each convolution and Dropout(0.7)
+    before the output."""
+    import keras
+
+    x, y, xv, yv = _split(*_bars(rng, 1500), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((12, 12, 1)),
+            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+            keras.layers.SpatialDropout2D(0.7),
+            keras.layers.Conv2D(16, 3, padding="same", activation="relu"),
+            keras.layers.SpatialDropout2D(0.7),
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dropout(0.7),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _quantiles_dropout_07_four(rng: np.random.Generator) -> Parts:
+    """Four hidden layers of 64, each followed by Dropout 0.7, on quantile shells."""
+    x, y, xv, yv = _split(*_quantiles(rng, 2400, 6, 3), rng)
+    return Parts(_sparse(_net(6, [64] * 4, 3, dropout=0.7)), x, y, xv, yv)
+
+
+def _friedman_one_unit_waist(rng: np.random.Generator) -> Parts:
+    """Friedman #1 through a 64-1-64 network: one unit carries everything."""
+    from sklearn.datasets import make_friedman1
+
+    raw, target = make_friedman1(2000, n_features=10, noise=0.3, random_state=int(rng.integers(2**31)))
+    x, y, xv, yv = _split(
+        _standardize(raw)[0], ((target - target.mean()) / target.std()).astype(np.float32), rng
+    )
+    return Parts(_compiled(_net(10, [64, 1, 64], 1, output="linear"), "mse"), x, y, xv, yv)
+
+
+def _quantiles_no_hidden_layer(rng: np.random.Generator) -> Parts:
+    """Softmax regression (no hidden layer) on three quantile shells: no hyperplane separates them."""
+    x, y, xv, yv = _split(*_quantiles(rng, 2000, 4, 3), rng)
+    return Parts(_sparse(_net(4, [], 3)), x, y, xv, yv)
+
+
+def _lstm_one_unit(rng: np.random.Generator) -> Parts:
+    """A one-unit LSTM for three kinds of sequence."""
+    x, y, xv, yv = _split(*_pulses(rng, 1500), rng)
+    return Parts(_sparse(_pulse_lstm(units=1)), x, y, xv, yv)
+
+
+def _adagrad_lr_10(rng: np.random.Generator) -> Parts:
+    """Adagrad at 10 (1000x its usual 0.01) on Friedman #2, target standardized."""
+    x, y, xv, yv = _split(*_friedman2(rng, 2000), rng)
+    mean, std = y.mean(), y.std()
+    model = _compiled(_net(4, [64, 64], 1, output="linear"), "mse", "adagrad", 10.0)
+    return Parts(model, x, (y - mean) / std, xv, (yv - mean) / std)
+
+
+def _sgd_momentum_lr_1_cnn(rng: np.random.Generator) -> Parts:
+    """SGD with momentum 0.9 at a rate of 1 on the bar-image CNN."""
+    x, y, xv, yv = _split(*_bars(rng, 1500), rng)
+    model = _bars_cnn()
+    model.compile(optimizer=_sgd(1.0, 0.9), loss="sparse_categorical_crossentropy")
+    return Parts(model, x, y, xv, yv)
+
+
+def _adam_lr_1_lstm(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_pulses(rng, 1500), rng)
+    return Parts(_sparse(_pulse_lstm(), lr=1.0), x, y, xv, yv)
+
+
+def _nadam_lr_1e6_quantiles(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_quantiles(rng, 2400, 6, 3), rng)
+    return Parts(_sparse(_net(6, [64, 64], 3), optimizer="nadam", lr=1e-6), x, y, xv, yv)
+
+
+def _adam_lr_1e7_lstm(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _split(*_pulses(rng, 1500), rng)
+    return Parts(_sparse(_pulse_lstm(), lr=1e-7), x, y, xv, yv)
+
+
+def _sgd_lr_1e6_cnn(rng: np.random.Generator) -> Parts:
+    """Plain SGD at 1e-6 on the bar-image CNN."""
+    x, y, xv, yv = _split(*_bars(rng, 1500), rng)
+    return Parts(_sparse(_bars_cnn(), optimizer="sgd", lr=1e-6), x, y, xv, yv)
+
+
+def _sigmoid_conv_stack(rng: np.random.Generator) -> Parts:
+    """Five stacked 3x3 sigmoid convolutions on the bar images, no normalization."""
+    import keras
+
+    x, y, xv, yv = _split(*_bars(rng, 1500), rng)
+    convs = [keras.layers.Conv2D(16, 3, padding="same", activation="sigmoid") for _ in range(5)]
+    model = keras.Sequential(
+        [
+            keras.layers.Input((12, 12, 1)),
+            *convs,
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _tanh_6_normal_2(rng: np.random.Generator) -> Parts:
+    """Six tanh layers of 64 drawn from N(0, 2) on quantile shells."""
+    import keras
+
+    x, y, xv, yv = _split(*_quantiles(rng, 2400, 6, 3), rng)
+    kernel = keras.initializers.RandomNormal(stddev=2.0)
+    return Parts(_sparse(_net(6, [64] * 6, 3, activation="tanh", kernel=kernel)), x, y, xv, yv)
+
+
+def _sigmoid_8_bias_minus_4(rng: np.random.Generator) -> Parts:
+    """Eight sigmoid layers of 32 with bias -4 (every unit starts near 0) on Friedman #1."""
+    import keras
+    from sklearn.datasets import make_friedman1
+
+    raw, target = make_friedman1(2000, n_features=10, noise=0.3, random_state=int(rng.integers(2**31)))
+    x, y, xv, yv = _split(
+        _standardize(raw)[0], ((target - target.mean()) / target.std()).astype(np.float32), rng
+    )
+    bias = keras.initializers.Constant(-4.0)
+    model = _net(10, [32] * 8, 1, output="linear", activation="sigmoid", bias=bias)
+    return Parts(_compiled(model, "mse"), x, y, xv, yv)
+
+
+def _lstm_head_bias_minus_10(rng: np.random.Generator) -> Parts:
+    """An LSTM whose 32-unit ReLU head was saved with biases of -10: LSTM outputs lie in
+    [-1, 1], so no unit of the head ever fires."""
+    import keras
+
+    x, y, xv, yv = _split(*_pulses(rng, 1500), rng)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((PULSE_STEPS, 1)),
+            keras.layers.LSTM(16),
+            keras.layers.Dense(32, activation="relu", bias_initializer=keras.initializers.Constant(-10.0)),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _cnn_bars_bias_minus_6(rng: np.random.Generator) -> Parts:
+    """A bar-image CNN whose convolution biases start at -6: its filters never fire."""
+    import keras
+
+    x, y, xv, yv = _split(*_bars(rng, 1500), rng)
+    return Parts(_sparse(_bars_cnn(bias_initializer=keras.initializers.Constant(-6.0))), x, y, xv, yv)
+
+
+def _negative_second_layer(rng: np.random.Generator) -> Parts:
+    """A checkpoint saved after a divergence: the second ReLU layer's kernel is all negative and
+    its bias -0.5, and its inputs (ReLU outputs) are never negative, so it never fires."""
+    x, y, xv, yv = _split(*_quantiles(rng, 2000, 6, 3), rng)
+    model = _net(6, [64, 64], 3)
+    second = model.layers[1]
+    kernel, bias = second.get_weights()
+    second.set_weights([-np.abs(kernel), np.full_like(bias, -0.5)])
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _lstm_all_frozen(rng: np.random.Generator) -> Parts:
+    """A sequence model frozen whole (trainable = False) before training."""
+    x, y, xv, yv = _split(*_pulses(rng, 1500), rng)
+    model = _pulse_lstm()
+    model.trainable = False
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _frozen_zero_embedding(rng: np.random.Generator) -> Parts:
+    """A 'pretrained' Embedding whose weights never loaded (zeros), frozen: every token maps to
+    the zero vector, so no input reaches the layers above."""
+    import keras
+
+    x, y, xv, yv = _split(*_topic_tokens(rng, 2000, 12, 48, 4), rng)
+    embedding = keras.layers.Embedding(48, 16, embeddings_initializer="zeros", trainable=False)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((12,), dtype="int32"),
+            embedding,
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.Dense(4, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
+def _cnn_frozen_zero_conv(rng: np.random.Generator) -> Parts:
+    """A bar-image CNN whose first convolution is frozen at zero (its weights never loaded)."""
+    x, y, xv, yv = _split(*_bars(rng, 1500), rng)
+    model = _bars_cnn()
+    conv = model.layers[0]
+    conv.set_weights([np.zeros_like(w) for w in conv.get_weights()])
+    conv.trainable = False
+    return Parts(_sparse(model), x, y, xv, yv)
+
+
 def _entries() -> list[Entry]:
     def healthy(name: str, make: Maker, split: str) -> Entry:
         return Entry(f"healthy-{name}", HEALTHY, frozenset(), make, split=split)
@@ -2022,6 +2844,208 @@ def _entries() -> list[Entry]:
             incidental=("dead_units", "vanishing_gradients"),
         ),
         fault("cannot_overfit_batch", "rescaling-zero", _rescaling_zero, SEEN),
+        # The fifth round's holdout: three new variants of every cause and fourteen healthy
+        # shapes no other split has, labelled from the injection before any probe ran on them.
+        healthy("gaussian-quantiles", _healthy_gaussian_quantiles, HOLDOUT),
+        healthy("swiss-roll-regression", _healthy_swiss_roll_regression, HOLDOUT),
+        healthy("bidirectional-lstm", _healthy_bidirectional_lstm, HOLDOUT),
+        healthy("conv1d-frequency-regression", _healthy_conv1d_frequency_regression, HOLDOUT),
+        healthy("separable-cnn-batchnorm", _healthy_separable_cnn_batchnorm, HOLDOUT),
+        healthy("attention-tokens", _healthy_attention_tokens, HOLDOUT),
+        healthy("gelu-adamw", _healthy_gelu_adamw, HOLDOUT),
+        healthy("mixed-one-hot-tabular", _healthy_mixed_one_hot_tabular, HOLDOUT),
+        healthy("large-batch-256", _healthy_large_batch, HOLDOUT),
+        healthy("poisson-counts", _healthy_poisson_counts, HOLDOUT),
+        healthy("sparse-uncorrelated-sgd", _healthy_sparse_uncorrelated_sgd, HOLDOUT),
+        healthy("s-curve-bins-nadam", _healthy_s_curve_bins_nadam, HOLDOUT),
+        healthy("cancer-adamax-l2", _healthy_cancer_adamax_l2, HOLDOUT),
+        healthy("three-classes-60-25-15", _healthy_three_classes_60_25_15, HOLDOUT),
+        fault("unscaled_features", "quantiles-millimetres", _quantiles_millimetres, HOLDOUT),
+        fault("unscaled_features", "swiss-roll-millimetres", _swiss_roll_millimetres, HOLDOUT),
+        fault("unscaled_features", "lstm-raw-prices", _lstm_raw_prices, HOLDOUT),
+        fault("unscaled_targets", "friedman2-raw", _friedman2_raw_target, HOLDOUT),
+        fault("unscaled_targets", "diabetes-raw", _diabetes_raw_target, HOLDOUT),
+        fault("unscaled_targets", "three-in-thousands-mae", _three_targets_in_thousands_mae, HOLDOUT),
+        fault("class_imbalance", "fraud-99-1", _fraud_99_1, HOLDOUT),
+        fault("class_imbalance", "ten-classes-zipf", _ten_classes_zipf, HOLDOUT),
+        fault("class_imbalance", "conv1d-rare-pulse", _conv1d_rare_pulse, HOLDOUT),
+        fault("label_noise", "quantiles-25pct", _noisy_quantiles, HOLDOUT),
+        fault("label_noise", "bars-cnn-30pct", _noisy_bars_cnn, HOLDOUT),
+        fault("label_noise", "missing-positives-40pct", _missing_positives, HOLDOUT),
+        fault("nonfinite_values", "inf-targets", _inf_targets, HOLDOUT),
+        fault("nonfinite_values", "nan-steps-lstm", _nan_steps_lstm, HOLDOUT),
+        fault("nonfinite_values", "nan-validation-only", _nan_validation_features, HOLDOUT),
+        fault("constant_features", "lstm-channels-stuck", _lstm_channels_stuck, HOLDOUT),
+        fault("constant_features", "quantiles-lost-join", _quantiles_lost_join, HOLDOUT),
+        fault("constant_features", "digits-masked-columns", _digits_masked_columns, HOLDOUT),
+        fault("duplicate_samples", "val-30pct-quantiles", _val_30pct_quantiles, HOLDOUT),
+        fault("duplicate_samples", "val-25pct-lstm", _val_25pct_lstm, HOLDOUT),
+        fault("duplicate_samples", "augmentation-no-op", _augmentation_no_op, HOLDOUT),
+        fault(
+            "conflicting_labels",
+            "bars-cnn",
+            _conflicting_bars,
+            HOLDOUT,
+            incidental=("duplicate_samples", "label_noise"),
+        ),
+        fault(
+            "conflicting_labels",
+            "s-curve",
+            _conflicting_s_curve,
+            HOLDOUT,
+            incidental=("duplicate_samples", "label_noise"),
+        ),
+        fault(
+            "conflicting_labels",
+            "pulses-lstm",
+            _conflicting_pulses,
+            HOLDOUT,
+            incidental=("duplicate_samples", "label_noise"),
+        ),
+        # Validation pixels offset from the training ones, and sequences on another gain: off
+        # the training scale, literally.
+        fault(
+            "train_val_shift",
+            "bars-val-other-camera",
+            _bars_val_other_camera,
+            HOLDOUT,
+            incidental=("unscaled_features",),
+        ),
+        fault("train_val_shift", "friedman-drifted", _friedman_val_drifted, HOLDOUT),
+        fault(
+            "train_val_shift",
+            "sequences-gain",
+            _val_sequences_gain,
+            HOLDOUT,
+            incidental=("unscaled_features",),
+        ),
+        # Two label columns for one output unit: the output's side of the same mismatch.
+        fault(
+            "label_format_mismatch",
+            "one-hot-one-sigmoid",
+            _one_hot_into_one_sigmoid,
+            HOLDOUT,
+            incidental=("output_shape_mismatch",),
+        ),
+        # Labels 10-30 for three units: indices past the output, as with one-based labels.
+        fault(
+            "label_format_mismatch",
+            "codes-10-20-30",
+            _class_codes_10_20_30,
+            HOLDOUT,
+            incidental=("output_shape_mismatch",),
+        ),
+        fault("label_format_mismatch", "labels-1-2-bce", _labels_1_2_bce, HOLDOUT),
+        fault("insufficient_data", "twenty-five-quantiles", _twenty_five_quantiles, HOLDOUT),
+        fault("insufficient_data", "fifty-hastie", _fifty_hastie, HOLDOUT),
+        fault("insufficient_data", "thirty-diabetes", _thirty_diabetes, HOLDOUT),
+        fault(
+            "output_activation_mismatch",
+            "sigmoid-standardized-regression",
+            _sigmoid_standardized_regression,
+            HOLDOUT,
+        ),
+        fault("output_activation_mismatch", "linear-poisson", _linear_output_poisson, HOLDOUT),
+        fault("output_activation_mismatch", "relu-sparse-ce", _relu_output_sparse_ce, HOLDOUT),
+        # The labels' side of each width mismatch: labels 10 and 11 past ten units, five tags
+        # for four units, two targets for one.
+        fault(
+            "output_shape_mismatch",
+            "twelve-classes-ten-units",
+            _twelve_classes_ten_units,
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        fault(
+            "output_shape_mismatch",
+            "five-tags-four-units",
+            _five_tags_four_units,
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        fault(
+            "output_shape_mismatch",
+            "two-targets-one-unit-huber",
+            _two_targets_one_unit_huber,
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        fault("loss_task_mismatch", "cosine-similarity-regression", _cosine_similarity_regression, HOLDOUT),
+        # Labels 0-4 for a 0/1 loss over one unit: a label format and an output width problem too.
+        fault(
+            "loss_task_mismatch",
+            "bce-five-quantiles",
+            _bce_five_quantiles,
+            HOLDOUT,
+            incidental=("label_format_mismatch", "output_shape_mismatch"),
+        ),
+        # Continuous targets handed to a loss over class distributions through a linear unit:
+        # the labels' and the activation's side of the mismatch.
+        fault(
+            "loss_task_mismatch",
+            "categorical-ce-one-target",
+            _categorical_ce_one_target,
+            HOLDOUT,
+            incidental=("label_format_mismatch", "output_activation_mismatch"),
+        ),
+        fault("excessive_dropout", "lstm-08", _lstm_dropout_08, HOLDOUT),
+        fault("excessive_dropout", "cnn-spatial-07", _cnn_spatial_dropout_07, HOLDOUT),
+        fault("excessive_dropout", "quantiles-07-four-layers", _quantiles_dropout_07_four, HOLDOUT),
+        fault("capacity_too_low", "friedman-one-unit-waist", _friedman_one_unit_waist, HOLDOUT),
+        fault("capacity_too_low", "quantiles-no-hidden-layer", _quantiles_no_hidden_layer, HOLDOUT),
+        fault("capacity_too_low", "lstm-one-unit", _lstm_one_unit, HOLDOUT),
+        fault("lr_too_high", "adagrad-10", _adagrad_lr_10, HOLDOUT, incidental=("exploding_gradients",)),
+        fault(
+            "lr_too_high",
+            "sgd-momentum-1-cnn",
+            _sgd_momentum_lr_1_cnn,
+            HOLDOUT,
+            incidental=("exploding_gradients",),
+        ),
+        fault("lr_too_high", "adam-1-lstm", _adam_lr_1_lstm, HOLDOUT, incidental=("exploding_gradients",)),
+        fault("lr_too_low", "nadam-1e-6-quantiles", _nadam_lr_1e6_quantiles, HOLDOUT),
+        fault("lr_too_low", "adam-1e-7-lstm", _adam_lr_1e7_lstm, HOLDOUT),
+        fault("lr_too_low", "sgd-1e-6-cnn", _sgd_lr_1e6_cnn, HOLDOUT),
+        fault("saturating_stack", "sigmoid-conv-stack", _sigmoid_conv_stack, HOLDOUT, saturating),
+        fault("saturating_stack", "tanh-6-normal-2", _tanh_6_normal_2, HOLDOUT, saturating),
+        fault("saturating_stack", "sigmoid-8-bias-minus-4", _sigmoid_8_bias_minus_4, HOLDOUT, saturating),
+        fault(
+            "dead_units",
+            "lstm-head-bias-minus-10",
+            _lstm_head_bias_minus_10,
+            HOLDOUT,
+            incidental=("cannot_overfit_batch", "vanishing_gradients"),
+        ),
+        fault(
+            "dead_units",
+            "cnn-bars-bias-minus-6",
+            _cnn_bars_bias_minus_6,
+            HOLDOUT,
+            incidental=("cannot_overfit_batch", "vanishing_gradients"),
+        ),
+        fault(
+            "dead_units",
+            "negative-second-layer",
+            _negative_second_layer,
+            HOLDOUT,
+            incidental=("cannot_overfit_batch", "vanishing_gradients"),
+        ),
+        fault("cannot_overfit_batch", "lstm-all-frozen", _lstm_all_frozen, HOLDOUT),
+        # The ReLUs above the zero layer get exactly 0 in, and no gradient passes below them.
+        fault(
+            "cannot_overfit_batch",
+            "frozen-zero-embedding",
+            _frozen_zero_embedding,
+            HOLDOUT,
+            incidental=("dead_units", "vanishing_gradients"),
+        ),
+        fault(
+            "cannot_overfit_batch",
+            "cnn-frozen-zero-conv",
+            _cnn_frozen_zero_conv,
+            HOLDOUT,
+            incidental=("dead_units", "vanishing_gradients"),
+        ),
     ]
 
 
