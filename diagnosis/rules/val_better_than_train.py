@@ -4,7 +4,10 @@ accuracy well above training accuracy.
 Some of that is normal — Dropout and other regularizers act only in training, and the
 training loss is an average over an epoch in which the model was still improving — so a
 modest gap is only worth knowing (info). A large one is more than those explain: the
-validation data may overlap the training data, or be easier (warning).
+validation data may overlap the training data, or be easier (warning). A large loss gap with
+no accuracy gap to match (where accuracy is logged) is not one: between two small losses a
+handful of confidently wrong training samples sets the ratio, and the model predicts the two
+sets about equally well.
 
 Keras logs training metrics averaged over the epoch and validation metrics at its end, so
 while the model learns fast (the first epochs a live run reports) training trails validation
@@ -50,10 +53,12 @@ class ValBetterThanTrain(Rule):
         half = run.epochs // 2
         train_level, val_level = _aligned_medians(train, val, half)
         gap = (train_level - val_level) / train_level if train_level > 0 else 0.0
-        accuracy_gap = self._accuracy_gap(run, half)
+        logged_gap = self._accuracy_gap(run, half)
+        accuracy_gap = 0.0 if logged_gap is None else logged_gap
         if gap < GAP and accuracy_gap < ACCURACY_GAP:
             return None
-        large = gap >= LARGE_GAP or accuracy_gap >= LARGE_ACCURACY_GAP
+        accuracy_agrees = logged_gap is None or accuracy_gap >= ACCURACY_GAP
+        large = (gap >= LARGE_GAP and accuracy_agrees) or accuracy_gap >= LARGE_ACCURACY_GAP
         return self.finding(
             run,
             severity=Severity.warning if large else Severity.info,
@@ -90,12 +95,13 @@ class ValBetterThanTrain(Rule):
         )
 
     @staticmethod
-    def _accuracy_gap(run: TrainingHistory, half: int) -> float:
+    def _accuracy_gap(run: TrainingHistory, half: int) -> float | None:
+        """Validation minus training accuracy (aligned medians), None when either is not logged."""
         name = run.facts.accuracy_metric
         train = finite_curve(run.get(name)) if name else None
         val = finite_curve(run.get(f"val_{name}")) if name else None
         if train is None or val is None:
-            return 0.0
+            return None
         train_level, val_level = _aligned_medians(train, val, half)
         return val_level - train_level
 

@@ -8,6 +8,7 @@ import pytest
 from diagnosis import Severity, diagnose
 from diagnosis.history import history_from_mapping
 from diagnosis.rules import REGISTRY
+from diagnosis.rules.val_better_than_train import ACCURACY_GAP
 from tests import histories
 
 
@@ -248,6 +249,21 @@ def test_val_better_than_train_is_info_when_modest_and_warning_when_large() -> N
     assert modest.get("val_better_than_train") is Severity.info
     large = codes({"loss": train, "val_loss": [v * 0.3 for v in train]})
     assert large.get("val_better_than_train") is Severity.warning
+
+
+def test_a_loss_gap_the_accuracy_does_not_share_is_info() -> None:
+    """Small losses at 0.08 and 0.03: a few confidently wrong training samples set that ratio
+    when both sets are predicted about equally well (90 % and 91 %)."""
+    loss = (0.07 + 0.5 * np.exp(-np.arange(30) / 3)).tolist()
+    raw = {
+        "loss": loss,
+        "val_loss": [v * 0.4 for v in loss],
+        "accuracy": [0.9] * 30,
+        "val_accuracy": [0.91] * 30,
+    }
+    assert codes(raw).get("val_better_than_train") is Severity.info
+    raw["val_accuracy"] = [0.9 + 2 * ACCURACY_GAP] * 30
+    assert codes(raw).get("val_better_than_train") is Severity.warning
 
 
 def test_validation_ahead_while_learning_fast_is_the_epoch_average_lag() -> None:
