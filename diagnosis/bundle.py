@@ -26,6 +26,15 @@ REGRESSION_LOSSES = frozenset(
         "mean_absolute_percentage_error",
     }
 )
+# Losses for counts and rates (Keras's Poisson: y_pred - y_true * log(y_pred)): the targets are
+# non-negative quantities, whole numbers included (event counts are not class ids), and the
+# prediction must stay positive for its logarithm.
+COUNT_LOSSES = frozenset({"poisson"})
+# Losses that compare the direction of each sample's target vector with the output's
+# (embeddings): over a single value that direction is only its sign.
+DIRECTION_LOSSES = frozenset({"cosine_similarity"})
+# Every loss whose targets are quantities rather than class ids.
+QUANTITY_LOSSES = REGRESSION_LOSSES | COUNT_LOSSES | DIRECTION_LOSSES
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,10 @@ class LayerInfo:
     units: int | None = None
     rate: float | None = None  # Dropout rate
     params: int = 0
+    # A recurrent layer's own dropout (LSTM/GRU/SimpleRNN `dropout`, on its inputs, and
+    # `recurrent_dropout`, on its state), read through a Bidirectional wrapper.
+    input_dropout: float | None = None
+    recurrent_dropout: float | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,10 @@ def distribution_rows(y: np.ndarray) -> bool:
     )
 
 
-def label_info(y: np.ndarray) -> LabelInfo:
+def label_info(y: np.ndarray, loss: str | None = None) -> LabelInfo:
+    """What the labels look like. Under a count loss (Poisson) whole numbers are counts, read as
+    continuous targets with their range; under any other loss they may be classes, and the
+    audits hold that reading against the loss."""
     y = np.asarray(y)
     finite = y[np.isfinite(y)] if y.dtype.kind == "f" else y
     if y.ndim == 2 and y.shape[1] > 1:
@@ -126,7 +142,7 @@ def label_info(y: np.ndarray) -> LabelInfo:
         return LabelInfo("continuous", None, distinct_values, columns, _value_range(finite))
     flat = finite.reshape(-1)
     distinct = np.unique(flat)
-    integral = flat.size > 0 and np.array_equal(distinct, np.round(distinct))
+    integral = flat.size > 0 and np.array_equal(distinct, np.round(distinct)) and loss not in COUNT_LOSSES
     if integral and distinct.size <= 2 and set(distinct.tolist()) <= {0, 1}:
         return LabelInfo("binary", 2, int(distinct.size))
     if integral and distinct.size <= MAX_CLASSES and distinct.min() >= 0:

@@ -17,7 +17,7 @@ from diagnosis.bundle import (
     BINARY_LOSSES,
     MAX_CLASSES,
     ONE_HOT_LOSSES,
-    REGRESSION_LOSSES,
+    QUANTITY_LOSSES,
     SPARSE_LOSSES,
     ModelInfo,
     distribution_rows,
@@ -154,10 +154,11 @@ class Classes:
 def class_labels(y: np.ndarray, model: ModelInfo | None) -> Classes | None:
     """y as classes: integers, 0/1 floats, or one-hot (or soft) rows read by their argmax.
 
-    None for regression targets (a regression loss, or values that are not classes),
+    None for regression targets (a loss for quantities, counts or directions, or values that
+    are not classes),
     multi-label rows, and labels that are not numbers. Expects finite labels.
     """
-    if not is_numeric(y) or len(y) == 0 or (model is not None and model.loss in REGRESSION_LOSSES):
+    if not is_numeric(y) or len(y) == 0 or (model is not None and model.loss in QUANTITY_LOSSES):
         return None
     cols = as_rows(y)
     if cols.shape[1] > 1:
@@ -185,7 +186,7 @@ def regression_targets(y: np.ndarray, model: ModelInfo | None) -> np.ndarray | N
     if model is not None and model.loss in CLASSIFICATION_LOSSES:
         return None
     cols = as_rows(y)
-    told = model is not None and model.loss in REGRESSION_LOSSES
+    told = model is not None and model.loss in QUANTITY_LOSSES
     if not told and (class_labels(y, None) is not None or ((cols == 0) | (cols == 1)).all()):
         return None
     return cols.astype(np.float64)

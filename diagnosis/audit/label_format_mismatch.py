@@ -19,7 +19,7 @@ from diagnosis.audit.base import Check
 from diagnosis.bundle import (
     BINARY_LOSSES,
     ONE_HOT_LOSSES,
-    REGRESSION_LOSSES,
+    QUANTITY_LOSSES,
     SPARSE_LOSSES,
     BundleData,
     ModelInfo,
@@ -259,7 +259,7 @@ def label_issues(y: np.ndarray, model: ModelInfo) -> list[dict[str, Any]]:
         (SPARSE_LOSSES, _sparse),
         (ONE_HOT_LOSSES, _one_hot),
         (BINARY_LOSSES, _binary),
-        (REGRESSION_LOSSES, _regression),
+        (QUANTITY_LOSSES, _regression),
     ):
         if loss in losses:
             return reader(cols, loss, model.output_units)

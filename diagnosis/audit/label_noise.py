@@ -20,6 +20,7 @@ chance on these features (kappa), nothing is estimated and the finding says so.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,16 +79,22 @@ MODEL_NAMES = {
 }
 
 
-def neighbour_probabilities(points: np.ndarray, codes: np.ndarray, k: int, classes: int) -> np.ndarray:
-    """Leave-one-out class probabilities: the class shares among each point's k nearest
-    other points (Euclidean)."""
-    k = min(k, len(points) - 1)
+def neighbour_probabilities(
+    points: np.ndarray, codes: np.ndarray, k: int, classes: int, queries: np.ndarray | None = None
+) -> np.ndarray:
+    """Class probabilities as the class shares among the k nearest points (Euclidean): of each
+    query, or without queries of each point among the other points (leave-one-out)."""
+    own = queries is None
+    queries = points if queries is None else queries
+    k = min(k, len(points) - 1 if own else len(points))
     norms = (points * points).sum(axis=1)
-    probabilities = np.zeros((len(points), classes))
-    for start in range(0, len(points), BLOCK):
-        query = points[start : start + BLOCK]
-        distances = norms[start : start + BLOCK, None] + norms[None, :] - 2 * query @ points.T
-        distances[np.arange(len(query)), np.arange(start, start + len(query))] = np.inf
+    query_norms = (queries * queries).sum(axis=1)
+    probabilities = np.zeros((len(queries), classes))
+    for start in range(0, len(queries), BLOCK):
+        query = queries[start : start + BLOCK]
+        distances = query_norms[start : start + BLOCK, None] + norms[None, :] - 2 * query @ points.T
+        if own:
+            distances[np.arange(len(query)), np.arange(start, start + len(query))] = np.inf
         nearest = np.argpartition(distances, k - 1, axis=1)[:, :k]
         cells = np.arange(len(query))[:, None] * classes + codes[nearest]
         votes = np.bincount(cells.ravel(), minlength=len(query) * classes)
@@ -155,15 +162,50 @@ def _kappa(predicted: np.ndarray, codes: np.ndarray, classes: int) -> tuple[floa
     return accuracy, expected, kappa
 
 
-def _points(rows: np.ndarray) -> np.ndarray:
-    """Standardized features, projected to MAX_DIMS dimensions when there are more."""
+def _embedding(rows: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """Rows to points: standardized by these rows' statistics, projected to MAX_DIMS dimensions
+    when there are more."""
     stats = column_stats(rows)
     scale = np.where(stats.std > 0, stats.std, 1.0)
-    points = ((rows - stats.mean) / scale).astype(np.float32)
-    if points.shape[1] > MAX_DIMS:
-        projection = np.random.default_rng(SEED).normal(size=(points.shape[1], MAX_DIMS)).astype(np.float32)
-        points = points @ (projection / math.sqrt(MAX_DIMS))
-    return points
+    projection = None
+    if rows.shape[1] > MAX_DIMS:
+        drawn = np.random.default_rng(SEED).normal(size=(rows.shape[1], MAX_DIMS)).astype(np.float32)
+        projection = drawn / math.sqrt(MAX_DIMS)
+
+    def embed(other: np.ndarray) -> np.ndarray:
+        points = ((other - stats.mean) / scale).astype(np.float32)
+        return points if projection is None else points @ projection
+
+    return embed
+
+
+def reference_accuracy(
+    x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, model: ModelInfo | None
+) -> tuple[float, int] | None:
+    """(accuracy, rows) on the validation rows of the better of the two reference models, each
+    fitted on (a sample of) the training rows as the estimate fits them: how well a model
+    that sees the features the way the estimate does predicts labels it never saw. None where
+    the labels are not classes or the splits do not line up."""
+    train, val = finite_samples(x, y), finite_samples(x_val, y_val)
+    if train is None or val is None or train.y is None or val.y is None or not len(val.x):
+        return None
+    if train.x.shape[1] != val.x.shape[1] or train.y.shape[1:] != val.y.shape[1:]:
+        return None
+    chosen = sample_indices(len(train.x), MAX_SAMPLES)
+    # Read together, so that a label gets the same class code in both splits.
+    both = class_labels(np.concatenate([train.y[chosen], val.y]), model)
+    if both is None or both.present.sum() < 2:
+        return None
+    codes, val_codes = both.codes[: len(chosen)], both.codes[len(chosen) :]
+    embed = _embedding(train.x[chosen])
+    points, queries = embed(train.x[chosen]), embed(val.x)
+    classes = len(both.labels)
+    weights = fit_softmax_regression(points, codes, classes)
+    predictions = (
+        neighbour_probabilities(points, codes, NEIGHBORS, classes, queries),
+        _softmax(np.hstack([queries, np.ones((len(queries), 1), dtype=queries.dtype)]) @ weights),
+    )
+    return max(float((p.argmax(axis=1) == val_codes).mean()) for p in predictions), len(val_codes)
 
 
 @dataclass
@@ -183,7 +225,7 @@ class LabelNoise(Check):
         n, k = len(chosen), len(classes.labels)
         if n < MIN_SAMPLES or n < MIN_PER_CLASS * classes.present.sum():
             return None
-        points = _points(train.x[chosen])
+        points = _embedding(train.x[chosen])(train.x[chosen])
         candidates = {
             "knn": neighbour_probabilities(points, classes.codes, self.neighbors, k),
             "logistic": out_of_fold_probabilities(points, classes.codes, k),

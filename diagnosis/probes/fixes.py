@@ -28,6 +28,9 @@ MIN_ACCURACY_GAIN = 0.02
 MIN_MSE_GAIN = 0.05
 # At most this many trials per bundle, most severe findings first: each costs one replay.
 MAX_TRIALS = 4
+# Layer arguments that set a dropout rate: a dropout layer's, a recurrent layer's on its inputs
+# and on its state.
+DROPOUT_KEYS = ("rate", "dropout", "recurrent_dropout")
 
 
 @dataclass
@@ -117,9 +120,12 @@ def plan(
 
         return Trial(build=build(from_logits=False, clone_function=_edit_layers(set_output)))
     if code == "excessive_dropout":
+        rate = fix.get("dropout", 0.2)
 
         def lower(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
-            return {**config, "rate": fix.get("dropout", 0.2)} if "rate" in config else None
+            # Lowered, never raised: an LSTM without recurrent dropout keeps none.
+            keys = [k for k in DROPOUT_KEYS if isinstance(config.get(k), int | float)]
+            return {**config, **{k: min(config[k], rate) for k in keys}} if keys else None
 
         return Trial(build=build(clone_function=_edit_layers(lower)))
     if code in {"vanishing_gradients", "saturated_activations", "dead_units"}:

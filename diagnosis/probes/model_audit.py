@@ -13,10 +13,14 @@ from collections.abc import Callable
 from diagnosis.bundle import (
     BINARY_LOSSES,
     CLASS_DISTRIBUTIONS,
+    COUNT_LOSSES,
+    DIRECTION_LOSSES,
     ONE_HOT_LOSSES,
+    QUANTITY_LOSSES,
     REGRESSION_LOSSES,
     SPARSE_LOSSES,
     LabelInfo,
+    LayerInfo,
     ModelInfo,
 )
 from diagnosis.capacity import MIN_HIDDEN_UNITS, MIN_WIDTH_SHARE, RECOMMENDED_UNITS, width_floor
@@ -25,6 +29,11 @@ from diagnosis.models import Category, Finding, Severity
 
 # Dropout above this rate throws away more than half the signal at every step.
 MAX_DROPOUT = 0.5
+# Layers that drop a share `rate` of what passes through them in training (SpatialDropout
+# drops whole channels, with the same effect on how much signal gets through).
+DROPOUT_LAYERS = frozenset(
+    {"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "AlphaDropout"}
+)
 # This many saturating (sigmoid/tanh) hidden layers without normalization vanish gradients.
 DEEP_SATURATING = 4
 SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softsign"})
@@ -52,6 +61,10 @@ OUTPUT_RANGES: dict[str, tuple[float, float]] = {
     "exponential": (0.0, math.inf),
 }
 
+# The output a count loss (Poisson) is fixed with: positive everywhere, as its logarithm of
+# the prediction needs, without the exponential's overflow on a large pre-activation.
+COUNT_OUTPUT = "softplus"
+
 Check = Callable[[ModelInfo, LabelInfo], Finding | None]
 
 
@@ -63,6 +76,7 @@ def output_activation(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     """Output activation against the loss: the pairs that silently train badly."""
     act, units, loss = info.output_activation, info.output_units, info.loss
     problem = change = None
+    fixed = "linear"
     if act == "softmax" and units == 1:
         problem = "a softmax over 1 unit always outputs 1.0, so the loss cannot change"
         change = "use Dense(1, activation='sigmoid') with binary_crossentropy"
@@ -82,6 +96,17 @@ def output_activation(info: ModelInfo, labels: LabelInfo) -> Finding | None:
             f"{smallest:.3g} to {largest:.3g}"
         )
         change = "use a linear output for regression"
+    elif loss in COUNT_LOSSES and OUTPUT_RANGES.get(act or "", (-math.inf, 0.0))[0] < 0:
+        problem = (
+            f"{loss} takes the log of the prediction, which a {act or 'linear'} output can make negative"
+        )
+        change = f"use activation='{COUNT_OUTPUT}' (or 'exponential', the log link) on the output layer"
+        fixed = COUNT_OUTPUT
+    elif loss in COUNT_LOSSES and _beyond_output(act, labels):
+        (low, high), largest = OUTPUT_RANGES[act or ""], (labels.value_range or (0.0, 0.0))[1]
+        problem = f"a {act} output only reaches ({low:g}, {high:g}) and the counts reach {largest:g}"
+        change = f"use activation='{COUNT_OUTPUT}' (or 'exponential', the log link) on the output layer"
+        fixed = COUNT_OUTPUT
     if problem is None:
         return None
     return Finding(
@@ -99,7 +124,7 @@ def output_activation(info: ModelInfo, labels: LabelInfo) -> Finding | None:
         recommendation=change[0].upper() + change[1:] + ".",
         fix={"output_activation": "sigmoid" if units == 1 else "softmax", "from_logits": False}
         if _crossentropy(info)
-        else {"output_activation": "linear"},
+        else {"output_activation": fixed},
     )
 
 
@@ -121,7 +146,7 @@ def output_shape(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     too_few_sparse = loss in SPARSE_LOSSES and classes and units is not None and units < classes
     wrong_one_hot = loss in ONE_HOT_LOSSES and labels.format in CLASS_DISTRIBUTIONS and units != classes
     per_column = (loss in BINARY_LOSSES and labels.format == "multi_hot") or (
-        loss in REGRESSION_LOSSES and labels.format == "continuous"
+        loss in QUANTITY_LOSSES and labels.format == "continuous"
     )
     if too_few_sparse or wrong_one_hot:
         expected = classes
@@ -162,6 +187,14 @@ def loss_for_task(info: ModelInfo, labels: LabelInfo) -> Finding | None:
         problem = f"{loss} treats {labels.num_classes} class labels as numbers on a line"
     elif _crossentropy(info) and labels.format == "continuous":
         better, problem = "mean_squared_error", f"{loss} on continuous targets"
+    elif loss in COUNT_LOSSES and labels.value_range is not None and labels.value_range[0] < 0:
+        better = "mean_squared_error"
+        problem = f"{loss} models non-negative counts, but the targets reach {labels.value_range[0]:.3g}"
+    elif loss in DIRECTION_LOSSES and labels.columns == 1 and (info.output_units or 1) == 1:
+        # Cosine similarity normalizes each sample's vector; a vector of one value normalizes
+        # to its sign, so the loss is blind to the size of the target.
+        better = "mean_squared_error"
+        problem = f"{loss} compares directions, and one value's direction is only its sign"
     elif loss in BINARY_LOSSES and labels.format == "integer" and labels.distinct > 2:
         # Distinct values, not the largest label: 0/255 labels are two classes badly encoded,
         # the data audit's label_format_mismatch.
@@ -181,11 +214,21 @@ def loss_for_task(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     )
 
 
+def _dropout_rates(layer: LayerInfo) -> list[tuple[str, float | None]]:
+    """(where, rate) for each dropout a layer applies: a dropout layer's rate, a recurrent
+    layer's dropout on its inputs and on its state."""
+    if layer.kind in DROPOUT_LAYERS:
+        return [(layer.name, layer.rate)]
+    own = (("dropout", layer.input_dropout), ("recurrent_dropout", layer.recurrent_dropout))
+    return [(f"{layer.name} ({argument})", rate) for argument, rate in own]
+
+
 def dropout(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     heavy = [
-        (layer.name, layer.rate)
+        (name, rate)
         for layer in info.layers
-        if layer.kind == "Dropout" and (layer.rate or 0) > MAX_DROPOUT
+        for name, rate in _dropout_rates(layer)
+        if rate is not None and rate > MAX_DROPOUT
     ]
     if not heavy:
         return None
@@ -199,7 +242,7 @@ def dropout(info: ModelInfo, labels: LabelInfo) -> Finding | None:
             "layers": [{"name": n, "rate": r} for n, r in heavy],
             "thresholds": {"max_rate": MAX_DROPOUT},
         },
-        recommendation="Lower those Dropout rates to 0.2-0.3.",
+        recommendation="Lower those dropout rates to 0.2-0.3.",
         fix={"dropout": 0.2},
     )
 

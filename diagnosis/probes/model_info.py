@@ -50,6 +50,13 @@ def _activation(layer: keras.layers.Layer) -> str | None:
     return getattr(activation, "__name__", None) if activation is not None else None
 
 
+def _recurrent_rate(layer: keras.layers.Layer, name: str) -> float | None:
+    """A recurrent layer's own dropout rate `name`, or that of the layer a Bidirectional wraps."""
+    inner = getattr(layer, "forward_layer", layer)
+    rate = getattr(inner, name, None)
+    return float(rate) if isinstance(rate, int | float) else None
+
+
 def describe(model: keras.Model, config: TrainingConfig) -> ModelInfo:
     """What the audits need to know; training.json wins over what the model was compiled with."""
     loss, from_logits = _loss_name(config.loss or getattr(model, "loss", None))
@@ -68,6 +75,8 @@ def describe(model: keras.Model, config: TrainingConfig) -> ModelInfo:
             units=getattr(layer, "units", None),
             rate=getattr(layer, "rate", None),
             params=layer.count_params(),
+            input_dropout=_recurrent_rate(layer, "dropout"),
+            recurrent_dropout=_recurrent_rate(layer, "recurrent_dropout"),
         )
         for layer in model.layers
     ]

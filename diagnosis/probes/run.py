@@ -11,6 +11,9 @@ from typing import Any
 import numpy as np
 
 from diagnosis.audit import audit_data
+from diagnosis.audit.duplicate_samples import PROPORTION_SD
+from diagnosis.audit.label_noise import WARNING_RATE as LABEL_NOISE_WARNING_RATE
+from diagnosis.audit.label_noise import reference_accuracy
 from diagnosis.bundle import (
     BINARY_LOSSES,
     CLASS_DISTRIBUTIONS,
@@ -22,6 +25,7 @@ from diagnosis.bundle import (
     label_info,
 )
 from diagnosis.causes import TYPICAL_LR
+from diagnosis.curves import rounded
 from diagnosis.engine import ENGINE_VERSION, diagnose
 from diagnosis.history import history_from_mapping
 from diagnosis.models import Diagnosis, Finding, RunSummary, Severity
@@ -30,9 +34,11 @@ from diagnosis.probes.loader import BundleError, Limits, open_bundle
 from diagnosis.probes.model_audit import BEYOND_USUAL, audit_model, linear_model_too_small
 from diagnosis.probes.model_info import describe
 from diagnosis.probes.training import (
+    FRESH_COPY_STEPS,
     FreshStart,
     Prepared,
     ProbeResults,
+    Replay,
     gradient_stats,
     initial_loss,
     lr_range_test,
@@ -74,6 +80,20 @@ TRAINING_ONLY_LAYERS = frozenset(
 TRUNCATION_SYMPTOMS = frozenset({"slow_convergence"})
 # What a large val_better_than_train gap points at, beyond regularization; the data audit checks both.
 VAL_EASIER_CAUSES = frozenset({"duplicate_samples", "train_val_shift"})
+# Findings that show dead units cost the training: the one-batch overfit stalled. (Any symptom
+# of the replay at warning counts too.) Without either, a fresh copy's units that went quiet in
+# the first steps left enough live ones to learn with: ReLU networks commonly carry many units
+# that never fire, and a model that fits (a 1-D CNN regression at R^2 0.99 with half of one
+# dense layer's units silent) is not hurt by them.
+DEAD_UNIT_COSTS = frozenset({"cannot_overfit_batch"})
+# The label-noise estimate counts a reference model's (a neighbour vote's, a linear model's)
+# disagreements with the labels as wrong labels, so it also counts that model's own errors
+# where it cannot follow the task (spherical class shells). The user's model, replayed on the
+# same labels, tells them apart: where it predicts a larger share of the same validation labels
+# than the better reference model, at least that margin (less its sampling noise,
+# PROPORTION_SD / sqrt(rows), the largest standard error of an accuracy) of the reference's
+# disagreements are its own errors. The estimate stays a warning only if what is left of it
+# after taking that margin off still reaches label_noise.WARNING_RATE.
 
 
 def _below_usual(info: ModelInfo | None) -> bool:
@@ -120,7 +140,10 @@ def _settle_val_gap(curves: list[Finding], audit: list[Finding], info: ModelInfo
     found neither and the model has layers that act only in training, regularization is the
     explanation left, which is worth knowing rather than a warning."""
     leak_or_shift = any(f.code in VAL_EASIER_CAUSES and f.severity is not Severity.info for f in audit)
-    regularized = any(layer.kind in TRAINING_ONLY_LAYERS for layer in info.layers)
+    regularized = any(
+        layer.kind in TRAINING_ONLY_LAYERS or layer.input_dropout or layer.recurrent_dropout
+        for layer in info.layers
+    )
     if leak_or_shift or not regularized:
         return curves
     return [
@@ -174,6 +197,59 @@ def _settle_linear(probed: list[Finding], info: ModelInfo, symptoms: list[Findin
         for f in probed
     ]
     return [*settled, linear]
+
+
+def _settle_label_noise(
+    audit: list[Finding], data: Prepared, replayed: Replay, info: ModelInfo
+) -> list[Finding]:
+    """A label_noise warning whose reference model the user's own model clearly outpredicts on
+    the replay's validation rows is settled at info when the estimate less that margin falls
+    below the warning rate (see the constants above)."""
+    noisy = next((f for f in audit if f.code == "label_noise" and f.severity is Severity.warning), None)
+    model_accuracy = replayed.score.get("accuracy")
+    if noisy is None or model_accuracy is None:
+        return audit
+    reference = reference_accuracy(data.x, data.y, data.x_val, data.y_val, info)
+    if reference is None:
+        return audit
+    reference_val, rows = reference
+    margin = model_accuracy - reference_val - PROPORTION_SD / math.sqrt(rows)
+    estimate = float(noisy.evidence["estimated_noise_rate"])
+    left = estimate - max(0.0, margin)
+    if left >= LABEL_NOISE_WARNING_RATE:
+        return audit
+    checked = {
+        "replay_val_accuracy": model_accuracy,
+        "reference_val_accuracy": rounded(reference_val, 4),
+        "val_rows": rows,
+        "noise_left_after_margin": rounded(left, 4),
+    }
+    settled = _demoted(
+        noisy,
+        f"but the model itself, trained on these labels, predicts {model_accuracy:.0%} of {rows} "
+        f"validation labels against the reference model's {reference_val:.0%}, so most of those "
+        f"disagreements are the reference model's own errors (about {max(0.0, left):.0%} left)",
+    )
+    settled = settled.model_copy(update={"evidence": {**settled.evidence, **checked}})
+    return [settled if f is noisy else f for f in audit]
+
+
+def _settle_dead_units(probed: list[Finding], symptoms: list[Finding]) -> list[Finding]:
+    """Dead units found on a fresh copy (gradient_stats) are a warning only when training shows
+    their cost: a symptom of the replay, which trains the same fresh copy for longer, or a
+    stalled one-batch overfit. Otherwise they are worth knowing. Dead units in the saved weights
+    are not settled here: the replay starts from a fresh draw and cannot show their cost."""
+    costly = any(f.severity is not Severity.info for f in symptoms) or any(
+        f.code in DEAD_UNIT_COSTS and f.severity is not Severity.info for f in probed
+    )
+    if costly:
+        return probed
+    return [
+        _demoted(f, "the replay of a fresh copy trained without any symptom, so the live units sufficed")
+        if f.code == "dead_units" and FRESH_COPY_STEPS in f.evidence and f.severity is Severity.warning
+        else f
+        for f in probed
+    ]
 
 
 def replay_metadata(
@@ -259,7 +335,7 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         opened = open_bundle(bundle, Path(workdir), limits)
         model, config, data = opened.model, opened.config, opened.data
         info = describe(model, config)
-        labels = label_info(data.y_train)
+        labels = label_info(data.y_train, info.loss)
 
         progress(0.15, "audit")
         audit = audit_data(data, info) + audit_model(info, labels)
@@ -286,9 +362,10 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         curves = diagnose(
             history_from_mapping(baseline.history, replay_metadata(info, labels, config, prepared.y))
         )
+        audit = _settle_label_noise(audit, finite, baseline, info)
         symptoms = _settle_val_gap(curves.findings, audit, info)
         reported = _settle_truncated(symptoms, config, len(baseline.history.get("loss", [])))
-        probed = _settle_linear(probes.findings, info, reported)
+        probed = _settle_dead_units(_settle_linear(probes.findings, info, reported), reported)
         findings = _merge(audit + probed + reported)
 
         progress(0.6, "fix trials")

@@ -56,6 +56,9 @@ LR_HIGH, LR_LOW = 10.0, 30.0
 STATS_BATCH = 256
 STATS_STEPS = 20
 DEAD_SHARE = 0.5  # share of a ReLU layer's units that never fire on the batch
+# The evidence key of unit findings measured on a fresh copy after STATS_STEPS steps (not on the
+# saved weights): what the replay, which trains such a copy, can confirm or not.
+FRESH_COPY_STEPS = "fresh_copy_steps"
 SATURATED_SHARE = 0.5  # share of a sigmoid/tanh layer's units pinned near their limits
 SATURATION = 0.99
 # What each unhealthy kind is tried with, whether the training probes or the saved weights
@@ -520,7 +523,7 @@ def gradient_stats(start: FreshStart, data: Prepared, out: ProbeResults) -> None
             _dynamics(
                 "dead_units",
                 f"ReLU units that never fire in {len(dead)} layer(s).",
-                {"layers": dead, "thresholds": {"dead_share": DEAD_SHARE}},
+                {"layers": dead, "thresholds": {"dead_share": DEAD_SHARE}, FRESH_COPY_STEPS: STATS_STEPS},
                 "Use LeakyReLU or He initialization, and lower the learning rate by 3x.",
                 UNIT_FIXES["dead"],
             )
