@@ -25,9 +25,12 @@ Splits, one per entry, written next to it in `_entries`:
   ninth variant of every cause and fourteen more healthy shapes, scored once on d7b2a78). Their
   misses were read and analysed, so they can no longer measure anything unseen: each was
   retired into tuning once read, and tuning uses `tune` + `seen` (the "tuning" selection);
-- `holdout`: empty between rounds. The next round writes a fresh one after its tuning changes
-  and before any probe runs on it: new variants of every cause and new healthy shapes, at
-  least a third of the corpus it makes (115 or more bundles, a third of 345).
+- `holdout`: the sixth round's, written after the fifth holdout was read and retired and before
+  any probe ran on it: five new variants of every cause and twelve new healthy shapes (117 of
+  347 bundles, over a third), built as a grid of each cause's injection over base problems no
+  other split uses (spiral arms, XOR in 8-D, Friedman #3, a sum of sines, a low-rank
+  regression, sine waves of three frequencies for a GRU, 10x10 shape images for a CNN, angular
+  sectors). Once it is scored and read it retires into `seen` like the others.
 
     .venv/bin/python -m benchmarks.bundle_corpus   # lists the corpus
 """
@@ -2455,6 +2458,492 @@ def _cnn_frozen_zero_conv(rng: np.random.Generator) -> Parts:
     return Parts(_sparse(model), x, y, xv, yv)
 
 
+# --- the sixth round's holdout ------------------------------------------------------------------
+# A grid: each cause's injection applied to a few of eight base problems no other entry uses
+# (three spiral arms, XOR in 8-D, Friedman #3, a sum of sines, a low-rank regression, sine waves
+# of three frequencies for a GRU, 10x10 shape images for a CNN, angular sectors), each base
+# with the network a practitioner would start from. Labelled from the nature of each injection
+# before any probe ran on them.
+
+
+@dataclass(frozen=True)
+class Base:
+    """A base problem: standardized data of `n` samples and its usual network."""
+
+    name: str
+    data: Callable[[np.random.Generator, int], tuple[np.ndarray, np.ndarray]]
+    n: int
+    classes: int  # 0: a regression
+    # (outputs, output activation, dropout, width) -> the base's usual network, uncompiled.
+    model: Callable[..., keras.Model]
+
+    @property
+    def output(self) -> str:
+        return "softmax" if self.classes else "linear"
+
+    @property
+    def loss(self) -> str:
+        return "sparse_categorical_crossentropy" if self.classes else "mse"
+
+
+def _standard_target(y: np.ndarray) -> np.ndarray:
+    return ((y - y.mean()) / y.std()).astype(np.float32)
+
+
+def _spirals(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Three interleaved spiral arms in the plane (class = arm), standardized."""
+    y = rng.integers(0, 3, n)
+    radius = rng.uniform(0.2, 1.0, n)
+    angle = 2 * np.pi * y / 3 + 4.0 * radius
+    x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    return _standardize(x + 0.03 * rng.normal(size=x.shape))[0], y.astype(np.int64)
+
+
+def _xor(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Eight standard normal features; the label is whether the first two share a sign."""
+    x = rng.normal(size=(n, 8)).astype(np.float32)
+    return x, (x[:, 0] * x[:, 1] > 0).astype(np.int64)
+
+
+def _friedman3(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Friedman #3 (an arctangent of four inputs), inputs and target standardized."""
+    from sklearn.datasets import make_friedman3
+
+    x, y = make_friedman3(n, noise=0.02, random_state=int(rng.integers(2**31)))
+    return _standardize(x)[0], _standard_target(y)
+
+
+def _sines(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """sin(2 x0) + x1 x2 + cos(x3) over six standard normal inputs, target standardized."""
+    x = rng.normal(size=(n, 6))
+    y = np.sin(2 * x[:, 0]) + x[:, 1] * x[:, 2] + np.cos(x[:, 3]) + 0.1 * rng.normal(size=n)
+    return x.astype(np.float32), _standard_target(y)
+
+
+def _low_rank(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """make_regression over 20 correlated features of effective rank 5, standardized."""
+    from sklearn.datasets import make_regression
+
+    x, y = make_regression(
+        n, 20, n_informative=10, effective_rank=5, noise=1.0, random_state=int(rng.integers(2**31))
+    )
+    return _standardize(x)[0], _standard_target(y)
+
+
+WAVE_STEPS = 40
+
+
+def _waves(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Noisy sine waves of WAVE_STEPS steps at a random phase; the class is the frequency
+    (one, two or three cycles)."""
+    y = rng.integers(0, 3, n)
+    t = np.arange(WAVE_STEPS) / WAVE_STEPS
+    phase = rng.uniform(0, 2 * np.pi, (n, 1))
+    x = np.sin(2 * np.pi * (y[:, None] + 1) * t[None, :] + phase) + 0.4 * rng.normal(size=(n, WAVE_STEPS))
+    return x[..., None].astype(np.float32), y.astype(np.int64)
+
+
+def _shapes(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Noisy 10x10 images of a plus (0), a hollow square (1) or an X (2) somewhere."""
+    y = rng.integers(0, 3, n)
+    images = 0.2 * rng.normal(size=(n, 10, 10))
+    centre = rng.integers(3, 7, (n, 2))
+    span = np.arange(-2, 3)
+    for i in range(n):
+        r, c = centre[i]
+        if y[i] == 0:
+            images[i, r + span, c] += 1.0
+            images[i, r, c + span] += 1.0
+        elif y[i] == 1:
+            images[i, r - 2, c + span] += 1.0
+            images[i, r + 2, c + span] += 1.0
+            images[i, r + span, c - 2] += 1.0
+            images[i, r + span, c + 2] += 1.0
+        else:
+            images[i, r + span, c + span] += 1.0
+            images[i, r + span, c - span] += 1.0
+    return images[..., None].astype(np.float32), y.astype(np.int64)
+
+
+def _sectors(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Five angular sectors of a ring in the first two columns, six noise columns after them."""
+    angle = rng.uniform(0, 2 * np.pi, n)
+    radius = rng.uniform(0.5, 2.0, n)
+    x = np.concatenate(
+        [np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1), rng.normal(size=(n, 6))], axis=1
+    )
+    return _standardize(x)[0], (angle // (2 * np.pi / 5)).astype(np.int64)
+
+
+def _mlp_for(features: int) -> Callable[..., keras.Model]:
+    def build(outputs: int, output: str, dropout: float = 0.0, width: int = 64) -> keras.Model:
+        return _net(features, [width, width], outputs, output=output, dropout=dropout)
+
+    return build
+
+
+def _wave_gru(outputs: int, output: str, dropout: float = 0.0, width: int = 16) -> keras.Model:
+    """A GRU over the waves, then a 32-unit ReLU head."""
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.layers.Input((WAVE_STEPS, 1)),
+            keras.layers.GRU(width, dropout=dropout, recurrent_dropout=dropout),
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dropout(dropout),
+            keras.layers.Dense(outputs, activation=output),
+        ]
+    )
+
+
+def _shapes_cnn(outputs: int, output: str, dropout: float = 0.0, width: int = 16) -> keras.Model:
+    """Conv2D -> MaxPooling -> Flatten -> Dense(32), for the 10x10 shape images."""
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.layers.Input((10, 10, 1)),
+            keras.layers.Conv2D(width, 3, padding="same", activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Dropout(dropout),
+            keras.layers.Flatten(),
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dropout(dropout),
+            keras.layers.Dense(outputs, activation=output),
+        ]
+    )
+
+
+SPIRALS = Base("spirals", _spirals, 3000, 3, _mlp_for(2))
+XOR = Base("xor", _xor, 3000, 2, _mlp_for(8))
+FRIEDMAN3 = Base("friedman3", _friedman3, 2000, 0, _mlp_for(4))
+SINES = Base("sines", _sines, 3000, 0, _mlp_for(6))
+LOW_RANK = Base("low-rank", _low_rank, 2000, 0, _mlp_for(20))
+WAVES = Base("waves", _waves, 1500, 3, _wave_gru)
+SHAPES = Base("shapes", _shapes, 1500, 3, _shapes_cnn)
+SECTORS = Base("sectors", _sectors, 3000, 5, _mlp_for(8))
+# Training.json for the sixth round: the spirals need a few more epochs than the default.
+SIXTH_TRAINING = {"batch_size": 32, "epochs": 30}
+
+
+def _usual(base: Base, outputs: int | None = None, output: str | None = None, **model: Any) -> keras.Model:
+    """The base's network with its usual output (or the one given), uncompiled."""
+    width = outputs if outputs is not None else max(base.classes, 1)
+    return base.model(width, output or base.output, **model)
+
+
+def _on(
+    base: Base,
+    model: keras.Model,
+    x: np.ndarray,
+    y: np.ndarray,
+    xv: np.ndarray | None = None,
+    yv: np.ndarray | None = None,
+    *,
+    loss: Any = None,
+    optimizer: Any = "adam",
+    lr: float = 1e-3,
+    training: dict[str, Any] | None = None,
+) -> Parts:
+    """Compile `model` (an optimizer name at `lr`, or an optimizer object) and pack the parts."""
+    if isinstance(optimizer, str):
+        _compiled(model, loss or base.loss, optimizer, lr)
+    else:
+        model.compile(optimizer=optimizer, loss=loss or base.loss)
+    return Parts(model, x, y, xv, yv, dict(training or SIXTH_TRAINING))
+
+
+def _base_split(base: Base, rng: np.random.Generator, n: int | None = None) -> tuple[np.ndarray, ...]:
+    return _split(*base.data(rng, n or base.n), rng)
+
+
+def _healthy_base(
+    base: Base, rng: np.random.Generator, optimizer: Any = "adam", lr: float = 1e-3, **model: Any
+) -> Parts:
+    return _on(base, _usual(base, **model), *_base_split(base, rng), optimizer=optimizer, lr=lr)
+
+
+def _healthy_waves_conv1d(rng: np.random.Generator) -> Parts:
+    """The waves through two 1-D convolutions and global pooling."""
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.layers.Input((WAVE_STEPS, 1)),
+            keras.layers.Conv1D(16, 5, activation="relu"),
+            keras.layers.Conv1D(16, 5, activation="relu"),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    return _on(WAVES, model, *_base_split(WAVES, rng))
+
+
+def _healthy_shapes_one_hot_rmsprop(rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _base_split(SHAPES, rng)
+    model = _usual(SHAPES)
+    return _on(
+        SHAPES,
+        model,
+        x,
+        _one_hot(y, 3),
+        xv,
+        _one_hot(yv, 3),
+        loss="categorical_crossentropy",
+        optimizer="rmsprop",
+    )
+
+
+def _healthy_sectors_batchnorm(rng: np.random.Generator) -> Parts:
+    model = _net(8, [64, 64], 5, batchnorm=True)
+    return _on(SECTORS, model, *_base_split(SECTORS, rng))
+
+
+def _healthy_low_rank_huber_adamw(rng: np.random.Generator) -> Parts:
+    return _on(LOW_RANK, _usual(LOW_RANK), *_base_split(LOW_RANK, rng), loss="huber", optimizer="adamw")
+
+
+def _healthy_sines_wide(rng: np.random.Generator) -> Parts:
+    model = _net(6, [128, 64], 1, output="linear")
+    return _on(SINES, model, *_base_split(SINES, rng), training={"batch_size": 64, "epochs": 40})
+
+
+# Each injection below takes a base (and its strength) first, then the entry's rng.
+
+
+def _scaled_features(base: Base, scale: float, offset: float, rng: np.random.Generator) -> Parts:
+    """Features recorded in small units far from zero (scale * x + offset), fed raw."""
+    x, y, xv, yv = _base_split(base, rng)
+    return _on(base, _usual(base), scale * x + offset, y, scale * xv + offset, yv)
+
+
+def _mixed_scales(base: Base, rng: np.random.Generator) -> Parts:
+    """Each column on its own scale, 1 to 1e4 (unlike units side by side)."""
+    x, y, xv, yv = _base_split(base, rng)
+    scale = (10.0 ** (np.arange(x.shape[1]) % 5)).astype(np.float32)
+    return _on(base, _usual(base), x * scale, y, xv * scale, yv)
+
+
+def _scaled_targets(base: Base, scale: float, offset: float, loss: str, rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _base_split(base, rng)
+    return _on(base, _usual(base), x, scale * y + offset, xv, scale * yv + offset, loss=loss)
+
+
+def _rare_classes(base: Base, keep: Sequence[float], rng: np.random.Generator) -> Parts:
+    """Only `keep[c]` of class c's samples kept, in training and validation alike."""
+    x, y = base.data(rng, base.n * 3)
+    kept = rng.random(len(y)) < np.asarray(keep)[y]
+    return _on(base, _usual(base), *_split(x[kept], y[kept], rng))
+
+
+def _noisy_labels(base: Base, share: float, rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _base_split(base, rng)
+    return _on(base, _usual(base), x, _flip(y, share, base.classes, rng), xv, yv)
+
+
+def _nan_cells(base: Base, share: float, value: float, rng: np.random.Generator) -> Parts:
+    """`share` of the training and validation cells replaced by `value` (NaN or inf)."""
+    x, y, xv, yv = _base_split(base, rng)
+    x, xv = x.copy(), xv.copy()
+    x[rng.random(x.shape) < share] = value
+    xv[rng.random(xv.shape) < share] = value
+    return _on(base, _usual(base), x, y, xv, yv)
+
+
+def _inf_target_rows(base: Base, rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _base_split(base, rng)
+    y = y.copy()
+    y[rng.choice(len(y), len(y) // 100, replace=False)] = np.inf
+    return _on(base, _usual(base), x, y, xv, yv)
+
+
+def _stuck(base: Base, where: Any, value: float, rng: np.random.Generator) -> Parts:
+    """The features at index `where` (columns, or pixels) stuck at `value` everywhere."""
+    x, y, xv, yv = _base_split(base, rng)
+    x, xv = x.copy(), xv.copy()
+    x[where], xv[where] = value, value
+    return _on(base, _usual(base), x, y, xv, yv)
+
+
+def _leaky_val(base: Base, share: float, rng: np.random.Generator) -> Parts:
+    x, y, xv, yv = _base_split(base, rng)
+    return _on(base, _usual(base), x, y, *_leaked(x, y, xv, yv, share, rng))
+
+
+def _repeated_rows(base: Base, times: int, rng: np.random.Generator) -> Parts:
+    """Every training row written `times` times (an export loop that ran again)."""
+    x, y, xv, yv = _base_split(base, rng, base.n // times)
+    order = rng.permutation(times * len(x))
+    reps = (times,) + (1,) * (x.ndim - 1)
+    return _on(base, _usual(base), np.tile(x, reps)[order], np.tile(y, times)[order], xv, yv)
+
+
+def _conflicts(base: Base, share: float, rng: np.random.Generator) -> Parts:
+    x, y = _conflicting_copies(*base.data(rng, base.n), share, base.classes, rng)
+    return _on(base, _usual(base), x, y)
+
+
+def _drifted(base: Base, column: int, rng: np.random.Generator) -> Parts:
+    """Rows ordered by a drift in one input (collected over time); validation = the latest 20 %."""
+    x, y = base.data(rng, base.n)
+    flat = x.reshape(len(x), -1)
+    order = np.argsort(flat[:, column])
+    cut = int(len(x) * (1 - VAL_SHARE))
+    return _on(base, _usual(base), x[order[:cut]], y[order[:cut]], x[order[cut:]], y[order[cut:]])
+
+
+def _val_transformed(base: Base, gain: float, offset: float, rng: np.random.Generator) -> Parts:
+    """Validation inputs from another instrument: gain * x + offset."""
+    x, y, xv, yv = _base_split(base, rng)
+    return _on(base, _usual(base), x, y, gain * xv + offset, yv)
+
+
+def _labels_recoded(base: Base, scale: int, shift: int, rng: np.random.Generator) -> Parts:
+    """Class ids stored as scale * id + shift (codes, or one-based ids) under the usual loss."""
+    x, y, xv, yv = _base_split(base, rng)
+    return _on(base, _usual(base), x, scale * y + shift, xv, scale * yv + shift)
+
+
+def _minus_one_plus_one(base: Base, rng: np.random.Generator) -> Parts:
+    """Binary labels coded -1 / +1 (an SVM's convention) for a sigmoid and cross-entropy."""
+    x, y, xv, yv = _base_split(base, rng)
+    model = _usual(base, 1, "sigmoid")
+    return _on(base, model, x, 2 * y - 1, xv, 2 * yv - 1, loss="binary_crossentropy")
+
+
+def _one_hot_under(base: Base, loss: str, one_hot: bool, rng: np.random.Generator) -> Parts:
+    """One-hot labels under sparse cross-entropy, or class ids under categorical cross-entropy."""
+    x, y, xv, yv = _base_split(base, rng)
+    if one_hot:
+        y, yv = _one_hot(y, base.classes), _one_hot(yv, base.classes)
+    return _on(base, _usual(base), x, y, xv, yv, loss=loss)
+
+
+def _few(base: Base, n: int, rng: np.random.Generator) -> Parts:
+    """`n` samples for the base's network widened to 128 units."""
+    x, y = base.data(rng, n)
+    training = {"batch_size": 8, "epochs": 50}
+    return _on(base, _usual(base, width=128), x, y, training=training)
+
+
+def _output_as(base: Base, output: str, rng: np.random.Generator) -> Parts:
+    return _on(base, _usual(base, output=output), *_base_split(base, rng))
+
+
+def _too_few_outputs(base: Base, outputs: int, rng: np.random.Generator) -> Parts:
+    return _on(base, _usual(base, outputs), *_base_split(base, rng))
+
+
+def _two_targets_one_unit(base: Base, rng: np.random.Generator) -> Parts:
+    """The target and its square (standardized) as two columns, for one output unit."""
+    x, y, xv, yv = _base_split(base, rng)
+    square = y**2
+    pair, pair_val = (
+        np.stack([t, (t**2 - square.mean()) / square.std()], axis=1).astype(np.float32) for t in (y, yv)
+    )
+    return _on(base, _usual(base), x, pair, xv, pair_val)
+
+
+def _loss_as(base: Base, loss: str, outputs: int, output: str, rng: np.random.Generator) -> Parts:
+    """The labels as they are under another loss, through `outputs` units of `output`."""
+    x, y, xv, yv = _base_split(base, rng)
+    if y.ndim == 1 and loss in ("categorical_crossentropy", "cosine_similarity"):
+        y, yv = y[:, None], yv[:, None]
+    return _on(base, _usual(base, outputs, output), x, y, xv, yv, loss=loss)
+
+
+def _dropped(base: Base, rate: float, rng: np.random.Generator) -> Parts:
+    return _on(base, _usual(base, dropout=rate), *_base_split(base, rng))
+
+
+def _narrow(base: Base, width: int, rng: np.random.Generator) -> Parts:
+    return _on(base, _usual(base, width=width), *_base_split(base, rng))
+
+
+def _no_hidden(base: Base, rng: np.random.Generator) -> Parts:
+    """A linear (or softmax-regression) model: no hidden layer."""
+    features = base.data(rng, 2)[0].shape[1]
+    model = _net(features, [], max(base.classes, 1), output=base.output)
+    return _on(base, model, *_base_split(base, rng))
+
+
+def _waist(base: Base, rng: np.random.Generator) -> Parts:
+    """A 64-1-64 network: one unit carries everything."""
+    features = base.data(rng, 2)[0].shape[1]
+    model = _net(features, [64, 1, 64], max(base.classes, 1), output=base.output)
+    return _on(base, model, *_base_split(base, rng))
+
+
+def _rate(base: Base, optimizer: Any, lr: float, rng: np.random.Generator) -> Parts:
+    return _on(base, _usual(base), *_base_split(base, rng), optimizer=optimizer, lr=lr)
+
+
+def _sgd_momentum(base: Base, lr: float, rng: np.random.Generator) -> Parts:
+    return _on(base, _usual(base), *_base_split(base, rng), optimizer=_sgd(lr, 0.9))
+
+
+def _saturating(
+    base: Base, activation: str, depth: int, kernel: Any, bias: Any, rng: np.random.Generator
+) -> Parts:
+    """A deep stack of `activation` layers of 32 with the given initializers."""
+    import keras
+
+    features = base.data(rng, 2)[0].shape[1]
+    model = _net(
+        features,
+        [32] * depth,
+        max(base.classes, 1),
+        output=base.output,
+        activation=activation,
+        kernel=keras.initializers.get(kernel),
+        bias=keras.initializers.get(bias),
+    )
+    return _on(base, model, *_base_split(base, rng))
+
+
+def _sigmoid_conv_tower(base: Base, rng: np.random.Generator) -> Parts:
+    """Six stacked 3x3 sigmoid convolutions, no normalization."""
+    import keras
+
+    convs = [keras.layers.Conv2D(16, 3, padding="same", activation="sigmoid") for _ in range(6)]
+    model = keras.Sequential(
+        [
+            keras.layers.Input((10, 10, 1)),
+            *convs,
+            keras.layers.GlobalAveragePooling2D(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    return _on(base, model, *_base_split(base, rng))
+
+
+def _dead_first_relu(base: Base, bias: float, rng: np.random.Generator) -> Parts:
+    """The first ReLU layer saved with every bias at `bias`: far below anything its inputs reach."""
+    model = _usual(base)
+    layer = next(
+        lay for lay in model.layers if getattr(getattr(lay, "activation", None), "__name__", "") == "relu"
+    )
+    kernel, old = layer.get_weights()
+    layer.set_weights([kernel, np.full_like(old, bias)])
+    return _on(base, model, *_base_split(base, rng))
+
+
+def _all_frozen(base: Base, rng: np.random.Generator) -> Parts:
+    model = _usual(base)
+    model.trainable = False
+    return _on(base, model, *_base_split(base, rng))
+
+
+def _frozen_zero(base: Base, index: int, rng: np.random.Generator) -> Parts:
+    """The layer at `index` frozen at zero (its weights never loaded)."""
+    model = _usual(base)
+    layer = model.layers[index]
+    layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
+    layer.trainable = False
+    return _on(base, model, *_base_split(base, rng))
+
+
 def _entries() -> list[Entry]:
     def healthy(name: str, make: Maker, split: str) -> Entry:
         return Entry(f"healthy-{name}", HEALTHY, frozenset(), make, split=split)
@@ -2474,7 +2963,7 @@ def _entries() -> list[Entry]:
     saturating = ("vanishing_gradients", "saturated_activations")
     # Each cause: its two original variants (tune, or seen: the first holdout, read and retired
     # into tuning), then its fresh holdout variant.
-    return [
+    tune_and_seen = [
         healthy("digits-mlp", _healthy_digits_mlp, TUNE),
         healthy("cancer-binary", _healthy_cancer_binary, TUNE),
         healthy("wine-one-hot", _healthy_wine_one_hot, SEEN),
@@ -3046,6 +3535,397 @@ def _entries() -> list[Entry]:
             _cnn_frozen_zero_conv,
             SEEN,
             incidental=("dead_units", "vanishing_gradients"),
+        ),
+    ]
+    return tune_and_seen + _sixth_round(healthy, fault, saturating)
+
+
+def _sixth_round(
+    healthy: Callable[..., Entry], fault: Callable[..., Entry], saturating: Sequence[str]
+) -> list[Entry]:
+    """The sixth round's holdout: five new variants of every cause over the base problems, and
+    twelve healthy shapes, labelled from the injection before any probe ran on them."""
+    p = functools.partial
+    s = np.s_
+    dup_noise = ("duplicate_samples", "label_noise")
+    dead_incidental = ("cannot_overfit_batch", "vanishing_gradients")
+    zero_incidental = ("dead_units", "vanishing_gradients")
+    return [
+        healthy("spirals", p(_healthy_base, SPIRALS), HOLDOUT),
+        healthy("xor", p(_healthy_base, XOR, optimizer="nadam"), HOLDOUT),
+        healthy("xor-dropout-rmsprop", p(_healthy_base, XOR, optimizer="rmsprop", dropout=0.2), HOLDOUT),
+        healthy("friedman3", p(_healthy_base, FRIEDMAN3), HOLDOUT),
+        healthy("sines-wide-batch-64", _healthy_sines_wide, HOLDOUT),
+        healthy("sines-sgd-momentum", p(_healthy_base, SINES, optimizer=_sgd(0.01, 0.9)), HOLDOUT),
+        healthy("low-rank-huber-adamw", _healthy_low_rank_huber_adamw, HOLDOUT),
+        healthy("waves-gru", p(_healthy_base, WAVES), HOLDOUT),
+        healthy("waves-conv1d", _healthy_waves_conv1d, HOLDOUT),
+        healthy("shapes-cnn", p(_healthy_base, SHAPES), HOLDOUT),
+        healthy("shapes-one-hot-rmsprop", _healthy_shapes_one_hot_rmsprop, HOLDOUT),
+        healthy("sectors-batchnorm", _healthy_sectors_batchnorm, HOLDOUT),
+        fault("unscaled_features", "spirals-millimetres", p(_scaled_features, SPIRALS, 1e3, 5e4), HOLDOUT),
+        fault("unscaled_features", "xor-mixed-scales", p(_mixed_scales, XOR), HOLDOUT),
+        fault("unscaled_features", "friedman3-raw", p(_scaled_features, FRIEDMAN3, 500.0, 3e3), HOLDOUT),
+        fault(
+            "unscaled_features", "waves-raw-millivolts", p(_scaled_features, WAVES, 200.0, 1500.0), HOLDOUT
+        ),
+        fault("unscaled_features", "shapes-thermal", p(_scaled_features, SHAPES, 400.0, 3e3), HOLDOUT),
+        fault("unscaled_targets", "friedman3-raw", p(_scaled_targets, FRIEDMAN3, 800.0, 4e3, "mse"), HOLDOUT),
+        fault("unscaled_targets", "sines-offset", p(_scaled_targets, SINES, 300.0, 1e4, "mse"), HOLDOUT),
+        fault("unscaled_targets", "low-rank-mae", p(_scaled_targets, LOW_RANK, 5e3, 0.0, "mae"), HOLDOUT),
+        fault(
+            "unscaled_targets", "friedman3-huber", p(_scaled_targets, FRIEDMAN3, 1e4, 0.0, "huber"), HOLDOUT
+        ),
+        fault("unscaled_targets", "sines-tiny", p(_scaled_targets, SINES, 1e-4, 0.0, "mse"), HOLDOUT),
+        fault("class_imbalance", "spirals-97-3", p(_rare_classes, SPIRALS, (1.0, 0.03, 0.03)), HOLDOUT),
+        fault("class_imbalance", "xor-98-2", p(_rare_classes, XOR, (1.0, 0.02)), HOLDOUT),
+        fault("class_imbalance", "waves-rare-two", p(_rare_classes, WAVES, (1.0, 0.04, 0.02)), HOLDOUT),
+        fault("class_imbalance", "shapes-rare-x", p(_rare_classes, SHAPES, (1.0, 1.0, 0.02)), HOLDOUT),
+        fault(
+            "class_imbalance",
+            "sectors-geometric",
+            p(_rare_classes, SECTORS, (1, 0.3, 0.1, 0.03, 0.01)),
+            HOLDOUT,
+        ),
+        fault("label_noise", "spirals-35pct", p(_noisy_labels, SPIRALS, 0.35), HOLDOUT),
+        fault("label_noise", "xor-30pct", p(_noisy_labels, XOR, 0.3), HOLDOUT),
+        fault("label_noise", "waves-35pct", p(_noisy_labels, WAVES, 0.35), HOLDOUT),
+        fault("label_noise", "shapes-40pct", p(_noisy_labels, SHAPES, 0.4), HOLDOUT),
+        fault("label_noise", "sectors-30pct", p(_noisy_labels, SECTORS, 0.3), HOLDOUT),
+        fault("nonfinite_values", "spirals-nan-cells", p(_nan_cells, SPIRALS, 0.02, np.nan), HOLDOUT),
+        fault("nonfinite_values", "friedman3-inf-targets", p(_inf_target_rows, FRIEDMAN3), HOLDOUT),
+        fault("nonfinite_values", "shapes-nan-pixels", p(_nan_cells, SHAPES, 0.005, np.nan), HOLDOUT),
+        fault("nonfinite_values", "waves-minus-inf", p(_nan_cells, WAVES, 0.01, -np.inf), HOLDOUT),
+        fault("nonfinite_values", "xor-inf-cells", p(_nan_cells, XOR, 0.01, np.inf), HOLDOUT),
+        fault("constant_features", "xor-broken-join", p(_stuck, XOR, s[:, 1::2], 0.0), HOLDOUT),
+        fault(
+            "constant_features", "sectors-defaults", p(_stuck, SECTORS, s[:, [1, 3, 4, 5, 6]], -1.0), HOLDOUT
+        ),
+        fault("constant_features", "sines-stuck-pair", p(_stuck, SINES, s[:, [1, 2, 5]], 0.5), HOLDOUT),
+        fault("constant_features", "friedman3-stuck-pair", p(_stuck, FRIEDMAN3, s[:, 1:3], 0.0), HOLDOUT),
+        fault("constant_features", "shapes-masked-left", p(_stuck, SHAPES, s[:, :, :7], 0.0), HOLDOUT),
+        fault("duplicate_samples", "spirals-val-40pct", p(_leaky_val, SPIRALS, 0.4), HOLDOUT),
+        fault("duplicate_samples", "friedman3-val-35pct", p(_leaky_val, FRIEDMAN3, 0.35), HOLDOUT),
+        fault("duplicate_samples", "shapes-val-30pct", p(_leaky_val, SHAPES, 0.3), HOLDOUT),
+        fault("duplicate_samples", "waves-written-three-times", p(_repeated_rows, WAVES, 3), HOLDOUT),
+        fault("duplicate_samples", "low-rank-written-twice", p(_repeated_rows, LOW_RANK, 2), HOLDOUT),
+        fault("conflicting_labels", "spirals", p(_conflicts, SPIRALS, 0.25), HOLDOUT, incidental=dup_noise),
+        fault("conflicting_labels", "xor", p(_conflicts, XOR, 0.3), HOLDOUT, incidental=dup_noise),
+        fault("conflicting_labels", "waves", p(_conflicts, WAVES, 0.2), HOLDOUT, incidental=dup_noise),
+        fault("conflicting_labels", "shapes", p(_conflicts, SHAPES, 0.25), HOLDOUT, incidental=dup_noise),
+        fault("conflicting_labels", "sectors", p(_conflicts, SECTORS, 0.3), HOLDOUT, incidental=dup_noise),
+        fault("train_val_shift", "sines-drifted", p(_drifted, SINES, 0), HOLDOUT),
+        fault("train_val_shift", "spirals-drifted", p(_drifted, SPIRALS, 0), HOLDOUT),
+        # Validation inputs moved off the training scale: literally unscaled against it too.
+        fault(
+            "train_val_shift",
+            "sines-val-offset",
+            p(_val_transformed, SINES, 1.0, 1.5),
+            HOLDOUT,
+            incidental=("unscaled_features",),
+        ),
+        fault(
+            "train_val_shift",
+            "waves-val-dc-offset",
+            p(_val_transformed, WAVES, 1.0, 2.0),
+            HOLDOUT,
+            incidental=("unscaled_features",),
+        ),
+        fault(
+            "train_val_shift",
+            "spirals-val-wider",
+            p(_val_transformed, SPIRALS, 1.8, 0.0),
+            HOLDOUT,
+            incidental=("unscaled_features",),
+        ),
+        # Ids past the output units (one-based, or codes): the output's side of it too.
+        fault(
+            "label_format_mismatch",
+            "spirals-one-based",
+            p(_labels_recoded, SPIRALS, 1, 1),
+            HOLDOUT,
+            incidental=("output_shape_mismatch",),
+        ),
+        fault(
+            "label_format_mismatch",
+            "sectors-codes-100",
+            p(_labels_recoded, SECTORS, 100, 100),
+            HOLDOUT,
+            incidental=("output_shape_mismatch",),
+        ),
+        fault(
+            "label_format_mismatch",
+            "xor-minus-one",
+            p(_minus_one_plus_one, XOR),
+            HOLDOUT,
+            incidental=("loss_task_mismatch",),
+        ),
+        fault(
+            "label_format_mismatch",
+            "waves-one-hot-sparse",
+            p(_one_hot_under, WAVES, "sparse_categorical_crossentropy", True),
+            HOLDOUT,
+        ),
+        fault(
+            "label_format_mismatch",
+            "shapes-ids-categorical",
+            p(_one_hot_under, SHAPES, "categorical_crossentropy", False),
+            HOLDOUT,
+        ),
+        fault("insufficient_data", "forty-spirals", p(_few, SPIRALS, 40), HOLDOUT),
+        fault("insufficient_data", "thirty-xor", p(_few, XOR, 30), HOLDOUT),
+        fault("insufficient_data", "twenty-five-friedman3", p(_few, FRIEDMAN3, 25), HOLDOUT),
+        fault("insufficient_data", "thirty-six-waves", p(_few, WAVES, 36), HOLDOUT),
+        fault("insufficient_data", "forty-five-shapes", p(_few, SHAPES, 45), HOLDOUT),
+        fault("output_activation_mismatch", "friedman3-relu", p(_output_as, FRIEDMAN3, "relu"), HOLDOUT),
+        fault("output_activation_mismatch", "sines-softplus", p(_output_as, SINES, "softplus"), HOLDOUT),
+        fault("output_activation_mismatch", "low-rank-sigmoid", p(_output_as, LOW_RANK, "sigmoid"), HOLDOUT),
+        fault("output_activation_mismatch", "waves-linear-ce", p(_output_as, WAVES, "linear"), HOLDOUT),
+        fault("output_activation_mismatch", "shapes-linear-ce", p(_output_as, SHAPES, "linear"), HOLDOUT),
+        # Each width mismatch is also the labels' side of it: ids (or columns) past the units.
+        fault(
+            "output_shape_mismatch",
+            "spirals-two-units",
+            p(_too_few_outputs, SPIRALS, 2),
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        fault(
+            "output_shape_mismatch",
+            "waves-two-units",
+            p(_too_few_outputs, WAVES, 2),
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        fault(
+            "output_shape_mismatch",
+            "shapes-two-units",
+            p(_too_few_outputs, SHAPES, 2),
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        fault(
+            "output_shape_mismatch",
+            "sectors-three-units",
+            p(_too_few_outputs, SECTORS, 3),
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        fault(
+            "output_shape_mismatch",
+            "sines-two-targets-one-unit",
+            p(_two_targets_one_unit, SINES),
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        # Continuous targets cast to class ids for a softmax: the labels' side of it too.
+        fault(
+            "loss_task_mismatch",
+            "low-rank-sparse-ce",
+            p(_loss_as, LOW_RANK, "sparse_categorical_crossentropy", 8, "softmax"),
+            HOLDOUT,
+            incidental=("label_format_mismatch",),
+        ),
+        fault(
+            "loss_task_mismatch",
+            "sines-cosine-similarity",
+            p(_loss_as, SINES, "cosine_similarity", 1, "linear"),
+            HOLDOUT,
+        ),
+        fault(
+            "loss_task_mismatch",
+            "friedman3-poisson-standardized",
+            p(_loss_as, FRIEDMAN3, "poisson", 1, "exponential"),
+            HOLDOUT,
+        ),
+        # Ids 0-2 for a 0/1 loss over one unit: a label format and an output width problem too.
+        fault(
+            "loss_task_mismatch",
+            "waves-bce-three-classes",
+            p(_loss_as, WAVES, "binary_crossentropy", 1, "sigmoid"),
+            HOLDOUT,
+            incidental=("label_format_mismatch", "output_shape_mismatch"),
+        ),
+        # A continuous target under a loss over class distributions through a linear unit.
+        fault(
+            "loss_task_mismatch",
+            "sines-categorical-ce",
+            p(_loss_as, SINES, "categorical_crossentropy", 1, "linear"),
+            HOLDOUT,
+            incidental=("label_format_mismatch", "output_activation_mismatch"),
+        ),
+        fault("excessive_dropout", "spirals-085", p(_dropped, SPIRALS, 0.85), HOLDOUT),
+        fault("excessive_dropout", "xor-09", p(_dropped, XOR, 0.9), HOLDOUT),
+        fault("excessive_dropout", "friedman3-08", p(_dropped, FRIEDMAN3, 0.8), HOLDOUT),
+        fault("excessive_dropout", "waves-gru-085", p(_dropped, WAVES, 0.85), HOLDOUT),
+        fault("excessive_dropout", "shapes-cnn-09", p(_dropped, SHAPES, 0.9), HOLDOUT),
+        fault("capacity_too_low", "spirals-no-hidden-layer", p(_no_hidden, SPIRALS), HOLDOUT),
+        fault("capacity_too_low", "friedman3-linear", p(_no_hidden, FRIEDMAN3), HOLDOUT),
+        fault("capacity_too_low", "xor-one-unit-layers", p(_narrow, XOR, 1), HOLDOUT),
+        fault("capacity_too_low", "sines-one-unit-waist", p(_waist, SINES), HOLDOUT),
+        fault("capacity_too_low", "waves-gru-one-unit", p(_narrow, WAVES, 1), HOLDOUT),
+        fault(
+            "lr_too_high",
+            "spirals-adam-3",
+            p(_rate, SPIRALS, "adam", 3.0),
+            HOLDOUT,
+            incidental=("exploding_gradients",),
+        ),
+        fault(
+            "lr_too_high",
+            "friedman3-sgd-5",
+            p(_rate, FRIEDMAN3, "sgd", 5.0),
+            HOLDOUT,
+            incidental=("exploding_gradients",),
+        ),
+        fault(
+            "lr_too_high",
+            "waves-rmsprop-3",
+            p(_rate, WAVES, "rmsprop", 3.0),
+            HOLDOUT,
+            incidental=("exploding_gradients",),
+        ),
+        fault(
+            "lr_too_high",
+            "shapes-sgd-momentum-3",
+            p(_sgd_momentum, SHAPES, 3.0),
+            HOLDOUT,
+            incidental=("exploding_gradients",),
+        ),
+        fault(
+            "lr_too_high",
+            "xor-adamax-30",
+            p(_rate, XOR, "adamax", 30.0),
+            HOLDOUT,
+            incidental=("exploding_gradients",),
+        ),
+        fault("lr_too_low", "spirals-adam-1e-7", p(_rate, SPIRALS, "adam", 1e-7), HOLDOUT),
+        fault("lr_too_low", "sines-sgd-1e-6", p(_rate, SINES, "sgd", 1e-6), HOLDOUT),
+        fault("lr_too_low", "waves-rmsprop-1e-7", p(_rate, WAVES, "rmsprop", 1e-7), HOLDOUT),
+        fault("lr_too_low", "shapes-adamw-1e-7", p(_rate, SHAPES, "adamw", 1e-7), HOLDOUT),
+        fault("lr_too_low", "xor-adagrad-1e-6", p(_rate, XOR, "adagrad", 1e-6), HOLDOUT),
+        fault(
+            "saturating_stack",
+            "spirals-tanh-8-normal-3",
+            p(
+                _saturating,
+                SPIRALS,
+                "tanh",
+                8,
+                {"class_name": "RandomNormal", "config": {"stddev": 3.0}},
+                "zeros",
+            ),
+            HOLDOUT,
+            saturating,
+        ),
+        fault(
+            "saturating_stack",
+            "sines-tanh-6-uniform-3",
+            p(
+                _saturating,
+                SINES,
+                "tanh",
+                6,
+                {"class_name": "RandomUniform", "config": {"minval": -3.0, "maxval": 3.0}},
+                "zeros",
+            ),
+            HOLDOUT,
+            saturating,
+        ),
+        fault(
+            "saturating_stack",
+            "xor-sigmoid-7-bias-5",
+            p(
+                _saturating,
+                XOR,
+                "sigmoid",
+                7,
+                "glorot_uniform",
+                {"class_name": "Constant", "config": {"value": 5.0}},
+            ),
+            HOLDOUT,
+            saturating,
+        ),
+        fault(
+            "saturating_stack",
+            "friedman3-tanh-7-normal-2-5",
+            p(
+                _saturating,
+                FRIEDMAN3,
+                "tanh",
+                7,
+                {"class_name": "RandomNormal", "config": {"stddev": 2.5}},
+                "zeros",
+            ),
+            HOLDOUT,
+            saturating,
+        ),
+        fault(
+            "saturating_stack",
+            "shapes-sigmoid-conv-tower",
+            p(_sigmoid_conv_tower, SHAPES),
+            HOLDOUT,
+            saturating,
+        ),
+        fault(
+            "dead_units",
+            "spirals-bias-minus-20",
+            p(_dead_first_relu, SPIRALS, -20.0),
+            HOLDOUT,
+            incidental=dead_incidental,
+        ),
+        fault(
+            "dead_units",
+            "sines-bias-minus-15",
+            p(_dead_first_relu, SINES, -15.0),
+            HOLDOUT,
+            incidental=dead_incidental,
+        ),
+        fault(
+            "dead_units",
+            "xor-bias-minus-20",
+            p(_dead_first_relu, XOR, -20.0),
+            HOLDOUT,
+            incidental=dead_incidental,
+        ),
+        fault(
+            "dead_units",
+            "shapes-conv-bias-minus-8",
+            p(_dead_first_relu, SHAPES, -8.0),
+            HOLDOUT,
+            incidental=dead_incidental,
+        ),
+        fault(
+            "dead_units",
+            "waves-head-bias-minus-10",
+            p(_dead_first_relu, WAVES, -10.0),
+            HOLDOUT,
+            incidental=dead_incidental,
+        ),
+        fault("cannot_overfit_batch", "spirals-all-frozen", p(_all_frozen, SPIRALS), HOLDOUT),
+        fault("cannot_overfit_batch", "waves-all-frozen", p(_all_frozen, WAVES), HOLDOUT),
+        # The ReLUs after a zero layer get exactly 0 in, and no gradient passes below it.
+        fault(
+            "cannot_overfit_batch",
+            "friedman3-frozen-zero-first",
+            p(_frozen_zero, FRIEDMAN3, 0),
+            HOLDOUT,
+            incidental=zero_incidental,
+        ),
+        fault(
+            "cannot_overfit_batch",
+            "shapes-frozen-zero-conv",
+            p(_frozen_zero, SHAPES, 0),
+            HOLDOUT,
+            incidental=zero_incidental,
+        ),
+        # A zero output layer, frozen: every prediction the same, no gradient below it.
+        fault(
+            "cannot_overfit_batch",
+            "xor-frozen-zero-output",
+            p(_frozen_zero, XOR, -1),
+            HOLDOUT,
+            incidental=("vanishing_gradients",),
         ),
     ]
 
