@@ -101,14 +101,7 @@ def test_a_recurrent_layers_own_dropout_and_spatial_dropout_are_read() -> None:
         audit_model(_model("sparse_categorical_crossentropy", "softmax", 3, [spatial]), three)
     )
     # Recurrent dropout acts in training only, so it explains a validation loss below training's.
-    gap = Finding(
-        code="val_better_than_train",
-        category=Category.training_dynamics,
-        severity=Severity.warning,
-        confidence=0.8,
-        summary="Validation is better.",
-        recommendation="Look.",
-    )
+    gap = _finding("val_better_than_train")
     assert (
         _settle_val_gap([gap], [], _model("sparse_categorical_crossentropy", "softmax", 3, [mild]))[
             0
