@@ -7,6 +7,11 @@ their findings. Then times a long history in-process and `convdiag diagnose` as 
 
     make bench-history
     .venv/bin/python -m benchmarks.bench_history [--split tune|seen|holdout|all] [--json]
+        [--metadata none|full|both]
+
+The headline is detection with **no metadata at all** (`--metadata none`): what a user who
+pastes a console log or a CSV sends. Scoring the same runs with the metadata the generator
+recorded (`full`) is the second column; `both` (the default) reports the two side by side.
 
 Splits: `tune` (thresholds are tuned on it), `seen` (the first holdout: read once, then tuned
 on; reported apart so its numbers are not mistaken for held-out ones) and `holdout` (never
@@ -46,10 +51,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "tests" / "corpus" / "histories"
 HEALTHY = "healthy"
 SPLITS = ("tune", "seen", "holdout")
+# How much of each run's recorded metadata the engine is given: none (a pasted log or CSV, the
+# headline) or all of it (what ConvergenceMonitor or a careful caller sends).
+METADATA_MODES = ("none", "full")
 ALARMS = frozenset({Severity.warning, Severity.error})
 
 # The issue's targets; the benchmark reports against them, the tests never assert them.
-DETECTION_TARGET = 0.95
+# Detection per metadata mode: curves alone (issue 13's headline) and with the run's metadata
+# (no worse than the seventh holdout's 96.2 % before curves-only inference).
+DETECTION_TARGETS = {"none": 0.90, "full": 0.96}
 FALSE_ALARM_TARGET = 0
 DIAGNOSE_MS_TARGET = 20.0
 CLI_SECONDS_TARGET = 0.5
@@ -147,6 +157,11 @@ def run_engine(fixtures: Iterable[Fixture]) -> list[Outcome]:
                 live[n] = frozenset(a.code for a in alarms)
         outcomes.append(Outcome(f, findings, live, len(prefixes)))
     return outcomes
+
+
+def without_metadata(fixtures: Iterable[Fixture]) -> list[Fixture]:
+    """The same runs as a user who pastes a log or a CSV sends them: curves only."""
+    return [replace(f, metadata={}) for f in fixtures]
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -351,7 +366,7 @@ def _findings_line(findings: list[dict[str, Any]]) -> str:
     return ", ".join(described) or "none"
 
 
-def format_split(name: str, report: dict[str, Any]) -> list[str]:
+def format_split(name: str, report: dict[str, Any], target: float = DETECTION_TARGETS["none"]) -> list[str]:
     lines = [
         "",
         f"== split: {name} ({report['runs']} runs: {report['faulty_runs']} faulty, "
@@ -360,7 +375,7 @@ def format_split(name: str, report: dict[str, Any]) -> list[str]:
     rate = report["detection_rate"]
     lines.append(
         f"detection on faulty runs   {report['detected']}/{report['faulty_runs']} = {_pct(rate)}"
-        f"   target >= {DETECTION_TARGET:.0%}   {_verdict(rate is not None and rate >= DETECTION_TARGET)}"
+        f"   target >= {target:.0%}   {_verdict(rate is not None and rate >= target)}"
     )
     lines.append(
         f"top cause names the fault  {report['cause_named']}/{report['faulty_runs']} = "
@@ -405,6 +420,25 @@ def format_split(name: str, report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def format_headline(modes: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
+    """Detection and false alarms per split, one column per metadata mode."""
+    names = list(modes)
+    lines = [
+        "== headline: detection / healthy false alarms ==",
+        f"{'split':<10}" + "".join(f"{'metadata ' + m:>28}" for m in names),
+    ]
+    for split in next(iter(modes.values())):
+        cells = []
+        for mode in names:
+            row = modes[mode][split]
+            cells.append(
+                f"{row['detected']}/{row['faulty_runs']} {_pct(row['detection_rate'])}"
+                f" / {row['false_alarms']}/{row['healthy_runs']}"
+            )
+        lines.append(f"{split:<10}" + "".join(f"{c:>28}" for c in cells))
+    return lines
+
+
 def format_report(report: dict[str, Any]) -> str:
     lines = [
         "History diagnosis accuracy",
@@ -412,8 +446,12 @@ def format_report(report: dict[str, Any]) -> str:
         f"engine:  convdiag {report['engine_version']}, {report['revision']}",
         f"corpus:  {report['corpus']} ({report['fixtures']} runs)",
     ]
-    for name, split in report["splits"].items():
-        lines += format_split(name, split)
+    modes = report["modes"]
+    if len(modes) > 1:
+        lines += ["", *format_headline(modes)]
+    for mode, splits in modes.items():
+        for name, split in splits.items():
+            lines += format_split(f"{name}, metadata {mode}", split, DETECTION_TARGETS[mode])
     in_process, cli = report["speed"]["in_process"], report["speed"]["cli"]
     lines += [
         "",
@@ -440,11 +478,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument(
+        "--metadata",
+        choices=[*METADATA_MODES, "both"],
+        default="both",
+        help="score with no metadata (the headline), with all of it, or both side by side",
+    )
+    parser.add_argument(
         "--without",
         action="append",
         default=[],
         metavar="FIELD",
-        help="drop this metadata field from every run first (repeatable): the engine for callers who omit it",
+        help="drop this metadata field from every run first (repeatable): callers who omit one field",
     )
     args = parser.parse_args(argv)
 
@@ -458,7 +502,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "revision": _engine_revision(),
         "corpus": str(CORPUS_DIR.relative_to(ROOT)),
         "fixtures": len(fixtures),
-        "splits": accuracy_report(fixtures, args.split),
+        "modes": {
+            mode: accuracy_report(without_metadata(fixtures) if mode == "none" else fixtures, args.split)
+            for mode in METADATA_MODES
+            if args.metadata in (mode, "both")
+        },
         "speed": {"in_process": time_in_process(), "cli": time_cli(fixtures)},
     }
     print(json.dumps(report, indent=2) if args.json else format_report(report))

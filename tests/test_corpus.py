@@ -95,3 +95,19 @@ def test_speed_inputs() -> None:
     log = "import time:       210 |        210 | tensorflow.python.framework\n"
     assert bench_history._imports_tensorflow(log)
     assert not bench_history._imports_tensorflow("import time:        90 |         90 | numpy\n")
+
+
+def test_benchmark_headline_scores_curves_alone() -> None:
+    """`--metadata both` scores the same runs without any metadata (the headline) and with it."""
+    fixtures = [f for f in bench_history.load_corpus(CORPUS_DIR) if f.split == "tune"][:6]
+    stripped = bench_history.without_metadata(fixtures)
+    assert all(f.metadata for f in fixtures)
+    assert [f.metadata for f in stripped] == [{}] * len(fixtures)
+    assert [f.history for f in stripped] == [f.history for f in fixtures]
+    modes = {
+        "none": bench_history.accuracy_report(stripped, "tune"),
+        "full": bench_history.accuracy_report(fixtures, "tune"),
+    }
+    headline = bench_history.format_headline(modes)
+    assert "metadata none" in headline[1] and "metadata full" in headline[1]
+    assert headline[2].startswith("tune")
