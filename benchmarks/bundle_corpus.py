@@ -58,7 +58,7 @@ TUNE, SEEN, HOLDOUT = "tune", "seen", "holdout"
 SPLITS = (TUNE, SEEN, HOLDOUT)
 # What tuning may look at: everything but the fresh holdout.
 TUNING = (TUNE, SEEN)
-# The codes a label may use: DESIGN.md's causes (symptoms are what faults produce, not names).
+# The codes a label may use: docs/design.md's causes (symptoms are what faults produce, not names).
 CAUSE_CODES = frozenset().union(*CAUSES.values())
 # The training.json most entries ship: Keras' default batch size and a typical epoch count.
 TRAINING = {"batch_size": 32, "epochs": 20}

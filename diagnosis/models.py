@@ -56,7 +56,7 @@ class Cause(BaseModel):
 class Finding(BaseModel):
     """One thing wrong (or worth knowing) about a training run."""
 
-    code: str = Field(description="Stable snake_case id from the taxonomy in DESIGN.md.")
+    code: str = Field(description="Stable snake_case id from the taxonomy in docs/design.md.")
     category: Category
     severity: Severity
     confidence: float = Field(ge=0.0, le=1.0)

@@ -1,4 +1,4 @@
-"""The published finding codes (DESIGN.md's diagnosis contract): the public API of a
+"""The published finding codes (docs/design.md, "The diagnosis contract"): the public API of a
 diagnosis. New codes may be added here; a code, once published, keeps its meaning.
 
 Symptoms come from curves (a history, or the curves a probe records); causes come from
