@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: serve test lint format openapi bench-history bench-load bench-probes bench-probe-cost redis-server chromium clean
+.PHONY: serve test lint format openapi bench-history bench-load bench-probes bench-probe-cost redis-server nginx chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,13 +30,20 @@ redis-server:
 		echo "installing redis-server (Debian package)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
+# The proxy tests run deploy/nginx.conf with Debian's nginx; install it when it is missing
+# (/usr/sbin is not on every user's PATH).
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
+		echo "installing nginx-light (Debian package)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+
 # The report test opens pages in headless Chromium; install Debian's when it is missing.
 chromium:
 	@command -v chromium >/dev/null || { \
 		echo "installing chromium (Debian package)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
-test: $(STAMP) redis-server chromium
+test: $(STAMP) redis-server nginx chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ import httpx
 import redis
 import uvicorn
 import yaml
+from fastapi import FastAPI
 
 from convdiag.cli import worker_command
 from convdiag.settings import Settings
@@ -31,6 +33,7 @@ from service.main import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+NGINX_CONF = ROOT / "deploy" / "nginx.conf"
 
 
 def free_port() -> int:
@@ -158,10 +161,11 @@ def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
 
 
 @contextlib.contextmanager
-def serve_app(settings: Settings) -> Iterator[str]:
-    """The real app on a real socket (uvicorn in a thread); yields its base URL."""
+def serve_app(settings: Settings, app: FastAPI | None = None) -> Iterator[str]:
+    """The real app (or `app`, made from it) on a real socket (uvicorn in a thread); yields its
+    base URL. Uvicorn's defaults trust X-Forwarded-* from 127.0.0.1, where nginx_proxy runs."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(app or create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -171,6 +175,74 @@ def serve_app(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@dataclass
+class Proxy:
+    url: str
+    proc: subprocess.Popen[bytes]  # the master
+    log: Path
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        return [int(pid) for pid in children.split()]
+
+    def open_sockets(self) -> int:
+        """Sockets the workers hold: one per client connection, one per upstream connection
+        and a few listening ones."""
+        count = 0
+        for pid in self.worker_pids():
+            with contextlib.suppress(FileNotFoundError):  # a descriptor closed while we looked
+                fds = Path(f"/proc/{pid}/fd")
+                count += sum(os.readlink(fd).startswith("socket:") for fd in fds.iterdir())
+        return count
+
+
+def nginx_config(upstream_port: int, listen_port: int) -> str:
+    """deploy/nginx.conf as docker-compose runs it, with this machine's two addresses."""
+    text = NGINX_CONF.read_text()
+    for compose_line, local_line in (
+        ("server api:8000;", f"server 127.0.0.1:{upstream_port};"),
+        ("listen 8080;", f"listen 127.0.0.1:{listen_port};"),
+    ):
+        assert text.count(compose_line) == 1, f"deploy/nginx.conf no longer has {compose_line!r} once"
+        text = text.replace(compose_line, local_line)
+    return text
+
+
+@contextlib.contextmanager
+def nginx_proxy(upstream_url: str) -> Iterator[Proxy]:
+    """Debian's nginx with deploy/nginx.conf in front of `upstream_url`, in the foreground, on
+    a free port, its pid and temp files in a directory of its own; yields it once it answers."""
+    binary = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    assert binary, "nginx is not installed; `make test` installs it"
+    upstream_port = urlsplit(upstream_url).port
+    assert upstream_port is not None
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="convdiag-nginx-") as tmp:
+        prefix = Path(tmp)
+        # Started as root, nginx's workers run as nobody and must reach their temp directories.
+        prefix.chmod(0o755)
+        conf = prefix / "nginx.conf"
+        conf.write_text(nginx_config(upstream_port, port))
+        log = prefix / "error.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [binary, "-p", f"{prefix}/", "-c", str(conf), "-e", "stderr", "-g", "daemon off;"],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+            proxy = Proxy(f"http://127.0.0.1:{port}", proc, log)
+            try:
+
+                def up() -> bool:
+                    assert proc.poll() is None, f"nginx exited: {log.read_text()}"
+                    return httpx.get(f"{proxy.url}/livez", timeout=2).status_code == 200
+
+                wait_until(up, 10, "nginx to answer")
+                yield proxy
+            finally:
+                stop_process(proc)
 
 
 @dataclass
