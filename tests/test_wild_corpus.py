@@ -1,0 +1,92 @@
+"""The wild corpus (real training logs from public sources, tests/corpus/wild/) is well-formed.
+
+This checks the manifest the wild benchmark reads, not the engine's accuracy: every log exists,
+has a source and a label, and the labelled logs split into a tuning set and a held-out third.
+The scores live in benchmarks/bench_wild.py and BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from diagnosis.taxonomy import CODES
+
+WILD_DIR = Path(__file__).resolve().parent / "corpus" / "wild"
+MIN_LOGS = 50
+LABELS = {"healthy", "faulty", "ambiguous"}
+SPLITS = {"tune", "holdout"}
+FIELDS = {
+    "id",
+    "file",
+    "source",
+    "format",
+    "epochs",
+    "last_train_loss",
+    "label",
+    "expect",
+    "allow",
+    "justification",
+    "split",
+}
+HOLDOUT_SHARE, HOLDOUT_TOLERANCE = 1 / 3, 0.05
+
+
+def _logs() -> list[dict[str, Any]]:
+    return json.loads((WILD_DIR / "manifest.json").read_text())["logs"]
+
+
+LOGS = _logs()
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(LOGS) >= MIN_LOGS
+
+
+def test_ids_and_files_are_unique_and_every_file_is_listed() -> None:
+    assert len({log["id"] for log in LOGS}) == len(LOGS)
+    listed = {log["file"] for log in LOGS}
+    assert len(listed) == len(LOGS)
+    on_disk = {p.name for p in WILD_DIR.iterdir()} - {"manifest.json", "README.md"}
+    assert on_disk == listed
+
+
+@pytest.mark.parametrize("log", LOGS, ids=[log["id"] for log in LOGS])
+def test_entry_is_well_formed(log: dict[str, Any]) -> None:
+    assert set(log) >= FIELDS
+    path = WILD_DIR / log["file"]
+    assert path.is_file()
+    assert path.stat().st_size > 0
+    source = log["source"]
+    from_repo = source.get("repo") and source.get("path") and len(source.get("commit", "")) == 40
+    assert source.get("url") or from_repo
+    assert log["format"]
+    assert log["justification"]
+    assert isinstance(log["epochs"], int)
+    assert log["epochs"] >= 1
+    loss = log["last_train_loss"]
+    assert loss == "nan" or (isinstance(loss, float | int) and math.isfinite(loss))
+    assert log["label"] in LABELS
+    assert set(log["expect"]) <= CODES
+    assert set(log["allow"]) <= CODES
+    assert not set(log["expect"]) & set(log["allow"])
+    if log["label"] == "ambiguous":
+        assert log["split"] is None
+        assert not log["expect"]
+    else:
+        assert log["split"] in SPLITS
+        # A faulty log names what a correct diagnosis must find; a healthy one expects nothing.
+        assert bool(log["expect"]) is (log["label"] == "faulty")
+
+
+def test_holdout_is_a_stratified_third() -> None:
+    for label in ("healthy", "faulty"):
+        splits = Counter(log["split"] for log in LOGS if log["label"] == label)
+        total = splits["tune"] + splits["holdout"]
+        assert total
+        assert abs(splits["holdout"] / total - HOLDOUT_SHARE) <= HOLDOUT_TOLERANCE
