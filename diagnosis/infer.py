@@ -1,8 +1,17 @@
 """What the curves imply about the task before any rule runs: classification or regression,
-the number of classes, the loss and accuracy a model that learned nothing would have, and
-how the learning-rate schedule moved.
+the number of classes, the loss and accuracy a model that learned nothing would have, how many
+samples an epoch saw, and how the learning-rate schedule moved.
 
-The caller's metadata wins where it says something; inference fills the gaps.
+The caller's metadata wins where it says something; inference fills the gaps. A user who pastes
+a console log sends no metadata, so the curves' own tells are read:
+- metric names: `binary_accuracy` is two classes, `categorical_accuracy` and `sparse_*` one
+  label of K, `mae`/`mse` a regression;
+- a loss equal to ln K to four digits for several epochs: a softmax that outputs the uniform
+  distribution, so K is known exactly and the model is stuck;
+- accuracies that are all multiples of 1/n: an epoch saw n samples (Keras reports the share of
+  correct predictions over the whole epoch);
+- a training accuracy that holds the very same value for several epochs while the loss moves:
+  a model that answers one class for every sample, so that value is the class's share.
 """
 
 from __future__ import annotations
@@ -29,11 +38,45 @@ EARLY_EPOCHS = 5
 LR_CHANGE = 0.05
 # Epochs after a learning-rate drop over which its effect on the loss is measured.
 LR_EFFECT_EPOCHS = 3
+# A loss within this (relative) of ln K agrees with it to four significant digits: a softmax
+# that outputs exactly 1/K for every class. Seen in at least EXACT_EPOCHS epochs of one curve,
+# for K up to MAX_EXACT_CLASSES (ln K values are far enough apart at four digits).
+LN_K_EXACT = 2e-4
+EXACT_EPOCHS = 3
+MAX_EXACT_CLASSES = 1000
+# Counting samples from accuracy steps: every distinct accuracy (at least MIN_DISTINCT of them,
+# so that an n matching by chance is unlikely) is k/n, for some n up to MAX_COUNTED_SAMPLES, to
+# within half a unit of the last decimal the values were written with (at most MAX_DECIMALS;
+# beyond it they are full float32 values, good to FLOAT32_ROUNDING). Only the first
+# MAX_DISTINCT distinct values are read: enough to rule out chance, and the cost stays bounded.
+MIN_DISTINCT = 8
+MAX_DISTINCT = 64
+MAX_COUNTED_SAMPLES = 5000
+MAX_DECIMALS = 6
+FLOAT32_ROUNDING = 1e-7
+# An n is only resolved while the rounding leaves at most this share of a sample's step
+# (two-decimal values cannot tell 0.19 = 19/100 from 100 samples or 1000).
+RESOLVABLE = 0.1
+# One answer for every sample: the training accuracy repeats one value (0 < value <= ALMOST_ALL)
+# for SINGLE_ANSWER_EPOCHS epochs in a row, starting by epoch SINGLE_ANSWER_START (a model
+# collapses onto the majority class at once), while the loss moves by at least LOSS_MOVES
+# (relative) and the validation accuracy, where logged, repeats one value too: the model
+# changes, its answers on either set do not.
+SINGLE_ANSWER_EPOCHS = 3
+SINGLE_ANSWER_START = 2
+ALMOST_ALL = 0.99
+LOSS_MOVES = 0.01
 # A schedule that changes the rate every epoch (cosine, exponential) is summarized by its
 # first changes; the summary is for reading, not a full copy of the column.
 MAX_LR_CHANGES = 50
 
 ACCURACY_NAMES = ("accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy")
+# Metrics Keras computes only for one label out of K (softmax outputs).
+MULTICLASS_NAMES = (
+    "categorical_accuracy",
+    "sparse_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy",
+)
 REGRESSION_NAMES = (
     "mae",
     "mse",
@@ -51,6 +94,14 @@ class RunFacts:
     accuracy_metric: str | None
     lr_changes: list[LearningRateChange] = field(default_factory=list)
     reported_baseline_loss: float | None = None  # metadata.baseline_loss
+    classes_from: str | None = None  # what told num_classes: "metadata", a metric, the loss
+    # Epochs in which the loss (or val_loss) equals ln K to four digits: uniform outputs.
+    uniform_epochs: tuple[int, ...] = ()
+    train_samples: int | None = None  # metadata.num_samples, else counted from accuracy steps
+    train_samples_from: str | None = None
+    val_samples: int | None = None  # counted from val accuracy steps
+    # The share of the class a model answered for every sample (its accuracy while it did).
+    single_answer_share: float | None = None
 
     @property
     def chance_loss(self) -> float | None:
@@ -126,6 +177,71 @@ def _classes_from_loss(values: np.ndarray) -> int | None:
     return k if abs(level - math.log(k)) <= LN_K_TOLERANCE * math.log(k) else None
 
 
+def _uniform_output(run: TrainingHistory) -> tuple[int, tuple[int, ...]] | None:
+    """K and the epochs where a loss curve equals ln K to four digits (the first curve that
+    does so in EXACT_EPOCHS epochs; the training loss first)."""
+    for name in ("loss", "val_loss"):
+        values = run.get(name)
+        if values is None:
+            continue
+        with np.errstate(invalid="ignore", over="ignore"):
+            k = np.rint(np.exp(np.where(np.isfinite(values) & (values > 0), values, 0.0)))
+        k = np.clip(k, 2, MAX_EXACT_CLASSES)
+        exact = np.isfinite(values) & (np.abs(values - np.log(k)) <= LN_K_EXACT * np.log(k))
+        if int(exact.sum()) < EXACT_EPOCHS:
+            continue
+        classes = np.unique(k[exact])
+        best = int(max(classes, key=lambda c: int((k[exact] == c).sum())))
+        epochs = np.flatnonzero(exact & (k == best))
+        if epochs.size >= EXACT_EPOCHS:
+            return best, tuple(int(e) for e in epochs)
+    return None
+
+
+def count_samples(values: np.ndarray | None) -> int | None:
+    """n when every distinct value of an accuracy curve is a multiple of 1/n (the smallest such
+    n up to MAX_COUNTED_SAMPLES), else None."""
+    if values is None:
+        return None
+    distinct = np.unique(values[np.isfinite(values) & (values > 0) & (values < 1)])[:MAX_DISTINCT]
+    if distinct.size < MIN_DISTINCT:
+        return None
+    rounding = next(
+        (
+            0.5 * 10.0**-decimals
+            for decimals in range(1, MAX_DECIMALS + 1)
+            if np.allclose(distinct * 10.0**decimals, np.rint(distinct * 10.0**decimals), rtol=0, atol=1e-6)
+        ),
+        FLOAT32_ROUNDING,
+    )
+    largest = min(MAX_COUNTED_SAMPLES, int(RESOLVABLE / rounding))
+    n = np.arange(1, largest + 1, dtype=np.float64)[:, None]
+    scaled = distinct[None, :] * n
+    fits = np.all(np.abs(scaled - np.rint(scaled)) <= rounding * n + 1e-9, axis=1)
+    hits = np.flatnonzero(fits)
+    return int(hits[0]) + 1 if hits.size else None
+
+
+def _single_answer_share(run: TrainingHistory, accuracy: str | None) -> float | None:
+    """The training accuracy a model held while it answered one class for every sample."""
+    values = run.get(accuracy) if accuracy else None
+    val = run.get(f"val_{accuracy}") if accuracy else None
+    loss = run.get("loss")
+    if values is None or loss is None:
+        return None
+    for start in range(min(SINGLE_ANSWER_START + 1, run.epochs - SINGLE_ANSWER_EPOCHS + 1)):
+        span = slice(start, start + SINGLE_ANSWER_EPOCHS)
+        window, losses = values[span], loss[span]
+        level = float(window[0])
+        if not (np.isfinite(window).all() and 0 < level <= ALMOST_ALL and np.all(window == level)):
+            continue
+        if val is not None and not np.all(val[span] == val[start]):
+            continue
+        if np.isfinite(losses).all() and float(np.ptp(losses)) >= LOSS_MOVES * abs(float(losses[0])):
+            return level
+    return None
+
+
 def _lr_changes(run: TrainingHistory) -> list[LearningRateChange]:
     lr = run.get("learning_rate")
     loss = run.get("loss")
@@ -152,25 +268,43 @@ def infer_facts(run: TrainingHistory) -> RunFacts:
     accuracy = next((name for name in ACCURACY_NAMES if name in run.metrics), None)
     task = meta.task
     classes = meta.num_classes
+    classes_from = "metadata" if classes else None
     if task == "regression":
-        classes = None
+        classes = classes_from = None
     elif classes is None and task == "binary":
-        classes = 2
+        classes, classes_from = 2, "metadata"
     if task is None:
         if accuracy is not None or (classes or 0) >= 2:
             task = "classification"
         elif any(name in run.metrics for name in REGRESSION_NAMES):
             task = "regression"
+    uniform = _uniform_output(run) if task != "regression" else None
+    if classes is None and uniform is not None:
+        classes, classes_from = uniform[0], "loss equal to ln K"
+        task = task or "classification"
     if classes is None and task in {"classification", "multiclass", "binary"} and "loss" in run.metrics:
         classes = _classes_from_loss(run.metrics["loss"])
-    if accuracy == "binary_accuracy":
-        classes = classes or 2
+        classes_from = "early loss near ln K" if classes else None
+    if classes is None and accuracy == "binary_accuracy":
+        classes, classes_from = 2, "binary_accuracy"
     if task == "classification" and classes:
         task = "binary" if classes == 2 else "multiclass"
+    elif task == "classification" and any(name in run.metrics for name in MULTICLASS_NAMES):
+        task = "multiclass"
+    train_samples, samples_from = meta.num_samples, "metadata" if meta.num_samples else None
+    if not train_samples and accuracy is not None:
+        train_samples = count_samples(run.get(accuracy))
+        samples_from = f"{accuracy} steps of 1/n" if train_samples else None
     return RunFacts(
         task=task,
         num_classes=classes,
         accuracy_metric=accuracy,
         lr_changes=_lr_changes(run),
         reported_baseline_loss=meta.baseline_loss,
+        classes_from=classes_from,
+        uniform_epochs=uniform[1] if uniform is not None and uniform[0] == classes else (),
+        train_samples=train_samples or None,
+        train_samples_from=samples_from if train_samples else None,
+        val_samples=count_samples(run.get(f"val_{accuracy}")) if accuracy else None,
+        single_answer_share=_single_answer_share(run, accuracy),
     )

@@ -109,5 +109,6 @@ def test_benchmark_headline_scores_curves_alone() -> None:
         "full": bench_history.accuracy_report(fixtures, "tune"),
     }
     headline = bench_history.format_headline(modes)
-    assert "metadata none" in headline[1] and "metadata full" in headline[1]
+    assert "metadata none" in headline[1]
+    assert "metadata full" in headline[1]
     assert headline[2].startswith("tune")

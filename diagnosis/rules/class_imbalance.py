@@ -5,8 +5,9 @@ A classifier's baseline loss (the loss of predicting the class frequencies) is t
 which bounds the largest class's share from below (`RunFacts.majority_share`; for two classes
 it is the share itself). A model whose accuracy stays near that share has learned little
 beyond the majority answer, the usual picture of imbalanced data, whatever the accuracy's
-absolute value (93 % looks good). Without `baseline_loss` the curves cannot tell the class
-shares, and the rule stays silent.
+absolute value (93 % looks good). Without `baseline_loss` the curves tell the majority's share
+only when the model answered that class for every sample for a while (the training accuracy held
+one value while the loss moved: `RunFacts.single_answer_share`); otherwise the rule stays silent.
 """
 
 from __future__ import annotations
@@ -43,11 +44,13 @@ class ClassImbalance(Rule):
         facts = run.facts
         name = facts.accuracy_metric
         bounds = facts.majority_share
-        if name is None or bounds is None or run.epochs < MIN_EPOCHS:
+        if name is None or run.epochs < MIN_EPOCHS:
             return None
         # The least share the entropy allows: a bound that overstated the majority would call
-        # a model that beat it imbalanced.
-        majority = bounds[0]
+        # a model that beat it imbalanced. Without one, the share a single answer scored.
+        majority = bounds[0] if bounds is not None else facts.single_answer_share
+        if majority is None:
+            return None
         if majority < MIN_MAJORITY:
             return None
         for metric in (f"val_{name}", name):
@@ -65,21 +68,26 @@ class ClassImbalance(Rule):
         self, run: TrainingHistory, metric: str, end: float, majority: float, gain: float
     ) -> Finding:
         baseline = run.facts.reported_baseline_loss
+        told = (
+            f"the baseline loss {baseline:.3g} says it holds at least that share"
+            if baseline is not None
+            else "the training accuracy the model held while it answered that class for every sample"
+        )
         return self.finding(
             run,
             severity=Severity.warning,
             confidence=0.65,
             summary=(
                 f"{metric} ended at {end:.3f}, against {majority:.3f} for always answering the majority "
-                f"class (the baseline loss {baseline:.3g} says it holds at least that share): the model "
-                f"removed {max(gain, 0.0):.0%} of the trivial answer's errors."
+                f"class ({told}): the model removed {max(gain, 0.0):.0%} of the trivial answer's errors."
             ),
             evidence={
                 "metric": metric,
                 "end_median": rounded(end),
                 "majority_share": rounded(majority),
                 "gain_over_majority": rounded(gain),
-                "baseline_loss": rounded(baseline),
+                "baseline_loss": rounded(baseline) if baseline is not None else None,
+                "majority_from": "baseline_loss" if baseline is not None else "single_answer_accuracy",
                 "thresholds": {"min_majority": MIN_MAJORITY, "min_gain": MIN_GAIN, "min_epochs": MIN_EPOCHS},
             },
             recommendation=(

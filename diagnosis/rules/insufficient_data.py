@@ -1,8 +1,10 @@
 """insufficient_data: the caller's metadata says the training set is tiny (a warning), or
 that the model has far more parameters than there are training samples (info).
 
-Curves cannot count samples, so this rule reads `metadata.num_samples` and
-`metadata.param_count`; without them it stays silent.
+It reads `metadata.num_samples` and `metadata.param_count`. Without them the curves still count
+the training samples when an accuracy is logged: Keras reports the share of an epoch's samples
+predicted right, so every value is a multiple of 1/n (`RunFacts.train_samples`); a tiny n is
+then a warning as well.
 """
 
 from __future__ import annotations
@@ -30,11 +32,12 @@ class InsufficientData(Rule):
 
     def check(self, run: TrainingHistory) -> Finding | None:
         meta = run.metadata
-        if meta.num_samples is None or meta.num_samples == 0:
+        samples = run.facts.train_samples
+        if not samples:
             return None
-        ratio = (meta.param_count / meta.num_samples) if meta.param_count else None
-        crowded = ratio is not None and ratio >= PARAMS_PER_SAMPLE and meta.num_samples < FEW_SAMPLES
-        tiny = meta.num_samples < TINY_SAMPLES
+        ratio = (meta.param_count / samples) if meta.param_count else None
+        crowded = ratio is not None and ratio >= PARAMS_PER_SAMPLE and samples < FEW_SAMPLES
+        tiny = samples < TINY_SAMPLES
         if not (crowded or tiny):
             return None
         return self.finding(
@@ -44,12 +47,13 @@ class InsufficientData(Rule):
             severity=Severity.warning if tiny else Severity.info,
             confidence=0.75 if tiny else 0.5,
             summary=(
-                f"{meta.num_samples} training samples"
+                f"{samples} training samples"
                 + (f" for {meta.param_count} parameters ({ratio:.0f} per sample)" if ratio else "")
                 + ": the model can memorize the training set instead of learning from it."
             ),
             evidence={
-                "num_samples": meta.num_samples,
+                "num_samples": samples,
+                "num_samples_from": run.facts.train_samples_from,
                 "param_count": meta.param_count,
                 "params_per_sample": round(ratio, 1) if ratio else None,
                 "thresholds": {
@@ -62,5 +66,5 @@ class InsufficientData(Rule):
                 "Collect more data or augment it; until then shrink the model to at most "
                 f"{TARGET_PARAMS_PER_SAMPLE} parameters per sample and regularize it (Dropout 0.3, L2 1e-4)."
             ),
-            fix={"max_param_count": meta.num_samples * TARGET_PARAMS_PER_SAMPLE},
+            fix={"max_param_count": samples * TARGET_PARAMS_PER_SAMPLE},
         )

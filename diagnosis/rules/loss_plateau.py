@@ -1,7 +1,10 @@
 """loss_plateau: the training loss barely moved over the whole run.
 
 A converged run also ends flat, so flatness alone is not a finding: the rule fires only
-when the loss never improved much from where it started (it was stuck, not finished).
+when the loss never improved much from where it started (it was stuck, not finished), or when
+the run ends with the loss equal to ln K to four digits (`RunFacts.uniform_epochs`): a softmax
+that outputs 1/K for every class has learned nothing, whatever the loss did before (a run that
+collapses there after a few epochs of learning is stuck too).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from diagnosis.rules.base import Rule
 MIN_IMPROVEMENT = 0.05
 # Fewer epochs than this are too short to call anything stuck.
 MIN_EPOCHS = 5
+# Stuck at uniform outputs: the last epoch and at least this many in all equal ln K.
+UNIFORM_EPOCHS = 3
 
 
 @dataclass
@@ -40,7 +45,12 @@ class LossPlateau(Rule):
 
     def check(self, run: TrainingHistory) -> Finding | None:
         values = run.get(self.monitor)
-        if values is None or run.epochs < MIN_EPOCHS or not np.isfinite(values).all():
+        if values is None or run.epochs < MIN_EPOCHS:
+            return None
+        uniform = run.facts.uniform_epochs
+        if len(uniform) >= UNIFORM_EPOCHS and uniform[-1] == run.epochs - 1:
+            return self._uniform(run, uniform)
+        if not np.isfinite(values).all():
             return None
         start = float(values[0])
         best = float(values.min())
@@ -72,4 +82,31 @@ class LossPlateau(Rule):
             ),
             fix={"learning_rate_factor": 10.0, "standardize_inputs": True},
             epochs=list(range(run.epochs)),
+        )
+
+    def _uniform(self, run: TrainingHistory, epochs: tuple[int, ...]) -> Finding:
+        classes = run.facts.num_classes or 2
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.9,
+            summary=(
+                f"The loss equals ln {classes} = {np.log(classes):.4f} in {len(epochs)} epochs up to the "
+                f"last: the model outputs probability 1/{classes} for every class, it has learned nothing."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "uniform_epochs": len(epochs),
+                "first_uniform_epoch": epochs[0],
+                "num_classes": classes,
+                "ln_k": rounded(float(np.log(classes))),
+                "thresholds": {"uniform_epochs": UNIFORM_EPOCHS},
+            },
+            recommendation=(
+                "Lower the learning rate by 10x (a too-large step kills the units feeding the softmax), "
+                "check that the inputs are standardized and the labels match the loss, and make sure the "
+                "model can overfit a single batch."
+            ),
+            fix={"learning_rate_factor": 0.1, "standardize_inputs": True},
+            epochs=list(epochs),
         )

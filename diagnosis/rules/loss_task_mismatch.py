@@ -8,7 +8,14 @@ over the same batches), a categorical or sparse cross-entropy therefore satisfie
 An epoch below that bound means another loss is in use: binary_crossentropy over K
 one-hot units (which averages per unit), or MSE on class ids.
 
-The bound is loose at low accuracy, so a second, first-epoch check backs it up: a fresh
+The bound holds for two classes too (a sigmoid under binary cross-entropy) and whatever K is,
+so it is checked on any classifier, K known or not: an MSE or MAE on class ids, or a loss that
+stays at exactly zero, breaks it. Without metadata a run is taken for a classifier only when
+its accuracy is a share of samples (every value a multiple of 1/n, `RunFacts.train_samples`):
+a regression that logs `accuracy` (a colorizer's per-pixel match) is not one.
+
+The bound is loose at low accuracy, so a second, first-epoch check backs it up when K > 2 is
+known: a fresh
 K-class model starts at ln K, and an epoch whose average ends far below that, or at the ln 2
 a fresh binary cross-entropy starts at per unit whatever K is, while the model was mostly
 wrong has a loss on another scale.
@@ -52,8 +59,11 @@ class LossTaskMismatch(Rule):
     def check(self, run: TrainingHistory) -> Finding | None:
         classes = run.facts.num_classes
         name = run.facts.accuracy_metric
-        if not classes or classes <= 2 or name is None:
-            return None  # for two classes binary_crossentropy is the right loss
+        if name is None or run.facts.task == "regression":
+            return None
+        told = run.metadata.task is not None or run.metadata.num_classes is not None
+        if not told and run.facts.train_samples is None:
+            return None  # no sign the accuracy counts samples: maybe a regression logging it
         for prefix in ("", "val_"):
             loss = finite_curve(run.get(f"{prefix}loss"))
             accuracy = finite_curve(run.get(f"{prefix}{name}"))
@@ -63,6 +73,8 @@ class LossTaskMismatch(Rule):
             below = np.flatnonzero(loss < MARGIN * bound)
             if below.size >= MIN_VIOLATIONS:
                 return self._finding(run, prefix, loss, accuracy, below)
+            if not classes or classes <= 2:
+                continue  # for two classes binary_crossentropy is the right loss
             first_limit = max(FIRST_RATIO * math.log(classes), BINARY_START * math.log(2))
             if prefix == "" and loss[0] < first_limit and accuracy[0] < FIRST_ACCURACY:
                 return self._finding(run, prefix, loss, accuracy, np.array([0]))
@@ -78,8 +90,9 @@ class LossTaskMismatch(Rule):
             confidence=0.85,
             summary=(
                 f"At epoch {epoch} the {prefix}loss was {loss[epoch]:.3g} with {prefix}accuracy "
-                f"{accuracy[epoch]:.3f}: too low for a {run.facts.num_classes}-class cross-entropy, "
-                "so the loss is not one."
+                f"{accuracy[epoch]:.3f}: too low for "
+                + (f"a {run.facts.num_classes}-class" if run.facts.num_classes else "any")
+                + " cross-entropy, so the loss is not one."
             ),
             evidence={
                 "epoch": epoch,
@@ -88,7 +101,7 @@ class LossTaskMismatch(Rule):
                 "lower_bound": rounded(math.log(2) * (1 - float(accuracy[epoch]))),
                 "epochs_below_bound": int(below.size),
                 "num_classes": run.facts.num_classes,
-                "ln_k": rounded(math.log(run.facts.num_classes or 2)),
+                "ln_k": rounded(math.log(run.facts.num_classes)) if run.facts.num_classes else None,
                 "thresholds": {
                     "margin": MARGIN,
                     "min_violations": MIN_VIOLATIONS,

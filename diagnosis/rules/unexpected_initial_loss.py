@@ -9,6 +9,7 @@ negative cross-entropy is impossible for valid labels.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,10 @@ ABOVE = 1.0
 # model's MSE is of order 1. A first-epoch loss this large means targets (or inputs) are on
 # a scale of tens or more, and the first updates are spent just reaching it.
 REGRESSION_SCALE = 1000.0
+# K unknown (no metadata, no tell in the curves): a classifier's first loss is held against the
+# largest K any common task has (ImageNet's 1000 classes, ln K = 6.9), so a first epoch that is
+# unexpected for every K up to it is unexpected for this run's.
+MAX_PLAUSIBLE_CLASSES = 1000
 
 REGRESSION_CAUSES = (("unscaled_targets", 3.0), ("unscaled_features", 2.0), ("lr_too_low", 0.5))
 
@@ -52,6 +57,8 @@ class UnexpectedInitialLoss(Rule):
         if run.facts.task == "regression":
             return self._regression(run, float(loss[0]))
         chance = run.facts.chance_loss
+        if chance is None and run.facts.task in {"classification", "binary", "multiclass"}:
+            chance = math.log(MAX_PLAUSIBLE_CLASSES)
         if chance is None:
             return None
         first = float(loss[0])
@@ -59,7 +66,7 @@ class UnexpectedInitialLoss(Rule):
             "first_epoch_loss": rounded(first),
             "expected_near": rounded(chance),
             "num_classes": run.facts.num_classes,
-            "thresholds": {"factor": FACTOR, "above": ABOVE},
+            "thresholds": {"factor": FACTOR, "above": ABOVE, "max_plausible_classes": MAX_PLAUSIBLE_CLASSES},
         }
         if first < 0:
             return self.finding(
@@ -82,8 +89,9 @@ class UnexpectedInitialLoss(Rule):
             severity=Severity.warning,
             confidence=0.7,
             summary=(
-                f"The first epoch's loss was {first:.3g}, {first / chance:.0f}x ln K = {chance:.3f}: "
-                "the model started confidently wrong."
+                f"The first epoch's loss was {first:.3g}, {first / chance:.0f}x ln K = {chance:.3f}"
+                + ("" if run.facts.num_classes else f" for as many as {MAX_PLAUSIBLE_CLASSES} classes")
+                + ": the model started confidently wrong."
             ),
             evidence=evidence,
             recommendation=(

@@ -1,0 +1,152 @@
+"""What the engine reads from the curves when the caller sends no metadata at all (a pasted
+console log or CSV): the tells in metric names, loss values and accuracy steps, and the rules
+that use them."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from diagnosis import Severity, diagnose
+from diagnosis.history import history_from_mapping
+from diagnosis.infer import count_samples
+
+
+def codes(raw: dict, **metadata: object) -> dict[str, Severity]:
+    return {f.code: f.severity for f in diagnose(history_from_mapping(raw, metadata)).findings}
+
+
+def test_a_loss_equal_to_ln_k_to_four_digits_tells_k_and_a_stuck_model() -> None:
+    # Learns for three epochs, then collapses onto uniform outputs over ten classes (2.3026).
+    raw = {
+        "loss": [2.1, 1.6, 1.3, 1.9, 2.3026, 2.3026, 2.3025, 2.3026, 2.3026, 2.3026],
+        "accuracy": [0.3, 0.45, 0.55, 0.3, 0.1, 0.099, 0.1, 0.101, 0.1, 0.1],
+    }
+    run = history_from_mapping(raw)
+    assert run.facts.num_classes == 10
+    assert run.facts.classes_from == "loss equal to ln K"
+    assert run.facts.uniform_epochs == (4, 5, 6, 7, 8, 9)
+    found = codes(raw)
+    assert found.get("loss_plateau") is Severity.warning
+    assert found.get("accuracy_at_chance") is Severity.error
+    # Near ln 10 but not equal to it to four digits: no claim about K from these epochs.
+    near = {**raw, "loss": [2.1, 1.6, 1.3, 1.9, 2.29, 2.31, 2.28, 2.32, 2.27, 2.3]}
+    assert history_from_mapping(near).facts.uniform_epochs == ()
+
+
+def test_a_run_that_only_passes_ln_2_on_the_way_down_is_not_stuck() -> None:
+    loss = [0.6932, 0.6931, 0.6931, 0.6, 0.45, 0.33, 0.25, 0.2, 0.17, 0.15]
+    raw = {"loss": loss, "accuracy": [0.5, 0.52, 0.55, 0.7, 0.8, 0.86, 0.9, 0.92, 0.93, 0.94]}
+    assert history_from_mapping(raw).facts.num_classes == 2
+    assert "loss_plateau" not in codes(raw)
+
+
+@pytest.mark.parametrize("n", [17, 40, 112, 750])
+def test_accuracy_steps_of_1_over_n_count_the_samples(n: int) -> None:
+    rng = np.random.default_rng(n)
+    correct = np.sort(rng.choice(np.arange(1, n), size=min(n - 1, 20), replace=False))
+    assert count_samples(np.round(correct / n, 4)) == n
+    # Too few distinct values to rule out a smaller n by chance.
+    assert count_samples(np.round(correct[:3] / n, 4)) is None
+
+
+def test_a_tiny_training_set_counted_from_the_accuracy_is_insufficient_data() -> None:
+    epochs = 20
+    correct = np.minimum(np.arange(epochs) + 10, 30)
+    raw = {
+        "loss": np.geomspace(0.7, 0.01, epochs).tolist(),
+        "accuracy": (correct / 30).round(4).tolist(),
+        "val_loss": np.linspace(0.6, 1.2, epochs).tolist(),
+    }
+    run = history_from_mapping(raw)
+    assert run.facts.train_samples == 30
+    assert "accuracy" in (run.facts.train_samples_from or "")
+    finding = next(f for f in diagnose(run).findings if f.code == "insufficient_data")
+    assert finding.severity is Severity.warning
+    assert finding.evidence["num_samples"] == 30
+    # Metadata wins: the caller's count is the one used.
+    assert "insufficient_data" not in codes(raw, num_samples=5000)
+
+
+def test_an_accuracy_held_while_the_loss_moves_is_one_answer_for_all_the_majority_share() -> None:
+    epochs = 30
+    accuracy = [0.6, 0.8471, 0.8471, 0.8471, 0.8471, *np.linspace(0.848, 0.87, epochs - 5).round(4).tolist()]
+    val_accuracy = [
+        0.8,
+        0.8453,
+        0.8453,
+        0.8453,
+        0.8453,
+        *np.linspace(0.846, 0.862, epochs - 5).round(4).tolist(),
+    ]
+    raw = {
+        "loss": np.geomspace(1.3, 0.3, epochs).tolist(),
+        "accuracy": accuracy,
+        "val_loss": np.geomspace(1.0, 0.5, epochs).tolist(),
+        "val_accuracy": val_accuracy,
+    }
+    run = history_from_mapping(raw)
+    assert run.facts.single_answer_share == pytest.approx(0.8471)
+    finding = next(f for f in diagnose(run).findings if f.code == "class_imbalance")
+    assert finding.severity is Severity.warning
+    assert finding.evidence["majority_from"] == "single_answer_accuracy"
+    # A model that then learns the minority beats that share by far: not imbalance.
+    learned = {**raw, "val_accuracy": val_accuracy[:5] + np.linspace(0.85, 0.98, epochs - 5).tolist()}
+    assert "class_imbalance" not in codes(learned)
+    # Validation accuracy that moves in those epochs: the answers change, no single answer.
+    moving = {**raw, "val_accuracy": [0.8, 0.84, 0.85, 0.845, 0.85, *val_accuracy[5:]]}
+    assert history_from_mapping(moving).facts.single_answer_share is None
+
+
+def test_a_loss_under_any_cross_entropy_is_a_mismatch_without_knowing_k() -> None:
+    # MSE on class ids: 0.05 at 72 % accuracy, under ln 2 * 0.28 = 0.19 for any K. The accuracy
+    # is a share of 133 samples, so the run is a classifier.
+    correct = [63, 68, 75, 81, 86, 90, 93, 94, 95, 96]
+    mse = {
+        "loss": [1.3, 0.9, 0.6, 0.4, 0.2, 0.1, 0.07, 0.06, 0.055, 0.05],
+        "accuracy": [round(c / 133, 4) for c in correct],
+    }
+    assert history_from_mapping(mse).facts.train_samples == 133
+    assert codes(mse).get("loss_task_mismatch") is Severity.error
+    # A binary cross-entropy at the same accuracies sits above the bound.
+    honest = {**mse, "loss": [0.69, 0.68, 0.66, 0.64, 0.62, 0.6, 0.59, 0.58, 0.575, 0.57]}
+    assert "loss_task_mismatch" not in codes(honest)
+    # A regression that logs `accuracy` (a per-pixel match, not a share of samples) has an MSE on
+    # its own scale: nothing says it is a classifier.
+    pixels = {
+        **mse,
+        "accuracy": [
+            0.6382821798,
+            0.654721200,
+            0.6632048487,
+            0.6682671904,
+            0.6713,
+            0.67591234,
+            0.679912345,
+            0.6812345678,
+            0.6823456789,
+            0.6834567891,
+        ],
+    }
+    assert "loss_task_mismatch" not in codes(pixels)
+
+
+def test_a_first_loss_too_high_for_any_plausible_k_is_unexpected() -> None:
+    raw = {"loss": [603.0, 325.0, 247.0, 189.0, 153.0], "accuracy": [0.11, 0.16, 0.22, 0.27, 0.31]}
+    finding = next(
+        f for f in diagnose(history_from_mapping(raw)).findings if f.code == "unexpected_initial_loss"
+    )
+    assert finding.severity is Severity.warning
+    assert finding.evidence["expected_near"] == pytest.approx(math.log(1000), rel=1e-4)
+    # 6.7 could be a far-off start for ten classes, or an ordinary one for a thousand.
+    assert "unexpected_initial_loss" not in codes({**raw, "loss": [6.7, 4.7, 3.4, 2.7, 2.1]})
+
+
+def test_metric_names_tell_the_task() -> None:
+    binary = history_from_mapping({"loss": [0.5, 0.4, 0.3], "binary_accuracy": [0.7, 0.8, 0.85]}).facts
+    assert (binary.task, binary.num_classes, binary.classes_from) == ("binary", 2, "binary_accuracy")
+    multi = history_from_mapping({"loss": [0.5, 0.4, 0.3], "sparse_categorical_accuracy": [0.7, 0.8, 0.85]})
+    assert multi.facts.task == "multiclass"
+    assert history_from_mapping({"loss": [0.5, 0.4, 0.3], "mae": [0.6, 0.5, 0.4]}).facts.task == "regression"
