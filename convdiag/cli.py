@@ -97,7 +97,7 @@ def serve(host: str, port: int, concurrency: int) -> None:
 
     settings = get_settings()
     if settings.embedded:
-        from worker.app import prepare_sqlite_broker
+        from convdiag.queues import prepare_sqlite_broker
 
         prepare_sqlite_broker(settings)
         click.echo(f"embedded mode: no CONVDIAG_REDIS_URL, broker and job store under {settings.data_dir}")

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from convdiag.jobs import open_store
+from convdiag.queues import make_celery
 from convdiag.settings import Settings, get_settings
 from service.errors import install_problem_handlers
 from service.limits import BodySizeLimit
@@ -16,7 +17,6 @@ from service.queue import JobQueue
 from service.ratelimit import RateLimiter
 from service.routers import bundles, health, histories, jobs, runs
 from service.routers.health import metrics_registry
-from worker.app import make_celery
 
 log = logging.getLogger("convdiag.service")
 

@@ -3,17 +3,24 @@ look at queue depth."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
 
 from celery import Celery
+from fastapi.concurrency import run_in_threadpool
 
 from convdiag.jobs import Job, JobKind, JobStore
-from worker.app import BUNDLE_TASK, HISTORY_TASK, LIGHT_QUEUE, PROBES_QUEUE, WEBHOOK_TASK
+from convdiag.problems import JOB_NOT_FOUND
+from convdiag.queues import BUNDLE_TASK, HISTORY_TASK, LIGHT_QUEUE, PROBES_QUEUE, WEBHOOK_TASK
+from service.errors import ProblemError
 
 QUEUES = (LIGHT_QUEUE, PROBES_QUEUE)
 TASKS = {JobKind.history: HISTORY_TASK, JobKind.bundle: BUNDLE_TASK}
+# How often `wait` looks at the job. Polling the store keeps one code path for Redis and
+# SQLite; at 50 ms it adds a small fraction to a diagnosis that takes a few hundred.
+POLL_SECONDS = 0.05
 # A retry can arrive while the first request is still creating its job; wait this long for it.
 CLAIM_WAIT_SECONDS = 5.0
 
@@ -102,3 +109,15 @@ def enqueue(
             store.delete_document(claim_key)
         raise
     return job, True
+
+
+async def wait_for(store: JobStore, job_id: str, seconds: float) -> Job:
+    """The job once it is terminal, or as it stands after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        job = await run_in_threadpool(store.get, job_id)
+        if job is None:
+            raise ProblemError(JOB_NOT_FOUND, f"job {job_id} expired while waiting")
+        if job.status.terminal or time.monotonic() >= deadline:
+            return job
+        await asyncio.sleep(POLL_SECONDS)

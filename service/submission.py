@@ -24,8 +24,7 @@ from convdiag.problems import (
 from convdiag.settings import Settings
 from service.deps import CallbackDep, IdempotencyKeyDep, QueueDep, SettingsDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
-from service.queue import IdempotencyConflict, JobQueue, enqueue
-from service.routers.jobs import wait_for
+from service.queue import IdempotencyConflict, JobQueue, enqueue, wait_for
 
 # The most a POST may hold the connection with `?wait=`.
 MAX_WAIT = 30.0

@@ -22,11 +22,12 @@ from convdiag.problems import (
     WORKER_LOST,
     ProblemType,
 )
+from convdiag.queues import BUNDLE_TASK, HISTORY_TASK, WEBHOOK_TASK
 from convdiag.settings import get_settings
 from diagnosis import Diagnosis, HistoryError
 from diagnosis.engine import diagnose_runs
 from diagnosis.formats import read_runs
-from worker.app import BUNDLE_TASK, HISTORY_TASK, WEBHOOK_TASK, app
+from worker.app import app
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -27,23 +26,8 @@ from service.errors import ProblemError, problem_responses
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
-# How often `wait` looks at the job. Polling the store keeps one code path for Redis and
-# SQLite; at 50 ms it adds a small fraction to a diagnosis that takes a few hundred.
-POLL_SECONDS = 0.05
 # How often the events stream looks for changes: fine-grained enough for a progress bar.
 EVENTS_POLL_SECONDS = 0.25
-
-
-async def wait_for(store: JobStore, job_id: str, seconds: float) -> Job:
-    """The job once it is terminal, or as it stands after `seconds`."""
-    deadline = time.monotonic() + seconds
-    while True:
-        job = await run_in_threadpool(store.get, job_id)
-        if job is None:
-            raise ProblemError(JOB_NOT_FOUND, f"job {job_id} expired while waiting")
-        if job.status.terminal or time.monotonic() >= deadline:
-            return job
-        await asyncio.sleep(POLL_SECONDS)
 
 
 def own_job(job_id: str, store: StoreDep, tenant: TenantDep) -> Job:
