@@ -18,7 +18,7 @@ import pytest
 from diagnosis.taxonomy import CODES
 
 WILD_DIR = Path(__file__).resolve().parent / "corpus" / "wild"
-MIN_LOGS = 50
+MIN_LOGS = 90
 LABELS = {"healthy", "faulty", "ambiguous"}
 SPLITS = {"tune", "holdout"}
 FIELDS = {
