@@ -57,6 +57,8 @@ FLOAT32_ROUNDING = 1e-7
 # An n is only resolved while the rounding leaves at most this share of a sample's step
 # (two-decimal values cannot tell 0.19 = 19/100 from 100 samples or 1000).
 RESOLVABLE = 0.1
+# Below this a value is on a grid exactly (float64 noise of a division written out).
+EXACT = 1e-9
 # One answer for every sample: the training accuracy repeats one value (0 < value <= ALMOST_ALL)
 # for SINGLE_ANSWER_EPOCHS epochs in a row, starting by epoch SINGLE_ANSWER_START (a model
 # collapses onto the majority class at once), while the loss moves by at least LOSS_MOVES
@@ -206,20 +208,25 @@ def count_samples(values: np.ndarray | None) -> int | None:
     distinct = np.unique(values[np.isfinite(values) & (values > 0) & (values < 1)])[:MAX_DISTINCT]
     if distinct.size < MIN_DISTINCT:
         return None
-    rounding = next(
+    decimals = next(
         (
-            0.5 * 10.0**-decimals
-            for decimals in range(1, MAX_DECIMALS + 1)
-            if np.allclose(distinct * 10.0**decimals, np.rint(distinct * 10.0**decimals), rtol=0, atol=1e-6)
+            d
+            for d in range(1, MAX_DECIMALS + 1)
+            if np.allclose(distinct * 10.0**d, np.rint(distinct * 10.0**d), rtol=0, atol=EXACT)
         ),
-        FLOAT32_ROUNDING,
+        None,
     )
-    largest = min(MAX_COUNTED_SAMPLES, int(RESOLVABLE / rounding))
-    n = np.arange(1, largest + 1, dtype=np.float64)[:, None]
-    scaled = distinct[None, :] * n
-    fits = np.all(np.abs(scaled - np.rint(scaled)) <= rounding * n + 1e-9, axis=1)
-    hits = np.flatnonzero(fits)
-    return int(hits[0]) + 1 if hits.size else None
+    # Values that sit exactly on a grid finer than their decimals (k/25 written as 0.44) count
+    # exactly; otherwise n is matched to within the values' rounding, while that resolves it.
+    rounding = FLOAT32_ROUNDING if decimals is None else 0.5 * 10.0**-decimals
+    exact_up_to = MAX_COUNTED_SAMPLES if decimals is None else min(MAX_COUNTED_SAMPLES, 10**decimals - 1)
+    for largest, tolerance in ((exact_up_to, EXACT), (int(RESOLVABLE / rounding), rounding)):
+        n = np.arange(1, min(MAX_COUNTED_SAMPLES, largest) + 1, dtype=np.float64)[:, None]
+        scaled = distinct[None, :] * n
+        hits = np.flatnonzero(np.all(np.abs(scaled - np.rint(scaled)) <= tolerance * n + EXACT, axis=1))
+        if hits.size:
+            return int(hits[0]) + 1
+    return None
 
 
 def _single_answer_share(run: TrainingHistory, accuracy: str | None) -> float | None:

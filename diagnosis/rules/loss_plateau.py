@@ -5,6 +5,17 @@ when the loss never improved much from where it started (it was stuck, not finis
 the run ends with the loss equal to ln K to four digits (`RunFacts.uniform_epochs`): a softmax
 that outputs 1/K for every class has learned nothing, whatever the loss did before (a run that
 collapses there after a few epochs of learning is stuck too).
+
+Shapes a practitioner flags at a glance, whatever the yardstick:
+- stalled from its first epochs: after epoch STALL_FROM the loss never improved by
+  MIN_IMPROVEMENT again, over at least STALL_EPOCHS epochs, while it was still above HIGH_START of
+  where it started (a bias that learned the targets' mean in the first epochs, then nothing).
+  A run that fell far in its first epochs and then converged is not this.
+- nothing generalized: the validation loss never improved MIN_IMPROVEMENT on its first epoch
+  while the training loss ended no lower than (1 - MIN_IMPROVEMENT) of validation's best: the
+  model neither learned anything new data shows nor memorized its training data (what heavy
+  Dropout does: the training loss falls towards validation's from far above it). A model that
+  learned everything in its first epoch has a training loss below validation's, not above.
 """
 
 from __future__ import annotations
@@ -13,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import rounded
+from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Category, Finding, Severity
 from diagnosis.rules.base import Rule
@@ -24,6 +35,10 @@ MIN_IMPROVEMENT = 0.05
 MIN_EPOCHS = 5
 # Stuck at uniform outputs: the last epoch and at least this many in all equal ln K.
 UNIFORM_EPOCHS = 3
+# Stalled from the first epochs.
+STALL_FROM = 2
+STALL_EPOCHS = 10
+HIGH_START = 0.5
 
 
 @dataclass
@@ -52,6 +67,11 @@ class LossPlateau(Rule):
             return self._uniform(run, uniform)
         if not np.isfinite(values).all():
             return None
+        if _stalled(values):
+            return self._stalled(run, values)
+        val = finite_curve(run.get(f"val_{self.monitor}"))
+        if val is not None and _nothing_generalized(values, val, self.min_improvement):
+            return self._val_flat(run, values, val)
         start = float(values[0])
         best = float(values.min())
         if start <= 0:
@@ -110,3 +130,78 @@ class LossPlateau(Rule):
             fix={"learning_rate_factor": 0.1, "standardize_inputs": True},
             epochs=list(epochs),
         )
+
+    def _val_flat(self, run: TrainingHistory, train: np.ndarray, val: np.ndarray) -> Finding:
+        first, best = float(val[0]), float(val.min())
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.7,
+            summary=(
+                f"val_{self.monitor} improved only {(first - best) / first:.1%} in {run.epochs} epochs while "
+                f"the training loss ended at {float(train[-1]):.4g}, no lower than validation's best: the "
+                "model learned nothing that shows on new data, and fits its training data no better."
+            ),
+            evidence={
+                "metric": f"val_{self.monitor}",
+                "val_first": rounded(first),
+                "val_best": rounded(best),
+                "train_end": rounded(float(train[-1])),
+                "thresholds": {"min_improvement": self.min_improvement},
+            },
+            recommendation=(
+                "Lower Dropout to 0.2-0.3 (rates of 0.5 and more on small layers leave too little to "
+                "learn from), check that the inputs are standardized and the labels right, and make "
+                "sure the model can overfit a single batch."
+            ),
+            fix={"dropout": 0.2},
+            epochs=list(range(run.epochs)),
+        )
+
+    def _stalled(self, run: TrainingHistory, values: np.ndarray) -> Finding:
+        start, at, best = float(values[0]), float(values[STALL_FROM]), float(values[STALL_FROM:].min())
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.7,
+            summary=(
+                f"{self.monitor} fell from {start:.4g} to {at:.4g} in its first {STALL_FROM} epochs and "
+                f"then improved only {(at - best) / at:.1%} in {run.epochs - STALL_FROM} more: the "
+                "model stopped learning while the loss was still high."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "start": rounded(start),
+                "after_first_epochs": rounded(at),
+                "best_after": rounded(best),
+                "thresholds": {
+                    "stall_from": STALL_FROM,
+                    "stall_epochs": STALL_EPOCHS,
+                    "min_improvement": self.min_improvement,
+                    "high_start": HIGH_START,
+                },
+            },
+            recommendation=(
+                "Check that the hidden units are alive (ReLU after a large step, sigmoid/tanh stacks "
+                "saturate): use He initialization and ReLU or LeakyReLU, standardize the inputs and "
+                "targets, and make sure the model can overfit a single batch."
+            ),
+            fix={"standardize_inputs": True},
+            epochs=list(range(STALL_FROM, run.epochs)),
+        )
+
+
+def _stalled(values: np.ndarray) -> bool:
+    """Whether the loss stopped improving after its first STALL_FROM epochs, still high."""
+    if values.size - STALL_FROM < STALL_EPOCHS or values[0] <= 0:
+        return False
+    at = float(values[STALL_FROM])
+    best = float(values[STALL_FROM:].min())
+    return at > 0 and (at - best) / at < MIN_IMPROVEMENT and at >= HIGH_START * float(values[0])
+
+
+def _nothing_generalized(train: np.ndarray, val: np.ndarray, min_improvement: float) -> bool:
+    first, best = float(val[0]), float(val.min())
+    if first <= 0:
+        return False
+    return (first - best) / first < min_improvement and float(train[-1]) >= (1 - min_improvement) * best

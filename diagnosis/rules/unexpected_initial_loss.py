@@ -54,7 +54,8 @@ class UnexpectedInitialLoss(Rule):
         loss = run.get("loss")
         if loss is None or not np.isfinite(loss[0]):
             return None
-        if run.facts.task == "regression":
+        # Unknown task: a first loss of thousands is as far off for a cross-entropy as for an MSE.
+        if run.facts.task in {"regression", None}:
             return self._regression(run, float(loss[0]))
         chance = run.facts.chance_loss
         if chance is None and run.facts.task in {"classification", "binary", "multiclass"}:

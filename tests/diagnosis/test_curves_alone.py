@@ -150,3 +150,54 @@ def test_metric_names_tell_the_task() -> None:
     multi = history_from_mapping({"loss": [0.5, 0.4, 0.3], "sparse_categorical_accuracy": [0.7, 0.8, 0.85]})
     assert multi.facts.task == "multiclass"
     assert history_from_mapping({"loss": [0.5, 0.4, 0.3], "mae": [0.6, 0.5, 0.4]}).facts.task == "regression"
+
+
+def test_values_exactly_on_a_grid_finer_than_their_decimals_count_exactly() -> None:
+    # 25 samples: every accuracy k/25 is written with two decimals (0.44, 0.52, ...).
+    values = np.array([11, 13, 16, 17, 20, 21, 22, 23]) / 25
+    assert count_samples(values) == 25
+
+
+def test_a_loss_that_stopped_after_its_first_epochs_while_high_is_a_plateau() -> None:
+    # A sigmoid stack: the output bias learns the targets' mean in two epochs, then nothing.
+    loss = [1.25, 1.08, 1.004, *np.linspace(1.003, 1.001, 17).tolist()]
+    raw = {"loss": loss, "mae": [v * 0.8 for v in loss]}
+    assert codes(raw).get("loss_plateau") is Severity.warning
+    # Fell far in its first epochs, then converged low: finished, not stuck.
+    converged = {"loss": [1.0, 0.3, 0.1, *([0.098] * 17)]}
+    assert "loss_plateau" not in codes(converged)
+
+
+def test_validation_that_never_improved_while_training_stays_above_it_is_a_plateau() -> None:
+    # Dropout 0.95: the training loss falls from far above validation's towards it; validation
+    # itself never moves.
+    raw = {
+        "loss": np.geomspace(13.6, 1.18, 30).tolist(),
+        "val_loss": (1.2 - 0.05 * (1 - np.exp(-np.arange(30) / 5))).tolist(),
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "loss_plateau")
+    assert finding.evidence["metric"] == "val_loss"
+    # Learned everything in the first epoch: training ends below validation, not a plateau.
+    learned = {**raw, "loss": np.geomspace(0.4, 0.02, 30).tolist()}
+    assert "loss_plateau" not in codes(learned)
+
+
+def test_a_first_loss_of_thousands_is_unexpected_whatever_the_task() -> None:
+    raw = {"loss": [29006.0, 0.52, 0.51, 0.515, 0.507], "val_loss": [0.5, 0.51, 0.69, 0.5, 0.5]}
+    assert codes(raw).get("unexpected_initial_loss") is Severity.warning
+
+
+def test_a_regression_gap_is_held_against_its_first_epoch_without_a_baseline() -> None:
+    # Twenty samples: the training loss goes to 5e-4 while validation stays at 0.75 of the start.
+    epochs = 30
+    raw = {
+        "loss": np.geomspace(1.0, 5e-4, epochs).tolist(),
+        "mae": np.geomspace(0.87, 0.02, epochs).tolist(),
+        "val_loss": (0.76 + 0.25 * np.exp(-np.arange(epochs))).tolist(),
+        "val_mae": (0.72 + 0.13 * np.exp(-np.arange(epochs))).tolist(),
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "overfitting")
+    assert finding.evidence["baseline_from"] == "first epoch's training loss"
+    # Validation that fell to a tenth of the start generalizes: no gap.
+    fine = {**raw, "val_loss": np.geomspace(0.9, 0.1, epochs).tolist()}
+    assert "overfitting" not in codes(fine)
