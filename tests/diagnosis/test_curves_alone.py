@@ -12,6 +12,7 @@ import pytest
 from diagnosis import Severity, diagnose
 from diagnosis.history import history_from_mapping
 from diagnosis.infer import count_samples
+from diagnosis.judgeable import why_inconclusive
 
 
 def codes(raw: dict, **metadata: object) -> dict[str, Severity]:
@@ -201,3 +202,23 @@ def test_a_regression_gap_is_held_against_its_first_epoch_without_a_baseline() -
     # Validation that fell to a tenth of the start generalizes: no gap.
     fine = {**raw, "val_loss": np.geomspace(0.9, 0.1, epochs).tolist()}
     assert "overfitting" not in codes(fine)
+
+
+def test_what_the_curves_cannot_judge_is_said_not_called_healthy() -> None:
+    one = history_from_mapping({"loss": [0.7], "accuracy": [0.6]})
+    assert why_inconclusive(one) is not None
+    assert "one epoch" in (why_inconclusive(one) or "")
+    assert "two epochs" in (why_inconclusive(history_from_mapping({"loss": [0.7, 0.6]})) or "")
+    # A regression with no yardstick and no validation: nothing says whether 0.4 is high.
+    regression = {"loss": np.geomspace(1.0, 0.4, 20).tolist(), "mae": np.geomspace(0.8, 0.5, 20).tolist()}
+    reason = why_inconclusive(history_from_mapping(regression))
+    assert reason is not None
+    assert "baseline_loss" in reason
+    # Either a yardstick or validation data is enough.
+    assert why_inconclusive(history_from_mapping(regression, {"baseline_loss": 1.0})) is None
+    with_val = {**regression, "val_loss": np.geomspace(1.0, 0.45, 20).tolist()}
+    assert why_inconclusive(history_from_mapping(with_val)) is None
+    # A classifier has ln K as its yardstick, and its accuracy says how well it did.
+    assert (
+        why_inconclusive(history_from_mapping({"loss": [0.7, 0.5, 0.4], "accuracy": [0.5, 0.7, 0.8]})) is None
+    )

@@ -1,0 +1,36 @@
+"""Whether the curves can support a judgement at all.
+
+A run can show a problem however little it says (a NaN in epoch 1 is one), but calling it
+healthy needs enough to compare with: a few epochs for any trend, and for a regression a
+yardstick for "the loss is still high" (the caller's `baseline_loss`) or validation data to
+show what carries over. Where that is missing, the honest answer is "inconclusive" with the
+reason, not "healthy". `why_inconclusive` gives that reason; the verdict uses it only when no
+warning or error was found (a problem the curves show stays a problem).
+"""
+
+from __future__ import annotations
+
+from diagnosis.history import TrainingHistory
+
+# Fewer epochs than this show no trend: the first epoch is an average over a model that changed
+# throughout it, and two points make every shape.
+MIN_EPOCHS = 3
+EPOCH_WORDS = {1: "one epoch", 2: "two epochs"}
+
+
+def why_inconclusive(run: TrainingHistory) -> str | None:
+    """What the input lacks for a judgement, in words a user can act on; None when it suffices."""
+    if run.epochs < MIN_EPOCHS:
+        return (
+            f"{EPOCH_WORDS.get(run.epochs, f'{run.epochs} epochs')}: too few to tell a trend; "
+            f"send the history after at least {MIN_EPOCHS} epochs"
+        )
+    facts = run.facts
+    has_validation = any(name.startswith("val_") for name in run.curve_names)
+    if facts.task in {"regression", None} and facts.baseline_loss is None and not has_validation:
+        what = "a regression" if facts.task == "regression" else "a loss of unknown task"
+        return (
+            f"{what} without baseline_loss or validation data: nothing says whether its final loss is "
+            "high; send metadata.baseline_loss (for MSE, np.var(y_train)) or validation curves"
+        )
+    return None
