@@ -221,11 +221,17 @@ def count_samples(values: np.ndarray | None) -> int | None:
     rounding = FLOAT32_ROUNDING if decimals is None else 0.5 * 10.0**-decimals
     exact_up_to = MAX_COUNTED_SAMPLES if decimals is None else min(MAX_COUNTED_SAMPLES, 10**decimals - 1)
     for largest, tolerance in ((exact_up_to, EXACT), (int(RESOLVABLE / rounding), rounding)):
-        n = np.arange(1, min(MAX_COUNTED_SAMPLES, largest) + 1, dtype=np.float64)[:, None]
-        scaled = distinct[None, :] * n
-        hits = np.flatnonzero(np.all(np.abs(scaled - np.rint(scaled)) <= tolerance * n + EXACT, axis=1))
-        if hits.size:
-            return int(hits[0]) + 1
+        n = np.arange(1, min(MAX_COUNTED_SAMPLES, largest) + 1, dtype=np.float64)
+        # One value at a time over the n still standing: the same test as every value against
+        # every n at once, but few n survive the first values, so it costs about one pass
+        # instead of 64 (the whole matrix was most of a history diagnosis's time).
+        for value in distinct:
+            scaled = value * n
+            n = n[np.abs(scaled - np.rint(scaled)) <= tolerance * n + EXACT]
+            if not n.size:
+                break
+        if n.size:
+            return int(n[0])
     return None
 
 
