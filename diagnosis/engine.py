@@ -25,6 +25,7 @@ def diagnose(run: TrainingHistory) -> Diagnosis:
         task=run.facts.task,
         num_classes=run.facts.num_classes,
         lr_schedule=run.facts.lr_changes,
+        source=run.source,
     )
     return Diagnosis.from_findings(findings, summary, ENGINE_VERSION)
 

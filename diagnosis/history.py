@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from diagnosis.models import SourceInfo
+
 if TYPE_CHECKING:
     from diagnosis.infer import RunFacts
 
@@ -82,6 +84,9 @@ class TrainingHistory:
 
     metrics: dict[str, np.ndarray]
     metadata: RunMetadata = field(default_factory=RunMetadata)
+    # How the input was read and what it said besides the curves (num_samples from `Train on N
+    # samples`, steps per epoch, the loss name...): the one place the format readers put it.
+    source: SourceInfo = field(default_factory=SourceInfo)
 
     def __post_init__(self) -> None:
         if not self.metrics:
@@ -122,6 +127,7 @@ class TrainingHistory:
                 for name, values in self.metrics.items()
             },
             "metadata": self.metadata.model_dump(exclude_none=True),
+            **({"source": source} if (source := self.source.model_dump(exclude_defaults=True)) else {}),
         }
 
 
@@ -144,7 +150,7 @@ def _to_array(name: str, values: object) -> np.ndarray:
 
 
 def history_from_mapping(
-    raw: Mapping[str, Any], metadata: Mapping[str, Any] | None = None
+    raw: Mapping[str, Any], metadata: Mapping[str, Any] | None = None, source: SourceInfo | None = None
 ) -> TrainingHistory:
     """Build a history from a `History.history`-shaped mapping of metric name to values
     (lists from JSON, or float64 arrays from the other format readers)."""
@@ -156,7 +162,7 @@ def history_from_mapping(
         if canonical in metrics:
             raise HistoryError(f"metric {canonical!r} appears twice (as {name!r} and its alias)")
         metrics[canonical] = _to_array(name, values)
-    return TrainingHistory(metrics=metrics, metadata=parse_metadata(metadata))
+    return TrainingHistory(metrics=metrics, metadata=parse_metadata(metadata), source=source or SourceInfo())
 
 
 def parse_metadata(metadata: Mapping[str, Any] | None) -> RunMetadata:
@@ -182,17 +188,27 @@ def history_from_json(document: object) -> TrainingHistory:
     if not isinstance(document, dict):
         raise HistoryError("a history must be a JSON object mapping metric names to lists")
     if "history" in document and isinstance(document["history"], dict):
-        extra = set(document) - {"history", "metadata"}
+        extra = set(document) - {"history", "metadata", "source"}
         if extra:
             raise HistoryError(f"unexpected top-level keys next to 'history': {sorted(extra)}")
         metadata = document.get("metadata")
         if metadata is not None and not isinstance(metadata, dict):
             raise HistoryError("'metadata' must be a JSON object")
-        return history_from_mapping(document["history"], metadata)
+        return history_from_mapping(document["history"], metadata, _source(document.get("source")))
     return history_from_mapping(document)
 
 
-def _json_depth(text: str) -> int:
+def _source(raw: object) -> SourceInfo | None:
+    """The `source` a stored run carries (written by `to_json`); None where there is none."""
+    if raw is None:
+        return None
+    try:
+        return SourceInfo.model_validate(raw)
+    except ValidationError as exc:
+        raise HistoryError(f"invalid 'source': {exc.errors()[0]['msg']}") from None
+
+
+def json_depth(text: str) -> int:
     """Deepest bracket nesting outside strings, found without recursion."""
     depth = deepest = 0
     in_string = escaped = False
@@ -220,7 +236,7 @@ def loads_json(data: bytes | str) -> object:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
     except UnicodeDecodeError:
         raise HistoryError("the input is not UTF-8 text") from None
-    if _json_depth(text) > MAX_JSON_DEPTH:
+    if json_depth(text) > MAX_JSON_DEPTH:
         raise HistoryError(f"JSON is nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         return json.loads(text)

@@ -92,6 +92,52 @@ class LearningRateChange(BaseModel):
     )
 
 
+class SkippedLines(BaseModel):
+    """Lines of the input that looked like training output but were not read into the run."""
+
+    lines: str = Field(description="1-based line numbers, e.g. '14' or '14-17'.", examples=["14-17"])
+    reason: str = Field(examples=["an epoch that never finished (the log ends mid-epoch)"])
+
+
+class InputFacts(BaseModel):
+    """What the input itself says about the run besides its curves, read for free by the
+    parser; the caller's metadata wins where both say something."""
+
+    num_samples: int | None = Field(default=None, description="From 'Train on N samples'.")
+    val_samples: int | None = Field(default=None, description="From 'validate on M samples'.")
+    steps_per_epoch: int | None = Field(
+        default=None, description="From the progress bar's 'N/N' of a finished epoch."
+    )
+    batch_size: int | None = Field(default=None, description="Where the log names it.")
+    loss: str | None = Field(
+        default=None, description="The loss function, where the input names it (a column or compile call)."
+    )
+    learning_rate: float | None = Field(
+        default=None, description="The first logged learning rate (an lr/learning_rate column or scalar)."
+    )
+
+
+class SourceInfo(BaseModel):
+    """How the input was read: its format, whether its points are epochs or steps, what was
+    skipped, and the facts it carried besides the curves."""
+
+    format: str | None = Field(default=None, examples=["keras_console"])
+    granularity: str = Field(
+        default="epoch",
+        description="'epoch' when every point is an epoch; 'step' when the input logs by step and "
+        "the run is judged per logged step.",
+    )
+    aggregated: str | None = Field(
+        default=None, description="How per-step values were turned into per-epoch ones, where they were."
+    )
+    skipped: list[SkippedLines] = Field(
+        default_factory=list,
+        description="Lines that looked like training output but were not read (the first few).",
+    )
+    skipped_lines: int = Field(default=0, description="How many lines were skipped in all.")
+    facts: InputFacts = Field(default_factory=InputFacts)
+
+
 class RunSummary(BaseModel):
     """What the engine read from the input, and what it inferred from it."""
 
@@ -106,6 +152,10 @@ class RunSummary(BaseModel):
     num_classes: int | None = Field(default=None, description="Given, or inferred from a loss near ln K.")
     lr_schedule: list[LearningRateChange] = Field(
         default_factory=list, description="Changes in a logged learning_rate column."
+    )
+    source: SourceInfo = Field(
+        default_factory=SourceInfo,
+        description="How the input was read: format, skipped lines, facts it carried besides the curves.",
     )
 
 

@@ -113,10 +113,20 @@ def test_diagnose_reads_every_format(name: str, needle: str) -> None:
 
 
 def test_diagnose_unreadable_csv_names_the_line(write) -> None:
-    path = write("history.csv", "epoch,loss\n0,1\n1,x\n")
+    path = write("history.csv", "epoch,loss\n0,x\n")
     result = convdiag("diagnose", str(path))
     assert result.returncode == 2
-    assert result.stderr == f"convdiag: error: {path}: CSV line 3: column 'loss': 'x' is not a number\n"
+    assert result.stderr == (
+        f"convdiag: error: {path}: the CSV has a header but no rows of numbers "
+        "(line 2: 'x' is not a number)\n"
+    )
+
+
+def test_diagnose_says_which_lines_it_skipped(write) -> None:
+    result = convdiag("diagnose", str(write("history.csv", "epoch,loss\n0,1\n1,0.5\n2,x\n")))
+    assert result.returncode in (0, 1), result.stderr
+    assert "2 epochs" in result.stdout
+    assert "skipped line 4: 'x' is not a number" in result.stdout
 
 
 @pytest.mark.parametrize("kind", ["json", "tensorboard"])

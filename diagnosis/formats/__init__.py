@@ -5,9 +5,11 @@ where the content does not decide, and returns one `TrainingHistory` per run (a 
 directory can hold several `fit` calls). Whatever cannot be read raises `HistoryError` with a
 message naming the problem:
 
-- Keras History JSON, plain or wrapped, or the `{"runs": [...]}` form (keras_json)
-- CSVLogger files, any separator (csv_logger)
-- what `model.fit(verbose=1|2)` printed, Keras 2 or 3 (console)
+- Keras History JSON, plain or wrapped, the `{"runs": [...]}` form, a printed History dict,
+  pandas' JSON, several models' prefixed keys, a bare list of losses (keras_json)
+- CSVLogger files and other tables of epochs: pandas, W&B and MLflow exports (csv_logger)
+- what `model.fit` printed, Keras 0.x to 3, however pasted (console)
+- per-step logs: Hugging Face `trainer_state.json`, PyTorch Lightning's `metrics.csv` (steps)
 - TensorBoard event files (tensorboard), alone or as a log directory in a zip or a tar(.gz)
   (archive)
 """
@@ -19,8 +21,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from diagnosis.formats import archive, console, csv_logger, text, tfrecord
-from diagnosis.formats.keras_json import dump_runs, read_runs, runs_from_json
-from diagnosis.history import HistoryError, TrainingHistory, loads_json
+from diagnosis.formats.keras_json import bare_numbers, dump_runs, load_document, read_runs, runs_from_json
+from diagnosis.history import HistoryError, TrainingHistory
 
 __all__ = ["MAX_UNPACKED_BYTES", "dump_runs", "load_path", "load_runs", "read_runs"]
 
@@ -62,10 +64,21 @@ def _load_text(content: str, name: str) -> list[TrainingHistory]:
     if console.EPOCH_LINE.search(content):
         return console.parse(content)
     start = _LEADING_SPACE.match(content).end()
-    if content[start : start + 1] in ("{", "[") or name.endswith(".json"):
-        return runs_from_json(loads_json(content))
+    if content[start : start + 1] in ("{", "[") or name.endswith((".json", ".ipynb")):
+        try:
+            return runs_from_json(load_document(content))
+        except HistoryError as not_json:
+            if name.endswith((".json", ".ipynb")) or content[start] == "{":
+                raise
+            try:
+                return console.parse(content)  # a log whose first line is `[INFO] ...`
+            except HistoryError:
+                raise not_json from None
     if csv_logger.looks_like_csv(content) or name.endswith((".csv", ".tsv")):
         return csv_logger.parse(content)
+    losses = bare_numbers(content)
+    if losses is not None:
+        return losses
     return console.parse(content)  # it says which formats it expected when it finds no epoch
 
 

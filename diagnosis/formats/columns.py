@@ -1,19 +1,98 @@
-"""Per-epoch values gathered into aligned columns, and the cut into runs; shared by the
-readers that see one epoch at a time (CSV rows, console log lines)."""
+"""Per-epoch values gathered into aligned columns, the cut into runs, and what a reader
+reports besides the curves (skipped lines, facts the input carried); shared by the readers
+that see one epoch at a time (CSV rows, console log lines, JSON records)."""
 
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
 from diagnosis.history import MAX_EPOCHS, HistoryError, TrainingHistory, history_from_mapping
+from diagnosis.models import InputFacts, SkippedLines, SourceInfo
 
 # Far more `fit` calls than anyone diagnoses at once; the cap keeps a hostile input made of
 # millions of one-epoch runs from turning into millions of objects.
 MAX_RUNS = 1000
+# Skipped stretches listed in a run's source info; the total is counted past it.
+MAX_SKIPPED_LISTED = 20
+# Metadata fields a reader fills from the input's facts where the caller sends none.
+METADATA_FACTS = ("num_samples", "batch_size", "learning_rate")
+
+# How other tools and hand-written exports name the splits (`Training Loss`, `loss/train`,
+# `train_loss_epoch`, `eval_accuracy`); Keras' own names pass through unchanged.
+_TRAIN = {"train", "training", "trn"}
+_VALIDATION = {"val", "valid", "validation", "eval", "dev"}
+_TEST = {"test"}
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_KERAS_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_METRIC_WORDS = {"acc": "accuracy", "accuracy": "accuracy", "lr": "learning_rate"}
+# Columns that number the rows rather than measure anything.
+INDEX_NAMES = frozenset({"epoch", "epochs", "step", "steps", "global_step", "index", "unnamed: 0", ""})
+
+
+def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
+    """`Validation Loss` -> `val_loss`, `loss/train` -> `loss`, `train_acc_epoch` -> `accuracy`;
+    a Keras name (`val_out_caps_acc`) is kept as it is. `test` means validation where the
+    input has no validation split of its own (PyTorch examples log `Loss/test`)."""
+    name = name.strip().strip("\"'")
+    if _KERAS_NAME.fullmatch(name) and not name.startswith(
+        ("train_", "training_", "valid_", "eval_", "test_")
+    ):
+        return name.removesuffix("_epoch") if name.endswith("_epoch") and name != "_epoch" else name
+    words = [word.lower() for word in _WORD.findall(name)]
+    if words and words[-1] in {"epoch", "step"} and len(words) > 1:
+        words.pop()  # Lightning's `train_loss_epoch`; per-step columns are told apart by the caller
+    prefix = ""
+    for i in (0, len(words) - 1):
+        if len(words) > 1 and words[i] in _TRAIN | _VALIDATION | _TEST:
+            split = words.pop(i)
+            if split in _VALIDATION or (split in _TEST and test_is_validation):
+                prefix = "val_"
+            elif split in _TEST:
+                prefix = "test_"
+            break
+    if words[:1] == ["val"] and len(words) > 1:
+        prefix, words = "val_", words[1:]
+    metric = "_".join(_METRIC_WORDS.get(word, word) if len(words) == 1 else word for word in words)
+    return prefix + metric if metric else name
+
+
+def has_validation_split(names: list[str]) -> bool:
+    return any(canonical_name(name, test_is_validation=False).startswith("val_") for name in names)
+
+
+class Skips:
+    """Lines a reader passed over, as numbered stretches with one reason each."""
+
+    def __init__(self) -> None:
+        self.listed: list[SkippedLines] = []
+        self.total = 0
+        self._open: tuple[int, int, str] | None = None
+
+    def add(self, line: int, reason: str) -> None:
+        self.total += 1
+        if self._open and self._open[2] == reason and self._open[1] + 1 >= line:
+            self._open = (self._open[0], line, reason)
+            return
+        self._close()
+        self._open = (line, line, reason)
+
+    def _close(self) -> None:
+        if self._open and len(self.listed) < MAX_SKIPPED_LISTED:
+            first, last, reason = self._open
+            self.listed.append(
+                SkippedLines(lines=str(first) if first == last else f"{first}-{last}", reason=reason)
+            )
+        self._open = None
+
+    def close(self) -> list[SkippedLines]:
+        self._close()
+        return self.listed
 
 
 class Run:
@@ -24,6 +103,7 @@ class Run:
         # array('d') holds 8 bytes a value; a list of floats would hold 32.
         self._columns: dict[str, array[float]] = {}
         self.epochs = 0
+        self.skips = Skips()
 
     def add_epoch(self, values: Mapping[str, float]) -> None:
         if self.epochs == MAX_EPOCHS:
@@ -36,8 +116,29 @@ class Run:
             column.append(values.get(name, math.nan))
         self.epochs += 1
 
-    def history(self) -> TrainingHistory:
-        return history_from_mapping({name: np.array(column) for name, column in self._columns.items()})
+    def history(self, source: SourceInfo) -> TrainingHistory:
+        return finish({name: np.array(column) for name, column in self._columns.items()}, source)
+
+
+def first_learning_rate(columns: Mapping[str, np.ndarray]) -> float | None:
+    for name in ("learning_rate", "lr"):
+        values = columns.get(name)
+        if values is not None:
+            usable = values[np.isfinite(values) & (values > 0)]
+            return float(usable[0]) if usable.size else None
+    return None
+
+
+def finish(columns: Mapping[str, np.ndarray], source: SourceInfo) -> TrainingHistory:
+    """A history with its source info; the input's facts fill the metadata fields the engine
+    reads (num_samples, batch_size, learning_rate), and the caller's metadata, applied later
+    by `with_metadata`, wins over them."""
+    facts = source.facts
+    if facts.learning_rate is None and (lr := first_learning_rate(columns)) is not None:
+        facts = facts.model_copy(update={"learning_rate": lr})
+        source = source.model_copy(update={"facts": facts})
+    metadata = {name: value for name in METADATA_FACTS if (value := getattr(facts, name)) is not None}
+    return history_from_mapping(columns, metadata, source)
 
 
 class Runs:
@@ -57,5 +158,32 @@ class Runs:
             raise HistoryError(f"the input holds more than {MAX_RUNS} runs")
         self._runs.append(Run())
 
-    def histories(self) -> list[TrainingHistory]:
-        return [run.history() for run in self._runs if run.epochs]
+    def histories(self, source: SourceInfo, facts: InputFacts | None = None) -> list[TrainingHistory]:
+        """Every run with epochs, each with its own skipped lines; skips seen while an empty run
+        was current (after the last epoch of the one before) stay with the run before."""
+        histories = []
+        carried: Skips | None = None
+        for run in self._runs:
+            if not run.epochs:
+                carried = run.skips
+                continue
+            skipped = run.skips.close()
+            total = run.skips.total
+            histories.append(
+                run.history(
+                    source.model_copy(
+                        update={
+                            "skipped": skipped,
+                            "skipped_lines": total,
+                            "facts": facts or source.facts,
+                        }
+                    )
+                )
+            )
+        if carried is not None and carried.total and histories:
+            last = histories[-1]
+            listed = [*last.source.skipped, *carried.close()][:MAX_SKIPPED_LISTED]
+            total = last.source.skipped_lines + carried.total
+            source = last.source.model_copy(update={"skipped": listed, "skipped_lines": total})
+            histories[-1] = replace(last, source=source)
+        return histories

@@ -1,92 +1,224 @@
-"""The text `model.fit(verbose=1|2)` prints, from a console or a job log.
+"""The text `model.fit` prints, however it reached us: one tolerant reader for every Keras
+generation and every wrapping a paste adds.
 
+    Train on 50000 samples, validate on 10000 samples                          Keras 1/2, TF1
     Epoch 3/20
     32/32 [==============================] - 1s 12ms/step - loss: 0.4123 - acc: 0.81   Keras 2
     32/32 ━━━━━━━━━━━━━━━━━━━━ 1s 12ms/step - accuracy: 0.81 - loss: 0.4123           Keras 3
     32/32 - 1s - 12ms/step - loss: 0.4123 - accuracy: 0.81                             verbose=2
-     - 1s - loss: 0.4123 - acc: 0.81                                       verbose=2, old Keras
+    15s - loss: 0.4123 - acc: 0.81                                    verbose=2, Keras 0.x/1
+    Epoch 0                                                           Keras 0.x, no total
 
-With verbose=1 the bar is redrawn in place: all of an epoch's redraws share one physical line,
-each starting after `\\b...\\r`, and the last one (the only one with the val_ metrics) is
-the epoch's result. Keras 3 also colours it with ANSI escapes. Everything else (warnings,
-tracebacks, prints, `model.evaluate` output) is noise to skip.
+Rather than a regular expression per layout, every line is cleaned the same way and read as
+`name: number` tokens: the last state of a line redrawn with `\\r` (what a terminal finally
+showed), without ANSI colours or backspaces, without what wraps a paste (indentation,
+markdown blockquotes `>`, `#` comments, `<pre>` tags), and cut where a callback message, an
+absl/XLA warning or a timestamp was glued onto a number. Within a line the text after the
+last `N/M` counter is the newest progress state (notebooks flatten redraws into one line).
+Between two `Epoch` headers the epoch's result is the first finished progress line (N == M,
+no ETA) that carries validation metrics, else the first finished one; later ones are
+`model.evaluate` or prints, and are reported as skipped. Lines before the first header make
+an epoch of their own when a paste lost the first `Epoch 1/N` line.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterator
 
 from diagnosis.formats.columns import Runs
 from diagnosis.history import HistoryError, TrainingHistory
+from diagnosis.models import InputFacts, SourceInfo
 
-# `Epoch 3/20` alone on a line. The pattern opens with that literal so the regex engine can
-# jump between occurrences; the look-behind then asks for a line start. Digit counts are
-# bounded so int() never meets a 5,000-digit "epoch number".
-EPOCH_LINE = re.compile(r"Epoch (?<![^\n]Epoch )(\d{1,9})/(\d{1,9})[ \t]*\r?$", re.MULTILINE)
-_ANSI = r"\x1b\[[0-9;]*[A-Za-z]"
-# The last redraw of a physical line (what a terminal finally shows) when it looks like
-# progress. The leading [\r\n] lets the engine skip to line and redraw starts; possessive
-# quantifiers keep the scan linear on any input.
-_LAST_REDRAW = re.compile(
-    rf"[\r\n](?P<redraw>(?:{_ANSI}|[ \t\b])*+(?:\d{{1,12}}/\d{{1,12}}|- )[^\r\n]*+)(?=\r?\n|\r?\Z)"
+FORMAT = "keras_console"
+# `Epoch 3/20` (or Keras 0.x's `Epoch 3`) alone on a cleaned line; `Epoch 3: ...` is a
+# callback's message. Digit counts are bounded so int() never meets a 5,000-digit number.
+_HEADER = re.compile(r"Epoch[ \t]+(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*")
+# For the format sniffer: a header anywhere at a line start, after any wrapping.
+EPOCH_LINE = re.compile(r"^[ \t>#]*Epoch[ \t]+\d{1,9}(?:/\d{1,9})?[ \t]*\r?$", re.MULTILINE)
+_ANSI = re.compile(r"\x1b(?:\[[0-?]{0,32}[ -/]{0,8}[@-~]|\][^\x07\x1b\n]{0,512}(?:\x07|\x1b\\)?|[@-Z\\-_])")
+# What wraps a pasted log: indentation, blockquotes, comment markers, HTML code tags.
+_WRAPPER = re.compile(r"(?:[ \t]+|>+|#+(?![^\s#])|//|</?(?:pre|code|samp|tt)>)*+")
+_TAGS = re.compile(r"</?(?:pre|code|samp|tt)>")
+# Cut before text glued onto a number: a callback's `Epoch 00005: ...`, a TensorFlow log
+# line's timestamp, an absl prefix (`I0000 00:00:1718.1 ...` from XLA).
+_GLUED = re.compile(
+    r"(?<=[\d.])(?=Epoch[ \t]+\d)"
+    r"|(?<=\d)(?=(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d)"
+    r"|(?<=\d)(?=[IWEF]\d{4} [0-2]\d:[0-5]\d:[0-5]\d)"
 )
-_COUNTER = re.compile(r"(\d{1,12})/(\d{1,12})\b")
+# `N/M` followed by a bar, a box-drawing bar (Keras 3) or ` - `: a progress counter. N may
+# have digits of the last redraw's final number glued on (`acc: 0.098450000/50000 [`).
+_COUNTER = re.compile(r"(\d{1,24})/(\d{1,12})(?=[ \t]*(?:\[|[\u2500-\u259f]|-[ \t]))")
 _NUMBER = r"[-+]?(?:nan|inf(?:inity)?|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
-_METRIC = re.compile(rf"([A-Za-z_][\w.]{{0,99}}): ({_NUMBER})", re.IGNORECASE)
-_ANSI_ESCAPE = re.compile(_ANSI)
-# A progress line is a few hundred characters; a longer "redraw" is something else.
+_METRIC = re.compile(rf"(?<![\w.])([A-Za-z_][\w.]{{0,99}}):[ \t]+({_NUMBER})(?![\w.])", re.IGNORECASE)
+# A duration before the metrics (`15s - loss`, `1s 12ms/step`, `985us/sample`).
+_TIMING = re.compile(r"\b\d+(?:\.\d+)?(?:s|ms|us|µs|m|h)\b")
+_TRAIN_ON = re.compile(r"Train(?:ing)? on (\d{1,12}) samples(?:,? validate on (\d{1,12}) samples)?")
+# Where a pasted notebook shows the compile call: `loss='binary_crossentropy'`.
+_LOSS_NAME = re.compile(r"\bloss\s*=\s*(?:['\"](\w{2,60})['\"]|(?:\w+\.)*losses\.(\w{2,60}))")
+# Progress-bar timings and ETAs are not metrics.
+_NOT_METRICS = frozenset({"eta"})
+# A progress line is a few hundred characters; a longer "line" is something else.
 MAX_LINE = 1 << 16
 NO_EPOCHS = (
-    "found no 'Epoch N/M' line; expected Keras History JSON, a CSVLogger file, the output of "
-    "model.fit, TensorBoard event files or a zip/tar.gz of a TensorBoard log directory"
+    "found no training epochs; expected Keras History JSON (or a printed History dict), a CSV "
+    "with a header row (CSVLogger, pandas, W&B or MLflow exports), the output of model.fit "
+    "('Epoch 1/N' lines with 'loss: ...'), a Hugging Face trainer_state.json, TensorBoard event "
+    "files or a zip/tar.gz of a TensorBoard log directory"
 )
 
 
-def _metrics(redraw: str) -> dict[str, float] | None:
-    """The metrics of a progress line that ends an epoch; None for anything else."""
-    line = _ANSI_ESCAPE.sub("", redraw.replace("\b", "")).strip()
-    counter = _COUNTER.match(line)
-    if counter and int(counter[1]) != int(counter[2]):
-        return None  # stopped mid-epoch
-    metrics = {}
-    for part in line.split(" - ")[1:]:
-        metric = _METRIC.fullmatch(part.strip())
-        if metric:
-            metrics[metric[1]] = float(metric[2])
-    return metrics or None
+def _clean(raw: str) -> str:
+    """The last state of a redrawn physical line, unwrapped."""
+    raw = raw.rstrip("\r \t")
+    if "\r" in raw:
+        raw = raw[raw.rfind("\r") + 1 :]
+    line = raw[_WRAPPER.match(raw).end() :]
+    if "<" in line:
+        line = _TAGS.sub("", line)
+    return line.rstrip()
 
 
-def _epoch_result(content: str, start: int, end: int) -> dict[str, float] | None:
-    """The first epoch-ending progress line between an `Epoch` line and the next. Later ones
-    are `model.evaluate` (it prints the same shape) and are ignored."""
-    for redraw in _LAST_REDRAW.finditer(content, start, end):
-        if redraw.end() - redraw.start() <= MAX_LINE and (metrics := _metrics(redraw["redraw"])):
-            return metrics
-    return None
+class _Line:
+    """One cleaned line read as a possible epoch result."""
+
+    __slots__ = ("finished", "metrics", "number", "per_step", "progress", "steps")
+
+    def __init__(self, number: int, text: str) -> None:
+        self.number = number
+        counters = list(_COUNTER.finditer(text))
+        counter = counters[-1] if counters else None
+        self.steps: int | None = None
+        # Keras 2 with arrays counts samples; per-step timings and Keras 3's bar count steps.
+        self.per_step = "/step" in text or "━" in text
+        done = True
+        if counter is not None:
+            text = text[counter.start() :]
+            total = counter[2]
+            steps = int(counter[1][-len(total) :])
+            done = steps == int(total)
+            self.steps = int(total)
+        tokens = [(name, value) for name, value in _METRIC.findall(text) if name.lower() not in _NOT_METRICS]
+        self.metrics = {name: float(value) for name, value in tokens}
+        first = _METRIC.search(text)
+        lead = text[: first.start()] if first else text
+        self.progress = bool(self.metrics) and (
+            counter is not None or _TIMING.search(lead) is not None or (len(tokens) >= 2 and " - " in text)
+        )
+        self.finished = self.progress and done and "ETA" not in lead
+
+
+class _Block:
+    """The lines between two `Epoch` headers."""
+
+    def __init__(self, header: int | None, epoch: int | None, total: int | None) -> None:
+        self.header = header
+        self.epoch = epoch
+        self.total = total
+        self.lines: list[_Line] = []
+
+    def result(self) -> _Line | None:
+        finished = [line for line in self.lines if line.finished]
+        validated = [line for line in finished if any(name.startswith("val_") for name in line.metrics)]
+        return (validated or finished or [None])[0]
+
+
+def _lines(content: str) -> Iterator[tuple[int, str | None]]:
+    """(line number, cleaned text) of every line that may matter, glued parts split."""
+    if "\x1b" in content:
+        content = _ANSI.sub("", content)
+    if "\b" in content:
+        content = content.replace("\b", "")
+    for number, raw in enumerate(content.split("\n"), start=1):
+        if not raw or (":" not in raw and "Epoch" not in raw):
+            continue
+        if len(raw) > MAX_LINE:
+            yield number, None
+            continue
+        line = _clean(raw)
+        if "Epoch" in line or "-" in line:
+            for part in _GLUED.split(line):
+                yield number, part.strip()
+        else:
+            yield number, line
+
+
+def _facts(content: str, steps: list[int]) -> InputFacts:
+    train_on = _TRAIN_ON.search(content)
+    num_samples = int(train_on[1]) if train_on else None
+    val_samples = int(train_on[2]) if train_on and train_on[2] else None
+    common = Counter(steps).most_common(1)
+    # With `Train on N samples` (Keras 1/2 on arrays) the counter counts samples, not steps.
+    steps_per_epoch = common[0][0] if common and num_samples is None and "/sample" not in content else None
+    loss = _LOSS_NAME.search(content)
+    return InputFacts(
+        num_samples=num_samples,
+        val_samples=val_samples,
+        steps_per_epoch=steps_per_epoch,
+        loss=(loss[1] or loss[2]) if loss else None,
+    )
 
 
 def parse(content: str) -> list[TrainingHistory]:
     """One run per `fit` call: a new one starts where `Epoch k/N` restarts or N changes."""
-    markers = EPOCH_LINE.finditer(content)
-    marker = next(markers, None)
-    if marker is None:
-        raise HistoryError(NO_EPOCHS)
+    blocks = [_Block(None, None, None)]
+    long_lines: list[int] = []  # lines too long to be progress output
+    for number, text in _lines(content):
+        if text is None:
+            long_lines.append(number)
+            continue
+        header = _HEADER.fullmatch(text)
+        if header:
+            blocks.append(_Block(number, int(header[1]), int(header[2]) if header[2] else None))
+        elif ":" in text:
+            blocks[-1].lines.append(_Line(number, text))
     runs = Runs()
-    last: tuple[int, int] | None = None
-    while marker is not None:
-        following = next(markers, None)
-        epoch, total = int(marker[1]), int(marker[2])
-        if last is not None and (total != last[1] or epoch <= last[0]):
-            runs.start_new()
-        last = (epoch, total)
-        metrics = _epoch_result(content, marker.end(), following.start() if following else len(content))
-        if metrics:
-            runs.current.add_epoch(metrics)
-        marker = following
-    histories = runs.histories()
+    steps: list[int] = []
+    headed = len(blocks) > 1
+    last: tuple[int, int | None] | None = None
+    for block in blocks:
+        if block.epoch is not None:
+            restarted = last is not None and block.epoch <= last[0]
+            if restarted or (last is not None and last[1] is not None and block.total != last[1]):
+                runs.start_new()
+            last = (block.epoch, block.total)
+        if block.header is None and not headed:
+            # No headers at all: every finished progress line is an epoch.
+            for line in block.lines:
+                if line.finished:
+                    runs.current.add_epoch(line.metrics)
+                    steps += [line.steps] if line.steps and line.per_step else []
+                elif line.metrics:
+                    runs.current.skips.add(line.number, "metrics outside a finished progress line")
+            continue
+        result = block.result()
+        if result is not None:
+            runs.current.add_epoch(result.metrics)
+            steps += [result.steps] if result.steps and result.per_step else []
+            if block.header is None:
+                last = (0, None)  # the first `Epoch 1/N` line was lost; the next header goes on
+        elif block.header is not None:
+            where = f"epoch {block.epoch}" + (f"/{block.total}" if block.total else "")
+            runs.current.skips.add(block.header, f"{where} has no finished progress line (cut off?)")
+        after = False
+        for line in block.lines:
+            if line is result:
+                after = True
+            elif line.metrics and (after or (result is None and line.finished)):
+                runs.current.skips.add(
+                    line.number, "metrics after the epoch's result (model.evaluate or a print)"
+                )
+    for number in long_lines:
+        runs.current.skips.add(number, f"longer than {MAX_LINE} characters")
+    source = SourceInfo(format=FORMAT)
+    histories = runs.histories(source, _facts(content, steps))
     if not histories:
-        raise HistoryError(
-            "the log has 'Epoch N/M' lines but no finished epoch with metrics "
-            "(a line like '32/32 ... - loss: 0.41')"
-        )
+        if headed:
+            raise HistoryError(
+                "the log has 'Epoch N/M' lines but no finished epoch with metrics "
+                "(a line like '32/32 ... - loss: 0.41')"
+            )
+        raise HistoryError(NO_EPOCHS)
     return histories

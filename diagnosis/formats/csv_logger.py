@@ -1,93 +1,174 @@
-"""Files written by `keras.callbacks.CSVLogger`: an `epoch,<metrics...>` header, one row per
-epoch, any one-character separator (`CSVLogger(separator=...)`)."""
+"""Tables of per-epoch values: `keras.callbacks.CSVLogger` files and what else people save as
+CSV (`pd.DataFrame(history.history).to_csv()`, hand-named headers such as
+`Epoch,Training Loss,Validation Loss`, W&B and MLflow exports, PyTorch Lightning's
+`metrics.csv`).
+
+Read tolerantly: a title line above the header, any of `,` `;` tab `|` as the separator (or
+whatever one character follows a leading `epoch`, as `CSVLogger(separator=...)` allows), CRLF
+or `\\r\\r\\n` line ends, no `epoch` column (each row is an epoch), a pandas index column,
+several runs appended (the epoch counter restarts, or the header repeats: a run each). A row
+that cannot be read (a truncated last line of a live log) is skipped and reported.
+"""
 
 from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
 
-from diagnosis.formats.columns import Runs
+from diagnosis.formats.columns import INDEX_NAMES, Runs, canonical_name, has_validation_split
 from diagnosis.history import HistoryError, TrainingHistory
+from diagnosis.models import SourceInfo
 
-# CSVLogger always writes `epoch` first, so the character after it is the separator. That is
-# exact where csv.Sniffer guesses from character counts (and can pick '.' in a file of floats).
-_HEADER = re.compile(r'"?epoch"?([^\w"\r\n])')
-# What CSVLogger writes for a metric missing in an epoch (validation every N epochs).
-MISSING = "NA"
-# Possessive, so a line of blanks is passed over in one go; CSVLogger writes no blank lines.
-_NON_BLANK_LINE = re.compile(r"^[ \t\r\f\v]*+\S[^\n]*", re.MULTILINE)
-# Rows are a few dozen bytes a metric; a longer line is not a CSVLogger row.
+FORMAT = "csv"
+# CSVLogger writes `epoch` first, so the character after it is the separator: exact where a
+# count of candidates could pick '.' in a file of floats.
+_EPOCH_FIRST = re.compile(r'"?epoch"?([^\w"\r\n])', re.IGNORECASE)
+_SEPARATORS = (",", ";", "\t", "|")
+# What CSVLogger writes for a metric missing in an epoch (validation every N epochs); pandas
+# and spreadsheets leave the cell empty.
+MISSING = frozenset({"NA", "", "None", "null", "N/A"})
+# Title lines (`model_history_log`) a header may sit under.
+MAX_TITLE_LINES = 3
+# Rows are a few dozen bytes a metric; a longer line is not a row.
 MAX_LINE = 1 << 20
+_NUMBER = re.compile(r"\s*[-+]?(?:nan|inf(?:inity)?|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*", re.IGNORECASE)
+
+
+def _lines(content: str) -> list[tuple[int, str]]:
+    """(1-based number, text) of the non-blank lines; `\\r\\r\\n`, CRLF and CR all end one."""
+    content = content.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
+    return [(i, line) for i, line in enumerate(content.split("\n"), start=1) if line.strip()]
+
+
+def _separator(header: str) -> str | None:
+    epoch_first = _EPOCH_FIRST.match(header)
+    if epoch_first:
+        return epoch_first[1]
+    counts = {sep: header.count(sep) for sep in _SEPARATORS}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else None
+
+
+def _cells(line: str, separator: str) -> list[str]:
+    return next(csv.reader([line], delimiter=separator, strict=True))
+
+
+def _is_number(cell: str) -> bool:
+    return _NUMBER.fullmatch(cell) is not None
+
+
+def _find_header(lines: list[tuple[int, str]]) -> tuple[int, str, list[str]] | None:
+    """Index of the header line, its separator and names: a line of names over a line of as
+    many cells with numbers in them."""
+    for index in range(min(MAX_TITLE_LINES + 1, len(lines) - 1)):
+        line = lines[index][1]
+        separator = _separator(line)
+        if separator is None or len(line) > MAX_LINE or len(lines[index + 1][1]) > MAX_LINE:
+            continue
+        try:
+            names, row = _cells(line, separator), _cells(lines[index + 1][1], separator)
+        except csv.Error:
+            continue
+        if len(names) < 2 or len(row) != len(names) or all(_is_number(name) for name in names if name):
+            continue
+        if any(_is_number(cell) for cell in row):
+            return index, separator, [name.strip() for name in names]
+    return None
 
 
 def looks_like_csv(content: str) -> bool:
-    return _HEADER.match(content) is not None
+    if _EPOCH_FIRST.match(content.lstrip("\ufeff")):
+        return True  # CSVLogger's own header, even over a broken first row
+    return _find_header(_lines(content[:65536])[: MAX_TITLE_LINES + 2]) is not None
 
 
-class _Lines:
-    """The non-blank lines, for csv.reader; remembers where the current one starts, so an
-    error can name its line without a count kept for every line."""
-
-    def __init__(self, content: str) -> None:
-        self._content = content
-        self._start = 0
-
-    def __iter__(self) -> Iterator[str]:
-        for line in _NON_BLANK_LINE.finditer(self._content):
-            self._start = line.start()
-            if line.end() - line.start() > MAX_LINE:
-                raise HistoryError(f"the line is longer than {MAX_LINE} characters")
-            yield line[0]
-
-    def where(self) -> str:
-        return f"CSV line {self._content.count(chr(10), 0, self._start) + 1}"
-
-
-def _number(cell: str, column: str) -> float:
+def _is_header(line: str) -> bool:
+    separator = _separator(line)
     try:
-        return float(cell)  # reads nan, inf, -inf and 1e-05 as CSVLogger writes them
-    except ValueError:
-        raise HistoryError(f"column {column!r}: {cell[:40]!r} is not a number") from None
+        names = _cells(line, separator) if separator else []
+    except csv.Error:
+        return False
+    return len(names) >= 2 and not any(_is_number(name) for name in names)
 
 
-def _read_row(row: list[str], header: list[str]) -> tuple[float, dict[str, float]]:
-    """The epoch and the logged values of one row; NA cells are left out."""
-    if len(row) != len(header):
-        raise HistoryError(f"{len(row)} cells where the header has {len(header)}")
-    values = {
-        name: _number(cell, name)
-        for name, cell in zip(header[1:], row[1:], strict=True)
-        if cell.strip() != MISSING
-    }
-    return _number(row[0], header[0]), values
+def _value(cell: str) -> float | None:
+    cell = cell.strip()
+    if cell in MISSING:
+        return None
+    if not _is_number(cell):
+        raise ValueError(cell)
+    return float(cell)
 
 
 def parse(content: str) -> list[TrainingHistory]:
-    """One run per epoch sequence: CSVLogger(append=True) adds a second `fit` under the same
-    header with the epoch counter back at 0."""
-    header_match = _HEADER.match(content)
-    if header_match is None:
-        first = content[:60].partition("\n")[0]
-        raise HistoryError(f"a CSVLogger file starts with an 'epoch' column header, not {first!r}")
-    lines = _Lines(content)
-    reader = csv.reader(lines, delimiter=header_match.group(1), strict=True)
-    runs = Runs()
-    previous_epoch: float | None = None
-    try:
-        header = [name.strip() for name in next(reader)]
-        if not all(header) or len(set(header)) != len(header):
-            raise HistoryError(f"the header needs distinct, non-empty column names: {header}")
-        for row in reader:
-            epoch, values = _read_row(row, header)
-            if previous_epoch is not None and epoch <= previous_epoch:
-                runs.start_new()
-            previous_epoch = epoch
-            runs.current.add_epoch(values)
-    except (HistoryError, csv.Error) as exc:
-        # Where the problem is: counted only now, as counting for every row would be quadratic.
-        raise HistoryError(f"{lines.where()}: {exc}") from None
-    histories = runs.histories()
-    if not histories:
+    lines = _lines(content)
+    found = _find_header(lines)
+    if found is None and len(lines) == 1 and _is_header(lines[0][1]):
         raise HistoryError("the CSV has a header but no rows")
+    if found is None and lines and _EPOCH_FIRST.match(lines[0][1]) and _is_header(lines[0][1]):
+        separator = _EPOCH_FIRST.match(lines[0][1])[1]  # CSVLogger's header over broken rows
+        found = (0, separator, [name.strip() for name in _cells(lines[0][1], separator)])
+    if found is None:
+        first = lines[0][1][:60] if lines else ""
+        raise HistoryError(
+            f"a CSV history needs a header row of metric names over rows of numbers, not {first!r}"
+        )
+    start, separator, raw_names = found
+    if len(set(raw_names)) != len(raw_names):
+        raise HistoryError(f"the header needs distinct, non-empty column names: {raw_names}")
+    # The first column numbers the rows when it is named so or unnamed (a pandas index).
+    counter = 0 if raw_names[0].lower().strip('"') in INDEX_NAMES else None
+    test_is_validation = not has_validation_split(raw_names)
+    names = [canonical_name(name, test_is_validation=test_is_validation) for name in raw_names]
+    if any(not name for i, name in enumerate(names) if i != counter):
+        raise HistoryError(f"the header needs distinct, non-empty column names: {raw_names}")
+    if len(set(names)) != len(names):
+        raise HistoryError(f"the header names a metric twice: {raw_names}")
+    if "step" in {name.lower() for name in raw_names} and counter is not None:
+        from diagnosis.formats.steps import lightning_runs  # per-step rows: another shape
+
+        return lightning_runs(lines[start + 1 :], separator, raw_names, names)
+    runs = Runs()
+    previous: float | None = None
+    for number, line in lines[start + 1 :]:
+        row = _row(line, separator, len(names))
+        if isinstance(row, str):
+            if line.strip() == lines[start][1].strip():
+                runs.start_new()  # the header again: another file's rows appended
+                previous = None
+            else:
+                runs.current.skips.add(number, row)
+            continue
+        if counter is not None and (epoch := row[counter]) is not None:
+            if previous is not None and epoch <= previous:
+                runs.start_new()
+            previous = epoch
+        runs.current.add_epoch(
+            {
+                name: value
+                for i, (name, value) in enumerate(zip(names, row, strict=True))
+                if i != counter and value is not None
+            }
+        )
+    histories = runs.histories(SourceInfo(format=FORMAT))
+    if not histories:
+        skipped = runs.current.skips.close()
+        why = f" (line {skipped[0].lines}: {skipped[0].reason})" if skipped else ""
+        raise HistoryError(f"the CSV has a header but no rows of numbers{why}")
     return histories
+
+
+def _row(line: str, separator: str, width: int) -> list[float | None] | str:
+    """The row's values, or why it cannot be read."""
+    if len(line) > MAX_LINE:
+        return f"longer than {MAX_LINE} characters"
+    try:
+        cells = _cells(line, separator)
+    except csv.Error as exc:
+        return f"not a CSV row ({exc})"
+    if len(cells) != width:
+        return f"{len(cells)} cells where the header has {width}"
+    try:
+        return [_value(cell) for cell in cells]
+    except ValueError as exc:
+        return f"{str(exc)[:40]!r} is not a number"

@@ -1,22 +1,73 @@
-"""Keras `History.history` JSON (read by diagnosis.history), and the canonical multi-run form
-`{"runs": [<TrainingHistory.to_json()>, ...]}` that the API stores and the worker reads back."""
+"""Keras `History.history` as JSON or as Python printed it, and the shapes people save it in.
+
+- `{"loss": [...], "val_loss": [...]}`, plain or wrapped as `{"history": ..., "metadata": ...}`
+  (diagnosis.history), and the canonical multi-run form `{"runs": [...]}` that the API stores
+  and the worker reads back;
+- `print(history.history)`: a Python repr, with `nan`/`inf` and numpy scalars
+  (`np.float32(0.5)`), read with `ast.literal_eval` (never `eval`) after mapping those to literals;
+- `pd.DataFrame(history.history).to_json()`: each metric a `{"0": v, "1": v}` object, or a
+  list of per-epoch records;
+- several models in one dict, told apart by a prefix and without a plain `loss` (`reg_loss`,
+  `cls_val_loss` or `val_cls_loss`), or as `{"reg": {...}, "cls": {...}}`: a run each;
+- a bare list of loss values: one run of `loss`;
+- a Hugging Face `trainer_state.json` and a Jupyter notebook's outputs (diagnosis.formats.steps,
+  diagnosis.formats.console).
+"""
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+from collections.abc import Mapping
+from dataclasses import replace
 
-from diagnosis.formats.columns import MAX_RUNS
-from diagnosis.history import HistoryError, TrainingHistory, history_from_json, loads_json
+from diagnosis.formats.columns import MAX_RUNS, canonical_name, first_learning_rate, has_validation_split
+from diagnosis.history import (
+    MAX_JSON_DEPTH,
+    HistoryError,
+    TrainingHistory,
+    history_from_json,
+    history_from_mapping,
+    json_depth,
+    loads_json,
+)
+from diagnosis.models import InputFacts, SourceInfo
+
+# `nan`, `inf`, `-inf` as Python prints them, outside quotes; literal_eval knows neither.
+_NON_FINITE = re.compile(r"(?<![\w'\"])(-?)(nan|inf)(?![\w'\"])")
+# numpy scalars and arrays as numpy 2 prints them: `np.float32(0.5)`, `array([0.5], dtype=...)`.
+_NUMPY_SCALAR = re.compile(r"(?:np|numpy)\.(?:float|int)\d*\(([^()]{0,64})\)")
+_NUMPY_ARRAY = re.compile(r"\barray\((\[[^()]*\])(?:,\s*dtype=[\w.]+)?\)")
+_DIGITS = re.compile(r"\d{1,9}")
 
 
-def runs_from_json(document: object) -> list[TrainingHistory]:
-    """A decoded History JSON document (plain or wrapped), or the `{"runs": [...]}` form."""
-    if not (isinstance(document, dict) and set(document) == {"runs"}):
-        return [history_from_json(document)]
-    runs = document["runs"]
-    # A metric called "runs" is a list of numbers; the runs form is a list of objects.
-    if not isinstance(runs, list) or not all(isinstance(run, dict) for run in runs):
-        return [history_from_json(document)]
+def runs_from_json(document: object, source_format: str = "keras_json") -> list[TrainingHistory]:
+    """A decoded JSON document (or Python literal) in any of the shapes above."""
+    if isinstance(document, dict) and set(document) == {"runs"}:
+        runs = document["runs"]
+        # A metric called "runs" is a list of numbers; the runs form is a list of objects.
+        if isinstance(runs, list) and all(isinstance(run, dict) for run in runs):
+            return _runs_form(runs)
+    if isinstance(document, dict) and isinstance(document.get("log_history"), list):
+        from diagnosis.formats.steps import trainer_state_runs
+
+        return trainer_state_runs(document)
+    if isinstance(document, dict) and isinstance(document.get("cells"), list):
+        from diagnosis.formats.steps import notebook_runs
+
+        return notebook_runs(document)
+    if isinstance(document, list):
+        return [_from_list(document, source_format)]
+    if isinstance(document, dict) and not ("history" in document and isinstance(document["history"], dict)):
+        models = _models(document)
+        if models is not None:
+            return [_tagged(history_from_mapping(_columns(m)), source_format) for m in models]
+        return [_tagged(history_from_mapping(_columns(document)), source_format)]
+    return [_tagged(history_from_json(document), source_format)]
+
+
+def _runs_form(runs: list[dict]) -> list[TrainingHistory]:
     if not runs:
         raise HistoryError("'runs' is empty")
     if len(runs) > MAX_RUNS:
@@ -28,6 +79,118 @@ def runs_from_json(document: object) -> list[TrainingHistory]:
         except HistoryError as exc:
             raise HistoryError(f"run {i}: {exc}") from None
     return histories
+
+
+def _tagged(run: TrainingHistory, source_format: str) -> TrainingHistory:
+    """The run with where it came from; a logged learning rate is a fact of the input."""
+    if run.source.format is not None:
+        return run
+    facts = InputFacts(learning_rate=first_learning_rate(run.metrics))
+    source = SourceInfo(format=source_format, facts=facts)
+    metadata = run.metadata
+    if facts.learning_rate is not None and metadata.learning_rate is None:
+        metadata = metadata.model_copy(update={"learning_rate": facts.learning_rate})
+    return replace(run, source=source, metadata=metadata)
+
+
+def _from_list(document: list, source_format: str) -> TrainingHistory:
+    """A bare list of loss values, or per-epoch records (`to_json(orient="records")`)."""
+    if document and all(isinstance(item, dict) for item in document):
+        names = list(dict.fromkeys(name for record in document for name in record))
+        names = [name for name in names if str(name).lower() not in {"epoch", "step"}]
+        columns = {name: [record.get(name) for record in document] for name in names}
+        return _tagged(history_from_mapping(_columns(columns)), source_format)
+    if not document:
+        raise HistoryError("the list is empty")
+    return _tagged(history_from_mapping({"loss": document}), "loss_list")
+
+
+def _columns(mapping: Mapping[str, object]) -> dict[str, object]:
+    """Metric names as Keras spells them, and pandas' `{"0": v, "1": v}` columns as lists."""
+    names = [str(name) for name in mapping]
+    test_is_validation = not has_validation_split(names)
+    renamed = {name: canonical_name(name, test_is_validation=test_is_validation) for name in names}
+    if len(set(renamed.values())) != len(renamed):
+        renamed = {name: name for name in names}  # the new names would collide: keep the input's
+    columns: dict[str, object] = {}
+    for name, values in mapping.items():
+        if isinstance(values, dict) and all(_DIGITS.fullmatch(str(key)) for key in values):
+            values = [values[key] for key in sorted(values, key=int)]
+        columns[renamed[str(name)]] = values
+    return columns
+
+
+def _models(document: Mapping[str, object]) -> list[dict[str, object]] | None:
+    """Several models' histories in one dict, or None when it is one model's."""
+    if document and all(isinstance(value, dict) and value for value in document.values()):
+        inner = list(document.values())
+        if all(any(str(key).endswith("loss") for key in history) for history in inner):
+            return inner  # {"reg": {"loss": ...}, "cls": {"loss": ...}}
+    if "loss" in document or "val_loss" in document:
+        return None  # one model (a multi-output one logs a total `loss` beside its outputs')
+    bases = {str(key).removeprefix("val_") for key in document}
+    prefixes = sorted(
+        {
+            base.removesuffix("_loss")
+            for base in bases
+            if base.endswith("_loss") and not base.removesuffix("_loss").endswith(("val", "_val"))
+        },
+        key=len,
+        reverse=True,
+    )
+    if len(prefixes) < 2:
+        return None
+    models: dict[str, dict[str, object]] = {prefix: {} for prefix in prefixes}
+    for key, values in document.items():
+        base = str(key).removeprefix("val_")
+        prefix = next((p for p in prefixes if base.startswith(p + "_")), None)
+        if prefix is not None:
+            rest = base[len(prefix) + 1 :]
+            models[prefix][("val_" if base != key else "") + rest] = values
+    if len(models) > MAX_RUNS:
+        raise HistoryError(f"the input holds more than {MAX_RUNS} runs")
+    return list(models.values())
+
+
+def python_literal(content: str) -> object:
+    """A printed History dict (or list) as data; `nan` and `inf` become NaN and infinity."""
+    if json_depth(content) > MAX_JSON_DEPTH:
+        raise HistoryError(f"the input is nested deeper than {MAX_JSON_DEPTH} levels")
+    text = _NUMPY_ARRAY.sub(r"\1", _NUMPY_SCALAR.sub(r"\1", content))
+    # 1e999 is how a literal spells infinity; None stands for NaN (history readers map it).
+    text = _NON_FINITE.sub(lambda m: "None" if m[2] == "nan" else f"{m[1]}1e999", text)
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        raise HistoryError(
+            "not JSON and not a printed Python dict or list of numbers (like {'loss': [0.69, 0.52]})"
+        ) from None
+
+
+def load_document(content: str) -> object:
+    """JSON, else a Python literal (`print(history.history)` output)."""
+    try:
+        return loads_json(content)
+    except HistoryError as json_error:
+        try:
+            return python_literal(content)
+        except HistoryError:
+            raise json_error from None
+
+
+_BARE = re.compile(
+    r"\s*(?:[-+]?(?:nan|inf|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(?:\s*[,;]?\s+|\s*[,;]\s*|\s*\Z))+",
+    re.IGNORECASE,
+)
+_BARE_NUMBER = re.compile(r"[-+]?(?:nan|inf|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)", re.IGNORECASE)
+
+
+def bare_numbers(content: str) -> list[TrainingHistory] | None:
+    """Loss values and nothing else, one a line or separated by commas: one run of `loss`."""
+    if _BARE.fullmatch(content) is None:
+        return None
+    values = [float(number) for number in _BARE_NUMBER.findall(content)]
+    return [_tagged(history_from_mapping({"loss": values}), "loss_list")]
 
 
 def dump_runs(runs: list[TrainingHistory]) -> bytes:
