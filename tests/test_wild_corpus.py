@@ -18,7 +18,7 @@ import pytest
 from diagnosis.taxonomy import CODES
 
 WILD_DIR = Path(__file__).resolve().parent / "corpus" / "wild"
-MIN_LOGS = 90
+MIN_LOGS = 150
 LABELS = {"healthy", "faulty", "ambiguous"}
 SPLITS = {"tune", "holdout"}
 FIELDS = {
@@ -90,3 +90,12 @@ def test_holdout_is_a_stratified_third() -> None:
         total = splits["tune"] + splits["holdout"]
         assert total
         assert abs(splits["holdout"] / total - HOLDOUT_SHARE) <= HOLDOUT_TOLERANCE
+
+
+def test_the_benchmark_refuses_the_holdout_without_the_flag() -> None:
+    """The held-out third is scored once per round, on purpose, never by accident."""
+    from benchmarks import bench_wild
+
+    with pytest.raises(SystemExit) as refused:
+        bench_wild.main(["--split", "holdout"])
+    assert refused.value.code == 2
