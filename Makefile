@@ -13,12 +13,12 @@ $(BIN)/python:
 
 # Reinstall whenever the dependencies change.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(BIN)/pip install --quiet -e ".[all,test]"
 	touch $(STAMP)
 
 # The bench extra (scikit-learn) on top, for benchmarks that generate their data from its sets.
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/pip install --quiet -e ".[all,test,bench]"
 	touch $(BENCH_STAMP)
 
 serve: $(STAMP)

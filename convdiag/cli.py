@@ -35,6 +35,44 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_UNREADABLE)
 
 
+# What each optional part of convdiag needs, and the extra that installs it: the base install
+# (`pip install convdiag`) is the client, the callback and the history engine only.
+EXTRAS = {"server": ("fastapi", "uvicorn", "celery"), "probes": ("keras",), "report": ("matplotlib",)}
+
+
+def _require(extra: str, command: str) -> None:
+    """One line naming the extra to install, instead of a traceback from deep in an import."""
+    from importlib.util import find_spec
+
+    missing = [module for module in EXTRAS[extra] if find_spec(module) is None]
+    if missing:
+        _fail(f"{command} needs {', '.join(missing)}: pip install 'convdiag[{extra}]'")
+
+
+def _refuse_open_api(host: str) -> None:
+    """An API without keys answers anyone who can reach it: only loopback, unless told."""
+    import ipaddress
+
+    from convdiag.settings import get_settings
+
+    settings = get_settings()
+    if settings.auth_enabled:
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if loopback:
+        click.echo("auth is OFF: no CONVDIAG_API_KEYS set, this server is for a single local user")
+    elif settings.allow_no_auth:
+        click.echo(f"auth is OFF on {host}, as CONVDIAG_ALLOW_NO_AUTH asks: anyone who reaches it may use it")
+    else:
+        _fail(
+            f"auth is off (no CONVDIAG_API_KEYS) and --host {host} is not loopback: set CONVDIAG_API_KEYS "
+            "(`convdiag hash-key KEY`), or CONVDIAG_ALLOW_NO_AUTH=true to serve an open API on purpose"
+        )
+
+
 def worker_command(queues: str, concurrency: int) -> list[str]:
     """How a worker is started, here and in docker-compose.yml."""
     return [
@@ -91,6 +129,8 @@ def main() -> None:
 @click.option("--concurrency", default=1, show_default=True, help="Worker processes.")
 def serve(host: str, port: int, concurrency: int) -> None:
     """Run the API and a worker; Ctrl-C stops both."""
+    _require("server", "convdiag serve")
+    _refuse_open_api(host)
     import uvicorn
 
     from convdiag.settings import get_settings
@@ -103,8 +143,6 @@ def serve(host: str, port: int, concurrency: int) -> None:
         click.echo(f"embedded mode: no CONVDIAG_REDIS_URL, broker and job store under {settings.data_dir}")
     else:
         click.echo("using Redis from CONVDIAG_REDIS_URL")
-    if not settings.auth_enabled:
-        click.echo("auth is OFF: no CONVDIAG_API_KEYS set, this server is for a single local user")
     worker = subprocess.Popen(worker_command("light,probes", concurrency))
     click.echo(f"interactive API docs: http://{host}:{port}/docs")
     try:
@@ -119,11 +157,27 @@ def serve(host: str, port: int, concurrency: int) -> None:
             worker.wait()
 
 
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.argument("uvicorn_options", nargs=-1, type=click.UNPROCESSED)
+def api(host: str, port: int, uvicorn_options: tuple[str, ...]) -> None:
+    """Run the API alone, as the API image does (workers run apart); other options go to
+    uvicorn (--proxy-headers, --limit-concurrency N, ...). Refuses a network address with
+    auth off unless CONVDIAG_ALLOW_NO_AUTH=true."""
+    _require("server", "convdiag api")
+    _refuse_open_api(host)
+    command = [sys.executable, "-m", "uvicorn", "--factory", "service.main:create_app"]
+    command += ["--host", host, "--port", str(port), *uvicorn_options]
+    os.execv(command[0], command)  # noqa: S606 - become uvicorn, so signals reach it
+
+
 @main.command()
 @click.option("--queues", default="light,probes", show_default=True)
 @click.option("--concurrency", default=1, show_default=True)
 def worker(queues: str, concurrency: int) -> None:
     """Run a Celery worker for the given queues."""
+    _require("server", "convdiag worker")
     command = worker_command(queues, concurrency)
     os.execv(command[0], command)  # noqa: S606 - become the worker, so signals reach Celery
 
@@ -152,6 +206,8 @@ def diagnose_command(file: Path, as_json: bool, html_path: Path | None, metadata
     run; the last run decides the exit status.
 
     Exit status: 0 healthy, 1 problems found, 2 unreadable input."""
+    if html_path is not None:
+        _require("report", "convdiag diagnose --html")
     from diagnosis import HistoryError
     from diagnosis.engine import diagnose_runs
     from diagnosis.formats import load_path, load_runs
@@ -245,6 +301,7 @@ def probe(bundle: Path, as_json: bool) -> None:
     """Probe a bundle (model.keras + data.npz + training.json, zipped) locally.
 
     Loads TensorFlow. Exit status: 0 healthy, 1 problems found, 2 unusable bundle."""
+    _require("probes", "convdiag probe")
     from convdiag.settings import get_settings
     from diagnosis.probes.loader import BundleError, Limits
     from diagnosis.probes.run import probe_bundle

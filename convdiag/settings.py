@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         ),
     )
     local_tenant: str = "local"
+    allow_no_auth: bool = Field(
+        default=False,
+        description="Let `convdiag serve`/`convdiag api` listen beyond loopback with auth off; "
+        "without it they refuse to start an open API on a network address.",
+    )
     rate_limit: str = Field(
         default="1200/minute",
         description="Requests allowed per API key, in the `limits` notation ('1200/minute', '50/second'); "
