@@ -137,7 +137,10 @@ def metric_value(name: str, epoch: int, value: object) -> float:
     if value is None:
         return math.nan
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer past float's range: as good as infinite
+            return math.inf if value > 0 else -math.inf
     raise HistoryError(f"metric {name!r} has a non-numeric value at epoch {epoch}: {value!r}")
 
 

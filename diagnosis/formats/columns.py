@@ -28,7 +28,8 @@ METADATA_FACTS = ("num_samples", "batch_size", "learning_rate")
 _TRAIN = {"train", "training", "trn"}
 _VALIDATION = {"val", "valid", "validation", "eval", "dev"}
 _TEST = {"test"}
-_WORD = re.compile(r"[A-Za-z0-9]+")
+# Words of a name, camelCase split too (`TrainLoss`, `valAcc`).
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
 _KERAS_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _METRIC_WORDS = {"acc": "accuracy", "accuracy": "accuracy", "lr": "learning_rate"}
 # Columns that number the rows rather than measure anything.

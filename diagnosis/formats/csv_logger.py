@@ -27,6 +27,8 @@ _SEPARATORS = (",", ";", "\t", "|")
 # What CSVLogger writes for a metric missing in an epoch (validation every N epochs); pandas
 # and spreadsheets leave the cell empty.
 MISSING = frozenset({"NA", "", "None", "null", "N/A"})
+# Columns of the runs tables W&B and MLflow export (a row per run, no curves).
+RUNS_TABLE_COLUMNS = frozenset({"state", "created", "run id", "runtime", "start time"})
 # Title lines (`model_history_log`) a header may sit under.
 MAX_TITLE_LINES = 3
 # Rows are a few dozen bytes a metric; a longer line is not a row.
@@ -116,6 +118,19 @@ def parse(content: str) -> list[TrainingHistory]:
     start, separator, raw_names = found
     if len(set(raw_names)) != len(raw_names):
         raise HistoryError(f"the header needs distinct, non-empty column names: {raw_names}")
+    lowered = {name.strip().lower() for name in raw_names}
+    if "name" in lowered and lowered & RUNS_TABLE_COLUMNS:
+        raise HistoryError(
+            "this is a table of runs (one row per run, as W&B and MLflow export a project), not a "
+            "run's history; export a metric's chart instead (W&B: a CSV of Step and '<run> - <metric>')"
+        )
+    if "step" in lowered:  # rows per logged step: another shape
+        from diagnosis.formats import steps
+
+        if any(" - " in name for name in raw_names):
+            return steps.wandb_runs(lines[start + 1 :], separator, raw_names)
+        if "epoch" in lowered:
+            return steps.lightning_runs(lines[start + 1 :], separator, raw_names)
     # The first column numbers the rows when it is named so or unnamed (a pandas index).
     counter = 0 if raw_names[0].lower().strip('"') in INDEX_NAMES else None
     test_is_validation = not has_validation_split(raw_names)
@@ -124,10 +139,6 @@ def parse(content: str) -> list[TrainingHistory]:
         raise HistoryError(f"the header needs distinct, non-empty column names: {raw_names}")
     if len(set(names)) != len(names):
         raise HistoryError(f"the header names a metric twice: {raw_names}")
-    if "step" in {name.lower() for name in raw_names} and counter is not None:
-        from diagnosis.formats.steps import lightning_runs  # per-step rows: another shape
-
-        return lightning_runs(lines[start + 1 :], separator, raw_names, names)
     runs = Runs()
     previous: float | None = None
     for number, line in lines[start + 1 :]:

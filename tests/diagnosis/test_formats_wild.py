@@ -12,13 +12,18 @@ import pytest
 
 from diagnosis.engine import diagnose_runs
 from diagnosis.formats import load_path
+from diagnosis.history import HistoryError
 from tests.diagnosis.writers import FIXTURES
 
 WILD = FIXTURES / "wild"
 MANIFEST = json.loads((WILD / "manifest.json").read_text())
 
 
-@pytest.mark.parametrize("name", sorted(MANIFEST))
+READABLE = sorted(name for name, entry in MANIFEST.items() if "error" not in entry)
+REFUSED = sorted(name for name, entry in MANIFEST.items() if "error" in entry)
+
+
+@pytest.mark.parametrize("name", READABLE)
 def test_wild_log_reads_as_its_source_shows(name: str) -> None:
     expected = MANIFEST[name]
     runs = load_path(WILD / name)
@@ -28,6 +33,12 @@ def test_wild_log_reads_as_its_source_shows(name: str) -> None:
         assert math.isnan(last)
     else:
         assert last == pytest.approx(expected["last_loss"], rel=1e-9)
+
+
+@pytest.mark.parametrize("name", REFUSED)
+def test_wild_files_that_hold_no_history_are_refused_with_what_they_are(name: str) -> None:
+    with pytest.raises(HistoryError, match=MANIFEST[name]["error"]):
+        load_path(WILD / name)
 
 
 def test_every_wild_log_has_a_manifest_entry() -> None:

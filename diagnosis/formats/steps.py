@@ -1,0 +1,275 @@
+"""Logs written per step rather than per epoch, from outside Keras: PyTorch Lightning's
+CSVLogger `metrics.csv` (step rows and epoch rows interleaved), Hugging Face Trainer's
+`trainer_state.json` (`log_history`), W&B chart exports (`Step` plus `<run> - <metric>`
+columns, a run each), and a Jupyter notebook's saved outputs (read as the console log they
+printed).
+
+The curves speak the same language, but their points are steps. A run that spans at least
+`MIN_EPOCHS` epochs is judged per epoch: an epoch's training value is what the framework logged
+for the epoch (`train_loss_epoch`) or else the mean of its step values, its learning rate the
+last one, its validation values the last ones. A shorter run (a 3-epoch fine-tune) has too few
+epochs for any curve rule, so it is judged per logged step, validation values attached to the
+step they were logged after. `SourceInfo.granularity` and `.aggregated` say which.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from diagnosis.formats import console
+from diagnosis.formats.columns import MAX_RUNS, Skips, canonical_name, finish, has_validation_split
+from diagnosis.history import VAL_PREFIX, HistoryError, TrainingHistory
+from diagnosis.models import InputFacts, SourceInfo
+
+# Fewer whole epochs than this and the run is judged per logged step (rules need a few points).
+MIN_EPOCHS = 5
+# Values that describe the schedule: an epoch keeps its last one rather than a mean.
+LAST_VALUE_NAMES = frozenset({"learning_rate", "lr", "epoch"})
+# Hugging Face log entries that measure the run's speed, not its learning.
+_HF_IGNORED = ("_runtime", "_samples_per_second", "_steps_per_second", "total_flos", "num_input_tokens_seen")
+
+
+@dataclass
+class _Point:
+    """One logged row: when it was logged, and its training and other (validation) values."""
+
+    step: float
+    epoch: int | None  # 1-based; None where the input does not say
+    train: dict[str, float] = field(default_factory=dict)
+    other: dict[str, float] = field(default_factory=dict)
+    epoch_level: dict[str, float] = field(default_factory=dict)  # `X_epoch` values
+    line: int = 0
+
+
+def _per_epoch(points: list[_Point], skips: Skips, epoch_of: dict[int, int]) -> dict[str, np.ndarray]:
+    buckets: dict[int, list[_Point]] = {}
+    for point in points:
+        buckets.setdefault(epoch_of[id(point)], []).append(point)
+    rows: list[dict[str, float]] = []
+    for epoch in sorted(buckets):
+        bucket = buckets[epoch]
+        trained = any(p.train or p.epoch_level for p in bucket)
+        if not trained:
+            for point in bucket:
+                skips.add(point.line, "an epoch without a training value (a validate/test call after fit?)")
+            continue
+        row: dict[str, float] = {}
+        names = {name for p in bucket for name in p.train}
+        for name in names:
+            values = [p.train[name] for p in bucket if name in p.train]
+            row[name] = values[-1] if name in LAST_VALUE_NAMES else float(np.mean(values))
+        for point in bucket:
+            row.update(point.epoch_level)
+            row.update(point.other)
+        rows.append(row)
+    return _columns(rows)
+
+
+def _per_step(points: list[_Point]) -> dict[str, np.ndarray]:
+    rows: list[dict[str, float]] = []
+    pending: dict[str, float] = {}
+    for point in sorted(points, key=lambda p: p.step):
+        if point.train:
+            rows.append({**point.train, **pending})
+            pending = {}
+        if point.other or point.epoch_level:
+            if rows:
+                rows[-1].update(point.other)
+                rows[-1].update(point.epoch_level)
+            else:
+                pending.update(point.other)
+    return _columns(rows)
+
+
+def _columns(rows: list[dict[str, float]]) -> dict[str, np.ndarray]:
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    return {name: np.array([row.get(name, math.nan) for row in rows], dtype=np.float64) for name in names}
+
+
+def _assemble(points: list[_Point], fmt: str, facts: InputFacts, skips: Skips) -> TrainingHistory:
+    """Per epoch where the run has enough epochs, else per step."""
+    epoch_of = {id(p): int(p.epoch) for p in points if p.epoch is not None}
+    whole = {epoch_of[id(p)] for p in points if p.epoch is not None and (p.train or p.epoch_level)}
+    if len(whole) >= MIN_EPOCHS and len(epoch_of) == len(points):
+        columns = _per_epoch(points, skips, epoch_of)
+        granularity = "epoch"
+        aggregated = "each epoch's logged epoch value, else the mean of its step values"
+    else:
+        columns = _per_step(points)
+        granularity = "step"
+        aggregated = None
+    if not columns or not len(next(iter(columns.values()))):
+        raise HistoryError("the log has no training values (a loss logged while training)")
+    source = SourceInfo(
+        format=fmt,
+        granularity=granularity,
+        aggregated=aggregated,
+        skipped=skips.close(),
+        skipped_lines=skips.total,
+        facts=facts,
+    )
+    return finish(columns, source)
+
+
+def _hf_epoch(epoch: float | None) -> int | None:
+    """Hugging Face counts epochs as fractions: 0.16 is in the first, 1.0 ends it."""
+    return None if epoch is None or not math.isfinite(epoch) else max(math.ceil(epoch - 1e-6), 1)
+
+
+# Hugging Face Trainer ---------------------------------------------------------------------------
+
+
+def trainer_state_runs(document: Mapping[str, object]) -> list[TrainingHistory]:
+    history = document.get("log_history")
+    if not isinstance(history, list) or not history:
+        raise HistoryError("'log_history' is empty: the trainer logged nothing")
+    points = []
+    skips = Skips()
+    for i, entry in enumerate(history):
+        if not isinstance(entry, dict):
+            raise HistoryError(f"log_history[{i}] is not an object")
+        numbers = {
+            str(key): float(value)
+            for key, value in entry.items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        }
+        step = numbers.pop("step", float(i))
+        epoch = _hf_epoch(numbers.pop("epoch", None))
+        if "loss" in numbers:
+            train = {k: v for k, v in numbers.items() if not k.endswith(_HF_IGNORED)}
+            points.append(_Point(step=step, epoch=epoch, train=train))
+        elif any(key.startswith("eval_") for key in numbers):
+            other = {
+                VAL_PREFIX + key.removeprefix("eval_"): value
+                for key, value in numbers.items()
+                if key.startswith("eval_") and not key.endswith(_HF_IGNORED)
+            }
+            points.append(_Point(step=step, epoch=epoch, other=other))
+        # else: the run's closing summary (train_loss averaged over the run, runtime): not a point
+    epochs = document.get("num_train_epochs")
+    max_steps = document.get("max_steps")
+    steps = (
+        round(max_steps / epochs)
+        if isinstance(max_steps, int) and isinstance(epochs, int | float) and epochs > 0
+        else None
+    )
+    batch = document.get("train_batch_size")
+    facts = InputFacts(steps_per_epoch=steps or None, batch_size=batch if isinstance(batch, int) else None)
+    return [_assemble(points, "hf_trainer_state", facts, skips)]
+
+
+# PyTorch Lightning metrics.csv and W&B exports -------------------------------------------------
+
+
+def lightning_runs(
+    lines: list[tuple[int, str]], separator: str, raw_names: list[str]
+) -> list[TrainingHistory]:
+    """Rows of `epoch,step,<metrics>` where each row holds the values logged at that step."""
+    from diagnosis.formats.csv_logger import _row
+
+    lowered = [name.strip().lower() for name in raw_names]
+    epoch_col = lowered.index("epoch") if "epoch" in lowered else None
+    step_col = lowered.index("step")
+    test_is_validation = not has_validation_split(raw_names)
+    roles: list[tuple[str, str] | None] = []  # (canonical base name, "step" | "epoch" | "plain")
+    for i, name in enumerate(raw_names):
+        if i in (epoch_col, step_col):
+            roles.append(None)
+            continue
+        stripped = name.strip()
+        kind = "plain"
+        for suffix in ("_step", "_epoch"):
+            if stripped.lower().endswith(suffix):
+                kind, stripped = suffix[1:], stripped[: -len(suffix)]
+        roles.append((canonical_name(stripped, test_is_validation=test_is_validation), kind))
+    points: list[_Point] = []
+    skips = Skips()
+    for number, line in lines:
+        row = _row(line, separator, len(raw_names))
+        if isinstance(row, str):
+            skips.add(number, row)
+            continue
+        step = row[step_col]
+        # Lightning counts epochs from 0.
+        counted = row[epoch_col] if epoch_col is not None else None
+        epoch = int(counted) + 1 if counted is not None and math.isfinite(counted) else None
+        point = _Point(step=step if step is not None else math.nan, epoch=epoch, line=number)
+        for role, value in zip(roles, row, strict=True):
+            if role is None or value is None:
+                continue
+            name, kind = role
+            if kind == "epoch":
+                point.epoch_level[name] = value
+            elif name.startswith(VAL_PREFIX) or name.startswith("test_"):
+                point.other[name] = value
+            else:
+                point.train[name] = value
+        points.append(point)
+    if not points:
+        raise HistoryError("the CSV has a header but no rows of numbers")
+    return [_assemble(points, "lightning_csv", InputFacts(), skips)]
+
+
+def wandb_runs(lines: list[tuple[int, str]], separator: str, raw_names: list[str]) -> list[TrainingHistory]:
+    """A W&B chart export: `Step`, then `<run> - <metric>` (with `__MIN`/`__MAX` bands)."""
+    from diagnosis.formats.csv_logger import _row
+
+    runs: dict[str, list[tuple[int, str]]] = {}
+    for i, name in enumerate(raw_names):
+        if " - " in name and not name.endswith(("__MIN", "__MAX")):
+            run, metric = name.rsplit(" - ", 1)
+            runs.setdefault(run, []).append((i, metric))
+    if not runs or len(runs) > MAX_RUNS:
+        raise HistoryError("a W&B export needs `<run> - <metric>` columns")
+    step_col = [name.strip().lower() for name in raw_names].index("step")
+    rows = [(n, _row(line, separator, len(raw_names))) for n, line in lines]
+    histories = []
+    for columns in runs.values():
+        names = [metric for _, metric in columns]
+        test_is_validation = not has_validation_split(names)
+        skips = Skips()
+        points = []
+        for number, row in rows:
+            if isinstance(row, str):
+                skips.add(number, row)
+                continue
+            point = _Point(step=row[step_col] or 0.0, epoch=None, line=number)
+            for i, metric in columns:
+                if row[i] is not None:
+                    name = canonical_name(metric, test_is_validation=test_is_validation)
+                    (point.other if name.startswith(VAL_PREFIX) else point.train)[name] = row[i]
+            if point.train or point.other:
+                points.append(point)
+        histories.append(_assemble(points, "wandb_csv", InputFacts(), skips))
+    return histories
+
+
+# Jupyter notebooks ---------------------------------------------------------------------------
+
+
+def notebook_runs(document: Mapping[str, object]) -> list[TrainingHistory]:
+    """The text a notebook's cells printed, in order, read as the console log it is."""
+    cells = document.get("cells")
+    texts: list[str] = []
+    for cell in cells if isinstance(cells, list) else []:
+        outputs = cell.get("outputs") if isinstance(cell, dict) else None
+        for output in outputs if isinstance(outputs, list) else []:
+            text = output.get("text") if isinstance(output, dict) else None
+            if text is None and isinstance(output, dict):
+                text = (output.get("data") or {}).get("text/plain")
+            if isinstance(text, list):
+                text = "".join(part for part in text if isinstance(part, str))
+            if isinstance(text, str):
+                texts.append(text if text.endswith("\n") else text + "\n")
+    if not texts:
+        raise HistoryError("the notebook has no saved outputs to read a training log from")
+    runs = console.parse("".join(texts))
+    return [_retag(run) for run in runs]
+
+
+def _retag(run: TrainingHistory) -> TrainingHistory:
+    return replace(run, source=run.source.model_copy(update={"format": "jupyter_notebook"}))

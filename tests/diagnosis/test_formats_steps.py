@@ -1,0 +1,82 @@
+"""Logs from outside Keras, written per step: Hugging Face trainer_state.json, Lightning's
+metrics.csv, W&B chart exports, notebooks (real files in tests/fixtures/formats/wild)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from diagnosis.engine import diagnose_runs
+from diagnosis.formats import load_path, load_runs
+from diagnosis.formats.steps import MIN_EPOCHS
+from tests.diagnosis.writers import FIXTURES
+
+WILD = FIXTURES / "wild"
+
+
+def test_a_short_fine_tune_is_judged_per_logged_step_and_says_so() -> None:
+    (run,) = load_path(WILD / "w069_lora-imdb-distilbert.json")
+    assert run.source.format == "hf_trainer_state"
+    assert run.source.granularity == "step"
+    assert run.epochs == 18  # 18 logged training steps over 3 epochs (< MIN_EPOCHS)
+    # Each eval (eval_loss at steps 125, 250, 375) is attached to the step logged before it.
+    assert np.isfinite(run.metrics["val_loss"]).sum() == 3
+    assert run.metrics["val_loss"][-1] == pytest.approx(0.3891691565513611)
+    assert run.source.facts.batch_size == 16
+    assert run.metadata.batch_size == 16
+    assert "read per logged step" in _text(run)
+
+
+def test_trainer_state_per_epoch_when_the_run_is_long_enough() -> None:
+    history = [{"loss": 2.0 - 0.1 * i, "epoch": (i + 1) / 2, "step": 10 * (i + 1)} for i in range(12)]
+    history += [{"eval_loss": 1.5 - 0.1 * e, "epoch": float(e), "step": 20 * e} for e in range(1, 7)]
+    history.append({"train_loss": 1.4, "train_runtime": 9.0, "epoch": 6.0, "step": 120})
+    (run,) = load_runs(json.dumps({"log_history": history, "num_train_epochs": 6}).encode())
+    assert run.source.granularity == "epoch"
+    assert run.epochs == 6 >= MIN_EPOCHS
+    # Epoch 1 holds the steps at epoch 0.5 and 1.0: the mean of their losses.
+    assert run.metrics["loss"][0] == pytest.approx((2.0 + 1.9) / 2)
+    assert run.metrics["val_loss"].tolist() == pytest.approx([1.4, 1.3, 1.2, 1.1, 1.0, 0.9])
+
+
+def test_lightning_epoch_values_win_over_step_values() -> None:
+    (run,) = load_path(WILD / "w063_aiops-learning-mnist.csv")
+    assert run.source.format == "lightning_csv"
+    assert run.epochs == 10
+    # train_loss_epoch, not the mean of train_loss_step rows.
+    assert run.metrics["loss"][-1] == pytest.approx(0.021602869033813477)
+    assert run.source.aggregated is not None
+
+
+def test_lightning_step_values_are_averaged_and_a_final_validate_is_skipped() -> None:
+    (run,) = load_path(WILD / "w062_cv-image-classification.csv")
+    assert run.epochs == 5
+    assert run.metrics["val_loss"][0] == pytest.approx(0.07106363773345947)  # line 36
+    # Lines 178-179: a validate and a test call after fit, at an epoch with no training.
+    assert run.source.skipped[0].lines == "178-179"
+    assert "test_loss" not in run.metrics
+
+
+def test_wandb_chart_export_is_a_run_per_column() -> None:
+    runs = load_path(WILD / "wandb-nanogpt-train-loss-8-runs.csv")
+    assert len(runs) == 8
+    assert all(run.source.granularity == "step" for run in runs)
+    assert all(list(run.metrics) == ["loss"] for run in runs)
+
+
+def test_notebook_outputs_read_as_the_console_log_they_printed() -> None:
+    first, second = load_path(WILD / "nb-codveda-keras3-ansi-streams.ipynb")
+    assert first.source.format == "jupyter_notebook"
+    assert (first.epochs, second.epochs) == (16, 14)
+    # The `399/399 ... loss` line before the callback messages has no val_ metrics; the
+    # epoch's result is the later line that has them.
+    assert np.isfinite(first.metrics["val_loss"]).all()
+    assert first.source.facts.steps_per_epoch == 399
+
+
+def _text(run) -> str:
+    from diagnosis.report import render_text
+
+    return render_text(diagnose_runs([run]))
