@@ -9,11 +9,19 @@ epoch (appends are idempotent by epoch index), and the outage is logged once, no
 Each new finding is logged once as it appears. With `stop_on_error=True`, an `error`
 finding stops training at the end of the epoch, as `keras.callbacks.TerminateOnNaN` does.
 
-The run starts with the metadata the model tells (parameter count, hidden layer widths,
-optimizer, learning rate) merged with what the caller passes, which wins: the task,
-`num_samples`, `batch_size`, and for a regression `baseline_loss` (for MSE,
-`float(np.var(y_train))`), without which the service cannot tell a high regression loss from
-a low one.
+The run starts with the metadata the model tells for free (parameter count, hidden layer
+widths, optimizer, learning rate, the compiled loss's name, the output layer's activation and
+width, so the task and K, and the batches per epoch `fit` will run) merged with what the caller
+passes, which wins: `num_samples`, `batch_size` (Keras hands callbacks neither), and for a
+regression `baseline_loss` (for MSE, `float(np.var(y_train))`), without which the service
+cannot tell a high regression loss from a low one.
+
+Works with Keras 3 and with tf.keras 2.x (TensorFlow up to 2.15): it uses only what both
+document (`Callback.params["steps"]`, `Model.loss`, `Model.layers`, `Model.outputs`,
+`Layer.activation`/`units`, `Optimizer.learning_rate` as a tensor or, in 2.x's
+`OptimizerV2`, a `LearningRateSchedule` called on `Optimizer.iterations`) and reads tensors
+with numpy instead of Keras 3's `keras.ops`. Keras 3 is what the tests train; tf.keras 2.x
+cannot be installed beside it, so that path follows the 2.x API documentation.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import keras
+import numpy as np
 
 from convdiag.client import DEFAULT_URL, ApiError, Client
 from convdiag.runs import LiveRun
@@ -70,7 +79,11 @@ class ConvergenceMonitor(keras.callbacks.Callback):
     # -- the training thread ----------------------------------------------------------
     def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
         if self.model is not None:
-            self.metadata = {**model_metadata(self.model), **self.metadata}
+            told = model_metadata(self.model)
+            steps = (self.params or {}).get("steps")
+            if isinstance(steps, int) and steps > 0:
+                told["steps_per_epoch"] = steps
+            self.metadata = {**told, **self.metadata}
         self._thread = threading.Thread(target=self._run, name="convdiag-monitor", daemon=True)
         self._thread.start()
 
@@ -169,13 +182,54 @@ def hidden_units(model: keras.Model) -> list[int]:
 
 
 def model_metadata(model: keras.Model) -> dict[str, Any]:
-    """What a compiled model tells about its run: size, hidden widths, optimizer and its rate."""
+    """What a compiled model tells about its run: size, hidden widths, optimizer and its rate,
+    loss, and the output layer (so the task and K)."""
     metadata: dict[str, Any] = {"param_count": int(model.count_params()), "hidden_units": hidden_units(model)}
     optimizer = getattr(model, "optimizer", None)
     if optimizer is not None:
         metadata["optimizer"] = type(optimizer).__name__.lower()
-        # A schedule's value at the current step; the service reads it against the optimizer's
-        # usual rate.
-        rate = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
-        metadata["learning_rate"] = float(f"{rate:.6g}")  # float32's digits, not its noise
+        rate = learning_rate(optimizer)
+        if rate is not None and rate > 0:
+            metadata["learning_rate"] = float(f"{rate:.6g}")  # float32's digits, not its noise
+    loss = loss_name(getattr(model, "loss", None))
+    if loss is not None:
+        metadata["loss"] = loss
+    metadata.update(output_layer(model))
     return metadata
+
+
+def learning_rate(optimizer: Any) -> float | None:
+    """The rate at the current step: Keras 3 and tf.keras 2.11+ give a tensor (a schedule already
+    applied); tf.keras 2.x's OptimizerV2 gives the schedule itself, called on `iterations`."""
+    rate = getattr(optimizer, "learning_rate", None)
+    if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule):
+        rate = rate(optimizer.iterations)
+    try:
+        return float(np.asarray(rate))
+    except (TypeError, ValueError):
+        return None
+
+
+def loss_name(loss: Any) -> str | None:
+    """The Keras name of a compiled loss: a string as given, a Loss object's `name`, a function's
+    own name; None for several outputs' losses (a list or dict) or nothing compiled."""
+    if isinstance(loss, str):
+        return loss.lower()
+    name = getattr(loss, "name", None) or getattr(loss, "__name__", None)
+    return name.lower() if isinstance(name, str) and name else None
+
+
+def output_layer(model: keras.Model) -> dict[str, Any]:
+    """The single output's activation and width; nothing for a model with several outputs."""
+    outputs = getattr(model, "outputs", None) or []
+    if len(outputs) > 1 or not model.layers:
+        return {}
+    told: dict[str, Any] = {}
+    activation = getattr(model.layers[-1], "activation", None)
+    name = getattr(activation, "__name__", None)
+    if isinstance(name, str):
+        told["output_activation"] = name
+    width = outputs[0].shape[-1] if outputs else getattr(model.layers[-1], "units", None)
+    if isinstance(width, int) and width >= 1:
+        told["output_units"] = width
+    return told

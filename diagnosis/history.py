@@ -76,6 +76,24 @@ class RunMetadata(BaseModel):
         ),
         examples=[[128, 64]],
     )
+    loss: str | None = Field(
+        default=None,
+        max_length=200,
+        description=(
+            "The loss the model was compiled with, by its Keras name (sparse_categorical_crossentropy, "
+            "binary_crossentropy, mse, ...): with the output layer it tells the task and K."
+        ),
+        examples=["sparse_categorical_crossentropy"],
+    )
+    output_activation: str | None = Field(
+        default=None, max_length=200, description="The output layer's activation.", examples=["softmax"]
+    )
+    output_units: int | None = Field(
+        default=None, ge=1, description="The output layer's width: K for a softmax classifier.", examples=[10]
+    )
+    steps_per_epoch: int | None = Field(
+        default=None, ge=1, description="Batches per epoch, as Keras counts them for fit.", examples=[24]
+    )
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,27 @@ MULTICLASS_NAMES = (
     "sparse_categorical_accuracy",
     "sparse_top_k_categorical_accuracy",
 )
+# Losses by the task they imply (Keras names; a caller or ConvergenceMonitor sends `loss`).
+BINARY_LOSSES = frozenset({"binary_crossentropy", "binary_focal_crossentropy", "hinge", "squared_hinge"})
+CATEGORICAL_LOSSES = frozenset(
+    {"categorical_crossentropy", "sparse_categorical_crossentropy", "categorical_focal_crossentropy"}
+)
+REGRESSION_LOSSES = frozenset(
+    {
+        "mse",
+        "mae",
+        "mape",
+        "msle",
+        "mean_squared_error",
+        "mean_absolute_error",
+        "mean_absolute_percentage_error",
+        "mean_squared_logarithmic_error",
+        "huber",
+        "huber_loss",
+        "log_cosh",
+        "logcosh",
+    }
+)
 REGRESSION_NAMES = (
     "mae",
     "mse",
@@ -276,11 +297,27 @@ def _lr_changes(run: TrainingHistory) -> list[LearningRateChange]:
     return changes
 
 
+def _from_model(run: TrainingHistory, accuracy: str | None) -> tuple[str | None, int | None]:
+    """Task and K from the compiled loss and the output layer's width, where they say it."""
+    meta = run.metadata
+    loss = (meta.loss or "").lower()
+    units = meta.output_units
+    if loss in BINARY_LOSSES and units == 1:
+        return "binary", 2
+    if loss in CATEGORICAL_LOSSES and units is not None and units >= 2:
+        return ("binary" if units == 2 else "multiclass"), units
+    if loss in REGRESSION_LOSSES and accuracy is None:
+        # With an accuracy logged, a regression loss on a classifier is the mismatch to find.
+        return "regression", None
+    return None, None
+
+
 def infer_facts(run: TrainingHistory) -> RunFacts:
     meta = run.metadata
     accuracy = next((name for name in ACCURACY_NAMES if name in run.metrics), None)
-    task = meta.task
-    classes = meta.num_classes
+    model_task, model_classes = _from_model(run, accuracy)
+    task = meta.task or model_task
+    classes = meta.num_classes or (model_classes if task == model_task else None)
     classes_from = "metadata" if classes else None
     if task == "regression":
         classes = classes_from = None
@@ -305,6 +342,9 @@ def infer_facts(run: TrainingHistory) -> RunFacts:
     elif task == "classification" and any(name in run.metrics for name in MULTICLASS_NAMES):
         task = "multiclass"
     train_samples, samples_from = meta.num_samples, "metadata" if meta.num_samples else None
+    if not train_samples and meta.steps_per_epoch and meta.batch_size:
+        # The last batch may be partial: an upper bound by less than one batch.
+        train_samples, samples_from = meta.steps_per_epoch * meta.batch_size, "steps_per_epoch x batch_size"
     if not train_samples and accuracy is not None:
         train_samples = count_samples(run.get(accuracy))
         samples_from = f"{accuracy} steps of 1/n" if train_samples else None

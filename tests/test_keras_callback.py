@@ -64,6 +64,10 @@ def test_the_run_starts_with_the_models_metadata_and_the_callers(api_url: str) -
         "hidden_units": [8],
         "optimizer": "adam",
         "learning_rate": 0.001,
+        "loss": "binary_crossentropy",
+        "output_activation": "sigmoid",
+        "output_units": 1,
+        "steps_per_epoch": 8,  # 256 samples in batches of 32
     }
 
 
@@ -109,3 +113,42 @@ def test_service_down_never_breaks_training_and_logs_once(caplog: pytest.LogCapt
     assert len(history.epoch) == 4
     unavailable = [r for r in caplog.records if "service unavailable" in r.message]
     assert len(unavailable) == 1
+
+
+def test_the_model_tells_the_task_and_k_so_ln_k_is_the_yardstick() -> None:
+    """A softmax over five classes under a Loss object with a decaying rate: the monitor reads
+    the loss's name, the output's activation and width and the rate at the current step, and
+    the engine takes task, K and ln K from them, with no accuracy metric to go by."""
+    import keras
+
+    from convdiag.keras_callback import model_metadata
+    from diagnosis.history import history_from_mapping
+
+    keras.utils.set_random_seed(1)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((6,)),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.Dense(5, activation="softmax"),
+        ]
+    )
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.01, decay_steps=10, decay_rate=0.5)
+    model.compile(optimizer=keras.optimizers.SGD(schedule), loss=keras.losses.SparseCategoricalCrossentropy())
+    told = model_metadata(model)
+    assert told["loss"] == "sparse_categorical_crossentropy"
+    assert (told["output_activation"], told["output_units"]) == ("softmax", 5)
+    assert told["hidden_units"] == [16]
+    assert told["learning_rate"] == pytest.approx(0.01)
+    facts = history_from_mapping({"loss": [1.62, 1.61, 1.6]}, told).facts
+    assert (facts.task, facts.num_classes) == ("multiclass", 5)
+    assert facts.chance_loss == pytest.approx(np.log(5))
+    # A regression head under MSE is a regression; with an accuracy logged it is left open.
+    model = keras.Sequential([keras.layers.Input((6,)), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    told = model_metadata(model)
+    assert (told["loss"], told["output_activation"], told["output_units"]) == ("mse", "linear", 1)
+    assert history_from_mapping({"loss": [1.0, 0.5, 0.4]}, told).facts.task == "regression"
+    assert (
+        history_from_mapping({"loss": [1.0, 0.5, 0.4], "accuracy": [0.2, 0.3, 0.3]}, told).facts.task
+        != "regression"
+    )
