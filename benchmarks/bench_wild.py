@@ -114,6 +114,9 @@ def score_log(log: dict[str, Any], directory: Path = WILD_DIR) -> Result:
         diagnosis = diagnose_runs(runs).model_dump(mode="json")
     except HistoryError as exc:
         return Result(log, parsed=False, read=False, codes=frozenset(), inconclusive=False, error=str(exc))
+    except Exception as exc:  # an engine crash is a log it could not read: report it and go on
+        error = f"crash: {type(exc).__name__}: {exc}"
+        return Result(log, parsed=False, read=False, codes=frozenset(), inconclusive=False, error=error)
     codes, inconclusive = alarm_codes(diagnosis)
     return Result(log, True, matches_manifest(runs[-1], log), codes, inconclusive)
 
