@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from convdiag.jobs import JobStore
 from diagnosis import Diagnosis, HistoryError, RunMetadata, diagnose
 from diagnosis.history import LEGACY_NAMES, MAX_EPOCHS, history_from_mapping, metric_value, parse_metadata
+from diagnosis.quoting import quote
 
 # Client-chosen ids (RemoteMonitor's path is fixed when the callback is built).
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -70,7 +71,7 @@ def _normalize(epoch: Mapping[str, Any], default_index: int) -> tuple[int, dict[
     """An epoch's index and its metrics as floats, with Keras 2 names mapped to Keras 3's."""
     index = epoch.get(EPOCH_KEY, default_index)
     if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-        raise HistoryError(f"'epoch' must be a non-negative integer, got {index!r}")
+        raise HistoryError(f"'epoch' must be a non-negative integer, got {quote(index)}")
     values = {
         LEGACY_NAMES.get(name, name): metric_value(name, index, value)
         for name, value in epoch.items()
@@ -88,7 +89,7 @@ def _append(document: dict[str, Any], epochs: list[Mapping[str, Any]]) -> dict[s
         index, values = _normalize(raw, length)
         if columns and set(values) != set(columns):
             raise HistoryError(
-                f"epoch {index} has metrics {sorted(values)} but the run has {sorted(columns)}"
+                f"epoch {index} has metrics {quote(sorted(values))} but the run has {quote(sorted(columns))}"
             )
         if index > length:
             raise HistoryError(f"epoch {index} arrived before epoch {length}; send epochs in order")

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
         description="A request whose body sends nothing for this long is answered 408 and closed.",
     )
     max_wait_seconds: float = Field(default=30.0, ge=0)
+    # What one history may name. Each metric is a curve to store, diagnose and draw (a report
+    # of 3,000 took 10 s to render); a multi-output Keras model logs a few dozen.
+    max_metrics: int = Field(default=256, ge=1, description="Metrics one training run may log.")
+    max_metric_name_length: int = Field(default=200, ge=8, description="Characters in one metric name.")
 
     # Celery, as production needs it. The broker's visibility timeout must exceed the hard
     # limit, or Redis hands a long task to a second worker while the first is still on it.

@@ -21,6 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from diagnosis.quoting import quote
+
 SIGNATURE_HEADER = "Convdiag-Signature"
 
 
@@ -37,7 +39,8 @@ def check_target(url: str, allow_private: bool) -> None:
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     except (socket.gaierror, UnicodeError) as exc:
-        raise WebhookTargetError(f"callback_url host {parts.hostname!r} does not resolve: {exc}") from None
+        host = quote(parts.hostname)
+        raise WebhookTargetError(f"callback_url host {host} does not resolve: {exc}") from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:

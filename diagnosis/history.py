@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from diagnosis.models import SourceInfo
+from diagnosis.quoting import quote
 
 if TYPE_CHECKING:
     from diagnosis.infer import RunFacts
@@ -111,7 +112,7 @@ class TrainingHistory:
             raise HistoryError("the history has no metrics")
         lengths = {name: len(values) for name, values in self.metrics.items()}
         if len(set(lengths.values())) > 1:
-            described = ", ".join(f"{name}={n}" for name, n in sorted(lengths.items()))
+            described = quote(dict(sorted(lengths.items())))
             raise HistoryError(f"metrics have different lengths: {described}")
         if self.epochs == 0:
             raise HistoryError("the history has no epochs")
@@ -159,14 +160,14 @@ def metric_value(name: str, epoch: int, value: object) -> float:
             return float(value)
         except OverflowError:  # an integer past float's range: as good as infinite
             return math.inf if value > 0 else -math.inf
-    raise HistoryError(f"metric {name!r} has a non-numeric value at epoch {epoch}: {value!r}")
+    raise HistoryError(f"metric {quote(name)} has a non-numeric value at epoch {epoch}: {quote(value)}")
 
 
 def _to_array(name: str, values: object) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype == np.float64:
         return values  # already parsed by a format reader (CSV, console log, TensorBoard)
     if not isinstance(values, list):
-        raise HistoryError(f"metric {name!r} must be a list of numbers, got {type(values).__name__}")
+        raise HistoryError(f"metric {quote(name)} must be a list of numbers, got {type(values).__name__}")
     return np.array([metric_value(name, i, value) for i, value in enumerate(values)], dtype=np.float64)
 
 
@@ -181,7 +182,7 @@ def history_from_mapping(
             raise HistoryError("metric names must be non-empty strings")
         canonical = LEGACY_NAMES.get(name, name)
         if canonical in metrics:
-            raise HistoryError(f"metric {canonical!r} appears twice (as {name!r} and its alias)")
+            raise HistoryError(f"metric {quote(canonical)} appears twice (as {quote(name)} and its alias)")
         metrics[canonical] = _to_array(name, values)
     return TrainingHistory(metrics=metrics, metadata=parse_metadata(metadata), source=source or SourceInfo())
 
@@ -192,7 +193,7 @@ def parse_metadata(metadata: Mapping[str, Any] | None) -> RunMetadata:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise HistoryError(f"invalid metadata field {where!r}: {first['msg']}") from None
+        raise HistoryError(f"invalid metadata field {quote(where)}: {first['msg']}") from None
 
 
 def with_metadata(runs: list[TrainingHistory], extra: Mapping[str, Any]) -> list[TrainingHistory]:

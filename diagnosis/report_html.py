@@ -11,9 +11,14 @@ from __future__ import annotations
 import html
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from diagnosis.models import Diagnosis, Finding
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # How a finding's epochs are drawn: a span for a stretch (plateau), a line for a moment.
 SPAN_CODES = frozenset({"loss_plateau", "slow_convergence", "underfitting"})
@@ -40,10 +45,31 @@ code,pre{font-family:ui-monospace,Menlo,monospace;font-size:.85rem}pre{white-spa
 """
 
 
-def _svg(curves: Curves, findings: Sequence[Finding]) -> str:
+@contextmanager
+def _plain_text() -> Iterator[None]:
+    """Draw with the headless backend, and every label as the text it is. Metric names are
+    the client's: with mathtext on, `$\\foo$` is parsed as TeX and an unknown command raises
+    (a 500), and matched dollars would render as something else than the name."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display: render to a buffer only
+    with matplotlib.rc_context({"text.parse_math": False}):
+        yield
+
+
+def _svg_text(figure: Figure) -> str:
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]  # drop the XML prolog and doctype: it is inlined in HTML
+
+
+def _svg(curves: Curves, findings: Sequence[Finding]) -> str:
+    with _plain_text():
+        return _svg_text(_curves_figure(curves, findings))
+
+
+def _curves_figure(curves: Curves, findings: Sequence[Finding]) -> Figure:
     from matplotlib.figure import Figure
 
     losses = [name for name in curves if name.endswith("loss")]
@@ -86,22 +112,22 @@ def _svg(curves: Curves, findings: Sequence[Finding]) -> str:
         ax.set_xlabel("epoch")
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=8)
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]  # drop the XML prolog and doctype: it is inlined in HTML
+    return figure
 
 
 def _trial_svg(before: Curves, after: Curves) -> str:
     """The replay against the replay with the fix applied, on the first metric both logged."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
     metric = next((m for m in TRIAL_METRICS if m in before and m in after), None)
     if metric is None:
         return ""
+    with _plain_text():
+        svg = _svg_text(_trial_figure(before, after, metric))
+    return f'<div class="plot trial" data-trial="{html.escape(metric)}">{svg}</div>'
+
+
+def _trial_figure(before: Curves, after: Curves, metric: str) -> Figure:
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(6, 2.4), layout="constrained")
     ax = figure.subplots()
     for label, curves, style in (("as configured", before, "--"), ("with the fix", after, "-")):
@@ -111,10 +137,7 @@ def _trial_svg(before: Curves, after: Curves) -> str:
     ax.set_ylabel(metric)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    svg = buffer.getvalue()
-    return f'<div class="plot trial" data-trial="{html.escape(metric)}">{svg[svg.index("<svg") :]}</div>'
+    return figure
 
 
 def _finding_html(finding: Finding, replay: Curves | None) -> str:

@@ -26,6 +26,7 @@ from convdiag.problems import (
     UNAVAILABLE,
     ProblemType,
 )
+from diagnosis.quoting import public_detail
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,11 @@ def problem_response(
     kind: ProblemType, detail: str, request: Request, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     body = Problem(
-        type=kind.uri, title=kind.title, status=kind.status, detail=detail, instance=request.url.path
+        type=kind.uri,
+        title=kind.title,
+        status=kind.status,
+        detail=public_detail(detail),
+        instance=request.url.path,
     )
     return JSONResponse(
         body.model_dump(), status_code=kind.status, media_type=PROBLEM_MEDIA_TYPE, headers=headers

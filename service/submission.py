@@ -3,6 +3,7 @@ callback_url it may carry, and how it is answered (202 + Location, or 200 within
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from convdiag.jobs import Job, JobKind, JobStore
 from convdiag.problems import (
     IDEMPOTENCY_CONFLICT,
     INVALID_CALLBACK,
+    INVALID_HISTORY,
     INVALID_REQUEST,
     PAYLOAD_TOO_LARGE,
     UNAUTHORIZED,
@@ -22,12 +24,31 @@ from convdiag.problems import (
     ProblemType,
 )
 from convdiag.settings import Settings
+from diagnosis.quoting import quote
 from service.deps import CallbackDep, IdempotencyKeyDep, QueueDep, SettingsDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
 from service.queue import IdempotencyConflict, JobQueue, enqueue, wait_for
 
 # The most a POST may hold the connection with `?wait=`.
 MAX_WAIT = 30.0
+
+
+def check_metric_names(names: Collection[str], settings: Settings) -> None:
+    """Refuse a run that logs more metrics, or longer names, than the settings allow, with
+    a problem that names the cap (histories and live runs alike)."""
+    if len(names) > settings.max_metrics:
+        raise ProblemError(
+            INVALID_HISTORY,
+            f"the run logs {len(names)} metrics; at most {settings.max_metrics} are accepted "
+            "(CONVDIAG_MAX_METRICS)",
+        )
+    cap = settings.max_metric_name_length
+    if too_long := next((name for name in names if len(name) > cap), None):
+        raise ProblemError(
+            INVALID_HISTORY,
+            f"the metric name {quote(too_long)} has {len(too_long)} characters; at most {cap} are "
+            "accepted (CONVDIAG_MAX_METRIC_NAME_LENGTH)",
+        )
 
 
 def submission_responses(input_problem: ProblemType) -> dict[int | str, dict[str, Any]]:

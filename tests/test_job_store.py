@@ -123,3 +123,12 @@ def test_concurrent_document_updates_lose_nothing(store: JobStore) -> None:
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda _: store.update_document("counter", increment), range(80)))
     assert store.get_document("counter") == {"n": 80}
+
+
+def test_a_report_is_kept_until_its_job_expires(store: JobStore) -> None:
+    job = store.create(tenant="t", kind=JobKind.history, payload=b"x")
+    assert store.get_report(job.id) is None
+    store.put_report(job.id, "<html>page</html>", time.time() + 60)
+    assert store.get_report(job.id) == "<html>page</html>"
+    store.put_report(job.id, "<html>gone</html>", time.time() - 1)
+    assert store.get_report(job.id) is None

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from tests import histories
 from tests.support import ROOT
@@ -104,3 +105,32 @@ def test_cli_writes_the_same_report(tmp_path: Path) -> None:
     page = out.read_text()
     assert "<svg" in page
     assert 'data-code="overfitting"' in page
+
+
+def test_metric_names_are_drawn_as_text_not_mathtext(acme: httpx.Client) -> None:
+    # With mathtext on, matplotlib parses `$\foo$` as TeX, fails on the unknown command, and
+    # the report was a 500.
+    raw = histories.overfitting()
+    raw |= {"$\\foo$": raw["loss"], "val_$x^2$_loss": raw["val_loss"]}
+    job = acme.post("/v1/histories", params={"wait": 20}, json={"history": raw}).json()
+    assert job["status"] == "succeeded", job
+    response = acme.get(f"/v1/jobs/{job['id']}/report")
+    assert response.status_code == 200, response.text
+    assert "<svg" in response.text
+    assert "$\\foo$" in response.text  # the legend entry, written as the name it is
+
+
+def test_report_is_rendered_once_and_then_served_from_the_store(
+    acme: httpx.Client, redis_client: redis.Redis
+) -> None:
+    job = acme.post("/v1/histories", params={"wait": 20}, json={"history": histories.plateau()}).json()
+    key = f"convdiag:job:{job['id']}:report"
+    assert not redis_client.exists(key)
+    first = acme.get(f"/v1/jobs/{job['id']}/report")
+    assert first.status_code == 200
+    assert redis_client.get(key).decode() == first.text
+    # It lives as long as its job, not longer.
+    assert 0 < redis_client.ttl(key) <= redis_client.ttl(f"convdiag:job:{job['id']}")
+    # What the store holds is what is served: a second request renders nothing.
+    redis_client.set(key, "<html>stored</html>", keepttl=True)
+    assert acme.get(f"/v1/jobs/{job['id']}/report").text == "<html>stored</html>"

@@ -27,6 +27,7 @@ from convdiag.settings import get_settings
 from diagnosis import Diagnosis, HistoryError
 from diagnosis.engine import diagnose_runs
 from diagnosis.formats import read_runs
+from diagnosis.quoting import public_detail
 from worker.app import app
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def store() -> JobStore:
 
 
 def _error(kind: ProblemType, detail: str) -> JobError:
-    return JobError(type=kind.uri, title=kind.title, detail=detail)
+    return JobError(type=kind.uri, title=kind.title, detail=public_detail(detail))
 
 
 def _execute(

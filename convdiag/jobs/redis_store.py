@@ -27,6 +27,10 @@ def _input_key(job_id: str) -> str:
     return f"{PREFIX}:job:{job_id}:input"
 
 
+def _report_key(job_id: str) -> str:
+    return f"{PREFIX}:job:{job_id}:report"
+
+
 def _tenant_key(tenant: str) -> str:
     return f"{PREFIX}:tenant:{tenant}:jobs"
 
@@ -135,6 +139,13 @@ class RedisJobStore(JobStore):
         pipe.zrem(_tenant_key(record["tenant"]), job_id)
         pipe.hincrbyfloat(STATS_KEY, f"active:{record['status']}", -1)
         pipe.execute()
+
+    def get_report(self, job_id: str) -> str | None:
+        page = self.redis.get(_report_key(job_id))
+        return None if page is None else page.decode()
+
+    def put_report(self, job_id: str, page: str, expires_at: float) -> None:
+        self.redis.set(_report_key(job_id), page, exat=math.ceil(expires_at))
 
     def get_document(self, key: str) -> dict[str, Any] | None:
         raw = self.redis.get(_document_key(key))

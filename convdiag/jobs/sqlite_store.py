@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant, created_at DESC, id DESC);
 CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, value REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, expires_at REAL NOT NULL, page TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, expires_at REAL NOT NULL, value TEXT NOT NULL);
 """
 
@@ -60,6 +61,7 @@ class SqliteJobStore(JobStore):
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute("DELETE FROM jobs WHERE expires_at < ?", (_now(),))
+            conn.execute("DELETE FROM reports WHERE expires_at < ?", (_now(),))
             conn.execute(
                 "INSERT INTO jobs (id, tenant, created_at, expires_at, record, input) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -139,6 +141,20 @@ class SqliteJobStore(JobStore):
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def get_report(self, job_id: str) -> str | None:
+        row = (
+            self._conn()
+            .execute("SELECT page FROM reports WHERE id = ? AND expires_at >= ?", (job_id, _now()))
+            .fetchone()
+        )
+        return row[0] if row else None
+
+    def put_report(self, job_id: str, page: str, expires_at: float) -> None:
+        self._conn().execute(
+            "INSERT OR REPLACE INTO reports (id, expires_at, page) VALUES (?, ?, ?)",
+            (job_id, expires_at, page),
+        )
 
     def get_document(self, key: str) -> dict[str, Any] | None:
         row = (

@@ -123,6 +123,14 @@ class JobStore(ABC):
     def stats(self) -> dict[str, float]: ...
 
     @abstractmethod
+    def get_report(self, job_id: str) -> str | None:
+        """The job's rendered HTML report, if one was stored."""
+
+    @abstractmethod
+    def put_report(self, job_id: str, page: str, expires_at: float) -> None:
+        """Keep a job's rendered report until the job itself expires."""
+
+    @abstractmethod
     def get_document(self, key: str) -> dict[str, Any] | None:
         """A JSON document stored beside the jobs (live runs), or None."""
 

@@ -15,6 +15,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import IO
 
 from diagnosis.history import HistoryError
+from diagnosis.quoting import quote
 
 ZIP_MAGIC = b"PK\x03\x04"
 GZIP_MAGIC = b"\x1f\x8b"
@@ -34,7 +35,7 @@ def is_tar(data: bytes) -> bool:
 def _check_name(name: str) -> None:
     path = PurePosixPath(name.replace("\\", "/"))
     if path.is_absolute() or ".." in path.parts or PureWindowsPath(name).drive:
-        raise HistoryError(f"the archive member {name!r} has an absolute path or '..'; refused")
+        raise HistoryError(f"the archive member {quote(name)} has an absolute path or '..'; refused")
 
 
 class _Budget:

@@ -18,6 +18,7 @@ import re
 from diagnosis.formats.columns import INDEX_NAMES, Runs, canonical_name, has_validation_split
 from diagnosis.history import HistoryError, TrainingHistory
 from diagnosis.models import SourceInfo
+from diagnosis.quoting import quote
 
 FORMAT = "csv"
 # CSVLogger writes `epoch` first, so the character after it is the separator: exact where a
@@ -111,13 +112,13 @@ def parse(content: str) -> list[TrainingHistory]:
         separator = _EPOCH_FIRST.match(lines[0][1])[1]  # CSVLogger's header over broken rows
         found = (0, separator, [name.strip() for name in _cells(lines[0][1], separator)])
     if found is None:
-        first = lines[0][1][:60] if lines else ""
+        first = lines[0][1] if lines else ""
         raise HistoryError(
-            f"a CSV history needs a header row of metric names over rows of numbers, not {first!r}"
+            f"a CSV history needs a header row of metric names over rows of numbers, not {quote(first)}"
         )
     start, separator, raw_names = found
     if len(set(raw_names)) != len(raw_names):
-        raise HistoryError(f"the header needs distinct, non-empty column names: {raw_names}")
+        raise HistoryError(f"the header needs distinct, non-empty column names: {quote(raw_names)}")
     lowered = {name.strip().lower() for name in raw_names}
     if "name" in lowered and lowered & RUNS_TABLE_COLUMNS:
         raise HistoryError(
@@ -136,9 +137,9 @@ def parse(content: str) -> list[TrainingHistory]:
     test_is_validation = not has_validation_split(raw_names)
     names = [canonical_name(name, test_is_validation=test_is_validation) for name in raw_names]
     if any(not name for i, name in enumerate(names) if i != counter):
-        raise HistoryError(f"the header needs distinct, non-empty column names: {raw_names}")
+        raise HistoryError(f"the header needs distinct, non-empty column names: {quote(raw_names)}")
     if len(set(names)) != len(names):
-        raise HistoryError(f"the header names a metric twice: {raw_names}")
+        raise HistoryError(f"the header names a metric twice: {quote(raw_names)}")
     runs = Runs()
     previous: float | None = None
     for number, line in lines[start + 1 :]:

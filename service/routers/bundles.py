@@ -22,6 +22,7 @@ from convdiag.problems import (
     INVALID_BUNDLE,
     UNSUPPORTED_MEDIA_TYPE,
 )
+from diagnosis.quoting import quote
 from service.errors import ProblemError
 from service.submission import SubmissionDep, submission_responses
 
@@ -95,7 +96,7 @@ async def _receive(request: Request, sink: _Sink) -> None:
         return
     raise ProblemError(
         UNSUPPORTED_MEDIA_TYPE,
-        f"send application/zip or multipart/form-data, not {media_type or 'nothing'!r}",
+        f"send application/zip or multipart/form-data, not {quote(media_type) if media_type else 'nothing'}",
     )
 
 

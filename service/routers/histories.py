@@ -16,8 +16,9 @@ from convdiag.problems import (
 from diagnosis import HistoryError
 from diagnosis.formats import dump_runs, load_runs
 from diagnosis.history import TrainingHistory, loads_json, with_metadata
+from diagnosis.quoting import quote
 from service.errors import ProblemError
-from service.submission import SubmissionDep, submission_responses
+from service.submission import SubmissionDep, check_metric_names, submission_responses
 
 router = APIRouter(prefix="/v1", tags=["histories"])
 
@@ -127,9 +128,8 @@ async def _read_runs(request: Request, max_unpacked_bytes: int) -> list[Training
         media_type = "application/json"
     if media_type not in MEDIA_TYPE_HINTS and media_type != "multipart/form-data":
         accepted_types = ", ".join([*MEDIA_TYPE_HINTS, "multipart/form-data"])
-        raise ProblemError(
-            UNSUPPORTED_MEDIA_TYPE, f"send one of {accepted_types}; not {media_type or 'no content type'!r}"
-        )
+        sent = quote(media_type) if media_type else "no content type"
+        raise ProblemError(UNSUPPORTED_MEDIA_TYPE, f"send one of {accepted_types}; not {sent}")
     try:
         if media_type != "multipart/form-data":
             data, hint = await request.body(), MEDIA_TYPE_HINTS[media_type]
@@ -162,6 +162,8 @@ async def post_history(request: Request, response: Response, submit: SubmissionD
     and answers `202` with the job and its `Location`. With `wait`, answers `200` with the
     finished job if it completes in time."""
     runs = await _read_runs(request, UNPACK_FACTOR * submit.settings.max_body_bytes)
+    for run in runs:
+        check_metric_names(run.metrics.keys(), submit.settings)
     payload = dump_runs(runs)
     job, _ = await submit.create(JobKind.history, payload, fingerprint=hashlib.sha256(payload).hexdigest())
     return await submit.answer(job, response)

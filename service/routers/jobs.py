@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -28,6 +29,7 @@ router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 
 # How often the events stream looks for changes: fine-grained enough for a progress bar.
 EVENTS_POLL_SECONDS = 0.25
+_RENDERING = threading.Lock()
 
 
 def own_job(job_id: str, store: StoreDep, tenant: TenantDep) -> Job:
@@ -125,11 +127,24 @@ async def job_events(job: OwnJobDep, store: StoreDep) -> AsyncIterator[ServerSen
     },
 )
 def job_report(job: OwnJobDep, store: StoreDep) -> HTMLResponse:
-    from diagnosis.report_html import render_html  # matplotlib loads only when a report is asked for
-
+    # Rendered on the first request and stored with the job: a page costs up to a couple of
+    # CPU seconds (CONVDIAG_MAX_METRICS curves), so it is paid once per job, not per request.
+    # Rendering here rather than in the worker keeps matplotlib off the queue's path for the
+    # many jobs whose report nobody opens.
     if job.diagnosis is None:
         raise ProblemError(JOB_NOT_DONE, f"job {job.id} is {job.status.value}; a report needs a diagnosis")
-    return HTMLResponse(render_html(job.diagnosis, _curves(store, job), title=f"convdiag report {job.id}"))
+    page = store.get_report(job.id)
+    if page is None:
+        # One render at a time per API process, so reports can take one core at most while
+        # the other routes go on; a second request for the same page waits and finds it stored.
+        with _RENDERING:
+            page = store.get_report(job.id)
+            if page is None:
+                from diagnosis.report_html import render_html  # matplotlib loads only for reports
+
+                page = render_html(job.diagnosis, _curves(store, job), title=f"convdiag report {job.id}")
+                store.put_report(job.id, page, job.expires_at.timestamp())
+    return HTMLResponse(page)
 
 
 def _curves(store: JobStore, job: Job) -> dict[str, list[float | None]] | None:

@@ -24,11 +24,12 @@ from convdiag.problems import (
     UNAVAILABLE,
     UNSUPPORTED_MEDIA_TYPE,
 )
-from convdiag.runs import LiveRun, RunConflict, append_epochs, create_run, get_run
+from convdiag.runs import EPOCH_KEY, LiveRun, RunConflict, append_epochs, create_run, get_run
 from diagnosis import HistoryError
 from diagnosis.history import loads_json
-from service.deps import StoreDep, TenantDep
+from service.deps import SettingsDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
+from service.submission import check_metric_names
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
 
@@ -121,12 +122,16 @@ def post_run(body: NewRun, response: Response, store: StoreDep, tenant: TenantDe
         UNAVAILABLE,
     ),
 )
-async def post_epochs(run_id: str, request: Request, store: StoreDep, tenant: TenantDep) -> LiveRun:
+async def post_epochs(
+    run_id: str, request: Request, store: StoreDep, tenant: TenantDep, settings: SettingsDep
+) -> LiveRun:
     """Epochs carry their index as `epoch` (0-based, as Keras logs it) or are appended in
     order. Re-sending an epoch with the same values is harmless; with other values it is a
     409. Answers with the run and its diagnosis so far."""
     try:
         epochs = await _read_epochs(request)
+        for epoch in epochs:
+            check_metric_names([name for name in epoch if name != EPOCH_KEY], settings)
         return await run_in_threadpool(append_epochs, store, tenant, run_id, epochs)
     except (HistoryError, RunConflict) as exc:
         raise _problem(exc) from None
