@@ -145,7 +145,7 @@ class RedisJobStore(JobStore):
         return None if page is None else page.decode()
 
     def put_report(self, job_id: str, page: str, expires_at: float) -> None:
-        self.redis.set(_report_key(job_id), page, exat=math.ceil(expires_at))
+        self.redis.set(_report_key(job_id), page, exat=math.floor(expires_at))  # never past the job
 
     def get_document(self, key: str) -> dict[str, Any] | None:
         raw = self.redis.get(_document_key(key))
