@@ -6,6 +6,10 @@ model that outputs a single class for every sample shows (at the majority-class 
 model at its ceiling freezes too (a validation set with one sample wrong): when the caller's
 `baseline_loss` bounds the majority class's share, an accuracy frozen above what any single
 answer could score is not this.
+
+A third shape needs no K: an accuracy that collapsed, losing COLLAPSE (absolute) from its best
+and ending no higher than MARGIN above its first epoch. Whatever it had learned is gone; it is
+back at (or below) where a fresh model starts.
 """
 
 from __future__ import annotations
@@ -33,12 +37,20 @@ FROZEN_SHARE = 0.8
 RECALL = re.compile(r"^(val_)?recall(_\d+)?$")
 MIN_EPOCHS = 5
 TAIL_FRACTION = 0.2
+# Collapsed: the end (median of the tail) lost this much accuracy from the run's best.
+COLLAPSE = 0.15
 
 AT_CHANCE_CAUSES = (
     ("loss_task_mismatch", 2.0),
     ("output_activation_mismatch", 2.0),
     ("lr_too_high", 1.5),
     ("label_noise", 1.0),
+    ("dead_units", 1.0),
+)
+COLLAPSE_CAUSES = (
+    ("lr_too_high", 3.0),
+    ("output_activation_mismatch", 2.0),
+    ("exploding_gradients", 1.5),
     ("dead_units", 1.0),
 )
 FROZEN_CAUSES = (
@@ -70,7 +82,38 @@ class AccuracyAtChance(Rule):
             end = float(np.median(values[-tail_length(run.epochs, TAIL_FRACTION, 2) :]))
             if chance is not None and end <= chance + MARGIN:
                 return self._at_chance(run, metric, end, chance)
+            if float(values.max()) - end >= COLLAPSE and end <= float(values[0]) + MARGIN:
+                return self._collapsed(run, metric, values, end)
         return None
+
+    def _collapsed(self, run: TrainingHistory, metric: str, values: np.ndarray, end: float) -> Finding:
+        best_epoch = int(np.argmax(values))
+        return self.finding(
+            run,
+            severity=Severity.error,
+            confidence=0.8,
+            summary=(
+                f"{metric} collapsed from {float(values[best_epoch]):.3f} at epoch {best_epoch} to "
+                f"{end:.3f}, no better than its first epoch's {float(values[0]):.3f}: the model lost what "
+                "it had learned."
+            ),
+            evidence={
+                "metric": metric,
+                "first": rounded(float(values[0])),
+                "best": rounded(float(values[best_epoch])),
+                "best_epoch": best_epoch,
+                "end_median": rounded(end),
+                "thresholds": {"collapse": COLLAPSE, "margin": MARGIN},
+            },
+            recommendation=(
+                "Lower the learning rate by 10x and add gradient clipping (clipnorm=1.0); check that the "
+                "output activation matches the loss (softmax for categorical cross-entropy, or "
+                "from_logits=True with a linear output)."
+            ),
+            fix={"learning_rate_factor": 0.1, "clipnorm": 1.0},
+            epochs=[best_epoch],
+            causes=COLLAPSE_CAUSES,
+        )
 
     @staticmethod
     def _frozen_metric(run: TrainingHistory, name: str) -> tuple[str, np.ndarray] | None:

@@ -3,6 +3,17 @@
 A loss that ends above where it started has diverged (error). A loss that gave back more
 than half of the improvement it had made is drifting off (warning). Both are judged on the
 median of the final epochs so that one noisy epoch does not decide it.
+
+A loss that rose RISE_EPOCHS epochs in a row to RISE above where the climb began (and above
+NOISE_MULTIPLE times its own epoch-to-epoch noise), and ended there, is drifting off too
+(warning), however large the progress before it: an optimizer that makes the training loss
+worse epoch after epoch is overshooting. A converged loss that wanders by its noise is not.
+
+A loss that falls below zero without bound diverges the other way (error): it ends negative and
+at least UNBOUNDED times further from zero than where it started (or than 1, whichever is
+larger), still falling over the last epochs. A loss that can be negative is bounded (cosine
+similarity stops at -1); one that runs to -1e7 has labels it was not made for (a
+cross-entropy on targets outside [0, 1]), and "lower is better" must not read it as progress.
 """
 
 from __future__ import annotations
@@ -11,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import rounded, tail_length
+from diagnosis.curves import relative_noise, rounded, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Category, Finding, Severity
 from diagnosis.rules.base import Rule
@@ -23,10 +34,20 @@ MIN_TAIL = 3
 ABOVE_START = 0.10
 # Gave back this share of the improvement from the first epoch to the best: drifting.
 PROGRESS_LOST = 0.5
+# Rising: at least RISE_EPOCHS consecutive increases, the tail's median still RISE (relative)
+# and NOISE_MULTIPLE times the curve's relative noise above the median of the epochs just
+# before the climb.
+RISE_EPOCHS = 3
+RISE = 0.1
+NOISE_MULTIPLE = 5.0
+UNBOUNDED = 10.0
 # Fewer epochs than this say nothing about a trend.
 MIN_EPOCHS = 4
 # Dividing the rate by ten is the first thing to try against an overshooting optimizer.
 LR_FACTOR = 0.1
+
+
+UNBOUNDED_CAUSES = (("label_format_mismatch", 3.0), ("loss_task_mismatch", 2.0))
 
 
 @dataclass
@@ -41,12 +62,39 @@ class LossDiverging(Rule):
     )
     monitor: str = "loss"
 
+    def _unbounded(self, run: TrainingHistory, values: np.ndarray) -> Finding:
+        start, end = float(values[0]), float(values[-1])
+        return self.finding(
+            run,
+            severity=Severity.error,
+            confidence=0.9,
+            summary=(
+                f"{self.monitor} fell from {start:.4g} to {end:.4g} and is still falling: a loss that "
+                "runs below zero without bound is not measuring the error on these labels."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "start": rounded(start),
+                "end": rounded(end),
+                "thresholds": {"unbounded": UNBOUNDED},
+            },
+            recommendation=(
+                "Check the labels against the loss: binary_crossentropy needs targets in [0, 1], "
+                "sparse_categorical_crossentropy integers 0..K-1; scale or re-encode the targets, "
+                "or use a regression loss (mse) for continuous targets."
+            ),
+            epochs=list(range(run.epochs)),
+            causes=UNBOUNDED_CAUSES,
+        )
+
     def check(self, run: TrainingHistory) -> Finding | None:
         values = run.get(self.monitor)
         if values is None or run.epochs < MIN_EPOCHS or not np.isfinite(values).all():
             # Non-finite curves are loss_nan's to report.
             return None
         start = float(values[0])
+        if _unbounded_below(values):
+            return self._unbounded(run, values)
         best_epoch = int(np.argmin(values))
         best = float(values[best_epoch])
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
@@ -63,6 +111,12 @@ class LossDiverging(Rule):
             summary = (
                 f"{self.monitor} gave back {lost:.0%} of its improvement after its best at epoch "
                 f"{best_epoch}."
+            )
+        elif (climb := _climb(values, end)) is not None:
+            severity, confidence = Severity.warning, 0.65
+            summary = (
+                f"{self.monitor} rose {climb[1] - climb[0]} epochs in a row from epoch {climb[0]} and ended "
+                f"{end / climb[2] - 1:.0%} above where the climb began."
             )
         else:
             return None
@@ -82,7 +136,12 @@ class LossDiverging(Rule):
                 "end_median": rounded(end),
                 "tail_epochs": tail,
                 "progress_lost": rounded(lost, 3),
-                "thresholds": {"above_start": ABOVE_START, "progress_lost": PROGRESS_LOST},
+                "thresholds": {
+                    "above_start": ABOVE_START,
+                    "progress_lost": PROGRESS_LOST,
+                    "rise_epochs": RISE_EPOCHS,
+                    "rise": RISE,
+                },
             },
             recommendation=(
                 f"Lower the learning rate by {round(1 / LR_FACTOR)}x, or add a schedule "
@@ -92,3 +151,28 @@ class LossDiverging(Rule):
             fix=fix,
             epochs=[best_epoch],
         )
+
+
+def _unbounded_below(values: np.ndarray) -> bool:
+    end = float(values[-1])
+    tail = tail_length(values.size, TAIL_FRACTION, MIN_TAIL)
+    still_falling = end < float(values[-tail - 1]) if tail < values.size else end < float(values[0])
+    return end < 0 and abs(end) >= UNBOUNDED * max(abs(float(values[0])), 1.0) and still_falling
+
+
+def _climb(values: np.ndarray, end: float) -> tuple[int, int, float] | None:
+    """(first, last epoch, level before) of a climb of RISE_EPOCHS or more increases that the
+    run ended above by RISE and NOISE_MULTIPLE times its noise; None when there is none."""
+    need = 1 + max(RISE, NOISE_MULTIPLE * relative_noise(values))
+    up = np.diff(values) > 0
+    start = None
+    for i, rising in enumerate([*up.tolist(), False]):
+        if rising and start is None:
+            start = i
+        elif not rising and start is not None:
+            if i - start >= RISE_EPOCHS:
+                before = float(np.median(values[max(0, start - 2) : start + 1]))
+                if before > 0 and end >= need * before and float(values[i]) >= need * before:
+                    return start, i, before
+            start = None
+    return None

@@ -44,6 +44,11 @@ MIN_VIOLATIONS = 2
 FIRST_RATIO = 0.5
 BINARY_START = math.sqrt(math.log(3) / math.log(2))
 FIRST_ACCURACY = 0.5
+# K unknown: a sigmoid under binary cross-entropy that is wrong on most samples pays more than
+# ln 2 on each of them (p(true) < 1/2), and a fresh one pays about ln 2 on all; a first-epoch
+# average under ln 2 at an accuracy under UNKNOWN_K_ACCURACY is a per-unit average over several
+# one-hot units, which fall towards 0 on the units that are off before any class is learned.
+UNKNOWN_K_ACCURACY = 0.4
 
 
 @dataclass
@@ -73,6 +78,8 @@ class LossTaskMismatch(Rule):
             below = np.flatnonzero(loss < MARGIN * bound)
             if below.size >= MIN_VIOLATIONS:
                 return self._finding(run, prefix, loss, accuracy, below)
+            if prefix == "" and not classes and loss[0] < math.log(2) and accuracy[0] < UNKNOWN_K_ACCURACY:
+                return self._finding(run, prefix, loss, accuracy, np.array([0]))
             if not classes or classes <= 2:
                 continue  # for two classes binary_crossentropy is the right loss
             first_limit = max(FIRST_RATIO * math.log(classes), BINARY_START * math.log(2))
@@ -108,6 +115,7 @@ class LossTaskMismatch(Rule):
                     "first_ratio": FIRST_RATIO,
                     "binary_start": rounded(BINARY_START),
                     "first_accuracy": FIRST_ACCURACY,
+                    "unknown_k_accuracy": UNKNOWN_K_ACCURACY,
                 },
             },
             recommendation=(

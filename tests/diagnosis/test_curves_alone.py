@@ -222,3 +222,66 @@ def test_what_the_curves_cannot_judge_is_said_not_called_healthy() -> None:
     assert (
         why_inconclusive(history_from_mapping({"loss": [0.7, 0.5, 0.4], "accuracy": [0.5, 0.7, 0.8]})) is None
     )
+
+
+def test_binary_cross_entropy_over_one_hot_units_shows_in_the_first_epoch_without_k() -> None:
+    # Under ln 2 at 22 % accuracy: a per-unit average, not one sigmoid's cross-entropy.
+    correct = [302, 794, 1090, 1160, 1202, 1235, 1279, 1303, 1320, 1324]
+    raw = {
+        "loss": [0.567, 0.30, 0.19, 0.14, 0.11, 0.089, 0.056, 0.039, 0.030, 0.024],
+        "accuracy": [round(c / 1347, 4) for c in correct],
+    }
+    assert codes(raw).get("loss_task_mismatch") is Severity.error
+    # A sigmoid that starts mostly wrong pays more than ln 2: an ordinary binary start.
+    binary = {**raw, "loss": [0.78, 0.5, 0.35, 0.3, 0.26, 0.23, 0.2, 0.18, 0.17, 0.16]}
+    assert "loss_task_mismatch" not in codes(binary)
+
+
+def test_an_accuracy_that_collapsed_back_to_its_start_is_an_error() -> None:
+    raw = {
+        "loss": [7.5, 5.9, 5.1, 4.3, 3.7, 3.4, 2.6, 2.0, 1.8, 1.7, 1.66, 1.64, 1.6, 1.57, 1.57],
+        "accuracy": [
+            0.23,
+            0.33,
+            0.37,
+            0.42,
+            0.42,
+            0.42,
+            0.35,
+            0.31,
+            0.29,
+            0.27,
+            0.25,
+            0.24,
+            0.24,
+            0.24,
+            0.24,
+        ],
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "accuracy_at_chance")
+    assert finding.severity is Severity.error
+    assert finding.evidence["best_epoch"] == 3
+    # A dip that the run climbed out of is not a collapse.
+    recovered = {**raw, "accuracy": [*raw["accuracy"][:10], 0.35, 0.45, 0.55, 0.6, 0.62]}
+    assert "accuracy_at_chance" not in codes(recovered)
+
+
+def test_a_training_loss_that_rose_several_epochs_in_a_row_is_drifting_off() -> None:
+    loss = [6.7, 4.7, 3.4, 2.7, 2.1, 1.8, 1.5, 1.37, 1.35, 1.52, 1.65, 1.79, 1.73, 1.72, 1.72]
+    assert codes({"loss": loss}).get("loss_diverging") is Severity.warning
+    # Ups and downs around a level, never three in a row: noise, not a drift.
+    wobble = [6.7, 4.7, 3.4, 2.7, 2.1, 1.8, 1.5, 1.37, 1.35, 1.52, 1.4, 1.55, 1.42, 1.5, 1.45]
+    assert "loss_diverging" not in codes({"loss": wobble})
+
+
+def test_a_loss_that_falls_below_zero_without_bound_is_an_error() -> None:
+    raw = {
+        "loss": (-np.geomspace(3.4e4, 6.5e7, 30)).tolist(),
+        "val_loss": (-np.geomspace(1.5e5, 1.3e8, 30)).tolist(),
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "loss_diverging")
+    assert finding.severity is Severity.error
+    assert finding.causes[0].code == "label_format_mismatch"
+    # Cosine similarity is negative by design and stops at -1.
+    cosine = {"loss": np.linspace(-0.2, -0.93, 30).tolist()}
+    assert "loss_diverging" not in codes(cosine)
