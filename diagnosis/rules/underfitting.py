@@ -26,8 +26,11 @@ from diagnosis.rules.base import Rule
 
 # Final training loss above this share of the baseline: the model has learned little.
 HIGH_LOSS = 0.5
-# The final quarter improved less than this (relative): it has stopped learning.
+# The final quarter (at least MIN_TAIL epochs) improved less than this (relative): it has
+# stopped learning. Two epochs are too few to tell: a loss still falling 2 % an epoch reads as
+# level over a window of two.
 TAIL_FRACTION = 0.25
+MIN_TAIL = 3
 FLAT = 0.05
 # Best validation loss above this share of the baseline: it explains under a tenth of what
 # the learned-nothing model leaves unexplained, i.e. it generalizes nothing.
@@ -54,7 +57,7 @@ class Underfitting(Rule):
         baseline = run.facts.baseline_loss
         if values is None or baseline is None or run.epochs < MIN_EPOCHS:
             return None
-        tail = tail_length(run.epochs, TAIL_FRACTION, 2)
+        tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
         end = float(np.median(values[-tail:]))
         gain = tail_gain(values, tail)
         share = end / baseline

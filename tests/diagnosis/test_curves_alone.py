@@ -285,3 +285,11 @@ def test_a_loss_that_falls_below_zero_without_bound_is_an_error() -> None:
     # Cosine similarity is negative by design and stops at -1.
     cosine = {"loss": np.linspace(-0.2, -0.93, 30).tolist()}
     assert "loss_diverging" not in codes(cosine)
+
+
+def test_two_tail_epochs_do_not_make_a_falling_loss_level() -> None:
+    # Ten epochs, still falling 2-3 % an epoch: the last two alone read as level.
+    loss = [1.782, 1.531, 1.416, 1.286, 1.135, 1.073, 0.9731, 0.9474, 0.9183, 0.9016]
+    assert "underfitting" not in codes({"loss": loss}, task="multiclass", num_classes=5)
+    stopped = [*loss[:7], 0.973, 0.972, 0.9725]
+    assert codes({"loss": stopped}, task="multiclass", num_classes=5).get("underfitting") is Severity.warning
