@@ -28,6 +28,7 @@ in the expected set.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shlex
 import shutil
@@ -45,7 +46,8 @@ import numpy as np
 
 from diagnosis.engine import ENGINE_VERSION, diagnose
 from diagnosis.history import history_from_mapping
-from diagnosis.models import Finding, Severity
+from diagnosis.models import Finding, Severity, Verdict, VerdictStatus
+from diagnosis.taxonomy import CAUSE_CODES, HISTORY_BLIND
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "tests" / "corpus" / "histories"
@@ -60,6 +62,10 @@ ALARMS = frozenset({Severity.warning, Severity.error})
 # Detection per metadata mode: curves alone (issue 13's headline) and with the run's metadata
 # (no worse than the seventh holdout's 96.2 % before curves-only inference).
 DETECTION_TARGETS = {"none": 0.90, "full": 0.96}
+VERDICT_TOP3_TARGET = 0.70
+# Calibration: the verdict's listed causes on faulty runs, by predicted probability.
+CALIBRATION_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
+WILSON_Z = 1.96
 FALSE_ALARM_TARGET = 0
 DIAGNOSE_MS_TARGET = 20.0
 CLI_SECONDS_TARGET = 0.5
@@ -88,6 +94,16 @@ class Fixture:
     def healthy(self) -> bool:
         return self.fault == HEALTHY
 
+    @property
+    def causes(self) -> frozenset[str]:
+        """The injected cause's accepted codes (the labels' cause codes, not its symptoms)."""
+        return frozenset(c for c in self.expected if c in CAUSE_CODES)
+
+    @property
+    def history_shows(self) -> bool:
+        """Whether a history can show the injected cause (taxonomy.HISTORY_BLIND)."""
+        return bool(self.causes - HISTORY_BLIND)
+
 
 def load_corpus(directory: Path = CORPUS_DIR) -> list[Fixture]:
     fixtures = []
@@ -112,6 +128,7 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[Fixture]:
 class Outcome:
     fixture: Fixture
     findings: list[Finding]
+    verdict: Verdict
     # Healthy runs only: the warning/error codes of each shorter prefix of the run that had any,
     # by its epoch count. A live run (ConvergenceMonitor, POST /v1/runs) is diagnosed after every
     # epoch, so a healthy run must stay quiet on the way too.
@@ -131,13 +148,16 @@ class Outcome:
         return self.predicted - self.fixture.expected
 
     @property
-    def top_causes(self) -> frozenset[str]:
-        """The most likely cause of each warning/error finding, as the engine ranks them."""
-        return frozenset(f.causes[0].code for f in self.findings if f.severity in ALARMS and f.causes)
+    def verdict_ranks(self) -> list[str]:
+        return [c.code.value for c in self.verdict.causes]
 
     @property
-    def cause_named(self) -> bool:
-        return bool(self.top_causes & self.fixture.expected)
+    def verdict_first(self) -> bool:
+        return bool(self.verdict_ranks[:1]) and self.verdict_ranks[0] in self.fixture.causes
+
+    @property
+    def verdict_top3(self) -> bool:
+        return bool(set(self.verdict_ranks[:3]) & self.fixture.causes)
 
 
 def _alarms(history: dict[str, list[float | None]], metadata: dict[str, Any]) -> list[Finding]:
@@ -147,7 +167,8 @@ def _alarms(history: dict[str, list[float | None]], metadata: dict[str, Any]) ->
 def run_engine(fixtures: Iterable[Fixture]) -> list[Outcome]:
     outcomes = []
     for f in fixtures:
-        findings = diagnose(history_from_mapping(f.history, f.metadata)).findings
+        result = diagnose(history_from_mapping(f.history, f.metadata))
+        findings = result.findings
         live: dict[int, frozenset[str]] = {}
         epochs = len(next(iter(f.history.values())))
         prefixes = range(LIVE_MIN_EPOCHS, epochs) if f.healthy else range(0)
@@ -155,7 +176,7 @@ def run_engine(fixtures: Iterable[Fixture]) -> list[Outcome]:
             alarms = _alarms({name: values[:n] for name, values in f.history.items()}, f.metadata)
             if alarms:
                 live[n] = frozenset(a.code for a in alarms)
-        outcomes.append(Outcome(f, findings, live, len(prefixes)))
+        outcomes.append(Outcome(f, findings, result.verdict, live, len(prefixes)))
     return outcomes
 
 
@@ -178,7 +199,7 @@ def _described(outcome: Outcome) -> dict[str, Any]:
                 "code": f.code,
                 "severity": f.severity.value,
                 "confidence": f.confidence,
-                "top_cause": f.causes[0].code if f.causes else None,
+                "top_cause": f.explained_by,
                 "summary": f.summary,
             }
             for f in outcome.findings
@@ -186,13 +207,50 @@ def _described(outcome: Outcome) -> dict[str, Any]:
     }
 
 
+def _wilson(hits: int, n: int) -> tuple[float, float]:
+    """The 95 % Wilson score interval of a proportion."""
+    if n == 0:
+        return (0.0, 1.0)
+    p, z2 = hits / n, WILSON_Z**2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = WILSON_Z * ((p * (1 - p) + z2 / (4 * n)) / n) ** 0.5 / (1 + z2 / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def calibration(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
+    """Each listed cause of each faulty run, binned by its probability, against whether it was
+    the injected one."""
+    rows = []
+    pairs = [
+        (c.probability, c.code.value in o.fixture.causes)
+        for o in outcomes
+        if not o.fixture.healthy
+        for c in o.verdict.causes
+    ]
+    for low, high in itertools.pairwise(CALIBRATION_BINS):
+        inside = [right for p, right in pairs if low <= p < high]
+        hits = sum(inside)
+        rows.append(
+            {
+                "bin": f"{low:.1f}-{min(high, 1.0):.1f}",
+                "causes": len(inside),
+                "right": hits,
+                "rate": _ratio(hits, len(inside)),
+                "interval": _wilson(hits, len(inside)),
+                "mean_predicted": _ratio(sum(p for p, _ in pairs if low <= p < high), len(inside)),
+            }
+        )
+    return rows
+
+
 def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     """The accuracy report for one set of runs."""
     faulty = [o for o in outcomes if not o.fixture.healthy]
     healthy = [o for o in outcomes if o.fixture.healthy]
     detected = [o for o in faulty if o.detected]
-    cause_named = [o for o in faulty if o.cause_named]
     alarms = [o for o in healthy if o.predicted]
+    showable = [o for o in faulty if o.fixture.history_shows]
+    blind = [o for o in faulty if not o.fixture.history_shows]
 
     codes = sorted(set().union(*(o.predicted | o.fixture.expected for o in outcomes)))
     per_code = {}
@@ -222,8 +280,24 @@ def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "healthy_runs": len(healthy),
         "detected": len(detected),
         "detection_rate": _ratio(len(detected), len(faulty)),
-        "cause_named": len(cause_named),
-        "cause_named_rate": _ratio(len(cause_named), len(faulty)),
+        "verdict_showable": len(showable),
+        "verdict_first": sum(o.verdict_first for o in showable),
+        "verdict_top3": sum(o.verdict_top3 for o in showable),
+        "verdict_top3_rate": _ratio(sum(o.verdict_top3 for o in showable), len(showable)),
+        "verdict_blind": len(blind),
+        "verdict_blind_top3": sum(o.verdict_top3 for o in blind),
+        "verdict_healthy": sum(o.verdict.status is VerdictStatus.healthy for o in healthy),
+        "verdict_faulty_healthy": sum(o.verdict.status is VerdictStatus.healthy for o in faulty),
+        "verdict_misses": [
+            {"name": o.fixture.name, "causes": sorted(o.fixture.causes), "verdict": o.verdict_ranks[:3]}
+            for o in showable
+            if not o.verdict_top3
+        ],
+        "calibration": calibration(outcomes),
+        "base_rate": _ratio(
+            sum(c.code.value in o.fixture.causes for o in faulty for c in o.verdict.causes),
+            sum(len(o.verdict.causes) for o in faulty),
+        ),
         "false_alarms": len(alarms),
         "false_alarm_rate": _ratio(len(alarms), len(healthy)),
         "mean_spurious_codes": _ratio(sum(len(o.spurious) for o in outcomes), len(outcomes)),
@@ -377,10 +451,32 @@ def format_split(name: str, report: dict[str, Any], target: float = DETECTION_TA
         f"detection on faulty runs   {report['detected']}/{report['faulty_runs']} = {_pct(rate)}"
         f"   target >= {target:.0%}   {_verdict(rate is not None and rate >= target)}"
     )
+    top3 = report["verdict_top3_rate"]
     lines.append(
-        f"top cause names the fault  {report['cause_named']}/{report['faulty_runs']} = "
-        f"{_pct(report['cause_named_rate'])}   (no target)"
+        f"verdict: injected cause in first three  {report['verdict_top3']}/{report['verdict_showable']} = "
+        f"{_pct(top3)}   target >= {VERDICT_TOP3_TARGET:.0%}   "
+        f"{_verdict(top3 is not None and top3 >= VERDICT_TOP3_TARGET)}   (runs whose cause a history shows)"
     )
+    lines.append(
+        f"verdict: injected cause first           {report['verdict_first']}/{report['verdict_showable']}"
+    )
+    lines.append(
+        f"verdict: causes a history cannot show   {report['verdict_blind_top3']}/{report['verdict_blind']} "
+        "in the first three (" + ", ".join(sorted(HISTORY_BLIND)) + ")"
+    )
+    lines.append(
+        f"verdict: healthy runs called healthy    {report['verdict_healthy']}/{report['healthy_runs']}; "
+        f"faulty runs called healthy {report['verdict_faulty_healthy']}/{report['faulty_runs']}"
+    )
+    lines.append(
+        f"calibration (listed causes on faulty runs; share right overall {_pct(report['base_rate'])}):"
+    )
+    for row in report["calibration"]:
+        low, high = row["interval"]
+        lines.append(
+            f"  p in {row['bin']}: {row['right']:>4}/{row['causes']:<4} right = {_pct(row['rate']):>6}"
+            f"  95% CI {100 * low:.0f}-{100 * high:.0f}%  mean predicted {_pct(row['mean_predicted'])}"
+        )
     lines.append(
         f"false alarms on healthy    {report['false_alarms']}/{report['healthy_runs']}"
         f"   target {FALSE_ALARM_TARGET}   {_verdict(report['false_alarms'] <= FALSE_ALARM_TARGET)}"
@@ -410,6 +506,9 @@ def format_split(name: str, report: dict[str, Any], target: float = DETECTION_TA
     lines.append(f"missed faulty runs ({len(report['missed'])}):")
     for run in report["missed"]:
         lines.append(f"  {run['name']}: found {_findings_line(run['findings'])}")
+    lines.append(f"verdict misses, injected cause not in the first three ({len(report['verdict_misses'])}):")
+    for run in report["verdict_misses"]:
+        lines.append(f"  {run['name']}: want {'/'.join(run['causes'])}, got {', '.join(run['verdict'])}")
     lines.append(f"false alarms on healthy runs ({len(report['false_alarm_runs'])}):")
     for run in report["false_alarm_runs"]:
         lines.append(f"  {run['name']}: found {_findings_line(run['findings'])}")

@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from diagnosis import Diagnosis
 
 
-# Exit statuses of `diagnose` and `submit --wait`, documented in the README.
-EXIT_HEALTHY, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
+# Exit statuses of `diagnose`, `probe` and `submit --wait`, documented in the README: the
+# verdict's status, so a CI gate fails a run that cannot be judged (one epoch) as well.
+EXIT_HEALTHY, EXIT_PROBLEMS, EXIT_UNREADABLE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 # How long `serve` gives its worker to finish the task in hand after Ctrl-C.
 WORKER_STOP_SECONDS = 15
 
@@ -183,10 +184,15 @@ def worker(queues: str, concurrency: int) -> None:
 
 
 def _print_diagnosis(diagnosis: Diagnosis, as_json: bool) -> int:
+    from diagnosis.models import VerdictStatus
     from diagnosis.report import render_text
 
     click.echo(diagnosis.model_dump_json(indent=2) if as_json else render_text(diagnosis))
-    return EXIT_HEALTHY if diagnosis.healthy else EXIT_PROBLEMS
+    return {
+        VerdictStatus.healthy: EXIT_HEALTHY,
+        VerdictStatus.problems: EXIT_PROBLEMS,
+        VerdictStatus.inconclusive: EXIT_INCONCLUSIVE,
+    }[diagnosis.verdict.status]
 
 
 @main.command("diagnose")
@@ -205,7 +211,9 @@ def diagnose_command(file: Path, as_json: bool, html_path: Path | None, metadata
     zip/tar.gz of one); `-` reads standard input. A log of several runs is diagnosed run by
     run; the last run decides the exit status.
 
-    Exit status: 0 healthy, 1 problems found, 2 unreadable input."""
+    Exit status: 0 healthy, 1 problems found, 2 unreadable input, 3 inconclusive (the input
+    cannot support a judgement: too few epochs, a regression with nothing to compare its loss
+    with)."""
     if html_path is not None:
         _require("report", "convdiag diagnose --html")
     from diagnosis import HistoryError
@@ -300,7 +308,8 @@ def status(job_id: str, url: str, api_key: str | None) -> None:
 def probe(bundle: Path, as_json: bool) -> None:
     """Probe a bundle (model.keras + data.npz + training.json, zipped) locally.
 
-    Loads TensorFlow. Exit status: 0 healthy, 1 problems found, 2 unusable bundle."""
+    Loads TensorFlow. Exit status: 0 healthy, 1 problems found, 2 unusable bundle,
+    3 inconclusive."""
     _require("probes", "convdiag probe")
     from convdiag.settings import get_settings
     from diagnosis.probes.loader import BundleError, Limits

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from diagnosis.curves import rounded
+from diagnosis.evidence import conclude, history_context
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Diagnosis, RunSummary
 from diagnosis.rules import REGISTRY
@@ -16,7 +17,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 
 def diagnose(run: TrainingHistory) -> Diagnosis:
-    """Run every registered rule over the history; pure and numpy-only."""
+    """Run every registered rule over the history and weigh what they found into a verdict;
+    pure and numpy-only."""
     findings = [f for rule in REGISTRY.values() if (f := rule().check(run)) is not None]
     summary = RunSummary(
         epochs=run.epochs,
@@ -27,7 +29,8 @@ def diagnose(run: TrainingHistory) -> Diagnosis:
         lr_schedule=run.facts.lr_changes,
         source=run.source,
     )
-    return Diagnosis.from_findings(findings, summary, ENGINE_VERSION)
+    findings, verdict = conclude(findings, history_context(run))
+    return Diagnosis.from_findings(findings, summary, ENGINE_VERSION, verdict)
 
 
 def diagnose_runs(runs: list[TrainingHistory]) -> Diagnosis:

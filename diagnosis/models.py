@@ -12,13 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-
-class Category(StrEnum):
-    data = "data"
-    model = "model"
-    hyperparameters = "hyperparameters"
-    implementation = "implementation"
-    training_dynamics = "training_dynamics"
+from diagnosis.taxonomy import Category, Code
 
 
 class Severity(StrEnum):
@@ -36,28 +30,25 @@ class Severity(StrEnum):
 _SEVERITY_RANK = {Severity.info: 0, Severity.warning: 1, Severity.error: 2}
 
 
-class Cause(BaseModel):
-    """A likely reason behind a symptom, ranked by how often it is the culprit given the
-    evidence; the bundle probes can confirm or rule it out."""
+class EvidenceSource(StrEnum):
+    """Where a piece of evidence comes from."""
 
-    code: str = Field(
-        description="Cause code from the taxonomy (data, model, hyperparameters, implementation)."
-    )
-    category: Category
-    likelihood: float = Field(ge=0.0, le=1.0, description="Relative weight among this symptom's causes.")
-    check: str = Field(description="What to look at to confirm it.")
-    change: str = Field(description="What to change if it is the cause, concretely.")
-    fix: dict[str, Any] = Field(default_factory=dict)
-    probe: str | None = Field(
-        default=None, description="The bundle probe that would settle it (POST /v1/bundles)."
-    )
+    curve_rule = "curve_rule"
+    metadata = "metadata"
+    data_audit = "data_audit"
+    model_audit = "model_audit"
+    probe = "probe"
+    fix_trial = "fix_trial"
 
 
 class Finding(BaseModel):
     """One thing wrong (or worth knowing) about a training run."""
 
-    code: str = Field(description="Stable snake_case id from the taxonomy in docs/design.md.")
+    code: Code = Field(description="Stable snake_case id from the taxonomy in docs/design.md.")
     category: Category
+    source: EvidenceSource = Field(
+        default=EvidenceSource.curve_rule, description="Which kind of check raised it."
+    )
     severity: Severity
     confidence: float = Field(ge=0.0, le=1.0)
     summary: str = Field(description="One sentence a person reads first.")
@@ -73,7 +64,15 @@ class Finding(BaseModel):
         default_factory=list,
         description="Epochs (0-based) where the finding shows, for marking on a plot.",
     )
-    causes: list[Cause] = Field(default_factory=list, description="Likely causes, most likely first.")
+    supports: dict[Code, float] = Field(
+        default_factory=dict,
+        description="The causes this finding is evidence for, each with the weight the check "
+        "declares (how much likelier the finding is when that cause is present; the verdict's "
+        "evidence model turns it into a likelihood ratio).",
+    )
+    explained_by: Code | None = Field(
+        default=None, description="The verdict's cause that accounts for this finding, if one does."
+    )
 
     @property
     def fix_helped(self) -> bool:
@@ -159,9 +158,81 @@ class RunSummary(BaseModel):
     )
 
 
-class Diagnosis(BaseModel):
-    """Findings for one training run, worst first."""
+class VerdictStatus(StrEnum):
+    healthy = "healthy"
+    problems = "problems"
+    inconclusive = "inconclusive"
 
+
+class Evidence(BaseModel):
+    """One piece of evidence for or against a cause, with its source and its numbers."""
+
+    source: EvidenceSource
+    code: str = Field(description="The finding code, metadata field, check or trial it comes from.")
+    likelihood_ratio: float = Field(
+        gt=0, description="How much likelier this evidence is with the cause than without it."
+    )
+    detail: str = Field(description="What was seen, in words and numbers.")
+    numbers: dict[str, Any] = Field(default_factory=dict)
+
+
+class CauseFix(BaseModel):
+    """What to change for a cause, as words and as data, and what trying it measured."""
+
+    action: str
+    fix: dict[str, Any] = Field(default_factory=dict)
+    measured: dict[str, Any] | None = Field(
+        default=None,
+        description="After a bundle probe: the fix trial's before/after scores, steps, the "
+        "run-to-run noise it was judged against, and whether it helped.",
+    )
+
+
+class VerdictCause(BaseModel):
+    code: Code
+    category: Category
+    probability: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="Probability that this cause is present, from a prior and the evidence's "
+        "likelihood ratios (see BENCHMARKS.md for how well it is calibrated).",
+    )
+    confidence: str = Field(description="The probability in words: low, medium, high, near certain.")
+    explains: list[Code] = Field(default_factory=list, description="The findings it accounts for.")
+    evidence_for: list[Evidence] = Field(default_factory=list)
+    evidence_against: list[Evidence] = Field(default_factory=list)
+    fix: CauseFix
+    probe: str | None = Field(
+        default=None, description="The bundle probe that would tell whether it is there (POST /v1/bundles)."
+    )
+
+
+class FirstFix(BaseModel):
+    """The one action to take first: the best measured one where a fix trial helped, else the
+    top cause's fix."""
+
+    cause: Code
+    action: str
+    fix: dict[str, Any] = Field(default_factory=dict)
+    measured: dict[str, Any] | None = None
+
+
+class Verdict(BaseModel):
+    """The answer to "why": a status, one sentence, one ranked list of causes, the first fix."""
+
+    status: VerdictStatus
+    headline: str = Field(description="One sentence that answers why, with its numbers.")
+    missing: list[str] = Field(
+        default_factory=list, description="For an inconclusive verdict: what the input lacks to judge."
+    )
+    causes: list[VerdictCause] = Field(default_factory=list, description="Most likely first.")
+    first_fix: FirstFix | None = None
+
+
+class Diagnosis(BaseModel):
+    """The verdict, then the findings behind it, worst first."""
+
+    verdict: Verdict
     healthy: bool = Field(description="True when no finding is a warning or an error.")
     findings: list[Finding]
     run: RunSummary
@@ -178,8 +249,10 @@ class Diagnosis(BaseModel):
     )
 
     @classmethod
-    def from_findings(cls, findings: list[Finding], run: RunSummary, version: str) -> Diagnosis:
+    def from_findings(
+        cls, findings: list[Finding], run: RunSummary, version: str, verdict: Verdict
+    ) -> Diagnosis:
         # Worst first; among equals, a fix that was tried and measurably helped comes first.
         ordered = sorted(findings, key=lambda f: (-f.severity.rank, not f.fix_helped, -f.confidence, f.code))
         healthy = all(f.severity is Severity.info for f in ordered)
-        return cls(healthy=healthy, findings=ordered, run=run, engine_version=version)
+        return cls(verdict=verdict, healthy=healthy, findings=ordered, run=run, engine_version=version)

@@ -1,17 +1,45 @@
-"""A diagnosis as text a person reads in a terminal."""
+"""A diagnosis as text a person reads in a terminal: the verdict first (headline, ranked
+causes, first fix), then the findings behind it."""
 
 from __future__ import annotations
 
 import json
 
-from diagnosis.models import Diagnosis
+from diagnosis.models import Diagnosis, EvidenceSource, Verdict, VerdictStatus
 
 _MARK = {"error": "ERROR  ", "warning": "WARNING", "info": "info   "}
+# Evidence items shown per cause in the terminal; --json and the report carry them all.
+SHOWN_EVIDENCE = 2
+# Evidence only a bundle gives: a cause weighed without any was judged from curves and metadata.
+BUNDLE_SOURCES = frozenset(
+    {EvidenceSource.data_audit, EvidenceSource.model_audit, EvidenceSource.probe, EvidenceSource.fix_trial}
+)
 
 
 def _one_line(diagnosis: Diagnosis) -> str:
     codes = ", ".join(f"{f.severity.value} {f.code}" for f in diagnosis.findings) or "no findings"
-    return f"{diagnosis.run.epochs} epochs, {'healthy' if diagnosis.healthy else 'problems'}: {codes}"
+    return f"{diagnosis.run.epochs} epochs, {diagnosis.verdict.status.value}: {codes}"
+
+
+def render_verdict(verdict: Verdict) -> list[str]:
+    lines = [f"{verdict.status.value}: {verdict.headline}"]
+    if verdict.causes:
+        lines.append("Causes, most likely first:")
+    for rank, cause in enumerate(verdict.causes, start=1):
+        explains = f"; explains {', '.join(cause.explains)}" if cause.explains else ""
+        lines.append(f"  {rank}. {cause.code} {cause.probability:.0%} ({cause.confidence}{explains})")
+        for item in cause.evidence_for[:SHOWN_EVIDENCE]:
+            lines.append(f"       + {item.source.value}: {item.detail} (x{item.likelihood_ratio:g})")
+        for item in cause.evidence_against[:SHOWN_EVIDENCE]:
+            lines.append(f"       - {item.source.value}: {item.detail} (x{item.likelihood_ratio:g})")
+        measured = any(e.source in BUNDLE_SOURCES for e in [*cause.evidence_for, *cause.evidence_against])
+        if cause.probe and not measured:
+            lines.append(f"       a bundle's {cause.probe} probe would tell")
+    if verdict.first_fix is not None:
+        fix = verdict.first_fix
+        data = f" {json.dumps(fix.fix)}" if fix.fix else ""
+        lines.append(f"First fix ({fix.cause}): {fix.action}{data}")
+    return lines
 
 
 def _source_lines(diagnosis: Diagnosis) -> list[str]:
@@ -35,25 +63,27 @@ def render_text(diagnosis: Diagnosis) -> str:
     # A log of several `fit` calls: the earlier runs a line each, the last one in full.
     lines = [f"run {i}: {_one_line(earlier)}" for i, earlier in enumerate(diagnosis.runs, start=1)]
     lines.append(f"run {len(diagnosis.runs) + 1} (the last): {summary}" if diagnosis.runs else summary)
+    lines += render_verdict(diagnosis.verdict)
     lines += _source_lines(diagnosis)
-    if not diagnosis.findings:
-        lines.append("No problems found: the run looks healthy.")
+    if diagnosis.findings:
+        lines += ["", "Findings:"]
     for finding in diagnosis.findings:
+        explained = f", explained by {finding.explained_by}" if finding.explained_by else ""
         lines += [
             "",
             f"{_MARK[finding.severity.value]} {finding.code} ({finding.category.value}, "
-            f"confidence {finding.confidence:.0%})",
+            f"confidence {finding.confidence:.0%}{explained})",
             f"  {finding.summary}",
             f"  evidence: {json.dumps(finding.evidence)}",
             f"  try: {finding.recommendation}",
         ]
         measured = finding.fix.get("measured")
         if isinstance(measured, dict):
-            verdict = "helped" if measured.get("improved") else "did not help"
+            outcome = "helped" if measured.get("improved") else "did not help"
             lines.append(
-                f"  tried it: {verdict} ({json.dumps(measured.get('before'))} -> "
+                f"  tried it: {outcome} ({json.dumps(measured.get('before'))} -> "
                 f"{json.dumps(measured.get('after'))} after {measured.get('steps')} steps)"
             )
-    if diagnosis.findings and diagnosis.healthy:
+    if diagnosis.verdict.status is VerdictStatus.healthy and diagnosis.findings:
         lines += ["", "Nothing above is a warning or an error: the run looks healthy."]
     return "\n".join(lines)

@@ -1,6 +1,7 @@
-"""The diagnosis as a self-contained HTML page: the curves with each finding marked where it
-shows, the findings with their ranked causes and recommendations, and — after a bundle
-probe — what each tried fix measured.
+"""The diagnosis as a self-contained HTML page: the verdict first (the headline, the first fix
+and what trying it measured, the ranked causes with their evidence), then the curves with
+each finding marked where it shows, then the findings and — after a bundle probe — what each
+tried fix measured.
 
 Plots are drawn by matplotlib into inline SVG (no network fetches, no scripts), so the page
 opens from a file, an email attachment or the API alike, on a laptop or a phone.
@@ -15,7 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from diagnosis.models import Diagnosis, Finding
+from diagnosis.models import Diagnosis, Finding, Verdict
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -41,8 +42,14 @@ h1{font-size:1.4rem;margin:.2rem 0}.sub{color:#555;margin:0 0 1rem}
 .trial svg{max-width:560px}
 .measured{background:#eef7ee;border-radius:4px;padding:4px 8px}.measured.no{background:#f6f0e6}
 code,pre{font-family:ui-monospace,Menlo,monospace;font-size:.85rem}pre{white-space:pre-wrap;word-break:break-word}
-.healthy{background:#eef7ee;border:1px solid #9c9;border-radius:6px;padding:10px 14px}
+.verdict{background:#fff;border:1px solid #ddd;border-left:6px solid var(--c);border-radius:6px;
+ padding:10px 14px;margin:0 0 12px}.verdict h2{font-size:1.15rem;margin:0 0 6px}
+.verdict ol{margin:6px 0 0 18px;padding:0}.verdict li{margin:4px 0}.ev{color:#444;font-size:.9rem}
 """
+STATUS_COLOURS = {"healthy": "#27ae60", "problems": "#c0392b", "inconclusive": "#7f8c8d"}
+# Finding labels on a plot: each next label at the same place steps down this share of the
+# axes' height, so labels of findings at the same epoch do not overlap.
+LABEL_STEP = 0.16
 
 
 @contextmanager
@@ -90,10 +97,15 @@ def _curves_figure(curves: Curves, findings: Sequence[Finding]) -> Figure:
         positive = [v for n in names for v in curves[n] if v is not None and v > 0]
         if positive and max(positive) / min(positive) > 100:
             ax.set_yscale("log")  # a diverging or tiny loss would flatten everything else
+        placed: dict[int, int] = {}  # epoch -> labels already drawn there
         for finding in findings:
             colour = SEVERITY_COLOURS[finding.severity.value]
             if not finding.epochs:
                 continue
+            # Labels near the same epoch (within a twentieth of the run) share a column.
+            column = round(finding.epochs[0] / max(1, len(next(iter(curves.values()))) / 20))
+            height = 1.0 - LABEL_STEP * placed.get(column, 0)
+            placed[column] = placed.get(column, 0) + 1
             if finding.code in SPAN_CODES and len(finding.epochs) > 1:
                 ax.axvspan(min(finding.epochs), max(finding.epochs), color=colour, alpha=0.12)
             else:
@@ -101,7 +113,7 @@ def _curves_figure(curves: Curves, findings: Sequence[Finding]) -> Figure:
                     ax.axvline(epoch, color=colour, linewidth=1, alpha=0.8)
             ax.annotate(
                 finding.code,
-                xy=(finding.epochs[0], 1.0),
+                xy=(finding.epochs[0], height),
                 xycoords=("data", "axes fraction"),
                 fontsize=8,
                 color=colour,
@@ -143,12 +155,6 @@ def _trial_figure(before: Curves, after: Curves, metric: str) -> Figure:
 def _finding_html(finding: Finding, replay: Curves | None) -> str:
     e = html.escape
     colour = SEVERITY_COLOURS[finding.severity.value]
-    causes = "".join(
-        f"<li><b>{e(c.code)}</b> ({c.likelihood:.0%}): check {e(c.check)}; {e(c.change)}"
-        + (f" <i>(probe: {e(c.probe)})</i>" if c.probe else "")
-        + "</li>"
-        for c in finding.causes
-    )
     measured = finding.fix.get("measured")
     trial = ""
     if isinstance(measured, dict):
@@ -162,15 +168,59 @@ def _finding_html(finding: Finding, replay: Curves | None) -> str:
         if replay and isinstance(measured.get("history"), dict):
             trial += _trial_svg(replay, measured["history"])
     evidence = {k: v for k, v in finding.evidence.items() if k != "thresholds"}
+    explained = (
+        f'<p class="ev">Explained by the verdict\'s cause <b>{e(finding.explained_by)}</b>.</p>'
+        if finding.explained_by
+        else ""
+    )
     return (
         f'<section class="finding" style="--c:{colour}" data-code="{e(finding.code)}">'
         f'<h2><span class="badge">{e(finding.severity.value)}</span>{e(finding.code)}</h2>'
-        f"<p>{e(finding.summary)}</p>"
+        f"<p>{e(finding.summary)}</p>{explained}"
         f"<p><b>Recommendation:</b> {e(finding.recommendation)}</p>{trial}"
-        + (f'<p><b>Likely causes</b></p><ol class="causes">{causes}</ol>' if causes else "")
-        + f"<details><summary>Evidence</summary><pre>{e(json.dumps(evidence, indent=1))}</pre></details>"
+        f"<details><summary>Evidence</summary><pre>{e(json.dumps(evidence, indent=1))}</pre></details>"
         "</section>"
     )
+
+
+def _before_after(measured: dict) -> str:
+    return f"before {json.dumps(measured.get('before'))}, after {json.dumps(measured.get('after'))}"
+
+
+def _verdict_html(verdict: Verdict) -> str:
+    e = html.escape
+    parts = [
+        f'<section class="verdict" style="--c:{STATUS_COLOURS[verdict.status.value]}" '
+        f'data-status="{e(verdict.status.value)}"><h2>{e(verdict.status.value.capitalize())}: '
+        f"{e(verdict.headline)}</h2>"
+    ]
+    fix = verdict.first_fix
+    if fix is not None:
+        data = f" <code>{e(json.dumps(fix.fix))}</code>" if fix.fix else ""
+        parts.append(f'<p class="first-fix"><b>First fix</b> ({e(fix.cause)}): {e(fix.action)}{data}</p>')
+        if fix.measured:
+            helped = "helped" if fix.measured.get("improved") else "did not help"
+            parts.append(
+                f'<p class="measured">Measured: {helped} — {e(_before_after(fix.measured))} '
+                f"({e(str(fix.measured.get('steps')))} steps)</p>"
+            )
+    if verdict.causes:
+        items = []
+        for cause in verdict.causes:
+            evidence = "".join(
+                f'<div class="ev">{"+" if item.likelihood_ratio > 1 else "&minus;"} {e(item.source.value)}: '
+                f"{e(item.detail)} (&times;{item.likelihood_ratio:g})</div>"
+                for item in [*cause.evidence_for, *cause.evidence_against]
+            )
+            explains = f"; explains {e(', '.join(cause.explains))}" if cause.explains else ""
+            items.append(
+                f'<li data-cause="{e(cause.code)}"><b>{e(cause.code)}</b> {cause.probability:.0%} '
+                f"({e(cause.confidence)}{explains}): {e(cause.fix.action)}{evidence}</li>"
+            )
+        parts.append(f"<p><b>Causes, most likely first</b></p><ol>{''.join(items)}</ol>")
+    if verdict.missing:
+        parts.append("<ul>" + "".join(f"<li>{e(m)}</li>" for m in verdict.missing) + "</ul>")
+    return "".join(parts) + "</section>"
 
 
 def render_html(diagnosis: Diagnosis, curves: Curves | None, title: str = "convdiag report") -> str:
@@ -179,8 +229,6 @@ def render_html(diagnosis: Diagnosis, curves: Curves | None, title: str = "convd
     plot = f'<div class="plot">{_svg(curves, diagnosis.findings)}</div>' if curves else ""
     replay = (diagnosis.probes.get("replay") or {}).get("history")
     body = "".join(_finding_html(f, replay) for f in diagnosis.findings)
-    if diagnosis.healthy:
-        body = '<p class="healthy">No warning or error: the run looks healthy.</p>' + body
     facts = f"{run.epochs} epochs" + (f", task {e(run.task)}" if run.task else "")
     facts += f", {run.num_classes} classes" if run.num_classes else ""
     return (
@@ -188,5 +236,5 @@ def render_html(diagnosis: Diagnosis, curves: Curves | None, title: str = "convd
         '<meta name=viewport content="width=device-width,initial-scale=1">'
         f"<title>{e(title)}</title><style>{CSS}</style></head><body><main>"
         f'<h1>{e(title)}</h1><p class="sub">{facts} · engine {e(diagnosis.engine_version)}</p>'
-        f"{plot}{body}</main></body></html>"
+        f"{_verdict_html(diagnosis.verdict)}{plot}{body}</main></body></html>"
     )

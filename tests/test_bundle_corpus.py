@@ -27,6 +27,7 @@ from benchmarks.bundle_corpus import (
     _entries,
     select,
 )
+from diagnosis.evidence import Context, conclude
 from diagnosis.models import Category, Diagnosis, Finding, RunSummary, Severity
 
 MIN_FAULTY, MIN_HEALTHY = 80, 16
@@ -58,7 +59,8 @@ def _diagnosis(*codes: tuple[str, Severity]) -> Diagnosis:
         )
         for code, severity in codes
     ]
-    return Diagnosis.from_findings(findings, RunSummary(epochs=0, metrics=[]), "test")
+    concluded, verdict = conclude(findings, Context(epochs=0))
+    return Diagnosis.from_findings(concluded, RunSummary(epochs=0, metrics=[]), "test", verdict)
 
 
 def test_corpus_is_large_enough() -> None:

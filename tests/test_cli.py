@@ -50,6 +50,36 @@ def test_diagnose_problem_exits_1_and_prints_report(write) -> None:
     assert "EarlyStopping" in result.stdout
 
 
+def test_diagnose_leads_with_the_verdict_and_its_ranked_causes(write) -> None:
+    raw = {"history": histories.diverging(), "metadata": {"optimizer": "adam", "learning_rate": 0.5}}
+    result = convdiag("diagnose", str(write("h.json", raw)))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("problems: ")
+    assert lines[3].lstrip().startswith("1. lr_too_high ")
+    assert "First fix (lr_too_high)" in result.stdout
+    assert result.stdout.index("First fix") < result.stdout.index("Findings:")
+
+
+@pytest.mark.parametrize(
+    ("history", "missing"),
+    [
+        ({"loss": [0.9], "accuracy": [0.6]}, "one epoch"),
+        ({"loss": [2.0, 1.5, 1.2, 1.1, 1.0], "mse": [2.0, 1.5, 1.2, 1.1, 1.0]}, "without baseline_loss"),
+    ],
+)
+def test_a_run_that_cannot_be_judged_exits_3(write, history: dict, missing: str) -> None:
+    result = convdiag("diagnose", "--json", str(write("h.json", history)))
+    assert result.returncode == 3, result.stderr
+    verdict = Diagnosis.model_validate_json(result.stdout).verdict
+    assert verdict.status == "inconclusive"
+    assert any(missing in m for m in verdict.missing)
+    # The same regression with a yardstick can be judged.
+    if "mse" in history:
+        judged = convdiag("diagnose", str(write("b.json", history)), "--meta", "baseline_loss=2.0")
+        assert judged.returncode != 3
+
+
 def test_diagnose_json_is_a_diagnosis(write) -> None:
     result = convdiag("diagnose", "--json", str(write("h.json", histories.nan_loss())))
     assert result.returncode == 1
@@ -74,7 +104,8 @@ def _stuck_regression() -> dict[str, list[float]]:
 
 def test_diagnose_meta_gives_a_csv_the_metadata_it_cannot_carry(write) -> None:
     path = str(write("log.csv", writers.csv_logger([_stuck_regression()])))
-    assert convdiag("diagnose", path).returncode == 0
+    # Without a yardstick the regression's loss cannot be judged: inconclusive, not healthy.
+    assert convdiag("diagnose", path).returncode == 3
     stuck = convdiag("diagnose", path, "--meta", "task=regression", "--meta", "baseline_loss=1.0")
     assert stuck.returncode == 1
     assert "underfitting" in stuck.stdout
@@ -124,7 +155,7 @@ def test_diagnose_unreadable_csv_names_the_line(write) -> None:
 
 def test_diagnose_says_which_lines_it_skipped(write) -> None:
     result = convdiag("diagnose", str(write("history.csv", "epoch,loss\n0,1\n1,0.5\n2,x\n")))
-    assert result.returncode in (0, 1), result.stderr
+    assert result.returncode == 3, result.stderr  # two epochs: too few to judge
     assert "2 epochs" in result.stdout
     assert "skipped line 4: 'x' is not a number" in result.stdout
 

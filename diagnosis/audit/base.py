@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from diagnosis.bundle import BundleData, ModelInfo
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Category, EvidenceSource, Finding, Severity
 
 REGISTRY: dict[str, type[Check]] = {}
 
@@ -44,6 +44,7 @@ class Check(ABC):
         return Finding(
             code=self.code,
             category=self.category,
+            source=EvidenceSource.data_audit,
             severity=severity,
             confidence=round(min(1.0, max(0.0, score)), 3),
             summary=summary,

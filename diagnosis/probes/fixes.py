@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from diagnosis.bundle import BINARY_LOSSES, REGRESSION_LOSSES, LabelInfo, ModelInfo, TrainingConfig
+from diagnosis.evidence import TrialOutcome
 from diagnosis.models import Finding
 from diagnosis.probes.model_info import fresh_copy
 from diagnosis.probes.training import FreshStart, Prepared, ProbeResults, Replay, replay
@@ -31,6 +32,25 @@ MAX_TRIALS = 4
 # Layer arguments that set a dropout rate: a dropout layer's, a recurrent layer's on its inputs
 # and on its state.
 DROPOUT_KEYS = ("rate", "dropout", "recurrent_dropout")
+
+
+# The action each finding's trial takes (diagnosis.evidence.ACTION_CURES says what it cures).
+ACTION_OF: dict[str, str] = {
+    "unscaled_features": "standardize_inputs",
+    "nonfinite_values": "standardize_inputs",
+    "lr_too_high": "lower_learning_rate",
+    "lr_too_low": "raise_learning_rate",
+    "class_imbalance": "class_weight",
+    "loss_task_mismatch": "swap_loss",
+    "label_format_mismatch": "swap_loss",
+    "output_activation_mismatch": "fix_output_activation",
+    "excessive_dropout": "lower_dropout",
+    "vanishing_gradients": "relu_he_init",
+    "saturated_activations": "relu_he_init",
+    "dead_units": "relu_he_init",
+    "capacity_too_low": "add_capacity",
+    "underfitting": "add_capacity",
+}
 
 
 @dataclass
@@ -216,3 +236,16 @@ def try_fixes(
         }
         out.append(finding.model_copy(update={"fix": {**finding.fix, "measured": measured}}))
     return out
+
+
+def outcomes(findings: list[Finding]) -> tuple[TrialOutcome, ...]:
+    """The trials that ran, as the evidence model reads them: an action and what it measured."""
+    return tuple(
+        TrialOutcome(
+            action=ACTION_OF[f.code],
+            measured=f.fix["measured"],
+            fix={k: v for k, v in f.fix.items() if k != "measured"},
+        )
+        for f in findings
+        if isinstance(f.fix.get("measured"), dict) and f.code in ACTION_OF
+    )

@@ -24,8 +24,9 @@ from diagnosis.bundle import (
     ModelInfo,
 )
 from diagnosis.capacity import MIN_HIDDEN_UNITS, MIN_WIDTH_SHARE, RECOMMENDED_UNITS, width_floor
-from diagnosis.causes import LR_BEYOND_HIGH, LR_BEYOND_LOW, LR_FAR, TYPICAL_LR
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.evidence import LR_BEYOND_HIGH, LR_BEYOND_LOW, LR_FAR, TYPICAL_LR
+from diagnosis.models import Category, EvidenceSource, Finding, Severity
+from diagnosis.taxonomy import Code
 
 # Dropout above this rate throws away more than half the signal at every step.
 MAX_DROPOUT = 0.5
@@ -401,5 +402,22 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
+# Causes these checks read completely from the model and the labels, so that their silence
+# rules the cause out (the saturating-stack, bottleneck and rate checks only see some forms
+# of theirs).
+CLEARS = frozenset(
+    {
+        Code.output_activation_mismatch,
+        Code.output_shape_mismatch,
+        Code.loss_task_mismatch,
+        Code.excessive_dropout,
+    }
+)
+
+
 def audit_model(info: ModelInfo, labels: LabelInfo) -> list[Finding]:
-    return [finding for check in CHECKS if (finding := check(info, labels)) is not None]
+    return [
+        finding.model_copy(update={"source": EvidenceSource.model_audit})
+        for check in CHECKS
+        if (finding := check(info, labels)) is not None
+    ]

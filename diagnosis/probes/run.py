@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from diagnosis.audit import REGISTRY as DATA_CHECKS
 from diagnosis.audit import audit_data
 from diagnosis.audit.duplicate_samples import PROPORTION_SD
 from diagnosis.audit.label_noise import WARNING_RATE as LABEL_NOISE_WARNING_RATE
@@ -24,14 +25,14 @@ from diagnosis.bundle import (
     TrainingConfig,
     label_info,
 )
-from diagnosis.causes import TYPICAL_LR
 from diagnosis.curves import rounded
 from diagnosis.engine import ENGINE_VERSION, diagnose
+from diagnosis.evidence import TYPICAL_LR, Context, conclude, history_context
 from diagnosis.history import history_from_mapping
-from diagnosis.models import Diagnosis, Finding, RunSummary, Severity
-from diagnosis.probes.fixes import try_fixes
+from diagnosis.models import Diagnosis, EvidenceSource, Finding, RunSummary, Severity
+from diagnosis.probes.fixes import outcomes, try_fixes
 from diagnosis.probes.loader import BundleError, Limits, open_bundle
-from diagnosis.probes.model_audit import BEYOND_USUAL, audit_model, linear_model_too_small
+from diagnosis.probes.model_audit import BEYOND_USUAL, CLEARS, audit_model, linear_model_too_small
 from diagnosis.probes.model_info import describe
 from diagnosis.probes.training import (
     FRESH_COPY_STEPS,
@@ -108,7 +109,7 @@ def _below_usual(info: ModelInfo | None) -> bool:
 def _confirm(
     findings: list[Finding], symptoms: list[Finding], info: ModelInfo | None = None
 ) -> list[Finding]:
-    explained = {c.code for s in symptoms if s.severity is not Severity.info for c in s.causes}
+    explained = {c for s in symptoms if s.severity is not Severity.info for c in s.supports}
 
     def confirmed(f: Finding) -> bool:
         if f.code == "lr_too_low" and not _below_usual(info):
@@ -305,6 +306,21 @@ def replay_metadata(
     return {k: v for k, v in meta.items() if v is not None}
 
 
+# Data checks that need a validation split to say anything; without one their silence clears nothing.
+NEEDS_VALIDATION = frozenset({"train_val_shift", "duplicate_samples"})
+
+
+def _checked(has_validation: bool) -> frozenset:
+    """The causes whose checks ran completely on this bundle, so that their silence counts."""
+    data = {code for code in DATA_CHECKS if has_validation or code not in NEEDS_VALIDATION}
+    return frozenset(data) | CLEARS
+
+
+def _finish(findings: list[Finding], run: RunSummary, context: Context) -> Diagnosis:
+    concluded, verdict = conclude(findings, context)
+    return Diagnosis.from_findings(concluded, run, ENGINE_VERSION, verdict)
+
+
 def _merge(findings: list[Finding]) -> list[Finding]:
     """One finding per code: audits and probes can both name a cause; keep the strongest."""
     best: dict[str, Finding] = {}
@@ -339,6 +355,7 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
 
         progress(0.15, "audit")
         audit = audit_data(data, info) + audit_model(info, labels)
+        checked = _checked(data.x_val is not None and data.y_val is not None)
         prepared = Prepared.from_bundle(data)
         finite = prepared.finite()
         probes = ProbeResults()
@@ -351,7 +368,9 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
             if not any(f.severity is Severity.error for f in audit):
                 raise BundleError(f"the model cannot be evaluated on the data: {exc}") from None
             # The audit already named a wiring error that explains it; training probes can't run.
-            return Diagnosis.from_findings(_merge(audit), RunSummary(epochs=0, metrics=[]), ENGINE_VERSION)
+            return _finish(
+                _merge(audit), RunSummary(epochs=0, metrics=[]), Context(epochs=0, checked=checked)
+            )
         overfit_one_batch(model, start, info, finite, probes)
         lr_range_test(start, info, finite, config, probes)
         gradient_stats(start, finite, probes)
@@ -359,20 +378,23 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         replayed = FreshStart(model, info, metrics=True)
         baseline = replay(replayed, prepared, config, labels)
         probes.count("replay", baseline.steps)
-        curves = diagnose(
-            history_from_mapping(baseline.history, replay_metadata(info, labels, config, prepared.y))
+        replayed_run = history_from_mapping(
+            baseline.history, replay_metadata(info, labels, config, prepared.y)
         )
+        curves = diagnose(replayed_run)
         audit = _settle_label_noise(audit, finite, baseline, info)
         symptoms = _settle_val_gap(curves.findings, audit, info)
         reported = _settle_truncated(symptoms, config, len(baseline.history.get("loss", [])))
-        probed = _settle_dead_units(_settle_linear(probes.findings, info, reported), reported)
+        found = [f.model_copy(update={"source": EvidenceSource.probe}) for f in probes.findings]
+        probed = _settle_dead_units(_settle_linear(found, info, reported), reported)
         findings = _merge(audit + probed + reported)
 
         progress(0.6, "fix trials")
-        ordered = Diagnosis.from_findings(findings, curves.run, ENGINE_VERSION).findings
+        ordered = sorted(findings, key=lambda f: (-f.severity.rank, -f.confidence, f.code))
         tried = try_fixes(ordered, model, info, config, prepared, labels, probes, baseline, replayed)
         progress(0.95, "writing")
-        result = Diagnosis.from_findings(_confirm(tried, symptoms, info), curves.run, ENGINE_VERSION)
+        context = history_context(replayed_run, checked=checked, trials=outcomes(tried))
+        result = _finish(_confirm(tried, symptoms, info), curves.run, context)
         return result.model_copy(
             update={
                 "probes": {

@@ -10,9 +10,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from diagnosis.causes import rank
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Category, EvidenceSource, Finding, Severity
 
 REGISTRY: dict[str, type[Rule]] = {}
 
@@ -20,9 +19,12 @@ REGISTRY: dict[str, type[Rule]] = {}
 class Rule(ABC):
     code: ClassVar[str]
     category: ClassVar[Category]
-    # Likely causes as (cause code from diagnosis.causes.CATALOGUE, base weight): how often
-    # each is behind this symptom in practice, before the run's own evidence reweighs them.
+    # The causes this finding is evidence for, as (cause code, weight): 1 for a usual cause of
+    # it, 3-4 for the first thing to suspect. diagnosis.evidence turns a weight into a
+    # likelihood ratio and weighs it with everything else known about the run.
     causes: ClassVar[tuple[tuple[str, float], ...]] = ()
+    # Rules that read the caller's metadata rather than the curves say so.
+    source: ClassVar[EvidenceSource] = EvidenceSource.curve_rule
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -57,5 +59,6 @@ class Rule(ABC):
             recommendation=recommendation,
             fix=fix or {},
             epochs=epochs or [],
-            causes=rank(self.causes if causes is None else causes, run),
+            source=self.source,
+            supports=dict(self.causes if causes is None else causes),
         )

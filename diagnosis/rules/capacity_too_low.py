@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from diagnosis.capacity import MIN_HIDDEN_UNITS, MIN_WIDTH_SHARE, RECOMMENDED_UNITS, width_floor
 from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Category, EvidenceSource, Finding, Severity
 from diagnosis.rules.base import Rule
 
 # "Stayed high": the last training loss above this share of the learned-nothing loss (a
@@ -28,6 +28,7 @@ HIGH_LOSS_SHARE = 0.25
 class CapacityTooLow(Rule):
     code = "capacity_too_low"
     category = Category.model
+    source = EvidenceSource.metadata
     causes = (("capacity_too_low", 3.0),)
 
     def check(self, run: TrainingHistory) -> Finding | None:

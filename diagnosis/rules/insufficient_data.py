@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Category, EvidenceSource, Finding, Severity
 from diagnosis.rules.base import Rule
 
 # Trainable parameters per training sample above which a small data set is memorized.
@@ -28,6 +28,7 @@ TARGET_PARAMS_PER_SAMPLE = 10
 class InsufficientData(Rule):
     code = "insufficient_data"
     category = Category.data
+    source = EvidenceSource.metadata
     causes = (("capacity_too_high", 1.0),)
 
     def check(self, run: TrainingHistory) -> Finding | None:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.causes import LR_BEYOND_HIGH, TYPICAL_LR, lr_ratio
 from diagnosis.curves import rounded
+from diagnosis.evidence import LR_BEYOND_HIGH, TYPICAL_LR, lr_ratio
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Category, EvidenceSource, Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.rules.underfitting import HIGH_LOSS
 
@@ -28,10 +28,11 @@ from diagnosis.rules.underfitting import HIGH_LOSS
 class LrTooHigh(Rule):
     code = "lr_too_high"
     category = Category.hyperparameters
+    source = EvidenceSource.metadata
     causes = (("lr_too_high", 3.0),)
 
     def check(self, run: TrainingHistory) -> Finding | None:
-        ratio = lr_ratio(run)
+        ratio = lr_ratio(run.metadata)
         loss = run.get("loss")
         if ratio is None or ratio < LR_BEYOND_HIGH or loss is None:
             return None

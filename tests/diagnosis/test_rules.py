@@ -84,10 +84,11 @@ def test_a_gap_from_the_start_is_overfitting_with_the_shift_first_among_causes()
     train = 0.02 + 2.0 * np.exp(-t / 4)  # fits the training data
     val = 1.7 + 2.0 * np.exp(-t / 4)  # never better than 74 % of ln 10: no U-shape, just a gap
     raw = {"loss": train.tolist(), "val_loss": val.tolist()}
-    findings = diagnose(history_from_mapping(raw, {"num_classes": 10})).findings
-    finding = next(f for f in findings if f.code == "overfitting")
+    result = diagnose(history_from_mapping(raw, {"num_classes": 10}))
+    finding = next(f for f in result.findings if f.code == "overfitting")
     assert finding.severity is Severity.warning
-    assert finding.causes[0].code in {"train_val_shift", "insufficient_data"}
+    assert result.verdict.causes[0].code in {"train_val_shift", "insufficient_data"}
+    assert finding.explained_by == result.verdict.causes[0].code
     assert "does not carry over" in finding.summary
     # The same gap far below what a model that learned nothing scores is a fine model.
     assert "overfitting" not in codes({**raw, "val_loss": (val / 20).tolist()}, num_classes=10)
@@ -134,8 +135,11 @@ def test_slow_steady_descent_is_slow_convergence(seed: int) -> None:
     )
     finding = next(f for f in result.findings if f.code == "slow_convergence")
     assert finding.severity is Severity.warning
-    assert finding.causes[0].code == "lr_too_low"
-    assert finding.causes[0].fix["learning_rate"] == pytest.approx(0.01)
+    top = result.verdict.causes[0]
+    assert top.code == "lr_too_low"
+    assert top.fix.fix["learning_rate"] == pytest.approx(0.01)
+    assert result.verdict.first_fix is not None
+    assert result.verdict.first_fix.cause == "lr_too_low"
 
 
 def test_good_progress_still_improving_is_only_info() -> None:
@@ -233,9 +237,9 @@ def test_accuracy_at_chance_and_frozen_accuracy() -> None:
         "val_accuracy": [0.95] * 10,
         "accuracy": [0.95] * 10,
     }
-    finding = diagnose(history_from_mapping(frozen)).findings[0]
-    assert finding.code == "accuracy_at_chance"
-    assert finding.causes[0].code == "class_imbalance"
+    result = diagnose(history_from_mapping(frozen))
+    assert result.findings[0].code == "accuracy_at_chance"
+    assert result.verdict.causes[0].code == "class_imbalance"
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -301,9 +305,9 @@ def test_causes_are_reweighted_by_metadata() -> None:
     raw = histories.diverging()
 
     def lr_too_high(metadata: dict) -> float:
-        finding = diagnose(history_from_mapping(raw, metadata)).findings[0]
-        assert sum(c.likelihood for c in finding.causes) == pytest.approx(1.0, abs=0.01)
-        return next(c.likelihood for c in finding.causes if c.code == "lr_too_high")
+        verdict = diagnose(history_from_mapping(raw, metadata)).verdict
+        # Not listed: too unlikely to show.
+        return next((c.probability for c in verdict.causes if c.code == "lr_too_high"), 0.0)
 
     plain = lr_too_high({})
     assert (
@@ -311,9 +315,9 @@ def test_causes_are_reweighted_by_metadata() -> None:
         > plain
         > lr_too_high({"optimizer": "adam", "learning_rate": 1e-4})
     )
-    huge = diagnose(history_from_mapping(raw, {"optimizer": "adam", "learning_rate": 0.5})).findings[0]
+    huge = diagnose(history_from_mapping(raw, {"optimizer": "adam", "learning_rate": 0.5})).verdict
     assert huge.causes[0].code == "lr_too_high"
-    assert huge.causes[0].fix["learning_rate"] == pytest.approx(1e-3)
+    assert huge.causes[0].fix.fix["learning_rate"] == pytest.approx(1e-3)
 
 
 def test_inferred_classes_and_schedule_in_the_summary() -> None:
@@ -453,18 +457,18 @@ def test_recall_stuck_at_zero_means_the_positive_class_is_never_predicted() -> N
         "accuracy": (0.946 + 0.0008 * np.arange(20)).tolist(),
         "val_recall": [0.0] * 20,
     }
-    finding = diagnose(history_from_mapping(raw, {"task": "binary"})).findings[0]
+    result = diagnose(history_from_mapping(raw, {"task": "binary"}))
+    finding = result.findings[0]
     assert finding.code == "accuracy_at_chance"
     assert finding.evidence["metric"] == "val_recall"
-    assert finding.causes[0].code == "class_imbalance"
+    assert result.verdict.causes[0].code == "class_imbalance"
 
 
 def test_regression_loss_far_from_unit_scale() -> None:
     raw = {"loss": [16553.0, 16000.0, 15000.0, 14000.0, 13000.0], "mae": [101.0, 100.0, 98.0, 96.0, 94.0]}
-    finding = next(
-        f for f in diagnose(history_from_mapping(raw)).findings if f.code == "unexpected_initial_loss"
-    )
-    assert finding.causes[0].code == "unscaled_targets"
+    result = diagnose(history_from_mapping(raw))
+    assert any(f.code == "unexpected_initial_loss" for f in result.findings)
+    assert result.verdict.causes[0].code == "unscaled_targets"
     assert "unexpected_initial_loss" not in codes(
         {"loss": [1.2, 0.9, 0.7, 0.6, 0.5], "mae": [0.9, 0.8, 0.7, 0.6, 0.5]}
     )

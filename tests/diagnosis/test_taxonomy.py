@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 from diagnosis.audit import REGISTRY as AUDITS
-from diagnosis.causes import CATALOGUE
 from diagnosis.rules import REGISTRY as RULES
-from diagnosis.taxonomy import CAUSES, CODES, SYMPTOMS
+from diagnosis.taxonomy import CATALOGUE, CAUSE_CODES, CAUSES, CODES, SYMPTOMS, Code
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBES = ROOT / "diagnosis" / "probes"
@@ -33,7 +32,8 @@ def test_the_taxonomy_matches_the_published_document() -> None:
 def test_rules_audits_and_causes_use_published_codes() -> None:
     assert set(RULES) <= CODES
     assert set(AUDITS) <= CODES
-    assert set(CATALOGUE) <= CODES
+    assert set(CATALOGUE) == CAUSE_CODES
+    assert {code.value for code in Code} == CODES
 
 
 def test_model_audit_and_probes_use_published_codes() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from diagnosis.bundle import LayerInfo, ModelInfo, label_info
-from diagnosis.models import Category, Cause, Finding, Severity
+from diagnosis.models import Category, Finding, Severity
 from diagnosis.probes.fixes import _head_for
 from diagnosis.probes.run import _confirm, _settle_val_gap
 from diagnosis.probes.training import OVERFIT_STEPS, Memorization, Prepared
@@ -26,10 +26,7 @@ def _finding(
         summary=f"{code}.",
         recommendation="Change it.",
         fix=fix,
-        causes=[
-            Cause(code=c, category=Category.hyperparameters, likelihood=0.5, check="-", change="-")
-            for c in causes
-        ],
+        supports=dict.fromkeys(causes, 1.0),
     )
 
 

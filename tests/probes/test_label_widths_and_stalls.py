@@ -13,7 +13,7 @@ import pytest
 
 from diagnosis.audit import audit_data
 from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, TrainingConfig, label_info
-from diagnosis.models import Category, Cause, Finding, Severity
+from diagnosis.models import Category, Finding, Severity
 from diagnosis.probes.model_audit import audit_model, output_shape
 from diagnosis.probes.run import USUAL_RATE_BAND, _confirm, _settle_truncated
 from diagnosis.probes.training import (
@@ -121,9 +121,7 @@ def test_a_slow_replay_does_not_confirm_a_usual_rate_as_too_low() -> None:
         confidence=0.7,
         summary="Slow.",
         recommendation="Wait.",
-        causes=[
-            Cause(code="lr_too_low", category=Category.hyperparameters, likelihood=0.5, check="-", change="-")
-        ],
+        supports={"lr_too_low": 1.0},
     )
     usual = _info("sparse_categorical_crossentropy", 3, "softmax", "adam", 1e-3)
     low = dataclasses.replace(usual, learning_rate=1e-3 / (USUAL_RATE_BAND * 3))
@@ -133,7 +131,7 @@ def test_a_slow_replay_does_not_confirm_a_usual_rate_as_too_low() -> None:
     high = Finding(
         **{
             **plateau.model_dump(),
-            "causes": [c.model_copy(update={"code": "lr_too_high"}) for c in plateau.causes],
+            "supports": {"lr_too_high": 1.0},
         }
     )
     assert _confirm([_suspicion("lr_too_high")], [high], usual)[0].severity is Severity.warning

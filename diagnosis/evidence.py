@@ -1,0 +1,585 @@
+"""The evidence model: from findings, metadata, audits and fix trials to one ranked list of
+causes, a status, a headline and the first fix (a Diagnosis's `verdict`).
+
+Each cause is weighed on its own (a run can have several): its prior odds times the
+likelihood ratio of every group of evidence. A likelihood ratio (LR) says how much likelier
+the evidence is when the cause is present than when it is not; above 1 it is evidence for,
+below 1 evidence against. Every ratio used is a named constant below with its reason.
+
+Two pitfalls are designed against:
+- One fact seen several ways (a loss stuck at ln K is also a plateau, accuracy at chance and
+  an unexpected initial loss) is not several facts. Symptoms are grouped by the fact they
+  read (SYMPTOM_GROUPS); within a group, each cause takes the strongest ratio, not the product.
+- A fix trial measures an action, not a cause: a lower learning rate also cures exploding
+  gradients and dead units. A trial that helped raises every cause its action cures
+  (ACTION_CURES), and the first fix is the best measured action.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from diagnosis.history import RunMetadata, TrainingHistory
+from diagnosis.judgeable import why_inconclusive
+from diagnosis.models import (
+    CauseFix,
+    Evidence,
+    EvidenceSource,
+    Finding,
+    FirstFix,
+    Severity,
+    Verdict,
+    VerdictCause,
+    VerdictStatus,
+)
+from diagnosis.taxonomy import CATALOGUE, CATEGORY, CAUSE_CODES, Category, Code
+
+C = Code
+S = EvidenceSource
+
+# --- priors -------------------------------------------------------------------------------
+# How often each cause is behind a run that someone asks about, before any evidence. One
+# default: how often each cause is behind a given symptom is what the symptoms' weights say,
+# so a higher prior for the common causes would count that twice. Causes that are rare in
+# reports of non-converging Keras models (and that a history cannot show at all) start lower.
+PRIOR = 0.05
+PRIORS: dict[Code, float] = {
+    C.output_shape_mismatch: 0.03,
+    C.constant_features: 0.03,
+    C.conflicting_labels: 0.03,
+    C.cannot_overfit_batch: 0.03,
+}
+
+# --- likelihood ratios ---------------------------------------------------------------------
+# A symptom's check declares a weight per cause it supports (1 = "a usual cause", 3-4 = "the
+# first thing to suspect"). Each unit of weight triples the odds: a plateau (weight 2 for
+# lr_too_low) takes a 6 % prior to about 28 %, and no symptom alone makes a cause certain.
+SYMPTOM_LR_PER_WEIGHT = 3.0
+# A finding that names a cause outright (an audit measured it, the model's wiring shows it, a
+# probe saw it): an error is a cause that breaks training on its own, a warning one that hurts.
+DIRECT_LR = {Severity.error: 40.0, Severity.warning: 12.0}
+# An audit or probe that measured the cause and found it below the level that hurts (an info
+# finding): a little evidence against it being why this run fails.
+MEASURED_MINOR_LR = 0.5
+# A check that ran and found nothing: a data audit that counted balanced classes rules out
+# class_imbalance, short of certainty (a check has its blind spots).
+CLEARED_LR = 0.1
+# A fix trial that beat the run-to-run noise: the action worked, so a cause it cures is near
+# certain (with a 5 % prior, 0.5 after this). One that did not help lowers them.
+TRIAL_HELPED_LR = 20.0
+TRIAL_FLAT_LR = 0.3
+# The configured learning rate against the optimizer's usual one (metadata, or the bundle's
+# optimizer). Beyond any usual setup it nearly settles the matter; 10x is a strong hint.
+TYPICAL_LR = {
+    "adam": 1e-3,
+    "adamw": 1e-3,
+    "nadam": 1e-3,
+    "adamax": 2e-3,
+    "rmsprop": 1e-3,
+    "sgd": 1e-2,
+    "adagrad": 1e-2,
+    "adadelta": 1.0,
+    "lion": 1e-4,
+}
+# Ratios of the configured to the typical rate that count as off (3x), far off (10x) and
+# beyond any setup that trains normally (100x, or 1e-4x: at 100x, Adam's steps are ~0.1 per
+# weight, the size of a Glorot weight in a 100-unit layer; at 1e-4x a run of thousands of
+# steps moves no weight measurably).
+LR_OFF, LR_FAR = 3.0, 10.0
+LR_BEYOND_HIGH, LR_BEYOND_LOW = 100.0, 1e-4
+LR_METADATA_LR = {"beyond": 20.0, "far": 6.0, "off": 2.0, "against": 0.3}
+# Samples against parameters (metadata): fewer samples per parameter than SAMPLES_PER_PARAM
+# is a model that can memorize its data; fewer than FEW_SAMPLES is small for any deep model.
+SAMPLES_PER_PARAM = 0.1
+FEW_SAMPLES = 1000
+DATA_SIZE_LR = {"crowded": 4.0, "few": 2.0, "plenty": 0.3}
+DATA_SIZE_CAUSES = (C.insufficient_data, C.capacity_too_high)
+# A loss that is NaN from the first epoch on points at the data before the dynamics: a rate
+# needs steps to blow up, a NaN in the inputs does not.
+NAN_FROM_START_LR = 4.0
+
+# Symptoms that read one fact: within a group each cause takes its strongest ratio.
+SYMPTOM_GROUPS: dict[Code, str] = {
+    C.loss_plateau: "did_not_learn",
+    C.accuracy_at_chance: "did_not_learn",
+    C.unexpected_initial_loss: "did_not_learn",
+    C.slow_convergence: "did_not_learn",
+    C.underfitting: "did_not_learn",
+    C.loss_nan: "unstable",
+    C.loss_diverging: "unstable",
+    C.loss_oscillating: "unstable",
+    C.loss_spikes: "unstable",
+    C.overfitting: "generalization",
+    C.val_noisy: "generalization",
+    C.val_better_than_train: "generalization",
+}
+# Findings that cannot both stand: a training loss left high (underfitting) against one
+# driven far below the validation loss (overfitting), or a validation loss below the
+# training one. The stronger (severity, then confidence) stays; the other becomes info.
+CONTRADICTIONS: tuple[tuple[Code, Code], ...] = (
+    (C.underfitting, C.overfitting),
+    (C.overfitting, C.val_better_than_train),
+)
+
+# What each fix trial's action cures (a trial measures the action, not one cause).
+ACTION_CURES: dict[str, frozenset[Code]] = {
+    "lower_learning_rate": frozenset({C.lr_too_high, C.exploding_gradients, C.dead_units}),
+    "raise_learning_rate": frozenset({C.lr_too_low}),
+    "standardize_inputs": frozenset({C.unscaled_features, C.nonfinite_values}),
+    "class_weight": frozenset({C.class_imbalance}),
+    "swap_loss": frozenset({C.loss_task_mismatch, C.label_format_mismatch}),
+    "fix_output_activation": frozenset({C.output_activation_mismatch}),
+    "lower_dropout": frozenset({C.excessive_dropout}),
+    "relu_he_init": frozenset({C.vanishing_gradients, C.saturated_activations, C.dead_units}),
+    "add_capacity": frozenset({C.capacity_too_low}),
+}
+ACTION_WORDS = {
+    "lower_learning_rate": "lowering the learning rate",
+    "raise_learning_rate": "raising the learning rate",
+    "standardize_inputs": "standardizing the inputs",
+    "class_weight": "weighting the classes",
+    "swap_loss": "using the loss that fits the labels",
+    "fix_output_activation": "changing the output activation",
+    "lower_dropout": "lowering the dropout",
+    "relu_he_init": "ReLU with He initialization",
+    "add_capacity": "a larger model",
+}
+
+# --- the verdict's shape -------------------------------------------------------------------
+# Causes listed: every one with evidence for it at or above MIN_LISTED, and at least
+# MIN_SHOWN of those with any evidence for them (a reader then sees the runners-up), at most
+# MAX_LISTED.
+MIN_LISTED, MIN_SHOWN, MAX_LISTED = 0.2, 3, 6
+# The probability in words, for readers and for causes whose probability is uncalibrated.
+CONFIDENCE_WORDS = ((0.9, "near certain"), (0.6, "high"), (0.3, "medium"), (0.0, "low"))
+
+
+@dataclass(frozen=True)
+class TrialOutcome:
+    """What one fix trial measured: `helped` means beyond the run-to-run noise."""
+
+    action: str
+    measured: dict[str, Any]
+    fix: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def helped(self) -> bool:
+        return self.measured.get("improved") is True
+
+    @property
+    def gain(self) -> float:
+        """The improvement it measured, for choosing the best action (accuracy points, or the
+        relative fall of the MSE)."""
+        before, after = self.measured.get("before") or {}, self.measured.get("after") or {}
+        for metric, sign in (("accuracy", 1.0), ("mse", -1.0)):
+            b, a = before.get(metric), after.get(metric)
+            if isinstance(a, int | float) and isinstance(b, int | float):
+                return sign * (a - b) / (1.0 if metric == "accuracy" else max(abs(b), 1e-12))
+        return 0.0
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the verdict needs beyond the findings."""
+
+    epochs: int
+    metadata: RunMetadata = field(default_factory=RunMetadata)
+    # Why the input cannot support a judgement (judgeable.why_inconclusive); used only when no
+    # alarm was raised, since a problem the curves show stays a problem.
+    missing: tuple[str, ...] = ()
+    loss_first: float | None = None
+    loss_last: float | None = None
+    nan_from_start: bool = False
+    # Codes whose checks ran over data or the model: a cause among them without a finding is
+    # cleared (a history has none).
+    checked: frozenset[Code] = frozenset()
+    trials: tuple[TrialOutcome, ...] = ()
+
+
+def _finite(values: np.ndarray | None) -> np.ndarray:
+    return values[np.isfinite(values)] if values is not None else np.array([])
+
+
+def history_context(run: TrainingHistory, **extra: Any) -> Context:
+    loss = run.get("loss")
+    finite = _finite(loss)
+    return Context(
+        epochs=run.epochs,
+        metadata=run.metadata,
+        missing=tuple(filter(None, [why_inconclusive(run)])),
+        loss_first=float(finite[0]) if finite.size else None,
+        loss_last=float(finite[-1]) if finite.size else None,
+        nan_from_start=loss is not None and not bool(np.isfinite(loss[0])),
+        **extra,
+    )
+
+
+# --- metadata evidence ---------------------------------------------------------------------
+
+
+def lr_ratio(meta: RunMetadata) -> float | None:
+    """Configured learning rate over the optimizer's typical one, when both are known."""
+    typical = TYPICAL_LR.get((meta.optimizer or "").lower())
+    if not meta.learning_rate or typical is None:
+        return None
+    return meta.learning_rate / typical
+
+
+def _lr_evidence(meta: RunMetadata) -> Iterable[tuple[Code, Evidence]]:
+    ratio = lr_ratio(meta)
+    if ratio is None:
+        return
+    numbers = {
+        "learning_rate": meta.learning_rate,
+        "optimizer": meta.optimizer,
+        "ratio": float(f"{ratio:.3g}"),
+    }
+    typical = TYPICAL_LR[(meta.optimizer or "").lower()]
+    said = f"learning_rate {meta.learning_rate:g} is {ratio:.3g}x {meta.optimizer}'s usual {typical:g}"
+    for code, high in ((C.lr_too_high, ratio), (C.lr_too_low, 1.0 / ratio)):
+        beyond = LR_BEYOND_HIGH if code is C.lr_too_high else 1.0 / LR_BEYOND_LOW
+        if high >= beyond:
+            key = "beyond"
+        elif high >= LR_FAR:
+            key = "far"
+        elif high >= LR_OFF:
+            key = "off"
+        elif high <= 1.0 / LR_OFF:
+            key = "against"
+        else:
+            continue
+        yield (
+            code,
+            Evidence(
+                source=S.metadata,
+                code="learning_rate",
+                likelihood_ratio=LR_METADATA_LR[key],
+                detail=said,
+                numbers=numbers,
+            ),
+        )
+
+
+def _data_size_evidence(meta: RunMetadata) -> Iterable[tuple[Code, Evidence]]:
+    if meta.num_samples is None:
+        return
+    numbers = {"num_samples": meta.num_samples, "param_count": meta.param_count}
+    if meta.param_count and meta.num_samples / meta.param_count < SAMPLES_PER_PARAM:
+        key, said = "crowded", f"{meta.num_samples} samples for {meta.param_count} parameters"
+    elif meta.num_samples < FEW_SAMPLES:
+        key, said = "few", f"only {meta.num_samples} training samples"
+    else:
+        key, said = "plenty", f"{meta.num_samples} training samples"
+    for code in DATA_SIZE_CAUSES:
+        yield (
+            code,
+            Evidence(
+                source=S.metadata,
+                code="num_samples",
+                likelihood_ratio=DATA_SIZE_LR[key],
+                detail=said,
+                numbers=numbers,
+            ),
+        )
+
+
+# --- weighing ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    """The evidence on one cause, by group; a group's ratio is its strongest item's."""
+
+    groups: dict[str, list[Evidence]] = field(default_factory=dict)
+    explains: list[Code] = field(default_factory=list)
+
+    def add(self, group: str, item: Evidence) -> None:
+        self.groups.setdefault(group, []).append(item)
+
+    def ratio(self) -> float:
+        total = 1.0
+        for items in self.groups.values():
+            ratios = [e.likelihood_ratio for e in items]
+            total *= max(ratios) if max(ratios) > 1 else min(ratios)
+        return total
+
+    def items(self) -> list[Evidence]:
+        return [e for items in self.groups.values() for e in items]
+
+
+def _confidence_weighted(ratio: float, confidence: float) -> float:
+    """A finding the check is only partly sure of gives part of its ratio (on the log scale)."""
+    return float(math.exp(math.log(ratio) * confidence))
+
+
+def reconcile(findings: list[Finding]) -> list[Finding]:
+    """Contradictory alarms: the weaker of each pair becomes info and says why."""
+    alarms = {f.code: f for f in findings if f.severity is not Severity.info}
+    demoted: dict[Code, str] = {}
+    for a, b in CONTRADICTIONS:
+        if a in alarms and b in alarms and a not in demoted and b not in demoted:
+            fa, fb = alarms[a], alarms[b]
+            weaker, stronger = (
+                (fb, fa)
+                if (fa.severity.rank, fa.confidence) >= (fb.severity.rank, fb.confidence)
+                else (fa, fb)
+            )
+            demoted[weaker.code] = stronger.code
+    return [
+        f.model_copy(
+            update={
+                "severity": Severity.info,
+                "summary": f"{f.summary.rstrip('.')}; set aside: it contradicts {demoted[f.code]}, "
+                "which the curves show more strongly.",
+            }
+        )
+        if f.code in demoted and f.severity is not Severity.info
+        else f
+        for f in findings
+    ]
+
+
+def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
+    tallies: dict[Code, _Tally] = {code: _Tally() for code in CAUSE_CODES}
+    for f in findings:
+        alarm = f.severity is not Severity.info
+        if f.code in CAUSE_CODES:
+            if alarm:
+                ratio = _confidence_weighted(DIRECT_LR[f.severity], f.confidence)
+            elif f.source in {S.data_audit, S.model_audit, S.probe}:
+                ratio = MEASURED_MINOR_LR
+            else:
+                ratio = 1.0
+            if ratio != 1.0:
+                # A metadata rule reads the same fact as the metadata evidence: one group.
+                group = f"metadata:{f.code}" if f.source is S.metadata else f"finding:{f.code}"
+                tallies[f.code].add(
+                    group,
+                    Evidence(
+                        source=f.source,
+                        code=f.code,
+                        likelihood_ratio=round(ratio, 3),
+                        detail=f.summary,
+                        numbers=_numbers(f),
+                    ),
+                )
+                if alarm:
+                    tallies[f.code].explains.append(f.code)
+        if not alarm:
+            continue
+        group = SYMPTOM_GROUPS.get(f.code, f"finding:{f.code}")
+        for cause, weight in f.supports.items():
+            if cause == f.code or cause not in tallies:
+                continue
+            ratio = _confidence_weighted(1.0 + SYMPTOM_LR_PER_WEIGHT * weight, f.confidence)
+            tallies[cause].add(
+                group,
+                Evidence(
+                    source=f.source,
+                    code=f.code,
+                    likelihood_ratio=round(ratio, 3),
+                    detail=f.summary,
+                    numbers=_numbers(f),
+                ),
+            )
+            tallies[cause].explains.append(f.code)
+    found = {f.code for f in findings}
+    for code in context.checked - found:
+        if code in tallies:
+            tallies[code].add(
+                f"cleared:{code}",
+                Evidence(
+                    source=S.model_audit if CATEGORY[code] is Category.model else S.data_audit,
+                    code=code,
+                    likelihood_ratio=CLEARED_LR,
+                    detail=f"the {code} check ran on the bundle and found nothing",
+                ),
+            )
+    for code, item in [*_lr_evidence(context.metadata), *_data_size_evidence(context.metadata)]:
+        tallies[code].add(f"metadata:{code}", item)
+    if context.nan_from_start:
+        tallies[C.nonfinite_values].add(
+            "unstable",
+            Evidence(
+                source=S.curve_rule,
+                code="loss_nan",
+                likelihood_ratio=NAN_FROM_START_LR,
+                detail="the loss was NaN from the first epoch, before any step could blow up",
+            ),
+        )
+    for trial in context.trials:
+        for code in ACTION_CURES.get(trial.action, frozenset()):
+            ratio = TRIAL_HELPED_LR if trial.helped else TRIAL_FLAT_LR
+            tallies[code].add(
+                f"trial:{trial.action}",
+                Evidence(
+                    source=S.fix_trial,
+                    code=trial.action,
+                    likelihood_ratio=ratio,
+                    detail=f"{ACTION_WORDS[trial.action]} {'helped' if trial.helped else 'did not help'}: "
+                    f"{_before_after(trial.measured)}",
+                    numbers={k: v for k, v in trial.measured.items() if k != "history"},
+                ),
+            )
+    return tallies
+
+
+def _numbers(f: Finding) -> dict[str, Any]:
+    return {
+        k: v for k, v in f.evidence.items() if k != "thresholds" and isinstance(v, int | float | str | bool)
+    }
+
+
+def _before_after(measured: dict[str, Any]) -> str:
+    before, after = measured.get("before") or {}, measured.get("after") or {}
+    for metric, name in (("accuracy", "validation accuracy"), ("mse", "validation MSE")):
+        if isinstance(after.get(metric), int | float) and isinstance(before.get(metric), int | float):
+            return f"{name} {before[metric]:.3g} -> {after[metric]:.3g} in {measured.get('steps')} steps"
+    return measured.get("error", "no score")
+
+
+def confidence_word(probability: float) -> str:
+    return next(word for floor, word in CONFIDENCE_WORDS if probability >= floor)
+
+
+def _posterior(code: Code, tally: _Tally) -> float:
+    prior = PRIORS.get(code, PRIOR)
+    odds = prior / (1 - prior) * tally.ratio()
+    return odds / (1 + odds)
+
+
+def concrete_fix(code: Code, meta: RunMetadata, findings: Sequence[Finding]) -> CauseFix:
+    """The fix for a cause: its own finding's recommendation where one was raised (the most
+    concrete), else the catalogue's, with the configured learning rate turned into a value."""
+    own = next((f for f in findings if f.code == code), None)
+    info = CATALOGUE[code]
+    if own is not None:
+        fix = {k: v for k, v in own.fix.items() if k != "measured"}
+        return CauseFix(
+            action=own.recommendation, fix=fix or dict(info.fix), measured=own.fix.get("measured")
+        )
+    fix = dict(info.fix)
+    typical = TYPICAL_LR.get((meta.optimizer or "").lower())
+    if code in {C.lr_too_high, C.lr_too_low} and meta.learning_rate:
+        if code is C.lr_too_high:
+            target = meta.learning_rate / 10 if typical is None else min(meta.learning_rate / 10, typical)
+        else:
+            target = meta.learning_rate * 10 if typical is None else max(meta.learning_rate * 10, typical)
+        fix.pop("learning_rate_factor", None)  # the factor, applied
+        fix["learning_rate"] = float(f"{target:.3g}")
+    return CauseFix(action=info.change, fix=fix)
+
+
+def conclude(findings: list[Finding], context: Context) -> tuple[list[Finding], Verdict]:
+    """Reconcile the findings, weigh the evidence, and say the verdict; the findings come back
+    with `explained_by` set where a listed cause accounts for them."""
+    findings = reconcile(findings)
+    alarms = [f for f in findings if f.severity is not Severity.info]
+    if not alarms:
+        missing = list(context.missing)
+        if missing:
+            verdict = Verdict(
+                status=VerdictStatus.inconclusive,
+                headline=f"Cannot judge this run: {'; '.join(missing)}.",
+                missing=missing,
+            )
+        else:
+            verdict = Verdict(status=VerdictStatus.healthy, headline=_healthy_headline(context))
+        return findings, verdict
+
+    tallies = _weigh(findings, context)
+    scored = sorted(
+        (
+            (code, _posterior(code, t), t)
+            for code, t in tallies.items()
+            if any(e.likelihood_ratio > 1 for e in t.items())
+        ),
+        key=lambda item: (-item[1], item[0].value),
+    )
+    listed = [s for i, s in enumerate(scored) if s[1] >= MIN_LISTED or i < MIN_SHOWN][:MAX_LISTED]
+    causes = [_cause(code, p, t, context, findings) for code, p, t in listed]
+    explained: dict[Code, Code] = {}
+    for cause in causes:
+        for code in cause.explains:
+            explained.setdefault(code, cause.code)
+    findings = [
+        f.model_copy(update={"explained_by": explained.get(f.code)}) if f.severity is not Severity.info else f
+        for f in findings
+    ]
+    first_fix = _first_fix(causes, context)
+    verdict = Verdict(
+        status=VerdictStatus.problems,
+        headline=_problem_headline(causes, alarms, first_fix),
+        causes=causes,
+        first_fix=first_fix,
+    )
+    return findings, verdict
+
+
+def _cause(
+    code: Code, probability: float, tally: _Tally, context: Context, findings: Sequence[Finding]
+) -> VerdictCause:
+    items = sorted(tally.items(), key=lambda e: -abs(math.log(e.likelihood_ratio)))
+    fix = concrete_fix(code, context.metadata, findings)
+    trials = [t for t in context.trials if code in ACTION_CURES.get(t.action, frozenset())]
+    if trials and fix.measured is None:
+        best = max(trials, key=lambda t: (t.helped, t.gain))
+        fix = fix.model_copy(update={"measured": {**best.measured, "action": best.action}})
+    return VerdictCause(
+        code=code,
+        category=CATEGORY[code],
+        probability=round(probability, 3),
+        confidence=confidence_word(probability),
+        explains=sorted(set(tally.explains), key=lambda c: c.value),
+        evidence_for=[e for e in items if e.likelihood_ratio > 1],
+        evidence_against=[e for e in items if e.likelihood_ratio < 1],
+        fix=fix,
+        probe=CATALOGUE[code].probe,
+    )
+
+
+def _first_fix(causes: Sequence[VerdictCause], context: Context) -> FirstFix | None:
+    helped = [t for t in context.trials if t.helped]
+    if helped:
+        best = max(helped, key=lambda t: t.gain)
+        cures = ACTION_CURES.get(best.action, frozenset())
+        cause = next((c.code for c in causes if c.code in cures), None) or min(cures, key=lambda c: c.value)
+        return FirstFix(
+            cause=cause,
+            action=ACTION_WORDS[best.action],
+            fix=best.fix,
+            measured={k: v for k, v in best.measured.items() if k != "history"},
+        )
+    if not causes:
+        return None
+    top = causes[0]
+    return FirstFix(cause=top.code, action=top.fix.action, fix=top.fix.fix)
+
+
+def _healthy_headline(context: Context) -> str:
+    if context.loss_first is not None and context.loss_last is not None:
+        return (
+            f"No problems found: the training loss fell from {context.loss_first:.3g} to "
+            f"{context.loss_last:.3g} over {context.epochs} epochs without a warning sign."
+        )
+    return f"No problems found in {context.epochs} epochs."
+
+
+def _problem_headline(
+    causes: Sequence[VerdictCause], alarms: Sequence[Finding], first_fix: FirstFix | None
+) -> str:
+    if first_fix is not None and first_fix.measured is not None:
+        title = CATALOGUE[first_fix.cause].title
+        return f"The likely cause is {title}: {first_fix.action} took {_before_after(first_fix.measured)}."
+    if not causes:
+        worst = alarms[0]
+        return f"{worst.summary.rstrip('.')} (no cause stands out; see the findings)."
+    top = causes[0]
+    strongest = top.evidence_for[0] if top.evidence_for else None
+    because = f": {strongest.detail.rstrip('.')}" if strongest is not None else ""
+    return f"Most likely {CATALOGUE[top.code].title} ({top.probability:.0%}){because}."
