@@ -229,31 +229,46 @@ def count_samples(values: np.ndarray | None) -> int | None:
     distinct = np.unique(values[np.isfinite(values) & (values > 0) & (values < 1)])[:MAX_DISTINCT]
     if distinct.size < MIN_DISTINCT:
         return None
-    decimals = next(
+    # Written with a fixed number of decimals (a console) or of significant digits (a JSON dump
+    # at float32's digits): each value is off by at most half a unit of its last written digit
+    # under whichever scheme made it, so the larger of the two bounds holds.
+    decimals = _digits(distinct)
+    significant = _digits(distinct / 10.0 ** np.floor(np.log10(distinct)))
+    by_decimals = FLOAT32_ROUNDING if decimals is None else 0.5 * 10.0**-decimals
+    by_significant = (
+        FLOAT32_ROUNDING
+        if significant is None
+        else 0.5 * 10.0 ** (np.floor(np.log10(distinct)) - significant)
+    )
+    # ...plus float32's own error: Keras computed the value in float32 before it was written.
+    rounding = np.maximum(by_decimals, by_significant) + np.full_like(distinct, FLOAT32_ROUNDING)
+    # Values that sit exactly on a grid finer than their decimals (k/25 written as 0.44) count
+    # exactly; otherwise n is matched to within the values' rounding, while that resolves it.
+    exact_up_to = MAX_COUNTED_SAMPLES if decimals is None else min(MAX_COUNTED_SAMPLES, 10**decimals - 1)
+    for largest, tolerance in (
+        (exact_up_to, np.zeros_like(distinct)),
+        (int(RESOLVABLE / rounding.max()), rounding),
+    ):
+        n = np.arange(1, min(MAX_COUNTED_SAMPLES, largest) + 1, dtype=np.float64)[:, None]
+        scaled = distinct[None, :] * n
+        hits = np.flatnonzero(
+            np.all(np.abs(scaled - np.rint(scaled)) <= tolerance[None, :] * n + EXACT, axis=1)
+        )
+        if hits.size:
+            return int(hits[0]) + 1
+    return None
+
+
+def _digits(values: np.ndarray) -> int | None:
+    """The fewest decimals (1..MAX_DECIMALS) that write every value exactly, else None."""
+    return next(
         (
             d
             for d in range(1, MAX_DECIMALS + 1)
-            if np.allclose(distinct * 10.0**d, np.rint(distinct * 10.0**d), rtol=0, atol=EXACT)
+            if np.allclose(values * 10.0**d, np.rint(values * 10.0**d), rtol=0, atol=EXACT * 10.0**d + 1e-9)
         ),
         None,
     )
-    # Values that sit exactly on a grid finer than their decimals (k/25 written as 0.44) count
-    # exactly; otherwise n is matched to within the values' rounding, while that resolves it.
-    rounding = FLOAT32_ROUNDING if decimals is None else 0.5 * 10.0**-decimals
-    exact_up_to = MAX_COUNTED_SAMPLES if decimals is None else min(MAX_COUNTED_SAMPLES, 10**decimals - 1)
-    for largest, tolerance in ((exact_up_to, EXACT), (int(RESOLVABLE / rounding), rounding)):
-        n = np.arange(1, min(MAX_COUNTED_SAMPLES, largest) + 1, dtype=np.float64)
-        # One value at a time over the n still standing: the same test as every value against
-        # every n at once, but few n survive the first values, so it costs about one pass
-        # instead of 64 (the whole matrix was most of a history diagnosis's time).
-        for value in distinct:
-            scaled = value * n
-            n = n[np.abs(scaled - np.rint(scaled)) <= tolerance * n + EXACT]
-            if not n.size:
-                break
-        if n.size:
-            return int(n[0])
-    return None
 
 
 def _single_answer_share(run: TrainingHistory, accuracy: str | None) -> float | None:

@@ -5,6 +5,12 @@ update was far too large. Repeated spikes are the classic sign of exploding grad
 of a few extreme samples. A single excursion that the run left behind (it ended below where
 it stood before the spike) did no lasting harm, so it is worth knowing (`info`), not a
 warning: momentum SGD on a healthy run can do that once.
+
+The first epoch can be the spike too: a first-epoch loss BLOWUP times what the run fell to
+within BLOWUP_EPOCHS epochs. A fresh model starts near ln K, or near the targets' variance for
+a regression, and an epoch of learning lowers that by a factor of a few, never by orders of
+magnitude; a start that high means the first updates blew the weights up (far too large a
+learning rate, or an initialization that explodes).
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ MIN_JUMP = 0.1
 # ...and falls back under RECOVERED times that median within RECOVERY epochs.
 RECOVERY = 3
 RECOVERED = 1.2
+# The first epoch blew up: BLOWUP times the least loss of the next BLOWUP_EPOCHS epochs.
+BLOWUP = 100.0
+BLOWUP_EPOCHS = 3
+BLOWUP_CAUSES = (("lr_too_high", 3.0), ("exploding_gradients", 2.0), ("unscaled_features", 1.0))
 # More spikes than this, or a run that never got back under its pre-spike best, is a warning.
 HARMLESS_SPIKES = 1
 
@@ -49,8 +59,40 @@ class LossSpikes(Rule):
             if values is not None and run.epochs >= 3 and (spikes := _spikes(values)):
                 found[name] = spikes
         if not found:
-            return None
+            return self._blowup(run)
         metric = max(found, key=lambda name: len(found[name]))
+        return self._spiked(run, metric, found)
+
+    def _blowup(self, run: TrainingHistory) -> Finding | None:
+        values = run.get("loss")
+        ratio = _blowup_ratio(values)
+        if values is None or ratio is None or ratio < BLOWUP:
+            return None
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.7,
+            summary=(
+                f"The first epoch's loss, {float(values[0]):.4g}, was {ratio:.0f}x what the run fell to "
+                f"within {BLOWUP_EPOCHS} epochs: the first updates blew the weights up."
+            ),
+            evidence={
+                "metric": "loss",
+                "first_epoch_loss": rounded(float(values[0])),
+                "least_after": rounded(float(values[1 : BLOWUP_EPOCHS + 1].min())),
+                "ratio": rounded(ratio, 3),
+                "thresholds": {"blowup": BLOWUP, "blowup_epochs": BLOWUP_EPOCHS},
+            },
+            recommendation=(
+                "Lower the learning rate by 10x, clip gradients (clipnorm=1.0), use the default "
+                "(Glorot or He) initialization, and standardize the inputs."
+            ),
+            fix={"learning_rate_factor": 0.1, "clipnorm": 1.0},
+            epochs=[0],
+            causes=BLOWUP_CAUSES,
+        )
+
+    def _spiked(self, run: TrainingHistory, metric: str, found: dict[str, list[int]]) -> Finding:
         spikes = found[metric]
         values = run.metrics[metric]
         worst = max(spikes, key=lambda e: values[e])
@@ -81,6 +123,13 @@ class LossSpikes(Rule):
             fix={"clipnorm": 1.0, "learning_rate_factor": 0.3},
             epochs=spikes,
         )
+
+
+def _blowup_ratio(values: np.ndarray | None) -> float | None:
+    if values is None or values.size <= BLOWUP_EPOCHS or not np.isfinite(values[: BLOWUP_EPOCHS + 1]).all():
+        return None
+    after = float(values[1 : BLOWUP_EPOCHS + 1].min())
+    return float(values[0]) / after if after > 0 and values[0] > 0 else None
 
 
 def _spikes(values: np.ndarray) -> list[int]:

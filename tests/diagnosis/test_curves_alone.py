@@ -293,3 +293,22 @@ def test_two_tail_epochs_do_not_make_a_falling_loss_level() -> None:
     assert "underfitting" not in codes({"loss": loss}, task="multiclass", num_classes=5)
     stopped = [*loss[:7], 0.973, 0.972, 0.9725]
     assert codes({"loss": stopped}, task="multiclass", num_classes=5).get("underfitting") is Severity.warning
+
+
+def test_accuracies_written_to_five_significant_digits_count_their_samples() -> None:
+    # float32 shares of 1347 written to five significant digits: 0.22643, 0.087602, ...
+    correct = np.array([118, 305, 794, 1090, 1160, 1202, 1235, 1254, 1270, 1279, 1291])
+    values = np.array([float(f"{v:.5g}") for v in (correct / 1347).astype(np.float32)])
+    assert count_samples(values) == 1347
+
+
+def test_a_first_epoch_a_hundred_times_what_followed_is_a_blowup() -> None:
+    loss = [2504.0, 20.1, 2.96, 1.03, 1.0, 1.004, 1.002, 1.003, 1.003, 1.004]
+    finding = next(
+        f for f in diagnose(history_from_mapping({"loss": loss})).findings if f.code == "loss_spikes"
+    )
+    assert finding.severity is Severity.warning
+    assert finding.causes[0].code == "lr_too_high"
+    # Unscaled inputs: far off at the start, then a gradual descent over many epochs.
+    gradual = [6532.0, 1725.0, 829.0, 444.0, 252.0, 148.0, 90.0, 42.0, 10.0, 2.0]
+    assert "loss_spikes" not in codes({"loss": gradual})
