@@ -279,9 +279,10 @@ def test_a_loss_that_falls_below_zero_without_bound_is_an_error() -> None:
         "loss": (-np.geomspace(3.4e4, 6.5e7, 30)).tolist(),
         "val_loss": (-np.geomspace(1.5e5, 1.3e8, 30)).tolist(),
     }
-    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "loss_diverging")
+    result = diagnose(history_from_mapping(raw))
+    finding = next(f for f in result.findings if f.code == "loss_diverging")
     assert finding.severity is Severity.error
-    assert finding.causes[0].code == "label_format_mismatch"
+    assert result.verdict.causes[0].code == "label_format_mismatch"
     # Cosine similarity is negative by design and stops at -1.
     cosine = {"loss": np.linspace(-0.2, -0.93, 30).tolist()}
     assert "loss_diverging" not in codes(cosine)
