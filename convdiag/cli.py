@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from convdiag import DEFAULT_URL
+from convdiag.queues import QUEUES
 
 if TYPE_CHECKING:
     from convdiag.jobs import Job
@@ -144,7 +145,7 @@ def serve(host: str, port: int, concurrency: int) -> None:
         click.echo(f"embedded mode: no CONVDIAG_REDIS_URL, broker and job store under {settings.data_dir}")
     else:
         click.echo("using Redis from CONVDIAG_REDIS_URL")
-    worker = subprocess.Popen(worker_command("light,probes", concurrency))
+    worker = subprocess.Popen(worker_command(",".join(QUEUES), concurrency))
     click.echo(f"interactive API docs: http://{host}:{port}/docs")
     try:
         uvicorn.run("service.main:create_app", factory=True, host=host, port=port)
@@ -174,7 +175,7 @@ def api(host: str, port: int, uvicorn_options: tuple[str, ...]) -> None:
 
 
 @main.command()
-@click.option("--queues", default="light,probes", show_default=True)
+@click.option("--queues", default=",".join(QUEUES), show_default=True)
 @click.option("--concurrency", default=1, show_default=True)
 def worker(queues: str, concurrency: int) -> None:
     """Run a Celery worker for the given queues."""

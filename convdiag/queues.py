@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-
-from celery import Celery
+from typing import TYPE_CHECKING
 
 from convdiag.settings import Settings
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 HISTORY_TASK = "convdiag.diagnose_history"
 BUNDLE_TASK = "convdiag.probe_bundle"
@@ -19,6 +21,10 @@ WEBHOOK_TASK = "convdiag.deliver_webhook"
 LIGHT_QUEUE = "light"
 SQLITE_BUSY_SECONDS = 30
 PROBES_QUEUE = "probes"
+# Deliveries wait on other people's servers; on a queue of their own, a slow receiver holds
+# a webhook worker, never the workers that diagnose.
+WEBHOOKS_QUEUE = "webhooks"
+QUEUES = (LIGHT_QUEUE, PROBES_QUEUE, WEBHOOKS_QUEUE)
 
 
 def prepare_sqlite_broker(settings: Settings) -> None:
@@ -32,6 +38,9 @@ def prepare_sqlite_broker(settings: Settings) -> None:
 
 
 def make_celery(settings: Settings) -> Celery:
+    # Imported here: the CLI reads the queue names above in a client-only install, without Celery.
+    from celery import Celery
+
     app = Celery("convdiag", broker=settings.broker_url, include=["worker.tasks"])
     app.conf.update(
         # A task is acknowledged only once it finished, and handed back to the queue if the
@@ -71,7 +80,7 @@ def make_celery(settings: Settings) -> Celery:
         task_routes={
             HISTORY_TASK: {"queue": LIGHT_QUEUE},
             BUNDLE_TASK: {"queue": PROBES_QUEUE},
-            WEBHOOK_TASK: {"queue": LIGHT_QUEUE},
+            WEBHOOK_TASK: {"queue": WEBHOOKS_QUEUE},
         },
         # TensorFlow keeps memory it has touched; a worker process that grew past the cap is
         # replaced once its task ends, so one huge bundle cannot starve the ones after it.

@@ -77,7 +77,12 @@ class Settings(BaseSettings):
         default=False, description="Allow callback URLs on loopback or private addresses (development only)."
     )
     webhook_max_attempts: int = Field(default=6, ge=1)
-    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="The whole of one delivery attempt, connect to status line: a receiver that "
+        "drips its answer is cut off here.",
+    )
     webhook_backoff_seconds: float = Field(
         default=2.0, gt=0, description="First retry delay; it doubles per attempt (capped at 10 minutes)."
     )

@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Query, Request
 from convdiag.jobs import JobStore
 from convdiag.problems import INVALID_CALLBACK, UNAUTHORIZED
 from convdiag.settings import Settings, hash_api_key
-from convdiag.webhooks import WebhookTargetError, check_target
+from convdiag.webhooks import WebhookTargetError, resolve_target
 from service.errors import ProblemError
 from service.queue import JobQueue
 
@@ -63,7 +63,7 @@ def get_callback_url(
     if tenant not in settings.webhook_secrets:
         raise ProblemError(INVALID_CALLBACK, f"no webhook secret is configured for tenant {tenant!r}")
     try:
-        check_target(callback_url, settings.webhook_allow_private)
+        resolve_target(callback_url, settings.webhook_allow_private)
     except WebhookTargetError as exc:
         raise ProblemError(INVALID_CALLBACK, str(exc)) from None
     return callback_url

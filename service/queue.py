@@ -13,10 +13,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from convdiag.jobs import Job, JobKind, JobStore
 from convdiag.problems import JOB_NOT_FOUND
-from convdiag.queues import BUNDLE_TASK, HISTORY_TASK, LIGHT_QUEUE, PROBES_QUEUE, WEBHOOK_TASK
+from convdiag.queues import BUNDLE_TASK, HISTORY_TASK, QUEUES, WEBHOOK_TASK
 from service.errors import ProblemError
 
-QUEUES = (LIGHT_QUEUE, PROBES_QUEUE)
 TASKS = {JobKind.history: HISTORY_TASK, JobKind.bundle: BUNDLE_TASK}
 # How often `wait` looks at the job. Polling the store keeps one code path for Redis and
 # SQLite; at 50 ms it adds a small fraction to a diagnosis that takes a few hundred.

@@ -28,6 +28,7 @@ import yaml
 from fastapi import FastAPI
 
 from convdiag.cli import worker_command
+from convdiag.queues import QUEUES
 from convdiag.settings import Settings
 from service.main import create_app
 
@@ -131,12 +132,13 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 @contextlib.contextmanager
 def celery_worker(
-    settings: Settings, *extra: str, log: Path | None = None
+    settings: Settings, *extra: str, log: Path | None = None, queues: str = ",".join(QUEUES)
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """A real `celery worker` subprocess (prefork pool, one child) with these settings."""
+    """A real `celery worker` subprocess (prefork pool, one child) with these settings, on
+    every queue unless told which."""
     out = log.open("wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [*worker_command("light,probes", 1), "--without-gossip", "--without-mingle", *extra],
+        [*worker_command(queues, 1), "--without-gossip", "--without-mingle", *extra],
         env=settings_env(settings),
         cwd=ROOT,
         stdout=out,

@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from convdiag import cli
+from convdiag.queues import QUEUES
 from convdiag.settings import Settings, hash_api_key
 from tests import histories
 from tests.support import COMPOSE, ROOT, free_port, local_command, redis_server, stop_process, wait_until
@@ -41,12 +42,13 @@ def test_compose_commands_name_real_modules() -> None:
     api = SERVICES["api"]["command"]
     assert api[:2] == ["convdiag", "api"]
     assert "api" in cli.main.commands
-    for name in ("worker-light", "worker-probes"):
+    consumed: set[str] = set()
+    for name in ("worker-light", "worker-webhooks", "worker-probes"):
         command = SERVICES[name]["command"]
         app_module = command[command.index("-A") + 1]
         assert importlib.import_module(app_module).app.main == "convdiag"
-        queues = command[command.index("--queues") + 1].split(",")
-        assert set(queues) <= {"light", "probes"}
+        consumed |= set(command[command.index("--queues") + 1].split(","))
+    assert consumed == set(QUEUES)  # every queue has workers, and no worker waits on a made-up one
     assert SERVICES["redis"]["command"][SERVICES["redis"]["command"].index("--appendonly") + 1] == "yes"
 
 
@@ -93,7 +95,7 @@ def test_processes_as_compose_runs_them_diagnose_a_history(tmp_path: Path) -> No
                 stop_process(proc)
 
 
-@pytest.mark.parametrize("name", ["api", "worker-light", "worker-probes"])
+@pytest.mark.parametrize("name", ["api", "worker-light", "worker-webhooks", "worker-probes"])
 def test_compose_services_share_one_environment(name: str) -> None:
     assert SERVICES[name]["environment"] == SERVICES["api"]["environment"]
     assert re.match(r"redis://redis:6379/\d", SERVICES[name]["environment"]["CONVDIAG_REDIS_URL"])
@@ -180,12 +182,13 @@ def test_images_are_built_from_the_extras_and_the_api_image_has_no_tensorflow() 
     targets = {
         name: s["build"]["target"] for name, s in SERVICES.items() if s.get("build", {}).get("context") == "."
     }
-    assert set(targets) == {"api", "worker-light", "worker-probes"}
+    assert set(targets) == {"api", "worker-light", "worker-webhooks", "worker-probes"}
     assert set(targets.values()) <= set(_stages())
     api_packages = _requirements(_image_extras(targets["api"]))
     assert {"fastapi", "celery"} <= api_packages
     assert not {p for p in api_packages if p.startswith(("tensorflow", "keras"))}
     assert targets["worker-light"] == targets["api"]  # the light queue never loads TensorFlow either
+    assert targets["worker-webhooks"] == targets["api"]
     for target, build in (("probes", "tensorflow-cpu"), ("probes-gpu", "tensorflow")):
         packages = _requirements(_image_extras(target))
         assert {p for p in packages if p.startswith("tensorflow")} == {build}  # never both builds

@@ -20,7 +20,7 @@ from convdiag.settings import Settings, hash_api_key
 from convdiag.webhooks import SIGNATURE_HEADER, verify
 from tests import histories
 from tests.conftest import KEY_ACME, KEY_PAGER, WEBHOOK_SECRET
-from tests.support import free_port, serve_app, wait_until
+from tests.support import celery_worker, free_port, redis_server, serve_app, wait_until
 
 
 def test_same_idempotency_key_and_body_is_the_same_job(acme: httpx.Client, globex: httpx.Client) -> None:
@@ -94,9 +94,14 @@ def test_callback_targets_are_checked(tmp_path: Path) -> None:
         httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}) as c,
     ):
         for target, needle in [
-            ("http://127.0.0.1:9/hook", "loopback, private or link-local"),
-            ("http://169.254.169.254/latest", "loopback, private or link-local"),
-            ("http://10.0.0.5/hook", "loopback, private or link-local"),
+            ("http://127.0.0.1:9/hook", "not a public address"),
+            ("http://169.254.169.254/latest", "not a public address"),
+            ("http://10.0.0.5/hook", "not a public address"),
+            ("http://[64:ff9b::a9fe:a9fe]/latest", "NAT64"),  # 169.254.169.254 through NAT64
+            ("http://[64:ff9b:1::a00:5]/hook", "NAT64"),
+            ("http://[2002:7f00:1::1]/hook", "6to4"),
+            ("http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook", "Teredo"),
+            ("http://[::ffff:127.0.0.1]/hook", "not a public address"),
             ("ftp://example.org/x", "http(s)"),
         ]:
             response = c.post(
@@ -216,3 +221,79 @@ def test_client_errors_are_one_line(api_url: str) -> None:
     ):
         client.get_job("x")
     assert time.monotonic() - started < 10
+
+
+class _Drip(BaseHTTPRequestHandler):
+    """Takes the delivery, then answers one byte every DRIP seconds for a minute: each read
+    the sender makes succeeds, so only a deadline on the whole attempt ends it."""
+
+    DRIP = 0.25
+    connected = threading.Event()
+    cut_after: ClassVar[list[float]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["content-length"]))
+        started = time.monotonic()
+        type(self).connected.set()
+        answer = b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 240
+        try:
+            for byte in answer:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(self.DRIP)
+        except OSError:
+            type(self).cut_after.append(time.monotonic() - started)
+
+    def log_message(self, *_: object) -> None:
+        return
+
+
+def test_history_jobs_finish_while_a_webhook_receiver_drips(tmp_path: Path) -> None:
+    deadline = 8.0
+    handler = type("Drip", (_Drip,), {"connected": threading.Event(), "cut_after": []})
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    with redis_server(tmp_path) as redis_url:
+        settings = Settings(
+            redis_url=redis_url,
+            data_dir=tmp_path,
+            webhook_secrets={"local": "s"},
+            webhook_allow_private=True,
+            webhook_timeout_seconds=deadline,
+            webhook_max_attempts=1,
+        )
+        # As docker-compose runs them: diagnoses and deliveries on workers of their own.
+        with (
+            celery_worker(settings, queues="light", log=tmp_path / "light.log"),
+            celery_worker(settings, queues="webhooks", log=tmp_path / "webhooks.log"),
+            serve_app(settings) as url,
+            httpx.Client(base_url=url, timeout=30) as client,
+        ):
+            warm = client.post("/v1/histories", params={"wait": 20}, json={"history": histories.healthy()})
+            assert warm.status_code == 200, warm.text
+            hooked = client.post(
+                "/v1/histories", params={"callback_url": hook}, json={"history": histories.overfitting()}
+            ).json()
+            assert handler.connected.wait(20), (tmp_path / "webhooks.log").read_text()[-2000:]
+            dripping_since = time.monotonic()
+            for seed in range(3):
+                done = client.post(
+                    "/v1/histories", params={"wait": 20}, json={"history": histories.plateau(seed=seed)}
+                )
+                assert done.status_code == 200, done.text
+                assert done.json()["status"] == "succeeded"
+            # All three finished while the delivery was still being dripped to.
+            assert time.monotonic() - dripping_since < deadline
+            assert handler.cut_after == []
+            job = wait_until(
+                lambda: (j := client.get(f"/v1/jobs/{hooked['id']}").json())["deliveries"] and j,
+                deadline + 15,
+                "the delivery attempt to be recorded",
+            )
+    server.shutdown()
+    (delivery,) = job["deliveries"]
+    assert delivery["status_code"] is None
+    assert f"deadline of {deadline:g} s" in delivery["error"]
+    # Cut at the deadline, not after the minute the receiver would take.
+    assert deadline * 1000 * 0.9 < delivery["duration_ms"] < (deadline + 3) * 1000

@@ -169,7 +169,7 @@ def deliver_webhook(self: Task, job_id: str) -> None:
         return  # a redelivered task for a webhook that already arrived
     attempt = len(job.deliveries) + 1
     try:
-        webhooks.check_target(job.callback_url, settings.webhook_allow_private)
+        target = webhooks.resolve_target(job.callback_url, settings.webhook_allow_private)
     except webhooks.WebhookTargetError as exc:
         jobs.record_delivery(
             job_id, {"attempt": attempt, "at": time.time(), "error": str(exc), "duration_ms": 0}
@@ -177,7 +177,7 @@ def deliver_webhook(self: Task, job_id: str) -> None:
         return  # the target turned private since submission: never retried
     body = job.model_dump_json().encode()
     status, error, elapsed = webhooks.post(
-        job.callback_url, body, settings.webhook_secrets[tenant], settings.webhook_timeout_seconds
+        target, body, settings.webhook_secrets[tenant], settings.webhook_timeout_seconds
     )
     jobs.record_delivery(
         job_id,
