@@ -28,8 +28,11 @@ METADATA_FACTS = ("num_samples", "batch_size", "learning_rate")
 _TRAIN = {"train", "training", "trn"}
 _VALIDATION = {"val", "valid", "validation", "eval", "dev"}
 _TEST = {"test"}
-# Words of a name, camelCase split too (`TrainLoss`, `valAcc`).
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_CHUNK = re.compile(r"[A-Za-z0-9]+")
+# camelCase words (`TrainLoss`, `valAcc`); a chunk without a lower-to-upper turn (`F1`, `MAE`)
+# stays whole.
+_CAMEL = re.compile(r"[A-Z]+[a-z0-9]*|[a-z0-9]+")
+_TURN = re.compile(r"[a-z][A-Z]")
 _KERAS_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _METRIC_WORDS = {"acc": "accuracy", "accuracy": "accuracy", "lr": "learning_rate"}
 # Columns that number the rows rather than measure anything.
@@ -45,7 +48,11 @@ def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
         ("train_", "training_", "valid_", "eval_", "test_")
     ):
         return name.removesuffix("_epoch") if name.endswith("_epoch") and name != "_epoch" else name
-    words = [word.lower() for word in _WORD.findall(name)]
+    words = [
+        word.lower()
+        for chunk in _CHUNK.findall(name)
+        for word in (_CAMEL.findall(chunk) if _TURN.search(chunk) else [chunk])
+    ]
     if words and words[-1] in {"epoch", "step"} and len(words) > 1:
         words.pop()  # Lightning's `train_loss_epoch`; per-step columns are told apart by the caller
     prefix = ""

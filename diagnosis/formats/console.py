@@ -40,6 +40,7 @@ EPOCH_LINE = re.compile(r"^[ \t>#]*Epoch[ \t]+\d{1,9}(?:/\d{1,9})?[ \t]*\r?$", r
 _ANSI = re.compile(r"\x1b(?:\[[0-?]{0,32}[ -/]{0,8}[@-~]|\][^\x07\x1b\n]{0,512}(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # What wraps a pasted log: indentation, blockquotes, comment markers, HTML code tags.
 _WRAPPER = re.compile(r"(?:[ \t]+|>+|#+(?![^\s#])|//|</?(?:pre|code|samp|tt)>)*+")
+_WRAPPER_STARTS = frozenset(" \t>#/<")
 _TAGS = re.compile(r"</?(?:pre|code|samp|tt)>")
 # Cut before text glued onto a number: a callback's `Epoch 00005: ...`, a TensorFlow log
 # line's timestamp, an absl prefix (`I0000 00:00:1718.1 ...` from XLA).
@@ -48,11 +49,14 @@ _GLUED = re.compile(
     r"|(?<=\d)(?=(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d)"
     r"|(?<=\d)(?=[IWEF]\d{4} [0-2]\d:[0-5]\d:[0-5]\d)"
 )
+# A cheap first look for the above (a digit right before `Epoch`, a year, an absl level).
+_MAYBE_GLUED = re.compile(r"[\d.](?:Epoch|(?:19|20)\d\d-|[IWEF]\d{4} )")
 # `N/M` followed by a bar, a box-drawing bar (Keras 3) or ` - `: a progress counter. N may
 # have digits of the last redraw's final number glued on (`acc: 0.098450000/50000 [`).
 _COUNTER = re.compile(r"(\d{1,24})/(\d{1,12})(?=[ \t]*(?:\[|[\u2500-\u259f]|-[ \t]))")
 _NUMBER = r"[-+]?(?:nan|inf(?:inity)?|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
 _METRIC = re.compile(rf"(?<![\w.])([A-Za-z_][\w.]{{0,99}}):[ \t]+({_NUMBER})(?![\w.])", re.IGNORECASE)
+_PART = re.compile(rf"([A-Za-z_][\w.]{{0,99}}):[ \t]+({_NUMBER})", re.IGNORECASE)
 # A duration before the metrics (`15s - loss`, `1s 12ms/step`, `985us/sample`).
 _TIMING = re.compile(r"\b\d+(?:\.\d+)?(?:s|ms|us|µs|m|h)\b")
 _TRAIN_ON = re.compile(r"Train(?:ing)? on (\d{1,12}) samples(?:,? validate on (\d{1,12}) samples)?")
@@ -75,7 +79,7 @@ def _clean(raw: str) -> str:
     raw = raw.rstrip("\r \t")
     if "\r" in raw:
         raw = raw[raw.rfind("\r") + 1 :]
-    line = raw[_WRAPPER.match(raw).end() :]
+    line = raw[_WRAPPER.match(raw).end() :] if raw[:1] in _WRAPPER_STARTS else raw
     if "<" in line:
         line = _TAGS.sub("", line)
     return line.rstrip()
@@ -100,12 +104,17 @@ class _Line:
             steps = int(counter[1][-len(total) :])
             done = steps == int(total)
             self.steps = int(total)
-        tokens = [(name, value) for name, value in _METRIC.findall(text) if name.lower() not in _NOT_METRICS]
-        self.metrics = {name: float(value) for name, value in tokens}
-        first = _METRIC.search(text)
-        lead = text[: first.start()] if first else text
-        self.progress = bool(self.metrics) and (
-            counter is not None or _TIMING.search(lead) is not None or (len(tokens) >= 2 and " - " in text)
+        # Keras joins its fields with " - ": read them that way first (fast), and scan the
+        # whole line only where that finds nothing (`name: number` glued elsewhere).
+        parts = text.split(" - ")
+        found = [m for part in parts if (m := _PART.fullmatch(part.strip()))]
+        if not found:
+            found = list(_METRIC.finditer(text))
+        found = [m for m in found if m[1].lower() not in _NOT_METRICS]
+        self.metrics = {m[1]: float(m[2]) for m in found}
+        lead = text[: text.find(found[0][0])] if found else text  # what comes before the metrics
+        self.progress = bool(found) and (
+            counter is not None or (len(found) >= 2 and len(parts) > 2) or _TIMING.search(lead) is not None
         )
         self.finished = self.progress and done and "ETA" not in lead
 
@@ -138,7 +147,7 @@ def _lines(content: str) -> Iterator[tuple[int, str | None]]:
             yield number, None
             continue
         line = _clean(raw)
-        if "Epoch" in line or "-" in line:
+        if ("Epoch" in line[1:] or "-" in line) and _MAYBE_GLUED.search(line):
             for part in _GLUED.split(line):
                 yield number, part.strip()
         else:
@@ -169,7 +178,7 @@ def parse(content: str) -> list[TrainingHistory]:
         if text is None:
             long_lines.append(number)
             continue
-        header = _HEADER.fullmatch(text)
+        header = _HEADER.fullmatch(text) if text.startswith("Epoch") else None
         if header:
             blocks.append(_Block(number, int(header[1]), int(header[2]) if header[2] else None))
         elif ":" in text:
@@ -185,12 +194,16 @@ def parse(content: str) -> list[TrainingHistory]:
                 runs.start_new()
             last = (block.epoch, block.total)
         if block.header is None and not headed:
-            # No headers at all: every finished progress line is an epoch.
+            # No headers at all: every finished progress line is an epoch, and a line of
+            # something else between them (a printed configuration) starts the next run.
             for line in block.lines:
                 if line.finished:
                     runs.current.add_epoch(line.metrics)
                     steps += [line.steps] if line.steps and line.per_step else []
-                elif line.metrics:
+                    continue
+                if not line.progress:
+                    runs.start_new()
+                if line.metrics:
                     runs.current.skips.add(line.number, "metrics outside a finished progress line")
             continue
         result = block.result()

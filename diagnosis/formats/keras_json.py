@@ -113,9 +113,12 @@ def _columns(mapping: Mapping[str, object]) -> dict[str, object]:
     if len(set(renamed.values())) != len(renamed):
         renamed = {name: name for name in names}  # the new names would collide: keep the input's
     columns: dict[str, object] = {}
+    curves = any(isinstance(values, list | dict) for values in mapping.values())
     for name, values in mapping.items():
         if isinstance(values, dict) and all(_DIGITS.fullmatch(str(key)) for key in values):
             values = [values[key] for key in sorted(values, key=int)]
+        if curves and isinstance(values, int | float) and not isinstance(values, bool):
+            continue  # a final score saved beside the curves (`test_accuracy`)
         columns[renamed[str(name)]] = values
     return columns
 
@@ -127,29 +130,56 @@ def _models(document: Mapping[str, object]) -> list[dict[str, object]] | None:
         if all(any(str(key).endswith("loss") for key in history) for history in inner):
             return inner  # {"reg": {"loss": ...}, "cls": {"loss": ...}}
     if "loss" in document or "val_loss" in document:
-        return None  # one model (a multi-output one logs a total `loss` beside its outputs')
-    bases = {str(key).removeprefix("val_") for key in document}
-    prefixes = sorted(
-        {
+        return _continuation(document)  # one model (a multi-output one logs a total `loss` too)
+    bases = [str(key).removeprefix("val_") for key in document]
+    # In the order the input names them (a run each, in that order); matched longest first.
+    prefixes = list(
+        dict.fromkeys(
             base.removesuffix("_loss")
             for base in bases
             if base.endswith("_loss") and not base.removesuffix("_loss").endswith(("val", "_val"))
-        },
-        key=len,
-        reverse=True,
+        )
     )
     if len(prefixes) < 2:
         return None
     models: dict[str, dict[str, object]] = {prefix: {} for prefix in prefixes}
+    longest_first = sorted(prefixes, key=len, reverse=True)
     for key, values in document.items():
         base = str(key).removeprefix("val_")
-        prefix = next((p for p in prefixes if base.startswith(p + "_")), None)
+        prefix = next((p for p in longest_first if base.startswith(p + "_")), None)
         if prefix is not None:
             rest = base[len(prefix) + 1 :]
             models[prefix][("val_" if base != key else "") + rest] = values
     if len(models) > MAX_RUNS:
         raise HistoryError(f"the input holds more than {MAX_RUNS} runs")
     return list(models.values())
+
+
+def _continuation(document: Mapping[str, object]) -> list[dict[str, object]] | None:
+    """`history.history` merged with a second fit's under a prefix (`fine_tune_loss`): the
+    prefixed curves have another length. A run each, the unprefixed one first; None when all
+    curves have one length (a multi-output model's `out_loss` beside `loss`)."""
+    document = {key: values for key, values in document.items() if isinstance(values, list)}
+    lengths = {len(values) for values in document.values()}
+    if len(lengths) < 2:
+        return None
+    prefixes = {
+        str(key).removeprefix("val_").removesuffix("loss")
+        for key in document
+        if str(key).removeprefix("val_").endswith("_loss")
+    }
+    prefixes = {p for p in prefixes if p and not p.endswith("val_")}
+    longest_first = sorted(prefixes, key=lambda p: (-len(p), p))
+    main: dict[str, object] = {}
+    others: dict[str, dict[str, object]] = {}
+    for key, values in document.items():
+        prefix = next((p for p in longest_first if str(key).startswith(p)), None)
+        if prefix is None:
+            main[key] = values
+        else:
+            rest = str(key)[len(prefix) :]
+            others.setdefault(prefix, {})[rest] = values
+    return [main, *others.values()] if main and others else None
 
 
 def python_literal(content: str) -> object:

@@ -5,7 +5,14 @@ epoch, tagged `epoch_loss`, `epoch_accuracy`, `epoch_learning_rate`...; train `e
 becomes `loss` and validation `epoch_loss` becomes `val_loss`, the names of `History.history`.
 TF2 writes each scalar as a one-element tensor; older writers (TF1, tensorboardX, PyTorch)
 use `simple_value`. Several run directories under one root (`logs/fit/<run>/train/...`) are
-several runs, oldest first. The protobuf classes come from the `tensorboard` package, whose
+several runs, oldest first.
+
+A log with no `epoch_*` scalar was written by something else, most often PyTorch's
+`SummaryWriter` (`Loss/train`, `Accuracy/test`, `train_loss`, `lr`): every scalar tag is read,
+named as Keras would (`Loss/train` -> `loss`, `Loss/test` -> `val_loss` when there is no
+validation tag), one point per logged step. Where the steps are consecutive they are taken for
+epochs; where they skip (a global step every N batches) the run is judged per logged step and
+the source info says so. The protobuf classes come from the `tensorboard` package, whose
 `compat.proto` modules import protobuf only, never TensorFlow.
 """
 
@@ -21,8 +28,9 @@ from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import event_pb2, tensor_pb2, types_pb2
 
 from diagnosis.formats import tfrecord
-from diagnosis.formats.columns import MAX_RUNS
-from diagnosis.history import VAL_PREFIX, HistoryError, TrainingHistory, history_from_mapping
+from diagnosis.formats.columns import MAX_RUNS, canonical_name, finish, has_validation_split
+from diagnosis.history import VAL_PREFIX, HistoryError, TrainingHistory
+from diagnosis.models import SourceInfo
 
 EPOCH_PREFIX = "epoch_"
 # Keras' sub-directory for each split, and the prefix its metrics get in History.history.
@@ -42,8 +50,8 @@ def _tensor_scalar(tensor: tensor_pb2.TensorProto) -> float | None:
     return float(values[0]) if len(values) == 1 else None
 
 
-def _epoch_scalars(data: bytes, path: str) -> Iterator[tuple[str, int, float, float]]:
-    """(metric, epoch, wall time, value) of every `epoch_*` scalar in one event file."""
+def _scalars(data: bytes, path: str) -> Iterator[tuple[str, int, float, float]]:
+    """(tag, step, wall time, value) of every scalar in one event file."""
     for record, crc in tfrecord.records(data, path):
         try:
             event = event_pb2.Event.FromString(record)
@@ -51,8 +59,6 @@ def _epoch_scalars(data: bytes, path: str) -> Iterator[tuple[str, int, float, fl
             raise HistoryError(f"{path}: a record is not a TensorBoard event") from None
         checked = False
         for value in event.summary.value:
-            if not value.tag.startswith(EPOCH_PREFIX):
-                continue
             kind = value.WhichOneof("value")
             number = (
                 value.simple_value
@@ -67,7 +73,7 @@ def _epoch_scalars(data: bytes, path: str) -> Iterator[tuple[str, int, float, fl
                 if tfrecord.masked_crc32c(record) != crc:
                     raise HistoryError(f"{path}: the record of epoch {event.step} is corrupt")
                 checked = True
-            yield value.tag.removeprefix(EPOCH_PREFIX), event.step, event.wall_time, number
+            yield value.tag, event.step, event.wall_time, number
 
 
 @dataclass
@@ -83,13 +89,37 @@ class _Run:
         self.started = min(self.started, wall_time)
 
     def history(self) -> TrainingHistory:
-        epochs = sorted({epoch for by_epoch in self.points.values() for epoch in by_epoch})
-        return history_from_mapping(
+        keras = {name: points for name, points in self.points.items() if EPOCH_PREFIX in name}
+        if keras:  # keras.callbacks.TensorBoard: its epoch_* scalars, batch ones left out
+            return self._history({_keras_name(name): points for name, points in keras.items()}, True)
+        names = list(self.points)
+        test_is_validation = not has_validation_split(names)
+        return self._history(
             {
-                name: np.array([by_epoch.get(e, (0.0, math.nan))[1] for e in epochs])
-                for name, by_epoch in self.points.items()
-            }
+                canonical_name(name, test_is_validation=test_is_validation): self.points[name]
+                for name in names
+            },
+            False,
         )
+
+    def _history(self, points: dict[str, dict[int, tuple[float, float]]], keras: bool) -> TrainingHistory:
+        steps = sorted({step for by_step in points.values() for step in by_step})
+        columns = {
+            name: np.array([by.get(s, (0.0, math.nan))[1] for s in steps]) for name, by in points.items()
+        }
+        # Consecutive steps are epochs (Keras always, PyTorch when it logs once an epoch).
+        consecutive = keras or steps[-1] - steps[0] == len(steps) - 1
+        source = SourceInfo(
+            format="tensorboard" if keras else "tensorboard_scalars",
+            granularity="epoch" if consecutive else "step",
+        )
+        return finish(columns, source)
+
+
+def _keras_name(tag: str) -> str:
+    """`train/epoch_loss` (a flat log) or `epoch_loss` with the split's prefix -> Keras' name."""
+    prefix, _, metric = tag.rpartition(EPOCH_PREFIX)
+    return (VAL_PREFIX if prefix.rstrip("/").endswith("validation") else "") + metric
 
 
 def _run_and_prefix(path: str) -> tuple[str, str]:
@@ -108,13 +138,15 @@ def runs_from_event_files(files: Mapping[str, bytes]) -> list[TrainingHistory]:
     for path, data in files.items():
         root, prefix = _run_and_prefix(path)
         run = runs.setdefault(root, _Run())
-        for name, epoch, wall_time, value in _epoch_scalars(data, path):
-            run.add(prefix + name, epoch, wall_time, value)
+        for tag, step, wall_time, value in _scalars(data, path):
+            if tag.startswith(EPOCH_PREFIX):
+                tag = prefix.replace(VAL_PREFIX, "validation/") + tag
+            run.add(tag, step, wall_time, value)
     found = sorted((run for run in runs.values() if run.points), key=lambda run: run.started)
     if not found:
         raise HistoryError(
-            "the TensorBoard event files hold no epoch_* scalars (keras.callbacks.TensorBoard "
-            "writes epoch_loss, epoch_accuracy, ...)"
+            "the TensorBoard event files hold no scalars (keras.callbacks.TensorBoard writes "
+            "epoch_loss, epoch_accuracy, ...; PyTorch's SummaryWriter add_scalar('Loss/train', ...))"
         )
     if len(found) > MAX_RUNS:
         raise HistoryError(f"the log directory holds more than {MAX_RUNS} runs")

@@ -153,6 +153,22 @@ def test_tensorboard_simple_values_and_a_truncated_last_record() -> None:
     assert np.isnan(run.metrics["loss"][1])
 
 
+def test_tensorboard_from_pytorch_summary_writer_tags() -> None:
+    # PyTorch's SummaryWriter writes simple_value scalars under tags of the user's choosing.
+    epochs = [("Loss/train", e, 1.0 / (e + 1)) for e in range(6)] + [
+        ("Loss/test", e, 1.2 / (e + 1)) for e in range(6)
+    ]
+    (run,) = load_runs(writers.event_file([*epochs, ("lr", 0, 0.1)], tensor=False))
+    assert set(run.metrics) == {"loss", "val_loss", "learning_rate"}
+    assert run.source.format == "tensorboard_scalars"
+    assert run.source.granularity == "epoch"  # steps 0..5: one point an epoch
+    assert run.metadata.learning_rate == pytest.approx(0.1)
+    steps = [("train_loss", 100 * (k + 1), 2.0 - 0.1 * k) for k in range(8)]
+    (per_step,) = load_runs(writers.event_file(steps, tensor=False))
+    assert per_step.source.granularity == "step"  # a global step every 100 batches
+    assert per_step.metrics["loss"].tolist() == pytest.approx([2.0 - 0.1 * k for k in range(8)])
+
+
 def test_tensorboard_corrupt_record_is_an_error() -> None:
     data = bytearray(writers.event_file([("epoch_loss", 0, 1.5)]))
     data[-6] ^= 0xFF  # inside the float of the last record
@@ -229,7 +245,7 @@ def test_runs_form_round_trips_and_a_plain_history_is_one_run() -> None:
         (b'{"runs": []}', None, "'runs' is empty"),
         (b'{"runs": [{"loss": [1]}, {"loss": "x"}]}', None, "run 1: metric 'loss' must be a list"),
         (writers.zipped({"readme.txt": b"hi"}), None, "no TensorBoard event files"),
-        (writers.event_file([("batch_loss", 0, 1.0)]), None, "no epoch_* scalars"),
+        (writers.event_file([]), None, "hold no scalars"),
         (writers.tfrecord(b"\xff\xff\xff"), None, "not a TensorBoard event"),
         (b"Epoch 1/1\n1/1 - loss: 1\n" * (MAX_RUNS + 1), None, f"more than {MAX_RUNS} runs"),
     ],
@@ -270,3 +286,34 @@ def test_zip_detection_does_not_need_the_name() -> None:
     (run,) = load_runs(data)
     assert run.metrics["val_loss"].tolist() == pytest.approx([1.1, 0.7])
     assert zipfile.is_zipfile(io.BytesIO(data))
+
+
+@pytest.mark.parametrize(
+    ("data", "runs"),
+    [
+        # print(history.history), numpy 2 scalars and non-finite values included
+        (b"{'loss': [0.69, nan, inf], 'val_loss': [np.float32(0.7), 0.6, -inf]}", [["loss", "val_loss"]]),
+        # pd.DataFrame(history.history).to_json()
+        (b'{"loss": {"0": 0.7, "1": 0.5}, "val_loss": {"0": 0.8, "1": 0.6}}', [["loss", "val_loss"]]),
+        # two models' histories in one dict, told apart by their prefixes
+        (b'{"reg_loss": [1, 2], "val_reg_loss": [2, 3], "cls_loss": [3, 2], "cls_val_loss": [4, 3]}', None),
+        (b"[0.69, 0.52, 0.41]", [["loss"]]),
+        (b"0.69\n0.52\n0.41\n", [["loss"]]),
+        (b",Training Loss,Validation Loss\n0,0.7,0.8\n1,0.5,0.6\n", [["loss", "val_loss"]]),
+    ],
+    ids=["python-repr", "pandas-json", "prefixed-models", "bare-list", "bare-lines", "pandas-csv"],
+)
+def test_history_shapes_people_save(data: bytes, runs: list[list[str]] | None) -> None:
+    got = load_runs(data)
+    if runs is None:
+        assert [sorted(run.metrics) for run in got] == [["loss", "val_loss"], ["loss", "val_loss"]]
+        assert got[0].metrics["loss"].tolist() == [1.0, 2.0]  # reg: the runs in the input's order
+    else:
+        assert [list(run.metrics) for run in got] == runs
+    assert all(run.epochs >= 2 for run in got)
+
+
+def test_python_repr_is_never_evaluated() -> None:
+    # ast.literal_eval refuses the call; the error is the JSON one, which says what was expected.
+    with pytest.raises(HistoryError, match="invalid JSON"):
+        load_runs(b"{'loss': __import__('os').getcwd()}", "history.json")

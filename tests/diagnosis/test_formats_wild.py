@@ -90,3 +90,16 @@ def test_inf_losses_are_data() -> None:
     (run,) = load_path(WILD / "39_split-model-inf-loss-early-then-recovers-EXCERPT.txt")
     assert np.isinf(run.metrics["loss"][:8]).all()
     assert run.metrics["loss"][8] == pytest.approx(1.1602)
+
+
+def test_a_text_column_is_left_out_and_said() -> None:
+    (run,) = load_path(WILD / "w164_vision-based-autonomous-driv.csv")
+    assert set(run.metrics) == {"loss", "val_loss", "steer_mae"}
+    assert "column 'phase' holds text" in run.source.skipped[0].reason
+
+
+def test_a_fine_tune_saved_under_a_prefix_is_a_second_run() -> None:
+    first, second = load_path(WILD / "w119_plant-nutrient-classifier.json")
+    assert (first.epochs, second.epochs) == (9, 5)
+    assert set(second.metrics) == {"accuracy", "val_accuracy", "loss", "val_loss"}
+    assert "test_loss" not in first.metrics  # a final score beside the curves, not a curve
