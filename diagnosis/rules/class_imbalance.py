@@ -47,8 +47,13 @@ class ClassImbalance(Rule):
         if name is None or run.epochs < MIN_EPOCHS:
             return None
         # The least share the entropy allows: a bound that overstated the majority would call
-        # a model that beat it imbalanced. Without one, the share a single answer scored.
-        majority = bounds[0] if bounds is not None else facts.single_answer_share
+        # a model that beat it imbalanced. The share a single answer scored is a measurement of
+        # it, so it replaces that bound where it is higher and within the entropy's upper one.
+        single = facts.single_answer_share
+        if bounds is None or (single is not None and bounds[0] < single <= bounds[1]):
+            majority = single
+        else:
+            majority = bounds[0]
         if majority is None:
             return None
         if majority < MIN_MAJORITY:
@@ -68,10 +73,11 @@ class ClassImbalance(Rule):
         self, run: TrainingHistory, metric: str, end: float, majority: float, gain: float
     ) -> Finding:
         baseline = run.facts.reported_baseline_loss
+        measured = majority == run.facts.single_answer_share
         told = (
-            f"the baseline loss {baseline:.3g} says it holds at least that share"
-            if baseline is not None
-            else "the training accuracy the model held while it answered that class for every sample"
+            "the training accuracy the model held while it answered that class for every sample"
+            if measured or baseline is None
+            else f"the baseline loss {baseline:.3g} says it holds at least that share"
         )
         return self.finding(
             run,
@@ -87,7 +93,7 @@ class ClassImbalance(Rule):
                 "majority_share": rounded(majority),
                 "gain_over_majority": rounded(gain),
                 "baseline_loss": rounded(baseline) if baseline is not None else None,
-                "majority_from": "baseline_loss" if baseline is not None else "single_answer_accuracy",
+                "majority_from": "single_answer_accuracy" if measured else "baseline_loss",
                 "thresholds": {"min_majority": MIN_MAJORITY, "min_gain": MIN_GAIN, "min_epochs": MIN_EPOCHS},
             },
             recommendation=(

@@ -37,8 +37,11 @@ MIN_EPOCHS = 5
 UNIFORM_EPOCHS = 3
 # Stalled from the first epochs.
 STALL_FROM = 2
-STALL_EPOCHS = 10
+STALL_EPOCHS = MIN_EPOCHS
 HIGH_START = 0.5
+# ...or while the model was still wrong on most samples: a logged accuracy that never reached
+# MOSTLY_WRONG after those first epochs (a first epoch far off makes the start no yardstick).
+MOSTLY_WRONG = 0.5
 
 
 @dataclass
@@ -67,7 +70,8 @@ class LossPlateau(Rule):
             return self._uniform(run, uniform)
         if not np.isfinite(values).all():
             return None
-        if _stalled(values):
+        accuracy = run.facts.accuracy_metric
+        if _stalled(values, finite_curve(run.get(accuracy)) if accuracy else None):
             return self._stalled(run, values)
         val = finite_curve(run.get(f"val_{self.monitor}"))
         if val is not None and _nothing_generalized(values, val, self.min_improvement):
@@ -191,13 +195,16 @@ class LossPlateau(Rule):
         )
 
 
-def _stalled(values: np.ndarray) -> bool:
+def _stalled(values: np.ndarray, accuracy: np.ndarray | None) -> bool:
     """Whether the loss stopped improving after its first STALL_FROM epochs, still high."""
     if values.size - STALL_FROM < STALL_EPOCHS or values[0] <= 0:
         return False
     at = float(values[STALL_FROM])
     best = float(values[STALL_FROM:].min())
-    return at > 0 and (at - best) / at < MIN_IMPROVEMENT and at >= HIGH_START * float(values[0])
+    if at <= 0 or (at - best) / at >= MIN_IMPROVEMENT:
+        return False
+    mostly_wrong = accuracy is not None and float(accuracy[STALL_FROM:].max()) < MOSTLY_WRONG
+    return at >= HIGH_START * float(values[0]) or mostly_wrong
 
 
 def _nothing_generalized(train: np.ndarray, val: np.ndarray, min_improvement: float) -> bool:

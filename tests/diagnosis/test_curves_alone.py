@@ -313,3 +313,43 @@ def test_a_first_epoch_a_hundred_times_what_followed_is_a_blowup() -> None:
     # Unscaled inputs: far off at the start, then a gradual descent over many epochs.
     gradual = [6532.0, 1725.0, 829.0, 444.0, 252.0, 148.0, 90.0, 42.0, 10.0, 2.0]
     assert "loss_spikes" not in codes({"loss": gradual})
+
+
+def test_a_stall_while_mostly_wrong_is_a_plateau_even_after_a_far_off_first_epoch() -> None:
+    # The first epoch at 4.4 makes the start no yardstick; the accuracy (never above 0.41) is one.
+    raw = {
+        "loss": [4.397, 1.524, 1.497, 1.494, 1.474, 1.466, 1.551, 1.477, 1.467, 1.468],
+        "accuracy": [0.21, 0.335, 0.337, 0.345, 0.351, 0.375, 0.306, 0.345, 0.379, 0.402],
+    }
+    assert codes(raw).get("loss_plateau") is Severity.warning
+    # The same stall at 97 % accuracy is a model that converged in two epochs.
+    converged = {
+        **raw,
+        "loss": [4.397, 0.12, 0.118, 0.117, 0.116, 0.116, 0.117, 0.116, 0.116, 0.115],
+        "accuracy": [0.6, 0.96, 0.965, 0.966, 0.967, 0.967, 0.966, 0.968, 0.967, 0.968],
+    }
+    assert "loss_plateau" not in codes(converged)
+
+
+def test_a_single_answers_share_outranks_the_entropys_lower_bound() -> None:
+    # Five classes at 85/4/4/4/3 %: the entropy (0.64) only bounds the majority from below
+    # (about 0.80); the accuracy the model held while answering one class measures it.
+    epochs = 30
+    raw = {
+        "loss": np.geomspace(1.0, 0.45, epochs).tolist(),
+        "accuracy": [0.6, 0.8471, 0.8471, 0.8471, *np.linspace(0.848, 0.875, epochs - 4).round(4).tolist()],
+        "val_loss": np.geomspace(0.9, 0.5, epochs).tolist(),
+        "val_accuracy": [
+            0.8,
+            0.8453,
+            0.8453,
+            0.8453,
+            *np.linspace(0.846, 0.869, epochs - 4).round(4).tolist(),
+        ],
+    }
+    meta = {"task": "multiclass", "num_classes": 5, "baseline_loss": 0.55}
+    finding = next(
+        f for f in diagnose(history_from_mapping(raw, meta)).findings if f.code == "class_imbalance"
+    )
+    assert finding.evidence["majority_from"] == "single_answer_accuracy"
+    assert finding.evidence["majority_share"] == pytest.approx(0.8471)
