@@ -6,12 +6,16 @@ concurrent clients POST a 30-epoch history to /v1/histories for the duration, wi
 `wait`, as fast as answers come. Then it waits (bounded) for every accepted job to finish.
 
     make bench-load
-    .venv/bin/python -m benchmarks.bench_load [--clients 16] [--duration 60] [--drain 120] [--json]
+    .venv/bin/python -m benchmarks.bench_load [--clients 16] [--duration 60] [--drain 120]
+        [--inline-history-max-bytes N] [--json]
 
 Reported: accepted/s (202s per second of load); finished/s (jobs finished per second from
 the first POST to the last finish); latency from just before a POST to the job's
 `finished_at` (same machine, same clock), p50 and p99; accepted jobs that never finished
-within the drain time (must be 0); other answers by status. Then the same clients, body and
+within the drain time (must be 0); how many finished jobs say the (healthy) history is
+healthy; other answers by status. By default a history this small is diagnosed in the API
+process (service/inline.py); `--inline-history-max-bytes 0` sends every one through the
+worker instead, for comparison. Then the same clients, body and
 duration against a bare FastAPI app (one POST route that parses the JSON body and answers
 202) under the same uvicorn command; its accepted/s is the scale for ours (ratio ours/bare).
 The clients share the machine with the servers, so absolute numbers say as much about the
@@ -152,6 +156,7 @@ def _service_report(load: Load, finished: dict[str, dict[str, Any]]) -> dict[str
         "finished": len(finished),
         "finished_per_s": round(len(finished) / span, 1) if ends else 0.0,
         "failed": sum(job["status"] != "succeeded" for job in finished.values()),
+        "healthy": sum(bool(job["diagnosis"] and job["diagnosis"]["healthy"]) for job in finished.values()),
         "never_finished": len(load.accepted) - len(finished),
         "latency_p50_s": round(_percentile(latencies, 50), 3) if latencies else None,
         "latency_p99_s": round(_percentile(latencies, 99), 3) if latencies else None,
@@ -178,7 +183,9 @@ def _ready(url: str, path: str, proc: subprocess.Popen[bytes], log: Path) -> Non
     wait_until(up, 60, f"{url}{path}", interval=0.2)
 
 
-def run(clients: int, duration: float, drain: float) -> dict[str, Any]:
+def run(
+    clients: int, duration: float, drain: float, inline_history_max_bytes: int | None = None
+) -> dict[str, Any]:
     services = COMPOSE["services"]
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, ExitStack() as stack:
         work = Path(tmp)
@@ -190,6 +197,8 @@ def run(clients: int, duration: float, drain: float) -> dict[str, Any]:
             # Counted in Redis as in production, but never reached: the load is the point.
             rate_limit="100000000/minute",
         )
+        if inline_history_max_bytes is not None:
+            settings.inline_history_max_bytes = inline_history_max_bytes
         env = settings_env(settings)
         api_port, bare_port = free_port(), free_port()
         api_command = local_command(services["api"]["command"], api_port)
@@ -215,6 +224,7 @@ def run(clients: int, duration: float, drain: float) -> dict[str, Any]:
     return {
         "clients": clients,
         "duration_s": duration,
+        "inline_history_max_bytes": settings.inline_history_max_bytes,
         "service": service,
         "bare": {"accepted_per_s": round(bare_load.per_second, 1), "other_answers": dict(bare_load.statuses)},
         "ratio_accepted_ours_to_bare": round(load.per_second / bare_load.per_second, 3),
@@ -225,10 +235,11 @@ def format_report(report: dict[str, Any]) -> str:
     ours, bare = report["service"], report["bare"]
     return "\n".join(
         [
-            f"{report['clients']} clients, {report['duration_s']:g} s of POST /v1/histories each phase",
+            f"{report['clients']} clients, {report['duration_s']:g} s of POST /v1/histories each phase; "
+            f"histories up to {report['inline_history_max_bytes']} bytes diagnosed in the API",
             f"service: accepted {ours['accepted']} ({ours['accepted_per_s']}/s), "
             f"finished {ours['finished']} ({ours['finished_per_s']}/s), failed {ours['failed']}, "
-            f"never finished {ours['never_finished']}",
+            f"never finished {ours['never_finished']}, healthy {ours['healthy']}",
             f"  POST -> finished diagnosis: p50 {ours['latency_p50_s']} s, p99 {ours['latency_p99_s']} s",
             f"  other answers: {ours['other_answers'] or 'none'}",
             f"bare FastAPI app: accepted {bare['accepted_per_s']}/s; "
@@ -252,13 +263,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16, help="concurrent connections (default 16)")
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load per phase (default 60)")
     parser.add_argument("--drain", type=float, default=120.0, help="most seconds to wait for the backlog")
+    parser.add_argument(
+        "--inline-history-max-bytes",
+        type=int,
+        default=None,
+        help="CONVDIAG_INLINE_HISTORY_MAX_BYTES for the API (default: the setting's; 0: all to the worker)",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.duration <= 0 or args.drain < 0:
         parser.error("--clients must be >= 1, --duration > 0 and --drain >= 0")
     if not args.json:
         print(_command(argv), flush=True)  # first, so a long run says what it is doing
-    report = {"command": _command(argv), **run(args.clients, args.duration, args.drain)}
+    report = {
+        "command": _command(argv),
+        **run(args.clients, args.duration, args.drain, args.inline_history_max_bytes),
+    }
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 1 if report["service"]["never_finished"] else 0
 

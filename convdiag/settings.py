@@ -58,6 +58,15 @@ class Settings(BaseSettings):
     # of 3,000 took 10 s to render); a multi-output Keras model logs a few dozen.
     max_metrics: int = Field(default=256, ge=1, description="Metrics one training run may log.")
     max_metric_name_length: int = Field(default=200, ge=8, description="Characters in one metric name.")
+    inline_history_max_bytes: int = Field(
+        default=64 * 1024,
+        ge=0,
+        description="A history whose stored input is at most this size is diagnosed in the API "
+        "process and its job stored already finished; larger ones go to a worker. 0: always a worker.",
+    )
+    inline_threads: int = Field(
+        default=2, ge=1, description="Threads of the API process that diagnose small histories."
+    )
 
     # Celery, as production needs it. The broker's visibility timeout must exceed the hard
     # limit, or Redis hands a long task to a second worker while the first is still on it.

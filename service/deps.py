@@ -1,4 +1,9 @@
-"""Request dependencies: the settings, the store, the queue and the caller's tenant."""
+"""Request dependencies: the settings, the store, the queue and the caller's tenant.
+
+All `async def`: FastAPI runs a plain `def` dependency on the thread pool, and these six hops
+to a thread and back were most of what a POST cost beyond a bare route (BENCHMARKS.md,
+*Load*). None of them blocks: the rate limit is checked on asyncio, and the one that may
+(resolving a callback URL) goes to the pool itself, only when there is a URL."""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import hmac
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 
 from convdiag.jobs import JobStore
 from convdiag.problems import INVALID_CALLBACK, UNAUTHORIZED
@@ -15,23 +21,23 @@ from service.errors import ProblemError
 from service.queue import JobQueue
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_store(request: Request) -> JobStore:
+async def get_store(request: Request) -> JobStore:
     return request.app.state.store
 
 
-def get_queue(request: Request) -> JobQueue:
+async def get_queue(request: Request) -> JobQueue:
     return request.app.state.queue
 
 
-def get_tenant(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> str:
+async def get_tenant(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> str:
     """The tenant the bearer key maps to (the single local tenant when auth is off), once the
     key's rate limit allows the request."""
     if not settings.auth_enabled:
-        request.app.state.rate_limiter.check(settings.local_tenant)
+        await request.app.state.rate_limiter.check(settings.local_tenant)
         return settings.local_tenant
     scheme, _, key = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key:
@@ -47,11 +53,11 @@ def get_tenant(request: Request, settings: Annotated[Settings, Depends(get_setti
             tenant = name
     if tenant is None:
         raise ProblemError(UNAUTHORIZED, "the API key is not valid", {"WWW-Authenticate": "Bearer"})
-    request.app.state.rate_limiter.check(digest)
+    await request.app.state.rate_limiter.check(digest)
     return tenant
 
 
-def get_callback_url(
+async def get_callback_url(
     settings: Annotated[Settings, Depends(get_settings)],
     tenant: Annotated[str, Depends(get_tenant)],
     callback_url: Annotated[
@@ -63,7 +69,7 @@ def get_callback_url(
     if tenant not in settings.webhook_secrets:
         raise ProblemError(INVALID_CALLBACK, f"no webhook secret is configured for tenant {tenant!r}")
     try:
-        resolve_target(callback_url, settings.webhook_allow_private)
+        await run_in_threadpool(resolve_target, callback_url, settings.webhook_allow_private)
     except WebhookTargetError as exc:
         raise ProblemError(INVALID_CALLBACK, str(exc)) from None
     return callback_url

@@ -12,6 +12,7 @@ from convdiag.jobs import open_store
 from convdiag.queues import make_celery
 from convdiag.settings import Settings, get_settings
 from service.errors import install_problem_handlers
+from service.inline import InlinePool
 from service.limits import BodySizeLimit
 from service.queue import JobQueue
 from service.ratelimit import RateLimiter
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.queue = JobQueue(make_celery(settings))
     app.state.metrics = metrics_registry(app.state.store, app.state.queue)
     app.state.rate_limiter = RateLimiter(settings)
+    app.state.inline = InlinePool(settings.inline_threads, settings.inline_history_max_bytes)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,

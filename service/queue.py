@@ -6,14 +6,16 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
 from fastapi.concurrency import run_in_threadpool
 
-from convdiag.jobs import Job, JobKind, JobStore
+from convdiag.jobs import Job, JobError, JobKind, JobStore
 from convdiag.problems import JOB_NOT_FOUND
 from convdiag.queues import BUNDLE_TASK, HISTORY_TASK, QUEUES, WEBHOOK_TASK
+from diagnosis.models import Diagnosis
 from service.errors import ProblemError
 
 TASKS = {JobKind.history: HISTORY_TASK, JobKind.bundle: BUNDLE_TASK}
@@ -73,8 +75,11 @@ def enqueue(
     fingerprint: str,
     idempotency_key: str | None = None,
     callback_url: str | None = None,
+    run_now: Callable[[], Diagnosis | JobError] | None = None,
 ) -> tuple[Job, bool]:
     """Store the input durably, then queue it; if queueing fails, no job is left behind.
+    With `run_now`, compute the outcome here instead and store the job already final;
+    except with a callback_url: the worker path is the one that delivers webhooks.
 
     With an Idempotency-Key, the first request claims the key (atomically, in the store)
     for its request's `fingerprint`; a repeat with the same fingerprint gets the same job
@@ -99,6 +104,13 @@ def enqueue(
             raise IdempotencyConflict(
                 "the request first sent with this Idempotency-Key failed; use a new key"
             ) from None
+    if run_now is not None and callback_url is None:
+        started = time.time()
+        outcome = run_now()
+        job = store.create(
+            tenant=tenant, kind=kind, payload=payload, job_id=job_id, outcome=outcome, started_at=started
+        )
+        return job, True
     job = store.create(tenant=tenant, kind=kind, payload=payload, job_id=job_id, callback_url=callback_url)
     try:
         queue.send(kind, job.id)

@@ -3,15 +3,15 @@ callback_url it may carry, and how it is answered (202 + Location, or 200 within
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from convdiag.jobs import Job, JobKind, JobStore
+from convdiag.jobs import Job, JobError, JobKind, JobStore
 from convdiag.problems import (
     IDEMPOTENCY_CONFLICT,
     INVALID_CALLBACK,
@@ -24,9 +24,11 @@ from convdiag.problems import (
     ProblemType,
 )
 from convdiag.settings import Settings
+from diagnosis.models import Diagnosis
 from diagnosis.quoting import quote
 from service.deps import CallbackDep, IdempotencyKeyDep, QueueDep, SettingsDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
+from service.inline import InlinePool
 from service.queue import IdempotencyConflict, JobQueue, enqueue, wait_for
 
 # The most a POST may hold the connection with `?wait=`.
@@ -77,23 +79,34 @@ class Submission:
     idempotency_key: str | None
     callback_url: str | None
     wait: float
+    inline: InlinePool
 
-    async def create(self, kind: JobKind, payload: bytes, fingerprint: str) -> tuple[Job, bool]:
-        """Enqueue off the event loop; (job, created) — created is False for an idempotent repeat."""
+    async def create(
+        self,
+        kind: JobKind,
+        payload: bytes,
+        fingerprint: str,
+        run_now: Callable[[bytes], Diagnosis | JobError] | None = None,
+    ) -> tuple[Job, bool]:
+        """Enqueue off the event loop; (job, created) — created is False for an idempotent repeat.
+        `run_now` computes the outcome in this process instead, when the inline pool takes it."""
+        run_here = None
+        if run_now is not None and self.callback_url is None and self.inline.takes(len(payload)):
+            run_here = partial(run_now, payload)
+        work = partial(
+            enqueue,
+            self.store,
+            self.queue,
+            self.tenant,
+            kind,
+            payload,
+            fingerprint=fingerprint,
+            idempotency_key=self.idempotency_key,
+            callback_url=self.callback_url,
+            run_now=run_here,
+        )
         try:
-            return await run_in_threadpool(
-                partial(
-                    enqueue,
-                    self.store,
-                    self.queue,
-                    self.tenant,
-                    kind,
-                    payload,
-                    fingerprint=fingerprint,
-                    idempotency_key=self.idempotency_key,
-                    callback_url=self.callback_url,
-                )
-            )
+            return await (self.inline.run(work) if run_here else run_in_threadpool(work))
         except IdempotencyConflict as exc:
             raise ProblemError(IDEMPOTENCY_CONFLICT, str(exc)) from None
 
@@ -108,7 +121,8 @@ class Submission:
         return job
 
 
-def submission(
+async def submission(
+    request: Request,
     store: StoreDep,
     queue: QueueDep,
     tenant: TenantDep,
@@ -119,7 +133,9 @@ def submission(
         float, Query(ge=0, le=MAX_WAIT, description="Seconds to wait for the result before answering 202.")
     ] = 0,
 ) -> Submission:
-    return Submission(store, queue, tenant, settings, idempotency_key, callback_url, wait)
+    return Submission(
+        store, queue, tenant, settings, idempotency_key, callback_url, wait, request.app.state.inline
+    )
 
 
 SubmissionDep = Annotated[Submission, Depends(submission)]

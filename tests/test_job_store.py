@@ -86,6 +86,29 @@ def test_stats_follow_transitions(store: JobStore) -> None:
     assert store.get(second.id) is None
 
 
+def test_a_job_created_with_its_outcome_is_final_and_counted(store: JobStore) -> None:
+    result = diagnose(history_from_mapping(histories.healthy()))
+    started = time.time() - 0.2
+    done = store.create(tenant="t", kind=JobKind.history, payload=b"x", outcome=result, started_at=started)
+    error = JobError(type="urn:x", title="t", detail="d")
+    failed = store.create(tenant="t", kind=JobKind.history, payload=b"y", outcome=error)
+    for job, status in ((done, JobStatus.succeeded), (failed, JobStatus.failed)):
+        stored = store.get(job.id)
+        assert stored == job
+        assert stored.status is status
+        assert stored.attempts == 1
+        assert stored.created_at == stored.started_at <= stored.finished_at
+        assert store.cancel(job.id) is None  # already final
+    assert done.diagnosis == result
+    assert done.finished_at.timestamp() - started >= 0.2
+    assert failed.error == error
+    stats = store.stats()
+    assert stats.get("active:queued", 0) == 0
+    assert stats["finished:succeeded"] == stats["finished:failed"] == 1
+    assert stats["duration:count"] == 2
+    assert stats["duration:sum"] >= 0.2
+
+
 def test_expired_jobs_are_gone(store: JobStore) -> None:
     store.ttl_seconds = 1
     job = store.create(tenant="t", kind=JobKind.history, payload=b"x")

@@ -72,7 +72,8 @@ def test_redis_crash_loses_no_job_and_the_same_worker_resumes(
     monkeypatch.setenv("FAULT_DELAY_SECONDS", str(task_seconds))
     log = tmp_path / "worker.log"
     with RedisServer(tmp_path, *DURABLE) as server:
-        settings = Settings(redis_url=server.url, data_dir=tmp_path)
+        # Every history goes to the worker (none is diagnosed in the API): it is under test.
+        settings = Settings(redis_url=server.url, data_dir=tmp_path, inline_history_max_bytes=0)
         with (
             celery_worker(settings, "--include", "tests.faults", log=log) as worker,
             serve_app(settings) as url,
@@ -113,7 +114,7 @@ def test_redis_crash_loses_no_job_and_the_same_worker_resumes(
 def test_worker_started_before_redis_connects_and_drains_the_backlog(tmp_path: Path) -> None:
     log = tmp_path / "worker.log"
     server = RedisServer(tmp_path, *DURABLE)
-    settings = Settings(redis_url=server.url, data_dir=tmp_path)
+    settings = Settings(redis_url=server.url, data_dir=tmp_path, inline_history_max_bytes=0)
     with server, serve_app(settings) as url, httpx.Client(base_url=url, timeout=30) as client:
         backlog = [
             client.post("/v1/histories", json={"history": histories.diverging(seed=i)}).json()["id"]

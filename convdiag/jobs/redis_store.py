@@ -61,7 +61,7 @@ class RedisJobStore(JobStore):
         client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, retry=retry)
         return cls(client, ttl_seconds)
 
-    def _insert(self, record: Record, payload: bytes) -> None:
+    def _insert(self, record: Record, payload: bytes, stats: dict[str, float]) -> None:
         job_id, ttl = record["id"], self.ttl_seconds
         pipe = self.redis.pipeline(transaction=True)
         pipe.hset(_job_key(job_id), mapping=_encode(record))
@@ -69,7 +69,9 @@ class RedisJobStore(JobStore):
         pipe.set(_input_key(job_id), payload, ex=ttl)
         pipe.zadd(_tenant_key(record["tenant"]), {job_id: record["created_at"]})
         pipe.expire(_tenant_key(record["tenant"]), ttl)
-        pipe.hincrbyfloat(STATS_KEY, "active:queued", 1)
+        for name, amount in stats.items():
+            if amount:
+                pipe.hincrbyfloat(STATS_KEY, name, amount)
         pipe.execute()
 
     def _read(self, job_id: str) -> Record | None:

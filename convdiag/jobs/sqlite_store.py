@@ -56,7 +56,7 @@ class SqliteJobStore(JobStore):
             stats.items(),
         )
 
-    def _insert(self, record: Record, payload: bytes) -> None:
+    def _insert(self, record: Record, payload: bytes, stats: dict[str, float]) -> None:
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -74,7 +74,7 @@ class SqliteJobStore(JobStore):
                     payload,
                 ),
             )
-            self._add_stats(conn, {"active:queued": 1})
+            self._add_stats(conn, stats)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

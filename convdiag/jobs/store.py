@@ -99,7 +99,7 @@ class JobStore(ABC):
 
     # -- what a backend provides -------------------------------------------------------
     @abstractmethod
-    def _insert(self, record: Record, payload: bytes) -> None: ...
+    def _insert(self, record: Record, payload: bytes, stats: dict[str, float]) -> None: ...
 
     @abstractmethod
     def _read(self, job_id: str) -> Record | None: ...
@@ -154,7 +154,11 @@ class JobStore(ABC):
         payload: bytes,
         job_id: str | None = None,
         callback_url: str | None = None,
+        outcome: Diagnosis | JobError | None = None,
+        started_at: float | None = None,
     ) -> Job:
+        """A queued job; or, given its `outcome`, one that ran from `started_at` to now and is
+        stored already final, so it is never queued or running (the API's inline diagnoses)."""
         now = _now()
         record: Record = {
             "id": job_id or uuid.uuid4().hex,
@@ -169,7 +173,24 @@ class JobStore(ABC):
             "callback_url": callback_url,
             "deliveries": [],
         }
-        self._insert(record, payload)
+        stats = {"active:queued": 1.0}
+        if outcome is not None:
+            to = JobStatus.succeeded if isinstance(outcome, Diagnosis) else JobStatus.failed
+            record["created_at"] = record["started_at"] = started_at if started_at is not None else now
+            for name, amount in _transition_stats(record, to, now).items():
+                stats[name] = stats.get(name, 0.0) + amount
+            record.update(
+                status=to.value,
+                stage="done" if to is JobStatus.succeeded else "failed",
+                attempts=1,
+                finished_at=now,
+                progress=1.0 if to is JobStatus.succeeded else 0.0,
+            )
+            if isinstance(outcome, Diagnosis):
+                record["diagnosis"] = outcome.model_dump(mode="json")
+            else:
+                record["error"] = outcome.model_dump()
+        self._insert(record, payload, stats)
         return record_to_job(record)
 
     def get(self, job_id: str, tenant: str | None = None) -> Job | None:

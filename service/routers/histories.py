@@ -18,6 +18,7 @@ from diagnosis.formats import dump_runs, load_runs
 from diagnosis.history import TrainingHistory, loads_json, with_metadata
 from diagnosis.quoting import quote
 from service.errors import ProblemError
+from service.inline import diagnose_history
 from service.submission import SubmissionDep, check_metric_names, submission_responses
 
 router = APIRouter(prefix="/v1", tags=["histories"])
@@ -160,10 +161,13 @@ async def post_history(request: Request, response: Response, submit: SubmissionD
     """Accepts a training history as Keras History JSON, a CSVLogger file, `model.fit` console
     output or TensorBoard event files (see the request body), as the body or an uploaded file,
     and answers `202` with the job and its `Location`. With `wait`, answers `200` with the
-    finished job if it completes in time."""
+    finished job if it completes in time. A small history (up to 64 KiB as stored, without a
+    `callback_url`) is usually diagnosed before the answer, so its job comes back finished."""
     runs = await _read_runs(request, UNPACK_FACTOR * submit.settings.max_body_bytes)
     for run in runs:
         check_metric_names(run.metrics.keys(), submit.settings)
     payload = dump_runs(runs)
-    job, _ = await submit.create(JobKind.history, payload, fingerprint=hashlib.sha256(payload).hexdigest())
+    job, _ = await submit.create(
+        JobKind.history, payload, fingerprint=hashlib.sha256(payload).hexdigest(), run_now=diagnose_history
+    )
     return await submit.answer(job, response)
