@@ -249,13 +249,17 @@ def count_samples(values: np.ndarray | None) -> int | None:
         (exact_up_to, np.zeros_like(distinct)),
         (int(RESOLVABLE / rounding.max()), rounding),
     ):
-        n = np.arange(1, min(MAX_COUNTED_SAMPLES, largest) + 1, dtype=np.float64)[:, None]
-        scaled = distinct[None, :] * n
-        hits = np.flatnonzero(
-            np.all(np.abs(scaled - np.rint(scaled)) <= tolerance[None, :] * n + EXACT, axis=1)
-        )
-        if hits.size:
-            return int(hits[0]) + 1
+        n = np.arange(1, min(MAX_COUNTED_SAMPLES, largest) + 1, dtype=np.float64)
+        # One value at a time over the n still standing: the same test as every value against
+        # every n at once (a 5000 x 64 matrix, most of a history diagnosis's time), but few n
+        # survive the first values, so it costs about one pass instead of 64.
+        for value, allowed in zip(distinct, tolerance, strict=True):
+            scaled = value * n
+            n = n[np.abs(scaled - np.rint(scaled)) <= allowed * n + EXACT]
+            if not n.size:
+                break
+        if n.size:
+            return int(n[0])
     return None
 
 
