@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -21,7 +22,7 @@ MAX_RUNS = 1000
 # Skipped stretches listed in a run's source info; the total is counted past it.
 MAX_SKIPPED_LISTED = 20
 # Metadata fields a reader fills from the input's facts where the caller sends none.
-METADATA_FACTS = ("num_samples", "batch_size", "learning_rate")
+METADATA_FACTS = ("num_samples", "batch_size", "learning_rate", "loss", "steps_per_epoch")
 
 # How other tools and hand-written exports name the splits (`Training Loss`, `loss/train`,
 # `train_loss_epoch`, `eval_accuracy`); Keras' own names pass through unchanged.
@@ -112,6 +113,7 @@ class Run:
         self._columns: dict[str, array[float]] = {}
         self.epochs = 0
         self.skips = Skips()
+        self.steps: list[int] = []  # progress-bar totals of its epochs (console logs)
 
     def add_epoch(self, values: Mapping[str, float]) -> None:
         if self.epochs == MAX_EPOCHS:
@@ -177,17 +179,12 @@ class Runs:
                 continue
             skipped = run.skips.close()
             total = run.skips.total
-            histories.append(
-                run.history(
-                    source.model_copy(
-                        update={
-                            "skipped": skipped,
-                            "skipped_lines": total,
-                            "facts": facts or source.facts,
-                        }
-                    )
-                )
-            )
+            run_facts = facts or source.facts
+            if run.steps and run_facts.steps_per_epoch is not None:  # each fit its own bar
+                steps = Counter(run.steps).most_common(1)[0][0]
+                run_facts = run_facts.model_copy(update={"steps_per_epoch": steps})
+            update = {"skipped": skipped, "skipped_lines": total, "facts": run_facts}
+            histories.append(run.history(source.model_copy(update=update)))
         if carried is not None and carried.total and histories:
             last = histories[-1]
             listed = [*last.source.skipped, *carried.close()][:MAX_SKIPPED_LISTED]

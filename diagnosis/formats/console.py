@@ -199,7 +199,9 @@ def parse(content: str) -> list[TrainingHistory]:
             for line in block.lines:
                 if line.finished:
                     runs.current.add_epoch(line.metrics)
-                    steps += [line.steps] if line.steps and line.per_step else []
+                    if line.steps and line.per_step:
+                        steps.append(line.steps)
+                        runs.current.steps.append(line.steps)
                     continue
                 if not line.progress:
                     runs.start_new()
@@ -209,7 +211,9 @@ def parse(content: str) -> list[TrainingHistory]:
         result = block.result()
         if result is not None:
             runs.current.add_epoch(result.metrics)
-            steps += [result.steps] if result.steps and result.per_step else []
+            if result.steps and result.per_step:
+                steps.append(result.steps)
+                runs.current.steps.append(result.steps)
             if block.header is None:
                 last = (0, None)  # the first `Epoch 1/N` line was lost; the next header goes on
         elif block.header is not None:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from diagnosis.engine import diagnose_runs
-from diagnosis.formats import load_path
+from diagnosis.formats import load_path, load_runs
 from diagnosis.history import HistoryError
 from tests.diagnosis.writers import FIXTURES
 
@@ -103,3 +103,50 @@ def test_a_fine_tune_saved_under_a_prefix_is_a_second_run() -> None:
     assert (first.epochs, second.epochs) == (9, 5)
     assert set(second.metrics) == {"accuracy", "val_accuracy", "loss", "val_loss"}
     assert "test_loss" not in first.metrics  # a final score beside the curves, not a curve
+
+
+SHIPS = "10_ships-cnn-adamax-stuck-ln10.txt"  # an indented paste of a Keras 2 log
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        lambda line: "> " + line.strip(),  # a markdown blockquote
+        lambda line: "# " + line.strip(),  # commented out under the code that printed it
+        lambda line: "\t>> " + line,  # a quote of a quote, indented
+        lambda line: "<pre>" + line.strip() + "</pre>",
+    ],
+    ids=["blockquote", "comment", "nested-quote", "html-pre"],
+)
+def test_a_real_log_reads_the_same_however_it_is_wrapped(wrap) -> None:
+    # Transformations of a real log (the wrappers seen in the wild), not logs of their own.
+    original = (WILD / SHIPS).read_text()
+    (plain,) = load_path(WILD / SHIPS)
+    (wrapped,) = load_runs("\n".join(wrap(line) for line in original.splitlines()).encode())
+    assert wrapped.epochs == plain.epochs == 10
+    for name, values in plain.metrics.items():
+        assert wrapped.metrics[name].tolist() == values.tolist()
+
+
+def test_warnings_and_timestamps_glued_onto_numbers_are_cut_off() -> None:
+    # What a Keras 3 run under XLA and a TF log line do to a progress line when stderr and
+    # stdout share a terminal: the warning starts right after the last number.
+    log = (
+        "Epoch 1/2\n"
+        "100/100 ━━━━━━━━━━━━━━━━━━━━ 5s 9ms/step - accuracy: 0.50 - loss: 0.6931"
+        "I0000 00:00:1718367845.123456  1234 device_compiler.h:188] Compiled cluster using XLA!\n"
+        "100/100 ━━━━━━━━━━━━━━━━━━━━ 6s 10ms/step - accuracy: 0.51 - loss: 0.6930 - val_loss: 0.6929"
+        "2024-06-14 12:00:01.123456: W tensorflow/core/kernels/data/cache_dataset_ops.cc:858] The calling"
+        " iterator did not fully read the dataset\n"
+        "Epoch 2/2\n"
+        "100/100 ━━━━━━━━━━━━━━━━━━━━ 1s 9ms/step - accuracy: 0.52 - loss: 0.6925 - val_loss: 0.6920"
+        "Epoch 2: ReduceLROnPlateau reducing learning rate to 0.0005.\n"
+    )
+    (run,) = load_runs(log.encode())
+    assert run.metrics["loss"].tolist() == [0.6930, 0.6925]
+    assert run.metrics["val_loss"].tolist() == [0.6929, 0.6920]
+
+
+def test_each_fit_has_its_own_steps_per_epoch() -> None:
+    runs = load_path(WILD / "ttukei-tf2-verbose2-5-fits.txt")
+    assert [run.source.facts.steps_per_epoch for run in runs] == [128, 7, 7, 7, 4]
