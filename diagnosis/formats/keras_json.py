@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -190,7 +191,9 @@ def python_literal(content: str) -> object:
     # 1e999 is how a literal spells infinity; None stands for NaN (history readers map it).
     text = _NON_FINITE.sub(lambda m: "None" if m[2] == "nan" else f"{m[1]}1e999", text)
     try:
-        return ast.literal_eval(text.strip())
+        with warnings.catch_warnings():  # a malformed literal warns on stderr before it fails
+            warnings.simplefilter("ignore", SyntaxWarning)
+            return ast.literal_eval(text.strip())
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         raise HistoryError(
             "not JSON and not a printed Python dict or list of numbers (like {'loss': [0.69, 0.52]})"

@@ -317,3 +317,9 @@ def test_python_repr_is_never_evaluated() -> None:
     # ast.literal_eval refuses the call; the error is the JSON one, which says what was expected.
     with pytest.raises(HistoryError, match="invalid JSON"):
         load_runs(b"{'loss': __import__('os').getcwd()}", "history.json")
+
+
+def test_a_malformed_python_literal_warns_nothing(recwarn) -> None:
+    with pytest.raises(HistoryError):
+        load_runs(b"{'loss': [0.5, 1x]}", "history.json")
+    assert not [w for w in recwarn if issubclass(w.category, SyntaxWarning)]
