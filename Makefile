@@ -37,11 +37,12 @@ nginx:
 		echo "installing nginx-light (Debian package)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
 
-# The report test opens pages in headless Chromium; install Debian's when it is missing.
+# The report and docs tests open pages in headless Chromium (the docs tests through Selenium and
+# chromedriver); install Debian's when they are missing.
 chromium:
-	@command -v chromium >/dev/null || { \
-		echo "installing chromium (Debian package)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		echo "installing chromium and chromedriver (Debian packages)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null; }
 
 test: $(STAMP) redis-server nginx chromium
 	$(BIN)/ruff check .

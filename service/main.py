@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from convdiag.jobs import open_store
 from convdiag.queues import make_celery
 from convdiag.settings import Settings, get_settings
 from service.errors import install_problem_handlers
+from service.headers import DOCS_POLICY, ContentSecurityPolicy
 from service.inline import InlinePool
 from service.limits import BodySizeLimit
 from service.queue import JobQueue
@@ -34,7 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         yield
 
-    app = FastAPI(
+    # Swagger UI (/docs) and ReDoc (/redoc) from assets that fastapi-offline ships, served by
+    # the app itself: the docs work without internet access and load nothing from a CDN.
+    app = FastAPIOffline(
         title="convdiag",
         version="1",
         summary="Tells you why your Keras model is not converging.",
@@ -52,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         overrides={"/v1/bundles": settings.max_bundle_bytes},
         idle_timeout=settings.body_idle_timeout_seconds,
     )
+    app.add_middleware(ContentSecurityPolicy, policies={"/docs": DOCS_POLICY, "/redoc": DOCS_POLICY})
     install_problem_handlers(app)
     for module in (histories, bundles, jobs, runs, health):
         app.include_router(module.router)

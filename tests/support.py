@@ -372,3 +372,51 @@ def assert_problem(response: httpx.Response | RawResponse, status: int, slug: st
     assert body["status"] == status
     assert body["detail"]
     return body
+
+
+@contextlib.contextmanager
+def browser(width: int = 1280, height: int = 1000) -> Iterator[Any]:
+    """Headless Chromium (Debian's) driven by Selenium through Debian's chromedriver, with
+    every host but loopback unresolvable (as on a machine without internet) and the network
+    log on, for `requested_urls`."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary, driver_binary = shutil.which("chromium"), shutil.which("chromedriver")
+    assert binary, "chromium is not installed; `make test` installs it"
+    assert driver_binary, "chromedriver is not installed; `make test` installs it (chromium-driver)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        f"--window-size={width},{height}",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(driver_binary))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def requested_urls(driver: Any) -> dict[str, str | None]:
+    """The URLs the page asked for since the last call (Chromium's performance log), each with
+    the reason the browser blocked it before it went out ("csp", ...) or None."""
+    ids: dict[str, str] = {}
+    blocked: dict[str, str] = {}
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        if message["method"] == "Network.requestWillBeSent":
+            ids[params["requestId"]] = params["request"]["url"]
+        elif message["method"] == "Network.loadingFailed" and params.get("blockedReason"):
+            blocked[params["requestId"]] = params["blockedReason"]
+    return {url: blocked.get(request_id) for request_id, url in ids.items()}
