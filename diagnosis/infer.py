@@ -34,6 +34,12 @@ LN_K_TOLERANCE = 0.06
 MAX_INFERRED_CLASSES = 20
 # Epochs at the start whose loss is read to recognize a stuck model's ln K.
 EARLY_EPOCHS = 5
+# Two classes at chance: the early loss within this range of multiples of ln 2 while the early
+# accuracy is within BINARY_ACCURACY_MARGIN of 1/2. A sigmoid at chance pays about ln 2 on every
+# sample (a fresh one starts a little above); ln 3 is 1.58 ln 2, and a per-unit binary
+# cross-entropy over one-hot units falls under ln 2 before any class is learned.
+BINARY_LOSS_RANGE = (0.9, 1.15)
+BINARY_ACCURACY_MARGIN = 0.1
 # A learning-rate change smaller than this (relative) is noise in the logged column.
 LR_CHANGE = 0.05
 # Epochs after a learning-rate drop over which its effect on the loss is measured.
@@ -200,6 +206,26 @@ def _classes_from_loss(values: np.ndarray) -> int | None:
     return k if abs(level - math.log(k)) <= LN_K_TOLERANCE * math.log(k) else None
 
 
+def _binary_at_chance(run: TrainingHistory, accuracy: str | None) -> bool:
+    """Whether the early epochs read as two classes at chance: the loss near ln 2 while the
+    accuracy is near 1/2. A K-class cross-entropy as low as ln 2 (geometric mean probability of
+    the right class 1/2) comes with an accuracy well above 1/2; a sigmoid that learned little
+    sits at both."""
+    loss = run.get("loss")
+    values = run.get(accuracy) if accuracy else None
+    if loss is None or values is None:
+        return False
+    early_loss = loss[:EARLY_EPOCHS][np.isfinite(loss[:EARLY_EPOCHS])]
+    early_accuracy = values[:EARLY_EPOCHS][np.isfinite(values[:EARLY_EPOCHS])]
+    if early_loss.size == 0 or early_accuracy.size == 0:
+        return False
+    level = float(np.median(early_loss)) / math.log(2)
+    share = float(np.median(early_accuracy))
+    return (
+        BINARY_LOSS_RANGE[0] <= level <= BINARY_LOSS_RANGE[1] and abs(share - 0.5) <= BINARY_ACCURACY_MARGIN
+    )
+
+
 def _uniform_output(run: TrainingHistory) -> tuple[int, tuple[int, ...]] | None:
     """K and the epochs where a loss curve equals ln K to four digits (the first curve that
     does so in EXACT_EPOCHS epochs; the training loss first)."""
@@ -356,6 +382,8 @@ def infer_facts(run: TrainingHistory) -> RunFacts:
         classes_from = "early loss near ln K" if classes else None
     if classes is None and accuracy == "binary_accuracy":
         classes, classes_from = 2, "binary_accuracy"
+    if classes is None and task == "classification" and _binary_at_chance(run, accuracy):
+        classes, classes_from = 2, "early loss near ln 2 with accuracy near 1/2"
     if task == "classification" and classes:
         task = "binary" if classes == 2 else "multiclass"
     elif task == "classification" and any(name in run.metrics for name in MULTICLASS_NAMES):

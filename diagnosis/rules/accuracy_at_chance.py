@@ -28,7 +28,8 @@ from diagnosis.rules.base import Rule
 MARGIN = 0.05
 # Frozen: over the last FROZEN_SHARE of the epochs the validation accuracy moves less than
 # FROZEN (one sample's worth on a few hundred) and the training accuracy less than
-# TRAIN_FROZEN, while a learning model's accuracies keep moving. The first epochs are left
+# TRAIN_FROZEN (or never rises more than TRAIN_FROZEN above the value validation holds),
+# while a learning model's accuracies keep moving. The first epochs are left
 # out: a model collapses onto the majority class within an epoch or two.
 FROZEN = 0.002
 TRAIN_FROZEN = 0.01
@@ -129,7 +130,19 @@ class AccuracyAtChance(Rule):
         if train is None:
             return None
         train_still = float(np.ptp(train[-window:])) < (TRAIN_FROZEN if val is not None else FROZEN)
-        if not train_still or train[-1] >= 1.0:
+        val_still = val is not None and float(np.ptp(val[-window:])) < FROZEN
+        # A training accuracy still climbing, but never past the one value validation holds,
+        # is a model working its way up to the constant answer, not past it.
+        # ...as long as validation held that value from its first epoch (a model that climbed to
+        # its ceiling and stayed there is not answering one class) and its loss has not beaten
+        # the best constant answer's (the class shares' entropy, at least H_b(level)).
+        below_frozen = (
+            val_still
+            and abs(float(val[0]) - float(val[-1])) <= TRAIN_FROZEN
+            and float(train[-window:].max()) <= float(val[-1]) + TRAIN_FROZEN
+            and _no_better_than_constant(run, float(val[-1]))
+        )
+        if (not train_still and not below_frozen) or train[-1] >= 1.0:
             return None
         if val is None:
             return name, train[-window:]
@@ -192,3 +205,13 @@ def _beats_any_single_answer(run: TrainingHistory, metric: str, value: float) ->
     plus the chance margin: no model that answers one class for every sample scores it."""
     bounds = run.facts.majority_share
     return bounds is not None and not RECALL.match(metric) and value > bounds[1] + MARGIN
+
+
+def _no_better_than_constant(run: TrainingHistory, level: float) -> bool:
+    """Whether the last validation loss is at least the binary entropy of `level`: no lower than
+    any constant prediction of class shares whose largest is `level` can score."""
+    val_loss = finite_curve(run.get("val_loss"))
+    if val_loss is None or not 0.5 <= level < 1:
+        return False
+    entropy = -level * np.log(level) - (1 - level) * np.log(1 - level)
+    return float(val_loss[-1]) >= entropy

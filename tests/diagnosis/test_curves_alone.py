@@ -353,3 +353,101 @@ def test_a_single_answers_share_outranks_the_entropys_lower_bound() -> None:
     )
     assert finding.evidence["majority_from"] == "single_answer_accuracy"
     assert finding.evidence["majority_share"] == pytest.approx(0.8471)
+
+
+def test_a_loss_near_ln_2_with_accuracy_near_a_half_reads_as_two_classes() -> None:
+    epochs = 16
+    raw = {
+        "loss": np.linspace(0.81, 0.70, epochs).tolist(),
+        "accuracy": (0.5 + 0.01 * np.sin(np.arange(epochs))).tolist(),
+        "val_loss": np.linspace(0.815, 0.707, epochs).tolist(),
+        "val_accuracy": (0.46 - 0.001 * np.arange(epochs)).tolist(),
+    }
+    facts = history_from_mapping(raw).facts
+    assert (facts.task, facts.num_classes) == ("binary", 2)
+    assert codes(raw).get("accuracy_at_chance") is Severity.error
+    # Under ln 2 at the same accuracy is a per-unit average, not a sigmoid at chance.
+    per_unit = {**raw, "loss": np.linspace(0.58, 0.3, epochs).tolist()}
+    assert history_from_mapping(per_unit).facts.num_classes is None
+
+
+def test_validation_accuracy_held_from_the_start_while_training_climbs_to_it_is_frozen() -> None:
+    # Old Keras issue 4662: val_acc 0.7202 -> 0.7188 for 15 epochs while training climbs to it.
+    raw = {
+        "loss": [
+            1.003,
+            0.891,
+            0.837,
+            0.818,
+            0.744,
+            0.69,
+            0.654,
+            0.652,
+            0.634,
+            0.627,
+            0.607,
+            0.615,
+            0.611,
+            0.601,
+            0.598,
+        ],
+        "accuracy": [
+            0.583,
+            0.632,
+            0.622,
+            0.624,
+            0.645,
+            0.657,
+            0.674,
+            0.687,
+            0.689,
+            0.695,
+            0.711,
+            0.712,
+            0.717,
+            0.716,
+            0.717,
+        ],
+        "val_loss": [
+            0.964,
+            0.985,
+            0.885,
+            0.797,
+            0.762,
+            0.686,
+            0.659,
+            0.652,
+            0.628,
+            0.612,
+            0.632,
+            0.609,
+            0.61,
+            0.606,
+            0.612,
+        ],
+        "val_accuracy": [0.7202, 0.7202, 0.7198, 0.7198, *([0.7188] * 11)],
+    }
+    assert codes(raw).get("accuracy_at_chance") is Severity.error
+    # A model that climbed to a ceiling and stays there on a small validation set is not this.
+    ceiling = {
+        **raw,
+        "val_accuracy": [0.66, 0.74, 0.76, 0.79, *([0.9737] * 11)],
+        "accuracy": [
+            0.46,
+            0.83,
+            0.85,
+            0.87,
+            0.88,
+            0.95,
+            0.95,
+            0.96,
+            0.96,
+            0.96,
+            0.97,
+            0.97,
+            0.97,
+            0.97,
+            0.97,
+        ],
+    }
+    assert "accuracy_at_chance" not in codes(ceiling)
