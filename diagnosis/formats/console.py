@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from diagnosis.formats.columns import Runs
-from diagnosis.history import HistoryError, TrainingHistory
+from diagnosis.history import MAX_EPOCHS, HistoryError, TrainingHistory
 from diagnosis.models import InputFacts, SourceInfo
 
 FORMAT = "keras_console"
@@ -64,6 +64,9 @@ _TRAIN_ON = re.compile(r"Train(?:ing)? on (\d{1,12}) samples(?:,? validate on (\
 _LOSS_NAME = re.compile(r"\bloss\s*=\s*(?:['\"](\w{2,60})['\"]|(?:\w+\.)*losses\.(\w{2,60}))")
 # Progress-bar timings and ETAs are not metrics.
 _NOT_METRICS = frozenset({"eta"})
+# Lines read as headers or metrics: room for a run of MAX_EPOCHS epochs printed with
+# verbose=2 (a header and a line each), and a bound on what a hostile 10 MB log costs.
+MAX_READ_LINES = 2 * MAX_EPOCHS + 1000
 # A progress line is a few hundred characters; a longer "line" is something else.
 MAX_LINE = 1 << 16
 NO_EPOCHS = (
@@ -174,7 +177,14 @@ def parse(content: str) -> list[TrainingHistory]:
     """One run per `fit` call: a new one starts where `Epoch k/N` restarts or N changes."""
     blocks = [_Block(None, None, None)]
     long_lines: list[int] = []  # lines too long to be progress output
+    read = 0
     for number, text in _lines(content):
+        read += 1
+        if read > MAX_READ_LINES:
+            raise HistoryError(
+                f"the log has more than {MAX_READ_LINES} lines of epochs and metrics; "
+                f"at most {MAX_EPOCHS} epochs a run are read"
+            )
         if text is None:
             long_lines.append(number)
             continue

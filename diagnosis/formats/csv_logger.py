@@ -23,13 +23,15 @@ from diagnosis.quoting import quote
 FORMAT = "csv"
 # CSVLogger writes `epoch` first, so the character after it is the separator: exact where a
 # count of candidates could pick '.' in a file of floats.
-_EPOCH_FIRST = re.compile(r'"?epoch"?([^\w"\r\n])', re.IGNORECASE)
+_EPOCH_FIRST = re.compile(r'"?epoch"?([^\w"\r\n])')
 _SEPARATORS = (",", ";", "\t", "|")
 # What CSVLogger writes for a metric missing in an epoch (validation every N epochs); pandas
 # and spreadsheets leave the cell empty.
 MISSING = frozenset({"NA", "", "None", "null", "N/A"})
 # Columns of the runs tables W&B and MLflow export (a row per run, no curves).
 RUNS_TABLE_COLUMNS = frozenset({"state", "created", "run id", "runtime", "start time"})
+# Rows skipped before a file that is mostly not numbers is refused (a row costs ~10 us).
+MAX_SKIPPED_ROWS = 1000
 # Title lines (`model_history_log`) a header may sit under.
 MAX_TITLE_LINES = 3
 # Rows are a few dozen bytes a metric; a longer line is not a row.
@@ -149,15 +151,24 @@ def parse(content: str) -> list[TrainingHistory]:
             lines[start][0], f"column {quote(raw_names[i])} holds text, not numbers: left out"
         )
     previous: float | None = None
+    skipped = read = 0
     for number, line in lines[start + 1 :]:
         row = _row(line, separator, len(names), text)
         if isinstance(row, str):
             if line.strip() == lines[start][1].strip():
                 runs.start_new()  # the header again: another file's rows appended
                 previous = None
-            else:
-                runs.current.skips.add(number, row)
+                continue
+            runs.current.skips.add(number, row)
+            skipped += 1
+            if skipped > MAX_SKIPPED_ROWS and skipped > 10 * read:
+                # Tolerance has a price per row; a file that is mostly not rows of numbers is
+                # refused rather than read to its end.
+                raise HistoryError(
+                    f"more than {MAX_SKIPPED_ROWS} rows are not numbers (line {number}: {row})"
+                )
             continue
+        read += 1
         if counter is not None and (epoch := row[counter]) is not None:
             if previous is not None and epoch <= previous:
                 runs.start_new()

@@ -25,6 +25,7 @@ from dataclasses import replace
 
 from diagnosis.formats.columns import MAX_RUNS, canonical_name, first_learning_rate, has_validation_split
 from diagnosis.history import (
+    MAX_EPOCHS,
     MAX_JSON_DEPTH,
     HistoryError,
     TrainingHistory,
@@ -41,6 +42,8 @@ _NON_FINITE = re.compile(r"(?<![\w'\"])(-?)(nan|inf)(?![\w'\"])")
 _NUMPY_SCALAR = re.compile(r"(?:np|numpy)\.(?:float|int)\d*\(([^()]{0,64})\)")
 _NUMPY_ARRAY = re.compile(r"\barray\((\[[^()]*\])(?:,\s*dtype=[\w.]+)?\)")
 _DIGITS = re.compile(r"\d{1,9}")
+# A pasted repr is small; ast.literal_eval takes ~10 us a number, so bigger ones go as JSON.
+MAX_LITERAL_CHARS = 2_000_000
 
 
 def runs_from_json(document: object, source_format: str = "keras_json") -> list[TrainingHistory]:
@@ -185,6 +188,11 @@ def _continuation(document: Mapping[str, object]) -> list[dict[str, object]] | N
 
 def python_literal(content: str) -> object:
     """A printed History dict (or list) as data; `nan` and `inf` become NaN and infinity."""
+    if len(content) > MAX_LITERAL_CHARS:
+        raise HistoryError(
+            f"a printed History dict longer than {MAX_LITERAL_CHARS} characters; save it as JSON "
+            "(json.dump(history.history, f)) instead"
+        )
     if json_depth(content) > MAX_JSON_DEPTH:
         raise HistoryError(f"the input is nested deeper than {MAX_JSON_DEPTH} levels")
     text = _NUMPY_ARRAY.sub(r"\1", _NUMPY_SCALAR.sub(r"\1", content))
@@ -208,21 +216,23 @@ def load_document(content: str) -> object:
         try:
             return python_literal(content)
         except HistoryError:
+            if content.lstrip()[:2] in ("{'", "['"):
+                raise  # single quotes: it was meant as a Python repr, say why that failed
             raise json_error from None
 
 
-_BARE = re.compile(
-    r"\s*(?:[-+]?(?:nan|inf|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(?:\s*[,;]?\s+|\s*[,;]\s*|\s*\Z))+",
-    re.IGNORECASE,
-)
+_SEPARATORS = re.compile(r"\s*[,;]\s*|\s+")
 _BARE_NUMBER = re.compile(r"[-+]?(?:nan|inf|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)", re.IGNORECASE)
 
 
 def bare_numbers(content: str) -> list[TrainingHistory] | None:
     """Loss values and nothing else, one a line or separated by commas: one run of `loss`."""
-    if _BARE.fullmatch(content) is None:
+    cells = _SEPARATORS.split(content.strip())
+    if len(cells) > MAX_EPOCHS:
+        return None  # more than a run can hold: not a list of losses
+    if not all(_BARE_NUMBER.fullmatch(cell) for cell in cells):
         return None
-    values = [float(number) for number in _BARE_NUMBER.findall(content)]
+    values = [float(cell) for cell in cells]
     return [_tagged(history_from_mapping({"loss": values}), "loss_list")]
 
 

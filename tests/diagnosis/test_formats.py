@@ -273,6 +273,13 @@ def test_huge_hostile_logs_are_linear() -> None:
         b"Epoch 1/1000000000\n" + b"noise line\n" * (size // 11),
         b"epoch,loss\n" + b"0,1\n" + b" " * size,
         json.dumps({"loss": [0.5] * (size // 5)}).encode(),
+        # the tolerant readers' own worst cases: every line a metric line or a header, a huge
+        # printed dict, a column of numbers, a CSV whose rows are all skipped
+        b"a: 1 - b: 2\n" * (size // 12),
+        b"Epoch 1/2\n" * (size // 10),
+        b"{'loss': [" + b"nan, " * (size // 5) + b"]}",
+        b"0.5\n" * (size // 4),
+        b"epoch,loss\n" + b"0,x\n" * (size // 4),
     ]
     started = time.monotonic()
     for data in cases:
@@ -314,9 +321,14 @@ def test_history_shapes_people_save(data: bytes, runs: list[list[str]] | None) -
 
 
 def test_python_repr_is_never_evaluated() -> None:
-    # ast.literal_eval refuses the call; the error is the JSON one, which says what was expected.
-    with pytest.raises(HistoryError, match="invalid JSON"):
+    # ast.literal_eval refuses the call, and the error says what was expected.
+    with pytest.raises(HistoryError, match="not JSON and not a printed Python dict"):
         load_runs(b"{'loss': __import__('os').getcwd()}", "history.json")
+
+
+def test_a_huge_printed_dict_is_refused_before_it_is_parsed() -> None:
+    with pytest.raises(HistoryError, match="save it as JSON"):
+        load_runs(b"{'loss': [" + b"0.5, " * 500_000 + b"]}")
 
 
 def test_a_malformed_python_literal_warns_nothing(recwarn) -> None:
