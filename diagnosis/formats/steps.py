@@ -29,6 +29,8 @@ from diagnosis.models import InputFacts, SourceInfo
 MIN_EPOCHS = 5
 # Values that describe the schedule: an epoch keeps its last one rather than a mean.
 LAST_VALUE_NAMES = frozenset({"learning_rate", "lr", "epoch"})
+# Values logged once after fit (`test_loss`, `Final F1 Score`): not training values.
+_AFTER_FIT_PREFIXES = ("test_", "final_")
 # Hugging Face log entries that measure the run's speed, not its learning.
 _HF_IGNORED = ("_runtime", "_samples_per_second", "_steps_per_second", "total_flos", "num_input_tokens_seen")
 
@@ -46,13 +48,15 @@ class _Point:
 
 
 def _per_epoch(points: list[_Point], skips: Skips, epoch_of: dict[int, int]) -> dict[str, np.ndarray]:
+    # An epoch counts when it logged a training loss (or, in a log without one, any value).
+    by_loss = any("loss" in p.train or "loss" in p.epoch_level for p in points)
     buckets: dict[int, list[_Point]] = {}
     for point in points:
         buckets.setdefault(epoch_of[id(point)], []).append(point)
     rows: list[dict[str, float]] = []
     for epoch in sorted(buckets):
         bucket = buckets[epoch]
-        trained = any(p.train or p.epoch_level for p in bucket)
+        trained = any(_trained(p, by_loss) for p in bucket)
         if not trained:
             for point in bucket:
                 skips.add(point.line, "an epoch without a training value (a validate/test call after fit?)")
@@ -67,6 +71,12 @@ def _per_epoch(points: list[_Point], skips: Skips, epoch_of: dict[int, int]) -> 
             row.update(point.other)
         rows.append(row)
     return _columns(rows)
+
+
+def _trained(point: _Point, by_loss: bool) -> bool:
+    if by_loss:
+        return "loss" in point.train or "loss" in point.epoch_level
+    return bool(point.train or point.epoch_level)
 
 
 def _per_step(points: list[_Point]) -> dict[str, np.ndarray]:
@@ -204,7 +214,7 @@ def lightning_runs(
             name, kind = role
             if kind == "epoch":
                 point.epoch_level[name] = value
-            elif name.startswith(VAL_PREFIX) or name.startswith("test_"):
+            elif name.startswith((VAL_PREFIX, *_AFTER_FIT_PREFIXES)):
                 point.other[name] = value
             else:
                 point.train[name] = value
