@@ -44,10 +44,12 @@ BINARY_ACCURACY_MARGIN = 0.1
 LR_CHANGE = 0.05
 # Epochs after a learning-rate drop over which its effect on the loss is measured.
 LR_EFFECT_EPOCHS = 3
-# A loss within this (relative) of ln K agrees with it to four significant digits: a softmax
-# that outputs exactly 1/K for every class. Seen in at least EXACT_EPOCHS epochs of one curve,
-# for K up to MAX_EXACT_CLASSES (ln K values are far enough apart at four digits).
-LN_K_EXACT = 2e-4
+# A loss that agrees with ln K to LN_K_DIGITS significant digits (within half a unit of the
+# last: 2.3026 and 2.3025 for ln 10 = 2.302585): a softmax that outputs exactly 1/K for every
+# class. Seen in at least
+# EXACT_EPOCHS epochs of one curve, for K up to MAX_EXACT_CLASSES (ln K values stay apart at
+# four digits that far).
+LN_K_DIGITS = 4
 EXACT_EPOCHS = 3
 MAX_EXACT_CLASSES = 1000
 # Counting samples from accuracy steps: every distinct accuracy (at least MIN_DISTINCT of them,
@@ -236,7 +238,9 @@ def _uniform_output(run: TrainingHistory) -> tuple[int, tuple[int, ...]] | None:
         with np.errstate(invalid="ignore", over="ignore"):
             k = np.rint(np.exp(np.where(np.isfinite(values) & (values > 0), values, 0.0)))
         k = np.clip(k, 2, MAX_EXACT_CLASSES)
-        exact = np.isfinite(values) & (np.abs(values - np.log(k)) <= LN_K_EXACT * np.log(k))
+        ln_k = np.log(k)
+        unit = 0.5 * 10.0 ** (np.floor(np.log10(ln_k)) - (LN_K_DIGITS - 1))
+        exact = np.isfinite(values) & (np.abs(values - ln_k) <= unit)
         if int(exact.sum()) < EXACT_EPOCHS:
             continue
         classes = np.unique(k[exact])
@@ -301,6 +305,14 @@ def _digits(values: np.ndarray) -> int | None:
     )
 
 
+def _val_spans(start: int) -> list[slice]:
+    """Validation epochs to hold against training epochs start.. : the same ones, and the ones
+    before (validation is measured at an epoch's end, training averaged over it, so validation
+    leads by about an epoch)."""
+    same = slice(start, start + SINGLE_ANSWER_EPOCHS)
+    return [same] if start == 0 else [same, slice(start - 1, start - 1 + SINGLE_ANSWER_EPOCHS)]
+
+
 def _single_answer_share(run: TrainingHistory, accuracy: str | None) -> float | None:
     """The training accuracy a model held while it answered one class for every sample."""
     values = run.get(accuracy) if accuracy else None
@@ -314,7 +326,7 @@ def _single_answer_share(run: TrainingHistory, accuracy: str | None) -> float | 
         level = float(window[0])
         if not (np.isfinite(window).all() and 0 < level <= ALMOST_ALL and np.all(window == level)):
             continue
-        if val is not None and not np.all(val[span] == val[start]):
+        if val is not None and not any(np.all(val[v] == val[v][0]) for v in _val_spans(start)):
             continue
         if np.isfinite(losses).all() and float(np.ptp(losses)) >= LOSS_MOVES * abs(float(losses[0])):
             return level

@@ -11,6 +11,12 @@ data poorly, which rules out overfitting as the problem. That is underfitting wh
 - the validation loss never got clearly below the yardstick in the whole run: nothing learned
   so far carries over to new data (for a regression, R^2 on validation never reached a tenth),
   even if the training loss is still creeping down.
+
+A regression with no `baseline_loss` is held against its first epoch's training loss, for the
+second shape only: a fresh network predicts about zero, whose MSE is at least the targets'
+variance, and one epoch lowers it only part of the way, so a validation loss that never got a
+tenth below it learned nothing that carries over. Whether a training loss that levelled off
+at half of it is high needs the real yardstick (a noisy target levels off there too).
 """
 
 from __future__ import annotations
@@ -55,6 +61,9 @@ class Underfitting(Rule):
     def check(self, run: TrainingHistory) -> Finding | None:
         values = finite_curve(run.get(self.monitor))
         baseline = run.facts.baseline_loss
+        proxy = baseline is None and run.facts.task == "regression" and values is not None and values[0] > 0
+        if proxy and values is not None:
+            baseline = float(values[0])
         if values is None or baseline is None or run.epochs < MIN_EPOCHS:
             return None
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
@@ -63,7 +72,7 @@ class Underfitting(Rule):
         share = end / baseline
         val = finite_curve(run.get(f"val_{self.monitor}"))
         val_best_share = float(val.min()) / baseline if val is not None else None
-        levelled_off = gain < FLAT
+        levelled_off = gain < FLAT and not proxy
         generalizes_nothing = val_best_share is not None and val_best_share >= LEARNED_NOTHING
         if share < HIGH_LOSS or not (levelled_off or generalizes_nothing):
             return None
@@ -71,7 +80,11 @@ class Underfitting(Rule):
             "metric": self.monitor,
             "end_median": rounded(end),
             "baseline_loss": rounded(baseline),
-            "baseline_from": "metadata" if run.facts.reported_baseline_loss else "ln K",
+            "baseline_from": "first epoch's training loss"
+            if proxy
+            else "metadata"
+            if run.facts.reported_baseline_loss
+            else "ln K",
             "share_of_baseline_loss": rounded(share, 3),
             "num_classes": run.facts.num_classes,
             "tail_gain": rounded(gain, 3),
@@ -105,6 +118,8 @@ class Underfitting(Rule):
 
 
 def _yardstick(run: TrainingHistory, baseline: float) -> str:
+    if run.facts.baseline_loss is None:
+        return f"the first epoch's training loss ({baseline:.3g})"
     if run.facts.reported_baseline_loss:
         return f"the loss of predicting the mean ({baseline:.3g})"
     return f"ln K = {baseline:.3f} (K = {run.facts.num_classes})"

@@ -451,3 +451,51 @@ def test_validation_accuracy_held_from_the_start_while_training_climbs_to_it_is_
         ],
     }
     assert "accuracy_at_chance" not in codes(ceiling)
+
+
+def test_validation_held_at_the_training_start_is_underfitting_for_a_regression() -> None:
+    # Shuffled targets: validation never gets below the first epoch's training loss.
+    epochs = 16
+    raw = {
+        "loss": np.linspace(1.033, 0.951, epochs).tolist(),
+        "mae": np.linspace(0.85, 0.81, epochs).tolist(),
+        "val_loss": (1.01 + 0.002 * np.arange(epochs)).tolist(),
+        "val_mae": np.linspace(0.83, 0.84, epochs).tolist(),
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "underfitting")
+    assert finding.evidence["baseline_from"] == "first epoch's training loss"
+    # A noisy target that levels off at half the start, validation well below it: no yardstick
+    # says that is high, so no alarm.
+    noisy = {
+        **raw,
+        "loss": np.geomspace(1.0, 0.55, epochs).tolist(),
+        "val_loss": np.geomspace(0.9, 0.6, epochs).tolist(),
+    }
+    assert "underfitting" not in codes(noisy)
+
+
+def test_validation_a_step_behind_training_still_shows_a_single_answer() -> None:
+    # Validation is measured at an epoch's end, training averaged over it: validation holds its
+    # value an epoch before training does.
+    epochs = 30
+    raw = {
+        "loss": np.geomspace(1.34, 0.25, epochs).tolist(),
+        "accuracy": [
+            0.4978,
+            0.8436,
+            0.8471,
+            0.8471,
+            0.8471,
+            *np.linspace(0.849, 0.87, epochs - 5).round(4).tolist(),
+        ],
+        "val_loss": np.geomspace(1.0, 0.52, epochs).tolist(),
+        "val_accuracy": [
+            0.8293,
+            0.8453,
+            0.8453,
+            0.8453,
+            0.848,
+            *np.linspace(0.849, 0.866, epochs - 5).round(4).tolist(),
+        ],
+    }
+    assert history_from_mapping(raw).facts.single_answer_share == pytest.approx(0.8471)
