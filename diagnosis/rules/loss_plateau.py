@@ -71,7 +71,8 @@ class LossPlateau(Rule):
         if not np.isfinite(values).all():
             return None
         accuracy = run.facts.accuracy_metric
-        if _stalled(values, finite_curve(run.get(accuracy)) if accuracy else None):
+        val = finite_curve(run.get(f"val_{self.monitor}"))
+        if _stalled(values, finite_curve(run.get(accuracy)) if accuracy else None, val):
             return self._stalled(run, values)
         val = finite_curve(run.get(f"val_{self.monitor}"))
         if val is not None and _nothing_generalized(values, val, self.min_improvement):
@@ -195,7 +196,7 @@ class LossPlateau(Rule):
         )
 
 
-def _stalled(values: np.ndarray, accuracy: np.ndarray | None) -> bool:
+def _stalled(values: np.ndarray, accuracy: np.ndarray | None, val: np.ndarray | None) -> bool:
     """Whether the loss stopped improving after its first STALL_FROM epochs, still high."""
     if values.size - STALL_FROM < STALL_EPOCHS or values[0] <= 0:
         return False
@@ -204,7 +205,8 @@ def _stalled(values: np.ndarray, accuracy: np.ndarray | None) -> bool:
     if at <= 0 or (at - best) / at >= MIN_IMPROVEMENT:
         return False
     mostly_wrong = accuracy is not None and float(accuracy[STALL_FROM:].max()) < MOSTLY_WRONG
-    return at >= HIGH_START * float(values[0]) or mostly_wrong
+    both = val is not None and _nothing_generalized(values[STALL_FROM:], val[STALL_FROM:], MIN_IMPROVEMENT)
+    return at >= HIGH_START * float(values[0]) or mostly_wrong or both
 
 
 def _nothing_generalized(train: np.ndarray, val: np.ndarray, min_improvement: float) -> bool:

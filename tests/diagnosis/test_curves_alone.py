@@ -499,3 +499,28 @@ def test_validation_a_step_behind_training_still_shows_a_single_answer() -> None
         ],
     }
     assert history_from_mapping(raw).facts.single_answer_share == pytest.approx(0.8471)
+
+
+def test_both_curves_still_after_the_first_epochs_is_a_loss_that_never_moved() -> None:
+    # A saturated tanh stack: a far-off first epoch, then training and validation frozen.
+    raw = {
+        "loss": [3.024, 1.183, 1.005, 1.007, 1.001, 1.0, 1.001, 1.001, 1.001, 1.001, 1.001, 1.001],
+        "val_loss": [
+            1.51,
+            0.9307,
+            0.947,
+            0.9317,
+            0.9304,
+            0.9308,
+            0.9308,
+            0.9309,
+            0.931,
+            0.931,
+            0.931,
+            0.9311,
+        ],
+    }
+    assert codes(raw).get("loss_plateau") is Severity.warning
+    # Training that keeps improving after the first epochs is learning, whatever validation does.
+    learning = {**raw, "loss": [3.024, 1.183, 1.005, 0.95, 0.9, 0.85, 0.8, 0.76, 0.72, 0.69, 0.66, 0.63]}
+    assert "loss_plateau" not in codes(learning)
