@@ -304,6 +304,45 @@ def status(job_id: str, url: str, api_key: str | None) -> None:
 
 
 @main.command()
+@click.argument("job_id")
+@click.option("--right/--wrong", "verdict_right", required=True, help="Was the verdict right?")
+@click.option(
+    "--fix-helped/--fix-did-not-help", "fix_helped", default=None, help="If you tried the first fix."
+)
+@click.option("--cause", "actual_cause", default=None, help="The cause it really was (a taxonomy code).")
+@click.option("--comment", default=None)
+@url_option
+@key_option
+def feedback(
+    job_id: str,
+    verdict_right: bool,
+    fix_helped: bool | None,
+    actual_cause: str | None,
+    comment: str | None,
+    url: str,
+    api_key: str | None,
+) -> None:
+    """Tell the server whether a job's verdict was right and whether its first fix helped."""
+    from pydantic import ValidationError
+
+    from convdiag.client import ApiError, Client
+    from convdiag.jobs import FeedbackIn
+
+    try:
+        said = FeedbackIn(
+            verdict_right=verdict_right, fix_helped=fix_helped, actual_cause=actual_cause, comment=comment
+        )
+    except ValidationError as exc:
+        _fail(f"feedback: {exc.errors()[0]['msg']}")
+    try:
+        with Client(url, api_key) as client:
+            job = client.send_feedback(job_id, said)
+    except ApiError as exc:
+        _fail(str(exc))
+    click.echo(f"{job.id}: feedback stored")
+
+
+@main.command()
 @click.argument("bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the Diagnosis as JSON.")
 def probe(bundle: Path, as_json: bool) -> None:

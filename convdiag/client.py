@@ -26,7 +26,7 @@ from tenacity import (
 )
 
 from convdiag import DEFAULT_URL
-from convdiag.jobs import Job, JobPage
+from convdiag.jobs import FeedbackIn, Job, JobPage
 from convdiag.runs import LiveRun
 
 # Statuses worth retrying: the server or something in front of it is briefly unavailable.
@@ -235,6 +235,11 @@ class Client(_Base):
 
     def report(self, job_id: str) -> str:
         return self._request("GET", f"/v1/jobs/{job_id}/report").text
+
+    def send_feedback(self, job_id: str, feedback: FeedbackIn) -> Job:
+        """Tell the service whether a job's verdict was right and whether its fix helped."""
+        body = feedback.model_dump(mode="json", exclude_none=True)
+        return Job.model_validate(self._request("POST", f"/v1/jobs/{job_id}/feedback", json=body).json())
 
     # -- live runs -----------------------------------------------------------------------
     def create_run(self, run_id: str | None = None, metadata: Mapping[str, Any] | None = None) -> LiveRun:

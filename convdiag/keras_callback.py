@@ -6,7 +6,8 @@
 Training must never wait on us or fail because of us: epochs go to a background thread
 through a queue; when the service is down they stay buffered and are re-sent with the next
 epoch (appends are idempotent by epoch index), and the outage is logged once, not per epoch.
-Each new finding is logged once as it appears. With `stop_on_error=True`, an `error`
+Each new finding is logged once as it appears, and the verdict's headline whenever its answer
+(status, first cause) changes. With `stop_on_error=True`, an `error`
 finding stops training at the end of the epoch, as `keras.callbacks.TerminateOnNaN` does.
 
 The run starts with the metadata the model tells for free (parameter count, hidden layer
@@ -39,6 +40,7 @@ import numpy as np
 from convdiag.client import DEFAULT_URL, ApiError, Client
 from convdiag.runs import LiveRun
 from diagnosis import Finding, Severity
+from diagnosis.models import VerdictStatus
 
 log = logging.getLogger("convdiag.monitor")
 
@@ -71,6 +73,10 @@ class ConvergenceMonitor(keras.callbacks.Callback):
         self._queue: queue.Queue[Any] = queue.Queue()
         self._buffer: list[dict[str, Any]] = []
         self._seen: set[str] = set()
+        # The verdict last logged, as (status, first cause): its numbers move every epoch,
+        # its answer only when the run changes course.
+        self._verdict: tuple[str, str | None] | None = None
+        self.headlines: list[str] = []
         self._down = False
         self._thread: threading.Thread | None = None
         self.findings: list[Finding] = []
@@ -157,6 +163,17 @@ class ConvergenceMonitor(keras.callbacks.Callback):
     def _notice(self, run: LiveRun) -> None:
         if run.diagnosis is None:
             return
+        verdict = run.diagnosis.verdict
+        answer = (verdict.status.value, verdict.causes[0].code.value if verdict.causes else None)
+        if answer != self._verdict:  # the answer to "why" changed: say it once
+            self._verdict = answer
+            self.headlines.append(verdict.headline)
+            log.log(
+                logging.INFO if verdict.status is VerdictStatus.healthy else logging.WARNING,
+                "convdiag: verdict at epoch %d: %s",
+                run.epochs - 1,
+                verdict.headline,
+            )
         for finding in run.diagnosis.findings:
             if finding.code in self._seen:
                 continue

@@ -223,7 +223,26 @@ def _verdict_html(verdict: Verdict) -> str:
     return "".join(parts) + "</section>"
 
 
-def render_html(diagnosis: Diagnosis, curves: Curves | None, title: str = "convdiag report") -> str:
+def _feedback_html(url: str) -> str:
+    """How to say whether the verdict was right. The page is self-contained and runs no
+    script, so it cannot send an API key with a JSON body; it shows the two ways that can."""
+    e = html.escape
+    body = '{"verdict_right": true, "fix_helped": true}'
+    return (
+        '<section class="feedback"><h2>Was this verdict right?</h2>'
+        "<p>Tell us, so the next verdict is better: "
+        "<code>convdiag feedback JOB_ID --right --fix-helped</code> "
+        f"(or <code>--wrong --cause CODE</code>), or <code>POST {e(url)}</code> with "
+        f"<code>{e(body)}</code>.</p></section>"
+    )
+
+
+def render_html(
+    diagnosis: Diagnosis,
+    curves: Curves | None,
+    title: str = "convdiag report",
+    feedback_url: str | None = None,
+) -> str:
     e = html.escape
     run = diagnosis.run
     plot = f'<div class="plot">{_svg(curves, diagnosis.findings)}</div>' if curves else ""
@@ -236,5 +255,6 @@ def render_html(diagnosis: Diagnosis, curves: Curves | None, title: str = "convd
         '<meta name=viewport content="width=device-width,initial-scale=1">'
         f"<title>{e(title)}</title><style>{CSS}</style></head><body><main>"
         f'<h1>{e(title)}</h1><p class="sub">{facts} · engine {e(diagnosis.engine_version)}</p>'
-        f"{_verdict_html(diagnosis.verdict)}{plot}{body}</main></body></html>"
+        f"{_verdict_html(diagnosis.verdict)}{plot}{body}"
+        f"{_feedback_html(feedback_url) if feedback_url else ''}</main></body></html>"
     )

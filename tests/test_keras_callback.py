@@ -101,6 +101,11 @@ def test_an_error_finding_stops_training_when_asked(api_url: str, caplog: pytest
         sum("loss_nan" in record.message for record in caplog.records if "stopping" not in record.message)
         == 1
     )
+    # The verdict's headline is logged when the answer changes, not every epoch.
+    verdicts = [r.message for r in caplog.records if "verdict at epoch" in r.message]
+    assert verdicts
+    assert len(verdicts) == len(monitor.headlines) <= len(history.epoch)
+    assert verdicts[0].endswith(monitor.headlines[0])
 
 
 def test_service_down_never_breaks_training_and_logs_once(caplog: pytest.LogCaptureFixture) -> None:

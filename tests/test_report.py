@@ -61,6 +61,15 @@ def test_report_is_self_contained(report: tuple[dict, str]) -> None:
         assert f'data-code="{finding["code"]}"' in page
 
 
+def test_report_leads_with_the_verdict(report: tuple[dict, str]) -> None:
+    job, page = report
+    verdict = job["diagnosis"]["verdict"]
+    assert page.index('class="verdict"') < page.index('class="plot"') < page.index('class="finding"')
+    assert f'data-status="{verdict["status"]}"' in page
+    assert verdict["first_fix"]["action"].split(" ")[0] in page[: page.index('class="plot"')]
+    assert f"/v1/jobs/{job['id']}/feedback" in page
+
+
 def test_report_renders_in_headless_chromium(report: tuple[dict, str], tmp_path: Path) -> None:
     job, page = report
     ARTIFACTS.mkdir(exist_ok=True)

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from convdiag.jobs.models import Job, JobError, JobKind, JobPage, JobStatus
+from convdiag.jobs.models import Feedback, FeedbackIn, Job, JobError, JobKind, JobPage, JobStatus
 from convdiag.jobs.store import DURATION_BUCKETS, JobStore
 from convdiag.settings import Settings
 
-__all__ = ["DURATION_BUCKETS", "Job", "JobError", "JobKind", "JobPage", "JobStatus", "JobStore", "open_store"]
+__all__ = [
+    "DURATION_BUCKETS",
+    "Feedback",
+    "FeedbackIn",
+    "Job",
+    "JobError",
+    "JobKind",
+    "JobPage",
+    "JobStatus",
+    "JobStore",
+    "open_store",
+]
 
 
 def open_store(settings: Settings, outage_seconds: float = 0) -> JobStore:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from diagnosis.models import Diagnosis
+from diagnosis.taxonomy import Code
+
+# A feedback comment is a sentence or two, not a document.
+MAX_FEEDBACK_COMMENT = 2000
 
 
 class JobStatus(StrEnum):
@@ -61,6 +65,29 @@ class Delivery(BaseModel):
     duration_ms: float
 
 
+class FeedbackIn(BaseModel):
+    """What a user says about a finished diagnosis: was the verdict right, did its fix help."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verdict_right: bool = Field(description="Whether the verdict's status and first cause were right.")
+    fix_helped: bool | None = Field(
+        default=None, description="Whether applying the first fix helped; null if not tried."
+    )
+    actual_cause: Code | None = Field(
+        default=None, description="The cause it turned out to be, where the verdict was wrong."
+    )
+    comment: str | None = Field(default=None, max_length=MAX_FEEDBACK_COMMENT)
+
+
+class Feedback(FeedbackIn):
+    """Stored feedback, the latest per job (sending again replaces it)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    received_at: datetime
+
+
 class Job(BaseModel):
     id: str
     kind: JobKind
@@ -76,6 +103,7 @@ class Job(BaseModel):
     error: JobError | None = None
     callback_url: str | None = Field(default=None, description="Where the finished job is POSTed.")
     deliveries: list[Delivery] = Field(default_factory=list, description="Webhook delivery attempts so far.")
+    feedback: Feedback | None = Field(default=None, description="What the user said about the verdict.")
 
 
 class JobPage(BaseModel):

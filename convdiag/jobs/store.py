@@ -17,7 +17,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from convdiag.jobs.models import TERMINAL, TRANSITIONS, Job, JobError, JobKind, JobPage, JobStatus
+from convdiag.jobs.models import (
+    TERMINAL,
+    TRANSITIONS,
+    FeedbackIn,
+    Job,
+    JobError,
+    JobKind,
+    JobPage,
+    JobStatus,
+)
 from diagnosis.models import Diagnosis
 
 # Upper bounds (seconds) of the job-duration histogram exposed on /metrics, from a history
@@ -70,6 +79,7 @@ def record_to_job(record: Record) -> Job:
         error=record.get("error"),
         callback_url=record.get("callback_url"),
         deliveries=record.get("deliveries", []),
+        feedback=record.get("feedback"),
     )
 
 
@@ -258,6 +268,19 @@ class JobStore(ABC):
             return {"deliveries": [*record.get("deliveries", []), delivery]}, {}
 
         self._update(job_id, updater)
+
+    def give_feedback(self, job_id: str, feedback: FeedbackIn) -> Job | None:
+        """Store the user's feedback on a diagnosed job, replacing any earlier; None when the
+        job has no diagnosis (feedback is about a verdict)."""
+        stored = {**feedback.model_dump(mode="json"), "received_at": _now()}
+
+        def updater(record: Record) -> tuple[Record, dict[str, float]] | None:
+            if JobStatus(record["status"]) is not JobStatus.succeeded:
+                return None
+            return {"feedback": stored}, {}
+
+        record = self._update(job_id, updater)
+        return None if record is None else record_to_job(record)
 
     def cancel(self, job_id: str) -> Job | None:
         return self.transition(job_id, JobStatus.cancelled, stage="cancelled")

@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from convdiag.jobs import Job, JobKind, JobPage, JobStore
+from convdiag.jobs import FeedbackIn, Job, JobKind, JobPage, JobStore
 from convdiag.problems import (
     INVALID_REQUEST,
     JOB_FINISHED,
@@ -89,6 +89,21 @@ def cancel_job(job: OwnJobDep, store: StoreDep, queue: QueueDep) -> Job:
     return cancelled
 
 
+@router.post(
+    "/{job_id}/feedback",
+    response_model=Job,
+    summary="Say whether the verdict was right and whether its fix helped",
+    responses=problem_responses(JOB_NOT_FOUND, JOB_NOT_DONE, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
+)
+def job_feedback(feedback: FeedbackIn, job: OwnJobDep, store: StoreDep) -> Job:
+    """Stored with the job (the latest replaces an earlier one) for the tenant that owns it;
+    a benchmark reads it back as labelled runs."""
+    updated = store.give_feedback(job.id, feedback)
+    if updated is None:
+        raise ProblemError(JOB_NOT_DONE, f"job {job.id} is {job.status.value}; feedback needs a diagnosis")
+    return updated
+
+
 @router.get(
     "/{job_id}/events",
     response_class=EventSourceResponse,
@@ -142,7 +157,12 @@ def job_report(job: OwnJobDep, store: StoreDep) -> HTMLResponse:
             if page is None:
                 from diagnosis.report_html import render_html  # matplotlib loads only for reports
 
-                page = render_html(job.diagnosis, _curves(store, job), title=f"convdiag report {job.id}")
+                page = render_html(
+                    job.diagnosis,
+                    _curves(store, job),
+                    title=f"convdiag report {job.id}",
+                    feedback_url=f"/v1/jobs/{job.id}/feedback",
+                )
                 store.put_report(job.id, page, job.expires_at.timestamp())
     return HTMLResponse(page)
 
