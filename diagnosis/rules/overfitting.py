@@ -38,6 +38,13 @@ PATIENCE = 3
 # The end of the run is judged on the median of this share of epochs (at least MIN_TAIL).
 TAIL_FRACTION = 0.2
 MIN_TAIL = 2
+# Stalled validation, a milder memorizing: the best validation epoch in the first STALL_ONSET
+# of the run, the training loss falling STALL_TRAIN_FALL (relative) after it, to below
+# validation, while validation ended STALL_VAL_RISE above its best (half of VAL_RISE, with
+# GIVEBACK waived: worse, not merely level, and not judged against a far-off first epoch).
+STALL_ONSET = 0.45
+STALL_TRAIN_FALL = 0.3
+STALL_VAL_RISE = VAL_RISE / 2
 # A gap from the start: validation's best is at least HIGH_LOSS of the baseline loss, and an
 # order of magnitude above where the training loss ended.
 GAP_RATIO = 10.0
@@ -69,7 +76,63 @@ class Overfitting(Rule):
             return None
         if not (np.isfinite(val).all() and np.isfinite(train).all()):
             return None
-        return self._memorizing(run, val, train) or self._gap(run, val, train)
+        return (
+            self._memorizing(run, val, train) or self._gap(run, val, train) or self._stalled(run, val, train)
+        )
+
+    def _stalled(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
+        onset = int(np.argmin(val))
+        if onset > STALL_ONSET * run.epochs or run.epochs - 1 - onset < self.patience:
+            return None
+        tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
+        val_best, val_end = float(val[onset]), float(np.median(val[-tail:]))
+        train_onset, train_end = float(train[onset]), float(np.median(train[-tail:]))
+        if train_onset <= 0 or train_end <= 0:
+            return None
+        train_fall = (train_onset - train_end) / train_onset
+        worse = val_end >= (1 + STALL_VAL_RISE) * val_best
+        if train_fall < STALL_TRAIN_FALL or not worse or train_end >= val_end:
+            return None
+        wasted = run.epochs - 1 - onset
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.6,
+            summary=(
+                f"{self.monitor} has not improved since epoch {onset} ({val_best:.4g}, now {val_end:.4g}) "
+                f"while the training loss fell another {train_fall:.0%}: what the model learns since then "
+                "does not carry over to new data."
+            ),
+            evidence={
+                "onset_epoch": onset,
+                "val_best": rounded(val_best),
+                "val_end_median": rounded(val_end),
+                "train_at_onset": rounded(train_onset),
+                "train_end_median": rounded(train_end),
+                "train_fall": rounded(train_fall, 3),
+                "thresholds": {
+                    "stall_onset": STALL_ONSET,
+                    "stall_train_fall": STALL_TRAIN_FALL,
+                    "stall_val_rise": STALL_VAL_RISE,
+                    "patience": self.patience,
+                },
+            },
+            recommendation=(
+                f"Stop at the best epoch with keras.callbacks.EarlyStopping(monitor='{self.monitor}', "
+                f"patience={self.patience}, restore_best_weights=True), which would have saved {wasted} "
+                "epochs; then regularize (Dropout 0.2-0.5, an L2 penalty of 1e-4) or add training data."
+            ),
+            fix={
+                "early_stopping": {
+                    "monitor": self.monitor,
+                    "patience": self.patience,
+                    "restore_best_weights": True,
+                },
+                "best_epoch": onset,
+                "epochs_saved": wasted,
+            },
+            epochs=[onset],
+        )
 
     def _memorizing(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
         onset = int(np.argmin(val))

@@ -524,3 +524,68 @@ def test_both_curves_still_after_the_first_epochs_is_a_loss_that_never_moved() -
     # Training that keeps improving after the first epochs is learning, whatever validation does.
     learning = {**raw, "loss": [3.024, 1.183, 1.005, 0.95, 0.9, 0.85, 0.8, 0.76, 0.72, 0.69, 0.66, 0.63]}
     assert "loss_plateau" not in codes(learning)
+
+
+def test_validation_worse_since_early_on_while_training_keeps_falling_is_overfitting() -> None:
+    # Speech digits: val_loss best 0.144 at epoch 6, 0.17-0.22 after, training 0.10 -> 0.045.
+    raw = {
+        "loss": [
+            1.576,
+            0.4,
+            0.219,
+            0.164,
+            0.134,
+            0.116,
+            0.102,
+            0.083,
+            0.084,
+            0.067,
+            0.071,
+            0.052,
+            0.065,
+            0.051,
+            0.049,
+            0.045,
+            0.0445,
+        ],
+        "val_loss": [
+            0.647,
+            0.296,
+            0.23,
+            0.178,
+            0.178,
+            0.164,
+            0.144,
+            0.195,
+            0.182,
+            0.182,
+            0.182,
+            0.172,
+            0.187,
+            0.218,
+            0.157,
+            0.176,
+            0.174,
+        ],
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "overfitting")
+    assert finding.evidence["onset_epoch"] == 6
+    # Validation level (under 1 % above its best) while training converges: healthy.
+    level = {
+        **raw,
+        "val_loss": [
+            *raw["val_loss"][:6],
+            0.144,
+            0.1445,
+            0.145,
+            0.1448,
+            0.1446,
+            0.145,
+            0.1451,
+            0.1449,
+            0.145,
+            0.1452,
+            0.1451,
+        ],
+    }
+    assert "overfitting" not in codes(level)
