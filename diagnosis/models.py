@@ -127,7 +127,9 @@ class SourceInfo(BaseModel):
         "the run is judged per logged step.",
     )
     aggregated: str | None = Field(
-        default=None, description="How per-step values were turned into per-epoch ones, where they were."
+        default=None,
+        description="How per-step values were turned into points: per-epoch aggregation, or the "
+        "metrics a per-step reading left out.",
     )
     skipped: list[SkippedLines] = Field(
         default_factory=list,

@@ -47,7 +47,7 @@ def _source_lines(diagnosis: Diagnosis) -> list[str]:
     source = diagnosis.run.source
     lines = []
     if source.granularity == "step":
-        lines.append("read per logged step (the input has no per-epoch values)")
+        lines.append("read per logged step" + (f"; {source.aggregated}" if source.aggregated else ""))
     elif source.aggregated:
         lines.append(f"read per epoch: {source.aggregated}")
     if source.skipped_lines:
@@ -63,8 +63,8 @@ def render_text(diagnosis: Diagnosis) -> str:
     # A log of several `fit` calls: the earlier runs a line each, the last one in full.
     lines = [f"run {i}: {_one_line(earlier)}" for i, earlier in enumerate(diagnosis.runs, start=1)]
     lines.append(f"run {len(diagnosis.runs) + 1} (the last): {summary}" if diagnosis.runs else summary)
+    lines += _source_lines(diagnosis)  # how the input was read, before what it means
     lines += render_verdict(diagnosis.verdict)
-    lines += _source_lines(diagnosis)
     if diagnosis.findings:
         lines += ["", "Findings:"]
     for finding in diagnosis.findings:

@@ -79,7 +79,8 @@ def _trained(point: _Point, by_loss: bool) -> bool:
     return bool(point.train or point.epoch_level)
 
 
-def _per_step(points: list[_Point]) -> dict[str, np.ndarray]:
+def _per_step(points: list[_Point]) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """The points per logged training step, and how many of them logged each metric."""
     rows: list[dict[str, float]] = []
     pending: dict[str, float] = {}
     for point in sorted(points, key=lambda p: p.step):
@@ -92,7 +93,8 @@ def _per_step(points: list[_Point]) -> dict[str, np.ndarray]:
                 rows[-1].update(point.epoch_level)
             else:
                 pending.update(point.other)
-    return _columns(rows)
+    columns = _columns(rows)
+    return columns, {name: sum(name in row for row in rows) for name in columns}
 
 
 def _columns(rows: list[dict[str, float]]) -> dict[str, np.ndarray]:
@@ -109,9 +111,16 @@ def _assemble(points: list[_Point], fmt: str, facts: InputFacts, skips: Skips) -
         granularity = "epoch"
         aggregated = "each epoch's logged epoch value, else the mean of its step values"
     else:
-        columns = _per_step(points)
+        columns, logged = _per_step(points)
         granularity = "step"
-        aggregated = None
+        # A metric logged at a few of the steps (an eval each epoch) would read as NaN at all
+        # the others, and NaN is a symptom here, not a gap: such a column is left out.
+        sparse = [name for name in columns if name != "loss" and logged[name] * 2 < len(columns[name])]
+        for name in sparse:
+            del columns[name]
+        aggregated = (
+            f"left out, logged at too few steps to judge per step: {', '.join(sparse)}" if sparse else None
+        )
     if not columns or not len(next(iter(columns.values()))):
         raise HistoryError("the log has no training values (a loss logged while training)")
     source = SourceInfo(
