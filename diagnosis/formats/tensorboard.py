@@ -109,11 +109,19 @@ class _Run:
         }
         # Consecutive steps are epochs (Keras always, PyTorch when it logs once an epoch).
         consecutive = keras or steps[-1] - steps[0] == len(steps) - 1
+        # Per step, a tag logged at few of the steps (validation once an epoch) would be NaN,
+        # a symptom to the engine, everywhere else: it is left out, as diagnosis.formats.steps does.
+        sparse = (
+            [] if consecutive else [n for n, by in points.items() if n != "loss" and 2 * len(by) < len(steps)]
+        )
         source = SourceInfo(
             format="tensorboard" if keras else "tensorboard_scalars",
             granularity="epoch" if consecutive else "step",
+            aggregated=f"left out, logged at too few steps to judge per step: {', '.join(sparse)}"
+            if sparse
+            else None,
         )
-        return finish(columns, source)
+        return finish({name: values for name, values in columns.items() if name not in sparse}, source)
 
 
 def _keras_name(tag: str) -> str:

@@ -167,6 +167,11 @@ def test_tensorboard_from_pytorch_summary_writer_tags() -> None:
     (per_step,) = load_runs(writers.event_file(steps, tensor=False))
     assert per_step.source.granularity == "step"  # a global step every 100 batches
     assert per_step.metrics["loss"].tolist() == pytest.approx([2.0 - 0.1 * k for k in range(8)])
+    # Validation logged at 2 of the 8 steps is left out of a per-step reading, and said so.
+    sparse = [*steps, ("Loss/val", 400, 1.9), ("Loss/val", 800, 1.5)]
+    (left,) = load_runs(writers.event_file(sparse, tensor=False))
+    assert set(left.metrics) == {"loss"}
+    assert "val_loss" in left.source.aggregated
 
 
 def test_tensorboard_corrupt_record_is_an_error() -> None:
