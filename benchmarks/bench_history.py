@@ -1,9 +1,10 @@
 """How well and how fast the history engine diagnoses real Keras runs.
 
 Scores `diagnosis.diagnose` on the labelled corpus that `scripts/make_history_corpus.py`
-generated (tests/corpus/histories/), per split: detection on faulty runs, false alarms on
-healthy runs, per-code precision and recall, spurious codes, and the runs it got wrong with
-their findings. Then times a long history in-process and `convdiag diagnose` as a user runs it.
+generated (tests/corpus/histories/: the runs and their labels in manifest.json, their histories
+in one JSONL file per round), per split: detection on faulty runs, false alarms on healthy runs,
+per-code precision and recall, spurious codes, and the runs it got wrong with their findings. Then
+times a long history in-process and `convdiag diagnose` as a user runs it.
 
     make bench-history
     .venv/bin/python -m benchmarks.bench_history [--split tune|seen|holdout|all] [--json]
@@ -106,22 +107,33 @@ class Fixture:
 
 
 def load_corpus(directory: Path = CORPUS_DIR) -> list[Fixture]:
-    fixtures = []
-    for path in sorted(directory.glob("*.json")):
-        doc = json.loads(path.read_text())
-        fixtures.append(
-            Fixture(
-                name=path.stem,
-                fault=doc["fault"],
-                expected=frozenset(doc["expected"]),
-                split=doc["split"],
-                history=doc["history"],
-                metadata=doc["metadata"],
-            )
+    """The runs `manifest.json` lists, by name, each with its labels from the manifest and its
+    recorded history from its round's JSONL file (`scripts/make_history_corpus.py` writes them)."""
+    manifest = json.loads((directory / "manifest.json").read_text())
+    expected = {fault: frozenset(row["expected"]) for fault, row in manifest["faults"].items()}
+    recorded: dict[str, dict[str, Any]] = {}
+    for path in sorted(directory.glob("round*.jsonl")):
+        for line in path.read_text().splitlines():
+            doc = json.loads(line)
+            recorded[doc["name"]] = doc
+    listed = {run["name"] for run in manifest["runs"]}
+    if missing := sorted(listed - set(recorded)):
+        raise SystemExit(
+            f"{len(missing)} runs have no history, e.g. {missing[0]}; run scripts/make_history_corpus.py"
         )
-    if not fixtures:
-        raise SystemExit(f"no fixtures under {directory}; run scripts/make_history_corpus.py")
-    return fixtures
+    if unlisted := sorted(set(recorded) - listed):
+        raise SystemExit(f"{len(unlisted)} histories are of no listed run, e.g. {unlisted[0]}")
+    return [
+        Fixture(
+            name=run["name"],
+            fault=run["fault"],
+            expected=expected[run["fault"]],
+            split=run["split"],
+            history=recorded[run["name"]]["history"],
+            metadata=recorded[run["name"]]["metadata"],
+        )
+        for run in sorted(manifest["runs"], key=lambda run: run["name"])
+    ]
 
 
 @dataclass(frozen=True)
