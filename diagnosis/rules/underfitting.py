@@ -41,6 +41,8 @@ FLAT = 0.05
 # Best validation loss above this share of the baseline: it explains under a tenth of what
 # the learned-nothing model leaves unexplained, i.e. it generalizes nothing.
 LEARNED_NOTHING = 0.9
+# K unknown: a training accuracy (median of the tail) under this gets most samples wrong.
+MOSTLY_WRONG = 0.5
 MIN_EPOCHS = 5
 
 
@@ -64,8 +66,10 @@ class Underfitting(Rule):
         proxy = baseline is None and run.facts.task == "regression" and values is not None and values[0] > 0
         if proxy and values is not None:
             baseline = float(values[0])
-        if values is None or baseline is None or run.epochs < MIN_EPOCHS:
+        if values is None or run.epochs < MIN_EPOCHS:
             return None
+        if baseline is None:
+            return self._mostly_wrong(run, values)
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
         end = float(np.median(values[-tail:]))
         gain = tail_gain(values, tail)
@@ -111,6 +115,41 @@ class Underfitting(Rule):
                 "Make sure a bigger model can overfit one batch; then double the hidden layer widths, "
                 "lower Dropout to 0.2, and check a sample of labels by hand. For a regression, the "
                 "output layer must be linear: a sigmoid or ReLU output cannot reach standardized targets."
+            ),
+            fix={"width_factor": 2.0},
+            epochs=list(range(run.epochs - tail, run.epochs)),
+        )
+
+    def _mostly_wrong(self, run: TrainingHistory, values: np.ndarray) -> Finding | None:
+        """K unknown: a training accuracy that levelled off under one half is a model that gets
+        most of its own training samples wrong, whatever K is."""
+        name = run.facts.accuracy_metric
+        accuracy = finite_curve(run.get(name)) if name and run.facts.task != "regression" else None
+        if accuracy is None:
+            return None
+        tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
+        end_accuracy = float(np.median(accuracy[-tail:]))
+        gain = tail_gain(values, tail)
+        if end_accuracy >= MOSTLY_WRONG or gain >= FLAT:
+            return None
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.65,
+            summary=(
+                f"The training loss levelled off with {name} at {end_accuracy:.3f}: the model gets most "
+                "of its own training samples wrong."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "accuracy_metric": name,
+                "end_accuracy_median": rounded(end_accuracy),
+                "tail_gain": rounded(gain, 3),
+                "thresholds": {"mostly_wrong": MOSTLY_WRONG, "flat": FLAT},
+            },
+            recommendation=(
+                "Make sure a bigger model can overfit one batch; then double the hidden layer widths, "
+                "lower Dropout to 0.2, raise the learning rate 3x, and check a sample of labels by hand."
             ),
             fix={"width_factor": 2.0},
             epochs=list(range(run.epochs - tail, run.epochs)),

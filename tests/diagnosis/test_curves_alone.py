@@ -589,3 +589,17 @@ def test_validation_worse_since_early_on_while_training_keeps_falling_is_overfit
         ],
     }
     assert "overfitting" not in codes(level)
+
+
+def test_a_training_accuracy_levelled_under_a_half_is_underfitting_without_k() -> None:
+    # Segmentation with categorical_accuracy 0.44 -> 0.49 in 20 epochs, the loss creeping.
+    epochs = 20
+    raw = {
+        "loss": [1.392, *np.linspace(1.283, 1.18, epochs - 1).tolist()],
+        "categorical_accuracy": np.linspace(0.442, 0.489, epochs).tolist(),
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "underfitting")
+    assert finding.evidence["accuracy_metric"] == "categorical_accuracy"
+    # The same loss curve with most training samples right is not underfitting by itself.
+    right = {**raw, "categorical_accuracy": np.linspace(0.8, 0.9, epochs).tolist()}
+    assert "underfitting" not in codes(right)
