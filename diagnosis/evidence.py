@@ -92,7 +92,7 @@ TYPICAL_LR = {
 # steps moves no weight measurably).
 LR_OFF, LR_FAR = 3.0, 10.0
 LR_BEYOND_HIGH, LR_BEYOND_LOW = 100.0, 1e-4
-LR_METADATA_LR = {"beyond": 20.0, "far": 6.0, "off": 2.0, "against": 0.3}
+LR_METADATA_LR = {"beyond": 20.0, "far": 6.0, "off": 2.0, "usual": 0.5, "against": 0.3}
 # Samples against parameters (metadata): fewer samples per parameter than SAMPLES_PER_PARAM
 # is a model that can memorize its data; fewer than FEW_SAMPLES is small for any deep model.
 SAMPLES_PER_PARAM = 0.1
@@ -102,6 +102,16 @@ DATA_SIZE_CAUSES = (C.insufficient_data, C.capacity_too_high)
 # A loss that is NaN from the first epoch on points at the data before the dynamics: a rate
 # needs steps to blow up, a NaN in the inputs does not.
 NAN_FROM_START_LR = 4.0
+# How an overfitting run fits its training data tells its causes apart. A model that
+# memorizes a small set drives its training loss to near zero; one fed wrong labels cannot,
+# so a training loss still above NOISY_FIT_SHARE of the learned-nothing loss while validation
+# worsens points at the labels. A validation loss that was never below the learned-nothing
+# loss while the training loss fell under half of it says the validation set is not drawn
+# like the training set (a shift, or preprocessing applied to one split only).
+NOISY_FIT_SHARE = 0.15
+NOISY_FIT_LR = {C.label_noise: 6.0, C.insufficient_data: 0.5, C.capacity_too_high: 0.5}
+FOREIGN_VAL_FIT_SHARE = 0.5
+FOREIGN_VAL_LR = {C.train_val_shift: 8.0, C.label_noise: 2.0}
 
 # Symptoms that read one fact: within a group each cause takes its strongest ratio.
 SYMPTOM_GROUPS: dict[Code, str] = {
@@ -118,6 +128,16 @@ SYMPTOM_GROUPS: dict[Code, str] = {
     C.val_noisy: "generalization",
     C.val_better_than_train: "generalization",
 }
+# Once the loss is NaN the weights are too: accuracy frozen at chance, a plateau, a loss that
+# never fell are the NaN seen again, so they weigh nothing of their own (a frozen accuracy
+# after a NaN says nothing about class imbalance); the NaN's causes explain them.
+NAN_SWALLOWS = "did_not_learn"
+# A loss that never moved from where it started (within NEVER_MOVED of its first value) had
+# steps too small to move any weight: a small model still learns what it can, a broken
+# wiring usually moves the loss somewhere before it stalls.
+NEVER_MOVED = 0.02
+NEVER_MOVED_LR = {C.lr_too_low: 3.0, C.capacity_too_low: 0.5}
+
 # Findings that cannot both stand: a training loss left high (underfitting) against one
 # driven far below the validation loss (overfitting), or a validation loss below the
 # training one. The stronger (severity, then confidence) stays; the other becomes info.
@@ -194,6 +214,8 @@ class Context:
     missing: tuple[str, ...] = ()
     loss_first: float | None = None
     loss_last: float | None = None
+    # The loss of a model that learned nothing (metadata, or ln K), when known.
+    baseline_loss: float | None = None
     nan_from_start: bool = False
     # Codes whose checks ran over data or the model: a cause among them without a finding is
     # cleared (a history has none).
@@ -212,6 +234,7 @@ def history_context(run: TrainingHistory, **extra: Any) -> Context:
         epochs=run.epochs,
         metadata=run.metadata,
         missing=tuple(filter(None, [why_inconclusive(run)])),
+        baseline_loss=run.facts.baseline_loss,
         loss_first=float(finite[0]) if finite.size else None,
         loss_last=float(finite[-1]) if finite.size else None,
         nan_from_start=loss is not None and not bool(np.isfinite(loss[0])),
@@ -252,7 +275,7 @@ def _lr_evidence(meta: RunMetadata) -> Iterable[tuple[Code, Evidence]]:
         elif high <= 1.0 / LR_OFF:
             key = "against"
         else:
-            continue
+            key = "usual"  # within 3x of the usual rate: setups train there every day
         yield (
             code,
             Evidence(
@@ -346,6 +369,8 @@ def reconcile(findings: list[Finding]) -> list[Finding]:
 
 def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
     tallies: dict[Code, _Tally] = {code: _Tally() for code in CAUSE_CODES}
+    nan = any(f.code == C.loss_nan and f.severity is not Severity.info for f in findings)
+    swallowed: list[Code] = []
     for f in findings:
         alarm = f.severity is not Severity.info
         if f.code in CAUSE_CODES:
@@ -373,6 +398,9 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
         if not alarm:
             continue
         group = SYMPTOM_GROUPS.get(f.code, f"finding:{f.code}")
+        if nan and group == NAN_SWALLOWS:
+            swallowed.append(f.code)
+            continue
         for cause, weight in f.supports.items():
             if cause == f.code or cause not in tallies:
                 continue
@@ -388,6 +416,9 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
                 ),
             )
             tallies[cause].explains.append(f.code)
+    for tally in tallies.values():
+        if C.loss_nan in tally.explains:
+            tally.explains.extend(swallowed)
     found = {f.code for f in findings}
     for code in context.checked - found:
         if code in tallies:
@@ -402,9 +433,15 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
             )
     for code, item in [*_lr_evidence(context.metadata), *_data_size_evidence(context.metadata)]:
         tallies[code].add(f"metadata:{code}", item)
+    for code, item in _never_moved(findings, context):
+        tallies[code].add(f"never_moved:{code}", item)
+    # Without a learned-nothing loss, the first epoch's loss stands in: the model had learned
+    # little by then, so the shares below err towards "still high".
+    for code, item in _overfit_shape(findings, context.baseline_loss or context.loss_first):
+        tallies[code].add(f"overfit_shape:{code}", item)
     if context.nan_from_start:
         tallies[C.nonfinite_values].add(
-            "unstable",
+            "nan_from_start",
             Evidence(
                 source=S.curve_rule,
                 code="loss_nan",
@@ -429,6 +466,62 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
     return tallies
 
 
+def _never_moved(findings: Sequence[Finding], context: Context) -> Iterable[tuple[Code, Evidence]]:
+    """A stalled run whose training loss ended where it began (see NEVER_MOVED)."""
+    stalled = any(
+        SYMPTOM_GROUPS.get(f.code) == "did_not_learn" and f.severity is not Severity.info for f in findings
+    )
+    first, last = context.loss_first, context.loss_last
+    if not stalled or first is None or last is None or first <= 0 or context.nan_from_start:
+        return
+    change = abs(first - last) / first
+    if change >= NEVER_MOVED:
+        return
+    said = f"the training loss ended within {change:.1%} of where it started ({first:.4g} -> {last:.4g})"
+    numbers = {"loss_first": round(first, 6), "loss_last": round(last, 6)}
+    for code, ratio in NEVER_MOVED_LR.items():
+        yield (
+            code,
+            Evidence(
+                source=S.curve_rule, code="loss_plateau", likelihood_ratio=ratio, detail=said, numbers=numbers
+            ),
+        )
+
+
+def _overfit_shape(findings: Sequence[Finding], baseline: float | None) -> Iterable[tuple[Code, Evidence]]:
+    """What the shape of an overfitting alarm says about its cause (see NOISY_FIT_SHARE)."""
+    found = next((f for f in findings if f.code == C.overfitting and f.severity is not Severity.info), None)
+    if found is None or not baseline:
+        return
+    train = found.evidence.get("train_end_median")
+    val_best = found.evidence.get("val_best")
+    if not isinstance(train, int | float):
+        return
+    share = train / baseline
+    numbers = {"train_end_median": train, "val_best": val_best, "baseline_loss": round(baseline, 4)}
+    if isinstance(val_best, int | float) and val_best >= baseline and share < FOREIGN_VAL_FIT_SHARE:
+        said = (
+            f"the validation loss never got below {baseline:.3g}, what a model that learned nothing "
+            f"scores (best {val_best:.3g}), while the training loss fell to {share:.0%} of it"
+        )
+        ratios = FOREIGN_VAL_LR
+    elif share >= NOISY_FIT_SHARE:
+        said = (
+            f"while overfitting, the training loss stayed at {share:.0%} of what a model that learned "
+            "nothing scores: it could not memorize its own labels"
+        )
+        ratios = NOISY_FIT_LR
+    else:
+        return
+    for code, ratio in ratios.items():
+        yield (
+            code,
+            Evidence(
+                source=S.curve_rule, code="overfitting", likelihood_ratio=ratio, detail=said, numbers=numbers
+            ),
+        )
+
+
 def _numbers(f: Finding) -> dict[str, Any]:
     return {
         k: v for k, v in f.evidence.items() if k != "thresholds" and isinstance(v, int | float | str | bool)
@@ -441,6 +534,13 @@ def _before_after(measured: dict[str, Any]) -> str:
         if isinstance(after.get(metric), int | float) and isinstance(before.get(metric), int | float):
             return f"{name} {before[metric]:.3g} -> {after[metric]:.3g} in {measured.get('steps')} steps"
     return measured.get("error", "no score")
+
+
+def _observed(item: Evidence) -> bool:
+    """Evidence that something was seen (a finding, a trial), not only what the metadata
+    makes likely: a cause is listed only with some of it, so a large model with no symptom of
+    overfitting is not called one."""
+    return item.source is not S.metadata or item.code in CAUSE_CODES
 
 
 def confidence_word(probability: float) -> str:
@@ -497,7 +597,7 @@ def conclude(findings: list[Finding], context: Context) -> tuple[list[Finding], 
         (
             (code, _posterior(code, t), t)
             for code, t in tallies.items()
-            if any(e.likelihood_ratio > 1 for e in t.items())
+            if any(e.likelihood_ratio > 1 and _observed(e) for e in t.items())
         ),
         key=lambda item: (-item[1], item[0].value),
     )

@@ -35,7 +35,7 @@ ACCURACY_GAP = 0.05
 LARGE_ACCURACY_GAP = 0.15
 MIN_EPOCHS = 4
 
-LARGE_GAP_CAUSES = (("duplicate_samples", 2.0), ("train_val_shift", 2.0), ("excessive_dropout", 1.0))
+LARGE_GAP_CAUSES = (("excessive_dropout", 2.0), ("duplicate_samples", 1.5), ("train_val_shift", 1.5))
 
 
 @dataclass
