@@ -57,6 +57,8 @@ _COUNTER = re.compile(r"(\d{1,24})/(\d{1,12})(?=[ \t]*(?:\[|[\u2500-\u259f]|-[ \
 _NUMBER = r"[-+]?(?:nan|inf(?:inity)?|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
 _METRIC = re.compile(rf"(?<![\w.])([A-Za-z_][\w.]{{0,99}}):[ \t]+({_NUMBER})(?![\w.])", re.IGNORECASE)
 _PART = re.compile(rf"([A-Za-z_][\w.]{{0,99}}):[ \t]+({_NUMBER})", re.IGNORECASE)
+# A field that holds a `name: number` somewhere (cheap test before a full scan).
+_HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 # A duration before the metrics (`15s - loss`, `1s 12ms/step`, `985us/sample`).
 _TIMING = re.compile(r"\b\d+(?:\.\d+)?(?:s|ms|us|µs|m|h)\b")
 _TRAIN_ON = re.compile(r"Train(?:ing)? on (\d{1,12}) samples(?:,? validate on (\d{1,12}) samples)?")
@@ -108,10 +110,14 @@ class _Line:
             done = steps == int(total)
             self.steps = int(total)
         # Keras joins its fields with " - ": read them that way first (fast), and scan the
-        # whole line only where that finds nothing (`name: number` glued elsewhere).
+        # whole line where a field that is not `name: number` still holds one (after an en dash,
+        # `step <en dash> loss: 0.5`; `ETA: 0s` aside) or where nothing was found.
         parts = text.split(" - ")
-        found = [m for part in parts if (m := _PART.fullmatch(part.strip()))]
-        if not found:
+        matches = [_PART.fullmatch(part.strip()) for part in parts]
+        found = [m for m in matches if m]
+        if not found or any(
+            m is None and _HOLDS_TOKEN.search(p) for p, m in zip(parts, matches, strict=True)
+        ):
             found = list(_METRIC.finditer(text))
         found = [m for m in found if m[1].lower() not in _NOT_METRICS]
         self.metrics = {m[1]: float(m[2]) for m in found}

@@ -340,3 +340,11 @@ def test_a_malformed_python_literal_warns_nothing(recwarn) -> None:
     with pytest.raises(HistoryError):
         load_runs(b"{'loss': [0.5, 1x]}", "history.json")
     assert not [w for w in recwarn if issubclass(w.category, SyntaxWarning)]
+
+
+def test_a_metric_glued_behind_other_text_in_a_field_is_still_read() -> None:
+    dash = "\N{EN DASH}"  # what a blog's typography makes of Keras' " - "
+    log = f"Epoch 1/2\n2/2 [==] - 0s 5ms/step {dash} loss: 0.5000 - accuracy: 0.7000\n"
+    log += f"Epoch 2/2\n2/2 [==] - 0s 5ms/step {dash} loss: 0.4000 - accuracy: 0.8000\n"
+    (run,) = load_runs(log.encode())
+    assert run.metrics["loss"].tolist() == [0.5, 0.4]
