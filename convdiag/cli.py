@@ -128,9 +128,9 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--concurrency", default=1, show_default=True, help="Worker processes.")
+@click.option("--concurrency", default=1, show_default=True, help="Processes per queue's worker.")
 def serve(host: str, port: int, concurrency: int) -> None:
-    """Run the API and a worker; Ctrl-C stops both."""
+    """Run the API and a worker per queue (light, probes, webhooks); Ctrl-C stops them all."""
     _require("server", "convdiag serve")
     _refuse_open_api(host)
     import uvicorn
@@ -145,18 +145,26 @@ def serve(host: str, port: int, concurrency: int) -> None:
         click.echo(f"embedded mode: no CONVDIAG_REDIS_URL, broker and job store under {settings.data_dir}")
     else:
         click.echo("using Redis from CONVDIAG_REDIS_URL")
-    worker = subprocess.Popen(worker_command(",".join(QUEUES), concurrency))
+    # A worker process per queue, as in docker-compose: a 15 ms history never waits behind a
+    # minutes-long bundle probe or a slow webhook receiver. Each node has its own name.
+    workers = [
+        subprocess.Popen([*worker_command(queue, concurrency), "--hostname", f"{queue}@%h"])
+        for queue in QUEUES
+    ]
     click.echo(f"interactive API docs: http://{host}:{port}/docs")
     try:
         uvicorn.run("service.main:create_app", factory=True, host=host, port=port)
     finally:
         # SIGTERM is Celery's warm shutdown: finish the current task, then exit.
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(WORKER_STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + WORKER_STOP_SECONDS
+        for worker in workers:
+            try:
+                worker.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
 
 
 @main.command(context_settings={"ignore_unknown_options": True})
@@ -247,12 +255,26 @@ key_option = click.option("--api-key", envvar="CONVDIAG_API_KEY", default=None, 
 def _show_progress(job: Job) -> None:
     width = 20
     filled = round(job.progress * width)
-    line = f"\r{job.id}  [{'#' * filled}{'.' * (width - filled)}] {job.status.value:<9} {job.stage or ''}"
+    # The stage says more than the status while running ("audit", "probes"); a stage that only
+    # repeats the status ("queued") is not printed twice.
+    stage = job.stage if job.stage and job.stage != job.status.value else ""
+    line = f"\r{job.id}  [{'#' * filled}{'.' * (width - filled)}] {job.status.value:<9} {stage}"
     click.echo(line.ljust(72), nl=False, err=True)
 
 
+def _is_bundle(path: Path) -> bool:
+    import zipfile
+
+    from diagnosis.probes.loader import is_bundle
+
+    if path.is_dir() or not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return is_bundle(archive.namelist())
+
+
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
 @url_option
 @key_option
 @click.option("--wait", is_flag=True, help="Wait for the diagnosis and print it.")
@@ -261,12 +283,19 @@ def _show_progress(job: Job) -> None:
 def submit(
     file: Path, url: str, api_key: str | None, wait: bool, as_json: bool, metadata: dict[str, object]
 ) -> None:
-    """Send a history file to a convdiag server."""
+    """Send a history file, a TensorBoard log directory or a bundle (a zip of model.keras and
+    data.npz, probed on the server) to a convdiag server."""
     from convdiag.client import ApiError, Client
 
+    bundle = _is_bundle(file)
+    if bundle and metadata:
+        _fail("--meta is for histories; a bundle's training.json carries what the probes need")
     try:
         with Client(url, api_key) as client:
-            job = client.submit_history_file(file, metadata=metadata)
+            if bundle:
+                job = client.submit_bundle(file)
+            else:
+                job = client.submit_history_file(file, metadata=metadata)
             if not wait:
                 click.echo(f"{job.id} {job.status.value} {url.rstrip('/')}/v1/jobs/{job.id}")
                 return
@@ -350,9 +379,18 @@ def probe(bundle: Path, as_json: bool) -> None:
 
     Loads TensorFlow. Exit status: 0 healthy, 1 problems found, 2 unusable bundle,
     3 inconclusive."""
+    import zipfile
+
+    from diagnosis.probes.loader import BundleError, Limits, check_archive
+
+    # What a zip check can tell comes before the seconds TensorFlow takes to import.
+    try:
+        check_archive(bundle)
+    except BundleError as exc:
+        hint = "" if zipfile.is_zipfile(bundle) else " (a training history? `convdiag diagnose` reads it)"
+        _fail(f"{bundle}: {exc}{hint}")
     _require("probes", "convdiag probe")
     from convdiag.settings import get_settings
-    from diagnosis.probes.loader import BundleError, Limits
     from diagnosis.probes.run import probe_bundle
 
     def progress(fraction: float, stage: str) -> None:

@@ -8,9 +8,11 @@ creates a second job. The CLI is built on `Client`.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import time
 import uuid
+import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,19 @@ class ApiError(Exception):
         self.status = status
         self.problem = problem or {}
         self.retry_after = retry_after
+
+
+def _upload(path: Path) -> tuple[str, bytes]:
+    """A history file as it is, or a TensorBoard log directory zipped: its event files under
+    the directory's own name (runs keep their names, `train` and `validation` included)."""
+    if not path.is_dir():
+        return path.name, path.read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in sorted(path.rglob("*tfevents*")):
+            if file.is_file():
+                archive.write(file, f"{path.resolve().name}/{file.relative_to(path).as_posix()}")
+    return f"{path.resolve().name}.zip", buffer.getvalue()
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -181,13 +196,14 @@ class Client(_Base):
         idempotency_key: str | None = None,
         metadata: Mapping[str, Any] | None = None,
     ) -> Job:
-        """Any format the service reads; `metadata` applies to every run in the file."""
-        data = path.read_bytes()  # read once: a retry must resend the same bytes
+        """Any format the service reads, or a TensorBoard log directory (sent as a zip of its
+        event files); `metadata` applies to every run in the file."""
+        name, data = _upload(path)  # read once: a retry must resend the same bytes
         response = self._request(
             "POST",
             "/v1/histories",
             params={"wait": wait},
-            files={"file": (path.name, data)},
+            files={"file": (name, data)},
             data={"metadata": json.dumps(dict(metadata))} if metadata else None,
             headers=self._post_headers(idempotency_key),
         )

@@ -215,3 +215,107 @@ def test_submit_reports_server_errors_in_one_line(api_url: str, write) -> None:
     down = convdiag("submit", path, "--url", "http://127.0.0.1:9")
     assert down.returncode == 2
     assert down.stderr.startswith("convdiag: error: cannot reach")
+
+
+# --- bundles and models go to the probes; submit takes log directories and bundles ---
+
+TENSORBOARD_DIR = ROOT / "tests" / "fixtures" / "formats" / "tensorboard"
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real bundle (model.keras + data.npz) of a small MLP; its parts stay beside it."""
+    from tests.bundles import blobs, make_bundle, mlp
+
+    x, y = blobs(n=120)
+    model = mlp(features=8, outputs=3, hidden=8)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return make_bundle(tmp_path_factory.mktemp("bundle") / "bundle.zip", model, x, y)
+
+
+def test_diagnose_points_a_bundle_or_a_model_to_the_probes(bundle: Path, tmp_path: Path) -> None:
+    import keras
+
+    model = keras.saving.load_model(bundle.parent / "bundle-parts" / "model.keras")
+    model.save(tmp_path / "model.h5")
+    for path, says in (
+        (bundle, "this is a bundle"),
+        (bundle.parent / "bundle-parts" / "model.keras", "saved Keras model"),
+        (tmp_path / "model.h5", "saved Keras model"),
+    ):
+        result = convdiag("diagnose", str(path))
+        assert result.returncode == 2, (path, result.stdout)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert says in result.stderr
+        assert "convdiag probe" in result.stderr
+        assert "/v1/bundles" in result.stderr
+
+
+def test_the_api_points_a_bundle_posted_as_a_history_to_v1_bundles(bundle: Path, acme) -> None:
+    response = acme.post("/v1/histories", files={"file": ("bundle.zip", bundle.read_bytes())})
+    assert response.status_code == 422
+    assert "/v1/bundles" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b'{"loss": [1.0, 0.5]}', "not a readable zip file: File is not a zip file (a training history?"),
+        (b"PK\x05\x06" + b"\x00" * 18, "the bundle has no model.keras"),  # an empty zip
+    ],
+)
+def test_probe_checks_the_zip_before_it_imports_tensorflow(tmp_path: Path, content: bytes, says: str) -> None:
+    path = tmp_path / "input"
+    path.write_bytes(content)
+    code = (
+        "import sys\nfrom convdiag.cli import main\n"
+        "try:\n    main(['probe', sys.argv[1]])\nexcept SystemExit as exit:\n"
+        "    print(exit.code, 'tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.stdout.split() == ["2", "False", "False"]
+    assert says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_submit_takes_a_tensorboard_log_directory(api_url: str) -> None:
+    import os
+
+    env = {**os.environ, "CONVDIAG_API_KEY": KEY_ACME}
+    local = convdiag("diagnose", "--json", str(TENSORBOARD_DIR))
+    remote = convdiag("submit", str(TENSORBOARD_DIR), "--url", api_url, "--wait", "--json", env=env)
+    assert remote.returncode == local.returncode, remote.stderr
+    assert json.loads(remote.stdout)["run"] == json.loads(local.stdout)["run"]
+
+
+def test_submit_sends_a_bundle_to_the_probes(api_url: str, bundle: Path) -> None:
+    import os
+
+    import httpx
+
+    env = {**os.environ, "CONVDIAG_API_KEY": KEY_ACME}
+    result = convdiag("submit", str(bundle), "--url", api_url, env=env)
+    assert result.returncode == 0, result.stderr
+    job_id = result.stdout.split()[0]
+    job = httpx.get(f"{api_url}/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {KEY_ACME}"}).json()
+    assert job["kind"] == "bundle"
+    httpx.delete(f"{api_url}/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {KEY_ACME}"})
+    refused = convdiag("submit", str(bundle), "--url", api_url, "--meta", "task=binary", env=env)
+    assert refused.returncode == 2
+    assert "--meta is for histories" in refused.stderr
+
+
+def test_progress_names_the_status_once(capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime
+
+    from convdiag.cli import _show_progress
+    from convdiag.jobs import Job
+
+    now = datetime.now(UTC)
+    common = {"id": "j1", "kind": "history", "attempts": 0, "created_at": now, "expires_at": now}
+    _show_progress(Job(status="queued", stage="queued", progress=0.0, **common))
+    assert capsys.readouterr().err.split() == ["j1", "[....................]", "queued"]
+    _show_progress(Job(status="running", stage="audit", progress=0.5, **common))
+    assert capsys.readouterr().err.split()[-2:] == ["running", "audit"]

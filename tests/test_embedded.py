@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 
+from convdiag.queues import QUEUES
 from tests import histories
 from tests.support import ROOT, free_port, wait_until
 
@@ -35,7 +36,9 @@ def test_serve_without_redis_diagnoses_and_stops_cleanly(tmp_path: Path) -> None
         wait_until(lambda: httpx.get(f"{base}/readyz").status_code == 200, 60, "embedded serve to be ready")
         # Celery prints "celery@<host> ready." once the worker consumes; a cold start (fresh
         # venv, busy machine) can take a while, and the API is up before it.
-        wait_until(lambda: " ready." in log.read_text(), 90, "the embedded worker to be ready")
+        wait_until(
+            lambda: log.read_text().count(" ready.") == len(QUEUES), 90, "the embedded workers to be ready"
+        )
         response = httpx.post(
             f"{base}/v1/histories", params={"wait": 25}, json={"history": histories.plateau()}, timeout=40
         )
@@ -47,7 +50,12 @@ def test_serve_without_redis_diagnoses_and_stops_cleanly(tmp_path: Path) -> None
         assert (tmp_path / "data" / "broker.sqlite").exists()
         assert (tmp_path / "data" / "jobs.sqlite").exists()
         workers = _children(proc.pid)
-        assert workers, "serve started no worker"
+        # A worker per queue: a history never waits behind a bundle probe.
+        queues = []
+        for pid in workers:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+            queues.append(argv[argv.index("--queues") + 1])
+        assert sorted(queues) == sorted(QUEUES)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(30)

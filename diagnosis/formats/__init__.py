@@ -38,6 +38,8 @@ def load_runs(
     name = (filename or "").lower()
     if not data or data.isspace():
         raise HistoryError("the input is empty")
+    if data.startswith(archive.HDF5_MAGIC):
+        raise HistoryError(archive.MODEL_NOT_HISTORY)
     if data.startswith(archive.ZIP_MAGIC) or name.endswith(".zip"):
         return _event_runs(archive.zip_event_files(data, max_unpacked_bytes))
     if data.startswith(archive.GZIP_MAGIC) or name.endswith((".gz", ".tgz")):

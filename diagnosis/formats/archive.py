@@ -67,6 +67,30 @@ def gunzip(data: bytes, limit: int) -> bytes:
     return content
 
 
+# The first bytes of an HDF5 file: a legacy Keras model (model.h5), never a history.
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+# A Keras 3 `.keras` file is a zip of these (and metadata.json).
+KERAS_MODEL_MEMBERS = frozenset({"config.json", "model.weights.h5"})
+MODEL_NOT_HISTORY = (
+    "this is a saved Keras model, not a training history: zip it with its data.npz as a bundle "
+    "and probe it (`convdiag probe BUNDLE.zip` or POST /v1/bundles)"
+)
+BUNDLE_NOT_HISTORY = (
+    "this is a bundle (a model with its data), not a training history: "
+    "probe it with `convdiag probe BUNDLE.zip` or POST it to /v1/bundles"
+)
+
+
+def refuse_models(names: list[str]) -> None:
+    """A zip that is a bundle or a saved model gets an answer that says where it goes."""
+    from diagnosis.probes.loader import is_bundle  # numpy only; never Keras
+
+    if is_bundle(names):
+        raise HistoryError(BUNDLE_NOT_HISTORY)
+    if set(names) >= KERAS_MODEL_MEMBERS:
+        raise HistoryError(MODEL_NOT_HISTORY)
+
+
 def zip_event_files(data: bytes, limit: int) -> dict[str, bytes]:
     """The event files in a zip, by path."""
     files: dict[str, bytes] = {}
@@ -95,6 +119,8 @@ def zip_event_files(data: bytes, limit: int) -> dict[str, bytes]:
         OSError,
     ) as exc:
         raise HistoryError(f"the zip archive cannot be read: {exc}") from None
+    if not files:
+        refuse_models([info.filename for info in members])
     return files
 
 

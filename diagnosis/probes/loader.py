@@ -22,6 +22,7 @@ import math
 import stat
 import warnings
 import zipfile
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any
@@ -120,6 +121,30 @@ def _safe_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
         if stat.S_ISLNK(member.external_attr >> 16):
             raise BundleError(f"refusing zip member that is a link: {member.filename!r}")
     return [m for m in members if not m.is_dir()]
+
+
+def is_bundle(names: Iterable[str]) -> bool:
+    """Whether a zip's member names are a bundle's: a model and data.npz."""
+    base = {PurePosixPath(name).name for name in names}
+    return DATA_NAME in base and not base.isdisjoint(MODEL_NAMES)
+
+
+def _check_members(names: Collection[str]) -> None:
+    if not any(name in names for name in MODEL_NAMES):
+        raise BundleError("the bundle has no model.keras (or legacy model.h5)")
+    if DATA_NAME not in names:
+        raise BundleError("the bundle has no data.npz")
+
+
+def check_archive(bundle: Path) -> None:
+    """What can be told of a bundle without Keras (`convdiag probe` asks before it imports
+    TensorFlow): a readable zip of safe members that holds a model and data.npz."""
+    try:
+        archive = zipfile.ZipFile(bundle)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BundleError(f"the bundle is not a readable zip file: {exc}") from None
+    with archive:
+        _check_members({PurePosixPath(member.filename).name for member in _safe_members(archive)})
 
 
 def unpack(bundle: Path, into: Path, limits: Limits) -> dict[str, Path]:
@@ -402,11 +427,8 @@ def load_model(path: Path, limits: Limits) -> keras.Model:
 
 def open_bundle(bundle: Path, workdir: Path, limits: Limits) -> OpenedBundle:
     members = unpack(bundle, workdir, limits)
-    model_path = next((members[n] for n in MODEL_NAMES if n in members), None)
-    if model_path is None:
-        raise BundleError("the bundle has no model.keras (or legacy model.h5)")
-    if DATA_NAME not in members:
-        raise BundleError("the bundle has no data.npz")
+    _check_members(members)
+    model_path = next(members[n] for n in MODEL_NAMES if n in members)
     data = load_arrays(members[DATA_NAME], limits)
     config = load_config(members.get(CONFIG_NAME))
     return OpenedBundle(data=data, model=load_model(model_path, limits), config=config)
