@@ -76,6 +76,11 @@ SINGLE_ANSWER_EPOCHS = 3
 SINGLE_ANSWER_START = 2
 ALMOST_ALL = 0.99
 LOSS_MOVES = 0.01
+# float32's machine epsilon, 1.1921e-07: a cross-entropy Keras logs when the output saturated
+# at exactly 0 or 1 (probabilities are clipped there) on every sample. A training loss within
+# SATURATED_FACTOR of it is a model certain of every training sample.
+FLOAT32_EPSILON = float(np.finfo(np.float32).eps)
+SATURATED_FACTOR = 2.0
 # A schedule that changes the rate every epoch (cosine, exponential) is summarized by its
 # first changes; the summary is for reading, not a full copy of the column.
 MAX_LR_CHANGES = 50
@@ -133,6 +138,8 @@ class RunFacts:
     val_samples: int | None = None  # counted from val accuracy steps
     # The share of the class a model answered for every sample (its accuracy while it did).
     single_answer_share: float | None = None
+    # Epochs whose training loss sits at float32's epsilon: outputs saturated, certain of all.
+    saturated_epochs: tuple[int, ...] = ()
 
     @property
     def chance_loss(self) -> float | None:
@@ -305,6 +312,15 @@ def _digits(values: np.ndarray) -> int | None:
     )
 
 
+def _saturated_epochs(run: TrainingHistory) -> tuple[int, ...]:
+    loss = run.get("loss")
+    if loss is None:
+        return ()
+    with np.errstate(invalid="ignore"):
+        at = np.flatnonzero((loss > 0) & (loss <= SATURATED_FACTOR * FLOAT32_EPSILON))
+    return tuple(int(e) for e in at)
+
+
 def _val_spans(start: int) -> list[slice]:
     """Validation epochs to hold against training epochs start.. : the same ones, and the ones
     before (validation is measured at an epoch's end, training averaged over it, so validation
@@ -419,4 +435,5 @@ def infer_facts(run: TrainingHistory) -> RunFacts:
         train_samples_from=samples_from if train_samples else None,
         val_samples=count_samples(run.get(f"val_{accuracy}")) if accuracy else None,
         single_answer_share=_single_answer_share(run, accuracy),
+        saturated_epochs=_saturated_epochs(run) if task != "regression" else (),
     )

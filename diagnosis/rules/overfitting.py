@@ -15,6 +15,7 @@ Two shapes:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,6 +198,14 @@ class Overfitting(Rule):
         baseline_from = "ln K or metadata"
         if baseline is None and run.facts.task == "regression" and float(train[0]) > 0:
             baseline, baseline_from = float(train[0]), "first epoch's training loss"
+        if (
+            baseline is None
+            and run.facts.saturated_epochs
+            and run.facts.saturated_epochs[-1] == run.epochs - 1
+        ):
+            # Certain of every training sample (the loss at float32's epsilon): held against
+            # ln 2, the least any balanced classifier that learned nothing scores.
+            baseline, baseline_from = math.log(2), "ln 2 (training loss at float32's epsilon)"
         if baseline is None:
             return None
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)

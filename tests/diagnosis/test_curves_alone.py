@@ -603,3 +603,36 @@ def test_a_training_accuracy_levelled_under_a_half_is_underfitting_without_k() -
     # The same loss curve with most training samples right is not underfitting by itself.
     right = {**raw, "categorical_accuracy": np.linspace(0.8, 0.9, epochs).tolist()}
     assert "underfitting" not in codes(right)
+
+
+def test_a_training_loss_at_float32_epsilon_is_a_saturated_output_held_against_ln_2() -> None:
+    # Unscaled inputs: certain of every training sample (1.19e-07) while validation pays 6.9.
+    raw = {
+        "loss": [75.5, 23.2, 15.4, 11.6, 9.1, 7.5, 4.2, 1.8, 0.74, 0.28, 0.03, 1.6e-07, 1.2e-07, 1.1921e-07],
+        "accuracy": [
+            0.81,
+            0.918,
+            0.946,
+            0.955,
+            0.967,
+            0.97,
+            0.972,
+            0.984,
+            0.986,
+            0.993,
+            0.998,
+            1.0,
+            1.0,
+            1.0,
+        ],
+        "val_loss": [49.3, 32.9, 25.4, 21.2, 18.1, 15.3, 11.1, 8.6, 7.6, 7.8, 8.2, 7.3, 6.92, 6.91],
+    }
+    run = history_from_mapping(raw)
+    assert run.facts.saturated_epochs == (11, 12, 13)
+    finding = next(f for f in diagnose(run).findings if f.code == "overfitting")
+    assert "float32" in finding.evidence["baseline_from"]
+    # Training that merely got small (1e-3) is no saturation.
+    assert (
+        history_from_mapping({**raw, "loss": [*raw["loss"][:11], 2e-3, 1.5e-3, 1e-3]}).facts.saturated_epochs
+        == ()
+    )
