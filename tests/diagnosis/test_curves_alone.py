@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diagnosis import Severity, diagnose
 from diagnosis.history import history_from_mapping
@@ -636,3 +638,20 @@ def test_a_training_loss_at_float32_epsilon_is_a_saturated_output_held_against_l
         history_from_mapping({**raw, "loss": [*raw["loss"][:11], 2e-3, 1.5e-3, 1e-3]}).facts.saturated_epochs
         == ()
     )
+
+
+@given(
+    st.lists(st.floats(allow_nan=True, allow_infinity=True, width=32), min_size=1, max_size=40),
+    st.sampled_from(["accuracy", "binary_accuracy", "mae", "val_accuracy", "auc"]),
+)
+@settings(max_examples=200, deadline=None)
+def test_any_curves_are_read_without_crashing(values: list[float], name: str) -> None:
+    """Whatever numbers a pasted log holds, reading its tells and diagnosing it never raises,
+    and what is inferred stays in range."""
+    raw = {"loss": values, name: [abs(v) % 1 if math.isfinite(v) else v for v in values]}
+    run = history_from_mapping(raw)
+    facts = run.facts
+    assert facts.num_classes is None or facts.num_classes >= 2
+    assert facts.train_samples is None or facts.train_samples >= 1
+    assert facts.single_answer_share is None or 0 < facts.single_answer_share <= 1
+    diagnose(run)
