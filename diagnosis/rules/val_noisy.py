@@ -43,18 +43,26 @@ class ValNoisy(Rule):
         train_noise = relative_noise(train, WINDOW)
         if val_noise < NOISE or val_noise < RATIO * train_noise:
             return None
+        # The validation accuracy's steps of 1/n count its samples: a small n explains the noise.
+        size = run.facts.val_samples
         return self.finding(
             run,
             severity=Severity.warning,
             confidence=min(0.85, 0.4 + val_noise),
             summary=(
                 f"{self.monitor} swings {val_noise:.0%} around its trend from epoch to epoch, "
-                f"{val_noise / max(train_noise, 1e-12):.0f}x the training loss's noise."
+                f"{val_noise / max(train_noise, 1e-12):.0f}x the training loss's noise"
+                + (
+                    f"; validation holds {size} samples, one is {1 / size:.1%} of its accuracy."
+                    if size
+                    else "."
+                )
             ),
             evidence={
                 "metric": self.monitor,
                 "val_noise": rounded(val_noise, 3),
                 "train_noise": rounded(train_noise, 3),
+                "val_samples": size,
                 "thresholds": {"noise": NOISE, "ratio": RATIO, "window": WINDOW},
             },
             recommendation=(

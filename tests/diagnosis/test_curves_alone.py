@@ -655,3 +655,18 @@ def test_any_curves_are_read_without_crashing(values: list[float], name: str) ->
     assert facts.train_samples is None or facts.train_samples >= 1
     assert facts.single_answer_share is None or 0 < facts.single_answer_share <= 1
     diagnose(run)
+
+
+def test_noisy_validation_says_how_many_samples_its_accuracy_counts() -> None:
+    rng = np.random.default_rng(5)
+    epochs = 30
+    correct = np.clip(np.linspace(20, 35, epochs) + rng.normal(0, 2.5, epochs), 1, 37).round()
+    raw = {
+        "loss": np.geomspace(1.1, 0.1, epochs).tolist(),
+        "val_loss": (np.geomspace(1.0, 0.2, epochs) * (1 + rng.normal(0, 0.25, epochs))).tolist(),
+        "accuracy": np.linspace(0.5, 0.97, epochs).tolist(),
+        "val_accuracy": (correct / 38).round(4).tolist(),
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "val_noisy")
+    assert finding.evidence["val_samples"] == 38
+    assert "38 samples" in finding.summary
