@@ -18,7 +18,7 @@ Two pitfalls are designed against:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -683,3 +683,33 @@ def _problem_headline(
     strongest = top.evidence_for[0] if top.evidence_for else None
     because = f": {strongest.detail.rstrip('.')}" if strongest is not None else ""
     return f"Most likely {CATALOGUE[top.code].title} ({top.probability:.0%}){because}."
+
+
+def _expected_shift(probability: float) -> float:
+    """How far a trial of a fix for a cause at this probability is expected to move it: up to
+    what TRIAL_HELPED_LR makes of it if the fix helps (likely when the cause is there), down to
+    what TRIAL_FLAT_LR makes of it if not. Largest for a cause in doubt, near nothing for one
+    already near certain or ruled out."""
+    odds = probability / (1 - probability) if probability < 1 else math.inf
+    helped = 1.0 if odds == math.inf else odds * TRIAL_HELPED_LR / (1 + odds * TRIAL_HELPED_LR)
+    flat = 1.0 if odds == math.inf else odds * TRIAL_FLAT_LR / (1 + odds * TRIAL_FLAT_LR)
+    return probability * (helped - probability) + (1 - probability) * (probability - flat)
+
+
+def order_for_trials(
+    findings: list[Finding], context: Context, action_of: Mapping[str, str]
+) -> list[Finding]:
+    """The findings in the order their fix trials should run: the action expected to move the
+    ranking most first (the sum of `_expected_shift` over the causes it cures, at their
+    probabilities before any trial), not the most severe finding first, so an uncertain cause
+    ranked fifth is tried before a near-certain first one. Findings without a trial go last."""
+    tallies = _weigh(reconcile(findings), context)
+    posterior = {code: _posterior(code, tally) for code, tally in tallies.items()}
+
+    def value(finding: Finding) -> float:
+        action = action_of.get(finding.code)
+        if action is None:
+            return -1.0
+        return sum(_expected_shift(posterior[c]) for c in ACTION_CURES.get(action, frozenset()))
+
+    return sorted(findings, key=lambda f: -value(f))

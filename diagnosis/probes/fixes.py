@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 # absolute accuracy points for accuracy): less is within seed-to-seed noise of a short run.
 MIN_ACCURACY_GAIN = 0.02
 MIN_MSE_GAIN = 0.05
-# At most this many trials per bundle, most severe findings first: each costs one replay.
+# At most this many trials per bundle, in the order diagnosis.evidence.order_for_trials gives
+# (the trials expected to move the ranking most first): each costs one replay.
 MAX_TRIALS = 4
 # Layer arguments that set a dropout rate: a dropout layer's, a recurrent layer's on its inputs
 # and on its state.

@@ -27,10 +27,10 @@ from diagnosis.bundle import (
 )
 from diagnosis.curves import rounded
 from diagnosis.engine import ENGINE_VERSION, diagnose
-from diagnosis.evidence import TYPICAL_LR, Context, conclude, history_context
+from diagnosis.evidence import TYPICAL_LR, Context, conclude, history_context, order_for_trials
 from diagnosis.history import history_from_mapping
 from diagnosis.models import Diagnosis, EvidenceSource, Finding, RunSummary, Severity
-from diagnosis.probes.fixes import outcomes, try_fixes
+from diagnosis.probes.fixes import ACTION_OF, outcomes, try_fixes
 from diagnosis.probes.loader import BundleError, Limits, open_bundle
 from diagnosis.probes.model_audit import BEYOND_USUAL, CLEARS, audit_model, linear_model_too_small
 from diagnosis.probes.model_info import describe
@@ -390,7 +390,8 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         findings = _merge(audit + probed + reported)
 
         progress(0.6, "fix trials")
-        ordered = sorted(findings, key=lambda f: (-f.severity.rank, -f.confidence, f.code))
+        before = history_context(replayed_run, checked=checked)
+        ordered = order_for_trials(findings, before, ACTION_OF)
         tried = try_fixes(ordered, model, info, config, prepared, labels, probes, baseline, replayed)
         progress(0.95, "writing")
         context = history_context(replayed_run, checked=checked, trials=outcomes(tried))

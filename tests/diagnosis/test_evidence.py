@@ -1,0 +1,122 @@
+"""The evidence model behind the verdict: each named ratio moves the causes it should."""
+
+from __future__ import annotations
+
+import pytest
+
+from diagnosis.engine import diagnose
+from diagnosis.evidence import (
+    CLEARED_LR,
+    Context,
+    TrialOutcome,
+    conclude,
+    order_for_trials,
+)
+from diagnosis.history import RunMetadata, history_from_mapping
+from diagnosis.models import Category, EvidenceSource, Finding, Severity, VerdictStatus
+from diagnosis.probes.fixes import ACTION_OF
+from tests import histories
+
+
+def _finding(code: str, supports: dict[str, float] | None = None, **kw) -> Finding:
+    return Finding(
+        code=code,
+        category=Category.training_dynamics,
+        severity=kw.pop("severity", Severity.warning),
+        confidence=kw.pop("confidence", 1.0),
+        summary=f"{code} seen.",
+        recommendation="Change it.",
+        supports=supports or {},
+        **kw,
+    )
+
+
+def _probability(verdict, code: str) -> float:
+    return next((c.probability for c in verdict.causes if c.code == code), 0.0)
+
+
+PLATEAU = _finding("loss_plateau", {"class_imbalance": 1.0, "lr_too_low": 2.0})
+
+
+def test_an_audit_that_ran_silent_rules_its_cause_out() -> None:
+    frozen = _finding("accuracy_at_chance", {"class_imbalance": 3.0, "dead_units": 1.5})
+    _, blind = conclude([frozen], Context(epochs=20))
+    _, audited = conclude([frozen], Context(epochs=20, checked=frozenset({"class_imbalance"})))
+    assert blind.causes[0].code == "class_imbalance"
+    assert audited.causes[0].code == "dead_units"
+    against = next(c for c in audited.causes if c.code == "class_imbalance").evidence_against
+    assert [(e.source, e.likelihood_ratio) for e in against] == [(EvidenceSource.data_audit, CLEARED_LR)]
+
+
+def test_one_fact_seen_three_ways_counts_once() -> None:
+    chance = _finding("accuracy_at_chance", {"lr_too_low": 2.0})
+    initial = _finding("unexpected_initial_loss", {"lr_too_low": 2.0})
+    _, one = conclude([PLATEAU], Context(epochs=20))
+    _, three = conclude([PLATEAU, chance, initial], Context(epochs=20))
+    assert _probability(three, "lr_too_low") == pytest.approx(_probability(one, "lr_too_low"))
+    # A symptom from another group (an instability) is another fact: it does add up.
+    spikes = _finding("loss_spikes", {"lr_too_low": 2.0})
+    _, two_facts = conclude([PLATEAU, spikes], Context(epochs=20))
+    assert _probability(two_facts, "lr_too_low") > _probability(one, "lr_too_low")
+
+
+def test_a_trial_that_helped_raises_every_cause_its_action_cures_and_is_the_first_fix() -> None:
+    nan = _finding("loss_nan", {"lr_too_high": 3.0, "nonfinite_values": 2.0, "exploding_gradients": 2.0})
+    measured = {"before": {"accuracy": 0.3}, "after": {"accuracy": 0.8}, "steps": 240, "improved": True}
+    helped = TrialOutcome("lower_learning_rate", measured, {"learning_rate": 1e-3})
+    _, plain = conclude([nan], Context(epochs=20))
+    _, tried = conclude([nan], Context(epochs=20, trials=(helped,)))
+    for code in ("lr_too_high", "exploding_gradients"):
+        assert _probability(tried, code) > 0.85 > _probability(plain, code)
+    assert _probability(tried, "nonfinite_values") == pytest.approx(_probability(plain, "nonfinite_values"))
+    assert tried.first_fix is not None
+    assert tried.first_fix.fix == {"learning_rate": 1e-3}
+    assert tried.first_fix.measured is not None
+    assert "0.3 -> 0.8 in 240 steps" in tried.headline
+    flat = TrialOutcome("lower_learning_rate", {**measured, "after": {"accuracy": 0.3}, "improved": False})
+    _, failed = conclude([nan], Context(epochs=20, trials=(flat,)))
+    assert _probability(failed, "lr_too_high") < _probability(plain, "lr_too_high")
+
+
+def test_the_metadata_rate_weighs_in() -> None:
+    raw = histories.nan_loss()
+    wild = diagnose(history_from_mapping(raw, {"optimizer": "sgd", "learning_rate": 10.0})).verdict
+    usual = diagnose(history_from_mapping(raw, {"optimizer": "sgd", "learning_rate": 0.01})).verdict
+    assert wild.causes[0].code == "lr_too_high"
+    assert _probability(wild, "lr_too_high") > _probability(usual, "lr_too_high")
+    metadata = [e for e in wild.causes[0].evidence_for if e.source is EvidenceSource.metadata]
+    assert metadata[0].numbers["ratio"] == 1000
+
+
+def test_underfitting_and_overfitting_are_reconciled() -> None:
+    under = _finding("underfitting", {"capacity_too_low": 3.0}, confidence=0.8)
+    over = _finding("overfitting", {"insufficient_data": 3.0}, confidence=0.6)
+    findings, verdict = conclude([under, over], Context(epochs=20))
+    severity = {f.code: f.severity for f in findings}
+    assert severity == {"underfitting": Severity.warning, "overfitting": Severity.info}
+    assert "contradicts underfitting" in next(f.summary for f in findings if f.code == "overfitting")
+    assert [c.code for c in verdict.causes][:1] == ["capacity_too_low"]
+    assert next(f for f in findings if f.code == "underfitting").explained_by == "capacity_too_low"
+
+
+def test_status_healthy_has_no_causes_and_an_untrendable_run_is_inconclusive() -> None:
+    healthy = diagnose(history_from_mapping(histories.healthy())).verdict
+    assert healthy.status is VerdictStatus.healthy
+    assert healthy.causes == []
+    assert healthy.first_fix is None
+    one = diagnose(history_from_mapping({"loss": [0.7], "accuracy": [0.5]})).verdict
+    assert one.status is VerdictStatus.inconclusive
+    assert one.missing
+    # A problem the curves show stays a problem however short the run.
+    nan = diagnose(history_from_mapping({"loss": [float("nan")], "accuracy": [0.5]})).verdict
+    assert nan.status is VerdictStatus.problems
+
+
+def test_trials_go_first_where_they_would_move_the_ranking_most() -> None:
+    # The rate is near certain already (x20 metadata); whether dropout is to blame is open.
+    dropout = _finding("excessive_dropout", severity=Severity.info, source=EvidenceSource.model_audit)
+    lr = _finding("lr_too_high", severity=Severity.error, source=EvidenceSource.model_audit)
+    slow = _finding("slow_convergence", {"excessive_dropout": 2.0})
+    context = Context(epochs=20, metadata=RunMetadata(optimizer="adam", learning_rate=1.0))
+    ordered = order_for_trials([lr, slow, dropout], context, ACTION_OF)
+    assert [f.code for f in ordered] == ["excessive_dropout", "lr_too_high", "slow_convergence"]
