@@ -96,7 +96,10 @@ def _append(document: dict[str, Any], epochs: list[Mapping[str, Any]]) -> dict[s
         if index < length:
             stored = {name: column[index] for name, column in columns.items()}
             if not all(_same(values[n], math.nan if v is None else v) for n, v in stored.items()):
-                raise RunConflict(f"epoch {index} was already recorded with other values")
+                raise RunConflict(
+                    f"epoch {index} was already recorded with other values: this run id holds "
+                    f"{length} epochs of an earlier training; a new training needs a new run id"
+                )
             continue  # a retry of an epoch we have
         if length >= MAX_EPOCHS:
             raise HistoryError(f"a run holds at most {MAX_EPOCHS} epochs")
@@ -136,14 +139,30 @@ def create_run(
     return _to_run(store.update_document(_key(tenant, run_id), create))
 
 
-def append_epochs(store: JobStore, tenant: str, run_id: str, epochs: list[Mapping[str, Any]]) -> LiveRun:
-    """Append epochs, creating the run on its first epoch (so RemoteMonitor needs no setup)."""
+def append_epochs(
+    store: JobStore,
+    tenant: str,
+    run_id: str,
+    epochs: list[Mapping[str, Any]],
+    metadata: Mapping[str, Any] | None = None,
+) -> LiveRun:
+    """Append epochs, creating the run on its first epoch (so RemoteMonitor needs no setup)
+    with `metadata`; on an existing run, `metadata` must agree with what it holds."""
     check_run_id(run_id)
     if not epochs:
         raise HistoryError("no epochs in the request")
+    given = parse_metadata(metadata).model_dump(exclude_none=True) if metadata else {}
 
     def update(current: dict[str, Any] | None) -> dict[str, Any]:
-        return _append(current or _new_document(run_id, None), epochs)
+        if current is None:
+            return _append(_new_document(run_id, given), epochs)
+        differing = sorted(name for name, value in given.items() if current["metadata"].get(name) != value)
+        if differing:
+            raise RunConflict(
+                f"run {run_id} was started with other metadata ({', '.join(differing)}); "
+                "a new training needs a new run id"
+            )
+        return _append(current, epochs)
 
     return _to_run(store.update_document(_key(tenant, run_id), update))
 

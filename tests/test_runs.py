@@ -120,11 +120,47 @@ def test_stock_keras_remote_monitor_streams_a_real_training_run(api_url: str) ->
     )
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     run_id = _run_id()
+    # The path is all RemoteMonitor lets you set: the metadata rides on it.
+    path = f"/v1/runs/{run_id}/epochs?task=binary&num_samples=96&batch_size=32&hidden_units=8"
     monitor = callbacks.RemoteMonitor(
-        root=api_url, path=f"/v1/runs/{run_id}/epochs", headers={"Authorization": f"Bearer {KEY_ACME}"}
+        root=api_url, path=path, headers={"Authorization": f"Bearer {KEY_ACME}"}
     )
     history = model.fit(x, y, epochs=6, validation_split=0.25, verbose=0, callbacks=[monitor])
     run = httpx.get(f"{api_url}/v1/runs/{run_id}", headers={"Authorization": f"Bearer {KEY_ACME}"}).json()
     assert run["epochs"] == 6
     assert set(run["metrics"]) == set(history.history)
     assert run["diagnosis"]["run"]["final"]["loss"] == pytest.approx(history.history["loss"][-1], rel=1e-5)
+    assert {k: run["metadata"][k] for k in ("task", "num_samples", "batch_size", "hidden_units")} == {
+        "task": "binary",
+        "num_samples": 96,
+        "batch_size": 32,
+        "hidden_units": [8],
+    }
+
+
+def test_metadata_in_the_query_and_a_reused_id_is_a_clear_409(acme: httpx.Client) -> None:
+    run_id = _run_id()
+    url = f"/v1/runs/{run_id}/epochs"
+    first = acme.post(
+        url, params={"learning_rate": "0.01", "optimizer": "adam"}, json={"epoch": 0, "loss": 1.0}
+    )
+    assert first.status_code == 200, first.text
+    assert first.json()["metadata"]["learning_rate"] == 0.01
+    # The same query on every epoch, as RemoteMonitor sends it, is fine.
+    assert acme.post(url, params={"learning_rate": "0.01"}, json={"epoch": 1, "loss": 0.8}).status_code == 200
+    other = acme.post(url, params={"learning_rate": "0.1"}, json={"epoch": 2, "loss": 0.7})
+    assert other.status_code == 409
+    assert "learning_rate" in other.json()["detail"]
+    # A second training on the same id starts again at epoch 0 with other values.
+    again = acme.post(url, json={"epoch": 0, "loss": 2.5})
+    assert again.status_code == 409
+    assert "new run id" in again.json()["detail"]
+    assert acme.get(f"/v1/runs/{run_id}").json()["epochs"] == 2
+    for params, needle in (
+        ({"colour": "red"}, "unknown query parameter"),
+        ({"batch_size": "-1"}, "batch_size"),
+        ({"learning_rate": "inf"}, "finite"),
+    ):
+        bad = acme.post(f"/v1/runs/{_run_id()}/epochs", params=params, json={"epoch": 0, "loss": 1.0})
+        assert bad.status_code == 422
+        assert needle in bad.json()["detail"]

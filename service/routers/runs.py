@@ -8,6 +8,7 @@ here rather than through the queue.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -25,8 +26,8 @@ from convdiag.problems import (
     UNSUPPORTED_MEDIA_TYPE,
 )
 from convdiag.runs import EPOCH_KEY, LiveRun, RunConflict, append_epochs, create_run, get_run
-from diagnosis import HistoryError
-from diagnosis.history import loads_json
+from diagnosis import HistoryError, RunMetadata
+from diagnosis.history import loads_json, parse_metadata
 from service.deps import SettingsDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
 from service.submission import check_metric_names
@@ -85,6 +86,34 @@ async def _read_epochs(request: Request) -> list[dict[str, Any]]:
     return epochs
 
 
+# RemoteMonitor's path is the only thing a stock callback lets you set: the run's metadata
+# rides on it as query parameters (`.../epochs?task=binary&learning_rate=0.001`), read when
+# the first epoch creates the run. A list (hidden_units) is comma-separated.
+_METADATA_PARAMETERS = [
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": field.description or f"Run metadata: {name}.",
+    }
+    for name, field in RunMetadata.model_fields.items()
+]
+
+
+def _query_metadata(request: Request) -> dict[str, Any]:
+    metadata: dict[str, Any] = {}
+    for name, value in request.query_params.items():
+        if name not in RunMetadata.model_fields:
+            raise HistoryError(f"unknown query parameter {name!r}: the run metadata fields are accepted")
+        metadata[name] = value.split(",") if name == "hidden_units" else value
+    # A JSON body cannot carry inf or nan; a query string can, and the run must stay JSON.
+    for name, value in parse_metadata(metadata).model_dump(exclude_none=True).items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise HistoryError(f"invalid metadata field {name!r}: must be a finite number")
+    return metadata
+
+
 def _problem(exc: Exception) -> ProblemError:
     kind = RUN_CONFLICT if isinstance(exc, RunConflict) else INVALID_HISTORY
     return ProblemError(kind, str(exc))
@@ -111,7 +140,7 @@ def post_run(body: NewRun, response: Response, store: StoreDep, tenant: TenantDe
     "/{run_id}/epochs",
     response_model=LiveRun,
     summary="Append epochs to a live run",
-    openapi_extra={"requestBody": _EPOCHS_BODY},
+    openapi_extra={"requestBody": _EPOCHS_BODY, "parameters": _METADATA_PARAMETERS},
     responses=problem_responses(
         INVALID_HISTORY,
         INVALID_REQUEST,
@@ -127,12 +156,16 @@ async def post_epochs(
 ) -> LiveRun:
     """Epochs carry their index as `epoch` (0-based, as Keras logs it) or are appended in
     order. Re-sending an epoch with the same values is harmless; with other values it is a
-    409. Answers with the run and its diagnosis so far."""
+    409 (a new training needs a new run id). Query parameters are the run's metadata, as
+    RemoteMonitor can only set the path: taken when the first epoch creates the run, a 409
+    if they contradict what the run was started with. Answers with the run and its diagnosis
+    so far."""
     try:
+        metadata = _query_metadata(request)
         epochs = await _read_epochs(request)
         for epoch in epochs:
             check_metric_names([name for name in epoch if name != EPOCH_KEY], settings)
-        return await run_in_threadpool(append_epochs, store, tenant, run_id, epochs)
+        return await run_in_threadpool(append_epochs, store, tenant, run_id, epochs, metadata)
     except (HistoryError, RunConflict) as exc:
         raise _problem(exc) from None
 
