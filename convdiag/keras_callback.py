@@ -13,7 +13,8 @@ finding stops training at the end of the epoch, as `keras.callbacks.TerminateOnN
 The run starts with the metadata the model tells for free (parameter count, hidden layer
 widths, optimizer, learning rate, the compiled loss's name, the output layer's activation and
 width, so the task and K, and the batches per epoch `fit` will run) merged with what the caller
-passes, which wins: `num_samples`, `batch_size` (Keras hands callbacks neither), and for a
+passes, which wins: `num_samples`, `batch_size` (Keras 3 and tf.keras hand callbacks neither;
+the engine counts samples from the accuracy's steps of 1/n), and for a
 regression `baseline_loss` (for MSE, `float(np.var(y_train))`), without which the service
 cannot tell a high regression loss from a low one.
 
@@ -85,10 +86,7 @@ class ConvergenceMonitor(keras.callbacks.Callback):
     # -- the training thread ----------------------------------------------------------
     def on_train_begin(self, logs: Mapping[str, Any] | None = None) -> None:
         if self.model is not None:
-            told = model_metadata(self.model)
-            steps = (self.params or {}).get("steps")
-            if isinstance(steps, int) and steps > 0:
-                told["steps_per_epoch"] = steps
+            told = {**model_metadata(self.model), **fit_metadata(self.params or {})}
             self.metadata = {**told, **self.metadata}
         self._thread = threading.Thread(target=self._run, name="convdiag-monitor", daemon=True)
         self._thread.start()
@@ -190,6 +188,22 @@ class ConvergenceMonitor(keras.callbacks.Callback):
             )
             if finding.severity is Severity.error and self.stop_reason is None:
                 self.stop_reason = finding
+
+
+def fit_metadata(params: Mapping[str, Any]) -> dict[str, Any]:
+    """What `fit` hands its callbacks: the batches per epoch (`steps`, Keras 3 and tf.keras 2.x);
+    the sample count and batch size only where the Keras of the day still passes them (the
+    standalone Keras 2.x before TensorFlow took it over did, as `samples` and `batch_size`)."""
+    told: dict[str, Any] = {}
+    for key, field in (
+        ("steps", "steps_per_epoch"),
+        ("samples", "num_samples"),
+        ("batch_size", "batch_size"),
+    ):
+        value = params.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            told[field] = value
+    return told
 
 
 def hidden_units(model: keras.Model) -> list[int]:

@@ -157,3 +157,16 @@ def test_the_model_tells_the_task_and_k_so_ln_k_is_the_yardstick() -> None:
         history_from_mapping({"loss": [1.0, 0.5, 0.4], "accuracy": [0.2, 0.3, 0.3]}, told).facts.task
         != "regression"
     )
+
+
+def test_fit_params_give_steps_and_where_passed_samples_and_batch_size() -> None:
+    from convdiag.keras_callback import fit_metadata
+
+    # Keras 3 and tf.keras 2.x pass verbose, epochs and steps.
+    assert fit_metadata({"verbose": 0, "epochs": 5, "steps": 8}) == {"steps_per_epoch": 8}
+    # Standalone Keras 2.x also passed samples and batch_size.
+    assert fit_metadata({"epochs": 5, "steps": None, "samples": 256, "batch_size": 32}) == {
+        "num_samples": 256,
+        "batch_size": 32,
+    }
+    assert fit_metadata({"steps": True, "samples": 0}) == {}
