@@ -9,6 +9,7 @@ is a no-op, with other values a conflict.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import time
@@ -44,6 +45,15 @@ class LiveRun(BaseModel):
     diagnosis: Diagnosis | None = Field(
         default=None, description="The diagnosis of the epochs so far (null before the first one)."
     )
+
+    def _repr_html_(self) -> str:
+        """How a notebook shows a live run: its state and the diagnosis so far."""
+        from diagnosis.report_html import render_fragment
+
+        title = f"run {self.id}: {self.epochs} epochs"
+        if self.diagnosis is None:
+            return f"<p>{html.escape(title)}</p>"
+        return render_fragment(self.diagnosis, title)
 
 
 def _key(tenant: str, run_id: str) -> str:

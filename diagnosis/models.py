@@ -250,6 +250,12 @@ class Diagnosis(BaseModel):
         "the top level is the last run.",
     )
 
+    def _repr_html_(self) -> str:
+        """How a notebook shows a Diagnosis: the verdict and the findings, escaped."""
+        from diagnosis.report_html import render_fragment  # the report imports this module
+
+        return render_fragment(self)
+
     @classmethod
     def from_findings(
         cls, findings: list[Finding], run: RunSummary, version: str, verdict: Verdict

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -257,4 +258,31 @@ def render_html(
         f'<h1>{e(title)}</h1><p class="sub">{facts} · engine {e(diagnosis.engine_version)}</p>'
         f"{_verdict_html(diagnosis.verdict)}{plot}{body}"
         f"{_feedback_html(feedback_url) if feedback_url else ''}</main></body></html>"
+    )
+
+
+def _scoped(css: str, scope: str) -> str:
+    """The report's rules with every selector under `scope`, the page-level ones left out: a
+    notebook shares one document between cells, so nothing here may restyle the rest."""
+    rules = re.sub(r"(^|})\s*([^{}]+)\{", lambda m: m[1] + _prefix(m[2], scope) + "{", css.strip())
+    return re.sub(rf"{re.escape(scope)} (body|main)\{{[^}}]*\}}", "", rules)
+
+
+def _prefix(selectors: str, scope: str) -> str:
+    return ",".join(f"{scope} {selector.strip()}" for selector in selectors.split(","))
+
+
+def render_fragment(diagnosis: Diagnosis, title: str | None = None) -> str:
+    """The verdict and the findings as an HTML fragment: what a notebook shows for a
+    Diagnosis (`_repr_html_`). No plot (a Diagnosis holds no curves) and no matplotlib."""
+    e = html.escape
+    run = diagnosis.run
+    heading = f"<h1>{e(title)}</h1>" if title else ""
+    facts = f"{run.epochs} epochs" + (f", task {e(run.task)}" if run.task else "")
+    runs = f", {len(diagnosis.runs)} runs (this is the last)" if len(diagnosis.runs) > 1 else ""
+    findings = "".join(_finding_html(f, None) for f in diagnosis.findings)
+    return (
+        f'<div class="convdiag"><style>{_scoped(CSS, ".convdiag")}</style>{heading}'
+        f'<p class="sub">{facts}{runs} · engine {e(diagnosis.engine_version)}</p>'
+        f"{_verdict_html(diagnosis.verdict)}{findings}</div>"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from enum import StrEnum
 
@@ -104,6 +105,17 @@ class Job(BaseModel):
     callback_url: str | None = Field(default=None, description="Where the finished job is POSTed.")
     deliveries: list[Delivery] = Field(default_factory=list, description="Webhook delivery attempts so far.")
     feedback: Feedback | None = Field(default=None, description="What the user said about the verdict.")
+
+    def _repr_html_(self) -> str:
+        """How a notebook shows a job (`client.wait(job.id)` in a cell): its state, then the
+        diagnosis once there is one, or the error."""
+        from diagnosis.report_html import render_fragment
+
+        title = f"job {self.id}: {self.status.value}"
+        if self.diagnosis is not None:
+            return render_fragment(self.diagnosis, title)
+        detail = f": {self.error.title}: {self.error.detail}" if self.error else f" ({self.progress:.0%})"
+        return f"<p>{html.escape(title + detail)}</p>"
 
 
 class JobPage(BaseModel):
