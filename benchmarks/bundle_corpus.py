@@ -1,36 +1,18 @@
 """A labelled corpus of bundles for scoring the bundle probes, generated on the fly.
 
+The entries are data: tests/corpus/bundles/manifest.json lists each one's name, cause, builder
+(and for the sixth round's grid its base problem and parameters), seed, round, split, and its
+expected and incidental codes; its description says what each means. This file holds what the
+entries name: the builders (each returns the compiled model, the arrays and training.json) and
+the base problems.
+
 Each faulty entry injects one cause of non-convergence into an otherwise sane setup; the
 healthy entries are setups a careful practitioner would submit (standardized inputs, a loss
 that fits the labels, a usual learning rate). The data is small and seeded: scikit-learn's
-bundled sets (digits, breast cancer, wine, iris, diabetes), its generators, and numpy. Nothing is downloaded
-and no binary bundle is committed: `build` writes each bundle into a directory the caller
-owns (a temp dir in the benchmark).
-
-Labels were fixed from the nature of each fault before any probe ran on the corpus:
-
-- `expected`: the codes that name the injected cause; raising any of them (as a warning or an
-  error) counts as a detection.
-- `incidental`: codes the injection makes literally true as a side effect (copies made to
-  conflict are also duplicates; a frozen zero layer leaves the ReLUs after it dead). Raising
-  one is neither a detection nor a false statement, so it is not counted as spurious.
-
-Splits, one per entry, written next to it in `_entries`:
-
-- `tune`: what the thresholds were tuned on from the start;
-- `seen`: the five earlier holdouts (the first: one variant of most causes and every third
-  healthy entry; the second: a third variant of every cause and four new healthy shapes; the
-  third: a fourth variant of every cause and four more healthy shapes; the fourth: a fifth and
-  sixth variant of every cause and nine more healthy shapes; the fifth: a seventh, eighth and
-  ninth variant of every cause and fourteen more healthy shapes, scored once on d7b2a78). Their
-  misses were read and analysed, so they can no longer measure anything unseen: each was
-  retired into tuning once read, and tuning uses `tune` + `seen` (the "tuning" selection);
-- `holdout`: the sixth round's, written after the fifth holdout was read and retired and before
-  any probe ran on it: five new variants of every cause and twelve new healthy shapes (117 of
-  347 bundles, over a third), built as a grid of each cause's injection over base problems no
-  other split uses (spiral arms, XOR in 8-D, Friedman #3, a sum of sines, a low-rank
-  regression, sine waves of three frequencies for a GRU, 10x10 shape images for a CNN, angular
-  sectors). Once it is scored and read it retires into `seen` like the others.
+bundled sets (digits, breast cancer, wine, iris, diabetes), its generators, and numpy. Nothing
+is downloaded and no binary bundle is committed: `build` writes each bundle into a directory
+the caller owns (a temp dir in the benchmark). Tuning uses `tune` + `seen` (the "tuning"
+selection); the holdout, once scored and read, retires into `seen` like the others.
 
     .venv/bin/python -m benchmarks.bundle_corpus   # lists the corpus
 """
@@ -38,8 +20,9 @@ Splits, one per entry, written next to it in `_entries`:
 from __future__ import annotations
 
 import functools
+import inspect
+import json
 import sys
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,6 +46,7 @@ CAUSE_CODES = frozenset().union(*CAUSES.values())
 # The training.json most entries ship: Keras' default batch size and a typical epoch count.
 TRAINING = {"batch_size": 32, "epochs": 20}
 VAL_SHARE = 0.2
+MANIFEST = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "bundles" / "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -86,24 +70,23 @@ class Entry:
     fault: str  # the injected cause, or HEALTHY
     expected: frozenset[str]
     make: Maker
-    incidental: frozenset[str] = frozenset()
-    split: str = TUNE
+    incidental: frozenset[str]
+    split: str
+    # The CRC-32 of the name, so adding an entry never changes another one's data.
+    seed: int
+    round: int
 
     @property
     def healthy(self) -> bool:
         return self.fault == HEALTHY
-
-    @property
-    def seed(self) -> int:
-        """Derived from the name, so adding an entry never changes another one's data."""
-        return zlib.crc32(self.name.encode())
 
     def build(self, directory: Path) -> Path:
         """Write this entry's bundle (a zip) under `directory` and return its path."""
         import keras
 
         keras.utils.set_random_seed(self.seed % 2**31)
-        parts = self.make(np.random.default_rng(self.seed))
+        # By keyword: a grid entry's base and parameters are bound, and some come after rng.
+        parts = self.make(rng=np.random.default_rng(self.seed))
         return make_bundle(
             directory / f"{self.name}.zip",
             parts.model,
@@ -374,7 +357,7 @@ def _noisy_binary(rng: np.random.Generator) -> Parts:
     return Parts(_binary(_net(12, [32], 1, output="sigmoid")), x, _flip(y, 0.3, 2, rng), xv, yv)
 
 
-def _nan_cells(rng: np.random.Generator) -> Parts:
+def _nan_cells_cancer(rng: np.random.Generator) -> Parts:
     x, y = _cancer()
     x = x.copy()
     x[rng.random(x.shape) < 0.02] = np.nan
@@ -580,7 +563,7 @@ def _negative_kernel_positive_inputs(rng: np.random.Generator) -> Parts:
     return Parts(_binary(_net(30, [32, 32], 1, output="sigmoid", kernel=kernel)), x, y)
 
 
-def _all_frozen(rng: np.random.Generator) -> Parts:
+def _all_frozen_digits(rng: np.random.Generator) -> Parts:
     """A fine-tuning script that froze the whole model instead of its base."""
     x, y = _digits()
     model = _net(64, [64], 10)
@@ -2950,993 +2933,50 @@ def _frozen_zero(base: Base, index: int, rng: np.random.Generator) -> Parts:
     return _on(base, model, *_base_split(base, rng))
 
 
-def _entries() -> list[Entry]:
-    def healthy(name: str, make: Maker, split: str) -> Entry:
-        return Entry(f"healthy-{name}", HEALTHY, frozenset(), make, split=split)
+# The builders an entry may name: every function here that returns Parts (a decorator on each of
+# the 260 would say the same thing at the cost of as many lines). The bases of the sixth round.
+BUILDERS: dict[str, Callable[..., Parts]] = {
+    name: value
+    for name, value in list(globals().items())
+    if inspect.isfunction(value) and value.__annotations__.get("return") == "Parts"
+}
+BASES = {base.name: base for base in (SPIRALS, XOR, FRIEDMAN3, SINES, LOW_RANK, WAVES, SHAPES, SECTORS)}
 
-    def fault(
-        cause: str,
-        name: str,
-        make: Maker,
-        split: str,
-        expected: Sequence[str] = (),
-        incidental: Sequence[str] = (),
-    ) -> Entry:
-        return Entry(
-            f"{cause}-{name}", cause, frozenset(expected or (cause,)), make, frozenset(incidental), split
+
+def _param(value: Any) -> Any:
+    """A parameter as the manifest writes it: a list is a tuple, {"slice": [...]} a slice."""
+    if isinstance(value, list):
+        return tuple(_param(v) for v in value)
+    if isinstance(value, dict):
+        return slice(*value["slice"]) if set(value) == {"slice"} else {k: _param(v) for k, v in value.items()}
+    return value
+
+
+def load_entries(path: Path = MANIFEST) -> list[Entry]:
+    """The manifest's entries, with their builders and bases resolved."""
+    entries = []
+    for row in json.loads(path.read_text())["entries"]:
+        builder = BUILDERS[row["builder"]]
+        if "base" in row:
+            make = functools.partial(builder, BASES[row["base"]], **_param(row.get("params", {})))
+        else:
+            make = builder
+        entries.append(
+            Entry(
+                row["name"],
+                row["cause"],
+                frozenset(row["expected"]),
+                make,
+                frozenset(row.get("incidental", ())),
+                row["split"],
+                row["seed"],
+                row["round"],
+            )
         )
-
-    saturating = ("vanishing_gradients", "saturated_activations")
-    # Each cause: its two original variants (tune, or seen: the first holdout, read and retired
-    # into tuning), then its fresh holdout variant.
-    tune_and_seen = [
-        healthy("digits-mlp", _healthy_digits_mlp, TUNE),
-        healthy("cancer-binary", _healthy_cancer_binary, TUNE),
-        healthy("wine-one-hot", _healthy_wine_one_hot, SEEN),
-        healthy("logits-sgd", _healthy_logits_sgd, TUNE),
-        healthy("regression", _healthy_regression, TUNE),
-        healthy("moons-rmsprop", _healthy_moons_rmsprop, SEEN),
-        healthy("binary-dropout", _healthy_binary_dropout, TUNE),
-        healthy("two-targets-huber", _healthy_two_targets_huber, TUNE),
-        healthy("digits-batchnorm", _healthy_digits_batchnorm, SEEN),
-        healthy("digits-cnn", _healthy_digits_cnn, TUNE),
-        healthy("conv1d-sequences", _healthy_conv1d_sequences, SEEN),
-        healthy("deep-he-momentum", _healthy_deep_he_momentum, SEEN),
-        healthy("multilabel", _healthy_multilabel, SEEN),
-        healthy("residual-regression", _healthy_residual_regression, SEEN),
-        fault("unscaled_features", "cancer-raw", _cancer_raw, TUNE),
-        fault("unscaled_features", "digits-uint8", _digits_uint8, SEEN),
-        fault("unscaled_features", "timestamp-grams", _timestamp_and_grams, SEEN),
-        fault("unscaled_targets", "dollars", _targets_in_dollars, TUNE),
-        fault("unscaled_targets", "tiny", _targets_tiny, TUNE),
-        fault("unscaled_targets", "square-feet", _targets_in_square_feet, SEEN),
-        fault("class_imbalance", "binary-97-3", _imbalanced_binary, TUNE),
-        fault("class_imbalance", "three-90-8-2", _imbalanced_three, TUNE),
-        fault("class_imbalance", "rare-digit", _rare_digit, SEEN),
-        fault("label_noise", "digits-30pct", _noisy_digits, SEEN),
-        fault("label_noise", "binary-30pct", _noisy_binary, TUNE),
-        fault("label_noise", "six-pairs-20pct", _noisy_pairs_six, SEEN),
-        fault("nonfinite_values", "nan-cells", _nan_cells, TUNE),
-        fault("nonfinite_values", "inf-rows", _inf_rows, TUNE),
-        fault("nonfinite_values", "nan-targets", _nan_targets, SEEN),
-        fault("constant_features", "mostly", _mostly_constant, SEEN),
-        # Identical inputs with both labels: every pair is a duplicate and a conflict, and
-        # nothing distinguishes the samples of a batch.
-        fault(
-            "constant_features",
-            "all",
-            _all_constant,
-            TUNE,
-            incidental=("cannot_overfit_batch", "conflicting_labels", "duplicate_samples"),
-        ),
-        fault("constant_features", "stuck-columns", _stuck_columns_regression, SEEN),
-        fault("duplicate_samples", "val-copied", _val_copied_from_train, SEEN),
-        fault("duplicate_samples", "oversampled", _oversampled_copies, TUNE),
-        fault("duplicate_samples", "saved-three-times", _saved_three_times, SEEN),
-        # Copies relabelled to another class are duplicates, and wrong labels by construction.
-        fault(
-            "conflicting_labels",
-            "blobs",
-            _conflicting_blobs,
-            TUNE,
-            incidental=("duplicate_samples", "label_noise"),
-        ),
-        fault(
-            "conflicting_labels",
-            "digits",
-            _conflicting_digits,
-            SEEN,
-            incidental=("duplicate_samples", "label_noise"),
-        ),
-        fault(
-            "conflicting_labels",
-            "moons",
-            _conflicting_moons,
-            SEEN,
-            incidental=("duplicate_samples", "label_noise"),
-        ),
-        fault("train_val_shift", "shifted-val", _shifted_val, SEEN),
-        fault("train_val_shift", "unshuffled", _unshuffled_split, TUNE),
-        # The validation features are raw measurements: unscaled, literally.
-        fault(
-            "train_val_shift",
-            "val-not-standardized",
-            _val_not_standardized,
-            SEEN,
-            incidental=("unscaled_features",),
-        ),
-        fault("label_format_mismatch", "one-hot-sparse", _one_hot_sparse_loss, TUNE),
-        fault("label_format_mismatch", "integer-categorical", _integer_categorical_loss, SEEN),
-        # Label 3 needs a fourth unit: the output looks one short of the labels.
-        fault(
-            "label_format_mismatch",
-            "one-based",
-            _one_based_labels,
-            SEEN,
-            incidental=("output_shape_mismatch",),
-        ),
-        fault("insufficient_data", "thirty", _thirty_samples, TUNE),
-        fault("insufficient_data", "sixty-digits", _sixty_digits, TUNE),
-        fault("insufficient_data", "forty-regression", _forty_regression, SEEN),
-        fault("output_activation_mismatch", "linear-ce", _linear_output_probability_loss, TUNE),
-        fault("output_activation_mismatch", "softmax-one-unit", _softmax_one_unit, SEEN),
-        fault("output_activation_mismatch", "softmax-from-logits", _softmax_with_from_logits, SEEN),
-        # The labels' side of the same mismatch: a label index past the output units.
-        fault(
-            "output_shape_mismatch",
-            "five-of-ten",
-            _too_few_units_sparse,
-            SEEN,
-            incidental=("label_format_mismatch",),
-        ),
-        fault(
-            "output_shape_mismatch",
-            "three-of-four",
-            _too_few_units_one_hot,
-            TUNE,
-            incidental=("label_format_mismatch",),
-        ),
-        fault("output_shape_mismatch", "three-targets-one-unit", _three_targets_one_unit, SEEN),
-        fault("loss_task_mismatch", "mse-digits", _mse_on_classes, TUNE),
-        fault("loss_task_mismatch", "mae-five", _mae_on_classes, TUNE),
-        # Continuous values handed to a loss that wants class indices: a label format problem too.
-        fault(
-            "loss_task_mismatch",
-            "sparse-ce-ratings",
-            _sparse_ce_on_ratings,
-            SEEN,
-            incidental=("label_format_mismatch",),
-        ),
-        fault("excessive_dropout", "09", _dropout_09, TUNE),
-        fault("excessive_dropout", "08-twice", _dropout_08_twice, SEEN),
-        fault("excessive_dropout", "cnn-075", _cnn_dropout_075, SEEN),
-        fault("capacity_too_low", "one-unit", _one_unit_bottleneck, TUNE),
-        fault("capacity_too_low", "two-units", _two_units_for_ten_classes, SEEN),
-        fault("capacity_too_low", "three-unit-waist", _three_unit_waist, SEEN),
-        # A rate this far off blows the weights and their gradients up.
-        fault("lr_too_high", "adam-5", _adam_lr_5, SEEN, incidental=("exploding_gradients",)),
-        fault("lr_too_high", "sgd-20", _sgd_lr_20, TUNE, incidental=("exploding_gradients",)),
-        fault("lr_too_high", "rmsprop-05", _rmsprop_lr_05, SEEN, incidental=("exploding_gradients",)),
-        fault("lr_too_low", "sgd-1e-7", _sgd_lr_1e7, TUNE),
-        fault("lr_too_low", "adam-1e-7", _adam_lr_1e7, SEEN),
-        fault("lr_too_low", "sgd-1e-5-regression", _sgd_lr_1e5_regression, SEEN),
-        # One fault, two names: saturated sigmoid/tanh units are why the gradients vanish.
-        fault("saturating_stack", "sigmoid-8", _deep_sigmoid_large_init, TUNE, saturating),
-        fault("saturating_stack", "tanh-3", _tanh_large_init, TUNE, saturating),
-        fault("saturating_stack", "sigmoid-10-default-init", _deep_sigmoid_default_init, SEEN, saturating),
-        # Units that never fire pass no gradient back: a batch cannot be fitted through them.
-        fault(
-            "dead_units",
-            "negative-bias",
-            _negative_bias,
-            TUNE,
-            incidental=("cannot_overfit_batch", "vanishing_gradients"),
-        ),
-        fault(
-            "dead_units",
-            "negative-kernel",
-            _negative_kernel_positive_inputs,
-            TUNE,
-            incidental=("cannot_overfit_batch", "vanishing_gradients"),
-        ),
-        fault(
-            "dead_units",
-            "last-hidden-bias",
-            _dead_last_hidden_layer,
-            SEEN,
-            incidental=("cannot_overfit_batch", "vanishing_gradients"),
-        ),
-        fault("cannot_overfit_batch", "all-frozen", _all_frozen, SEEN),
-        # The ReLUs after the zero layer get exactly 0 in: they never fire.
-        fault(
-            "cannot_overfit_batch", "frozen-zero-layer", _frozen_zero_layer, TUNE, incidental=("dead_units",)
-        ),
-        # Zero kernels: the ReLUs output exactly 0 and their kernels get no gradient.
-        fault(
-            "cannot_overfit_batch",
-            "zero-initialized",
-            _zero_initialized,
-            SEEN,
-            incidental=("dead_units", "vanishing_gradients"),
-        ),
-        # The third round's holdout (a fourth variant of every cause, four new healthy shapes),
-        # scored once on 005db26 and read: retired into tuning in the fourth round.
-        healthy("gru-sequences", _healthy_gru_sequences, SEEN),
-        healthy("embedding-tokens", _healthy_embedding_tokens, SEEN),
-        healthy("smoothed-labels", _healthy_smoothed_labels, SEEN),
-        healthy("wide-mae-nadam", _healthy_wide_mae_nadam, SEEN),
-        fault("unscaled_features", "wine-raw", _wine_raw, SEEN),
-        fault("unscaled_targets", "house-prices-mae", _house_prices_mae, SEEN),
-        fault("class_imbalance", "long-tail-four", _long_tail_four, SEEN),
-        fault("label_noise", "five-35pct-one-hot", _noisy_five_one_hot, SEEN),
-        fault("nonfinite_values", "nan-feature-regression", _nan_feature_regression, SEEN),
-        fault("constant_features", "mean-imputed", _mean_imputed_columns, SEEN),
-        fault("duplicate_samples", "val-half-train-regression", _val_half_from_train_regression, SEEN),
-        fault(
-            "conflicting_labels",
-            "cancer-copies",
-            _conflicting_cancer,
-            SEEN,
-            incidental=("duplicate_samples", "label_noise"),
-        ),
-        fault("train_val_shift", "recalibrated-sensors", _recalibrated_sensors, SEEN),
-        # Independent tags under a softmax: the loss and the activation assume one class per row.
-        fault(
-            "label_format_mismatch",
-            "multi-label-softmax",
-            _multi_label_softmax,
-            SEEN,
-            incidental=("loss_task_mismatch", "output_activation_mismatch"),
-        ),
-        fault("insufficient_data", "fifty-images-cnn", _fifty_images_cnn, SEEN),
-        fault("output_activation_mismatch", "sigmoid-ten-classes", _sigmoid_ten_classes, SEEN),
-        # Targets and outputs of different widths: the labels' side of the same mismatch.
-        fault(
-            "output_shape_mismatch",
-            "two-targets-three-units",
-            _two_targets_three_units,
-            SEEN,
-            incidental=("label_format_mismatch",),
-        ),
-        # Values outside [0, 1] for a 0/1 loss under a sigmoid that cannot reach them.
-        fault(
-            "loss_task_mismatch",
-            "bce-on-regression",
-            _bce_on_regression,
-            SEEN,
-            incidental=("label_format_mismatch", "output_activation_mismatch"),
-        ),
-        fault("excessive_dropout", "input-07", _input_dropout_07, SEEN),
-        fault("capacity_too_low", "no-hidden-layer-circles", _no_hidden_layer_circles, SEEN),
-        fault("lr_too_high", "adam-03-cnn", _adam_lr_03_cnn, SEEN, incidental=("exploding_gradients",)),
-        fault("lr_too_low", "adamw-1e-6", _adamw_lr_1e6, SEEN),
-        fault("saturating_stack", "sigmoid-6-cancer", _deep_sigmoid_cancer, SEEN, saturating),
-        fault(
-            "dead_units",
-            "cnn-negative-bias",
-            _cnn_negative_bias,
-            SEEN,
-            incidental=("cannot_overfit_batch", "vanishing_gradients"),
-        ),
-        # A zero head passes no gradient to the layers below it.
-        fault(
-            "cannot_overfit_batch",
-            "frozen-zero-output",
-            _frozen_zero_output,
-            SEEN,
-            incidental=("vanishing_gradients",),
-        ),
-        # The fourth round's holdout: two new variants of every cause and nine healthy shapes no
-        # other split has, labelled from the injection before any probe ran; scored once on
-        # de956d6, then read and retired into 'seen' (three of its gaps were fixed from it).
-        healthy("lstm-channel-level", _healthy_lstm_channel_level, SEEN),
-        healthy("cnn-bars-pooling", _healthy_cnn_bars_pooling, SEEN),
-        healthy("iris-small", _healthy_iris_small, SEEN),
-        healthy("friedman-sgd-nesterov", _healthy_friedman_sgd_nesterov, SEEN),
-        healthy("binary-70-30", _healthy_binary_70_30, SEEN),
-        healthy("twenty-classes-logits", _healthy_twenty_classes_logits, SEEN),
-        healthy("selu-six-classes", _healthy_selu_six_classes, SEEN),
-        healthy("hastie-rmsprop", _healthy_hastie_rmsprop, SEEN),
-        healthy("normalization-layer", _healthy_normalization_layer, SEEN),
-        fault("unscaled_features", "mixed-scales-four", _mixed_scales_four, SEEN),
-        fault("unscaled_features", "income-regression", _income_features_regression, SEEN),
-        fault("unscaled_targets", "kelvin", _targets_in_kelvin, SEEN),
-        fault("unscaled_targets", "one-in-grams-huber", _one_target_in_grams, SEEN),
-        fault("class_imbalance", "dominant-92", _dominant_class_five, SEEN),
-        fault("class_imbalance", "hastie-4pct-positive", _hastie_rare_positive, SEEN),
-        fault("label_noise", "eight-blobs-30pct", _noisy_eight_blobs, SEEN),
-        fault("label_noise", "cancer-30pct", _noisy_cancer, SEEN),
-        fault("nonfinite_values", "nan-pixels-cnn", _nan_pixels_cnn, SEEN),
-        fault("nonfinite_values", "log-of-zero", _log_of_zero, SEEN),
-        fault("constant_features", "unseen-categories", _unseen_categories_one_hot, SEEN),
-        fault("constant_features", "stuck-sensors", _stuck_sensors, SEEN),
-        fault("duplicate_samples", "val-40pct-train-digits", _val_forty_pct_from_train_digits, SEEN),
-        fault("duplicate_samples", "half-rows-doubled", _half_rows_doubled_regression, SEEN),
-        fault(
-            "conflicting_labels",
-            "three-classes",
-            _conflicting_three_classes,
-            SEEN,
-            incidental=("duplicate_samples", "label_noise"),
-        ),
-        fault(
-            "conflicting_labels",
-            "hastie",
-            _conflicting_hastie,
-            SEEN,
-            incidental=("duplicate_samples", "label_noise"),
-        ),
-        fault("train_val_shift", "latest-by-trend", _val_latest_by_trend, SEEN),
-        # Inverted pixels are on another scale and offset: unscaled relative to training, literally.
-        fault(
-            "train_val_shift",
-            "inverted-val-images",
-            _inverted_val_images,
-            SEEN,
-            incidental=("unscaled_features",),
-        ),
-        # A hinge loss would take -1/+1: the loss and these labels disagree on the task too.
-        fault(
-            "label_format_mismatch",
-            "minus-one-bce",
-            _minus_one_labels_bce,
-            SEEN,
-            incidental=("loss_task_mismatch",),
-        ),
-        fault("label_format_mismatch", "mask-255", _mask_values_255, SEEN),
-        fault("insufficient_data", "forty-wide", _forty_samples_wide, SEEN),
-        fault("insufficient_data", "thirty-sequences-gru", _thirty_sequences_gru, SEEN),
-        fault("output_activation_mismatch", "relu-bce", _relu_output_bce, SEEN),
-        fault("output_activation_mismatch", "tanh-regression", _tanh_output_regression, SEEN),
-        # Labels 5 and 6 past the units: the labels' side of the same mismatch.
-        fault(
-            "output_shape_mismatch",
-            "seven-classes-five-units",
-            _seven_classes_five_units,
-            SEEN,
-            incidental=("label_format_mismatch",),
-        ),
-        fault(
-            "output_shape_mismatch",
-            "ten-one-hot-nine-units",
-            _ten_one_hot_nine_units,
-            SEEN,
-            incidental=("label_format_mismatch",),
-        ),
-        # Targets outside [0, 1] that rows of a softmax cannot reach, under a loss that wants
-        # one distribution per row: the activation's and the labels' side of the mismatch.
-        fault(
-            "loss_task_mismatch",
-            "softmax-ce-three-targets",
-            _softmax_ce_on_three_targets,
-            SEEN,
-            incidental=("label_format_mismatch", "output_activation_mismatch"),
-        ),
-        # Label 2 for a 0/1 loss over one unit: a label format and an output width problem too.
-        fault(
-            "loss_task_mismatch",
-            "bce-three-classes",
-            _bce_on_three_classes,
-            SEEN,
-            incidental=("label_format_mismatch", "output_shape_mismatch"),
-        ),
-        fault("excessive_dropout", "06-three-layers", _dropout_06_three_layers, SEEN),
-        fault("excessive_dropout", "085-regression", _dropout_085_regression, SEEN),
-        fault("capacity_too_low", "three-units-twenty-classes", _three_units_twenty_classes, SEEN),
-        fault("capacity_too_low", "no-hidden-layer-checkerboard", _no_hidden_layer_checkerboard, SEEN),
-        fault(
-            "lr_too_high",
-            "sgd-2-regression",
-            _sgd_lr_2_regression,
-            SEEN,
-            incidental=("exploding_gradients",),
-        ),
-        fault("lr_too_high", "nadam-05", _nadam_lr_05, SEEN, incidental=("exploding_gradients",)),
-        fault("lr_too_low", "rmsprop-1e-6-digits", _rmsprop_lr_1e6_digits, SEEN),
-        fault("lr_too_low", "sgd-momentum-1e-5-cnn", _sgd_momentum_1e5_cnn, SEEN),
-        fault("saturating_stack", "tanh-5-large-init", _tanh_5_large_init, SEEN, saturating),
-        fault("saturating_stack", "sigmoid-7-bias-4", _sigmoid_7_positive_bias, SEEN, saturating),
-        fault(
-            "dead_units",
-            "conv1d-negative-bias",
-            _conv1d_negative_bias,
-            SEEN,
-            incidental=("cannot_overfit_batch", "vanishing_gradients"),
-        ),
-        fault(
-            "dead_units",
-            "first-bias-minus-20",
-            _digits_first_bias_minus_20,
-            SEEN,
-            incidental=("cannot_overfit_batch", "vanishing_gradients"),
-        ),
-        # The ReLUs after the zero layer get exactly 0 in, and no gradient passes below it.
-        fault(
-            "cannot_overfit_batch",
-            "cnn-frozen-zero-dense",
-            _cnn_frozen_zero_dense,
-            SEEN,
-            incidental=("dead_units", "vanishing_gradients"),
-        ),
-        fault("cannot_overfit_batch", "rescaling-zero", _rescaling_zero, SEEN),
-        # The fifth round's holdout: three new variants of every cause and fourteen healthy
-        # shapes no other split has, labelled from the injection before any probe ran on them;
-        # scored once on d7b2a78, then read and retired into 'seen' (its gaps were fixed from it).
-        healthy("gaussian-quantiles", _healthy_gaussian_quantiles, SEEN),
-        healthy("swiss-roll-regression", _healthy_swiss_roll_regression, SEEN),
-        healthy("bidirectional-lstm", _healthy_bidirectional_lstm, SEEN),
-        healthy("conv1d-frequency-regression", _healthy_conv1d_frequency_regression, SEEN),
-        healthy("separable-cnn-batchnorm", _healthy_separable_cnn_batchnorm, SEEN),
-        healthy("attention-tokens", _healthy_attention_tokens, SEEN),
-        healthy("gelu-adamw", _healthy_gelu_adamw, SEEN),
-        healthy("mixed-one-hot-tabular", _healthy_mixed_one_hot_tabular, SEEN),
-        healthy("large-batch-256", _healthy_large_batch, SEEN),
-        healthy("poisson-counts", _healthy_poisson_counts, SEEN),
-        healthy("sparse-uncorrelated-sgd", _healthy_sparse_uncorrelated_sgd, SEEN),
-        healthy("s-curve-bins-nadam", _healthy_s_curve_bins_nadam, SEEN),
-        healthy("cancer-adamax-l2", _healthy_cancer_adamax_l2, SEEN),
-        healthy("three-classes-60-25-15", _healthy_three_classes_60_25_15, SEEN),
-        fault("unscaled_features", "quantiles-millimetres", _quantiles_millimetres, SEEN),
-        fault("unscaled_features", "swiss-roll-millimetres", _swiss_roll_millimetres, SEEN),
-        fault("unscaled_features", "lstm-raw-prices", _lstm_raw_prices, SEEN),
-        fault("unscaled_targets", "friedman2-raw", _friedman2_raw_target, SEEN),
-        fault("unscaled_targets", "diabetes-raw", _diabetes_raw_target, SEEN),
-        fault("unscaled_targets", "three-in-thousands-mae", _three_targets_in_thousands_mae, SEEN),
-        fault("class_imbalance", "fraud-99-1", _fraud_99_1, SEEN),
-        fault("class_imbalance", "ten-classes-zipf", _ten_classes_zipf, SEEN),
-        fault("class_imbalance", "conv1d-rare-pulse", _conv1d_rare_pulse, SEEN),
-        fault("label_noise", "quantiles-25pct", _noisy_quantiles, SEEN),
-        fault("label_noise", "bars-cnn-30pct", _noisy_bars_cnn, SEEN),
-        fault("label_noise", "missing-positives-40pct", _missing_positives, SEEN),
-        fault("nonfinite_values", "inf-targets", _inf_targets, SEEN),
-        fault("nonfinite_values", "nan-steps-lstm", _nan_steps_lstm, SEEN),
-        fault("nonfinite_values", "nan-validation-only", _nan_validation_features, SEEN),
-        fault("constant_features", "lstm-channels-stuck", _lstm_channels_stuck, SEEN),
-        fault("constant_features", "quantiles-lost-join", _quantiles_lost_join, SEEN),
-        fault("constant_features", "digits-masked-columns", _digits_masked_columns, SEEN),
-        fault("duplicate_samples", "val-30pct-quantiles", _val_30pct_quantiles, SEEN),
-        fault("duplicate_samples", "val-25pct-lstm", _val_25pct_lstm, SEEN),
-        fault("duplicate_samples", "augmentation-no-op", _augmentation_no_op, SEEN),
-        fault(
-            "conflicting_labels",
-            "bars-cnn",
-            _conflicting_bars,
-            SEEN,
-            incidental=("duplicate_samples", "label_noise"),
-        ),
-        fault(
-            "conflicting_labels",
-            "s-curve",
-            _conflicting_s_curve,
-            SEEN,
-            incidental=("duplicate_samples", "label_noise"),
-        ),
-        fault(
-            "conflicting_labels",
-            "pulses-lstm",
-            _conflicting_pulses,
-            SEEN,
-            incidental=("duplicate_samples", "label_noise"),
-        ),
-        # Validation pixels offset from the training ones, and sequences on another gain: off
-        # the training scale, literally.
-        fault(
-            "train_val_shift",
-            "bars-val-other-camera",
-            _bars_val_other_camera,
-            SEEN,
-            incidental=("unscaled_features",),
-        ),
-        fault("train_val_shift", "friedman-drifted", _friedman_val_drifted, SEEN),
-        fault(
-            "train_val_shift",
-            "sequences-gain",
-            _val_sequences_gain,
-            SEEN,
-            incidental=("unscaled_features",),
-        ),
-        # Two label columns for one output unit: the output's side of the same mismatch.
-        fault(
-            "label_format_mismatch",
-            "one-hot-one-sigmoid",
-            _one_hot_into_one_sigmoid,
-            SEEN,
-            incidental=("output_shape_mismatch",),
-        ),
-        # Labels 10-30 for three units: indices past the output, as with one-based labels.
-        fault(
-            "label_format_mismatch",
-            "codes-10-20-30",
-            _class_codes_10_20_30,
-            SEEN,
-            incidental=("output_shape_mismatch",),
-        ),
-        fault("label_format_mismatch", "labels-1-2-bce", _labels_1_2_bce, SEEN),
-        fault("insufficient_data", "twenty-five-quantiles", _twenty_five_quantiles, SEEN),
-        fault("insufficient_data", "fifty-hastie", _fifty_hastie, SEEN),
-        fault("insufficient_data", "thirty-diabetes", _thirty_diabetes, SEEN),
-        fault(
-            "output_activation_mismatch",
-            "sigmoid-standardized-regression",
-            _sigmoid_standardized_regression,
-            SEEN,
-        ),
-        fault("output_activation_mismatch", "linear-poisson", _linear_output_poisson, SEEN),
-        fault("output_activation_mismatch", "relu-sparse-ce", _relu_output_sparse_ce, SEEN),
-        # The labels' side of each width mismatch: labels 10 and 11 past ten units, five tags
-        # for four units, two targets for one.
-        fault(
-            "output_shape_mismatch",
-            "twelve-classes-ten-units",
-            _twelve_classes_ten_units,
-            SEEN,
-            incidental=("label_format_mismatch",),
-        ),
-        fault(
-            "output_shape_mismatch",
-            "five-tags-four-units",
-            _five_tags_four_units,
-            SEEN,
-            incidental=("label_format_mismatch",),
-        ),
-        fault(
-            "output_shape_mismatch",
-            "two-targets-one-unit-huber",
-            _two_targets_one_unit_huber,
-            SEEN,
-            incidental=("label_format_mismatch",),
-        ),
-        fault("loss_task_mismatch", "cosine-similarity-regression", _cosine_similarity_regression, SEEN),
-        # Labels 0-4 for a 0/1 loss over one unit: a label format and an output width problem too.
-        fault(
-            "loss_task_mismatch",
-            "bce-five-quantiles",
-            _bce_five_quantiles,
-            SEEN,
-            incidental=("label_format_mismatch", "output_shape_mismatch"),
-        ),
-        # Continuous targets handed to a loss over class distributions through a linear unit:
-        # the labels' and the activation's side of the mismatch.
-        fault(
-            "loss_task_mismatch",
-            "categorical-ce-one-target",
-            _categorical_ce_one_target,
-            SEEN,
-            incidental=("label_format_mismatch", "output_activation_mismatch"),
-        ),
-        fault("excessive_dropout", "lstm-08", _lstm_dropout_08, SEEN),
-        fault("excessive_dropout", "cnn-spatial-07", _cnn_spatial_dropout_07, SEEN),
-        fault("excessive_dropout", "quantiles-07-four-layers", _quantiles_dropout_07_four, SEEN),
-        fault("capacity_too_low", "friedman-one-unit-waist", _friedman_one_unit_waist, SEEN),
-        fault("capacity_too_low", "quantiles-no-hidden-layer", _quantiles_no_hidden_layer, SEEN),
-        fault("capacity_too_low", "lstm-one-unit", _lstm_one_unit, SEEN),
-        fault("lr_too_high", "adagrad-10", _adagrad_lr_10, SEEN, incidental=("exploding_gradients",)),
-        fault(
-            "lr_too_high",
-            "sgd-momentum-1-cnn",
-            _sgd_momentum_lr_1_cnn,
-            SEEN,
-            incidental=("exploding_gradients",),
-        ),
-        fault("lr_too_high", "adam-1-lstm", _adam_lr_1_lstm, SEEN, incidental=("exploding_gradients",)),
-        fault("lr_too_low", "nadam-1e-6-quantiles", _nadam_lr_1e6_quantiles, SEEN),
-        fault("lr_too_low", "adam-1e-7-lstm", _adam_lr_1e7_lstm, SEEN),
-        fault("lr_too_low", "sgd-1e-6-cnn", _sgd_lr_1e6_cnn, SEEN),
-        fault("saturating_stack", "sigmoid-conv-stack", _sigmoid_conv_stack, SEEN, saturating),
-        fault("saturating_stack", "tanh-6-normal-2", _tanh_6_normal_2, SEEN, saturating),
-        fault("saturating_stack", "sigmoid-8-bias-minus-4", _sigmoid_8_bias_minus_4, SEEN, saturating),
-        fault(
-            "dead_units",
-            "lstm-head-bias-minus-10",
-            _lstm_head_bias_minus_10,
-            SEEN,
-            incidental=("cannot_overfit_batch", "vanishing_gradients"),
-        ),
-        fault(
-            "dead_units",
-            "cnn-bars-bias-minus-6",
-            _cnn_bars_bias_minus_6,
-            SEEN,
-            incidental=("cannot_overfit_batch", "vanishing_gradients"),
-        ),
-        fault(
-            "dead_units",
-            "negative-second-layer",
-            _negative_second_layer,
-            SEEN,
-            incidental=("cannot_overfit_batch", "vanishing_gradients"),
-        ),
-        fault("cannot_overfit_batch", "lstm-all-frozen", _lstm_all_frozen, SEEN),
-        # The ReLUs above the zero layer get exactly 0 in, and no gradient passes below them.
-        fault(
-            "cannot_overfit_batch",
-            "frozen-zero-embedding",
-            _frozen_zero_embedding,
-            SEEN,
-            incidental=("dead_units", "vanishing_gradients"),
-        ),
-        fault(
-            "cannot_overfit_batch",
-            "cnn-frozen-zero-conv",
-            _cnn_frozen_zero_conv,
-            SEEN,
-            incidental=("dead_units", "vanishing_gradients"),
-        ),
-    ]
-    return tune_and_seen + _sixth_round(healthy, fault, saturating)
+    return entries
 
 
-def _sixth_round(
-    healthy: Callable[..., Entry], fault: Callable[..., Entry], saturating: Sequence[str]
-) -> list[Entry]:
-    """The sixth round's holdout: five new variants of every cause over the base problems, and
-    twelve healthy shapes, labelled from the injection before any probe ran on them."""
-    p = functools.partial
-    s = np.s_
-    dup_noise = ("duplicate_samples", "label_noise")
-    dead_incidental = ("cannot_overfit_batch", "vanishing_gradients")
-    zero_incidental = ("dead_units", "vanishing_gradients")
-    return [
-        healthy("spirals", p(_healthy_base, SPIRALS), HOLDOUT),
-        healthy("xor", p(_healthy_base, XOR, optimizer="nadam"), HOLDOUT),
-        healthy("xor-dropout-rmsprop", p(_healthy_base, XOR, optimizer="rmsprop", dropout=0.2), HOLDOUT),
-        healthy("friedman3", p(_healthy_base, FRIEDMAN3), HOLDOUT),
-        healthy("sines-wide-batch-64", _healthy_sines_wide, HOLDOUT),
-        healthy("sines-sgd-momentum", _healthy_sines_sgd_momentum, HOLDOUT),
-        healthy("low-rank-huber-adamw", _healthy_low_rank_huber_adamw, HOLDOUT),
-        healthy("waves-gru", p(_healthy_base, WAVES), HOLDOUT),
-        healthy("waves-conv1d", _healthy_waves_conv1d, HOLDOUT),
-        healthy("shapes-cnn", p(_healthy_base, SHAPES), HOLDOUT),
-        healthy("shapes-one-hot-rmsprop", _healthy_shapes_one_hot_rmsprop, HOLDOUT),
-        healthy("sectors-batchnorm", _healthy_sectors_batchnorm, HOLDOUT),
-        fault("unscaled_features", "spirals-millimetres", p(_scaled_features, SPIRALS, 1e3, 5e4), HOLDOUT),
-        fault("unscaled_features", "xor-mixed-scales", p(_mixed_scales, XOR), HOLDOUT),
-        fault("unscaled_features", "friedman3-raw", p(_scaled_features, FRIEDMAN3, 500.0, 3e3), HOLDOUT),
-        fault(
-            "unscaled_features", "waves-raw-millivolts", p(_scaled_features, WAVES, 200.0, 1500.0), HOLDOUT
-        ),
-        fault("unscaled_features", "shapes-thermal", p(_scaled_features, SHAPES, 400.0, 3e3), HOLDOUT),
-        fault("unscaled_targets", "friedman3-raw", p(_scaled_targets, FRIEDMAN3, 800.0, 4e3, "mse"), HOLDOUT),
-        fault("unscaled_targets", "sines-offset", p(_scaled_targets, SINES, 300.0, 1e4, "mse"), HOLDOUT),
-        fault("unscaled_targets", "low-rank-mae", p(_scaled_targets, LOW_RANK, 5e3, 0.0, "mae"), HOLDOUT),
-        fault(
-            "unscaled_targets", "friedman3-huber", p(_scaled_targets, FRIEDMAN3, 1e4, 0.0, "huber"), HOLDOUT
-        ),
-        fault("unscaled_targets", "sines-tiny", p(_scaled_targets, SINES, 1e-4, 0.0, "mse"), HOLDOUT),
-        fault("class_imbalance", "spirals-97-3", p(_rare_classes, SPIRALS, (1.0, 0.03, 0.03)), HOLDOUT),
-        fault("class_imbalance", "xor-98-2", p(_rare_classes, XOR, (1.0, 0.02)), HOLDOUT),
-        fault("class_imbalance", "waves-rare-two", p(_rare_classes, WAVES, (1.0, 0.04, 0.02)), HOLDOUT),
-        fault("class_imbalance", "shapes-rare-x", p(_rare_classes, SHAPES, (1.0, 1.0, 0.02)), HOLDOUT),
-        fault(
-            "class_imbalance",
-            "sectors-geometric",
-            p(_rare_classes, SECTORS, (1, 0.3, 0.1, 0.03, 0.01)),
-            HOLDOUT,
-        ),
-        fault("label_noise", "spirals-35pct", p(_noisy_labels, SPIRALS, 0.35), HOLDOUT),
-        fault("label_noise", "xor-30pct", p(_noisy_labels, XOR, 0.3), HOLDOUT),
-        fault("label_noise", "waves-35pct", p(_noisy_labels, WAVES, 0.35), HOLDOUT),
-        fault("label_noise", "shapes-40pct", p(_noisy_labels, SHAPES, 0.4), HOLDOUT),
-        fault("label_noise", "sectors-30pct", p(_noisy_labels, SECTORS, 0.3), HOLDOUT),
-        fault("nonfinite_values", "spirals-nan-cells", p(_nan_cells, SPIRALS, 0.02, np.nan), HOLDOUT),
-        fault("nonfinite_values", "friedman3-inf-targets", p(_inf_target_rows, FRIEDMAN3), HOLDOUT),
-        fault("nonfinite_values", "shapes-nan-pixels", p(_nan_cells, SHAPES, 0.005, np.nan), HOLDOUT),
-        fault("nonfinite_values", "waves-minus-inf", p(_nan_cells, WAVES, 0.01, -np.inf), HOLDOUT),
-        fault("nonfinite_values", "xor-inf-cells", p(_nan_cells, XOR, 0.01, np.inf), HOLDOUT),
-        fault("constant_features", "xor-broken-join", p(_stuck, XOR, s[:, 1::2], 0.0), HOLDOUT),
-        fault(
-            "constant_features", "sectors-defaults", p(_stuck, SECTORS, s[:, [1, 3, 4, 5, 6]], -1.0), HOLDOUT
-        ),
-        fault("constant_features", "sines-stuck-pair", p(_stuck, SINES, s[:, [1, 2, 5]], 0.5), HOLDOUT),
-        fault("constant_features", "friedman3-stuck-pair", p(_stuck, FRIEDMAN3, s[:, 1:3], 0.0), HOLDOUT),
-        fault("constant_features", "shapes-masked-left", p(_stuck, SHAPES, s[:, :, :7], 0.0), HOLDOUT),
-        fault("duplicate_samples", "spirals-val-40pct", p(_leaky_val, SPIRALS, 0.4), HOLDOUT),
-        fault("duplicate_samples", "friedman3-val-35pct", p(_leaky_val, FRIEDMAN3, 0.35), HOLDOUT),
-        fault("duplicate_samples", "shapes-val-30pct", p(_leaky_val, SHAPES, 0.3), HOLDOUT),
-        fault("duplicate_samples", "waves-written-three-times", p(_repeated_rows, WAVES, 3), HOLDOUT),
-        fault("duplicate_samples", "low-rank-written-twice", p(_repeated_rows, LOW_RANK, 2), HOLDOUT),
-        fault("conflicting_labels", "spirals", p(_conflicts, SPIRALS, 0.25), HOLDOUT, incidental=dup_noise),
-        fault("conflicting_labels", "xor", p(_conflicts, XOR, 0.3), HOLDOUT, incidental=dup_noise),
-        fault("conflicting_labels", "waves", p(_conflicts, WAVES, 0.2), HOLDOUT, incidental=dup_noise),
-        fault("conflicting_labels", "shapes", p(_conflicts, SHAPES, 0.25), HOLDOUT, incidental=dup_noise),
-        fault("conflicting_labels", "sectors", p(_conflicts, SECTORS, 0.3), HOLDOUT, incidental=dup_noise),
-        fault("train_val_shift", "sines-drifted", p(_drifted, SINES, 0), HOLDOUT),
-        fault("train_val_shift", "spirals-drifted", p(_drifted, SPIRALS, 0), HOLDOUT),
-        # Validation inputs moved off the training scale: literally unscaled against it too.
-        fault(
-            "train_val_shift",
-            "sines-val-offset",
-            p(_val_transformed, SINES, 1.0, 1.5),
-            HOLDOUT,
-            incidental=("unscaled_features",),
-        ),
-        fault(
-            "train_val_shift",
-            "waves-val-dc-offset",
-            p(_val_transformed, WAVES, 1.0, 2.0),
-            HOLDOUT,
-            incidental=("unscaled_features",),
-        ),
-        fault(
-            "train_val_shift",
-            "spirals-val-wider",
-            p(_val_transformed, SPIRALS, 1.8, 0.0),
-            HOLDOUT,
-            incidental=("unscaled_features",),
-        ),
-        # Ids past the output units (one-based, or codes): the output's side of it too.
-        fault(
-            "label_format_mismatch",
-            "spirals-one-based",
-            p(_labels_recoded, SPIRALS, 1, 1),
-            HOLDOUT,
-            incidental=("output_shape_mismatch",),
-        ),
-        fault(
-            "label_format_mismatch",
-            "sectors-codes-100",
-            p(_labels_recoded, SECTORS, 100, 100),
-            HOLDOUT,
-            incidental=("output_shape_mismatch",),
-        ),
-        fault(
-            "label_format_mismatch",
-            "xor-minus-one",
-            p(_minus_one_plus_one, XOR),
-            HOLDOUT,
-            incidental=("loss_task_mismatch",),
-        ),
-        fault(
-            "label_format_mismatch",
-            "waves-one-hot-sparse",
-            p(_one_hot_under, WAVES, "sparse_categorical_crossentropy", True),
-            HOLDOUT,
-        ),
-        fault(
-            "label_format_mismatch",
-            "shapes-ids-categorical",
-            p(_one_hot_under, SHAPES, "categorical_crossentropy", False),
-            HOLDOUT,
-        ),
-        fault("insufficient_data", "forty-spirals", p(_few, SPIRALS, 40), HOLDOUT),
-        fault("insufficient_data", "thirty-xor", p(_few, XOR, 30), HOLDOUT),
-        fault("insufficient_data", "twenty-five-friedman3", p(_few, FRIEDMAN3, 25), HOLDOUT),
-        fault("insufficient_data", "thirty-six-waves", p(_few, WAVES, 36), HOLDOUT),
-        fault("insufficient_data", "forty-five-shapes", p(_few, SHAPES, 45), HOLDOUT),
-        fault("output_activation_mismatch", "friedman3-relu", p(_output_as, FRIEDMAN3, "relu"), HOLDOUT),
-        fault("output_activation_mismatch", "sines-softplus", p(_output_as, SINES, "softplus"), HOLDOUT),
-        fault("output_activation_mismatch", "low-rank-sigmoid", p(_output_as, LOW_RANK, "sigmoid"), HOLDOUT),
-        fault("output_activation_mismatch", "waves-linear-ce", p(_output_as, WAVES, "linear"), HOLDOUT),
-        fault("output_activation_mismatch", "shapes-linear-ce", p(_output_as, SHAPES, "linear"), HOLDOUT),
-        # Each width mismatch is also the labels' side of it: ids (or columns) past the units.
-        fault(
-            "output_shape_mismatch",
-            "spirals-two-units",
-            p(_too_few_outputs, SPIRALS, 2),
-            HOLDOUT,
-            incidental=("label_format_mismatch",),
-        ),
-        fault(
-            "output_shape_mismatch",
-            "waves-two-units",
-            p(_too_few_outputs, WAVES, 2),
-            HOLDOUT,
-            incidental=("label_format_mismatch",),
-        ),
-        fault(
-            "output_shape_mismatch",
-            "shapes-two-units",
-            p(_too_few_outputs, SHAPES, 2),
-            HOLDOUT,
-            incidental=("label_format_mismatch",),
-        ),
-        fault(
-            "output_shape_mismatch",
-            "sectors-three-units",
-            p(_too_few_outputs, SECTORS, 3),
-            HOLDOUT,
-            incidental=("label_format_mismatch",),
-        ),
-        fault(
-            "output_shape_mismatch",
-            "sines-two-targets-one-unit",
-            p(_two_targets_one_unit, SINES),
-            HOLDOUT,
-            incidental=("label_format_mismatch",),
-        ),
-        # Continuous targets cast to class ids for a softmax: the labels' side of it too.
-        fault(
-            "loss_task_mismatch",
-            "low-rank-sparse-ce",
-            p(_loss_as, LOW_RANK, "sparse_categorical_crossentropy", 8, "softmax"),
-            HOLDOUT,
-            incidental=("label_format_mismatch",),
-        ),
-        fault(
-            "loss_task_mismatch",
-            "sines-cosine-similarity",
-            p(_loss_as, SINES, "cosine_similarity", 1, "linear"),
-            HOLDOUT,
-        ),
-        fault(
-            "loss_task_mismatch",
-            "friedman3-poisson-standardized",
-            p(_loss_as, FRIEDMAN3, "poisson", 1, "exponential"),
-            HOLDOUT,
-        ),
-        # Ids 0-2 for a 0/1 loss over one unit: a label format and an output width problem too.
-        fault(
-            "loss_task_mismatch",
-            "waves-bce-three-classes",
-            p(_loss_as, WAVES, "binary_crossentropy", 1, "sigmoid"),
-            HOLDOUT,
-            incidental=("label_format_mismatch", "output_shape_mismatch"),
-        ),
-        # A continuous target under a loss over class distributions through a linear unit.
-        fault(
-            "loss_task_mismatch",
-            "sines-categorical-ce",
-            p(_loss_as, SINES, "categorical_crossentropy", 1, "linear"),
-            HOLDOUT,
-            incidental=("label_format_mismatch", "output_activation_mismatch"),
-        ),
-        fault("excessive_dropout", "spirals-085", p(_dropped, SPIRALS, 0.85), HOLDOUT),
-        fault("excessive_dropout", "xor-09", p(_dropped, XOR, 0.9), HOLDOUT),
-        fault("excessive_dropout", "friedman3-08", p(_dropped, FRIEDMAN3, 0.8), HOLDOUT),
-        fault("excessive_dropout", "waves-gru-085", p(_dropped, WAVES, 0.85), HOLDOUT),
-        fault("excessive_dropout", "shapes-cnn-09", p(_dropped, SHAPES, 0.9), HOLDOUT),
-        fault("capacity_too_low", "spirals-no-hidden-layer", p(_no_hidden, SPIRALS), HOLDOUT),
-        fault("capacity_too_low", "friedman3-linear", p(_no_hidden, FRIEDMAN3), HOLDOUT),
-        fault("capacity_too_low", "xor-one-unit-layers", p(_narrow, XOR, 1), HOLDOUT),
-        fault("capacity_too_low", "sines-one-unit-waist", p(_waist, SINES), HOLDOUT),
-        fault("capacity_too_low", "waves-gru-one-unit", p(_narrow, WAVES, 1), HOLDOUT),
-        fault(
-            "lr_too_high",
-            "spirals-adam-3",
-            p(_rate, SPIRALS, "adam", 3.0),
-            HOLDOUT,
-            incidental=("exploding_gradients",),
-        ),
-        fault(
-            "lr_too_high",
-            "friedman3-sgd-5",
-            p(_rate, FRIEDMAN3, "sgd", 5.0),
-            HOLDOUT,
-            incidental=("exploding_gradients",),
-        ),
-        fault(
-            "lr_too_high",
-            "waves-rmsprop-3",
-            p(_rate, WAVES, "rmsprop", 3.0),
-            HOLDOUT,
-            incidental=("exploding_gradients",),
-        ),
-        fault(
-            "lr_too_high",
-            "shapes-sgd-momentum-3",
-            p(_sgd_momentum, SHAPES, 3.0),
-            HOLDOUT,
-            incidental=("exploding_gradients",),
-        ),
-        fault(
-            "lr_too_high",
-            "xor-adamax-30",
-            p(_rate, XOR, "adamax", 30.0),
-            HOLDOUT,
-            incidental=("exploding_gradients",),
-        ),
-        fault("lr_too_low", "spirals-adam-1e-7", p(_rate, SPIRALS, "adam", 1e-7), HOLDOUT),
-        fault("lr_too_low", "sines-sgd-1e-6", p(_rate, SINES, "sgd", 1e-6), HOLDOUT),
-        fault("lr_too_low", "waves-rmsprop-1e-7", p(_rate, WAVES, "rmsprop", 1e-7), HOLDOUT),
-        fault("lr_too_low", "shapes-adamw-1e-7", p(_rate, SHAPES, "adamw", 1e-7), HOLDOUT),
-        fault("lr_too_low", "xor-adagrad-1e-6", p(_rate, XOR, "adagrad", 1e-6), HOLDOUT),
-        fault(
-            "saturating_stack",
-            "spirals-tanh-8-normal-3",
-            p(
-                _saturating,
-                SPIRALS,
-                "tanh",
-                8,
-                {"class_name": "RandomNormal", "config": {"stddev": 3.0}},
-                "zeros",
-            ),
-            HOLDOUT,
-            saturating,
-        ),
-        fault(
-            "saturating_stack",
-            "sines-tanh-6-uniform-3",
-            p(
-                _saturating,
-                SINES,
-                "tanh",
-                6,
-                {"class_name": "RandomUniform", "config": {"minval": -3.0, "maxval": 3.0}},
-                "zeros",
-            ),
-            HOLDOUT,
-            saturating,
-        ),
-        fault(
-            "saturating_stack",
-            "xor-sigmoid-7-bias-5",
-            p(
-                _saturating,
-                XOR,
-                "sigmoid",
-                7,
-                "glorot_uniform",
-                {"class_name": "Constant", "config": {"value": 5.0}},
-            ),
-            HOLDOUT,
-            saturating,
-        ),
-        fault(
-            "saturating_stack",
-            "friedman3-tanh-7-normal-2-5",
-            p(
-                _saturating,
-                FRIEDMAN3,
-                "tanh",
-                7,
-                {"class_name": "RandomNormal", "config": {"stddev": 2.5}},
-                "zeros",
-            ),
-            HOLDOUT,
-            saturating,
-        ),
-        fault(
-            "saturating_stack",
-            "shapes-sigmoid-conv-tower",
-            p(_sigmoid_conv_tower, SHAPES),
-            HOLDOUT,
-            saturating,
-        ),
-        fault(
-            "dead_units",
-            "spirals-bias-minus-20",
-            p(_dead_first_relu, SPIRALS, -20.0),
-            HOLDOUT,
-            incidental=dead_incidental,
-        ),
-        fault(
-            "dead_units",
-            "sines-bias-minus-15",
-            p(_dead_first_relu, SINES, -15.0),
-            HOLDOUT,
-            incidental=dead_incidental,
-        ),
-        fault(
-            "dead_units",
-            "xor-bias-minus-20",
-            p(_dead_first_relu, XOR, -20.0),
-            HOLDOUT,
-            incidental=dead_incidental,
-        ),
-        fault(
-            "dead_units",
-            "shapes-conv-bias-minus-8",
-            p(_dead_first_relu, SHAPES, -8.0),
-            HOLDOUT,
-            incidental=dead_incidental,
-        ),
-        fault(
-            "dead_units",
-            "waves-head-bias-minus-10",
-            p(_dead_first_relu, WAVES, -10.0),
-            HOLDOUT,
-            incidental=dead_incidental,
-        ),
-        fault("cannot_overfit_batch", "spirals-all-frozen", p(_all_frozen, SPIRALS), HOLDOUT),
-        fault("cannot_overfit_batch", "waves-all-frozen", p(_all_frozen, WAVES), HOLDOUT),
-        # The ReLUs after a zero layer get exactly 0 in, and no gradient passes below it.
-        fault(
-            "cannot_overfit_batch",
-            "friedman3-frozen-zero-first",
-            p(_frozen_zero, FRIEDMAN3, 0),
-            HOLDOUT,
-            incidental=zero_incidental,
-        ),
-        fault(
-            "cannot_overfit_batch",
-            "shapes-frozen-zero-conv",
-            p(_frozen_zero, SHAPES, 0),
-            HOLDOUT,
-            incidental=zero_incidental,
-        ),
-        # A zero output layer, frozen: every prediction the same, no gradient below it.
-        fault(
-            "cannot_overfit_batch",
-            "xor-frozen-zero-output",
-            p(_frozen_zero, XOR, -1),
-            HOLDOUT,
-            incidental=("vanishing_gradients",),
-        ),
-    ]
-
-
-CORPUS: tuple[Entry, ...] = tuple(_entries())
+CORPUS: tuple[Entry, ...] = tuple(load_entries())
 
 
 def select(split: str = "all") -> list[Entry]:

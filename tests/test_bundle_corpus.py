@@ -6,25 +6,32 @@ labels and splits the numbers come from, builds one small bundle, and scores fak
 
 from __future__ import annotations
 
+import inspect
+import json
 import zipfile
+import zlib
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from benchmarks.bench_probes import outcome, score
 from benchmarks.bundle_corpus import (
+    BASES,
+    BUILDERS,
     CAUSE_CODES,
     CORPUS,
     HEALTHY,
     HOLDOUT,
+    MANIFEST,
     SEEN,
     SPLITS,
     TUNE,
     TUNING,
     Entry,
-    _entries,
+    load_entries,
     select,
 )
 from diagnosis.evidence import Context, conclude
@@ -109,12 +116,21 @@ def test_the_retired_holdout_is_tuning_data_and_selections_partition_the_corpus(
     assert sum(len(select(split)) for split in SPLITS) == len(select("all")) == len(CORPUS)
 
 
-def test_the_corpus_is_deterministic() -> None:
-    again = _entries()
-    assert [(e.name, e.split, e.expected, e.incidental) for e in again] == [
-        (e.name, e.split, e.expected, e.incidental) for e in CORPUS
+def test_the_manifest_loads_the_same_entries_and_seeds_each_from_its_name() -> None:
+    again = load_entries()
+    assert [(e.name, e.split, e.expected, e.incidental, e.seed) for e in again] == [
+        (e.name, e.split, e.expected, e.incidental, e.seed) for e in CORPUS
     ]
-    assert [e.seed for e in again] == [e.seed for e in CORPUS]
+    assert [e.seed for e in CORPUS] == [zlib.crc32(e.name.encode()) for e in CORPUS]
+
+
+def test_every_entry_names_a_builder_and_parameters_it_takes() -> None:
+    rows = json.loads(MANIFEST.read_text())["entries"]
+    assert {row["builder"] for row in rows} <= set(BUILDERS)
+    assert {row["base"] for row in rows if "base" in row} <= set(BASES)
+    for entry in CORPUS:
+        # The builder is called with the generator only (its base and parameters are bound).
+        inspect.signature(entry.make).bind(rng=np.random.default_rng(0))
 
 
 def test_one_bundle_builds_and_holds_what_the_loader_reads(tmp_path: Path) -> None:
