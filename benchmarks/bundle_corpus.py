@@ -2933,12 +2933,14 @@ def _frozen_zero(base: Base, index: int, rng: np.random.Generator) -> Parts:
     return _on(base, model, *_base_split(base, rng))
 
 
-# The builders an entry may name: every function here that returns Parts (a decorator on each of
-# the 260 would say the same thing at the cost of as many lines). The bases of the sixth round.
+# The builders an entry may name: every function here that takes rng and returns Parts (a
+# decorator on each would say the same at the cost of as many lines). The sixth round's bases.
 BUILDERS: dict[str, Callable[..., Parts]] = {
     name: value
     for name, value in list(globals().items())
-    if inspect.isfunction(value) and value.__annotations__.get("return") == "Parts"
+    if inspect.isfunction(value)
+    and value.__annotations__.get("return") == "Parts"
+    and "rng" in inspect.signature(value).parameters
 }
 BASES = {base.name: base for base in (SPIRALS, XOR, FRIEDMAN3, SINES, LOW_RANK, WAVES, SHAPES, SECTORS)}
 
