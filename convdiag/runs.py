@@ -180,3 +180,11 @@ def append_epochs(
 def get_run(store: JobStore, tenant: str, run_id: str) -> LiveRun | None:
     document = store.get_document(_key(tenant, run_id))
     return None if document is None else _to_run(document)
+
+
+def get_run_curves(
+    store: JobStore, tenant: str, run_id: str
+) -> tuple[LiveRun, dict[str, list[float | None]]] | None:
+    """A run and its curves as stored (non-finite values as None), for its report."""
+    document = store.get_document(_key(tenant, run_id))
+    return None if document is None else (_to_run(document), document["values"])

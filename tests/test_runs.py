@@ -164,3 +164,23 @@ def test_metadata_in_the_query_and_a_reused_id_is_a_clear_409(acme: httpx.Client
         bad = acme.post(f"/v1/runs/{_run_id()}/epochs", params=params, json={"epoch": 0, "loss": 1.0})
         assert bad.status_code == 422
         assert needle in bad.json()["detail"]
+
+
+def test_a_live_run_has_a_report_that_follows_its_epochs(acme: httpx.Client) -> None:
+    run_id = _run_id()
+    epochs = _epochs(histories.overfitting())
+    acme.post(f"/v1/runs/{run_id}/epochs", json=epochs[:5])
+    early = acme.get(f"/v1/runs/{run_id}/report")
+    assert early.status_code == 200, early.text
+    assert early.headers["content-type"].startswith("text/html")
+    assert "(5 epochs)" in early.text
+    acme.post(f"/v1/runs/{run_id}/epochs", json=epochs[5:])
+    page = acme.get(f"/v1/runs/{run_id}/report").text
+    assert f"({len(epochs)} epochs)" in page
+    assert "<svg" in page
+    run = acme.get(f"/v1/runs/{run_id}").json()
+    for finding in run["diagnosis"]["findings"]:
+        assert f'data-code="{finding["code"]}"' in page
+    assert acme.get(f"/v1/runs/{_run_id()}/report").status_code == 404
+    empty = acme.post("/v1/runs", json={}).json()["id"]
+    assert acme.get(f"/v1/runs/{empty}/report").status_code == 409

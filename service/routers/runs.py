@@ -9,10 +9,12 @@ here rather than through the queue.
 from __future__ import annotations
 
 import math
+import threading
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from convdiag.problems import (
@@ -25,7 +27,15 @@ from convdiag.problems import (
     UNAVAILABLE,
     UNSUPPORTED_MEDIA_TYPE,
 )
-from convdiag.runs import EPOCH_KEY, LiveRun, RunConflict, append_epochs, create_run, get_run
+from convdiag.runs import (
+    EPOCH_KEY,
+    LiveRun,
+    RunConflict,
+    append_epochs,
+    create_run,
+    get_run,
+    get_run_curves,
+)
 from diagnosis import HistoryError, RunMetadata
 from diagnosis.history import loads_json, parse_metadata
 from service.deps import SettingsDep, StoreDep, TenantDep
@@ -33,6 +43,10 @@ from service.errors import ProblemError, problem_responses
 from service.submission import check_metric_names
 
 router = APIRouter(prefix="/v1/runs", tags=["runs"])
+
+# One report render at a time per API process (matplotlib takes a core for up to a couple of
+# seconds); a live run's page is drawn afresh on each request, as its epochs keep coming.
+_RENDERING = threading.Lock()
 
 # RemoteMonitor's default form field.
 FORM_FIELD = "data"
@@ -181,3 +195,26 @@ def read_run(run_id: str, store: StoreDep, tenant: TenantDep) -> LiveRun:
     if run is None:
         raise ProblemError(RUN_NOT_FOUND, f"no run {run_id}")
     return run
+
+
+@router.get(
+    "/{run_id}/report",
+    response_class=HTMLResponse,
+    summary="A live run's report so far, as a self-contained HTML page",
+    responses={
+        200: {"content": {"text/html": {}}, "description": "Curves with findings marked, the verdict."},
+        **problem_responses(RUN_NOT_FOUND, RUN_CONFLICT, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
+    },
+)
+def run_report(run_id: str, store: StoreDep, tenant: TenantDep) -> HTMLResponse:
+    found = get_run_curves(store, tenant, run_id)
+    if found is None:
+        raise ProblemError(RUN_NOT_FOUND, f"no run {run_id}")
+    run, curves = found
+    if run.diagnosis is None:
+        raise ProblemError(RUN_CONFLICT, f"run {run_id} has no epochs yet; a report needs one")
+    from diagnosis.report_html import render_html  # matplotlib loads only for reports
+
+    with _RENDERING:
+        page = render_html(run.diagnosis, curves, title=f"convdiag live run {run_id} ({run.epochs} epochs)")
+    return HTMLResponse(page)
