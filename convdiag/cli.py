@@ -240,7 +240,12 @@ def diagnose_command(file: Path, as_json: bool, html_path: Path | None, metadata
     if html_path is not None:
         from diagnosis.report_html import render_html
 
-        page = render_html(result, runs[-1].to_json()["history"], title=f"convdiag report: {file.name}")
+        page = render_html(
+            result,
+            runs[-1].to_json()["history"],
+            title=f"convdiag report: {file.name}",
+            earlier_curves=[run.to_json()["history"] for run in runs[:-1]],
+        )
         try:
             html_path.write_text(page, encoding="utf-8")
         except OSError as exc:

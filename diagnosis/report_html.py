@@ -46,6 +46,7 @@ code,pre{font-family:ui-monospace,Menlo,monospace;font-size:.85rem}pre{white-spa
 .verdict{background:#fff;border:1px solid #ddd;border-left:6px solid var(--c);border-radius:6px;
  padding:10px 14px;margin:0 0 12px}.verdict h2{font-size:1.15rem;margin:0 0 6px}
 .verdict ol{margin:6px 0 0 18px;padding:0}.verdict li{margin:4px 0}.ev{color:#444;font-size:.9rem}
+.run{border-top:2px solid #ccc;margin-top:24px;padding-top:8px}.run h2{font-size:1.2rem;margin:0}
 """
 STATUS_COLOURS = {"healthy": "#27ae60", "problems": "#c0392b", "inconclusive": "#7f8c8d"}
 # Finding labels on a plot: each next label at the same place steps down this share of the
@@ -238,27 +239,53 @@ def _feedback_html(url: str) -> str:
     )
 
 
+def _facts(diagnosis: Diagnosis) -> str:
+    e = html.escape
+    run = diagnosis.run
+    facts = f"{run.epochs} epochs" + (f", task {e(run.task)}" if run.task else "")
+    return facts + (f", {run.num_classes} classes" if run.num_classes else "")
+
+
+def _run_html(diagnosis: Diagnosis, curves: Curves | None) -> str:
+    plot = f'<div class="plot">{_svg(curves, diagnosis.findings)}</div>' if curves else ""
+    replay = (diagnosis.probes.get("replay") or {}).get("history")
+    body = "".join(_finding_html(f, replay) for f in diagnosis.findings)
+    return f"{_verdict_html(diagnosis.verdict)}{plot}{body}"
+
+
 def render_html(
     diagnosis: Diagnosis,
     curves: Curves | None,
     title: str = "convdiag report",
     feedback_url: str | None = None,
+    earlier_curves: Sequence[Curves | None] = (),
 ) -> str:
+    """The page of a diagnosis: the last run on top; the earlier runs of a log that holds
+    several (`diagnosis.runs`, with `earlier_curves` in the same order) each in a section
+    below it, oldest first, so no run of the log goes unseen."""
     e = html.escape
-    run = diagnosis.run
-    plot = f'<div class="plot">{_svg(curves, diagnosis.findings)}</div>' if curves else ""
-    replay = (diagnosis.probes.get("replay") or {}).get("history")
-    body = "".join(_finding_html(f, replay) for f in diagnosis.findings)
-    facts = f"{run.epochs} epochs" + (f", task {e(run.task)}" if run.task else "")
-    facts += f", {run.num_classes} classes" if run.num_classes else ""
+    count = len(diagnosis.runs) + 1
+    which = f"Run {count} of {count} (the last) · " if count > 1 else ""
+    earlier = "".join(
+        f'<section class="run" data-run="{i + 1}"><h2>Run {i + 1} of {count}</h2>'
+        f'<p class="sub">{_facts(run)}</p>{_run_html(run, run_curves)}</section>'
+        for i, (run, run_curves) in enumerate(
+            zip(diagnosis.runs, _padded(earlier_curves, count - 1), strict=True)
+        )
+    )
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         '<meta name=viewport content="width=device-width,initial-scale=1">'
         f"<title>{e(title)}</title><style>{CSS}</style></head><body><main>"
-        f'<h1>{e(title)}</h1><p class="sub">{facts} · engine {e(diagnosis.engine_version)}</p>'
-        f"{_verdict_html(diagnosis.verdict)}{plot}{body}"
+        f'<h1>{e(title)}</h1><p class="sub">{which}{_facts(diagnosis)} · '
+        f"engine {e(diagnosis.engine_version)}</p>"
+        f"{_run_html(diagnosis, curves)}{earlier}"
         f"{_feedback_html(feedback_url) if feedback_url else ''}</main></body></html>"
     )
+
+
+def _padded(curves: Sequence[Curves | None], length: int) -> list[Curves | None]:
+    return [*curves[:length], *[None] * (length - len(curves))]
 
 
 def _scoped(css: str, scope: str) -> str:

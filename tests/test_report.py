@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -143,3 +145,30 @@ def test_report_is_rendered_once_and_then_served_from_the_store(
     # What the store holds is what is served: a second request renders nothing.
     redis_client.set(key, "<html>stored</html>", keepttl=True)
     assert acme.get(f"/v1/jobs/{job['id']}/report").text == "<html>stored</html>"
+
+
+def test_a_log_of_several_runs_reports_every_run(acme: httpx.Client, tmp_path: Path) -> None:
+    runs = [{"history": histories.diverging()}, {"history": histories.overfitting()}]
+    job = acme.post("/v1/histories", params={"wait": 20}, json={"runs": runs}).json()
+    assert job["status"] == "succeeded", job
+    (earlier,) = job["diagnosis"]["runs"]
+    page = acme.get(f"/v1/jobs/{job['id']}/report").text
+    assert "Run 2 of 2 (the last)" in page
+    first = page.split('data-run="1"', 1)[1]
+    assert "Run 1 of 2" in first
+    assert "<svg" in first  # the earlier run's own curves
+    assert page.count("<svg") >= 2
+    for finding in earlier["findings"]:
+        assert f'data-code="{finding["code"]}"' in first
+    # The CLI's page shows both runs too.
+    log = tmp_path / "two-runs.json"
+    log.write_text(json.dumps({"runs": runs}))
+    out = tmp_path / "two-runs.html"
+    subprocess.run(
+        [sys.executable, "-m", "convdiag", "diagnose", str(log), "--html", str(out)],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert 'data-run="1"' in out.read_text()

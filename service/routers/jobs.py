@@ -157,19 +157,22 @@ def job_report(job: OwnJobDep, store: StoreDep) -> HTMLResponse:
             if page is None:
                 from diagnosis.report_html import render_html  # matplotlib loads only for reports
 
+                *earlier, last = _curves(store, job)
                 page = render_html(
                     job.diagnosis,
-                    _curves(store, job),
+                    last,
                     title=f"convdiag report {job.id}",
                     feedback_url=f"/v1/jobs/{job.id}/feedback",
+                    earlier_curves=earlier,
                 )
                 store.put_report(job.id, page, job.expires_at.timestamp())
     return HTMLResponse(page)
 
 
-def _curves(store: JobStore, job: Job) -> dict[str, list[float | None]] | None:
-    """The curves behind a diagnosis: the (last) run as posted, or a bundle probe's replay."""
+def _curves(store: JobStore, job: Job) -> list[dict[str, list[float | None]] | None]:
+    """The curves behind a diagnosis, oldest run first: each run as posted (a log may hold
+    several), or a bundle probe's replay."""
     if job.kind is JobKind.bundle:
-        return (job.diagnosis.probes.get("replay") or {}).get("history") if job.diagnosis else None
+        return [(job.diagnosis.probes.get("replay") or {}).get("history") if job.diagnosis else None]
     payload = store.get_input(job.id)
-    return None if payload is None else read_runs(payload)[-1].to_json()["history"]
+    return [None] if payload is None else [run.to_json()["history"] for run in read_runs(payload)]
