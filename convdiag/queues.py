@@ -25,6 +25,14 @@ PROBES_QUEUE = "probes"
 # a webhook worker, never the workers that diagnose.
 WEBHOOKS_QUEUE = "webhooks"
 QUEUES = (LIGHT_QUEUE, PROBES_QUEUE, WEBHOOKS_QUEUE)
+# The task that runs a job of each kind (JobKind's values).
+TASKS = {"history": HISTORY_TASK, "bundle": BUNDLE_TASK}
+
+
+def send_job(celery: Celery, kind: str, job_id: str) -> None:
+    """Queue a job's task. The task id is the job id, so broker messages and worker logs name
+    the job. The API sends; so does a worker's sweeper, for jobs the API stored but never sent."""
+    celery.send_task(TASKS[kind], args=[job_id], task_id=job_id)
 
 
 def prepare_sqlite_broker(settings: Settings) -> None:
@@ -41,7 +49,7 @@ def make_celery(settings: Settings) -> Celery:
     # Imported here: the CLI reads the queue names above in a client-only install, without Celery.
     from celery import Celery
 
-    app = Celery("convdiag", broker=settings.broker_url, include=["worker.tasks"])
+    app = Celery("convdiag", broker=settings.broker_url, include=["worker.tasks", "worker.liveness"])
     app.conf.update(
         # A task is acknowledged only once it finished, and handed back to the queue if the
         # process running it dies, so a lost worker never loses a job.

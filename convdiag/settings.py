@@ -76,6 +76,22 @@ class Settings(BaseSettings):
     max_attempts: int = Field(
         default=3, ge=1, description="Deliveries of one job before it is marked failed."
     )
+    # A worker killed whole (its main process too) acknowledges nothing, and the broker hands
+    # its task out again only after the visibility timeout. Running jobs beat instead, and a
+    # sweeper in every worker hands back a job that stopped beating, and sends jobs that were
+    # stored but never queued (the API or the broker went away in between).
+    heartbeat_seconds: float = Field(
+        default=10.0, gt=0, description="How often a worker records that a running job is alive."
+    )
+    heartbeat_stale_seconds: float = Field(
+        default=30.0, gt=0, description="A running job whose last heartbeat is this old is re-queued."
+    )
+    sweep_seconds: float = Field(
+        default=10.0, gt=0, description="How often each worker looks for lost and unsent jobs."
+    )
+    unsent_grace_seconds: float = Field(
+        default=30.0, gt=0, description="A job stored this long ago and never queued is sent by a sweeper."
+    )
 
     # Webhooks: a finished job is POSTed to its callback_url, signed with the tenant's secret.
     webhook_secrets: dict[str, str] = Field(

@@ -14,11 +14,10 @@ from fastapi.concurrency import run_in_threadpool
 
 from convdiag.jobs import Job, JobError, JobKind, JobStore
 from convdiag.problems import JOB_NOT_FOUND
-from convdiag.queues import BUNDLE_TASK, HISTORY_TASK, QUEUES, WEBHOOK_TASK
+from convdiag.queues import QUEUES, WEBHOOK_TASK, send_job
 from diagnosis.models import Diagnosis
 from service.errors import ProblemError
 
-TASKS = {JobKind.history: HISTORY_TASK, JobKind.bundle: BUNDLE_TASK}
 # How often `wait` looks at the job. Polling the store keeps one code path for Redis and
 # SQLite; at 50 ms it adds a small fraction to a diagnosis that takes a few hundred.
 POLL_SECONDS = 0.05
@@ -31,8 +30,7 @@ class JobQueue:
         self.celery = celery
 
     def send(self, kind: JobKind, job_id: str) -> None:
-        # The task id is the job id, so broker messages and worker logs name the job.
-        self.celery.send_task(TASKS[kind], args=[job_id], task_id=job_id)
+        send_job(self.celery, kind, job_id)
 
     def send_webhook(self, job_id: str) -> None:
         self.celery.send_task(WEBHOOK_TASK, args=[job_id])
@@ -100,6 +98,7 @@ def enqueue(
                 raise IdempotencyConflict("this Idempotency-Key was used with a different request") from None
             earlier = _earlier_job(store, tenant, claimed.claim)
             if earlier is not None:
+                _send_if_orphaned(store, queue, earlier)
                 return earlier, False
             raise IdempotencyConflict(
                 "the request first sent with this Idempotency-Key failed; use a new key"
@@ -115,11 +114,28 @@ def enqueue(
     try:
         queue.send(kind, job.id)
     except Exception:
+        # If the store is unreachable too, the job stays on the UNSENT list and a worker's
+        # sweeper sends it later (worker/liveness.py).
         store.delete(job.id)
         if claim_key:
             store.delete_document(claim_key)
         raise
+    store.mark_sent(job.id)
     return job, True
+
+
+def _send_if_orphaned(store: JobStore, queue: JobQueue, job: Job) -> None:
+    """A retry of a request whose first try stored its job and died before sending it (the API
+    killed, the broker gone): send it now, so the retry is not answered with a job that never
+    runs. Only a job stored CLAIM_WAIT_SECONDS ago: a first try that recent may still send."""
+    claimed = store.claim_unsent(job.id, stored_before=time.time() - CLAIM_WAIT_SECONDS)
+    if claimed is None:
+        return
+    try:
+        queue.send(claimed.kind, claimed.id)
+    except Exception:
+        store.unclaim(claimed.id)
+        raise
 
 
 async def wait_for(store: JobStore, job_id: str, seconds: float) -> Job:

@@ -12,6 +12,7 @@ import redis
 from convdiag.jobs import JobError, JobKind, JobStatus, JobStore
 from convdiag.jobs.redis_store import RedisJobStore
 from convdiag.jobs.sqlite_store import SqliteJobStore
+from convdiag.jobs.store import RUNNING, UNSENT
 from diagnosis import diagnose
 from diagnosis.history import history_from_mapping
 from tests import histories
@@ -155,3 +156,43 @@ def test_a_report_is_kept_until_its_job_expires(store: JobStore) -> None:
     assert store.get_report(job.id) == "<html>page</html>"
     store.put_report(job.id, "<html>gone</html>", time.time() - 1)
     assert store.get_report(job.id) is None
+
+
+def test_unsent_jobs_are_watched_until_sent_and_claimed_once(store: JobStore) -> None:
+    job = store.create(tenant="t", kind=JobKind.history, payload=b"x")
+    later = time.time() + 1
+    assert store.watched(UNSENT, later, 10) == [job.id]
+    assert store.claim_unsent(job.id, stored_before=time.time() - 60) is None  # too recent
+    claimed = store.claim_unsent(job.id, stored_before=later)
+    assert claimed is not None
+    assert claimed.status is JobStatus.queued
+    assert store.claim_unsent(job.id, stored_before=later) is None  # one sweeper wins
+    assert store.watched(UNSENT, later, 10) == []
+    store.unclaim(job.id)  # its send failed
+    assert store.watched(UNSENT, later, 10) == [job.id]
+    store.mark_sent(job.id)
+    assert store.watched(UNSENT, later, 10) == []
+    assert store.claim_unsent(job.id, stored_before=later) is None
+
+
+def test_a_job_that_stops_beating_is_handed_back(store: JobStore) -> None:
+    job = store.create(tenant="t", kind=JobKind.history, payload=b"x")
+    store.mark_sent(job.id)
+    store.start(job.id, worker="w1")
+    assert store.watched(RUNNING, time.time() + 1, 10) == [job.id]
+    beat_before = time.time()
+    time.sleep(0.01)
+    store.heartbeat(job.id)
+    assert store.watched(RUNNING, beat_before, 10) == []  # it beat since
+    assert store.requeue_lost(job.id, beat_before) is None
+    lost = store.requeue_lost(job.id, time.time() + 1)
+    assert lost is not None
+    assert (lost.status, lost.attempts) == (JobStatus.queued, 1)
+    assert store.watched(RUNNING, time.time() + 1, 10) == []
+    assert store.watched(UNSENT, time.time() + 1, 10) == [job.id]  # for a sweeper to send
+    assert store.stats()["active:running"] == 0
+    assert store.stats()["active:queued"] == 1
+    store.start(job.id, worker="w2")
+    store.succeed(job.id, diagnose(history_from_mapping(histories.healthy())))
+    assert store.watched(RUNNING, time.time() + 1, 10) == []
+    assert store.watched(UNSENT, time.time() + 1, 10) == []

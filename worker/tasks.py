@@ -29,6 +29,7 @@ from diagnosis.engine import diagnose_runs
 from diagnosis.formats import read_runs
 from diagnosis.quoting import public_detail
 from worker.app import app
+from worker.liveness import heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,8 @@ def _run(
     try:
         if payload is None:
             raise JobFailure(INTERNAL_ERROR, "the job's input has expired")
-        result = compute(job, payload, lambda fraction, stage: jobs.progress(job_id, fraction, stage))
+        with heartbeat(jobs, job_id, get_settings().heartbeat_seconds):
+            result = compute(job, payload, lambda fraction, stage: jobs.progress(job_id, fraction, stage))
     except JobFailure as exc:
         jobs.fail(job_id, _error(exc.kind, str(exc)))
     except SoftTimeLimitExceeded:
@@ -126,6 +128,9 @@ def _bundle_path(payload: bytes) -> Path:
 
 
 def _bundle(job: Job, payload: bytes, progress: Progress) -> Diagnosis:
+    if not _bundle_path(payload).is_file():
+        # A job re-sent after its API died mid-request, whose upload was cleaned up with it.
+        raise JobFailure(INVALID_BUNDLE, "the uploaded bundle is no longer on the server; upload it again")
     # Keras and TensorFlow load here, in the probe worker's process, and nowhere else.
     from diagnosis.probes.loader import BundleError, Limits
     from diagnosis.probes.run import probe_bundle

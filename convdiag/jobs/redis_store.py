@@ -11,7 +11,7 @@ import redis
 from redis.backoff import ConstantBackoff
 from redis.retry import Retry
 
-from convdiag.jobs.store import DocumentUpdater, JobStore, Record, Updater, _now
+from convdiag.jobs.store import WATCHES, DocumentUpdater, JobStore, Record, Updater, _now, watch_entry
 
 PREFIX = "convdiag"
 STATS_KEY = f"{PREFIX}:stats"
@@ -29,6 +29,18 @@ def _input_key(job_id: str) -> str:
 
 def _report_key(job_id: str) -> str:
     return f"{PREFIX}:job:{job_id}:report"
+
+
+def _watch_key(watch: str) -> str:
+    return f"{PREFIX}:watch:{watch}"
+
+
+def _set_watch(pipe: redis.client.Pipeline, record: Record) -> None:
+    """Put the job on the watch list its record calls for (inside the caller's MULTI)."""
+    for watch in WATCHES:
+        pipe.zrem(_watch_key(watch), record["id"])
+    if entry := watch_entry(record):
+        pipe.zadd(_watch_key(entry[0]), {record["id"]: entry[1]})
 
 
 def _tenant_key(tenant: str) -> str:
@@ -72,6 +84,7 @@ class RedisJobStore(JobStore):
         for name, amount in stats.items():
             if amount:
                 pipe.hincrbyfloat(STATS_KEY, name, amount)
+        _set_watch(pipe, record)
         pipe.execute()
 
     def _read(self, job_id: str) -> Record | None:
@@ -96,6 +109,7 @@ class RedisJobStore(JobStore):
                     pipe.hset(key, mapping=_encode(fields))
                     for name, amount in stats.items():
                         pipe.hincrbyfloat(STATS_KEY, name, amount)
+                    _set_watch(pipe, {**record, **fields})
                     pipe.execute()
                     return {**record, **fields}
                 except redis.WatchError:
@@ -140,6 +154,19 @@ class RedisJobStore(JobStore):
         pipe.delete(_job_key(job_id), _input_key(job_id))
         pipe.zrem(_tenant_key(record["tenant"]), job_id)
         pipe.hincrbyfloat(STATS_KEY, f"active:{record['status']}", -1)
+        for watch in WATCHES:
+            pipe.zrem(_watch_key(watch), job_id)
+        pipe.execute()
+
+    def watched(self, watch: str, before: float, limit: int) -> list[str]:
+        key = _watch_key(watch)
+        ids = self.redis.zrange(key, "-inf", f"({before}", byscore=True, offset=0, num=limit)
+        return [job_id.decode() for job_id in ids]
+
+    def forget(self, job_id: str) -> None:
+        pipe = self.redis.pipeline(transaction=True)
+        for watch in WATCHES:
+            pipe.zrem(_watch_key(watch), job_id)
         pipe.execute()
 
     def get_report(self, job_id: str) -> str | None:

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from convdiag.jobs.store import DocumentUpdater, JobStore, Record, Updater, _now
+from convdiag.jobs.store import DocumentUpdater, JobStore, Record, Updater, _now, watch_entry
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -23,6 +23,8 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_by_tenant ON jobs (tenant, created_at DESC, id DESC);
 CREATE TABLE IF NOT EXISTS stats (name TEXT PRIMARY KEY, value REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS watch (id TEXT PRIMARY KEY, watch TEXT NOT NULL, score REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS watch_by_score ON watch (watch, score);
 CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, expires_at REAL NOT NULL, page TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (key TEXT PRIMARY KEY, expires_at REAL NOT NULL, value TEXT NOT NULL);
 """
@@ -56,6 +58,12 @@ class SqliteJobStore(JobStore):
             stats.items(),
         )
 
+    def _set_watch(self, conn: sqlite3.Connection, record: Record) -> None:
+        """Put the job on the watch list its record calls for (inside the caller's transaction)."""
+        conn.execute("DELETE FROM watch WHERE id = ?", (record["id"],))
+        if entry := watch_entry(record):
+            conn.execute("INSERT INTO watch (id, watch, score) VALUES (?, ?, ?)", (record["id"], *entry))
+
     def _insert(self, record: Record, payload: bytes, stats: dict[str, float]) -> None:
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
@@ -75,6 +83,7 @@ class SqliteJobStore(JobStore):
                 ),
             )
             self._add_stats(conn, stats)
+            self._set_watch(conn, record)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -101,6 +110,7 @@ class SqliteJobStore(JobStore):
             record = {**record, **fields}
             conn.execute("UPDATE jobs SET record = ? WHERE id = ?", (json.dumps(record), job_id))
             self._add_stats(conn, stats)
+            self._set_watch(conn, record)
             conn.execute("COMMIT")
             return record
         except BaseException:
@@ -136,11 +146,26 @@ class SqliteJobStore(JobStore):
             record = self._read(job_id)
             if record is not None:
                 conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+                conn.execute("DELETE FROM watch WHERE id = ?", (job_id,))
                 self._add_stats(conn, {f"active:{record['status']}": -1})
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+    def watched(self, watch: str, before: float, limit: int) -> list[str]:
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT id FROM watch WHERE watch = ? AND score < ? ORDER BY score LIMIT ?",
+                (watch, before, limit),
+            )
+            .fetchall()
+        )
+        return [row[0] for row in rows]
+
+    def forget(self, job_id: str) -> None:
+        self._conn().execute("DELETE FROM watch WHERE id = ?", (job_id,))
 
     def get_report(self, job_id: str) -> str | None:
         row = (

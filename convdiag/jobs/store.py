@@ -42,6 +42,23 @@ Updater = Callable[[Record], tuple[Record, dict[str, float]] | None]
 # Given a document (None when absent), return its new content; raise to leave it alone.
 DocumentUpdater = Callable[[dict[str, Any] | None], dict[str, Any]]
 
+# The two watch lists a sweeper reads (convdiag/jobs keeps them in step with each record, in
+# the same transaction): jobs running, by their last heartbeat, and jobs stored but not yet
+# handed to the queue, by when they were stored.
+RUNNING = "running"
+UNSENT = "unsent"
+WATCHES = (RUNNING, UNSENT)
+
+
+def watch_entry(record: Record) -> tuple[str, float] | None:
+    """Which watch list a record belongs on, and its score there; None for neither."""
+    if record["status"] == JobStatus.running:
+        return RUNNING, record.get("heartbeat_at") or record.get("started_at") or record["created_at"]
+    # Records from before the outbox have no "sent": they were sent.
+    if record["status"] == JobStatus.queued and record.get("sent", True) is False:
+        return UNSENT, record["created_at"]
+    return None
+
 
 def _now() -> float:
     return time.time()
@@ -133,6 +150,14 @@ class JobStore(ABC):
     def stats(self) -> dict[str, float]: ...
 
     @abstractmethod
+    def watched(self, watch: str, before: float, limit: int) -> list[str]:
+        """Up to `limit` ids on a watch list (RUNNING, UNSENT) scored before `before`, oldest first."""
+
+    @abstractmethod
+    def forget(self, job_id: str) -> None:
+        """Drop an expired job's id from the watch lists."""
+
+    @abstractmethod
     def get_report(self, job_id: str) -> str | None:
         """The job's rendered HTML report, if one was stored."""
 
@@ -182,6 +207,10 @@ class JobStore(ABC):
             "expires_at": now + self.ttl_seconds,
             "callback_url": callback_url,
             "deliveries": [],
+            # The outbox flag: False until the job's task is in the queue (mark_sent). A job
+            # whose API died, or whose broker dropped, in between stays on the UNSENT list
+            # for a sweeper to send.
+            "sent": False,
         }
         stats = {"active:queued": 1.0}
         if outcome is not None:
@@ -232,12 +261,66 @@ class JobStore(ABC):
                 return None
             fields: Record = {"status": to.value, **changes}
             if to is JobStatus.running:
-                fields.update(started_at=now, attempts=record["attempts"] + 1)
+                fields.update(started_at=now, heartbeat_at=now, attempts=record["attempts"] + 1)
             if to in TERMINAL:
                 fields.update(
                     finished_at=now, progress=1.0 if to is JobStatus.succeeded else record["progress"]
                 )
             return fields, _transition_stats(record, to, now)
+
+        record = self._update(job_id, updater)
+        return None if record is None else record_to_job(record)
+
+    def mark_sent(self, job_id: str) -> None:
+        """The job's task is in the queue: off the UNSENT list."""
+
+        def updater(record: Record) -> tuple[Record, dict[str, float]] | None:
+            return None if record.get("sent", True) else ({"sent": True}, {})
+
+        self._update(job_id, updater)
+
+    def claim_unsent(self, job_id: str, stored_before: float) -> Job | None:
+        """Take a job that is still queued and unsent, stored before `stored_before`, to send
+        it now: marked sent in the same atomic step, so of several sweepers (or a client's
+        retry) exactly one sends it. None when there is nothing to send."""
+
+        def updater(record: Record) -> tuple[Record, dict[str, float]] | None:
+            entry = watch_entry(record)
+            if entry is None or entry[0] != UNSENT or entry[1] >= stored_before:
+                return None
+            return {"sent": True}, {}
+
+        record = self._update(job_id, updater)
+        return None if record is None else record_to_job(record)
+
+    def unclaim(self, job_id: str) -> None:
+        """A claimed send failed: back on the UNSENT list, for the next sweep."""
+
+        def updater(record: Record) -> tuple[Record, dict[str, float]] | None:
+            return ({"sent": False}, {}) if record["status"] == JobStatus.queued else None
+
+        self._update(job_id, updater)
+
+    def heartbeat(self, job_id: str) -> None:
+        """The worker running the job is alive."""
+
+        def updater(record: Record) -> tuple[Record, dict[str, float]] | None:
+            return ({"heartbeat_at": _now()}, {}) if record["status"] == JobStatus.running else None
+
+        self._update(job_id, updater)
+
+    def requeue_lost(self, job_id: str, beat_before: float) -> Job | None:
+        """Hand a running job whose last heartbeat is older than `beat_before` back to the
+        queue, unsent (its worker is gone). The worker that picks it up counts the attempt
+        and fails the job once CONVDIAG_MAX_ATTEMPTS are used. None when the job beat since."""
+        now = _now()
+
+        def updater(record: Record) -> tuple[Record, dict[str, float]] | None:
+            entry = watch_entry(record)
+            if entry is None or entry[0] != RUNNING or entry[1] >= beat_before:
+                return None
+            fields: Record = {"status": JobStatus.queued.value, "stage": "requeued", "sent": False}
+            return fields, _transition_stats(record, JobStatus.queued, now)
 
         record = self._update(job_id, updater)
         return None if record is None else record_to_job(record)
