@@ -262,6 +262,7 @@ def test_history_jobs_finish_while_a_webhook_receiver_drips(tmp_path: Path) -> N
             webhook_allow_private=True,
             webhook_timeout_seconds=deadline,
             webhook_max_attempts=1,
+            inline_history_max_bytes=0,  # every history through the light queue
         )
         # As docker-compose runs them: diagnoses and deliveries on workers of their own.
         with (

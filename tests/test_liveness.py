@@ -29,6 +29,8 @@ FAST = {
     "heartbeat_stale_seconds": 2.0,
     "sweep_seconds": 0.5,
     "unsent_grace_seconds": 1.0,
+    # Every history through the queue: small ones are otherwise diagnosed in the API.
+    "inline_history_max_bytes": 0,
 }
 # The promise: a lost job finishes within a minute of a worker being there to run it.
 MINUTE = 60.0
