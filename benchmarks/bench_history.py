@@ -197,7 +197,7 @@ def without_metadata(fixtures: Iterable[Fixture]) -> list[Fixture]:
     return [replace(f, metadata={}) for f in fixtures]
 
 
-def _ratio(part: int, whole: int) -> float | None:
+def _ratio(part: float, whole: int) -> float | None:
     return part / whole if whole else None
 
 

@@ -142,7 +142,7 @@ async def _drain(url: str, job_ids: list[str], timeout: float) -> dict[str, dict
     return finished
 
 
-def _percentile(values: list[float], q: float) -> float:
+def _percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 
@@ -177,7 +177,8 @@ def _process(command: list[str], env: dict[str, str], log: Path) -> Iterator[sub
 def _ready(url: str, path: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     def up() -> bool:
         if proc.poll() is not None:
-            raise RuntimeError(f"{shlex.join(map(str, proc.args))} exited:\n{log.read_text()[-3000:]}")
+            command = shlex.join(map(str, proc.args)) if isinstance(proc.args, list) else str(proc.args)
+            raise RuntimeError(f"{command} exited:\n{log.read_text()[-3000:]}")
         return httpx.get(f"{url}{path}", timeout=5).status_code == 200
 
     wait_until(up, 60, f"{url}{path}", interval=0.2)

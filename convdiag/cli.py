@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -32,7 +32,7 @@ EXIT_HEALTHY, EXIT_PROBLEMS, EXIT_UNREADABLE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 WORKER_STOP_SECONDS = 15
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"convdiag: error: {message}", err=True)
     sys.exit(EXIT_UNREADABLE)
 
@@ -363,8 +363,14 @@ def feedback(
     from convdiag.jobs import FeedbackIn
 
     try:
-        said = FeedbackIn(
-            verdict_right=verdict_right, fix_helped=fix_helped, actual_cause=actual_cause, comment=comment
+        # Validated from plain values: the cause is checked against the taxonomy's codes here.
+        said = FeedbackIn.model_validate(
+            {
+                "verdict_right": verdict_right,
+                "fix_helped": fix_helped,
+                "actual_cause": actual_cause,
+                "comment": comment,
+            }
         )
     except ValidationError as exc:
         _fail(f"feedback: {exc.errors()[0]['msg']}")

@@ -13,7 +13,7 @@ import json
 import time
 import uuid
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -264,7 +264,7 @@ class Client(_Base):
         body = {"id": run_id, "metadata": dict(metadata or {})}
         return LiveRun.model_validate(self._request("POST", "/v1/runs", json=body).json())
 
-    def append_epochs(self, run_id: str, epochs: list[Mapping[str, Any]]) -> LiveRun:
+    def append_epochs(self, run_id: str, epochs: Sequence[Mapping[str, Any]]) -> LiveRun:
         # Appending is idempotent by epoch index, so retries need no key.
         response = self._request(
             "POST",

@@ -14,7 +14,7 @@ import math
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,7 +92,7 @@ def _normalize(epoch: Mapping[str, Any], default_index: int) -> tuple[int, dict[
     return index, values
 
 
-def _append(document: dict[str, Any], epochs: list[Mapping[str, Any]]) -> dict[str, Any]:
+def _append(document: dict[str, Any], epochs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     columns: dict[str, list[float | None]] = document["values"]
     for raw in epochs:
         length = len(next(iter(columns.values()), []))
@@ -153,7 +153,7 @@ def append_epochs(
     store: JobStore,
     tenant: str,
     run_id: str,
-    epochs: list[Mapping[str, Any]],
+    epochs: Sequence[Mapping[str, Any]],
     metadata: Mapping[str, Any] | None = None,
 ) -> LiveRun:
     """Append epochs, creating the run on its first epoch (so RemoteMonitor needs no setup)

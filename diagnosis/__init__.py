@@ -5,7 +5,8 @@ The history path uses numpy only; it must never import TensorFlow.
 
 from diagnosis.engine import diagnose
 from diagnosis.history import HistoryError, RunMetadata, TrainingHistory
-from diagnosis.models import Category, Diagnosis, Finding, Severity
+from diagnosis.models import Diagnosis, Finding, Severity
+from diagnosis.taxonomy import Category
 
 __all__ = [
     "Category",

@@ -35,7 +35,8 @@ def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
         return np.full_like(values, np.median(values))
     half = window // 2
     padded = np.pad(values, (half, window - 1 - half), mode="edge")
-    return np.median(np.lib.stride_tricks.sliding_window_view(padded, window), axis=1)
+    medians: np.ndarray = np.median(np.lib.stride_tricks.sliding_window_view(padded, window), axis=1)
+    return medians
 
 
 def relative_noise(values: np.ndarray, window: int = 5) -> float:

@@ -533,7 +533,7 @@ def _before_after(measured: dict[str, Any]) -> str:
     for metric, name in (("accuracy", "validation accuracy"), ("mse", "validation MSE")):
         if isinstance(after.get(metric), int | float) and isinstance(before.get(metric), int | float):
             return f"{name} {before[metric]:.3g} -> {after[metric]:.3g} in {measured.get('steps')} steps"
-    return measured.get("error", "no score")
+    return str(measured.get("error", "no score"))
 
 
 def _observed(item: Evidence) -> bool:

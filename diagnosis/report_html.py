@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from diagnosis.models import Diagnosis, Finding, Verdict
 
@@ -185,7 +185,7 @@ def _finding_html(finding: Finding, replay: Curves | None) -> str:
     )
 
 
-def _before_after(measured: dict) -> str:
+def _before_after(measured: dict[str, Any]) -> str:
     return f"before {json.dumps(measured.get('before'))}, after {json.dumps(measured.get('after'))}"
 
 

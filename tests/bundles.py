@@ -58,7 +58,7 @@ def make_bundle(
     arrays = {"x_train": x, "y_train": y}
     if x_val is not None and y_val is not None:
         arrays |= {"x_val": x_val, "y_val": y_val}
-    np.savez(work / "data.npz", **arrays)
+    np.savez(work / "data.npz", allow_pickle=False, **arrays)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(work / "model.keras", "model.keras")
         archive.write(work / "data.npz", "data.npz")

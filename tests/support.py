@@ -15,10 +15,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -136,7 +136,7 @@ def celery_worker(
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A real `celery worker` subprocess (prefork pool, one child) with these settings, on
     every queue unless told which."""
-    out = log.open("wb") if log else subprocess.DEVNULL
+    out: IO[bytes] | int = log.open("wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
         [*worker_command(queues, 1), "--without-gossip", "--without-mingle", *extra],
         env=settings_env(settings),
@@ -148,7 +148,7 @@ def celery_worker(
         yield proc
     finally:
         stop_process(proc)
-        if log:
+        if not isinstance(out, int):
             out.close()
 
 
@@ -323,6 +323,7 @@ def upload_stream(
     would: an answer does not stop it, only the server closing the connection does. Collects
     what the server answered meanwhile; `on_sent` runs after every piece the socket took.
     Bounded by `body` running out and by `timeout`."""
+    pieces: Iterable[bytes]
     if content_length is None:
         framing = {"Transfer-Encoding": "chunked"}
         pieces = itertools.chain((b"%x\r\n%s\r\n" % (len(piece), piece) for piece in body), [b"0\r\n\r\n"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Awaitable
 from typing import Any
 
 import redis
@@ -55,6 +56,13 @@ def _encode(fields: Record) -> dict[str, str]:
     return {name: json.dumps(value) for name, value in fields.items()}
 
 
+def _reply(response: Awaitable[Any] | Any) -> Any:
+    """A command's reply. redis-py annotates every command `Awaitable[Any] | Any`, one signature
+    for its sync and asyncio clients (redis/redis-py#2399); this store's client is the sync one,
+    whose replies are never awaitable."""
+    return response
+
+
 def _decode(raw: dict[bytes, bytes]) -> Record:
     return {name.decode(): json.loads(value) for name, value in raw.items()}
 
@@ -88,7 +96,7 @@ class RedisJobStore(JobStore):
         pipe.execute()
 
     def _read(self, job_id: str) -> Record | None:
-        raw = self.redis.hgetall(_job_key(job_id))
+        raw = _reply(self.redis.hgetall(_job_key(job_id)))
         return _decode(raw) if raw else None
 
     def _update(self, job_id: str, updater: Updater) -> Record | None:
@@ -97,7 +105,7 @@ class RedisJobStore(JobStore):
             while True:
                 try:
                     pipe.watch(key)
-                    raw = pipe.hgetall(key)
+                    raw = _reply(pipe.hgetall(key))
                     if not raw:
                         return None
                     record = _decode(raw)
@@ -123,8 +131,10 @@ class RedisJobStore(JobStore):
         top: float | str = before[0] if before else "+inf"
         while len(records) < limit:
             # Scores can tie; fetch a few extra and drop what the cursor already returned.
-            batch = self.redis.zrange(
-                key, top, "-inf", byscore=True, desc=True, offset=0, num=limit + 16, withscores=True
+            batch = _reply(
+                self.redis.zrange(
+                    key, top, "-inf", byscore=True, desc=True, offset=0, num=limit + 16, withscores=True
+                )
             )
             if not batch:
                 break
@@ -144,7 +154,7 @@ class RedisJobStore(JobStore):
         return records[:limit]
 
     def get_input(self, job_id: str) -> bytes | None:
-        return self.redis.get(_input_key(job_id))
+        return _reply(self.redis.get(_input_key(job_id)))
 
     def delete(self, job_id: str) -> None:
         record = self._read(job_id)
@@ -170,14 +180,14 @@ class RedisJobStore(JobStore):
         pipe.execute()
 
     def get_report(self, job_id: str) -> str | None:
-        page = self.redis.get(_report_key(job_id))
+        page = _reply(self.redis.get(_report_key(job_id)))
         return None if page is None else page.decode()
 
     def put_report(self, job_id: str, page: str, expires_at: float) -> None:
         self.redis.set(_report_key(job_id), page, exat=math.floor(expires_at))  # never past the job
 
     def get_document(self, key: str) -> dict[str, Any] | None:
-        raw = self.redis.get(_document_key(key))
+        raw = _reply(self.redis.get(_document_key(key)))
         return None if raw is None else json.loads(raw)
 
     def update_document(self, key: str, updater: DocumentUpdater) -> dict[str, Any]:
@@ -186,7 +196,7 @@ class RedisJobStore(JobStore):
             while True:
                 try:
                     pipe.watch(name)
-                    raw = pipe.get(name)
+                    raw = _reply(pipe.get(name))
                     document = updater(None if raw is None else json.loads(raw))
                     pipe.multi()
                     pipe.set(name, json.dumps(document), ex=self.ttl_seconds)
@@ -199,7 +209,7 @@ class RedisJobStore(JobStore):
         self.redis.delete(_document_key(key))
 
     def stats(self) -> dict[str, float]:
-        return {name.decode(): float(value) for name, value in self.redis.hgetall(STATS_KEY).items()}
+        return {name.decode(): float(value) for name, value in _reply(self.redis.hgetall(STATS_KEY)).items()}
 
     def ping(self) -> None:
         self.redis.ping()

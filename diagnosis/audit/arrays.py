@@ -96,7 +96,8 @@ class ColumnStats:
 
     @property
     def constant(self) -> np.ndarray:
-        return self.minimum == self.maximum
+        same: np.ndarray = self.minimum == self.maximum
+        return same
 
 
 def column_stats(rows: np.ndarray) -> ColumnStats:

@@ -12,13 +12,14 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from diagnosis.bundle import BundleData, ModelInfo
-from diagnosis.models import Category, EvidenceSource, Finding, Severity
+from diagnosis.models import EvidenceSource, Finding, Severity
+from diagnosis.taxonomy import Category, Code
 
-REGISTRY: dict[str, type[Check]] = {}
+REGISTRY: dict[Code, type[Check]] = {}
 
 
 class Check(ABC):
-    code: ClassVar[str]
+    code: ClassVar[Code]
     category: ClassVar[Category] = Category.data
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -18,6 +18,7 @@ from diagnosis.audit.base import Check
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
+from diagnosis.taxonomy import Code
 
 # Majority over minority count from which the imbalance hurts training: a constant majority
 # answer scores >= 91% (binary), and a binary minority under 5% is past it (19:1).
@@ -34,7 +35,7 @@ FULL_SCORE_RATIO = 316.0
 
 @dataclass
 class ClassImbalance(Check):
-    code = "class_imbalance"
+    code = Code.class_imbalance
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         classes = class_labels(data.y_train[finite_mask(data.y_train)], model)

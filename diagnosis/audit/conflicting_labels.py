@@ -25,6 +25,7 @@ from diagnosis.audit.base import Check
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
+from diagnosis.taxonomy import Code
 
 # From this share of training samples in conflicting groups, the labels look broken.
 ERROR_SHARE = 0.1
@@ -43,7 +44,7 @@ LISTED = 10
 
 @dataclass
 class ConflictingLabels(Check):
-    code = "conflicting_labels"
+    code = Code.conflicting_labels
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         train = finite_samples(data.x_train, data.y_train)

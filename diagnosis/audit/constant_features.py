@@ -27,6 +27,7 @@ from diagnosis.audit.base import Check
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
+from diagnosis.taxonomy import Code
 
 # From this share of constant columns on, the inputs look broken rather than padded: a
 # quarter of a table's columns, half of the positions of images, sequences and token ids.
@@ -38,7 +39,7 @@ LISTED = 20
 
 @dataclass
 class ConstantFeatures(Check):
-    code = "constant_features"
+    code = Code.constant_features
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         samples = finite_samples(data.x_train)

@@ -26,6 +26,7 @@ from diagnosis.audit.base import Check
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
+from diagnosis.taxonomy import Code
 
 # Copies making up this share of the training set change what the model is fitted to: one
 # sample in ten weighs double or more. Fewer are within what resampling does anyway (a bootstrap
@@ -48,7 +49,7 @@ LISTED = 10
 
 @dataclass
 class DuplicateSamples(Check):
-    code = "duplicate_samples"
+    code = Code.duplicate_samples
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         train = finite_samples(data.x_train)
@@ -111,7 +112,7 @@ class DuplicateSamples(Check):
         )
         if chance:
             tail = " (the inputs take few distinct values, so some repetition is expected)."
-        elif not warn and leaked.size and within_noise:
+        elif not warn and leaked.size and within_noise and val is not None:
             tail = (
                 f": they can lift the validation score by at most {leak_share:.1%}, within its sampling "
                 f"noise on {len(val.x)} samples ({evidence['val_score_noise']:.1%})."

@@ -24,6 +24,7 @@ from diagnosis.rules.insufficient_data import (
     TARGET_PARAMS_PER_SAMPLE,
     TINY_SAMPLES,
 )
+from diagnosis.taxonomy import Code
 
 # Fewer examples of a class than this: too few to see its variation, and a 20% validation
 # split keeps about 2 of them.
@@ -34,7 +35,7 @@ LISTED = 10
 
 @dataclass
 class InsufficientData(Check):
-    code = "insufficient_data"
+    code = Code.insufficient_data
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         n = len(data.x_train)

@@ -26,6 +26,7 @@ from diagnosis.bundle import (
     distribution_rows,
 )
 from diagnosis.models import Finding, Severity
+from diagnosis.taxonomy import Code
 
 # Hinge losses take -1/1 labels (Keras also converts 0/1 ones).
 HINGE_LOSSES = frozenset({"hinge", "squared_hinge"})
@@ -268,7 +269,7 @@ def label_issues(y: np.ndarray, model: ModelInfo) -> list[dict[str, Any]]:
 
 @dataclass
 class LabelFormatMismatch(Check):
-    code = "label_format_mismatch"
+    code = Code.label_format_mismatch
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         if model is None or model.loss is None:

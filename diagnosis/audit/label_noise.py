@@ -40,6 +40,7 @@ from diagnosis.audit.base import Check
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
+from diagnosis.taxonomy import Code
 
 # The neighbour vote: 10 neighbours give probabilities in steps of 0.1.
 NEIGHBORS = 10
@@ -104,7 +105,8 @@ def neighbour_probabilities(
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return shifted / shifted.sum(axis=1, keepdims=True)
+    probabilities: np.ndarray = shifted / shifted.sum(axis=1, keepdims=True)
+    return probabilities
 
 
 def fit_softmax_regression(points: np.ndarray, codes: np.ndarray, classes: int) -> np.ndarray:
@@ -174,7 +176,8 @@ def _embedding(rows: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
 
     def embed(other: np.ndarray) -> np.ndarray:
         points = ((other - stats.mean) / scale).astype(np.float32)
-        return points if projection is None else points @ projection
+        embedded: np.ndarray = points if projection is None else points @ projection
+        return embedded
 
     return embed
 
@@ -210,7 +213,7 @@ def reference_accuracy(
 
 @dataclass
 class LabelNoise(Check):
-    code = "label_noise"
+    code = Code.label_noise
     max_samples: int = MAX_SAMPLES
     neighbors: int = NEIGHBORS
 

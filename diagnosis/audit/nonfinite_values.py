@@ -18,6 +18,7 @@ from diagnosis.audit.base import Check
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
+from diagnosis.taxonomy import Code
 
 ARRAYS = ("x_train", "y_train", "x_val", "y_val")
 KINDS = (("nan", "NaN"), ("inf", "infinite"))
@@ -58,7 +59,7 @@ def _count(array: np.ndarray) -> dict[str, Any] | None:
 
 @dataclass
 class NonfiniteValues(Check):
-    code = "nonfinite_values"
+    code = Code.nonfinite_values
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         counts = {}

@@ -36,6 +36,7 @@ from diagnosis.audit.base import Check
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
+from diagnosis.taxonomy import Code
 
 # A feature has shifted when its means differ by half a pooled standard deviation (a
 # "medium" effect), or its distributions differ by 0.3 in KS distance.
@@ -79,7 +80,8 @@ def ks_statistics(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     gap = np.cumsum(np.where(order < n, 1.0 / n, -1.0 / m), axis=1)
     run_end = np.ones(values.shape, dtype=bool)
     run_end[:, :-1] = values[:, 1:] != values[:, :-1]
-    return np.abs(np.where(run_end, gap, 0.0)).max(axis=1)
+    largest: np.ndarray = np.abs(np.where(run_end, gap, 0.0)).max(axis=1)
+    return largest
 
 
 def standardized_mean_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -107,7 +109,8 @@ def log_scale_ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
     def iqr(values: np.ndarray) -> np.ndarray:
         upper, lower = np.percentile(values, [75, 25], axis=0)
-        return upper - lower
+        spread: np.ndarray = upper - lower
+        return spread
 
     with np.errstate(divide="ignore", invalid="ignore"):
         by_std = np.log(b.std(axis=0) / a.std(axis=0))
@@ -131,17 +134,21 @@ class Comparison:
 
     @property
     def shifted(self) -> np.ndarray:
-        return (
+        past: np.ndarray = (
             (np.abs(self.smd) > self.smd_limit)
             | (self.ks > self.ks_limit)
             | (np.abs(self.scale) > self.scale_limit)
         )
+        return past
 
     @property
     def strength(self) -> np.ndarray:
         """How far past its thresholds each column is (above 1: shifted)."""
         by_scale = np.abs(self.scale) / self.scale_limit
-        return np.maximum.reduce([np.abs(self.smd) / self.smd_limit, self.ks / self.ks_limit, by_scale])
+        worst: np.ndarray = np.maximum.reduce(
+            [np.abs(self.smd) / self.smd_limit, self.ks / self.ks_limit, by_scale]
+        )
+        return worst
 
     def thresholds(self) -> dict[str, float | None]:
         return {
@@ -229,7 +236,7 @@ def _feature_shift(train: np.ndarray, val: np.ndarray) -> dict[str, Any]:
 
 @dataclass
 class TrainValShift(Check):
-    code = "train_val_shift"
+    code = Code.train_val_shift
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         if data.x_val is None:

@@ -22,6 +22,7 @@ from diagnosis.audit.base import Check
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
+from diagnosis.taxonomy import Code
 
 # A standard deviation or |mean| above this puts pre-activations an order of magnitude past
 # their initial scale.
@@ -67,7 +68,7 @@ def scale_bounds(rows: np.ndarray, std: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 @dataclass
 class UnscaledFeatures(Check):
-    code = "unscaled_features"
+    code = Code.unscaled_features
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         x = data.x_train

@@ -19,6 +19,7 @@ from diagnosis.audit.base import Check
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
+from diagnosis.taxonomy import Code
 
 # A standard deviation or |mean| above this: an initial MSE of 10^4 or more.
 LARGE = 100.0
@@ -32,7 +33,7 @@ LISTED = 5
 
 @dataclass
 class UnscaledTargets(Check):
-    code = "unscaled_targets"
+    code = Code.unscaled_targets
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         if model is not None and model.loss in SCALE_FREE_LOSSES:

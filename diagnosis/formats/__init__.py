@@ -16,7 +16,6 @@ message naming the problem:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -28,7 +27,6 @@ __all__ = ["MAX_UNPACKED_BYTES", "dump_runs", "load_path", "load_runs", "read_ru
 
 # What an archive may unpack to: 10x the default HTTP body limit (CONVDIAG_MAX_BODY_BYTES).
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-_LEADING_SPACE = re.compile(r"\s*")
 
 
 def load_runs(
@@ -65,7 +63,7 @@ def _load_text(content: str, name: str) -> list[TrainingHistory]:
     # An `Epoch 3/20` line decides for a console log even if it starts like JSON (`[INFO] ..`).
     if console.EPOCH_LINE.search(content):
         return console.parse(content)
-    start = _LEADING_SPACE.match(content).end()
+    start = len(content) - len(content.lstrip())
     if content[start : start + 1] in ("{", "[") or name.endswith((".json", ".ipynb")):
         try:
             return runs_from_json(load_document(content))

@@ -84,7 +84,8 @@ def _clean(raw: str) -> str:
     raw = raw.rstrip("\r \t")
     if "\r" in raw:
         raw = raw[raw.rfind("\r") + 1 :]
-    line = raw[_WRAPPER.match(raw).end() :] if raw[:1] in _WRAPPER_STARTS else raw
+    # The pattern can match empty, so its first match is the one at 0: what wraps the line.
+    line = _WRAPPER.sub("", raw, count=1) if raw[:1] in _WRAPPER_STARTS else raw
     if "<" in line:
         line = _TAGS.sub("", line)
     return line.rstrip()
@@ -140,7 +141,7 @@ class _Block:
     def result(self) -> _Line | None:
         finished = [line for line in self.lines if line.finished]
         validated = [line for line in finished if any(name.startswith("val_") for name in line.metrics)]
-        return (validated or finished or [None])[0]
+        return next(iter(validated or finished), None)
 
 
 def _lines(content: str) -> Iterator[tuple[int, str | None]]:

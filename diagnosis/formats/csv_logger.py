@@ -112,8 +112,9 @@ def parse(content: str) -> list[TrainingHistory]:
     found = _find_header(lines)
     if found is None and len(lines) == 1 and _is_header(lines[0][1]):
         raise HistoryError("the CSV has a header but no rows")
-    if found is None and lines and _EPOCH_FIRST.match(lines[0][1]) and _is_header(lines[0][1]):
-        separator = _EPOCH_FIRST.match(lines[0][1])[1]  # CSVLogger's header over broken rows
+    epoch_first = _EPOCH_FIRST.match(lines[0][1]) if lines else None
+    if found is None and epoch_first and _is_header(lines[0][1]):
+        separator = epoch_first[1]  # CSVLogger's header over broken rows
         found = (0, separator, [name.strip() for name in _cells(lines[0][1], separator)])
     if found is None:
         first = lines[0][1] if lines else ""
@@ -182,8 +183,8 @@ def parse(content: str) -> list[TrainingHistory]:
         )
     histories = runs.histories(SourceInfo(format=FORMAT))
     if not histories:
-        skipped = runs.current.skips.close()
-        why = f" (line {skipped[0].lines}: {skipped[0].reason})" if skipped else ""
+        unread = runs.current.skips.close()
+        why = f" (line {unread[0].lines}: {unread[0].reason})" if unread else ""
         raise HistoryError(f"the CSV has a header but no rows of numbers{why}")
     return histories
 

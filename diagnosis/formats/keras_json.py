@@ -22,6 +22,7 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from diagnosis.formats.columns import MAX_RUNS, canonical_name, first_learning_rate, has_validation_split
 from diagnosis.history import (
@@ -71,7 +72,7 @@ def runs_from_json(document: object, source_format: str = "keras_json") -> list[
     return [_tagged(history_from_json(document), source_format)]
 
 
-def _runs_form(runs: list[dict]) -> list[TrainingHistory]:
+def _runs_form(runs: list[dict[str, Any]]) -> list[TrainingHistory]:
     if not runs:
         raise HistoryError("'runs' is empty")
     if len(runs) > MAX_RUNS:
@@ -97,7 +98,7 @@ def _tagged(run: TrainingHistory, source_format: str) -> TrainingHistory:
     return replace(run, source=source, metadata=metadata)
 
 
-def _from_list(document: list, source_format: str) -> TrainingHistory:
+def _from_list(document: list[Any], source_format: str) -> TrainingHistory:
     """A bare list of loss values, or per-epoch records (`to_json(orient="records")`)."""
     if document and all(isinstance(item, dict) for item in document):
         names = list(dict.fromkeys(name for record in document for name in record))
@@ -129,10 +130,13 @@ def _columns(mapping: Mapping[str, object]) -> dict[str, object]:
 
 def _models(document: Mapping[str, object]) -> list[dict[str, object]] | None:
     """Several models' histories in one dict, or None when it is one model's."""
-    if document and all(isinstance(value, dict) and value for value in document.values()):
-        inner = list(document.values())
-        if all(any(str(key).endswith("loss") for key in history) for history in inner):
-            return inner  # {"reg": {"loss": ...}, "cls": {"loss": ...}}
+    inner = [value for value in document.values() if isinstance(value, dict) and value]
+    if (
+        document
+        and len(inner) == len(document)
+        and all(any(str(key).endswith("loss") for key in history) for history in inner)
+    ):
+        return inner  # {"reg": {"loss": ...}, "cls": {"loss": ...}}
     if "loss" in document or "val_loss" in document:
         return _continuation(document)  # one model (a multi-output one logs a total `loss` too)
     bases = [str(key).removeprefix("val_") for key in document]
@@ -163,20 +167,20 @@ def _continuation(document: Mapping[str, object]) -> list[dict[str, object]] | N
     """`history.history` merged with a second fit's under a prefix (`fine_tune_loss`): the
     prefixed curves have another length. A run each, the unprefixed one first; None when all
     curves have one length (a multi-output model's `out_loss` beside `loss`)."""
-    document = {key: values for key, values in document.items() if isinstance(values, list)}
-    lengths = {len(values) for values in document.values()}
+    curves = {key: values for key, values in document.items() if isinstance(values, list)}
+    lengths = {len(values) for values in curves.values()}
     if len(lengths) < 2:
         return None
     prefixes = {
         str(key).removeprefix("val_").removesuffix("loss")
-        for key in document
+        for key in curves
         if str(key).removeprefix("val_").endswith("_loss")
     }
     prefixes = {p for p in prefixes if p and not p.endswith("val_")}
     longest_first = sorted(prefixes, key=lambda p: (-len(p), p))
     main: dict[str, object] = {}
     others: dict[str, dict[str, object]] = {}
-    for key, values in document.items():
+    for key, values in curves.items():
         prefix = next((p for p in longest_first if str(key).startswith(p)), None)
         if prefix is None:
             main[key] = values

@@ -109,7 +109,7 @@ def _assemble(points: list[_Point], fmt: str, facts: InputFacts, skips: Skips) -
     if len(whole) >= MIN_EPOCHS and len(epoch_of) == len(points):
         columns = _per_epoch(points, skips, epoch_of)
         granularity = "epoch"
-        aggregated = "each epoch's logged epoch value, else the mean of its step values"
+        aggregated: str | None = "each epoch's logged epoch value, else the mean of its step values"
     else:
         columns, logged = _per_step(points)
         granularity = "step"
@@ -258,9 +258,9 @@ def wandb_runs(lines: list[tuple[int, str]], separator: str, raw_names: list[str
                 continue
             point = _Point(step=row[step_col] or 0.0, epoch=None, line=number)
             for i, metric in columns:
-                if row[i] is not None:
+                if (value := row[i]) is not None:
                     name = canonical_name(metric, test_is_validation=test_is_validation)
-                    (point.other if name.startswith(VAL_PREFIX) else point.train)[name] = row[i]
+                    (point.other if name.startswith(VAL_PREFIX) else point.train)[name] = value
             if point.train or point.other:
                 points.append(point)
         histories.append(_assemble(points, "wandb_csv", InputFacts(), skips))

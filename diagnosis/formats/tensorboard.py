@@ -35,7 +35,10 @@ from diagnosis.models import SourceInfo
 EPOCH_PREFIX = "epoch_"
 # Keras' sub-directory for each split, and the prefix its metrics get in History.history.
 SPLITS = {"train": "", "validation": VAL_PREFIX}
-_DTYPES = {types_pb2.DT_FLOAT: np.dtype("<f4"), types_pb2.DT_DOUBLE: np.dtype("<f8")}
+_DTYPES: dict[int, np.dtype[np.floating]] = {
+    types_pb2.DT_FLOAT: np.dtype("<f4"),
+    types_pb2.DT_DOUBLE: np.dtype("<f8"),
+}
 
 
 def _tensor_scalar(tensor: tensor_pb2.TensorProto) -> float | None:

@@ -74,12 +74,15 @@ def _standardizer(x: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     def transform(values: np.ndarray) -> np.ndarray:
         shaped = values.reshape(len(values), -1)
         clean = np.where(np.isfinite(shaped), shaped, mean)  # impute non-finite cells with the mean
-        return ((clean - mean) / std).reshape(values.shape).astype(np.float32)
+        standardized: np.ndarray = ((clean - mean) / std).reshape(values.shape).astype(np.float32)
+        return standardized
 
     return transform
 
 
-def _edit_layers(edit: Callable[[dict[str, Any], keras.layers.Layer], dict[str, Any] | None]) -> Callable:
+def _edit_layers(
+    edit: Callable[[dict[str, Any], keras.layers.Layer], dict[str, Any] | None],
+) -> Callable[[keras.layers.Layer], keras.layers.Layer]:
     """A clone_function that rebuilds each layer from its config with `edit` applied."""
 
     def clone(layer: keras.layers.Layer) -> keras.layers.Layer:

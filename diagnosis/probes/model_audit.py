@@ -25,8 +25,8 @@ from diagnosis.bundle import (
 )
 from diagnosis.capacity import MIN_HIDDEN_UNITS, MIN_WIDTH_SHARE, RECOMMENDED_UNITS, width_floor
 from diagnosis.evidence import LR_BEYOND_HIGH, LR_BEYOND_LOW, LR_FAR, TYPICAL_LR
-from diagnosis.models import Category, EvidenceSource, Finding, Severity
-from diagnosis.taxonomy import Code
+from diagnosis.models import EvidenceSource, Finding, Severity
+from diagnosis.taxonomy import Category, Code
 
 # Dropout above this rate throws away more than half the signal at every step.
 MAX_DROPOUT = 0.5
@@ -76,7 +76,8 @@ def _crossentropy(info: ModelInfo) -> bool:
 def output_activation(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     """Output activation against the loss: the pairs that silently train badly."""
     act, units, loss = info.output_activation, info.output_units, info.loss
-    problem = change = None
+    problem: str | None = None
+    change = ""
     fixed = "linear"
     if act == "softmax" and units == 1:
         problem = "a softmax over 1 unit always outputs 1.0, so the loss cannot change"
@@ -111,7 +112,7 @@ def output_activation(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     if problem is None:
         return None
     return Finding(
-        code="output_activation_mismatch",
+        code=Code.output_activation_mismatch,
         category=Category.model,
         severity=Severity.error,
         confidence=0.95,
@@ -158,7 +159,7 @@ def output_shape(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     if expected is None:
         return None
     return Finding(
-        code="output_shape_mismatch",
+        code=Code.output_shape_mismatch,
         category=Category.model,
         severity=Severity.error,
         confidence=0.95,
@@ -204,7 +205,7 @@ def loss_for_task(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     else:  # one-hot labels against a sparse loss (and back) is the data audit's label_format_mismatch
         return None
     return Finding(
-        code="loss_task_mismatch",
+        code=Code.loss_task_mismatch,
         category=Category.implementation,
         severity=Severity.error,
         confidence=0.9,
@@ -234,7 +235,7 @@ def dropout(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     if not heavy:
         return None
     return Finding(
-        code="excessive_dropout",
+        code=Code.excessive_dropout,
         category=Category.model,
         severity=Severity.warning,
         confidence=0.7,
@@ -255,7 +256,7 @@ def saturating_stack(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     if len(saturating) < DEEP_SATURATING or normalized:
         return None
     return Finding(
-        code="vanishing_gradients",
+        code=Code.vanishing_gradients,
         category=Category.training_dynamics,
         severity=Severity.warning,
         confidence=0.6,
@@ -294,7 +295,7 @@ def bottleneck(info: ModelInfo, labels: LabelInfo) -> Finding | None:
     wanted = max(RECOMMENDED_UNITS, classes or info.output_units or 0)
     per = "classes" if classes else "outputs"
     return Finding(
-        code="capacity_too_low",
+        code=Code.capacity_too_low,
         category=Category.model,
         severity=Severity.warning,
         confidence=0.7,
@@ -332,7 +333,7 @@ def linear_model_too_small(info: ModelInfo, probed: list[Finding], symptoms: lis
     if stalled is None or not limits:
         return None
     return Finding(
-        code="capacity_too_low",
+        code=Code.capacity_too_low,
         category=Category.model,
         severity=Severity.warning,
         confidence=0.8,
@@ -358,9 +359,9 @@ def learning_rate(info: ModelInfo, labels: LabelInfo) -> Finding | None:
         return None
     ratio = info.learning_rate / typical
     if ratio >= LR_FAR:
-        code, direction, beyond = "lr_too_high", "above", ratio >= LR_BEYOND_HIGH
+        code, direction, beyond = Code.lr_too_high, "above", ratio >= LR_BEYOND_HIGH
     elif ratio <= 1 / (LR_FAR * LR_FAR):
-        code, direction, beyond = "lr_too_low", "below", ratio <= LR_BEYOND_LOW
+        code, direction, beyond = Code.lr_too_low, "below", ratio <= LR_BEYOND_LOW
     else:
         return None
     verdict = (

@@ -41,8 +41,8 @@ def _loss_name(loss: Any) -> tuple[str | None, bool]:
     if isinstance(loss, keras.losses.Loss):
         config = loss.get_config()
         return LOSS_ALIASES.get(config.get("name", ""), config.get("name")), bool(config.get("from_logits"))
-    name = getattr(loss, "__name__", None)
-    return (LOSS_ALIASES.get(name, name) if name else None), False
+    function_name: str | None = getattr(loss, "__name__", None)
+    return (LOSS_ALIASES.get(function_name, function_name) if function_name else None), False
 
 
 def _activation(layer: keras.layers.Layer) -> str | None:

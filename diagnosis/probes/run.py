@@ -47,6 +47,7 @@ from diagnosis.probes.training import (
     replay,
     saved_weights,
 )
+from diagnosis.taxonomy import Code
 
 Progress = Callable[[float, str], None]
 # Verdicts a probe can only suspect: the range test says a rate is unusual, but many setups
@@ -310,7 +311,7 @@ def replay_metadata(
 NEEDS_VALIDATION = frozenset({"train_val_shift", "duplicate_samples"})
 
 
-def _checked(has_validation: bool) -> frozenset:
+def _checked(has_validation: bool) -> frozenset[Code]:
     """The causes whose checks ran completely on this bundle, so that their silence counts."""
     data = {code for code in DATA_CHECKS if has_validation or code not in NEEDS_VALIDATION}
     return frozenset(data) | CLEARS

@@ -17,9 +17,10 @@ import numpy as np
 
 from diagnosis.bundle import CLASS_DISTRIBUTIONS, BundleData, LabelInfo, ModelInfo, TrainingConfig
 from diagnosis.curves import rounded
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.probes.model_info import fresh_copy
 from diagnosis.rules.unexpected_initial_loss import ABOVE, FACTOR
+from diagnosis.taxonomy import Category, Code
 
 if TYPE_CHECKING:
     import keras
@@ -109,7 +110,8 @@ class Prepared:
             rows = np.isfinite(x.reshape(len(x), -1)).all(axis=1)
             if y.dtype.kind == "f":
                 rows &= np.isfinite(y.reshape(len(y), -1)).all(axis=1)
-            return rows
+            kept: np.ndarray = rows
+            return kept
 
         train, val = keep(self.x, self.y), keep(self.x_val, self.y_val)
         if (train.all() and val.all()) or not (train.any() and val.any()):
@@ -185,21 +187,21 @@ def _loss_value(result: Any) -> float:
     return float(value)
 
 
-def _forward(model: keras.Model, x: np.ndarray) -> np.ndarray | list[np.ndarray]:
+def _forward(model: keras.Model, x: np.ndarray) -> list[np.ndarray]:
     """The model's outputs in inference mode, called eagerly in batches: every probe model is
     a fresh copy, and `predict` would trace a new graph for each (~0.2 s apiece, more than the
-    few hundred validation rows take to run)."""
+    few hundred validation rows take to run). One array per output."""
     batches = [model(x[i : i + PREDICT_BATCH], training=False) for i in range(0, len(x), PREDICT_BATCH)]
     if isinstance(batches[0], list | tuple):
         return [np.concatenate([np.asarray(b[k]) for b in batches]) for k in range(len(batches[0]))]
-    return np.concatenate([np.asarray(b, dtype=np.float64) for b in batches])
+    return [np.concatenate([np.asarray(b, dtype=np.float64) for b in batches])]
 
 
 def task_score(
     model: keras.Model, x: np.ndarray, y: np.ndarray, labels: LabelInfo
 ) -> dict[str, float | None]:
     """A metric that does not depend on the loss, so trials that swap the loss stay comparable."""
-    predictions = _forward(model, x)
+    (predictions,) = _forward(model, x)  # the probes train single-output models
     if not np.isfinite(predictions).all():
         return {"accuracy": None} if labels.num_classes or labels.format == "multi_hot" else {"mse": None}
     if labels.format == "multi_hot":  # each tag right or wrong on its own
@@ -242,7 +244,7 @@ def initial_loss(
         return
     out.findings.append(
         Finding(
-            code="unexpected_initial_loss",
+            code=Code.unexpected_initial_loss,
             category=Category.implementation,
             severity=Severity.warning,
             confidence=0.85,
@@ -348,7 +350,7 @@ def overfit_one_batch(
         if not (reference.memorized or reference.still_falling):
             out.findings.append(
                 Finding(
-                    code="cannot_overfit_batch",
+                    code=Code.cannot_overfit_batch,
                     category=Category.implementation,
                     severity=Severity.error,
                     confidence=0.85,
@@ -377,9 +379,9 @@ def lr_range_test(
     batch = min(config.batch_size, len(data.x))
     smoothed, best, curve = None, math.inf, []
     for step, rate in enumerate(rates):
-        start = (step * batch) % max(1, len(data.x) - batch + 1)
+        first = (step * batch) % max(1, len(data.x) - batch + 1)
         fresh.optimizer.learning_rate.assign(rate)
-        loss = _loss_value(fresh.train_on_batch(data.x[start : start + batch], data.y[start : start + batch]))
+        loss = _loss_value(fresh.train_on_batch(data.x[first : first + batch], data.y[first : first + batch]))
         out.count("lr_range_test", 1)
         if not math.isfinite(loss):
             break
@@ -407,9 +409,9 @@ def lr_range_test(
     if configured is None:
         return
     if configured >= LR_HIGH * suggested or (blowup is not None and configured >= blowup / 3):
-        code, words = "lr_too_high", "above"
+        code, words = Code.lr_too_high, "above"
     elif configured <= suggested / LR_LOW:
-        code, words = "lr_too_low", "below"
+        code, words = Code.lr_too_low, "below"
     else:
         return
     out.findings.append(
@@ -487,7 +489,7 @@ def gradient_stats(start: FreshStart, data: Prepared, out: ProbeResults) -> None
     if norms and (not math.isfinite(total) or total > EXPLODING_NORM):
         out.findings.append(
             _dynamics(
-                "exploding_gradients",
+                Code.exploding_gradients,
                 f"The global gradient norm is {total:.3g}.",
                 stats,
                 "Clip gradients (clipnorm=1.0) and lower the learning rate.",
@@ -499,7 +501,7 @@ def gradient_stats(start: FreshStart, data: Prepared, out: ProbeResults) -> None
         if ratio < VANISHING_RATIO:
             out.findings.append(
                 _dynamics(
-                    "vanishing_gradients",
+                    Code.vanishing_gradients,
                     f"The first layer's relative gradient is {ratio:.1e} of the last layer's: "
                     "early layers barely learn.",
                     stats,
@@ -521,7 +523,7 @@ def gradient_stats(start: FreshStart, data: Prepared, out: ProbeResults) -> None
     if dead:
         out.findings.append(
             _dynamics(
-                "dead_units",
+                Code.dead_units,
                 f"ReLU units that never fire in {len(dead)} layer(s).",
                 {"layers": dead, "thresholds": {"dead_share": DEAD_SHARE}, FRESH_COPY_STEPS: STATS_STEPS},
                 "Use LeakyReLU or He initialization, and lower the learning rate by 3x.",
@@ -531,7 +533,7 @@ def gradient_stats(start: FreshStart, data: Prepared, out: ProbeResults) -> None
     if saturated:
         out.findings.append(
             _dynamics(
-                "saturated_activations",
+                Code.saturated_activations,
                 f"Sigmoid/tanh units pinned at their limits in {len(saturated)} layer(s).",
                 {"layers": saturated, "thresholds": {"saturated_share": SATURATED_SHARE}},
                 "Use ReLU, BatchNormalization, or a smaller initialization (glorot_uniform).",
@@ -548,7 +550,6 @@ def _unit_health(model: keras.Model, x: np.ndarray) -> dict[str, tuple[str, floa
     if tap is None:
         return {}
     outputs = _forward(tap, x)
-    outputs = outputs if isinstance(outputs, list) else [outputs]
     shares: dict[str, tuple[str, float]] = {}
     for layer, activation in zip(watched, outputs, strict=True):
         a = np.asarray(activation).reshape(len(x), -1)
@@ -586,7 +587,7 @@ def saved_weights(model: keras.Model, start: FreshStart, data: Prepared, out: Pr
         "batch": len(x),
         "layers": [{"layer": n, "kind": k, "share": rounded(v, 3)} for n, (k, v) in saved.items()],
     }
-    codes = {"dead": "dead_units", "saturated": "saturated_activations"}
+    codes = {"dead": Code.dead_units, "saturated": Code.saturated_activations}
     for kind, code in codes.items():
         hit = [layer for layer in layers if layer["kind"] == kind]
         if not hit:
@@ -600,7 +601,7 @@ def saved_weights(model: keras.Model, start: FreshStart, data: Prepared, out: Pr
                 severity=Severity.warning,
                 confidence=0.8,
                 summary=(
-                    f"In the saved weights, units of {', '.join(h['layer'] for h in hit)} {words} on "
+                    f"In the saved weights, units of {', '.join(str(h['layer']) for h in hit)} {words} on "
                     f"{len(x)} training samples ({shares} of them), "
                     "while a fresh initialization keeps them alive: the checkpoint carries the fault."
                 ),
@@ -616,7 +617,7 @@ def saved_weights(model: keras.Model, start: FreshStart, data: Prepared, out: Pr
 
 
 def _dynamics(
-    code: str, summary: str, evidence: dict[str, Any], recommendation: str, fix: dict[str, Any]
+    code: Code, summary: str, evidence: dict[str, Any], recommendation: str, fix: dict[str, Any]
 ) -> Finding:
     return Finding(
         code=code,

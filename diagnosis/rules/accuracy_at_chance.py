@@ -21,8 +21,9 @@ import numpy as np
 
 from diagnosis.curves import finite_curve, rounded, tail_length
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # Within this (absolute) of 1/K counts as chance.
 MARGIN = 0.05
@@ -64,7 +65,7 @@ FROZEN_CAUSES = (
 
 @dataclass
 class AccuracyAtChance(Rule):
-    code = "accuracy_at_chance"
+    code = Code.accuracy_at_chance
     category = Category.training_dynamics
     causes = AT_CHANCE_CAUSES
 
@@ -137,7 +138,8 @@ class AccuracyAtChance(Rule):
         # its ceiling and stayed there is not answering one class) and its loss has not beaten
         # the best constant answer's (the class shares' entropy, at least H_b(level)).
         below_frozen = (
-            val_still
+            val is not None
+            and val_still
             and abs(float(val[0]) - float(val[-1])) <= TRAIN_FROZEN
             and float(train[-window:].max()) <= float(val[-1]) + TRAIN_FROZEN
             and _no_better_than_constant(run, float(val[-1]))
@@ -214,4 +216,4 @@ def _no_better_than_constant(run: TrainingHistory, level: float) -> bool:
     if val_loss is None or not 0.5 <= level < 1:
         return False
     entropy = -level * np.log(level) - (1 - level) * np.log(1 - level)
-    return float(val_loss[-1]) >= entropy
+    return bool(float(val_loss[-1]) >= entropy)

@@ -11,13 +11,14 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, EvidenceSource, Finding, Severity
+from diagnosis.models import EvidenceSource, Finding, Severity
+from diagnosis.taxonomy import Category, Code
 
 REGISTRY: dict[str, type[Rule]] = {}
 
 
 class Rule(ABC):
-    code: ClassVar[str]
+    code: ClassVar[Code]
     category: ClassVar[Category]
     # The causes this finding is evidence for, as (cause code, weight): 1 for a usual cause of
     # it, 3-4 for the first thing to suspect. diagnosis.evidence turns a weight into a
@@ -60,5 +61,5 @@ class Rule(ABC):
             fix=fix or {},
             epochs=epochs or [],
             source=self.source,
-            supports=dict(self.causes if causes is None else causes),
+            supports={Code(code): weight for code, weight in (self.causes if causes is None else causes)},
         )

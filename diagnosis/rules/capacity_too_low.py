@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from diagnosis.capacity import MIN_HIDDEN_UNITS, MIN_WIDTH_SHARE, RECOMMENDED_UNITS, width_floor
 from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, EvidenceSource, Finding, Severity
+from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # "Stayed high": the last training loss above this share of the learned-nothing loss (a
 # 10-class model at a quarter of ln 10 is still wrong on about one sample in five).
@@ -26,7 +27,7 @@ HIGH_LOSS_SHARE = 0.25
 
 @dataclass
 class CapacityTooLow(Rule):
-    code = "capacity_too_low"
+    code = Code.capacity_too_low
     category = Category.model
     source = EvidenceSource.metadata
     causes = (("capacity_too_low", 3.0),)

@@ -18,8 +18,9 @@ import numpy as np
 
 from diagnosis.curves import finite_curve, rounded, tail_length
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # From this majority share accuracy alone misleads (3:1 for two classes: a constant answer
 # scores 75 %), as the bundle audit's class_imbalance check reads it too.
@@ -36,7 +37,7 @@ TAIL_FRACTION = 0.2
 
 @dataclass
 class ClassImbalance(Rule):
-    code = "class_imbalance"
+    code = Code.class_imbalance
     category = Category.data
     causes = (("class_imbalance", 3.0), ("capacity_too_low", 1.0), ("lr_too_low", 1.0))
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, EvidenceSource, Finding, Severity
+from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # Trainable parameters per training sample above which a small data set is memorized.
 PARAMS_PER_SAMPLE = 20.0
@@ -26,7 +27,7 @@ TARGET_PARAMS_PER_SAMPLE = 10
 
 @dataclass
 class InsufficientData(Rule):
-    code = "insufficient_data"
+    code = Code.insufficient_data
     category = Category.data
     source = EvidenceSource.metadata
     causes = (("capacity_too_high", 1.0),)

@@ -24,8 +24,9 @@ import numpy as np
 
 from diagnosis.curves import relative_noise, rounded, tail_length
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # The end of the run: this share of the epochs, and never fewer than MIN_TAIL of them.
 TAIL_FRACTION = 0.2
@@ -52,7 +53,7 @@ UNBOUNDED_CAUSES = (("label_format_mismatch", 3.0), ("loss_task_mismatch", 2.0))
 
 @dataclass
 class LossDiverging(Rule):
-    code = "loss_diverging"
+    code = Code.loss_diverging
     category = Category.training_dynamics
     causes = (
         ("lr_too_high", 4.0),

@@ -8,8 +8,9 @@ import numpy as np
 
 from diagnosis.curves import first_nonfinite, rounded
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # Dividing the learning rate by ten is the usual first step: NaN mostly comes from an update
 # that overshoots, and a tenth of the rate is small enough to tell if that was the cause.
@@ -20,7 +21,7 @@ CLIPNORM = 1.0
 
 @dataclass
 class LossNaN(Rule):
-    code = "loss_nan"
+    code = Code.loss_nan
     category = Category.training_dynamics
     causes = (
         ("lr_too_high", 3.0),

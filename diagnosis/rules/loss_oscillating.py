@@ -13,8 +13,9 @@ import numpy as np
 
 from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # Share of epoch-to-epoch steps that go up; a converging loss rarely goes up a third of the time.
 UP_SHARE = 0.35
@@ -26,7 +27,7 @@ MIN_EPOCHS = 8
 
 @dataclass
 class LossOscillating(Rule):
-    code = "loss_oscillating"
+    code = Code.loss_oscillating
     category = Category.training_dynamics
     causes = (
         ("lr_too_high", 3.0),

@@ -26,8 +26,9 @@ import numpy as np
 
 from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # Total improvement, as a share of the starting loss, below which the run never learned.
 MIN_IMPROVEMENT = 0.05
@@ -46,7 +47,7 @@ MOSTLY_WRONG = 0.5
 
 @dataclass
 class LossPlateau(Rule):
-    code = "loss_plateau"
+    code = Code.loss_plateau
     category = Category.training_dynamics
     causes = (
         ("lr_too_low", 2.0),

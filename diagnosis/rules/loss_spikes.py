@@ -21,8 +21,9 @@ import numpy as np
 
 from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # A spike: an epoch above this multiple of the median of the WINDOW epochs before it...
 SPIKE_FACTOR = 1.5
@@ -42,7 +43,7 @@ HARMLESS_SPIKES = 1
 
 @dataclass
 class LossSpikes(Rule):
-    code = "loss_spikes"
+    code = Code.loss_spikes
     category = Category.training_dynamics
     causes = (
         ("exploding_gradients", 2.0),

@@ -30,8 +30,9 @@ import numpy as np
 
 from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # Below this share of the bound (a margin for rounding in logged values) is a violation.
 MARGIN = 0.9
@@ -53,7 +54,7 @@ UNKNOWN_K_ACCURACY = 0.4
 
 @dataclass
 class LossTaskMismatch(Rule):
-    code = "loss_task_mismatch"
+    code = Code.loss_task_mismatch
     category = Category.implementation
     causes = (
         ("loss_task_mismatch", 3.0),

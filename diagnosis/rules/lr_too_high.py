@@ -19,14 +19,15 @@ import numpy as np
 from diagnosis.curves import rounded
 from diagnosis.evidence import LR_BEYOND_HIGH, TYPICAL_LR, lr_ratio
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, EvidenceSource, Finding, Severity
+from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.rules.underfitting import HIGH_LOSS
+from diagnosis.taxonomy import Category, Code
 
 
 @dataclass
 class LrTooHigh(Rule):
-    code = "lr_too_high"
+    code = Code.lr_too_high
     category = Category.hyperparameters
     source = EvidenceSource.metadata
     causes = (("lr_too_high", 3.0),)

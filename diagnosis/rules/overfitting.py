@@ -22,9 +22,10 @@ import numpy as np
 
 from diagnosis.curves import rounded, tail_length
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.rules.underfitting import HIGH_LOSS
+from diagnosis.taxonomy import Category, Code
 
 # Validation loss must end this much above its best (relative) to count as rising.
 VAL_RISE = 0.10
@@ -59,7 +60,7 @@ GAP_CAUSES = (
 
 @dataclass
 class Overfitting(Rule):
-    code = "overfitting"
+    code = Code.overfitting
     category = Category.training_dynamics
     causes = (
         ("insufficient_data", 3.0),

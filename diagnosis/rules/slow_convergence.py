@@ -20,10 +20,11 @@ import numpy as np
 
 from diagnosis.curves import finite_curve, rounded, tail_gain, tail_length
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.rules.loss_plateau import MIN_IMPROVEMENT
 from diagnosis.rules.underfitting import FLAT, HIGH_LOSS
+from diagnosis.taxonomy import Category, Code
 
 # Share of epochs in which the loss fell: the descent is steady, not noise.
 STEADY = 0.75
@@ -37,7 +38,7 @@ MIN_EPOCHS = 8
 
 @dataclass
 class SlowConvergence(Rule):
-    code = "slow_convergence"
+    code = Code.slow_convergence
     category = Category.training_dynamics
     causes = (
         ("lr_too_low", 3.0),

@@ -27,8 +27,9 @@ import numpy as np
 
 from diagnosis.curves import finite_curve, rounded, tail_gain, tail_length
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # Final training loss above this share of the baseline: the model has learned little.
 HIGH_LOSS = 0.5
@@ -48,7 +49,7 @@ MIN_EPOCHS = 5
 
 @dataclass
 class Underfitting(Rule):
-    code = "underfitting"
+    code = Code.underfitting
     category = Category.training_dynamics
     causes = (
         ("capacity_too_low", 3.0),
@@ -94,7 +95,7 @@ class Underfitting(Rule):
             "tail_gain": rounded(gain, 3),
             "thresholds": {"high_loss": HIGH_LOSS, "flat": FLAT, "learned_nothing": LEARNED_NOTHING},
         }
-        if val is not None:
+        if val is not None and val_best_share is not None:
             evidence["val_end_median"] = rounded(float(np.median(val[-tail:])))
             evidence["val_best_share_of_baseline_loss"] = rounded(val_best_share, 3)
         yardstick = _yardstick(run, baseline)

@@ -16,8 +16,9 @@ import numpy as np
 
 from diagnosis.curves import rounded
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # First-epoch loss above this multiple of ln K, and at least ABOVE nats above it. A fresh
 # softmax over standardized inputs starts within a few tenths of ln K, and the first epoch's
@@ -40,7 +41,7 @@ NEGATIVE_CAUSES = (("label_format_mismatch", 3.0), ("loss_task_mismatch", 2.0))
 
 @dataclass
 class UnexpectedInitialLoss(Rule):
-    code = "unexpected_initial_loss"
+    code = Code.unexpected_initial_loss
     category = Category.implementation
     causes = (
         ("output_activation_mismatch", 2.0),

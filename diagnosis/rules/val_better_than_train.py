@@ -23,8 +23,9 @@ import numpy as np
 
 from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # Validation loss below training loss by this share (second half of the run, medians)...
 GAP = 0.15
@@ -40,7 +41,7 @@ LARGE_GAP_CAUSES = (("excessive_dropout", 2.0), ("duplicate_samples", 1.5), ("tr
 
 @dataclass
 class ValBetterThanTrain(Rule):
-    code = "val_better_than_train"
+    code = Code.val_better_than_train
     category = Category.training_dynamics
     causes = (("excessive_dropout", 2.0), ("duplicate_samples", 1.0), ("train_val_shift", 1.0))
     monitor: str = "loss"

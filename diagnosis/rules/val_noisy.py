@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from diagnosis.curves import finite_curve, relative_noise, rounded
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.taxonomy import Category, Code
 
 # Typical distance of val_loss from its own running median, as a share of its level.
 NOISE = 0.06
@@ -24,7 +25,7 @@ MIN_EPOCHS = 8
 
 @dataclass
 class ValNoisy(Rule):
-    code = "val_noisy"
+    code = Code.val_noisy
     category = Category.training_dynamics
     causes = (
         ("insufficient_data", 2.0),

@@ -95,9 +95,10 @@ async def _read_epochs(request: Request) -> list[dict[str, Any]]:
     else:
         raise ProblemError(UNSUPPORTED_MEDIA_TYPE, "send application/json or a form with a 'data' field")
     epochs = document if isinstance(document, list) else [document]
-    if not all(isinstance(epoch, dict) for epoch in epochs):
+    objects = [epoch for epoch in epochs if isinstance(epoch, dict)]
+    if len(objects) != len(epochs):
         raise HistoryError("each epoch must be a JSON object of metric name to value")
-    return epochs
+    return objects
 
 
 # RemoteMonitor's path is the only thing a stock callback lets you set: the run's metadata
