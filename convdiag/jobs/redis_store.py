@@ -170,7 +170,7 @@ class RedisJobStore(JobStore):
 
     def watched(self, watch: str, before: float, limit: int) -> list[str]:
         key = _watch_key(watch)
-        ids = self.redis.zrange(key, "-inf", f"({before}", byscore=True, offset=0, num=limit)
+        ids = _reply(self.redis.zrange(key, "-inf", f"({before}", byscore=True, offset=0, num=limit))
         return [job_id.decode() for job_id in ids]
 
     def forget(self, job_id: str) -> None:
