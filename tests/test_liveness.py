@@ -5,11 +5,13 @@ finishes within a minute of a new worker starting, not at the broker's visibilit
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -54,15 +56,23 @@ def _orphan(store: JobStore, payload: bytes, kind: JobKind = JobKind.history) ->
     return store.create(tenant="local", kind=kind, payload=payload).id
 
 
-@pytest.fixture(params=["redis", "sqlite"])
-def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        settings = Settings(redis_url=None, data_dir=tmp_path, **FAST)
+@contextlib.contextmanager
+def _backend(name: str, directory: Path, **overrides: object) -> Iterator[Settings]:
+    """Settings on a private Redis (append-only, as compose runs it) or on the embedded SQLite
+    broker and store."""
+    if name == "sqlite":
+        settings = Settings(redis_url=None, data_dir=directory, **{**FAST, **overrides})
         prepare_sqlite_broker(settings)
         yield settings
     else:
-        with redis_server(tmp_path, *DURABLE) as url:
-            yield Settings(redis_url=url, data_dir=tmp_path, **FAST)
+        with redis_server(directory, *DURABLE) as url:
+            yield Settings(redis_url=url, data_dir=directory, **{**FAST, **overrides})
+
+
+@pytest.fixture(params=["redis", "sqlite"])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
+    with _backend(request.param, tmp_path) as settings:
+        yield settings
 
 
 def test_an_orphan_is_sent_by_a_sweeper_and_finishes(settings: Settings, tmp_path: Path) -> None:
@@ -120,36 +130,35 @@ def test_a_retry_with_the_same_key_sends_the_orphan_it_finds(tmp_path: Path) -> 
             assert client.get(f"/v1/jobs/{orphan}").json()["attempts"] == 1
 
 
-@pytest.mark.parametrize(("max_attempts", "final"), [(3, "succeeded"), (1, "failed")])
+@pytest.mark.parametrize(
+    ("backend", "max_attempts", "final"),
+    [("redis", 3, "succeeded"), ("redis", 1, "failed"), ("sqlite", 3, "succeeded")],
+)
 def test_a_job_whose_worker_was_killed_whole_finishes_soon_after_a_new_worker_starts(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_attempts: int, final: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str, max_attempts: int, final: str
 ) -> None:
     marker = tmp_path / "slow-pid"
     monkeypatch.setenv("FAULT_MARKER_FILE", str(marker))
-    with redis_server(tmp_path, *DURABLE) as redis_url:
-        # Production's visibility timeout: Redis alone would hand the task out in an hour.
-        settings = Settings(
-            redis_url=redis_url,
-            data_dir=tmp_path,
-            max_attempts=max_attempts,
-            broker_visibility_timeout=3600,
-            **FAST,
-        )
-        with serve_app(settings) as url, httpx.Client(base_url=url, timeout=30) as client:
-            with celery_worker(settings, "--include", "tests.faults", log=tmp_path / "first.log") as first:
-                job_id = client.post("/v1/histories", json={"history": histories.healthy()}).json()["id"]
-                wait_until(lambda: marker.exists() and marker.read_text(), 30, "the slow first attempt")
-                assert client.get(f"/v1/jobs/{job_id}").json()["status"] == "running"
-                # The whole worker at once: the main process cannot hand the task back.
-                first.send_signal(signal.SIGKILL)
-                os.kill(int(marker.read_text()), signal.SIGKILL)
-                first.wait()
-            time.sleep(1)
-            assert client.get(f"/v1/jobs/{job_id}").json()["status"] == "running"  # nobody left to tell
-            started = time.monotonic()
-            with celery_worker(settings, "--include", "tests.faults", log=tmp_path / "second.log"):
-                job = _final(client, job_id, MINUTE)
-                took = time.monotonic() - started
+    # Production's visibility timeout: Redis alone would hand the task out in an hour.
+    with (
+        _backend(backend, tmp_path, max_attempts=max_attempts, broker_visibility_timeout=3600) as settings,
+        serve_app(settings) as url,
+        httpx.Client(base_url=url, timeout=30) as client,
+    ):
+        with celery_worker(settings, "--include", "tests.faults", log=tmp_path / "first.log") as first:
+            job_id = client.post("/v1/histories", json={"history": histories.healthy()}).json()["id"]
+            wait_until(lambda: marker.exists() and marker.read_text(), 30, "the slow first attempt")
+            assert client.get(f"/v1/jobs/{job_id}").json()["status"] == "running"
+            # The whole worker at once: the main process cannot hand the task back.
+            first.send_signal(signal.SIGKILL)
+            os.kill(int(marker.read_text()), signal.SIGKILL)
+            first.wait()
+        time.sleep(1)
+        assert client.get(f"/v1/jobs/{job_id}").json()["status"] == "running"  # nobody left to tell
+        started = time.monotonic()
+        with celery_worker(settings, "--include", "tests.faults", log=tmp_path / "second.log"):
+            job = _final(client, job_id, MINUTE)
+            took = time.monotonic() - started
     log = (tmp_path / "second.log").read_text()[-3000:]
     assert job["status"] == final, log
     assert took < MINUTE
