@@ -75,6 +75,8 @@ class Entry:
     # The CRC-32 of the name, so adding an entry never changes another one's data.
     seed: int
     round: int
+    # Where a real program comes from (a question or issue); empty for an injected fault.
+    source: str = ""
 
     @property
     def healthy(self) -> bool:
@@ -2933,6 +2935,255 @@ def _frozen_zero(base: Base, index: int, rng: np.random.Generator) -> Parts:
     return _on(base, model, *_base_split(base, rng))
 
 
+# --- real programs (the seventh round) ----------------------------------------------------------
+# Each builder rebuilds a program from a public question or issue whose fix is known (the
+# manifest names the source and states the fault and the fix); `fixed=True` applies that fix.
+# The originals' data are downloads: each docstring says what stands in for them.
+
+
+def _digit_pixels(upsample: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's digits as 0-255 grey images, each pixel repeated `upsample` times per side
+    (24x24): a small stand-in for (Fashion-)MNIST as loaded, before any scaling."""
+    x, y = _sklearn_set("digits")
+    images = np.kron(np.round(x.reshape(-1, 8, 8) * 255 / 16), np.ones((upsample, upsample)))
+    return images.astype(np.float32), y
+
+
+def _real_x4_sigmoid_elu(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """y = x**4 for x in [-100, 100] (the thread's own data) through sigmoid and ELU layers;
+    the fix scales x to [-1, 1] and y to [0, 1]. Adam stands in for the unstated optimizer."""
+    import keras
+
+    x = rng.uniform(-100, 100, size=(2000, 1))
+    y = x[:, 0] ** 4
+    if fixed:
+        x, y = x / 100, y / 1e8
+    model = keras.Sequential(
+        [
+            keras.layers.Input((1,)),
+            keras.layers.Dense(64, activation="sigmoid"),
+            keras.layers.Dense(64, activation="elu"),
+            keras.layers.Dense(1),
+        ]
+    )
+    parts = _split(x.astype(np.float32), y.astype(np.float32), rng)
+    return Parts(_compiled(model, "mse"), *parts, training={"batch_size": 32, "epochs": 30})
+
+
+def _real_tutorial_mlp_pixels(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """TensorFlow's basic classification tutorial (Flatten, Dense 128 relu, softmax; Adam,
+    sparse categorical cross-entropy) on pixels left at 0-255; the fix divides them by 255.
+    Digits at 24x24 stand in for Fashion-MNIST."""
+    import keras
+
+    x, y = _digit_pixels()
+    if fixed:
+        x = x / 255
+    model = keras.Sequential(
+        [
+            keras.layers.Input((24, 24)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), *_split(x, y, rng), training={"batch_size": 32, "epochs": 10})
+
+
+def _real_two_relu_layers_pixels(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """Two Dense 128 relu layers and a softmax under Adam and categorical cross-entropy on
+    one-hot labels, pixels at 0-255; the fix scales them to [0, 1]. Flattened 24x24 digits
+    stand in for Fashion-MNIST (the original's early stopping cannot travel in a bundle)."""
+    x, y = _digit_pixels()
+    x = x.reshape(len(x), -1) / (255 if fixed else 1)
+    xt, yt, xv, yv = _split(x.astype(np.float32), y, rng)
+    model = _compiled(_net(x.shape[1], [128, 128], 10), "categorical_crossentropy")
+    return Parts(model, xt, _one_hot(yt, 10), xv, _one_hot(yv, 10), {"batch_size": 32, "epochs": 20})
+
+
+def _real_lstm_one_sigmoid_unit(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """An LSTM over 5 steps of 10 label-encoded categorical features and one sigmoid unit,
+    trained with categorical cross-entropy; the fix is binary cross-entropy. Generated codes
+    (0-3) stand in for the original's encoded categories; the label is an XOR of two of them
+    at different steps. LSTM(32) stands in for the original LSTM(256) to keep it small."""
+    import keras
+
+    x = rng.integers(0, 4, size=(3000, 5, 10)).astype(np.float32)
+    y = ((x[:, -1, 0] > 1) ^ (x[:, 1, 3] > 1)).astype(np.float32)[:, None]
+    model = keras.Sequential(
+        [
+            keras.layers.Input((5, 10)),
+            keras.layers.LSTM(32, recurrent_activation="hard_sigmoid"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    loss = "binary_crossentropy" if fixed else "categorical_crossentropy"
+    return Parts(_compiled(model, loss), *_split(x, y, rng), training={"batch_size": 32, "epochs": 20})
+
+
+def _real_bits_softmax_one_unit(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """100 cases of 3 bits labelled "more than one bit set" (the thread's rule; its bits are
+    mostly ones), Dense 10 relu and one output unit under RMSprop and binary cross-entropy,
+    300 epochs of batches of a fifth; softmax on that unit, and the fix: sigmoid."""
+    x = (rng.random((100, 3)) < 0.7).astype(np.float32)
+    y = (x.sum(axis=1) > 1).astype(np.float32)
+    model = _binary(_net(3, [10], 1, output="sigmoid" if fixed else "softmax"), optimizer="rmsprop")
+    return Parts(model, *_split(x, y, rng), training={"batch_size": 21, "epochs": 300})
+
+
+def _real_price_binary_crossentropy(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """A price in dollars predicted with a sigmoid head under binary cross-entropy (a huge
+    negative loss); the fix is a linear head under mean squared error on the standardized
+    price. Generated houses (area, rooms, age, distance; standardized) stand in for the data."""
+    n = 3000
+    area = rng.uniform(40, 250, n)
+    rooms = np.clip(np.round(area / 30 + rng.normal(0, 1, n)), 1, None)
+    age = rng.uniform(0, 80, n)
+    distance = rng.exponential(8, n)
+    price = 40_000 + 1_800 * area + 9_000 * rooms - 900 * age - 4_000 * distance
+    price = price + rng.normal(0, 15_000, n)
+    x = _standardize(np.column_stack([area, rooms, age, distance]))[0]
+    if fixed:
+        model = _compiled(_net(4, [64, 64], 1, output="linear"), "mse")
+        y = _standard_target(price)
+    else:
+        model = _binary(_net(4, [64, 64], 1, output="sigmoid"))
+        y = price.astype(np.float32)
+    return Parts(model, *_split(x, y, rng), training={"batch_size": 32, "epochs": 20})
+
+
+def _real_digits_one_sigmoid_unit(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """Ten digit classes into one sigmoid unit under binary cross-entropy (Dense 64 relu,
+    Adam, a third held out), pixels at 0-255; the fix: ten softmax units under categorical
+    cross-entropy on one-hot labels, and pixels scaled to [0, 1] so that the fixed program has
+    no other known fault. Flattened 24x24 digits stand in for MNIST."""
+    x, y = _digit_pixels()
+    x = (x.reshape(len(x), -1) / (255 if fixed else 1)).astype(np.float32)
+    xt, yt, xv, yv = _split(x, y, rng, share=0.33)
+    if fixed:
+        model = _compiled(_net(x.shape[1], [64], 10), "categorical_crossentropy")
+        return Parts(model, xt, _one_hot(yt, 10), xv, _one_hot(yv, 10), {"batch_size": 32, "epochs": 10})
+    model = _binary(_net(x.shape[1], [64], 1, output="sigmoid"))
+    return Parts(
+        model, xt, yt.astype(np.float32), xv, yv.astype(np.float32), {"batch_size": 32, "epochs": 10}
+    )
+
+
+def _real_four_sigmoid_layers(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """Binary vectors mapped to a real value through four sigmoid hidden layers (the answer:
+    the gradient shrinks by up to 4x per layer); the fix is ReLU. 32-bit vectors with a
+    standardized target made of pairwise bit products stand in for the data, 128 units per
+    layer for the original 500, and plain SGD for the unstated TensorFlow optimizer."""
+    bits = (rng.random((3000, 32)) < 0.5).astype(np.float32)
+    pairs = rng.integers(0, 32, size=(12, 2))
+    y = (bits[:, pairs[:, 0]] * bits[:, pairs[:, 1]]) @ rng.normal(size=12) + bits[:, :8] @ rng.normal(size=8)
+    model = _net(32, [128] * 4, 1, output="linear", activation="relu" if fixed else "sigmoid")
+    parts = _split(bits, _standard_target(y), rng)
+    return Parts(_compiled(model, "mse", "sgd", 0.01), *parts, training={"batch_size": 32, "epochs": 30})
+
+
+def _real_vgg_sgd(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """A VGG-style network (3x3 convolutions with batch normalization, dropout and L2 5e-4;
+    softmax, categorical cross-entropy) under SGD with momentum 0.9 (Nesterov) at the
+    repository's rate of 0.1; the fix is 0.01. Standardized 8x8 digits stand in for CIFAR-10,
+    two convolution blocks for VGG16's five."""
+    import keras
+
+    x, y = _sklearn_set("digits")
+    x = ((x - x.mean()) / x.std()).reshape(-1, 8, 8, 1).astype(np.float32)
+    l2 = keras.regularizers.L2(5e-4)
+
+    def conv(width: int) -> list[Any]:
+        return [
+            keras.layers.Conv2D(width, 3, padding="same", activation="relu", kernel_regularizer=l2),
+            keras.layers.BatchNormalization(),
+        ]
+
+    model = keras.Sequential(
+        [
+            keras.layers.Input((8, 8, 1)),
+            *conv(32),
+            keras.layers.Dropout(0.3),
+            *conv(32),
+            keras.layers.MaxPooling2D(),
+            *conv(64),
+            keras.layers.Dropout(0.4),
+            *conv(64),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu", kernel_regularizer=l2),
+            keras.layers.BatchNormalization(),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer=_sgd(0.01 if fixed else 0.1, 0.9, nesterov=True), loss="categorical_crossentropy")
+    xt, yt, xv, yv = _split(x, y, rng)
+    return Parts(model, xt, _one_hot(yt, 10), xv, _one_hot(yv, 10), {"batch_size": 128, "epochs": 30})
+
+
+def _real_mnist_mlp_dropout(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """Keras' MNIST MLP example (Dense 512 relu without bias, Dense 512 relu, softmax; RMSprop,
+    categorical cross-entropy, batches of 128) with Dropout(0.99) after each hidden layer;
+    the fix is the example's own 0.2. Digits scaled to [0, 1] stand in for MNIST."""
+    import keras
+
+    x, y = _sklearn_set("digits")
+    rate = 0.2 if fixed else 0.99
+    model = keras.Sequential(
+        [
+            keras.layers.Input((64,)),
+            keras.layers.Dense(512, activation="relu", use_bias=False),
+            keras.layers.Dropout(rate),
+            keras.layers.Dense(512, activation="relu"),
+            keras.layers.Dropout(rate),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    xt, yt, xv, yv = _split((x / 16).astype(np.float32), y, rng)
+    model = _compiled(model, "categorical_crossentropy", "rmsprop")
+    return Parts(model, xt, _one_hot(yt, 10), xv, _one_hot(yv, 10), {"batch_size": 128, "epochs": 20})
+
+
+def _real_tanh_output_line(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """y = 10x through Dense 16, 8, 4 tanh layers and a tanh output (it cannot pass 1); the
+    fix, from the answer: one linear unit under Adam at 0.1 (its x**0 column is the bias).
+    x in [-20, 20] as in the answer; Adam at 1e-3 stands in for the unstated optimizer."""
+    import keras
+
+    x = rng.uniform(-20, 20, size=(1000, 1)).astype(np.float32)
+    y = (10 * x[:, 0]).astype(np.float32)
+    if fixed:
+        model = _compiled(keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)]), "mse", lr=0.1)
+    else:
+        model = _compiled(_net(1, [16, 8, 4], 1, activation="tanh", output="tanh"), "mse")
+    return Parts(model, *_split(x, y, rng), training={"batch_size": 32, "epochs": 50})
+
+
+def _real_cnn_pixels(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """A small Keras CNN (two 3x3 convolutions with pooling, Dense 64, softmax; Adam) on
+    images left at 0-255, whose predictions converge to one value; the fix divides them by
+    255. The question's own layers are not in the stored page: this CNN stands in for them,
+    24x24 digits for its images."""
+    import keras
+
+    x, y = _digit_pixels()
+    x = (x / (255 if fixed else 1))[..., None].astype(np.float32)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((24, 24, 1)),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    return Parts(_sparse(model), *_split(x, y, rng), training={"batch_size": 32, "epochs": 10})
+
+
 # The builders an entry may name: every function here that takes rng and returns Parts (a
 # decorator on each would say the same at the cost of as many lines). The sixth round's bases.
 BUILDERS: dict[str, Callable[..., Parts]] = {
@@ -2959,8 +3210,9 @@ def load_entries(path: Path = MANIFEST) -> list[Entry]:
     entries = []
     for row in json.loads(path.read_text())["entries"]:
         builder = BUILDERS[row["builder"]]
-        if "base" in row:
-            make = functools.partial(builder, BASES[row["base"]], **_param(row.get("params", {})))
+        bound = [BASES[row["base"]]] if "base" in row else []
+        if bound or "params" in row:
+            make = functools.partial(builder, *bound, **_param(row.get("params", {})))
         else:
             make = builder
         entries.append(
@@ -2973,6 +3225,7 @@ def load_entries(path: Path = MANIFEST) -> list[Entry]:
                 row["split"],
                 row["seed"],
                 row["round"],
+                row.get("source", ""),
             )
         )
     return entries

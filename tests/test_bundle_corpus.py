@@ -48,6 +48,9 @@ HOLDOUT_SHARE = Fraction(1, 3)
 TUNING_VARIANTS = 9
 # Built by the smoke test: numpy data only (no scikit-learn), 1200 samples, a small MLP.
 SMOKE_ENTRY = "lr_too_high-adam-5"
+# The seventh round: real programs from public questions and issues, each faulty and fixed.
+REAL_ROUND, MIN_REAL_PROGRAMS = 7, 12
+REAL = [e for e in CORPUS if e.source]
 
 
 def _entry(name: str) -> Entry:
@@ -101,13 +104,30 @@ def test_a_third_is_held_out_and_every_split_has_both_kinds() -> None:
 
 
 def test_every_cause_has_fresh_holdout_variants_and_tuning_sees_the_read_ones() -> None:
-    causes = {e.fault for e in CORPUS if not e.healthy}
-    for cause in causes:
-        variants = [e for e in CORPUS if e.fault == cause]
+    injected = [e for e in CORPUS if not e.source]
+    for cause in {e.fault for e in injected if not e.healthy}:
+        variants = [e for e in injected if e.fault == cause]
         assert sum(e.split == HOLDOUT for e in variants) == FRESH_VARIANTS, cause
         assert sum(e.split in TUNING for e in variants) == TUNING_VARIANTS, cause
-    healthy_held = [e for e in CORPUS if e.healthy and e.split == HOLDOUT]
+    healthy_held = [e for e in injected if e.healthy and e.split == HOLDOUT]
     assert len(healthy_held) == FRESH_HEALTHY
+
+
+def test_real_programs_come_faulty_and_fixed_with_their_source_fault_and_fix() -> None:
+    rows = {row["name"]: row for row in json.loads(MANIFEST.read_text())["entries"]}
+    faulty = [e for e in REAL if not e.healthy]
+    assert len(faulty) >= MIN_REAL_PROGRAMS
+    assert len(REAL) == 2 * len(faulty)
+    assert {(e.round, e.split) for e in REAL} == {(REAL_ROUND, HOLDOUT)}
+    for entry in faulty:
+        fixed = _entry(f"{entry.name}-fixed")
+        assert fixed.healthy, entry.name
+        assert fixed.source == entry.source, entry.name
+        assert entry.source.startswith("http"), entry.name
+        # One builder for both: the fixed program differs from the faulty one by the fix alone.
+        assert rows[fixed.name]["builder"] == rows[entry.name]["builder"], entry.name
+        assert rows[fixed.name]["params"] == {"fixed": True}, entry.name
+        assert all(rows[entry.name][key] for key in ("fault", "fix", "note")), entry.name
 
 
 def test_the_retired_holdout_is_tuning_data_and_selections_partition_the_corpus() -> None:
@@ -136,6 +156,12 @@ def test_every_entry_names_a_builder_and_parameters_it_takes() -> None:
 def test_one_bundle_builds_and_holds_what_the_loader_reads(tmp_path: Path) -> None:
     path = _entry(SMOKE_ENTRY).build(tmp_path)
     with zipfile.ZipFile(path) as archive:
+        assert {"model.keras", "data.npz", "training.json"} <= set(archive.namelist())
+
+
+@pytest.mark.parametrize("entry", REAL, ids=[e.name for e in REAL])
+def test_every_real_program_builds(entry: Entry, tmp_path: Path) -> None:
+    with zipfile.ZipFile(entry.build(tmp_path)) as archive:
         assert {"model.keras", "data.npz", "training.json"} <= set(archive.namelist())
 
 
