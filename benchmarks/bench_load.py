@@ -1,7 +1,7 @@
 """The whole service under load, and a bare FastAPI app under the same load for scale.
 
 Starts a private redis-server, the API and one light worker exactly as docker-compose.yml
-runs them (tests.support.local_command: same commands, loopback, a free port), then N
+runs them (testkit.support.local_command: same commands, loopback, a free port), then N
 concurrent clients POST a 30-epoch history to /v1/histories for the duration, without
 `wait`, as fast as answers come. Then it waits (bounded) for every accepted job to finish.
 
@@ -46,8 +46,8 @@ import httpx
 from fastapi import FastAPI, Request
 
 from convdiag.settings import Settings, hash_api_key
-from tests import histories
-from tests.support import (
+from testkit import histories
+from testkit.support import (
     COMPOSE,
     ROOT,
     RedisServer,

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from benchmarks.bench_probes import INTER_OP_THREADS, INTRA_OP_THREADS, command_line, configure_tensorflow
-from tests.bundles import make_bundle
+from testkit.bundles import make_bundle
 
 if TYPE_CHECKING:
     import keras

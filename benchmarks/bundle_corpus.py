@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from diagnosis.taxonomy import CAUSES
-from tests.bundles import blobs, make_bundle
+from testkit.bundles import blobs, make_bundle
 
 if TYPE_CHECKING:
     import keras

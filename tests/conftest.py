@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from convdiag.settings import Settings, hash_api_key
-from tests.support import celery_worker, redis_server, serve_app
+from testkit.support import celery_worker, redis_server, serve_app
 
 KEY_ACME = "acme-test-key-0123456789abcdef"
 KEY_GLOBEX = "globex-test-key-0123456789abcdef"

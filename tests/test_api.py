@@ -9,9 +9,9 @@ import httpx
 import pytest
 import redis
 
-from tests import histories
+from testkit import histories
+from testkit.support import assert_problem
 from tests.diagnosis import writers
-from tests.support import assert_problem
 
 
 def test_post_history_and_wait_returns_the_diagnosis(acme: httpx.Client) -> None:
@@ -273,7 +273,7 @@ def test_health_and_metrics(acme: httpx.Client) -> None:
 
 def test_store_or_broker_down_is_503_with_retry_after(tmp_path) -> None:
     from convdiag.settings import Settings
-    from tests.support import free_port, serve_app
+    from testkit.support import free_port, serve_app
 
     dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     with serve_app(Settings(redis_url=dead, data_dir=tmp_path)) as url:
@@ -288,7 +288,7 @@ def test_store_or_broker_down_is_503_with_retry_after(tmp_path) -> None:
 
 def test_rate_limit_per_api_key_answers_429_with_retry_after(redis_url: str, tmp_path) -> None:
     from convdiag.settings import Settings, hash_api_key
-    from tests.support import serve_app
+    from testkit.support import serve_app
 
     keys = {"limited-key-a-0123456789": "ta", "limited-key-b-0123456789": "tb"}
     settings = Settings(

@@ -12,7 +12,7 @@ import httpx
 import numpy as np
 
 from convdiag.settings import Settings
-from tests.support import assert_problem, wait_until
+from testkit.support import assert_problem, wait_until
 
 # Far more than the 10 MB body allows of anything else, and still under it.
 HUGE = 9_000_000

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from convdiag.settings import Settings
-from tests.bundles import blobs, make_bundle, mlp
-from tests.support import serve_app
+from testkit.bundles import blobs, make_bundle, mlp
+from testkit.support import serve_app
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from diagnosis import Diagnosis
-from tests import histories
+from testkit import histories
+from testkit.support import ROOT
 from tests.conftest import KEY_ACME
 from tests.diagnosis import writers
-from tests.support import ROOT
 
 
 def convdiag(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -225,7 +225,7 @@ TENSORBOARD_DIR = ROOT / "tests" / "fixtures" / "formats" / "tensorboard"
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real bundle (model.keras + data.npz) of a small MLP; its parts stay beside it."""
-    from tests.bundles import blobs, make_bundle, mlp
+    from testkit.bundles import blobs, make_bundle, mlp
 
     x, y = blobs(n=120)
     model = mlp(features=8, outputs=3, hidden=8)

@@ -24,8 +24,8 @@ import pytest
 from convdiag import cli
 from convdiag.queues import QUEUES
 from convdiag.settings import Settings, hash_api_key
-from tests import histories
-from tests.support import COMPOSE, ROOT, free_port, local_command, redis_server, stop_process, wait_until
+from testkit import histories
+from testkit.support import COMPOSE, ROOT, free_port, local_command, redis_server, stop_process, wait_until
 
 SERVICES = COMPOSE["services"]
 

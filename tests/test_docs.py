@@ -14,7 +14,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.support import ROOT, browser, requested_urls
+from testkit.support import ROOT, browser, requested_urls
 
 ARTIFACTS = ROOT / "test-artifacts"
 # A selector each UI draws once it has read /openapi.json, and a route it must show.

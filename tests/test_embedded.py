@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 
 from convdiag.queues import QUEUES
-from tests import histories
-from tests.support import ROOT, free_port, wait_until
+from testkit import histories
+from testkit.support import ROOT, free_port, wait_until
 
 
 def _children(pid: int) -> list[int]:

@@ -8,9 +8,9 @@ import pytest
 
 from convdiag.client import ApiError, Client
 from convdiag.jobs import FeedbackIn
-from tests import histories
+from testkit import histories
+from testkit.support import assert_problem
 from tests.conftest import KEY_ACME
-from tests.support import assert_problem
 
 
 def _diagnosed(client: httpx.Client) -> dict:

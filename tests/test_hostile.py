@@ -15,8 +15,8 @@ import pytest
 
 from convdiag.settings import Settings
 from diagnosis.history import MAX_EPOCHS
-from tests import histories
-from tests.support import assert_problem, raw_http, serve_app, upload_stream
+from testkit import histories
+from testkit.support import assert_problem, raw_http, serve_app, upload_stream
 
 BUNDLE_CAP = 8 * 1024 * 1024
 IDLE_TIMEOUT = 1.0

@@ -9,9 +9,9 @@ import httpx
 
 from convdiag.settings import Settings
 from service.inline import QUEUE_PER_THREAD, InlinePool
-from tests import histories
+from testkit import histories
+from testkit.support import serve_app, wait_until
 from tests.conftest import KEY_ACME
-from tests.support import serve_app, wait_until
 
 
 def _finished(client: httpx.Client, location: str) -> dict:

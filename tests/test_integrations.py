@@ -18,9 +18,9 @@ import pytest
 from convdiag.client import AsyncClient, Client
 from convdiag.settings import Settings, hash_api_key
 from convdiag.webhooks import SIGNATURE_HEADER, verify
-from tests import histories
+from testkit import histories
+from testkit.support import celery_worker, free_port, redis_server, serve_app, wait_until
 from tests.conftest import KEY_ACME, KEY_PAGER, WEBHOOK_SECRET
-from tests.support import celery_worker, free_port, redis_server, serve_app, wait_until
 
 
 def test_same_idempotency_key_and_body_is_the_same_job(acme: httpx.Client, globex: httpx.Client) -> None:

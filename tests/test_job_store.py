@@ -15,7 +15,7 @@ from convdiag.jobs.sqlite_store import SqliteJobStore
 from convdiag.jobs.store import RUNNING, UNSENT
 from diagnosis import diagnose
 from diagnosis.history import history_from_mapping
-from tests import histories
+from testkit import histories
 
 
 @pytest.fixture(params=["redis", "sqlite"])

@@ -8,8 +8,8 @@ import httpx
 import numpy as np
 import pytest
 
+from testkit.support import free_port
 from tests.conftest import KEY_ACME
-from tests.support import free_port
 
 
 def _model_and_data(seed: int = 0):

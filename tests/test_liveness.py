@@ -21,8 +21,8 @@ from convdiag.jobs import JobKind, JobStore, open_store
 from convdiag.queues import prepare_sqlite_broker
 from convdiag.settings import Settings
 from diagnosis.formats import dump_runs, load_runs
-from tests import histories
-from tests.support import celery_worker, redis_server, serve_app, wait_until
+from testkit import histories
+from testkit.support import celery_worker, redis_server, serve_app, wait_until
 from tests.test_reliability import DURABLE
 
 # Seconds, shrunk from production's 10 / 30 / 10 / 30 so the tests take seconds.

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from convdiag.client import Client
 from diagnosis import diagnose
 from diagnosis.history import history_from_mapping
-from tests import histories
+from testkit import histories
 from tests.conftest import KEY_ACME
 
 HOSTILE = "<img src=x onerror=alert(1)>"

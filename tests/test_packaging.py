@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from testkit.support import ROOT
 from tests.conftest import KEY_ACME
-from tests.support import ROOT
 
 # What a training environment must not get from the base install: TensorFlow would clash with
 # the user's own (a GPU build), the rest is the server's.

@@ -17,8 +17,8 @@ from fastapi import Request
 
 from convdiag.settings import Settings, hash_api_key
 from service.main import create_app
-from tests import histories
-from tests.support import COMPOSE, NGINX_CONF, Proxy, assert_problem, nginx_proxy, raw_http, serve_app
+from testkit import histories
+from testkit.support import COMPOSE, NGINX_CONF, Proxy, assert_problem, nginx_proxy, raw_http, serve_app
 
 KEY = "proxy-test-key-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {KEY}"}

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from convdiag.settings import Settings
+from testkit.support import ROOT
 from tests.conftest import KEY_ACME
-from tests.support import ROOT
 
 README = (ROOT / "README.md").read_text()
 EXAMPLES = re.findall(r"<!-- example -->\n```(python|sh)\n(.*?)```", README, flags=re.S)

@@ -16,10 +16,10 @@ from convdiag.jobs.redis_store import RedisJobStore
 from convdiag.queues import make_celery
 from convdiag.settings import Settings
 from service.queue import JobQueue, enqueue
-from tests import histories
-from tests.bundles import not_a_bundle
+from testkit import histories
+from testkit.bundles import not_a_bundle
+from testkit.support import RedisServer, celery_worker, serve_app, wait_until
 from tests.conftest import KEY_ACME
-from tests.support import RedisServer, celery_worker, serve_app, wait_until
 
 TERMINAL = {"succeeded", "failed", "cancelled"}
 # Redis as docker-compose runs it, but fsyncing every write, so a SIGKILL loses nothing

@@ -13,8 +13,8 @@ import httpx
 import pytest
 import redis
 
-from tests import histories
-from tests.support import ROOT
+from testkit import histories
+from testkit.support import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
 

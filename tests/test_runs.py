@@ -8,7 +8,7 @@ import uuid
 import httpx
 import pytest
 
-from tests import histories
+from testkit import histories
 from tests.conftest import KEY_ACME
 
 

@@ -23,9 +23,9 @@ from schemathesis.checks import (
 )
 
 from convdiag.settings import Settings, hash_api_key
-from tests import histories
-from tests.bundles import not_a_bundle
-from tests.support import ROOT, RedisServer, celery_worker, serve_app
+from testkit import histories
+from testkit.bundles import not_a_bundle
+from testkit.support import ROOT, RedisServer, celery_worker, serve_app
 
 SCHEMA = schemathesis.openapi.from_path(ROOT / "openapi" / "openapi.json")
 # Schemathesis has no serializer of its own for these; they are bytes like octet-stream.

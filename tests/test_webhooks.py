@@ -13,7 +13,7 @@ import pytest
 
 from convdiag import webhooks
 from convdiag.webhooks import WebhookTargetError, refusal, resolve_target
-from tests.support import free_port
+from testkit.support import free_port
 
 REFUSED = [
     "127.0.0.1",

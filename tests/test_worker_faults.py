@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from convdiag.settings import Settings
-from tests import histories
-from tests.support import celery_worker, redis_server, serve_app, wait_until
+from testkit import histories
+from testkit.support import celery_worker, redis_server, serve_app, wait_until
 
 
 def _settings(redis_url: str, tmp_path: Path, **overrides: object) -> Settings:

@@ -15,7 +15,7 @@ from diagnosis.evidence import (
 from diagnosis.history import RunMetadata, history_from_mapping
 from diagnosis.models import Category, EvidenceSource, Finding, Severity, VerdictStatus
 from diagnosis.probes.fixes import ACTION_OF
-from tests import histories
+from testkit import histories
 
 
 def _finding(code: str, supports: dict[str, float] | None = None, **kw) -> Finding:

@@ -20,8 +20,8 @@ import pytest
 from diagnosis.formats import dump_runs, load_path, load_runs, read_runs
 from diagnosis.formats.columns import MAX_RUNS
 from diagnosis.history import HistoryError, TrainingHistory
+from testkit.support import ROOT
 from tests.diagnosis import writers
-from tests.support import ROOT
 
 FIXTURES = writers.FIXTURES
 TENSORBOARD = writers.TENSORBOARD

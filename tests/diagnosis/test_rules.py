@@ -9,7 +9,7 @@ from diagnosis import Severity, diagnose
 from diagnosis.history import history_from_mapping
 from diagnosis.rules import REGISTRY
 from diagnosis.rules.val_better_than_train import ACCURACY_GAP
-from tests import histories
+from testkit import histories
 
 
 def codes(raw: dict, **metadata: object) -> dict[str, Severity]:

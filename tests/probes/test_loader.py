@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from diagnosis.probes.loader import BundleError, Limits, open_bundle
-from tests.bundles import blobs, make_bundle, mlp
+from testkit.bundles import blobs, make_bundle, mlp
 
 LIMITS = Limits(max_unpacked_bytes=5 * 1024 * 1024)
 

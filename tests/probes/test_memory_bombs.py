@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from diagnosis.probes.loader import LimitError, Limits, load_arrays, load_model
-from tests.bundles import mlp
+from testkit.bundles import mlp
 
 LIMITS = Limits(max_unpacked_bytes=5 * 1024 * 1024, max_array_bytes=256 * 1024 * 1024)
 # A billion float32 values: 4 GB from a header of a few bytes.

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from diagnosis.probes.loader import BundleError, Limits, check_config, load_model
-from tests.bundles import blobs, make_bundle, mlp
+from testkit.bundles import blobs, make_bundle, mlp
 
 LIMITS = Limits(max_unpacked_bytes=5 * 1024 * 1024)
 

@@ -10,7 +10,7 @@ import pytest
 from diagnosis import Diagnosis, Severity
 from diagnosis.probes.loader import BundleError, Limits
 from diagnosis.probes.run import probe_bundle
-from tests.bundles import blobs, make_bundle, mlp
+from testkit.bundles import blobs, make_bundle, mlp
 
 LIMITS = Limits(max_unpacked_bytes=50 * 1024 * 1024)
 

@@ -16,7 +16,7 @@ from diagnosis.models import Category, Finding, Severity
 from diagnosis.probes.loader import Limits
 from diagnosis.probes.model_audit import ADDED_HIDDEN_UNITS, audit_model, linear_model_too_small
 from diagnosis.probes.run import probe_bundle, replay_metadata
-from tests.bundles import make_bundle
+from testkit.bundles import make_bundle
 
 ALARMS = (Severity.warning, Severity.error)
 

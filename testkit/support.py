@@ -115,7 +115,7 @@ def redis_server(directory: Path, *extra: str) -> Iterator[str]:
 def local_command(command: list[str], port: int | None = None) -> list[str]:
     """A docker-compose command for this machine: our interpreter, loopback, a free port."""
     out = [sys.executable, "-m", command[0], *command[1:]]
-    out = ["127.0.0.1" if arg == "0.0.0.0" else arg for arg in out]
+    out = ["127.0.0.1" if arg == "0.0.0.0" else arg for arg in out]  # noqa: S104 (replaces it by loopback)
     return [str(port) if arg == "8000" and port is not None else arg for arg in out]
 
 
