@@ -18,7 +18,7 @@ from service.inline import InlinePool
 from service.limits import BodySizeLimit
 from service.queue import JobQueue
 from service.ratelimit import RateLimiter
-from service.routers import bundles, health, histories, jobs, runs
+from service.routers import bundles, health, histories, jobs, pages, runs
 from service.routers.health import metrics_registry
 
 log = logging.getLogger("convdiag.service")
@@ -58,6 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(ContentSecurityPolicy, policies={"/docs": DOCS_POLICY, "/redoc": DOCS_POLICY})
     install_problem_handlers(app)
-    for module in (histories, bundles, jobs, runs, health):
+    for module in (histories, bundles, jobs, runs, health, pages):
         app.include_router(module.router)
     return app

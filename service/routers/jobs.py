@@ -157,7 +157,7 @@ def job_report(job: OwnJobDep, store: StoreDep) -> HTMLResponse:
             if page is None:
                 from diagnosis.report_html import render_html  # matplotlib loads only for reports
 
-                *earlier, last = _curves(store, job)
+                *earlier, last = job_curves(store, job)
                 page = render_html(
                     job.diagnosis,
                     last,
@@ -169,7 +169,7 @@ def job_report(job: OwnJobDep, store: StoreDep) -> HTMLResponse:
     return HTMLResponse(page)
 
 
-def _curves(store: JobStore, job: Job) -> list[dict[str, list[float | None]] | None]:
+def job_curves(store: JobStore, job: Job) -> list[dict[str, list[float | None]] | None]:
     """The curves behind a diagnosis, oldest run first: each run as posted (a log may hold
     several), or a bundle probe's replay."""
     if job.kind is JobKind.bundle:

@@ -8,13 +8,16 @@ here rather than through the queue.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
+from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 
 from convdiag.problems import (
@@ -219,3 +222,29 @@ def run_report(run_id: str, store: StoreDep, tenant: TenantDep) -> HTMLResponse:
     with _RENDERING:
         page = render_html(run.diagnosis, curves, title=f"convdiag live run {run_id} ({run.epochs} epochs)")
     return HTMLResponse(page)
+
+
+# How often a run's event stream looks for new epochs.
+EVENTS_POLL_SECONDS = 0.5
+
+
+@router.get(
+    "/{run_id}/events",
+    response_class=EventSourceResponse,
+    summary="Server-Sent Events: the run and its diagnosis each time epochs arrive",
+    responses=problem_responses(RUN_NOT_FOUND, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
+)
+async def run_events(run_id: str, store: StoreDep, tenant: TenantDep) -> AsyncIterator[ServerSentEvent]:
+    """An `epoch` event with the run (as GET /v1/runs/{run_id}) now and whenever it changes.
+    A live run has no end the server could tell, so the stream lasts until the client goes."""
+    run = await run_in_threadpool(get_run, store, tenant, run_id)
+    if run is None:
+        raise ProblemError(RUN_NOT_FOUND, f"no run {run_id}")
+    while True:
+        yield ServerSentEvent(event="epoch", data=run.model_dump(mode="json"))
+        last = run.updated_at
+        while run is not None and run.updated_at == last:
+            await asyncio.sleep(EVENTS_POLL_SECONDS)
+            run = await run_in_threadpool(get_run, store, tenant, run_id)
+        if run is None:
+            return  # expired while we watched
