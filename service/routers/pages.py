@@ -164,30 +164,30 @@ def _overlay(store: JobStore, tenant: str, jobs: list[str], runs: list[str], met
     return series
 
 
-Picked = Annotated[list[str], Query(max_length=MAX_OVERLAY)]
+Picked = Annotated[list[str] | None, Query(max_length=MAX_OVERLAY)]
 
 
 @router.get("/compare", response_class=HTMLResponse)
 def compare_page(
     tenant: PageTenantDep,
-    job: Picked = [],
-    run: Picked = [],
-    metric: str = "loss",  # noqa: B006
+    job: Picked = None,
+    run: Picked = None,
+    metric: str = "loss",
 ) -> HTMLResponse:
     if tenant is None:
         return _page("login.html", error=None)
-    return _page("compare.html", jobs=job, runs=run, metric=metric)
+    return _page("compare.html", jobs=job or [], runs=run or [], metric=metric)
 
 
 @router.get("/compare.svg")
 async def compare_chart(
     store: StoreDep,
     tenant: Annotated[str, Depends(get_tenant)],
-    job: Picked = [],  # noqa: B006
-    run: Picked = [],  # noqa: B006
+    job: Picked = None,
+    run: Picked = None,
     metric: Annotated[str, Query(max_length=200)] = "loss",
 ) -> Response:
-    series = await run_in_threadpool(_overlay, store, tenant, job, run, metric)
+    series = await run_in_threadpool(_overlay, store, tenant, job or [], run or [], metric)
     svg = chart(ENV, series, f"{metric} of {len(series)} runs")
     return Response(svg, media_type="image/svg+xml", headers=HEADERS)
 
