@@ -13,33 +13,21 @@ from diagnosis.evidence import (
     order_for_trials,
 )
 from diagnosis.history import RunMetadata, history_from_mapping
-from diagnosis.models import Category, EvidenceSource, Finding, Severity, VerdictStatus
+from diagnosis.models import EvidenceSource, Severity, VerdictStatus
 from diagnosis.probes.fixes import ACTION_OF
 from testkit import histories
-
-
-def _finding(code: str, supports: dict[str, float] | None = None, **kw) -> Finding:
-    return Finding(
-        code=code,
-        category=Category.training_dynamics,
-        severity=kw.pop("severity", Severity.warning),
-        confidence=kw.pop("confidence", 1.0),
-        summary=f"{code} seen.",
-        recommendation="Change it.",
-        supports=supports or {},
-        **kw,
-    )
+from testkit.factories import finding
 
 
 def _probability(verdict, code: str) -> float:
     return next((c.probability for c in verdict.causes if c.code == code), 0.0)
 
 
-PLATEAU = _finding("loss_plateau", {"class_imbalance": 1.0, "lr_too_low": 2.0})
+PLATEAU = finding("loss_plateau", {"class_imbalance": 1.0, "lr_too_low": 2.0})
 
 
 def test_an_audit_that_ran_silent_rules_its_cause_out() -> None:
-    frozen = _finding("accuracy_at_chance", {"class_imbalance": 3.0, "dead_units": 1.5})
+    frozen = finding("accuracy_at_chance", {"class_imbalance": 3.0, "dead_units": 1.5})
     _, blind = conclude([frozen], Context(epochs=20))
     _, audited = conclude([frozen], Context(epochs=20, checked=frozenset({"class_imbalance"})))
     assert blind.causes[0].code == "class_imbalance"
@@ -49,19 +37,19 @@ def test_an_audit_that_ran_silent_rules_its_cause_out() -> None:
 
 
 def test_one_fact_seen_three_ways_counts_once() -> None:
-    chance = _finding("accuracy_at_chance", {"lr_too_low": 2.0})
-    initial = _finding("unexpected_initial_loss", {"lr_too_low": 2.0})
+    chance = finding("accuracy_at_chance", {"lr_too_low": 2.0})
+    initial = finding("unexpected_initial_loss", {"lr_too_low": 2.0})
     _, one = conclude([PLATEAU], Context(epochs=20))
     _, three = conclude([PLATEAU, chance, initial], Context(epochs=20))
     assert _probability(three, "lr_too_low") == pytest.approx(_probability(one, "lr_too_low"))
     # A symptom from another group (an instability) is another fact: it does add up.
-    spikes = _finding("loss_spikes", {"lr_too_low": 2.0})
+    spikes = finding("loss_spikes", {"lr_too_low": 2.0})
     _, two_facts = conclude([PLATEAU, spikes], Context(epochs=20))
     assert _probability(two_facts, "lr_too_low") > _probability(one, "lr_too_low")
 
 
 def test_a_trial_that_helped_raises_every_cause_its_action_cures_and_is_the_first_fix() -> None:
-    nan = _finding("loss_nan", {"lr_too_high": 3.0, "nonfinite_values": 2.0, "exploding_gradients": 2.0})
+    nan = finding("loss_nan", {"lr_too_high": 3.0, "nonfinite_values": 2.0, "exploding_gradients": 2.0})
     measured = {"before": {"accuracy": 0.3}, "after": {"accuracy": 0.8}, "steps": 240, "improved": True}
     helped = TrialOutcome("lower_learning_rate", measured, {"learning_rate": 1e-3})
     _, plain = conclude([nan], Context(epochs=20))
@@ -89,8 +77,8 @@ def test_the_metadata_rate_weighs_in() -> None:
 
 
 def test_underfitting_and_overfitting_are_reconciled() -> None:
-    under = _finding("underfitting", {"capacity_too_low": 3.0}, confidence=0.8)
-    over = _finding("overfitting", {"insufficient_data": 3.0}, confidence=0.6)
+    under = finding("underfitting", {"capacity_too_low": 3.0}, confidence=0.8)
+    over = finding("overfitting", {"insufficient_data": 3.0}, confidence=0.6)
     findings, verdict = conclude([under, over], Context(epochs=20))
     severity = {f.code: f.severity for f in findings}
     assert severity == {"underfitting": Severity.warning, "overfitting": Severity.info}
@@ -114,9 +102,9 @@ def test_status_healthy_has_no_causes_and_an_untrendable_run_is_inconclusive() -
 
 def test_trials_go_first_where_they_would_move_the_ranking_most() -> None:
     # The rate is near certain already (x20 metadata); whether dropout is to blame is open.
-    dropout = _finding("excessive_dropout", severity=Severity.info, source=EvidenceSource.model_audit)
-    lr = _finding("lr_too_high", severity=Severity.error, source=EvidenceSource.model_audit)
-    slow = _finding("slow_convergence", {"excessive_dropout": 2.0})
+    dropout = finding("excessive_dropout", severity=Severity.info, source=EvidenceSource.model_audit)
+    lr = finding("lr_too_high", severity=Severity.error, source=EvidenceSource.model_audit)
+    slow = finding("slow_convergence", {"excessive_dropout": 2.0})
     context = Context(epochs=20, metadata=RunMetadata(optimizer="adam", learning_rate=1.0))
     ordered = order_for_trials([lr, slow, dropout], context, ACTION_OF)
     assert [f.code for f in ordered] == ["excessive_dropout", "lr_too_high", "slow_convergence"]

@@ -1,12 +1,47 @@
-"""label_noise's out-of-sample models: the k-fold softmax regression next to the kNN vote."""
+"""diagnosis.audit.label_noise: fires on a seeded data set with its problem, with the right
+evidence and fix, and stays silent on a clean one."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from diagnosis import Severity
 from diagnosis.audit.label_noise import MIN_KAPPA, LabelNoise, out_of_fold_probabilities
 from diagnosis.bundle import BundleData
-from diagnosis.models import Severity
+from tests.diagnosis.audit.samples import blobs, flip
+
+
+@pytest.mark.parametrize("k", [2, 4])
+def test_label_noise_estimate_is_near_the_injected_rate(k: int) -> None:
+    x, y = blobs(3000, k=k, seed=k)
+    noisy = flip(y, 0.3, k)
+    finding = LabelNoise().check(BundleData(x, noisy), None)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    assert 0.15 <= finding.evidence["estimated_noise_rate"] <= 0.45
+    assert finding.evidence["samples_used"] == 2000
+    assert finding.evidence["subsampled"] is True
+    flagged = finding.fix["review_indices"]
+    assert np.mean(noisy[flagged] != y[flagged]) > 0.8  # the listed samples are mostly the flipped ones
+
+
+def test_clean_labels_are_silent() -> None:
+    x, y = blobs(2000, k=3)
+    assert LabelNoise().check(BundleData(x, y), None) is None
+
+
+def test_noise_is_not_estimated_when_features_do_not_predict_labels() -> None:
+    x, _ = blobs(1000)
+    random_labels = np.random.default_rng(7).integers(0, 2, 1000)
+    finding = LabelNoise().check(BundleData(x, random_labels), None)
+    assert finding is not None
+    assert finding.severity is Severity.info
+    assert finding.evidence["estimated_noise_rate"] is None
+    assert finding.evidence["knn_kappa"] < 0.2
+
+
+# label_noise's out-of-sample models: the k-fold softmax regression next to the kNN vote.
 
 
 def _linear_labels_among_noise_features(
