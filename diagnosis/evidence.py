@@ -73,6 +73,11 @@ CLEARED_LR = 0.1
 # certain (with a 5 % prior, 0.5 after this). One that did not help lowers them.
 TRIAL_HELPED_LR = 20.0
 TRIAL_FLAT_LR = 0.3
+# A short replay favours a higher rate whatever rate suits the whole run (short-horizon bias,
+# Wu et al. 2018): a higher rate that helped it is weak evidence, and the first fix only when
+# no other trial helped.
+SHORT_HORIZON_FAVOURED = frozenset({"raise_learning_rate"})
+SHORT_HORIZON_HELPED_LR = 2.0
 # The configured learning rate against the optimizer's usual one (metadata, or the bundle's
 # optimizer). Beyond any usual setup it nearly settles the matter; 10x is a strong hint.
 TYPICAL_LR = {
@@ -451,7 +456,8 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
         )
     for trial in context.trials:
         for code in ACTION_CURES.get(trial.action, frozenset()):
-            ratio = TRIAL_HELPED_LR if trial.helped else TRIAL_FLAT_LR
+            helped = SHORT_HORIZON_HELPED_LR if trial.action in SHORT_HORIZON_FAVOURED else TRIAL_HELPED_LR
+            ratio = helped if trial.helped else TRIAL_FLAT_LR
             tallies[code].add(
                 f"trial:{trial.action}",
                 Evidence(
@@ -645,8 +651,19 @@ def _cause(
 
 def _first_fix(causes: Sequence[VerdictCause], context: Context) -> FirstFix | None:
     helped = [t for t in context.trials if t.helped]
+    rank = {c.code: i for i, c in enumerate(causes)}
+
+    def merit(trial: TrialOutcome) -> tuple[bool, float, int]:
+        # Equal gains (two fixes that both reach 100 %): the one curing the higher-ranked cause.
+        cured = [rank.get(code, len(causes)) for code in ACTION_CURES.get(trial.action, frozenset())]
+        return (
+            trial.action not in SHORT_HORIZON_FAVOURED,
+            round(trial.gain, 6),
+            -min(cured, default=len(causes)),
+        )
+
     if helped:
-        best = max(helped, key=lambda t: t.gain)
+        best = max(helped, key=merit)
         cures = ACTION_CURES.get(best.action, frozenset())
         cause = next((c.code for c in causes if c.code in cures), None) or min(cures, key=lambda c: c.value)
         return FirstFix(

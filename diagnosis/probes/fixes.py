@@ -18,15 +18,20 @@ from diagnosis.bundle import BINARY_LOSSES, REGRESSION_LOSSES, LabelInfo, ModelI
 from diagnosis.evidence import TrialOutcome
 from diagnosis.models import Finding
 from diagnosis.probes.model_info import fresh_copy
-from diagnosis.probes.training import FreshStart, Prepared, ProbeResults, Replay, replay
+from diagnosis.probes.training import SEED, FreshStart, Prepared, ProbeResults, Replay, replay
 
 if TYPE_CHECKING:
     import keras
 
 # A trial "helped" when the metric improves by at least this much (relative for MSE,
-# absolute accuracy points for accuracy): less is within seed-to-seed noise of a short run.
+# absolute accuracy points for accuracy), and by more than NOISE_MULTIPLE times the gap
+# between two replays of the unchanged configuration under two seeds (SEED and NOISE_SEED:
+# other initial weights, another data order). The floor holds where two seeds happen to
+# agree; twice the measured gap keeps one lucky draw from reading as a fix.
 MIN_ACCURACY_GAIN = 0.02
 MIN_MSE_GAIN = 0.05
+NOISE_MULTIPLE = 2.0
+NOISE_SEED = SEED + 1
 # At most this many trials per bundle, in the order diagnosis.evidence.order_for_trials gives
 # (the trials expected to move the ranking most first): each costs one replay.
 MAX_TRIALS = 4
@@ -186,12 +191,52 @@ def plan(
     return None
 
 
-def _improved(before: dict[str, float | None], after: dict[str, float | None]) -> bool:
+def noise(first: dict[str, float | None], second: dict[str, float | None]) -> float | None:
+    """The gap between two seeds' scores of one configuration: accuracy points, or the MSE's
+    relative difference (None when either score is missing)."""
+    if first.get("accuracy") is not None and second.get("accuracy") is not None:
+        return abs(float(first["accuracy"]) - float(second["accuracy"]))
+    a, b = first.get("mse"), second.get("mse")
+    if a is None or b is None or not max(abs(a), abs(b)):
+        return None
+    return abs(a - b) / max(abs(a), abs(b))
+
+
+def threshold(gap: float | None, accuracy: bool) -> float:
+    """The least gain that counts as a fix helping, in the metric's own terms."""
+    floor = MIN_ACCURACY_GAIN if accuracy else MIN_MSE_GAIN
+    return max(floor, NOISE_MULTIPLE * (gap or 0.0))
+
+
+def _improved(before: dict[str, float | None], after: dict[str, float | None], gap: float | None) -> bool:
     if "accuracy" in after:
         b, a = before.get("accuracy"), after["accuracy"]
-        return a is not None and (b is None or a - b >= MIN_ACCURACY_GAIN)
+        return a is not None and (b is None or a - b >= threshold(gap, accuracy=True))
     b, a = before.get("mse"), after.get("mse")
-    return a is not None and (b is None or (b - a) >= MIN_MSE_GAIN * b)
+    return a is not None and (b is None or (b - a) >= threshold(gap, accuracy=False) * b)
+
+
+def _seed_noise(
+    model: keras.Model,
+    info: ModelInfo,
+    config: TrainingConfig,
+    prepared: Prepared,
+    labels: LabelInfo,
+    probes: ProbeResults,
+    baseline: Replay,
+    start: FreshStart,
+) -> dict[str, Any]:
+    """The unchanged configuration replayed under NOISE_SEED (fresh weights, another order),
+    against the baseline replay under SEED: the gap a fix must beat."""
+    try:
+        again = replay(
+            start, prepared, config, labels, build=lambda: fresh_copy(model, info), seed=NOISE_SEED
+        )
+    except Exception as exc:  # Keras raises many types; without a second seed the floor alone judges
+        return {"seeds": [SEED], "gap": None, "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
+    probes.count("fix_trials", again.steps)
+    gap = noise(baseline.score, again.score)
+    return {"seeds": [SEED, NOISE_SEED], "scores": [baseline.score, again.score], "gap": gap}
 
 
 def try_fixes(
@@ -205,14 +250,18 @@ def try_fixes(
     baseline: Replay,
     start: FreshStart,
 ) -> list[Finding]:
-    """The findings with `fix["measured"]` filled in where a trial ran."""
+    """The findings with `fix["measured"]` filled in where a trial ran, each judged against the
+    noise of two seeds (measured once, before the first trial)."""
     out, trials = [], 0
+    seeds: dict[str, Any] | None = None
     for finding in findings:
         trial = plan(finding, model, info, prepared, labels, probes) if trials < MAX_TRIALS else None
         if trial is None:
             out.append(finding)
             continue
         trials += 1
+        if seeds is None:
+            seeds = _seed_noise(model, info, config, prepared, labels, probes, baseline, start)
         try:
             after = replay(
                 start,
@@ -233,7 +282,11 @@ def try_fixes(
             "before": baseline.score,
             "after": after.score,
             "steps": after.steps,
-            "improved": _improved(baseline.score, after.score),
+            "improved": _improved(baseline.score, after.score, seeds["gap"]),
+            "noise": {
+                **seeds,
+                "threshold": threshold(seeds["gap"], accuracy="accuracy" in after.score),
+            },
             "on": "validation data of the replay",
             # The trial's curves, to draw against the replay's (probes.replay.history).
             "history": after.history,

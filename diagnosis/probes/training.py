@@ -140,10 +140,10 @@ class ProbeResults:
         self.steps[probe] = self.steps.get(probe, 0) + steps
 
 
-def _seed() -> None:
+def _seed(seed: int = SEED) -> None:
     import keras
 
-    keras.utils.set_random_seed(SEED)
+    keras.utils.set_random_seed(seed)
 
 
 class FreshStart:
@@ -641,10 +641,13 @@ def replay(
     learning_rate: float | None = None,
     transform: Callable[[np.ndarray], np.ndarray] | None = None,
     class_weight: dict[int, float] | None = None,
+    seed: int = SEED,
 ) -> Replay:
     """A short run of the user's configuration (or of it with one fix applied): from `start`
-    (at another rate), or from the model `build` makes when the fix changes the model."""
-    _seed()
+    (at another rate), or from the model `build` makes when the fix changes the model. Another
+    `seed` with a `build` draws other initial weights and another data order: the run-to-run
+    noise a fix trial is judged against."""
+    _seed(seed)
     fresh = build() if build is not None else start.restored(learning_rate)
     x, x_val = (transform(data.x), transform(data.x_val)) if transform else (data.x, data.x_val)
     epochs = min(config.epochs or REPLAY_EPOCHS, REPLAY_EPOCHS)

@@ -43,6 +43,8 @@ def _probe(
 def test_healthy_bundle_has_no_warning_or_error(tmp_path: Path) -> None:
     result = _probe(tmp_path, "healthy")
     assert result.healthy, [(f.code, f.severity) for f in result.findings]
+    assert result.verdict.status == "healthy"
+    assert result.verdict.causes == []
     assert result.probes["overfit_one_batch"]["memorized"] is True
     assert result.probes["replay"]["score"]["accuracy"] > 0.8
 
@@ -64,8 +66,29 @@ def test_linear_output_with_probability_loss_is_found_and_the_fix_measured(tmp_p
 def test_unscaled_inputs_are_found_and_standardizing_them_is_tried(tmp_path: Path) -> None:
     result = _probe(tmp_path, "unscaled", scale=1000.0)
     finding = next(f for f in result.findings if f.code == "unscaled_features")
-    assert finding.fix["measured"]["steps"] > 0
-    assert finding.fix["measured"]["after"]["accuracy"] is not None
+    measured = finding.fix["measured"]
+    assert measured["steps"] > 0
+    assert measured["after"]["accuracy"] is not None
+    # Judged against two seeds' run-to-run noise, never below the fixed floor.
+    noise = measured["noise"]
+    assert noise["seeds"] == [1234, 1235]
+    assert noise["threshold"] >= max(0.02, 2 * noise["gap"])
+    verdict = result.verdict
+    assert verdict.status == "problems"
+    assert verdict.causes[0].code == "unscaled_features", [(c.code, c.probability) for c in verdict.causes]
+    # The first fix is the best measured action among the trials that helped.
+    helped = [
+        f.fix["measured"]["after"]["accuracy"]
+        for f in result.findings
+        if f.fix.get("measured", {}).get("improved") and f.code != "lr_too_low"
+    ]
+    if helped:
+        assert verdict.first_fix is not None
+        assert verdict.first_fix.measured is not None
+        assert verdict.first_fix.measured["after"]["accuracy"] == max(helped)
+        assert verdict.first_fix.action in verdict.headline
+    # The audit ran and counted balanced classes: class_imbalance is ruled out, not ranked.
+    assert "class_imbalance" not in [c.code for c in verdict.causes[:1]]
 
 
 def test_a_model_that_does_not_fit_the_data_is_a_clear_error(tmp_path: Path) -> None:

@@ -109,4 +109,9 @@ def test_logistic_regression_on_circles_is_too_small_and_a_hidden_layer_measured
     assert by_code["capacity_too_low"].severity is Severity.warning
     assert by_code["cannot_overfit_batch"].severity is Severity.info
     measured = by_code["capacity_too_low"].fix["measured"]
-    assert measured["improved"] is True, measured
+    # An 8-epoch replay with a hidden layer gains a few points (0.41 -> 0.46 on this draw); it
+    # helped only if that beats twice the gap between two seeds of the unchanged model.
+    gain = measured["after"]["accuracy"] - measured["before"]["accuracy"]
+    assert gain > 0, measured
+    assert measured["improved"] is (gain >= measured["noise"]["threshold"]), measured
+    assert "capacity_too_low" in [c.code for c in result.verdict.causes[:2]]
