@@ -94,8 +94,12 @@ def refusal(address: IPAddress) -> str | None:
 def resolve_target(url: str, allow_private: bool) -> Target:
     """Resolve the callback URL's host once and check every address it has; the first one
     is where a delivery connects. Raises WebhookTargetError saying why a URL is refused."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # an unclosed or invalid IPv6 literal
+        hostname = None
+    if hostname is None or parts.scheme not in {"http", "https"}:
         raise WebhookTargetError("callback_url must be an http(s) URL with a host")
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)

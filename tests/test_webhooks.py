@@ -158,3 +158,11 @@ def test_an_attempt_ends_at_its_deadline_however_the_receiver_drips() -> None:
     assert "deadline of 1.5 s" in error
     assert 1.4 < took < 3.0
     assert elapsed_ms < 3000
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "http://[zz]/", "ftp://example.org/", "http:///x", "http://a:99999/"]
+)
+def test_malformed_callback_urls_are_refused_not_crashed_on(url: str) -> None:
+    with pytest.raises(WebhookTargetError):
+        resolve_target(url, allow_private=True)
