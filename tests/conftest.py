@@ -3,6 +3,7 @@ two tenants. Tests that break things (kill workers, stop Redis) make their own."
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,3 +80,46 @@ def pager(api_url: str) -> Iterator[httpx.Client]:
 @pytest.fixture
 def redis_client(redis_url: str) -> redis.Redis:
     return redis.Redis.from_url(redis_url)
+
+
+# The two layers. A test is in the slow one when it needs a real process: a fixture below that
+# starts redis-server, a Celery worker or uvicorn (used directly or through another fixture),
+# or a module that imports what starts processes, trains Keras models or drives a browser.
+# `pytest -m "not slow"` runs the rest, in-process, in seconds; `make test` runs both.
+PROCESS_FIXTURES = frozenset({"redis_url", "worker", "api_url"})
+SLOW_MODULES = ("keras", "tensorflow", "subprocess", "multiprocessing", "selenium", "diagnosis.probes")
+SLOW_MODULES += (
+    "testkit.bundles",
+    "benchmarks.bundle_corpus",
+    "benchmarks.bench_probes",
+    "benchmarks.bench_load",
+)
+SLOW_HELPERS = frozenset(
+    {"redis_server", "RedisServer", "celery_worker", "serve_app", "nginx_proxy", "browser", "local_command"}
+)
+
+
+def _starts_processes(path: Path) -> bool:
+    """Whether a test module imports anything in SLOW_MODULES or SLOW_HELPERS (lazily too)."""
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            if any(alias.name in SLOW_HELPERS for alias in node.names):
+                return True
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        if any(name == slow or name.startswith(f"{slow}.") for name in names for slow in SLOW_MODULES):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    modules: dict[Path, bool] = {}
+    for item in items:
+        path = Path(item.path)
+        if path not in modules:
+            modules[path] = _starts_processes(path)
+        if modules[path] or PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
