@@ -1,19 +1,17 @@
-"""The gaps the fifth bundle holdout showed, one behaviour each: count and direction losses
-(Poisson, cosine similarity) are known, a recurrent layer's own dropout is read, dead units on a
-fresh copy that trained fine are worth knowing only, and a label-noise estimate whose reference
-model the user's own model clearly outpredicts is not a warning."""
+"""The model audit against the labels (diagnosis/probes/model_audit.py, diagnosis/bundle.py):
+count and direction losses (Poisson, cosine similarity), multi-hot labels as a label format,
+output units held against regression target columns, and a recurrent layer's own dropout."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from diagnosis.audit import audit_data
-from diagnosis.audit.label_noise import LabelNoise
 from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, label_info
 from diagnosis.models import Category, Finding, Severity
-from diagnosis.probes.model_audit import COUNT_OUTPUT, audit_model
-from diagnosis.probes.run import _settle_dead_units, _settle_label_noise, _settle_val_gap
-from diagnosis.probes.training import FRESH_COPY_STEPS, Prepared, Replay
+from diagnosis.probes.model_audit import COUNT_OUTPUT, audit_model, output_shape
+from diagnosis.probes.run import _settle_val_gap
 
 
 def _model(
@@ -122,60 +120,49 @@ def _finding(code: str, severity: Severity = Severity.warning, **evidence: objec
     )
 
 
-def test_dead_units_on_a_fresh_copy_are_a_warning_only_when_training_shows_the_cost() -> None:
-    dead = _finding("dead_units", **{FRESH_COPY_STEPS: 20})
-    in_checkpoint = _finding("dead_units", batch=256)  # the saved weights: the replay cannot judge them
-    assert _settle_dead_units([dead], [])[0].severity is Severity.info
-    assert _settle_dead_units([in_checkpoint], [])[0].severity is Severity.warning
-    assert _settle_dead_units([dead], [_finding("loss_plateau")])[0].severity is Severity.warning
-    assert _settle_dead_units([dead], [_finding("loss_plateau", Severity.info)])[0].severity is Severity.info
-    stalled = _finding("cannot_overfit_batch", Severity.error)
-    assert _settle_dead_units([dead, stalled], [])[0].severity is Severity.warning
+ALARMS = (Severity.warning, Severity.error)
 
 
-def _shells(seed: int, n: int, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """Three classes by distance from the origin in 6-D (Gaussian quantile shells): no neighbour
-    vote or linear model on the raw features follows them well; a network does."""
+def _multi_hot(n: int = 300, tags: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, 6)).astype(np.float32)
-    radius = (x**2).sum(axis=1)
-    y = np.digitize(radius, np.quantile(radius, [1 / 3, 2 / 3])).astype(np.int64)
-    flipped = rng.random(n) < noise
-    y[flipped] = (y[flipped] + rng.integers(1, 3, int(flipped.sum()))) % 3
+    y = (x[:, :tags] + 0.3 * rng.normal(size=(n, tags)) > 0).astype(np.float32)
+    assert (y.sum(axis=1) != 1).any()  # several tags per row: not one-hot
     return x, y
 
 
-def _replayed(accuracy: float) -> Replay:
-    return Replay(history={}, score={"accuracy": accuracy}, steps=0)
+def _info(loss: str, units: int, activation: str, optimizer: str = "adam", rate: float = 1e-3) -> ModelInfo:
+    return ModelInfo(
+        loss=loss,
+        from_logits=False,
+        output_units=units,
+        output_activation=activation,
+        param_count=200,
+        layers=[LayerInfo("h", "Dense", "relu", 16), LayerInfo("out", "Dense", activation, units)],
+        optimizer=optimizer,
+        learning_rate=rate,
+    )
 
 
-def test_a_label_noise_estimate_the_users_model_contradicts_is_info() -> None:
-    x, y = _shells(0, 2000)
-    x_val, y_val = _shells(1, 500)
-    info = _model("sparse_categorical_crossentropy", "softmax", 3)
-    audit = [f for f in audit_data(BundleData(x, y, x_val, y_val), info) if f.code == "label_noise"]
-    assert audit
-    assert audit[0].severity is Severity.warning  # the reference models' own errors
-    data = Prepared(x, y, x_val, y_val)
-    settled = _settle_label_noise(audit, data, _replayed(0.9), info)[0]
-    assert settled.severity is Severity.info
-    assert settled.evidence["replay_val_accuracy"] == 0.9
-    assert settled.evidence["reference_val_accuracy"] < 0.75
-    # A model no better than the reference leaves the warning standing.
-    assert _settle_label_noise(audit, data, _replayed(0.62), info)[0].severity is Severity.warning
+def test_multi_hot_rows_are_a_label_format_that_sigmoid_and_binary_crossentropy_fit() -> None:
+    x, y = _multi_hot()
+    labels = label_info(y)
+    assert (labels.format, labels.columns, labels.num_classes) == ("multi_hot", 3, None)
+    info = _info("binary_crossentropy", 3, "sigmoid")
+    findings = audit_data(BundleData(x, y), info) + audit_model(info, labels)
+    assert [f.code for f in findings if f.severity in ALARMS] == []
+    # Too few sigmoid units for the tags is the output's width, not the task.
+    short = audit_model(_info("binary_crossentropy", 2, "sigmoid"), labels)
+    assert [(f.code, f.fix) for f in short] == [("output_shape_mismatch", {"output_units": 3})]
 
 
-def test_real_label_noise_stays_a_warning_when_the_reference_model_is_competent() -> None:
-    rng = np.random.default_rng(3)
-    x = rng.normal(size=(2500, 6)).astype(np.float32)
-    y = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
-    flipped = rng.random(len(y)) < 0.3
-    y[flipped] = 1 - y[flipped]
-    info = _model("binary_crossentropy", "sigmoid")
-    data = Prepared(x[:2000], y[:2000], x[2000:], y[2000:])
-    finding = LabelNoise().check(BundleData(data.x, data.y), info)
-    assert finding is not None
-    assert finding.severity is Severity.warning
-    audit = [finding]
-    # The network can only do as well as the labels allow (about 70 %): the estimate stands.
-    assert _settle_label_noise(audit, data, _replayed(0.72), info)[0].severity is Severity.warning
+@pytest.mark.parametrize(("units", "flagged"), [(1, True), (2, True), (3, False)])
+def test_regression_outputs_are_held_against_the_target_columns(units: int, flagged: bool) -> None:
+    targets = label_info(np.linspace(-1.0, 1.0, 30).reshape(10, 3))
+    finding = output_shape(_info("mean_squared_error", units, "linear"), targets)
+    assert (finding is not None) == flagged
+    if finding is not None:
+        assert finding.severity is Severity.error
+        assert finding.evidence["needed_units"] == 3
+    one_target = label_info(np.linspace(-1.0, 1.0, 30))
+    assert output_shape(_info("mean_squared_error", 1, "linear"), one_target) is None

@@ -1,0 +1,239 @@
+"""How the bundle pipeline settles one check's finding against the others' (diagnosis/probes/run.py):
+a rate suspicion needs a symptom that lists it, a val gap on a Dropout model is settled by the
+audit, dead units on a fresh copy count only where training shows the cost, a label-noise
+estimate the user's model contradicts is info, and a replay cut short says so."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from diagnosis.audit import audit_data
+from diagnosis.audit.label_noise import LabelNoise
+from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, TrainingConfig
+from diagnosis.models import Category, Finding, Severity
+from diagnosis.probes.run import (
+    USUAL_RATE_BAND,
+    _confirm,
+    _settle_dead_units,
+    _settle_label_noise,
+    _settle_truncated,
+    _settle_val_gap,
+)
+from diagnosis.probes.training import (
+    FRESH_COPY_STEPS,
+    Prepared,
+    Replay,
+)
+
+
+def _model(
+    loss: str, activation: str = "linear", units: int = 1, layers: list[LayerInfo] | None = None
+) -> ModelInfo:
+    return ModelInfo(
+        loss=loss,
+        from_logits=False,
+        output_units=units,
+        output_activation=activation,
+        param_count=1000,
+        layers=[
+            *(layers or [LayerInfo("h", "Dense", "relu", 32)]),
+            LayerInfo("out", "Dense", activation, units),
+        ],
+        optimizer="adam",
+        learning_rate=1e-3,
+    )
+
+
+def _finding(code: str, severity: Severity = Severity.warning, **evidence: object) -> Finding:
+    return Finding(
+        code=code,
+        category=Category.training_dynamics,
+        severity=severity,
+        confidence=0.75,
+        summary=f"{code}.",
+        evidence=evidence,
+        recommendation="Change it.",
+    )
+
+
+def test_dead_units_on_a_fresh_copy_are_a_warning_only_when_training_shows_the_cost() -> None:
+    dead = _finding("dead_units", **{FRESH_COPY_STEPS: 20})
+    in_checkpoint = _finding("dead_units", batch=256)  # the saved weights: the replay cannot judge them
+    assert _settle_dead_units([dead], [])[0].severity is Severity.info
+    assert _settle_dead_units([in_checkpoint], [])[0].severity is Severity.warning
+    assert _settle_dead_units([dead], [_finding("loss_plateau")])[0].severity is Severity.warning
+    assert _settle_dead_units([dead], [_finding("loss_plateau", Severity.info)])[0].severity is Severity.info
+    stalled = _finding("cannot_overfit_batch", Severity.error)
+    assert _settle_dead_units([dead, stalled], [])[0].severity is Severity.warning
+
+
+def _shells(seed: int, n: int, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Three classes by distance from the origin in 6-D (Gaussian quantile shells): no neighbour
+    vote or linear model on the raw features follows them well; a network does."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 6)).astype(np.float32)
+    radius = (x**2).sum(axis=1)
+    y = np.digitize(radius, np.quantile(radius, [1 / 3, 2 / 3])).astype(np.int64)
+    flipped = rng.random(n) < noise
+    y[flipped] = (y[flipped] + rng.integers(1, 3, int(flipped.sum()))) % 3
+    return x, y
+
+
+def _replayed(accuracy: float) -> Replay:
+    return Replay(history={}, score={"accuracy": accuracy}, steps=0)
+
+
+def test_a_label_noise_estimate_the_users_model_contradicts_is_info() -> None:
+    x, y = _shells(0, 2000)
+    x_val, y_val = _shells(1, 500)
+    info = _model("sparse_categorical_crossentropy", "softmax", 3)
+    audit = [f for f in audit_data(BundleData(x, y, x_val, y_val), info) if f.code == "label_noise"]
+    assert audit
+    assert audit[0].severity is Severity.warning  # the reference models' own errors
+    data = Prepared(x, y, x_val, y_val)
+    settled = _settle_label_noise(audit, data, _replayed(0.9), info)[0]
+    assert settled.severity is Severity.info
+    assert settled.evidence["replay_val_accuracy"] == 0.9
+    assert settled.evidence["reference_val_accuracy"] < 0.75
+    # A model no better than the reference leaves the warning standing.
+    assert _settle_label_noise(audit, data, _replayed(0.62), info)[0].severity is Severity.warning
+
+
+def test_real_label_noise_stays_a_warning_when_the_reference_model_is_competent() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2500, 6)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
+    flipped = rng.random(len(y)) < 0.3
+    y[flipped] = 1 - y[flipped]
+    info = _model("binary_crossentropy", "sigmoid")
+    data = Prepared(x[:2000], y[:2000], x[2000:], y[2000:])
+    finding = LabelNoise().check(BundleData(data.x, data.y), info)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    audit = [finding]
+    # The network can only do as well as the labels allow (about 70 %): the estimate stands.
+    assert _settle_label_noise(audit, data, _replayed(0.72), info)[0].severity is Severity.warning
+
+
+def _info(loss: str, units: int, activation: str, optimizer: str = "adam", rate: float = 1e-3) -> ModelInfo:
+    return ModelInfo(
+        loss=loss,
+        from_logits=False,
+        output_units=units,
+        output_activation=activation,
+        param_count=200,
+        layers=[LayerInfo("h", "Dense", "relu", 16), LayerInfo("out", "Dense", activation, units)],
+        optimizer=optimizer,
+        learning_rate=rate,
+    )
+
+
+def _suspicion(code: str) -> Finding:
+    return Finding(
+        code=code,
+        category=Category.hyperparameters,
+        severity=Severity.warning,
+        confidence=0.8,
+        summary=f"{code}.",
+        recommendation="Change the rate.",
+    )
+
+
+def test_a_slow_replay_does_not_confirm_a_usual_rate_as_too_low() -> None:
+    plateau = Finding(
+        code="slow_convergence",
+        category=Category.training_dynamics,
+        severity=Severity.warning,
+        confidence=0.7,
+        summary="Slow.",
+        recommendation="Wait.",
+        supports={"lr_too_low": 1.0},
+    )
+    usual = _info("sparse_categorical_crossentropy", 3, "softmax", "adam", 1e-3)
+    low = dataclasses.replace(usual, learning_rate=1e-3 / (USUAL_RATE_BAND * 3))
+    assert _confirm([_suspicion("lr_too_low")], [plateau], usual)[0].severity is Severity.info
+    assert _confirm([_suspicion("lr_too_low")], [plateau], low)[0].severity is Severity.warning
+    # A rate too high is still confirmed by its symptoms at any rate.
+    high = Finding(
+        **{
+            **plateau.model_dump(),
+            "supports": {"lr_too_high": 1.0},
+        }
+    )
+    assert _confirm([_suspicion("lr_too_high")], [high], usual)[0].severity is Severity.warning
+
+
+@pytest.mark.parametrize(("configured", "demoted"), [(20, True), (8, False), (None, False)])
+def test_slow_convergence_on_a_replay_cut_short_describes_the_cut(
+    configured: int | None, demoted: bool
+) -> None:
+    slow = Finding(
+        code="slow_convergence",
+        category=Category.training_dynamics,
+        severity=Severity.warning,
+        confidence=0.7,
+        summary="Loss was still falling when training stopped.",
+        recommendation="Train longer.",
+    )
+    other = slow.model_copy(update={"code": "loss_plateau"})
+    settled = _settle_truncated([slow, other], TrainingConfig(epochs=configured), replayed=8)
+    assert settled[0].severity is (Severity.info if demoted else Severity.warning)
+    assert settled[1].severity is Severity.warning
+
+
+def _symptom(
+    code: str, severity: Severity = Severity.warning, causes: tuple[str, ...] = (), **fix
+) -> Finding:
+    return Finding(
+        code=code,
+        category=Category.training_dynamics,
+        severity=severity,
+        confidence=0.8,
+        summary=f"{code}.",
+        recommendation="Change it.",
+        fix=fix,
+        supports=dict.fromkeys(causes, 1.0),
+    )
+
+
+def _model_of_layers(*kinds: str) -> ModelInfo:
+    return ModelInfo(
+        loss="binary_crossentropy",
+        from_logits=False,
+        output_units=1,
+        output_activation="sigmoid",
+        param_count=100,
+        layers=[LayerInfo(name=k.lower(), kind=k) for k in kinds],
+    )
+
+
+def test_a_rate_suspicion_needs_a_symptom_that_lists_it() -> None:
+    helped = {"measured": {"improved": True}}
+    low = _symptom("lr_too_low", **helped)
+    high = _symptom("lr_too_high", **helped)
+    nan = _symptom("loss_nan", causes=("nonfinite_values", "lr_too_high"))
+    plateau = _symptom("loss_plateau", causes=("lr_too_low",))
+
+    # A short replay that a higher rate helped does not confirm a low rate; a lower one it does.
+    assert [f.severity for f in _confirm([low, high], [])] == [Severity.info, Severity.warning]
+    assert _confirm([low], [nan])[0].severity is Severity.info
+    assert _confirm([low], [plateau])[0].severity is Severity.warning
+    assert _confirm([low], [plateau.model_copy(update={"severity": Severity.info})])[0].severity is (
+        Severity.info
+    )
+
+
+def test_a_dropout_models_val_gap_is_info_unless_the_audit_found_leakage() -> None:
+    gap = [_symptom("val_better_than_train")]
+    settled = _settle_val_gap(gap, [], _model_of_layers("Dense", "Dropout", "Dense"))
+    assert settled[0].severity is Severity.info
+    assert "no leakage" in settled[0].summary
+    leaked = [_symptom("duplicate_samples")]
+    assert (
+        _settle_val_gap(gap, leaked, _model_of_layers("Dense", "Dropout", "Dense"))[0].severity
+        is Severity.warning
+    )
+    assert _settle_val_gap(gap, [], _model_of_layers("Dense", "Dense"))[0].severity is Severity.warning
