@@ -194,8 +194,9 @@ def plan(
 def noise(first: dict[str, float | None], second: dict[str, float | None]) -> float | None:
     """The gap between two seeds' scores of one configuration: accuracy points, or the MSE's
     relative difference (None when either score is missing)."""
-    if first.get("accuracy") is not None and second.get("accuracy") is not None:
-        return abs(float(first["accuracy"]) - float(second["accuracy"]))
+    one, other = first.get("accuracy"), second.get("accuracy")
+    if one is not None and other is not None:
+        return abs(one - other)
     a, b = first.get("mse"), second.get("mse")
     if a is None or b is None or not max(abs(a), abs(b)):
         return None
