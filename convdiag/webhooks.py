@@ -113,7 +113,7 @@ def resolve_target(url: str, allow_private: bool) -> Target:
         for address in addresses:
             if why := refusal(address):
                 raise WebhookTargetError(f"callback_url resolves to {address}, {why}; refused")
-    return Target(url=url, scheme=parts.scheme, host=parts.hostname, port=port, address=addresses[0])
+    return Target(url=url, scheme=parts.scheme, host=hostname, port=port, address=addresses[0])
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
