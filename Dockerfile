@@ -22,12 +22,24 @@ COPY worker ./worker
 # the ranges in pyproject.toml.
 
 FROM base AS probes
+# Every bundle is probed inside bubblewrap (convdiag/sandbox.py); prlimit (util-linux) and
+# libseccomp2 are already in the base image. Debian's current package, like the base image.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends bubblewrap \
+    && rm -rf /var/lib/apt/lists/*
 # hadolint ignore=DL3013
 RUN pip install --no-cache-dir ".[server,probes]"
 USER 10001
 CMD ["convdiag", "worker", "--queues", "probes", "--concurrency", "1"]
 
 FROM base AS probes-gpu
+# Every bundle is probed inside bubblewrap (convdiag/sandbox.py); prlimit (util-linux) and
+# libseccomp2 are already in the base image. Debian's current package, like the base image.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends bubblewrap \
+    && rm -rf /var/lib/apt/lists/*
 # hadolint ignore=DL3013
 RUN pip install --no-cache-dir ".[server,gpu]"
 USER 10001

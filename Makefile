@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: serve test lint format openapi bench-history bench-wild bench-load bench-probes bench-probe-cost redis-server nginx chromium clean
+.PHONY: serve test lint format openapi bench-history bench-wild bench-load bench-probes bench-probe-cost redis-server nginx chromium bubblewrap clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,14 @@ chromium:
 		echo "installing chromium and chromedriver (Debian packages)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null; }
 
-test: $(STAMP) redis-server nginx chromium
+# Every bundle is probed inside bubblewrap (convdiag/sandbox.py), which refuses bundles where it
+# is missing; install Debian's when it is missing.
+bubblewrap:
+	@command -v bwrap >/dev/null || { \
+		echo "installing bubblewrap (Debian package)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }
+
+test: $(STAMP) redis-server nginx chromium bubblewrap
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest

@@ -388,32 +388,41 @@ def feedback(
 def probe(bundle: Path, as_json: bool) -> None:
     """Probe a bundle (model.keras + data.npz + training.json, zipped) locally.
 
-    Loads TensorFlow. Exit status: 0 healthy, 1 problems found, 2 unusable bundle,
-    3 inconclusive."""
+    Runs the probes in the same sandbox as the service's worker (a fresh bubblewrap child
+    process with no network, no other files, and memory and CPU limits); where the sandbox
+    cannot be set up, the bundle is not probed. Exit status: 0 healthy, 1 problems found,
+    2 unusable bundle (or no sandbox), 3 inconclusive."""
     import zipfile
 
-    from diagnosis.probes.loader import BundleError, Limits, check_archive
+    from diagnosis.probes.loader import BundleError, check_archive
 
-    # What a zip check can tell comes before the seconds TensorFlow takes to import.
+    # What a zip check can tell comes before the seconds the sandbox and TensorFlow take.
     try:
         check_archive(bundle)
     except BundleError as exc:
         hint = "" if zipfile.is_zipfile(bundle) else " (a training history? `convdiag diagnose` reads it)"
         _fail(f"{bundle}: {exc}{hint}")
     _require("probes", "convdiag probe")
+    from convdiag import sandbox
     from convdiag.settings import get_settings
-    from diagnosis.probes.run import probe_bundle
+    from diagnosis import Diagnosis
 
     def progress(fraction: float, stage: str) -> None:
         click.echo(f"\r[{fraction:>4.0%}] {stage}".ljust(30), nl=False, err=True)
 
     try:
-        result = probe_bundle(bundle, Limits(max_unpacked_bytes=get_settings().max_unpacked_bytes), progress)
-    except BundleError as exc:
+        result = sandbox.run(bundle, sandbox.SandboxLimits.from_settings(get_settings()), progress)
+    except (sandbox.BundleRefused, sandbox.LimitExceeded) as exc:
+        click.echo("", err=True)
+        _fail(f"{bundle}: {exc}")
+    except sandbox.SandboxUnavailable as exc:
+        click.echo("", err=True)
+        _fail(f"{bundle} was not probed: {exc}")
+    except sandbox.SandboxCrashed as exc:
         click.echo("", err=True)
         _fail(f"{bundle}: {exc}")
     click.echo("", err=True)
-    sys.exit(_print_diagnosis(result, as_json))
+    sys.exit(_print_diagnosis(Diagnosis.model_validate(result), as_json))
 
 
 @main.command("hash-key")

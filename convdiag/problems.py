@@ -49,3 +49,7 @@ INTERNAL_ERROR = ProblemType("internal-error", "Internal error", 500)
 # Only ever on a failed job, never as an HTTP answer.
 TIMED_OUT = ProblemType("timed-out", "The job ran past its time limit", 500)
 WORKER_LOST = ProblemType("worker-lost", "The worker running the job was lost too many times", 500)
+# A bundle's sandbox went past one of its limits; the detail names which (memory, CPU time...).
+LIMIT_EXCEEDED = ProblemType("limit-exceeded", "The bundle exceeded a resource limit", 422)
+# The worker cannot build the bundle sandbox, so it refuses to probe rather than run unprotected.
+SANDBOX_UNAVAILABLE = ProblemType("sandbox-unavailable", "Bundles cannot be probed safely here", 503)

@@ -125,6 +125,26 @@ class Settings(BaseSettings):
         ge=64,
         description="A probe worker process past this resident size is replaced after its task.",
     )
+    # The bundle sandbox (convdiag/sandbox.py): what one bundle's probes may use.
+    sandbox_memory_mb: int = Field(
+        default=3072,
+        ge=256,
+        description="Memory of one bundle's sandbox: its data-segment limit and the resident size "
+        "at which the worker kills it.",
+    )
+    sandbox_cpu_seconds: int = Field(default=1200, ge=1, description="CPU time of one bundle's sandbox.")
+    sandbox_open_files: int = Field(default=256, ge=32, description="Open files of one bundle's sandbox.")
+    max_array_bytes: int = Field(
+        default=1024 * 1024 * 1024,
+        ge=1024,
+        description="What a bundle's arrays (data.npz and the model's weights) may take in memory, "
+        "read from their headers before any is loaded.",
+    )
+    unsafe_model_loading: bool = Field(
+        default=False,
+        description="TESTS ONLY: load models with Keras' safe mode and the allow-list off, so the "
+        "sandbox tests can run hostile code inside the sandbox and see it contained.",
+    )
 
     @property
     def embedded(self) -> bool:

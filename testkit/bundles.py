@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import textwrap
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,42 @@ def make_bundle(
         if training is not None:
             archive.writestr("training.json", json.dumps(training))
     return path
+
+
+# The attack runs only where the sandbox puts it (HOME is the job's directory, the uid is
+# nobody's): Keras also calls the Lambda while this test builds the model, in this process.
+GUARD = "import os, sys\nif os.environ.get('HOME') == '/job' and os.getuid() == 65534:\n"
+
+
+def hostile_model(body: str, then_raise: bool = False) -> Any:
+    """A model whose Lambda runs `body` the first time Keras calls it: at load, on a symbolic
+    input, inside the sandbox only. The code is marshalled into the file with its constants.
+    With `then_raise`, every call raises with what `body` left in `results`: Keras swallows
+    that while it loads, and the probes' first evaluation reports it as the job's error."""
+    import keras
+
+    once = "if not hasattr(sys, 'attack_results'):\n    results = []\n"
+    once += textwrap.indent(textwrap.dedent(body), "    ") + "\n    sys.attack_results = results\n"
+    if then_raise:
+        once += "raise RuntimeError(' '.join(sys.attack_results))\n"
+    guarded = GUARD + textwrap.indent(once, "    ")
+    source = "def attack(x):\n" + textwrap.indent(guarded, "    ") + "\n    return x\n"
+    scope: dict[str, Any] = {}
+    exec(compile(source, "<attack>", "exec"), scope)  # noqa: S102 - the test's own hostile model
+    # Keras marshals a function's code into the file only for a lambda (and again when the
+    # probes copy the model); a named function is saved by name and would not load at all.
+    attack = scope["attack"]
+    attack.__code__ = attack.__code__.replace(co_name="<lambda>", co_qualname="<lambda>")
+    attack.__name__ = "<lambda>"
+    model = keras.Sequential(
+        [
+            keras.layers.Input((8,)),
+            keras.layers.Lambda(attack),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
 
 
 def not_a_bundle() -> bytes:

@@ -132,14 +132,19 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 @contextlib.contextmanager
 def celery_worker(
-    settings: Settings, *extra: str, log: Path | None = None, queues: str = ",".join(QUEUES)
+    settings: Settings,
+    *extra: str,
+    log: Path | None = None,
+    queues: str = ",".join(QUEUES),
+    env: dict[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A real `celery worker` subprocess (prefork pool, one child) with these settings, on
-    every queue unless told which."""
+    every queue unless told which (and `env`, when given, as its whole environment instead of
+    settings_env's)."""
     out: IO[bytes] | int = log.open("wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
         [*worker_command(queues, 1), "--without-gossip", "--without-mingle", *extra],
-        env=settings_env(settings),
+        env=env or settings_env(settings),
         cwd=ROOT,
         stdout=out,
         stderr=subprocess.STDOUT,

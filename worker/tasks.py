@@ -12,12 +12,14 @@ from pathlib import Path
 from celery import Task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from convdiag import webhooks
-from convdiag.jobs import Job, JobError, JobStore, open_store
+from convdiag import sandbox, webhooks
+from convdiag.jobs import Job, JobError, JobStatus, JobStore, open_store
 from convdiag.problems import (
     INTERNAL_ERROR,
     INVALID_BUNDLE,
     INVALID_HISTORY,
+    LIMIT_EXCEEDED,
+    SANDBOX_UNAVAILABLE,
     TIMED_OUT,
     WORKER_LOST,
     ProblemType,
@@ -45,6 +47,10 @@ class JobFailure(Exception):
     def __init__(self, kind: ProblemType, detail: str) -> None:
         super().__init__(detail)
         self.kind = kind
+
+
+class JobStopped(Exception):
+    """The job was cancelled while it ran and its work was stopped; its state is final."""
 
 
 @cache
@@ -103,6 +109,8 @@ def _run(
             result = compute(job, payload, lambda fraction, stage: jobs.progress(job_id, fraction, stage))
     except JobFailure as exc:
         jobs.fail(job_id, _error(exc.kind, str(exc)))
+    except JobStopped:
+        log.info("job %s was cancelled while it ran; its work is stopped", job_id)
     except SoftTimeLimitExceeded:
         jobs.fail(job_id, _error(TIMED_OUT, "the job ran past its time limit"))
     except MemoryError:
@@ -128,18 +136,35 @@ def _bundle_path(payload: bytes) -> Path:
 
 
 def _bundle(job: Job, payload: bytes, progress: Progress) -> Diagnosis:
-    if not _bundle_path(payload).is_file():
+    path = _bundle_path(payload)
+    if not path.is_file():
         # A job re-sent after its API died mid-request, whose upload was cleaned up with it.
         raise JobFailure(INVALID_BUNDLE, "the uploaded bundle is no longer on the server; upload it again")
-    # Keras and TensorFlow load here, in the probe worker's process, and nowhere else.
-    from diagnosis.probes.loader import BundleError, Limits
-    from diagnosis.probes.run import probe_bundle
+    # The probes run in a fresh sandbox process that this worker starts, watches and kills
+    # (convdiag/sandbox.py); Keras and TensorFlow load there, never in the worker.
+    jobs = store()
 
-    limits = Limits(max_unpacked_bytes=get_settings().max_unpacked_bytes)
+    def cancelled() -> bool:
+        current = jobs.get(job.id)
+        return current is None or current.status is JobStatus.cancelled
+
     try:
-        return probe_bundle(_bundle_path(payload), limits, progress)
-    except BundleError as exc:
+        result = sandbox.run(
+            path, sandbox.SandboxLimits.from_settings(get_settings()), progress, cancelled, log.info
+        )
+    except sandbox.SandboxStopped:
+        raise JobStopped from None
+    except sandbox.BundleRefused as exc:
         raise JobFailure(INVALID_BUNDLE, str(exc)) from None
+    except sandbox.LimitExceeded as exc:
+        raise JobFailure(LIMIT_EXCEEDED, str(exc)) from None
+    except sandbox.SandboxUnavailable as exc:
+        log.error("bundle sandbox unavailable, job %s refused: %s", job.id, exc)
+        raise JobFailure(SANDBOX_UNAVAILABLE, str(exc)) from None
+    except sandbox.SandboxCrashed as exc:
+        log.error("job %s: %s", job.id, exc)
+        raise JobFailure(INTERNAL_ERROR, "the probes failed unexpectedly; the error is logged") from None
+    return Diagnosis.model_validate(result)
 
 
 def _release_bundle(payload: bytes) -> None:
