@@ -2970,37 +2970,6 @@ def _real_x4_sigmoid_elu(rng: np.random.Generator, fixed: bool = False) -> Parts
     return Parts(_compiled(model, "mse"), *parts, training={"batch_size": 32, "epochs": 30})
 
 
-def _real_tutorial_mlp_pixels(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """TensorFlow's basic classification tutorial (Flatten, Dense 128 relu, softmax; Adam,
-    sparse categorical cross-entropy) on pixels left at 0-255; the fix divides them by 255.
-    Digits at 24x24 stand in for Fashion-MNIST."""
-    import keras
-
-    x, y = _digit_pixels()
-    if fixed:
-        x = x / 255
-    model = keras.Sequential(
-        [
-            keras.layers.Input((24, 24)),
-            keras.layers.Flatten(),
-            keras.layers.Dense(128, activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-    return Parts(_sparse(model), *_split(x, y, rng), training={"batch_size": 32, "epochs": 10})
-
-
-def _real_two_relu_layers_pixels(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """Two Dense 128 relu layers and a softmax under Adam and categorical cross-entropy on
-    one-hot labels, pixels at 0-255; the fix scales them to [0, 1]. Flattened 24x24 digits
-    stand in for Fashion-MNIST (the original's early stopping cannot travel in a bundle)."""
-    x, y = _digit_pixels()
-    x = x.reshape(len(x), -1) / (255 if fixed else 1)
-    xt, yt, xv, yv = _split(x.astype(np.float32), y, rng)
-    model = _compiled(_net(x.shape[1], [128, 128], 10), "categorical_crossentropy")
-    return Parts(model, xt, _one_hot(yt, 10), xv, _one_hot(yv, 10), {"batch_size": 32, "epochs": 20})
-
-
 def _real_lstm_one_sigmoid_unit(rng: np.random.Generator, fixed: bool = False) -> Parts:
     """An LSTM over 5 steps of 10 label-encoded categorical features and one sigmoid unit,
     trained with categorical cross-entropy; the fix is binary cross-entropy. Generated codes
@@ -3082,46 +3051,6 @@ def _real_four_sigmoid_layers(rng: np.random.Generator, fixed: bool = False) -> 
     return Parts(_compiled(model, "mse", "sgd", 0.01), *parts, training={"batch_size": 32, "epochs": 30})
 
 
-def _real_vgg_sgd(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """A VGG-style network (3x3 convolutions with batch normalization, dropout and L2 5e-4;
-    softmax, categorical cross-entropy) under SGD with momentum 0.9 (Nesterov) at the
-    repository's rate of 0.1; the fix is 0.01. Standardized 8x8 digits stand in for CIFAR-10,
-    two convolution blocks for VGG16's five."""
-    import keras
-
-    x, y = _sklearn_set("digits")
-    x = ((x - x.mean()) / x.std()).reshape(-1, 8, 8, 1).astype(np.float32)
-    l2 = keras.regularizers.L2(5e-4)
-
-    def conv(width: int) -> list[Any]:
-        return [
-            keras.layers.Conv2D(width, 3, padding="same", activation="relu", kernel_regularizer=l2),
-            keras.layers.BatchNormalization(),
-        ]
-
-    model = keras.Sequential(
-        [
-            keras.layers.Input((8, 8, 1)),
-            *conv(32),
-            keras.layers.Dropout(0.3),
-            *conv(32),
-            keras.layers.MaxPooling2D(),
-            *conv(64),
-            keras.layers.Dropout(0.4),
-            *conv(64),
-            keras.layers.MaxPooling2D(),
-            keras.layers.Flatten(),
-            keras.layers.Dense(128, activation="relu", kernel_regularizer=l2),
-            keras.layers.BatchNormalization(),
-            keras.layers.Dropout(0.5),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-    model.compile(optimizer=_sgd(0.01 if fixed else 0.1, 0.9, nesterov=True), loss="categorical_crossentropy")
-    xt, yt, xv, yv = _split(x, y, rng)
-    return Parts(model, xt, _one_hot(yt, 10), xv, _one_hot(yv, 10), {"batch_size": 128, "epochs": 30})
-
-
 def _real_mnist_mlp_dropout(rng: np.random.Generator, fixed: bool = False) -> Parts:
     """Keras' MNIST MLP example (Dense 512 relu without bias, Dense 512 relu, softmax; RMSprop,
     categorical cross-entropy, batches of 128) with Dropout(0.99) after each hidden layer;
@@ -3160,28 +3089,45 @@ def _real_tanh_output_line(rng: np.random.Generator, fixed: bool = False) -> Par
     return Parts(model, *_split(x, y, rng), training={"batch_size": 32, "epochs": 50})
 
 
-def _real_cnn_pixels(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """A small Keras CNN (two 3x3 convolutions with pooling, Dense 64, softmax; Adam) on
-    images left at 0-255, whose predictions converge to one value; the fix divides them by
-    255. The question's own layers are not in the stored page: this CNN stands in for them,
-    24x24 digits for its images."""
+def _real_single_relu(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """One weight without bias and a ReLU learning y = relu(x) for x ~ N(0, 1) (the thread's
+    own data) under SGD and mean squared error, batches of 1000; the weight starts at -10 (the
+    unit is dead for every positive x and gets no gradient from the rest). The fix, from the
+    thread: start it in the target's orientation (+0.5 here)."""
     import keras
 
-    x, y = _digit_pixels()
-    x = (x / (255 if fixed else 1))[..., None].astype(np.float32)
+    x = rng.normal(size=(20_000, 1)).astype(np.float32)
+    y = np.maximum(x[:, 0], 0)
+    start = 0.5 if fixed else -10.0
     model = keras.Sequential(
         [
-            keras.layers.Input((24, 24, 1)),
-            keras.layers.Conv2D(32, 3, activation="relu"),
-            keras.layers.MaxPooling2D(),
-            keras.layers.Conv2D(64, 3, activation="relu"),
-            keras.layers.MaxPooling2D(),
-            keras.layers.Flatten(),
-            keras.layers.Dense(64, activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
+            keras.layers.Input((1,)),
+            keras.layers.Dense(1, use_bias=False, kernel_initializer=keras.initializers.Constant(start)),
+            keras.layers.ReLU(),
         ]
     )
-    return Parts(_sparse(model), *_split(x, y, rng), training={"batch_size": 32, "epochs": 10})
+    return Parts(_compiled(model, "mse", "sgd", 0.01), *_split(x, y, rng), {"batch_size": 1000, "epochs": 20})
+
+
+def _real_softmax_one_unit_categorical(rng: np.random.Generator, fixed: bool = False) -> Parts:
+    """Two classes into Dense(1, softmax) under categorical cross-entropy: the one output is
+    always 1 and the model always answers class 0; the fix: Dense(2, softmax) on one-hot
+    labels. A standardized two-class make_classification problem stands in for the data, and
+    Dense 64 relu for the question's hidden layers, which the stored page does not show."""
+    x, y = _classes(rng, 2000, 10, 2)
+    xt, yt, xv, yv = _split(x, y, rng)
+    model = _compiled(_net(10, [64], 2 if fixed else 1), "categorical_crossentropy")
+    if fixed:
+        return Parts(model, xt, _one_hot(yt, 2), xv, _one_hot(yv, 2), {"batch_size": 32, "epochs": 20})
+    column = np.float32
+    return Parts(
+        model,
+        xt,
+        yt[:, None].astype(column),
+        xv,
+        yv[:, None].astype(column),
+        {"batch_size": 32, "epochs": 20},
+    )
 
 
 # The builders an entry may name: every function here that takes rng and returns Parts (a

@@ -49,7 +49,7 @@ TUNING_VARIANTS = 9
 # Built by the smoke test: numpy data only (no scikit-learn), 1200 samples, a small MLP.
 SMOKE_ENTRY = "lr_too_high-adam-5"
 # The seventh round: real programs from public questions and issues, each faulty and fixed.
-REAL_ROUND, MIN_REAL_PROGRAMS = 7, 12
+REAL_ROUND, MIN_REAL_PROGRAMS = 7, 10
 REAL = [e for e in CORPUS if e.source]
 
 
