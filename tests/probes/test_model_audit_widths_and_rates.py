@@ -8,10 +8,11 @@ import dataclasses
 import numpy as np
 import pytest
 
-from diagnosis.bundle import LayerInfo, ModelInfo, label_info
+from diagnosis.bundle import ModelInfo, label_info
 from diagnosis.models import Severity
 from diagnosis.probes.model_audit import BEYOND_USUAL, audit_model, bottleneck, learning_rate
 from diagnosis.probes.run import _confirm
+from testkit.factories import model_info
 
 TEN_CLASSES = label_info(np.arange(10).repeat(5))
 THREE_CLASSES = label_info(np.arange(3).repeat(5))
@@ -21,14 +22,12 @@ THREE_TARGETS = label_info(np.linspace(-1.0, 1.0, 30).reshape(10, 3))
 def _model(
     *widths: int, classes: int = 10, optimizer: str = "adam", learning_rate: float = 1e-3
 ) -> ModelInfo:
-    hidden = [LayerInfo(f"h{i}", "Dense", "relu", units) for i, units in enumerate(widths)]
-    return ModelInfo(
-        loss="sparse_categorical_crossentropy",
-        from_logits=False,
-        output_units=classes,
-        output_activation="softmax",
-        param_count=1000,
-        layers=[*hidden, LayerInfo("out", "Dense", "softmax", classes)],
+    return model_info(
+        "sparse_categorical_crossentropy",
+        classes,
+        "softmax",
+        hidden=widths,
+        params=1000,
         optimizer=optimizer,
         learning_rate=learning_rate,
     )
@@ -56,14 +55,7 @@ def test_usual_widths_pass(info: ModelInfo, labels) -> None:
 
 
 def test_multi_output_regression_compares_widths_with_the_outputs() -> None:
-    info = ModelInfo(
-        loss="mean_squared_error",
-        from_logits=False,
-        output_units=12,
-        output_activation="linear",
-        param_count=100,
-        layers=[LayerInfo("h", "Dense", "relu", 4), LayerInfo("out", "Dense", "linear", 12)],
-    )
+    info = model_info("mean_squared_error", 12, "linear", hidden=(4,), params=100)
     assert bottleneck(info, label_info(np.zeros((10, 12)) + np.arange(12.0))) is not None
     assert bottleneck(dataclasses.replace(info, output_units=3), THREE_TARGETS) is None
 

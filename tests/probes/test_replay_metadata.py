@@ -8,22 +8,16 @@ import math
 import numpy as np
 import pytest
 
-from diagnosis.bundle import LayerInfo, ModelInfo, TrainingConfig, label_info
+from diagnosis.bundle import ModelInfo, TrainingConfig, label_info
 from diagnosis.engine import diagnose
 from diagnosis.history import history_from_mapping
 from diagnosis.probes.run import replay_metadata
+from testkit.factories import model_info
 
 
 def _info(loss: str, units: int = 10, activation: str = "softmax") -> ModelInfo:
-    return ModelInfo(
-        loss=loss,
-        from_logits=False,
-        output_units=units,
-        output_activation=activation,
-        param_count=5000,
-        layers=[LayerInfo("h", "Dense", "relu", 32), LayerInfo("out", "Dense", activation, units)],
-        optimizer="adam",
-        learning_rate=1e-3,
+    return model_info(
+        loss, units, activation, hidden=(32,), params=5000, optimizer="adam", learning_rate=1e-3
     )
 
 
