@@ -66,7 +66,7 @@ TERMINAL = {"succeeded", "failed", "cancelled"}
 REQUEST_TIMEOUT = 30.0
 # How many job reads the drain keeps in flight.
 DRAIN_CONCURRENCY = 32
-API_FACTORY = "service.main:create_app"
+BARE_FACTORY = "benchmarks.bench_load:bare_app"
 
 
 def bare_app() -> FastAPI:
@@ -213,14 +213,22 @@ def run(
         finished = asyncio.run(_drain(api_url, list(load.accepted), drain))
         service = _service_report(load, finished)
 
-        # The same uvicorn command line, with the bare app's factory and its own port.
+        # uvicorn with compose's options (`convdiag api --host H --port P OPTIONS` execs
+        # uvicorn with OPTIONS), the bare app's factory and its own port.
+        api_args = services["api"]["command"]
         bare_command = [
-            "benchmarks.bench_load:bare_app" if arg == API_FACTORY else arg
-            for arg in local_command(services["api"]["command"], bare_port)
+            *local_command(
+                ["uvicorn", "--factory", BARE_FACTORY, "--host", "127.0.0.1", "--port", "8000"], bare_port
+            ),
+            *api_args[api_args.index("--port") + 2 :],
         ]
         bare = stack.enter_context(_process(bare_command, env, work / "bare.log"))
         bare_url = f"http://127.0.0.1:{bare_port}"
         _ready(bare_url, "/openapi.json", bare, work / "bare.log")
+        # The scale must be the bare app, not the service again under another name.
+        paths = set(httpx.get(f"{bare_url}/openapi.json", timeout=5).json()["paths"])
+        if paths != {"/v1/histories"}:
+            raise RuntimeError(f"{shlex.join(bare_command)} is not the bare app: it serves {sorted(paths)}")
         bare_load = asyncio.run(_load(bare_url, clients, duration))
     return {
         "clients": clients,
