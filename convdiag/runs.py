@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -58,6 +59,23 @@ class LiveRun(BaseModel):
 
 def _key(tenant: str, run_id: str) -> str:
     return f"run:{tenant}:{run_id}"
+
+
+# The ids of a tenant's newest runs, newest first: documents have no listing of their own.
+def _index_key(tenant: str) -> str:
+    return f"runs:{tenant}"
+
+
+# How many run ids a tenant's index keeps (the browser page lists these).
+MAX_LISTED_RUNS = 100
+
+
+def _remember(store: JobStore, tenant: str, run_id: str) -> None:
+    def update(current: dict[str, Any] | None) -> dict[str, Any]:
+        older = [i for i in (current or {}).get("ids", []) if i != run_id]
+        return {"ids": [run_id, *older][:MAX_LISTED_RUNS]}
+
+    store.update_document(_index_key(tenant), update)
 
 
 def check_run_id(run_id: str) -> None:
@@ -146,7 +164,9 @@ def create_run(
             raise RunConflict(f"run {run_id} already exists")
         return document
 
-    return _to_run(store.update_document(_key(tenant, run_id), create))
+    created = store.update_document(_key(tenant, run_id), create)
+    _remember(store, tenant, run_id)
+    return _to_run(created)
 
 
 def append_epochs(
@@ -162,8 +182,11 @@ def append_epochs(
     if not epochs:
         raise HistoryError("no epochs in the request")
     given = parse_metadata(metadata).model_dump(exclude_none=True) if metadata else {}
+    started = False
 
     def update(current: dict[str, Any] | None) -> dict[str, Any]:
+        nonlocal started
+        started = current is None  # per attempt: a retried update may find the run made
         if current is None:
             return _append(_new_document(run_id, given), epochs)
         differing = sorted(name for name, value in given.items() if current["metadata"].get(name) != value)
@@ -174,7 +197,10 @@ def append_epochs(
             )
         return _append(current, epochs)
 
-    return _to_run(store.update_document(_key(tenant, run_id), update))
+    document = store.update_document(_key(tenant, run_id), update)
+    if started:
+        _remember(store, tenant, run_id)
+    return _to_run(document)
 
 
 def get_run(store: JobStore, tenant: str, run_id: str) -> LiveRun | None:
@@ -188,3 +214,10 @@ def get_run_curves(
     """A run and its curves as stored (non-finite values as None), for its report."""
     document = store.get_document(_key(tenant, run_id))
     return None if document is None else (_to_run(document), document["values"])
+
+
+def recent_runs(store: JobStore, tenant: str, limit: int) -> list[LiveRun]:
+    """The tenant's newest runs (by creation), newest first, without those that expired."""
+    index = store.get_document(_index_key(tenant)) or {}
+    documents = (store.get_document(_key(tenant, run_id)) for run_id in index.get("ids", []))
+    return [_to_run(document) for document in islice(filter(None, documents), limit)]

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from convdiag.jobs import Job, JobKind, JobStore
 from convdiag.problems import NOT_FOUND, RUN_NOT_FOUND, UNAUTHORIZED
-from convdiag.runs import get_run, get_run_curves
+from convdiag.runs import get_run, get_run_curves, recent_runs
 from convdiag.settings import hash_api_key
 from service.charts import Series, chart
 from service.deps import SettingsDep, StoreDep, get_tenant, tenant_for_key
@@ -37,7 +37,11 @@ ENV = Environment(
 # The page's own script and style, read once; served with their type and the page's headers.
 STATIC = {
     name: (media_type, (HERE / "static" / name).read_bytes())
-    for name, media_type in (("app.js", "text/javascript"), ("app.css", "text/css"))
+    for name, media_type in (
+        ("app.js", "text/javascript"),
+        ("app.css", "text/css"),
+        ("icon.svg", "image/svg+xml"),
+    )
 }
 PAGE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
@@ -50,8 +54,9 @@ HEADERS = {
     # The pages hold a tenant's jobs: no shared cache keeps them.
     "Cache-Control": "no-store",
 }
-# How many of the newest jobs `/` shows, and how many series one overlay draws at most.
+# How many of the newest jobs and runs `/` shows, and how many series one overlay draws at most.
 RECENT_JOBS = 50
+RECENT_RUNS = 20
 MAX_OVERLAY = 12
 # A live run's chart: the loss curves, or every metric when the run logs no loss.
 LOSS_MARK = "loss"
@@ -88,7 +93,7 @@ def index(store: StoreDep, settings: SettingsDep, tenant: PageTenantDep) -> HTML
         tenant=tenant,
         auth=settings.auth_enabled,
         jobs=jobs,
-        runs=[],
+        runs=recent_runs(store, tenant, RECENT_RUNS),
         headline=_headline,
     )
 
