@@ -27,6 +27,16 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def private_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis of the module's own, for tests that start workers with their own settings: on
+    the shared Redis the session's worker consumes the same queues and takes their jobs with
+    its own settings (another bundles directory: "the uploaded bundle is no longer on the
+    server"), depending on which worker polls first."""
+    with redis_server(tmp_path_factory.mktemp("redis-private")) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def settings(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(

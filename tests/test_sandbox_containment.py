@@ -37,9 +37,9 @@ JOB_SECONDS = 120
 
 
 @pytest.fixture(scope="module")
-def sandbox_settings(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def sandbox_settings(private_redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(
-        redis_url=redis_url,
+        redis_url=private_redis_url,
         data_dir=tmp_path_factory.mktemp("sandbox"),
         unsafe_model_loading=True,
         sandbox_memory_mb=MEMORY_MB,

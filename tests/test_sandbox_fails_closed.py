@@ -72,8 +72,10 @@ def test_the_cli_probes_in_the_sandbox(healthy: Path, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def no_sandbox_api(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    settings = Settings(redis_url=redis_url, data_dir=tmp_path_factory.mktemp("no-sandbox"))
+def no_sandbox_api(
+    private_redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[httpx.Client]:
+    settings = Settings(redis_url=private_redis_url, data_dir=tmp_path_factory.mktemp("no-sandbox"))
     env = settings_env(settings) | {"PATH": NO_SANDBOX_PATH}
     log = tmp_path_factory.mktemp("no-sandbox-logs") / "worker.log"
     with (

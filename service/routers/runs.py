@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import math
 import threading
+import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
@@ -188,16 +189,24 @@ async def post_epochs(
         raise _problem(exc) from None
 
 
+def own_run(run_id: str, store: StoreDep, tenant: TenantDep) -> LiveRun:
+    """The caller's live run; anyone else's is indistinguishable from a missing one (404)."""
+    run = get_run(store, tenant, run_id)
+    if run is None:
+        raise ProblemError(RUN_NOT_FOUND, f"no run {run_id}")
+    return run
+
+
+OwnRunDep = Annotated[LiveRun, Depends(own_run)]
+
+
 @router.get(
     "/{run_id}",
     response_model=LiveRun,
     summary="A live run and its diagnosis so far",
     responses=problem_responses(RUN_NOT_FOUND, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
 )
-def read_run(run_id: str, store: StoreDep, tenant: TenantDep) -> LiveRun:
-    run = get_run(store, tenant, run_id)
-    if run is None:
-        raise ProblemError(RUN_NOT_FOUND, f"no run {run_id}")
+def read_run(run: OwnRunDep) -> LiveRun:
     return run
 
 
@@ -226,6 +235,9 @@ def run_report(run_id: str, store: StoreDep, tenant: TenantDep) -> HTMLResponse:
 
 # How often a run's event stream looks for new epochs.
 EVENTS_POLL_SECONDS = 0.5
+# A live run has no end the server could tell, so a stream with nothing new for this long ends;
+# an EventSource reconnects by itself, and a client never holds a connection that says nothing.
+EVENTS_IDLE_SECONDS = 15.0
 
 
 @router.get(
@@ -234,17 +246,19 @@ EVENTS_POLL_SECONDS = 0.5
     summary="Server-Sent Events: the run and its diagnosis each time epochs arrive",
     responses=problem_responses(RUN_NOT_FOUND, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
 )
-async def run_events(run_id: str, store: StoreDep, tenant: TenantDep) -> AsyncIterator[ServerSentEvent]:
+async def run_events(first: OwnRunDep, store: StoreDep, tenant: TenantDep) -> AsyncIterator[ServerSentEvent]:
     """An `epoch` event with the run (as GET /v1/runs/{run_id}) now and whenever it changes.
-    A live run has no end the server could tell, so the stream lasts until the client goes."""
-    run = await run_in_threadpool(get_run, store, tenant, run_id)
-    if run is None:
-        raise ProblemError(RUN_NOT_FOUND, f"no run {run_id}")
-    while True:
+    The stream ends after EVENTS_IDLE_SECONDS without a change (an EventSource reconnects).
+    The run is looked up by the dependency, before the stream starts: a missing one is a 404,
+    never an error raised after a 200 has been sent."""
+    run: LiveRun | None = first
+    run_id = first.id
+    while run is not None:
         yield ServerSentEvent(event="epoch", data=run.model_dump(mode="json"))
         last = run.updated_at
+        idle_until = time.monotonic() + EVENTS_IDLE_SECONDS
         while run is not None and run.updated_at == last:
+            if time.monotonic() > idle_until:
+                return
             await asyncio.sleep(EVENTS_POLL_SECONDS)
-            run = await run_in_threadpool(get_run, store, tenant, run_id)
-        if run is None:
-            return  # expired while we watched
+            run = await run_in_threadpool(get_run, store, tenant, run_id)  # None: expired
