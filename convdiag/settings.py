@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     # its task out again only after the visibility timeout. Running jobs beat instead, and a
     # sweeper in every worker hands back a job that stopped beating, and sends jobs that were
     # stored but never queued (the API or the broker went away in between).
+    # A live run has no end the server could tell; its event stream ends after this long without
+    # a new epoch, and an EventSource reconnects by itself.
+    run_events_idle_seconds: float = Field(
+        default=15.0, gt=0, description="A live run's event stream ends after this long with nothing new."
+    )
     heartbeat_seconds: float = Field(
         default=10.0, gt=0, description="How often a worker records that a running job is alive."
     )

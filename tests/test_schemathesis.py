@@ -59,7 +59,13 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
     with RedisServer(directory) as server:
         # No rate limit: hundreds of requests in a minute are the point here (429s have their test).
         config = Settings(
-            redis_url=server.url, data_dir=directory, api_keys={hash_api_key(KEY): "fuzz"}, rate_limit=""
+            redis_url=server.url,
+            data_dir=directory,
+            api_keys={hash_api_key(KEY): "fuzz"},
+            rate_limit="",
+            # A live run's event stream lasts until it has been idle this long; every example
+            # on the run would otherwise hold the connection for the default 15 s.
+            run_events_idle_seconds=0.5,
         )
         with (
             celery_worker(config, log=directory / "worker.log"),

@@ -235,9 +235,6 @@ def run_report(run_id: str, store: StoreDep, tenant: TenantDep) -> HTMLResponse:
 
 # How often a run's event stream looks for new epochs.
 EVENTS_POLL_SECONDS = 0.5
-# A live run has no end the server could tell, so a stream with nothing new for this long ends;
-# an EventSource reconnects by itself, and a client never holds a connection that says nothing.
-EVENTS_IDLE_SECONDS = 15.0
 
 
 @router.get(
@@ -246,9 +243,11 @@ EVENTS_IDLE_SECONDS = 15.0
     summary="Server-Sent Events: the run and its diagnosis each time epochs arrive",
     responses=problem_responses(RUN_NOT_FOUND, INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
 )
-async def run_events(first: OwnRunDep, store: StoreDep, tenant: TenantDep) -> AsyncIterator[ServerSentEvent]:
+async def run_events(
+    first: OwnRunDep, store: StoreDep, tenant: TenantDep, settings: SettingsDep
+) -> AsyncIterator[ServerSentEvent]:
     """An `epoch` event with the run (as GET /v1/runs/{run_id}) now and whenever it changes.
-    The stream ends after EVENTS_IDLE_SECONDS without a change (an EventSource reconnects).
+    The stream ends after `run_events_idle_seconds` without a change (an EventSource reconnects).
     The run is looked up by the dependency, before the stream starts: a missing one is a 404,
     never an error raised after a 200 has been sent."""
     run: LiveRun | None = first
@@ -256,7 +255,7 @@ async def run_events(first: OwnRunDep, store: StoreDep, tenant: TenantDep) -> As
     while run is not None:
         yield ServerSentEvent(event="epoch", data=run.model_dump(mode="json"))
         last = run.updated_at
-        idle_until = time.monotonic() + EVENTS_IDLE_SECONDS
+        idle_until = time.monotonic() + settings.run_events_idle_seconds
         while run is not None and run.updated_at == last:
             if time.monotonic() > idle_until:
                 return
