@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from convdiag.jobs import JobError, JobKind
 from convdiag.settings import Settings, hash_api_key
 from service.main import create_app
 from testkit import histories
@@ -58,3 +59,20 @@ def test_a_missing_key_is_401(client: TestClient) -> None:
 
 def test_unknown_route_is_problem_json(client: TestClient) -> None:
     assert_problem(client.get("/v1/nothing-here"), 404, "not-found")
+
+
+def test_the_page_lists_a_failed_job_with_its_reason(tmp_path: Path) -> None:
+    """A failed job has no verdict; `/` shows why it failed instead (it once crashed the page)."""
+    settings = Settings(redis_url=None, data_dir=tmp_path, local_tenant="open")
+    with TestClient(create_app(settings)) as client:
+        store = client.app.state.store  # type: ignore[attr-defined]
+        job = store.create(
+            tenant="open",
+            kind=JobKind.bundle,
+            payload=b"",
+            outcome=JobError(type="urn:convdiag:problem:limit-exceeded", title="Limit", detail="over cap"),
+        )
+        page = client.get("/")
+    assert page.status_code == 200
+    assert job.id in page.text
+    assert "over cap" in page.text

@@ -13,7 +13,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -47,7 +51,11 @@ def chromium() -> Iterator[Any]:
 def _wait(driver: Any, predicate: Any, timeout: float = 30) -> Any:
     # A form post navigates under the wait: an element read mid-way is stale, not an error.
     wait = WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
-    return wait.until(lambda d: predicate(d))
+    try:
+        return wait.until(lambda d: predicate(d))
+    except TimeoutException:
+        # Say what the browser was showing: a bare TimeoutException hides a server error page.
+        raise AssertionError(f"waited {timeout} s at {driver.current_url}: {_body(driver)[:500]!r}") from None
 
 
 def _body(driver: Any) -> str:
