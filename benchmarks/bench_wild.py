@@ -42,6 +42,9 @@ from diagnosis.history import TrainingHistory
 ROOT = Path(__file__).resolve().parent.parent
 WILD_DIR = ROOT / "tests" / "corpus" / "wild"
 SPLITS = ("tune", "holdout")
+# A held-out third, once scored, is retired: it becomes tuning material and a fresh third is
+# drawn from logs labelled later ("pending" until that draw, never scored).
+SCORED_AS = {"tune": ("tune", "retired"), "holdout": ("holdout",)}
 HOLDOUT_FLAG = "--i-am-scoring-the-holdout-once"
 ALARMS = frozenset({"warning", "error"})
 INCONCLUSIVE = "inconclusive"
@@ -205,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.split == "holdout" and not args.holdout_once:
         parser.error(f"the held-out third is scored once per round: pass {HOLDOUT_FLAG} to do it")
-    logs = [log for log in load_manifest() if log["split"] == args.split]
+    logs = [log for log in load_manifest() if log["split"] in SCORED_AS[args.split]]
     results = [score_log(log) for log in logs]
     summary = summarize(results)
     if args.json:
