@@ -84,9 +84,9 @@ bench-load: $(STAMP) redis-server
 
 # The bundle probes on a corpus generated into a temp dir (benchmarks/bundle_corpus.py): causes
 # named per split, false alarms on healthy bundles, per-code precision/recall, time per bundle
-# (~20 min for the 230 bundles on 2 cores). ARGS passes options (ARGS="--split tuning" for tune +
-# seen, what tuning may look at; a fresh holdout, a third, is "--split holdout" when a round has
-# written one).
+# (367 bundles in tests/corpus/bundles/manifest.json; ~7 s each on 2 cores, about 45 min). ARGS
+# passes options (ARGS="--split tuning" for tune + seen, what tuning may look at; a fresh holdout,
+# a third, is "--split holdout" when a round has written one).
 bench-probes: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.bench_probes $(ARGS)
 

@@ -826,7 +826,7 @@ def _healthy_gru_sequences(rng: np.random.Generator) -> Parts:
     the walk's total) is right only Phi(0.67) = 75 % of the time, and a quarter of the labels
     cannot be told from the inputs. The engine's underfitting and label_noise warnings on it
     described that data correctly. It was scored, as it was, as a false alarm (third round,
-    BENCHMARKS.md); at 0.5 the ideal classifier is right Phi(2.24) = 98.7 % of the time."""
+    docs/benchmarks/bundle-probes.md); at 0.5 the ideal classifier is right Phi(2.24) = 98.7 % of the time."""
     import keras
 
     n, length = 1200, 20
