@@ -1,9 +1,10 @@
 """The engine's inputs and outputs built with defaults, for tests: a model's summary
-(ModelInfo) and a finding. Histories are in testkit.histories; whole bundles in testkit.bundles."""
+(ModelInfo: `model_info`, or `network` for a small compiled one) and a finding. Histories are in
+testkit.histories; whole bundles in testkit.bundles. Tests build these here, not by hand."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from diagnosis.bundle import LayerInfo, ModelInfo
@@ -19,7 +20,7 @@ def model_info(
     units: int = 3,
     activation: str | None = None,
     *,
-    hidden: tuple[int, ...] | None = None,
+    hidden: Sequence[int | LayerInfo] | None = None,
     layers: list[LayerInfo] | None = None,
     params: int = 2000,
     optimizer: str | None = None,
@@ -27,12 +28,16 @@ def model_info(
     from_logits: bool = False,
 ) -> ModelInfo:
     """A compiled model's summary. `activation` defaults to what the loss expects (softmax for
-    the rest). `hidden` lists ReLU Dense widths, followed by the output layer; `layers` gives the
-    whole list instead; with neither, no layers are listed (a model whose graph was not read)."""
+    the rest). `hidden` lists the layers below the output layer: a width is a ReLU Dense layer, a
+    LayerInfo is taken as it is (a recurrent layer, a Dropout); `layers` gives the whole list
+    instead; with neither, no layers are listed (a model whose graph was not read)."""
     activation = activation or OUTPUT_FOR_LOSS.get(loss or "", "softmax")
     if layers is None and hidden is not None:
-        dense = [LayerInfo(f"h{i}", "Dense", "relu", width) for i, width in enumerate(hidden)]
-        layers = [*dense, LayerInfo("out", "Dense", activation, units)]
+        below = [
+            layer if isinstance(layer, LayerInfo) else LayerInfo(f"h{i}", "Dense", "relu", layer)
+            for i, layer in enumerate(hidden)
+        ]
+        layers = [*below, LayerInfo("out", "Dense", activation, units)]
     return ModelInfo(
         loss=loss,
         from_logits=from_logits,
@@ -67,4 +72,30 @@ def finding(
             "supports": dict(supports or {}),
             **fields,
         }
+    )
+
+
+def network(
+    loss: str | None = "sparse_categorical_crossentropy",
+    units: int = 3,
+    activation: str | None = None,
+    *,
+    hidden: Sequence[int | LayerInfo] = (32,),
+    params: int = 1000,
+    optimizer: str | None = "adam",
+    learning_rate: float | None = 1e-3,
+    from_logits: bool = False,
+) -> ModelInfo:
+    """A small compiled network as the probe tests picture one: `hidden` (one ReLU Dense layer of
+    32 unless said otherwise) below the output, Adam at 1e-3, a usual rate that the model audit's
+    rate check leaves alone, so a test sees only the mismatch it builds."""
+    return model_info(
+        loss,
+        units,
+        activation,
+        hidden=hidden,
+        params=params,
+        optimizer=optimizer,
+        learning_rate=learning_rate,
+        from_logits=from_logits,
     )

@@ -35,7 +35,8 @@ from benchmarks.bundle_corpus import (
     select,
 )
 from diagnosis.evidence import Context, conclude
-from diagnosis.models import Category, Diagnosis, Finding, RunSummary, Severity
+from diagnosis.models import Category, Diagnosis, RunSummary, Severity
+from testkit.factories import finding
 
 MIN_FAULTY, MIN_HEALTHY = 80, 16
 # The fresh holdout: this many new variants of every cause and this many new healthy shapes.
@@ -59,15 +60,7 @@ def _entry(name: str) -> Entry:
 
 def _diagnosis(*codes: tuple[str, Severity]) -> Diagnosis:
     findings = [
-        Finding(
-            code=code,
-            category=Category.data,
-            severity=severity,
-            confidence=0.8,
-            summary=f"{code} found.",
-            recommendation="Fix it.",
-        )
-        for code, severity in codes
+        finding(code, severity=severity, confidence=0.8, category=Category.data) for code, severity in codes
     ]
     concluded, verdict = conclude(findings, Context(epochs=0))
     return Diagnosis.from_findings(concluded, RunSummary(epochs=0, metrics=[]), "test", verdict)

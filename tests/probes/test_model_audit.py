@@ -7,36 +7,12 @@ import pytest
 
 from diagnosis.bundle import LayerInfo, ModelInfo, label_info
 from diagnosis.probes.model_audit import audit_model
+from testkit.factories import network
 
 INT3 = label_info(np.array([0, 1, 2, 1, 0]))
 BINARY = label_info(np.array([0, 1, 1, 0]))
 ONE_HOT3 = label_info(np.eye(3)[[0, 1, 2, 1]])
 CONTINUOUS = label_info(np.linspace(-3.0, 40.0, 50))
-
-
-def model(
-    loss: str = "sparse_categorical_crossentropy",
-    activation: str = "softmax",
-    units: int = 3,
-    from_logits: bool = False,
-    hidden: list[LayerInfo] | None = None,
-    optimizer: str = "adam",
-    learning_rate: float = 1e-3,
-) -> ModelInfo:
-    layers = [
-        *(hidden or [LayerInfo("h", "Dense", "relu", 32)]),
-        LayerInfo("out", "Dense", activation, units),
-    ]
-    return ModelInfo(
-        loss=loss,
-        from_logits=from_logits,
-        output_units=units,
-        output_activation=activation,
-        param_count=1000,
-        layers=layers,
-        optimizer=optimizer,
-        learning_rate=learning_rate,
-    )
 
 
 def codes(info: ModelInfo, labels=INT3) -> set[str]:
@@ -46,11 +22,11 @@ def codes(info: ModelInfo, labels=INT3) -> set[str]:
 @pytest.mark.parametrize(
     ("info", "labels"),
     [
-        (model(), INT3),
-        (model(loss="binary_crossentropy", activation="sigmoid", units=1), BINARY),
-        (model(loss="categorical_crossentropy"), ONE_HOT3),
-        (model(loss="mean_squared_error", activation="linear", units=1), CONTINUOUS),
-        (model(activation="linear", from_logits=True), INT3),
+        (network(), INT3),
+        (network(loss="binary_crossentropy", activation="sigmoid", units=1), BINARY),
+        (network(loss="categorical_crossentropy"), ONE_HOT3),
+        (network(loss="mean_squared_error", activation="linear", units=1), CONTINUOUS),
+        (network(activation="linear", from_logits=True), INT3),
     ],
     ids=["sparse", "binary", "one-hot", "regression", "logits"],
 )
@@ -62,35 +38,39 @@ def test_well_wired_models_pass(info: ModelInfo, labels) -> None:
     ("info", "labels", "code"),
     [
         (
-            model(loss="binary_crossentropy", activation="softmax", units=1),
+            network(loss="binary_crossentropy", activation="softmax", units=1),
             BINARY,
             "output_activation_mismatch",
         ),
-        (model(from_logits=True), INT3, "output_activation_mismatch"),
-        (model(activation="linear"), INT3, "output_activation_mismatch"),
+        (network(from_logits=True), INT3, "output_activation_mismatch"),
+        (network(activation="linear"), INT3, "output_activation_mismatch"),
         (
-            model(loss="categorical_crossentropy", activation="sigmoid"),
+            network(loss="categorical_crossentropy", activation="sigmoid"),
             ONE_HOT3,
             "output_activation_mismatch",
         ),
-        (model(units=2), INT3, "output_shape_mismatch"),
-        (model(loss="categorical_crossentropy", units=4), ONE_HOT3, "output_shape_mismatch"),
-        (model(loss="mean_squared_error", activation="linear"), INT3, "loss_task_mismatch"),
-        (model(loss="binary_crossentropy", activation="sigmoid", units=1), CONTINUOUS, "loss_task_mismatch"),
-        (model(loss="binary_crossentropy", activation="sigmoid", units=1), INT3, "loss_task_mismatch"),
+        (network(units=2), INT3, "output_shape_mismatch"),
+        (network(loss="categorical_crossentropy", units=4), ONE_HOT3, "output_shape_mismatch"),
+        (network(loss="mean_squared_error", activation="linear"), INT3, "loss_task_mismatch"),
         (
-            model(hidden=[LayerInfo("h", "Dense", "relu", 32), LayerInfo("d", "Dropout", rate=0.8)]),
+            network(loss="binary_crossentropy", activation="sigmoid", units=1),
+            CONTINUOUS,
+            "loss_task_mismatch",
+        ),
+        (network(loss="binary_crossentropy", activation="sigmoid", units=1), INT3, "loss_task_mismatch"),
+        (
+            network(hidden=[LayerInfo("h", "Dense", "relu", 32), LayerInfo("d", "Dropout", rate=0.8)]),
             INT3,
             "excessive_dropout",
         ),
         (
-            model(hidden=[LayerInfo(f"h{i}", "Dense", "sigmoid", 32) for i in range(5)]),
+            network(hidden=[LayerInfo(f"h{i}", "Dense", "sigmoid", 32) for i in range(5)]),
             INT3,
             "vanishing_gradients",
         ),
-        (model(hidden=[LayerInfo("h", "Dense", "relu", 1)]), INT3, "capacity_too_low"),
-        (model(learning_rate=0.5), INT3, "lr_too_high"),
-        (model(optimizer="sgd", learning_rate=1e-6), INT3, "lr_too_low"),
+        (network(hidden=[LayerInfo("h", "Dense", "relu", 1)]), INT3, "capacity_too_low"),
+        (network(learning_rate=0.5), INT3, "lr_too_high"),
+        (network(optimizer="sgd", learning_rate=1e-6), INT3, "lr_too_low"),
     ],
 )
 def test_mismatches_are_named(info: ModelInfo, labels, code: str) -> None:
@@ -101,11 +81,11 @@ def test_normalization_or_skip_connections_clear_a_saturating_stack() -> None:
     hidden = [LayerInfo(f"h{i}", "Dense", "tanh", 32) for i in range(5)] + [
         LayerInfo("bn", "BatchNormalization")
     ]
-    assert "vanishing_gradients" not in codes(model(hidden=hidden))
+    assert "vanishing_gradients" not in codes(network(hidden=hidden))
 
 
 def test_fix_data_is_concrete() -> None:
-    finding = next(f for f in audit_model(model(units=2), INT3) if f.code == "output_shape_mismatch")
+    finding = next(f for f in audit_model(network(units=2), INT3) if f.code == "output_shape_mismatch")
     assert finding.fix == {"output_units": 3}
 
 
@@ -113,15 +93,15 @@ def test_a_bounded_output_is_held_against_the_regression_targets_range() -> None
     standardized = label_info(np.random.default_rng(0).normal(size=500))
     proportions = label_info(np.random.default_rng(0).uniform(0.05, 0.95, 500))
     for activation in ("tanh", "sigmoid", "relu"):
-        info = model(loss="mean_squared_error", activation=activation, units=1)
+        info = network(loss="mean_squared_error", activation=activation, units=1)
         finding = next(f for f in audit_model(info, standardized) if f.code == "output_activation_mismatch")
         assert finding.fix == {"output_activation": "linear"}
     # Targets inside what the activation produces are fine: proportions under a sigmoid.
     assert "output_activation_mismatch" not in codes(
-        model(loss="mean_squared_error", activation="sigmoid", units=1), proportions
+        network(loss="mean_squared_error", activation="sigmoid", units=1), proportions
     )
 
 
 def test_labels_0_and_255_under_binary_crossentropy_are_two_classes_not_256() -> None:
-    info = model(loss="binary_crossentropy", activation="sigmoid", units=1)
+    info = network(loss="binary_crossentropy", activation="sigmoid", units=1)
     assert "loss_task_mismatch" not in codes(info, label_info(np.array([0, 255, 255, 0])))

@@ -9,27 +9,18 @@ import pytest
 
 from diagnosis.audit import audit_data
 from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, label_info
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Finding, Severity
 from diagnosis.probes.model_audit import COUNT_OUTPUT, audit_model, output_shape
 from diagnosis.probes.run import _settle_val_gap
+from testkit import factories
 
 
 def _model(
     loss: str, activation: str = "linear", units: int = 1, layers: list[LayerInfo] | None = None
 ) -> ModelInfo:
-    return ModelInfo(
-        loss=loss,
-        from_logits=False,
-        output_units=units,
-        output_activation=activation,
-        param_count=1000,
-        layers=[
-            *(layers or [LayerInfo("h", "Dense", "relu", 32)]),
-            LayerInfo("out", "Dense", activation, units),
-        ],
-        optimizer="adam",
-        learning_rate=1e-3,
-    )
+    """A network whose output `activation` every test here names (the factory's default follows
+    the loss, and these losses are the ones it does not know)."""
+    return factories.network(loss, units, activation, hidden=layers or (32,))
 
 
 def _codes(findings: list[Finding]) -> set[str]:
@@ -99,24 +90,12 @@ def test_a_recurrent_layers_own_dropout_and_spatial_dropout_are_read() -> None:
         audit_model(_model("sparse_categorical_crossentropy", "softmax", 3, [spatial]), three)
     )
     # Recurrent dropout acts in training only, so it explains a validation loss below training's.
-    gap = _finding("val_better_than_train")
+    gap = factories.finding("val_better_than_train", confidence=0.75)
     assert (
         _settle_val_gap([gap], [], _model("sparse_categorical_crossentropy", "softmax", 3, [mild]))[
             0
         ].severity
         is Severity.info
-    )
-
-
-def _finding(code: str, severity: Severity = Severity.warning, **evidence: object) -> Finding:
-    return Finding(
-        code=code,
-        category=Category.training_dynamics,
-        severity=severity,
-        confidence=0.75,
-        summary=f"{code}.",
-        evidence=evidence,
-        recommendation="Change it.",
     )
 
 
@@ -131,38 +110,25 @@ def _multi_hot(n: int = 300, tags: int = 3, seed: int = 0) -> tuple[np.ndarray, 
     return x, y
 
 
-def _info(loss: str, units: int, activation: str, optimizer: str = "adam", rate: float = 1e-3) -> ModelInfo:
-    return ModelInfo(
-        loss=loss,
-        from_logits=False,
-        output_units=units,
-        output_activation=activation,
-        param_count=200,
-        layers=[LayerInfo("h", "Dense", "relu", 16), LayerInfo("out", "Dense", activation, units)],
-        optimizer=optimizer,
-        learning_rate=rate,
-    )
-
-
 def test_multi_hot_rows_are_a_label_format_that_sigmoid_and_binary_crossentropy_fit() -> None:
     x, y = _multi_hot()
     labels = label_info(y)
     assert (labels.format, labels.columns, labels.num_classes) == ("multi_hot", 3, None)
-    info = _info("binary_crossentropy", 3, "sigmoid")
+    info = factories.network("binary_crossentropy", 3, "sigmoid", hidden=(16,), params=200)
     findings = audit_data(BundleData(x, y), info) + audit_model(info, labels)
     assert [f.code for f in findings if f.severity in ALARMS] == []
     # Too few sigmoid units for the tags is the output's width, not the task.
-    short = audit_model(_info("binary_crossentropy", 2, "sigmoid"), labels)
+    short = audit_model(factories.network("binary_crossentropy", 2, "sigmoid"), labels)
     assert [(f.code, f.fix) for f in short] == [("output_shape_mismatch", {"output_units": 3})]
 
 
 @pytest.mark.parametrize(("units", "flagged"), [(1, True), (2, True), (3, False)])
 def test_regression_outputs_are_held_against_the_target_columns(units: int, flagged: bool) -> None:
     targets = label_info(np.linspace(-1.0, 1.0, 30).reshape(10, 3))
-    finding = output_shape(_info("mean_squared_error", units, "linear"), targets)
+    finding = output_shape(factories.network("mean_squared_error", units, "linear"), targets)
     assert (finding is not None) == flagged
     if finding is not None:
         assert finding.severity is Severity.error
         assert finding.evidence["needed_units"] == 3
     one_target = label_info(np.linspace(-1.0, 1.0, 30))
-    assert output_shape(_info("mean_squared_error", 1, "linear"), one_target) is None
+    assert output_shape(factories.network("mean_squared_error", 1, "linear"), one_target) is None

@@ -12,13 +12,11 @@ from diagnosis.bundle import ModelInfo, TrainingConfig, label_info
 from diagnosis.engine import diagnose
 from diagnosis.history import history_from_mapping
 from diagnosis.probes.run import replay_metadata
-from testkit.factories import model_info
+from testkit.factories import network
 
 
 def _info(loss: str, units: int = 10, activation: str = "softmax") -> ModelInfo:
-    return model_info(
-        loss, units, activation, hidden=(32,), params=5000, optimizer="adam", learning_rate=1e-3
-    )
+    return network(loss, units, activation, params=5000)
 
 
 def test_a_classifier_gets_its_classes_and_the_entropy_of_their_shares() -> None:

@@ -27,36 +27,11 @@ from diagnosis.probes.training import (
     Prepared,
     Replay,
 )
-
-
-def _model(
-    loss: str, activation: str = "linear", units: int = 1, layers: list[LayerInfo] | None = None
-) -> ModelInfo:
-    return ModelInfo(
-        loss=loss,
-        from_logits=False,
-        output_units=units,
-        output_activation=activation,
-        param_count=1000,
-        layers=[
-            *(layers or [LayerInfo("h", "Dense", "relu", 32)]),
-            LayerInfo("out", "Dense", activation, units),
-        ],
-        optimizer="adam",
-        learning_rate=1e-3,
-    )
+from testkit.factories import finding, model_info, network
 
 
 def _finding(code: str, severity: Severity = Severity.warning, **evidence: object) -> Finding:
-    return Finding(
-        code=code,
-        category=Category.training_dynamics,
-        severity=severity,
-        confidence=0.75,
-        summary=f"{code}.",
-        evidence=evidence,
-        recommendation="Change it.",
-    )
+    return finding(code, severity=severity, confidence=0.75, evidence=evidence)
 
 
 def test_dead_units_on_a_fresh_copy_are_a_warning_only_when_training_shows_the_cost() -> None:
@@ -89,7 +64,7 @@ def _replayed(accuracy: float) -> Replay:
 def test_a_label_noise_estimate_the_users_model_contradicts_is_info() -> None:
     x, y = _shells(0, 2000)
     x_val, y_val = _shells(1, 500)
-    info = _model("sparse_categorical_crossentropy", "softmax", 3)
+    info = network("sparse_categorical_crossentropy", 3, "softmax")
     audit = [f for f in audit_data(BundleData(x, y, x_val, y_val), info) if f.code == "label_noise"]
     assert audit
     assert audit[0].severity is Severity.warning  # the reference models' own errors
@@ -108,7 +83,7 @@ def test_real_label_noise_stays_a_warning_when_the_reference_model_is_competent(
     y = (x[:, 0] + x[:, 1] > 0).astype(np.int64)
     flipped = rng.random(len(y)) < 0.3
     y[flipped] = 1 - y[flipped]
-    info = _model("binary_crossentropy", "sigmoid")
+    info = network("binary_crossentropy", 1, "sigmoid")
     data = Prepared(x[:2000], y[:2000], x[2000:], y[2000:])
     finding = LabelNoise().check(BundleData(data.x, data.y), info)
     assert finding is not None
@@ -118,51 +93,18 @@ def test_real_label_noise_stays_a_warning_when_the_reference_model_is_competent(
     assert _settle_label_noise(audit, data, _replayed(0.72), info)[0].severity is Severity.warning
 
 
-def _info(loss: str, units: int, activation: str, optimizer: str = "adam", rate: float = 1e-3) -> ModelInfo:
-    return ModelInfo(
-        loss=loss,
-        from_logits=False,
-        output_units=units,
-        output_activation=activation,
-        param_count=200,
-        layers=[LayerInfo("h", "Dense", "relu", 16), LayerInfo("out", "Dense", activation, units)],
-        optimizer=optimizer,
-        learning_rate=rate,
-    )
-
-
 def _suspicion(code: str) -> Finding:
-    return Finding(
-        code=code,
-        category=Category.hyperparameters,
-        severity=Severity.warning,
-        confidence=0.8,
-        summary=f"{code}.",
-        recommendation="Change the rate.",
-    )
+    return finding(code, confidence=0.8, category=Category.hyperparameters)
 
 
 def test_a_slow_replay_does_not_confirm_a_usual_rate_as_too_low() -> None:
-    plateau = Finding(
-        code="slow_convergence",
-        category=Category.training_dynamics,
-        severity=Severity.warning,
-        confidence=0.7,
-        summary="Slow.",
-        recommendation="Wait.",
-        supports={"lr_too_low": 1.0},
-    )
-    usual = _info("sparse_categorical_crossentropy", 3, "softmax", "adam", 1e-3)
+    plateau = finding("slow_convergence", {"lr_too_low": 1.0}, confidence=0.7)
+    usual = network("sparse_categorical_crossentropy", 3, "softmax", hidden=(16,), params=200)
     low = dataclasses.replace(usual, learning_rate=1e-3 / (USUAL_RATE_BAND * 3))
     assert _confirm([_suspicion("lr_too_low")], [plateau], usual)[0].severity is Severity.info
     assert _confirm([_suspicion("lr_too_low")], [plateau], low)[0].severity is Severity.warning
     # A rate too high is still confirmed by its symptoms at any rate.
-    high = Finding(
-        **{
-            **plateau.model_dump(),
-            "supports": {"lr_too_high": 1.0},
-        }
-    )
+    high = finding("slow_convergence", {"lr_too_high": 1.0}, confidence=0.7)
     assert _confirm([_suspicion("lr_too_high")], [high], usual)[0].severity is Severity.warning
 
 
@@ -170,13 +112,8 @@ def test_a_slow_replay_does_not_confirm_a_usual_rate_as_too_low() -> None:
 def test_slow_convergence_on_a_replay_cut_short_describes_the_cut(
     configured: int | None, demoted: bool
 ) -> None:
-    slow = Finding(
-        code="slow_convergence",
-        category=Category.training_dynamics,
-        severity=Severity.warning,
-        confidence=0.7,
-        summary="Loss was still falling when training stopped.",
-        recommendation="Train longer.",
+    slow = finding(
+        "slow_convergence", confidence=0.7, summary="Loss was still falling when training stopped."
     )
     other = slow.model_copy(update={"code": "loss_plateau"})
     settled = _settle_truncated([slow, other], TrainingConfig(epochs=configured), replayed=8)
@@ -187,26 +124,12 @@ def test_slow_convergence_on_a_replay_cut_short_describes_the_cut(
 def _symptom(
     code: str, severity: Severity = Severity.warning, causes: tuple[str, ...] = (), **fix
 ) -> Finding:
-    return Finding(
-        code=code,
-        category=Category.training_dynamics,
-        severity=severity,
-        confidence=0.8,
-        summary=f"{code}.",
-        recommendation="Change it.",
-        fix=fix,
-        supports=dict.fromkeys(causes, 1.0),
-    )
+    return finding(code, dict.fromkeys(causes, 1.0), severity=severity, confidence=0.8, fix=fix)
 
 
 def _model_of_layers(*kinds: str) -> ModelInfo:
-    return ModelInfo(
-        loss="binary_crossentropy",
-        from_logits=False,
-        output_units=1,
-        output_activation="sigmoid",
-        param_count=100,
-        layers=[LayerInfo(name=k.lower(), kind=k) for k in kinds],
+    return model_info(
+        "binary_crossentropy", 1, params=100, layers=[LayerInfo(name=k.lower(), kind=k) for k in kinds]
     )
 
 

@@ -1,6 +1,5 @@
-"""The fourth round's probe-side rule changes, one behaviour each: soft label rows are a
-class distribution per sample (not continuous targets), and a model with no hidden layer that
-the probes show cannot fit its task is named too small."""
+"""Soft label rows are a class distribution per sample (not continuous targets), and a model
+with no hidden layer that the probes show cannot fit its task is named too small."""
 
 from __future__ import annotations
 
@@ -12,11 +11,12 @@ import numpy as np
 
 from diagnosis.audit import audit_data
 from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, TrainingConfig, label_info
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Severity
 from diagnosis.probes.loader import Limits
 from diagnosis.probes.model_audit import ADDED_HIDDEN_UNITS, audit_model, linear_model_too_small
 from diagnosis.probes.run import probe_bundle, replay_metadata
 from testkit.bundles import make_bundle
+from testkit.factories import finding, model_info, network
 
 ALARMS = (Severity.warning, Severity.error)
 
@@ -29,16 +29,7 @@ def _smoothed(n: int = 400, classes: int = 5, seed: int = 0) -> tuple[np.ndarray
 
 
 def _softmax_info(units: int = 5) -> ModelInfo:
-    return ModelInfo(
-        loss="categorical_crossentropy",
-        from_logits=False,
-        output_units=units,
-        output_activation="softmax",
-        param_count=400,
-        layers=[LayerInfo("h", "Dense", "relu", 32), LayerInfo("out", "Dense", "softmax", units)],
-        optimizer="adam",
-        learning_rate=1e-3,
-    )
+    return network("categorical_crossentropy", units, params=400)
 
 
 def test_smoothed_label_rows_are_soft_classes_that_softmax_and_categorical_crossentropy_fit() -> None:
@@ -58,31 +49,14 @@ def test_smoothed_label_rows_are_soft_classes_that_softmax_and_categorical_cross
     assert label_info(y * 2).format == "continuous"
 
 
-def _linear_info() -> ModelInfo:
-    return ModelInfo(
-        loss="binary_crossentropy",
-        from_logits=False,
-        output_units=1,
-        output_activation="sigmoid",
-        param_count=3,
-        layers=[LayerInfo("out", "Dense", "sigmoid", 1, params=3)],
-    )
-
-
-def _alarm(code: str) -> Finding:
-    return Finding(
-        code=code,
-        category=Category.training_dynamics,
-        severity=Severity.warning,
-        confidence=0.8,
-        summary=f"{code}.",
-        recommendation="-",
-    )
-
-
 def test_a_linear_model_is_too_small_only_when_both_the_batch_and_the_replay_show_it() -> None:
-    info = _linear_info()
-    stalled, underfit = _alarm("cannot_overfit_batch"), _alarm("underfitting")
+    info = model_info(
+        "binary_crossentropy", 1, params=3, layers=[LayerInfo("out", "Dense", "sigmoid", 1, params=3)]
+    )
+    stalled, underfit = (
+        finding("cannot_overfit_batch", confidence=0.8),
+        finding("underfitting", confidence=0.8),
+    )
     found = linear_model_too_small(info, [stalled], [underfit])
     assert found is not None
     assert (found.code, found.severity) == ("capacity_too_low", Severity.warning)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from diagnosis.bundle import LayerInfo, ModelInfo, label_info
+from diagnosis.bundle import ModelInfo, label_info
 from diagnosis.models import Severity
 from diagnosis.probes.training import (
     OVERFIT_STEPS,
@@ -19,19 +19,7 @@ from diagnosis.probes.training import (
     saved_weights,
     task_score,
 )
-
-
-def _info(loss: str, units: int, activation: str, optimizer: str = "adam", rate: float = 1e-3) -> ModelInfo:
-    return ModelInfo(
-        loss=loss,
-        from_logits=False,
-        output_units=units,
-        output_activation=activation,
-        param_count=200,
-        layers=[LayerInfo("h", "Dense", "relu", 16), LayerInfo("out", "Dense", activation, units)],
-        optimizer=optimizer,
-        learning_rate=rate,
-    )
+from testkit.factories import network
 
 
 def test_multi_hot_scores_each_tag() -> None:
@@ -80,7 +68,7 @@ def _dense(bias: float) -> tuple[object, ModelInfo, Prepared]:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 6)).astype(np.float32)
     y = x.sum(axis=1).astype(np.float32)
-    info = _info("mean_squared_error", 1, "linear")
+    info = network("mean_squared_error", 1, hidden=(16,), params=200)
     return model, info, Prepared(x, y, x[:50], y[:50])
 
 

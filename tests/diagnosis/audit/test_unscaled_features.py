@@ -8,7 +8,8 @@ import pytest
 
 from diagnosis import Severity
 from diagnosis.audit.unscaled_features import UnscaledFeatures
-from diagnosis.bundle import BundleData, LayerInfo, ModelInfo
+from diagnosis.bundle import BundleData, LayerInfo
+from testkit.factories import model_info
 from tests.diagnosis.audit.samples import blobs
 
 
@@ -54,13 +55,8 @@ def test_standardized_and_indicator_features_are_silent() -> None:
 
 def test_token_ids_for_an_embedding_are_not_features() -> None:
     tokens = np.random.default_rng(0).integers(0, 20_000, size=(300, 50))
-    embedded = ModelInfo(
-        loss="binary_crossentropy",
-        from_logits=False,
-        output_units=1,
-        output_activation="sigmoid",
-        param_count=10**6,
-        layers=[LayerInfo(name="embed", kind="Embedding")],
+    embedded = model_info(
+        "binary_crossentropy", 1, params=10**6, layers=[LayerInfo(name="embed", kind="Embedding")]
     )
     assert UnscaledFeatures().check(BundleData(tokens, np.arange(300) % 2), embedded) is None
     assert UnscaledFeatures().check(BundleData(tokens, np.arange(300) % 2), None) is not None
