@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: serve test lint format openapi bench-history bench-wild bench-load bench-probes bench-probe-cost redis-server nginx chromium bubblewrap clean
+.PHONY: serve test lint format openapi bench-history bench-wild bench-feedback bench-load bench-probes bench-probe-cost redis-server nginx chromium bubblewrap clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,11 @@ bench-history: $(STAMP)
 # ARGS="--split holdout --i-am-scoring-the-holdout-once" and is scored once per round).
 bench-wild: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_wild $(ARGS)
+
+# What users said about their verdicts (POST /v1/jobs/{id}/feedback), read from the configured
+# job store as a labelled set, and the current engine scored on it.
+bench-feedback: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_feedback $(ARGS)
 
 # The API and a worker as docker-compose runs them, on a private Redis, under 16 clients for 60 s,
 # then a bare FastAPI app under the same load; ARGS passes options (ARGS="--clients 32").

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from convdiag.jobs import JobError, JobKind, JobStatus, JobStore
+from convdiag.jobs import FeedbackIn, JobError, JobKind, JobStatus, JobStore
 from convdiag.jobs.redis_store import RedisJobStore
 from convdiag.jobs.sqlite_store import SqliteJobStore
 from convdiag.jobs.store import RUNNING, UNSENT
@@ -196,3 +196,13 @@ def test_a_job_that_stops_beating_is_handed_back(store: JobStore) -> None:
     store.succeed(job.id, diagnose(history_from_mapping(histories.healthy())))
     assert store.watched(RUNNING, time.time() + 1, 10) == []
     assert store.watched(UNSENT, time.time() + 1, 10) == []
+
+
+def test_jobs_with_feedback_are_indexed_newest_first_across_tenants(store: JobStore) -> None:
+    result = diagnose(history_from_mapping(histories.healthy()))
+    ids = [store.create(tenant=t, kind=JobKind.history, payload=b"x", outcome=result).id for t in "abc"]
+    unfinished = store.create(tenant="a", kind=JobKind.history, payload=b"x")
+    for job_id in [ids[0], ids[1], unfinished.id, ids[2], ids[0]]:
+        store.give_feedback(job_id, FeedbackIn(verdict_right=True))
+    # Sending again moves a job to the front once; a job without a verdict takes no feedback.
+    assert list(store.feedback_ids()) == [ids[0], ids[2], ids[1]]

@@ -13,7 +13,7 @@ import json
 import time
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +58,18 @@ def watch_entry(record: Record) -> tuple[str, float] | None:
     if record["status"] == JobStatus.queued and record.get("sent", True) is False:
         return UNSENT, record["created_at"]
     return None
+
+
+# The jobs that carry feedback, for the operator's benchmark (never shown to tenants); the
+# newest are kept when there are more.
+FEEDBACK_INDEX = "feedback-index"
+MAX_FEEDBACK_INDEXED = 10_000
+
+
+def remember_newest(index: dict[str, Any] | None, item: str, limit: int) -> dict[str, Any]:
+    """An index document (`{"ids": [...]}`, newest first) with `item` moved to the front."""
+    older = [i for i in (index or {}).get("ids", []) if i != item]
+    return {"ids": [item, *older][:limit]}
 
 
 def _now() -> float:
@@ -363,7 +375,18 @@ class JobStore(ABC):
             return {"feedback": stored}, {}
 
         record = self._update(job_id, updater)
-        return None if record is None else record_to_job(record)
+        if record is None:
+            return None
+        self.update_document(
+            FEEDBACK_INDEX, lambda index: remember_newest(index, job_id, MAX_FEEDBACK_INDEXED)
+        )
+        return record_to_job(record)
+
+    def feedback_ids(self) -> Sequence[str]:
+        """Jobs with feedback, newest first, across tenants: benchmarks/bench_feedback.py reads
+        them back as labelled runs. A job leaves when it expires (job_ttl_seconds)."""
+        ids: Sequence[str] = (self.get_document(FEEDBACK_INDEX) or {}).get("ids", [])
+        return ids
 
     def cancel(self, job_id: str) -> Job | None:
         return self.transition(job_id, JobStatus.cancelled, stage="cancelled")
