@@ -258,6 +258,11 @@ def lr_ratio(meta: RunMetadata) -> float | None:
     return meta.learning_rate / typical
 
 
+def _metadata(key: str, ratio: float, said: str, numbers: dict[str, Any]) -> Evidence:
+    """What one metadata field says about a cause."""
+    return Evidence(source=S.metadata, code=key, likelihood_ratio=ratio, detail=said, numbers=numbers)
+
+
 def _lr_evidence(meta: RunMetadata) -> Iterable[tuple[Code, Evidence]]:
     ratio = lr_ratio(meta)
     if ratio is None:
@@ -281,16 +286,7 @@ def _lr_evidence(meta: RunMetadata) -> Iterable[tuple[Code, Evidence]]:
             key = "against"
         else:
             key = "usual"  # within 3x of the usual rate: setups train there every day
-        yield (
-            code,
-            Evidence(
-                source=S.metadata,
-                code="learning_rate",
-                likelihood_ratio=LR_METADATA_LR[key],
-                detail=said,
-                numbers=numbers,
-            ),
-        )
+        yield code, _metadata("learning_rate", LR_METADATA_LR[key], said, numbers)
 
 
 def _data_size_evidence(meta: RunMetadata) -> Iterable[tuple[Code, Evidence]]:
@@ -304,16 +300,7 @@ def _data_size_evidence(meta: RunMetadata) -> Iterable[tuple[Code, Evidence]]:
     else:
         key, said = "plenty", f"{meta.num_samples} training samples"
     for code in DATA_SIZE_CAUSES:
-        yield (
-            code,
-            Evidence(
-                source=S.metadata,
-                code="num_samples",
-                likelihood_ratio=DATA_SIZE_LR[key],
-                detail=said,
-                numbers=numbers,
-            ),
-        )
+        yield code, _metadata("num_samples", DATA_SIZE_LR[key], said, numbers)
 
 
 # --- weighing ------------------------------------------------------------------------------

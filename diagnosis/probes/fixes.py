@@ -59,6 +59,21 @@ ACTION_OF: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True)
+class Bench:
+    """What every trial runs against: the user's model and setup, the prepared data, and the
+    baseline replay (under SEED) that each trial's replay is compared with."""
+
+    model: keras.Model
+    info: ModelInfo
+    config: TrainingConfig
+    prepared: Prepared
+    labels: LabelInfo
+    probes: ProbeResults
+    baseline: Replay
+    start: FreshStart
+
+
 @dataclass
 class Trial:
     """How to apply one fix to a replay."""
@@ -109,25 +124,19 @@ def _head_for(loss: str, fix: dict[str, Any], labels: LabelInfo) -> dict[str, An
     return {"activation": fix.get("output_activation", "softmax")} | ({"units": units} if units else {})
 
 
-def plan(
-    finding: Finding,
-    model: keras.Model,
-    info: ModelInfo,
-    prepared: Prepared,
-    labels: LabelInfo,
-    probes: ProbeResults,
-) -> Trial | None:
+def plan(finding: Finding, bench: Bench) -> Trial | None:
     """The trial for a finding, or None when its fix cannot be tried automatically."""
     code, fix = finding.code, finding.fix
+    model, info, labels = bench.model, bench.info, bench.labels
     last = model.layers[-1].name if model.layers else None
 
     def build(**kwargs: Any) -> Callable[[], keras.Model]:
         return lambda: fresh_copy(model, info, **kwargs)
 
     if code in {"unscaled_features", "nonfinite_values"}:
-        return Trial(transform=_standardizer(prepared.x))
+        return Trial(transform=_standardizer(bench.prepared.x))
     if code in {"lr_too_high", "lr_too_low"}:
-        rate = fix.get("learning_rate") or probes.suggested_lr
+        rate = fix.get("learning_rate") or bench.probes.suggested_lr
         return Trial(learning_rate=rate) if rate else None
     if code == "class_imbalance" and isinstance(fix.get("class_weight"), dict):
         return Trial(class_weight={int(k): float(v) for k, v in fix["class_weight"].items()})
@@ -217,58 +226,45 @@ def _improved(before: dict[str, float | None], after: dict[str, float | None], g
     return a is not None and (b is None or (b - a) >= threshold(gap, accuracy=False) * b)
 
 
-def _seed_noise(
-    model: keras.Model,
-    info: ModelInfo,
-    config: TrainingConfig,
-    prepared: Prepared,
-    labels: LabelInfo,
-    probes: ProbeResults,
-    baseline: Replay,
-    start: FreshStart,
-) -> dict[str, Any]:
+def _seed_noise(bench: Bench) -> dict[str, Any]:
     """The unchanged configuration replayed under NOISE_SEED (fresh weights, another order),
     against the baseline replay under SEED: the gap a fix must beat."""
     try:
         again = replay(
-            start, prepared, config, labels, build=lambda: fresh_copy(model, info), seed=NOISE_SEED
+            bench.start,
+            bench.prepared,
+            bench.config,
+            bench.labels,
+            build=lambda: fresh_copy(bench.model, bench.info),
+            seed=NOISE_SEED,
         )
     except Exception as exc:  # Keras raises many types; without a second seed the floor alone judges
         return {"seeds": [SEED], "gap": None, "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
-    probes.count("fix_trials", again.steps)
-    gap = noise(baseline.score, again.score)
-    return {"seeds": [SEED, NOISE_SEED], "scores": [baseline.score, again.score], "gap": gap}
+    bench.probes.count("fix_trials", again.steps)
+    gap = noise(bench.baseline.score, again.score)
+    return {"seeds": [SEED, NOISE_SEED], "scores": [bench.baseline.score, again.score], "gap": gap}
 
 
-def try_fixes(
-    findings: list[Finding],
-    model: keras.Model,
-    info: ModelInfo,
-    config: TrainingConfig,
-    prepared: Prepared,
-    labels: LabelInfo,
-    probes: ProbeResults,
-    baseline: Replay,
-    start: FreshStart,
-) -> list[Finding]:
+def try_fixes(findings: list[Finding], bench: Bench) -> list[Finding]:
     """The findings with `fix["measured"]` filled in where a trial ran, each judged against the
     noise of two seeds (measured once, before the first trial)."""
     out, trials = [], 0
     seeds: dict[str, Any] | None = None
+    baseline = bench.baseline
     for finding in findings:
-        trial = plan(finding, model, info, prepared, labels, probes) if trials < MAX_TRIALS else None
+        trial = plan(finding, bench) if trials < MAX_TRIALS else None
         if trial is None:
             out.append(finding)
             continue
         trials += 1
         if seeds is None:
-            seeds = _seed_noise(model, info, config, prepared, labels, probes, baseline, start)
+            seeds = _seed_noise(bench)
         try:
             after = replay(
-                start,
-                prepared,
-                config,
-                labels,
+                bench.start,
+                bench.prepared,
+                bench.config,
+                bench.labels,
                 build=trial.build,
                 learning_rate=trial.learning_rate,
                 transform=trial.transform,
@@ -278,7 +274,7 @@ def try_fixes(
             failed = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}", "improved": False}
             out.append(finding.model_copy(update={"fix": {**finding.fix, "measured": failed}}))
             continue
-        probes.count("fix_trials", after.steps)
+        bench.probes.count("fix_trials", after.steps)
         measured = {
             "before": baseline.score,
             "after": after.score,

@@ -30,7 +30,7 @@ from diagnosis.engine import ENGINE_VERSION, diagnose
 from diagnosis.evidence import TYPICAL_LR, Context, conclude, history_context, order_for_trials
 from diagnosis.history import history_from_mapping
 from diagnosis.models import Diagnosis, EvidenceSource, Finding, RunSummary, Severity
-from diagnosis.probes.fixes import ACTION_OF, outcomes, try_fixes
+from diagnosis.probes.fixes import ACTION_OF, Bench, outcomes, try_fixes
 from diagnosis.probes.loader import BundleError, Limits, open_bundle
 from diagnosis.probes.model_audit import BEYOND_USUAL, CLEARS, audit_model, linear_model_too_small
 from diagnosis.probes.model_info import describe
@@ -393,7 +393,8 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         progress(0.6, "fix trials")
         before = history_context(replayed_run, checked=checked)
         ordered = order_for_trials(findings, before, ACTION_OF)
-        tried = try_fixes(ordered, model, info, config, prepared, labels, probes, baseline, replayed)
+        bench = Bench(model, info, config, prepared, labels, probes, baseline, replayed)
+        tried = try_fixes(ordered, bench)
         progress(0.95, "writing")
         context = history_context(replayed_run, checked=checked, trials=outcomes(tried))
         result = _finish(_confirm(tried, symptoms, info), curves.run, context)
