@@ -32,7 +32,9 @@ from diagnosis.history import history_from_mapping
 from diagnosis.models import Diagnosis, EvidenceSource, Finding, RunSummary, Severity
 from diagnosis.probes.fixes import ACTION_OF, Bench, outcomes, try_fixes
 from diagnosis.probes.loader import BundleError, Limits, open_bundle
-from diagnosis.probes.model_audit import BEYOND_USUAL, CLEARS, audit_model, linear_model_too_small
+from diagnosis.probes.model_audit import CLEARS, audit_model
+from diagnosis.probes.model_audit.learning_rate import BEYOND_USUAL
+from diagnosis.probes.model_audit.linear_capacity import linear_model_too_small
 from diagnosis.probes.model_info import describe
 from diagnosis.probes.training import (
     FRESH_COPY_STEPS,

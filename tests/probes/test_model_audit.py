@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from diagnosis.bundle import LayerInfo, ModelInfo, label_info
-from diagnosis.probes.model_audit import audit_model
+from diagnosis.probes.model_audit import CLEARS, REGISTRY, audit_model
 from testkit.factories import network
 
 INT3 = label_info(np.array([0, 1, 2, 1, 0]))
@@ -105,3 +105,24 @@ def test_a_bounded_output_is_held_against_the_regression_targets_range() -> None
 def test_labels_0_and_255_under_binary_crossentropy_are_two_classes_not_256() -> None:
     info = network(loss="binary_crossentropy", activation="sigmoid", units=1)
     assert "loss_task_mismatch" not in codes(info, label_info(np.array([0, 255, 255, 0])))
+
+
+def test_every_model_check_is_a_registered_unit_that_declares_what_its_silence_clears() -> None:
+    assert set(REGISTRY) == {
+        "output_activation",
+        "output_shape",
+        "loss_for_task",
+        "dropout",
+        "saturating_stack",
+        "bottleneck",
+        "learning_rate",
+    }
+    # Only the checks that read every form of their cause rule it out by staying silent.
+    assert {
+        "output_activation_mismatch",
+        "output_shape_mismatch",
+        "loss_task_mismatch",
+        "excessive_dropout",
+    } == CLEARS
+    with pytest.raises(TypeError, match="two model checks"):
+        type("Again", (REGISTRY["dropout"],), {"name": "dropout"})

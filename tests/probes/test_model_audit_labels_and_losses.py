@@ -10,7 +10,9 @@ import pytest
 from diagnosis.audit import audit_data
 from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, label_info
 from diagnosis.models import Finding, Severity
-from diagnosis.probes.model_audit import COUNT_OUTPUT, audit_model, output_shape
+from diagnosis.probes.model_audit import audit_model
+from diagnosis.probes.model_audit.output_activation_mismatch import COUNT_OUTPUT
+from diagnosis.probes.model_audit.output_shape_mismatch import OutputShape
 from diagnosis.probes.run import _settle_val_gap
 from testkit import factories
 
@@ -125,10 +127,10 @@ def test_multi_hot_rows_are_a_label_format_that_sigmoid_and_binary_crossentropy_
 @pytest.mark.parametrize(("units", "flagged"), [(1, True), (2, True), (3, False)])
 def test_regression_outputs_are_held_against_the_target_columns(units: int, flagged: bool) -> None:
     targets = label_info(np.linspace(-1.0, 1.0, 30).reshape(10, 3))
-    finding = output_shape(factories.network("mean_squared_error", units, "linear"), targets)
+    finding = OutputShape().check(factories.network("mean_squared_error", units, "linear"), targets)
     assert (finding is not None) == flagged
     if finding is not None:
         assert finding.severity is Severity.error
         assert finding.evidence["needed_units"] == 3
     one_target = label_info(np.linspace(-1.0, 1.0, 30))
-    assert output_shape(factories.network("mean_squared_error", 1, "linear"), one_target) is None
+    assert OutputShape().check(factories.network("mean_squared_error", 1, "linear"), one_target) is None

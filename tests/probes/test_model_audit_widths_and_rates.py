@@ -10,7 +10,9 @@ import pytest
 
 from diagnosis.bundle import ModelInfo, label_info
 from diagnosis.models import Severity
-from diagnosis.probes.model_audit import BEYOND_USUAL, audit_model, bottleneck, learning_rate
+from diagnosis.probes.model_audit import audit_model
+from diagnosis.probes.model_audit.capacity_too_low import Bottleneck
+from diagnosis.probes.model_audit.learning_rate import BEYOND_USUAL, LearningRate
 from diagnosis.probes.run import _confirm
 from testkit.factories import model_info
 
@@ -35,7 +37,7 @@ def _model(
 
 @pytest.mark.parametrize("widths", [(2,), (64, 3, 64), (64, 4)])
 def test_a_hidden_layer_under_half_the_classes_is_a_bottleneck(widths: tuple[int, ...]) -> None:
-    finding = bottleneck(_model(*widths), TEN_CLASSES)
+    finding = Bottleneck().check(_model(*widths), TEN_CLASSES)
     assert finding is not None
     assert finding.severity is Severity.warning
     assert [layer["units"] for layer in finding.evidence["layers"]] == [w for w in widths if w < 4.5]
@@ -51,13 +53,13 @@ def test_a_hidden_layer_under_half_the_classes_is_a_bottleneck(widths: tuple[int
     ],
 )
 def test_usual_widths_pass(info: ModelInfo, labels) -> None:
-    assert bottleneck(info, labels) is None
+    assert Bottleneck().check(info, labels) is None
 
 
 def test_multi_output_regression_compares_widths_with_the_outputs() -> None:
     info = model_info("mean_squared_error", 12, "linear", hidden=(4,), params=100)
-    assert bottleneck(info, label_info(np.zeros((10, 12)) + np.arange(12.0))) is not None
-    assert bottleneck(dataclasses.replace(info, output_units=3), THREE_TARGETS) is None
+    assert Bottleneck().check(info, label_info(np.zeros((10, 12)) + np.arange(12.0))) is not None
+    assert Bottleneck().check(dataclasses.replace(info, output_units=3), THREE_TARGETS) is None
 
 
 @pytest.mark.parametrize(
@@ -74,7 +76,7 @@ def test_multi_output_regression_compares_widths_with_the_outputs() -> None:
 def test_rates_beyond_any_usual_range_are_marked(
     optimizer: str, rate: float, code: str, beyond: bool
 ) -> None:
-    finding = learning_rate(_model(64, optimizer=optimizer, learning_rate=rate), TEN_CLASSES)
+    finding = LearningRate().check(_model(64, optimizer=optimizer, learning_rate=rate), TEN_CLASSES)
     assert finding is not None
     assert finding.code == code
     assert finding.evidence[BEYOND_USUAL] is beyond

@@ -13,7 +13,8 @@ from diagnosis.audit import audit_data
 from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, TrainingConfig, label_info
 from diagnosis.models import Severity
 from diagnosis.probes.loader import Limits
-from diagnosis.probes.model_audit import ADDED_HIDDEN_UNITS, audit_model, linear_model_too_small
+from diagnosis.probes.model_audit import audit_model
+from diagnosis.probes.model_audit.linear_capacity import ADDED_HIDDEN_UNITS, linear_model_too_small
 from diagnosis.probes.run import probe_bundle, replay_metadata
 from testkit.bundles import make_bundle
 from testkit.factories import finding, model_info, network

@@ -1,0 +1,46 @@
+"""What a model check is: a look at the model's wiring against its loss and labels, before any
+training, that returns a finding or nothing.
+
+Mirrors `diagnosis.audit` and `diagnosis.rules`: one check per module, its thresholds named at
+the top, registered by being defined. Each declares:
+- `codes`: the cause codes it can raise. A finding names its cause outright, so it weighs in
+  the evidence model as a direct finding (diagnosis.evidence.DIRECT_LR by severity);
+- `clears`: whether it reads every form of its causes from the model and the labels, so that
+  its silence rules them out (diagnosis.evidence.CLEARED_LR). A check that sees only some
+  forms of its cause (a saturating stack, a bottleneck, a rate) clears nothing.
+No Keras is imported here: checks read `ModelInfo` and `LabelInfo`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from diagnosis.bundle import LabelInfo, ModelInfo
+from diagnosis.models import Finding
+from diagnosis.taxonomy import Code
+
+REGISTRY: dict[str, type[ModelCheck]] = {}
+# Layers that normalize what passes through them (affine at inference, so they add no
+# capacity, and they keep saturating stacks out of their flat ends).
+NORMALIZATION = frozenset({"BatchNormalization", "LayerNormalization", "GroupNormalization"})
+
+
+class ModelCheck(ABC):
+    name: ClassVar[str]
+    codes: ClassVar[tuple[Code, ...]]
+    clears: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name in REGISTRY:
+            raise TypeError(f"two model checks claim the name {cls.name!r}")
+        REGISTRY[cls.name] = cls
+
+    @abstractmethod
+    def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
+        """Return a finding when the model's wiring shows what this check detects."""
+
+
+def crossentropy(info: ModelInfo) -> bool:
+    return bool(info.loss) and "crossentropy" in (info.loss or "")

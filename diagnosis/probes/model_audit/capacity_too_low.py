@@ -1,0 +1,59 @@
+"""capacity_too_low: hidden layers too narrow for what the output must tell apart (an
+information bottleneck). A model with no hidden layer has none to measure: see
+`linear_capacity`, which the probes decide."""
+
+from __future__ import annotations
+
+from diagnosis.bundle import CLASS_DISTRIBUTIONS, LabelInfo, ModelInfo
+from diagnosis.capacity import MIN_HIDDEN_UNITS, MIN_WIDTH_SHARE, RECOMMENDED_UNITS, width_floor
+from diagnosis.models import Finding, Severity
+from diagnosis.probes.model_audit.base import ModelCheck
+from diagnosis.taxonomy import Category, Code
+
+
+class Bottleneck(ModelCheck):
+    name = "bottleneck"
+    codes = (Code.capacity_too_low,)
+
+    def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
+        """Hidden layers too narrow for what the output must tell apart."""
+        needed = _output_dimensions(info, labels)
+        floor = width_floor(needed)
+        narrow = [
+            (layer.name, layer.units)
+            for layer in info.layers[:-1]
+            if layer.units is not None and layer.units < floor
+        ]
+        if not narrow:
+            return None
+        classes = labels.num_classes if labels.format in {"integer", *CLASS_DISTRIBUTIONS} else None
+        against = f"{classes} classes" if classes else f"{info.output_units} outputs"
+        wanted = max(RECOMMENDED_UNITS, classes or info.output_units or 0)
+        per = "classes" if classes else "outputs"
+        return Finding(
+            code=Code.capacity_too_low,
+            category=Category.model,
+            severity=Severity.warning,
+            confidence=0.7,
+            summary=(
+                f"Hidden layer(s) {', '.join(f'{name} ({units} units)' for name, units in narrow)} are too "
+                f"narrow for {against}: an information bottleneck."
+            ),
+            evidence={
+                "layers": [{"name": name, "units": units} for name, units in narrow],
+                "output_dimensions": needed,
+                "thresholds": {"min_hidden_units": MIN_HIDDEN_UNITS, "min_width_share": MIN_WIDTH_SHARE},
+            },
+            recommendation=f"Give every hidden layer at least as many units as there are {per} "
+            f"(Dense({wanted}) or wider).",
+            fix={"min_hidden_units": wanted},
+        )
+
+
+def _output_dimensions(info: ModelInfo, labels: LabelInfo) -> int | None:
+    """The directions the output layer needs: K - 1 for K classes, else the output units."""
+    if labels.format in {"integer", *CLASS_DISTRIBUTIONS} and labels.num_classes:
+        return labels.num_classes - 1
+    if labels.format == "binary":
+        return 1
+    return info.output_units
