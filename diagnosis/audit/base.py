@@ -14,11 +14,12 @@ from typing import Any, ClassVar
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.taxonomy import Category, Code
+from diagnosis.units import Unit
 
 REGISTRY: dict[Code, type[Check]] = {}
 
 
-class Check(ABC):
+class Check(ABC, Unit):
     code: ClassVar[Code]
     category: ClassVar[Category] = Category.data
 

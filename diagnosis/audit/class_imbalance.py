@@ -36,6 +36,7 @@ FULL_SCORE_RATIO = 316.0
 @dataclass
 class ClassImbalance(Check):
     code = Code.class_imbalance
+    trials = ((Code.class_imbalance, "class_weight"),)
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         classes = class_labels(data.y_train[finite_mask(data.y_train)], model)

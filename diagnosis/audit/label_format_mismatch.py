@@ -270,6 +270,7 @@ def label_issues(y: np.ndarray, model: ModelInfo) -> list[dict[str, Any]]:
 @dataclass
 class LabelFormatMismatch(Check):
     code = Code.label_format_mismatch
+    trials = ((Code.label_format_mismatch, "swap_loss"),)
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         if model is None or model.loss is None:

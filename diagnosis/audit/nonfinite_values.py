@@ -60,6 +60,7 @@ def _count(array: np.ndarray) -> dict[str, Any] | None:
 @dataclass
 class NonfiniteValues(Check):
     code = Code.nonfinite_values
+    trials = ((Code.nonfinite_values, "standardize_inputs"),)
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         counts = {}

@@ -69,6 +69,7 @@ def scale_bounds(rows: np.ndarray, std: np.ndarray) -> tuple[np.ndarray, np.ndar
 @dataclass
 class UnscaledFeatures(Check):
     code = Code.unscaled_features
+    trials = ((Code.unscaled_features, "standardize_inputs"),)
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         x = data.x_train

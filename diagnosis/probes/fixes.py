@@ -14,11 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from diagnosis.audit import REGISTRY as DATA_CHECKS
 from diagnosis.bundle import BINARY_LOSSES, REGRESSION_LOSSES, LabelInfo, ModelInfo, TrainingConfig
 from diagnosis.evidence import TrialOutcome
 from diagnosis.models import Finding
+from diagnosis.probes.model_audit import REGISTRY as MODEL_CHECKS
 from diagnosis.probes.model_info import fresh_copy
+from diagnosis.probes.registry import REGISTRY as PROBES
 from diagnosis.probes.training import SEED, FreshStart, Prepared, ProbeResults, Replay, replay
+from diagnosis.rules import REGISTRY as RULES
+from diagnosis.units import Unit
 
 if TYPE_CHECKING:
     import keras
@@ -38,25 +43,6 @@ MAX_TRIALS = 4
 # Layer arguments that set a dropout rate: a dropout layer's, a recurrent layer's on its inputs
 # and on its state.
 DROPOUT_KEYS = ("rate", "dropout", "recurrent_dropout")
-
-
-# The action each finding's trial takes (diagnosis.evidence.ACTION_CURES says what it cures).
-ACTION_OF: dict[str, str] = {
-    "unscaled_features": "standardize_inputs",
-    "nonfinite_values": "standardize_inputs",
-    "lr_too_high": "lower_learning_rate",
-    "lr_too_low": "raise_learning_rate",
-    "class_imbalance": "class_weight",
-    "loss_task_mismatch": "swap_loss",
-    "label_format_mismatch": "swap_loss",
-    "output_activation_mismatch": "fix_output_activation",
-    "excessive_dropout": "lower_dropout",
-    "vanishing_gradients": "relu_he_init",
-    "saturated_activations": "relu_he_init",
-    "dead_units": "relu_he_init",
-    "capacity_too_low": "add_capacity",
-    "underfitting": "add_capacity",
-}
 
 
 @dataclass(frozen=True)
@@ -124,59 +110,84 @@ def _head_for(loss: str, fix: dict[str, Any], labels: LabelInfo) -> dict[str, An
     return {"activation": fix.get("output_activation", "softmax")} | ({"units": units} if units else {})
 
 
-def plan(finding: Finding, bench: Bench) -> Trial | None:
-    """The trial for a finding, or None when its fix cannot be tried automatically."""
-    code, fix = finding.code, finding.fix
-    model, info, labels = bench.model, bench.info, bench.labels
-    last = model.layers[-1].name if model.layers else None
+def _fresh(bench: Bench, **kwargs: Any) -> Callable[[], keras.Model]:
+    return lambda: fresh_copy(bench.model, bench.info, **kwargs)
 
-    def build(**kwargs: Any) -> Callable[[], keras.Model]:
-        return lambda: fresh_copy(model, info, **kwargs)
 
-    if code in {"unscaled_features", "nonfinite_values"}:
-        return Trial(transform=_standardizer(bench.prepared.x))
-    if code in {"lr_too_high", "lr_too_low"}:
-        rate = fix.get("learning_rate") or bench.probes.suggested_lr
-        return Trial(learning_rate=rate) if rate else None
-    if code == "class_imbalance" and isinstance(fix.get("class_weight"), dict):
-        return Trial(class_weight={int(k): float(v) for k, v in fix["class_weight"].items()})
-    if code in {"loss_task_mismatch", "label_format_mismatch"} and "loss" in fix:
-        head = _head_for(fix["loss"], fix, labels)
+def _last(bench: Bench) -> str | None:
+    return bench.model.layers[-1].name if bench.model.layers else None
 
-        def set_head(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
-            if layer.name != last:
-                return None
-            # Only the keys the layer has: a trailing Activation layer takes no units.
-            return {**config, **{k: v for k, v in head.items() if k in config}}
 
-        return Trial(build=build(loss=fix["loss"], from_logits=False, clone_function=_edit_layers(set_head)))
-    if code == "output_activation_mismatch" and "output_activation" in fix:
-        activation = fix["output_activation"]
+def _standardize(finding: Finding, bench: Bench) -> Trial | None:
+    return Trial(transform=_standardizer(bench.prepared.x))
 
-        def set_output(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
-            return {**config, "activation": activation} if layer.name == last else None
 
-        return Trial(build=build(from_logits=False, clone_function=_edit_layers(set_output)))
-    if code == "excessive_dropout":
-        rate = fix.get("dropout", 0.2)
+def _rate(finding: Finding, bench: Bench) -> Trial | None:
+    rate = finding.fix.get("learning_rate") or bench.probes.suggested_lr
+    return Trial(learning_rate=rate) if rate else None
 
-        def lower(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
-            # Lowered, never raised: an LSTM without recurrent dropout keeps none.
-            keys = [k for k in DROPOUT_KEYS if isinstance(config.get(k), int | float)]
-            return {**config, **{k: min(config[k], rate) for k in keys}} if keys else None
 
-        return Trial(build=build(clone_function=_edit_layers(lower)))
-    if code in {"vanishing_gradients", "saturated_activations", "dead_units"}:
-        activation = fix.get("hidden_activation", "relu")
+def _class_weight(finding: Finding, bench: Bench) -> Trial | None:
+    weights = finding.fix.get("class_weight")
+    if not isinstance(weights, dict):
+        return None
+    return Trial(class_weight={int(k): float(v) for k, v in weights.items()})
 
-        def relu(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
-            if layer.name == last or "activation" not in config or "kernel_initializer" not in config:
-                return None
-            return {**config, "activation": activation, "kernel_initializer": "he_normal"}
 
-        return Trial(build=build(clone_function=_edit_layers(relu)))
-    if code == "capacity_too_low" and "add_hidden_layer" in fix:
-        units = int(fix["add_hidden_layer"])
+def _swap_loss(finding: Finding, bench: Bench) -> Trial | None:
+    fix, last = finding.fix, _last(bench)
+    if "loss" not in fix:
+        return None
+    head = _head_for(fix["loss"], fix, bench.labels)
+
+    def set_head(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
+        if layer.name != last:
+            return None
+        # Only the keys the layer has: a trailing Activation layer takes no units.
+        return {**config, **{k: v for k, v in head.items() if k in config}}
+
+    return Trial(
+        build=_fresh(bench, loss=fix["loss"], from_logits=False, clone_function=_edit_layers(set_head))
+    )
+
+
+def _output_activation(finding: Finding, bench: Bench) -> Trial | None:
+    if "output_activation" not in finding.fix:
+        return None
+    activation, last = finding.fix["output_activation"], _last(bench)
+
+    def set_output(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
+        return {**config, "activation": activation} if layer.name == last else None
+
+    return Trial(build=_fresh(bench, from_logits=False, clone_function=_edit_layers(set_output)))
+
+
+def _lower_dropout(finding: Finding, bench: Bench) -> Trial | None:
+    rate = finding.fix.get("dropout", 0.2)
+
+    def lower(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
+        # Lowered, never raised: an LSTM without recurrent dropout keeps none.
+        keys = [k for k in DROPOUT_KEYS if isinstance(config.get(k), int | float)]
+        return {**config, **{k: min(config[k], rate) for k in keys}} if keys else None
+
+    return Trial(build=_fresh(bench, clone_function=_edit_layers(lower)))
+
+
+def _relu_he_init(finding: Finding, bench: Bench) -> Trial | None:
+    activation, last = finding.fix.get("hidden_activation", "relu"), _last(bench)
+
+    def relu(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
+        if layer.name == last or "activation" not in config or "kernel_initializer" not in config:
+            return None
+        return {**config, "activation": activation, "kernel_initializer": "he_normal"}
+
+    return Trial(build=_fresh(bench, clone_function=_edit_layers(relu)))
+
+
+def _add_capacity(finding: Finding, bench: Bench) -> Trial | None:
+    last = _last(bench)
+    if "add_hidden_layer" in finding.fix:
+        units = int(finding.fix["add_hidden_layer"])
 
         def add_hidden(layer: keras.layers.Layer) -> keras.layers.Layer:
             import keras
@@ -188,16 +199,57 @@ def plan(finding: Finding, bench: Bench) -> Trial | None:
             # hidden layer has none to widen.
             return keras.Sequential([keras.layers.Dense(units, activation="relu"), copy])
 
-        return Trial(build=build(clone_function=add_hidden))
-    if code in {"capacity_too_low", "underfitting"}:
+        return Trial(build=_fresh(bench, clone_function=add_hidden))
 
-        def widen(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
-            if layer.name == last or "units" not in config:
-                return None
-            return {**config, "units": max(16, config["units"] * 4)}
+    def widen(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
+        if layer.name == last or "units" not in config:
+            return None
+        return {**config, "units": max(16, config["units"] * 4)}
 
-        return Trial(build=build(clone_function=_edit_layers(widen)))
-    return None
+    return Trial(build=_fresh(bench, clone_function=_edit_layers(widen)))
+
+
+Planner = Callable[[Finding, Bench], "Trial | None"]
+# How each action is tried (None from a planner: the finding lacks what the action needs).
+PLANNERS: dict[str, Planner] = {
+    "standardize_inputs": _standardize,
+    "lower_learning_rate": _rate,
+    "raise_learning_rate": _rate,
+    "class_weight": _class_weight,
+    "swap_loss": _swap_loss,
+    "fix_output_activation": _output_activation,
+    "lower_dropout": _lower_dropout,
+    "relu_he_init": _relu_he_init,
+    "add_capacity": _add_capacity,
+}
+
+
+def _declared_trials() -> dict[str, str]:
+    """The action for each code, as the checks that raise it declare (`Unit.trials`)."""
+    units: list[type[Unit]] = [
+        *RULES.values(),
+        *DATA_CHECKS.values(),
+        *MODEL_CHECKS.values(),
+        *PROBES.values(),
+    ]
+    actions: dict[str, str] = {}
+    for unit in units:
+        for code, action in unit.trials:
+            if actions.setdefault(code, action) != action:
+                raise TypeError(
+                    f"{unit.__name__} tries {code} with {action}, another check with {actions[code]}"
+                )
+    return actions
+
+
+# The action each finding's trial takes (diagnosis.evidence.ACTION_CURES says what it cures).
+ACTION_OF: dict[str, str] = _declared_trials()
+
+
+def plan(finding: Finding, bench: Bench) -> Trial | None:
+    """The trial for a finding, or None when its fix cannot be tried automatically."""
+    action = ACTION_OF.get(finding.code)
+    return PLANNERS[action](finding, bench) if action is not None else None
 
 
 def noise(first: dict[str, float | None], second: dict[str, float | None]) -> float | None:

@@ -36,19 +36,9 @@ from diagnosis.probes.model_audit import CLEARS, audit_model
 from diagnosis.probes.model_audit.learning_rate import BEYOND_USUAL
 from diagnosis.probes.model_audit.linear_capacity import linear_model_too_small
 from diagnosis.probes.model_info import describe
-from diagnosis.probes.training import (
-    FRESH_COPY_STEPS,
-    FreshStart,
-    Prepared,
-    ProbeResults,
-    Replay,
-    gradient_stats,
-    initial_loss,
-    lr_range_test,
-    overfit_one_batch,
-    replay,
-    saved_weights,
-)
+from diagnosis.probes.registry import REGISTRY as PROBES
+from diagnosis.probes.registry import ProbeRun
+from diagnosis.probes.training import FRESH_COPY_STEPS, FreshStart, Prepared, ProbeResults, Replay, replay
 from diagnosis.taxonomy import Code
 
 Progress = Callable[[float, str], None]
@@ -364,9 +354,12 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         probes = ProbeResults()
 
         progress(0.3, "probes")
-        try:  # the first probe evaluates a fresh copy on the data: it is also the check that it can
+        try:  # a fresh copy evaluated on the data: also the check that it can be
             start = FreshStart(model, info)
-            initial_loss(start, info, finite, labels, probes)
+            on = ProbeRun(model, start, info, finite, labels, config, probes)
+            for probe in PROBES.values():
+                if probe.checks_wiring:
+                    probe().run(on)
         except Exception as exc:  # Keras reports shape mismatches with several exception types
             if not any(f.severity is Severity.error for f in audit):
                 raise BundleError(f"the model cannot be evaluated on the data: {exc}") from None
@@ -374,10 +367,9 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
             return _finish(
                 _merge(audit), RunSummary(epochs=0, metrics=[]), Context(epochs=0, checked=checked)
             )
-        overfit_one_batch(model, start, info, finite, probes)
-        lr_range_test(start, info, finite, config, probes)
-        gradient_stats(start, finite, probes)
-        saved_weights(model, start, finite, probes)
+        for probe in PROBES.values():
+            if not probe.checks_wiring:
+                probe().run(on)
         replayed = FreshStart(model, info, metrics=True)
         baseline = replay(replayed, prepared, config, labels)
         probes.count("replay", baseline.steps)

@@ -13,11 +13,12 @@ from typing import Any, ClassVar
 from diagnosis.history import TrainingHistory
 from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.taxonomy import Category, Code
+from diagnosis.units import Unit
 
 REGISTRY: dict[str, type[Rule]] = {}
 
 
-class Rule(ABC):
+class Rule(ABC, Unit):
     code: ClassVar[Code]
     category: ClassVar[Category]
     # The causes this finding is evidence for, as (cause code, weight): 1 for a usual cause of

@@ -28,6 +28,7 @@ HIGH_LOSS_SHARE = 0.25
 @dataclass
 class CapacityTooLow(Rule):
     code = Code.capacity_too_low
+    trials = ((Code.capacity_too_low, "add_capacity"),)
     category = Category.model
     source = EvidenceSource.metadata
     causes = (("capacity_too_low", 3.0),)

@@ -38,6 +38,7 @@ TAIL_FRACTION = 0.2
 @dataclass
 class ClassImbalance(Rule):
     code = Code.class_imbalance
+    trials = ((Code.class_imbalance, "class_weight"),)
     category = Category.data
     causes = (("class_imbalance", 3.0), ("capacity_too_low", 1.0), ("lr_too_low", 1.0))
 

@@ -55,6 +55,7 @@ UNKNOWN_K_ACCURACY = 0.4
 @dataclass
 class LossTaskMismatch(Rule):
     code = Code.loss_task_mismatch
+    trials = ((Code.loss_task_mismatch, "swap_loss"),)
     category = Category.implementation
     causes = (
         ("loss_task_mismatch", 3.0),

@@ -28,6 +28,7 @@ from diagnosis.taxonomy import Category, Code
 @dataclass
 class LrTooHigh(Rule):
     code = Code.lr_too_high
+    trials = ((Code.lr_too_high, "lower_learning_rate"),)
     category = Category.hyperparameters
     source = EvidenceSource.metadata
     causes = (("lr_too_high", 3.0),)

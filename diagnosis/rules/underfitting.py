@@ -50,6 +50,7 @@ MIN_EPOCHS = 5
 @dataclass
 class Underfitting(Rule):
     code = Code.underfitting
+    trials = ((Code.underfitting, "add_capacity"),)
     category = Category.training_dynamics
     causes = (
         ("capacity_too_low", 3.0),

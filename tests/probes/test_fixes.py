@@ -1,11 +1,41 @@
-"""Fix trials (diagnosis/probes/fixes.py): a loss swap brings the output head the new loss needs."""
+"""Fix trials (diagnosis/probes/fixes.py): each check declares the trial for its codes, each
+declared action has a planner and causes it cures, and a loss swap brings the output head the
+new loss needs."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from diagnosis.bundle import label_info
-from diagnosis.probes.fixes import _head_for
+from diagnosis.evidence import ACTION_CURES
+from diagnosis.probes.fixes import ACTION_OF, PLANNERS, _head_for
+from diagnosis.probes.registry import REGISTRY as PROBES
+
+
+def test_every_declared_trial_has_a_planner_and_cures_its_own_cause() -> None:
+    assert set(PLANNERS) == set(ACTION_CURES)
+    for code, action in ACTION_OF.items():
+        assert action in PLANNERS
+        # The action cures the cause its finding names (a symptom's action cures a cause it supports).
+        assert code in ACTION_CURES[action] or code == "underfitting", (code, action)
+    # Declared by the probes that raise them, not only by a list beside the planner.
+    assert dict(PROBES["gradient_stats"].trials)["dead_units"] == ACTION_OF["dead_units"] == "relu_he_init"
+    assert ACTION_OF["lr_too_low"] == "raise_learning_rate"
+    # Data problems need the user's hands: no trial.
+    assert "duplicate_samples" not in ACTION_OF
+    assert "label_noise" not in ACTION_OF
+
+
+def test_the_probes_are_registered_units_in_the_order_they_run() -> None:
+    assert list(PROBES) == [
+        "initial_loss",
+        "overfit_one_batch",
+        "lr_range_test",
+        "gradient_stats",
+        "saved_weights",
+    ]
+    assert [name for name, probe in PROBES.items() if probe.checks_wiring] == ["initial_loss"]
+    assert all(probe.codes and probe.thresholds for probe in PROBES.values())
 
 
 def test_a_loss_swap_brings_the_output_head_it_needs() -> None:

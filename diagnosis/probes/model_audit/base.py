@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from diagnosis.bundle import LabelInfo, ModelInfo
 from diagnosis.models import Finding
 from diagnosis.taxonomy import Code
+from diagnosis.units import Unit
 
 REGISTRY: dict[str, type[ModelCheck]] = {}
 # Layers that normalize what passes through them (affine at inference, so they add no
@@ -26,7 +27,7 @@ REGISTRY: dict[str, type[ModelCheck]] = {}
 NORMALIZATION = frozenset({"BatchNormalization", "LayerNormalization", "GroupNormalization"})
 
 
-class ModelCheck(ABC):
+class ModelCheck(ABC, Unit):
     name: ClassVar[str]
     codes: ClassVar[tuple[Code, ...]]
     clears: ClassVar[bool] = False

@@ -14,6 +14,7 @@ from diagnosis.taxonomy import Category, Code
 class Bottleneck(ModelCheck):
     name = "bottleneck"
     codes = (Code.capacity_too_low,)
+    trials = ((Code.capacity_too_low, "add_capacity"),)
 
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
         """Hidden layers too narrow for what the output must tell apart."""

@@ -19,6 +19,7 @@ DROPOUT_LAYERS = frozenset(
 class Dropout(ModelCheck):
     name = "dropout"
     codes = (Code.excessive_dropout,)
+    trials = ((Code.excessive_dropout, "lower_dropout"),)
     clears = True
 
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:

@@ -19,6 +19,7 @@ BEYOND_USUAL = "beyond_usual_range"
 class LearningRate(ModelCheck):
     name = "learning_rate"
     codes = (Code.lr_too_high, Code.lr_too_low)
+    trials = ((Code.lr_too_high, "lower_learning_rate"), (Code.lr_too_low, "raise_learning_rate"))
 
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
         """The rate against the optimizer's usual one: far off is a suspicion, beyond any usual

@@ -19,6 +19,7 @@ from diagnosis.taxonomy import Category, Code
 class LossForTask(ModelCheck):
     name = "loss_for_task"
     codes = (Code.loss_task_mismatch,)
+    trials = ((Code.loss_task_mismatch, "swap_loss"),)
     clears = True
 
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:

@@ -41,6 +41,7 @@ COUNT_OUTPUT = "softplus"
 class OutputActivation(ModelCheck):
     name = "output_activation"
     codes = (Code.output_activation_mismatch,)
+    trials = ((Code.output_activation_mismatch, "fix_output_activation"),)
     clears = True
 
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:

@@ -17,6 +17,7 @@ SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softsign"})
 class SaturatingStack(ModelCheck):
     name = "saturating_stack"
     codes = (Code.vanishing_gradients,)
+    trials = ((Code.vanishing_gradients, "relu_he_init"),)
 
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
         hidden = info.layers[:-1]

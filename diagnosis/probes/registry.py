@@ -1,0 +1,120 @@
+"""The training probes as registered units, like the rules, the data audit and the model audit.
+
+Each probe trains or evaluates a fresh copy of the user's model (diagnosis/probes/training.py
+holds how, and each probe's thresholds at its top); its unit here declares the codes it can
+raise, the thresholds that decide them, the fix trial for each code, and runs it. The pipeline
+runs every registered probe in the order they are defined: the first one, the initial loss,
+evaluates the model on the data at all (`checks_wiring`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from diagnosis.bundle import LabelInfo, ModelInfo, TrainingConfig
+from diagnosis.probes import training as t
+from diagnosis.rules.unexpected_initial_loss import ABOVE, FACTOR
+from diagnosis.taxonomy import Code
+from diagnosis.units import Unit
+
+if TYPE_CHECKING:
+    import keras
+
+REGISTRY: dict[str, type[Probe]] = {}
+
+
+@dataclass(frozen=True)
+class ProbeRun:
+    """What a probe runs on: the user's model, a fresh copy's start, the finite rows."""
+
+    model: keras.Model
+    start: t.FreshStart
+    info: ModelInfo
+    data: t.Prepared
+    labels: LabelInfo
+    config: TrainingConfig
+    out: t.ProbeResults
+
+
+class Probe(ABC, Unit):
+    name: ClassVar[str]
+    codes: ClassVar[tuple[Code, ...]]
+    thresholds: ClassVar[tuple[tuple[str, float], ...]]
+    # A failure here means the model cannot run on the data at all (a wiring error).
+    checks_wiring: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name in REGISTRY:
+            raise TypeError(f"two probes claim the name {cls.name!r}")
+        REGISTRY[cls.name] = cls
+
+    @abstractmethod
+    def run(self, on: ProbeRun) -> None:
+        """Measure, and add findings and measurements to `on.out`."""
+
+
+class InitialLoss(Probe):
+    name = "initial_loss"
+    codes = (Code.unexpected_initial_loss,)
+    thresholds = (("factor", FACTOR), ("above", ABOVE), ("samples", t.INIT_SAMPLES))
+    checks_wiring = True
+
+    def run(self, on: ProbeRun) -> None:
+        t.initial_loss(on.start, on.info, on.data, on.labels, on.out)
+
+
+class OverfitOneBatch(Probe):
+    name = "overfit_one_batch"
+    codes = (Code.cannot_overfit_batch,)
+    thresholds = (
+        ("batch", t.OVERFIT_BATCH),
+        ("steps", t.OVERFIT_STEPS),
+        ("ratio", t.OVERFIT_RATIO),
+        ("stall_gain", t.STALL_GAIN),
+        ("reference_lr", t.REFERENCE_LR),
+    )
+
+    def run(self, on: ProbeRun) -> None:
+        t.overfit_one_batch(on.model, on.start, on.info, on.data, on.out)
+
+
+class LrRangeTest(Probe):
+    name = "lr_range_test"
+    codes = (Code.lr_too_high, Code.lr_too_low)
+    thresholds = (("high", t.LR_HIGH), ("low", t.LR_LOW), ("valley", t.LR_VALLEY), ("blowup", t.LR_BLOWUP))
+    trials = ((Code.lr_too_high, "lower_learning_rate"), (Code.lr_too_low, "raise_learning_rate"))
+
+    def run(self, on: ProbeRun) -> None:
+        t.lr_range_test(on.start, on.info, on.data, on.config, on.out)
+
+
+class GradientStats(Probe):
+    name = "gradient_stats"
+    codes = (Code.exploding_gradients, Code.vanishing_gradients, Code.dead_units, Code.saturated_activations)
+    thresholds = (
+        ("exploding_norm", t.EXPLODING_NORM),
+        ("vanishing_ratio", t.VANISHING_RATIO),
+        ("dead_share", t.DEAD_SHARE),
+        ("saturated_share", t.SATURATED_SHARE),
+    )
+    trials = (
+        (Code.vanishing_gradients, "relu_he_init"),
+        (Code.dead_units, "relu_he_init"),
+        (Code.saturated_activations, "relu_he_init"),
+    )
+
+    def run(self, on: ProbeRun) -> None:
+        t.gradient_stats(on.start, on.data, on.out)
+
+
+class SavedWeights(Probe):
+    name = "saved_weights"
+    codes = (Code.dead_units, Code.saturated_activations)
+    thresholds = (("dead_share", t.DEAD_SHARE), ("saturated_share", t.SATURATED_SHARE))
+    trials = ((Code.dead_units, "relu_he_init"), (Code.saturated_activations, "relu_he_init"))
+
+    def run(self, on: ProbeRun) -> None:
+        t.saved_weights(on.model, on.start, on.data, on.out)
