@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,10 +37,15 @@ from diagnosis.audit.arrays import (
     sample_indices,
 )
 from diagnosis.audit.base import Check
+from diagnosis.audit.duplicate_samples import PROPORTION_SD
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
 from diagnosis.taxonomy import Code
+from diagnosis.units import Settled
+
+if TYPE_CHECKING:
+    from diagnosis.probes.settling import BundleFacts
 
 # The neighbour vote: 10 neighbours give probabilities in steps of 0.1.
 NEIGHBORS = 10
@@ -216,6 +221,39 @@ class LabelNoise(Check):
     code = Code.label_noise
     max_samples: int = MAX_SAMPLES
     neighbors: int = NEIGHBORS
+
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """The estimate counts the reference model's disagreements with the labels as wrong
+        labels, so it also counts that model's own errors where it cannot follow the task
+        (spherical class shells). The user's model, replayed on the same labels, tells them
+        apart: where it predicts a larger share of the same validation labels than the better
+        reference model, at least that margin (less its sampling noise, PROPORTION_SD /
+        sqrt(rows), the largest standard error of an accuracy) of the reference's disagreements
+        are its own errors. The warning stands only if what is left of the estimate after taking
+        that margin off still reaches WARNING_RATE."""
+        model_accuracy = facts.replay.score.get("accuracy")
+        if finding.severity is not Severity.warning or model_accuracy is None:
+            return None
+        data = facts.data
+        reference = reference_accuracy(data.x, data.y, data.x_val, data.y_val, facts.info)
+        if reference is None:
+            return None
+        reference_val, rows = reference
+        margin = model_accuracy - reference_val - PROPORTION_SD / math.sqrt(rows)
+        left = float(finding.evidence["estimated_noise_rate"]) - max(0.0, margin)
+        if left >= WARNING_RATE:
+            return None
+        return Settled(
+            f"but the model itself, trained on these labels, predicts {model_accuracy:.0%} of {rows} "
+            f"validation labels against the reference model's {reference_val:.0%}, so most of those "
+            f"disagreements are the reference model's own errors (about {max(0.0, left):.0%} left)",
+            {
+                "replay_val_accuracy": model_accuracy,
+                "reference_val_accuracy": rounded(reference_val, 4),
+                "val_rows": rows,
+                "noise_left_after_margin": rounded(left, 4),
+            },
+        )
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         train = finite_samples(data.x_train, data.y_train)

@@ -12,9 +12,6 @@ import numpy as np
 
 from diagnosis.audit import REGISTRY as DATA_CHECKS
 from diagnosis.audit import audit_data
-from diagnosis.audit.duplicate_samples import PROPORTION_SD
-from diagnosis.audit.label_noise import WARNING_RATE as LABEL_NOISE_WARNING_RATE
-from diagnosis.audit.label_noise import reference_accuracy
 from diagnosis.bundle import (
     BINARY_LOSSES,
     CLASS_DISTRIBUTIONS,
@@ -25,7 +22,6 @@ from diagnosis.bundle import (
     TrainingConfig,
     label_info,
 )
-from diagnosis.curves import rounded
 from diagnosis.engine import ENGINE_VERSION, diagnose
 from diagnosis.evidence import TYPICAL_LR, Context, conclude, history_context, order_for_trials
 from diagnosis.history import history_from_mapping
@@ -38,7 +34,8 @@ from diagnosis.probes.model_audit.linear_capacity import linear_model_too_small
 from diagnosis.probes.model_info import describe
 from diagnosis.probes.registry import REGISTRY as PROBES
 from diagnosis.probes.registry import ProbeRun
-from diagnosis.probes.training import FRESH_COPY_STEPS, FreshStart, Prepared, ProbeResults, Replay, replay
+from diagnosis.probes.settling import BundleFacts, settle
+from diagnosis.probes.training import FRESH_COPY_STEPS, FreshStart, Prepared, ProbeResults, replay
 from diagnosis.taxonomy import Code
 
 Progress = Callable[[float, str], None]
@@ -57,37 +54,12 @@ SHORT_HORIZON_FAVOURED = frozenset({"lr_too_low"})
 # usual rate, a slow replay is the model's own pace (a small CNN that needs more steps),
 # not a rate problem. Only a rate this far below the usual one can be confirmed too low.
 USUAL_RATE_BAND = 3.0
-# Layers that act only in training, so the training loss carries noise the validation loss does not.
-TRAINING_ONLY_LAYERS = frozenset(
-    {
-        "Dropout",
-        "SpatialDropout1D",
-        "SpatialDropout2D",
-        "SpatialDropout3D",
-        "AlphaDropout",
-        "GaussianDropout",
-        "GaussianNoise",
-    }
-)
-# Symptoms that read the end of a curve as the end of training: on a replay cut short of the
-# configured epochs they describe the cut.
-TRUNCATION_SYMPTOMS = frozenset({"slow_convergence"})
-# What a large val_better_than_train gap points at, beyond regularization; the data audit checks both.
-VAL_EASIER_CAUSES = frozenset({"duplicate_samples", "train_val_shift"})
 # Findings that show dead units cost the training: the one-batch overfit stalled. (Any symptom
 # of the replay at warning counts too.) Without either, a fresh copy's units that went quiet in
 # the first steps left enough live ones to learn with: ReLU networks commonly carry many units
 # that never fire, and a model that fits (a 1-D CNN regression at R^2 0.99 with half of one
 # dense layer's units silent) is not hurt by them.
 DEAD_UNIT_COSTS = frozenset({"cannot_overfit_batch"})
-# The label-noise estimate counts a reference model's (a neighbour vote's, a linear model's)
-# disagreements with the labels as wrong labels, so it also counts that model's own errors
-# where it cannot follow the task (spherical class shells). The user's model, replayed on the
-# same labels, tells them apart: where it predicts a larger share of the same validation labels
-# than the better reference model, at least that margin (less its sampling noise,
-# PROPORTION_SD / sqrt(rows), the largest standard error of an accuracy) of the reference's
-# disagreements are its own errors. The estimate stays a warning only if what is left of it
-# after taking that margin off still reaches label_noise.WARNING_RATE.
 
 
 def _below_usual(info: ModelInfo | None) -> bool:
@@ -128,50 +100,6 @@ def _demoted(finding: Finding, reason: str) -> Finding:
     )
 
 
-def _settle_val_gap(curves: list[Finding], audit: list[Finding], info: ModelInfo) -> list[Finding]:
-    """From curves alone a large val_better_than_train gap is more than regularization explains:
-    leakage or an easier validation set. The bundle's data audit has looked for both; when it
-    found neither and the model has layers that act only in training, regularization is the
-    explanation left, which is worth knowing rather than a warning."""
-    leak_or_shift = any(f.code in VAL_EASIER_CAUSES and f.severity is not Severity.info for f in audit)
-    regularized = any(
-        layer.kind in TRAINING_ONLY_LAYERS or layer.input_dropout or layer.recurrent_dropout
-        for layer in info.layers
-    )
-    if leak_or_shift or not regularized:
-        return curves
-    return [
-        _demoted(
-            f,
-            "the data audit found no leakage or shift, so the model's Dropout/noise layers, "
-            "active only in training, explain it",
-        )
-        if f.code == "val_better_than_train" and f.severity is Severity.warning
-        else f
-        for f in curves
-    ]
-
-
-def _settle_truncated(curves: list[Finding], config: TrainingConfig, replayed: int) -> list[Finding]:
-    """A replay runs at most REPLAY_EPOCHS of the user's epochs, so a loss "still falling when
-    training stopped" there is where the probe stopped, not where the user's run does: with
-    more epochs configured than replayed, slow_convergence says nothing about the user's run
-    and is worth knowing, not a warning. The rate finding it may point at keeps its own
-    confirmation (the pipeline confirms against the symptoms as the history rules raised them)."""
-    if not config.epochs or config.epochs <= replayed:
-        return curves
-    return [
-        _demoted(
-            f,
-            f"the replay stopped at epoch {replayed} of the {config.epochs} configured, "
-            "so a loss still falling there is expected",
-        )
-        if f.code in TRUNCATION_SYMPTOMS and f.severity is Severity.warning
-        else f
-        for f in curves
-    ]
-
-
 def _settle_linear(probed: list[Finding], info: ModelInfo, symptoms: list[Finding]) -> list[Finding]:
     """A model with no hidden layer that cannot fit its task is too small
     (model_audit.linear_model_too_small). Its one-batch stall is then that capacity, not the
@@ -191,41 +119,6 @@ def _settle_linear(probed: list[Finding], info: ModelInfo, symptoms: list[Findin
         for f in probed
     ]
     return [*settled, linear]
-
-
-def _settle_label_noise(
-    audit: list[Finding], data: Prepared, replayed: Replay, info: ModelInfo
-) -> list[Finding]:
-    """A label_noise warning whose reference model the user's own model clearly outpredicts on
-    the replay's validation rows is settled at info when the estimate less that margin falls
-    below the warning rate (see the constants above)."""
-    noisy = next((f for f in audit if f.code == "label_noise" and f.severity is Severity.warning), None)
-    model_accuracy = replayed.score.get("accuracy")
-    if noisy is None or model_accuracy is None:
-        return audit
-    reference = reference_accuracy(data.x, data.y, data.x_val, data.y_val, info)
-    if reference is None:
-        return audit
-    reference_val, rows = reference
-    margin = model_accuracy - reference_val - PROPORTION_SD / math.sqrt(rows)
-    estimate = float(noisy.evidence["estimated_noise_rate"])
-    left = estimate - max(0.0, margin)
-    if left >= LABEL_NOISE_WARNING_RATE:
-        return audit
-    checked = {
-        "replay_val_accuracy": model_accuracy,
-        "reference_val_accuracy": rounded(reference_val, 4),
-        "val_rows": rows,
-        "noise_left_after_margin": rounded(left, 4),
-    }
-    settled = _demoted(
-        noisy,
-        f"but the model itself, trained on these labels, predicts {model_accuracy:.0%} of {rows} "
-        f"validation labels against the reference model's {reference_val:.0%}, so most of those "
-        f"disagreements are the reference model's own errors (about {max(0.0, left):.0%} left)",
-    )
-    settled = settled.model_copy(update={"evidence": {**settled.evidence, **checked}})
-    return [settled if f is noisy else f for f in audit]
 
 
 def _settle_dead_units(probed: list[Finding], symptoms: list[Finding]) -> list[Finding]:
@@ -377,9 +270,7 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
             baseline.history, replay_metadata(info, labels, config, prepared.y)
         )
         curves = diagnose(replayed_run)
-        audit = _settle_label_noise(audit, finite, baseline, info)
-        symptoms = _settle_val_gap(curves.findings, audit, info)
-        reported = _settle_truncated(symptoms, config, len(baseline.history.get("loss", [])))
+        audit, reported = settle((audit, curves.findings), BundleFacts(info, config, finite, baseline))
         found = [f.model_copy(update={"source": EvidenceSource.probe}) for f in probes.findings]
         probed = _settle_dead_units(_settle_linear(found, info, reported), reported)
         findings = _merge(audit + probed + reported)
@@ -391,7 +282,7 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         tried = try_fixes(ordered, bench)
         progress(0.95, "writing")
         context = history_context(replayed_run, checked=checked, trials=outcomes(tried))
-        result = _finish(_confirm(tried, symptoms, info), curves.run, context)
+        result = _finish(_confirm(tried, curves.findings, info), curves.run, context)
         return result.model_copy(
             update={
                 "probes": {

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,6 +26,10 @@ from diagnosis.rules.base import Rule
 from diagnosis.rules.loss_plateau import MIN_IMPROVEMENT
 from diagnosis.rules.underfitting import FLAT, HIGH_LOSS
 from diagnosis.taxonomy import Category, Code
+from diagnosis.units import Settled
+
+if TYPE_CHECKING:
+    from diagnosis.probes.settling import BundleFacts
 
 # Share of epochs in which the loss fell: the descent is steady, not noise.
 STEADY = 0.75
@@ -48,6 +53,19 @@ class SlowConvergence(Rule):
         ("batch_size_unsuitable", 0.5),
     )
     monitor: str = "loss"
+
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """A bundle's replay runs at most a few of the user's epochs, so a loss "still falling
+        when training stopped" there is where the probe stopped, not where the user's run does:
+        with more epochs configured than replayed this says nothing about the user's run. A rate
+        suspicion it may point at is still judged against the curves as the rules raised them."""
+        configured, replayed = facts.config.epochs, facts.replayed_epochs
+        if finding.severity is not Severity.warning or not configured or configured <= replayed:
+            return None
+        return Settled(
+            f"the replay stopped at epoch {replayed} of the {configured} configured, "
+            "so a loss still falling there is expected"
+        )
 
     def check(self, run: TrainingHistory) -> Finding | None:
         values = finite_curve(run.get(self.monitor))

@@ -18,14 +18,19 @@ epoch, the one measured around the same point of learning.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
-from diagnosis.models import Finding, Severity
+from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.taxonomy import Category, Code
+from diagnosis.units import Settled
+
+if TYPE_CHECKING:
+    from diagnosis.probes.settling import BundleFacts
 
 # Validation loss below training loss by this share (second half of the run, medians)...
 GAP = 0.15
@@ -37,6 +42,22 @@ LARGE_ACCURACY_GAP = 0.15
 MIN_EPOCHS = 4
 
 LARGE_GAP_CAUSES = (("excessive_dropout", 2.0), ("duplicate_samples", 1.5), ("train_val_shift", 1.5))
+AUDITS = (EvidenceSource.data_audit, EvidenceSource.model_audit)
+# What makes a validation set easier than training beyond regularization; a bundle's data audit
+# looks for both.
+VAL_EASIER_CAUSES = frozenset({Code.duplicate_samples, Code.train_val_shift})
+# Layers that act only in training, so the training loss carries noise the validation loss does not.
+TRAINING_ONLY_LAYERS = frozenset(
+    {
+        "Dropout",
+        "SpatialDropout1D",
+        "SpatialDropout2D",
+        "SpatialDropout3D",
+        "AlphaDropout",
+        "GaussianDropout",
+        "GaussianNoise",
+    }
+)
 
 
 @dataclass
@@ -93,6 +114,23 @@ class ValBetterThanTrain(Rule):
                 "model.evaluate on the training set with the validation loss to be sure."
             ),
             causes=LARGE_GAP_CAUSES if large else None,
+        )
+
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """From curves alone a large gap is more than regularization explains: leakage or an
+        easier validation set. A bundle's data audit has looked for both; when it found neither
+        and the model has layers that act only in training, regularization is the explanation
+        left, which is worth knowing rather than a warning."""
+        leak_or_shift = any(f.code in VAL_EASIER_CAUSES for f in facts.alarms(*AUDITS))
+        regularized = any(
+            layer.kind in TRAINING_ONLY_LAYERS or layer.input_dropout or layer.recurrent_dropout
+            for layer in facts.info.layers
+        )
+        if finding.severity is not Severity.warning or leak_or_shift or not regularized:
+            return None
+        return Settled(
+            "the data audit found no leakage or shift, so the model's Dropout/noise layers, "
+            "active only in training, explain it"
         )
 
     @staticmethod

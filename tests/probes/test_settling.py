@@ -1,7 +1,8 @@
-"""How the bundle pipeline settles one check's finding against the others' (diagnosis/probes/run.py):
-a rate suspicion needs a symptom that lists it, a val gap on a Dropout model is settled by the
-audit, dead units on a fresh copy count only where training shows the cost, a label-noise
-estimate the user's model contradicts is info, and a replay cut short says so."""
+"""How the bundle pipeline settles one check's alarm against the others' (diagnosis/probes/settling.py
+asks the check that raised it, `Unit.settle`): a rate suspicion needs a symptom that lists it, a val
+gap on a Dropout model is settled by the audit, dead units on a fresh copy count only where
+training shows the cost, a label-noise estimate the user's model contradicts is info, and a replay
+cut short says so."""
 
 from __future__ import annotations
 
@@ -13,15 +14,13 @@ import pytest
 from diagnosis.audit import audit_data
 from diagnosis.audit.label_noise import LabelNoise
 from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, TrainingConfig
-from diagnosis.models import Category, Finding, Severity
+from diagnosis.models import Category, EvidenceSource, Finding, Severity
 from diagnosis.probes.run import (
     USUAL_RATE_BAND,
     _confirm,
     _settle_dead_units,
-    _settle_label_noise,
-    _settle_truncated,
-    _settle_val_gap,
 )
+from diagnosis.probes.settling import BundleFacts, settle
 from diagnosis.probes.training import (
     FRESH_COPY_STEPS,
     Prepared,
@@ -57,8 +56,28 @@ def _shells(seed: int, n: int, noise: float = 0.0) -> tuple[np.ndarray, np.ndarr
     return x, y
 
 
-def _replayed(accuracy: float) -> Replay:
-    return Replay(history={}, score={"accuracy": accuracy}, steps=0)
+def _facts(
+    info: ModelInfo | None = None,
+    data: Prepared | None = None,
+    *,
+    accuracy: float | None = None,
+    epochs: int | None = None,
+    replayed: int = 8,
+) -> BundleFacts:
+    """What a check settles against: the model, training.json's epochs, the finite rows and a
+    baseline replay of `replayed` epochs scoring `accuracy`."""
+    rows = np.zeros((4, 2), dtype=np.float32)
+    return BundleFacts(
+        info=info or network("binary_crossentropy", 1, "sigmoid"),
+        config=TrainingConfig(epochs=epochs),
+        data=data or Prepared(rows, np.zeros(4), rows, np.zeros(4)),
+        replay=Replay(history={"loss": [1.0] * replayed}, score={"accuracy": accuracy}, steps=0),
+    )
+
+
+def _settled(findings: list[Finding], facts: BundleFacts) -> list[Finding]:
+    (settled,) = settle([findings], facts)
+    return settled
 
 
 def test_a_label_noise_estimate_the_users_model_contradicts_is_info() -> None:
@@ -69,12 +88,12 @@ def test_a_label_noise_estimate_the_users_model_contradicts_is_info() -> None:
     assert audit
     assert audit[0].severity is Severity.warning  # the reference models' own errors
     data = Prepared(x, y, x_val, y_val)
-    settled = _settle_label_noise(audit, data, _replayed(0.9), info)[0]
+    settled = _settled(audit, _facts(info, data, accuracy=0.9))[0]
     assert settled.severity is Severity.info
     assert settled.evidence["replay_val_accuracy"] == 0.9
     assert settled.evidence["reference_val_accuracy"] < 0.75
     # A model no better than the reference leaves the warning standing.
-    assert _settle_label_noise(audit, data, _replayed(0.62), info)[0].severity is Severity.warning
+    assert _settled(audit, _facts(info, data, accuracy=0.62))[0].severity is Severity.warning
 
 
 def test_real_label_noise_stays_a_warning_when_the_reference_model_is_competent() -> None:
@@ -90,7 +109,7 @@ def test_real_label_noise_stays_a_warning_when_the_reference_model_is_competent(
     assert finding.severity is Severity.warning
     audit = [finding]
     # The network can only do as well as the labels allow (about 70 %): the estimate stands.
-    assert _settle_label_noise(audit, data, _replayed(0.72), info)[0].severity is Severity.warning
+    assert _settled(audit, _facts(info, data, accuracy=0.72))[0].severity is Severity.warning
 
 
 def _suspicion(code: str) -> Finding:
@@ -116,7 +135,7 @@ def test_slow_convergence_on_a_replay_cut_short_describes_the_cut(
         "slow_convergence", confidence=0.7, summary="Loss was still falling when training stopped."
     )
     other = slow.model_copy(update={"code": "loss_plateau"})
-    settled = _settle_truncated([slow, other], TrainingConfig(epochs=configured), replayed=8)
+    settled = _settled([slow, other], _facts(epochs=configured, replayed=8))
     assert settled[0].severity is (Severity.info if demoted else Severity.warning)
     assert settled[1].severity is Severity.warning
 
@@ -151,12 +170,12 @@ def test_a_rate_suspicion_needs_a_symptom_that_lists_it() -> None:
 
 def test_a_dropout_models_val_gap_is_info_unless_the_audit_found_leakage() -> None:
     gap = [_symptom("val_better_than_train")]
-    settled = _settle_val_gap(gap, [], _model_of_layers("Dense", "Dropout", "Dense"))
+    dropout = _facts(_model_of_layers("Dense", "Dropout", "Dense"))
+    settled = _settled(gap, dropout)
     assert settled[0].severity is Severity.info
     assert "no leakage" in settled[0].summary
-    leaked = [_symptom("duplicate_samples")]
-    assert (
-        _settle_val_gap(gap, leaked, _model_of_layers("Dense", "Dropout", "Dense"))[0].severity
-        is Severity.warning
-    )
-    assert _settle_val_gap(gap, [], _model_of_layers("Dense", "Dense"))[0].severity is Severity.warning
+    leaked = [_symptom("duplicate_samples").model_copy(update={"source": EvidenceSource.data_audit})]
+    assert settle([leaked, gap], dropout)[1][0].severity is Severity.warning
+    # The same code from another kind of check is not the audit's finding.
+    assert settle([[_symptom("duplicate_samples")], gap], dropout)[1][0].severity is Severity.info
+    assert _settled(gap, _facts(_model_of_layers("Dense", "Dense")))[0].severity is Severity.warning
