@@ -14,15 +14,26 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from diagnosis.bundle import LabelInfo, ModelInfo, TrainingConfig
+from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.probes import training as t
+from diagnosis.probes.model_audit.linear_capacity import linear_model_too_small
 from diagnosis.rules.unexpected_initial_loss import ABOVE, FACTOR
 from diagnosis.taxonomy import Code
-from diagnosis.units import Unit
+from diagnosis.units import Settled, Unit
 
 if TYPE_CHECKING:
     import keras
 
+    from diagnosis.probes.settling import BundleFacts
+
 REGISTRY: dict[str, type[Probe]] = {}
+# Findings that show dead units cost the training: the one-batch overfit stalled. (Any alarm
+# the replay's curves raised counts too.) Without either, a fresh copy's units that went quiet
+# in the first steps left enough live ones to learn with: ReLU networks commonly carry many
+# units that never fire, and a model that fits (a 1-D CNN regression at R^2 0.99 with half of
+# one dense layer's units silent) is not hurt by them.
+DEAD_UNIT_COSTS = frozenset({Code.cannot_overfit_batch})
+CURVES = (EvidenceSource.curve_rule, EvidenceSource.metadata)
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,19 @@ class OverfitOneBatch(Probe):
     def run(self, on: ProbeRun) -> None:
         t.overfit_one_batch(on.model, on.start, on.info, on.data, on.out)
 
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """A model with no hidden layer that cannot fit its task is too small
+        (linear_capacity): its one-batch stall is then that capacity, not the wiring bug this
+        probe points at, since a hyperplane cannot memorize a batch of more samples than inputs."""
+        probed = [f for f in facts.findings if f.source is EvidenceSource.probe]
+        curves = [f for f in facts.findings if f.source in CURVES]
+        if linear_model_too_small(facts.info, probed, curves) is None:
+            return None
+        return Settled(
+            "a model with no hidden layer cannot memorize more samples than it has inputs, "
+            "so this is its capacity (capacity_too_low), not a wiring fault"
+        )
+
 
 class LrRangeTest(Probe):
     name = "lr_range_test"
@@ -108,6 +132,21 @@ class GradientStats(Probe):
 
     def run(self, on: ProbeRun) -> None:
         t.gradient_stats(on.start, on.data, on.out)
+
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """Dead units found on a fresh copy are a warning only when training shows their cost:
+        an alarm of the replay, which trains the same fresh copy for longer, or a stalled
+        one-batch overfit (DEAD_UNIT_COSTS). Dead units in the saved weights are the
+        saved_weights probe's: the replay starts from a fresh draw and cannot show their cost."""
+        fresh = finding.code is Code.dead_units and t.FRESH_COPY_STEPS in finding.evidence
+        if not fresh or finding.severity is not Severity.warning:
+            return None
+        costs = facts.alarms(*CURVES) + [
+            f for f in facts.alarms(EvidenceSource.probe) if f.code in DEAD_UNIT_COSTS
+        ]
+        if costs:
+            return None
+        return Settled("the replay of a fresh copy trained without any symptom, so the live units sufficed")
 
 
 class SavedWeights(Probe):

@@ -35,7 +35,7 @@ from diagnosis.probes.model_info import describe
 from diagnosis.probes.registry import REGISTRY as PROBES
 from diagnosis.probes.registry import ProbeRun
 from diagnosis.probes.settling import BundleFacts, settle
-from diagnosis.probes.training import FRESH_COPY_STEPS, FreshStart, Prepared, ProbeResults, replay
+from diagnosis.probes.training import FreshStart, Prepared, ProbeResults, replay
 from diagnosis.taxonomy import Code
 
 Progress = Callable[[float, str], None]
@@ -54,12 +54,6 @@ SHORT_HORIZON_FAVOURED = frozenset({"lr_too_low"})
 # usual rate, a slow replay is the model's own pace (a small CNN that needs more steps),
 # not a rate problem. Only a rate this far below the usual one can be confirmed too low.
 USUAL_RATE_BAND = 3.0
-# Findings that show dead units cost the training: the one-batch overfit stalled. (Any symptom
-# of the replay at warning counts too.) Without either, a fresh copy's units that went quiet in
-# the first steps left enough live ones to learn with: ReLU networks commonly carry many units
-# that never fire, and a model that fits (a 1-D CNN regression at R^2 0.99 with half of one
-# dense layer's units silent) is not hurt by them.
-DEAD_UNIT_COSTS = frozenset({"cannot_overfit_batch"})
 
 
 def _below_usual(info: ModelInfo | None) -> bool:
@@ -98,45 +92,6 @@ def _demoted(finding: Finding, reason: str) -> Finding:
     return finding.model_copy(
         update={"severity": Severity.info, "summary": f"{finding.summary.rstrip('.')}; {reason}."}
     )
-
-
-def _settle_linear(probed: list[Finding], info: ModelInfo, symptoms: list[Finding]) -> list[Finding]:
-    """A model with no hidden layer that cannot fit its task is too small
-    (model_audit.linear_model_too_small). Its one-batch stall is then that capacity, not the
-    wiring bug cannot_overfit_batch points at: a hyperplane cannot memorize a batch of more
-    samples than inputs, so the stall is worth knowing and capacity_too_low is the warning."""
-    linear = linear_model_too_small(info, probed, symptoms)
-    if linear is None:
-        return probed
-    settled = [
-        _demoted(
-            f,
-            "a model with no hidden layer cannot memorize more samples than it has inputs, "
-            "so this is its capacity (capacity_too_low), not a wiring fault",
-        )
-        if f.code == "cannot_overfit_batch" and f.severity is not Severity.info
-        else f
-        for f in probed
-    ]
-    return [*settled, linear]
-
-
-def _settle_dead_units(probed: list[Finding], symptoms: list[Finding]) -> list[Finding]:
-    """Dead units found on a fresh copy (gradient_stats) are a warning only when training shows
-    their cost: a symptom of the replay, which trains the same fresh copy for longer, or a
-    stalled one-batch overfit. Otherwise they are worth knowing. Dead units in the saved weights
-    are not settled here: the replay starts from a fresh draw and cannot show their cost."""
-    costly = any(f.severity is not Severity.info for f in symptoms) or any(
-        f.code in DEAD_UNIT_COSTS and f.severity is not Severity.info for f in probed
-    )
-    if costly:
-        return probed
-    return [
-        _demoted(f, "the replay of a fresh copy trained without any symptom, so the live units sufficed")
-        if f.code == "dead_units" and FRESH_COPY_STEPS in f.evidence and f.severity is Severity.warning
-        else f
-        for f in probed
-    ]
 
 
 def replay_metadata(
@@ -270,9 +225,13 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
             baseline.history, replay_metadata(info, labels, config, prepared.y)
         )
         curves = diagnose(replayed_run)
-        audit, reported = settle((audit, curves.findings), BundleFacts(info, config, finite, baseline))
-        found = [f.model_copy(update={"source": EvidenceSource.probe}) for f in probes.findings]
-        probed = _settle_dead_units(_settle_linear(found, info, reported), reported)
+        linear = linear_model_too_small(info, probes.findings, curves.findings)
+        found = [
+            f.model_copy(update={"source": EvidenceSource.probe})
+            for f in [*probes.findings, *([linear] if linear else [])]
+        ]
+        facts = BundleFacts(info, config, finite, baseline)
+        audit, reported, probed = settle((audit, curves.findings, found), facts)
         findings = _merge(audit + probed + reported)
 
         progress(0.6, "fix trials")

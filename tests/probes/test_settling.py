@@ -15,11 +15,7 @@ from diagnosis.audit import audit_data
 from diagnosis.audit.label_noise import LabelNoise
 from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, TrainingConfig
 from diagnosis.models import Category, EvidenceSource, Finding, Severity
-from diagnosis.probes.run import (
-    USUAL_RATE_BAND,
-    _confirm,
-    _settle_dead_units,
-)
+from diagnosis.probes.run import USUAL_RATE_BAND, _confirm
 from diagnosis.probes.settling import BundleFacts, settle
 from diagnosis.probes.training import (
     FRESH_COPY_STEPS,
@@ -33,15 +29,42 @@ def _finding(code: str, severity: Severity = Severity.warning, **evidence: objec
     return finding(code, severity=severity, confidence=0.75, evidence=evidence)
 
 
+def _probe(code: str, severity: Severity = Severity.warning, **evidence: object) -> Finding:
+    return _finding(code, severity, **evidence).model_copy(update={"source": EvidenceSource.probe})
+
+
 def test_dead_units_on_a_fresh_copy_are_a_warning_only_when_training_shows_the_cost() -> None:
-    dead = _finding("dead_units", **{FRESH_COPY_STEPS: 20})
-    in_checkpoint = _finding("dead_units", batch=256)  # the saved weights: the replay cannot judge them
-    assert _settle_dead_units([dead], [])[0].severity is Severity.info
-    assert _settle_dead_units([in_checkpoint], [])[0].severity is Severity.warning
-    assert _settle_dead_units([dead], [_finding("loss_plateau")])[0].severity is Severity.warning
-    assert _settle_dead_units([dead], [_finding("loss_plateau", Severity.info)])[0].severity is Severity.info
-    stalled = _finding("cannot_overfit_batch", Severity.error)
-    assert _settle_dead_units([dead, stalled], [])[0].severity is Severity.warning
+    dead = _probe("dead_units", **{FRESH_COPY_STEPS: 20})
+    in_checkpoint = _probe("dead_units", batch=256)  # the saved weights: the replay cannot judge them
+    facts = _facts()
+    assert _settled([dead], facts)[0].severity is Severity.info
+    assert _settled([in_checkpoint], facts)[0].severity is Severity.warning
+    assert settle([[_finding("loss_plateau")], [dead]], facts)[1][0].severity is Severity.warning
+    assert settle([[_finding("loss_plateau", Severity.info)], [dead]], facts)[1][0].severity is Severity.info
+    stalled = _probe("cannot_overfit_batch", Severity.error)
+    assert _settled([dead, stalled], facts)[0].severity is Severity.warning
+
+
+def test_a_linear_models_one_batch_stall_is_its_capacity_not_a_wiring_fault() -> None:
+    linear = ModelInfo(
+        loss="binary_crossentropy",
+        from_logits=False,
+        output_units=1,
+        output_activation="sigmoid",
+        param_count=3,
+        layers=[LayerInfo("out", "Dense", "sigmoid", 1, params=3)],
+    )
+    stalled = _probe("cannot_overfit_batch", Severity.error)
+    underfit = [_finding("underfitting")]
+    (settled,) = settle([underfit, [stalled]], _facts(linear))[1]
+    assert settled.severity is Severity.info
+    assert "capacity_too_low" in settled.summary
+    # Without the replay's symptom, or with a hidden layer, the stall stays a wiring fault.
+    assert settle([[], [stalled]], _facts(linear))[1][0].severity is Severity.error
+    hidden = dataclasses.replace(
+        linear, layers=[LayerInfo("h", "Dense", "relu", 8, params=24), *linear.layers]
+    )
+    assert settle([underfit, [stalled]], _facts(hidden))[1][0].severity is Severity.error
 
 
 def _shells(seed: int, n: int, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
