@@ -9,7 +9,10 @@ outright; diagnosis.evidence weighs both). What the bundle pipeline needs on top
   (diagnosis.evidence.ACTION_CURES says which causes that action cures);
 - `settle`: where what else a bundle showed (its data, its model, the replay, the other probes)
   explains the check's alarm away, why; by default the alarm stands
-  (diagnosis.probes.settling runs these).
+  (diagnosis.probes.settling runs these);
+- `corroborated`: for a check whose warning is only a suspicion (a rate off the usual one: many
+  setups train fine there), whether the rest of the bundle's evidence, fix trials included,
+  bears it out; by default a warning needs no corroboration.
 """
 
 from __future__ import annotations
@@ -38,3 +41,7 @@ class Unit:
     def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
         """Why the bundle's other evidence sets this alarm at info, or None: it stands."""
         return None
+
+    def corroborated(self, finding: Finding, facts: BundleFacts) -> bool:
+        """Whether the bundle's other evidence bears this warning out (asked after the fix trials)."""
+        return True

@@ -1,14 +1,19 @@
 """The engine's inputs and outputs built with defaults, for tests: a model's summary
-(ModelInfo: `model_info`, or `network` for a small compiled one) and a finding. Histories are in
-testkit.histories; whole bundles in testkit.bundles. Tests build these here, not by hand."""
+(ModelInfo: `model_info`, or `network` for a small compiled one), a finding, and what a bundle's
+checks settle against (`bundle_facts`). Histories are in testkit.histories; whole bundles in
+testkit.bundles. Tests build these here, not by hand."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from diagnosis.bundle import LayerInfo, ModelInfo
+import numpy as np
+
+from diagnosis.bundle import LayerInfo, ModelInfo, TrainingConfig
 from diagnosis.models import Finding, Severity
+from diagnosis.probes.settling import BundleFacts
+from diagnosis.probes.training import Prepared, Replay
 from diagnosis.taxonomy import Category
 
 # The output a loss expects, where a test does not say: what a working model would have.
@@ -98,4 +103,26 @@ def network(
         optimizer=optimizer,
         learning_rate=learning_rate,
         from_logits=from_logits,
+    )
+
+
+def bundle_facts(
+    info: ModelInfo,
+    data: Prepared | None = None,
+    *,
+    accuracy: float | None = None,
+    epochs: int | None = None,
+    replayed: int = 8,
+    symptoms: Sequence[Finding] = (),
+) -> BundleFacts:
+    """What a bundle's checks settle against: the model, training.json's epochs, the finite
+    rows (four zero rows unless given), a baseline replay of `replayed` epochs scoring
+    `accuracy`, and the replay's curve findings as raised."""
+    rows = np.zeros((4, 2), dtype=np.float32)
+    return BundleFacts(
+        info=info,
+        config=TrainingConfig(epochs=epochs),
+        data=data or Prepared(rows, np.zeros(4), rows, np.zeros(4)),
+        replay=Replay(history={"loss": [1.0] * replayed}, score={"accuracy": accuracy}, steps=0),
+        symptoms=tuple(symptoms),
     )

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from diagnosis.bundle import LabelInfo, ModelInfo, TrainingConfig
 from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.probes import training as t
+from diagnosis.probes.model_audit.learning_rate import rate_corroborated
 from diagnosis.probes.model_audit.linear_capacity import linear_model_too_small
 from diagnosis.rules.unexpected_initial_loss import ABOVE, FACTOR
 from diagnosis.taxonomy import Code
@@ -113,6 +114,9 @@ class LrRangeTest(Probe):
 
     def run(self, on: ProbeRun) -> None:
         t.lr_range_test(on.start, on.info, on.data, on.config, on.out)
+
+    def corroborated(self, finding: Finding, facts: BundleFacts) -> bool:
+        return rate_corroborated(finding, facts, dict(self.trials))
 
 
 class GradientStats(Probe):

@@ -23,75 +23,21 @@ from diagnosis.bundle import (
     label_info,
 )
 from diagnosis.engine import ENGINE_VERSION, diagnose
-from diagnosis.evidence import TYPICAL_LR, Context, conclude, history_context, order_for_trials
+from diagnosis.evidence import Context, conclude, history_context, order_for_trials
 from diagnosis.history import history_from_mapping
 from diagnosis.models import Diagnosis, EvidenceSource, Finding, RunSummary, Severity
 from diagnosis.probes.fixes import ACTION_OF, Bench, outcomes, try_fixes
 from diagnosis.probes.loader import BundleError, Limits, open_bundle
 from diagnosis.probes.model_audit import CLEARS, audit_model
-from diagnosis.probes.model_audit.learning_rate import BEYOND_USUAL
 from diagnosis.probes.model_audit.linear_capacity import linear_model_too_small
 from diagnosis.probes.model_info import describe
 from diagnosis.probes.registry import REGISTRY as PROBES
 from diagnosis.probes.registry import ProbeRun
-from diagnosis.probes.settling import BundleFacts, settle
+from diagnosis.probes.settling import BundleFacts, corroborate, settle
 from diagnosis.probes.training import FreshStart, Prepared, ProbeResults, replay
 from diagnosis.taxonomy import Code
 
 Progress = Callable[[float, str], None]
-# Verdicts a probe can only suspect: the range test says a rate is unusual, but many setups
-# train fine off the usual rate. They stay warnings only when the replay showed a symptom that
-# such a rate produces (one listing it among its causes: a plateau for a low rate, not the NaN
-# of a non-finite input) or trying the fix measurably helped; otherwise they are worth knowing.
-# A rate the model audit found beyond any usual range (model_audit.BEYOND_USUAL) needs neither.
-SUSPICIONS = frozenset({"lr_too_high", "lr_too_low"})
-# A short replay favours a higher rate whatever rate suits the whole run (short-horizon bias,
-# Wu et al. 2018), so a higher rate that helped the replay does not confirm lr_too_low: only
-# a symptom in the replay does.
-SHORT_HORIZON_FAVOURED = frozenset({"lr_too_low"})
-# For the same reason a range test that wants a higher rate than the optimizer's usual one
-# (Adam at its default 1e-3) is not confirmed by a slow replay: within this factor of the
-# usual rate, a slow replay is the model's own pace (a small CNN that needs more steps),
-# not a rate problem. Only a rate this far below the usual one can be confirmed too low.
-USUAL_RATE_BAND = 3.0
-
-
-def _below_usual(info: ModelInfo | None) -> bool:
-    """The configured rate is more than USUAL_RATE_BAND below the optimizer's usual one (True
-    when the optimizer or the rate is unknown: nothing to hold the suspicion against)."""
-    typical = TYPICAL_LR.get(info.optimizer or "") if info is not None else None
-    if info is None or typical is None or not info.learning_rate:
-        return True
-    return info.learning_rate <= typical / USUAL_RATE_BAND
-
-
-def _confirm(
-    findings: list[Finding], symptoms: list[Finding], info: ModelInfo | None = None
-) -> list[Finding]:
-    explained = {c for s in symptoms if s.severity is not Severity.info for c in s.supports}
-
-    def confirmed(f: Finding) -> bool:
-        if f.code == "lr_too_low" and not _below_usual(info):
-            return False
-        return (
-            f.code in explained
-            or (f.fix_helped and f.code not in SHORT_HORIZON_FAVOURED)
-            or f.evidence.get(BEYOND_USUAL) is True
-        )
-
-    return [
-        f.model_copy(update={"severity": Severity.info})
-        if f.code in SUSPICIONS and f.severity is Severity.warning and not confirmed(f)
-        else f
-        for f in findings
-    ]
-
-
-def _demoted(finding: Finding, reason: str) -> Finding:
-    """The finding at info, its summary ending with why the pipeline settled it there."""
-    return finding.model_copy(
-        update={"severity": Severity.info, "summary": f"{finding.summary.rstrip('.')}; {reason}."}
-    )
 
 
 def replay_metadata(
@@ -230,7 +176,7 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
             f.model_copy(update={"source": EvidenceSource.probe})
             for f in [*probes.findings, *([linear] if linear else [])]
         ]
-        facts = BundleFacts(info, config, finite, baseline)
+        facts = BundleFacts(info, config, finite, baseline, symptoms=tuple(curves.findings))
         audit, reported, probed = settle((audit, curves.findings, found), facts)
         findings = _merge(audit + probed + reported)
 
@@ -241,7 +187,7 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         tried = try_fixes(ordered, bench)
         progress(0.95, "writing")
         context = history_context(replayed_run, checked=checked, trials=outcomes(tried))
-        result = _finish(_confirm(tried, curves.findings, info), curves.run, context)
+        result = _finish(corroborate(tried, facts), curves.run, context)
         return result.model_copy(
             update={
                 "probes": {

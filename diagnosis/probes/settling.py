@@ -36,6 +36,9 @@ class BundleFacts:
     replay: Replay
     # Every finding so far: those settled before the one asked about, as settled.
     findings: tuple[Finding, ...] = ()
+    # The replay's curve findings as the rules raised them, before any settling: a replay cut
+    # short still shows the slow descent a rate suspicion is corroborated by.
+    symptoms: tuple[Finding, ...] = ()
 
     @property
     def replayed_epochs(self) -> int:
@@ -81,3 +84,18 @@ def settle(stages: Sequence[Sequence[Finding]], facts: BundleFacts) -> list[list
             if settled is not None:
                 stage[i] = demoted(finding, settled)
     return current
+
+
+# Why a suspicion that nothing bore out is set at info.
+UNCORROBORATED = Settled("a suspicion that neither a symptom of the replay nor a fix trial bore out")
+
+
+def corroborate(findings: Sequence[Finding], facts: BundleFacts) -> list[Finding]:
+    """After the fix trials: a warning its check holds only a suspicion, set at info unless the
+    bundle's other evidence (facts, and the trial on the finding itself) corroborates it."""
+    return [
+        demoted(f, UNCORROBORATED)
+        if f.severity is Severity.warning and not all(unit.corroborated(f, facts) for unit in owners(f))
+        else f
+        for f in findings
+    ]

@@ -8,13 +8,12 @@ import numpy as np
 import pytest
 
 from diagnosis.audit import audit_data
-from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, TrainingConfig, label_info
+from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, label_info
 from diagnosis.models import Finding, Severity
 from diagnosis.probes.model_audit import audit_model
 from diagnosis.probes.model_audit.output_activation_mismatch import COUNT_OUTPUT
 from diagnosis.probes.model_audit.output_shape_mismatch import OutputShape
-from diagnosis.probes.settling import BundleFacts, settle
-from diagnosis.probes.training import Prepared, Replay
+from diagnosis.probes.settling import settle
 from testkit import factories
 
 
@@ -94,13 +93,7 @@ def test_a_recurrent_layers_own_dropout_and_spatial_dropout_are_read() -> None:
     )
     # Recurrent dropout acts in training only, so it explains a validation loss below training's.
     gap = factories.finding("val_better_than_train", confidence=0.75)
-    rows = np.zeros((4, 2), dtype=np.float32)
-    facts = BundleFacts(
-        _model("sparse_categorical_crossentropy", "softmax", 3, [mild]),
-        TrainingConfig(),
-        Prepared(rows, np.zeros(4), rows, np.zeros(4)),
-        Replay(history={}, score={}, steps=0),
-    )
+    facts = factories.bundle_facts(_model("sparse_categorical_crossentropy", "softmax", 3, [mild]))
     assert settle([[gap]], facts)[0][0].severity is Severity.info
 
 

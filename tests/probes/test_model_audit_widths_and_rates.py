@@ -13,8 +13,8 @@ from diagnosis.models import Severity
 from diagnosis.probes.model_audit import audit_model
 from diagnosis.probes.model_audit.capacity_too_low import Bottleneck
 from diagnosis.probes.model_audit.learning_rate import BEYOND_USUAL, LearningRate
-from diagnosis.probes.run import _confirm
-from testkit.factories import model_info
+from diagnosis.probes.settling import corroborate
+from testkit.factories import bundle_facts, model_info
 
 TEN_CLASSES = label_info(np.arange(10).repeat(5))
 THREE_CLASSES = label_info(np.arange(3).repeat(5))
@@ -90,7 +90,7 @@ def test_a_rate_beyond_the_usual_range_needs_no_replay_symptom_and_a_suspicion_d
         f for f in audit_model(_model(64, learning_rate=0.02), TEN_CLASSES) if f.code == "lr_too_high"
     )
     # No symptom lists the rate, no trial helped: only the rate beyond any usual range stays a cause.
-    assert _confirm([beyond], [])[0].severity is Severity.warning
-    assert _confirm([suspicion], [])[0].severity is Severity.info
+    facts = bundle_facts(_model(64, learning_rate=0.02))
+    assert [f.severity for f in corroborate([beyond, suspicion], facts)] == [Severity.warning, Severity.info]
     # It outranks the range test's own lr_too_high (confidence 0.8) when the pipeline merges them.
     assert beyond.confidence > 0.8

@@ -7,22 +7,19 @@ cut short says so."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pytest
 
 from diagnosis.audit import audit_data
 from diagnosis.audit.label_noise import LabelNoise
-from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, TrainingConfig
+from diagnosis.bundle import BundleData, LayerInfo, ModelInfo
 from diagnosis.models import Category, EvidenceSource, Finding, Severity
-from diagnosis.probes.run import USUAL_RATE_BAND, _confirm
-from diagnosis.probes.settling import BundleFacts, settle
-from diagnosis.probes.training import (
-    FRESH_COPY_STEPS,
-    Prepared,
-    Replay,
-)
-from testkit.factories import finding, model_info, network
+from diagnosis.probes.model_audit.learning_rate import USUAL_RATE_BAND
+from diagnosis.probes.settling import BundleFacts, corroborate, settle
+from diagnosis.probes.training import FRESH_COPY_STEPS, Prepared
+from testkit.factories import bundle_facts, finding, model_info, network
 
 
 def _finding(code: str, severity: Severity = Severity.warning, **evidence: object) -> Finding:
@@ -46,12 +43,11 @@ def test_dead_units_on_a_fresh_copy_are_a_warning_only_when_training_shows_the_c
 
 
 def test_a_linear_models_one_batch_stall_is_its_capacity_not_a_wiring_fault() -> None:
-    linear = ModelInfo(
-        loss="binary_crossentropy",
-        from_logits=False,
-        output_units=1,
-        output_activation="sigmoid",
-        param_count=3,
+    linear = model_info(
+        "binary_crossentropy",
+        1,
+        "sigmoid",
+        params=3,
         layers=[LayerInfo("out", "Dense", "sigmoid", 1, params=3)],
     )
     stalled = _probe("cannot_overfit_batch", Severity.error)
@@ -79,23 +75,8 @@ def _shells(seed: int, n: int, noise: float = 0.0) -> tuple[np.ndarray, np.ndarr
     return x, y
 
 
-def _facts(
-    info: ModelInfo | None = None,
-    data: Prepared | None = None,
-    *,
-    accuracy: float | None = None,
-    epochs: int | None = None,
-    replayed: int = 8,
-) -> BundleFacts:
-    """What a check settles against: the model, training.json's epochs, the finite rows and a
-    baseline replay of `replayed` epochs scoring `accuracy`."""
-    rows = np.zeros((4, 2), dtype=np.float32)
-    return BundleFacts(
-        info=info or network("binary_crossentropy", 1, "sigmoid"),
-        config=TrainingConfig(epochs=epochs),
-        data=data or Prepared(rows, np.zeros(4), rows, np.zeros(4)),
-        replay=Replay(history={"loss": [1.0] * replayed}, score={"accuracy": accuracy}, steps=0),
-    )
+def _facts(info: ModelInfo | None = None, data: Prepared | None = None, **replay: Any) -> BundleFacts:
+    return bundle_facts(info or network("binary_crossentropy", 1, "sigmoid"), data, **replay)
 
 
 def _settled(findings: list[Finding], facts: BundleFacts) -> list[Finding]:
@@ -136,18 +117,24 @@ def test_real_label_noise_stays_a_warning_when_the_reference_model_is_competent(
 
 
 def _suspicion(code: str) -> Finding:
-    return finding(code, confidence=0.8, category=Category.hyperparameters)
+    """The range test's rate suspicion."""
+    return finding(code, confidence=0.8, category=Category.hyperparameters, source=EvidenceSource.probe)
+
+
+def _corroborated(finding: Finding, info: ModelInfo, *symptoms: Finding) -> Severity:
+    (judged,) = corroborate([finding], _facts(info, symptoms=symptoms))
+    return judged.severity
 
 
 def test_a_slow_replay_does_not_confirm_a_usual_rate_as_too_low() -> None:
     plateau = finding("slow_convergence", {"lr_too_low": 1.0}, confidence=0.7)
     usual = network("sparse_categorical_crossentropy", 3, "softmax", hidden=(16,), params=200)
     low = dataclasses.replace(usual, learning_rate=1e-3 / (USUAL_RATE_BAND * 3))
-    assert _confirm([_suspicion("lr_too_low")], [plateau], usual)[0].severity is Severity.info
-    assert _confirm([_suspicion("lr_too_low")], [plateau], low)[0].severity is Severity.warning
+    assert _corroborated(_suspicion("lr_too_low"), usual, plateau) is Severity.info
+    assert _corroborated(_suspicion("lr_too_low"), low, plateau) is Severity.warning
     # A rate too high is still confirmed by its symptoms at any rate.
     high = finding("slow_convergence", {"lr_too_high": 1.0}, confidence=0.7)
-    assert _confirm([_suspicion("lr_too_high")], [high], usual)[0].severity is Severity.warning
+    assert _corroborated(_suspicion("lr_too_high"), usual, high) is Severity.warning
 
 
 @pytest.mark.parametrize(("configured", "demoted"), [(20, True), (8, False), (None, False)])
@@ -177,18 +164,24 @@ def _model_of_layers(*kinds: str) -> ModelInfo:
 
 def test_a_rate_suspicion_needs_a_symptom_that_lists_it() -> None:
     helped = {"measured": {"improved": True}}
-    low = _symptom("lr_too_low", **helped)
-    high = _symptom("lr_too_high", **helped)
+    probed = {"source": EvidenceSource.probe}
+    low = _symptom("lr_too_low", **helped).model_copy(update=probed)
+    high = _symptom("lr_too_high", **helped).model_copy(update=probed)
     nan = _symptom("loss_nan", causes=("nonfinite_values", "lr_too_high"))
     plateau = _symptom("loss_plateau", causes=("lr_too_low",))
+    unknown_rate = dataclasses.replace(network("binary_crossentropy", 1, "sigmoid"), learning_rate=None)
 
     # A short replay that a higher rate helped does not confirm a low rate; a lower one it does.
-    assert [f.severity for f in _confirm([low, high], [])] == [Severity.info, Severity.warning]
-    assert _confirm([low], [nan])[0].severity is Severity.info
-    assert _confirm([low], [plateau])[0].severity is Severity.warning
-    assert _confirm([low], [plateau.model_copy(update={"severity": Severity.info})])[0].severity is (
-        Severity.info
-    )
+    assert [f.severity for f in corroborate([low, high], _facts(unknown_rate))] == [
+        Severity.info,
+        Severity.warning,
+    ]
+    assert _corroborated(low, unknown_rate, nan) is Severity.info
+    assert _corroborated(low, unknown_rate, plateau) is Severity.warning
+    quiet = plateau.model_copy(update={"severity": Severity.info})
+    assert _corroborated(low, unknown_rate, quiet) is Severity.info
+    # A curve rule's warning is no suspicion: corroboration is the range test's and the audit's.
+    assert _corroborated(_symptom("loss_plateau"), unknown_rate) is Severity.warning
 
 
 def test_a_dropout_models_val_gap_is_info_unless_the_audit_found_leakage() -> None:
