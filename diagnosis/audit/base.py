@@ -22,6 +22,9 @@ REGISTRY: dict[Code, type[Check]] = {}
 class Check(ABC, Unit):
     code: ClassVar[Code]
     category: ClassVar[Category] = Category.data
+    # Every check's silence rules its cause out (diagnosis.evidence.CLEARED_LR), except where it
+    # needs a validation split to say anything and the bundle has none.
+    needs_validation: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

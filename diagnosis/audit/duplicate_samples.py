@@ -50,6 +50,7 @@ LISTED = 10
 @dataclass
 class DuplicateSamples(Check):
     code = Code.duplicate_samples
+    needs_validation = True
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         train = finite_samples(data.x_train)

@@ -237,6 +237,7 @@ def _feature_shift(train: np.ndarray, val: np.ndarray) -> dict[str, Any]:
 @dataclass
 class TrainValShift(Check):
     code = Code.train_val_shift
+    needs_validation = True
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         if data.x_val is None:

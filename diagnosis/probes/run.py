@@ -93,13 +93,9 @@ def replay_metadata(
     return {k: v for k, v in meta.items() if v is not None}
 
 
-# Data checks that need a validation split to say anything; without one their silence clears nothing.
-NEEDS_VALIDATION = frozenset({"train_val_shift", "duplicate_samples"})
-
-
 def _checked(has_validation: bool) -> frozenset[Code]:
     """The causes whose checks ran completely on this bundle, so that their silence counts."""
-    data = {code for code in DATA_CHECKS if has_validation or code not in NEEDS_VALIDATION}
+    data = {code for code, check in DATA_CHECKS.items() if has_validation or not check.needs_validation}
     return frozenset(data) | CLEARS
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from diagnosis.audit import REGISTRY as DATA_CHECKS
 from diagnosis.bundle import LayerInfo, ModelInfo, label_info
 from diagnosis.probes.model_audit import CLEARS, REGISTRY, audit_model
+from diagnosis.probes.run import _checked
 from testkit.factories import network
 
 INT3 = label_info(np.array([0, 1, 2, 1, 0]))
@@ -126,3 +128,11 @@ def test_every_model_check_is_a_registered_unit_that_declares_what_its_silence_c
     } == CLEARS
     with pytest.raises(TypeError, match="two model checks"):
         type("Again", (REGISTRY["dropout"],), {"name": "dropout"})
+
+
+def test_a_data_check_that_needs_a_validation_split_clears_nothing_without_one() -> None:
+    needing = {code for code, check in DATA_CHECKS.items() if check.needs_validation}
+    assert needing == {"train_val_shift", "duplicate_samples"}
+    assert needing <= _checked(has_validation=True)
+    assert not needing & _checked(has_validation=False)
+    assert _checked(has_validation=False) >= CLEARS
