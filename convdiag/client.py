@@ -29,7 +29,7 @@ from tenacity import (
 
 from convdiag import DEFAULT_URL
 from convdiag.jobs import FeedbackIn, Job, JobPage
-from convdiag.runs import LiveRun
+from convdiag.runs import LiveRun, LiveRunPage, LiveRunSummary
 
 # Statuses worth retrying: the server or something in front of it is briefly unavailable.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -135,6 +135,10 @@ class _Base:
     def _history_body(history: Mapping[str, Any], metadata: Mapping[str, Any] | None) -> dict[str, Any]:
         return {"history": dict(history), "metadata": dict(metadata or {})}
 
+    @staticmethod
+    def _page_params(limit: int, cursor: str | None) -> dict[str, Any]:
+        return {"limit": limit, **({"cursor": cursor} if cursor else {})}
+
 
 class Client(_Base):
     """Synchronous client. Use as a context manager, or call close()."""
@@ -224,8 +228,9 @@ class Client(_Base):
         return Job.model_validate(self._request("GET", f"/v1/jobs/{job_id}").json())
 
     def list_jobs(self, limit: int = 20, cursor: str | None = None) -> JobPage:
-        params: dict[str, Any] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
-        return JobPage.model_validate(self._request("GET", "/v1/jobs", params=params).json())
+        return JobPage.model_validate(
+            self._request("GET", "/v1/jobs", params=self._page_params(limit, cursor)).json()
+        )
 
     def iter_jobs(self, page_size: int = 50) -> Iterator[Job]:
         cursor = None
@@ -276,6 +281,19 @@ class Client(_Base):
 
     def get_run(self, run_id: str) -> LiveRun:
         return LiveRun.model_validate(self._request("GET", f"/v1/runs/{run_id}").json())
+
+    def list_runs(self, limit: int = 20, cursor: str | None = None) -> LiveRunPage:
+        return LiveRunPage.model_validate(
+            self._request("GET", "/v1/runs", params=self._page_params(limit, cursor)).json()
+        )
+
+    def iter_runs(self, page_size: int = 50) -> Iterator[LiveRunSummary]:
+        cursor = None
+        while True:
+            page = self.list_runs(page_size, cursor)
+            yield from page.items
+            if (cursor := page.next_cursor) is None:
+                return
 
 
 class AsyncClient(_Base):
@@ -344,8 +362,14 @@ class AsyncClient(_Base):
         return Job.model_validate((await self._request("GET", f"/v1/jobs/{job_id}")).json())
 
     async def list_jobs(self, limit: int = 20, cursor: str | None = None) -> JobPage:
-        params: dict[str, Any] = {"limit": limit, **({"cursor": cursor} if cursor else {})}
-        return JobPage.model_validate((await self._request("GET", "/v1/jobs", params=params)).json())
+        return JobPage.model_validate(
+            (await self._request("GET", "/v1/jobs", params=self._page_params(limit, cursor))).json()
+        )
+
+    async def list_runs(self, limit: int = 20, cursor: str | None = None) -> LiveRunPage:
+        return LiveRunPage.model_validate(
+            (await self._request("GET", "/v1/runs", params=self._page_params(limit, cursor))).json()
+        )
 
     async def cancel(self, job_id: str) -> Job:
         return Job.model_validate((await self._request("DELETE", f"/v1/jobs/{job_id}")).json())

@@ -1,7 +1,9 @@
-"""Live runs: epochs streamed while training goes on, diagnosed on every read.
+"""Live runs: epochs streamed while training goes on, diagnosed as they arrive.
 
 A run is one JSON document in the job store, keyed by tenant and run id, so two tenants
-can use the same id without seeing each other. Epochs arrive from our callback or from a
+can use the same id without seeing each other. The document keeps the diagnosis of its
+epochs, made when they are appended: a read (a run, a page of runs, `/`, an event stream
+polling) costs a document load, never a diagnosis. Epochs arrive from our callback or from a
 stock `keras.callbacks.RemoteMonitor`, which posts `{"epoch": i, **logs}` once per epoch
 and retries nothing, so appends are idempotent: re-sending an epoch with the same values
 is a no-op, with other values a conflict.
@@ -16,14 +18,15 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from convdiag.jobs import JobStore
+from convdiag.jobs.store import decode_cursor, encode_cursor
 from diagnosis import Diagnosis, HistoryError, RunMetadata, diagnose
 from diagnosis.history import LEGACY_NAMES, MAX_EPOCHS, history_from_mapping, metric_value, parse_metadata
+from diagnosis.models import VerdictStatus
 from diagnosis.quoting import quote
 
 # Client-chosen ids (RemoteMonitor's path is fixed when the callback is built).
@@ -36,13 +39,16 @@ class RunConflict(ValueError):
     """The request contradicts what the run already holds."""
 
 
-class LiveRun(BaseModel):
+class _RunState(BaseModel):
     id: str
     epochs: int = Field(description="Epochs received so far.")
     metrics: list[str]
     metadata: RunMetadata
     created_at: datetime
     updated_at: datetime
+
+
+class LiveRun(_RunState):
     diagnosis: Diagnosis | None = Field(
         default=None, description="The diagnosis of the epochs so far (null before the first one)."
     )
@@ -57,23 +63,45 @@ class LiveRun(BaseModel):
         return render_fragment(self.diagnosis, title)
 
 
+class LiveRunSummary(_RunState):
+    """A run in a list: its state and its verdict in one line, without the diagnosis."""
+
+    status: VerdictStatus | None = Field(
+        default=None, description="The verdict's status (null before the first epoch)."
+    )
+    headline: str | None = Field(
+        default=None, description="The verdict's headline (null before the first epoch)."
+    )
+
+
+class LiveRunPage(BaseModel):
+    items: list[LiveRunSummary]
+    next_cursor: str | None = Field(
+        default=None, description="Pass as `cursor` to get the next (older) page; null on the last."
+    )
+
+
 def _key(tenant: str, run_id: str) -> str:
     return f"run:{tenant}:{run_id}"
 
 
-# The ids of a tenant's newest runs, newest first: documents have no listing of their own.
+# A tenant's newest runs as [id, created_at], newest first: documents have no listing of their
+# own. The creation time rides along so that a page's cursor is found without loading the
+# documents it skips, and the order holds when two creations record themselves out of order.
 def _index_key(tenant: str) -> str:
     return f"runs:{tenant}"
 
 
-# How many run ids a tenant's index keeps (the browser page lists these).
+# How many runs a tenant's index keeps: GET /v1/runs and the browser page list these.
 MAX_LISTED_RUNS = 100
 
 
-def _remember(store: JobStore, tenant: str, run_id: str) -> None:
+def _remember(store: JobStore, tenant: str, run_id: str, created_at: float) -> None:
     def update(current: dict[str, Any] | None) -> dict[str, Any]:
-        older = [i for i in (current or {}).get("ids", []) if i != run_id]
-        return {"ids": [run_id, *older][:MAX_LISTED_RUNS]}
+        entries = [(c, i) for i, c in (current or {}).get("runs", []) if i != run_id]
+        entries.append((created_at, run_id))
+        entries.sort(reverse=True)
+        return {"runs": [[i, c] for c, i in entries[:MAX_LISTED_RUNS]]}
 
     store.update_document(_index_key(tenant), update)
 
@@ -88,7 +116,14 @@ def check_run_id(run_id: str) -> None:
 def _new_document(run_id: str, metadata: Mapping[str, Any] | None) -> dict[str, Any]:
     meta = parse_metadata(metadata).model_dump(exclude_none=True)
     now = time.time()
-    return {"id": run_id, "created_at": now, "updated_at": now, "metadata": meta, "values": {}}
+    return {
+        "id": run_id,
+        "created_at": now,
+        "updated_at": now,
+        "metadata": meta,
+        "values": {},
+        "diagnosis": None,
+    }
 
 
 def _same(a: float, b: float) -> bool:
@@ -110,8 +145,14 @@ def _normalize(epoch: Mapping[str, Any], default_index: int) -> tuple[int, dict[
     return index, values
 
 
+def _diagnose(document: dict[str, Any]) -> dict[str, Any]:
+    return diagnose(history_from_mapping(document["values"], document["metadata"])).model_dump(mode="json")
+
+
 def _append(document: dict[str, Any], epochs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The document with `epochs` appended and, when any was new, diagnosed again."""
     columns: dict[str, list[float | None]] = document["values"]
+    appended = False
     for raw in epochs:
         length = len(next(iter(columns.values()), []))
         index, values = _normalize(raw, length)
@@ -134,22 +175,45 @@ def _append(document: dict[str, Any], epochs: Sequence[Mapping[str, Any]]) -> di
         for name, value in values.items():
             # Stored as strict JSON: non-finite values as null (they read back as NaN).
             columns.setdefault(name, []).append(value if math.isfinite(value) else None)
+        appended = True
+    if appended:
+        # Inside the store's atomic update, so the stored diagnosis is always of the stored
+        # epochs (a retried update diagnoses again, on top of whatever won).
+        document["diagnosis"] = _diagnose(document)
     document["updated_at"] = time.time()
     return document
 
 
-def _to_run(document: dict[str, Any]) -> LiveRun:
+def _diagnosis(document: dict[str, Any]) -> dict[str, Any] | None:
+    if "diagnosis" not in document:
+        # Written before diagnoses were stored (they expire after job_ttl_seconds).
+        return _diagnose(document) if document["values"] else None
+    stored: dict[str, Any] | None = document["diagnosis"]
+    return stored
+
+
+def _state(document: dict[str, Any]) -> dict[str, Any]:
     columns = document["values"]
-    diagnosis = diagnose(history_from_mapping(columns, document["metadata"])) if columns else None
+    return {
+        "id": document["id"],
+        "epochs": len(next(iter(columns.values()), [])),
+        "metrics": list(columns),
+        "metadata": RunMetadata.model_validate(document["metadata"]),
+        "created_at": datetime.fromtimestamp(document["created_at"], UTC),
+        "updated_at": datetime.fromtimestamp(document["updated_at"], UTC),
+    }
+
+
+def _to_run(document: dict[str, Any]) -> LiveRun:
+    diagnosis = _diagnosis(document)
     return LiveRun(
-        id=document["id"],
-        epochs=len(next(iter(columns.values()), [])),
-        metrics=list(columns),
-        metadata=RunMetadata.model_validate(document["metadata"]),
-        created_at=datetime.fromtimestamp(document["created_at"], UTC),
-        updated_at=datetime.fromtimestamp(document["updated_at"], UTC),
-        diagnosis=diagnosis,
+        **_state(document), diagnosis=None if diagnosis is None else Diagnosis.model_validate(diagnosis)
     )
+
+
+def _to_summary(document: dict[str, Any]) -> LiveRunSummary:
+    verdict = (_diagnosis(document) or {}).get("verdict", {})
+    return LiveRunSummary(**_state(document), status=verdict.get("status"), headline=verdict.get("headline"))
 
 
 def create_run(
@@ -165,7 +229,7 @@ def create_run(
         return document
 
     created = store.update_document(_key(tenant, run_id), create)
-    _remember(store, tenant, run_id)
+    _remember(store, tenant, run_id, created["created_at"])
     return _to_run(created)
 
 
@@ -199,7 +263,7 @@ def append_epochs(
 
     document = store.update_document(_key(tenant, run_id), update)
     if started:
-        _remember(store, tenant, run_id)
+        _remember(store, tenant, run_id, document["created_at"])
     return _to_run(document)
 
 
@@ -216,8 +280,22 @@ def get_run_curves(
     return None if document is None else (_to_run(document), document["values"])
 
 
-def recent_runs(store: JobStore, tenant: str, limit: int) -> list[LiveRun]:
-    """The tenant's newest runs (by creation), newest first, without those that expired."""
+def list_runs(store: JobStore, tenant: str, limit: int, cursor: str | None = None) -> LiveRunPage:
+    """A page of the tenant's newest runs (by creation), newest first, without those that
+    expired; a `cursor` (a page's `next_cursor`) continues after the page it came from.
+    Raises ValueError for a malformed cursor."""
+    before = decode_cursor(cursor) if cursor else None
     index = store.get_document(_index_key(tenant)) or {}
-    documents = (store.get_document(_key(tenant, run_id)) for run_id in index.get("ids", []))
-    return [_to_run(document) for document in islice(filter(None, documents), limit)]
+    documents = []
+    for run_id, created_at in index.get("runs", []):
+        if before is not None and (created_at, run_id) >= before:
+            continue
+        document = store.get_document(_key(tenant, run_id))
+        if document is not None:
+            documents.append(document)
+            if len(documents) > limit:  # one more than the page: there is a next one
+                break
+    page = documents[:limit]
+    more = len(documents) > limit
+    next_cursor = encode_cursor(page[-1]["created_at"], page[-1]["id"]) if more else None
+    return LiveRunPage(items=[_to_summary(d) for d in page], next_cursor=next_cursor)

@@ -10,29 +10,39 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+import convdiag.runs
 from convdiag.jobs import JobError, JobKind
 from convdiag.settings import Settings, hash_api_key
+from diagnosis import Diagnosis, TrainingHistory, diagnose
+from diagnosis.history import history_from_mapping
 from service.main import create_app
 from testkit import histories
 from testkit.support import assert_problem
 
 KEY = "inprocess-test-key-0123456789abcdef"
+OTHER_KEY = "inprocess-other-key-0123456789abcdef"
 
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(redis_url=None, data_dir=tmp_path, api_keys={hash_api_key(KEY): "acme"})
+    keys = {hash_api_key(KEY): "acme", hash_api_key(OTHER_KEY): "globex"}
+    settings = Settings(redis_url=None, data_dir=tmp_path, api_keys=keys)
     with TestClient(create_app(settings), headers={"Authorization": f"Bearer {KEY}"}) as client:
         yield client
 
 
-def test_a_malformed_cursor_is_an_invalid_request(client: TestClient) -> None:
-    assert_problem(client.get("/v1/jobs", params={"cursor": "!!"}), 422, "invalid-request")
+LISTS = ("/v1/jobs", "/v1/runs")
 
 
+@pytest.mark.parametrize("path", LISTS)
+def test_a_malformed_cursor_is_an_invalid_request(client: TestClient, path: str) -> None:
+    assert_problem(client.get(path, params={"cursor": "!!"}), 422, "invalid-request")
+
+
+@pytest.mark.parametrize("path", LISTS)
 @pytest.mark.parametrize("limit", [0, -1, "ten"])
-def test_a_limit_out_of_range_is_an_invalid_request(client: TestClient, limit: object) -> None:
-    assert_problem(client.get("/v1/jobs", params={"limit": limit}), 422, "invalid-request")
+def test_a_limit_out_of_range_is_an_invalid_request(client: TestClient, path: str, limit: object) -> None:
+    assert_problem(client.get(path, params={"limit": limit}), 422, "invalid-request")
 
 
 def test_wait_above_limit_is_rejected(client: TestClient) -> None:
@@ -76,3 +86,69 @@ def test_the_page_lists_a_failed_job_with_its_reason(tmp_path: Path) -> None:
     assert page.status_code == 200
     assert job.id in page.text
     assert "over cap" in page.text
+
+
+def _epochs(curves: dict[str, list[float]]) -> list[dict[str, float]]:
+    return [
+        {"epoch": i, **{name: values[i] for name, values in curves.items()}}
+        for i in range(len(curves["loss"]))
+    ]
+
+
+def test_runs_are_listed_newest_first_in_pages_per_tenant(client: TestClient) -> None:
+    shapes = (histories.healthy(), histories.overfitting(), histories.diverging(), histories.plateau())
+    ids = [f"run-{i}" for i in range(len(shapes))]
+    for run_id, curves in zip(ids, shapes, strict=True):
+        assert client.post(f"/v1/runs/{run_id}/epochs", json=_epochs(curves)).status_code == 200
+    assert client.post("/v1/runs", json={"id": "waiting"}).status_code == 201
+    # Another tenant's run under one of the same ids is its own, and in its own list only.
+    other = {"Authorization": f"Bearer {OTHER_KEY}"}
+    client.post("/v1/runs/run-0/epochs", json=_epochs(histories.nan_loss()), headers=other)
+
+    listed, cursor, pages = [], None, 0
+    while True:
+        page = client.get("/v1/runs", params={"limit": 2, **({"cursor": cursor} if cursor else {})}).json()
+        listed += page["items"]
+        pages += 1
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert pages == 3
+    assert [item["id"] for item in listed] == ["waiting", *reversed(ids)]
+    assert (listed[0]["status"], listed[0]["headline"], listed[0]["epochs"]) == (None, None, 0)
+    for item in listed[1:]:
+        run = client.get(f"/v1/runs/{item['id']}").json()
+        assert (item["status"], item["headline"]) == (
+            run["diagnosis"]["verdict"]["status"],
+            run["diagnosis"]["verdict"]["headline"],
+        )
+        assert {k: item[k] for k in ("epochs", "metrics", "created_at", "updated_at")} == {
+            k: run[k] for k in ("epochs", "metrics", "created_at", "updated_at")
+        }
+        assert "diagnosis" not in item
+    theirs = client.get("/v1/runs", headers=other).json()
+    assert [(item["id"], item["epochs"]) for item in theirs["items"]] == [("run-0", 20)]
+    assert theirs["next_cursor"] is None
+
+
+def test_a_run_is_diagnosed_when_epochs_arrive_and_never_on_read(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    def counting(history: TrainingHistory) -> Diagnosis:
+        calls.append(history.epochs)
+        return diagnose(history)
+
+    monkeypatch.setattr(convdiag.runs, "diagnose", counting)
+    epochs = _epochs(histories.overfitting())
+    client.post("/v1/runs/counted/epochs", json=epochs[:10])
+    client.post("/v1/runs/counted/epochs", json=epochs[10:])
+    client.post("/v1/runs/counted/epochs", json=epochs[-1])  # a retry: nothing new to diagnose
+    assert calls == [10, len(epochs)]
+    run = client.get("/v1/runs/counted").json()
+    for path in ("/v1/runs", "/v1/runs/counted", "/v1/runs/counted/report"):
+        assert client.get(path).status_code == 200
+    assert calls == [10, len(epochs)]
+    # What was stored is what diagnosing the run's epochs now says.
+    fresh = diagnose(history_from_mapping(histories.overfitting(), {})).model_dump(mode="json")
+    assert run["diagnosis"] == fresh

@@ -8,6 +8,7 @@ import uuid
 import httpx
 import pytest
 
+from convdiag.client import Client
 from testkit import histories
 from tests.conftest import KEY_ACME
 
@@ -98,6 +99,31 @@ def test_runs_are_per_tenant(acme: httpx.Client, globex: httpx.Client) -> None:
     assert globex.get(f"/v1/runs/{run_id}").status_code == 404
     globex.post(f"/v1/runs/{run_id}/epochs", json={"epoch": 0, "loss": 7.0})  # its own run
     assert acme.get(f"/v1/runs/{run_id}").json()["diagnosis"]["run"]["final"]["loss"] == 1.0
+
+
+def test_runs_are_listed_newest_first_per_tenant(api_url: str, globex: httpx.Client) -> None:
+    ids = [_run_id() for _ in range(3)]
+    with Client(api_url, KEY_ACME) as client:
+        for run_id, curves in zip(
+            ids, (histories.healthy(), histories.overfitting(), histories.plateau()), strict=True
+        ):
+            client.append_epochs(run_id, _epochs(curves))
+        globex.post(f"/v1/runs/{ids[0]}/epochs", json=_epochs(histories.nan_loss()))  # globex's own
+        # Pages of two: the three runs span at least two of them.
+        listed = [run for run in client.iter_runs(page_size=2) if run.id in ids]
+        assert [run.id for run in listed] == ids[::-1]
+        for summary in listed:
+            run = client.get_run(summary.id)
+            assert run.diagnosis is not None
+            assert (summary.status, summary.headline) == (
+                run.diagnosis.verdict.status,
+                run.diagnosis.verdict.headline,
+            )
+            assert summary.epochs == run.epochs
+    theirs = {item["id"]: item for item in globex.get("/v1/runs", params={"limit": 100}).json()["items"]}
+    assert ids[0] in theirs
+    assert not {ids[1], ids[2]} & set(theirs)
+    assert theirs[ids[0]]["epochs"] == len(histories.nan_loss()["loss"])
 
 
 def test_bad_run_id_and_unknown_run(acme: httpx.Client) -> None:

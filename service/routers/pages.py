@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from convdiag.jobs import Job, JobKind, JobStore
 from convdiag.problems import NOT_FOUND, RUN_NOT_FOUND, UNAUTHORIZED
-from convdiag.runs import get_run, get_run_curves, recent_runs
+from convdiag.runs import get_run, get_run_curves, list_runs
 from convdiag.settings import hash_api_key
 from service.charts import Series, chart
 from service.deps import SettingsDep, StoreDep, get_tenant, tenant_for_key
@@ -93,7 +93,7 @@ def index(store: StoreDep, settings: SettingsDep, tenant: PageTenantDep) -> HTML
         tenant=tenant,
         auth=settings.auth_enabled,
         jobs=jobs,
-        runs=recent_runs(store, tenant, RECENT_RUNS),
+        runs=list_runs(store, tenant, RECENT_RUNS).items,
         headline=_headline,
     )
 

@@ -2,8 +2,8 @@
 
 A stock `keras.callbacks.RemoteMonitor(root=URL, path="/v1/runs/<id>/epochs")` works as is:
 it posts a form field `data` holding `{"epoch": i, **logs}` (or that JSON as the body with
-`send_as_json=True`). Diagnosing on read is numpy-only and takes milliseconds, so it runs
-here rather than through the queue.
+`send_as_json=True`). Diagnosing is numpy-only and takes milliseconds, so it runs here, once
+per append, rather than through the queue; reads return the stored diagnosis.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
@@ -34,11 +34,13 @@ from convdiag.problems import (
 from convdiag.runs import (
     EPOCH_KEY,
     LiveRun,
+    LiveRunPage,
     RunConflict,
     append_epochs,
     create_run,
     get_run,
     get_run_curves,
+    list_runs,
 )
 from diagnosis import HistoryError, RunMetadata
 from diagnosis.history import loads_json, parse_metadata
@@ -153,6 +155,27 @@ def post_run(body: NewRun, response: Response, store: StoreDep, tenant: TenantDe
         raise _problem(exc) from None
     response.headers["Location"] = f"/v1/runs/{run.id}"
     return run
+
+
+@router.get(
+    "",
+    response_model=LiveRunPage,
+    summary="List your live runs, newest first",
+    responses=problem_responses(INVALID_REQUEST, UNAUTHORIZED, UNAVAILABLE),
+)
+def list_own_runs(
+    store: StoreDep,
+    tenant: TenantDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
+) -> LiveRunPage:
+    """Each run with its verdict's status and headline; GET /v1/runs/{run_id} has the whole
+    diagnosis. Runs are listed by creation, the newest hundred at most (older ones can still
+    be read by id until they expire)."""
+    try:
+        return list_runs(store, tenant, limit, cursor)
+    except ValueError as exc:
+        raise ProblemError(INVALID_REQUEST, f"cursor: {exc}") from None
 
 
 @router.post(
