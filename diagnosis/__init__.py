@@ -4,8 +4,8 @@ The history path uses numpy only; it must never import TensorFlow.
 """
 
 from diagnosis.engine import diagnose
-from diagnosis.history import HistoryError, RunMetadata, TrainingHistory
-from diagnosis.models import Diagnosis, Finding, Severity
+from diagnosis.history import HistoryError, TrainingHistory
+from diagnosis.models import Diagnosis, Finding, RunMetadata, Severity
 from diagnosis.taxonomy import Category
 
 __all__ = [

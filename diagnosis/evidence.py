@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from diagnosis.history import RunMetadata, TrainingHistory
+from diagnosis.history import TrainingHistory
 from diagnosis.judgeable import why_inconclusive
 from diagnosis.models import (
     CauseFix,
@@ -32,6 +32,7 @@ from diagnosis.models import (
     EvidenceSource,
     Finding,
     FirstFix,
+    RunMetadata,
     Severity,
     Verdict,
     VerdictCause,

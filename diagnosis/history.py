@@ -13,16 +13,14 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
-from diagnosis.models import SourceInfo
+from diagnosis.infer import RunFacts, infer_facts
+from diagnosis.models import RunMetadata, SourceInfo
 from diagnosis.quoting import quote
-
-if TYPE_CHECKING:
-    from diagnosis.infer import RunFacts
 
 # Keras 2 wrote `acc`; Keras 3 writes `accuracy`. Rules only know the new names.
 LEGACY_NAMES = {"acc": "accuracy", "val_acc": "val_accuracy", "lr": "learning_rate"}
@@ -40,61 +38,6 @@ MAX_EPOCHS = 100_000
 
 class HistoryError(ValueError):
     """The input cannot be read as a training history; the message says why."""
-
-
-class RunMetadata(BaseModel):
-    """What the caller may tell about the run; every field is optional."""
-
-    model_config = ConfigDict(extra="allow")
-
-    task: str | None = Field(
-        default=None, description="'binary', 'multiclass' or 'regression'.", examples=["binary"]
-    )
-    num_classes: int | None = Field(default=None, ge=1)
-    optimizer: str | None = None
-    learning_rate: float | None = Field(default=None, gt=0)
-    batch_size: int | None = Field(default=None, ge=1)
-    num_samples: int | None = Field(default=None, ge=0)
-    param_count: int | None = Field(default=None, ge=0)
-    baseline_loss: float | None = Field(
-        default=None,
-        ge=0,
-        allow_inf_nan=False,
-        description=(
-            "The loss of a model that learned nothing: the run's own loss for always predicting the "
-            "training targets' mean (for class labels, the class frequencies); for MSE, the targets' "
-            "variance. It tells how high is high for a regression loss, as ln K does for a classifier."
-        ),
-        examples=[1.0],
-    )
-    hidden_units: list[Annotated[int, Field(ge=0)]] | None = Field(
-        default=None,
-        max_length=1000,
-        description=(
-            "Widths of the model's hidden layers from input to output (Dense and recurrent units), "
-            "without the output layer; [] for a linear or logistic model. A layer narrower than the "
-            "output needs is a bottleneck that curves alone show only as a slow model."
-        ),
-        examples=[[128, 64]],
-    )
-    loss: str | None = Field(
-        default=None,
-        max_length=200,
-        description=(
-            "The loss the model was compiled with, by its Keras name (sparse_categorical_crossentropy, "
-            "binary_crossentropy, mse, ...): with the output layer it tells the task and K."
-        ),
-        examples=["sparse_categorical_crossentropy"],
-    )
-    output_activation: str | None = Field(
-        default=None, max_length=200, description="The output layer's activation.", examples=["softmax"]
-    )
-    output_units: int | None = Field(
-        default=None, ge=1, description="The output layer's width: K for a softmax classifier.", examples=[10]
-    )
-    steps_per_epoch: int | None = Field(
-        default=None, ge=1, description="Batches per epoch, as Keras counts them for fit.", examples=[24]
-    )
 
 
 @dataclass(frozen=True)
@@ -122,9 +65,7 @@ class TrainingHistory:
     @cached_property
     def facts(self) -> RunFacts:
         """What the curves and metadata imply (task, classes, schedule); computed once."""
-        from diagnosis.infer import infer_facts  # infer reads histories: import late, no cycle
-
-        return infer_facts(self)
+        return infer_facts(self.metrics, self.metadata)
 
     @property
     def epochs(self) -> int:

@@ -17,16 +17,16 @@ a console log sends no metadata, so the curves' own tells are read:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from diagnosis.models import LearningRateChange
+from diagnosis.models import LearningRateChange, RunMetadata
 
-if TYPE_CHECKING:
-    from diagnosis.history import TrainingHistory
+# A run's curves by metric name, as a TrainingHistory holds them (diagnosis.history builds the
+# history and asks this module for its facts, so this module reads only the curves).
+Curves = Mapping[str, np.ndarray]
 
 # A loss this close to ln K (relative) while the model is stuck says "K balanced classes".
 LN_K_TOLERANCE = 0.06
@@ -215,13 +215,13 @@ def _classes_from_loss(values: np.ndarray) -> int | None:
     return k if abs(level - math.log(k)) <= LN_K_TOLERANCE * math.log(k) else None
 
 
-def _binary_at_chance(run: TrainingHistory, accuracy: str | None) -> bool:
+def _binary_at_chance(curves: Curves, accuracy: str | None) -> bool:
     """Whether the early epochs read as two classes at chance: the loss near ln 2 while the
     accuracy is near 1/2. A K-class cross-entropy as low as ln 2 (geometric mean probability of
     the right class 1/2) comes with an accuracy well above 1/2; a sigmoid that learned little
     sits at both."""
-    loss = run.get("loss")
-    values = run.get(accuracy) if accuracy else None
+    loss = curves.get("loss")
+    values = curves.get(accuracy) if accuracy else None
     if loss is None or values is None:
         return False
     early_loss = loss[:EARLY_EPOCHS][np.isfinite(loss[:EARLY_EPOCHS])]
@@ -235,11 +235,11 @@ def _binary_at_chance(run: TrainingHistory, accuracy: str | None) -> bool:
     )
 
 
-def _uniform_output(run: TrainingHistory) -> tuple[int, tuple[int, ...]] | None:
+def _uniform_output(curves: Curves) -> tuple[int, tuple[int, ...]] | None:
     """K and the epochs where a loss curve equals ln K to four digits (the first curve that
     does so in EXACT_EPOCHS epochs; the training loss first)."""
     for name in ("loss", "val_loss"):
-        values = run.get(name)
+        values = curves.get(name)
         if values is None:
             continue
         with np.errstate(invalid="ignore", over="ignore"):
@@ -312,8 +312,8 @@ def _digits(values: np.ndarray) -> int | None:
     )
 
 
-def _saturated_epochs(run: TrainingHistory) -> tuple[int, ...]:
-    loss = run.get("loss")
+def _saturated_epochs(curves: Curves) -> tuple[int, ...]:
+    loss = curves.get("loss")
     if loss is None:
         return ()
     with np.errstate(invalid="ignore"):
@@ -329,14 +329,14 @@ def _val_spans(start: int) -> list[slice]:
     return [same] if start == 0 else [same, slice(start - 1, start - 1 + SINGLE_ANSWER_EPOCHS)]
 
 
-def _single_answer_share(run: TrainingHistory, accuracy: str | None) -> float | None:
+def _single_answer_share(curves: Curves, accuracy: str | None) -> float | None:
     """The training accuracy a model held while it answered one class for every sample."""
-    values = run.get(accuracy) if accuracy else None
-    val = run.get(f"val_{accuracy}") if accuracy else None
-    loss = run.get("loss")
+    values = curves.get(accuracy) if accuracy else None
+    val = curves.get(f"val_{accuracy}") if accuracy else None
+    loss = curves.get("loss")
     if values is None or loss is None:
         return None
-    for start in range(min(SINGLE_ANSWER_START + 1, run.epochs - SINGLE_ANSWER_EPOCHS + 1)):
+    for start in range(min(SINGLE_ANSWER_START + 1, len(loss) - SINGLE_ANSWER_EPOCHS + 1)):
         span = slice(start, start + SINGLE_ANSWER_EPOCHS)
         window, losses = values[span], loss[span]
         level = float(window[0])
@@ -349,10 +349,10 @@ def _single_answer_share(run: TrainingHistory, accuracy: str | None) -> float | 
     return None
 
 
-def _lr_changes(run: TrainingHistory) -> list[LearningRateChange]:
-    lr = run.get("learning_rate")
-    loss = run.get("loss")
-    if lr is None or run.epochs < 2:
+def _lr_changes(curves: Curves) -> list[LearningRateChange]:
+    lr = curves.get("learning_rate")
+    loss = curves.get("loss")
+    if lr is None or len(lr) < 2:
         return []
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = np.abs(np.diff(lr)) / lr[:-1]
@@ -360,7 +360,7 @@ def _lr_changes(run: TrainingHistory) -> list[LearningRateChange]:
     changes = []
     for epoch in epochs[:MAX_LR_CHANGES].tolist():
         effect = None
-        if loss is not None and epoch + LR_EFFECT_EPOCHS <= run.epochs:
+        if loss is not None and epoch + LR_EFFECT_EPOCHS <= len(loss):
             start, end = loss[epoch - 1], loss[epoch + LR_EFFECT_EPOCHS - 1]
             if np.isfinite(start) and np.isfinite(end) and start != 0:
                 effect = float((end - start) / abs(start))
@@ -370,9 +370,8 @@ def _lr_changes(run: TrainingHistory) -> list[LearningRateChange]:
     return changes
 
 
-def _from_model(run: TrainingHistory, accuracy: str | None) -> tuple[str | None, int | None]:
+def _from_model(meta: RunMetadata, accuracy: str | None) -> tuple[str | None, int | None]:
     """Task and K from the compiled loss and the output layer's width, where they say it."""
-    meta = run.metadata
     loss = (meta.loss or "").lower()
     units = meta.output_units
     if loss in BINARY_LOSSES and units == 1:
@@ -385,10 +384,9 @@ def _from_model(run: TrainingHistory, accuracy: str | None) -> tuple[str | None,
     return None, None
 
 
-def infer_facts(run: TrainingHistory) -> RunFacts:
-    meta = run.metadata
-    accuracy = next((name for name in ACCURACY_NAMES if name in run.metrics), None)
-    model_task, model_classes = _from_model(run, accuracy)
+def infer_facts(curves: Curves, meta: RunMetadata) -> RunFacts:
+    accuracy = next((name for name in ACCURACY_NAMES if name in curves), None)
+    model_task, model_classes = _from_model(meta, accuracy)
     task = meta.task or model_task
     classes = meta.num_classes or (model_classes if task == model_task else None)
     classes_from = "metadata" if classes else None
@@ -399,41 +397,41 @@ def infer_facts(run: TrainingHistory) -> RunFacts:
     if task is None:
         if accuracy is not None or (classes or 0) >= 2:
             task = "classification"
-        elif any(name in run.metrics for name in REGRESSION_NAMES):
+        elif any(name in curves for name in REGRESSION_NAMES):
             task = "regression"
-    uniform = _uniform_output(run) if task != "regression" else None
+    uniform = _uniform_output(curves) if task != "regression" else None
     if classes is None and uniform is not None:
         classes, classes_from = uniform[0], "loss equal to ln K"
         task = task or "classification"
-    if classes is None and task in {"classification", "multiclass", "binary"} and "loss" in run.metrics:
-        classes = _classes_from_loss(run.metrics["loss"])
+    if classes is None and task in {"classification", "multiclass", "binary"} and "loss" in curves:
+        classes = _classes_from_loss(curves["loss"])
         classes_from = "early loss near ln K" if classes else None
     if classes is None and accuracy == "binary_accuracy":
         classes, classes_from = 2, "binary_accuracy"
-    if classes is None and task == "classification" and _binary_at_chance(run, accuracy):
+    if classes is None and task == "classification" and _binary_at_chance(curves, accuracy):
         classes, classes_from = 2, "early loss near ln 2 with accuracy near 1/2"
     if task == "classification" and classes:
         task = "binary" if classes == 2 else "multiclass"
-    elif task == "classification" and any(name in run.metrics for name in MULTICLASS_NAMES):
+    elif task == "classification" and any(name in curves for name in MULTICLASS_NAMES):
         task = "multiclass"
     train_samples, samples_from = meta.num_samples, "metadata" if meta.num_samples else None
     if not train_samples and meta.steps_per_epoch and meta.batch_size:
         # The last batch may be partial: an upper bound by less than one batch.
         train_samples, samples_from = meta.steps_per_epoch * meta.batch_size, "steps_per_epoch x batch_size"
     if not train_samples and accuracy is not None:
-        train_samples = count_samples(run.get(accuracy))
+        train_samples = count_samples(curves.get(accuracy))
         samples_from = f"{accuracy} steps of 1/n" if train_samples else None
     return RunFacts(
         task=task,
         num_classes=classes,
         accuracy_metric=accuracy,
-        lr_changes=_lr_changes(run),
+        lr_changes=_lr_changes(curves),
         reported_baseline_loss=meta.baseline_loss,
         classes_from=classes_from,
         uniform_epochs=uniform[1] if uniform is not None and uniform[0] == classes else (),
         train_samples=train_samples or None,
         train_samples_from=samples_from if train_samples else None,
-        val_samples=count_samples(run.get(f"val_{accuracy}")) if accuracy else None,
-        single_answer_share=_single_answer_share(run, accuracy),
-        saturated_epochs=_saturated_epochs(run) if task != "regression" else (),
+        val_samples=count_samples(curves.get(f"val_{accuracy}")) if accuracy else None,
+        single_answer_share=_single_answer_share(curves, accuracy),
+        saturated_epochs=_saturated_epochs(curves) if task != "regression" else (),
     )

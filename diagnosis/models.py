@@ -8,9 +8,9 @@ them. A finding's `code` is public API: once published it keeps its meaning.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from diagnosis.taxonomy import Category, Code
 
@@ -113,6 +113,61 @@ class InputFacts(BaseModel):
     )
     learning_rate: float | None = Field(
         default=None, description="The first logged learning rate (an lr/learning_rate column or scalar)."
+    )
+
+
+class RunMetadata(BaseModel):
+    """What the caller may tell about the run; every field is optional."""
+
+    model_config = ConfigDict(extra="allow")
+
+    task: str | None = Field(
+        default=None, description="'binary', 'multiclass' or 'regression'.", examples=["binary"]
+    )
+    num_classes: int | None = Field(default=None, ge=1)
+    optimizer: str | None = None
+    learning_rate: float | None = Field(default=None, gt=0)
+    batch_size: int | None = Field(default=None, ge=1)
+    num_samples: int | None = Field(default=None, ge=0)
+    param_count: int | None = Field(default=None, ge=0)
+    baseline_loss: float | None = Field(
+        default=None,
+        ge=0,
+        allow_inf_nan=False,
+        description=(
+            "The loss of a model that learned nothing: the run's own loss for always predicting the "
+            "training targets' mean (for class labels, the class frequencies); for MSE, the targets' "
+            "variance. It tells how high is high for a regression loss, as ln K does for a classifier."
+        ),
+        examples=[1.0],
+    )
+    hidden_units: list[Annotated[int, Field(ge=0)]] | None = Field(
+        default=None,
+        max_length=1000,
+        description=(
+            "Widths of the model's hidden layers from input to output (Dense and recurrent units), "
+            "without the output layer; [] for a linear or logistic model. A layer narrower than the "
+            "output needs is a bottleneck that curves alone show only as a slow model."
+        ),
+        examples=[[128, 64]],
+    )
+    loss: str | None = Field(
+        default=None,
+        max_length=200,
+        description=(
+            "The loss the model was compiled with, by its Keras name (sparse_categorical_crossentropy, "
+            "binary_crossentropy, mse, ...): with the output layer it tells the task and K."
+        ),
+        examples=["sparse_categorical_crossentropy"],
+    )
+    output_activation: str | None = Field(
+        default=None, max_length=200, description="The output layer's activation.", examples=["softmax"]
+    )
+    output_units: int | None = Field(
+        default=None, ge=1, description="The output layer's width: K for a softmax classifier.", examples=[10]
+    )
+    steps_per_epoch: int | None = Field(
+        default=None, ge=1, description="Batches per epoch, as Keras counts them for fit.", examples=[24]
     )
 
 

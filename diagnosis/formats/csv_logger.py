@@ -15,7 +15,9 @@ from __future__ import annotations
 import csv
 import re
 
+from diagnosis.formats import steps
 from diagnosis.formats.columns import INDEX_NAMES, Runs, canonical_name, has_validation_split
+from diagnosis.formats.csv_rows import MAX_LINE, MISSING, is_number, read_row, split_cells
 from diagnosis.history import HistoryError, TrainingHistory
 from diagnosis.models import SourceInfo
 from diagnosis.quoting import quote
@@ -25,18 +27,12 @@ FORMAT = "csv"
 # count of candidates could pick '.' in a file of floats.
 _EPOCH_FIRST = re.compile(r'"?epoch"?([^\w"\r\n])')
 _SEPARATORS = (",", ";", "\t", "|")
-# What CSVLogger writes for a metric missing in an epoch (validation every N epochs); pandas
-# and spreadsheets leave the cell empty.
-MISSING = frozenset({"NA", "", "None", "null", "N/A"})
 # Columns of the runs tables W&B and MLflow export (a row per run, no curves).
 RUNS_TABLE_COLUMNS = frozenset({"state", "created", "run id", "runtime", "start time"})
 # Rows skipped before a file that is mostly not numbers is refused (a row costs ~10 us).
 MAX_SKIPPED_ROWS = 1000
 # Title lines (`model_history_log`) a header may sit under.
 MAX_TITLE_LINES = 3
-# Rows are a few dozen bytes a metric; a longer line is not a row.
-MAX_LINE = 1 << 20
-_NUMBER = re.compile(r"\s*[-+]?(?:nan|inf(?:inity)?|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*", re.IGNORECASE)
 
 
 def _lines(content: str) -> list[tuple[int, str]]:
@@ -54,16 +50,6 @@ def _separator(header: str) -> str | None:
     return best if counts[best] else None
 
 
-def _cells(line: str, separator: str) -> list[str]:
-    if '"' not in line:
-        return line.split(separator)  # what csv.reader gives for an unquoted line, 5x faster
-    return next(csv.reader([line], delimiter=separator, strict=True))
-
-
-def _is_number(cell: str) -> bool:
-    return _NUMBER.fullmatch(cell) is not None
-
-
 def _find_header(lines: list[tuple[int, str]]) -> tuple[int, str, list[str]] | None:
     """Index of the header line, its separator and names: a line of names over a line of as
     many cells with numbers in them."""
@@ -73,12 +59,12 @@ def _find_header(lines: list[tuple[int, str]]) -> tuple[int, str, list[str]] | N
         if separator is None or len(line) > MAX_LINE or len(lines[index + 1][1]) > MAX_LINE:
             continue
         try:
-            names, row = _cells(line, separator), _cells(lines[index + 1][1], separator)
+            names, row = split_cells(line, separator), split_cells(lines[index + 1][1], separator)
         except csv.Error:
             continue
-        if len(names) < 2 or len(row) != len(names) or all(_is_number(name) for name in names if name):
+        if len(names) < 2 or len(row) != len(names) or all(is_number(name) for name in names if name):
             continue
-        if any(_is_number(cell) for cell in row):
+        if any(is_number(cell) for cell in row):
             return index, separator, [name.strip() for name in names]
     return None
 
@@ -92,19 +78,10 @@ def looks_like_csv(content: str) -> bool:
 def _is_header(line: str) -> bool:
     separator = _separator(line)
     try:
-        names = _cells(line, separator) if separator else []
+        names = split_cells(line, separator) if separator else []
     except csv.Error:
         return False
-    return len(names) >= 2 and not any(_is_number(name) for name in names)
-
-
-def _value(cell: str) -> float | None:
-    cell = cell.strip()
-    if cell in MISSING:
-        return None
-    if not _is_number(cell):
-        raise ValueError(cell)
-    return float(cell)
+    return len(names) >= 2 and not any(is_number(name) for name in names)
 
 
 def parse(content: str) -> list[TrainingHistory]:
@@ -115,7 +92,7 @@ def parse(content: str) -> list[TrainingHistory]:
     epoch_first = _EPOCH_FIRST.match(lines[0][1]) if lines else None
     if found is None and epoch_first and _is_header(lines[0][1]):
         separator = epoch_first[1]  # CSVLogger's header over broken rows
-        found = (0, separator, [name.strip() for name in _cells(lines[0][1], separator)])
+        found = (0, separator, [name.strip() for name in split_cells(lines[0][1], separator)])
     if found is None:
         first = lines[0][1] if lines else ""
         raise HistoryError(
@@ -131,8 +108,6 @@ def parse(content: str) -> list[TrainingHistory]:
             "run's history; export a metric's chart instead (W&B: a CSV of Step and '<run> - <metric>')"
         )
     if "step" in lowered:  # rows per logged step: another shape
-        from diagnosis.formats import steps
-
         if any(" - " in name for name in raw_names):
             return steps.wandb_runs(lines[start + 1 :], separator, raw_names)
         if "epoch" in lowered:
@@ -154,7 +129,7 @@ def parse(content: str) -> list[TrainingHistory]:
     previous: float | None = None
     skipped = read = 0
     for number, line in lines[start + 1 :]:
-        row = _row(line, separator, len(names), text)
+        row = read_row(line, separator, len(names), text)
         if isinstance(row, str):
             if line.strip() == lines[start][1].strip():
                 runs.start_new()  # the header again: another file's rows appended
@@ -195,31 +170,11 @@ def _text_columns(first: list[tuple[int, str]], separator: str, width: int) -> f
     if not first:
         return frozenset()
     try:
-        cells = _cells(first[0][1], separator)
+        cells = split_cells(first[0][1], separator)
     except csv.Error:
         return frozenset()
     if len(cells) != width:
         return frozenset()
-    text = frozenset(
-        i for i, cell in enumerate(cells) if cell.strip() not in MISSING and not _is_number(cell)
-    )
+    text = frozenset(i for i, cell in enumerate(cells) if cell.strip() not in MISSING and not is_number(cell))
     # At least two numbers beside them (an epoch and a metric), or the row is simply broken.
     return text if width - len(text) >= 2 else frozenset()
-
-
-def _row(
-    line: str, separator: str, width: int, text: frozenset[int] = frozenset()
-) -> list[float | None] | str:
-    """The row's values (None in a label column), or why it cannot be read."""
-    if len(line) > MAX_LINE:
-        return f"longer than {MAX_LINE} characters"
-    try:
-        cells = _cells(line, separator)
-    except csv.Error as exc:
-        return f"not a CSV row ({exc})"
-    if len(cells) != width:
-        return f"{len(cells)} cells where the header has {width}"
-    try:
-        return [None if i in text else _value(cell) for i, cell in enumerate(cells)]
-    except ValueError as exc:
-        return f"{quote(str(exc))} is not a number"

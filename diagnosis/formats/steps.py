@@ -22,6 +22,7 @@ import numpy as np
 
 from diagnosis.formats import console
 from diagnosis.formats.columns import MAX_RUNS, Skips, canonical_name, finish, has_validation_split
+from diagnosis.formats.csv_rows import read_row
 from diagnosis.history import VAL_PREFIX, HistoryError, TrainingHistory
 from diagnosis.models import InputFacts, SourceInfo
 
@@ -188,8 +189,6 @@ def lightning_runs(
     lines: list[tuple[int, str]], separator: str, raw_names: list[str]
 ) -> list[TrainingHistory]:
     """Rows of `epoch,step,<metrics>` where each row holds the values logged at that step."""
-    from diagnosis.formats.csv_logger import _row
-
     lowered = [name.strip().lower() for name in raw_names]
     epoch_col = lowered.index("epoch") if "epoch" in lowered else None
     step_col = lowered.index("step")
@@ -208,7 +207,7 @@ def lightning_runs(
     points: list[_Point] = []
     skips = Skips()
     for number, line in lines:
-        row = _row(line, separator, len(raw_names))
+        row = read_row(line, separator, len(raw_names))
         if isinstance(row, str):
             skips.add(number, row)
             continue
@@ -235,8 +234,6 @@ def lightning_runs(
 
 def wandb_runs(lines: list[tuple[int, str]], separator: str, raw_names: list[str]) -> list[TrainingHistory]:
     """A W&B chart export: `Step`, then `<run> - <metric>` (with `__MIN`/`__MAX` bands)."""
-    from diagnosis.formats.csv_logger import _row
-
     runs: dict[str, list[tuple[int, str]]] = {}
     for i, name in enumerate(raw_names):
         if " - " in name and not name.endswith(("__MIN", "__MAX")):
@@ -245,7 +242,7 @@ def wandb_runs(lines: list[tuple[int, str]], separator: str, raw_names: list[str
     if not runs or len(runs) > MAX_RUNS:
         raise HistoryError("a W&B export needs `<run> - <metric>` columns")
     step_col = [name.strip().lower() for name in raw_names].index("step")
-    rows = [(n, _row(line, separator, len(raw_names))) for n, line in lines]
+    rows = [(n, read_row(line, separator, len(raw_names))) for n, line in lines]
     histories = []
     for columns in runs.values():
         names = [metric for _, metric in columns]

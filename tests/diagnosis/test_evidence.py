@@ -12,8 +12,8 @@ from diagnosis.evidence import (
     conclude,
     order_for_trials,
 )
-from diagnosis.history import RunMetadata, history_from_mapping
-from diagnosis.models import EvidenceSource, Severity, VerdictStatus
+from diagnosis.history import history_from_mapping
+from diagnosis.models import EvidenceSource, RunMetadata, Severity, VerdictStatus
 from diagnosis.probes.fixes import ACTION_OF
 from testkit import histories
 from testkit.factories import finding
