@@ -6,6 +6,8 @@ labels and splits the numbers come from, builds one small bundle, and scores fak
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import inspect
 import json
 import zipfile
@@ -23,11 +25,15 @@ from benchmarks.bundle_corpus import (
     BUILDERS,
     CAUSE_CODES,
     CORPUS,
+    DATA,
+    EDITS,
     HEALTHY,
     HOLDOUT,
     MANIFEST,
+    MODELS,
     SEEN,
     SPLITS,
+    STEPS,
     TUNE,
     TUNING,
     Entry,
@@ -52,10 +58,37 @@ SMOKE_ENTRY = "lr_too_high-adam-5"
 # The seventh round: real programs from public questions and issues, each faulty and fixed.
 REAL_ROUND, MIN_REAL_PROGRAMS = 7, 10
 REAL = [e for e in CORPUS if e.source]
+ROWS = json.loads(MANIFEST.read_text())["entries"]
+# Entries written as recipes whose old one-off builder (`was`) still exists: a sample of them,
+# spread over the rounds, must build exactly what the builder built.
+CONVERTED = [row for row in ROWS if "was" in row]
+EQUIVALENCE_SAMPLE = CONVERTED[:: max(1, len(CONVERTED) // 12)]
 
 
 def _entry(name: str) -> Entry:
     return next(e for e in CORPUS if e.name == name)
+
+
+def _fingerprint(entry: Entry, exact: bool = False) -> str:
+    """A hash of what an entry's bundle holds, built without training: the arrays (dtype, shape,
+    bytes), the model's config, its compile config (optimizer, loss), training.json, and which
+    weights are constant and at what (an edit that zeroes or shifts a layer shows). `exact`
+    adds every weight's bytes."""
+    import keras
+
+    keras.backend.clear_session()  # layer names count up within a process
+    parts = entry.parts()
+    digest = hashlib.sha256()
+    for array in (parts.x, parts.y, parts.x_val, parts.y_val):
+        digest.update(b"-" if array is None else f"{array.dtype}{array.shape}".encode())
+        digest.update(b"" if array is None else np.ascontiguousarray(array).tobytes())
+    weights = parts.model.get_weights()
+    constant = [float(w.flat[0]) if w.size and np.all(w == w.flat[0]) else None for w in weights]
+    described = [parts.model.to_json(), parts.model.get_compile_config(), parts.training, constant]
+    digest.update(json.dumps(described, sort_keys=True, default=str).encode())
+    for w in weights if exact else []:
+        digest.update(w.tobytes())
+    return digest.hexdigest()
 
 
 def _diagnosis(*codes: tuple[str, Severity]) -> Diagnosis:
@@ -144,6 +177,24 @@ def test_every_entry_names_a_builder_and_parameters_it_takes() -> None:
     for entry in CORPUS:
         # The builder is called with the generator only (its base and parameters are bound).
         inspect.signature(entry.make).bind(rng=np.random.default_rng(0))
+
+
+def test_every_recipe_names_registered_parts() -> None:
+    for row in ROWS:
+        if row["builder"] != "recipe":
+            continue
+        params = row["params"]
+        assert params["data"][0] in DATA, row["name"]
+        assert params["model"][0] in MODELS, row["name"]
+        assert {step[0] for step in params.get("steps", [])} <= set(STEPS), row["name"]
+        assert {edit[0] for edit in params.get("edits", [])} <= set(EDITS), row["name"]
+
+
+@pytest.mark.parametrize("row", EQUIVALENCE_SAMPLE, ids=[row["name"] for row in EQUIVALENCE_SAMPLE])
+def test_a_recipe_builds_what_its_old_builder_built(row: dict[str, str]) -> None:
+    entry = _entry(row["name"])
+    old = dataclasses.replace(entry, make=BUILDERS[row["was"]])
+    assert _fingerprint(entry, exact=True) == _fingerprint(old, exact=True)
 
 
 def test_one_bundle_builds_and_holds_what_the_loader_reads(tmp_path: Path) -> None:
