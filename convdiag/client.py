@@ -13,9 +13,9 @@ import json
 import time
 import uuid
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import httpx
 from tenacity import (
@@ -233,12 +233,7 @@ class Client(_Base):
         )
 
     def iter_jobs(self, page_size: int = 50) -> Iterator[Job]:
-        cursor = None
-        while True:
-            page = self.list_jobs(page_size, cursor)
-            yield from page.items
-            if (cursor := page.next_cursor) is None:
-                return
+        return _every_item(self.list_jobs, page_size)
 
     def cancel(self, job_id: str) -> Job:
         return Job.model_validate(self._request("DELETE", f"/v1/jobs/{job_id}").json())
@@ -288,12 +283,30 @@ class Client(_Base):
         )
 
     def iter_runs(self, page_size: int = 50) -> Iterator[LiveRunSummary]:
-        cursor = None
-        while True:
-            page = self.list_runs(page_size, cursor)
-            yield from page.items
-            if (cursor := page.next_cursor) is None:
-                return
+        return _every_item(self.list_runs, page_size)
+
+
+_Item = TypeVar("_Item", covariant=True)
+
+
+class _Page(Protocol[_Item]):
+    """A page of a list route (JobPage, LiveRunPage): its items and the cursor to the next."""
+
+    @property
+    def items(self) -> Sequence[_Item]: ...
+
+    @property
+    def next_cursor(self) -> str | None: ...
+
+
+def _every_item(fetch: Callable[[int, str | None], _Page[_Item]], page_size: int) -> Iterator[_Item]:
+    """Every item of a list route, fetching page after page until the cursor runs out."""
+    cursor = None
+    while True:
+        page = fetch(page_size, cursor)
+        yield from page.items
+        if (cursor := page.next_cursor) is None:
+            return
 
 
 class AsyncClient(_Base):
