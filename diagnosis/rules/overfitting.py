@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -96,6 +97,7 @@ class Overfitting(Rule):
         if train_fall < STALL_TRAIN_FALL or not worse or train_end >= val_end:
             return None
         wasted = run.epochs - 1 - onset
+        advice, fix = self._stop_at_best(onset, wasted)
         return self.finding(
             run,
             severity=Severity.warning,
@@ -119,22 +121,31 @@ class Overfitting(Rule):
                     "patience": self.patience,
                 },
             },
-            recommendation=(
-                f"Stop at the best epoch with keras.callbacks.EarlyStopping(monitor='{self.monitor}', "
-                f"patience={self.patience}, restore_best_weights=True), which would have saved {wasted} "
-                "epochs; then regularize (Dropout 0.2-0.5, an L2 penalty of 1e-4) or add training data."
-            ),
-            fix={
-                "early_stopping": {
-                    "monitor": self.monitor,
-                    "patience": self.patience,
-                    "restore_best_weights": True,
-                },
-                "best_epoch": onset,
-                "epochs_saved": wasted,
-            },
+            recommendation=advice,
+            fix=fix,
             epochs=[onset],
         )
+
+    def _stop_at_best(self, onset: int, wasted: int) -> tuple[str, dict[str, Any]]:
+        """What to do once validation stopped improving at `onset` (both memorizing shapes), as
+        advice and as a fix a caller can apply: stop there with EarlyStopping, which saves the
+        `wasted` epochs after it, then regularize."""
+        advice = (
+            f"Stop at the best epoch with keras.callbacks.EarlyStopping(monitor='{self.monitor}', "
+            f"patience={self.patience}, restore_best_weights=True), which would have saved "
+            f"{wasted} epochs; then add regularization (Dropout 0.2-0.5 or an L2 penalty of 1e-4) "
+            "or more training data."
+        )
+        fix = {
+            "early_stopping": {
+                "monitor": self.monitor,
+                "patience": self.patience,
+                "restore_best_weights": True,
+            },
+            "best_epoch": onset,
+            "epochs_saved": wasted,
+        }
+        return advice, fix
 
     def _memorizing(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
         onset = int(np.argmin(val))
@@ -151,6 +162,7 @@ class Overfitting(Rule):
         if val_rise < VAL_RISE or giveback < GIVEBACK or train_fall < TRAIN_FALL:
             return None
         wasted = run.epochs - 1 - onset
+        advice, fix = self._stop_at_best(onset, wasted)
         confidence = min(0.95, 0.6 + val_rise)
         return self.finding(
             run,
@@ -176,21 +188,8 @@ class Overfitting(Rule):
                     "patience": self.patience,
                 },
             },
-            recommendation=(
-                f"Stop at the best epoch with keras.callbacks.EarlyStopping(monitor='{self.monitor}', "
-                f"patience={self.patience}, restore_best_weights=True), which would have saved "
-                f"{wasted} epochs; then add regularization (Dropout 0.2-0.5 or an L2 penalty of 1e-4) "
-                "or more training data."
-            ),
-            fix={
-                "early_stopping": {
-                    "monitor": self.monitor,
-                    "patience": self.patience,
-                    "restore_best_weights": True,
-                },
-                "best_epoch": onset,
-                "epochs_saved": wasted,
-            },
+            recommendation=advice,
+            fix=fix,
             epochs=[onset],
         )
 
