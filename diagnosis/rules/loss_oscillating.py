@@ -3,10 +3,17 @@
 Keras averages the training loss over an epoch, so even small-batch noise is smoothed
 out; an epoch curve that keeps going back up by a sizeable step is an optimizer that
 overshoots, most often a learning rate that is too high.
+
+The ups are weighed against what the run learned, not only against the loss's level: a run
+that took its loss down by orders of magnitude ends where a batch's few hard samples move the
+epoch mean by a fifth, yet a step back of 1 % of the way it came is invisible on its curve
+and undoes nothing. An optimizer that overshoots gives back a visible share of its progress
+with each step up.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +30,11 @@ UP_SHARE = 0.35
 AMPLITUDE = 0.08
 # Too few epochs to tell a wobble from a trend.
 MIN_EPOCHS = 8
+# The typical step up must undo at least this share of what the run learned: from where it
+# started (the median of its first START_EPOCHS epochs, so one blown-up first epoch does not
+# pass for progress) down to its lowest loss.
+UNDONE_SHARE = 0.01
+START_EPOCHS = 3
 
 
 @dataclass
@@ -47,6 +59,9 @@ class LossOscillating(Rule):
         amplitude = float(np.median(np.abs(steps))) / level if level else 0.0
         if up_share < UP_SHARE or amplitude < AMPLITUDE:
             return None
+        undone = progress_undone(values, steps)
+        if undone < UNDONE_SHARE:
+            return None
         ups = [int(i) + 1 for i in np.flatnonzero(steps > 0)]
         return self.finding(
             run,
@@ -54,13 +69,19 @@ class LossOscillating(Rule):
             confidence=min(0.9, 0.5 + up_share),
             summary=(
                 f"{self.monitor} went up in {up_share:.0%} of epochs, by {amplitude:.0%} of its level "
-                "on a typical step: the optimizer is overshooting."
+                f"on a typical step, undoing {min(undone, 1.0):.0%} of what the run had learned each "
+                "time: the optimizer is overshooting."
             ),
             evidence={
                 "metric": self.monitor,
                 "up_share": rounded(up_share, 3),
                 "relative_step": rounded(amplitude, 3),
-                "thresholds": {"up_share": UP_SHARE, "relative_step": AMPLITUDE},
+                "progress_undone": rounded(undone, 3),
+                "thresholds": {
+                    "up_share": UP_SHARE,
+                    "relative_step": AMPLITUDE,
+                    "progress_undone": UNDONE_SHARE,
+                },
             },
             recommendation=(
                 "Divide the learning rate by 3-10; if it persists, use batches of at least 32 and "
@@ -69,3 +90,13 @@ class LossOscillating(Rule):
             fix={"learning_rate_factor": 0.3},
             epochs=ups,
         )
+
+
+def progress_undone(values: np.ndarray, steps: np.ndarray) -> float:
+    """The median step up as a share of the run's progress (see UNDONE_SHARE); infinite for a
+    run that made none, whose every step up is a step back."""
+    ups = steps[steps > 0]
+    progress = float(np.median(values[:START_EPOCHS])) - float(values.min())
+    if ups.size == 0:
+        return 0.0
+    return float(np.median(ups)) / progress if progress > 0 else math.inf

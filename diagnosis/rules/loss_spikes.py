@@ -4,17 +4,24 @@ A spike that recovers is not divergence: the optimizer hit a region (or a batch)
 update was far too large. Repeated spikes are the classic sign of exploding gradients or
 of a few extreme samples. A single excursion that the run left behind (it ended below where
 it stood before the spike) did no lasting harm, so it is worth knowing (`info`), not a
-warning: momentum SGD on a healthy run can do that once.
+warning: momentum SGD on a healthy run can do that once. Spikes in the validation loss alone,
+however many, while the training loss never spiked, are the same when the run left them all
+behind: no update blew the weights up (the training loss would show it), so what jumped is the
+validation measurement (a small or unrepresentative validation set, BatchNorm statistics), and
+the run ended better than it was before the first one.
 
 The first epoch can be the spike too: a first-epoch loss BLOWUP times what the run fell to
 within BLOWUP_EPOCHS epochs. A fresh model starts near ln K, or near the targets' variance for
 a regression, and an epoch of learning lowers that by a factor of a few, never by orders of
 magnitude; a start that high means the first updates blew the weights up (far too large a
-learning rate, or an initialization that explodes).
+learning rate, or an initialization that explodes). A blow-up lifts the loss above what a model
+that learned nothing scores (ln K; for a classifier of unknown K at least ln 2): a first epoch
+below that learned fast and blew nothing up, however far the run went on to fall.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +43,8 @@ RECOVERED = 1.2
 # The first epoch blew up: BLOWUP times the least loss of the next BLOWUP_EPOCHS epochs.
 BLOWUP = 100.0
 BLOWUP_EPOCHS = 3
+# The tasks whose learned-nothing loss is at least ln 2 (a balanced binary cross-entropy).
+CLASSIFICATION_TASKS = frozenset({"classification", "binary", "multiclass"})
 BLOWUP_CAUSES = (("lr_too_high", 3.0), ("exploding_gradients", 2.0), ("unscaled_features", 1.0))
 # More spikes than this, or a run that never got back under its pre-spike best, is a warning.
 HARMLESS_SPIKES = 1
@@ -69,6 +78,11 @@ class LossSpikes(Rule):
         ratio = _blowup_ratio(values)
         if values is None or ratio is None or ratio < BLOWUP:
             return None
+        learned_nothing = run.facts.chance_loss or (
+            math.log(2) if run.facts.task in CLASSIFICATION_TASKS else None
+        )
+        if learned_nothing is not None and values[0] <= learned_nothing:
+            return None
         return self.finding(
             run,
             severity=Severity.warning,
@@ -82,6 +96,7 @@ class LossSpikes(Rule):
                 "first_epoch_loss": rounded(float(values[0])),
                 "least_after": rounded(float(values[1 : BLOWUP_EPOCHS + 1].min())),
                 "ratio": rounded(ratio, 3),
+                "learned_nothing_loss": None if learned_nothing is None else rounded(learned_nothing),
                 "thresholds": {"blowup": BLOWUP, "blowup_epochs": BLOWUP_EPOCHS},
             },
             recommendation=(
@@ -97,7 +112,9 @@ class LossSpikes(Rule):
         spikes = found[metric]
         values = run.metrics[metric]
         worst = max(spikes, key=lambda e: values[e])
-        harmless = len(spikes) <= HARMLESS_SPIKES and _left_behind(values, spikes[0])
+        left_behind = _left_behind(values, spikes[0])
+        validation_only = self.monitors[0] not in found  # the training loss never spiked
+        harmless = left_behind and (len(spikes) <= HARMLESS_SPIKES or validation_only)
         return self.finding(
             run,
             severity=Severity.info if harmless else Severity.warning,
@@ -109,7 +126,8 @@ class LossSpikes(Rule):
                 "worst_epoch": worst,
                 "worst_value": rounded(float(values[worst])),
                 "spikes_by_metric": found,
-                "left_behind": harmless,
+                "left_behind": left_behind,
+                "validation_only": validation_only,
                 "thresholds": {
                     "spike_factor": SPIKE_FACTOR,
                     "window": WINDOW,

@@ -8,6 +8,7 @@ import pytest
 from diagnosis import Severity, diagnose
 from diagnosis.history import history_from_mapping
 from diagnosis.rules import REGISTRY
+from diagnosis.rules.loss_oscillating import AMPLITUDE, UNDONE_SHARE, UP_SHARE, progress_undone
 from diagnosis.rules.val_better_than_train import ACCURACY_GAP
 from testkit import histories
 
@@ -111,6 +112,23 @@ def test_findings_are_ordered_worst_first() -> None:
 def test_oscillating_loss(seed: int) -> None:
     found = codes(histories.oscillating(seed=seed))
     assert found.get("loss_oscillating") is Severity.warning
+
+
+def test_a_wobble_small_against_what_the_run_learned_is_not_oscillating() -> None:
+    # Down from 2 to 0.01 in ten epochs, then 25 % up and 20 % down in alternate epochs: over a
+    # third of the steps go up by far more than AMPLITUDE of the level, yet each undoes a
+    # fraction of a percent of the way the loss came.
+    t = np.arange(60)
+    wobble = np.where(t % 2 == 0, 1.25, 0.8)
+    converged = 2.0 * np.exp(-t / 3) + 0.01 * np.where(t >= 10, wobble, 1.0)
+    steps = np.diff(converged)
+    assert np.mean(steps > 0) > UP_SHARE
+    assert np.median(np.abs(steps)) / np.median(converged) > AMPLITUDE
+    assert progress_undone(converged, steps) < UNDONE_SHARE
+    assert "loss_oscillating" not in codes({"loss": converged.tolist()})
+    # The same wobble on a loss that learned little: each step up is a step back.
+    stuck = 0.3 + 0.2 * np.exp(-t / 6) + 0.1 * wobble
+    assert codes({"loss": stuck.tolist()}).get("loss_oscillating") is Severity.warning
 
 
 def test_spikes_that_recover() -> None:
@@ -483,6 +501,27 @@ def test_early_spikes_and_validation_spikes_count() -> None:
     val["val_loss"][9] *= 5
     finding = next(f for f in diagnose(history_from_mapping(val)).findings if f.code == "loss_spikes")
     assert finding.evidence["metric"] == "val_loss"
+
+
+def test_validation_only_spikes_the_run_left_behind_are_info() -> None:
+    run = histories.healthy(40)
+    for epoch in (8, 17, 26):
+        run["val_loss"][epoch] *= 4
+    finding = next(f for f in diagnose(history_from_mapping(run)).findings if f.code == "loss_spikes")
+    assert finding.evidence["validation_only"]
+    assert finding.severity is Severity.info
+    # The same spikes in the training loss too: the updates blew up, a warning.
+    for epoch in (8, 17, 26):
+        run["loss"][epoch] *= 4
+    assert codes(run).get("loss_spikes") is Severity.warning
+
+
+def test_a_first_epoch_below_ln_2_is_no_blowup_however_far_the_run_fell() -> None:
+    accuracy = [0.9, 0.99, 0.999, 0.9995, 0.9996, 0.9997]
+    fast = {"loss": [0.34, 0.01, 0.001, 0.0003, 0.0003, 0.0002], "accuracy": accuracy}
+    assert "loss_spikes" not in codes(fast)
+    blown = {"loss": [40.0, 0.3, 0.2, 0.15, 0.12, 0.1], "accuracy": accuracy}
+    assert codes(blown).get("loss_spikes") is Severity.warning
 
 
 def test_a_small_rise_after_early_stopping_patience_is_not_overfitting() -> None:
