@@ -181,6 +181,11 @@ ACTION_WORDS = {
 # MIN_SHOWN of those with any evidence for them (a reader then sees the runners-up), at most
 # MAX_LISTED.
 MIN_LISTED, MIN_SHOWN, MAX_LISTED = 0.2, 3, 6
+# Alarms about the validation measurement alone: a validation loss noisier than the training
+# loss says the validation set is small or unrepresentative, not that training went wrong. A
+# run whose only alarms are these lists the causes that reach MIN_LISTED and no runners-up:
+# guessing training causes (a rate, a batch size) from a measurement would be noise.
+MEASUREMENT_ONLY: frozenset[Code] = frozenset({C.val_noisy})
 # The probability in words, for readers and for causes whose probability is uncalibrated.
 CONFIDENCE_WORDS = ((0.9, "near certain"), (0.6, "high"), (0.3, "medium"), (0.0, "low"))
 
@@ -595,7 +600,8 @@ def conclude(findings: list[Finding], context: Context) -> tuple[list[Finding], 
         ),
         key=lambda item: (-item[1], item[0].value),
     )
-    listed = [s for i, s in enumerate(scored) if s[1] >= MIN_LISTED or i < MIN_SHOWN][:MAX_LISTED]
+    shown = 0 if all(f.code in MEASUREMENT_ONLY for f in alarms) else MIN_SHOWN
+    listed = [s for i, s in enumerate(scored) if s[1] >= MIN_LISTED or i < shown][:MAX_LISTED]
     causes = [_cause(code, p, t, context, findings) for code, p, t in listed]
     explained: dict[Code, Code] = {}
     for cause in causes:

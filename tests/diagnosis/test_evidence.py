@@ -7,6 +7,8 @@ import pytest
 from diagnosis.engine import diagnose
 from diagnosis.evidence import (
     CLEARED_LR,
+    MIN_LISTED,
+    MIN_SHOWN,
     Context,
     TrialOutcome,
     conclude,
@@ -74,6 +76,19 @@ def test_the_metadata_rate_weighs_in() -> None:
     assert _probability(wild, "lr_too_high") > _probability(usual, "lr_too_high")
     metadata = [e for e in wild.causes[0].evidence_for if e.source is EvidenceSource.metadata]
     assert metadata[0].numbers["ratio"] == 1000
+
+
+def test_a_noisy_validation_alone_lists_no_runners_up() -> None:
+    noisy = finding("val_noisy", {"insufficient_data": 2.0, "lr_too_high": 1.0})
+    _, alone = conclude([noisy], Context(epochs=30))
+    assert alone.status is VerdictStatus.problems
+    assert all(c.probability >= MIN_LISTED for c in alone.causes)
+    assert _probability(alone, "lr_too_high") == 0.0
+    # Beside an alarm about training itself, the runners-up are shown as ever.
+    spikes = finding("loss_spikes", {"exploding_gradients": 1.0})
+    _, both = conclude([noisy, spikes], Context(epochs=30))
+    assert len(both.causes) >= MIN_SHOWN
+    assert _probability(both, "lr_too_high") > 0.0
 
 
 def test_underfitting_and_overfitting_are_reconciled() -> None:
