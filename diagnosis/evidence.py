@@ -143,6 +143,20 @@ NAN_SWALLOWS = "did_not_learn"
 # wiring usually moves the loss somewhere before it stalls.
 NEVER_MOVED = 0.02
 NEVER_MOVED_LR = {C.lr_too_low: 3.0, C.capacity_too_low: 0.5}
+# A loss equal to ln K to four digits through the end (loss_plateau's uniform shape): the
+# softmax outputs 1/K whatever the input, so nothing reaches it from the input. Hidden units
+# that are dead or saturated, or gradients that vanished before the early layers, do that; a
+# small model that is alive still fits something (below ln K), a slow one creeps off ln K's
+# fourth digit, and imbalanced classes pull even a bias-only model below ln K (it learns the
+# class shares). Of the generated runs that end there, none had those three causes.
+UNIFORM_OUTPUT_LR = {
+    C.dead_units: 4.0,
+    C.vanishing_gradients: 3.0,
+    C.saturated_activations: 3.0,
+    C.capacity_too_low: 0.3,
+    C.lr_too_low: 0.3,
+    C.class_imbalance: 0.3,
+}
 
 # Findings that cannot both stand: a training loss left high (underfitting) against one
 # driven far below the validation loss (overfitting), or a validation loss below the
@@ -433,6 +447,8 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
         tallies[code].add(f"metadata:{code}", item)
     for code, item in _never_moved(findings, context):
         tallies[code].add(f"never_moved:{code}", item)
+    for code, item in _uniform_output(findings):
+        tallies[code].add(f"uniform_output:{code}", item)
     # Without a learned-nothing loss, the first epoch's loss stands in: the model had learned
     # little by then, so the shares below err towards "still high".
     for code, item in _overfit_shape(findings, context.baseline_loss or context.loss_first):
@@ -483,6 +499,31 @@ def _never_moved(findings: Sequence[Finding], context: Context) -> Iterable[tupl
             code,
             Evidence(
                 source=S.curve_rule, code="loss_plateau", likelihood_ratio=ratio, detail=said, numbers=numbers
+            ),
+        )
+
+
+def _uniform_output(findings: Sequence[Finding]) -> Iterable[tuple[Code, Evidence]]:
+    """A loss stuck at ln K to four digits (see UNIFORM_OUTPUT_LR)."""
+    found = next(
+        (f for f in findings if f.code == C.loss_plateau and "uniform_epochs" in f.evidence),
+        None,
+    )
+    if found is None or found.severity is Severity.info:
+        return
+    said = (
+        f"the loss equals ln {found.evidence.get('num_classes')} to four digits in "
+        f"{found.evidence['uniform_epochs']} epochs up to the last: the output ignores the input"
+    )
+    for code, ratio in UNIFORM_OUTPUT_LR.items():
+        yield (
+            code,
+            Evidence(
+                source=S.curve_rule,
+                code="loss_plateau",
+                likelihood_ratio=ratio,
+                detail=said,
+                numbers=_numbers(found),
             ),
         )
 

@@ -91,6 +91,29 @@ def test_a_noisy_validation_alone_lists_no_runners_up() -> None:
     assert _probability(both, "lr_too_high") > 0.0
 
 
+def test_a_loss_stuck_at_ln_k_after_a_blowup_points_at_a_dead_network() -> None:
+    # A CNN's loss blows up, then sits at ln 10 to four digits: the output ignores its input.
+    ln10 = 2.302585
+    run = {
+        "loss": [6.64, 6.41, 6.38, 4.54] + [ln10] * 8,
+        "accuracy": [0.1, 0.1, 0.1, 0.1] + [0.1] * 8,
+        "val_loss": [6.2, 6.1, 5.9, 3.1] + [ln10] * 8,
+        "val_accuracy": [0.1] * 12,
+    }
+    verdict = diagnose(history_from_mapping(run)).verdict
+    assert verdict.causes[0].code == "dead_units"
+    for code in ("capacity_too_low", "lr_too_low"):
+        assert _probability(verdict, code) < _probability(verdict, "dead_units")
+    assert any("ignores the input" in e.detail for e in verdict.causes[0].evidence_for)
+    # Stuck a little above ln K instead (a slow model that is alive): no such evidence.
+    stuck = [2.36, 2.35, 2.35, 2.34, 2.34, 2.34, 2.33, 2.33]
+    alive = {**run, "loss": run["loss"][:4] + stuck, "val_loss": run["val_loss"][:4] + stuck}
+    alive_verdict = diagnose(history_from_mapping(alive)).verdict
+    details = [e.detail for c in alive_verdict.causes for e in c.evidence_for + c.evidence_against]
+    assert details
+    assert not any("ignores the input" in d for d in details)
+
+
 def test_underfitting_and_overfitting_are_reconciled() -> None:
     under = finding("underfitting", {"capacity_too_low": 3.0}, confidence=0.8)
     over = finding("overfitting", {"insufficient_data": 3.0}, confidence=0.6)
