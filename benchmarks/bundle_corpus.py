@@ -507,16 +507,8 @@ def _tags(rng: np.random.Generator, n: int, features: int, tags: int) -> tuple[n
 
 
 def _walks(rng: np.random.Generator, n: int, length: int) -> tuple[np.ndarray, np.ndarray]:
-    """Is a noisy random walk trending up or down? The walk (scaled) and a noise channel.
-
-    Fourth round: the drift is 0.5 per step (was 0.15). As written for the third holdout the
-    label was mis-specified for a healthy bundle: 20 steps of drift 0.15 against unit noise
-    add up to 3 against a spread of sqrt(20) = 4.5, so even the ideal classifier (the sign of
-    the walk's total) is right only Phi(0.67) = 75 % of the time, and a quarter of the labels
-    cannot be told from the inputs. The engine's underfitting and label_noise warnings on it
-    described that data correctly. It was scored, as it was, as a false alarm (third round,
-    docs/benchmarks/bundle-probes.md); at 0.5 the ideal classifier is right Phi(2.24) = 98.7 %
-    of the time."""
+    """Is a noisy random walk trending up or down (a drift of 0.5 per step: healthy-gru-sequences'
+    note says why not 0.15)? The walk (scaled) and a noise channel."""
     y = rng.integers(0, 2, n)
     drift = np.where(y == 1, 0.5, -0.5)[:, None]
     walk = np.cumsum(drift + rng.normal(size=(n, length)), axis=1)
