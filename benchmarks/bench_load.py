@@ -67,6 +67,7 @@ REQUEST_TIMEOUT = 30.0
 # How many job reads the drain keeps in flight.
 DRAIN_CONCURRENCY = 32
 BARE_FACTORY = "benchmarks.bench_load:bare_app"
+API_FACTORY = "service.main:create_app"
 
 
 def bare_app() -> FastAPI:
@@ -184,8 +185,22 @@ def _ready(url: str, path: str, proc: subprocess.Popen[bytes], log: Path) -> Non
     wait_until(up, 60, f"{url}{path}", interval=0.2)
 
 
+def _uvicorn_command(factory: str, port: int) -> list[str]:
+    """uvicorn with compose's options (`convdiag api --host H --port P OPTIONS` execs uvicorn
+    with OPTIONS), the app `factory` and a port of its own."""
+    api_args = COMPOSE["services"]["api"]["command"]
+    return [
+        *local_command(["uvicorn", "--factory", factory, "--host", "127.0.0.1", "--port", "8000"], port),
+        *api_args[api_args.index("--port") + 2 :],
+    ]
+
+
 def run(
-    clients: int, duration: float, drain: float, inline_history_max_bytes: int | None = None
+    clients: int,
+    duration: float,
+    drain: float,
+    inline_history_max_bytes: int | None = None,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     services = COMPOSE["services"]
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp, ExitStack() as stack:
@@ -203,6 +218,18 @@ def run(
         env = settings_env(settings)
         api_port, bare_port = free_port(), free_port()
         api_command = local_command(services["api"]["command"], api_port)
+        if profile is not None:
+            # The uvicorn that `convdiag api` would exec, under the stack sampler.
+            profile.mkdir(parents=True, exist_ok=True)
+            uvicorn = _uvicorn_command(API_FACTORY, api_port)
+            api_command = [
+                uvicorn[0],
+                "-m",
+                "benchmarks.sampler",
+                "--out",
+                str(profile / "api.folded"),
+                *uvicorn[2:],
+            ]
         api = stack.enter_context(_process(api_command, env, work / "api.log"))
         stack.enter_context(
             _process(local_command(services["worker-light"]["command"]), env, work / "worker.log")
@@ -213,15 +240,7 @@ def run(
         finished = asyncio.run(_drain(api_url, list(load.accepted), drain))
         service = _service_report(load, finished)
 
-        # uvicorn with compose's options (`convdiag api --host H --port P OPTIONS` execs
-        # uvicorn with OPTIONS), the bare app's factory and its own port.
-        api_args = services["api"]["command"]
-        bare_command = [
-            *local_command(
-                ["uvicorn", "--factory", BARE_FACTORY, "--host", "127.0.0.1", "--port", "8000"], bare_port
-            ),
-            *api_args[api_args.index("--port") + 2 :],
-        ]
+        bare_command = _uvicorn_command(BARE_FACTORY, bare_port)
         bare = stack.enter_context(_process(bare_command, env, work / "bare.log"))
         bare_url = f"http://127.0.0.1:{bare_port}"
         _ready(bare_url, "/openapi.json", bare, work / "bare.log")
@@ -278,6 +297,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="CONVDIAG_INLINE_HISTORY_MAX_BYTES for the API (default: the setting's; 0: all to the worker)",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="run the API under benchmarks.sampler; its folded stacks go to DIR/api.folded",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.duration <= 0 or args.drain < 0:
@@ -286,7 +311,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(_command(argv), flush=True)  # first, so a long run says what it is doing
     report = {
         "command": _command(argv),
-        **run(args.clients, args.duration, args.drain, args.inline_history_max_bytes),
+        **run(args.clients, args.duration, args.drain, args.inline_history_max_bytes, args.profile),
     }
     print(json.dumps(report, indent=2) if args.json else format_report(report))
     return 1 if report["service"]["never_finished"] else 0
