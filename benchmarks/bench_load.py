@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import shlex
 import statistics
 import subprocess
@@ -67,6 +69,7 @@ REQUEST_TIMEOUT = 30.0
 # How many job reads the drain keeps in flight.
 DRAIN_CONCURRENCY = 32
 BARE_FACTORY = "benchmarks.bench_load:bare_app"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 API_FACTORY = "service.main:create_app"
 
 
@@ -119,6 +122,48 @@ async def _load(url: str, clients: int, duration: float) -> Load:
         await asyncio.gather(*(one_client() for _ in range(clients)))
         load.seconds = time.monotonic() - started
     return load
+
+
+def _cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU seconds (user + system) spent so far by a process, and by every process now under
+    it (the API's inline diagnosis processes, Celery's pool)."""
+    parents: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            # "pid (command) state ppid ... utime stime ...": fields 4, 14 and 15.
+            fields = stat.read_text().rpartition(")")[2].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+            spent[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    tree = {pid}
+    while grown := {child for child, parent in parents.items() if parent in tree} - tree:
+        tree |= grown
+    return spent.get(pid, 0.0), sum(spent.get(member, 0.0) for member in tree - {pid})
+
+
+def _own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def _measured_load(
+    url: str, clients: int, duration: float, processes: dict[str, int]
+) -> tuple[Load, dict[str, float]]:
+    """The load, and CPU milliseconds per accepted request of each named process, of the
+    processes under it ("NAME children") and of the clients (this process). One request
+    first, outside the numbers: the API starts its inline diagnosis processes on the first."""
+    httpx.post(f"{url}/v1/histories", content=BODY, headers=HEADERS, timeout=REQUEST_TIMEOUT)
+    before = {name: _cpu_seconds(pid) for name, pid in processes.items()}
+    own = _own_cpu_seconds()
+    load = asyncio.run(_load(url, clients, duration))
+    spent = {"clients": _own_cpu_seconds() - own}
+    for name, pid in processes.items():
+        (itself, under), (itself_before, under_before) = _cpu_seconds(pid), before[name]
+        spent[name] = itself - itself_before
+        if under or under_before:
+            spent[f"{name} children"] = under - under_before
+    per_request = {name: round(1000 * s / max(1, len(load.accepted)), 2) for name, s in spent.items()}
+    return load, per_request
 
 
 async def _drain(url: str, job_ids: list[str], timeout: float) -> dict[str, dict[str, Any]]:
@@ -231,14 +276,17 @@ def run(
                 *uvicorn[2:],
             ]
         api = stack.enter_context(_process(api_command, env, work / "api.log"))
-        stack.enter_context(
+        worker = stack.enter_context(
             _process(local_command(services["worker-light"]["command"]), env, work / "worker.log")
         )
         api_url = f"http://127.0.0.1:{api_port}"
         _ready(api_url, "/readyz", api, work / "api.log")
-        load = asyncio.run(_load(api_url, clients, duration))
+        assert redis.proc is not None
+        load, cpu = _measured_load(
+            api_url, clients, duration, {"api": api.pid, "worker": worker.pid, "redis": redis.proc.pid}
+        )
         finished = asyncio.run(_drain(api_url, list(load.accepted), drain))
-        service = _service_report(load, finished)
+        service = {**_service_report(load, finished), "cpu_ms_per_request": cpu}
 
         bare_command = _uvicorn_command(BARE_FACTORY, bare_port)
         bare = stack.enter_context(_process(bare_command, env, work / "bare.log"))
@@ -248,15 +296,23 @@ def run(
         paths = set(httpx.get(f"{bare_url}/openapi.json", timeout=5).json()["paths"])
         if paths != {"/v1/histories"}:
             raise RuntimeError(f"{shlex.join(bare_command)} is not the bare app: it serves {sorted(paths)}")
-        bare_load = asyncio.run(_load(bare_url, clients, duration))
+        bare_load, bare_cpu = _measured_load(bare_url, clients, duration, {"server": bare.pid})
     return {
         "clients": clients,
         "duration_s": duration,
         "inline_history_max_bytes": settings.inline_history_max_bytes,
         "service": service,
-        "bare": {"accepted_per_s": round(bare_load.per_second, 1), "other_answers": dict(bare_load.statuses)},
+        "bare": {
+            "accepted_per_s": round(bare_load.per_second, 1),
+            "other_answers": dict(bare_load.statuses),
+            "cpu_ms_per_request": bare_cpu,
+        },
         "ratio_accepted_ours_to_bare": round(load.per_second / bare_load.per_second, 3),
     }
+
+
+def _cpu_line(cpu: dict[str, float]) -> str:
+    return ", ".join([*(f"{name} {ms}" for name, ms in cpu.items()), f"all {round(sum(cpu.values()), 2)}"])
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -270,8 +326,10 @@ def format_report(report: dict[str, Any]) -> str:
             f"never finished {ours['never_finished']}, healthy {ours['healthy']}",
             f"  POST -> finished diagnosis: p50 {ours['latency_p50_s']} s, p99 {ours['latency_p99_s']} s",
             f"  other answers: {ours['other_answers'] or 'none'}",
+            f"  CPU ms per accepted request: {_cpu_line(ours['cpu_ms_per_request'])}",
             f"bare FastAPI app: accepted {bare['accepted_per_s']}/s; "
             f"other answers: {bare['other_answers'] or 'none'}",
+            f"  CPU ms per accepted request: {_cpu_line(bare['cpu_ms_per_request'])}",
             f"accepted/s, ours / bare: {report['ratio_accepted_ours_to_bare']}",
         ]
     )
