@@ -64,8 +64,8 @@ class Settings(BaseSettings):
         description="A history whose stored input is at most this size is diagnosed in the API "
         "process and its job stored already finished; larger ones go to a worker. 0: always a worker.",
     )
-    inline_threads: int = Field(
-        default=2, ge=1, description="Threads of the API process that diagnose small histories."
+    inline_processes: int = Field(
+        default=2, ge=1, description="Processes beside the API's that diagnose small histories."
     )
 
     # Celery, as production needs it. The broker's visibility timeout must exceed the hard

@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.local_tenant,
             )
         yield
+        await app.state.inline.close()
 
     # Swagger UI (/docs) and ReDoc (/redoc) from assets that fastapi-offline ships, served by
     # the app itself: the docs work without internet access and load nothing from a CDN.
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.queue = JobQueue(make_celery(settings))
     app.state.metrics = metrics_registry(app.state.store, app.state.queue)
     app.state.rate_limiter = RateLimiter(settings)
-    app.state.inline = InlinePool(settings.inline_threads, settings.inline_history_max_bytes)
+    app.state.inline = InlinePool(settings.inline_processes, settings.inline_history_max_bytes)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,

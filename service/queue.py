@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from celery import Celery
@@ -73,10 +72,11 @@ def enqueue(
     fingerprint: str,
     idempotency_key: str | None = None,
     callback_url: str | None = None,
-    run_now: Callable[[], Diagnosis | JobError] | None = None,
+    outcome: Diagnosis | JobError | None = None,
+    started_at: float | None = None,
 ) -> tuple[Job, bool]:
     """Store the input durably, then queue it; if queueing fails, no job is left behind.
-    With `run_now`, compute the outcome here instead and store the job already final;
+    Given its `outcome` (computed from `started_at` on), store the job already final instead;
     except with a callback_url: the worker path is the one that delivers webhooks.
 
     With an Idempotency-Key, the first request claims the key (atomically, in the store)
@@ -103,11 +103,9 @@ def enqueue(
             raise IdempotencyConflict(
                 "the request first sent with this Idempotency-Key failed; use a new key"
             ) from None
-    if run_now is not None and callback_url is None:
-        started = time.time()
-        outcome = run_now()
+    if outcome is not None and callback_url is None:
         job = store.create(
-            tenant=tenant, kind=kind, payload=payload, job_id=job_id, outcome=outcome, started_at=started
+            tenant=tenant, kind=kind, payload=payload, job_id=job_id, outcome=outcome, started_at=started_at
         )
         return job, True
     job = store.create(tenant=tenant, kind=kind, payload=payload, job_id=job_id, callback_url=callback_url)

@@ -3,6 +3,7 @@ callback_url it may carry, and how it is answered (202 + Location, or 200 within
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import partial
@@ -88,11 +89,13 @@ class Submission:
         fingerprint: str,
         run_now: Callable[[bytes], Diagnosis | JobError] | None = None,
     ) -> tuple[Job, bool]:
-        """Enqueue off the event loop; (job, created) — created is False for an idempotent repeat.
-        `run_now` computes the outcome in this process instead, when the inline pool takes it."""
-        run_here = None
+        """Store (and queue) the job off the event loop; (job, created) — created is False for
+        an idempotent repeat. `run_now(payload)` computes the outcome beside the API instead,
+        when the inline pool takes it, and the job is stored already final."""
+        outcome, started = None, None
         if run_now is not None and self.callback_url is None and self.inline.takes(len(payload)):
-            run_here = partial(run_now, payload)
+            started = time.time()
+            outcome = await self.inline.run(run_now, payload)
         work = partial(
             enqueue,
             self.store,
@@ -103,10 +106,11 @@ class Submission:
             fingerprint=fingerprint,
             idempotency_key=self.idempotency_key,
             callback_url=self.callback_url,
-            run_now=run_here,
+            outcome=outcome,
+            started_at=started,
         )
         try:
-            return await (self.inline.run(work) if run_here else run_in_threadpool(work))
+            return await run_in_threadpool(work)
         except IdempotencyConflict as exc:
             raise ProblemError(IDEMPOTENCY_CONFLICT, str(exc)) from None
 

@@ -3,12 +3,14 @@ with a callback_url by a worker, and both give the same diagnosis."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 from pathlib import Path
 
 import httpx
 
 from convdiag.settings import Settings
-from service.inline import QUEUE_PER_THREAD, InlinePool
+from service.inline import QUEUE_PER_PROCESS, InlinePool, diagnose_history
 from testkit import histories
 from testkit.support import serve_app, wait_until
 from tests.conftest import KEY_ACME
@@ -62,8 +64,30 @@ def test_the_api_and_the_worker_diagnose_alike(acme: httpx.Client, settings: Set
 
 
 def test_the_pool_takes_small_inputs_while_it_has_room() -> None:
-    pool = InlinePool(threads=2, max_input_bytes=1000)
+    pool = InlinePool(processes=2, max_input_bytes=1000)
     assert pool.takes(1000)
     assert not pool.takes(1001)
-    pool.pending = 2 * QUEUE_PER_THREAD
+    pool.pending = 2 * QUEUE_PER_PROCESS
     assert not pool.takes(10)
+
+
+def _die(payload: bytes) -> None:
+    """Ends the pool process it runs in, as the OOM killer would."""
+    os._exit(1)
+
+
+def test_a_pool_process_that_dies_hands_its_history_back_and_the_next_one_is_diagnosed() -> None:
+    pool = InlinePool(processes=1, max_input_bytes=1000)
+    payload = b'{"history": {"loss": [1.0, 0.5, 0.25]}}'
+
+    async def twice() -> tuple[object, object]:
+        try:
+            lost = await pool.run(_die, payload)
+            return lost, await pool.run(diagnose_history, payload)
+        finally:
+            await pool.close()
+
+    lost, diagnosed = asyncio.run(twice())
+    assert lost is None  # the caller queues the job instead
+    assert diagnosed == diagnose_history(payload)
+    assert pool.pending == 0
