@@ -6,9 +6,12 @@ import json
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from diagnosis import HistoryError, TrainingHistory
 from diagnosis.formats import load_runs
+from diagnosis.history import json_depth
 
 
 def load_history(text: str) -> TrainingHistory:
@@ -54,3 +57,40 @@ def test_booleans_are_not_numbers() -> None:
 def test_unexpected_top_level_keys_next_to_history() -> None:
     with pytest.raises(HistoryError, match="unexpected top-level keys"):
         load_history(json.dumps({"history": {"loss": [1]}, "extra": 1}))
+
+
+def _nesting(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_nesting, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_nesting, value), default=0)
+    return 0
+
+
+# Strings full of what could fool a bracket counter: brackets, quotes, backslashes.
+_TRICKY_TEXT = st.text(alphabet='[]{}"\\\n ab', max_size=8)
+_JSON_VALUES = st.recursive(
+    st.none() | st.integers() | _TRICKY_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TRICKY_TEXT, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@given(_JSON_VALUES)
+def test_json_depth_is_the_nesting_of_the_document(value: object) -> None:
+    assert json_depth(json.dumps(value)) == _nesting(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ('["[[", [1]]', 2),  # brackets in a string do not count
+        ('["\\"[[", [1]]', 2),  # nor after an escaped quote inside it
+        ('[["a", "[[[[', 2),  # an unterminated string runs to the end
+        ('[["a\\', 2),  # a lone backslash at the end too
+        ("]][", 0),  # a stray closing bracket lowers the count, as the old loop did
+        ("", 0),
+    ],
+)
+def test_json_depth_of_broken_documents(text: str, depth: int) -> None:
+    assert json_depth(text) == depth
