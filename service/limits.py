@@ -64,7 +64,10 @@ class BodySizeLimit:
                 # response such as the events endpoint): that may take as long as it takes.
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), self.idle_timeout)
+                # A timeout scope, not wait_for: on Python 3.11 wait_for wraps every receive
+                # in a task of its own.
+                async with asyncio.timeout(self.idle_timeout):
+                    message = await receive()
             except TimeoutError:
                 # Raised inside the route's body read, so the problem handler answers it.
                 raise ProblemError(

@@ -39,6 +39,9 @@ MEDIA_TYPE_HINTS = {
 }
 # An archive may unpack to this many times the body limit, and no more.
 UNPACK_FACTOR = 10
+# A body up to this size is parsed on the event loop: a 2.5 KB history takes 0.2 ms, less than
+# the hop to a pool thread and back (BENCHMARKS.md, *Load*); bigger ones go to a thread.
+PARSE_ON_LOOP_BYTES = 8 * 1024
 
 _HISTORY_SCHEMA = {
     "type": "object",
@@ -134,6 +137,8 @@ async def _read_runs(request: Request, max_unpacked_bytes: int) -> list[Training
     try:
         if media_type != "multipart/form-data":
             data, hint = await request.body(), MEDIA_TYPE_HINTS[media_type]
+            if len(data) <= PARSE_ON_LOOP_BYTES:
+                return load_runs(data, hint, max_unpacked_bytes=max_unpacked_bytes)
             # Parsing a 10 MB log takes a while: off the event loop.
             return await run_in_threadpool(load_runs, data, hint, max_unpacked_bytes=max_unpacked_bytes)
         form = await request.form()
