@@ -4,7 +4,11 @@ A converged run also ends flat, so flatness alone is not a finding: the rule fir
 when the loss never improved much from where it started (it was stuck, not finished), or when
 the run ends with the loss equal to ln K to four digits (`RunFacts.uniform_epochs`): a softmax
 that outputs 1/K for every class has learned nothing, whatever the loss did before (a run that
-collapses there after a few epochs of learning is stuck too).
+collapses there after a few epochs of learning is stuck too). A loss that never improved is
+stuck only where there was something to learn: one that started below HIGH_LOSS of what a model
+that learned nothing scores (the baseline loss, or ln 2, the least any classifier that learned
+nothing scores) was trained already, and flat there is finished (a run continued from a
+checkpoint), not stuck.
 
 Shapes a practitioner flags at a glance, whatever the yardstick:
 - stalled from its first epochs: after epoch STALL_FROM the loss never improved by
@@ -20,6 +24,7 @@ Shapes a practitioner flags at a glance, whatever the yardstick:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +33,8 @@ from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.rules.loss_spikes import CLASSIFICATION_TASKS
+from diagnosis.rules.underfitting import HIGH_LOSS
 from diagnosis.taxonomy import Category, Code
 
 # Total improvement, as a share of the starting loss, below which the run never learned.
@@ -84,6 +91,11 @@ class LossPlateau(Rule):
             return None  # a loss already at zero has nothing left to improve
         improvement = (start - best) / start
         if improvement >= self.min_improvement:
+            return None
+        learned_nothing = run.facts.baseline_loss or (
+            math.log(2) if run.facts.task in CLASSIFICATION_TASKS else None
+        )
+        if learned_nothing is not None and start < HIGH_LOSS * learned_nothing:
             return None
         return self.finding(
             run,

@@ -66,6 +66,18 @@ def test_plateau_from_the_start(seed: int) -> None:
     assert codes(histories.plateau(seed=seed)).get("loss_plateau") is Severity.warning
 
 
+def test_a_flat_loss_far_below_ln_2_is_a_finished_run_continued() -> None:
+    # Five more epochs of a classifier trained before: flat, at a sixth of ln 2.
+    continued = {
+        "loss": [0.1165, 0.1152, 0.1147, 0.1141, 0.1138],
+        "accuracy": [0.944, 0.945, 0.945, 0.946, 0.946],
+    }
+    assert "loss_plateau" not in codes(continued)
+    # As flat at ln 2's level: stuck.
+    stuck = {"loss": [0.7, 0.695, 0.694, 0.693, 0.6929], "accuracy": [0.5, 0.51, 0.5, 0.51, 0.5]}
+    assert codes(stuck).get("loss_plateau") is Severity.warning
+
+
 def test_converged_run_is_not_a_plateau() -> None:
     loss = [1.0, 0.4, 0.2, *([0.1] * 30)]
     assert "loss_plateau" not in codes({"loss": loss})
