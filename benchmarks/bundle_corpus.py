@@ -564,6 +564,16 @@ def _checkerboard(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndar
     return x.astype(np.float32), ((x[:, 0] > 0) ^ (x[:, 1] > 0)).astype(np.int64)
 
 
+def _powers(
+    rng: np.random.Generator, n: int, coef: float = 1.0, power: int = 1, offset: float = 0.0, **grid: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """y = coef * x**power + offset (+ noise) on the raw grid x = start + step * i, as the eighth
+    round's questions wrote their own data: nothing scaled."""
+    x = grid.get("start", 0.0) + grid.get("step", 1.0) * np.arange(n, dtype=np.float64)
+    y = coef * x**power + offset + grid.get("noise", 0.0) * rng.normal(size=n)
+    return x[:, None].astype(np.float32), y.astype(np.float32)
+
+
 DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "sklearn": lambda rng, name: _sklearn_set(name),
     "classes": _classes,
@@ -586,6 +596,7 @@ DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "swiss_roll": lambda rng, n: _swiss_roll(rng, n),
     "friedman2": lambda rng, n: _friedman2(rng, n),
     "diabetes": lambda rng: _diabetes(),
+    "powers": _powers,
     # The sixth round's base problems, drawn by their names in the manifest.
     "spirals": _spirals,
     "xor": _xor,

@@ -53,8 +53,9 @@ HOLDOUT_SHARE = Fraction(1, 3)
 TUNING_VARIANTS = 9
 # Built by the smoke test: numpy data only (no scikit-learn), 1200 samples, a small MLP.
 SMOKE_ENTRY = "lr_too_high-adam-5"
-# The seventh round: real programs from public questions and issues, each faulty and fixed.
-REAL_ROUND, MIN_REAL_PROGRAMS = 7, 10
+# Real programs from public questions and issues, each faulty and fixed: the seventh round
+# (scored, retired into 'seen') and the eighth (the fresh holdout), at least this many each.
+REAL_SPLITS, MIN_REAL_PROGRAMS = {7: SEEN, 8: HOLDOUT}, 8
 REAL = [e for e in CORPUS if e.source]
 ROWS = json.loads(MANIFEST.read_text())["entries"]
 # What a few entries build (see _fingerprint), one of each kind of data set, step, network and
@@ -150,17 +151,22 @@ def test_every_cause_has_fresh_holdout_variants_and_tuning_sees_the_read_ones() 
 def test_real_programs_come_faulty_and_fixed_with_their_source_fault_and_fix() -> None:
     rows = {row["name"]: row for row in json.loads(MANIFEST.read_text())["entries"]}
     faulty = [e for e in REAL if not e.healthy]
-    assert len(faulty) >= MIN_REAL_PROGRAMS
     assert len(REAL) == 2 * len(faulty)
-    assert {(e.round, e.split) for e in REAL} == {(REAL_ROUND, HOLDOUT)}
+    assert {(e.round, e.split) for e in REAL} == set(REAL_SPLITS.items())
+    for round_ in REAL_SPLITS:
+        assert sum(e.round == round_ for e in faulty) >= MIN_REAL_PROGRAMS, round_
     for entry in faulty:
         fixed = _entry(f"{entry.name}-fixed")
         assert fixed.healthy, entry.name
-        assert fixed.source == entry.source, entry.name
+        assert (fixed.source, fixed.round) == (entry.source, entry.round), entry.name
         assert entry.source.startswith("http"), entry.name
-        # One builder for both: the fixed program differs from the faulty one by the fix alone.
+        # One builder for both: the fixed program differs from the faulty one by the fix alone
+        # (a builder's `fixed` switch, or a recipe's parts with the fix applied).
         assert rows[fixed.name]["builder"] == rows[entry.name]["builder"], entry.name
-        assert rows[fixed.name]["params"] == {"fixed": True}, entry.name
+        if rows[entry.name]["builder"] == "recipe":
+            assert rows[fixed.name]["params"] != rows[entry.name]["params"], entry.name
+        else:
+            assert rows[fixed.name]["params"] == {"fixed": True}, entry.name
         assert all(rows[entry.name][key] for key in ("fault", "fix", "note")), entry.name
 
 
