@@ -158,6 +158,19 @@ UNIFORM_OUTPUT_LR = {
     C.class_imbalance: 0.3,
 }
 
+# One fault read from two sides: labels that do not fit the loss and output layer
+# (label_format_mismatch, from the data audit) and a loss or output layer that does not fit
+# the labels (from the model audit). When the audit says the model's side is at fault
+# (FAULT_SIDE_KEY = MODEL_SIDE: the labels are a task the model was not built for) and a
+# model-side finding is raised, the label finding is that cause's consequence: its evidence
+# joins that cause's own group (strongest of, not multiplied) and it is listed under it.
+MIRRORED_BY: dict[Code, frozenset[Code]] = {
+    C.label_format_mismatch: frozenset(
+        {C.loss_task_mismatch, C.output_shape_mismatch, C.output_activation_mismatch}
+    ),
+}
+FAULT_SIDE_KEY, MODEL_SIDE = "fault_side", "model"
+
 # Findings that cannot both stand: a training loss left high (underfitting) against one
 # driven far below the validation loss (overfitting), or a validation loss below the
 # training one. The stronger (severity, then confidence) stays; the other becomes info.
@@ -383,8 +396,24 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
     tallies: dict[Code, _Tally] = {code: _Tally() for code in CAUSE_CODES}
     nan = any(f.code == C.loss_nan and f.severity is not Severity.info for f in findings)
     swallowed: list[Code] = []
+    mirrors = mirrored(findings)
     for f in findings:
         alarm = f.severity is not Severity.info
+        if f.code in mirrors:
+            ratio = _confidence_weighted(DIRECT_LR[f.severity], f.confidence)
+            for cause in mirrors[f.code]:
+                tallies[cause].add(
+                    f"finding:{cause}",
+                    Evidence(
+                        source=f.source,
+                        code=f.code,
+                        likelihood_ratio=round(ratio, 3),
+                        detail=f.summary,
+                        numbers=_numbers(f),
+                    ),
+                )
+                tallies[cause].explains.append(f.code)
+            continue
         if f.code in CAUSE_CODES:
             if alarm:
                 ratio = _confidence_weighted(DIRECT_LR[f.severity], f.confidence)
@@ -479,6 +508,18 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
                 ),
             )
     return tallies
+
+
+def mirrored(findings: Sequence[Finding]) -> dict[Code, frozenset[Code]]:
+    """Alarms that are another raised cause's fault seen from the labels (MIRRORED_BY), with
+    the causes they belong to."""
+    alarms = {f.code for f in findings if f.severity is not Severity.info}
+    out: dict[Code, frozenset[Code]] = {}
+    for f in findings:
+        owners = MIRRORED_BY.get(f.code, frozenset()) & alarms
+        if owners and f.severity is not Severity.info and f.evidence.get(FAULT_SIDE_KEY) == MODEL_SIDE:
+            out[f.code] = owners
+    return out
 
 
 def _never_moved(findings: Sequence[Finding], context: Context) -> Iterable[tuple[Code, Evidence]]:

@@ -32,10 +32,18 @@ from diagnosis.taxonomy import Code
 HINGE_LOSSES = frozenset({"hinge", "squared_hinge"})
 # Up to this many distinct labels, a remapping to 0..K-1 is spelled out in the fix.
 MAX_REMAP = 20
+# Which side of the mismatch is at fault. The labels state the task: where they carry it
+# in another encoding (one-hot for indices, 1..K for 0..K-1, -1/1 for 0/1) the labels are to
+# change (LABELS); where they are a task the model was not built for (quantities under a
+# cross-entropy, ten classes under one sigmoid unit) the loss or output layer is (MODEL), and
+# the model audit's loss/output finding names the same fault from the model's side.
+LABELS, MODEL = "labels", "model"
 
 
-def _issue(problem: str, change: str, fix: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"problem": problem, "change": change, "fix": fix or {}}
+def _issue(
+    problem: str, change: str, fix: dict[str, Any] | None = None, side: str = LABELS
+) -> dict[str, Any]:
+    return {"problem": problem, "change": change, "fix": fix or {}, "side": side}
 
 
 def _sentence(text: str) -> str:
@@ -70,6 +78,7 @@ def _sparse(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, An
             _issue(
                 f"non-integer labels (e.g. {example:.4g}) with {loss}, which expects class indices",
                 "pass integer class indices, or use a regression loss if the labels are quantities",
+                side=MODEL,
             )
         ]
     issues = []
@@ -85,11 +94,15 @@ def _sparse(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, An
             )
         )
     if units is not None and high >= units:
+        # More distinct classes than units: the output is too small; fewer: the classes are
+        # coded past the units (1..K, codes of 100) and a remapping fits them.
+        too_few_units = len(np.unique(values)) > units
         issues.append(
             _issue(
                 f"label {high} with {units} output units; class indices must be below {units}",
                 f"give the output layer {high + 1} units (softmax), or fix the labels",
                 {"output_units": high + 1},
+                side=MODEL if too_few_units else LABELS,
             )
         )
     return issues
@@ -104,6 +117,7 @@ def _one_hot(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, A
                     "whatever the model predicts",
                     "use one sigmoid unit with loss='binary_crossentropy'",
                     {"loss": "binary_crossentropy", "output_activation": "sigmoid"},
+                    side=MODEL,
                 )
             ]
         return [
@@ -121,6 +135,7 @@ def _one_hot(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, A
                 f"one-hot labels have {cols.shape[1]} columns but the model outputs {units}",
                 f"give the output layer {cols.shape[1]} units",
                 {"output_units": int(cols.shape[1])},
+                side=MODEL,
             )
         )
     if not distribution_rows(cols):
@@ -132,6 +147,7 @@ def _one_hot(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, A
                     f"targets, which {loss} cannot fit",
                     "use sigmoid outputs with loss='binary_crossentropy'",
                     {"loss": "binary_crossentropy", "output_activation": "sigmoid"},
+                    side=MODEL,
                 )
             )
         else:
@@ -164,6 +180,7 @@ def _binary(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, An
                     f"one label per sample but {units} output units: {loss} broadcasts it against every unit",
                     "give the output layer 1 unit (sigmoid)",
                     {"output_units": 1},
+                    side=MODEL,
                 )
             )
         else:
@@ -172,6 +189,7 @@ def _binary(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, An
                     f"labels have {width} columns but the model outputs {units}",
                     f"give the output layer {width} units (sigmoid)",
                     {"output_units": width},
+                    side=MODEL,
                 )
             )
     distinct = np.unique(cols)
@@ -205,6 +223,7 @@ def _binary(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, An
                     "output_units": k,
                     "output_activation": "softmax",
                 },
+                side=MODEL,
             )
         )
     else:
@@ -214,6 +233,7 @@ def _binary(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, An
                 "in [0, 1]",
                 "for quantities use a linear output with loss='mean_squared_error'",
                 {"loss": "mean_squared_error", "output_activation": "linear"},
+                side=MODEL,
             )
         )
     return issues
@@ -230,6 +250,7 @@ def _regression(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str
                 f"broadcasts each label against all {units} outputs",
                 "use a softmax output with loss='sparse_categorical_crossentropy'",
                 {"loss": "sparse_categorical_crossentropy", "output_activation": "softmax"},
+                side=MODEL,
             )
         ]
     return [
@@ -238,6 +259,7 @@ def _regression(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str
             "the other",
             f"give the output layer {width} units",
             {"output_units": width},
+            side=MODEL,
         )
     ]
 
@@ -303,6 +325,8 @@ class LabelFormatMismatch(Check):
                     if (y := getattr(data, name)) is not None
                 },
                 "issues": [{k: v for k, v in i.items() if k != "fix"} for i in issues],
+                # The model's side only when every issue is: one the labels must fix stays theirs.
+                "fault_side": MODEL if all(i["side"] == MODEL for i in issues) else LABELS,
             },
             recommendation=_sentence("; ".join(dict.fromkeys(i["change"] for i in issues))),
             fix=fix,

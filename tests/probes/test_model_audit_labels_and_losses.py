@@ -130,3 +130,58 @@ def test_regression_outputs_are_held_against_the_target_columns(units: int, flag
         assert finding.evidence["needed_units"] == 3
     one_target = label_info(np.linspace(-1.0, 1.0, 30))
     assert OutputShape().check(factories.network("mean_squared_error", 1, "linear"), one_target) is None
+
+
+@pytest.mark.parametrize(
+    ("y", "loss", "activation", "units", "cause"),
+    [
+        # Prices under binary cross-entropy: the labels state a regression, the loss is wrong.
+        (np.linspace(5e4, 5e5, 400), "binary_crossentropy", "sigmoid", 1, "loss_task_mismatch"),
+        # Ten digit classes into one sigmoid unit.
+        (np.arange(400) % 10, "binary_crossentropy", "sigmoid", 1, "loss_task_mismatch"),
+        # Categorical cross-entropy over one sigmoid unit with 0/1 labels: the loss is the odd one.
+        (np.arange(400) % 2, "categorical_crossentropy", "sigmoid", 1, "loss_task_mismatch"),
+        # ... over a one-unit softmax: softmax and loss agree on classes; the one unit is wrong.
+        (np.arange(400) % 2, "categorical_crossentropy", "softmax", 1, "output_shape_mismatch"),
+    ],
+)
+def test_labels_that_state_another_task_are_the_model_fault_seen_twice(
+    y: np.ndarray, loss: str, activation: str, units: int, cause: str
+) -> None:
+    """One fault read from the labels' side and the model's is one cause with the label finding
+    listed under it, not two causes with the labels' first."""
+    from diagnosis.evidence import Context, conclude
+
+    y = y.astype(np.float32)
+    x = np.random.default_rng(0).normal(size=(len(y), 4)).astype(np.float32)
+    info = _model(loss, activation, units)
+    findings = audit_data(BundleData(x, y), info) + audit_model(info, label_info(y, loss))
+    assert {"label_format_mismatch", cause} <= _codes(findings)
+    concluded, verdict = conclude(findings, Context(epochs=20))
+    assert verdict.causes[0].code == cause
+    assert "label_format_mismatch" in verdict.causes[0].explains
+    assert "label_format_mismatch" not in [c.code for c in verdict.causes]
+    label = next(f for f in concluded if f.code == "label_format_mismatch")
+    assert label.explained_by == cause
+
+
+@pytest.mark.parametrize(
+    ("y", "loss", "units"),
+    [
+        (np.arange(400) % 4 + 1, "sparse_categorical_crossentropy", 4),  # classes 1..4 for 0..3
+        (np.where(np.arange(400) % 2, 1.0, -1.0), "binary_crossentropy", 1),  # -1/1 for 0/1
+    ],
+)
+def test_labels_in_another_encoding_stay_their_own_cause(y: np.ndarray, loss: str, units: int) -> None:
+    """Labels carrying the task in the wrong encoding are the labels' fault, whatever else the
+    model audit says about the widths."""
+    from diagnosis.evidence import Context, conclude
+
+    y = y.astype(np.float32)
+    x = np.random.default_rng(0).normal(size=(len(y), 4)).astype(np.float32)
+    info = _model(loss, "softmax" if units > 1 else "sigmoid", units)
+    findings = audit_data(BundleData(x, y), info) + audit_model(info, label_info(y, loss))
+    label = next(f for f in findings if f.code == "label_format_mismatch")
+    assert label.evidence["fault_side"] == "labels"
+    _, verdict = conclude(findings, Context(epochs=20))
+    assert "label_format_mismatch" in [c.code for c in verdict.causes]

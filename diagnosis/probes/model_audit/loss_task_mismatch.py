@@ -7,6 +7,7 @@ from diagnosis.bundle import (
     BINARY_LOSSES,
     COUNT_LOSSES,
     DIRECTION_LOSSES,
+    ONE_HOT_LOSSES,
     REGRESSION_LOSSES,
     LabelInfo,
     ModelInfo,
@@ -53,6 +54,17 @@ class LossForTask(ModelCheck):
             problem = (
                 f"{loss} scores one 0/1 target per output, but the labels hold {labels.distinct} classes"
             )
+        elif (
+            loss in ONE_HOT_LOSSES
+            and labels.format == "binary"
+            and info.output_units == 1
+            and info.output_activation != "softmax"
+        ):
+            # 0/1 labels and one sigmoid unit agree on a binary task; the categorical loss is the
+            # odd one out (over one unit it is 0 whatever the model predicts). A one-unit softmax
+            # says the output is what went wrong: output_shape_mismatch's.
+            better = "binary_crossentropy"
+            problem = f"{loss} over one {info.output_activation or 'linear'} unit with 0/1 labels is always 0"
         else:  # one-hot labels against a sparse loss (and back) is the data audit's label_format_mismatch
             return None
         return Finding(

@@ -50,6 +50,10 @@ class OutputActivation(ModelCheck):
         problem: str | None = None
         change = ""
         fixed = "linear"
+        if act == "softmax" and units == 1 and loss in ONE_HOT_LOSSES:
+            # A categorical loss agrees with the softmax: the one unit is the fault, named by
+            # output_shape_mismatch (the fix is two units and one-hot labels, not a sigmoid).
+            return None
         if act == "softmax" and units == 1:
             problem = "a softmax over 1 unit always outputs 1.0, so the loss cannot change"
             change = "use Dense(1, activation='sigmoid') with binary_crossentropy"

@@ -33,7 +33,12 @@ class OutputShape(ModelCheck):
         per_column = (loss in BINARY_LOSSES and labels.format == "multi_hot") or (
             loss in QUANTITY_LOSSES and labels.format == "continuous"
         )
-        if too_few_sparse or wrong_one_hot:
+        # A softmax under a categorical loss over one unit: loss and activation agree on classes
+        # and the one unit is too few (it always outputs 1.0); 0/1 labels need two.
+        one_unit_softmax = (
+            loss in ONE_HOT_LOSSES and info.output_activation == "softmax" and units == 1 and classes
+        )
+        if too_few_sparse or wrong_one_hot or one_unit_softmax:
             expected = classes
         elif loss in BINARY_LOSSES and labels.format == "binary" and units not in (1, None):
             expected = 1
