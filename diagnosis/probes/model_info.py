@@ -45,8 +45,13 @@ def _loss_name(loss: Any) -> tuple[str | None, bool]:
     return (LOSS_ALIASES.get(function_name, function_name) if function_name else None), False
 
 
-def _activation(layer: keras.layers.Layer) -> str | None:
+def activation_name(layer: keras.layers.Layer) -> str | None:
+    """The layer's activation by name; a ReLU layer (Dense then ReLU(), the usual way after
+    BatchNormalization) is one too, though Keras gives it no `activation` attribute."""
     activation = getattr(layer, "activation", None)
+    if activation is None and type(layer).__name__ == "ReLU":
+        plain = not getattr(layer, "negative_slope", 0.0) and not getattr(layer, "threshold", 0.0)
+        return "relu" if plain and getattr(layer, "max_value", None) is None else None
     return getattr(activation, "__name__", None) if activation is not None else None
 
 
@@ -71,7 +76,7 @@ def describe(model: keras.Model, config: TrainingConfig) -> ModelInfo:
         LayerInfo(
             name=layer.name,
             kind=type(layer).__name__,
-            activation=_activation(layer),
+            activation=activation_name(layer),
             units=getattr(layer, "units", None),
             rate=getattr(layer, "rate", None),
             params=layer.count_params(),

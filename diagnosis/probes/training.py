@@ -18,7 +18,7 @@ import numpy as np
 from diagnosis.bundle import CLASS_DISTRIBUTIONS, BundleData, LabelInfo, ModelInfo, TrainingConfig
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
-from diagnosis.probes.model_info import fresh_copy
+from diagnosis.probes.model_info import activation_name, fresh_copy
 from diagnosis.rules.unexpected_initial_loss import ABOVE, FACTOR
 from diagnosis.taxonomy import Category, Code
 
@@ -434,7 +434,7 @@ def lr_range_test(
 def _layer_outputs(fresh: keras.Model) -> tuple[list[keras.layers.Layer], keras.Model | None]:
     import keras
 
-    watched = [layer for layer in fresh.layers[:-1] if getattr(layer, "activation", None) is not None]
+    watched = [layer for layer in fresh.layers[:-1] if activation_name(layer)]
     if not watched:
         return [], None
     try:
@@ -553,7 +553,7 @@ def _unit_health(model: keras.Model, x: np.ndarray) -> dict[str, tuple[str, floa
     shares: dict[str, tuple[str, float]] = {}
     for layer, activation in zip(watched, outputs, strict=True):
         a = np.asarray(activation).reshape(len(x), -1)
-        name = layer.activation.__name__
+        name = activation_name(layer)
         if name == "relu":
             shares[layer.name] = ("dead", float(np.mean((a <= 0).all(axis=0))))
         elif name in {"tanh", "sigmoid"}:

@@ -73,3 +73,27 @@ def test_an_adapted_normalization_layer_keeps_its_statistics_and_the_audit_trust
         finding = UnscaledFeatures().check(data, other_info)
         assert finding is not None
         assert finding.severity is Severity.warning
+
+
+def test_a_trailing_relu_layer_is_the_output_activation_not_a_bottleneck() -> None:
+    """Dense(1) then ReLU() is a one-output model with a ReLU output, not a one-unit hidden
+    layer; a one-unit layer before the output still is a bottleneck."""
+    import keras
+
+    from diagnosis.bundle import TrainingConfig, label_info
+    from diagnosis.probes.model_audit import audit_model
+    from diagnosis.probes.model_info import describe
+
+    def codes(*layers: keras.layers.Layer) -> tuple[str | None, set[str]]:
+        model = keras.Sequential([keras.layers.Input((1,)), *layers])
+        model.compile(optimizer="sgd", loss="mse")
+        info = describe(model, TrainingConfig())
+        y = np.abs(np.random.default_rng(0).normal(size=100)).astype(np.float32)
+        found = audit_model(info, label_info(y, info.loss))
+        return info.output_activation, {f.code for f in found if f.severity is not Severity.info}
+
+    activation, found = codes(keras.layers.Dense(1, use_bias=False), keras.layers.ReLU())
+    assert activation == "relu"
+    assert "capacity_too_low" not in found
+    _, narrow = codes(keras.layers.Dense(1, activation="relu"), keras.layers.Dense(4), keras.layers.Dense(1))
+    assert "capacity_too_low" in narrow

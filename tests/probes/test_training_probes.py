@@ -114,3 +114,31 @@ def test_model_probes_get_only_the_finite_rows() -> None:
     assert np.isfinite(finite.x).all()
     assert np.isfinite(finite.y).all()
     assert finite.x_val.shape == (3, 3)
+
+
+def test_dead_units_behind_a_relu_layer_are_found() -> None:
+    """Dense then ReLU() (the usual way after BatchNormalization): the ReLU layer has no
+    `activation` attribute, and its dead units are as dead as a Dense(relu)'s."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.layers.Input((6,)),
+            keras.layers.Dense(16, name="pre"),
+            keras.layers.ReLU(name="gate"),
+            keras.layers.Dense(1),
+        ]
+    )
+    layer = model.get_layer("pre")
+    kernel, b = layer.get_weights()
+    layer.set_weights([kernel, np.full_like(b, -20.0)])
+    model.compile(optimizer="adam", loss="mse")
+    x = np.random.default_rng(0).normal(size=(300, 6)).astype(np.float32)
+    y = x.sum(axis=1).astype(np.float32)
+    info = network("mean_squared_error", 1, hidden=(16,), params=129)
+    out = ProbeResults()
+    saved_weights(model, FreshStart(model, info), Prepared(x, y, x[:50], y[:50]), out)
+    [finding] = out.findings
+    assert finding.code == "dead_units"
+    assert [layer["layer"] for layer in finding.evidence["layers"]] == ["gate"]

@@ -20,10 +20,13 @@ class Bottleneck(ModelCheck):
         """Hidden layers too narrow for what the output must tell apart."""
         needed = _output_dimensions(info, labels)
         floor = width_floor(needed)
+        # The output layer is the last one with units: layers after it (an Activation, a ReLU,
+        # a Reshape) only transform its output, so a Dense(1) before a trailing ReLU() is the
+        # output of a one-output model, not a one-unit hidden layer.
+        with_units = [i for i, layer in enumerate(info.layers) if layer.units is not None]
+        hidden = info.layers[: with_units[-1]] if with_units else []
         narrow = [
-            (layer.name, layer.units)
-            for layer in info.layers[:-1]
-            if layer.units is not None and layer.units < floor
+            (layer.name, layer.units) for layer in hidden if layer.units is not None and layer.units < floor
         ]
         if not narrow:
             return None
