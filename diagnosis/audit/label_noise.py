@@ -20,7 +20,7 @@ chance on these features (kappa), nothing is estimated and the finding says so.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +85,19 @@ MODEL_NAMES = {
 }
 
 
+def _nearest(points: np.ndarray, queries: np.ndarray, k: int, own: bool) -> Iterator[tuple[int, np.ndarray]]:
+    """Blocks of queries as (first row, indices of each one's k nearest points, Euclidean); with
+    `own`, the queries are the points and each one's own row is left out."""
+    norms = (points * points).sum(axis=1)
+    query_norms = (queries * queries).sum(axis=1)
+    for start in range(0, len(queries), BLOCK):
+        query = queries[start : start + BLOCK]
+        distances = query_norms[start : start + BLOCK, None] + norms[None, :] - 2 * query @ points.T
+        if own:
+            distances[np.arange(len(query)), np.arange(start, start + len(query))] = np.inf
+        yield start, np.argpartition(distances, k - 1, axis=1)[:, :k]
+
+
 def neighbour_probabilities(
     points: np.ndarray, codes: np.ndarray, k: int, classes: int, queries: np.ndarray | None = None
 ) -> np.ndarray:
@@ -93,18 +106,12 @@ def neighbour_probabilities(
     own = queries is None
     queries = points if queries is None else queries
     k = min(k, len(points) - 1 if own else len(points))
-    norms = (points * points).sum(axis=1)
-    query_norms = (queries * queries).sum(axis=1)
     probabilities = np.zeros((len(queries), classes))
-    for start in range(0, len(queries), BLOCK):
-        query = queries[start : start + BLOCK]
-        distances = query_norms[start : start + BLOCK, None] + norms[None, :] - 2 * query @ points.T
-        if own:
-            distances[np.arange(len(query)), np.arange(start, start + len(query))] = np.inf
-        nearest = np.argpartition(distances, k - 1, axis=1)[:, :k]
-        cells = np.arange(len(query))[:, None] * classes + codes[nearest]
-        votes = np.bincount(cells.ravel(), minlength=len(query) * classes)
-        probabilities[start : start + len(query)] = votes.reshape(len(query), classes) / k
+    for start, nearest in _nearest(points, queries, k, own):
+        rows = len(nearest)
+        cells = np.arange(rows)[:, None] * classes + codes[nearest]
+        votes = np.bincount(cells.ravel(), minlength=rows * classes)
+        probabilities[start : start + rows] = votes.reshape(rows, classes) / k
     return probabilities
 
 
@@ -214,6 +221,37 @@ def reference_accuracy(
         _softmax(np.hstack([queries, np.ones((len(queries), 1), dtype=queries.dtype)]) @ weights),
     )
     return max(float((p.argmax(axis=1) == val_codes).mean()) for p in predictions), len(val_codes)
+
+
+def reference_mse(
+    x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray
+) -> tuple[float, int] | None:
+    """(MSE, rows) on the validation rows of the better of two simple regressions fitted on (a
+    sample of) the training rows, seeing the features as reference_accuracy's models do: the
+    mean of the NEIGHBORS nearest targets, and a ridge regression (penalty L2 per row). What a
+    simple model gets from these features is a yardstick for what the data allows. None where
+    the splits do not line up."""
+    train, val = finite_samples(x, y), finite_samples(x_val, y_val)
+    if train is None or val is None or train.y is None or val.y is None or len(val.x) == 0:
+        return None
+    if train.x.shape[1] != val.x.shape[1] or len(train.x) <= NEIGHBORS:
+        return None
+    chosen = sample_indices(len(train.x), MAX_SAMPLES)
+    targets = np.asarray(train.y[chosen], dtype=np.float64).reshape(len(chosen), -1)
+    truth = np.asarray(val.y, dtype=np.float64).reshape(len(val.y), -1)
+    if targets.shape[1] != truth.shape[1]:
+        return None
+    embed = _embedding(train.x[chosen])
+    points, queries = embed(train.x[chosen]), embed(val.x)
+    near = np.zeros_like(truth)
+    for start, nearest in _nearest(points, queries, NEIGHBORS, own=False):
+        near[start : start + len(nearest)] = targets[nearest].mean(axis=1)
+    design = np.hstack([points, np.ones((len(points), 1))]).astype(np.float64)
+    weights = np.linalg.solve(
+        design.T @ design + L2 * len(design) * np.eye(design.shape[1]), design.T @ targets
+    )
+    linear = np.hstack([queries, np.ones((len(queries), 1))]) @ weights
+    return min(float(np.mean((p - truth) ** 2)) for p in (near, linear)), len(truth)
 
 
 @dataclass

@@ -21,7 +21,9 @@ at half of it is high needs the real yardstick (a noisy target levels off there 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,6 +32,10 @@ from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.taxonomy import Category, Code
+from diagnosis.units import Settled
+
+if TYPE_CHECKING:
+    from diagnosis.probes.settling import BundleFacts
 
 # Final training loss above this share of the baseline: the model has learned little.
 HIGH_LOSS = 0.5
@@ -45,6 +51,14 @@ LEARNED_NOTHING = 0.9
 # K unknown: a training accuracy (median of the tail) under this gets most samples wrong.
 MOSTLY_WRONG = 0.5
 MIN_EPOCHS = 5
+# A bundle's data gives a better yardstick than the learned-nothing loss: what a simple model
+# (the better of a nearest-neighbour vote or mean and a linear model) scores on the same
+# validation rows. A replay that scores at least that has learned what the features hold for a
+# simple model; the loss it leaves is the data's noise (a census table at its ~85 % ceiling),
+# not a model too small or a training too short. "At least" allows the reference's sampling
+# noise: for an accuracy PROPORTION_SD / sqrt(rows) (the largest standard error of a
+# proportion), for an MSE a REFERENCE_MSE_SLACK share of it.
+REFERENCE_MSE_SLACK = 0.1
 
 
 @dataclass
@@ -61,6 +75,42 @@ class Underfitting(Rule):
         ("output_activation_mismatch", 1.0),
     )
     monitor: str = "loss"
+
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """Underfitting against what the data allows (REFERENCE_MSE_SLACK): the replay's
+        validation score held against a simple model's on the same rows."""
+        from diagnosis.audit.duplicate_samples import PROPORTION_SD
+        from diagnosis.audit.label_noise import reference_accuracy, reference_mse
+
+        if finding.severity is not Severity.warning:
+            return None
+        data, score = facts.data, facts.replay.score
+        if data.x_val is None or data.y_val is None:
+            return None
+        accuracy, mse = score.get("accuracy"), score.get("mse")
+        if accuracy is not None:
+            reference = reference_accuracy(data.x, data.y, data.x_val, data.y_val, facts.info)
+            if reference is None:
+                return None
+            best, rows = reference
+            if accuracy < best - PROPORTION_SD / math.sqrt(rows):
+                return None
+            said = f"validation accuracy {accuracy:.3g} against the simple model's {best:.3g}"
+        elif mse is not None:
+            found = reference_mse(data.x, data.y, data.x_val, data.y_val)
+            if found is None:
+                return None
+            best, rows = found
+            if mse > best * (1 + REFERENCE_MSE_SLACK):
+                return None
+            said = f"validation MSE {mse:.3g} against the simple model's {best:.3g}"
+        else:
+            return None
+        return Settled(
+            f"but the model scores what a simple model gets from these features ({said}, {rows} "
+            "validation rows): the loss left is the data's, not the model's",
+            {"replay_score": score, "reference_score": rounded(best, 4), "val_rows": rows},
+        )
 
     def check(self, run: TrainingHistory) -> Finding | None:
         values = finite_curve(run.get(self.monitor))

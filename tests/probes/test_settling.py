@@ -195,3 +195,46 @@ def test_a_dropout_models_val_gap_is_info_unless_the_audit_found_leakage() -> No
     # The same code from another kind of check is not the audit's finding.
     assert settle([[_symptom("duplicate_samples")], gap], dropout)[1][0].severity is Severity.info
     assert _settled(gap, _facts(_model_of_layers("Dense", "Dense")))[0].severity is Severity.warning
+
+
+def _noisy_linear(seed: int, n: int, flip: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two classes split by a line, a `flip` share of labels drawn wrong: a ceiling of 1 - flip."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 6)).astype(np.float32)
+    y = (x[:, 0] - x[:, 1] > 0).astype(np.int64)
+    wrong = rng.random(n) < flip
+    y[wrong] = 1 - y[wrong]
+    return x, y
+
+
+def test_underfitting_at_the_datas_ceiling_is_info_and_below_it_stands() -> None:
+    """Underfitting is judged against what a simple model gets from the same rows: a model at the
+    ceiling that 15 % wrong labels leave (about 85 %, as on census income data) fits what there
+    is; one well below it underfits."""
+    x, y = _noisy_linear(0, 2000, 0.15)
+    x_val, y_val = _noisy_linear(1, 500, 0.15)
+    info = network("binary_crossentropy", 1, "sigmoid")
+    data = Prepared(x, y, x_val, y_val)
+    alarm = [_finding("underfitting")]
+    at_ceiling = _settled(alarm, _facts(info, data, accuracy=0.85))[0]
+    assert at_ceiling.severity is Severity.info
+    assert 0.8 < at_ceiling.evidence["reference_score"] < 0.9
+    assert _settled(alarm, _facts(info, data, accuracy=0.7))[0].severity is Severity.warning
+
+
+def test_regression_underfitting_is_judged_against_a_simple_models_mse() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-1, 1, size=(2500, 1)).astype(np.float32)
+    # x**4 is symmetric: a linear model learns nothing of it, the nearest-neighbour mean nearly all.
+    y = (x[:, 0] ** 4 + rng.normal(0, 0.05, len(x))).astype(np.float32)
+    info = network("mean_squared_error", 1, "linear")
+    data = Prepared(x[:2000], y[:2000], x[2000:], y[2000:])
+    alarm = [_finding("underfitting")]
+
+    def facts(mse: float) -> BundleFacts:
+        plain = _facts(info, data)
+        return dataclasses.replace(plain, replay=dataclasses.replace(plain.replay, score={"mse": mse}))
+
+    # The noise's variance (0.0025) is all a model can leave; the targets' own variance is 0.07.
+    assert _settled(alarm, facts(0.0027))[0].severity is Severity.info
+    assert _settled(alarm, facts(float(y.var())))[0].severity is Severity.warning
