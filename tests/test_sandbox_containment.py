@@ -8,6 +8,12 @@ a file to a chosen path) must fail, and the worker must go on probing healthy bu
 
 The worker itself runs as root here: this machine's interpreter lives under /root (mode 700),
 which no other user can reach. The sandbox still runs as uid 65534 with no capabilities.
+Tried for issue 12: bubblewrap works when started as 65534 (user namespaces are on), but a
+shell or `env` running as 65534 gets "Permission denied" exec'ing .venv/bin/python, and
+`setpriv --reuid 65534` exec'ing it directly comes up as Debian's libpython 3.11.2 over
+/usr/lib/python3.11 (sys.base_prefix /usr), not the pyenv 3.11.7 the suite runs: a worker
+started that way would test another interpreter. docker-compose runs every service as uid
+10001 (Dockerfile), with the image's world-readable interpreter.
 """
 
 from __future__ import annotations
