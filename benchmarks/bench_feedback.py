@@ -27,14 +27,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.common import command_line, share
 from convdiag.jobs import Feedback, Job, JobKind, JobStore, open_store
 from convdiag.settings import get_settings
 from diagnosis import Diagnosis, HistoryError
 from diagnosis.engine import diagnose_runs
 from diagnosis.formats import read_runs
 from diagnosis.models import VerdictStatus
-
-COMMAND = ".venv/bin/python -m benchmarks.bench_feedback"
 
 
 @dataclass(frozen=True)
@@ -102,11 +101,8 @@ def score(store: JobStore) -> dict[str, Any]:
     }
 
 
-def _share(part: int, whole: int) -> str:
-    return f"{part}/{whole}" + (f" = {part / whole:.1%}" if whole else "")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)
@@ -115,12 +111,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.dump(numbers, sys.stdout, indent=2)
         print()
         return 0
-    print(f"$ {COMMAND}")
+    print(f"$ {command_line('benchmarks.bench_feedback', argv)}")
     print(f"jobs with feedback: {numbers['feedback']}")
-    print(f"  verdict right (as users said): {_share(numbers['verdict_right'], numbers['feedback'])}")
-    print(f"  first fix helped, where tried: {_share(numbers['fix_helped'], numbers['fix_tried'])}")
+    print(f"  verdict right (as users said): {share(numbers['verdict_right'], numbers['feedback'])}")
+    print(f"  first fix helped, where tried: {share(numbers['fix_helped'], numbers['fix_tried'])}")
     print(f"  labelled (right, or wrong with the actual cause): {numbers['labelled']}")
-    agreed = _share(numbers["engine_agrees"], numbers["rescored"])
+    agreed = share(numbers["engine_agrees"], numbers["rescored"])
     print(f"current engine on the labelled history jobs: {agreed}")
     return 0
 

@@ -22,11 +22,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import command_line, timed
 from diagnosis.formats import load_path, load_runs
 from diagnosis.history import HistoryError
 
@@ -124,12 +124,7 @@ def _csv_log(epochs: int) -> bytes:
 
 
 def _median_ms(data: bytes) -> float:
-    times = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        load_runs(data)
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+    return 1000 * statistics.median(timed(lambda: load_runs(data), REPEATS))
 
 
 def speed() -> dict[str, float]:
@@ -142,11 +137,8 @@ def speed() -> dict[str, float]:
             "try:\n    runpy.run_module('convdiag', run_name='__main__')\nexcept SystemExit:\n    pass\n"
             "assert 'tensorflow' not in sys.modules\n"
         )
-        walls = []
-        for _ in range(CLI_REPEATS):
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True, cwd=ROOT)
-            walls.append(time.perf_counter() - started)
+        command = [sys.executable, "-c", code, str(path)]
+        walls = timed(lambda: subprocess.run(command, check=True, capture_output=True, cwd=ROOT), CLI_REPEATS)
     return {
         "console_10k_epochs_ms": _median_ms(console),
         "csv_10k_epochs_ms": _median_ms(_csv_log(SPEED_EPOCHS)),
@@ -162,6 +154,7 @@ def main() -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
+    print(f"$ {command_line('benchmarks.bench_formats', sys.argv[1:])}")
     print(f"read {result['read']}/{result['total']} (epochs and last training loss as the manifest records)")
     for name, counts in result["per_format"].items():
         print(f"  {name:<34} {counts['read']:>3}/{counts['total']}")

@@ -37,7 +37,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,19 +44,29 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.common import (
+    ROOT,
+    against_target,
+    alarm_codes,
+    command_line,
+    pct,
+    per_code,
+    per_code_lines,
+    ratio,
+    timed,
+    verdict,
+)
 from diagnosis.engine import ENGINE_VERSION, diagnose
 from diagnosis.history import history_from_mapping
-from diagnosis.models import Finding, Severity, Verdict, VerdictStatus
+from diagnosis.models import Finding, Verdict, VerdictStatus
 from diagnosis.taxonomy import CAUSE_CODES, HISTORY_BLIND
 
-ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = ROOT / "tests" / "corpus" / "histories"
 HEALTHY = "healthy"
 SPLITS = ("tune", "seen", "holdout")
 # How much of each run's recorded metadata the engine is given: none (a pasted log or CSV, the
 # headline) or all of it (what ConvergenceMonitor or a careful caller sends).
 METADATA_MODES = ("none", "full")
-ALARMS = frozenset({Severity.warning, Severity.error})
 
 # The issue's targets; the benchmark reports against them, the tests never assert them.
 # Detection per metadata mode: curves alone (issue 13's headline) and with the run's metadata
@@ -149,7 +158,7 @@ class Outcome:
 
     @property
     def predicted(self) -> frozenset[str]:
-        return frozenset(f.code for f in self.findings if f.severity in ALARMS)
+        return alarm_codes(self.findings)
 
     @property
     def detected(self) -> bool:
@@ -172,10 +181,6 @@ class Outcome:
         return bool(set(self.verdict_ranks[:3]) & self.fixture.causes)
 
 
-def _alarms(history: dict[str, list[float | None]], metadata: dict[str, Any]) -> list[Finding]:
-    return [f for f in diagnose(history_from_mapping(history, metadata)).findings if f.severity in ALARMS]
-
-
 def run_engine(fixtures: Iterable[Fixture]) -> list[Outcome]:
     outcomes = []
     for f in fixtures:
@@ -185,9 +190,9 @@ def run_engine(fixtures: Iterable[Fixture]) -> list[Outcome]:
         epochs = len(next(iter(f.history.values())))
         prefixes = range(LIVE_MIN_EPOCHS, epochs) if f.healthy else range(0)
         for n in prefixes:
-            alarms = _alarms({name: values[:n] for name, values in f.history.items()}, f.metadata)
-            if alarms:
-                live[n] = frozenset(a.code for a in alarms)
+            prefix = {name: values[:n] for name, values in f.history.items()}
+            if alarms := alarm_codes(diagnose(history_from_mapping(prefix, f.metadata)).findings):
+                live[n] = alarms
         outcomes.append(Outcome(f, findings, result.verdict, live, len(prefixes)))
     return outcomes
 
@@ -195,10 +200,6 @@ def run_engine(fixtures: Iterable[Fixture]) -> list[Outcome]:
 def without_metadata(fixtures: Iterable[Fixture]) -> list[Fixture]:
     """The same runs as a user who pastes a log or a CSV sends them: curves only."""
     return [replace(f, metadata={}) for f in fixtures]
-
-
-def _ratio(part: float, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 def _described(outcome: Outcome) -> dict[str, Any]:
@@ -247,9 +248,9 @@ def calibration(outcomes: Sequence[Outcome]) -> list[dict[str, Any]]:
                 "bin": f"{low:.1f}-{min(high, 1.0):.1f}",
                 "causes": len(inside),
                 "right": hits,
-                "rate": _ratio(hits, len(inside)),
+                "rate": ratio(hits, len(inside)),
                 "interval": _wilson(hits, len(inside)),
-                "mean_predicted": _ratio(sum(p for p, _ in pairs if low <= p < high), len(inside)),
+                "mean_predicted": ratio(sum(p for p, _ in pairs if low <= p < high), len(inside)),
             }
         )
     return rows
@@ -264,22 +265,6 @@ def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     showable = [o for o in faulty if o.fixture.history_shows]
     blind = [o for o in faulty if not o.fixture.history_shows]
 
-    codes = sorted(set().union(*(o.predicted | o.fixture.expected for o in outcomes)))
-    per_code = {}
-    for code in codes:
-        predicted = [o for o in outcomes if code in o.predicted]
-        expected = [o for o in outcomes if code in o.fixture.expected]
-        true_positives = sum(code in o.fixture.expected for o in predicted)
-        recalled = sum(code in o.predicted for o in expected)
-        per_code[code] = {
-            "predicted": len(predicted),
-            "true_positives": true_positives,
-            "precision": _ratio(true_positives, len(predicted)),
-            "expected": len(expected),
-            "recalled": recalled,
-            "recall": _ratio(recalled, len(expected)),
-        }
-
     per_fault: dict[str, dict[str, int]] = {}
     for o in faulty:
         row = per_fault.setdefault(o.fixture.fault, {"runs": 0, "detected": 0})
@@ -291,11 +276,11 @@ def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "faulty_runs": len(faulty),
         "healthy_runs": len(healthy),
         "detected": len(detected),
-        "detection_rate": _ratio(len(detected), len(faulty)),
+        "detection_rate": ratio(len(detected), len(faulty)),
         "verdict_showable": len(showable),
         "verdict_first": sum(o.verdict_first for o in showable),
         "verdict_top3": sum(o.verdict_top3 for o in showable),
-        "verdict_top3_rate": _ratio(sum(o.verdict_top3 for o in showable), len(showable)),
+        "verdict_top3_rate": ratio(sum(o.verdict_top3 for o in showable), len(showable)),
         "verdict_blind": len(blind),
         "verdict_blind_top3": sum(o.verdict_top3 for o in blind),
         "verdict_healthy": sum(o.verdict.status is VerdictStatus.healthy for o in healthy),
@@ -306,14 +291,14 @@ def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
             if not o.verdict_top3
         ],
         "calibration": calibration(outcomes),
-        "base_rate": _ratio(
+        "base_rate": ratio(
             sum(c.code.value in o.fixture.causes for o in faulty for c in o.verdict.causes),
             sum(len(o.verdict.causes) for o in faulty),
         ),
         "false_alarms": len(alarms),
-        "false_alarm_rate": _ratio(len(alarms), len(healthy)),
-        "mean_spurious_codes": _ratio(sum(len(o.spurious) for o in outcomes), len(outcomes)),
-        "per_code": per_code,
+        "false_alarm_rate": ratio(len(alarms), len(healthy)),
+        "mean_spurious_codes": ratio(sum(len(o.spurious) for o in outcomes), len(outcomes)),
+        "per_code": per_code((o.predicted, o.fixture.expected, o.fixture.expected) for o in outcomes),
         "per_fault": dict(sorted(per_fault.items())),
         "missed": [_described(o) for o in faulty if not o.detected],
         "false_alarm_runs": [_described(o) for o in alarms],
@@ -355,11 +340,7 @@ def synthetic_history(epochs: int = SPEED_EPOCHS, seed: int = 0) -> dict[str, li
 def time_in_process(repeats: int = SPEED_REPEATS) -> dict[str, Any]:
     raw = synthetic_history()
     run = history_from_mapping(raw)
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        diagnose(run)
-        timings.append((time.perf_counter() - started) * 1000)
+    timings = [1000 * seconds for seconds in timed(lambda: diagnose(run), repeats)]
     return {
         "epochs": SPEED_EPOCHS,
         "metrics": len(raw),
@@ -394,11 +375,7 @@ def time_cli(fixtures: Sequence[Fixture], repeats: int = CLI_REPEATS) -> dict[st
         path = Path(tmp) / "history.json"
         path.write_text(json.dumps({"history": typical.history, "metadata": typical.metadata}))
         _cli(path)  # the first start pays for byte-compiling and a cold file cache
-        timings = []
-        for _ in range(repeats):
-            started = time.perf_counter()
-            _cli(path)
-            timings.append(time.perf_counter() - started)
+        timings = timed(lambda: _cli(path), repeats)
         # Timed apart: importtime's own bookkeeping would inflate the timings above.
         tensorflow = _imports_tensorflow(_cli(path, "-X", "importtime").stderr)
     return {
@@ -436,14 +413,6 @@ def _engine_revision() -> str:
     return f"git {head}" + (" + uncommitted changes in diagnosis/" if dirty else "")
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
-
-
-def _verdict(ok: bool) -> str:
-    return "ok" if ok else "BELOW TARGET"
-
-
 def _findings_line(findings: list[dict[str, Any]]) -> str:
     described = []
     for f in findings:
@@ -453,78 +422,55 @@ def _findings_line(findings: list[dict[str, Any]]) -> str:
 
 
 def format_split(name: str, report: dict[str, Any], target: float = DETECTION_TARGETS["none"]) -> list[str]:
+    top3 = against_target(
+        "verdict: injected cause in first three  ",
+        report["verdict_top3"],
+        report["verdict_showable"],
+        VERDICT_TOP3_TARGET,
+    )
     lines = [
         "",
         f"== split: {name} ({report['runs']} runs: {report['faulty_runs']} faulty, "
         f"{report['healthy_runs']} healthy) ==",
-    ]
-    rate = report["detection_rate"]
-    lines.append(
-        f"detection on faulty runs   {report['detected']}/{report['faulty_runs']} = {_pct(rate)}"
-        f"   target >= {target:.0%}   {_verdict(rate is not None and rate >= target)}"
-    )
-    top3 = report["verdict_top3_rate"]
-    lines.append(
-        f"verdict: injected cause in first three  {report['verdict_top3']}/{report['verdict_showable']} = "
-        f"{_pct(top3)}   target >= {VERDICT_TOP3_TARGET:.0%}   "
-        f"{_verdict(top3 is not None and top3 >= VERDICT_TOP3_TARGET)}   (runs whose cause a history shows)"
-    )
-    lines.append(
-        f"verdict: injected cause first           {report['verdict_first']}/{report['verdict_showable']}"
-    )
-    lines.append(
+        against_target("detection on faulty runs   ", report["detected"], report["faulty_runs"], target),
+        f"{top3}   (runs whose cause a history shows)",
+        f"verdict: injected cause first           {report['verdict_first']}/{report['verdict_showable']}",
         f"verdict: causes a history cannot show   {report['verdict_blind_top3']}/{report['verdict_blind']} "
-        "in the first three (" + ", ".join(sorted(HISTORY_BLIND)) + ")"
-    )
-    lines.append(
+        "in the first three (" + ", ".join(sorted(HISTORY_BLIND)) + ")",
         f"verdict: healthy runs called healthy    {report['verdict_healthy']}/{report['healthy_runs']}; "
-        f"faulty runs called healthy {report['verdict_faulty_healthy']}/{report['faulty_runs']}"
-    )
-    lines.append(
-        f"calibration (listed causes on faulty runs; share right overall {_pct(report['base_rate'])}):"
-    )
+        f"faulty runs called healthy {report['verdict_faulty_healthy']}/{report['faulty_runs']}",
+        f"calibration (listed causes on faulty runs; share right overall {pct(report['base_rate'])}):",
+    ]
     for row in report["calibration"]:
         low, high = row["interval"]
         lines.append(
-            f"  p in {row['bin']}: {row['right']:>4}/{row['causes']:<4} right = {_pct(row['rate']):>6}"
-            f"  95% CI {100 * low:.0f}-{100 * high:.0f}%  mean predicted {_pct(row['mean_predicted'])}"
+            f"  p in {row['bin']}: {row['right']:>4}/{row['causes']:<4} right = {pct(row['rate']):>6}"
+            f"  95% CI {100 * low:.0f}-{100 * high:.0f}%  mean predicted {pct(row['mean_predicted'])}"
         )
-    lines.append(
-        f"false alarms on healthy    {report['false_alarms']}/{report['healthy_runs']}"
-        f"   target {FALSE_ALARM_TARGET}   {_verdict(report['false_alarms'] <= FALSE_ALARM_TARGET)}"
-    )
-    lines.append(
-        f"healthy runs, live         {report['live_alarm_prefixes']}/{report['live_prefixes']} "
-        f"shorter prefixes (from epoch {LIVE_MIN_EPOCHS}) with a warning/error"
-    )
     spurious = report["mean_spurious_codes"]
-    lines.append(
-        f"spurious codes per run     {'-' if spurious is None else f'{spurious:.2f}'} (warning/error)"
-    )
-    lines.append("")
-    lines.append(
-        f"{'code':<28}{'predicted':>10}{'correct':>9}{'precision':>11}{'expected':>10}{'hit':>6}{'recall':>8}"
-    )
-    for code, row in report["per_code"].items():
-        lines.append(
-            f"{code:<28}{row['predicted']:>10}{row['true_positives']:>9}{_pct(row['precision']):>11}"
-            f"{row['expected']:>10}{row['recalled']:>6}{_pct(row['recall']):>8}"
-        )
-    lines.append("")
-    lines.append(f"{'fault':<28}{'runs':>6}{'detected':>10}")
-    for fault, row in report["per_fault"].items():
-        lines.append(f"{fault:<28}{row['runs']:>6}{row['detected']:>10}")
-    lines.append("")
-    lines.append(f"missed faulty runs ({len(report['missed'])}):")
-    for run in report["missed"]:
-        lines.append(f"  {run['name']}: found {_findings_line(run['findings'])}")
-    lines.append(f"verdict misses, injected cause not in the first three ({len(report['verdict_misses'])}):")
-    for run in report["verdict_misses"]:
-        lines.append(f"  {run['name']}: want {'/'.join(run['causes'])}, got {', '.join(run['verdict'])}")
-    lines.append(f"false alarms on healthy runs ({len(report['false_alarm_runs'])}):")
-    for run in report["false_alarm_runs"]:
-        lines.append(f"  {run['name']}: found {_findings_line(run['findings'])}")
-    lines.append(f"live alarms on healthy runs ({len(report['live_alarms'])}):")
+    lines += [
+        f"false alarms on healthy    {report['false_alarms']}/{report['healthy_runs']}"
+        f"   target {FALSE_ALARM_TARGET}   {verdict(report['false_alarms'] <= FALSE_ALARM_TARGET)}",
+        f"healthy runs, live         {report['live_alarm_prefixes']}/{report['live_prefixes']} "
+        f"shorter prefixes (from epoch {LIVE_MIN_EPOCHS}) with a warning/error",
+        f"spurious codes per run     {'-' if spurious is None else f'{spurious:.2f}'} (warning/error)",
+        "",
+        *per_code_lines(report["per_code"]),
+        "",
+        f"{'fault':<28}{'runs':>6}{'detected':>10}",
+        *(f"{fault:<28}{row['runs']:>6}{row['detected']:>10}" for fault, row in report["per_fault"].items()),
+        "",
+        f"missed faulty runs ({len(report['missed'])}):",
+        *(f"  {run['name']}: found {_findings_line(run['findings'])}" for run in report["missed"]),
+        f"verdict misses, injected cause not in the first three ({len(report['verdict_misses'])}):",
+        *(
+            f"  {run['name']}: want {'/'.join(run['causes'])}, got {', '.join(run['verdict'])}"
+            for run in report["verdict_misses"]
+        ),
+        f"false alarms on healthy runs ({len(report['false_alarm_runs'])}):",
+        *(f"  {run['name']}: found {_findings_line(run['findings'])}" for run in report["false_alarm_runs"]),
+        f"live alarms on healthy runs ({len(report['live_alarms'])}):",
+    ]
     for name, prefixes in report["live_alarms"].items():
         shown = ", ".join(f"epochs {n}: {'+'.join(codes)}" for n, codes in prefixes.items())
         lines.append(f"  {name}: {shown}")
@@ -543,7 +489,7 @@ def format_headline(modes: dict[str, dict[str, dict[str, Any]]]) -> list[str]:
         for mode in names:
             row = modes[mode][split]
             cells.append(
-                f"{row['detected']}/{row['faulty_runs']} {_pct(row['detection_rate'])}"
+                f"{row['detected']}/{row['faulty_runs']} {pct(row['detection_rate'])}"
                 f" / {row['false_alarms']}/{row['healthy_runs']}"
             )
         lines.append(f"{split:<10}" + "".join(f"{c:>28}" for c in cells))
@@ -569,18 +515,12 @@ def format_report(report: dict[str, Any]) -> str:
         "== speed ==",
         f"diagnose(), {in_process['epochs']} epochs x {in_process['metrics']} metrics: "
         f"median {in_process['median_ms']:.2f} ms of {in_process['repeats']}   "
-        f"target < {DIAGNOSE_MS_TARGET:g} ms   {_verdict(in_process['median_ms'] < DIAGNOSE_MS_TARGET)}",
+        f"target < {DIAGNOSE_MS_TARGET:g} ms   {verdict(in_process['median_ms'] < DIAGNOSE_MS_TARGET)}",
         f"{cli['command']} on {cli['file']}: median {cli['median_s']:.3f} s of {cli['repeats']}   "
-        f"target < {CLI_SECONDS_TARGET:g} s   {_verdict(cli['median_s'] < CLI_SECONDS_TARGET)}",
+        f"target < {CLI_SECONDS_TARGET:g} s   {verdict(cli['median_s'] < CLI_SECONDS_TARGET)}",
         f"tensorflow imported by the CLI: {'YES (it must not be)' if cli['tensorflow_imported'] else 'no'}",
     ]
     return "\n".join(lines)
-
-
-def _command(argv: Sequence[str]) -> str:
-    python = Path(sys.executable)
-    shown = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
-    return shlex.join([str(shown), "-m", "benchmarks.bench_history", *argv])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -608,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for f in load_corpus()
     ]
     report = {
-        "command": _command(argv),
+        "command": command_line("benchmarks.bench_history", argv),
         "engine_version": ENGINE_VERSION,
         "revision": _engine_revision(),
         "corpus": str(CORPUS_DIR.relative_to(ROOT)),

@@ -47,6 +47,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI, Request
 
+from benchmarks.common import command_line
 from convdiag.settings import Settings, hash_api_key
 from testkit import histories
 from testkit.support import (
@@ -335,12 +336,6 @@ def format_report(report: dict[str, Any]) -> str:
     )
 
 
-def _command(argv: Sequence[str]) -> str:
-    python = Path(sys.executable)
-    shown = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
-    return shlex.join([str(shown), "-m", "benchmarks.bench_load", *argv])
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
@@ -365,10 +360,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.clients < 1 or args.duration <= 0 or args.drain < 0:
         parser.error("--clients must be >= 1, --duration > 0 and --drain >= 0")
+    command = command_line("benchmarks.bench_load", argv)
     if not args.json:
-        print(_command(argv), flush=True)  # first, so a long run says what it is doing
+        print(command, flush=True)  # first, so a long run says what it is doing
     report = {
-        "command": _command(argv),
+        "command": command,
         **run(args.clients, args.duration, args.drain, args.inline_history_max_bytes, args.profile),
     }
     print(json.dumps(report, indent=2) if args.json else format_report(report))

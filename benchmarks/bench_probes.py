@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
 import statistics
 import sys
 import tempfile
@@ -36,11 +35,20 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bundle_corpus import HEALTHY, SPLITS, TUNING, Entry, select
-from diagnosis.models import Diagnosis, Finding, Severity
+from benchmarks.common import (
+    against_target,
+    alarm_codes,
+    command_line,
+    pct,
+    per_code,
+    per_code_lines,
+    ratio,
+    share,
+    verdict,
+)
+from diagnosis.models import Diagnosis, Finding
 from diagnosis.taxonomy import SYMPTOMS
 
-ROOT = Path(__file__).resolve().parent.parent
-ALARMS = frozenset({Severity.warning, Severity.error})
 # The issue's targets; reported against, never asserted by the tests.
 NAMED_TARGET = 0.9
 VERDICT_FIRST_TARGET = 0.90  # issue 16: the verdict's first cause is the injected one
@@ -48,6 +56,8 @@ FALSE_ALARM_TARGET = 0
 # The CI machine's cores: the benchmark's timings are for this budget.
 INTRA_OP_THREADS, INTER_OP_THREADS = 2, 1
 SUMMARY_CHARS = 110
+# Bundles are few (tens per split): whole percentages.
+PCT_DIGITS = 0
 
 
 def configure_tensorflow() -> None:
@@ -57,13 +67,6 @@ def configure_tensorflow() -> None:
 
     tf.config.threading.set_intra_op_parallelism_threads(INTRA_OP_THREADS)
     tf.config.threading.set_inter_op_parallelism_threads(INTER_OP_THREADS)
-
-
-def command_line(module: str, argv: Sequence[str]) -> str:
-    """The command that reproduces this run, as a user would type it from the repository root."""
-    python = Path(sys.executable)
-    shown = python.relative_to(ROOT) if python.is_relative_to(ROOT) else python
-    return shlex.join([str(shown), "-m", module, *argv])
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class Outcome:
 
     @property
     def predicted(self) -> frozenset[str]:
-        return frozenset(f.code for f in self.findings if f.severity in ALARMS)
+        return alarm_codes(self.findings)
 
     @property
     def detected(self) -> bool:
@@ -115,10 +118,6 @@ def outcome(entry: Entry, diagnosis: Diagnosis, seconds: float) -> Outcome:
     )
 
 
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
 def _described(o: Outcome) -> dict[str, Any]:
     return {
         "name": o.entry.name,
@@ -144,23 +143,7 @@ def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         row["bundles"] += 1
         row["named"] += o.detected
     for row in per_cause.values():
-        row["recall"] = _ratio(row["named"], row["bundles"])
-
-    codes = sorted(set().union(*(o.predicted | o.entry.expected for o in outcomes)) - SYMPTOMS)
-    per_code = {}
-    for code in codes:
-        raised = [o for o in outcomes if code in o.predicted]
-        correct = sum(code in o.entry.expected | o.entry.incidental for o in raised)
-        expecting = [o for o in outcomes if code in o.entry.expected]
-        hit = sum(code in o.predicted for o in expecting)
-        per_code[code] = {
-            "raised": len(raised),
-            "correct": correct,
-            "precision": _ratio(correct, len(raised)),
-            "expected": len(expecting),
-            "hit": hit,
-            "recall": _ratio(hit, len(expecting)),
-        }
+        row["recall"] = ratio(row["named"], row["bundles"])
 
     symptoms: dict[str, int] = {}
     for o in faulty:
@@ -173,9 +156,9 @@ def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
         "faulty": len(faulty),
         "healthy": len(healthy),
         "named": len(named),
-        "named_rate": _ratio(len(named), len(faulty)),
+        "named_rate": ratio(len(named), len(faulty)),
         "verdict_first": sum(o.verdict_first for o in faulty),
-        "verdict_first_rate": _ratio(sum(o.verdict_first for o in faulty), len(faulty)),
+        "verdict_first_rate": ratio(sum(o.verdict_first for o in faulty), len(faulty)),
         "verdict_healthy": sum(o.status == "healthy" for o in healthy),
         "verdict_first_misses": [
             {"name": o.entry.name, "expected": sorted(o.entry.expected), "causes": list(o.causes[:3])}
@@ -183,12 +166,15 @@ def score(outcomes: Sequence[Outcome]) -> dict[str, Any]:
             if not o.verdict_first
         ],
         "false_alarms": len(alarms),
-        "false_alarm_rate": _ratio(len(alarms), len(healthy)),
-        "spurious_causes_per_faulty": _ratio(sum(len(o.spurious_causes) for o in faulty), len(faulty)),
-        "symptoms_per_faulty": _ratio(sum(len(o.symptoms) for o in faulty), len(faulty)),
+        "false_alarm_rate": ratio(len(alarms), len(healthy)),
+        "spurious_causes_per_faulty": ratio(sum(len(o.spurious_causes) for o in faulty), len(faulty)),
+        "symptoms_per_faulty": ratio(sum(len(o.symptoms) for o in faulty), len(faulty)),
         "symptoms_on_faulty": dict(sorted(symptoms.items())),
         "per_cause": dict(sorted(per_cause.items())),
-        "per_code": per_code,
+        "per_code": per_code(
+            ((o.predicted, o.entry.expected, o.entry.expected | o.entry.incidental) for o in outcomes),
+            leave_out=SYMPTOMS,
+        ),
         "missed": [_described(o) for o in faulty if not o.detected],
         "false_alarm_bundles": [_described(o) for o in alarms],
         "spurious": [
@@ -254,14 +240,6 @@ def accuracy_report(outcomes: Sequence[Outcome]) -> dict[str, dict[str, Any]]:
 # --- report -------------------------------------------------------------------------------------
 
 
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{100 * value:.0f}%"
-
-
-def _verdict(ok: bool) -> str:
-    return "ok" if ok else "BELOW TARGET"
-
-
 def _findings_lines(bundle: dict[str, Any]) -> list[str]:
     if bundle["error"]:
         return [f"      {bundle['error']}"]
@@ -273,22 +251,23 @@ def _findings_lines(bundle: dict[str, Any]) -> list[str]:
 
 
 def format_split(name: str, report: dict[str, Any]) -> list[str]:
-    rate = report["named_rate"]
     lines = [
         "",
         f"== split: {name} ({report['bundles']} bundles: {report['faulty']} faulty, "
         f"{report['healthy']} healthy) ==",
-        f"causes named            {report['named']}/{report['faulty']} = {_pct(rate)}   "
-        f"target >= {NAMED_TARGET:.0%}   {_verdict(rate is not None and rate >= NAMED_TARGET)}",
-        f"verdict: first cause is the injected one  {report['verdict_first']}/{report['faulty']} = "
-        f"{_pct(report['verdict_first_rate'])}   target >= {VERDICT_FIRST_TARGET:.0%}",
+        against_target(
+            "causes named            ", report["named"], report["faulty"], NAMED_TARGET, PCT_DIGITS
+        ),
+        "verdict: first cause is the injected one  "
+        f"{share(report['verdict_first'], report['faulty'], PCT_DIGITS)}"
+        f"   target >= {VERDICT_FIRST_TARGET:.0%}",
         f"verdict: healthy bundles called healthy   {report['verdict_healthy']}/{report['healthy']}",
         *(
             f"  verdict miss {m['name']}: want {'/'.join(m['expected'])}, got {', '.join(m['causes']) or '-'}"
             for m in report["verdict_first_misses"]
         ),
         f"false alarms (healthy)  {report['false_alarms']}/{report['healthy']}   target "
-        f"{FALSE_ALARM_TARGET}   {_verdict(report['false_alarms'] <= FALSE_ALARM_TARGET)}",
+        f"{FALSE_ALARM_TARGET}   {verdict(report['false_alarms'] <= FALSE_ALARM_TARGET)}",
         f"per faulty bundle       {report['spurious_causes_per_faulty'] or 0:.2f} spurious cause codes, "
         f"{report['symptoms_per_faulty'] or 0:.2f} symptom codes (warning/error)",
         f"wall time per bundle    mean {report['seconds']['mean'] or 0:.1f} s, median "
@@ -297,16 +276,8 @@ def format_split(name: str, report: dict[str, Any]) -> list[str]:
         f"{'injected cause':<28}{'bundles':>8}{'named':>7}{'recall':>8}",
     ]
     for cause, row in report["per_cause"].items():
-        lines.append(f"{cause:<28}{row['bundles']:>8}{row['named']:>7}{_pct(row['recall']):>8}")
-    lines += [
-        "",
-        f"{'code':<28}{'raised':>7}{'correct':>8}{'precision':>10}{'expected':>9}{'hit':>5}{'recall':>8}",
-    ]
-    for code, row in report["per_code"].items():
-        lines.append(
-            f"{code:<28}{row['raised']:>7}{row['correct']:>8}{_pct(row['precision']):>10}"
-            f"{row['expected']:>9}{row['hit']:>5}{_pct(row['recall']):>8}"
-        )
+        lines.append(f"{cause:<28}{row['bundles']:>8}{row['named']:>7}{pct(row['recall'], PCT_DIGITS):>8}")
+    lines += ["", *per_code_lines(report["per_code"], PCT_DIGITS)]
     if report["symptoms_on_faulty"]:
         shown = ", ".join(f"{code} {n}" for code, n in report["symptoms_on_faulty"].items())
         lines += ["", f"symptoms raised on faulty bundles: {shown}"]

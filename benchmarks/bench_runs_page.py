@@ -19,6 +19,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from benchmarks.common import command_line
 from convdiag.settings import Settings
 from service.main import create_app
 from testkit import histories
@@ -59,7 +60,7 @@ def main() -> int:
             for i in range(RUNS):
                 shape = SHAPES[i % len(SHAPES)]
                 _stream(client, f"run-{i:02d}", _with_accuracy(shape(epochs=EPOCHS, seed=i)))
-            print(f"$ python -m benchmarks.bench_runs_page {' '.join(f'--path {p}' for p in paths)}")
+            print(f"$ {command_line('benchmarks.bench_runs_page', sys.argv[1:])}")
             print(f"{RUNS} runs x {EPOCHS} epochs x 4 metrics, {REPEATS} requests per path")
             for path in paths:
                 client.get(path).raise_for_status()  # warm: templates, imports

@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import command_line
 from convdiag.sandbox import SandboxLimits, run
 from convdiag.settings import Settings
 from testkit.bundles import blobs, make_bundle, mlp
@@ -30,6 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     runs = parser.parse_args().runs
+    print(f"$ {command_line('benchmarks.bench_sandbox', sys.argv[1:])}")
     with tempfile.TemporaryDirectory() as directory:
         model = mlp(8, 3)
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")

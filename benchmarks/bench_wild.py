@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import command_line, share
 from diagnosis import HistoryError
 from diagnosis.engine import diagnose_runs
 from diagnosis.formats import load_runs
@@ -124,10 +125,6 @@ def score_log(log: dict[str, Any], directory: Path = WILD_DIR) -> Result:
     return Result(log, True, matches_manifest(runs[-1], log), codes, inconclusive)
 
 
-def _share(k: int, n: int) -> str:
-    return f"{k}/{n} = {100 * k / n:.1f} %" if n else "0/0"
-
-
 def summarize(results: Sequence[Result]) -> dict[str, Any]:
     faulty = [r for r in results if not r.healthy]
     healthy = [r for r in results if r.healthy]
@@ -167,10 +164,10 @@ def summarize(results: Sequence[Result]) -> dict[str, Any]:
 
 def _print_report(split: str, summary: dict[str, Any], results: Sequence[Result], verbose: bool) -> None:
     print(f"wild corpus, split {split}: {summary['logs']} labelled logs (ambiguous ones not scored)")
-    print(f"  parsed            {_share(summary['parsed'], summary['logs'])}")
-    print(f"  read (epochs and last loss match)  {_share(summary['read'], summary['logs'])}")
-    print(f"  faulty named      {_share(summary['named'], summary['faulty'])}")
-    print(f"  healthy clean     {_share(summary['clean'], summary['healthy'])}")
+    print(f"  parsed            {share(summary['parsed'], summary['logs'])}")
+    print(f"  read (epochs and last loss match)  {share(summary['read'], summary['logs'])}")
+    print(f"  faulty named      {share(summary['named'], summary['faulty'])}")
+    print(f"  healthy clean     {share(summary['clean'], summary['healthy'])}")
     print(f"  inconclusive      {summary['inconclusive']}")
     print("\nper format: logs, read, named/faulty, clean/healthy")
     for fmt, row in summary["by_format"].items():
@@ -215,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         json.dump({"split": args.split, **summary}, sys.stdout, indent=2)
         print()
     else:
+        print(f"$ {command_line('benchmarks.bench_wild', sys.argv[1:] if argv is None else argv)}")
         _print_report(args.split, summary, results, args.verbose)
     return 0
 

@@ -97,8 +97,8 @@ def test_benchmark_scores_the_corpus() -> None:
     assert 0 <= overall["live_alarm_prefixes"] <= overall["live_prefixes"]
     assert overall["live_prefixes"] > overall["healthy_runs"]  # every healthy run is replayed live
     for row in overall["per_code"].values():
-        assert row["true_positives"] <= row["predicted"]
-        assert row["recalled"] <= row["expected"]
+        assert row["correct"] <= row["raised"]
+        assert row["hit"] <= row["expected"]
     assert any("detection on faulty runs" in line for line in bench_history.format_split("all", overall))
 
 
