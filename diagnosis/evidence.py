@@ -493,7 +493,7 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
             ),
         )
     for trial in context.trials:
-        for code in ACTION_CURES.get(trial.action, frozenset()):
+        for code in cures(trial.action, mirrors):
             helped = SHORT_HORIZON_HELPED_LR if trial.action in SHORT_HORIZON_FAVOURED else TRIAL_HELPED_LR
             ratio = helped if trial.helped else TRIAL_FLAT_LR
             tallies[code].add(
@@ -508,6 +508,13 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
                 ),
             )
     return tallies
+
+
+def cures(action: str, mirrors: Mapping[Code, frozenset[Code]]) -> frozenset[Code]:
+    """The causes an action cures (ACTION_CURES), a mirrored finding's standing for the causes
+    it belongs to: a trial that fixed the labels' side of a fault fixed that fault."""
+    cured = ACTION_CURES.get(action, frozenset())
+    return frozenset(owner for code in cured for owner in mirrors.get(code, frozenset({code})))
 
 
 def mirrored(findings: Sequence[Finding]) -> dict[Code, frozenset[Code]]:
@@ -684,7 +691,8 @@ def conclude(findings: list[Finding], context: Context) -> tuple[list[Finding], 
     )
     shown = 0 if all(f.code in MEASUREMENT_ONLY for f in alarms) else MIN_SHOWN
     listed = [s for i, s in enumerate(scored) if s[1] >= MIN_LISTED or i < shown][:MAX_LISTED]
-    causes = [_cause(code, p, t, context, findings) for code, p, t in listed]
+    mirrors = mirrored(findings)
+    causes = [_cause(code, p, t, context, findings, mirrors) for code, p, t in listed]
     explained: dict[Code, Code] = {}
     for cause in causes:
         for code in cause.explains:
@@ -693,7 +701,7 @@ def conclude(findings: list[Finding], context: Context) -> tuple[list[Finding], 
         f.model_copy(update={"explained_by": explained.get(f.code)}) if f.severity is not Severity.info else f
         for f in findings
     ]
-    first_fix = _first_fix(causes, context)
+    first_fix = _first_fix(causes, context, mirrors)
     verdict = Verdict(
         status=VerdictStatus.problems,
         headline=_problem_headline(causes, alarms, first_fix),
@@ -704,11 +712,16 @@ def conclude(findings: list[Finding], context: Context) -> tuple[list[Finding], 
 
 
 def _cause(
-    code: Code, probability: float, tally: _Tally, context: Context, findings: Sequence[Finding]
+    code: Code,
+    probability: float,
+    tally: _Tally,
+    context: Context,
+    findings: Sequence[Finding],
+    mirrors: Mapping[Code, frozenset[Code]],
 ) -> VerdictCause:
     items = sorted(tally.items(), key=lambda e: -abs(math.log(e.likelihood_ratio)))
     fix = concrete_fix(code, context.metadata, findings)
-    trials = [t for t in context.trials if code in ACTION_CURES.get(t.action, frozenset())]
+    trials = [t for t in context.trials if code in cures(t.action, mirrors)]
     if trials and fix.measured is None:
         best = max(trials, key=lambda t: (t.helped, t.gain))
         fix = fix.model_copy(update={"measured": {**best.measured, "action": best.action}})
@@ -725,13 +738,15 @@ def _cause(
     )
 
 
-def _first_fix(causes: Sequence[VerdictCause], context: Context) -> FirstFix | None:
+def _first_fix(
+    causes: Sequence[VerdictCause], context: Context, mirrors: Mapping[Code, frozenset[Code]]
+) -> FirstFix | None:
     helped = [t for t in context.trials if t.helped]
     rank = {c.code: i for i, c in enumerate(causes)}
 
     def merit(trial: TrialOutcome) -> tuple[bool, float, int]:
         # Equal gains (two fixes that both reach 100 %): the one curing the higher-ranked cause.
-        cured = [rank.get(code, len(causes)) for code in ACTION_CURES.get(trial.action, frozenset())]
+        cured = [rank.get(code, len(causes)) for code in cures(trial.action, mirrors)]
         return (
             trial.action not in SHORT_HORIZON_FAVOURED,
             round(trial.gain, 6),
@@ -740,8 +755,8 @@ def _first_fix(causes: Sequence[VerdictCause], context: Context) -> FirstFix | N
 
     if helped:
         best = max(helped, key=merit)
-        cures = ACTION_CURES.get(best.action, frozenset())
-        cause = next((c.code for c in causes if c.code in cures), None) or min(cures, key=lambda c: c.value)
+        cured = cures(best.action, mirrors)
+        cause = next((c.code for c in causes if c.code in cured), None) or min(cured, key=lambda c: c.value)
         return FirstFix(
             cause=cause,
             action=ACTION_WORDS[best.action],
@@ -796,13 +811,15 @@ def order_for_trials(
     ranking most first (the sum of `_expected_shift` over the causes it cures, at their
     probabilities before any trial), not the most severe finding first, so an uncertain cause
     ranked fifth is tried before a near-certain first one. Findings without a trial go last."""
-    tallies = _weigh(reconcile(findings), context)
+    reconciled = reconcile(findings)
+    tallies = _weigh(reconciled, context)
     posterior = {code: _posterior(code, tally) for code, tally in tallies.items()}
+    mirrors = mirrored(reconciled)
 
     def value(finding: Finding) -> float:
         action = action_of.get(finding.code)
         if action is None:
             return -1.0
-        return sum(_expected_shift(posterior[c]) for c in ACTION_CURES.get(action, frozenset()))
+        return sum(_expected_shift(posterior[c]) for c in cures(action, mirrors))
 
     return sorted(findings, key=lambda f: -value(f))

@@ -150,7 +150,7 @@ def test_labels_that_state_another_task_are_the_model_fault_seen_twice(
 ) -> None:
     """One fault read from the labels' side and the model's is one cause with the label finding
     listed under it, not two causes with the labels' first."""
-    from diagnosis.evidence import Context, conclude
+    from diagnosis.evidence import Context, TrialOutcome, conclude
 
     y = y.astype(np.float32)
     x = np.random.default_rng(0).normal(size=(len(y), 4)).astype(np.float32)
@@ -163,6 +163,14 @@ def test_labels_that_state_another_task_are_the_model_fault_seen_twice(
     assert "label_format_mismatch" not in [c.code for c in verdict.causes]
     label = next(f for f in concluded if f.code == "label_format_mismatch")
     assert label.explained_by == cause
+    # The label finding's own fix trial (another loss) that helped measured the same fault.
+    measured = {"before": {"accuracy": 0.5}, "after": {"accuracy": 0.9}, "steps": 240, "improved": True}
+    trial = TrialOutcome("swap_loss", measured, {"loss": "binary_crossentropy"})
+    _, tried = conclude(findings, Context(epochs=20, trials=(trial,)))
+    assert tried.causes[0].code == cause
+    assert "label_format_mismatch" not in [c.code for c in tried.causes]
+    assert tried.first_fix is not None
+    assert tried.first_fix.cause == cause
 
 
 @pytest.mark.parametrize(
