@@ -193,8 +193,8 @@ def worker(queues: str, concurrency: int) -> None:
 
 
 def _print_diagnosis(diagnosis: Diagnosis, as_json: bool) -> int:
+    from convdiag.report.text import render_text
     from diagnosis.models import VerdictStatus
-    from diagnosis.report import render_text
 
     click.echo(diagnosis.model_dump_json(indent=2) if as_json else render_text(diagnosis))
     return {
@@ -238,7 +238,7 @@ def diagnose_command(file: Path, as_json: bool, html_path: Path | None, metadata
     except HistoryError as exc:
         _fail(f"{file}: {exc}")
     if html_path is not None:
-        from diagnosis.report_html import render_html
+        from convdiag.report.html import render_html
 
         page = render_html(
             result,

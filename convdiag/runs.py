@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 
 from convdiag.jobs import JobStore
 from convdiag.jobs.store import decode_cursor, encode_cursor
+from convdiag.report.html import render_fragment
 from diagnosis import Diagnosis, HistoryError, RunMetadata, diagnose
 from diagnosis.history import LEGACY_NAMES, MAX_EPOCHS, history_from_mapping, metric_value, parse_metadata
 from diagnosis.models import VerdictStatus
@@ -55,8 +56,6 @@ class LiveRun(_RunState):
 
     def _repr_html_(self) -> str:
         """How a notebook shows a live run: its state and the diagnosis so far."""
-        from diagnosis.report_html import render_fragment
-
         title = f"run {self.id}: {self.epochs} epochs"
         if self.diagnosis is None:
             return f"<p>{html.escape(title)}</p>"

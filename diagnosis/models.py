@@ -7,6 +7,7 @@ them. A finding's `code` is public API: once published it keeps its meaning.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -305,11 +306,11 @@ class Diagnosis(BaseModel):
         "the top level is the last run.",
     )
 
-    def _repr_html_(self) -> str:
-        """How a notebook shows a Diagnosis: the verdict and the findings, escaped."""
-        from diagnosis.report_html import render_fragment  # the report imports this module
-
-        return render_fragment(self)
+    def _repr_html_(self) -> str | None:
+        """How a notebook shows a Diagnosis: the verdict and the findings, escaped, once the
+        report (convdiag.report) is imported; before that None, which a notebook takes as no
+        HTML form and shows the plain repr."""
+        return None if _html_renderer is None else _html_renderer(self)
 
     @classmethod
     def from_findings(
@@ -319,3 +320,15 @@ class Diagnosis(BaseModel):
         ordered = sorted(findings, key=lambda f: (-f.severity.rank, not f.fix_helped, -f.confidence, f.code))
         healthy = all(f.severity is Severity.info for f in ordered)
         return cls(verdict=verdict, healthy=healthy, findings=ordered, run=run, engine_version=version)
+
+
+# The engine renders nothing: the report sits beside the other output formats, in the shell
+# (convdiag.report), which imports this module and so cannot be imported from it. It hands its
+# notebook renderer over here when it is imported (the client, the CLI and the API import it).
+_html_renderer: Callable[[Diagnosis], str] | None = None
+
+
+def register_html_renderer(render: Callable[[Diagnosis], str]) -> None:
+    """Set what `Diagnosis._repr_html_` returns: the shell's report calls this on import."""
+    global _html_renderer
+    _html_renderer = render

@@ -85,11 +85,7 @@ def test_the_cycle_finder_finds_cycles() -> None:
 
 # Imports that close a loop, kept as known debts until they go. Each run checks that they are
 # still there (a fixed one is dropped from here) and that nothing else loops.
-KNOWN_BACK_EDGES = {
-    # The engine renders the HTML report: Diagnosis._repr_html_ calls diagnosis.report_html,
-    # which reads the models. It goes when rendering moves beside the other output formats.
-    ("diagnosis.models", "diagnosis.report_html"),
-}
+KNOWN_BACK_EDGES: set[tuple[str, str]] = set()
 # Modules whose type-only imports are not counted yet: the units and the checks name
 # BundleFacts, which the module that runs them (settling) defines; BundleFacts beside the units
 # would end it.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from html.parser import HTMLParser
 
 from convdiag.client import Client
 from diagnosis import diagnose
 from diagnosis.history import history_from_mapping
 from testkit import histories
+from testkit.support import ROOT
 from tests.conftest import KEY_ACME
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -54,6 +57,26 @@ def test_a_diagnosis_shows_its_verdict_and_findings_escaped() -> None:
     rules = [rule.split("{")[0] for rule in plain.style.split("}") if "{" in rule]
     assert rules
     assert all(s.strip().startswith(".convdiag ") for rule in rules for s in rule.split(","))
+
+
+def test_the_engine_shows_html_once_the_report_is_imported() -> None:
+    """The engine renders nothing itself (the report lives in the shell, which imports the
+    engine): alone it offers no HTML, and importing the report is what gives it one."""
+    script = (
+        "from diagnosis import diagnose\n"
+        "from diagnosis.history import history_from_mapping\n"
+        "from testkit import histories\n"
+        "diagnosis = diagnose(history_from_mapping(histories.overfitting()))\n"
+        "print(diagnosis._repr_html_())\n"
+        "import convdiag.report\n"
+        "print(diagnosis._repr_html_())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    alone, with_report = result.stdout.split("\n", 1)
+    assert alone == "None"
+    assert "overfitting" in _Parsed(with_report).codes
 
 
 def test_a_job_and_a_live_run_show_themselves(api_url: str) -> None:

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from convdiag.report.html import render_fragment
 from diagnosis.models import Diagnosis
 from diagnosis.taxonomy import Code
 
@@ -109,8 +110,6 @@ class Job(BaseModel):
     def _repr_html_(self) -> str:
         """How a notebook shows a job (`client.wait(job.id)` in a cell): its state, then the
         diagnosis once there is one, or the error."""
-        from diagnosis.report_html import render_fragment
-
         title = f"job {self.id}: {self.status.value}"
         if self.diagnosis is not None:
             return render_fragment(self.diagnosis, title)

@@ -21,6 +21,7 @@ from convdiag.problems import (
     UNAUTHORIZED,
     UNAVAILABLE,
 )
+from convdiag.report.html import render_html
 from diagnosis.formats import read_runs
 from service.deps import QueueDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
@@ -155,8 +156,6 @@ def job_report(job: OwnJobDep, store: StoreDep) -> HTMLResponse:
         with _RENDERING:
             page = store.get_report(job.id)
             if page is None:
-                from diagnosis.report_html import render_html  # matplotlib loads only for reports
-
                 *earlier, last = job_curves(store, job)
                 page = render_html(
                     job.diagnosis,

@@ -31,6 +31,7 @@ from convdiag.problems import (
     UNAVAILABLE,
     UNSUPPORTED_MEDIA_TYPE,
 )
+from convdiag.report.html import render_html
 from convdiag.runs import (
     EPOCH_KEY,
     LiveRun,
@@ -249,8 +250,6 @@ def run_report(run_id: str, store: StoreDep, tenant: TenantDep) -> HTMLResponse:
     run, curves = found
     if run.diagnosis is None:
         raise ProblemError(RUN_CONFLICT, f"run {run_id} has no epochs yet; a report needs one")
-    from diagnosis.report_html import render_html  # matplotlib loads only for reports
-
     with _RENDERING:
         page = render_html(run.diagnosis, curves, title=f"convdiag live run {run_id} ({run.epochs} epochs)")
     return HTMLResponse(page)

@@ -78,6 +78,6 @@ def test_notebook_outputs_read_as_the_console_log_they_printed() -> None:
 
 
 def _text(run) -> str:
-    from diagnosis.report import render_text
+    from convdiag.report.text import render_text
 
     return render_text(diagnose_runs([run]))

@@ -57,7 +57,7 @@ def test_linear_output_with_probability_loss_is_found_and_the_fix_measured(tmp_p
     measured = top.fix["measured"]
     assert measured["after"]["accuracy"] >= measured["before"]["accuracy"]
     assert result.probes["replay"]["history"]["loss"]
-    from diagnosis.report_html import render_html
+    from convdiag.report.html import render_html
 
     page = render_html(result, result.probes["replay"]["history"])
     assert 'data-trial="val_accuracy"' in page  # the trial's curve against the replay's
