@@ -19,7 +19,8 @@ import pytest
 
 from diagnosis.formats import dump_runs, load_path, load_runs, read_runs
 from diagnosis.formats.columns import MAX_RUNS
-from diagnosis.history import HistoryError, TrainingHistory
+from diagnosis.formats.keras_json import runs_from_json
+from diagnosis.history import HistoryError, TrainingHistory, loads_json
 from testkit.support import ROOT
 from tests.diagnosis import writers
 
@@ -31,7 +32,7 @@ EXACT = {"rtol": 1e-7, "atol": 0.0}
 
 
 def expected(name: str) -> list[TrainingHistory]:
-    return read_runs((FIXTURES / f"{name}.expected.json").read_bytes())
+    return runs_from_json(loads_json((FIXTURES / f"{name}.expected.json").read_bytes()))
 
 
 def assert_same_runs(actual: list[TrainingHistory], wanted: list[TrainingHistory], tolerance: dict) -> None:
@@ -220,13 +221,14 @@ def test_single_epoch_histories_are_fine() -> None:
         assert run.metrics["loss"].tolist() == [0.5]
 
 
-def test_runs_form_round_trips_and_a_plain_history_is_one_run() -> None:
+def test_runs_form_round_trips() -> None:
     runs = load_path(FIXTURES / "keras3_verbose1.log")
     back = read_runs(dump_runs(runs))
     assert [list(run.metrics) for run in back] == [list(run.metrics) for run in runs]
     assert back[0].metrics["val_loss"].tolist() == runs[0].metrics["val_loss"].tolist()
     assert np.isnan(back[1].metrics["loss"][1])  # inf is stored as null, like any non-finite value
-    assert [run.epochs for run in read_runs(b'{"history": {"loss": [1, 2]}}')] == [2]
+    assert [run.source for run in back] == [run.source for run in runs]
+    assert [run.metadata for run in back] == [run.metadata for run in runs]
 
 
 @pytest.mark.parametrize(
