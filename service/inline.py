@@ -13,9 +13,11 @@ ms of CPU a POST, about half of it diagnosing, and that capped what it accepted.
 on another core: the event loop writes the stored bytes to an idle child over a socket pair
 and reads the outcome back, with no thread in between (concurrent.futures' process pool
 hands each call through two threads of its own: 0.9 ms of the API's CPU a POST in-process,
-against 0.5 ms this way). The children are spawned (the API process has threads, which fork
-does not copy) on the first history, import only the numpy engine, and ignore SIGINT, so
-Ctrl-C stops them through the API's shutdown, not mid-diagnosis. BENCHMARKS.md, *Load*,
+against 0.5 ms this way). The children are fresh interpreters (the API process has threads,
+which fork does not copy), started with subprocess rather than multiprocessing's spawn, whose
+resource tracker process would outlive the API; they start on the first history, import only
+the numpy engine, and ignore SIGINT, so Ctrl-C stops them through the API's shutdown, not
+mid-diagnosis. BENCHMARKS.md, *Load*,
 has the numbers.
 
 Bounded twice, so it cannot take the API over: a history whose stored input is larger than
@@ -31,14 +33,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import pickle
 import signal
 import socket
 import struct
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.process import BaseProcess
 from typing import TypeVar, cast
 
 from convdiag.jobs import JobError
@@ -74,14 +76,14 @@ def _serve(sock: socket.socket) -> None:
 
 @dataclass
 class _Child:
-    process: BaseProcess
+    process: subprocess.Popen[bytes]
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
 
     def kill(self) -> None:
         self.writer.close()
         self.process.kill()
-        self.process.join()
+        self.process.wait()
 
 
 class InlinePool:
@@ -98,11 +100,12 @@ class InlinePool:
 
     async def _spawn(self) -> _Child:
         ours, theirs = socket.socketpair()
-        process = multiprocessing.get_context("spawn").Process(
-            target=_serve, args=(theirs,), name="convdiag-inline", daemon=True
-        )
-        process.start()
-        theirs.close()
+        with theirs:
+            process = subprocess.Popen(
+                [sys.executable, "-m", __name__, str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+            )
         reader, writer = await asyncio.open_connection(sock=ours)
         child = _Child(process, reader, writer)
         self._children.append(child)
@@ -154,8 +157,9 @@ class InlinePool:
         for child in children:
             with contextlib.suppress(OSError):
                 await child.writer.wait_closed()
-            await asyncio.to_thread(child.process.join, STOP_SECONDS)
-            if child.process.is_alive():
+            try:
+                await asyncio.to_thread(child.process.wait, STOP_SECONDS)
+            except subprocess.TimeoutExpired:
                 child.kill()
 
 
@@ -173,3 +177,7 @@ def diagnose_history(payload: bytes) -> Diagnosis | JobError:
     except Exception:
         log.exception("an inline history diagnosis crashed")
         return _error(INTERNAL_ERROR, "the job failed unexpectedly; the error is logged")
+
+
+if __name__ == "__main__":  # a child started by InlinePool._spawn, given its socket's fd
+    _serve(socket.socket(fileno=int(sys.argv[1])))

@@ -50,11 +50,13 @@ def test_serve_without_redis_diagnoses_and_stops_cleanly(tmp_path: Path) -> None
         assert (tmp_path / "data" / "broker.sqlite").exists()
         assert (tmp_path / "data" / "jobs.sqlite").exists()
         workers = _children(proc.pid)
-        # A worker per queue: a history never waits behind a bundle probe.
+        # A worker per queue: a history never waits behind a bundle probe. The other children
+        # are the API's pool for inline diagnoses.
         queues = []
         for pid in workers:
             argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
-            queues.append(argv[argv.index("--queues") + 1])
+            if "--queues" in argv:
+                queues.append(argv[argv.index("--queues") + 1])
         assert sorted(queues) == sorted(QUEUES)
     finally:
         proc.send_signal(signal.SIGINT)
