@@ -402,16 +402,7 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
         if f.code in mirrors:
             ratio = _confidence_weighted(DIRECT_LR[f.severity], f.confidence)
             for cause in mirrors[f.code]:
-                tallies[cause].add(
-                    f"finding:{cause}",
-                    Evidence(
-                        source=f.source,
-                        code=f.code,
-                        likelihood_ratio=round(ratio, 3),
-                        detail=f.summary,
-                        numbers=_numbers(f),
-                    ),
-                )
+                tallies[cause].add(f"finding:{cause}", _from_finding(f, ratio))
                 tallies[cause].explains.append(f.code)
             continue
         if f.code in CAUSE_CODES:
@@ -424,16 +415,7 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
             if ratio != 1.0:
                 # A metadata rule reads the same fact as the metadata evidence: one group.
                 group = f"metadata:{f.code}" if f.source is S.metadata else f"finding:{f.code}"
-                tallies[f.code].add(
-                    group,
-                    Evidence(
-                        source=f.source,
-                        code=f.code,
-                        likelihood_ratio=round(ratio, 3),
-                        detail=f.summary,
-                        numbers=_numbers(f),
-                    ),
-                )
+                tallies[f.code].add(group, _from_finding(f, ratio))
                 if alarm:
                     tallies[f.code].explains.append(f.code)
         if not alarm:
@@ -446,16 +428,7 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
             if cause == f.code or cause not in tallies:
                 continue
             ratio = _confidence_weighted(1.0 + SYMPTOM_LR_PER_WEIGHT * weight, f.confidence)
-            tallies[cause].add(
-                group,
-                Evidence(
-                    source=f.source,
-                    code=f.code,
-                    likelihood_ratio=round(ratio, 3),
-                    detail=f.summary,
-                    numbers=_numbers(f),
-                ),
-            )
+            tallies[cause].add(group, _from_finding(f, ratio))
             tallies[cause].explains.append(f.code)
     for tally in tallies.values():
         if C.loss_nan in tally.explains:
@@ -608,6 +581,13 @@ def _overfit_shape(findings: Sequence[Finding], baseline: float | None) -> Itera
                 source=S.curve_rule, code="overfitting", likelihood_ratio=ratio, detail=said, numbers=numbers
             ),
         )
+
+
+def _from_finding(f: Finding, ratio: float) -> Evidence:
+    """A finding as evidence, weighing `ratio`: its source, code, words and numbers."""
+    return Evidence(
+        source=f.source, code=f.code, likelihood_ratio=round(ratio, 3), detail=f.summary, numbers=_numbers(f)
+    )
 
 
 def _numbers(f: Finding) -> dict[str, Any]:
