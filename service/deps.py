@@ -116,3 +116,6 @@ IdempotencyKeyDep = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=200, description="Repeat a POST safely: same key, same job."),
 ]
+# A list route's page (GET /v1/jobs, GET /v1/runs): how many items, and where the last ended.
+PageLimit = Annotated[int, Query(ge=1, le=100)]
+PageCursor = Annotated[str | None, Query(description="`next_cursor` from the previous page.")]

@@ -7,7 +7,7 @@ import threading
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
@@ -23,7 +23,7 @@ from convdiag.problems import (
 )
 from convdiag.report.html import render_html
 from diagnosis.formats import read_runs
-from service.deps import QueueDep, StoreDep, TenantDep
+from service.deps import PageCursor, PageLimit, QueueDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -53,8 +53,8 @@ OwnJobDep = Annotated[Job, Depends(own_job)]
 def list_jobs(
     store: StoreDep,
     tenant: TenantDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
+    limit: PageLimit = 20,
+    cursor: PageCursor = None,
 ) -> JobPage:
     try:
         return store.list(tenant, limit, cursor)

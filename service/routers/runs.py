@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
@@ -45,7 +45,7 @@ from convdiag.runs import (
 )
 from diagnosis import HistoryError, RunMetadata
 from diagnosis.history import loads_json, parse_metadata
-from service.deps import SettingsDep, StoreDep, TenantDep
+from service.deps import PageCursor, PageLimit, SettingsDep, StoreDep, TenantDep
 from service.errors import ProblemError, problem_responses
 from service.submission import check_metric_names
 
@@ -167,8 +167,8 @@ def post_run(body: NewRun, response: Response, store: StoreDep, tenant: TenantDe
 def list_own_runs(
     store: StoreDep,
     tenant: TenantDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(description="`next_cursor` from the previous page.")] = None,
+    limit: PageLimit = 20,
+    cursor: PageCursor = None,
 ) -> LiveRunPage:
     """Each run with its verdict's status and headline; GET /v1/runs/{run_id} has the whole
     diagnosis. Runs are listed by creation, the newest hundred at most (older ones can still
