@@ -104,6 +104,17 @@ class LabelInfo:
 
 # Up to this many distinct integral values, labels are classes rather than a quantity.
 MAX_CLASSES = 1000
+# Under a regression loss, whole-number targets are read as class ids only when they look like
+# ids. Class ids are the labels 0..K-1 of a data set, so a sample of them fills most of that
+# range; a quantity on a grid (y = 2x, y = x**2 for integer x) leaves gaps. Below this share of
+# 0..max present, the targets are numbers, not ids (y = 2x fills about half, a parabola far less).
+MIN_ID_COVERAGE = 0.8
+# A classifier learns a class from several examples of it; a measured quantity takes a new value
+# at nearly every sample. With more than FEW_VALUES distinct targets and more of them than this
+# share of the samples (fewer than two samples per value), the targets are numbers, not ids.
+MAX_DISTINCT_SHARE = 0.5
+# Up to this many distinct values the repetition test cannot tell (three classes in five samples).
+FEW_VALUES = 10
 # Rows of a one-hot or soft label may sum to 1 within float32 rounding.
 ROW_SUM_TOLERANCE = 1e-3
 # Label formats that give each sample one distribution over the classes: exact one-hot rows,
@@ -145,9 +156,26 @@ def label_info(y: np.ndarray, loss: str | None = None) -> LabelInfo:
     integral = flat.size > 0 and np.array_equal(distinct, np.round(distinct)) and loss not in COUNT_LOSSES
     if integral and distinct.size <= 2 and set(distinct.tolist()) <= {0, 1}:
         return LabelInfo("binary", 2, int(distinct.size))
-    if integral and distinct.size <= MAX_CLASSES and distinct.min() >= 0:
+    if (
+        integral
+        and distinct.size <= MAX_CLASSES
+        and distinct.min() >= 0
+        and _could_be_ids(distinct, flat.size, loss)
+    ):
         return LabelInfo("integer", int(distinct.max()) + 1, int(distinct.size))
     return LabelInfo("continuous", None, int(distinct.size), value_range=_value_range(flat))
+
+
+def _could_be_ids(distinct: np.ndarray, samples: int, loss: str | None) -> bool:
+    """Whether non-negative whole numbers could be class ids. A classification loss says they are
+    (gaps there are the audits' label_format_mismatch: 0/255 labels); under a regression loss they
+    are ids only if they fill most of 0..max and repeat, else a quantity that happens to be
+    integral, which the regression loss fits as it should."""
+    if loss not in REGRESSION_LOSSES | DIRECTION_LOSSES:
+        return True
+    coverage = distinct.size / (float(distinct.max()) + 1)
+    unrepeated = distinct.size > FEW_VALUES and distinct.size > MAX_DISTINCT_SHARE * samples
+    return coverage >= MIN_ID_COVERAGE and not unrepeated
 
 
 def _value_range(finite: np.ndarray) -> tuple[float, float] | None:

@@ -193,3 +193,38 @@ def test_labels_in_another_encoding_stay_their_own_cause(y: np.ndarray, loss: st
     assert label.evidence["fault_side"] == "labels"
     _, verdict = conclude(findings, Context(epochs=20))
     assert "label_format_mismatch" in [c.code for c in verdict.causes]
+
+
+def test_whole_number_regression_targets_on_a_grid_are_quantities_not_class_labels() -> None:
+    """The eighth round's line (y = 2x for x = 0..199) and parabola (y = x**2 + 3) under MSE were
+    read as 397 and 9804 class labels; they leave most of 0..max empty, so they are quantities."""
+    mse = _model("mean_squared_error")
+    x = np.arange(200, dtype=np.float32)
+    line = label_info(2 * x, "mean_squared_error")
+    parabola = label_info(x[:100] ** 2 + 3, "mean_squared_error")
+    assert (line.format, parabola.format) == ("continuous", "continuous")
+    assert line.value_range == (0.0, 398.0)
+    assert "loss_task_mismatch" not in _codes(audit_model(mse, line))
+    assert "loss_task_mismatch" not in _codes(audit_model(mse, parabola))
+    # A contiguous quantity that takes a new value at every sample (y = x + 1) is no class id either.
+    assert label_info(x + 1, "mean_squared_error").format == "continuous"
+
+
+def test_class_ids_under_mse_are_still_class_labels() -> None:
+    """Real class ids 0..9, each seen several times, under MSE: the mismatch the check exists for."""
+    ids = (np.arange(200) % 10).astype(np.float32)
+    labels = label_info(ids, "mean_squared_error")
+    assert (labels.format, labels.num_classes) == ("integer", 10)
+    finding = next(
+        f for f in audit_model(_model("mean_squared_error"), labels) if f.code == "loss_task_mismatch"
+    )
+    assert finding.severity is Severity.error
+    assert finding.fix == {"loss": "sparse_categorical_crossentropy"}
+    # Three classes in five samples are too few for the repetition test to call them a quantity.
+    assert label_info(np.array([0, 1, 2, 1, 0]), "mean_squared_error").format == "integer"
+
+
+def test_gapped_ids_under_a_classification_loss_stay_classes() -> None:
+    """The loss says these are classes; their gaps (0/255) are label_format_mismatch's to report."""
+    assert label_info(np.array([0, 255, 255, 0]), "binary_crossentropy").format == "integer"
+    assert label_info(2 * np.arange(200), "sparse_categorical_crossentropy").format == "integer"
