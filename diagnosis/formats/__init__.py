@@ -75,7 +75,15 @@ def _load_text(content: str, name: str) -> list[TrainingHistory]:
             except HistoryError:
                 raise not_json from None
     if csv_logger.looks_like_csv(content) or name.endswith((".csv", ".tsv")):
-        return csv_logger.parse(content)
+        try:
+            return csv_logger.parse(content)
+        except HistoryError as not_csv:
+            if name.endswith((".csv", ".tsv")):
+                raise
+            try:
+                return console.parse(content)  # `epoch [1]: training loss: ...` starts like a header
+            except HistoryError:
+                raise not_csv from None
     losses = bare_numbers(content)
     if losses is not None:
         return losses

@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from diagnosis.formats.columns import Runs
+from diagnosis.formats.columns import Runs, canonical_name
 from diagnosis.history import MAX_EPOCHS, HistoryError, TrainingHistory
 from diagnosis.models import InputFacts, SourceInfo
 
@@ -51,6 +51,9 @@ _GLUED = re.compile(
 )
 # A cheap first look for the above (a digit right before `Epoch`, a year, an absl level).
 _MAYBE_GLUED = re.compile(r"[\d.](?:Epoch|(?:19|20)\d\d-|[IWEF]\d{4} )")
+# verbose=2 output whose newlines a paste lost: `- val_acc: 0.84 Epoch 27/30 - 67s - loss: ...`.
+# A header at the start or after a number, followed by ` - `, becomes a line of its own.
+_INLINE_HEADER = re.compile(r"(?:^|(?<=[\d.])[ \t]+)(Epoch[ \t]+\d{1,9}/\d{1,9})[ \t]+(?=-[ \t])")
 # `N/M` followed by a bar, a box-drawing bar (Keras 3) or ` - `: a progress counter. N may
 # have digits of the last redraw's final number glued on (`acc: 0.098450000/50000 [`).
 _COUNTER = re.compile(r"(\d{1,24})/(\d{1,12})(?=[ \t]*(?:\[|[\u2500-\u259f]|-[ \t]))")
@@ -59,6 +62,20 @@ _METRIC = re.compile(rf"(?<![\w.])([A-Za-z_][\w.]{{0,99}}):[ \t]+({_NUMBER})(?![
 _PART = re.compile(rf"([A-Za-z_][\w.]{{0,99}}):[ \t]+({_NUMBER})", re.IGNORECASE)
 # A field that holds a `name: number` somewhere (cheap test before a full scan).
 _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
+# A line of its own per epoch from a hand-written loop or a logger, with names of several
+# words and `:` or `=` (`Epoch 3: train loss: 0.41 - validation loss: 0.52`,
+# `INFO:Epoch 3: Train Loss=0.41, Val Loss=0.52`, `epoch [3]: training loss: 0.41 - acc: 0.8`,
+# `Epoch: 3/20, train loss: nan, valid accuracy: 0.1`). Read only where no `model.fit` epoch
+# was found, so a callback's `Epoch 3: ...` message never becomes an epoch of a Keras log.
+_EPOCH_RECORD = re.compile(
+    r"(?<![\w.])epoch[ \t]*[:\[(]?[ \t]*(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*[\])]?[ \t]*[:,|-]",
+    re.IGNORECASE,
+)
+_RECORD_FIELD = re.compile(
+    rf"([A-Za-z_][\w.]{{0,99}}(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})[ \t]*[:=][ \t]*({_NUMBER})",
+    re.IGNORECASE,
+)
+_RECORD_SEPARATORS = re.compile(r"[ \t]+-[ \t]+|[,;|]")
 # A duration before the metrics (`15s - loss`, `1s 12ms/step`, `985us/sample`).
 _TIMING = re.compile(r"\b\d+(?:\.\d+)?(?:s|ms|us|µs|m|h)\b")
 _TRAIN_ON = re.compile(r"Train(?:ing)? on (\d{1,12}) samples(?:,? validate on (\d{1,12}) samples)?")
@@ -74,7 +91,8 @@ MAX_LINE = 1 << 16
 NO_EPOCHS = (
     "found no training epochs; expected Keras History JSON (or a printed History dict), a CSV "
     "with a header row (CSVLogger, pandas, W&B or MLflow exports), the output of model.fit "
-    "('Epoch 1/N' lines with 'loss: ...'), a Hugging Face trainer_state.json, TensorBoard event "
+    "('Epoch 1/N' lines with 'loss: ...'), a line per epoch ('Epoch 3: loss: 0.41, val_loss: "
+    "0.52'), a Hugging Face trainer_state.json, TensorBoard event "
     "files or a zip/tar.gz of a TensorBoard log directory"
 )
 
@@ -157,11 +175,39 @@ def _lines(content: str) -> Iterator[tuple[int, str | None]]:
             yield number, None
             continue
         line = _clean(raw)
-        if ("Epoch" in line[1:] or "-" in line) and _MAYBE_GLUED.search(line):
-            for part in _GLUED.split(line):
-                yield number, part.strip()
-        else:
-            yield number, line
+        # With the group, split() keeps each inline header as a part of its own.
+        pieces = _INLINE_HEADER.split(line) if "Epoch" in line else [line]
+        for piece in pieces:
+            if ("Epoch" in piece[1:] or "-" in piece) and _MAYBE_GLUED.search(piece):
+                for part in _GLUED.split(piece):
+                    yield number, part.strip()
+            else:
+                yield number, piece.strip() if len(pieces) > 1 else piece
+
+
+def _record_runs(lines: list[tuple[int, str]]) -> Runs:
+    """Epochs from lines of their own (`Epoch 3: train loss: 0.41, val loss: 0.52`); a new run
+    starts where the epoch number restarts or the total changes."""
+    runs = Runs()
+    last: tuple[int, str | None] | None = None
+    for number, text in lines:
+        record = _EPOCH_RECORD.search(text)
+        if record is None:
+            continue
+        metrics: dict[str, float] = {}
+        for field in _RECORD_SEPARATORS.split(text[record.end() :]):
+            found = _RECORD_FIELD.fullmatch(field.strip())
+            if found:
+                metrics[canonical_name(found[1])] = float(found[2])
+        if not metrics:
+            runs.current.skips.add(number, "an epoch line without 'name: number' metrics")
+            continue
+        epoch = int(record[1])
+        if last is not None and (epoch <= last[0] or record[2] != last[1]):
+            runs.start_new()
+        last = (epoch, record[2])
+        runs.current.add_epoch(metrics)
+    return runs
 
 
 def _facts(content: str, steps: list[int]) -> InputFacts:
@@ -184,6 +230,7 @@ def parse(content: str) -> list[TrainingHistory]:
     """One run per `fit` call: a new one starts where `Epoch k/N` restarts or N changes."""
     blocks = [_Block(None, None, None)]
     long_lines: list[int] = []  # lines too long to be progress output
+    texts: list[tuple[int, str]] = []  # kept for the epoch lines of a hand-written loop
     read = 0
     for number, text in _lines(content):
         read += 1
@@ -195,6 +242,7 @@ def parse(content: str) -> list[TrainingHistory]:
         if text is None:
             long_lines.append(number)
             continue
+        texts.append((number, text))
         header = _HEADER.fullmatch(text) if text.startswith("Epoch") else None
         if header:
             blocks.append(_Block(number, int(header[1]), int(header[2]) if header[2] else None))
@@ -248,6 +296,8 @@ def parse(content: str) -> list[TrainingHistory]:
         runs.current.skips.add(number, f"longer than {MAX_LINE} characters")
     source = SourceInfo(format=FORMAT)
     histories = runs.histories(source, _facts(content, steps))
+    if not histories:
+        histories = _record_runs(texts).histories(source, _facts(content, []))
     if not histories:
         if headed:
             raise HistoryError(

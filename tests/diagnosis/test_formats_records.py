@@ -1,0 +1,102 @@
+"""Layouts of hand-written training loops and loggers (a line per epoch, names of several
+words, `:` or `=`) and verbose=2 output pasted without its newlines: read by the console
+reader's tolerant tokenizer, never by a pattern per file."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from diagnosis.formats import load_runs
+from diagnosis.formats.console import NO_EPOCHS
+from diagnosis.history import HistoryError
+
+RECORD_LAYOUTS = {
+    # A custom loop printing ` - ` between fields, loss only (a regression, values in the 100s).
+    "dash, spaces in names": (
+        "Epoch 1: train loss: 1041.52 - validation loss: 1045.89\n"
+        "Epoch 2: train loss: 750.78  - validation loss: 749.95\n"
+        "Epoch 3: train loss: 425.88  - validation loss: 423.35\n",
+        {"loss": [1041.52, 750.78, 425.88], "val_loss": [1045.89, 749.95, 423.35]},
+    ),
+    # Python logging with a timestamp and `=`.
+    "logging, equals": (
+        "2023-05-15 22:50:17,398 INFO:Epoch 1: Train Loss=0.0717, Val Loss=0.0766\n"
+        "2023-05-15 22:50:21,707 INFO:Epoch 2: Train Loss=0.0578, Val Loss=0.0507\n",
+        {"loss": [0.0717, 0.0578], "val_loss": [0.0766, 0.0507]},
+    ),
+    # Bracketed epoch numbers and Keras' own short names mixed with words.
+    "brackets, mixed names": (
+        "epoch [1]: training loss: 2.27 - acc: 0.50 - val_loss: 3.29 - val_acc: 0.49\n"
+        "epoch [2]: training loss: 1.55 - acc: 0.50 - val_loss: 0.92 - val_acc: 0.50\n",
+        {
+            "loss": [2.27, 1.55],
+            "accuracy": [0.50, 0.50],
+            "val_loss": [3.29, 0.92],
+            "val_accuracy": [0.49, 0.50],
+        },
+    ),
+    # `Epoch: N/M,` then comma-separated fields, NaN losses.
+    "colon after Epoch, commas, nan": (
+        "Epoch: 0/2, train loss: nan, train accuracy: 0.10688, valid loss: nan, valid accuracy: 0.10680\n",
+        {"loss": [math.nan], "accuracy": [0.10688], "val_loss": [math.nan], "val_accuracy": [0.10680]},
+    ),
+}
+
+
+def _same(got: list[float], want: list[float]) -> bool:
+    return len(got) == len(want) and all(
+        (math.isnan(g) and math.isnan(w)) or g == pytest.approx(w) for g, w in zip(got, want, strict=True)
+    )
+
+
+@pytest.mark.parametrize("layout", sorted(RECORD_LAYOUTS))
+@pytest.mark.parametrize("name", ["log.txt", "log.log"])
+def test_a_line_per_epoch_is_read_whatever_its_names_and_separators(layout: str, name: str) -> None:
+    text, expected = RECORD_LAYOUTS[layout]
+    [run] = load_runs(text.encode(), name)
+    assert sorted(run.metrics) == sorted(expected)
+    for metric, values in expected.items():
+        assert _same([float(v) for v in run.metrics[metric]], values), metric
+
+
+def test_a_restarted_epoch_count_is_a_second_run() -> None:
+    text = "Epoch 1: train loss: 0.9\nEpoch 2: train loss: 0.7\nEpoch 1: train loss: 0.8\n"
+    assert [run.epochs for run in load_runs(text.encode(), "log.txt")] == [2, 1]
+
+
+def test_callback_messages_in_a_keras_log_do_not_become_epochs() -> None:
+    text = (
+        "Epoch 1/2\n10/10 [==============================] - 1s 5ms/step - loss: 0.70 - val_loss: 0.69\n"
+        "Epoch 1: val_loss improved from inf to 0.69000, saving model to best.h5\n"
+        "Epoch 2/2\n10/10 [==============================] - 1s 5ms/step - loss: 0.60 - val_loss: 0.65\n"
+        "Epoch 2: ReduceLROnPlateau reducing learning rate to 0.0001.\n"
+    )
+    [run] = load_runs(text.encode(), "log.txt")
+    assert [float(v) for v in run.metrics["loss"]] == [0.70, 0.60]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Keras 2 verbose=2 with `acc`, the first header lost.
+        "- 67s - loss: 0.0767 - acc: 0.9750 - val_loss: 0.6755 - val_acc: 0.8412 Epoch 27/30 - 67s"
+        " - loss: 0.1039 - acc: 0.9630 - val_loss: 0.3671 - val_acc: 0.9018 Epoch 28/30 - 66s - loss:"
+        " 0.0639 - acc: 0.9775 - val_loss: 0.5 - val_acc: 0.90",
+        # Keras 2.3+ verbose=2 with per-step timings, headers kept.
+        "Epoch 1/3 - 3s - 12ms/step - loss: 0.51 - accuracy: 0.80 Epoch 2/3 - 2s - 11ms/step - loss:"
+        " 0.42 - accuracy: 0.85 Epoch 3/3 - 2s - 11ms/step - loss: 0.0639 - accuracy: 0.90",
+    ],
+)
+def test_verbose_2_output_on_one_line_is_an_epoch_per_header(text: str) -> None:
+    [run] = load_runs(text.encode(), "log.txt")
+    assert run.epochs == 3
+    assert float(run.metrics["loss"][-1]) == pytest.approx(0.0639)
+
+
+def test_lines_of_words_without_epochs_get_the_expected_layouts() -> None:
+    with pytest.raises(HistoryError) as error:
+        load_runs(b"training started: batch size: 32\nall done\n", "log.txt")
+    assert str(error.value) == NO_EPOCHS
+    assert "a line per epoch" in NO_EPOCHS
