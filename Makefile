@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[all,test]"
 	touch $(STAMP)
 
-# The bench extra (scikit-learn) on top, for benchmarks that generate their data from its sets.
+# The bench extra on top: scikit-learn, for benchmarks that generate their data from its sets, and
+# py-spy, for `bench_load --profile`.
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e ".[all,test,bench]"
 	touch $(BENCH_STAMP)

@@ -7,7 +7,7 @@ concurrent clients POST a 30-epoch history to /v1/histories for the duration, wi
 
     make bench-load
     .venv/bin/python -m benchmarks.bench_load [--clients 16] [--duration 60] [--drain 120]
-        [--inline-history-max-bytes N] [--json]
+        [--inline-history-max-bytes N] [--profile DIR] [--json]
 
 Reported: accepted/s (202s per second of load); finished/s (jobs finished per second from
 the first POST to the last finish); latency from just before a POST to the job's
@@ -30,6 +30,8 @@ import contextlib
 import json
 import os
 import shlex
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -48,6 +50,7 @@ import httpx
 from fastapi import FastAPI, Request
 
 from benchmarks.common import command_line
+from benchmarks.profile_steps import summarize
 from convdiag.settings import Settings, hash_api_key
 from testkit import histories
 from testkit.support import (
@@ -71,7 +74,8 @@ REQUEST_TIMEOUT = 30.0
 DRAIN_CONCURRENCY = 32
 BARE_FACTORY = "benchmarks.bench_load:bare_app"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-API_FACTORY = "service.main:create_app"
+# Seconds py-spy gets to write its stacks once told to stop.
+PY_SPY_STOP_S = 30.0
 
 
 def bare_app() -> FastAPI:
@@ -231,6 +235,54 @@ def _ready(url: str, path: str, proc: subprocess.Popen[bytes], log: Path) -> Non
     wait_until(up, 60, f"{url}{path}", interval=0.2)
 
 
+def py_spy() -> str | None:
+    """The py-spy of the bench extra: beside this interpreter, else on PATH."""
+    beside = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', os.defpath)}"
+    return shutil.which("py-spy", path=beside)
+
+
+@contextmanager
+def _py_spy(pid: int, out: Path, log: Path) -> Iterator[None]:
+    """py-spy attached to the API (`pid`) and its inline diagnosis children, recording folded
+    stacks (benchmarks.profile_steps reads them) into `out` until the block ends. Attached
+    rather than launching the API, so the API runs as compose runs it and its CPU stays its own."""
+    executable = py_spy()
+    if executable is None:
+        raise RuntimeError("--profile needs py-spy: pip install -e '.[bench]'")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # --gil: only the thread holding its process's GIL is sampled. py-spy's idle test (the OS
+    # thread state) let through threads woken but not yet running on a busy 2-core box (pool
+    # threads in Condition.wait, children in a socket read): 45 % of a 5 s run's samples.
+    # --nonblocking: the API is not paused for each sample (paused, 65 %). The price: an odd
+    # torn stack, and native work done without the GIL (socket I/O) unseen.
+    command = [
+        executable,
+        "record",
+        "--format",
+        "raw",
+        "--threads",
+        "--subprocesses",
+        "--nonblocking",
+        "--gil",
+    ]
+    with log.open("wb") as output:
+        proc = subprocess.Popen(
+            [*command, "-o", str(out), "--pid", str(pid)], stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            yield
+        finally:
+            # py-spy writes its output on SIGINT (Ctrl-C), not on the SIGTERM stop_process sends.
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(PY_SPY_STOP_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    if not out.exists():
+        raise RuntimeError(f"py-spy wrote no {out}:\n{log.read_text()[-3000:]}")
+
+
 def _uvicorn_command(factory: str, port: int) -> list[str]:
     """uvicorn with compose's options (`convdiag api --host H --port P OPTIONS` execs uvicorn
     with OPTIONS), the app `factory` and a port of its own."""
@@ -264,18 +316,6 @@ def run(
         env = settings_env(settings)
         api_port, bare_port = free_port(), free_port()
         api_command = local_command(services["api"]["command"], api_port)
-        if profile is not None:
-            # The uvicorn that `convdiag api` would exec, under the stack sampler.
-            profile.mkdir(parents=True, exist_ok=True)
-            uvicorn = _uvicorn_command(API_FACTORY, api_port)
-            api_command = [
-                uvicorn[0],
-                "-m",
-                "benchmarks.sampler",
-                "--out",
-                str(profile / "api.folded"),
-                *uvicorn[2:],
-            ]
         api = stack.enter_context(_process(api_command, env, work / "api.log"))
         worker = stack.enter_context(
             _process(local_command(services["worker-light"]["command"]), env, work / "worker.log")
@@ -283,10 +323,16 @@ def run(
         api_url = f"http://127.0.0.1:{api_port}"
         _ready(api_url, "/readyz", api, work / "api.log")
         assert redis.proc is not None
-        load, cpu = _measured_load(
-            api_url, clients, duration, {"api": api.pid, "worker": worker.pid, "redis": redis.proc.pid}
+        profiling = (
+            contextlib.nullcontext()
+            if profile is None
+            else _py_spy(api.pid, profile / "api.folded", work / "py-spy.log")
         )
-        finished = asyncio.run(_drain(api_url, list(load.accepted), drain))
+        with profiling:
+            load, cpu = _measured_load(
+                api_url, clients, duration, {"api": api.pid, "worker": worker.pid, "redis": redis.proc.pid}
+            )
+            finished = asyncio.run(_drain(api_url, list(load.accepted), drain))
         service = {**_service_report(load, finished), "cpu_ms_per_request": cpu}
 
         bare_command = _uvicorn_command(BARE_FACTORY, bare_port)
@@ -354,12 +400,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--profile",
         type=Path,
         default=None,
-        help="run the API under benchmarks.sampler; its folded stacks go to DIR/api.folded",
+        help="record the API with py-spy (the bench extra) into DIR/api.folded and print its steps",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     if args.clients < 1 or args.duration <= 0 or args.drain < 0:
         parser.error("--clients must be >= 1, --duration > 0 and --drain >= 0")
+    if args.profile is not None and py_spy() is None:
+        parser.error("--profile needs py-spy: pip install -e '.[bench]'")
     command = command_line("benchmarks.bench_load", argv)
     if not args.json:
         print(command, flush=True)  # first, so a long run says what it is doing
@@ -368,6 +416,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         **run(args.clients, args.duration, args.drain, args.inline_history_max_bytes, args.profile),
     }
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+    if args.profile is not None and not args.json:
+        print(f"python -m benchmarks.profile_steps {args.profile / 'api.folded'}")
+        print(summarize(args.profile / "api.folded"))
     return 1 if report["service"]["never_finished"] else 0
 
 
