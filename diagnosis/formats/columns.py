@@ -36,6 +36,8 @@ _CAMEL = re.compile(r"[A-Z]+[a-z0-9]*|[a-z0-9]+")
 _TURN = re.compile(r"[a-z][A-Z]")
 _KERAS_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _METRIC_WORDS = {"acc": "accuracy", "accuracy": "accuracy", "lr": "learning_rate"}
+# Hand-written loops append per epoch to lists named in the plural (`train_losses`, `val_accs`).
+_PLURALS = {"losses": "loss", "accs": "acc", "accuracies": "accuracy"}
 # Columns that number the rows rather than measure anything.
 INDEX_NAMES = frozenset({"epoch", "epochs", "step", "steps", "global_step", "index", "unnamed: 0", ""})
 
@@ -45,6 +47,9 @@ def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
     a Keras name (`val_out_caps_acc`) is kept as it is. `test` means validation where the
     input has no validation split of its own (PyTorch examples log `Loss/test`)."""
     name = name.strip().strip("\"'")
+    head, underscore, last = name.rpartition("_")
+    if last in _PLURALS:
+        name = head + underscore + _PLURALS[last]
     if _KERAS_NAME.fullmatch(name) and not name.startswith(
         ("train_", "training_", "valid_", "eval_", "test_")
     ):

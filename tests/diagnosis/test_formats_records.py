@@ -100,3 +100,24 @@ def test_lines_of_words_without_epochs_get_the_expected_layouts() -> None:
         load_runs(b"training started: batch size: 32\nall done\n", "log.txt")
     assert str(error.value) == NO_EPOCHS
     assert "a line per epoch" in NO_EPOCHS
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            '{"train_losses": [1.28, 0.90, 0.16], "val_losses": [0.95, 0.91, 1.30],'
+            ' "train_accs": [0.54, 0.69, 0.95]}',
+            "h.json",
+        ),
+        (
+            "epoch,losses,val_losses,val_accuracies\n1,1.28,0.95,0.6\n2,0.90,0.91,0.6\n3,0.16,1.30,0.7\n",
+            "h.csv",
+        ),
+    ],
+)
+def test_lists_named_in_the_plural_are_the_metrics_they_hold(text: str, name: str) -> None:
+    [run] = load_runs(text.encode(), name)
+    assert [float(v) for v in run.metrics["loss"]] == [1.28, 0.90, 0.16]
+    assert [float(v) for v in run.metrics["val_loss"]] == [0.95, 0.91, 1.30]
+    assert "accuracy" in run.metrics or "val_accuracy" in run.metrics
