@@ -13,6 +13,7 @@ that cannot be read (a truncated last line of a live log) is skipped and reporte
 from __future__ import annotations
 
 import csv
+import math
 import re
 
 from diagnosis.formats import steps
@@ -129,7 +130,9 @@ def parse(content: str) -> list[TrainingHistory]:
     previous: float | None = None
     skipped = read = 0
     for number, line in lines[start + 1 :]:
-        row = read_row(line, separator, len(names), text)
+        # A table of epochs has every metric in every row: an empty cell is pandas' NaN (a loss
+        # that was NaN from the start leaves its column empty), CSVLogger writes `NA` for missing.
+        row = read_row(line, separator, len(names), text, empty=math.nan)
         if isinstance(row, str):
             if line.strip() == lines[start][1].strip():
                 runs.start_new()  # the header again: another file's rows appended

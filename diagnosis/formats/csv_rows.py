@@ -27,8 +27,10 @@ def is_number(cell: str) -> bool:
     return _NUMBER.fullmatch(cell) is not None
 
 
-def _value(cell: str) -> float | None:
+def _value(cell: str, empty: float | None) -> float | None:
     cell = cell.strip()
+    if not cell:
+        return empty
     if cell in MISSING:
         return None
     if not is_number(cell):
@@ -37,9 +39,10 @@ def _value(cell: str) -> float | None:
 
 
 def read_row(
-    line: str, separator: str, width: int, text: frozenset[int] = frozenset()
+    line: str, separator: str, width: int, text: frozenset[int] = frozenset(), empty: float | None = None
 ) -> list[float | None] | str:
-    """The row's values (None in a label column), or why it cannot be read."""
+    """The row's values (None in a label column or a missing cell, `empty` for an empty one),
+    or why it cannot be read."""
     if len(line) > MAX_LINE:
         return f"longer than {MAX_LINE} characters"
     try:
@@ -49,6 +52,6 @@ def read_row(
     if len(cells) != width:
         return f"{len(cells)} cells where the header has {width}"
     try:
-        return [None if i in text else _value(cell) for i, cell in enumerate(cells)]
+        return [None if i in text else _value(cell, empty) for i, cell in enumerate(cells)]
     except ValueError as exc:
         return f"{quote(str(exc))} is not a number"

@@ -121,3 +121,24 @@ def test_lists_named_in_the_plural_are_the_metrics_they_hold(text: str, name: st
     assert [float(v) for v in run.metrics["loss"]] == [1.28, 0.90, 0.16]
     assert [float(v) for v in run.metrics["val_loss"]] == [0.95, 0.91, 1.30]
     assert "accuracy" in run.metrics or "val_accuracy" in run.metrics
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # pandas without its index: the loss NaN from the first epoch, its column left empty.
+        "loss,accuracy,val_loss,val_accuracy\n,0.7987,,0.7998\n,0.7999,,0.7998\n,0.7999,,0.7998\n",
+        # pandas with its index column, both losses NaN throughout.
+        ",loss,val_loss,lr\n0,,,0.001\n1,,,0.001\n2,,,0.001\n",
+    ],
+)
+def test_an_empty_cell_in_a_table_of_epochs_is_nan(text: str) -> None:
+    [run] = load_runs(text.encode(), "h.csv")
+    assert run.epochs == 3
+    assert math.isnan(float(run.metrics["loss"][-1]))
+    assert math.isnan(float(run.metrics["val_loss"][-1]))
+
+
+def test_csvlogger_na_is_a_metric_not_logged_not_nan() -> None:
+    [run] = load_runs(b"epoch,loss,val_loss\n0,0.9,NA\n1,0.8,NA\n", "h.csv")
+    assert "val_loss" not in run.metrics
