@@ -10,7 +10,7 @@ split keeps only one or two of them).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,17 +25,40 @@ from diagnosis.rules.insufficient_data import (
     TINY_SAMPLES,
 )
 from diagnosis.taxonomy import Code
+from diagnosis.units import Settled
+
+if TYPE_CHECKING:
+    from diagnosis.probes.settling import BundleFacts
 
 # Fewer examples of a class than this: too few to see its variation, and a 20% validation
 # split keeps about 2 of them.
 FEW_PER_CLASS = 10
 # Classes named in the evidence, smallest first.
 LISTED = 10
+# Fewer validation rows than this cannot show that the model generalizes: an accuracy's standard
+# error there exceeds 0.09, so a small data set's model and the simple model tie by chance.
+MIN_VALIDATION_ROWS = 30
 
 
 @dataclass
 class InsufficientData(Check):
     code = Code.insufficient_data
+
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """Too few samples for the model is a forecast of overfitting; a replay whose validation
+        score reaches a simple model's on the same rows (underfitting's yardstick) shows the
+        samples were enough for this model. Classes short of examples stand: one overall score
+        does not show each of them was learned, and a few validation rows show nothing."""
+        from diagnosis.rules.underfitting import matches_simple_model
+
+        y_val = facts.data.y_val
+        if finding.evidence.get("short_classes") or y_val is None or len(y_val) < MIN_VALIDATION_ROWS:
+            return None
+        found = matches_simple_model(facts)
+        if found is None:
+            return None
+        said, evidence = found
+        return Settled(f"but the model generalizes: {said}", evidence)
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         n = len(data.x_train)

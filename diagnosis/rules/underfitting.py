@@ -79,37 +79,16 @@ class Underfitting(Rule):
     def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
         """Underfitting against what the data allows (REFERENCE_MSE_SLACK): the replay's
         validation score held against a simple model's on the same rows."""
-        from diagnosis.audit.duplicate_samples import PROPORTION_SD
-        from diagnosis.audit.label_noise import reference_accuracy, reference_mse
-
         if finding.severity is not Severity.warning:
             return None
-        data, score = facts.data, facts.replay.score
-        if data.x_val is None or data.y_val is None:
+        found = matches_simple_model(facts)
+        if found is None:
             return None
-        accuracy, mse = score.get("accuracy"), score.get("mse")
-        if accuracy is not None:
-            reference = reference_accuracy(data.x, data.y, data.x_val, data.y_val, facts.info)
-            if reference is None:
-                return None
-            best, rows = reference
-            if accuracy < best - PROPORTION_SD / math.sqrt(rows):
-                return None
-            said = f"validation accuracy {accuracy:.3g} against the simple model's {best:.3g}"
-        elif mse is not None:
-            found = reference_mse(data.x, data.y, data.x_val, data.y_val)
-            if found is None:
-                return None
-            best, rows = found
-            if mse > best * (1 + REFERENCE_MSE_SLACK):
-                return None
-            said = f"validation MSE {mse:.3g} against the simple model's {best:.3g}"
-        else:
-            return None
+        said, evidence = found
         return Settled(
-            f"but the model scores what a simple model gets from these features ({said}, {rows} "
-            "validation rows): the loss left is the data's, not the model's",
-            {"replay_score": score, "reference_score": rounded(best, 4), "val_rows": rows},
+            f"but the model scores what a simple model gets from these features ({said}): "
+            "the loss left is the data's, not the model's",
+            evidence,
         )
 
     def check(self, run: TrainingHistory) -> Finding | None:
@@ -214,3 +193,38 @@ def _yardstick(run: TrainingHistory, baseline: float) -> str:
     if run.facts.reported_baseline_loss:
         return f"the loss of predicting the mean ({baseline:.3g})"
     return f"ln K = {baseline:.3f} (K = {run.facts.num_classes})"
+
+
+def matches_simple_model(facts: BundleFacts) -> tuple[str, dict[str, object]] | None:
+    """Whether the replay's validation score reaches a simple model's on the same rows (within
+    a proportion's sampling error for an accuracy, REFERENCE_MSE_SLACK for an MSE): the words
+    that say so and their numbers, or None (below it, or no validation split to tell)."""
+    from diagnosis.audit.duplicate_samples import PROPORTION_SD
+    from diagnosis.audit.label_noise import reference_accuracy, reference_mse
+
+    data, score = facts.data, facts.replay.score
+    if data.x_val is None or data.y_val is None:
+        return None
+    accuracy, mse = score.get("accuracy"), score.get("mse")
+    if accuracy is not None:
+        reference = reference_accuracy(data.x, data.y, data.x_val, data.y_val, facts.info)
+        if reference is None:
+            return None
+        best, rows = reference
+        if accuracy < best - PROPORTION_SD / math.sqrt(rows):
+            return None
+        said = f"validation accuracy {accuracy:.3g} against the simple model's {best:.3g}"
+    elif mse is not None:
+        found = reference_mse(data.x, data.y, data.x_val, data.y_val)
+        if found is None:
+            return None
+        best, rows = found
+        if mse > best * (1 + REFERENCE_MSE_SLACK):
+            return None
+        said = f"validation MSE {mse:.3g} against the simple model's {best:.3g}"
+    else:
+        return None
+    return (
+        f"{said}, {rows} validation rows",
+        {"replay_score": score, "reference_score": rounded(best, 4), "val_rows": rows},
+    )

@@ -238,3 +238,26 @@ def test_regression_underfitting_is_judged_against_a_simple_models_mse() -> None
     # The noise's variance (0.0025) is all a model can leave; the targets' own variance is 0.07.
     assert _settled(alarm, facts(0.0027))[0].severity is Severity.info
     assert _settled(alarm, facts(float(y.var())))[0].severity is Severity.warning
+
+
+def test_too_few_samples_is_info_when_the_replay_generalizes_as_a_simple_model_does() -> None:
+    """Eighty samples forecast memorizing; a replay whose validation accuracy reaches a simple
+    model's on the same rows shows they were enough. One well below it leaves the warning, and a
+    class short of examples, or too few validation rows to tell, leave it standing."""
+    x, y = _noisy_linear(0, 80, 0.05)
+    x_val, y_val = _noisy_linear(1, 200, 0.05)
+    info = network("binary_crossentropy", 1, "sigmoid")
+    alarm = [f for f in audit_data(BundleData(x, y, x_val, y_val), info) if f.code == "insufficient_data"]
+    assert alarm
+    assert alarm[0].severity is Severity.warning
+    data = Prepared(x, y, x_val, y_val)
+    generalizes = _settled(alarm, _facts(info, data, accuracy=0.95))[0]
+    assert generalizes.severity is Severity.info
+    assert "generalizes" in generalizes.summary
+    assert generalizes.evidence["reference_score"] > 0.85
+    assert _settled(alarm, _facts(info, data, accuracy=0.6))[0].severity is Severity.warning
+    short = [alarm[0].model_copy(update={"evidence": {**alarm[0].evidence, "short_classes": {1: 3}}})]
+    assert _settled(short, _facts(info, data, accuracy=0.95))[0].severity is Severity.warning
+    # Twenty validation rows cannot tell a model that generalizes from a lucky one.
+    few = Prepared(x, y, x_val[:20], y_val[:20])
+    assert _settled(alarm, _facts(info, few, accuracy=0.95))[0].severity is Severity.warning
