@@ -272,13 +272,8 @@ def _py_spy(pid: int, out: Path, log: Path) -> Iterator[None]:
         try:
             yield
         finally:
-            # py-spy writes its output on SIGINT (Ctrl-C), not on the SIGTERM stop_process sends.
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(PY_SPY_STOP_S)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            # py-spy writes its output on SIGINT (Ctrl-C), not on SIGTERM.
+            stop_process(proc, PY_SPY_STOP_S, signal.SIGINT)
     if not out.exists():
         raise RuntimeError(f"py-spy wrote no {out}:\n{log.read_text()[-3000:]}")
 

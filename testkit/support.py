@@ -157,9 +157,10 @@ def celery_worker(
             out.close()
 
 
-def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15) -> None:
+def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15, sig: int = signal.SIGTERM) -> None:
+    """Ask `proc` to stop with `sig`; kill it if it has not within `timeout` seconds."""
     if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:

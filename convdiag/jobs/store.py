@@ -66,7 +66,7 @@ FEEDBACK_INDEX = "feedback-index"
 MAX_FEEDBACK_INDEXED = 10_000
 
 
-def remember_newest(index: dict[str, Any] | None, item: str, limit: int) -> dict[str, Any]:
+def _remember_newest(index: dict[str, Any] | None, item: str, limit: int) -> dict[str, Any]:
     """An index document (`{"ids": [...]}`, newest first) with `item` moved to the front."""
     older = [i for i in (index or {}).get("ids", []) if i != item]
     return {"ids": [item, *older][:limit]}
@@ -378,7 +378,7 @@ class JobStore(ABC):
         if record is None:
             return None
         self.update_document(
-            FEEDBACK_INDEX, lambda index: remember_newest(index, job_id, MAX_FEEDBACK_INDEXED)
+            FEEDBACK_INDEX, lambda index: _remember_newest(index, job_id, MAX_FEEDBACK_INDEXED)
         )
         return record_to_job(record)
 
