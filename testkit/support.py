@@ -31,6 +31,7 @@ from convdiag.cli import worker_command
 from convdiag.queues import QUEUES
 from convdiag.settings import Settings
 from service.main import create_app
+from testkit.unprivileged import interpreter_dirs, unprivileged_command
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -137,24 +138,48 @@ def celery_worker(
     log: Path | None = None,
     queues: str = ",".join(QUEUES),
     env: dict[str, str] | None = None,
+    user: int | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """A real `celery worker` subprocess (prefork pool, one child) with these settings, on
     every queue unless told which (and `env`, when given, as its whole environment instead of
-    settings_env's)."""
+    settings_env's). With `user` (a uid, also its gid), the worker runs as that user, with no
+    capabilities (testkit.unprivileged; the caller must be root), owning its data directory
+    and a home of its own; the Popen's pid is the worker's."""
     out: IO[bytes] | int = log.open("wb") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(
-        [*worker_command(queues, 1), "--without-gossip", "--without-mingle", *extra],
-        env=env or settings_env(settings),
-        cwd=ROOT,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
+    argv = [*worker_command(queues, 1), "--without-gossip", "--without-mingle", *extra]
+    environment = env or settings_env(settings)
+    with contextlib.ExitStack() as stack:
+        if user is not None:
+            home = stack.enter_context(_worker_home(user))
+            # Uploads land in the bundles directory as root (the API runs in the test's
+            # process); the worker reads them and deletes them once their job is final.
+            for directory in (settings.data_dir, settings.bundles_path):
+                directory.mkdir(parents=True, exist_ok=True)
+                os.chown(directory, user, user)
+            reach = [*interpreter_dirs(), ROOT, settings.data_dir, settings.bundles_path, home]
+            argv = unprivileged_command(argv, user, user, reach)
+            # Keras, matplotlib and the sandboxes' job directories write under these.
+            environment = {**environment, "HOME": str(home), "TMPDIR": str(home / "tmp")}
+        proc = subprocess.Popen(argv, env=environment, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            yield proc
+        finally:
+            stop_process(proc)
+            if not isinstance(out, int):
+                out.close()
+
+
+@contextlib.contextmanager
+def _worker_home(user: int) -> Iterator[Path]:
+    """A home directory (with a tmp inside) that `user` owns and nobody else may enter."""
+    home = Path(tempfile.mkdtemp(prefix="convdiag-worker-home-"))
     try:
-        yield proc
+        (home / "tmp").mkdir(mode=0o700)
+        for directory in (home, home / "tmp"):
+            os.chown(directory, user, user)
+        yield home
     finally:
-        stop_process(proc)
-        if not isinstance(out, int):
-            out.close()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def stop_process(proc: subprocess.Popen[bytes], timeout: float = 15, sig: int = signal.SIGTERM) -> None:
