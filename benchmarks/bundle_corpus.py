@@ -574,6 +574,29 @@ def _powers(
     return x[:, None].astype(np.float32), y.astype(np.float32)
 
 
+def _logistic_curve(
+    rng: np.random.Generator, n: int, rate: float, sign: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """y = sign / (exp(rate * x) + 1) on the grid x = linspace(-1, 1, n), as the ninth round's
+    sigmoid question wrote its own data: a negative sign puts every target below 0."""
+    x = np.linspace(-1.0, 1.0, n)
+    return x[:, None].astype(np.float32), (sign / (np.exp(rate * x) + 1.0)).astype(np.float32)
+
+
+def _bar_masks(rng: np.random.Generator, n: int, size: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    """Noisy size x size images of one horizontal or vertical bar, and its segmentation mask as a
+    mask PNG loads: 255 on the bar, 0 elsewhere (size x size x 1 each)."""
+    masks = np.zeros((n, size, size))
+    at = rng.integers(1, size - 1, n)
+    for i, vertical in enumerate(rng.integers(0, 2, n)):
+        if vertical:
+            masks[i, :, at[i]] = 1.0
+        else:
+            masks[i, at[i], :] = 1.0
+    images = masks + 0.2 * rng.normal(size=masks.shape)
+    return images[..., None].astype(np.float32), (255 * masks[..., None]).astype(np.float32)
+
+
 DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "sklearn": lambda rng, name: _sklearn_set(name),
     "classes": _classes,
@@ -597,6 +620,10 @@ DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "friedman2": lambda rng, n: _friedman2(rng, n),
     "diabetes": lambda rng: _diabetes(),
     "powers": _powers,
+    # The ninth round's: the thread's own curve, a stand-in for U-Net masks, 0-255 digits.
+    "logistic_curve": _logistic_curve,
+    "bar_masks": _bar_masks,
+    "digit_pixels": lambda rng: _digit_pixels(),
     # The sixth round's base problems, drawn by their names in the manifest.
     "spirals": _spirals,
     "xor": _xor,
@@ -829,6 +856,25 @@ def _drop_positives(a: Arrays, rng: np.random.Generator, share: float) -> Arrays
     return replace(a, y=y)
 
 
+def _standardized_raw(a: Arrays, rng: np.random.Generator, epsilon: float = 0.0) -> Arrays:
+    """(v - mean) / (std + epsilon) by the training columns, unguarded: a constant column gives
+    0 / 0 = NaN where epsilon is 0 (the ninth round's hand-written scaler)."""
+    mean, std = a.x.mean(axis=0), a.x.std(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _both(a, lambda v: ((v - mean) / (std + epsilon)).astype(np.float32))
+
+
+def _oversample(a: Arrays, rng: np.random.Generator) -> Arrays:
+    """Every training class drawn with replacement up to the largest one's count, shuffled in
+    (random oversampling of the minorities); validation untouched."""
+    classes, counts = np.unique(a.y, return_counts=True)
+    extra = [
+        rng.choice(np.flatnonzero(a.y == c), counts.max() - k) for c, k in zip(classes, counts, strict=True)
+    ]
+    rows = rng.permutation(np.concatenate([np.arange(len(a.y)), *extra]))
+    return replace(a, x=a.x[rows], y=a.y[rows])
+
+
 STEPS: dict[str, Callable[..., Arrays]] = {
     "split": lambda a, rng: Arrays(*_split(a.x, a.y, rng)),
     "standardize": _standardized,
@@ -879,6 +925,8 @@ STEPS: dict[str, Callable[..., Arrays]] = {
         a, lambda v: v * (10.0 ** (np.arange(v.shape[1]) % 5)).astype(np.float32)
     ),
     "column": lambda a, rng: _both(a, lambda v: v[:, None], on="y"),
+    "standardize_raw": _standardized_raw,
+    "oversample": _oversample,
     "quartiles": lambda a, rng: replace(
         a, y=np.digitize(a.y, np.quantile(a.y, [0.25, 0.5, 0.75])).astype(np.int64)
     ),

@@ -34,6 +34,7 @@ from benchmarks.bundle_corpus import (
     STEPS,
     TUNE,
     TUNING,
+    Arrays,
     Entry,
     load_entries,
     select,
@@ -54,9 +55,9 @@ TUNING_VARIANTS = 9
 # Built by the smoke test: numpy data only (no scikit-learn), 1200 samples, a small MLP.
 SMOKE_ENTRY = "lr_too_high-adam-5"
 # Real programs from public questions and issues, each faulty and fixed: the seventh round
-# (scored, retired into 'seen'; ten) and the eighth (the fresh holdout; six reproduced), at least
-# this many each.
-REAL_SPLITS, MIN_REAL_PROGRAMS = {7: SEEN, 8: HOLDOUT}, 6
+# (scored, retired into 'seen'; ten), the eighth (scored; six reproduced) and the ninth (the fresh
+# holdout), at least this many each.
+REAL_SPLITS, MIN_REAL_PROGRAMS = {7: SEEN, 8: HOLDOUT, 9: HOLDOUT}, 6
 REAL = [e for e in CORPUS if e.source]
 ROWS = json.loads(MANIFEST.read_text())["entries"]
 # What a few entries build (see _fingerprint), one of each kind of data set, step, network and
@@ -254,3 +255,51 @@ def test_scoring_counts_named_causes_spurious_codes_and_false_alarms() -> None:
 def test_only_warnings_and_errors_name_a_cause(severity: Severity) -> None:
     result = outcome(_entry(SMOKE_ENTRY), _diagnosis(("lr_too_high", severity)), 1.0)
     assert result.detected is (severity is Severity.warning)
+
+
+def test_the_ninth_rounds_data_sets_hold_what_their_threads_wrote() -> None:
+    rng = np.random.default_rng(0)
+    x, y = DATA["logistic_curve"](rng, n=111, rate=10.0, sign=-1.0)
+    assert x.shape == (111, 1)
+    assert float(x.min()) == -1.0
+    assert float(x.max()) == 1.0
+    assert (y < 0).all()
+    assert (y > -1).all()
+    images, masks = DATA["bar_masks"](rng, n=50)
+    assert images.shape == masks.shape == (50, 12, 12, 1)
+    assert set(np.unique(masks)) == {0.0, 255.0}
+    # The bar is where the mask is: brighter there by the bar's height (1) less the noise.
+    assert images[masks == 255].mean() - images[masks == 0].mean() > 0.8
+    pixels, labels = DATA["digit_pixels"](rng)
+    assert pixels.shape[1:] == (24, 24)
+    assert pixels.max() == 255
+    assert len(labels) == len(pixels)
+
+
+def test_unguarded_standardizing_turns_a_constant_column_into_nan_unless_given_an_epsilon() -> None:
+    rng = np.random.default_rng(0)
+    x = np.column_stack([rng.normal(size=40), np.ones(40)]).astype(np.float32)
+    arrays = Arrays(x[:30], np.zeros(30), x[30:], np.zeros(10))
+    raw = STEPS["standardize_raw"](arrays, rng)
+    assert raw.xv is not None
+    assert np.isnan(raw.x[:, 1]).all()
+    assert np.isnan(raw.xv[:, 1]).all()
+    assert np.isfinite(raw.x[:, 0]).all()
+    assert abs(float(raw.x[:, 0].std()) - 1) < 1e-5
+    guarded = STEPS["standardize_raw"](arrays, rng, epsilon=1e-6)
+    assert guarded.xv is not None
+    assert (guarded.x[:, 1] == 0).all()
+    assert (guarded.xv[:, 1] == 0).all()
+
+
+def test_oversampling_draws_every_training_class_up_to_the_largest() -> None:
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 50 + [1] * 10 + [2] * 5)
+    x = np.arange(len(y), dtype=np.float32)[:, None]
+    xv, yv = np.zeros((3, 1), np.float32), np.array([0, 1, 2])
+    balanced = STEPS["oversample"](Arrays(x, y, xv, yv), rng)
+    assert Counter(balanced.y.tolist()) == {0: 50, 1: 50, 2: 50}
+    # Copies of the class's own rows (x holds the row number), validation untouched.
+    assert (y[balanced.x[:, 0].astype(int)] == balanced.y).all()
+    assert balanced.xv is xv
+    assert balanced.yv is yv
