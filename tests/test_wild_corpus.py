@@ -102,3 +102,13 @@ def test_the_benchmark_refuses_the_holdout_without_the_flag() -> None:
     with pytest.raises(SystemExit) as refused:
         bench_wild.main(["--split", "holdout"])
     assert refused.value.code == 2
+
+
+def test_the_format_benchmark_reads_neither_the_held_out_nor_the_pending_logs() -> None:
+    from benchmarks.bench_formats import CORPUS, _entries
+
+    unread = {WILD_DIR / log["file"] for log in LOGS if log["split"] in {"holdout", "pending"}}
+    read = {path for source, path, _ in _entries() if source == "corpus"}
+    assert CORPUS == WILD_DIR
+    assert read
+    assert not read & unread
