@@ -4,8 +4,9 @@ Every run in tests/corpus/histories/manifest.json trains a small Keras model on 
 no download (scikit-learn's bundled sets and seeded synthetic data) with at most one fault
 injected, and stores what a training job would post (`History.history` plus run metadata) as
 one line of its round's JSONL file. The manifest is the corpus: a run's data set, injection and
-parameters, training settings, seed, round and split are data there; this file holds the
-registries they name (data sets, injections) and the Keras model they train.
+parameters, training settings, seed, round and split are data there, and so are the data sets
+scikit-learn loads or makes (`datasets`); this file holds the registries they name (the data
+sets that are code, injections) and the Keras model they train.
 `benchmarks/bench_history.py` scores the engine on the result.
 
 The expected codes are fixed per fault type in the manifest's `faults`, from what the fault is,
@@ -28,7 +29,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,137 +66,96 @@ class Data:
     num_classes: int | None
 
 
-def _dataset(name: str, seed: int, options: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, str]:
-    """Features, targets and task of a bundled or seeded synthetic data set."""
-    if name == "digits":
-        x, y = datasets.load_digits(return_X_y=True)
-        return x, y, "multiclass"
-    if name == "iris":
-        x, y = datasets.load_iris(return_X_y=True)
-        return x, y, "multiclass"
-    if name == "wine":
-        x, y = datasets.load_wine(return_X_y=True)
-        return x, y, "multiclass"
-    if name == "breast_cancer":
-        x, y = datasets.load_breast_cancer(return_X_y=True)
-        return x, y, "binary"
-    if name == "diabetes":
-        x, y = datasets.load_diabetes(return_X_y=True)
-        return x, y, "regression"
-    if name == "moons":
-        x, y = datasets.make_moons(600, noise=0.2, random_state=seed)
-        return x, y, "binary"
-    if name == "circles":
-        x, y = datasets.make_circles(600, noise=0.08, factor=0.5, random_state=seed)
-        return x, y, "binary"
-    if name == "synth_binary":
-        params = {"n_samples": 1200, "n_features": 20, "n_informative": 8, "flip_y": 0.01} | options
-        x, y = datasets.make_classification(**params, random_state=seed)
-        return x, y, "binary"
-    if name == "synth_multi":
-        params = {"n_samples": 1200, "n_features": 20, "n_informative": 10, "n_classes": 4} | options
-        x, y = datasets.make_classification(**params, n_clusters_per_class=1, random_state=seed)
-        return x, y, "multiclass"
-    if name == "friedman":
-        x, y = datasets.make_friedman1(800, noise=0.5, random_state=seed)
-        return x, y, "regression"
-    if name == "synth_regression":
-        x, y = datasets.make_regression(800, 10, n_informative=6, noise=10.0, random_state=seed)
-        return x, y, "regression"
-    # Data sets first used by the fourth holdout, so that it also tests shapes no other split has.
-    if name == "blobs":
-        x, y = datasets.make_blobs(1000, n_features=8, centers=5, cluster_std=3.0, random_state=seed)
-        return x, y, "multiclass"
-    if name == "quantiles":
-        # Three nested shells around one centre: no linear boundary separates them.
-        x, y = datasets.make_gaussian_quantiles(n_samples=900, n_features=4, n_classes=3, random_state=seed)
-        return x, y, "multiclass"
-    if name == "hastie":
-        x, y = datasets.make_hastie_10_2(1200, random_state=seed)
-        return x, (y > 0).astype(int), "binary"
-    if name == "friedman2":
-        x, y = datasets.make_friedman2(800, noise=10.0, random_state=seed)
-        return x, y, "regression"
-    if name == "friedman3":
-        x, y = datasets.make_friedman3(800, noise=0.05, random_state=seed)
-        return x, y, "regression"
-    if name == "sparse_regression":
-        x, y = datasets.make_sparse_uncorrelated(800, n_features=10, random_state=seed)
-        return x, y, "regression"
-    # And by the fifth.
-    if name == "wide_binary":
-        params = {"n_samples": 1500, "n_features": 50, "n_informative": 10, "flip_y": 0.01} | options
-        x, y = datasets.make_classification(**params, random_state=seed)
-        return x, y, "binary"
-    if name == "synth_multi10":
-        params = {"n_samples": 2000, "n_features": 30, "n_informative": 15, "n_classes": 10} | options
-        x, y = datasets.make_classification(**params, n_clusters_per_class=1, random_state=seed)
-        return x, y, "multiclass"
-    if name == "s_curve":
-        x, y = datasets.make_s_curve(1000, noise=0.05, random_state=seed)
-        return x, y, "regression"
-    if name == "swiss_roll":
-        x, y = datasets.make_swiss_roll(1000, noise=0.1, random_state=seed)
-        return x, y, "regression"
-    if name == "regression_wide":
-        x, y = datasets.make_regression(1000, 40, n_informative=20, noise=20.0, random_state=seed)
-        return x, y, "regression"
-    # And by the sixth.
-    if name == "xor":
-        # Four sensor readings in [0, 10]; the class is which diagonal pair of quadrants the first
-        # two fall in around the centre: no single feature and no linear boundary separates it.
-        x = np.random.default_rng(seed).uniform(0.0, 10.0, (1200, 4))
-        return x, ((x[:, 0] - 5.0) * (x[:, 1] - 5.0) > 0).astype(int), "binary"
-    if name == "spirals":
-        # Three interleaved spiral arms in the plane, one turn each, with a little noise.
-        rng = np.random.default_rng(seed)
-        arm = rng.integers(0, 3, 1200)
-        radius = rng.uniform(0.2, 1.0, 1200)
-        angle = 2 * np.pi * (radius + arm / 3)
-        x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
-        return x + rng.normal(0.0, 0.03, x.shape), arm, "multiclass"
-    if name == "multi5":
-        params = {"n_samples": 1500, "n_features": 25, "n_informative": 8, "n_redundant": 6, "n_classes": 5}
-        x, y = datasets.make_classification(**(params | options), n_clusters_per_class=1, random_state=seed)
-        return x, y, "multiclass"
-    if name == "low_rank":
-        # Thirty features driven by about five latent factors, as correlated measurements are.
-        x, y = datasets.make_regression(
-            1000, 30, n_informative=10, effective_rank=5, noise=0.5, random_state=seed
-        )
-        return x, y, "regression"
-    if name == "sine":
-        # Three readings in [0, 20]: a periodic effect, a quadratic one and a weak linear one.
-        rng = np.random.default_rng(seed)
-        x = rng.uniform(0.0, 20.0, (1000, 3))
-        y = np.sin(x[:, 0] / 2) + ((x[:, 1] - 10.0) / 5) ** 2 - 0.3 * (x[:, 2] - 10.0) / 5
-        return x, y + rng.normal(0.0, 0.1, 1000), "regression"
-    # And by the seventh.
-    if name == "checker":
-        # Two readings in [0, 90] on a 3x3 checkerboard, plus two that carry nothing.
-        x = np.random.default_rng(seed).uniform(0.0, 90.0, (1200, 4))
-        return x, ((x[:, 0] // 30 + x[:, 1] // 30) % 2).astype(int), "binary"
-    if name == "multi8":
-        params = {"n_samples": 2000, "n_features": 40, "n_informative": 12, "n_redundant": 8, "n_classes": 8}
-        x, y = datasets.make_classification(**(params | options), n_clusters_per_class=1, random_state=seed)
-        return x, y, "multiclass"
-    if name == "poly":
-        # Five readings in [0, 50]: an interaction, a square and three that do not matter.
-        rng = np.random.default_rng(seed)
-        z = (rng.uniform(0.0, 50.0, (1000, 5)) - 25.0) / 10.0
-        y = z[:, 0] * z[:, 1] + z[:, 2] ** 2 + rng.normal(0.0, 0.2, 1000)
-        return z * 10.0 + 25.0, y, "regression"
-    if name == "steps":
-        # A staircase in one feature and a sign in another: a piecewise-constant target.
-        rng = np.random.default_rng(seed)
-        x = rng.uniform(-2.0, 2.0, (1000, 4))
-        return x, np.floor(2 * x[:, 0]) + 0.5 * np.sign(x[:, 1]) + rng.normal(0.0, 0.1, 1000), "regression"
-    raise ValueError(f"unknown data set {name!r}")
+@dataclass(frozen=True)
+class DataSet:
+    """One of the manifest's `datasets`: a task, and scikit-learn's load_<load>() or
+    make_<make>(**args), or else the generator of its name in GENERATORS."""
+
+    name: str
+    task: str  # "binary", "multiclass" or "regression", as a training job would post it
+    load: str | None = None
+    make: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
 
 
-def load(name: str, seed: int, *, scale_x: bool = True, scale_y: bool = True, **options: Any) -> Data:
+def _xor(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Four readings in [0, 10]; the class is which diagonal pair of quadrants the first two fall
+    in around the centre: no single feature and no linear boundary separates it."""
+    x = np.random.default_rng(seed).uniform(0.0, 10.0, (1200, 4))
+    return x, ((x[:, 0] - 5.0) * (x[:, 1] - 5.0) > 0).astype(int)
+
+
+def _spirals(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Three interleaved spiral arms in the plane, one turn each, with a little noise."""
+    rng = np.random.default_rng(seed)
+    arm = rng.integers(0, 3, 1200)
+    radius = rng.uniform(0.2, 1.0, 1200)
+    angle = 2 * np.pi * (radius + arm / 3)
+    x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    return x + rng.normal(0.0, 0.03, x.shape), arm
+
+
+def _sine(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Three readings in [0, 20]: a periodic effect, a quadratic one and a weak linear one."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, 20.0, (1000, 3))
+    y = np.sin(x[:, 0] / 2) + ((x[:, 1] - 10.0) / 5) ** 2 - 0.3 * (x[:, 2] - 10.0) / 5
+    return x, y + rng.normal(0.0, 0.1, 1000)
+
+
+def _checker(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two readings in [0, 90] on a 3x3 checkerboard, plus two that carry nothing."""
+    x = np.random.default_rng(seed).uniform(0.0, 90.0, (1200, 4))
+    return x, ((x[:, 0] // 30 + x[:, 1] // 30) % 2).astype(int)
+
+
+def _poly(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Five readings in [0, 50]: an interaction, a square and three that do not matter."""
+    rng = np.random.default_rng(seed)
+    z = (rng.uniform(0.0, 50.0, (1000, 5)) - 25.0) / 10.0
+    y = z[:, 0] * z[:, 1] + z[:, 2] ** 2 + rng.normal(0.0, 0.2, 1000)
+    return z * 10.0 + 25.0, y
+
+
+def _steps(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A staircase in one feature and a sign in another: a piecewise-constant target."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-2.0, 2.0, (1000, 4))
+    return x, np.floor(2 * x[:, 0]) + 0.5 * np.sign(x[:, 1]) + rng.normal(0.0, 0.1, 1000)
+
+
+def _hastie(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """make_hastie_10_2, its -1/1 labels as 0/1."""
+    x, y = datasets.make_hastie_10_2(1200, random_state=seed)
+    return x, (y > 0).astype(int)
+
+
+# The data sets that are code, by the name the manifest's `datasets` give them.
+GENERATORS: dict[str, Callable[[int], tuple[np.ndarray, np.ndarray]]] = {
+    "xor": _xor,
+    "spirals": _spirals,
+    "sine": _sine,
+    "checker": _checker,
+    "poly": _poly,
+    "steps": _steps,
+    "hastie": _hastie,
+}
+
+
+def _dataset(spec: DataSet, seed: int, options: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Features and targets of a bundled or seeded synthetic data set."""
+    if spec.load is not None:
+        return getattr(datasets, f"load_{spec.load}")(return_X_y=True)
+    if spec.make is not None:
+        return getattr(datasets, f"make_{spec.make}")(**(spec.args | options), random_state=seed)
+    return GENERATORS[spec.name](seed)
+
+
+def load(spec: DataSet, seed: int, *, scale_x: bool = True, scale_y: bool = True, **options: Any) -> Data:
     """A seeded 75/25 train/validation split, standardised the way a careful user would."""
-    x, y, task = _dataset(name, seed, options)
+    x, y = _dataset(spec, seed, options)
+    task = spec.task
     stratify = None if task == "regression" else y
     x, x_val, y, y_val = train_test_split(x, y, test_size=0.25, random_state=seed, stratify=stratify)
     if scale_x:
@@ -215,7 +175,7 @@ def load(name: str, seed: int, *, scale_x: bool = True, scale_y: bool = True, **
     )
 
 
-# An injection makes a run's data from its data set's name and seed, plus its parameters from the
+# An injection makes a run's data from its data set (DataSet) and seed, plus its parameters from the
 # manifest; the registry is what the manifest's `injection.kind` may name.
 Injection = Callable[..., Data]
 INJECTIONS: dict[str, Injection] = {}
@@ -227,38 +187,38 @@ def _injection(function: Injection) -> Injection:
 
 
 @_injection
-def raw_features(name: str, seed: int) -> Data:
+def raw_features(spec: DataSet, seed: int) -> Data:
     """Features left as they came (areas in the thousands next to ratios below one)."""
-    return load(name, seed, scale_x=False)
+    return load(spec, seed, scale_x=False)
 
 
 @_injection
-def raw_targets(name: str, seed: int) -> Data:
-    return load(name, seed, scale_y=False)
+def raw_targets(spec: DataSet, seed: int) -> Data:
+    return load(spec, seed, scale_y=False)
 
 
 @_injection
-def class_weights(name: str, seed: int, **options: Any) -> Data:
+def class_weights(spec: DataSet, seed: int, **options: Any) -> Data:
     """Class shares (`weights`) and other generator options, for an imbalanced, weak problem."""
-    return load(name, seed, **options)
+    return load(spec, seed, **options)
 
 
 @_injection
-def scaled_features(name: str, seed: int, factor: float, offset: float = 0.0, raw: bool = False) -> Data:
-    data = load(name, seed, scale_x=not raw)
+def scaled_features(spec: DataSet, seed: int, factor: float, offset: float = 0.0, raw: bool = False) -> Data:
+    data = load(spec, seed, scale_x=not raw)
     return replace(data, x=data.x * factor + offset, x_val=data.x_val * factor + offset)
 
 
 @_injection
-def scaled_targets(name: str, seed: int, factor: float) -> Data:
-    data = load(name, seed)
+def scaled_targets(spec: DataSet, seed: int, factor: float) -> Data:
+    data = load(spec, seed)
     return replace(data, y=data.y * factor, y_val=data.y_val * factor)
 
 
 @_injection
-def train_subset(name: str, seed: int, size: int) -> Data:
+def train_subset(spec: DataSet, seed: int, size: int) -> Data:
     """The first `size` training samples after a seeded shuffle; validation stays whole."""
-    data = load(name, seed)
+    data = load(spec, seed)
     keep = np.random.default_rng(seed).permutation(len(data.x))[:size]
     return replace(data, x=data.x[keep], y=data.y[keep])
 
@@ -272,9 +232,9 @@ def _wrong_labels(y: np.ndarray, fraction: float, num_classes: int, rng: np.rand
 
 
 @_injection
-def noisy_labels(name: str, seed: int, fraction: float) -> Data:
+def noisy_labels(spec: DataSet, seed: int, fraction: float) -> Data:
     """Wrong labels in train and validation alike: they come from the same labelling process."""
-    data = load(name, seed)
+    data = load(spec, seed)
     assert data.num_classes is not None
     rng = np.random.default_rng(seed)
     return replace(
@@ -285,16 +245,16 @@ def noisy_labels(name: str, seed: int, fraction: float) -> Data:
 
 
 @_injection
-def shuffled_labels(name: str, seed: int) -> Data:
+def shuffled_labels(spec: DataSet, seed: int) -> Data:
     """Training labels permuted, as when a pipeline shuffles x and y separately."""
-    data = load(name, seed)
+    data = load(spec, seed)
     return replace(data, y=np.random.default_rng(seed).permutation(data.y))
 
 
 @_injection
-def nonfinite_inputs(name: str, seed: int, fraction: float, value: str, validation: bool = False) -> Data:
+def nonfinite_inputs(spec: DataSet, seed: int, fraction: float, value: str, validation: bool = False) -> Data:
     """`value` ("nan" or "inf": JSON has neither) in one feature of a `fraction` of the rows."""
-    data = load(name, seed)
+    data = load(spec, seed)
     rng = np.random.default_rng(seed)
     x = (data.x_val if validation else data.x).copy()
     rows = rng.choice(len(x), max(1, int(fraction * len(x))), replace=False)
@@ -303,24 +263,24 @@ def nonfinite_inputs(name: str, seed: int, fraction: float, value: str, validati
 
 
 @_injection
-def shifted_validation(name: str, seed: int, offset: float) -> Data:
+def shifted_validation(spec: DataSet, seed: int, offset: float) -> Data:
     """Validation features moved by `offset` standard deviations: data from another source."""
-    data = load(name, seed)
+    data = load(spec, seed)
     return replace(data, x_val=data.x_val + offset)
 
 
 @_injection
-def foreign_validation(name: str, seed: int) -> Data:
+def foreign_validation(spec: DataSet, seed: int) -> Data:
     """Validation data drawn from the same generator under another seed."""
-    other = load(name, seed + 1000)
-    return replace(load(name, seed), x_val=other.x_val, y_val=other.y_val)
+    other = load(spec, seed + 1000)
+    return replace(load(spec, seed), x_val=other.x_val, y_val=other.y_val)
 
 
 @_injection
-def raw_validation(name: str, seed: int) -> Data:
+def raw_validation(spec: DataSet, seed: int) -> Data:
     """Training features standardised, validation features left as they came."""
-    raw = load(name, seed, scale_x=False)
-    return replace(load(name, seed), x_val=raw.x_val)
+    raw = load(spec, seed, scale_x=False)
+    return replace(load(spec, seed), x_val=raw.x_val)
 
 
 # --- training ---------------------------------------------------------------------------------
@@ -474,7 +434,7 @@ class Run:
     """One row of the manifest."""
 
     name: str
-    data: str
+    data: DataSet
     seed: int
     round: int
     split: str
@@ -483,7 +443,7 @@ class Run:
     training: Training = Training()
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Run:
+    def from_row(cls, row: dict[str, Any], data: dict[str, DataSet]) -> Run:
         settings = {
             key: tuple(value) if isinstance(value, list) else value
             for key, value in row.get("training", {}).items()
@@ -493,7 +453,7 @@ class Run:
             raise SystemExit(f"{row['name']}: unknown injection {injection['kind']!r}")
         return cls(
             row["name"],
-            row["data"],
+            data[row["data"]],
             row["seed"],
             row["round"],
             row["split"],
@@ -510,7 +470,9 @@ class Run:
 
 
 def read_manifest(directory: Path = CORPUS_DIR) -> list[Run]:
-    runs = [Run.from_row(row) for row in json.loads((directory / "manifest.json").read_text())["runs"]]
+    manifest = json.loads((directory / "manifest.json").read_text())
+    data = {name: DataSet(name, **spec) for name, spec in manifest["datasets"].items()}
+    runs = [Run.from_row(row, data) for row in manifest["runs"]]
     if len({run.name for run in runs}) != len(runs):
         raise SystemExit("two runs share a name")
     return runs
