@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from benchmarks.bench_load import BODY, HEADERS, KEY, bare_app
+from benchmarks.bench_load import BODY, HEADERS, KEY, bare_app, own_cpu_seconds
 from convdiag.jobs import Job, JobKind
 from convdiag.settings import Settings, hash_api_key
 from diagnosis.formats import dump_runs, load_runs
@@ -35,11 +34,6 @@ from service.main import create_app
 from testkit.support import RedisServer
 
 CLIENTS = 16
-
-
-def _cpu() -> float:
-    times = os.times()
-    return times.user + times.system
 
 
 async def _load(app: FastAPI, requests: int) -> None:
@@ -59,9 +53,9 @@ async def _load(app: FastAPI, requests: int) -> None:
 
 async def _cpu_ms(app: FastAPI, requests: int) -> float:
     await _load(app, CLIENTS)  # warm: the inline children start on the first history
-    before = _cpu()
+    before = own_cpu_seconds()
     await _load(app, requests)
-    return 1000 * (_cpu() - before) / requests
+    return 1000 * (own_cpu_seconds() - before) / requests
 
 
 def _steps(app: FastAPI, payload: bytes) -> list[tuple[str, Callable[[], None]]]:

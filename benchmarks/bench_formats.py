@@ -26,11 +26,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import command_line, timed
+from benchmarks.common import ROOT, command_line, timed
 from diagnosis.formats import load_path, load_runs
 from diagnosis.history import HistoryError
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "formats" / "wild"
 CORPUS = ROOT / "tests" / "corpus" / "wild"
 SPEED_EPOCHS = 10_000

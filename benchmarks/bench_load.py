@@ -146,7 +146,8 @@ def _cpu_seconds(pid: int) -> tuple[float, float]:
     return spent.get(pid, 0.0), sum(spent.get(member, 0.0) for member in tree - {pid})
 
 
-def _own_cpu_seconds() -> float:
+def own_cpu_seconds() -> float:
+    """CPU seconds (user + system) spent so far by this process."""
     times = os.times()
     return times.user + times.system
 
@@ -159,9 +160,9 @@ def _measured_load(
     first, outside the numbers: the API starts its inline diagnosis processes on the first."""
     httpx.post(f"{url}/v1/histories", content=BODY, headers=HEADERS, timeout=REQUEST_TIMEOUT)
     before = {name: _cpu_seconds(pid) for name, pid in processes.items()}
-    own = _own_cpu_seconds()
+    own = own_cpu_seconds()
     load = asyncio.run(_load(url, clients, duration))
-    spent = {"clients": _own_cpu_seconds() - own}
+    spent = {"clients": own_cpu_seconds() - own}
     for name, pid in processes.items():
         (itself, under), (itself_before, under_before) = _cpu_seconds(pid), before[name]
         spent[name] = itself - itself_before

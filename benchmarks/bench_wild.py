@@ -34,13 +34,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import command_line, share
+from benchmarks.common import ROOT, command_line, share
 from diagnosis import HistoryError
 from diagnosis.engine import diagnose_runs
 from diagnosis.formats import load_runs
 from diagnosis.history import TrainingHistory
 
-ROOT = Path(__file__).resolve().parent.parent
 WILD_DIR = ROOT / "tests" / "corpus" / "wild"
 SPLITS = ("tune", "holdout")
 # A held-out third, once scored, is retired: it becomes tuning material and a fresh third is
@@ -158,7 +157,8 @@ def summarize(results: Sequence[Result]) -> dict[str, Any]:
         "inconclusive": sum(r.inconclusive for r in results),
         "by_format": {k: dict(v) for k, v in sorted(by_format.items())},
         "by_code": {k: dict(v) for k, v in sorted(by_code.items())},
-        "healthy_false_alarms": dict(false_alarms.most_common()),
+        # Most raised first, ties by code: a set's order (and so Counter's) varies per process.
+        "healthy_false_alarms": dict(sorted(false_alarms.items(), key=lambda item: (-item[1], item[0]))),
     }
 
 
