@@ -68,13 +68,13 @@ def _steps(app: FastAPI, payload: bytes) -> list[tuple[str, Callable[[], None]]]
     async def allowed(key: str) -> None:
         return None
 
-    def stored(**fields: Any) -> Job:
+    async def stored(**fields: Any) -> Job:
         return job
 
     return [
         ("as is", lambda: None),
         ("inline diagnosis answered at once", lambda: setattr(app.state.inline, "run", answered)),
-        ("+ no job store write", lambda: setattr(app.state.store, "create", stored)),
+        ("+ no job store write", lambda: setattr(app.state.store, "create_final", stored)),
         ("+ no rate-limit check", lambda: setattr(app.state.rate_limiter, "check", allowed)),
     ]
 

@@ -24,7 +24,7 @@ STEPS = (
     ("reading Redis replies", ("redis._parsers.",)),
     ("diagnosis", ("diagnosis.engine.diagnose_runs",)),
     ("history parsing and validation", ("diagnosis.formats.load_runs", "diagnosis.formats.dump_runs")),
-    ("job store write (Redis MULTI)", ("convdiag.jobs.store.JobStore.create",)),
+    ("job store write (one Lua call)", ("convdiag.jobs.store.JobStore.create",)),
     ("rate limit (limits, Lua in Redis)", ("service.ratelimit.RateLimiter.check",)),
     ("auth (sha256, compare)", ("service.deps.tenant_for_key", "convdiag.settings.hash_api_key")),
     ("response: validate and serialize the Job", ("fastapi.routing.serialize_response",)),

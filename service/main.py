@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         yield
         await app.state.inline.close()
+        await app.state.store.aclose()
 
     # Swagger UI (/docs) and ReDoc (/redoc) from assets that fastapi-offline ships, served by
     # the app itself: the docs work without internet access and load nothing from a CDN.

@@ -89,13 +89,20 @@ class Submission:
         fingerprint: str,
         run_now: Callable[[bytes], Diagnosis | JobError] | None = None,
     ) -> tuple[Job, bool]:
-        """Store (and queue) the job off the event loop; (job, created) — created is False for
-        an idempotent repeat. `run_now(payload)` computes the outcome beside the API instead,
-        when the inline pool takes it, and the job is stored already final."""
+        """Store (and queue) the job; (job, created) — created is False for an idempotent
+        repeat. `run_now(payload)` computes the outcome beside the API instead, when the
+        inline pool takes it, and the job is stored already final. The queue's client and the
+        idempotency claim are blocking: those paths run on a thread."""
         outcome, started = None, None
         if run_now is not None and self.callback_url is None and self.inline.takes(len(payload)):
             started = time.time()
             outcome = await self.inline.run(run_now, payload)
+            if outcome is not None and self.idempotency_key is None:
+                # Nothing to claim and nothing to queue: one write, from the event loop.
+                job = await self.store.create_final(
+                    tenant=self.tenant, kind=kind, payload=payload, outcome=outcome, started_at=started
+                )
+                return job, True
         work = partial(
             enqueue,
             self.store,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 
-from convdiag.jobs import FeedbackIn, JobError, JobKind, JobStatus, JobStore
+from convdiag.jobs import FeedbackIn, Job, JobError, JobKind, JobStatus, JobStore
 from convdiag.jobs.redis_store import RedisJobStore
 from convdiag.jobs.sqlite_store import SqliteJobStore
 from convdiag.jobs.store import RUNNING, UNSENT
@@ -21,10 +21,11 @@ from testkit import histories
 @pytest.fixture(params=["redis", "sqlite"])
 def store(request: pytest.FixtureRequest, redis_url: str, tmp_path: Path) -> Iterator[JobStore]:
     if request.param == "redis":
-        client = redis.Redis.from_url(redis_url.replace("/0", "/5"))  # a db of its own
-        client.flushdb()
-        yield RedisJobStore(client, ttl_seconds=3600)
-        client.flushdb()
+        # A db of its own; from_url, as the API opens it (with its asyncio client).
+        redis_store = RedisJobStore.from_url(redis_url.replace("/0", "/5"), ttl_seconds=3600)
+        redis_store.redis.flushdb()
+        yield redis_store
+        redis_store.redis.flushdb()
     else:
         yield SqliteJobStore(tmp_path / "jobs.sqlite", ttl_seconds=3600)
 
@@ -108,6 +109,39 @@ def test_a_job_created_with_its_outcome_is_final_and_counted(store: JobStore) ->
     assert stats["finished:succeeded"] == stats["finished:failed"] == 1
     assert stats["duration:count"] == 2
     assert stats["duration:sum"] >= 0.2
+
+
+def test_a_final_job_written_from_the_event_loop_is_the_same_job(store: JobStore) -> None:
+    """create_final (the API's inline diagnoses, on Redis one script call from the event
+    loop) stores what create does: the same record, input, stats and index entries."""
+    # Not ASCII: the script gets the fields as JSON (cjson in Redis decodes it).
+    tenant = "tënant ☃"
+    result = diagnose(history_from_mapping(histories.healthy()))
+    started = time.time() - 0.2
+
+    async def from_the_loop() -> Job:
+        job = await store.create_final(
+            tenant=tenant, kind=JobKind.history, payload=b"in", outcome=result, started_at=started
+        )
+        await store.aclose()
+        return job
+
+    job = asyncio.run(from_the_loop())
+    twin = store.create(
+        tenant=tenant, kind=JobKind.history, payload=b"in", outcome=result, started_at=started
+    )
+    assert store.get(job.id) == job
+    assert store.get_input(job.id) == b"in"
+    assert job.model_dump(exclude={"id", "finished_at", "expires_at"}) == twin.model_dump(
+        exclude={"id", "finished_at", "expires_at"}
+    )
+    assert job.status is JobStatus.succeeded
+    assert job.diagnosis == result
+    assert {item.id for item in store.list(tenant, limit=10).items} == {job.id, twin.id}
+    assert store.watched(UNSENT, time.time() + 1, 10) == [] == store.watched(RUNNING, time.time() + 1, 10)
+    stats = store.stats()
+    assert stats["finished:succeeded"] == stats["duration:count"] == 2
+    assert stats.get("active:queued", 0) == 0
 
 
 def test_expired_jobs_are_gone(store: JobStore) -> None:

@@ -8,6 +8,7 @@ atomically update one record (`_read`, `_update`), insert, list and count.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -112,6 +113,16 @@ def record_to_job(record: Record) -> Job:
     )
 
 
+def _created_job(record: Record, outcome: Diagnosis | JobError | None) -> Job:
+    """The Job of a record just written, given the outcome it was made from: the models
+    themselves, so the diagnosis is not validated again from its stored JSON."""
+    if isinstance(outcome, Diagnosis):
+        record = {**record, "diagnosis": outcome}
+    elif outcome is not None:
+        record = {**record, "error": outcome}
+    return record_to_job(record)
+
+
 def _transition_stats(record: Record, to: JobStatus, now: float) -> dict[str, float]:
     """Counter changes for /metrics when a job moves from its status to `to`."""
     old = JobStatus(record["status"])
@@ -192,7 +203,16 @@ class JobStore(ABC):
     def ping(self) -> None:
         """Raise when the store cannot be reached."""
 
+    async def aclose(self) -> None:  # noqa: B027 - a hook: only a backend with asyncio clients has any
+        """Close what the store opened for the event loop it is called on (the API's
+        shutdown); nothing by default."""
+
     # -- shared logic ------------------------------------------------------------------
+    async def _ainsert(self, record: Record, payload: bytes, stats: dict[str, float]) -> None:
+        """`_insert` from the event loop; a backend with an asyncio client overrides this to
+        skip the hop to a thread."""
+        await asyncio.to_thread(self._insert, record, payload, stats)
+
     def create(
         self,
         *,
@@ -206,6 +226,35 @@ class JobStore(ABC):
     ) -> Job:
         """A queued job; or, given its `outcome`, one that ran from `started_at` to now and is
         stored already final, so it is never queued or running (the API's inline diagnoses)."""
+        record, stats = self._new_record(tenant, kind, job_id, callback_url, outcome, started_at)
+        self._insert(record, payload, stats)
+        return _created_job(record, outcome)
+
+    async def create_final(
+        self,
+        *,
+        tenant: str,
+        kind: JobKind,
+        payload: bytes,
+        outcome: Diagnosis | JobError,
+        started_at: float,
+        job_id: str | None = None,
+    ) -> Job:
+        """`create` with its `outcome`, from the event loop (the API's inline diagnoses)."""
+        record, stats = self._new_record(tenant, kind, job_id, None, outcome, started_at)
+        await self._ainsert(record, payload, stats)
+        return _created_job(record, outcome)
+
+    def _new_record(
+        self,
+        tenant: str,
+        kind: JobKind,
+        job_id: str | None,
+        callback_url: str | None,
+        outcome: Diagnosis | JobError | None,
+        started_at: float | None,
+    ) -> tuple[Record, dict[str, float]]:
+        """A new job's record and the stats its insert adds."""
         now = _now()
         record: Record = {
             "id": job_id or uuid.uuid4().hex,
@@ -241,8 +290,7 @@ class JobStore(ABC):
                 record["diagnosis"] = outcome.model_dump(mode="json")
             else:
                 record["error"] = outcome.model_dump()
-        self._insert(record, payload, stats)
-        return record_to_job(record)
+        return record, stats
 
     def get(self, job_id: str, tenant: str | None = None) -> Job | None:
         """The job, or None when it does not exist or (given a tenant) is someone else's."""
