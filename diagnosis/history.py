@@ -8,6 +8,7 @@ names the problem; the HTTP layer turns it into a 422 and the CLI into one line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
@@ -111,11 +112,22 @@ def metric_value(name: str, epoch: int, value: object) -> float:
     raise HistoryError(f"metric {quote(name)} has a non-numeric value at epoch {epoch}: {quote(value)}")
 
 
+# The types of a JSON list that numpy converts to float64 exactly as metric_value does (null
+# is NaN, an int rounds as float() rounds it), so such a list is converted in one C call. The
+# per-value loop took 40 % of parsing a 30-epoch history in the API (docs/benchmarks/load.md);
+# lists with anything else (a bool, a string, an int past float's range) still take it, for
+# its answer or its error.
+_PLAIN_VALUE_TYPES = frozenset({float, int, type(None)})
+
+
 def _to_array(name: str, values: object) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype == np.float64:
         return values  # already parsed by a format reader (CSV, console log, TensorBoard)
     if not isinstance(values, list):
         raise HistoryError(f"metric {quote(name)} must be a list of numbers, got {type(values).__name__}")
+    if _PLAIN_VALUE_TYPES.issuperset(map(type, values)):
+        with contextlib.suppress(OverflowError):  # an int past float's range: metric_value's inf
+            return np.array(values, dtype=np.float64)
     return np.array([metric_value(name, i, value) for i, value in enumerate(values)], dtype=np.float64)
 
 

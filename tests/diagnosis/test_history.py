@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from diagnosis import HistoryError, TrainingHistory
 from diagnosis.formats import load_runs
-from diagnosis.history import json_depth
+from diagnosis.history import history_from_mapping, json_depth, metric_value
 
 
 def load_history(text: str) -> TrainingHistory:
@@ -94,3 +94,29 @@ def test_json_depth_is_the_nesting_of_the_document(value: object) -> None:
 )
 def test_json_depth_of_broken_documents(text: str, depth: int) -> None:
     assert json_depth(text) == depth
+
+
+@given(
+    st.lists(
+        st.none()
+        | st.booleans()
+        | st.integers(min_value=-(2**1100), max_value=2**1100)
+        | st.floats(allow_nan=True, allow_infinity=True),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_a_list_converted_at_once_reads_as_value_by_value(values: list[object]) -> None:
+    """A list of plain numbers and nulls is converted in one numpy call; it must read as
+    metric_value reads it one value at a time (ints past float's range as infinities), and a
+    bool among them must still be refused."""
+    try:
+        expected = [metric_value("loss", i, value) for i, value in enumerate(values)]
+    except HistoryError:
+        with pytest.raises(HistoryError, match="non-numeric value"):
+            history_from_mapping({"loss": values})
+        return
+    got = history_from_mapping({"loss": values}).metrics["loss"].tolist()
+    assert len(got) == len(expected)
+    for a, b in zip(got, expected, strict=True):
+        assert a == b or (math.isnan(a) and math.isnan(b))
