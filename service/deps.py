@@ -4,7 +4,13 @@ All `async def`: FastAPI runs a plain `def` dependency on the thread pool, and t
 to a thread and back were most of what a POST cost beyond a bare route (BENCHMARKS.md,
 *Load*). None of them blocks: the rate limit is checked on asyncio, and those that may
 (resolving a callback URL, reading a browser session) go to the pool themselves, only when
-there is a URL or a session cookie."""
+there is a URL or a session cookie.
+
+The ones every POST runs (get_tenant, get_callback_url, service.submission) read the app's
+settings, store and queue from `request.app.state` rather than through get_settings and the
+like: FastAPI solves every sub-dependency of every dependency anew on each request, cached
+or not (parameters, cache key, the call), and the tree under a POST had eleven of them
+(docs/benchmarks/load.md)."""
 
 from __future__ import annotations
 
@@ -64,9 +70,10 @@ async def _session_tenant(request: Request, settings: Settings, token: str) -> t
     return None if tenant is None or digest is None else (tenant, digest)
 
 
-async def get_tenant(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> str:
+async def get_tenant(request: Request) -> str:
     """The tenant the bearer key (or the browser page's session cookie) maps to (the single
     local tenant when auth is off), once the key's rate limit allows the request."""
+    settings: Settings = request.app.state.settings
     if not settings.auth_enabled:
         await request.app.state.rate_limiter.check(settings.local_tenant)
         return settings.local_tenant
@@ -90,7 +97,7 @@ async def get_tenant(request: Request, settings: Annotated[Settings, Depends(get
 
 
 async def get_callback_url(
-    settings: Annotated[Settings, Depends(get_settings)],
+    request: Request,
     tenant: Annotated[str, Depends(get_tenant)],
     callback_url: Annotated[
         str | None, Query(max_length=2000, description="POSTed the finished job, signed (see README).")
@@ -98,6 +105,7 @@ async def get_callback_url(
 ) -> str | None:
     if callback_url is None:
         return None
+    settings: Settings = request.app.state.settings
     if tenant not in settings.webhook_secrets:
         raise ProblemError(INVALID_CALLBACK, f"no webhook secret is configured for tenant {tenant!r}")
     try:

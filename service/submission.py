@@ -27,7 +27,7 @@ from convdiag.problems import (
 from convdiag.settings import Settings
 from diagnosis.models import Diagnosis
 from diagnosis.quoting import quote
-from service.deps import CallbackDep, IdempotencyKeyDep, QueueDep, SettingsDep, StoreDep, TenantDep
+from service.deps import CallbackDep, IdempotencyKeyDep, TenantDep
 from service.errors import ProblemError, problem_responses
 from service.inline import InlinePool
 from service.queue import IdempotencyConflict, JobQueue, enqueue, wait_for
@@ -134,18 +134,16 @@ class Submission:
 
 async def submission(
     request: Request,
-    store: StoreDep,
-    queue: QueueDep,
     tenant: TenantDep,
-    settings: SettingsDep,
     idempotency_key: IdempotencyKeyDep = None,
     callback_url: CallbackDep = None,
     wait: Annotated[
         float, Query(ge=0, le=MAX_WAIT, description="Seconds to wait for the result before answering 202.")
     ] = 0,
 ) -> Submission:
+    state = request.app.state  # not through get_store and the like: see service.deps
     return Submission(
-        store, queue, tenant, settings, idempotency_key, callback_url, wait, request.app.state.inline
+        state.store, state.queue, tenant, state.settings, idempotency_key, callback_url, wait, state.inline
     )
 
 

@@ -66,10 +66,10 @@ def _page(template: str, status_code: int = 200, **context: object) -> HTMLRespo
     return HTMLResponse(ENV.get_template(template).render(**context), status_code, headers=HEADERS)
 
 
-async def page_tenant(request: Request, settings: SettingsDep) -> str | None:
+async def page_tenant(request: Request) -> str | None:
     """The caller's tenant, or None when the page must ask for a key first."""
     try:
-        return await get_tenant(request, settings)
+        return await get_tenant(request)
     except ProblemError as exc:
         if exc.kind is UNAUTHORIZED:
             return None
