@@ -32,6 +32,7 @@ from diagnosis.history import (
     MAX_JSON_DEPTH,
     HistoryError,
     TrainingHistory,
+    decode_json,
     history_from_json,
     history_from_mapping,
     json_depth,
@@ -259,5 +260,5 @@ def read_runs(payload: bytes) -> list[TrainingHistory]:
             metadata=RunMetadata.model_validate(run["metadata"]),
             source=SourceInfo.model_validate(run.get("source", {})),
         )
-        for run in json.loads(payload)["runs"]
+        for run in decode_json(payload.decode())["runs"]
     ]

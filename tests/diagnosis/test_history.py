@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from diagnosis import HistoryError, TrainingHistory
 from diagnosis.formats import load_runs
-from diagnosis.history import history_from_mapping, json_depth, metric_value
+from diagnosis.history import decode_json, history_from_mapping, json_depth, metric_value
 
 
 def load_history(text: str) -> TrainingHistory:
@@ -120,3 +120,47 @@ def test_a_list_converted_at_once_reads_as_value_by_value(values: list[object]) 
     assert len(got) == len(expected)
     for a, b in zip(got, expected, strict=True):
         assert a == b or (math.isnan(a) and math.isnan(b))
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(_JSON_VALUES, st.sampled_from([None, 1]), st.booleans())
+def test_decode_json_answers_as_json_loads(value: object, indent: int | None, ascii_only: bool) -> None:
+    """orjson reads the text where its answer is json.loads's; integers past 64 bits, NaN,
+    infinities and lone surrogates (json.dumps writes all of them) go to json.loads."""
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+    assert repr(decode_json(text)) == repr(json.loads(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "a": 2}',
+        "[1e400, -1E400, 1.5e-400]",
+        "[123456789012345678901234567890, -9223372036854775809, 18446744073709551615]",
+        '{"n": 12345678901234567890123}',
+        '{"id": "12345678901234567890123", "lr": 0.00012345678901234567, "e": 1e-1234567890123456789}',
+        '["\\ud800", NaN, -Infinity]',
+        '["a\ud800"]',  # a lone surrogate itself, not escaped
+        '"\\u00e9"',
+    ],
+)
+def test_decode_json_on_texts_orjson_reads_otherwise(text: str) -> None:
+    assert repr(decode_json(text)) == repr(json.loads(text))
+
+
+@pytest.mark.parametrize("text", ['"a\tb"', "[1,]", "[01]", "[.5]", "[1] x", '{"a": 1'])
+def test_decode_json_refuses_what_json_loads_refuses(text: str) -> None:
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(text)
+    with pytest.raises(json.JSONDecodeError):
+        decode_json(text)
