@@ -39,6 +39,28 @@ def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
     return medians
 
 
+def rank_correlation(values: np.ndarray) -> float:
+    """Spearman's rank correlation of a curve with its epoch index: +1 when every epoch is
+    above the one before, 0 for no trend. Ranks make it blind to one outlier's size."""
+    if values.size < 2:
+        return 0.0
+    ranks = np.empty(values.size)
+    ranks[np.argsort(values, kind="stable")] = np.arange(values.size)
+    epochs = np.arange(values.size, dtype=float)
+    if np.ptp(ranks) == 0:
+        return 0.0
+    return float(np.corrcoef(epochs, ranks)[0, 1])
+
+
+def fitted_change(values: np.ndarray) -> float:
+    """How much a least-squares line through the curve moves from its first epoch to its last,
+    relative to where the line starts: the trend without the noise around it."""
+    if values.size < 2:
+        return 0.0
+    slope, start = np.polyfit(np.arange(values.size, dtype=float), values, 1)
+    return float(slope) * (values.size - 1) / max(abs(float(start)), 1e-12)
+
+
 def relative_noise(values: np.ndarray, window: int = 5) -> float:
     """Typical distance of a curve from its own trend, as a share of its level."""
     level = float(np.median(np.abs(values)))

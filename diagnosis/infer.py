@@ -30,6 +30,10 @@ Curves = Mapping[str, np.ndarray]
 
 # A loss this close to ln K (relative) while the model is stuck says "K balanced classes".
 LN_K_TOLERANCE = 0.06
+# An early accuracy under CHANCE_ACCURACY / K is at chance for K classes (a model that learned
+# nothing scores about 1/K; half as much again allows the majority class and the noise of a
+# few epochs, and stays far under what a model that learned anything scores).
+CHANCE_ACCURACY = 1.5
 # Largest class count inferred from a loss value; beyond it ln K values crowd together.
 MAX_INFERRED_CLASSES = 20
 # Epochs at the start whose loss is read to recognize a stuck model's ln K.
@@ -204,15 +208,27 @@ def majority_share_bounds(entropy: float, classes: int) -> tuple[float, float]:
     return min(low, high), high
 
 
-def _classes_from_loss(values: np.ndarray) -> int | None:
-    """K when the early loss sits at ln K, the signature of a model that learned nothing."""
+def _classes_from_loss(values: np.ndarray, accuracy: np.ndarray | None) -> int | None:
+    """K when the early loss sits at ln K, the signature of a model that learned nothing: the
+    early epochs' median near ln K, and either the first epoch near it too or the early accuracy
+    at chance (1/K). A fresh softmax starts at ln K, so a first epoch far from the median's ln K
+    is a model passing through it (a 10-class model learning fast passes ln 5 by its third
+    epoch) unless its accuracy shows it learned nothing (a first epoch above ln K that settles
+    there with 10 % accuracy is ten classes and a model stuck)."""
     early = values[:EARLY_EPOCHS]
     early = early[np.isfinite(early)]
     if early.size == 0:
         return None
     level = float(np.median(early))
     k = min(range(2, MAX_INFERRED_CLASSES + 1), key=lambda k: abs(level - math.log(k)))
-    return k if abs(level - math.log(k)) <= LN_K_TOLERANCE * math.log(k) else None
+    tolerance = LN_K_TOLERANCE * math.log(k)
+    if abs(level - math.log(k)) > tolerance:
+        return None
+    if abs(float(early[0]) - math.log(k)) <= tolerance:
+        return k
+    shares = accuracy[:EARLY_EPOCHS][np.isfinite(accuracy[:EARLY_EPOCHS])] if accuracy is not None else None
+    at_chance = shares is not None and shares.size > 0 and float(np.median(shares)) <= CHANCE_ACCURACY / k
+    return k if at_chance else None
 
 
 def _binary_at_chance(curves: Curves, accuracy: str | None) -> bool:
@@ -403,7 +419,7 @@ def infer_facts(curves: Curves, meta: RunMetadata) -> RunFacts:
         classes, classes_from = uniform[0], "loss equal to ln K"
         task = task or "classification"
     if classes is None and task in {"classification", "multiclass", "binary"} and "loss" in curves:
-        classes = _classes_from_loss(curves["loss"])
+        classes = _classes_from_loss(curves["loss"], curves.get(accuracy) if accuracy else None)
         classes_from = "early loss near ln K" if classes else None
     if classes is None and accuracy == "binary_accuracy":
         classes, classes_from = 2, "binary_accuracy"

@@ -1,9 +1,12 @@
 """overfitting: the model does much better on its training data than on new data.
 
-Two shapes:
+Shapes:
 - memorizing: the validation loss turns back up while the training loss keeps falling. The
   onset is the epoch with the best validation loss; the finding says what early stopping there
-  would have saved.
+  would have saved. Milder forms: validation stalled since early on (worse than its best, not
+  merely level), or creeping up along a steady trend for a good part of the run.
+- never improved: validation never got clearly below its first epoch while the training loss
+  fell an order of magnitude under it; needs no yardstick.
 - a gap from the start: the training loss falls far below what validation ever reaches, and
   validation stays at more than half of what a model that learned nothing scores (ln K, or the
   caller's `baseline_loss`). Validation data unlike the training data (another source,
@@ -21,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from diagnosis.curves import rounded, tail_length
+from diagnosis.curves import fitted_change, rank_correlation, rolling_median, rounded, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -48,9 +51,31 @@ MIN_TAIL = 2
 STALL_ONSET = 0.45
 STALL_TRAIN_FALL = 0.3
 STALL_VAL_RISE = VAL_RISE / 2
+# A slow climb, the memorizing shape with less of a rise: from the best epoch of the smoothed
+# validation curve (a running median of TREND_WINDOW, so one lucky epoch is not the onset) the
+# validation loss trends up (rank correlation with the epoch of at least TREND_CORRELATION, so
+# most later epochs are above most earlier ones) by TREND_RISE of its best along a fitted line,
+# while the fitted training loss falls TREND_TRAIN_FALL over the same epochs. The climb must
+# take up the last TREND_SPAN of the run at least: a validation loss that turns up only for
+# the last few epochs is the patience window of an EarlyStopping run, which ends a healthy run
+# that way. And the climb must give back TREND_GIVEBACK of what validation gained from its
+# first epoch to its best: a run that gained a lot and drifts up a little is a tail that
+# stopped improving (labelled healthy in the wild corpus), one that loses a quarter of its
+# gain is unlearning what carried over.
+TREND_WINDOW = 3
+TREND_CORRELATION = 0.5
+TREND_RISE = 0.05
+TREND_TRAIN_FALL = 0.1
+TREND_SPAN = 0.4
+TREND_GIVEBACK = 0.25
 # A gap from the start: validation's best is at least HIGH_LOSS of the baseline loss, and an
 # order of magnitude above where the training loss ended.
 GAP_RATIO = 10.0
+# Validation that never got NEVER_IMPROVED below its first epoch while the training loss fell
+# GAP_RATIO below it: whatever the model learned after its first epoch it learned by heart
+# (a first epoch that already generalized all there was would leave the training loss near
+# validation's, not an order of magnitude under it). Needs no yardstick.
+NEVER_IMPROVED = 0.05
 GAP_CAUSES = (
     ("train_val_shift", 2.0),
     ("insufficient_data", 2.0),
@@ -80,7 +105,90 @@ class Overfitting(Rule):
         if not (np.isfinite(val).all() and np.isfinite(train).all()):
             return None
         return (
-            self._memorizing(run, val, train) or self._gap(run, val, train) or self._stalled(run, val, train)
+            self._memorizing(run, val, train)
+            or self._gap(run, val, train)
+            or self._stalled(run, val, train)
+            or self._climbing(run, val, train)
+            or self._never_improved(run, val, train)
+        )
+
+    def _never_improved(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
+        if run.epochs < self.patience + 1:
+            return None
+        tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
+        val_first, val_best = float(val[0]), float(val.min())
+        train_end = float(np.median(train[-tail:]))
+        if val_best < (1 - NEVER_IMPROVED) * val_first or val_best < GAP_RATIO * max(train_end, 1e-12):
+            return None
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.75,
+            summary=(
+                f"{self.monitor} never got {NEVER_IMPROVED:.0%} below its first epoch's {val_first:.4g} "
+                f"while the training loss fell to {train_end:.3g}: nothing the model learned carries over "
+                "to new data."
+            ),
+            evidence={
+                "val_first": rounded(val_first),
+                "val_best": rounded(val_best),
+                "train_end_median": rounded(train_end),
+                "thresholds": {"never_improved": NEVER_IMPROVED, "gap_ratio": GAP_RATIO},
+            },
+            recommendation=(
+                "Check that the validation data comes from the same source as the training data and is "
+                "preprocessed the very same way; if it does, get more training data or regularize (Dropout "
+                "0.3, an L2 penalty of 1e-4) and stop at the first epoch."
+            ),
+            epochs=list(range(run.epochs)),
+            causes=GAP_CAUSES,
+        )
+
+    def _climbing(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
+        smoothed = rolling_median(val, TREND_WINDOW)
+        onset = int(np.argmin(smoothed))
+        after = val[onset:]
+        if after.size < self.patience + 1 or after.size < TREND_SPAN * run.epochs:
+            return None
+        correlation = rank_correlation(after)
+        rise = fitted_change(after)
+        train_fall = -fitted_change(train[onset:])
+        best = float(smoothed[onset])
+        giveback = rise * abs(best) / max(float(val[0]) - best, 1e-12)
+        if (
+            correlation < TREND_CORRELATION
+            or rise < TREND_RISE
+            or train_fall < TREND_TRAIN_FALL
+            or giveback < TREND_GIVEBACK
+        ):
+            return None
+        wasted = run.epochs - 1 - onset
+        advice, fix = self._stop_at_best(onset, wasted)
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=min(0.8, 0.5 + correlation * rise * 2),
+            summary=(
+                f"{self.monitor} has crept up {rise:.0%} since epoch {onset} while the training loss "
+                f"fell {train_fall:.0%}: what the model learns since then does not carry over to new data."
+            ),
+            evidence={
+                "onset_epoch": onset,
+                "val_fitted_rise": rounded(rise, 3),
+                "val_rank_correlation": rounded(correlation, 3),
+                "giveback": rounded(giveback, 3),
+                "train_fitted_fall": rounded(train_fall, 3),
+                "thresholds": {
+                    "trend_correlation": TREND_CORRELATION,
+                    "trend_rise": TREND_RISE,
+                    "trend_train_fall": TREND_TRAIN_FALL,
+                    "trend_span": TREND_SPAN,
+                    "trend_giveback": TREND_GIVEBACK,
+                },
+            },
+            recommendation=advice,
+            fix=fix,
+            epochs=[onset],
         )
 
     def _stalled(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:

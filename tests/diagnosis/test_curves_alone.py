@@ -528,6 +528,68 @@ def test_both_curves_still_after_the_first_epochs_is_a_loss_that_never_moved() -
     assert "loss_plateau" not in codes(learning)
 
 
+def test_a_loss_falling_through_ln_k_says_nothing_of_k() -> None:
+    # CIFAR-10 learning from its first epoch: the early median (1.63) sits near ln 5, but the
+    # run started far above it and is on its way down.
+    learning = {
+        "loss": [2.062, 1.733, 1.634, 1.552, 1.498, 1.443, 1.397, 1.355, 1.316, 1.282],
+        "accuracy": [0.263, 0.383, 0.428, 0.454, 0.476, 0.49, 0.513, 0.523, 0.544, 0.553],
+    }
+    assert history_from_mapping(learning).facts.num_classes is None
+    # Starting at ln 5 and staying near it: five classes, a model that learned nothing.
+    stuck = {**learning, "loss": [1.63, 1.612, 1.607, 1.61, 1.604, 1.606, 1.605, 1.603, 1.604, 1.6]}
+    facts = history_from_mapping(stuck).facts
+    assert (facts.num_classes, facts.classes_from) == (5, "early loss near ln K")
+    # A first epoch far above ln 10 that settles there while the accuracy stays at 1/10: a CNN
+    # of ten outputs that learned nothing (a ship-images log of the shared set).
+    settled = {
+        "loss": [3.089, 2.36, 2.273, 2.192, 2.126, 2.076, 1.973, 1.896],
+        "accuracy": [0.091, 0.098, 0.107, 0.122, 0.122, 0.125, 0.113, 0.095],
+    }
+    assert history_from_mapping(settled).facts.num_classes == 10
+
+
+# Conv1d + GRU on the Jena climate data (MAE, keras 1 console): validation best 0.2730 at epoch
+# 3, then creeping up to 0.2952 over 16 epochs while training falls 0.283 -> 0.2215.
+JENA_TRAIN = [0.3387, 0.3055, 0.2904, 0.283, 0.2767, 0.2696, 0.2642, 0.2595, 0.2546, 0.2506]
+JENA_TRAIN += [0.2459, 0.2433, 0.2411, 0.236, 0.235, 0.2315, 0.2285, 0.228, 0.2249, 0.2215]
+JENA_VAL = [0.303, 0.2864, 0.2841, 0.273, 0.2757, 0.2819, 0.2787, 0.292, 0.2919, 0.2772]
+JENA_VAL += [0.2801, 0.2807, 0.2855, 0.2858, 0.2834, 0.2917, 0.2944, 0.2923, 0.291, 0.2952]
+
+
+def test_validation_creeping_up_for_most_of_the_run_is_overfitting() -> None:
+    raw = {"loss": JENA_TRAIN, "val_loss": JENA_VAL}
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "overfitting")
+    assert finding.severity is Severity.warning
+    assert finding.evidence["onset_epoch"] == 3
+    assert finding.evidence["val_fitted_rise"] >= 0.05
+    # The same drift after a first validation epoch ten times as high gives back too little of
+    # what validation gained: a tail that stopped improving.
+    far = {"loss": JENA_TRAIN, "val_loss": [3.0, *JENA_VAL[1:]]}
+    assert "overfitting" not in codes(far)
+    # A climb as steep over the last five epochs of thirty only: an EarlyStopping patience window.
+    level = [0.31 - 0.0009 * i for i in range(25)]
+    late = {
+        "loss": [0.5 - 0.01 * i for i in range(30)],
+        "val_loss": [*level, 0.292, 0.296, 0.3, 0.303, 0.306],
+    }
+    assert "overfitting" not in codes(late)
+
+
+def test_validation_never_better_than_its_first_epoch_while_training_memorizes_is_overfitting() -> None:
+    # Keras 1 text classifier without pretrained embeddings, 200 samples: validation stays at
+    # ln 2 and above while the training loss goes to 0.0035.
+    raw = {
+        "loss": [0.6941, 0.505, 0.2807, 0.1223, 0.0584, 0.0307, 0.0166, 0.0098, 0.0058, 0.0035],
+        "val_loss": [0.692, 0.6949, 0.7131, 0.6997, 0.7043, 0.7051, 0.7345, 0.7173, 0.7201, 0.7244],
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "overfitting")
+    assert finding.severity is Severity.warning
+    assert finding.evidence["val_first"] == 0.692
+    # A training loss only a little below validation's: the model learned little, memorized nothing.
+    assert "overfitting" not in codes({**raw, "loss": [0.71 - 0.003 * i for i in range(10)]})
+
+
 def test_validation_worse_since_early_on_while_training_keeps_falling_is_overfitting() -> None:
     # Speech digits: val_loss best 0.144 at epoch 6, 0.17-0.22 after, training 0.10 -> 0.045.
     raw = {
