@@ -35,6 +35,12 @@ MIN_EPOCHS = 8
 # pass for progress) down to its lowest loss.
 UNDONE_SHARE = 0.01
 START_EPOCHS = 3
+# A loss that sits high above what the run can take off it (a regression's or a detector's
+# loss with a large floor) steps by little against its level, yet a typical step up that
+# undoes LARGE_UNDONE of all the run learned is overshooting: then a step of SMALL_AMPLITUDE
+# of the level is enough (half of AMPLITUDE: still well above the epoch mean's noise).
+LARGE_UNDONE = 0.25
+SMALL_AMPLITUDE = AMPLITUDE / 2
 
 
 @dataclass
@@ -57,10 +63,10 @@ class LossOscillating(Rule):
         up_share = float(np.mean(steps > 0))
         level = float(np.median(np.abs(values)))
         amplitude = float(np.median(np.abs(steps))) / level if level else 0.0
-        if up_share < UP_SHARE or amplitude < AMPLITUDE:
+        if up_share < UP_SHARE or amplitude < SMALL_AMPLITUDE:
             return None
         undone = progress_undone(values, steps)
-        if undone < UNDONE_SHARE:
+        if undone < UNDONE_SHARE or (amplitude < AMPLITUDE and undone < LARGE_UNDONE):
             return None
         ups = [int(i) + 1 for i in np.flatnonzero(steps > 0)]
         return self.finding(
@@ -81,6 +87,8 @@ class LossOscillating(Rule):
                     "up_share": UP_SHARE,
                     "relative_step": AMPLITUDE,
                     "progress_undone": UNDONE_SHARE,
+                    "large_undone": LARGE_UNDONE,
+                    "small_relative_step": SMALL_AMPLITUDE,
                 },
             },
             recommendation=(

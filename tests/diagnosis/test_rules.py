@@ -8,7 +8,13 @@ import pytest
 from diagnosis import Severity, diagnose
 from diagnosis.history import history_from_mapping
 from diagnosis.rules import REGISTRY
-from diagnosis.rules.loss_oscillating import AMPLITUDE, UNDONE_SHARE, UP_SHARE, progress_undone
+from diagnosis.rules.loss_oscillating import (
+    AMPLITUDE,
+    LARGE_UNDONE,
+    UNDONE_SHARE,
+    UP_SHARE,
+    progress_undone,
+)
 from diagnosis.rules.val_better_than_train import ACCURACY_GAP
 from testkit import histories
 
@@ -141,6 +147,18 @@ def test_a_wobble_small_against_what_the_run_learned_is_not_oscillating() -> Non
     # The same wobble on a loss that learned little: each step up is a step back.
     stuck = 0.3 + 0.2 * np.exp(-t / 6) + 0.1 * wobble
     assert codes({"loss": stuck.tolist()}).get("loss_oscillating") is Severity.warning
+
+
+def test_small_steps_on_a_high_floor_that_undo_most_of_the_progress_are_oscillating() -> None:
+    # A loss pasted as a bare list from an issue: around 9 with no trend, up and down by
+    # 0.3-1.4 (5 % of its level, under AMPLITUDE), each step up undoing most of its progress.
+    loss = [9.28, 8.96, 9.01, 8.55, 8.94, 8.42, 9.06, 8.36, 8.58, 9.36, 8.43, 8.64, 9.04, 9.86, 8.57]
+    steps = np.diff(loss)
+    assert np.median(np.abs(steps)) / np.median(loss) < AMPLITUDE
+    assert progress_undone(np.array(loss), steps) > LARGE_UNDONE
+    assert codes({"loss": loss}).get("loss_oscillating") is Severity.warning
+    # The same steps on a loss that fell from 30 first undo little of what it learned.
+    assert "loss_oscillating" not in codes({"loss": [30.0, 20.0, 12.0, *loss]})
 
 
 def test_spikes_that_recover() -> None:
