@@ -46,6 +46,8 @@ _NON_FINITE = re.compile(r"(?<![\w'\"])(-?)(nan|inf)(?![\w'\"])")
 _NUMPY_SCALAR = re.compile(r"(?:np|numpy)\.(?:float|int)\d*\(([^()]{0,64})\)")
 _NUMPY_ARRAY = re.compile(r"\barray\((\[[^()]*\])(?:,\s*dtype=[\w.]+)?\)")
 _DIGITS = re.compile(r"\d{1,9}")
+# How a loss curve's name ends (`val_loss`, `train_losses`).
+_LOSS_NAMES = ("loss", "losses")
 # A pasted repr is small; ast.literal_eval takes ~10 us a number, so bigger ones go as JSON.
 MAX_LITERAL_CHARS = 2_000_000
 
@@ -68,11 +70,36 @@ def runs_from_json(document: object, source_format: str = "keras_json") -> list[
     if isinstance(document, list):
         return [_from_list(document, source_format)]
     if isinstance(document, dict) and not ("history" in document and isinstance(document["history"], dict)):
+        document = _without_side_data(document)
         models = _models(document)
         if models is not None:
             return [_tagged(history_from_mapping(_columns(m)), source_format) for m in models]
         return [_tagged(history_from_mapping(_columns(document)), source_format)]
     return [_tagged(history_from_json(document), source_format)]
+
+
+def _without_side_data(document: dict[Any, Any]) -> dict[Any, Any]:
+    """The curves of a dict saved with other things beside them (a training script's own JSON:
+    `timestamp`, `classes: ["Happy", ...]`, `phase_starts: [0, 15, 35]`), where it holds a
+    loss curve: text and flags, lists that hold text, and lists of numbers not named like a
+    loss whose length is no loss curve's are left out. A second fit's curves
+    (`fine_tune_accuracy`) have its loss's length and stay."""
+    lengths = {
+        len(values)
+        for key, values in document.items()
+        if isinstance(values, list) and str(key).endswith(_LOSS_NAMES)
+    }
+    if not lengths:
+        return document
+    return {key: values for key, values in document.items() if _curve_or_score(key, values, lengths)}
+
+
+def _curve_or_score(key: object, values: object, lengths: set[int]) -> bool:
+    if isinstance(values, list):
+        if str(key).endswith(_LOSS_NAMES):
+            return True  # a loss curve, whatever it holds (a bad value is an error to report)
+        return len(values) in lengths and not any(isinstance(value, str | bool) for value in values)
+    return isinstance(values, dict | int | float) and not isinstance(values, bool)
 
 
 def _runs_form(runs: list[dict[str, Any]]) -> list[TrainingHistory]:

@@ -105,6 +105,13 @@ def test_a_fine_tune_saved_under_a_prefix_is_a_second_run() -> None:
     assert "test_loss" not in first.metrics  # a final score beside the curves, not a curve
 
 
+def test_settings_and_names_saved_beside_the_curves_are_left_out() -> None:
+    # timestamp, backbone, class names, phase starts and names, a test score: none a curve.
+    (run,) = load_path(WILD / "w132_efficientnet-b0-for-emotion.json")
+    assert run.epochs == 55
+    assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+
+
 SHIPS = "10_ships-cnn-adamax-stuck-ln10.txt"  # an indented paste of a Keras 2 log
 
 
