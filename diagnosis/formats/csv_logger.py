@@ -32,14 +32,27 @@ _SEPARATORS = (",", ";", "\t", "|")
 RUNS_TABLE_COLUMNS = frozenset({"state", "created", "run id", "runtime", "start time"})
 # Rows skipped before a file that is mostly not numbers is refused (a row costs ~10 us).
 MAX_SKIPPED_ROWS = 1000
+# A markdown table, as READMEs and rendered notebooks show a Trainer's `Epoch | Training Loss`:
+# `| 1 | 0.69 |` rows, and under the header a row that only aligns the columns (`|---|:--:|`).
+_ALIGNMENT_CHARS = frozenset("|-: \t")
 # Title lines (`model_history_log`) a header may sit under.
 MAX_TITLE_LINES = 3
 
 
 def _lines(content: str) -> list[tuple[int, str]]:
-    """(1-based number, text) of the non-blank lines; `\\r\\r\\n`, CRLF and CR all end one."""
+    """(1-based number, text) of the non-blank lines; `\\r\\r\\n`, CRLF and CR all end one. A
+    markdown table's rows lose the pipes at either end, and its alignment row goes."""
     content = content.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
-    return [(i, line) for i, line in enumerate(content.split("\n"), start=1) if line.strip()]
+    lines = []
+    for i, line in enumerate(content.split("\n"), start=1):
+        stripped = line.strip()
+        if stripped[:1] == "|" and stripped[-1:] == "|" and len(stripped) > 1:
+            if "---" in stripped and _ALIGNMENT_CHARS.issuperset(stripped):
+                continue
+            line = stripped[1:-1]
+        if stripped:
+            lines.append((i, line))
+    return lines
 
 
 def _separator(header: str) -> str | None:
@@ -113,11 +126,17 @@ def parse(content: str) -> list[TrainingHistory]:
             return steps.wandb_runs(lines[start + 1 :], separator, raw_names)
         if "epoch" in lowered:
             return steps.lightning_runs(lines[start + 1 :], separator, raw_names)
-    # The first column numbers the rows when it is named so or unnamed (a pandas index).
-    counter = 0 if raw_names[0].lower().strip('"') in INDEX_NAMES else None
+    # Columns that number the rows: the first one when unnamed (a pandas index), and any named
+    # so (`epoch` beside a pandas index, or after `Training Loss` in a Trainer's table). The
+    # epoch counter, else the first of them, tells where a run restarts.
+    indexes = frozenset(
+        i for i, name in enumerate(raw_names) if name.lower().strip('"') in INDEX_NAMES and (i == 0 or name)
+    )
+    epochs = [i for i in sorted(indexes) if raw_names[i].lower().strip('"') == "epoch"]
+    counter = next(iter(epochs or sorted(indexes)), None)
     test_is_validation = not has_validation_split(raw_names)
     names = [canonical_name(name, test_is_validation=test_is_validation) for name in raw_names]
-    if any(not name for i, name in enumerate(names) if i != counter):
+    if any(not name for i, name in enumerate(names) if i not in indexes):
         raise HistoryError(f"the header needs distinct, non-empty column names: {quote(raw_names)}")
     if len(set(names)) != len(names):
         raise HistoryError(f"the header names a metric twice: {quote(raw_names)}")
@@ -156,7 +175,7 @@ def parse(content: str) -> list[TrainingHistory]:
             {
                 name: value
                 for i, (name, value) in enumerate(zip(names, row, strict=True))
-                if i != counter and value is not None
+                if i not in indexes and value is not None
             }
         )
     histories = runs.histories(SourceInfo(format=FORMAT))

@@ -86,6 +86,22 @@ def test_csv_separator_is_whatever_follows_epoch(separator: str) -> None:
     assert run.metrics["loss"][0] == 0.5
 
 
+def test_a_pandas_dump_of_a_csvlogger_file_keeps_epoch_as_the_counter_not_a_metric() -> None:
+    # pd.read_csv("log.csv").to_csv("dump.csv"): an unnamed index, then CSVLogger's columns;
+    # two runs appended (the epoch counter restarts while the index goes on).
+    dump = b",epoch,loss,val_loss\n0,0,0.9,1.0\n1,1,0.7,0.8\n2,0,0.95,1.1\n3,1,0.6,0.7\n"
+    first, second = load_runs(dump, "dump.csv")
+    assert set(first.metrics) == {"loss", "val_loss"}
+    assert (first.epochs, second.epochs) == (2, 2)
+    assert second.metrics["loss"].tolist() == [0.95, 0.6]
+
+
+def test_a_markdown_table_of_epochs_reads_like_a_csv() -> None:
+    (run,) = load_path(FIXTURES / "wild" / "md-table-cifar10-cnn-readme.md")
+    assert set(run.metrics) == {"loss", "val_loss"}  # no `Epoch` column, no `----:` row
+    assert run.metrics["val_loss"][[0, -1]].tolist() == [1.0687, 1.0704]
+
+
 def test_console_takes_each_epochs_final_line_not_redraws_or_evaluate() -> None:
     first, second = load_path(FIXTURES / "keras3_verbose1.log")
     # The last batch redraw of epoch 1 shows loss 0.8836 without val_; model.evaluate after
