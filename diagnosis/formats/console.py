@@ -76,6 +76,21 @@ _RECORD_FIELD = re.compile(
     re.IGNORECASE,
 )
 _RECORD_SEPARATORS = re.compile(r"[ \t]+-[ \t]+|[,;|]")
+# A hand-written loop's block per epoch under an `Epoch k/N` header (the PyTorch
+# transfer-learning tutorial's shape, and the many loops copied from it):
+#     Epoch 3/24
+#     ----------
+#     train Loss: 0.4210 Acc: 0.8279
+#     val Loss: 0.2466 Acc: 0.9085
+# A split word leading a line names the split of every field on it that names none; the
+# epoch's lines end at the first line without a `name: number` after them (a summary such as
+# `Best val Acc: 0.91` after the last epoch is no epoch's).
+_SPLIT_LEAD = re.compile(r"(train(?:ing)?|val(?:id(?:ation)?)?|eval|test)\b", re.IGNORECASE)
+_BLOCK_FIELD = re.compile(
+    rf"(?<![\w.'\"])([A-Za-z][\w.]{{0,99}}(?:[ \t]+[A-Za-z][\w.]{{0,99}}){{0,2}})"
+    rf"[ \t]*[:=][ \t]*({_NUMBER})(?![\w.])",
+    re.IGNORECASE,
+)
 # A duration before the metrics (`15s - loss`, `1s 12ms/step`, `985us/sample`).
 _TIMING = re.compile(r"\b\d+(?:\.\d+)?(?:s|ms|us|µs|m|h)\b")
 _TRAIN_ON = re.compile(r"Train(?:ing)? on (\d{1,12}) samples(?:,? validate on (\d{1,12}) samples)?")
@@ -210,6 +225,42 @@ def _record_runs(lines: list[tuple[int, str]]) -> Runs:
     return runs
 
 
+def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
+    """Epochs from the lines under each `Epoch k/N` header when no progress line finished one
+    (see _SPLIT_LEAD); a new run starts where the epoch number restarts or the total changes.
+    Progress lines are left out: an epoch Keras never finished is not an epoch."""
+    runs = Runs()
+    headers = iter(block for block in blocks if block.header is not None)
+    block = next(headers, None)
+    upcoming = next(headers, None)
+    metrics: dict[str, float] = {}
+    previous: int | None = None  # the line of the block's last metrics
+    last: tuple[int, int | None] | None = None
+    for number, text in [*lines, (-1, "")]:  # a sentinel closes the last block
+        closing = number < 0 or (upcoming is not None and number >= (upcoming.header or 0))
+        if block is not None and closing:
+            if metrics:
+                epoch = block.epoch or 0
+                if last is not None and (epoch <= last[0] or block.total != last[1]):
+                    runs.start_new()
+                last = (epoch, block.total)
+                runs.current.add_epoch(metrics)
+            block, upcoming = upcoming, next(headers, None)
+            metrics, previous = {}, None
+        if block is None or number <= (block.header or 0) or _COUNTER.search(text):
+            continue
+        if previous is not None and number > previous + 1:
+            continue  # the epoch's lines ended at a gap; a summary may follow the last
+        lead = _SPLIT_LEAD.match(text)
+        for field in _BLOCK_FIELD.finditer(text):
+            name = field[1]
+            if lead and not _SPLIT_LEAD.search(name):
+                name = f"{lead[1]} {name}"
+            metrics[canonical_name(name)] = float(field[2])
+            previous = number
+    return runs
+
+
 def _facts(content: str, steps: list[int]) -> InputFacts:
     train_on = _TRAIN_ON.search(content)
     num_samples = int(train_on[1]) if train_on else None
@@ -296,6 +347,8 @@ def parse(content: str) -> list[TrainingHistory]:
         runs.current.skips.add(number, f"longer than {MAX_LINE} characters")
     source = SourceInfo(format=FORMAT)
     histories = runs.histories(source, _facts(content, steps))
+    if not histories and headed:
+        histories = _block_runs(blocks, texts).histories(source, _facts(content, []))
     if not histories:
         histories = _record_runs(texts).histories(source, _facts(content, []))
     if not histories:

@@ -112,6 +112,20 @@ def test_settings_and_names_saved_beside_the_curves_are_left_out() -> None:
     assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
 
 
+def test_a_hand_written_loops_epoch_blocks_read_with_the_split_each_line_names() -> None:
+    # `Epoch k/49`, `----------`, `train Loss: x Acc: y`, `val Loss: x Acc: y`, then a summary
+    # (`Best val Acc: 0.472222`) after the last epoch, which is no epoch's metric.
+    (run,) = load_path(WILD / "epoch-blocks-strip-ai-transfer-learning.txt")
+    assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert run.metrics["val_accuracy"][[0, -1]].tolist() == [0.1875, 0.4722]
+    # `acc: tensor(0.3262, device='cuda:0', ...)` holds no `name: number`; `cuda:0` is not one.
+    (blocks,) = load_path(WILD / "epoch-blocks-helping-hands-resnet18-md.md")
+    assert set(blocks.metrics) == {"loss", "val_loss"}
+    # A Keras log cut off before any epoch finished is still refused, not read from its bars.
+    with pytest.raises(HistoryError, match="no finished epoch"):
+        load_runs(b"Epoch 1/2\n1/3 [=====>....] - ETA: 2s - loss: 0.7012 - acc: 0.5000\n")
+
+
 SHIPS = "10_ships-cnn-adamax-stuck-ln10.txt"  # an indented paste of a Keras 2 log
 
 
