@@ -2,11 +2,10 @@
 
 The entries are data: tests/corpus/bundles/manifest.json lists each one's name, cause, builder
 and its parameters, seed, round, split, and its expected and incidental codes; its description
-says what each means. All but the real programs are recipes over the registries here: a data
-set (DATA), steps over its arrays that split, scale and inject (STEPS), a network (MODELS),
-edits to its weights (EDITS), its loss, optimizer and training.json. This file holds what the
-entries name: those registries' data sets, Keras model builders and steps, and the real
-programs' builders (each of which returns the compiled model, the arrays and training.json).
+says what each means. Every entry is a recipe over the registries here: a data set (DATA),
+steps over its arrays that split, scale and inject (STEPS), a network (MODELS), edits to its
+weights (EDITS), its loss, optimizer and training.json. This file holds what the entries name:
+those registries' data sets, Keras model builders, steps and edits.
 
 Each faulty entry injects one cause of non-convergence into an otherwise sane setup; the
 healthy entries are setups a careful practitioner would submit (standardized inputs, a loss
@@ -22,16 +21,16 @@ selection); the holdout, once scored and read, retires into `seen` like the othe
 from __future__ import annotations
 
 import functools
-import inspect
 import json
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from diagnosis.bundle import BundleData
 from diagnosis.taxonomy import CAUSES
 from testkit.bundles import blobs, make_bundle
 
@@ -71,11 +70,8 @@ class Parts:
     """What a bundle holds: the compiled model, the arrays and training.json."""
 
     model: keras.Model
-    x: np.ndarray
-    y: np.ndarray
-    x_val: np.ndarray | None = None
-    y_val: np.ndarray | None = None
-    training: dict[str, Any] = field(default_factory=lambda: dict(TRAINING))
+    data: BundleData
+    training: dict[str, Any]
 
 
 # Called with the generator as `rng`, its parameters bound (see load_entries).
@@ -111,13 +107,14 @@ class Entry:
     def build(self, directory: Path) -> Path:
         """Write this entry's bundle (a zip) under `directory` and return its path."""
         parts = self.parts()
+        data = parts.data
         return make_bundle(
             directory / f"{self.name}.zip",
             parts.model,
-            parts.x,
-            parts.y,
-            x_val=parts.x_val,
-            y_val=parts.y_val,
+            data.x_train,
+            data.y_train,
+            x_val=data.x_val,
+            y_val=data.y_val,
             training=parts.training,
         )
 
@@ -451,26 +448,12 @@ def _compiled(model: keras.Model, loss: Any, optimizer: str = "adam", lr: float 
     return model
 
 
-def _binary(model: keras.Model, **kwargs: Any) -> keras.Model:
-    return _compiled(model, "binary_crossentropy", **kwargs)
-
-
 # --- recipes: the entries' parts as data ----------------------------------------------------------
-# Every entry but the real programs names `recipe` and lists its parts as parameters: a data set
-# from DATA, steps from STEPS applied in order to the arrays (the split, scalings, injected
-# faults), a network from MODELS (a dense `net`, or `layers` for keras.layers called in order),
-# edits to its weights from EDITS, and its loss, optimizer and training.json. Each step draws
-# from the entry's generator in the order listed.
-
-
-@dataclass(frozen=True)
-class Arrays:
-    """The training arrays and, once split, the validation ones."""
-
-    x: np.ndarray
-    y: np.ndarray
-    xv: np.ndarray | None = None
-    yv: np.ndarray | None = None
+# Every entry names `recipe` and lists its parts as parameters: a data set from DATA, steps from
+# STEPS applied in order to the arrays (the split, scalings, injected faults), a network from
+# MODELS (a dense `net`, or `layers` for keras.layers called in order), edits to its weights from
+# EDITS, and its loss, optimizer and training.json. Each step draws from the entry's generator in
+# the order listed.
 
 
 def _make(rng: np.random.Generator, name: str, n: int, **options: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -597,6 +580,76 @@ def _bar_masks(rng: np.random.Generator, n: int, size: int = 12) -> tuple[np.nda
     return images[..., None].astype(np.float32), (255 * masks[..., None]).astype(np.float32)
 
 
+# The seventh round's real programs' data sets (the manifest's notes say what each stands in for).
+
+
+def _digit_pixels(rng: np.random.Generator, upsample: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's digits as 0-255 grey images, each pixel repeated `upsample` times per side
+    (24x24): a small stand-in for (Fashion-)MNIST as loaded, before any scaling."""
+    x, y = _sklearn_set("digits")
+    images = np.kron(np.round(x.reshape(-1, 8, 8) * 255 / 16), np.ones((upsample, upsample)))
+    return images.astype(np.float32), y
+
+
+def _uniform_power(
+    rng: np.random.Generator,
+    n: int,
+    low: float,
+    high: float,
+    power: int,
+    x_unit: float = 1,
+    y_unit: float = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """y = x**power for x uniform in [low, high], both divided by their unit (a fix's scaling)."""
+    x = rng.uniform(low, high, size=(n, 1))
+    return (x / x_unit).astype(np.float32), (x[:, 0] ** power / y_unit).astype(np.float32)
+
+
+def _coded_xor(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """5 steps of 10 label-encoded categories (codes 0-3); the label is an XOR of two of them at
+    different steps, as a (n, 1) column."""
+    x = rng.integers(0, 4, size=(n, 5, 10)).astype(np.float32)
+    return x, ((x[:, -1, 0] > 1) ^ (x[:, 1, 3] > 1)).astype(np.float32)[:, None]
+
+
+def _majority_bits(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cases of 3 bits (mostly ones) labelled "more than one bit set"."""
+    x = (rng.random((n, 3)) < 0.7).astype(np.float32)
+    return x, (x.sum(axis=1) > 1).astype(np.float32)
+
+
+def _houses(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Area, rooms, age and distance (standardized) and a price in dollars."""
+    area = rng.uniform(40, 250, n)
+    rooms = np.clip(np.round(area / 30 + rng.normal(0, 1, n)), 1, None)
+    age = rng.uniform(0, 80, n)
+    distance = rng.exponential(8, n)
+    price = 40_000 + 1_800 * area + 9_000 * rooms - 900 * age - 4_000 * distance
+    return _standardize(np.column_stack([area, rooms, age, distance]))[0], price + rng.normal(0, 15_000, n)
+
+
+def _bit_products(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """32-bit vectors and a standardized target made of pairwise bit products and single bits."""
+    bits = (rng.random((n, 32)) < 0.5).astype(np.float32)
+    pairs = rng.integers(0, 32, size=(12, 2))
+    y = (bits[:, pairs[:, 0]] * bits[:, pairs[:, 1]]) @ rng.normal(size=12) + bits[:, :8] @ rng.normal(size=8)
+    return bits, _standard_target(y)
+
+
+def _uniform_line(
+    rng: np.random.Generator, n: int, low: float, high: float, slope: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """y = slope * x for x uniform in [low, high] (float32)."""
+    x = rng.uniform(low, high, size=(n, 1)).astype(np.float32)
+    return x, (slope * x[:, 0]).astype(np.float32)
+
+
+def _relu_targets(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """y = relu(x) for x ~ N(0, 1)."""
+    x = rng.normal(size=(n, 1)).astype(np.float32)
+    return x, np.maximum(x[:, 0], 0)
+
+
 DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "sklearn": lambda rng, name: _sklearn_set(name),
     "classes": _classes,
@@ -620,10 +673,9 @@ DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "friedman2": lambda rng, n: _friedman2(rng, n),
     "diabetes": lambda rng: _diabetes(),
     "powers": _powers,
-    # The ninth round's: the thread's own curve, a stand-in for U-Net masks, 0-255 digits.
+    # The ninth round's: the thread's own curve, a stand-in for U-Net masks (and digit_pixels).
     "logistic_curve": _logistic_curve,
     "bar_masks": _bar_masks,
-    "digit_pixels": lambda rng: _digit_pixels(),
     # The sixth round's base problems, drawn by their names in the manifest.
     "spirals": _spirals,
     "xor": _xor,
@@ -633,37 +685,48 @@ DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "waves": _waves,
     "shapes": _shapes,
     "sectors": _sectors,
+    # The seventh round's real programs (digit_pixels the ninth's too).
+    "digit_pixels": _digit_pixels,
+    "uniform_power": _uniform_power,
+    "coded_xor": _coded_xor,
+    "majority_bits": _majority_bits,
+    "houses": _houses,
+    "bit_products": _bit_products,
+    "uniform_line": _uniform_line,
+    "relu_targets": _relu_targets,
     # The sixth round drew `first` samples to read the feature count, then the data.
     "redrawn": lambda rng, name, first, n: (DATA[name](rng, first), DATA[name](rng, n))[1],
 }
 
 
-def _both(a: Arrays, change: Callable[[np.ndarray], np.ndarray], on: str = "x", sets: str = "both") -> Arrays:
+def _both(
+    a: BundleData, change: Callable[[np.ndarray], np.ndarray], on: str = "x", sets: str = "both"
+) -> BundleData:
     """`change` applied to the training and/or validation arrays of `on` (x or y)."""
-    train, val = (a.x, a.xv) if on == "x" else (a.y, a.yv)
+    train, val = (a.x_train, a.x_val) if on == "x" else (a.y_train, a.y_val)
     if sets != "val":
         train = change(train)
     if sets != "train" and val is not None:
         val = change(val)
-    return replace(a, x=train, xv=val) if on == "x" else replace(a, y=train, yv=val)
+    return replace(a, x_train=train, x_val=val) if on == "x" else replace(a, y_train=train, y_val=val)
 
 
-def _standardized(a: Arrays, rng: np.random.Generator, val: bool = True) -> Arrays:
+def _standardized(a: BundleData, rng: np.random.Generator, val: bool = True) -> BundleData:
     """Standardized by the training columns; with `val` false the validation set is left as is."""
-    if a.xv is None or not val:
-        return replace(a, x=_standardize(a.x)[0])
-    x, xv = _standardize(a.x, a.xv)
-    return replace(a, x=x, xv=xv)
+    if a.x_val is None or not val:
+        return replace(a, x_train=_standardize(a.x_train)[0])
+    x, xv = _standardize(a.x_train, a.x_val)
+    return replace(a, x_train=x, x_val=xv)
 
 
 def _affine(
-    a: Arrays,
+    a: BundleData,
     rng: np.random.Generator,
     scale: Any = 1.0,
     shift: Any = None,
     where: Any = None,
     **which: str,
-) -> Arrays:
+) -> BundleData:
     """scale * v (+ shift, when one is given), over the cells at `where` or all of them; a list
     is one value per column (float32)."""
     if isinstance(scale, tuple):
@@ -682,7 +745,9 @@ def _affine(
     return _both(a, change, **which)
 
 
-def _cells(a: Arrays, rng: np.random.Generator, share: float, value: float, sets: str = "train") -> Arrays:
+def _cells(
+    a: BundleData, rng: np.random.Generator, share: float, value: float, sets: str = "train"
+) -> BundleData:
     """`share` of the cells replaced by `value`."""
 
     def change(v: np.ndarray) -> np.ndarray:
@@ -693,7 +758,7 @@ def _cells(a: Arrays, rng: np.random.Generator, share: float, value: float, sets
     return _both(a, change, sets=sets)
 
 
-def _fill(a: Arrays, rng: np.random.Generator, where: Any, value: Any, on: str = "x") -> Arrays:
+def _fill(a: BundleData, rng: np.random.Generator, where: Any, value: Any, on: str = "x") -> BundleData:
     """The cells at index `where` set to `value`, in training and validation alike."""
 
     def change(v: np.ndarray) -> np.ndarray:
@@ -705,142 +770,158 @@ def _fill(a: Arrays, rng: np.random.Generator, where: Any, value: Any, on: str =
 
 
 def _rows(
-    a: Arrays, rng: np.random.Generator, count: int, value: float, column: int | None = None, on: str = "x"
-) -> Arrays:
+    a: BundleData,
+    rng: np.random.Generator,
+    count: int,
+    value: float,
+    column: int | None = None,
+    on: str = "x",
+) -> BundleData:
     """`count` training rows with `value` in one column, or in the whole row."""
-    v = (a.x if on == "x" else a.y).copy()
+    v = (a.x_train if on == "x" else a.y_train).copy()
     chosen = rng.choice(len(v), count, replace=False)
     v[chosen if column is None else (chosen, column)] = value
-    return replace(a, x=v) if on == "x" else replace(a, y=v)
+    return replace(a, x_train=v) if on == "x" else replace(a, y_train=v)
 
 
-def _thin(a: Arrays, rng: np.random.Generator, positive: float, keep: int = 0, ratio: int = 0) -> Arrays:
+def _thin(
+    a: BundleData, rng: np.random.Generator, positive: float, keep: int = 0, ratio: int = 0
+) -> BundleData:
     """A one-vs-rest task (label == positive) with the positives thinned to `keep`, or to one
     per `ratio` negatives."""
-    chosen, others = np.flatnonzero(a.y == positive), np.flatnonzero(a.y != positive)
+    chosen, others = np.flatnonzero(a.y_train == positive), np.flatnonzero(a.y_train != positive)
     rows = rng.permutation(
         np.concatenate([others, rng.choice(chosen, keep or len(others) // ratio, replace=False)])
     )
-    return Arrays(a.x[rows], (a.y[rows] == positive).astype(np.int64))
+    return BundleData(a.x_train[rows], (a.y_train[rows] == positive).astype(np.int64))
 
 
-def _next_class(a: Arrays, rng: np.random.Generator, share: float, classes: int) -> Arrays:
+def _next_class(a: BundleData, rng: np.random.Generator, share: float, classes: int) -> BundleData:
     """`share` of the training labels moved to the next class (neighbours confused)."""
-    moved = rng.choice(len(a.y), int(share * len(a.y)), replace=False)
-    y = a.y.copy()
-    y[moved] = (a.y[moved] + 1) % classes
-    return replace(a, y=y)
+    moved = rng.choice(len(a.y_train), int(share * len(a.y_train)), replace=False)
+    y = a.y_train.copy()
+    y[moved] = (a.y_train[moved] + 1) % classes
+    return replace(a, y_train=y)
 
 
-def _stuck_columns(a: Arrays, rng: np.random.Generator, first: int, low: float, high: float) -> Arrays:
+def _stuck_columns(
+    a: BundleData, rng: np.random.Generator, first: int, low: float, high: float
+) -> BundleData:
     """The columns from `first` on stuck at per-column defaults drawn from [low, high)."""
-    stuck = rng.uniform(low, high, a.x.shape[1] - first).astype(np.float32)
+    stuck = rng.uniform(low, high, a.x_train.shape[1] - first).astype(np.float32)
     return _fill(a, rng, (slice(None), slice(first, None)), stuck)
 
 
-def _missing(a: Arrays, rng: np.random.Generator, share: float, column: int) -> Arrays:
+def _missing(a: BundleData, rng: np.random.Generator, share: float, column: int) -> BundleData:
     """One training column missing (NaN, not imputed) in `share` of the rows."""
-    x = a.x.copy()
+    x = a.x_train.copy()
     x[rng.random(len(x)) < share, column] = np.nan
-    return replace(a, x=x)
+    return replace(a, x_train=x)
 
 
-def _impute_mean(a: Arrays, rng: np.random.Generator, first: int, last: int) -> Arrays:
+def _impute_mean(a: BundleData, rng: np.random.Generator, first: int, last: int) -> BundleData:
     """Columns first..last replaced by their mean: an imputation that filled whole columns."""
-    x = a.x.copy()
+    x = a.x_train.copy()
     x[:, first:last] = x[:, first:last].mean(axis=0)
-    return replace(a, x=x)
+    return replace(a, x_train=x)
 
 
-def _standardized_target(a: Arrays, rng: np.random.Generator) -> Arrays:
-    mean, std = a.y.mean(), a.y.std()
+def _standardized_target(a: BundleData, rng: np.random.Generator) -> BundleData:
+    mean, std = a.y_train.mean(), a.y_train.std()
     return _both(a, lambda v: ((v - mean) / std).astype(np.float32), on="y")
 
 
-def _random_scales(a: Arrays, rng: np.random.Generator, offset: float = 0.0) -> Arrays:
+def _random_scales(a: BundleData, rng: np.random.Generator, offset: float = 0.0) -> BundleData:
     """Each column on its own scale, 1 to 1e4 (drawn), and `offset` scales from zero."""
-    scales = 10.0 ** rng.uniform(0, 4, a.x.shape[1])
+    scales = 10.0 ** rng.uniform(0, 4, a.x_train.shape[1])
     if offset:
         return _both(a, lambda v: (v * scales + offset * scales).astype(np.float32))
     return _both(a, lambda v: v * scales.astype(np.float32))
 
 
-def _log_counts(a: Arrays, rng: np.random.Generator) -> Arrays:
+def _log_counts(a: BundleData, rng: np.random.Generator) -> BundleData:
     """A log-transformed count column appended: log(0) = -inf where the count is 0."""
-    assert a.xv is not None
-    counts = rng.poisson(np.exp(1.5 + 0.5 * np.concatenate([a.x, a.xv])[:, 0]))
+    assert a.x_val is not None
+    counts = rng.poisson(np.exp(1.5 + 0.5 * np.concatenate([a.x_train, a.x_val])[:, 0]))
     with np.errstate(divide="ignore"):
         logged = np.log(counts).astype(np.float32)
     return replace(
-        a, x=np.column_stack([a.x, logged[: len(a.x)]]), xv=np.column_stack([a.xv, logged[len(a.x) :]])
+        a,
+        x_train=np.column_stack([a.x_train, logged[: len(a.x_train)]]),
+        x_val=np.column_stack([a.x_val, logged[len(a.x_train) :]]),
     )
 
 
-def _leak(a: Arrays, rng: np.random.Generator, share: float) -> Arrays:
-    assert a.xv is not None
-    assert a.yv is not None
-    xv, yv = _leaked(a.x, a.y, a.xv, a.yv, share, rng)
-    return replace(a, xv=xv, yv=yv)
+def _leak(a: BundleData, rng: np.random.Generator, share: float) -> BundleData:
+    assert a.x_val is not None
+    assert a.y_val is not None
+    xv, yv = _leaked(a.x_train, a.y_train, a.x_val, a.y_val, share, rng)
+    return replace(a, x_val=xv, y_val=yv)
 
 
-def _stuck_channels(a: Arrays, rng: np.random.Generator, count: int) -> Arrays:
+def _stuck_channels(a: BundleData, rng: np.random.Generator, count: int) -> BundleData:
     """`count` channels, chosen at random, stuck at a last reading (a different value each)."""
-    stuck = rng.choice(a.x.shape[1], count, replace=False)
+    stuck = rng.choice(a.x_train.shape[1], count, replace=False)
     return _fill(a, rng, (slice(None), stuck), rng.normal(size=count).astype(np.float32))
 
 
-def _repeat(a: Arrays, rng: np.random.Generator, times: int) -> Arrays:
+def _repeat(a: BundleData, rng: np.random.Generator, times: int) -> BundleData:
     """The training rows written `times` times, shuffled."""
-    order = rng.permutation(times * len(a.x))
-    reps = (times,) + (1,) * (a.x.ndim - 1)
-    return replace(a, x=np.tile(a.x, reps)[order], y=np.tile(a.y, times)[order])
+    order = rng.permutation(times * len(a.x_train))
+    reps = (times,) + (1,) * (a.x_train.ndim - 1)
+    return replace(a, x_train=np.tile(a.x_train, reps)[order], y_train=np.tile(a.y_train, times)[order])
 
 
-def _duplicate(a: Arrays, rng: np.random.Generator, share: float, with_replacement: bool = False) -> Arrays:
+def _duplicate(
+    a: BundleData, rng: np.random.Generator, share: float, with_replacement: bool = False
+) -> BundleData:
     """Copies of `share` of the training rows shuffled in (an oversampling or a merge gone wrong)."""
-    copies = rng.choice(len(a.x), int(share * len(a.x)), replace=with_replacement)
-    order = rng.permutation(len(a.x) + len(copies))
-    x, y = np.concatenate([a.x, a.x[copies]])[order], np.concatenate([a.y, a.y[copies]])[order]
-    return replace(a, x=x, y=y)
+    copies = rng.choice(len(a.x_train), int(share * len(a.x_train)), replace=with_replacement)
+    order = rng.permutation(len(a.x_train) + len(copies))
+    x, y = (
+        np.concatenate([a.x_train, a.x_train[copies]])[order],
+        np.concatenate([a.y_train, a.y_train[copies]])[order],
+    )
+    return replace(a, x_train=x, y_train=y)
 
 
-def _val_from_train(a: Arrays, rng: np.random.Generator, count: int) -> Arrays:
-    leaked = rng.choice(len(a.x), count, replace=False)
-    return replace(a, xv=a.x[leaked], yv=a.y[leaked])
+def _val_from_train(a: BundleData, rng: np.random.Generator, count: int) -> BundleData:
+    leaked = rng.choice(len(a.x_train), count, replace=False)
+    return replace(a, x_val=a.x_train[leaked], y_val=a.y_train[leaked])
 
 
-def _subsample(a: Arrays, rng: np.random.Generator, n: int) -> Arrays:
-    keep = rng.choice(len(a.x), n, replace=False)
-    return replace(a, x=a.x[keep], y=a.y[keep])
+def _subsample(a: BundleData, rng: np.random.Generator, n: int) -> BundleData:
+    keep = rng.choice(len(a.x_train), n, replace=False)
+    return replace(a, x_train=a.x_train[keep], y_train=a.y_train[keep])
 
 
 def _sort(
-    a: Arrays, rng: np.random.Generator, weights: Sequence[float] = (), column: int | None = None
-) -> Arrays:
+    a: BundleData, rng: np.random.Generator, weights: Sequence[float] = (), column: int | None = None
+) -> BundleData:
     """Rows sorted by the target, by a weighted sum of the first columns, or by one input (of
     the flattened inputs): a drift over time."""
-    key = a.y if column is None else a.x.reshape(len(a.x), -1)[:, column]
+    key = a.y_train if column is None else a.x_train.reshape(len(a.x_train), -1)[:, column]
     for index, weight in enumerate(weights):
-        key = weight * a.x[:, index] if index == 0 else key + weight * a.x[:, index]
+        key = weight * a.x_train[:, index] if index == 0 else key + weight * a.x_train[:, index]
     order = np.argsort(key)
-    return Arrays(a.x[order], a.y[order])
+    return BundleData(a.x_train[order], a.y_train[order])
 
 
-def _tail_split(a: Arrays, rng: np.random.Generator) -> Arrays:
+def _tail_split(a: BundleData, rng: np.random.Generator) -> BundleData:
     """The last 20 % of the rows as validation, as validation_split takes them."""
-    cut = int(len(a.x) * (1 - VAL_SHARE))
-    return Arrays(a.x[:cut], a.y[:cut], a.x[cut:], a.y[cut:])
+    cut = int(len(a.x_train) * (1 - VAL_SHARE))
+    return BundleData(a.x_train[:cut], a.y_train[:cut], a.x_train[cut:], a.y_train[cut:])
 
 
-def _keep_classes(a: Arrays, rng: np.random.Generator, keep: Sequence[float]) -> Arrays:
+def _keep_classes(a: BundleData, rng: np.random.Generator, keep: Sequence[float]) -> BundleData:
     """Only `keep[c]` of class c's samples kept."""
-    kept = rng.random(len(a.y)) < np.asarray(keep)[a.y]
-    return Arrays(a.x[kept], a.y[kept])
+    kept = rng.random(len(a.y_train)) < np.asarray(keep)[a.y_train]
+    return BundleData(a.x_train[kept], a.y_train[kept])
 
 
-def _with_square(a: Arrays, rng: np.random.Generator) -> Arrays:
+def _with_square(a: BundleData, rng: np.random.Generator) -> BundleData:
     """The target and its square (standardized by the training squares) as two columns."""
-    square = a.y**2
+    square = a.y_train**2
 
     def pair(t: np.ndarray) -> np.ndarray:
         return np.stack([t, (t**2 - square.mean()) / square.std()], axis=1).astype(np.float32)
@@ -848,46 +929,49 @@ def _with_square(a: Arrays, rng: np.random.Generator) -> Arrays:
     return _both(a, pair, on="y")
 
 
-def _drop_positives(a: Arrays, rng: np.random.Generator, share: float) -> Arrays:
+def _drop_positives(a: BundleData, rng: np.random.Generator, share: float) -> BundleData:
     """`share` of the training positives recorded as negatives (unconfirmed cases filed as no)."""
-    positives = np.flatnonzero(a.y == 1)
-    y = a.y.copy()
+    positives = np.flatnonzero(a.y_train == 1)
+    y = a.y_train.copy()
     y[rng.choice(positives, int(share * len(positives)), replace=False)] = 0
-    return replace(a, y=y)
+    return replace(a, y_train=y)
 
 
-def _standardized_raw(a: Arrays, rng: np.random.Generator, epsilon: float = 0.0) -> Arrays:
+def _standardized_raw(a: BundleData, rng: np.random.Generator, epsilon: float = 0.0) -> BundleData:
     """(v - mean) / (std + epsilon) by the training columns, unguarded: a constant column gives
     0 / 0 = NaN where epsilon is 0 (the ninth round's hand-written scaler)."""
-    mean, std = a.x.mean(axis=0), a.x.std(axis=0)
+    mean, std = a.x_train.mean(axis=0), a.x_train.std(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return _both(a, lambda v: ((v - mean) / (std + epsilon)).astype(np.float32))
 
 
-def _oversample(a: Arrays, rng: np.random.Generator) -> Arrays:
+def _oversample(a: BundleData, rng: np.random.Generator) -> BundleData:
     """Every training class drawn with replacement up to the largest one's count, shuffled in
     (random oversampling of the minorities); validation untouched."""
-    classes, counts = np.unique(a.y, return_counts=True)
+    classes, counts = np.unique(a.y_train, return_counts=True)
     extra = [
-        rng.choice(np.flatnonzero(a.y == c), counts.max() - k) for c, k in zip(classes, counts, strict=True)
+        rng.choice(np.flatnonzero(a.y_train == c), counts.max() - k)
+        for c, k in zip(classes, counts, strict=True)
     ]
-    rows = rng.permutation(np.concatenate([np.arange(len(a.y)), *extra]))
-    return replace(a, x=a.x[rows], y=a.y[rows])
+    rows = rng.permutation(np.concatenate([np.arange(len(a.y_train)), *extra]))
+    return replace(a, x_train=a.x_train[rows], y_train=a.y_train[rows])
 
 
-STEPS: dict[str, Callable[..., Arrays]] = {
-    "split": lambda a, rng: Arrays(*_split(a.x, a.y, rng)),
+STEPS: dict[str, Callable[..., BundleData]] = {
+    "split": lambda a, rng, share=VAL_SHARE: BundleData(*_split(a.x_train, a.y_train, rng, share)),
     "standardize": _standardized,
-    "astype": lambda a, rng, dtype, sets="both": _both(a, lambda v: v.astype(dtype), sets=sets),
+    "astype": lambda a, rng, dtype, **which: _both(a, lambda v: v.astype(dtype), **which),
     "images": lambda a, rng, peak, shape: _both(
         a, lambda v: (v / peak).reshape(-1, *shape).astype(np.float32)
     ),
-    "uint8": lambda a, rng, peak: replace(a, x=np.round(a.x * 255 / peak).astype(np.uint8)),
-    "minmax": lambda a, rng: replace(a, x=((a.x - a.x.min(axis=0)) / np.ptp(a.x, axis=0)).astype(np.float32)),
+    "uint8": lambda a, rng, peak: replace(a, x_train=np.round(a.x_train * 255 / peak).astype(np.uint8)),
+    "minmax": lambda a, rng: replace(
+        a, x_train=((a.x_train - a.x_train.min(axis=0)) / np.ptp(a.x_train, axis=0)).astype(np.float32)
+    ),
     "one_hot": lambda a, rng, classes: _both(a, lambda v: _one_hot(v, classes), on="y"),
-    "flip": lambda a, rng, share, classes: replace(a, y=_flip(a.y, share, classes, rng)),
+    "flip": lambda a, rng, share, classes: replace(a, y_train=_flip(a.y_train, share, classes, rng)),
     "affine": _affine,
-    "constant": lambda a, rng, value: replace(a, x=np.full_like(a.x, value)),
+    "constant": lambda a, rng, value: replace(a, x_train=np.full_like(a.x_train, value)),
     "cells": _cells,
     "fill": _fill,
     "rows": _rows,
@@ -902,7 +986,7 @@ STEPS: dict[str, Callable[..., Arrays]] = {
     "log_counts": _log_counts,
     "stuck_sensors": _stuck_channels,
     "leak": _leak,
-    "positive": lambda a, rng: replace(a, y=(a.y > 0).astype(np.int64)),
+    "positive": lambda a, rng: replace(a, y_train=(a.y_train > 0).astype(np.int64)),
     "smooth": lambda a, rng, classes, high, spread: _both(
         a, lambda v: (high * _one_hot(v, classes) + spread / classes).astype(np.float32), on="y"
     ),
@@ -910,9 +994,11 @@ STEPS: dict[str, Callable[..., Arrays]] = {
         a, lambda v: np.column_stack([v, np.zeros((len(v), count))]).astype(np.float32)
     ),
     "ratings": lambda a, rng, top: replace(
-        a, y=(top * (a.y - a.y.min()) / (np.ptp(a.y) + 1e-6)).astype(np.float32)
+        a, y_train=(top * (a.y_train - a.y_train.min()) / (np.ptp(a.y_train) + 1e-6)).astype(np.float32)
     ),
-    "conflict": lambda a, rng, share, classes: Arrays(*_conflicting_copies(a.x, a.y, share, classes, rng)),
+    "conflict": lambda a, rng, share, classes: BundleData(
+        *_conflicting_copies(a.x_train, a.y_train, share, classes, rng)
+    ),
     "duplicate": _duplicate,
     "val_from_train": _val_from_train,
     "subsample": _subsample,
@@ -928,12 +1014,12 @@ STEPS: dict[str, Callable[..., Arrays]] = {
     "standardize_raw": _standardized_raw,
     "oversample": _oversample,
     "quartiles": lambda a, rng: replace(
-        a, y=np.digitize(a.y, np.quantile(a.y, [0.25, 0.5, 0.75])).astype(np.int64)
+        a, y_train=np.digitize(a.y_train, np.quantile(a.y_train, [0.25, 0.5, 0.75])).astype(np.int64)
     ),
 }
 
 
-def _layers(arrays: Arrays, specs: Sequence[Sequence[Any]]) -> keras.Model:
+def _layers(arrays: BundleData, specs: Sequence[Sequence[Any]]) -> keras.Model:
     """A Sequential model of keras.layers called in order: [name, *args, {keyword args}]. The
     keyword "adapt" adapts the layer (a Normalization) to the training inputs as it is made."""
     import keras
@@ -946,7 +1032,7 @@ def _layers(arrays: Arrays, specs: Sequence[Sequence[Any]]) -> keras.Model:
         given = [layer(*a) if isinstance(a, tuple) and a and isinstance(a[0], str) else a for a in args]
         made = getattr(keras.layers, name)(*given[: len(given) - keyed], **options)
         if adapt:
-            made.adapt(arrays.x)
+            made.adapt(arrays.x_train)
         return made
 
     return keras.Sequential([layer(*spec) for spec in specs])
@@ -990,24 +1076,24 @@ MODELS: dict[str, Callable[..., keras.Model]] = {
 }
 
 
-def _zero_frozen(model: keras.Model, arrays: Arrays, layer: int) -> None:
+def _zero_frozen(model: keras.Model, arrays: BundleData, layer: int) -> None:
     """The layer at `layer` frozen with zero weights (its weights never loaded)."""
     chosen = model.layers[layer]
     chosen.set_weights([np.zeros_like(w) for w in chosen.get_weights()])
     chosen.trainable = False
 
 
-def _bias(model: keras.Model, arrays: Arrays, layer: int, value: float) -> None:
+def _bias(model: keras.Model, arrays: BundleData, layer: int, value: float) -> None:
     """The layer at `layer` saved with every bias at `value`."""
     kernel, bias = model.layers[layer].get_weights()
     model.layers[layer].set_weights([kernel, np.full_like(bias, value)])
 
 
-def _freeze(model: keras.Model, arrays: Arrays) -> None:
+def _freeze(model: keras.Model, arrays: BundleData) -> None:
     model.trainable = False
 
 
-def _negative(model: keras.Model, arrays: Arrays, layer: int, bias: float) -> None:
+def _negative(model: keras.Model, arrays: BundleData, layer: int, bias: float) -> None:
     """A checkpoint saved after a divergence: the layer's kernel all negative, its bias `bias`."""
     kernel, old = model.layers[layer].get_weights()
     model.layers[layer].set_weights([-np.abs(kernel), np.full_like(old, bias)])
@@ -1043,7 +1129,7 @@ def recipe(
     `options` the optimizer's other settings (momentum)."""
     import keras
 
-    arrays = Arrays(*_call(DATA, data, rng))
+    arrays = BundleData(*_call(DATA, data, rng))
     for step in steps:
         arrays = _call(STEPS, step, arrays, rng)
     network = _call(MODELS, model, arrays)
@@ -1055,215 +1141,11 @@ def recipe(
         network.compile(optimizer=chosen, loss=loss)
     else:
         _compiled(network, loss, optimizer, lr)
-    return Parts(network, arrays.x, arrays.y, arrays.xv, arrays.yv, dict(training or TRAINING))
+    return Parts(network, arrays, dict(training or TRAINING))
 
 
-# --- real programs (the seventh round) -------------------------------------------------------------
-
-
-# Each builder rebuilds a program from a public question or issue whose fix is known (the
-# manifest names the source and states the fault and the fix); `fixed=True` applies that fix.
-# The originals' data are downloads: each docstring says what stands in for them.
-
-
-def _digit_pixels(upsample: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's digits as 0-255 grey images, each pixel repeated `upsample` times per side
-    (24x24): a small stand-in for (Fashion-)MNIST as loaded, before any scaling."""
-    x, y = _sklearn_set("digits")
-    images = np.kron(np.round(x.reshape(-1, 8, 8) * 255 / 16), np.ones((upsample, upsample)))
-    return images.astype(np.float32), y
-
-
-def _real_x4_sigmoid_elu(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """y = x**4 for x in [-100, 100] (the thread's own data) through sigmoid and ELU layers;
-    the fix scales x to [-1, 1] and y to [0, 1]. Adam stands in for the unstated optimizer."""
-    import keras
-
-    x = rng.uniform(-100, 100, size=(2000, 1))
-    y = x[:, 0] ** 4
-    if fixed:
-        x, y = x / 100, y / 1e8
-    model = keras.Sequential(
-        [
-            keras.layers.Input((1,)),
-            keras.layers.Dense(64, activation="sigmoid"),
-            keras.layers.Dense(64, activation="elu"),
-            keras.layers.Dense(1),
-        ]
-    )
-    parts = _split(x.astype(np.float32), y.astype(np.float32), rng)
-    return Parts(_compiled(model, "mse"), *parts, training={"batch_size": 32, "epochs": 30})
-
-
-def _real_lstm_one_sigmoid_unit(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """An LSTM over 5 steps of 10 label-encoded categorical features and one sigmoid unit,
-    trained with categorical cross-entropy; the fix is binary cross-entropy. Generated codes
-    (0-3) stand in for the original's encoded categories; the label is an XOR of two of them
-    at different steps. LSTM(32) stands in for the original LSTM(256) to keep it small."""
-    import keras
-
-    x = rng.integers(0, 4, size=(3000, 5, 10)).astype(np.float32)
-    y = ((x[:, -1, 0] > 1) ^ (x[:, 1, 3] > 1)).astype(np.float32)[:, None]
-    model = keras.Sequential(
-        [
-            keras.layers.Input((5, 10)),
-            keras.layers.LSTM(32, recurrent_activation="hard_sigmoid"),
-            keras.layers.Dense(1, activation="sigmoid"),
-        ]
-    )
-    loss = "binary_crossentropy" if fixed else "categorical_crossentropy"
-    return Parts(_compiled(model, loss), *_split(x, y, rng), training={"batch_size": 32, "epochs": 20})
-
-
-def _real_bits_softmax_one_unit(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """100 cases of 3 bits labelled "more than one bit set" (the thread's rule; its bits are
-    mostly ones), Dense 10 relu and one output unit under RMSprop and binary cross-entropy,
-    300 epochs of batches of a fifth; softmax on that unit, and the fix: sigmoid."""
-    x = (rng.random((100, 3)) < 0.7).astype(np.float32)
-    y = (x.sum(axis=1) > 1).astype(np.float32)
-    model = _binary(_net(3, [10], 1, output="sigmoid" if fixed else "softmax"), optimizer="rmsprop")
-    return Parts(model, *_split(x, y, rng), training={"batch_size": 21, "epochs": 300})
-
-
-def _real_price_binary_crossentropy(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """A price in dollars predicted with a sigmoid head under binary cross-entropy (a huge
-    negative loss); the fix is a linear head under mean squared error on the standardized
-    price. Generated houses (area, rooms, age, distance; standardized) stand in for the data."""
-    n = 3000
-    area = rng.uniform(40, 250, n)
-    rooms = np.clip(np.round(area / 30 + rng.normal(0, 1, n)), 1, None)
-    age = rng.uniform(0, 80, n)
-    distance = rng.exponential(8, n)
-    price = 40_000 + 1_800 * area + 9_000 * rooms - 900 * age - 4_000 * distance
-    price = price + rng.normal(0, 15_000, n)
-    x = _standardize(np.column_stack([area, rooms, age, distance]))[0]
-    if fixed:
-        model = _compiled(_net(4, [64, 64], 1, output="linear"), "mse")
-        y = _standard_target(price)
-    else:
-        model = _binary(_net(4, [64, 64], 1, output="sigmoid"))
-        y = price.astype(np.float32)
-    return Parts(model, *_split(x, y, rng), training={"batch_size": 32, "epochs": 20})
-
-
-def _real_digits_one_sigmoid_unit(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """Ten digit classes into one sigmoid unit under binary cross-entropy (Dense 64 relu,
-    Adam, a third held out), pixels at 0-255; the fix: ten softmax units under categorical
-    cross-entropy on one-hot labels, and pixels scaled to [0, 1] so that the fixed program has
-    no other known fault. Flattened 24x24 digits stand in for MNIST."""
-    x, y = _digit_pixels()
-    x = (x.reshape(len(x), -1) / (255 if fixed else 1)).astype(np.float32)
-    xt, yt, xv, yv = _split(x, y, rng, share=0.33)
-    if fixed:
-        model = _compiled(_net(x.shape[1], [64], 10), "categorical_crossentropy")
-        return Parts(model, xt, _one_hot(yt, 10), xv, _one_hot(yv, 10), {"batch_size": 32, "epochs": 10})
-    model = _binary(_net(x.shape[1], [64], 1, output="sigmoid"))
-    return Parts(
-        model, xt, yt.astype(np.float32), xv, yv.astype(np.float32), {"batch_size": 32, "epochs": 10}
-    )
-
-
-def _real_four_sigmoid_layers(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """Binary vectors mapped to a real value through four sigmoid hidden layers (the answer:
-    the gradient shrinks by up to 4x per layer); the fix is ReLU. 32-bit vectors with a
-    standardized target made of pairwise bit products stand in for the data, 128 units per
-    layer for the original 500, and plain SGD for the unstated TensorFlow optimizer."""
-    bits = (rng.random((3000, 32)) < 0.5).astype(np.float32)
-    pairs = rng.integers(0, 32, size=(12, 2))
-    y = (bits[:, pairs[:, 0]] * bits[:, pairs[:, 1]]) @ rng.normal(size=12) + bits[:, :8] @ rng.normal(size=8)
-    model = _net(32, [128] * 4, 1, output="linear", activation="relu" if fixed else "sigmoid")
-    parts = _split(bits, _standard_target(y), rng)
-    return Parts(_compiled(model, "mse", "sgd", 0.01), *parts, training={"batch_size": 32, "epochs": 30})
-
-
-def _real_mnist_mlp_dropout(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """Keras' MNIST MLP example (Dense 512 relu without bias, Dense 512 relu, softmax; RMSprop,
-    categorical cross-entropy, batches of 128) with Dropout(0.99) after each hidden layer;
-    the fix is the example's own 0.2. Digits scaled to [0, 1] stand in for MNIST."""
-    import keras
-
-    x, y = _sklearn_set("digits")
-    rate = 0.2 if fixed else 0.99
-    model = keras.Sequential(
-        [
-            keras.layers.Input((64,)),
-            keras.layers.Dense(512, activation="relu", use_bias=False),
-            keras.layers.Dropout(rate),
-            keras.layers.Dense(512, activation="relu"),
-            keras.layers.Dropout(rate),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-    xt, yt, xv, yv = _split((x / 16).astype(np.float32), y, rng)
-    model = _compiled(model, "categorical_crossentropy", "rmsprop")
-    return Parts(model, xt, _one_hot(yt, 10), xv, _one_hot(yv, 10), {"batch_size": 128, "epochs": 20})
-
-
-def _real_tanh_output_line(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """y = 10x through Dense 16, 8, 4 tanh layers and a tanh output (it cannot pass 1); the
-    fix, from the answer: one linear unit under Adam at 0.1 (its x**0 column is the bias).
-    x in [-20, 20] as in the answer; Adam at 1e-3 stands in for the unstated optimizer."""
-    import keras
-
-    x = rng.uniform(-20, 20, size=(1000, 1)).astype(np.float32)
-    y = (10 * x[:, 0]).astype(np.float32)
-    if fixed:
-        model = _compiled(keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)]), "mse", lr=0.1)
-    else:
-        model = _compiled(_net(1, [16, 8, 4], 1, activation="tanh", output="tanh"), "mse")
-    return Parts(model, *_split(x, y, rng), training={"batch_size": 32, "epochs": 50})
-
-
-def _real_single_relu(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """One weight without bias and a ReLU learning y = relu(x) for x ~ N(0, 1) (the thread's
-    own data) under SGD and mean squared error, batches of 1000; the weight starts at -10 (the
-    unit is dead for every positive x and gets no gradient from the rest). The fix, from the
-    thread: start it in the target's orientation (+0.5 here)."""
-    import keras
-
-    x = rng.normal(size=(20_000, 1)).astype(np.float32)
-    y = np.maximum(x[:, 0], 0)
-    start = 0.5 if fixed else -10.0
-    model = keras.Sequential(
-        [
-            keras.layers.Input((1,)),
-            keras.layers.Dense(1, use_bias=False, kernel_initializer=keras.initializers.Constant(start)),
-            keras.layers.ReLU(),
-        ]
-    )
-    return Parts(_compiled(model, "mse", "sgd", 0.01), *_split(x, y, rng), {"batch_size": 1000, "epochs": 20})
-
-
-def _real_softmax_one_unit_categorical(rng: np.random.Generator, fixed: bool = False) -> Parts:
-    """Two classes into Dense(1, softmax) under categorical cross-entropy: the one output is
-    always 1 and the model always answers class 0; the fix: Dense(2, softmax) on one-hot
-    labels. A standardized two-class make_classification problem stands in for the data, and
-    Dense 64 relu for the question's hidden layers, which the stored page does not show."""
-    x, y = _classes(rng, 2000, 10, 2)
-    xt, yt, xv, yv = _split(x, y, rng)
-    model = _compiled(_net(10, [64], 2 if fixed else 1), "categorical_crossentropy")
-    if fixed:
-        return Parts(model, xt, _one_hot(yt, 2), xv, _one_hot(yv, 2), {"batch_size": 32, "epochs": 20})
-    column = np.float32
-    return Parts(
-        model,
-        xt,
-        yt[:, None].astype(column),
-        xv,
-        yv[:, None].astype(column),
-        {"batch_size": 32, "epochs": 20},
-    )
-
-
-# The builders an entry may name: every function here that takes rng and returns Parts (a
-# decorator on each would say the same at the cost of as many lines).
-BUILDERS: dict[str, Callable[..., Parts]] = {
-    name: value
-    for name, value in list(globals().items())
-    if inspect.isfunction(value)
-    and value.__annotations__.get("return") == "Parts"
-    and "rng" in inspect.signature(value).parameters
-}
+# The builders an entry may name.
+BUILDERS: dict[str, Callable[..., Parts]] = {"recipe": recipe}
 
 
 def _param(value: Any) -> Any:

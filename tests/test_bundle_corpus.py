@@ -34,11 +34,11 @@ from benchmarks.bundle_corpus import (
     STEPS,
     TUNE,
     TUNING,
-    Arrays,
     Entry,
     load_entries,
     select,
 )
+from diagnosis.bundle import BundleData
 from diagnosis.evidence import Context, conclude
 from diagnosis.models import Category, Diagnosis, RunSummary, Severity
 from testkit.factories import finding
@@ -92,7 +92,8 @@ def _fingerprint(entry: Entry) -> str:
     keras.backend.clear_session()  # layer names count up within a process
     parts = entry.parts()
     digest = hashlib.sha256()
-    for array in (parts.x, parts.y, parts.x_val, parts.y_val):
+    data = parts.data
+    for array in (data.x_train, data.y_train, data.x_val, data.y_val):
         digest.update(b"-" if array is None else f"{array.dtype}{array.shape}".encode())
         digest.update(b"" if array is None else np.ascontiguousarray(array).tobytes())
     weights = parts.model.get_weights()
@@ -163,12 +164,9 @@ def test_real_programs_come_faulty_and_fixed_with_their_source_fault_and_fix() -
         assert (fixed.source, fixed.round) == (entry.source, entry.round), entry.name
         assert entry.source.startswith("http"), entry.name
         # One builder for both: the fixed program differs from the faulty one by the fix alone
-        # (a builder's `fixed` switch, or a recipe's parts with the fix applied).
+        # (the recipe's parts with the fix applied).
         assert rows[fixed.name]["builder"] == rows[entry.name]["builder"], entry.name
-        if rows[entry.name]["builder"] == "recipe":
-            assert rows[fixed.name]["params"] != rows[entry.name]["params"], entry.name
-        else:
-            assert rows[fixed.name]["params"] == {"fixed": True}, entry.name
+        assert rows[fixed.name]["params"] != rows[entry.name]["params"], entry.name
         assert all(rows[entry.name][key] for key in ("fault", "fix", "note")), entry.name
 
 
@@ -279,17 +277,17 @@ def test_the_ninth_rounds_data_sets_hold_what_their_threads_wrote() -> None:
 def test_unguarded_standardizing_turns_a_constant_column_into_nan_unless_given_an_epsilon() -> None:
     rng = np.random.default_rng(0)
     x = np.column_stack([rng.normal(size=40), np.ones(40)]).astype(np.float32)
-    arrays = Arrays(x[:30], np.zeros(30), x[30:], np.zeros(10))
+    arrays = BundleData(x[:30], np.zeros(30), x[30:], np.zeros(10))
     raw = STEPS["standardize_raw"](arrays, rng)
-    assert raw.xv is not None
-    assert np.isnan(raw.x[:, 1]).all()
-    assert np.isnan(raw.xv[:, 1]).all()
-    assert np.isfinite(raw.x[:, 0]).all()
-    assert abs(float(raw.x[:, 0].std()) - 1) < 1e-5
+    assert raw.x_val is not None
+    assert np.isnan(raw.x_train[:, 1]).all()
+    assert np.isnan(raw.x_val[:, 1]).all()
+    assert np.isfinite(raw.x_train[:, 0]).all()
+    assert abs(float(raw.x_train[:, 0].std()) - 1) < 1e-5
     guarded = STEPS["standardize_raw"](arrays, rng, epsilon=1e-6)
-    assert guarded.xv is not None
-    assert (guarded.x[:, 1] == 0).all()
-    assert (guarded.xv[:, 1] == 0).all()
+    assert guarded.x_val is not None
+    assert (guarded.x_train[:, 1] == 0).all()
+    assert (guarded.x_val[:, 1] == 0).all()
 
 
 def test_oversampling_draws_every_training_class_up_to_the_largest() -> None:
@@ -297,9 +295,9 @@ def test_oversampling_draws_every_training_class_up_to_the_largest() -> None:
     y = np.array([0] * 50 + [1] * 10 + [2] * 5)
     x = np.arange(len(y), dtype=np.float32)[:, None]
     xv, yv = np.zeros((3, 1), np.float32), np.array([0, 1, 2])
-    balanced = STEPS["oversample"](Arrays(x, y, xv, yv), rng)
-    assert Counter(balanced.y.tolist()) == {0: 50, 1: 50, 2: 50}
+    balanced = STEPS["oversample"](BundleData(x, y, xv, yv), rng)
+    assert Counter(balanced.y_train.tolist()) == {0: 50, 1: 50, 2: 50}
     # Copies of the class's own rows (x holds the row number), validation untouched.
-    assert (y[balanced.x[:, 0].astype(int)] == balanced.y).all()
-    assert balanced.xv is xv
-    assert balanced.yv is yv
+    assert (y[balanced.x_train[:, 0].astype(int)] == balanced.y_train).all()
+    assert balanced.x_val is xv
+    assert balanced.y_val is yv
