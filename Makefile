@@ -88,7 +88,7 @@ bench-feedback: $(STAMP)
 bench-load: $(STAMP) redis-server
 	$(BIN)/python -m benchmarks.bench_load $(ARGS)
 
-# The bundle probes on a corpus generated into a temp dir (benchmarks/bundle_corpus.py): causes
+# The bundle probes on a corpus generated into a temp dir (testkit/bundle_corpus.py): causes
 # named per split, false alarms on healthy bundles, per-code precision/recall, time per bundle
 # (367 bundles in tests/corpus/bundles/manifest.json; ~7 s each on 2 cores, about 45 min). ARGS
 # passes options (ARGS="--split tuning" for tune + seen, what tuning may look at; a fresh holdout,

@@ -1,6 +1,6 @@
 """How well the bundle probes name an injected cause, and how often they cry wolf.
 
-Builds the corpus of benchmarks/bundle_corpus.py into a temp dir, runs `probe_bundle` on
+Builds the corpus of testkit/bundle_corpus.py into a temp dir, runs `probe_bundle` on
 every bundle (in-process, TensorFlow on 2 intra-op threads and 1 inter-op thread, as on the
 2-core CI machine) and prints, per split (tune, seen, holdout: see bundle_corpus), over
 tune + seen ("tuning") and over all:
@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bundle_corpus import HEALTHY, SPLITS, TUNING, Entry, select
 from benchmarks.common import (
     against_target,
     alarm_codes,
@@ -48,6 +47,7 @@ from benchmarks.common import (
 )
 from diagnosis.models import Diagnosis, Finding
 from diagnosis.taxonomy import SYMPTOMS
+from testkit.bundle_corpus import HEALTHY, SPLITS, TUNING, Entry, select
 
 # The issue's targets; reported against, never asserted by the tests.
 NAMED_TARGET = 0.9
@@ -341,7 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     faulty = sum(e.fault != HEALTHY for e in entries)
     report = {
         "command": command,
-        "corpus": f"benchmarks/bundle_corpus.py, {len(entries)} bundles ({faulty} faulty)",
+        "corpus": f"testkit/bundle_corpus.py, {len(entries)} bundles ({faulty} faulty)",
         "splits": accuracy_report(outcomes),
         "bundles": [
             {"name": o.entry.name, "split": o.entry.split, "seconds": round(o.seconds, 2), "steps": o.steps}

@@ -100,7 +100,7 @@ PROCESS_FIXTURES = frozenset({"redis_url", "worker", "api_url"})
 SLOW_MODULES = ("keras", "tensorflow", "subprocess", "multiprocessing", "selenium", "diagnosis.probes")
 SLOW_MODULES += (
     "testkit.bundles",
-    "benchmarks.bundle_corpus",
+    "testkit.bundle_corpus",
     "benchmarks.bench_probes",
     "benchmarks.bench_load",
 )

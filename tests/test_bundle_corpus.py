@@ -19,7 +19,10 @@ import numpy as np
 import pytest
 
 from benchmarks.bench_probes import outcome, score
-from benchmarks.bundle_corpus import (
+from diagnosis.bundle import BundleData
+from diagnosis.evidence import Context, conclude
+from diagnosis.models import Category, Diagnosis, RunSummary, Severity
+from testkit.bundle_corpus import (
     BUILDERS,
     CAUSE_CODES,
     CORPUS,
@@ -38,9 +41,6 @@ from benchmarks.bundle_corpus import (
     load_entries,
     select,
 )
-from diagnosis.bundle import BundleData
-from diagnosis.evidence import Context, conclude
-from diagnosis.models import Category, Diagnosis, RunSummary, Severity
 from testkit.factories import finding
 
 MIN_FAULTY, MIN_HEALTHY = 80, 16

@@ -2,7 +2,8 @@
 import the queue's worker side (worker/), the engine (diagnosis/) imports none of the three,
 benchmarks/ never imports tests/ (what both need lives in testkit/), no two top-level
 packages import each other, even through a third, and no two modules do either, counting the
-imports made late inside a function or for type checking only."""
+imports made late inside a function or for type checking only. And benchmarks/ and scripts/
+stay within a line budget."""
 
 from __future__ import annotations
 
@@ -198,3 +199,20 @@ def test_the_module_cycle_finder_finds_cycles() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a", "e"}, "e": {"d"}, "f": {"a"}}
     assert module_cycles(graph) == [["a", "b", "c"], ["d", "e"]]
     assert module_cycles({"a": {"b"}, "b": set()}) == []
+
+
+# Issue 15: benchmarks/ and scripts/ hold benchmarks and generators, not data written as code
+# (corpora are manifests under tests/corpus/) nor what tests use too (that is testkit/). The
+# budget keeps them from creeping back; 4,780 lines when it was set, under it since.
+BENCHMARKS_AND_SCRIPTS_MAX_LINES = 4_000
+
+
+def test_benchmarks_and_scripts_stay_within_their_line_budget() -> None:
+    lines = {
+        str(path.relative_to(ROOT)): len(path.read_text().splitlines())
+        for package in ("benchmarks", "scripts")
+        for path in sorted((ROOT / package).rglob("*.py"))
+    }
+    assert sum(lines.values()) < BENCHMARKS_AND_SCRIPTS_MAX_LINES, sorted(
+        lines.items(), key=lambda row: -row[1]
+    )

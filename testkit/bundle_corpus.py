@@ -1,4 +1,6 @@
-"""A labelled corpus of bundles for scoring the bundle probes, generated on the fly.
+"""A labelled corpus of bundles for scoring the bundle probes, generated on the fly: the probe
+benchmark (benchmarks/bench_probes.py) scores on it, and tests/test_bundle_corpus.py checks its
+labels and splits and builds its bundles.
 
 The entries are data: tests/corpus/bundles/manifest.json lists each one's name, cause, builder
 and its parameters, seed, round, split, and its expected and incidental codes; its description
@@ -15,7 +17,7 @@ is downloaded and no binary bundle is committed: `build` writes each bundle into
 the caller owns (a temp dir in the benchmark). Tuning uses `tune` + `seen` (the "tuning"
 selection); the holdout, once scored and read, retires into `seen` like the others.
 
-    .venv/bin/python -m benchmarks.bundle_corpus   # lists the corpus
+    .venv/bin/python -m testkit.bundle_corpus   # lists the corpus
 """
 
 from __future__ import annotations
