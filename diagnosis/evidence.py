@@ -99,6 +99,11 @@ TYPICAL_LR = {
 LR_OFF, LR_FAR = 3.0, 10.0
 LR_BEYOND_HIGH, LR_BEYOND_LOW = 100.0, 1e-4
 LR_METADATA_LR = {"beyond": 20.0, "far": 6.0, "off": 2.0, "usual": 0.5, "against": 0.3}
+# The usual rates are usual for inputs and targets of unit scale. Where the data audit found them
+# far from it, a rate at or below the usual one is no evidence against a rate too high: a raw
+# grid (x up to 199) makes SGD blow up at a hundredth of the usual rate. Its evidence against
+# lr_too_high is then left out; a rate far above the usual one still counts for it.
+RAW_SCALE = frozenset({C.unscaled_features, C.unscaled_targets})
 # Samples against parameters (metadata): fewer samples per parameter than SAMPLES_PER_PARAM
 # is a model that can memorize its data; fewer than FEW_SAMPLES is small for any deep model.
 SAMPLES_PER_PARAM = 0.1
@@ -158,18 +163,43 @@ UNIFORM_OUTPUT_LR = {
     C.class_imbalance: 0.3,
 }
 
-# One fault read from two sides: labels that do not fit the loss and output layer
+# One fault read from two sides. Labels that do not fit the loss and output layer
 # (label_format_mismatch, from the data audit) and a loss or output layer that does not fit
-# the labels (from the model audit). When the audit says the model's side is at fault
+# the labels (from the model audit): when the audit says the model's side is at fault
 # (FAULT_SIDE_KEY = MODEL_SIDE: the labels are a task the model was not built for) and a
-# model-side finding is raised, the label finding is that cause's consequence: its evidence
-# joins that cause's own group (strongest of, not multiplied) and it is listed under it.
+# model-side finding is raised, the label finding is that cause's consequence. And a rate the
+# range test finds too high although it is the optimizer's usual one (DATA_SIDE: usual rates
+# are set for unit-scale data) where the inputs or targets are far from unit scale: the test
+# measured the data's scale, which sets how large a step the loss can take. The mirrored
+# finding's evidence joins its owner's own group (strongest of, not multiplied), a trial of its
+# action counts for the owner, and it is listed under it. MIRROR_SIDE: the side each code's
+# finding must name for the mirror to hold.
 MIRRORED_BY: dict[Code, frozenset[Code]] = {
     C.label_format_mismatch: frozenset(
         {C.loss_task_mismatch, C.output_shape_mismatch, C.output_activation_mismatch}
     ),
+    C.lr_too_high: frozenset({C.unscaled_features, C.unscaled_targets}),
 }
-FAULT_SIDE_KEY, MODEL_SIDE = "fault_side", "model"
+FAULT_SIDE_KEY, MODEL_SIDE, DATA_SIDE = "fault_side", "model", "data"
+MIRROR_SIDE: dict[Code, str] = {C.label_format_mismatch: MODEL_SIDE, C.lr_too_high: DATA_SIDE}
+# A fault that other checks see again as faults of their own. Inputs that are all constant
+# (constant_features at error: every feature) carry nothing: no model can memorize a batch of
+# them, every sample shares its input with samples of other classes (and repeats them), and
+# with one input for all (blank images are zeros) the ReLU units and the first layer's gradient
+# get no signal. Raised beside that error, those alarms are its consequences: their evidence
+# joins its group (strongest of) and they are listed under it. Unlike a mirror, a trial that
+# cures a consequence (He initialization for dead units) does not cure the fault.
+CONSEQUENCES: dict[Code, frozenset[Code]] = {
+    C.constant_features: frozenset(
+        {
+            C.cannot_overfit_batch,
+            C.conflicting_labels,
+            C.duplicate_samples,
+            C.dead_units,
+            C.vanishing_gradients,
+        }
+    ),
+}
 
 # Findings that cannot both stand: a training loss left high (underfitting) against one
 # driven far below the validation loss (overfitting), or a validation loss below the
@@ -184,6 +214,9 @@ ACTION_CURES: dict[str, frozenset[Code]] = {
     "lower_learning_rate": frozenset({C.lr_too_high, C.exploding_gradients, C.dead_units}),
     "raise_learning_rate": frozenset({C.lr_too_low}),
     "standardize_inputs": frozenset({C.unscaled_features, C.nonfinite_values}),
+    # A bounded output (tanh, sigmoid) that cannot reach the targets is also fixed by bringing
+    # the targets into its reach; the trial runs only on regression targets.
+    "standardize_targets": frozenset({C.unscaled_targets, C.output_activation_mismatch}),
     "class_weight": frozenset({C.class_imbalance}),
     "swap_loss": frozenset({C.loss_task_mismatch, C.label_format_mismatch}),
     "fix_output_activation": frozenset({C.output_activation_mismatch}),
@@ -195,6 +228,7 @@ ACTION_WORDS = {
     "lower_learning_rate": "lowering the learning rate",
     "raise_learning_rate": "raising the learning rate",
     "standardize_inputs": "standardizing the inputs",
+    "standardize_targets": "standardizing the targets",
     "class_weight": "weighting the classes",
     "swap_loss": "using the loss that fits the labels",
     "fix_output_activation": "changing the output activation",
@@ -397,11 +431,12 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
     nan = any(f.code == C.loss_nan and f.severity is not Severity.info for f in findings)
     swallowed: list[Code] = []
     mirrors = mirrored(findings)
+    grouped = {**consequences(findings), **mirrors}
     for f in findings:
         alarm = f.severity is not Severity.info
-        if f.code in mirrors:
+        if f.code in grouped:
             ratio = _confidence_weighted(DIRECT_LR[f.severity], f.confidence)
-            for cause in mirrors[f.code]:
+            for cause in grouped[f.code]:
                 tallies[cause].add(f"finding:{cause}", _from_finding(f, ratio))
                 tallies[cause].explains.append(f.code)
             continue
@@ -445,7 +480,10 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
                     detail=f"the {code} check ran on the bundle and found nothing",
                 ),
             )
+    raw = any(f.code in RAW_SCALE and f.severity is not Severity.info for f in findings)
     for code, item in [*_lr_evidence(context.metadata), *_data_size_evidence(context.metadata)]:
+        if raw and code is C.lr_too_high and item.likelihood_ratio < 1:
+            continue  # see RAW_SCALE
         tallies[code].add(f"metadata:{code}", item)
     for code, item in _never_moved(findings, context):
         tallies[code].add(f"never_moved:{code}", item)
@@ -491,15 +529,30 @@ def cures(action: str, mirrors: Mapping[Code, frozenset[Code]]) -> frozenset[Cod
 
 
 def mirrored(findings: Sequence[Finding]) -> dict[Code, frozenset[Code]]:
-    """Alarms that are another raised cause's fault seen from the labels (MIRRORED_BY), with
+    """Alarms that are another raised cause's fault seen from another side (MIRRORED_BY), with
     the causes they belong to."""
     alarms = {f.code for f in findings if f.severity is not Severity.info}
     out: dict[Code, frozenset[Code]] = {}
     for f in findings:
         owners = MIRRORED_BY.get(f.code, frozenset()) & alarms
-        if owners and f.severity is not Severity.info and f.evidence.get(FAULT_SIDE_KEY) == MODEL_SIDE:
+        side = MIRROR_SIDE.get(f.code)
+        if owners and f.severity is not Severity.info and f.evidence.get(FAULT_SIDE_KEY) == side:
             out[f.code] = owners
     return out
+
+
+def consequences(findings: Sequence[Finding]) -> dict[Code, frozenset[Code]]:
+    """Alarms raised beside an error whose consequences they are (CONSEQUENCES), with the
+    errors they follow from."""
+    errors = {f.code for f in findings if f.severity is Severity.error}
+    out: dict[Code, set[Code]] = {}
+    for f in findings:
+        if f.severity is Severity.info:
+            continue
+        for owner, follows in CONSEQUENCES.items():
+            if owner in errors and f.code in follows:
+                out.setdefault(f.code, set()).add(owner)
+    return {code: frozenset(owners) for code, owners in out.items()}
 
 
 def _never_moved(findings: Sequence[Finding], context: Context) -> Iterable[tuple[Code, Evidence]]:

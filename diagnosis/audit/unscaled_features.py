@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,10 @@ from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
 from diagnosis.taxonomy import Code
+from diagnosis.units import Settled
+
+if TYPE_CHECKING:
+    from diagnosis.probes.settling import BundleFacts
 
 # A standard deviation or |mean| above this puts pre-activations an order of magnitude past
 # their initial scale.
@@ -70,6 +74,13 @@ def scale_bounds(rows: np.ndarray, std: np.ndarray) -> tuple[np.ndarray, np.ndar
 class UnscaledFeatures(Check):
     code = Code.unscaled_features
     trials = ((Code.unscaled_features, "standardize_inputs"),)
+
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """A scale far from unit is a hazard: a replay of the user's setup that fit the data
+        anyway shows it cost nothing (underfitting.trained_through)."""
+        from diagnosis.rules.underfitting import trained_through
+
+        return trained_through(facts)
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         x = data.x_train

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,10 @@ from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
 from diagnosis.taxonomy import Code
+from diagnosis.units import Settled
+
+if TYPE_CHECKING:
+    from diagnosis.probes.settling import BundleFacts
 
 # A standard deviation or |mean| above this: an initial MSE of 10^4 or more.
 LARGE = 100.0
@@ -34,6 +39,14 @@ LISTED = 5
 @dataclass
 class UnscaledTargets(Check):
     code = Code.unscaled_targets
+    trials = ((Code.unscaled_targets, "standardize_targets"),)
+
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """A scale far from unit is a hazard: a replay of the user's setup that fit the data
+        anyway shows it cost nothing (underfitting.trained_through)."""
+        from diagnosis.rules.underfitting import trained_through
+
+        return trained_through(facts)
 
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         if model is not None and model.loss in SCALE_FREE_LOSSES:

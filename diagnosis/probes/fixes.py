@@ -21,7 +21,7 @@ from diagnosis.models import Finding
 from diagnosis.probes.model_audit import REGISTRY as MODEL_CHECKS
 from diagnosis.probes.model_info import fresh_copy
 from diagnosis.probes.registry import REGISTRY as PROBES
-from diagnosis.probes.training import SEED, FreshStart, Prepared, ProbeResults, Replay, replay
+from diagnosis.probes.training import SEED, FreshStart, Prepared, ProbeResults, Replay, TargetScale, replay
 from diagnosis.rules import REGISTRY as RULES
 from diagnosis.units import Unit
 
@@ -68,6 +68,7 @@ class Trial:
     learning_rate: float | None = None
     transform: Callable[[np.ndarray], np.ndarray] | None = None
     class_weight: dict[int, float] | None = None
+    targets: TargetScale | None = None
 
 
 def _standardizer(x: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
@@ -120,6 +121,12 @@ def _last(bench: Bench) -> str | None:
 
 def _standardize(finding: Finding, bench: Bench) -> Trial | None:
     return Trial(transform=_standardizer(bench.prepared.x))
+
+
+def _standardize_targets(finding: Finding, bench: Bench) -> Trial | None:
+    if bench.labels.format != "continuous":
+        return None
+    return Trial(targets=TargetScale.of(bench.prepared.y))
 
 
 def _rate(finding: Finding, bench: Bench) -> Trial | None:
@@ -213,6 +220,7 @@ Planner = Callable[[Finding, Bench], "Trial | None"]
 # How each action is tried (None from a planner: the finding lacks what the action needs).
 PLANNERS: dict[str, Planner] = {
     "standardize_inputs": _standardize,
+    "standardize_targets": _standardize_targets,
     "lower_learning_rate": _rate,
     "raise_learning_rate": _rate,
     "class_weight": _class_weight,
@@ -321,6 +329,7 @@ def try_fixes(findings: list[Finding], bench: Bench) -> list[Finding]:
                 learning_rate=trial.learning_rate,
                 transform=trial.transform,
                 class_weight=trial.class_weight,
+                targets=trial.targets,
             )
         except Exception as exc:  # Keras raises many types; a failed trial must not lose the findings
             failed = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}", "improved": False}

@@ -18,6 +18,7 @@ from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.probes import training as t
 from diagnosis.probes.model_audit.learning_rate import rate_corroborated
 from diagnosis.probes.model_audit.linear_capacity import linear_model_too_small
+from diagnosis.rules.underfitting import trained_through
 from diagnosis.rules.unexpected_initial_loss import ABOVE, FACTOR
 from diagnosis.taxonomy import Code
 from diagnosis.units import Settled, Unit
@@ -77,6 +78,11 @@ class InitialLoss(Probe):
     def run(self, on: ProbeRun) -> None:
         t.initial_loss(on.start, on.info, on.data, on.labels, on.out)
 
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """A first loss far off is a hazard of scale: a replay that fit the data anyway shows
+        it cost nothing (trained_through)."""
+        return trained_through(facts)
+
 
 class OverfitOneBatch(Probe):
     name = "overfit_one_batch"
@@ -115,6 +121,12 @@ class LrRangeTest(Probe):
     def run(self, on: ProbeRun) -> None:
         t.lr_range_test(on.start, on.info, on.data, on.config, on.out)
 
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """The range test's suggestion is for a fresh copy's first steps; the replay runs the
+        configured rate through whole epochs, and one that fit the data shows the rate suits
+        this setup (trained_through)."""
+        return trained_through(facts)
+
     def corroborated(self, finding: Finding, facts: BundleFacts) -> bool:
         return rate_corroborated(finding, facts, dict(self.trials))
 
@@ -141,7 +153,11 @@ class GradientStats(Probe):
         """Dead units found on a fresh copy are a warning only when training shows their cost:
         an alarm of the replay, which trains the same fresh copy for longer, or a stalled
         one-batch overfit (DEAD_UNIT_COSTS). Dead units in the saved weights are the
-        saved_weights probe's: the replay starts from a fresh draw and cannot show their cost."""
+        saved_weights probe's: the replay starts from a fresh draw and cannot show their cost.
+        A large gradient norm on a fresh copy is a hazard: a replay that fit the data anyway
+        shows it cost nothing (trained_through)."""
+        if finding.code is Code.exploding_gradients:
+            return trained_through(facts)
         fresh = finding.code is Code.dead_units and t.FRESH_COPY_STEPS in finding.evidence
         if not fresh or finding.severity is not Severity.warning:
             return None

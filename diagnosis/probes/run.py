@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from diagnosis.probes.registry import REGISTRY as PROBES
 from diagnosis.probes.registry import ProbeRun
 from diagnosis.probes.settling import BundleFacts, corroborate, settle
 from diagnosis.probes.training import FreshStart, Prepared, ProbeResults, replay
+from diagnosis.rules.underfitting import replay_fits
 from diagnosis.taxonomy import Code
 
 Progress = Callable[[float, str], None]
@@ -91,6 +93,12 @@ def replay_metadata(
             if math.isfinite(baseline):
                 meta["baseline_loss"] = baseline
     return {k: v for k, v in meta.items() if v is not None}
+
+
+def judged_by_score(context: Context, facts: BundleFacts) -> Context:
+    """Too few epochs to tell a trend is what a history lacks; a bundle's replay is also judged
+    by its validation score, and one that fit the data (replay_fits) can be called healthy."""
+    return replace(context, missing=()) if context.missing and replay_fits(facts) else context
 
 
 def _checked(has_validation: bool) -> frozenset[Code]:
@@ -183,6 +191,7 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         tried = try_fixes(ordered, bench)
         progress(0.95, "writing")
         context = history_context(replayed_run, checked=checked, trials=outcomes(tried))
+        context = judged_by_score(context, facts)
         result = _finish(corroborate(tried, facts), curves.run, context)
         return result.model_copy(
             update={

@@ -17,7 +17,9 @@ import numpy as np
 
 from diagnosis.bundle import CLASS_DISTRIBUTIONS, BundleData, LabelInfo, ModelInfo, TrainingConfig
 from diagnosis.curves import rounded
+from diagnosis.evidence import DATA_SIDE, FAULT_SIDE_KEY
 from diagnosis.models import Finding, Severity
+from diagnosis.probes.model_audit.learning_rate import usual_rate
 from diagnosis.probes.model_info import activation_name, fresh_copy
 from diagnosis.rules.unexpected_initial_loss import ABOVE, FACTOR
 from diagnosis.taxonomy import Category, Code
@@ -53,6 +55,11 @@ LR_BLOWUP = 4.0
 LR_VALLEY = 10.0
 # The configured rate is judged against the suggestion: this many times above or below it.
 LR_HIGH, LR_LOW = 10.0, 30.0
+# The range test's steps take at least this many rows, whatever the configured batch: one
+# sample's loss swings by orders of magnitude from sample to sample (x = 0 against x = 199 on a
+# raw grid), so with batches of one the smoothed loss rises LR_BLOWUP times its best on noise
+# within the first steps and the test ends before any rate was judged. The usual default batch.
+LR_MIN_BATCH = 32
 # Gradient and activation statistics: the batch, the warm-up steps before measuring again.
 STATS_BATCH = 256
 STATS_STEPS = 20
@@ -187,7 +194,7 @@ def _loss_value(result: Any) -> float:
     return float(value)
 
 
-def _forward(model: keras.Model, x: np.ndarray) -> list[np.ndarray]:
+def _forward(model: Callable[..., Any], x: np.ndarray) -> list[np.ndarray]:
     """The model's outputs in inference mode, called eagerly in batches: every probe model is
     a fresh copy, and `predict` would trace a new graph for each (~0.2 s apiece, more than the
     few hundred validation rows take to run). One array per output."""
@@ -198,7 +205,7 @@ def _forward(model: keras.Model, x: np.ndarray) -> list[np.ndarray]:
 
 
 def task_score(
-    model: keras.Model, x: np.ndarray, y: np.ndarray, labels: LabelInfo
+    model: Callable[..., Any], x: np.ndarray, y: np.ndarray, labels: LabelInfo
 ) -> dict[str, float | None]:
     """A metric that does not depend on the loss, so trials that swap the loss stay comparable."""
     (predictions,) = _forward(model, x)  # the probes train single-output models
@@ -376,27 +383,29 @@ def lr_range_test(
     fastest and where it blows up."""
     fresh = start.restored()
     rates = np.geomspace(LR_MIN, LR_MAX, LR_STEPS)
-    batch = min(config.batch_size, len(data.x))
-    smoothed, best, curve = None, math.inf, []
+    batch = min(max(config.batch_size, LR_MIN_BATCH), len(data.x))
+    smoothed, best, curve, blowup = None, math.inf, [], None
     for step, rate in enumerate(rates):
         first = (step * batch) % max(1, len(data.x) - batch + 1)
         fresh.optimizer.learning_rate.assign(rate)
         loss = _loss_value(fresh.train_on_batch(data.x[first : first + batch], data.y[first : first + batch]))
         out.count("lr_range_test", 1)
         if not math.isfinite(loss):
+            # The clearest blow-up there is: the rate that overflowed the loss is where it blew up.
+            blowup = float(rate)
             break
         smoothed = loss if smoothed is None else LR_SMOOTHING * smoothed + (1 - LR_SMOOTHING) * loss
         debiased = smoothed / (1 - LR_SMOOTHING ** (step + 1))
         curve.append((float(rate), debiased))
         best = min(best, debiased)
         if debiased > LR_BLOWUP * best:
+            blowup = float(rate)
             break
     if len(curve) < 5:
         return
     rates_seen, losses = np.array([c[0] for c in curve]), np.array([c[1] for c in curve])
     at_min = float(rates_seen[int(np.argmin(losses))])
     suggested = at_min / LR_VALLEY
-    blowup = float(rates_seen[-1]) if losses[-1] > LR_BLOWUP * best else None
     out.suggested_lr = float(f"{suggested:.2g}")
     out.measurements["lr_range_test"] = {
         "suggested_learning_rate": out.suggested_lr,
@@ -408,8 +417,13 @@ def lr_range_test(
     configured = info.learning_rate
     if configured is None:
         return
+    side: dict[str, str] = {}
     if configured >= LR_HIGH * suggested or (blowup is not None and configured >= blowup / 3):
         code, words = Code.lr_too_high, "above"
+        if usual_rate(info):
+            # The optimizer's usual rate, set for unit-scale data: too high for this data says
+            # as much about the data's scale (diagnosis.evidence.MIRRORED_BY weighs which).
+            side = {FAULT_SIDE_KEY: DATA_SIDE}
     elif configured <= suggested / LR_LOW:
         code, words = Code.lr_too_low, "below"
     else:
@@ -424,7 +438,7 @@ def lr_range_test(
                 f"The configured learning rate {configured:g} is far {words} the {out.suggested_lr:g} "
                 "that the range test suggests."
             ),
-            evidence=out.measurements["lr_range_test"],
+            evidence={**out.measurements["lr_range_test"], **side},
             recommendation=f"Train with learning_rate={out.suggested_lr:g}.",
             fix={"learning_rate": out.suggested_lr},
         )
@@ -631,6 +645,39 @@ def _dynamics(
     )
 
 
+@dataclass(frozen=True)
+class TargetScale:
+    """Regression targets standardized per output column: (y - mean) / std."""
+
+    mean: np.ndarray
+    std: np.ndarray
+
+    @classmethod
+    def of(cls, y: np.ndarray) -> TargetScale:
+        columns = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        finite = np.where(np.isfinite(columns), columns, np.nan)
+        mean = np.nan_to_num(np.nanmean(finite, axis=0))
+        std = np.nan_to_num(np.nanstd(finite, axis=0), nan=1.0)
+        std[std == 0] = 1.0
+        return cls(mean, std)
+
+    def scaled(self, y: np.ndarray) -> np.ndarray:
+        columns = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+        standardized: np.ndarray = ((columns - self.mean) / self.std).reshape(np.shape(y)).astype(np.float32)
+        return standardized
+
+    def mapped_back(self, model: keras.Model) -> Callable[..., np.ndarray]:
+        """The model with its outputs in the original units, as task_score calls a model."""
+
+        def call(x: np.ndarray, training: bool = False) -> np.ndarray:
+            out = np.asarray(model(x, training=training), dtype=np.float64)
+            columns = out.reshape(len(out), -1) * self.std + self.mean
+            mapped: np.ndarray = columns.reshape(out.shape)
+            return mapped
+
+        return call
+
+
 def replay(
     start: FreshStart,
     data: Prepared,
@@ -641,21 +688,24 @@ def replay(
     learning_rate: float | None = None,
     transform: Callable[[np.ndarray], np.ndarray] | None = None,
     class_weight: dict[int, float] | None = None,
+    targets: TargetScale | None = None,
     seed: int = SEED,
 ) -> Replay:
     """A short run of the user's configuration (or of it with one fix applied): from `start`
     (at another rate), or from the model `build` makes when the fix changes the model. Another
     `seed` with a `build` draws other initial weights and another data order: the run-to-run
-    noise a fix trial is judged against."""
+    noise a fix trial is judged against. With `targets`, it trains on standardized targets and
+    is scored on predictions mapped back to the user's units, comparable with the others."""
     _seed(seed)
     fresh = build() if build is not None else start.restored(learning_rate)
     x, x_val = (transform(data.x), transform(data.x_val)) if transform else (data.x, data.x_val)
+    y, y_val = (targets.scaled(data.y), targets.scaled(data.y_val)) if targets else (data.y, data.y_val)
     epochs = min(config.epochs or REPLAY_EPOCHS, REPLAY_EPOCHS)
     batch = min(config.batch_size, len(x))
     fit = fresh.fit(
         x,
-        data.y,
-        validation_data=(x_val, data.y_val),
+        y,
+        validation_data=(x_val, y_val),
         epochs=epochs,
         batch_size=batch,
         verbose=0,
@@ -665,6 +715,6 @@ def replay(
     history = {name: [float(v) for v in values] for name, values in fit.history.items()}
     return Replay(
         history=history,
-        score=task_score(fresh, x_val, data.y_val, labels),
+        score=task_score(targets.mapped_back(fresh) if targets else fresh, x_val, data.y_val, labels),
         steps=epochs * math.ceil(len(x) / batch),
     )

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -34,8 +35,12 @@ from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.rules.loss_spikes import CLASSIFICATION_TASKS
-from diagnosis.rules.underfitting import HIGH_LOSS
+from diagnosis.rules.underfitting import HIGH_LOSS, matches_simple_model
 from diagnosis.taxonomy import Category, Code
+from diagnosis.units import Settled
+
+if TYPE_CHECKING:
+    from diagnosis.probes.settling import BundleFacts
 
 # Total improvement, as a share of the starting loss, below which the run never learned.
 MIN_IMPROVEMENT = 0.05
@@ -68,6 +73,19 @@ class LossPlateau(Rule):
     )
     monitor: str = "loss"
     min_improvement: float = MIN_IMPROVEMENT
+
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """A regression loss that levelled off where a simple model's does on the same rows is
+        the data's noise, not a stall (underfitting's yardstick, with its slack): a noisy line fit
+        at once sits there for the rest of the run. A classifier's plateau stands: a reference at
+        chance (blank inputs, XOR for a linear model) cannot tell chance from a ceiling."""
+        if finding.severity is not Severity.warning or facts.replay.score.get("mse") is None:
+            return None
+        found = matches_simple_model(facts)
+        if found is None:
+            return None
+        said, evidence = found
+        return Settled(f"but it levelled off where a simple model does ({said}): the data's noise", evidence)
 
     def check(self, run: TrainingHistory) -> Finding | None:
         values = run.get(self.monitor)

@@ -59,6 +59,12 @@ MIN_EPOCHS = 5
 # noise: for an accuracy PROPORTION_SD / sqrt(rows) (the largest standard error of a
 # proportion), for an MSE a REFERENCE_MSE_SLACK share of it.
 REFERENCE_MSE_SLACK = 0.1
+# A regression replay that leaves under this share of the validation targets' variance
+# (R^2 >= 0.99) has fit what the data holds for any practical purpose; judged only on at least
+# MIN_FIT_ROWS validation rows (a sample variance's relative standard error, sqrt(2 / (n - 1)),
+# is then about a quarter: the bound is uncertain by that, not by a factor).
+FIT_VARIANCE_SHARE = 0.01
+MIN_FIT_ROWS = 30
 
 
 @dataclass
@@ -195,10 +201,11 @@ def _yardstick(run: TrainingHistory, baseline: float) -> str:
     return f"ln K = {baseline:.3f} (K = {run.facts.num_classes})"
 
 
-def matches_simple_model(facts: BundleFacts) -> tuple[str, dict[str, object]] | None:
+def matches_simple_model(facts: BundleFacts, slack: bool = True) -> tuple[str, dict[str, object]] | None:
     """Whether the replay's validation score reaches a simple model's on the same rows (within
-    a proportion's sampling error for an accuracy, REFERENCE_MSE_SLACK for an MSE): the words
-    that say so and their numbers, or None (below it, or no validation split to tell)."""
+    a proportion's sampling error for an accuracy, REFERENCE_MSE_SLACK for an MSE; at least it
+    without `slack`): the words that say so and their numbers, or None (below it, or no
+    validation split to tell)."""
     from diagnosis.audit.duplicate_samples import PROPORTION_SD
     from diagnosis.audit.label_noise import reference_accuracy, reference_mse
 
@@ -211,7 +218,7 @@ def matches_simple_model(facts: BundleFacts) -> tuple[str, dict[str, object]] | 
         if reference is None:
             return None
         best, rows = reference
-        if accuracy < best - PROPORTION_SD / math.sqrt(rows):
+        if accuracy < best - (PROPORTION_SD / math.sqrt(rows) if slack else 0.0):
             return None
         said = f"validation accuracy {accuracy:.3g} against the simple model's {best:.3g}"
     elif mse is not None:
@@ -219,7 +226,7 @@ def matches_simple_model(facts: BundleFacts) -> tuple[str, dict[str, object]] | 
         if found is None:
             return None
         best, rows = found
-        if mse > best * (1 + REFERENCE_MSE_SLACK):
+        if mse > best * (1 + (REFERENCE_MSE_SLACK if slack else 0.0)):
             return None
         said = f"validation MSE {mse:.3g} against the simple model's {best:.3g}"
     else:
@@ -228,3 +235,38 @@ def matches_simple_model(facts: BundleFacts) -> tuple[str, dict[str, object]] | 
         f"{said}, {rows} validation rows",
         {"replay_score": score, "reference_score": rounded(best, 4), "val_rows": rows},
     )
+
+
+def replay_fits(facts: BundleFacts) -> tuple[str, dict[str, object]] | None:
+    """Whether the replay of the user's own setup fit what the data holds: it scores at least a
+    simple model's validation score (matches_simple_model without its slack: a hazard may cost
+    a few points, which the slack would let pass), or, for a regression, leaves under
+    FIT_VARIANCE_SHARE of the validation targets' variance. The second is needed where the data
+    has no noise (a line): the linear reference then fits it exactly, and a network's small
+    leftover never reaches an MSE near 0, although it explains all but a trace."""
+    found = matches_simple_model(facts, slack=False)
+    if found is not None:
+        return found
+    mse, y_val = facts.replay.score.get("mse"), facts.data.y_val
+    if mse is None or y_val is None or len(y_val) < MIN_FIT_ROWS:
+        return None
+    variance = float(np.var(np.asarray(y_val, dtype=np.float64).reshape(len(y_val), -1), axis=0).mean())
+    if not math.isfinite(variance) or variance <= 0 or mse > FIT_VARIANCE_SHARE * variance:
+        return None
+    return (
+        f"validation MSE {mse:.3g}, {mse / variance:.2%} of the targets' variance {variance:.3g}, "
+        f"{len(y_val)} validation rows",
+        {"replay_score": facts.replay.score, "target_variance": rounded(variance, 4), "val_rows": len(y_val)},
+    )
+
+
+def trained_through(facts: BundleFacts) -> Settled | None:
+    """The settling shared by hazards, findings that forecast a training that struggles (a
+    scale far from unit, a rate off the usual one, a large first gradient or loss): the replay
+    trains the user's own model with its own rate, batch size and data, so a replay that fit
+    the data (replay_fits) shows the hazard cost nothing here."""
+    found = replay_fits(facts)
+    if found is None:
+        return None
+    said, evidence = found
+    return Settled(f"but the replay of this setup fit the data ({said}), so it cost nothing here", evidence)

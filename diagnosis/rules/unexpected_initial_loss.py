@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,6 +20,10 @@ from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.taxonomy import Category, Code
+from diagnosis.units import Settled
+
+if TYPE_CHECKING:
+    from diagnosis.probes.settling import BundleFacts
 
 # First-epoch loss above this multiple of ln K, and at least ABOVE nats above it. A fresh
 # softmax over standardized inputs starts within a few tenths of ln K, and the first epoch's
@@ -50,6 +55,13 @@ class UnexpectedInitialLoss(Rule):
         ("label_format_mismatch", 1.0),
         ("lr_too_high", 1.0),
     )
+
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """In a bundle, a first loss far off is a hazard: a replay that went on to fit the data
+        shows it cost nothing (underfitting.trained_through)."""
+        from diagnosis.rules.underfitting import trained_through
+
+        return trained_through(facts)
 
     def check(self, run: TrainingHistory) -> Finding | None:
         loss = run.get("loss")

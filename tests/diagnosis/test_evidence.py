@@ -15,7 +15,7 @@ from diagnosis.evidence import (
     order_for_trials,
 )
 from diagnosis.history import history_from_mapping
-from diagnosis.models import EvidenceSource, RunMetadata, Severity, VerdictStatus
+from diagnosis.models import Category, EvidenceSource, RunMetadata, Severity, VerdictStatus
 from diagnosis.probes.fixes import ACTION_OF
 from testkit import histories
 from testkit.factories import finding
@@ -146,3 +146,101 @@ def test_trials_go_first_where_they_would_move_the_ranking_most() -> None:
     context = Context(epochs=20, metadata=RunMetadata(optimizer="adam", learning_rate=1.0))
     ordered = order_for_trials([lr, slow, dropout], context, ACTION_OF)
     assert [f.code for f in ordered] == ["excessive_dropout", "lr_too_high", "slow_convergence"]
+
+
+def test_a_usual_rate_too_high_for_raw_data_is_the_datas_scale() -> None:
+    """A range test that finds the optimizer's usual rate too high (fault_side "data") where the
+    targets are far from unit scale measured that scale: the rate finding and its trial count for
+    unscaled_targets, listed under it. A rate off the usual one (no side) stays its own cause."""
+    nan = finding("loss_nan", {"lr_too_high": 3.0, "exploding_gradients": 2.0})
+    targets = finding(
+        "unscaled_targets", severity=Severity.warning, confidence=0.75, source=EvidenceSource.data_audit
+    )
+    measured = {"before": {"mse": None}, "after": {"mse": 0.5}, "steps": 80, "improved": True}
+    lowered = TrialOutcome("lower_learning_rate", measured, {"learning_rate": 1e-4})
+
+    def rate(**evidence: object):
+        return finding(
+            "lr_too_high",
+            severity=Severity.warning,
+            confidence=0.8,
+            source=EvidenceSource.probe,
+            evidence=evidence,
+        )
+
+    context = Context(epochs=8, trials=(lowered,))
+    _, scale = conclude([nan, targets, rate(fault_side="data")], context)
+    assert scale.causes[0].code == "unscaled_targets"
+    assert "lr_too_high" in scale.causes[0].explains
+    assert scale.first_fix is not None
+    assert scale.first_fix.cause == "unscaled_targets"
+    _, off = conclude([nan, targets, rate()], context)
+    assert off.causes[0].code == "lr_too_high"
+
+
+def test_alarms_that_follow_from_all_inputs_constant_are_listed_under_it() -> None:
+    """Blank inputs: the one-batch overfit stalls, ReLU units see nothing, every sample conflicts
+    with another class. Beside constant_features at error those are its consequences, listed under
+    it, not causes of their own; a trial that cured one would not cure blank inputs. Beside a
+    warning (some features constant) they stand."""
+
+    def audit(severity: Severity):
+        return finding(
+            "constant_features", severity=severity, category=Category.data, source=EvidenceSource.data_audit
+        )
+
+    others = [
+        finding(
+            "cannot_overfit_batch", severity=Severity.error, confidence=0.85, source=EvidenceSource.probe
+        ),
+        finding("dead_units", confidence=0.75, source=EvidenceSource.probe),
+        finding("conflicting_labels", confidence=0.7, source=EvidenceSource.data_audit),
+    ]
+    flat = TrialOutcome(
+        "relu_he_init", {"before": {"accuracy": 0.5}, "after": {"accuracy": 0.5}, "improved": False}
+    )
+    _, blank = conclude([audit(Severity.error), *others], Context(epochs=8, trials=(flat,)))
+    assert [c.code for c in blank.causes] == ["constant_features"]
+    assert {"cannot_overfit_batch", "dead_units", "conflicting_labels"} <= set(blank.causes[0].explains)
+    assert not blank.causes[0].evidence_against
+    _, some = conclude([audit(Severity.warning), *others], Context(epochs=8))
+    assert {"cannot_overfit_batch", "dead_units"} <= {c.code for c in some.causes}
+
+
+def test_a_rate_below_the_usual_one_is_no_alibi_on_raw_data() -> None:
+    """SGD at 0.001 is a tenth of its usual rate, evidence against a rate too high on unit-scale
+    data; on a raw grid (unscaled inputs raised) it can still be far too high, so that evidence
+    is left out there. A rate far above the usual one counts either way."""
+    nan = finding("loss_nan", {"lr_too_high": 3.0})
+    rate = finding("lr_too_high", confidence=0.8, source=EvidenceSource.probe)
+    raw = finding("unscaled_features", confidence=0.7, source=EvidenceSource.data_audit)
+    low = Context(epochs=8, metadata=RunMetadata(optimizer="sgd", learning_rate=1e-3))
+
+    def against(verdict) -> list[str]:
+        cause = next(c for c in verdict.causes if c.code == "lr_too_high")
+        return [e.source for e in cause.evidence_against]
+
+    assert against(conclude([nan, rate], low)[1]) == [EvidenceSource.metadata]
+    assert against(conclude([nan, rate, raw], low)[1]) == []
+    high = Context(epochs=8, metadata=RunMetadata(optimizer="sgd", learning_rate=1.0))
+    cause = next(c for c in conclude([nan, rate, raw], high)[1].causes if c.code == "lr_too_high")
+    assert EvidenceSource.metadata in [e.source for e in cause.evidence_for]
+
+
+def test_targets_brought_into_a_bounded_outputs_reach_count_for_the_output() -> None:
+    """A tanh output cannot reach targets up to 200; standardizing them brings them into its
+    reach, so a trial of that helping counts for output_activation_mismatch as for
+    unscaled_targets, and the error stays first."""
+    output = finding(
+        "output_activation_mismatch",
+        severity=Severity.error,
+        confidence=0.95,
+        source=EvidenceSource.model_audit,
+    )
+    scale = finding("unscaled_targets", confidence=0.6, source=EvidenceSource.data_audit)
+    measured = {"before": {"mse": 12000.0}, "after": {"mse": 1400.0}, "steps": 200, "improved": True}
+    flat = {"before": {"mse": 12000.0}, "after": {"mse": 11800.0}, "steps": 200, "improved": False}
+    trials = (TrialOutcome("standardize_targets", measured), TrialOutcome("fix_output_activation", flat))
+    _, verdict = conclude([output, scale], Context(epochs=8, trials=trials))
+    assert verdict.causes[0].code == "output_activation_mismatch"
+    assert _probability(verdict, "unscaled_targets") > 0.5

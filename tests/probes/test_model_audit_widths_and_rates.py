@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from diagnosis.bundle import ModelInfo, label_info
+from diagnosis.bundle import LayerInfo, ModelInfo, label_info
 from diagnosis.models import Severity
 from diagnosis.probes.model_audit import audit_model
 from diagnosis.probes.model_audit.capacity_too_low import Bottleneck
@@ -94,3 +94,19 @@ def test_a_rate_beyond_the_usual_range_needs_no_replay_symptom_and_a_suspicion_d
     assert [f.severity for f in corroborate([beyond, suspicion], facts)] == [Severity.warning, Severity.info]
     # It outranks the range test's own lr_too_high (confidence 0.8) when the pipeline merges them.
     assert beyond.confidence > 0.8
+
+
+def test_a_one_unit_linear_layer_under_one_output_is_no_bottleneck() -> None:
+    """Dense(1) under Dense(1), no activation: one linear map of rank 1, all a one-output
+    regression needs. A one-unit layer that bends its input, by its own ReLU or a ReLU() layer
+    after it, is narrower than any nonlinear fit needs (MIN_HIDDEN_UNITS)."""
+    line = label_info(np.linspace(-1.0, 1.0, 30))
+    out = LayerInfo("out", "Dense", "linear", 1, params=2)
+
+    def stack(*below: LayerInfo) -> ModelInfo:
+        return model_info("mean_squared_error", 1, "linear", layers=[*below, out], params=4)
+
+    assert Bottleneck().check(stack(LayerInfo("h", "Dense", "linear", 1)), line) is None
+    assert Bottleneck().check(stack(LayerInfo("h", "Dense", "relu", 1)), line) is not None
+    then_relu = stack(LayerInfo("h", "Dense", "linear", 1), LayerInfo("r", "ReLU", "relu"))
+    assert Bottleneck().check(then_relu, line) is not None

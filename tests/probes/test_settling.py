@@ -15,8 +15,10 @@ import pytest
 from diagnosis.audit import audit_data
 from diagnosis.audit.label_noise import LabelNoise
 from diagnosis.bundle import BundleData, LayerInfo, ModelInfo
+from diagnosis.evidence import Context
 from diagnosis.models import Category, EvidenceSource, Finding, Severity
 from diagnosis.probes.model_audit.learning_rate import USUAL_RATE_BAND
+from diagnosis.probes.run import judged_by_score
 from diagnosis.probes.settling import BundleFacts, corroborate, settle
 from diagnosis.probes.training import FRESH_COPY_STEPS, Prepared
 from testkit.factories import bundle_facts, finding, model_info, network
@@ -261,3 +263,74 @@ def test_too_few_samples_is_info_when_the_replay_generalizes_as_a_simple_model_d
     # Twenty validation rows cannot tell a model that generalizes from a lucky one.
     few = Prepared(x, y, x_val[:20], y_val[:20])
     assert _settled(alarm, _facts(info, few, accuracy=0.95))[0].severity is Severity.warning
+
+
+def test_scale_and_rate_hazards_are_info_when_the_replay_fit_the_data_anyway() -> None:
+    """Raw targets and inputs, a rate off the usual one, a large first gradient or first loss
+    forecast a training that struggles; the replay runs the user's own setup, and one that left
+    under 1 % of the validation targets' variance shows they cost nothing. On a noiseless line the
+    linear reference fits exactly, so that share, not the simple model, is the yardstick. A replay
+    that fit less, or too few validation rows to tell, leave them standing."""
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 200, size=(250, 1)).astype(np.float32)
+    y = (2 * x[:, 0]).astype(np.float32)
+    info = network("mean_squared_error", 1, "linear")
+
+    def hazards() -> list[Finding]:
+        sources = {
+            "unscaled_targets": EvidenceSource.data_audit,
+            "unscaled_features": EvidenceSource.data_audit,
+            "lr_too_high": EvidenceSource.model_audit,
+            "exploding_gradients": EvidenceSource.probe,
+            "unexpected_initial_loss": EvidenceSource.curve_rule,
+        }
+        return [_finding(code).model_copy(update={"source": source}) for code, source in sources.items()]
+
+    def facts(mse: float, rows: int = 50) -> BundleFacts:
+        plain = _facts(info, Prepared(x[:200], y[:200], x[200 : 200 + rows], y[200 : 200 + rows]))
+        return dataclasses.replace(plain, replay=dataclasses.replace(plain.replay, score={"mse": mse}))
+
+    variance = float(y[200:].var())
+    fit = _settled(hazards(), facts(0.001 * variance))
+    assert {f.severity for f in fit} == {Severity.info}
+    assert all("fit the data" in f.summary for f in fit)
+    assert {f.severity for f in _settled(hazards(), facts(0.05 * variance))} == {Severity.warning}
+    assert {f.severity for f in _settled(hazards(), facts(0.001 * variance, rows=20))} == {Severity.warning}
+
+
+def test_a_regression_plateau_at_a_simple_models_loss_is_the_datas_noise() -> None:
+    """A noisy line is fit in two epochs and its loss sits at the noise for the rest: a plateau
+    where a simple model's MSE sits is info. One well above it stands, and so does a classifier's
+    plateau, whose reference may be at chance itself."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(600, 1)).astype(np.float32)
+    y = (x[:, 0] + rng.normal(0, 0.5, len(x))).astype(np.float32)
+    info = network("mean_squared_error", 1, "linear")
+    data = Prepared(x[:500], y[:500], x[500:], y[500:])
+    plateau = [_finding("loss_plateau").model_copy(update={"source": EvidenceSource.curve_rule})]
+
+    def facts(score: dict[str, float]) -> BundleFacts:
+        plain = _facts(info, data)
+        return dataclasses.replace(plain, replay=dataclasses.replace(plain.replay, score=score))
+
+    assert _settled(plateau, facts({"mse": 0.25})).pop().severity is Severity.info
+    assert _settled(plateau, facts({"mse": float(y.var())})).pop().severity is Severity.warning
+    classes = Prepared(x[:500], (x[:500, 0] > 0).astype(np.int64), x[500:], (x[500:, 0] > 0).astype(np.int64))
+    classifier = bundle_facts(network("binary_crossentropy", 1, "sigmoid"), classes, accuracy=0.99)
+    assert _settled(plateau, classifier).pop().severity is Severity.warning
+
+
+def test_a_one_epoch_replay_that_fit_the_data_is_judged_by_its_score() -> None:
+    """One epoch shows no trend, so a history of one is inconclusive; a bundle's replay of one
+    epoch that left under 1 % of the targets' variance is judged by that score, not left open.
+    One that fit less stays inconclusive."""
+    x = np.linspace(0, 199, 250, dtype=np.float32).reshape(-1, 1)
+    y = 2 * x[:, 0]
+    plain = _facts(network("mean_squared_error", 1, "linear"), Prepared(x[:200], y[:200], x[200:], y[200:]))
+    one_epoch = Context(epochs=1, missing=("one epoch: too few to tell a trend",))
+
+    def scored(mse: float) -> BundleFacts:
+        return dataclasses.replace(plain, replay=dataclasses.replace(plain.replay, score={"mse": mse}))
+
+    assert judged_by_score(one_epoch, scored(1e-4)).missing == ()
+    assert judged_by_score(one_epoch, scored(float(y[200:].var()))).missing == one_epoch.missing

@@ -7,15 +7,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from diagnosis.bundle import ModelInfo, label_info
+from diagnosis.bundle import ModelInfo, TrainingConfig, label_info
 from diagnosis.models import Severity
 from diagnosis.probes.training import (
+    LR_MAX,
+    LR_MIN,
+    LR_STEPS,
     OVERFIT_STEPS,
     STALL_GAIN,
     FreshStart,
     Memorization,
     Prepared,
     ProbeResults,
+    TargetScale,
+    lr_range_test,
+    replay,
     saved_weights,
     task_score,
 )
@@ -142,3 +148,81 @@ def test_dead_units_behind_a_relu_layer_are_found() -> None:
     [finding] = out.findings
     assert finding.code == "dead_units"
     assert [layer["layer"] for layer in finding.evidence["layers"]] == ["gate"]
+
+
+def test_a_range_test_with_batches_of_one_judges_the_rate_on_steady_batches() -> None:
+    """Batches of one on a raw grid (x = 0..199, y = 2x): one sample's loss swings by orders of
+    magnitude, so a range test on single samples ended on noise before judging any rate. On
+    LR_MIN_BATCH rows it finds where SGD blows up (about 2 / mean(x**2)), and 1e-3 is far above."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=1e-3), loss="mse")
+    x = np.random.default_rng(0).permutation(200).astype(np.float32).reshape(-1, 1)
+    y = 2 * x[:, 0]
+    info = network(
+        "mean_squared_error", 1, "linear", hidden=(), params=2, optimizer="sgd", learning_rate=1e-3
+    )
+    out = ProbeResults()
+    data = Prepared(x, y, x[:40], y[:40])
+    lr_range_test(FreshStart(model, info), info, data, TrainingConfig(batch_size=1), out)
+    assert out.measurements["lr_range_test"]["blows_up_at"] < 1e-3
+    assert [f.code for f in out.findings] == ["lr_too_high"]
+
+
+class _Scripted:
+    """A model whose training loss is scripted per step, for the range test's bookkeeping."""
+
+    def __init__(self, losses: list[float]) -> None:
+        import keras
+
+        self.losses = iter(losses)
+        self.optimizer = keras.optimizers.SGD(learning_rate=1e-3)
+
+    def restored(self) -> _Scripted:
+        return self
+
+    def train_on_batch(self, x: np.ndarray, y: np.ndarray) -> float:
+        return next(self.losses)
+
+
+def test_a_range_test_whose_loss_overflows_records_where_it_blew_up() -> None:
+    """A loss that goes from steady to NaN in one step never rises LR_BLOWUP times its best on the
+    way; the overflow itself is the blow-up, and a configured rate above a third of it is too high."""
+    rates = np.geomspace(LR_MIN, LR_MAX, LR_STEPS)
+    losses = [1.0] * 40 + [float("nan")]
+    info = network("mean_squared_error", 1, "linear", optimizer="sgd", learning_rate=float(rates[40]))
+    x = np.zeros((64, 1), dtype=np.float32)
+    out = ProbeResults()
+    lr_range_test(_Scripted(losses), info, Prepared(x, x[:, 0], x, x[:, 0]), TrainingConfig(), out)  # type: ignore[arg-type]
+    assert out.measurements["lr_range_test"]["blows_up_at"] == pytest.approx(rates[40], rel=1e-2)
+    assert [f.code for f in out.findings] == ["lr_too_high"]
+
+
+def test_a_replay_on_standardized_targets_is_scored_in_the_users_units() -> None:
+    """Targets around 1000 under Adam at 1e-3: a hundred steps of about 1e-3 each cannot move the
+    output there, standardized targets it can fit. The trial's score maps its predictions back,
+    so its MSE is in the user's units (far above 1) and comparable with the replay's."""
+    import keras
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 1)).astype(np.float32)
+    y = (300 * x[:, 0] + 1000).astype(np.float32)
+    data = Prepared(x[:320], y[:320], x[320:], y[320:])
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.layers.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3), loss="mse")
+    info = network("mean_squared_error", 1, "linear", hidden=(), params=2)
+    start, config, labels = (
+        FreshStart(model, info),
+        TrainingConfig(epochs=8),
+        label_info(y, "mean_squared_error"),
+    )
+    raw = replay(start, data, config, labels).score["mse"]
+    scale = TargetScale.of(data.y)
+    scaled = replay(start, data, config, labels, targets=scale).score["mse"]
+    assert raw is not None
+    assert scaled is not None
+    assert 1.0 < scaled < raw / 5
+    assert np.allclose(scale.scaled(y).std(), 1.0, atol=0.05)

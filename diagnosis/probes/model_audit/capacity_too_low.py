@@ -4,11 +4,16 @@ information bottleneck). A model with no hidden layer has none to measure: see
 
 from __future__ import annotations
 
-from diagnosis.bundle import CLASS_DISTRIBUTIONS, LabelInfo, ModelInfo
+from collections.abc import Sequence
+
+from diagnosis.bundle import CLASS_DISTRIBUTIONS, LabelInfo, LayerInfo, ModelInfo
 from diagnosis.capacity import MIN_HIDDEN_UNITS, MIN_WIDTH_SHARE, RECOMMENDED_UNITS, width_floor
 from diagnosis.models import Finding, Severity
 from diagnosis.probes.model_audit.base import ModelCheck
 from diagnosis.taxonomy import Category, Code
+
+# Activations that leave a layer linear (None: a layer that has no activation argument).
+LINEAR_ACTIVATIONS = frozenset({"linear", None})
 
 
 class Bottleneck(ModelCheck):
@@ -26,7 +31,10 @@ class Bottleneck(ModelCheck):
         with_units = [i for i, layer in enumerate(info.layers) if layer.units is not None]
         hidden = info.layers[: with_units[-1]] if with_units else []
         narrow = [
-            (layer.name, layer.units) for layer in hidden if layer.units is not None and layer.units < floor
+            (layer.name, layer.units)
+            for i, layer in enumerate(hidden)
+            if layer.units is not None
+            and layer.units < (floor if _bends(info.layers, i) else needed or floor)
         ]
         if not narrow:
             return None
@@ -52,6 +60,22 @@ class Bottleneck(ModelCheck):
             f"(Dense({wanted}) or wider).",
             fix={"min_hidden_units": wanted},
         )
+
+
+def _bends(layers: Sequence[LayerInfo], i: int) -> bool:
+    """Whether hidden layer i's output passes a nonlinear activation before the next layer with
+    units: its own, or a layer's after it (Dense then ReLU()). A linear one (Dense(1) under
+    Dense(1)) only composes with the next linear map: the stack is one linear map of rank
+    min(widths), a bottleneck only when narrower than the output's dimensions, not under
+    MIN_HIDDEN_UNITS, which is the width a layer needs to bend its input."""
+    if layers[i].activation not in LINEAR_ACTIVATIONS:
+        return True
+    for layer in layers[i + 1 :]:
+        if layer.units is not None:
+            return False
+        if layer.activation not in LINEAR_ACTIVATIONS:
+            return True
+    return False
 
 
 def _output_dimensions(info: ModelInfo, labels: LabelInfo) -> int | None:

@@ -11,7 +11,9 @@ from diagnosis.bundle import LabelInfo, ModelInfo
 from diagnosis.evidence import LR_BEYOND_HIGH, LR_BEYOND_LOW, LR_FAR, SHORT_HORIZON_FAVOURED, TYPICAL_LR
 from diagnosis.models import Finding, Severity
 from diagnosis.probes.model_audit.base import ModelCheck
+from diagnosis.rules.underfitting import trained_through
 from diagnosis.taxonomy import Category, Code
+from diagnosis.units import Settled
 
 if TYPE_CHECKING:
     from diagnosis.probes.settling import BundleFacts
@@ -31,6 +33,11 @@ class LearningRate(ModelCheck):
     name = "learning_rate"
     codes = (Code.lr_too_high, Code.lr_too_low)
     trials = ((Code.lr_too_high, "lower_learning_rate"), (Code.lr_too_low, "raise_learning_rate"))
+
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """A rate off the usual one is a hazard: the replay runs at this very rate, and one
+        that fit the data anyway shows the rate suits this setup (trained_through)."""
+        return trained_through(facts)
 
     def corroborated(self, finding: Finding, facts: BundleFacts) -> bool:
         return rate_corroborated(finding, facts, dict(self.trials))
@@ -75,6 +82,15 @@ class LearningRate(ModelCheck):
             recommendation=f"Start from learning_rate={typical:g}; the learning-rate range test refines it.",
             fix={"learning_rate": typical},
         )
+
+
+def usual_rate(info: ModelInfo) -> bool:
+    """The configured rate is within USUAL_RATE_BAND of the optimizer's usual one, either way
+    (False when the optimizer or the rate is unknown)."""
+    typical = TYPICAL_LR.get(info.optimizer or "")
+    if typical is None or not info.learning_rate:
+        return False
+    return typical / USUAL_RATE_BAND < info.learning_rate < typical * USUAL_RATE_BAND
 
 
 def _below_usual(info: ModelInfo) -> bool:
