@@ -10,6 +10,14 @@ answer could score is not this.
 A third shape needs no K: an accuracy that collapsed, losing COLLAPSE (absolute) from its best
 and ending no higher than MARGIN above its first epoch. Whatever it had learned is gone; it is
 back at (or below) where a fresh model starts.
+
+A model at its ceiling is not frozen on one answer either, whatever the class shares: its
+accuracy climbed there (CEILING_CLIMB or more above its first epoch) and its loss kept falling
+while the accuracy stood still (to under CEILING_LOSS_FALL of where it stood when the accuracy
+froze; 0.998 for 16 epochs while the validation loss fell 0.023 -> 0.003). A model answering
+one class for every sample has nothing left to gain on the loss once its accuracy stops: in the
+generated corpus a frozen accuracy that had climbed kept its loss within 10 %, and a loss that
+fell by half came with an accuracy that never moved.
 """
 
 from __future__ import annotations
@@ -35,6 +43,10 @@ MARGIN = 0.05
 FROZEN = 0.002
 TRAIN_FROZEN = 0.01
 FROZEN_SHARE = 0.8
+# At its ceiling: the frozen accuracy rose at least CEILING_CLIMB (absolute) from its first epoch
+# and the loss beside it fell below CEILING_LOSS_FALL of its value at the start of the frozen epochs.
+CEILING_CLIMB = 0.15
+CEILING_LOSS_FALL = 0.5
 # Keras names recall metrics recall, recall_1, val_recall, ...
 RECALL = re.compile(r"^(val_)?recall(_\d+)?$")
 MIN_EPOCHS = 5
@@ -74,7 +86,11 @@ class AccuracyAtChance(Rule):
         if name is None or run.epochs < MIN_EPOCHS:
             return None
         frozen = self._frozen_metric(run, name)
-        if frozen is not None and not _beats_any_single_answer(run, frozen[0], float(frozen[1][-1])):
+        if (
+            frozen is not None
+            and not _beats_any_single_answer(run, frozen[0], float(frozen[1][-1]))
+            and not _at_ceiling(run, *frozen)
+        ):
             return self._frozen(run, *frozen)
         for metric in (f"val_{name}", name):
             values = finite_curve(run.get(metric))
@@ -200,6 +216,18 @@ class AccuracyAtChance(Rule):
                 "with softmax; then verify the model can overfit one batch."
             ),
         )
+
+
+def _at_ceiling(run: TrainingHistory, metric: str, frozen: np.ndarray) -> bool:
+    """An accuracy that climbed to where it froze while its loss kept falling (CEILING_CLIMB,
+    CEILING_LOSS_FALL): a model at its ceiling, not one answering a single class."""
+    accuracy = finite_curve(run.get(metric))
+    loss = finite_curve(run.get("val_loss" if metric.startswith("val_") else "loss"))
+    if RECALL.match(metric) or accuracy is None or loss is None:
+        return False
+    window = loss[-len(frozen) :]
+    climbed = float(frozen[-1]) - float(accuracy[0]) >= CEILING_CLIMB
+    return climbed and window[0] > 0 and float(window[-1]) < CEILING_LOSS_FALL * float(window[0])
 
 
 def _beats_any_single_answer(run: TrainingHistory, metric: str, value: float) -> bool:

@@ -16,7 +16,14 @@ a regression, and an epoch of learning lowers that by a factor of a few, never b
 magnitude; a start that high means the first updates blew the weights up (far too large a
 learning rate, or an initialization that explodes). A blow-up lifts the loss above what a model
 that learned nothing scores (ln K; for a classifier of unknown K at least ln 2): a first epoch
-below that learned fast and blew nothing up, however far the run went on to fall.
+below that learned fast and blew nothing up, however far the run went on to fall. A blow-up
+the model left behind inside that first epoch did no lasting harm, like a spike the run left
+behind, and is `info`: the validation loss measured at the end of the epoch was already within
+RECOVERED_BY_THEN of what the training loss fell to next (not orders of magnitude off), and the
+run ended well (unexpected_initial_loss.ENDED_WELL). A real run logged 239.7, then 1.1 with
+validation at 1.33 after the first epoch, and ended at validation accuracy 0.86; the generated
+runs at too high a learning rate are still 2.4-830x off after their first epoch, or end with
+no accuracy to speak of (a loss stuck at ln K).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.rules.unexpected_initial_loss import ended_well
 from diagnosis.taxonomy import Category, Code
 
 # A spike: an epoch above this multiple of the median of the WINDOW epochs before it...
@@ -45,6 +53,10 @@ BLOWUP = 100.0
 BLOWUP_EPOCHS = 3
 # The tasks whose learned-nothing loss is at least ln 2 (a balanced binary cross-entropy).
 CLASSIFICATION_TASKS = frozenset({"classification", "binary", "multiclass"})
+# ...unless the model was back in range by the end of that epoch: its validation loss within this
+# multiple of the least training loss of the next BLOWUP_EPOCHS epochs (a blow-up leaves it
+# BLOWUP-fold off), and the run ended well.
+RECOVERED_BY_THEN = 3.0
 BLOWUP_CAUSES = (("lr_too_high", 3.0), ("exploding_gradients", 2.0), ("unscaled_features", 1.0))
 # More spikes than this, or a run that never got back under its pre-spike best, is a warning.
 HARMLESS_SPIKES = 1
@@ -83,21 +95,39 @@ class LossSpikes(Rule):
         )
         if learned_nothing is not None and values[0] <= learned_nothing:
             return None
+        least_after = float(values[1 : BLOWUP_EPOCHS + 1].min())
+        val = run.get("val_loss")
+        left_behind = (
+            val is not None
+            and bool(np.isfinite(val[0]))
+            and float(val[0]) <= RECOVERED_BY_THEN * least_after
+            and ended_well(run)
+        )
         return self.finding(
             run,
-            severity=Severity.warning,
+            severity=Severity.info if left_behind else Severity.warning,
             confidence=0.7,
             summary=(
                 f"The first epoch's loss, {float(values[0]):.4g}, was {ratio:.0f}x what the run fell to "
-                f"within {BLOWUP_EPOCHS} epochs: the first updates blew the weights up."
+                f"within {BLOWUP_EPOCHS} epochs: the first updates blew the weights up"
+                + (
+                    f", but the model was back in range by the end of it (val_loss {float(val[0]):.4g})."
+                    if left_behind and val is not None
+                    else "."
+                )
             ),
             evidence={
                 "metric": "loss",
                 "first_epoch_loss": rounded(float(values[0])),
-                "least_after": rounded(float(values[1 : BLOWUP_EPOCHS + 1].min())),
+                "least_after": rounded(least_after),
+                "left_behind": left_behind,
                 "ratio": rounded(ratio, 3),
                 "learned_nothing_loss": None if learned_nothing is None else rounded(learned_nothing),
-                "thresholds": {"blowup": BLOWUP, "blowup_epochs": BLOWUP_EPOCHS},
+                "thresholds": {
+                    "blowup": BLOWUP,
+                    "blowup_epochs": BLOWUP_EPOCHS,
+                    "recovered_by_then": RECOVERED_BY_THEN,
+                },
             },
             recommendation=(
                 "Lower the learning rate by 10x, clip gradients (clipnorm=1.0), use the default "

@@ -5,6 +5,20 @@ cross-entropy starts near ln K. Keras logs the first epoch's average, which is a
 little lower; a value far above ln K means the model started confidently wrong (an output
 layer, activation or label encoding that does not fit the loss, or unscaled inputs), and a
 negative cross-entropy is impossible for valid labels.
+
+The whole curve decides, not the first epoch alone. The first epoch's training loss is an
+average over that epoch's steps: a blow-up in its first steps lifts it far above ln K even when
+the model ends the epoch where a fresh one should be. The validation loss is measured at the end
+of the first epoch and the second epoch's training loss over the whole of the next: when both
+are in the expected range (the same test) and the run ended well (its accuracy at least
+ENDED_WELL of the way from chance to 1), the model was not confidently wrong: it recovered
+inside its first epoch and went on to learn. Real healthy runs do this (27.7 at epoch 0, 1.51
+at epoch 1, 0.07 at the end, validation 1.25 -> 0.21, accuracy 0.93), so such a start is
+reported as info. The generated corpus labels some runs of this shape faulty (a ReLU output
+under a cross-entropy that still reached 0.97): from the curves alone they cannot be told from
+healthy ones, and calling every real run with a noisy first epoch faulty is the worse error.
+A start that is still far off after the first epoch, or a run that ended with most samples
+wrong (an MSE on class ids), stays a warning.
 """
 
 from __future__ import annotations
@@ -38,6 +52,9 @@ REGRESSION_SCALE = 1000.0
 # largest K any common task has (ImageNet's 1000 classes, ln K = 6.9), so a first epoch that is
 # unexpected for every K up to it is unexpected for this run's.
 MAX_PLAUSIBLE_CLASSES = 1000
+# Ended well: the final accuracy (validation's where the run has it) got at least this share of
+# the way from chance (1/K, or 0 with K unknown) to 1; with K unknown that is most samples right.
+ENDED_WELL = 0.5
 
 REGRESSION_CAUSES = (("unscaled_targets", 3.0), ("unscaled_features", 2.0), ("lr_too_low", 0.5))
 
@@ -76,11 +93,16 @@ class UnexpectedInitialLoss(Rule):
         if chance is None:
             return None
         first = float(loss[0])
-        evidence = {
+        evidence: dict[str, object] = {
             "first_epoch_loss": rounded(first),
             "expected_near": rounded(chance),
             "num_classes": run.facts.num_classes,
-            "thresholds": {"factor": FACTOR, "above": ABOVE, "max_plausible_classes": MAX_PLAUSIBLE_CLASSES},
+            "thresholds": {
+                "factor": FACTOR,
+                "above": ABOVE,
+                "max_plausible_classes": MAX_PLAUSIBLE_CLASSES,
+                "ended_well": ENDED_WELL,
+            },
         }
         if first < 0:
             return self.finding(
@@ -96,16 +118,30 @@ class UnexpectedInitialLoss(Rule):
                 epochs=[0],
                 causes=NEGATIVE_CAUSES,
             )
-        if first < FACTOR * chance or first - chance < ABOVE:
+        if not _far_off(first, chance):
             return None
+        after = _after_first_epoch(run)
+        in_range = bool(after) and not any(_far_off(value, chance) for value in after.values())
+        final_accuracy = final_val_accuracy(run)
+        recovered = in_range and ended_well(run)
+        evidence["after_first_epoch"] = {name: rounded(value) for name, value in after.items()}
+        evidence["final_accuracy"] = None if final_accuracy is None else rounded(final_accuracy)
+        reading = (
+            ", but the model was in range by the end of that epoch ("
+            + ", ".join(f"{name} {value:.3g}" for name, value in after.items())
+            + f") and ended at accuracy {final_accuracy:.3g}: a blow-up in its first steps that it "
+            "recovered from."
+            if recovered
+            else ": the model started confidently wrong."
+        )
         return self.finding(
             run,
-            severity=Severity.warning,
+            severity=Severity.info if recovered else Severity.warning,
             confidence=0.7,
             summary=(
                 f"The first epoch's loss was {first:.3g}, {first / chance:.0f}x ln K = {chance:.3f}"
                 + ("" if run.facts.num_classes else f" for as many as {MAX_PLAUSIBLE_CLASSES} classes")
-                + ": the model started confidently wrong."
+                + reading
             ),
             evidence=evidence,
             recommendation=(
@@ -138,3 +174,38 @@ class UnexpectedInitialLoss(Rule):
             epochs=[0],
             causes=REGRESSION_CAUSES,
         )
+
+
+def _far_off(loss: float, chance: float) -> bool:
+    """A classifier's loss that a fresh model would not have: FACTOR times ln K and ABOVE over it."""
+    return loss >= FACTOR * chance and loss - chance >= ABOVE
+
+
+def _after_first_epoch(run: TrainingHistory) -> dict[str, float]:
+    """What the model scored once its first epoch was over: the validation loss measured at the
+    end of it and the second epoch's training loss (each where the run has it and it is finite)."""
+    found = {}
+    for name, epoch in (("val_loss", 0), ("loss", 1)):
+        values = run.get(name)
+        if values is not None and len(values) > epoch and np.isfinite(values[epoch]):
+            found[f"{name}[{epoch}]"] = float(values[epoch])
+    return found
+
+
+def final_val_accuracy(run: TrainingHistory) -> float | None:
+    """The last epoch's accuracy, on validation where the run has it."""
+    name = run.facts.accuracy_metric
+    if name is None:
+        return None
+    values = run.get(f"val_{name}")
+    values = run.get(name) if values is None else values
+    if values is None or not np.isfinite(values[-1]):
+        return None
+    return float(values[-1])
+
+
+def ended_well(run: TrainingHistory) -> bool:
+    """The run's final accuracy got ENDED_WELL of the way from chance to 1."""
+    final = final_val_accuracy(run)
+    chance = run.facts.chance_accuracy or 0.0
+    return final is not None and final >= chance + ENDED_WELL * (1.0 - chance)

@@ -732,3 +732,77 @@ def test_noisy_validation_says_how_many_samples_its_accuracy_counts() -> None:
     finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "val_noisy")
     assert finding.evidence["val_samples"] == 38
     assert "38 samples" in finding.summary
+
+
+def test_a_first_epoch_blow_up_the_model_recovered_from_inside_that_epoch_is_info() -> None:
+    # Epoch 0 averages a blow-up in its first steps (27.7); validation after it is 1.25 and the
+    # run falls steadily to an accuracy of 0.93: the whole curve says healthy.
+    raw = {
+        "loss": [27.7, 1.51, 0.57, 0.42, 0.33, 0.25, 0.21, 0.12, 0.115, 0.071],
+        "accuracy": [0.376, 0.599, 0.758, 0.821, 0.864, 0.9, 0.939, 0.954, 0.961, 0.973],
+        "val_loss": [1.25, 0.59, 0.46, 0.41, 0.3, 0.27, 0.27, 0.25, 0.23, 0.21],
+        "val_accuracy": [0.457, 0.75, 0.803, 0.8, 0.857, 0.907, 0.89, 0.907, 0.893, 0.933],
+    }
+    found = next(
+        f for f in diagnose(history_from_mapping(raw)).findings if f.code == "unexpected_initial_loss"
+    )
+    assert found.severity is Severity.info
+    assert found.evidence["after_first_epoch"] == {"val_loss[0]": 1.25, "loss[1]": 1.51}
+    # Validation after the first epoch still far off (unscaled inputs): confidently wrong.
+    far = {**raw, "val_loss": [53.9, 20.0, 9.0, 4.0, 2.0, 1.0, 0.6, 0.5, 0.45, 0.43]}
+    assert codes(far).get("unexpected_initial_loss") is Severity.warning
+    # In range after the first epoch but most samples still wrong at the end (an MSE on class ids).
+    wrong = {**raw, "val_accuracy": [0.1, 0.12, 0.13, 0.14, 0.15, 0.15, 0.16, 0.16, 0.16, 0.16]}
+    assert codes(wrong).get("unexpected_initial_loss") is Severity.warning
+
+
+def test_a_loss_with_no_yardstick_that_falls_every_epoch_is_converging_not_stalled() -> None:
+    # A VAE: the first epoch over 60,000 samples did most of the learning, then the loss falls
+    # by less every epoch, 15 % below its first epoch in all.
+    loss = [0.2109, 0.1933, 0.1886, 0.1858, 0.184, 0.1827, 0.1816, 0.1807, 0.18, 0.1794]
+    val = [0.1966, 0.1899, 0.1862, 0.1851, 0.183, 0.1816, 0.1813, 0.1827, 0.1806, 0.1801]
+    assert "loss_plateau" not in codes({"loss": loss, "val_loss": val})
+    # Too small a learning rate: every epoch a little lower, 2 % in the whole run.
+    slow = np.linspace(1.135, 1.112, 30).tolist()
+    assert codes({"loss": slow, "val_loss": [v + 0.01 for v in slow]}).get("loss_plateau") is Severity.warning
+    # With a yardstick (a binary classifier near ln 2) the same descent is still judged on it.
+    near_ln2 = (np.array(loss) / 0.2109 * 0.74).tolist()
+    binary = {
+        "loss": near_ln2,
+        "binary_accuracy": [0.5, 0.52, 0.53, 0.54, 0.55, 0.55, 0.56, 0.56, 0.57, 0.57],
+    }
+    assert codes(binary).get("loss_plateau") is Severity.warning
+
+
+def test_an_accuracy_that_climbed_to_its_ceiling_and_stayed_is_not_one_answer() -> None:
+    # Validation accuracy 0.64 -> 0.998, then still for 16 epochs while its loss falls 0.023 -> 0.003.
+    val_acc = [0.636, 0.958, 0.996, 0.996, *([0.998, 0.9987] * 8)]
+    raw = {
+        "loss": np.geomspace(2.28, 0.0097, 20).tolist(),
+        "accuracy": [0.468, 0.901, 0.967, 0.984, *np.linspace(0.991, 0.9988, 16).tolist()],
+        "val_loss": [2.8, 1.05, 0.166, 0.046, *np.geomspace(0.0228, 0.00296, 16).tolist()],
+        "val_accuracy": val_acc,
+    }
+    assert "accuracy_at_chance" not in codes(raw)
+    # The same still accuracy with a loss that stopped with it: one answer for every sample.
+    stopped = {**raw, "val_loss": [2.8, 1.05, 0.166, 0.046, *([0.0228] * 16)]}
+    assert codes(stopped).get("accuracy_at_chance") is Severity.error
+
+
+def test_a_first_epoch_blow_up_left_behind_inside_that_epoch_is_info() -> None:
+    # 239.7 as the first epoch's average, validation 1.33 at its end, then a steady run to 0.86.
+    loss = [239.7, 1.105, 0.862, 0.732, 0.694, 0.609, 0.573, 0.505, 0.442, 0.439]
+    raw = {
+        "loss": loss,
+        "accuracy": [0.372, 0.552, 0.658, 0.706, 0.719, 0.765, 0.765, 0.798, 0.833, 0.824],
+        "val_loss": [1.329, 1.048, 0.873, 0.823, 0.768, 0.887, 0.813, 0.751, 0.873, 0.696],
+        "val_accuracy": [0.538, 0.666, 0.711, 0.735, 0.768, 0.673, 0.704, 0.744, 0.666, 0.78],
+    }
+    found = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "loss_spikes")
+    assert (found.severity, found.evidence["left_behind"]) == (Severity.info, True)
+    # Still blown up when the first epoch ended (validation 80x what training fell to next).
+    blown = {**raw, "val_loss": [88.0, *raw["val_loss"][1:]]}
+    assert codes(blown).get("loss_spikes") is Severity.warning
+    # Back in range but stuck at chance afterwards: nothing says the run recovered.
+    stuck = {**raw, "val_accuracy": [0.1] * 10, "accuracy": [0.1] * 10}
+    assert codes(stuck).get("loss_spikes") is Severity.warning
