@@ -675,7 +675,7 @@ DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "friedman2": lambda rng, n: _friedman2(rng, n),
     "diabetes": lambda rng: _diabetes(),
     "powers": _powers,
-    # The ninth round's: the thread's own curve, a stand-in for U-Net masks (and digit_pixels).
+    # The ninth round's: the thread's own curve, a stand-in for U-Net masks.
     "logistic_curve": _logistic_curve,
     "bar_masks": _bar_masks,
     # The sixth round's base problems, drawn by their names in the manifest.
@@ -687,7 +687,7 @@ DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "waves": _waves,
     "shapes": _shapes,
     "sectors": _sectors,
-    # The seventh round's real programs (digit_pixels the ninth's too).
+    # The seventh round's real programs.
     "digit_pixels": _digit_pixels,
     "uniform_power": _uniform_power,
     "coded_xor": _coded_xor,

@@ -56,7 +56,8 @@ TUNING_VARIANTS = 9
 SMOKE_ENTRY = "lr_too_high-adam-5"
 # Real programs from public questions and issues, each faulty and fixed: the seventh round
 # (scored, retired into 'seen'; ten), the eighth (scored, retired into 'seen'; six reproduced) and
-# the ninth (the fresh holdout), at least this many each.
+# the ninth (the fresh holdout; seven reproduced or not refuted by a plain fit), at least this many
+# each.
 REAL_SPLITS, MIN_REAL_PROGRAMS = {7: SEEN, 8: SEEN, 9: HOLDOUT}, 6
 REAL = [e for e in CORPUS if e.source]
 ROWS = json.loads(MANIFEST.read_text())["entries"]
