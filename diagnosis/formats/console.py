@@ -96,6 +96,14 @@ _TIMING = re.compile(r"\b\d+(?:\.\d+)?(?:s|ms|us|µs|m|h)\b")
 _TRAIN_ON = re.compile(r"Train(?:ing)? on (\d{1,12}) samples(?:,? validate on (\d{1,12}) samples)?")
 # Where a pasted notebook shows the compile call: `loss='binary_crossentropy'`.
 _LOSS_NAME = re.compile(r"\bloss\s*=\s*(?:['\"](\w{2,60})['\"]|(?:\w+\.)*losses\.(\w{2,60}))")
+# A notebook that flattens a redraw without `\r` leaves the ETA state and the final state on
+# one line: `- ETA: 0s - loss: 2.7597 - 0s 3ms/step - loss: 2.7480`. The final state starts at
+# its own timing field (`0s 3ms/step`, or `15s` alone), which follows ` - `, where the ETA's
+# value follows `ETA: `.
+_DURATION = r"\d+(?:\.\d+)?(?:s|ms|us|µs)"
+_FINAL_TIMING = re.compile(
+    rf"(?<=[ \t]-[ \t]){_DURATION}(?:[ \t]+{_DURATION}/(?:step|sample))?(?=[ \t]+-[ \t])"
+)
 # Progress-bar timings and ETAs are not metrics.
 _NOT_METRICS = frozenset({"eta"})
 # Lines read as headers or metrics: room for a run of MAX_EPOCHS epochs printed with
@@ -143,6 +151,10 @@ class _Line:
             steps = int(counter[1][-len(total) :])
             done = steps == int(total)
             self.steps = int(total)
+        eta = text.find("ETA:")
+        final = _FINAL_TIMING.search(text, eta) if eta >= 0 else None
+        if final is not None:
+            text = text[:eta] + text[final.start() :]
         # Keras joins its fields with " - ": read them that way first (fast), and scan the
         # whole line where a field that is not `name: number` still holds one (after an en dash,
         # `step <en dash> loss: 0.5`; `ETA: 0s` aside) or where nothing was found.

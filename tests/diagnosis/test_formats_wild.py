@@ -171,3 +171,24 @@ def test_warnings_and_timestamps_glued_onto_numbers_are_cut_off() -> None:
 def test_each_fit_has_its_own_steps_per_epoch() -> None:
     runs = load_path(WILD / "ttukei-tf2-verbose2-5-fits.txt")
     assert [run.source.facts.steps_per_epoch for run in runs] == [128, 7, 7, 7, 4]
+
+
+CORPUS = FIXTURES.parents[1] / "corpus" / "wild"
+
+
+@pytest.mark.parametrize(
+    ("name", "epoch", "accuracy"),
+    [
+        # Two unrelated notebooks (learn-co's regularization lab, codebasics' tutorial) whose
+        # stream shows an epoch's ETA state and final state flattened onto one line.
+        # The ETA states read acc 0.675 and 0.63.
+        ("w615_learnco-regularization-l1.txt", 29, 0.6719),
+        ("w636_codebasics-single-neuron-slow-706ep.txt", 265, 0.6364),
+    ],
+)
+def test_an_eta_state_flattened_before_the_final_state_reads_the_final_one(
+    name: str, epoch: int, accuracy: float
+) -> None:
+    (run,) = load_path(CORPUS / name)
+    assert float(run.metrics["accuracy"][epoch - 1]) == accuracy
+    assert not any(f"epoch {epoch}/" in skip.reason for skip in run.source.skipped)
