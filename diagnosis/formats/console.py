@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from diagnosis.formats.columns import Runs, canonical_name
+from diagnosis.formats.columns import Runs, canonical_name, has_validation_split
 from diagnosis.history import MAX_EPOCHS, HistoryError, TrainingHistory
 from diagnosis.models import InputFacts, SourceInfo
 
@@ -65,16 +65,22 @@ _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 # A line of its own per epoch from a hand-written loop or a logger, with names of several
 # words and `:` or `=` (`Epoch 3: train loss: 0.41 - validation loss: 0.52`,
 # `INFO:Epoch 3: Train Loss=0.41, Val Loss=0.52`, `epoch [3]: training loss: 0.41 - acc: 0.8`,
-# `Epoch: 3/20, train loss: nan, valid accuracy: 0.1`). Read only where no `model.fit` epoch
-# was found, so a callback's `Epoch 3: ...` message never becomes an epoch of a Keras log.
+# `Epoch: 3/20, train loss: nan, valid accuracy: 0.1`; without a separator where a field
+# follows the number: Kipf's GCN loop `Epoch: 0153 train_loss= 0.00124 train_acc= 0.04557`,
+# an absl line `train.py:23] epoch 136 best test acc: 0.9120, train loss: 0.5042; train acc:
+# 0.8590 val acc: 0.8735`). Read only where no `model.fit` epoch was found, so a callback's
+# `Epoch 3: ...` message never becomes an epoch of a Keras log.
 _EPOCH_RECORD = re.compile(
-    r"(?<![\w.])epoch[ \t]*[:\[(]?[ \t]*(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*[\])]?[ \t]*[:,|-]",
+    r"(?<![\w.])epoch[ \t]*[:\[(]?[ \t]*(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*[\])]?"
+    r"(?:[ \t]*[:,|-]|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]))",
     re.IGNORECASE,
 )
 _RECORD_FIELD = re.compile(
     rf"([A-Za-z_][\w.]{{0,99}}(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})[ \t]*[:=][ \t]*({_NUMBER})",
     re.IGNORECASE,
 )
+# Fields that follow one another with only spaces between them (`train_acc= 0.04 val_acc= 0.06`).
+_RECORD_FIELDS = re.compile(rf"{_RECORD_FIELD.pattern}(?:[ \t]+{_RECORD_FIELD.pattern})*", re.IGNORECASE)
 _RECORD_SEPARATORS = re.compile(r"[ \t]+-[ \t]+|[,;|]")
 # A hand-written loop's block per epoch under an `Epoch k/N` header (the PyTorch
 # transfer-learning tutorial's shape, and the many loops copied from it):
@@ -222,10 +228,16 @@ def _record_runs(lines: list[tuple[int, str]]) -> Runs:
         if record is None:
             continue
         metrics: dict[str, float] = {}
-        for field in _RECORD_SEPARATORS.split(text[record.end() :]):
-            found = _RECORD_FIELD.fullmatch(field.strip())
-            if found:
-                metrics[canonical_name(found[1])] = float(found[2])
+        fields = [
+            (found[1], float(found[2]))
+            for field in _RECORD_SEPARATORS.split(text[record.end() :])
+            if _RECORD_FIELDS.fullmatch(field.strip())
+            for found in _RECORD_FIELD.finditer(field)
+        ]
+        # `test acc` is the validation split only where the line names no other (w653 has both).
+        test_is_validation = not has_validation_split([name for name, _ in fields])
+        for name, value in fields:
+            metrics[canonical_name(name, test_is_validation=test_is_validation)] = value
         if not metrics:
             runs.current.skips.add(number, "an epoch line without 'name: number' metrics")
             continue

@@ -192,3 +192,21 @@ def test_an_eta_state_flattened_before_the_final_state_reads_the_final_one(
     (run,) = load_path(CORPUS / name)
     assert float(run.metrics["accuracy"][epoch - 1]) == accuracy
     assert not any(f"epoch {epoch}/" in skip.reason for skip in run.source.skipped)
+
+
+def test_epoch_lines_without_a_separator_after_the_number_are_read() -> None:
+    # Two unrelated loops: an absl log line (snap-stanford/distance-encoding#6), `epoch 136 best
+    # test acc: 0.9120, train loss: 0.5042; train acc: 0.8590 val acc: 0.8735 test acc: ...`,
+    # and Kipf's GCN print (yao8839836/text_gcn#95), `Epoch: 0153 train_loss= 0.00124 ...`.
+    (absl,) = load_path(CORPUS / "w653_distance-encoding-6-train-acc-swings.txt")
+    assert absl.epochs == 8
+    assert absl.metrics["loss"][[0, -1]].tolist() == [0.5042, 0.3932]
+    # Fields with only spaces between them are read, and `test acc` beside `val acc` is no
+    # validation split.
+    assert absl.metrics["val_accuracy"][0] == 0.8735
+    assert absl.metrics["test_accuracy"][0] == 0.8580
+    (gcn,) = load_path(CORPUS / "w668_text-gcn-95-val-nan.txt")
+    assert gcn.epochs == 10
+    assert gcn.metrics["loss"][-1] == 0.00124
+    assert np.isnan(gcn.metrics["val_loss"]).all()
+    assert gcn.metrics["val_accuracy"][-1] == 0.06101
