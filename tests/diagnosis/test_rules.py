@@ -546,6 +546,39 @@ def test_validation_only_spikes_the_run_left_behind_are_info() -> None:
     assert codes(run).get("loss_spikes") is Severity.warning
 
 
+def test_validation_spikes_apart_from_one_training_spike_the_run_left_behind_are_info() -> None:
+    run = histories.healthy(40)
+    run["loss"][3] *= 4  # one training spike, left behind
+    for epoch in (12, 21, 30):  # validation spikes in epochs the training loss took in stride
+        run["val_loss"][epoch] *= 4
+    finding = next(f for f in diagnose(history_from_mapping(run)).findings if f.code == "loss_spikes")
+    assert not finding.evidence["validation_only"]
+    assert finding.severity is Severity.info
+    # The validation loss spiking in the same epochs as a second training spike: a warning.
+    run["loss"][21] *= 4
+    assert codes(run).get("loss_spikes") is Severity.warning
+
+
+def test_a_run_ending_within_the_recovery_tolerance_of_its_best_left_the_spike_behind() -> None:
+    # A noisy validation loss with one lucky epoch (0.30) before its spike: the run ended well
+    # (validation accuracy 0.86) at its usual level (0.35), within RECOVERED of that epoch though
+    # not under it, and the training loss never spiked.
+    loss = (0.3 + 0.5 * np.exp(-np.arange(20) / 5)).tolist()
+    val = [0.85, 0.6, 0.42, 0.30, 0.40, 0.44, 0.38, 0.41, 0.39, 0.40]
+    val += [0.38, 0.41, 0.39, 0.37, 0.40, 0.38, 0.36, 0.39, 0.37, 0.35]
+    val[5] = 0.65
+    accuracy = np.linspace(0.6, 0.88, 20).tolist()
+    raw = {"loss": loss, "val_loss": val, "accuracy": accuracy, "val_accuracy": accuracy}
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "loss_spikes")
+    assert finding.evidence["spike_epochs"] == [5]
+    assert finding.severity is Severity.info
+    # The same curve in a run with nothing to show it ended well gets no tolerance.
+    assert codes({"loss": loss, "val_loss": val}).get("loss_spikes") is Severity.warning
+    # Ending half as high again as that epoch is a spike the run did not leave behind: a warning.
+    raw["val_loss"] = [*val[:-3], 0.44, 0.46, 0.45]
+    assert codes(raw).get("loss_spikes") is Severity.warning
+
+
 def test_a_first_epoch_below_ln_2_is_no_blowup_however_far_the_run_fell() -> None:
     accuracy = [0.9, 0.99, 0.999, 0.9995, 0.9996, 0.9997]
     fast = {"loss": [0.34, 0.01, 0.001, 0.0003, 0.0003, 0.0002], "accuracy": accuracy}
