@@ -67,8 +67,11 @@ def test_a_loss_that_does_not_fit_the_labels_tells_nothing_about_the_task() -> N
 
 
 def test_a_ten_class_replay_that_learns_fast_is_not_an_unexpected_initial_loss() -> None:
-    """Without its classes the engine reads the early losses near 0.7 as ln 2, and the first
-    epoch's 1.97 (under ln 10) as a model that started confidently wrong."""
+    """A first epoch at 1.97 (under ln 10) that falls to 0.7 at once is a fast learner, not a
+    model that started confidently wrong: the replay's metadata says K = 10. Without it the
+    engine once read the losses near 0.7 as ln 2 and so called 1.97 far off; it now infers K
+    from an early loss only when the first epoch agrees (diagnosis/infer.py), so neither
+    reading flags it."""
     curves = {
         "loss": [1.97, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.45],
         "accuracy": [0.45, 0.8, 0.82, 0.84, 0.86, 0.87, 0.88, 0.89],
@@ -77,5 +80,5 @@ def test_a_ten_class_replay_that_learns_fast_is_not_an_unexpected_initial_loss()
     meta = replay_metadata(_info("sparse_categorical_crossentropy"), label_info(y), TrainingConfig(), y)
     guessed = {f.code for f in diagnose(history_from_mapping(curves, {})).findings}
     told = {f.code for f in diagnose(history_from_mapping(curves, meta)).findings}
-    assert "unexpected_initial_loss" in guessed
+    assert "unexpected_initial_loss" not in guessed
     assert "unexpected_initial_loss" not in told
