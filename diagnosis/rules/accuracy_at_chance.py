@@ -18,6 +18,13 @@ froze; 0.998 for 16 epochs while the validation loss fell 0.023 -> 0.003). A mod
 one class for every sample has nothing left to gain on the loss once its accuracy stops: in the
 generated corpus a frozen accuracy that had climbed kept its loss within 10 %, and a loss that
 fell by half came with an accuracy that never moved.
+
+An accuracy frozen at 1 (within FROZEN) is a perfect score, not a single answer: one class for
+every sample scores it only on a set that holds one class, where the accuracy says nothing, and
+then the training curves tell. A training loss under the binary entropy of the training
+accuracy's level is below what any constant answer scores at that accuracy (the class shares'
+entropy is at least that): the model tells the classes apart (validation 1.0 from epoch 2 on, the
+training accuracy 0.9995 with its loss at 0.001, under the 0.004 a constant answer would cost).
 """
 
 from __future__ import annotations
@@ -47,6 +54,9 @@ FROZEN_SHARE = 0.8
 # and the loss beside it fell below CEILING_LOSS_FALL of its value at the start of the frozen epochs.
 CEILING_CLIMB = 0.15
 CEILING_LOSS_FALL = 0.5
+# Frozen at or above PERFECT: every sample right (a set of a few hundred has no room for one
+# wrong between PERFECT and 1); judged on the training curves (see the docstring).
+PERFECT = 1.0 - FROZEN
 # Keras names recall metrics recall, recall_1, val_recall, ...
 RECALL = re.compile(r"^(val_)?recall(_\d+)?$")
 MIN_EPOCHS = 5
@@ -90,6 +100,7 @@ class AccuracyAtChance(Rule):
             frozen is not None
             and not _beats_any_single_answer(run, frozen[0], float(frozen[1][-1]))
             and not _at_ceiling(run, *frozen)
+            and not _perfect(run, *frozen)
         ):
             return self._frozen(run, *frozen)
         for metric in (f"val_{name}", name):
@@ -230,6 +241,28 @@ def _at_ceiling(run: TrainingHistory, metric: str, frozen: np.ndarray) -> bool:
     return climbed and window[0] > 0 and float(window[-1]) < CEILING_LOSS_FALL * float(window[0])
 
 
+def _perfect(run: TrainingHistory, metric: str, frozen: np.ndarray) -> bool:
+    """An accuracy frozen at PERFECT or above beside a training loss that beats any constant
+    answer at the training accuracy's level (see the docstring)."""
+    name = run.facts.accuracy_metric
+    if RECALL.match(metric) or name is None or float(frozen[-1]) < PERFECT:
+        return False
+    train = finite_curve(run.get(name))
+    loss = finite_curve(run.get("loss"))
+    if train is None or loss is None:
+        return False
+    level = float(np.median(train[-len(frozen) :]))
+    if level >= 1.0:
+        return True
+    return float(np.median(loss[-len(frozen) :])) < _binary_entropy(level)
+
+
+def _binary_entropy(level: float) -> float:
+    if not 0.0 < level < 1.0:
+        return 0.0
+    return float(-level * np.log(level) - (1 - level) * np.log(1 - level))
+
+
 def _beats_any_single_answer(run: TrainingHistory, metric: str, value: float) -> bool:
     """An accuracy above the largest share a class can hold (by the baseline loss's entropy)
     plus the chance margin: no model that answers one class for every sample scores it."""
@@ -243,5 +276,4 @@ def _no_better_than_constant(run: TrainingHistory, level: float) -> bool:
     val_loss = finite_curve(run.get("val_loss"))
     if val_loss is None or not 0.5 <= level < 1:
         return False
-    entropy = -level * np.log(level) - (1 - level) * np.log(1 - level)
-    return bool(float(val_loss[-1]) >= entropy)
+    return bool(float(val_loss[-1]) >= _binary_entropy(level))

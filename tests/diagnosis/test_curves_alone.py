@@ -806,3 +806,20 @@ def test_a_first_epoch_blow_up_left_behind_inside_that_epoch_is_info() -> None:
     # Back in range but stuck at chance afterwards: nothing says the run recovered.
     stuck = {**raw, "val_accuracy": [0.1] * 10, "accuracy": [0.1] * 10}
     assert codes(stuck).get("loss_spikes") is Severity.warning
+
+
+def test_a_validation_accuracy_frozen_at_one_beside_a_learning_model_is_a_perfect_score() -> None:
+    # Validation right on every sample from epoch 2; training at 0.9995 with its loss near 0.001,
+    # under the 0.004 that any constant answer at that accuracy costs.
+    epochs = 20
+    raw = {
+        "loss": np.geomspace(0.042, 0.0008, epochs).tolist(),
+        "accuracy": [0.987, *np.linspace(0.9982, 0.9997, epochs - 1).tolist()],
+        "val_loss": np.geomspace(0.0022, 1e-5, epochs).tolist(),
+        "val_accuracy": [0.9992, *([1.0] * (epochs - 1))],
+    }
+    assert "accuracy_at_chance" not in codes(raw)
+    # The same frozen 1.0 beside a training side at the constant answer's loss (0.9 of one
+    # class, entropy 0.325): one answer for every sample on a validation set of one class.
+    constant = {**raw, "loss": [0.4, *([0.33] * (epochs - 1))], "accuracy": [0.9] * epochs}
+    assert codes(constant).get("accuracy_at_chance") is Severity.error
