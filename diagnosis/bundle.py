@@ -75,6 +75,9 @@ class ModelInfo:
     # The first layer standardizes the raw inputs with statistics it holds (an adapted or
     # configured Normalization layer): the arrays' own scales are not what the network sees.
     normalizes_inputs: bool = False
+    # The shape of one sample's output, without the batch axis: (1,) for one unit, (12, 12, 1)
+    # for a per-pixel output, whose labels carry the same positions.
+    output_shape: tuple[int | None, ...] | None = None
 
 
 @dataclass(frozen=True)

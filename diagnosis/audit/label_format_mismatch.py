@@ -9,6 +9,7 @@ does not converge. Needs the model's loss; without it the check stays silent.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,6 +213,17 @@ def _binary(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str, An
                 {"remap_labels": {-1: 0, 1: 1}},
             )
         )
+    elif len(distinct) == 2 and distinct.min() == 0:
+        # Two values, one of them 0: a yes/no label in another encoding (a 0/255 mask as an image
+        # file stores it), not classes 0..255 nor a quantity. The labels are to change.
+        top = distinct.max()
+        issues.append(
+            _issue(
+                f"labels 0/{top:g} with {loss}, which expects 0/1",
+                f"divide the labels by {top:g}",
+                {"remap_labels": {0: 0, float(top): 1}},
+            )
+        )
     elif width == 1 and _integral(distinct) and distinct.min() >= 0:
         k = int(distinct.max()) + 1
         issues.append(
@@ -264,6 +276,18 @@ def _regression(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str
     ]
 
 
+def per_position(y: np.ndarray, output_shape: tuple[int | None, ...] | None) -> np.ndarray:
+    """The labels as rows of what one output position predicts. A model whose output keeps
+    positions (a mask of 12x12 pixels, a tag per time step: output shape (12, 12, 1)) predicts
+    each position apart, and its labels carry the same positions: each position's label is one
+    row, so 0/1 masks are one 0/1 label per pixel against one sigmoid unit, not 144 label
+    columns. Other labels are one row per sample."""
+    positions = tuple(output_shape[:-1]) if output_shape else ()
+    if positions and None not in positions and tuple(y.shape[1 : 1 + len(positions)]) == positions:
+        return y.reshape(-1, math.prod(y.shape[1 + len(positions) :]))
+    return as_rows(y)
+
+
 def label_issues(y: np.ndarray, model: ModelInfo) -> list[dict[str, Any]]:
     """What is wrong with labels y for the model's loss and output units (finite values only)."""
     loss = model.loss or ""
@@ -275,7 +299,7 @@ def label_issues(y: np.ndarray, model: ModelInfo) -> list[dict[str, Any]]:
                 {"encode_labels": "integer"},
             )
         ]
-    cols = as_rows(y[finite_mask(y)])
+    cols = per_position(y[finite_mask(y)], model.output_shape)
     if len(cols) == 0:
         return []
     for losses, reader in (

@@ -101,6 +101,7 @@ def describe(model: keras.Model, config: TrainingConfig) -> ModelInfo:
         learning_rate=learning_rate,
         input_shape=tuple(inputs[0].shape) if inputs else None,
         normalizes_inputs=_normalizes_inputs(model),
+        output_shape=tuple(output.shape[1:]) if output is not None else None,
     )
 
 

@@ -3,6 +3,8 @@ evidence and fix, and stays silent on a clean one."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -87,3 +89,23 @@ def test_validation_labels_are_checked_too_and_no_model_means_no_check() -> None
     assert finding is not None
     assert [i["array"] for i in finding.evidence["issues"]] == ["y_val"]
     assert LabelFormatMismatch().check(data, None) is None
+
+
+MASKS = (np.arange(90 * 144).reshape(90, 12, 12, 1) % 7 == 0).astype(np.float32)
+
+
+def test_per_pixel_labels_are_read_per_position() -> None:
+    """A per-pixel output (12x12x1, one sigmoid unit) takes one 0/1 label per pixel: 0/1 masks
+    are clean, 0/255 masks are a yes/no label to divide by 255 (the labels' fault), and the same
+    144 values against a one-unit output with no positions are still 144 label columns."""
+    per_pixel = replace(model_info("binary_crossentropy", 1), output_shape=(12, 12, 1))
+    images = np.zeros((90, 12, 12, 1))
+    assert LabelFormatMismatch().check(BundleData(images, MASKS), per_pixel) is None
+    wrong = LabelFormatMismatch().check(BundleData(images, MASKS * 255), per_pixel)
+    assert wrong is not None
+    assert wrong.fix == {"remap_labels": {0: 0, 255.0: 1}}
+    assert wrong.evidence["fault_side"] == "labels"
+    flat = replace(model_info("binary_crossentropy", 1), output_shape=(1,))
+    columns = LabelFormatMismatch().check(BundleData(np.zeros((90, 2)), MASKS.reshape(90, 144)), flat)
+    assert columns is not None
+    assert "144 columns" in columns.summary
