@@ -38,6 +38,11 @@ LISTED = 10
 # Fewer validation rows than this cannot show that the model generalizes: an accuracy's standard
 # error there exceeds 0.09, so a small data set's model and the simple model tie by chance.
 MIN_VALIDATION_ROWS = 30
+# Any network fits fewer than TINY_SAMPLES samples from noise, if it has the parameters to: one
+# with fewer parameters than samples cannot pass through each of them (a line, 2 parameters,
+# does not pass through 89 noisy points), so below this many parameters per sample a tiny set
+# is not a memorizing hazard (the share of parameters per sample stays the crowded test's).
+MEMORIZING_PARAMS_PER_SAMPLE = 1.0
 
 
 @dataclass
@@ -65,7 +70,7 @@ class InsufficientData(Check):
         params = model.param_count if model is not None and model.param_count else None
         ratio = params / n if params else None
         crowded = ratio is not None and ratio >= PARAMS_PER_SAMPLE and n < FEW_SAMPLES
-        tiny = n < TINY_SAMPLES
+        tiny = n < TINY_SAMPLES and (ratio is None or ratio >= MEMORIZING_PARAMS_PER_SAMPLE)
         classes = class_labels(data.y_train[finite_mask(data.y_train)], model)
         short: dict[int, int] = {}
         if classes is not None:

@@ -38,3 +38,11 @@ def test_tiny_data_is_insufficient_even_without_a_model() -> None:
 def test_enough_data_is_silent() -> None:
     x, y = blobs(2000)
     assert InsufficientData().check(BundleData(x, y), model_info(params=20_000)) is None
+
+
+def test_tiny_data_needs_the_parameters_to_memorize_it() -> None:
+    """60 samples are memorized by a 61-parameter model, not by a 2-parameter line."""
+    x, y = np.linspace(0, 1, 60)[:, None], np.linspace(0, 1, 60) + 0.1 * np.sin(np.arange(60))
+    data = BundleData(x, y)
+    assert InsufficientData().check(data, model_info("mean_squared_error", 1, params=61)) is not None
+    assert InsufficientData().check(data, model_info("mean_squared_error", 1, params=2)) is None
