@@ -80,6 +80,12 @@ EXPLODING_NORM = 1e3
 # Replays: at most this many samples and epochs of the user's configuration.
 REPLAY_SAMPLES = 2000
 REPLAY_EPOCHS = 8
+# ... and, within the user's own epochs, at least as many optimizer steps as the one-batch probe
+# gives a model to memorize 32 samples (OVERFIT_STEPS): fewer cannot show learning on the whole
+# data that the probe would not expect on one batch. Eight epochs are some 500 steps on 2000 rows
+# at batch 32, but 8 on a full batch and 24 on 80 rows; such a replay stops before a healthy
+# model has left its start and reads as "learned nothing". Small data makes these steps cheap.
+MIN_REPLAY_STEPS = OVERFIT_STEPS
 VALIDATION_SHARE = 0.2
 # Rows per eager forward call when the probes read predictions or activations.
 PREDICT_BATCH = 256
@@ -678,6 +684,13 @@ class TargetScale:
         return call
 
 
+def replay_epochs(config: TrainingConfig, steps_per_epoch: int) -> int:
+    """REPLAY_EPOCHS, or more where they make fewer than MIN_REPLAY_STEPS steps; never more
+    epochs than the user trains for."""
+    wanted = max(REPLAY_EPOCHS, math.ceil(MIN_REPLAY_STEPS / max(1, steps_per_epoch)))
+    return min(config.epochs, wanted) if config.epochs else wanted
+
+
 def replay(
     start: FreshStart,
     data: Prepared,
@@ -700,8 +713,8 @@ def replay(
     fresh = build() if build is not None else start.restored(learning_rate)
     x, x_val = (transform(data.x), transform(data.x_val)) if transform else (data.x, data.x_val)
     y, y_val = (targets.scaled(data.y), targets.scaled(data.y_val)) if targets else (data.y, data.y_val)
-    epochs = min(config.epochs or REPLAY_EPOCHS, REPLAY_EPOCHS)
     batch = min(config.batch_size, len(x))
+    epochs = replay_epochs(config, math.ceil(len(x) / batch))
     fit = fresh.fit(
         x,
         y,

@@ -13,7 +13,9 @@ from diagnosis.probes.training import (
     LR_MAX,
     LR_MIN,
     LR_STEPS,
+    MIN_REPLAY_STEPS,
     OVERFIT_STEPS,
+    REPLAY_EPOCHS,
     STALL_GAIN,
     FreshStart,
     Memorization,
@@ -22,6 +24,7 @@ from diagnosis.probes.training import (
     TargetScale,
     lr_range_test,
     replay,
+    replay_epochs,
     saved_weights,
     task_score,
 )
@@ -226,3 +229,26 @@ def test_a_replay_on_standardized_targets_is_scored_in_the_users_units() -> None
     assert scaled is not None
     assert 1.0 < scaled < raw / 5
     assert np.allclose(scale.scaled(y).std(), 1.0, atol=0.05)
+
+
+def test_a_full_batch_replay_runs_as_many_steps_as_a_usual_one_within_the_users_epochs() -> None:
+    """Eight epochs are hundreds of steps on 2000 rows at batch 32, but eight on a full batch:
+    the replay then runs MIN_REPLAY_STEPS steps, never more epochs than the user trains for."""
+    assert replay_epochs(TrainingConfig(batch_size=32, epochs=500), 63) == REPLAY_EPOCHS
+    assert replay_epochs(TrainingConfig(batch_size=320, epochs=1000), 1) == MIN_REPLAY_STEPS
+    assert replay_epochs(TrainingConfig(batch_size=320, epochs=20), 1) == 20
+    assert replay_epochs(TrainingConfig(batch_size=320), 4) == -(-MIN_REPLAY_STEPS // 4)
+    import keras
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(100, 2)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.float32)
+    data = Prepared(x[:80], y[:80], x[80:], y[80:])
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.layers.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-2), loss="binary_crossentropy")
+    info = network("binary_crossentropy", 1, "sigmoid", hidden=(), params=3)
+    config = TrainingConfig(batch_size=80, epochs=1000)
+    run = replay(FreshStart(model, info, metrics=True), data, config, label_info(y, "binary_crossentropy"))
+    assert run.steps == MIN_REPLAY_STEPS
+    assert len(run.history["loss"]) == MIN_REPLAY_STEPS
