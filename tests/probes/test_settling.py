@@ -266,8 +266,8 @@ def test_too_few_samples_is_info_when_the_replay_generalizes_as_a_simple_model_d
 
 
 def test_scale_and_rate_hazards_are_info_when_the_replay_fit_the_data_anyway() -> None:
-    """Raw targets and inputs, a rate off the usual one, a large first gradient or first loss
-    forecast a training that struggles; the replay runs the user's own setup, and one that left
+    """Raw targets and inputs, a rate off the usual one, heavy dropout, a large first gradient or
+    first loss forecast a training that struggles; the replay runs the user's own setup, and one that left
     under 1 % of the validation targets' variance shows they cost nothing. On a noiseless line the
     linear reference fits exactly, so that share, not the simple model, is the yardstick. A replay
     that fit less, or too few validation rows to tell, leave them standing."""
@@ -281,6 +281,7 @@ def test_scale_and_rate_hazards_are_info_when_the_replay_fit_the_data_anyway() -
             "unscaled_targets": EvidenceSource.data_audit,
             "unscaled_features": EvidenceSource.data_audit,
             "lr_too_high": EvidenceSource.model_audit,
+            "excessive_dropout": EvidenceSource.model_audit,
             "exploding_gradients": EvidenceSource.probe,
             "unexpected_initial_loss": EvidenceSource.curve_rule,
         }

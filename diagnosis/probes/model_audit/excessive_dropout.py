@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from diagnosis.bundle import LabelInfo, LayerInfo, ModelInfo
 from diagnosis.models import Finding, Severity
 from diagnosis.probes.model_audit.base import ModelCheck
+from diagnosis.rules.underfitting import trained_through
 from diagnosis.taxonomy import Category, Code
+from diagnosis.units import Settled
+
+if TYPE_CHECKING:
+    from diagnosis.probes.settling import BundleFacts
 
 # Dropout above this rate throws away more than half the signal at every step.
 MAX_DROPOUT = 0.5
@@ -21,6 +28,12 @@ class Dropout(ModelCheck):
     codes = (Code.excessive_dropout,)
     trials = ((Code.excessive_dropout, "lower_dropout"),)
     clears = True
+
+    def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
+        """Heavy dropout is a hazard, a forecast that learning slows or stalls: the replay trains
+        the user's own model, dropout and all, so one that fit the data anyway (trained_through)
+        shows it did not stall here (a graph attention network's customary 0.6, say)."""
+        return trained_through(facts)
 
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
         heavy = [
