@@ -258,3 +258,46 @@ def log_chance_match(rows: np.ndarray) -> float:
 def expected_matches(log_match: float, pairs: float) -> float:
     """How many of `pairs` row pairs would be identical by chance."""
     return math.exp(log_match + math.log(pairs)) if pairs > 0 else 0.0
+
+
+def first_copies(x: np.ndarray) -> np.ndarray:
+    """Indices of each distinct row's first occurrence in x (n, ...), in order."""
+    _, first = np.unique(row_keys(as_rows(x))[0], return_index=True)
+    return np.sort(first)
+
+
+def class_ratio(counts: np.ndarray) -> float | None:
+    """Largest over smallest count among the classes present (None for fewer than two)."""
+    present = counts[counts > 0]
+    return float(present.max() / present.min()) if len(present) >= 2 else None
+
+
+@dataclass(frozen=True)
+class Rebalanced:
+    """Training copies that even out the classes: the majority-to-minority ratio among the
+    distinct rows, and with the copies."""
+
+    distinct_ratio: float
+    ratio: float
+
+
+def rebalanced(
+    x: np.ndarray, y: np.ndarray, model: ModelInfo | None, imbalanced: float, gain: float
+) -> Rebalanced | None:
+    """Repeated training rows that are deliberate oversampling: the distinct rows' classes are
+    imbalanced (majority over minority at least `imbalanced`) and the copies cut that ratio by
+    at least `gain`. Copies drawn at random keep the classes' ratio; oversampling the smaller
+    classes, the usual cure for imbalance, brings it toward 1. Expects finite rows."""
+    if len(x) < 2 or len(x) != len(y):
+        return None
+    first = first_copies(x)
+    if len(first) == len(x):
+        return None
+    every, distinct = class_labels(y, model), class_labels(y[first], model)
+    if every is None or distinct is None:
+        return None
+    before = class_ratio(np.array([distinct.counts[distinct.labels == c].sum() for c in every.labels]))
+    after = class_ratio(every.counts)
+    if before is None or after is None or before < imbalanced or after > before / gain:
+        return None
+    return Rebalanced(before, after)

@@ -21,8 +21,17 @@ from typing import Any
 
 import numpy as np
 
-from diagnosis.audit.arrays import expected_matches, finite_samples, listed, log_chance_match, row_keys
+from diagnosis.audit.arrays import (
+    expected_matches,
+    finite_mask,
+    finite_samples,
+    listed,
+    log_chance_match,
+    rebalanced,
+    row_keys,
+)
 from diagnosis.audit.base import Check
+from diagnosis.audit.class_imbalance import INFO_RATIO
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
@@ -43,6 +52,13 @@ PROPORTION_SD = 0.5
 # Chance explains the copies while independent columns would give at least this many
 # identical pairs.
 CHANCE_PAIRS = 1.0
+# Copies of the smaller classes' rows are the usual cure for class imbalance (oversampling), not
+# a fault: the copies are deliberate when the distinct rows' classes are imbalanced enough to be
+# worth rebalancing (class_imbalance's INFO_RATIO, 3:1: a constant answer scores 75 %) and the
+# copies cut that majority-to-minority ratio by REBALANCE_GAIN or more. Copies drawn at random
+# keep the ratio; oversampling "up to the largest class" takes it to 1.
+OVERSAMPLED_FROM = INFO_RATIO
+REBALANCE_GAIN = 2.0
 # Row numbers named in the evidence.
 LISTED = 10
 
@@ -79,6 +95,17 @@ class DuplicateSamples(Check):
             "chance_identical_pairs_train": rounded(chance_train, 4),
         }
         warn = share >= WARNING_SHARE and chance_train < CHANCE_PAIRS
+        oversampled = None
+        if warn:
+            y = data.y_train[train.index]
+            rows = finite_mask(y)
+            oversampled = rebalanced(train.x[rows], y[rows], model, OVERSAMPLED_FROM, REBALANCE_GAIN)
+        if oversampled is not None:
+            warn = False
+            evidence["oversampling"] = {
+                "distinct_rows_class_ratio": rounded(oversampled.distinct_ratio, 4),
+                "class_ratio": rounded(oversampled.ratio, 4),
+            }
         fix: dict[str, Any] = {}
         parts = []
         within_noise = False  # the leak, if any, is smaller than the validation score's noise
@@ -104,6 +131,8 @@ class DuplicateSamples(Check):
                 fix["drop_val_indices"] = [int(i) for i in leaked]
         evidence["thresholds"] = {
             "warning_share": WARNING_SHARE,
+            "oversampled_from": OVERSAMPLED_FROM,
+            "rebalance_gain": REBALANCE_GAIN,
             "leak_share": LEAK_SHARE,
             "proportion_sd": PROPORTION_SD,
             "chance_pairs": CHANCE_PAIRS,
@@ -120,6 +149,11 @@ class DuplicateSamples(Check):
             )
         elif leaked.size:
             tail = ": validation partly scores what the model memorized."
+        elif oversampled is not None:
+            tail = (
+                f", oversampling the smaller classes: the copies take the classes from "
+                f"{oversampled.distinct_ratio:.1f}:1 among distinct rows to {oversampled.ratio:.1f}:1."
+            )
         else:
             tail = ": those samples weigh more than the rest."
         return self.finding(

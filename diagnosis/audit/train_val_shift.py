@@ -29,10 +29,13 @@ from diagnosis.audit.arrays import (
     embeds_tokens,
     finite_mask,
     finite_samples,
+    first_copies,
+    rebalanced,
     regression_targets,
     sample_indices,
 )
 from diagnosis.audit.base import Check
+from diagnosis.audit.duplicate_samples import OVERSAMPLED_FROM, REBALANCE_GAIN
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
 from diagnosis.models import Finding, Severity
@@ -174,12 +177,20 @@ def compare(a: np.ndarray, b: np.ndarray) -> Comparison:
 
 
 def _label_shift(data: BundleData, model: ModelInfo | None) -> dict[str, Any] | None:
-    """How the labels moved: class shares for classes, SMD and KS for regression targets."""
+    """How the labels moved: class shares for classes, SMD and KS for regression targets.
+    Training rows oversampled to even out the classes (duplicate_samples' `rebalanced`) are
+    compared by their distinct rows: the copies change what the model is fitted to, on purpose,
+    not which population the rows come from."""
     assert data.y_val is not None
-    y_train = data.y_train[finite_mask(data.y_train)]
+    kept = finite_mask(data.y_train)
+    y_train = data.y_train[kept]
     y_val = data.y_val[finite_mask(data.y_val)]
     if len(y_val) < MIN_VAL:
         return None
+    x_train = data.x_train[kept]
+    oversampled = rebalanced(x_train, y_train, model, OVERSAMPLED_FROM, REBALANCE_GAIN)
+    if oversampled is not None:
+        y_train = y_train[first_copies(x_train)]
     train, val = class_labels(y_train, model), class_labels(y_val, model)
     if train is not None and val is not None and train.one_hot == val.one_hot:
         labels = np.union1d(train.labels[train.present], val.labels[val.present])
@@ -196,6 +207,7 @@ def _label_shift(data: BundleData, model: ModelInfo | None) -> dict[str, Any] | 
             "train_shares": {int(c): rounded(p, 4) for c, p in zip(labels, p_train, strict=True)},
             "val_shares": {int(c): rounded(p, 4) for c, p in zip(labels, p_val, strict=True)},
             "val_classes_unseen_in_train": unseen,
+            "train_rows": "distinct (oversampled)" if oversampled is not None else "all",
         }
     targets_train, targets_val = regression_targets(y_train, model), regression_targets(y_val, model)
     if targets_train is None or targets_val is None or targets_train.shape[1] != targets_val.shape[1]:

@@ -73,3 +73,27 @@ def test_a_few_copies_are_info_and_none_is_silent() -> None:
     assert finding is not None
     assert finding.severity is Severity.info
     assert finding.evidence["first_copies"] == [999]
+
+
+def _imbalanced(n: int = 1000, minority: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Two gaussian classes, the second `minority` of n rows (9:1 by default)."""
+    rng = np.random.default_rng(4)
+    y = (np.arange(n) >= n - minority).astype(np.int64)
+    return (rng.normal(size=(n, 5)) + 2 * y[:, None]).astype(np.float32), y
+
+
+def test_copies_that_even_out_the_classes_are_oversampling_not_a_fault() -> None:
+    """The minority's rows drawn again up to the majority's count (9:1 -> 1:1) are the cure for
+    imbalance: info, with the ratios. As many copies drawn at random keep the 9:1 and warn."""
+    x, y = _imbalanced()
+    rng = np.random.default_rng(5)
+    extra = rng.choice(np.flatnonzero(y == 1), 800)
+    finding = DuplicateSamples().check(BundleData(np.r_[x, x[extra]], np.r_[y, y[extra]]), None)
+    assert finding is not None
+    assert finding.severity is Severity.info
+    assert finding.evidence["oversampling"] == {"distinct_rows_class_ratio": 9.0, "class_ratio": 1.0}
+    random = rng.choice(len(x), 800)
+    finding = DuplicateSamples().check(BundleData(np.r_[x, x[random]], np.r_[y, y[random]]), None)
+    assert finding is not None
+    assert finding.severity is Severity.warning
+    assert "oversampling" not in finding.evidence

@@ -108,3 +108,20 @@ def _brute_force_ks(a: np.ndarray, b: np.ndarray) -> float:
 def test_ks_statistic_matches_its_definition(a: np.ndarray, b: np.ndarray) -> None:
     statistic = ks_statistics(a[:, None], b[:, None])
     assert statistic[0] == pytest.approx(_brute_force_ks(a, b), abs=1e-12)
+
+
+def test_oversampled_training_rows_are_compared_by_their_distinct_rows() -> None:
+    """Training oversampled to 1:1 against a validation split at the data's own 9:1: the copies
+    changed what the model is fitted to, not where the rows come from, so no label shift."""
+    rng = np.random.default_rng(4)
+    y = (np.arange(1250) >= 1125).astype(np.int64)
+    rng.shuffle(y)
+    x = (rng.normal(size=(1250, 5)) + 2 * y[:, None]).astype(np.float32)
+    x_train, y_train, x_val, y_val = x[:1000], y[:1000], x[1000:], y[1000:]
+    plain = TrainValShift().check(BundleData(x_train, y_train, x_val, y_val), None)
+    assert plain is None
+    minority = np.flatnonzero(y_train == 1)
+    extra = rng.choice(minority, int((y_train == 0).sum()) - len(minority))
+    balanced = BundleData(np.r_[x_train, x_train[extra]], np.r_[y_train, y_train[extra]], x_val, y_val)
+    finding = TrainValShift().check(balanced, None)
+    assert finding is None or finding.evidence.get("labels", {}).get("shifted") is False
