@@ -4,7 +4,8 @@ Shapes:
 - memorizing: the validation loss turns back up while the training loss keeps falling. The
   onset is the epoch with the best validation loss; the finding says what early stopping there
   would have saved. Milder forms: validation stalled since early on (worse than its best, not
-  merely level), or creeping up along a steady trend for a good part of the run.
+  merely level), or creeping up along a steady trend for a good part of the run, or rising
+  nearly every epoch for ten epochs or more.
 - never improved: validation never got clearly below its first epoch while the training loss
   fell an order of magnitude under it; needs no yardstick.
 - a gap from the start: the training loss falls far below what validation ever reaches, and
@@ -68,6 +69,14 @@ TREND_RISE = 0.05
 TREND_TRAIN_FALL = 0.1
 TREND_SPAN = 0.4
 TREND_GIVEBACK = 0.25
+# A steady climb needs neither TREND_SPAN nor TREND_GIVEBACK: validation rising nearly every
+# epoch (rank correlation of at least STEADY_CORRELATION) for STEADY_EPOCHS epochs or more after
+# its smoothed best is no noise around a level and no patience window (Keras examples stop
+# after 2-10 epochs without improvement); it gets worse epoch after epoch, however much it had
+# gained from a far-off first epoch (a first validation loss three times its best, as a fresh
+# softmax scores, leaves a mild climb a small share of that gain).
+STEADY_CORRELATION = 0.8
+STEADY_EPOCHS = 10
 # A gap from the start: validation's best is at least HIGH_LOSS of the baseline loss, and an
 # order of magnitude above where the training loss ended.
 GAP_RATIO = 10.0
@@ -148,22 +157,22 @@ class Overfitting(Rule):
         smoothed = rolling_median(val, TREND_WINDOW)
         onset = int(np.argmin(smoothed))
         after = val[onset:]
-        if after.size < self.patience + 1 or after.size < TREND_SPAN * run.epochs:
+        if after.size < self.patience + 1:
             return None
         correlation = rank_correlation(after)
         rise = fitted_change(after)
         train_fall = -fitted_change(train[onset:])
         best = float(smoothed[onset])
         giveback = rise * abs(best) / max(float(val[0]) - best, 1e-12)
+        steady = correlation >= STEADY_CORRELATION and after.size - 1 >= STEADY_EPOCHS
         if (
             correlation < TREND_CORRELATION
             or rise < TREND_RISE
             or train_fall < TREND_TRAIN_FALL
-            or giveback < TREND_GIVEBACK
+            or not (steady or (after.size >= TREND_SPAN * run.epochs and giveback >= TREND_GIVEBACK))
         ):
             return None
-        wasted = run.epochs - 1 - onset
-        advice, fix = self._stop_at_best(onset, wasted)
+        advice, fix = self._stop_at_best(run, onset)
         return self.finding(
             run,
             severity=Severity.warning,
@@ -178,12 +187,15 @@ class Overfitting(Rule):
                 "val_rank_correlation": rounded(correlation, 3),
                 "giveback": rounded(giveback, 3),
                 "train_fitted_fall": rounded(train_fall, 3),
+                "steady": steady,
                 "thresholds": {
                     "trend_correlation": TREND_CORRELATION,
                     "trend_rise": TREND_RISE,
                     "trend_train_fall": TREND_TRAIN_FALL,
                     "trend_span": TREND_SPAN,
                     "trend_giveback": TREND_GIVEBACK,
+                    "steady_correlation": STEADY_CORRELATION,
+                    "steady_epochs": STEADY_EPOCHS,
                 },
             },
             recommendation=advice,
@@ -204,8 +216,7 @@ class Overfitting(Rule):
         worse = val_end >= (1 + STALL_VAL_RISE) * val_best
         if train_fall < STALL_TRAIN_FALL or not worse or train_end >= val_end:
             return None
-        wasted = run.epochs - 1 - onset
-        advice, fix = self._stop_at_best(onset, wasted)
+        advice, fix = self._stop_at_best(run, onset)
         return self.finding(
             run,
             severity=Severity.warning,
@@ -234,10 +245,11 @@ class Overfitting(Rule):
             epochs=[onset],
         )
 
-    def _stop_at_best(self, onset: int, wasted: int) -> tuple[str, dict[str, Any]]:
-        """What to do once validation stopped improving at `onset` (both memorizing shapes), as
+    def _stop_at_best(self, run: TrainingHistory, onset: int) -> tuple[str, dict[str, Any]]:
+        """What to do once validation stopped improving at `onset` (the memorizing shapes), as
         advice and as a fix a caller can apply: stop there with EarlyStopping, which saves the
-        `wasted` epochs after it, then regularize."""
+        epochs the run trained after it, then regularize."""
+        wasted = run.epochs - 1 - onset
         advice = (
             f"Stop at the best epoch with keras.callbacks.EarlyStopping(monitor='{self.monitor}', "
             f"patience={self.patience}, restore_best_weights=True), which would have saved "
@@ -269,8 +281,7 @@ class Overfitting(Rule):
         train_fall = (train_onset - train_end) / max(abs(train_onset), 1e-12)
         if val_rise < VAL_RISE or giveback < GIVEBACK or train_fall < TRAIN_FALL:
             return None
-        wasted = run.epochs - 1 - onset
-        advice, fix = self._stop_at_best(onset, wasted)
+        advice, fix = self._stop_at_best(run, onset)
         confidence = min(0.95, 0.6 + val_rise)
         return self.finding(
             run,
@@ -288,7 +299,7 @@ class Overfitting(Rule):
                 "giveback": rounded(giveback, 3),
                 "train_at_onset": rounded(train_onset),
                 "train_end_median": rounded(train_end),
-                "epochs_after_onset": wasted,
+                "epochs_after_onset": fix["epochs_saved"],
                 "thresholds": {
                     "val_rise": VAL_RISE,
                     "giveback": GIVEBACK,

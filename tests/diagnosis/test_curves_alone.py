@@ -576,6 +576,30 @@ def test_validation_creeping_up_for_most_of_the_run_is_overfitting() -> None:
     assert "overfitting" not in codes(late)
 
 
+def test_validation_rising_nearly_every_epoch_for_ten_epochs_is_overfitting_after_any_first_epoch() -> None:
+    # A text classifier's shape: the first validation epoch six times its best, the best at epoch
+    # 25 of 40, then 1 % worse every epoch while the training loss keeps falling.
+    epochs = 40
+    loss = [1.5 * 0.92**i for i in range(epochs)]
+    down = [0.31 + 1.5 * 0.8**i for i in range(26)]
+    wobble = [0.004, -0.003, 0.002, -0.002, 0.003, -0.004, 0.002]
+    wobble += [0.0, -0.002, 0.003, -0.003, 0.001, 0.002, -0.001]
+    up = [down[-1] * (1 + 0.01 * (i + 1)) + w for i, w in enumerate(wobble)]
+    raw = {"loss": loss, "val_loss": [*down, *up]}
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "overfitting")
+    assert finding.severity is Severity.warning
+    assert finding.evidence["steady"] is True
+    assert finding.evidence["giveback"] < 0.25
+    assert finding.fix["epochs_saved"] == epochs - 1 - finding.evidence["onset_epoch"]
+    # The same rise, but up and down by more than it climbs from one epoch to the next: a level
+    # with noise on it, and too little of the gain given back.
+    noisy = [u + (0.02 if i % 2 else -0.02) for i, u in enumerate(up)]
+    assert "overfitting" not in codes({**raw, "val_loss": [*down, *noisy]})
+    # Climbing every epoch for the last six epochs only: a patience window.
+    short = {"loss": loss[:32], "val_loss": [*down, *up[:6]]}
+    assert "overfitting" not in codes(short)
+
+
 def test_validation_never_better_than_its_first_epoch_while_training_memorizes_is_overfitting() -> None:
     # Keras 1 text classifier without pretrained embeddings, 200 samples: validation stays at
     # ln 2 and above while the training loss goes to 0.0035.
