@@ -10,8 +10,8 @@
 - several models in one dict, told apart by a prefix and without a plain `loss` (`reg_loss`,
   `cls_val_loss` or `val_cls_loss`), or as `{"reg": {...}, "cls": {...}}`: a run each;
 - a bare list of loss values: one run of `loss`;
-- a Hugging Face `trainer_state.json` and a Jupyter notebook's outputs (diagnosis.formats.steps,
-  diagnosis.formats.console).
+- a Hugging Face `trainer_state.json` or its `log_history` list saved alone, and a Jupyter
+  notebook's outputs (diagnosis.formats.steps, diagnosis.formats.console).
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ _NUMPY_ARRAY = re.compile(r"\barray\((\[[^()]*\])(?:,\s*dtype=[\w.]+)?\)")
 _DIGITS = re.compile(r"\d{1,9}")
 # How a loss curve's name ends (`val_loss`, `train_losses`).
 _LOSS_NAMES = ("loss", "losses")
+# Names only a Hugging Face Trainer's log entries carry (an evaluation, the closing summary).
+_HF_LOG_KEYS = ("eval_", "train_runtime")
 # A pasted repr is small; ast.literal_eval takes ~10 us a number, so bigger ones go as JSON.
 MAX_LITERAL_CHARS = 2_000_000
 
@@ -67,6 +69,10 @@ def runs_from_json(document: object, source_format: str = "keras_json") -> list[
         from diagnosis.formats.steps import notebook_runs
 
         return notebook_runs(document)
+    if isinstance(document, list) and _is_log_history(document):
+        from diagnosis.formats.steps import trainer_state_runs
+
+        return trainer_state_runs({"log_history": document})
     if isinstance(document, list):
         return [_from_list(document, source_format)]
     if isinstance(document, dict) and not ("history" in document and isinstance(document["history"], dict)):
@@ -76,6 +82,18 @@ def runs_from_json(document: object, source_format: str = "keras_json") -> list[
             return [_tagged(history_from_mapping(_columns(m)), source_format) for m in models]
         return [_tagged(history_from_mapping(_columns(document)), source_format)]
     return [_tagged(history_from_json(document), source_format)]
+
+
+def _is_log_history(document: list[Any]) -> bool:
+    """A Hugging Face Trainer's `state.log_history` saved alone (`json.dump(trainer.state.
+    log_history, f)`): records that each say their `step`, with the Trainer's own names for
+    what it logs besides the loss (`eval_loss`, `train_runtime`). A pandas records dump has
+    neither."""
+    return (
+        bool(document)
+        and all(isinstance(record, dict) and "step" in record for record in document)
+        and any(str(key).startswith(_HF_LOG_KEYS) for record in document for key in record)
+    )
 
 
 def _without_side_data(document: dict[Any, Any]) -> dict[Any, Any]:

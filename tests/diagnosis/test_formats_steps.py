@@ -42,6 +42,23 @@ def test_trainer_state_per_epoch_when_the_run_is_long_enough() -> None:
     assert run.metrics["val_loss"].tolist() == pytest.approx([1.4, 1.3, 1.2, 1.1, 1.0, 0.9])
 
 
+def test_a_log_history_list_saved_alone_reads_as_the_trainer_state_it_came_from() -> None:
+    # json.dump(trainer.state.log_history, f): no trainer_state wrapper around it.
+    (run,) = load_path(WILD / "hf-log-history-list-bert-multiclass.json")
+    assert (run.source.format, run.source.granularity) == ("hf_trainer_state", "step")
+    assert run.metrics["loss"].tolist() == [0.3741, 0.0621, 0.0366, 0.0247, 0.0244, 0.0073, 0.0144]
+    (long,) = load_path(WILD / "hf-log-history-list-thesis-7-epochs.json")
+    assert long.source.granularity == "epoch"
+    assert long.metrics["val_loss"][-1] == 4.9375  # evals are validation, not training values
+
+
+def test_per_epoch_records_with_a_step_column_stay_a_keras_history() -> None:
+    records = [{"step": i, "loss": 1.0 / (i + 1), "val_loss": 1.2 / (i + 1)} for i in range(3)]
+    (run,) = load_runs(json.dumps(records).encode())
+    assert run.source.format == "keras_json"
+    assert run.metrics["val_loss"].tolist() == pytest.approx([1.2, 0.6, 0.4])
+
+
 def test_lightning_epoch_values_win_over_step_values() -> None:
     (run,) = load_path(WILD / "w063_aiops-learning-mnist.csv")
     assert run.source.format == "lightning_csv"
