@@ -10,6 +10,7 @@
 - several models in one dict, told apart by a prefix and without a plain `loss` (`reg_loss`,
   `cls_val_loss` or `val_cls_loss`), or as `{"reg": {...}, "cls": {...}}`: a run each;
 - a bare list of loss values: one run of `loss`;
+- skorch's `net.history` saved as JSON (`save_params(f_history=...)`): a record per epoch;
 - a Hugging Face `trainer_state.json` or its `log_history` list saved alone, and a Jupyter
   notebook's outputs (diagnosis.formats.steps, diagnosis.formats.console).
 """
@@ -50,6 +51,8 @@ _DIGITS = re.compile(r"\d{1,9}")
 _LOSS_NAMES = ("loss", "losses")
 # Names only a Hugging Face Trainer's log entries carry (an evaluation, the closing summary).
 _HF_LOG_KEYS = ("eval_", "train_runtime")
+# skorch's History keeps each epoch's batches under this key (`net.history[-1, "batches"]`).
+_SKORCH_BATCHES = "batches"
 # A pasted repr is small; ast.literal_eval takes ~10 us a number, so bigger ones go as JSON.
 MAX_LITERAL_CHARS = 2_000_000
 
@@ -120,6 +123,11 @@ def _curve_or_score(key: object, values: object, lengths: set[int]) -> bool:
     return isinstance(values, dict | int | float) and not isinstance(values, bool)
 
 
+def _side_data(values: list[Any]) -> bool:
+    """Values of which none is a number or missing (null is NaN, a number not logged)."""
+    return all(isinstance(value, bool | str | list | dict) for value in values)
+
+
 def _runs_form(runs: list[dict[str, Any]]) -> list[TrainingHistory]:
     if not runs:
         raise HistoryError("'runs' is empty")
@@ -147,11 +155,22 @@ def _tagged(run: TrainingHistory, source_format: str) -> TrainingHistory:
 
 
 def _from_list(document: list[Any], source_format: str) -> TrainingHistory:
-    """A bare list of loss values, or per-epoch records (`to_json(orient="records")`)."""
+    """A bare list of loss values, or per-epoch records (`to_json(orient="records")`, skorch's
+    `net.history`). A field that holds no number in any epoch is side data, not a curve:
+    skorch's per-batch `batches` lists, its `*_best` and `event_*` flags; its bookkeeping (the
+    epoch's duration `dur`, `train_batch_count`) measures no learning and is left out too."""
     if document and all(isinstance(item, dict) for item in document):
         names = list(dict.fromkeys(name for record in document for name in record))
         names = [name for name in names if str(name).lower() not in {"epoch", "step"}]
         columns = {name: [record.get(name) for record in document] for name in names}
+        columns = {name: values for name, values in columns.items() if not _side_data(values)}
+        if any(_SKORCH_BATCHES in record for record in document):
+            source_format = "skorch_history"
+            columns = {
+                name: values
+                for name, values in columns.items()
+                if not (name == "dur" or str(name).endswith("_batch_count"))
+            }
         return _tagged(history_from_mapping(_columns(columns)), source_format)
     if not document:
         raise HistoryError("the list is empty")

@@ -210,3 +210,19 @@ def test_epoch_lines_without_a_separator_after_the_number_are_read() -> None:
     assert gcn.metrics["loss"][-1] == 0.00124
     assert np.isnan(gcn.metrics["val_loss"]).all()
     assert gcn.metrics["val_accuracy"][-1] == 0.06101
+
+
+def test_a_skorch_history_is_its_epoch_values_without_batches_and_flags() -> None:
+    # net.save_params(f_history=...): a record per epoch, each holding its batches' losses.
+    (run,) = load_path(WILD / "skorch-history-eeg-checkpoint.json")
+    assert run.source.format == "skorch_history"
+    assert run.epochs == 56
+    assert set(run.metrics) == {"loss", "val_loss", "val_accuracy"}  # no dur, counts or *_best
+
+
+def test_per_epoch_records_leave_out_fields_that_hold_no_number() -> None:
+    records = [{"epoch": e, "phase": "warmup" if e < 2 else "main", "loss": 1.0 / e} for e in (1, 2, 3)]
+    (run,) = load_runs(json.dumps(records).encode())
+    assert set(run.metrics) == {"loss"}
+    with pytest.raises(HistoryError, match="non-numeric"):  # a curve with a bad value is reported
+        load_runs(json.dumps([{"loss": 0.5}, {"loss": "n/a"}]).encode())
