@@ -57,6 +57,9 @@ _INLINE_HEADER = re.compile(r"(?:^|(?<=[\d.])[ \t]+)(Epoch[ \t]+\d{1,9}/\d{1,9})
 # `N/M` followed by a bar, a box-drawing bar (Keras 3) or ` - `: a progress counter. N may
 # have digits of the last redraw's final number glued on (`acc: 0.098450000/50000 [`).
 _COUNTER = re.compile(r"(\d{1,24})/(\d{1,12})(?=[ \t]*(?:\[|[\u2500-\u259f]|-[ \t]))")
+# What stands before a counter whose N has the last redraw's number glued on (`0.0984`,
+# `1.2000e-04`): the end of a number.
+_GLUED_BEFORE = frozenset("0123456789.+-")
 _NUMBER = r"[-+]?(?:nan|inf(?:inity)?|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
 _METRIC = re.compile(rf"(?<![\w.])([A-Za-z_][\w.]{{0,99}}):[ \t]+({_NUMBER})(?![\w.])", re.IGNORECASE)
 _PART = re.compile(rf"([A-Za-z_][\w.]{{0,99}}):[ \t]+({_NUMBER})", re.IGNORECASE)
@@ -152,11 +155,15 @@ class _Line:
         self.per_step = "/step" in text or "━" in text
         done = True
         if counter is not None:
+            glued = counter.start() > 0 and text[counter.start() - 1] in _GLUED_BEFORE
             text = text[counter.start() :]
-            total = counter[2]
-            steps = int(counter[1][-len(total) :])
-            done = steps == int(total)
-            self.steps = int(total)
+            total = int(counter[2])
+            steps = int(counter[1][-len(counter[2]) :]) if glued else int(counter[1])
+            # A counter past its total finished too (Keras 1's fit_generator overshoots a
+            # `samples_per_epoch` that is no multiple of the batch; TF 2.0-2.1 reset the total
+            # to the validation steps): Keras prints it as a finished bar, without an ETA.
+            done = steps == total if glued else steps >= total
+            self.steps = max(steps, total)
         eta = text.find("ETA:")
         final = _FINAL_TIMING.search(text, eta) if eta >= 0 else None
         if final is not None:

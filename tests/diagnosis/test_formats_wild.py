@@ -226,3 +226,28 @@ def test_per_epoch_records_leave_out_fields_that_hold_no_number() -> None:
     assert set(run.metrics) == {"loss"}
     with pytest.raises(HistoryError, match="non-numeric"):  # a curve with a bad value is reported
         load_runs(json.dumps([{"loss": 0.5}, {"loss": "n/a"}]).encode())
+
+
+@pytest.mark.parametrize(
+    ("name", "steps"),
+    [
+        ("keras1-fit-generator-samples-past-total-carnd.txt", None),
+        ("w657_pml3-celeba-smile-cnn-augmented.txt", 500),
+    ],
+)
+def test_a_step_counter_past_its_total_still_finishes_the_epoch(name: str, steps: int | None) -> None:
+    # `6464/6428 [===...] - 54s - loss: ...` (Keras 1 overshooting samples_per_epoch) and
+    # `500/32 [===...]` (TF 2.0-2.1 resetting the total to the validation steps) are finished bars.
+    (run,) = load_path(WILD / name)
+    assert run.source.skipped_lines == 0
+    assert run.source.facts.steps_per_epoch == steps  # the steps run, not the wrong total
+
+
+def test_a_redraw_glued_onto_a_counter_is_not_a_counter_past_its_total() -> None:
+    # Keras 3 shows no `ETA:` before the last step: the count alone says the bar is not done.
+    log = (
+        "Epoch 1/1\n"
+        " 32/100 \u2501\u2501 1s 9ms/step - loss: 1.2000e-0464/100 \u2501\u2501 0s 9ms/step - loss: 1.1e-04\n"
+    )
+    with pytest.raises(HistoryError, match="no finished epoch"):
+        load_runs(log.encode())
