@@ -124,8 +124,8 @@ NO_EPOCHS = (
     "found no training epochs; expected Keras History JSON (or a printed History dict), a CSV "
     "with a header row (CSVLogger, pandas, W&B or MLflow exports), the output of model.fit "
     "('Epoch 1/N' lines with 'loss: ...'), a line per epoch ('Epoch 3: loss: 0.41, val_loss: "
-    "0.52'), a Hugging Face trainer_state.json, TensorBoard event "
-    "files or a zip/tar.gz of a TensorBoard log directory"
+    "0.52'), a Hugging Face trainer_state.json (or its log_history list), skorch's history, "
+    "TensorBoard event files or a zip/tar.gz of a TensorBoard log directory"
 )
 
 

@@ -53,6 +53,11 @@ _LOSS_NAMES = ("loss", "losses")
 _HF_LOG_KEYS = ("eval_", "train_runtime")
 # skorch's History keeps each epoch's batches under this key (`net.history[-1, "batches"]`).
 _SKORCH_BATCHES = "batches"
+NO_RECORD_NUMBERS = (
+    "a list of records without a number in any field; expected a record per epoch such as "
+    '[{"loss": 0.69, "val_loss": 0.71}, ...] (pandas to_json(orient="records"), skorch\'s '
+    "net.history) or a Hugging Face log_history"
+)
 # A pasted repr is small; ast.literal_eval takes ~10 us a number, so bigger ones go as JSON.
 MAX_LITERAL_CHARS = 2_000_000
 
@@ -164,6 +169,8 @@ def _from_list(document: list[Any], source_format: str) -> TrainingHistory:
         names = [name for name in names if str(name).lower() not in {"epoch", "step"}]
         columns = {name: [record.get(name) for record in document] for name in names}
         columns = {name: values for name, values in columns.items() if not _side_data(values)}
+        if not columns:
+            raise HistoryError(NO_RECORD_NUMBERS)
         if any(_SKORCH_BATCHES in record for record in document):
             source_format = "skorch_history"
             columns = {

@@ -251,3 +251,8 @@ def test_a_redraw_glued_onto_a_counter_is_not_a_counter_past_its_total() -> None
     )
     with pytest.raises(HistoryError, match="no finished epoch"):
         load_runs(log.encode())
+
+
+def test_records_without_numbers_are_refused_with_what_was_expected() -> None:
+    with pytest.raises(HistoryError, match=r"expected a record per epoch such as \[\{\"loss\""):
+        load_runs(b'[{"name": "a"}, {"name": "b"}]', "x.json")
