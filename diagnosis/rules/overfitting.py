@@ -8,6 +8,10 @@ Shapes:
   nearly every epoch for ten epochs or more.
 - never improved: validation never got clearly below its first epoch while the training loss
   fell an order of magnitude under it; needs no yardstick.
+- an accuracy gap: the training accuracy ends near perfect while validation's ends a quarter
+  of the samples or more below it, whatever the losses do (a large regularization term in the
+  loss, or a loss that keeps falling as the model grows more confident of its right answers,
+  hides it there); needs no yardstick.
 - a gap from the start: the training loss falls far below what validation ever reaches, and
   validation stays at more than half of what a model that learned nothing scores (ln K, or the
   caller's `baseline_loss`). Validation data unlike the training data (another source,
@@ -25,7 +29,14 @@ from typing import Any
 
 import numpy as np
 
-from diagnosis.curves import fitted_change, rank_correlation, rolling_median, rounded, tail_length
+from diagnosis.curves import (
+    finite_curve,
+    fitted_change,
+    rank_correlation,
+    rolling_median,
+    rounded,
+    tail_length,
+)
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -85,6 +96,12 @@ GAP_RATIO = 10.0
 # (a first epoch that already generalized all there was would leave the training loss near
 # validation's, not an order of magnitude under it). Needs no yardstick.
 NEVER_IMPROVED = 0.05
+# An accuracy gap: the training accuracy (median of the tail) at least MEMORIZED_ACCURACY, all
+# but a few training samples right, and validation's at least ACCURACY_GAP (absolute) below it:
+# one new sample in four or more goes wrong that the same model gets right when it has seen it.
+# Healthy runs in the wild corpus that fit their training data end within 0.22 of it.
+MEMORIZED_ACCURACY = 0.95
+ACCURACY_GAP = 0.25
 GAP_CAUSES = (
     ("train_val_shift", 2.0),
     ("insufficient_data", 2.0),
@@ -107,18 +124,54 @@ class Overfitting(Rule):
     patience: int = PATIENCE
 
     def check(self, run: TrainingHistory) -> Finding | None:
-        val = run.get(self.monitor)
-        train = run.get(self.monitor.removeprefix("val_"))
-        if val is None or train is None:
+        val = finite_curve(run.get(self.monitor))
+        train = finite_curve(run.get(self.monitor.removeprefix("val_")))
+        found = None
+        if val is not None and train is not None:
+            found = (
+                self._memorizing(run, val, train)
+                or self._gap(run, val, train)
+                or self._stalled(run, val, train)
+                or self._climbing(run, val, train)
+                or self._never_improved(run, val, train)
+            )
+        return found or self._accuracy_gap(run)
+
+    def _accuracy_gap(self, run: TrainingHistory) -> Finding | None:
+        name = run.facts.accuracy_metric
+        train = finite_curve(run.get(name)) if name else None
+        val = finite_curve(run.get(f"val_{name}")) if name else None
+        if train is None or val is None or run.epochs < self.patience + 1:
             return None
-        if not (np.isfinite(val).all() and np.isfinite(train).all()):
+        if max(float(train.max()), float(val.max())) > 1 or min(float(train.min()), float(val.min())) < 0:
+            return None  # not a share of samples (a percentage, or not an accuracy at all)
+        tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
+        train_end, val_end = float(np.median(train[-tail:])), float(np.median(val[-tail:]))
+        gap = train_end - val_end
+        if train_end < MEMORIZED_ACCURACY or gap < ACCURACY_GAP:
             return None
-        return (
-            self._memorizing(run, val, train)
-            or self._gap(run, val, train)
-            or self._stalled(run, val, train)
-            or self._climbing(run, val, train)
-            or self._never_improved(run, val, train)
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=min(0.9, 0.5 + gap),
+            summary=(
+                f"The training {name} ended at {train_end:.3g} but validation's at {val_end:.3g}: the model "
+                "gets right the samples it has seen and misses new ones, it memorized its training set."
+            ),
+            evidence={
+                "metric": name,
+                "train_end_median": rounded(train_end),
+                "val_end_median": rounded(val_end),
+                "accuracy_gap": rounded(gap, 3),
+                "thresholds": {"memorized_accuracy": MEMORIZED_ACCURACY, "accuracy_gap": ACCURACY_GAP},
+            },
+            recommendation=(
+                "Check that the validation data comes from the same source as the training data and is "
+                "preprocessed the very same way; if it does, get more training data or regularize (Dropout "
+                "0.3, an L2 penalty of 1e-4, data augmentation)."
+            ),
+            epochs=list(range(run.epochs - tail, run.epochs)),
+            causes=GAP_CAUSES,
         )
 
     def _never_improved(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:

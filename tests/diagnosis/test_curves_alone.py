@@ -600,6 +600,29 @@ def test_validation_rising_nearly_every_epoch_for_ten_epochs_is_overfitting_afte
     assert "overfitting" not in codes(short)
 
 
+def test_training_accuracy_near_perfect_far_above_validations_is_overfitting_whatever_the_losses() -> None:
+    # Both losses keep falling (a large class count, a learning rate stepped down), so no loss
+    # shape shows it; the accuracies do: all but one training sample in a hundred right, four
+    # new ones in ten wrong.
+    learned = [1 - 0.8**i for i in range(20)]
+    raw = {
+        "loss": [0.05 + 3.0 * 0.8**i for i in range(20)],
+        "val_loss": [1.5 + 1.7 * 0.8**i for i in range(20)],
+        "accuracy": [0.3 + 0.7 * x for x in learned],
+        "val_accuracy": [0.25 + 0.35 * x for x in learned],
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "overfitting")
+    assert finding.severity is Severity.warning
+    assert finding.evidence["accuracy_gap"] == pytest.approx(0.39, abs=0.01)
+    # Validation a fifth of the samples behind: a hard task's gap.
+    close = {**raw, "val_accuracy": [0.25 + 0.55 * x for x in learned]}
+    assert "overfitting" not in codes(close)
+    # The same gap under a training accuracy that still misses one sample in ten: not memorized.
+    unsure = {**raw, "accuracy": [0.3 + 0.6 * x for x in learned]}
+    unsure["val_accuracy"] = [0.25 + 0.25 * x for x in learned]
+    assert "overfitting" not in codes(unsure)
+
+
 def test_validation_never_better_than_its_first_epoch_while_training_memorizes_is_overfitting() -> None:
     # Keras 1 text classifier without pretrained embeddings, 200 samples: validation stays at
     # ln 2 and above while the training loss goes to 0.0035.
