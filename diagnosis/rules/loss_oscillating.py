@@ -30,6 +30,12 @@ UP_SHARE = 0.35
 AMPLITUDE = 0.08
 # Too few epochs to tell a wobble from a trend.
 MIN_EPOCHS = 8
+# ...unless the run has no downward trend to mistake: from SHORT_MIN_EPOCHS epochs on, a loss
+# that went up in at least SHORT_UP_SHARE of its steps (a converging run's first epochs go
+# down; healthy runs of 3-7 epochs in the wild corpus went up in a quarter at most), by
+# AMPLITUDE of its level on a typical step, each undoing LARGE_UNDONE of what it had learned.
+SHORT_MIN_EPOCHS = 4
+SHORT_UP_SHARE = 0.5
 # The typical step up must undo at least this share of what the run learned: from where it
 # started (the median of its first START_EPOCHS epochs, so one blown-up first epoch does not
 # pass for progress) down to its lowest loss.
@@ -57,7 +63,7 @@ class LossOscillating(Rule):
 
     def check(self, run: TrainingHistory) -> Finding | None:
         values = finite_curve(run.get(self.monitor))
-        if values is None or run.epochs < MIN_EPOCHS:
+        if values is None or run.epochs < SHORT_MIN_EPOCHS:
             return None
         steps = np.diff(values)
         up_share = float(np.mean(steps > 0))
@@ -67,6 +73,9 @@ class LossOscillating(Rule):
             return None
         undone = progress_undone(values, steps)
         if undone < UNDONE_SHARE or (amplitude < AMPLITUDE and undone < LARGE_UNDONE):
+            return None
+        short = run.epochs < MIN_EPOCHS
+        if short and (up_share < SHORT_UP_SHARE or amplitude < AMPLITUDE or undone < LARGE_UNDONE):
             return None
         ups = [int(i) + 1 for i in np.flatnonzero(steps > 0)]
         return self.finding(
@@ -89,6 +98,8 @@ class LossOscillating(Rule):
                     "progress_undone": UNDONE_SHARE,
                     "large_undone": LARGE_UNDONE,
                     "small_relative_step": SMALL_AMPLITUDE,
+                    "min_epochs": MIN_EPOCHS,
+                    "short_up_share": SHORT_UP_SHARE,
                 },
             },
             recommendation=(

@@ -161,6 +161,19 @@ def test_small_steps_on_a_high_floor_that_undo_most_of_the_progress_are_oscillat
     assert "loss_oscillating" not in codes({"loss": [30.0, 20.0, 12.0, *loss]})
 
 
+def test_a_short_run_that_goes_up_as_often_as_down_by_large_steps_is_oscillating() -> None:
+    # Five epochs of a binary classifier on unscaled inputs: the loss jumps between 56 and 181
+    # with no trend, up in three of four steps.
+    swinging = [124.1, 137.7, 181.5, 56.3, 143.6]
+    assert codes({"loss": swinging}).get("loss_oscillating") is Severity.warning
+    # Two steps up in five on a loss that fell by two thirds: a noisy descent, however large
+    # its steps.
+    descent = [1.0, 0.6, 0.75, 0.45, 0.55, 0.3]
+    assert "loss_oscillating" not in codes({"loss": descent})
+    # Three epochs are too few to tell anything.
+    assert "loss_oscillating" not in codes({"loss": swinging[1:4]})
+
+
 def test_spikes_that_recover() -> None:
     result = diagnose(history_from_mapping(histories.spikes(at=(12, 21))))
     finding = next(f for f in result.findings if f.code == "loss_spikes")
