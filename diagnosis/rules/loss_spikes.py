@@ -15,6 +15,17 @@ real noisy validation curve (wild log w737, validation accuracy 0.86) ends at it
 1.15x a lucky epoch before the spike that it never matches again; a run stuck at chance
 (validation loss back at ln K) gets no such tolerance.
 
+The training loss's best epoch before the spike is a lucky draw too where the curve is noisy from
+epoch to epoch (a few hundred samples an epoch): "left behind" allows NOISE_WIDTHS times the
+curve's relative noise on that best. A run of 1,500 epochs on 400 samples wanders 0.32-0.70 on
+its plateau, spikes once to 0.695 and ends at 0.467, 1.12x a best of 0.418 it hit once before
+the spike, where its level (the plateau's median) is 0.42 afterwards against 0.58 before. A
+smooth curve has no noise to allow, and a spike that lifted the loss to a higher level for good
+ends beyond a few noise widths. The allowance holds only where excursions of SPIKE_FACTOR over the
+epochs before them (of any size) are rare, at most EXCURSION_RATE of the epochs (that run has 4 in
+1,500): a curve that jumps every few epochs (11 epochs with 4 jumps of 7-1000x) is not noisy but
+spiking, and its noise estimate is the spikes'.
+
 The first epoch can be the spike too: a first-epoch loss BLOWUP times what the run fell to
 within BLOWUP_EPOCHS epochs. A fresh model starts near ln K, or near the targets' variance for
 a regression, and an epoch of learning lowers that by a factor of a few, never by orders of
@@ -38,7 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, rounded
+from diagnosis.curves import finite_curve, relative_noise, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -63,6 +74,10 @@ CLASSIFICATION_TASKS = frozenset({"classification", "binary", "multiclass"})
 # BLOWUP-fold off), and the run ended well.
 RECOVERED_BY_THEN = 3.0
 BLOWUP_CAUSES = (("lr_too_high", 3.0), ("exploding_gradients", 2.0), ("unscaled_features", 1.0))
+# The training loss's tolerance on its pre-spike best: this many times its relative noise
+# (curves.relative_noise, the typical distance from its running median); see the docstring.
+NOISE_WIDTHS = 3.0
+EXCURSION_RATE = 0.02
 # More spikes than this, or a run that never got back under its pre-spike best, is a warning.
 HARMLESS_SPIKES = 1
 
@@ -157,7 +172,12 @@ class LossSpikes(Rule):
         well = ended_well(run)
 
         def tolerance(name: str) -> float:
-            return RECOVERED if well and name != self.monitors[0] else 1.0
+            values = run.metrics[name]
+            if name == self.monitors[0] and _excursions(values) <= EXCURSION_RATE * values.size:
+                return 1.0 + NOISE_WIDTHS * relative_noise(values)
+            if name == self.monitors[0]:
+                return 1.0
+            return RECOVERED if well else 1.0
 
         left_behind = _left_behind(values, spikes[0], tolerance(metric))
         harmless = all(
@@ -224,6 +244,14 @@ def _spikes(values: np.ndarray) -> list[int]:
         & (after < RECOVERED * before)
     )
     return [int(e) for e in candidates[is_spike]]
+
+
+def _excursions(values: np.ndarray) -> int:
+    """Epochs (from the second) at SPIKE_FACTOR or more times the median of the up-to-WINDOW
+    epochs before them, however small the jump and whether or not they recovered."""
+    prior = np.pad(values[:-1], (WINDOW - 1, 0), mode="edge")
+    before = np.median(np.lib.stride_tricks.sliding_window_view(prior, WINDOW), axis=1)
+    return int(np.count_nonzero((before > 0) & (values[1:] >= SPIKE_FACTOR * before)))
 
 
 def _left_behind(values: np.ndarray, spike: int, tolerance: float = 1.0) -> bool:

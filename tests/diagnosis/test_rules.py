@@ -189,6 +189,21 @@ def test_one_spike_the_run_left_behind_is_info_and_one_it_did_not_is_a_warning()
     assert codes(stuck).get("loss_spikes") is Severity.warning
 
 
+def test_one_spike_on_a_noisy_plateau_ending_within_its_noise_of_the_best_is_info() -> None:
+    # A plateau near 0.45 that wobbles by ~10 % an epoch (a few hundred samples each), one spike
+    # to 1.4x, and an end 8 % above the one lucky epoch before the spike.
+    rng = np.random.default_rng(0)
+    plateau = 0.45 * (1 + 0.1 * rng.standard_normal(60))
+    loss = [2.4, 1.6, 1.1, 0.8, 0.6, *plateau.tolist()]
+    loss[35] = 1.5 * float(np.median(loss[32:35])) + 0.2
+    loss[-1] = 1.08 * min(loss[:35])
+    assert codes({"loss": loss}).get("loss_spikes") is Severity.info
+    # The same end on a smooth plateau is beyond its noise: the spike cost the run something.
+    smooth = [2.4, 1.6, 1.1, 0.8, 0.6, *([0.45] * 60)]
+    smooth[35], smooth[-1] = 0.9, 1.08 * 0.45
+    assert codes({"loss": smooth}).get("loss_spikes") is Severity.warning
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_slow_steady_descent_is_slow_convergence(seed: int) -> None:
     result = diagnose(
