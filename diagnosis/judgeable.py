@@ -10,12 +10,23 @@ warning or error was found (a problem the curves show stays a problem).
 
 from __future__ import annotations
 
+import re
+
+from diagnosis.curves import finite_curve
 from diagnosis.history import TrainingHistory
 
 # Fewer epochs than this show no trend: the first epoch is an average over a model that changed
 # throughout it, and two points make every shape.
 MIN_EPOCHS = 3
 EPOCH_WORDS = {1: "one epoch", 2: "two epochs"}
+# A detector's mean average precision (`mAP`, `mAP_50`, ...; the readers write `mAP_50` as
+# `m_ap_50`), a score between 0 and 1 that a model that learned nothing holds near 0, ended at
+# SCORE_ENDED_WELL or more: the yardstick a loss of unknown task lacks (a debris detector's loss
+# flat at 0.21 while mAP_75 rose 0.40 -> 0.89 is converged, not "still high"). Not F1, Dice,
+# IoU, precision or recall: answering "positive" everywhere scores high on those where positives
+# are common. Half, as for an accuracy's ENDED_WELL: most of what can be scored.
+SCORE = re.compile(r"^(?:train_)?m_?ap(?:_\w+)?$", re.IGNORECASE)
+SCORE_ENDED_WELL = 0.5
 
 
 def why_inconclusive(run: TrainingHistory) -> str | None:
@@ -27,10 +38,27 @@ def why_inconclusive(run: TrainingHistory) -> str | None:
         )
     facts = run.facts
     has_validation = any(name.startswith("val_") for name in run.curve_names)
-    if facts.task in {"regression", None} and facts.baseline_loss is None and not has_validation:
+    if (
+        facts.task in {"regression", None}
+        and facts.baseline_loss is None
+        and not has_validation
+        and not _scored_well(run)
+    ):
         what = "a regression" if facts.task == "regression" else "a loss of unknown task"
         return (
             f"{what} without baseline_loss or validation data: nothing says whether its final loss is "
             "high; send metadata.baseline_loss (for MSE, np.var(y_train)) or validation curves"
         )
     return None
+
+
+def _scored_well(run: TrainingHistory) -> bool:
+    """A mean average precision (SCORE) within [0, 1] that ended at SCORE_ENDED_WELL or more."""
+    scores = [finite_curve(run.get(name)) for name in run.curve_names if SCORE.match(name)]
+    return any(
+        values is not None
+        and float(values.min()) >= 0
+        and float(values.max()) <= 1
+        and float(values[-1]) >= SCORE_ENDED_WELL
+        for values in scores
+    )

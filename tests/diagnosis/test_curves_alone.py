@@ -220,6 +220,11 @@ def test_what_the_curves_cannot_judge_is_said_not_called_healthy() -> None:
     assert why_inconclusive(history_from_mapping(regression, {"baseline_loss": 1.0})) is None
     with_val = {**regression, "val_loss": np.geomspace(1.0, 0.45, 20).tolist()}
     assert why_inconclusive(history_from_mapping(with_val)) is None
+    # A detector's mean average precision that ended high is a yardstick; one near 0 is not.
+    detector = {"loss": np.geomspace(0.58, 0.21, 20).tolist(), "mAP_75": np.linspace(0.4, 0.89, 20).tolist()}
+    assert why_inconclusive(history_from_mapping(detector)) is None
+    blind = {**detector, "mAP_75": np.linspace(0.01, 0.05, 20).tolist()}
+    assert why_inconclusive(history_from_mapping(blind)) is not None
     # A classifier has ln K as its yardstick, and its accuracy says how well it did.
     assert (
         why_inconclusive(history_from_mapping({"loss": [0.7, 0.5, 0.4], "accuracy": [0.5, 0.7, 0.8]})) is None
