@@ -7,7 +7,9 @@ median of the final epochs so that one noisy epoch does not decide it.
 A loss that rose RISE_EPOCHS epochs in a row to RISE above where the climb began (and above
 NOISE_MULTIPLE times its own epoch-to-epoch noise), and ended there, is drifting off too
 (warning), however large the progress before it: an optimizer that makes the training loss
-worse epoch after epoch is overshooting. A converged loss that wanders by its noise is not.
+worse epoch after epoch is overshooting. A converged loss that wanders by its noise is not, and
+neither is a climb through which the training accuracy held at loss_oscillating.NEAR_PERFECT or
+above: the loss moved its confidence on the last few samples, not its answers (info).
 
 A loss that falls below zero without bound diverges the other way (error): it ends negative and
 at least UNBOUNDED times further from zero than where it started (or than 1, whichever is
@@ -26,6 +28,7 @@ from diagnosis.curves import relative_noise, rounded, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.rules.loss_oscillating import answers_settled
 from diagnosis.taxonomy import Category, Code
 
 # The end of the run: this share of the epochs, and never fewer than MIN_TAIL of them.
@@ -114,7 +117,8 @@ class LossDiverging(Rule):
                 f"{best_epoch}."
             )
         elif (climb := _climb(values, end)) is not None:
-            severity, confidence = Severity.warning, 0.65
+            severity = Severity.info if answers_settled(run, climb[0]) else Severity.warning
+            confidence = 0.65
             summary = (
                 f"{self.monitor} rose {climb[1] - climb[0]} epochs in a row from epoch {climb[0]} and ended "
                 f"{end / climb[2] - 1:.0%} above where the climb began."

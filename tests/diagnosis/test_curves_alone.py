@@ -888,3 +888,17 @@ def test_a_short_excerpt_falling_a_percent_every_epoch_is_not_a_plateau() -> Non
     slow = {name: np.linspace(values[0], values[-1], 30).tolist() for name, values in raw.items()}
     assert codes(slow).get("loss_plateau") is Severity.warning
 
+
+def test_a_loss_wandering_near_zero_while_the_accuracy_holds_near_one_is_info() -> None:
+    # Right on 99.9 % of the training samples from epoch 2; the loss goes up and down between
+    # 0.0002 and 0.0025 and climbs over its last epochs.
+    loss = [0.042, 0.0067, 0.0028, 0.0026, 0.0037, 0.0021, 0.0017, 0.0014, 0.0010, 0.0006]
+    loss += [0.0009, 0.0016, 0.0025, 0.0016, 0.0005, 0.00017, 0.00019, 0.00066, 0.0015, 0.0019]
+    accuracy = [0.987, *([0.9994, 0.9998] * 9), 0.9994]
+    found = codes({"loss": loss, "accuracy": accuracy})
+    assert (found.get("loss_oscillating"), found.get("loss_diverging")) == (Severity.info, Severity.info)
+    # The same loss beside an accuracy that moves with it (0.90-0.97): answers thrown about.
+    moving = [0.85, *([0.90, 0.97] * 9), 0.93]
+    found = codes({"loss": loss, "accuracy": moving})
+    warned = (Severity.warning, Severity.warning)
+    assert (found.get("loss_oscillating"), found.get("loss_diverging")) == warned
