@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -29,14 +31,42 @@ def rounded(value: float, digits: int = 6) -> float | None:
     return float(f"{value:.{digits}g}")
 
 
+def median(values: np.ndarray) -> float:
+    """np.median of a 1-D float array, to the bit, at a tenth of its cost on the short curves
+    the rules read (about 2 us against 15-20: np.median's generality, not the sorting, is the
+    cost, and a 30-epoch diagnosis took ~25 of them, a third of its time). NaN anywhere gives
+    NaN, as np.median does; an empty array NaN, without np.median's warning. `+ 0.0` because
+    np.median averages through a sum that starts at +0.0, so it never returns -0.0."""
+    ordered = np.sort(values)  # NaN sorts last
+    size = ordered.size
+    if size == 0 or math.isnan(ordered[-1]):
+        return math.nan
+    middle = size // 2
+    if size % 2:
+        return float(ordered[middle]) + 0.0
+    return (float(ordered[middle - 1]) + float(ordered[middle])) / 2 + 0.0
+
+
+def row_medians(rows: np.ndarray) -> np.ndarray:
+    """np.median(rows, axis=1) for a 2-D float array, to the bit, as `median` does it for one
+    row (4-5 us against 20 for 30 rows of 5)."""
+    ordered = np.sort(rows, axis=1)  # NaN sorts last
+    middle = ordered.shape[1] // 2
+    if ordered.shape[1] % 2:
+        medians = ordered[:, middle] + 0.0
+    else:
+        medians = (ordered[:, middle - 1] + ordered[:, middle]) / 2 + 0.0
+    medians[np.isnan(ordered[:, -1])] = np.nan
+    return medians
+
+
 def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
     """Centered running median (edges padded with the edge values): the curve's trend."""
     if values.size < window:
-        return np.full_like(values, np.median(values))
+        return np.full_like(values, median(values))
     half = window // 2
     padded = np.pad(values, (half, window - 1 - half), mode="edge")
-    medians: np.ndarray = np.median(np.lib.stride_tricks.sliding_window_view(padded, window), axis=1)
-    return medians
+    return row_medians(np.lib.stride_tricks.sliding_window_view(padded, window))
 
 
 def rank_correlation(values: np.ndarray) -> float:
@@ -63,10 +93,10 @@ def fitted_change(values: np.ndarray) -> float:
 
 def relative_noise(values: np.ndarray, window: int = 5) -> float:
     """Typical distance of a curve from its own trend, as a share of its level."""
-    level = float(np.median(np.abs(values)))
+    level = median(np.abs(values))
     if level == 0:
         return 0.0
-    return float(np.median(np.abs(values - rolling_median(values, window)))) / level
+    return median(np.abs(values - rolling_median(values, window))) / level
 
 
 def finite_curve(run_values: np.ndarray | None) -> np.ndarray | None:

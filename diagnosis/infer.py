@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from diagnosis.curves import median
 from diagnosis.models import LearningRateChange, RunMetadata
 
 # A run's curves by metric name, as a TrainingHistory holds them (diagnosis.history builds the
@@ -219,7 +220,7 @@ def _classes_from_loss(values: np.ndarray, accuracy: np.ndarray | None) -> int |
     early = early[np.isfinite(early)]
     if early.size == 0:
         return None
-    level = float(np.median(early))
+    level = median(early)
     k = min(range(2, MAX_INFERRED_CLASSES + 1), key=lambda k: abs(level - math.log(k)))
     tolerance = LN_K_TOLERANCE * math.log(k)
     if abs(level - math.log(k)) > tolerance:
@@ -227,7 +228,7 @@ def _classes_from_loss(values: np.ndarray, accuracy: np.ndarray | None) -> int |
     if abs(float(early[0]) - math.log(k)) <= tolerance:
         return k
     shares = accuracy[:EARLY_EPOCHS][np.isfinite(accuracy[:EARLY_EPOCHS])] if accuracy is not None else None
-    at_chance = shares is not None and shares.size > 0 and float(np.median(shares)) <= CHANCE_ACCURACY / k
+    at_chance = shares is not None and shares.size > 0 and median(shares) <= CHANCE_ACCURACY / k
     return k if at_chance else None
 
 
@@ -244,8 +245,8 @@ def _binary_at_chance(curves: Curves, accuracy: str | None) -> bool:
     early_accuracy = values[:EARLY_EPOCHS][np.isfinite(values[:EARLY_EPOCHS])]
     if early_loss.size == 0 or early_accuracy.size == 0:
         return False
-    level = float(np.median(early_loss)) / math.log(2)
-    share = float(np.median(early_accuracy))
+    level = median(early_loss) / math.log(2)
+    share = median(early_accuracy)
     return (
         BINARY_LOSS_RANGE[0] <= level <= BINARY_LOSS_RANGE[1] and abs(share - 0.5) <= BINARY_ACCURACY_MARGIN
     )

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, rounded, tail_length
+from diagnosis.curves import finite_curve, median, rounded, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -108,7 +108,7 @@ class AccuracyAtChance(Rule):
             if values is None:
                 continue
             chance = run.facts.chance_accuracy
-            end = float(np.median(values[-tail_length(run.epochs, TAIL_FRACTION, 2) :]))
+            end = median(values[-tail_length(run.epochs, TAIL_FRACTION, 2) :])
             if chance is not None and end <= chance + MARGIN:
                 return self._at_chance(run, metric, end, chance)
             if float(values.max()) - end >= COLLAPSE and end <= float(values[0]) + MARGIN:

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from diagnosis.curves import finite_curve, rounded, tail_length
+from diagnosis.curves import finite_curve, median, rounded, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -64,7 +62,7 @@ class ClassImbalance(Rule):
             values = finite_curve(run.get(metric))
             if values is None:
                 continue
-            end = float(np.median(values[-tail_length(run.epochs, TAIL_FRACTION, 2) :]))
+            end = median(values[-tail_length(run.epochs, TAIL_FRACTION, 2) :])
             gain = (end - majority) / (1 - majority)
             if gain >= MIN_GAIN:
                 return None

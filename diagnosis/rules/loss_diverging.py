@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import relative_noise, rounded, tail_length
+from diagnosis.curves import median, relative_noise, rounded, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -102,7 +102,7 @@ class LossDiverging(Rule):
         best_epoch = int(np.argmin(values))
         best = float(values[best_epoch])
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
-        end = float(np.median(values[-tail:]))
+        end = median(values[-tail:])
         if best_epoch >= run.epochs - tail:
             return None  # the best value is in the final epochs: still improving
         scale = max(abs(start), 1e-12)
@@ -176,7 +176,7 @@ def _climb(values: np.ndarray, end: float) -> tuple[int, int, float] | None:
             start = i
         elif not rising and start is not None:
             if i - start >= RISE_EPOCHS:
-                before = float(np.median(values[max(0, start - 2) : start + 1]))
+                before = median(values[max(0, start - 2) : start + 1])
                 if before > 0 and end >= need * before and float(values[i]) >= need * before:
                     return start, i, before
             start = None

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, rounded
+from diagnosis.curves import finite_curve, median, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -74,8 +74,8 @@ class LossOscillating(Rule):
             return None
         steps = np.diff(values)
         up_share = float(np.mean(steps > 0))
-        level = float(np.median(np.abs(values)))
-        amplitude = float(np.median(np.abs(steps))) / level if level else 0.0
+        level = median(np.abs(values))
+        amplitude = median(np.abs(steps)) / level if level else 0.0
         if up_share < UP_SHARE or amplitude < SMALL_AMPLITUDE:
             return None
         undone = progress_undone(values, steps)
@@ -139,7 +139,7 @@ def progress_undone(values: np.ndarray, steps: np.ndarray) -> float:
     """The median step up as a share of the run's progress (see UNDONE_SHARE); infinite for a
     run that made none, whose every step up is a step back."""
     ups = steps[steps > 0]
-    progress = float(np.median(values[:START_EPOCHS])) - float(values.min())
+    progress = median(values[:START_EPOCHS]) - float(values.min())
     if ups.size == 0:
         return 0.0
-    return float(np.median(ups)) / progress if progress > 0 else math.inf
+    return median(ups) / progress if progress > 0 else math.inf

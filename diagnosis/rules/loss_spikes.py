@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, relative_noise, rounded
+from diagnosis.curves import finite_curve, relative_noise, rounded, row_medians
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -233,7 +233,7 @@ def _spikes(values: np.ndarray) -> list[int]:
     candidates = np.arange(1, values.size - 1)
     # Padding the front with the first value lets epoch e < WINDOW use the epochs it has.
     prior = np.pad(values[:-1], (WINDOW - 1, 0), mode="edge")
-    before = np.median(windows(prior, WINDOW), axis=1)[: candidates.size]
+    before = row_medians(windows(prior, WINDOW))[: candidates.size]
     after_padded = np.pad(values[1:], (0, RECOVERY - 1), constant_values=np.inf)
     after = windows(after_padded, RECOVERY).min(axis=1)[1 : 1 + candidates.size]
     current = values[candidates]

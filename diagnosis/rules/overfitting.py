@@ -32,6 +32,7 @@ import numpy as np
 from diagnosis.curves import (
     finite_curve,
     fitted_change,
+    median,
     rank_correlation,
     rolling_median,
     rounded,
@@ -179,7 +180,7 @@ class Overfitting(Rule):
             return None
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
         val_first, val_best = float(val[0]), float(val.min())
-        train_end = float(np.median(train[-tail:]))
+        train_end = median(train[-tail:])
         if val_best < (1 - NEVER_IMPROVED) * val_first or val_best < GAP_RATIO * max(train_end, 1e-12):
             return None
         return self.finding(
@@ -261,8 +262,8 @@ class Overfitting(Rule):
         if onset > STALL_ONSET * run.epochs or run.epochs - 1 - onset < self.patience:
             return None
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
-        val_best, val_end = float(val[onset]), float(np.median(val[-tail:]))
-        train_onset, train_end = float(train[onset]), float(np.median(train[-tail:]))
+        val_best, val_end = float(val[onset]), median(val[-tail:])
+        train_onset, train_end = float(train[onset]), median(train[-tail:])
         if train_onset <= 0 or train_end <= 0:
             return None
         train_fall = (train_onset - train_end) / train_onset
@@ -326,9 +327,9 @@ class Overfitting(Rule):
             return None
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
         val_best = float(val[onset])
-        val_end = float(np.median(val[-tail:]))
+        val_end = median(val[-tail:])
         train_onset = float(train[onset])
-        train_end = float(np.median(train[-tail:]))
+        train_end = median(train[-tail:])
         val_rise = (val_end - val_best) / max(abs(val_best), 1e-12)
         giveback = (val_end - val_best) / max(float(val[0]) - val_best, 1e-12)
         train_fall = (train_onset - train_end) / max(abs(train_onset), 1e-12)
@@ -382,7 +383,7 @@ class Overfitting(Rule):
             return None
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
         val_best = float(val.min())
-        train_end = float(np.median(train[-tail:]))
+        train_end = median(train[-tail:])
         val_share = val_best / baseline
         if val_share < HIGH_LOSS or val_best < GAP_RATIO * max(train_end, 1e-12):
             return None

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, rounded, tail_gain, tail_length
+from diagnosis.curves import finite_curve, median, rounded, tail_gain, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -108,7 +108,7 @@ class Underfitting(Rule):
         if baseline is None:
             return self._mostly_wrong(run, values)
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
-        end = float(np.median(values[-tail:]))
+        end = median(values[-tail:])
         gain = tail_gain(values, tail)
         share = end / baseline
         val = finite_curve(run.get(f"val_{self.monitor}"))
@@ -132,7 +132,7 @@ class Underfitting(Rule):
             "thresholds": {"high_loss": HIGH_LOSS, "flat": FLAT, "learned_nothing": LEARNED_NOTHING},
         }
         if val is not None and val_best_share is not None:
-            evidence["val_end_median"] = rounded(float(np.median(val[-tail:])))
+            evidence["val_end_median"] = rounded(median(val[-tail:]))
             evidence["val_best_share_of_baseline_loss"] = rounded(val_best_share, 3)
         yardstick = _yardstick(run, baseline)
         summary = (
@@ -165,7 +165,7 @@ class Underfitting(Rule):
         if accuracy is None:
             return None
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
-        end_accuracy = float(np.median(accuracy[-tail:]))
+        end_accuracy = median(accuracy[-tail:])
         gain = tail_gain(values, tail)
         if end_accuracy >= MOSTLY_WRONG or gain >= FLAT:
             return None

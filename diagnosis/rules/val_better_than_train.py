@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, rounded
+from diagnosis.curves import finite_curve, median, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.rules.base import Rule
@@ -147,4 +147,4 @@ class ValBetterThanTrain(Rule):
 
 def _aligned_medians(train: np.ndarray, val: np.ndarray, start: int) -> tuple[float, float]:
     """Medians from epoch `start` on, each validation epoch paired with the next training one."""
-    return float(np.median(train[start + 1 :])), float(np.median(val[start:-1]))
+    return median(train[start + 1 :]), median(val[start:-1])
