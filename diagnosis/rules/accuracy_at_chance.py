@@ -251,10 +251,10 @@ def _perfect(run: TrainingHistory, metric: str, frozen: np.ndarray) -> bool:
     loss = finite_curve(run.get("loss"))
     if train is None or loss is None:
         return False
-    level = float(np.median(train[-len(frozen) :]))
+    level = median(train[-len(frozen) :])
     if level >= 1.0:
         return True
-    return float(np.median(loss[-len(frozen) :])) < _binary_entropy(level)
+    return median(loss[-len(frozen) :]) < _binary_entropy(level)
 
 
 def _binary_entropy(level: float) -> float:
