@@ -60,13 +60,23 @@ def row_medians(rows: np.ndarray) -> np.ndarray:
     return medians
 
 
+def windows(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Row i holds values[i + offsets], an index past either end reading the value at that end:
+    np.pad(mode="edge") and sliding_window_view in one gather, the same numbers at a fifth of
+    the cost (those two spend ~10 us each in their Python layers, and a short history's
+    diagnosis called each 7 times)."""
+    index = np.arange(values.size)[:, None] + offsets
+    # np.maximum and np.minimum rather than np.clip, whose Python layer costs more than both.
+    gathered: np.ndarray = values[np.minimum(np.maximum(index, 0), values.size - 1)]
+    return gathered
+
+
 def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
     """Centered running median (edges padded with the edge values): the curve's trend."""
     if values.size < window:
         return np.full_like(values, median(values))
     half = window // 2
-    padded = np.pad(values, (half, window - 1 - half), mode="edge")
-    return row_medians(np.lib.stride_tricks.sliding_window_view(padded, window))
+    return row_medians(windows(values, np.arange(-half, window - half)))
 
 
 def rank_correlation(values: np.ndarray) -> float:

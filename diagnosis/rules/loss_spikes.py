@@ -49,7 +49,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, relative_noise, rounded, row_medians
+from diagnosis.curves import finite_curve, relative_noise, rounded, row_medians, windows
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -228,14 +228,13 @@ def _blowup_ratio(values: np.ndarray | None) -> float | None:
 def _spikes(values: np.ndarray) -> list[int]:
     """Epochs (from the second) that jump above the median of the up-to-WINDOW epochs before
     them and fall back within RECOVERY epochs; the first epochs compare with what exists."""
-    windows = np.lib.stride_tricks.sliding_window_view
     span = float(values.max() - values.min())
     candidates = np.arange(1, values.size - 1)
-    # Padding the front with the first value lets epoch e < WINDOW use the epochs it has.
-    prior = np.pad(values[:-1], (WINDOW - 1, 0), mode="edge")
-    before = row_medians(windows(prior, WINDOW))[: candidates.size]
-    after_padded = np.pad(values[1:], (0, RECOVERY - 1), constant_values=np.inf)
-    after = windows(after_padded, RECOVERY).min(axis=1)[1 : 1 + candidates.size]
+    # Epoch e < WINDOW reads the first epoch in place of the epochs before the run, so it
+    # compares with the epochs it has; near the end the last epoch stands in for those after
+    # the run, which changes no minimum.
+    before = row_medians(windows(values, np.arange(-WINDOW, 0))[candidates])
+    after = windows(values, np.arange(1, RECOVERY + 1))[candidates].min(axis=1)
     current = values[candidates]
     is_spike = (
         (before > 0)
