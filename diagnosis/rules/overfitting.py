@@ -213,17 +213,20 @@ class Overfitting(Rule):
         after = val[onset:]
         if after.size < self.patience + 1:
             return None
+        # Each measure only once the one before passed: a healthy validation curve fails the
+        # rank test, and the two line fits it then skips were most of this rule's time.
         correlation = rank_correlation(after)
+        if correlation < TREND_CORRELATION:
+            return None
         rise = fitted_change(after)
+        if rise < TREND_RISE:
+            return None
         train_fall = -fitted_change(train[onset:])
         best = float(smoothed[onset])
         giveback = rise * abs(best) / max(float(val[0]) - best, 1e-12)
         steady = correlation >= STEADY_CORRELATION and after.size - 1 >= STEADY_EPOCHS
-        if (
-            correlation < TREND_CORRELATION
-            or rise < TREND_RISE
-            or train_fall < TREND_TRAIN_FALL
-            or not (steady or (after.size >= TREND_SPAN * run.epochs and giveback >= TREND_GIVEBACK))
+        if train_fall < TREND_TRAIN_FALL or not (
+            steady or (after.size >= TREND_SPAN * run.epochs and giveback >= TREND_GIVEBACK)
         ):
             return None
         advice, fix = self._stop_at_best(run, onset)
