@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from diagnosis.curves import median, row_medians, windows
+from diagnosis.curves import SHORT_CURVE, median, row_medians, windows
 
 # Zeros of both signs, ties, infinities and NaN are where a hand-written median goes wrong.
 SPECIAL = st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, np.inf, -np.inf, np.nan, 1e308, -1e308, 5e-324])
@@ -50,11 +50,30 @@ def test_row_medians_are_numpys(rows: np.ndarray) -> None:
     assert _same_bits(ours, _numpy_median(rows, axis=1))
 
 
-@given(hnp.arrays(np.float64, st.integers(1, 40), elements=VALUES), st.integers(0, 4), st.integers(0, 4))
+# Both sides of SHORT_CURVE: the helpers take a different path on long curves.
+SIZES = st.one_of(st.integers(1, 40), st.integers(SHORT_CURVE - 2, SHORT_CURVE + 40))
+
+
+@given(hnp.arrays(np.float64, SIZES, elements=VALUES), st.integers(0, 4), st.integers(0, 4))
 def test_windows_are_an_edge_padded_sliding_view(values: np.ndarray, before: int, after: int) -> None:
     padded = np.pad(values, (before, after), mode="edge")
     view = np.lib.stride_tricks.sliding_window_view(padded, before + after + 1)
-    assert np.array_equal(windows(values, np.arange(-before, after + 1)), view, equal_nan=True)
+    assert np.array_equal(windows(values, -before, after), view, equal_nan=True)
+
+
+@given(hnp.arrays(np.float64, SIZES, elements=VALUES), st.integers(-4, 4), st.integers(0, 4))
+def test_windows_reach_past_either_end(values: np.ndarray, first: int, width: int) -> None:
+    last = first + width
+    index = np.clip(np.arange(values.size)[:, None] + np.arange(first, last + 1), 0, values.size - 1)
+    assert np.array_equal(windows(values, first, last), values[index], equal_nan=True)
+
+
+@given(hnp.arrays(np.float64, SIZES, elements=VALUES))
+def test_long_and_short_medians_are_numpys(values: np.ndarray) -> None:
+    with warnings.catch_warnings():  # a long curve's median is np.median's, warnings and all
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ours = median(values)
+    assert _same_bits(ours, _numpy_median(values))
 
 
 def test_median_of_negative_zeros_is_positive_zero() -> None:
