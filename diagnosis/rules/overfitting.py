@@ -147,7 +147,7 @@ class Overfitting(Rule):
         if max(float(train.max()), float(val.max())) > 1 or min(float(train.min()), float(val.min())) < 0:
             return None  # not a share of samples (a percentage, or not an accuracy at all)
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
-        train_end, val_end = float(np.median(train[-tail:])), float(np.median(val[-tail:]))
+        train_end, val_end = median(train[-tail:]), median(val[-tail:])
         gap = train_end - val_end
         if train_end < MEMORIZED_ACCURACY or gap < ACCURACY_GAP:
             return None
