@@ -233,8 +233,8 @@ def _spikes(values: np.ndarray) -> list[int]:
     # Epoch e < WINDOW reads the first epoch in place of the epochs before the run, so it
     # compares with the epochs it has; near the end the last epoch stands in for those after
     # the run, which changes no minimum.
-    before = row_medians(windows(values, -WINDOW, -1)[candidates])
-    after = windows(values, 1, RECOVERY)[candidates].min(axis=1)
+    before = row_medians(windows(values, -WINDOW, -1)[1:-1])  # the rows of the candidates
+    after = windows(values, 1, RECOVERY)[1:-1].min(axis=1)
     current = values[candidates]
     is_spike = (
         (before > 0)
