@@ -248,8 +248,7 @@ def _spikes(values: np.ndarray) -> list[int]:
 def _excursions(values: np.ndarray) -> int:
     """Epochs (from the second) at SPIKE_FACTOR or more times the median of the up-to-WINDOW
     epochs before them, however small the jump and whether or not they recovered."""
-    prior = np.pad(values[:-1], (WINDOW - 1, 0), mode="edge")
-    before = np.median(np.lib.stride_tricks.sliding_window_view(prior, WINDOW), axis=1)
+    before = row_medians(windows(values, -WINDOW, -1)[1:])  # the rows of epochs 1..n-1
     return int(np.count_nonzero((before > 0) & (values[1:] >= SPIKE_FACTOR * before)))
 
 
