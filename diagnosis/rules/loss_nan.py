@@ -17,6 +17,16 @@ from diagnosis.taxonomy import Category, Code
 LR_FACTOR = 0.1
 # Keras' `clipnorm` caps each gradient's norm; 1.0 is the value most reference code uses.
 CLIPNORM = 1.0
+# A validation value missing while the training loss is finite is a gap, not a symptom, where
+# it follows the validation cadence: validation every N epochs (a CSVLogger `NA`, an eval every
+# ~2 epochs in a Hugging Face log) leaves at least this many separate missing stretches with
+# a validated epoch after each. One isolated NaN between finite values is still reported (a
+# validation batch that overflowed); a diverged run keeps its NaN to the end.
+CADENCE_GAPS = 2
+# A log saved mid-epoch (a trainer_state.json written at epoch 4.5) ends before that epoch's
+# evaluation ran: a trailing missing validation stretch no longer than the cadence's longest
+# gap (or one epoch where validation ran every epoch) while the training loss stays finite.
+TRAILING_UNEVALUATED = 1
 
 
 @dataclass
@@ -36,6 +46,8 @@ class LossNaN(Rule):
         hits = {}
         for name in self.monitors:
             values = run.get(name)
+            if values is not None and name != "loss":
+                values = _without_gaps(values, run.get("loss"))
             epoch = None if values is None else first_nonfinite(values)
             if epoch is not None:
                 hits[name] = epoch
@@ -65,3 +77,28 @@ class LossNaN(Rule):
             fix=fix,
             epochs=[epoch],
         )
+
+
+def _without_gaps(values: np.ndarray, loss: np.ndarray | None) -> np.ndarray:
+    """A validation curve with the epochs it was not evaluated in filled by the value before
+    (see CADENCE_GAPS and TRAILING_UNEVALUATED): what is left non-finite is a symptom."""
+    if loss is None or loss.size != values.size:
+        return values
+    missing = ~np.isfinite(values) & np.isfinite(loss)
+    if not missing.any():
+        return values
+    # Stretches of consecutive missing epochs: (start, end) with end exclusive.
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], missing.view(np.int8), [0]))))
+    stretches = list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    interior = [(a, b) for a, b in stretches if b < values.size and np.isfinite(values[b])]
+    gaps: list[tuple[int, int]] = interior if len(interior) >= CADENCE_GAPS else []
+    longest = max((b - a for a, b in gaps), default=TRAILING_UNEVALUATED)
+    last = stretches[-1]
+    if last[1] == values.size and last[0] > 0 and last[1] - last[0] <= longest:
+        gaps.append(last)
+    if not gaps:
+        return values
+    filled = values.copy()
+    for a, b in gaps:
+        filled[a:b] = filled[a - 1] if a > 0 else filled[b]  # before the first validation
+    return filled

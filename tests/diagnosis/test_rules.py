@@ -51,6 +51,28 @@ def test_nan_in_val_loss_only_is_reported_too() -> None:
     assert codes(raw).get("loss_nan") is Severity.error
 
 
+def test_validation_every_other_epoch_is_a_gap_not_a_nan() -> None:
+    # CSVLogger's `NA` (validation_freq=2) reads as NaN: a cadence of gaps, training finite.
+    raw = histories.healthy(12)
+    raw["val_loss"] = [v if i % 2 else float("nan") for i, v in enumerate(raw["val_loss"])]
+    assert "loss_nan" not in codes(raw)
+    # The same cadence with the validation gone NaN for good from epoch 8 is still reported.
+    raw["val_loss"][8:] = [float("nan")] * 4
+    assert codes(raw).get("loss_nan") is Severity.error
+
+
+def test_a_log_saved_before_its_last_evaluation_is_not_a_nan() -> None:
+    # A trainer_state.json written mid-epoch: the last epoch has a training loss, no eval yet.
+    raw = histories.healthy(10)
+    raw["val_loss"][-1] = float("nan")
+    assert "loss_nan" not in codes(raw)
+    raw["val_loss"][-2] = float("nan")  # two epochs without validation, every epoch before had one
+    assert codes(raw).get("loss_nan") is Severity.error
+    raw["val_loss"][-2] = raw["val_loss"][-3]
+    raw["loss"][-1] = float("nan")  # the training loss went NaN with it: a symptom
+    assert codes(raw).get("loss_nan") is Severity.error
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_diverging_loss(seed: int) -> None:
     assert codes(histories.diverging(seed=seed)).get("loss_diverging") is Severity.error
