@@ -43,14 +43,17 @@ _WRAPPER = re.compile(r"(?:[ \t]+|>+|#+(?![^\s#])|//|</?(?:pre|code|samp|tt)>)*+
 _WRAPPER_STARTS = frozenset(" \t>#/<")
 _TAGS = re.compile(r"</?(?:pre|code|samp|tt)>")
 # Cut before text glued onto a number: a callback's `Epoch 00005: ...`, a TensorFlow log
-# line's timestamp, an absl prefix (`I0000 00:00:1718.1 ...` from XLA).
+# line's timestamp, an absl prefix (`I0000 00:00:1718.1 ...` from XLA), and what a carriage
+# return left of ModelCheckpoint's `val_loss improved from inf to 0.00069` once the progress
+# line overwrote its start (`val_loss: 6.8522e-04d from inf to 0.00069, saving model ...`).
 _GLUED = re.compile(
     r"(?<=[\d.])(?=Epoch[ \t]+\d)"
+    r"|(?<=\d)(?=[a-z]{1,8} from (?:inf|[-+]?\d))"
     r"|(?<=\d)(?=(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d)"
     r"|(?<=\d)(?=[IWEF]\d{4} [0-2]\d:[0-5]\d:[0-5]\d)"
 )
-# A cheap first look for the above (a digit right before `Epoch`, a year, an absl level).
-_MAYBE_GLUED = re.compile(r"[\d.](?:Epoch|(?:19|20)\d\d-|[IWEF]\d{4} )")
+# A cheap first look for the above (a digit right before `Epoch`, a year, an absl level, `from`).
+_MAYBE_GLUED = re.compile(r"[\d.](?:Epoch|(?:19|20)\d\d-|[IWEF]\d{4} |[a-z]{1,8} from )")
 # verbose=2 output whose newlines a paste lost: `- val_acc: 0.84 Epoch 27/30 - 67s - loss: ...`.
 # A header at the start or after a number, followed by ` - `, becomes a line of its own.
 _INLINE_HEADER = re.compile(r"(?:^|(?<=[\d.])[ \t]+)(Epoch[ \t]+\d{1,9}/\d{1,9})[ \t]+(?=-[ \t])")

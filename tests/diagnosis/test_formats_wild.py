@@ -168,6 +168,25 @@ def test_warnings_and_timestamps_glued_onto_numbers_are_cut_off() -> None:
     assert run.metrics["val_loss"].tolist() == [0.6929, 0.6920]
 
 
+def test_what_a_carriage_return_left_of_a_checkpoint_message_is_cut_off() -> None:
+    # ModelCheckpoint's `Epoch 00001: val_loss improved from inf to 0.00069, saving model ...`
+    # with its start overwritten by the progress line, as an R keras console shows it.
+    log = (
+        "Epoch 1/3\n"
+        "100/100 [==============================] - 17s 83us/step - loss: 0.0036"
+        " - val_loss: 6.8522e-04d from inf to 0.00069, saving model to model.hdf5\n"
+        "Epoch 2/3\n"
+        "100/100 [==============================] - 17s 86us/step - loss: 4.7817e-04"
+        " - val_loss: 4.7266e-04oved from 0.00069 to 0.00047, saving model to model.hdf5\n"
+        "Epoch 3/3\n"
+        "100/100 [==============================] - 17s 86us/step - loss: 3.7753e-04"
+        " - val_loss: 4.2430e-04 improve\n"
+    )
+    (run,) = load_runs(log.encode())
+    assert run.metrics["loss"].tolist() == [0.0036, 4.7817e-04, 3.7753e-04]
+    assert run.metrics["val_loss"].tolist() == [6.8522e-04, 4.7266e-04, 4.2430e-04]
+
+
 def test_each_fit_has_its_own_steps_per_epoch() -> None:
     runs = load_path(WILD / "ttukei-tf2-verbose2-5-fits.txt")
     assert [run.source.facts.steps_per_epoch for run in runs] == [128, 7, 7, 7, 4]
