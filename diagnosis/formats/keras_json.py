@@ -106,9 +106,10 @@ def _is_log_history(document: list[Any]) -> bool:
 
 def _without_side_data(document: dict[Any, Any]) -> dict[Any, Any]:
     """The curves of a dict saved with other things beside them (a training script's own JSON:
-    `timestamp`, `classes: ["Happy", ...]`, `phase_starts: [0, 15, 35]`), where it holds a
-    loss curve: text and flags, lists that hold text, and lists of numbers not named like a
-    loss whose length is no loss curve's are left out. A second fit's curves
+    `timestamp`, `classes: ["Happy", ...]`, `phase_starts: [0, 15, 35]`, the run's settings
+    as `config: {"batch_size": 128, ...}`), where it holds a loss curve: text and flags, lists
+    that hold text, lists of numbers not named like a loss whose length is no loss curve's,
+    and objects that are no pandas column (keys other than epoch numbers) are left out. A second fit's curves
     (`fine_tune_accuracy`) have its loss's length and stay."""
     lengths = {
         len(values)
@@ -125,7 +126,9 @@ def _curve_or_score(key: object, values: object, lengths: set[int]) -> bool:
         if str(key).endswith(_LOSS_NAMES):
             return True  # a loss curve, whatever it holds (a bad value is an error to report)
         return len(values) in lengths and not any(isinstance(value, str | bool) for value in values)
-    return isinstance(values, dict | int | float) and not isinstance(values, bool)
+    if isinstance(values, dict):
+        return all(_DIGITS.fullmatch(str(k)) for k in values)  # pandas' {"0": v, "1": v} column
+    return isinstance(values, int | float) and not isinstance(values, bool)
 
 
 def _side_data(values: list[Any]) -> bool:

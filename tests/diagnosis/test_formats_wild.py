@@ -110,6 +110,10 @@ def test_settings_and_names_saved_beside_the_curves_are_left_out() -> None:
     (run,) = load_path(WILD / "w132_efficientnet-b0-for-emotion.json")
     assert run.epochs == 55
     assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    # The run's settings as an object (`config: {"batch_size": 128, ...}`) are no curve either.
+    (lip,) = load_path(WILD / "w893_lip-reading-ctc-wer.json")
+    assert "config" not in lip.metrics
+    assert lip.metrics["val_loss"].size == 30
 
 
 def test_a_hand_written_loops_epoch_blocks_read_with_the_split_each_line_names() -> None:
