@@ -10,6 +10,7 @@
 - several models in one dict, told apart by a prefix and without a plain `loss` (`reg_loss`,
   `cls_val_loss` or `val_cls_loss`), or as `{"reg": {...}, "cls": {...}}`: a run each;
 - a bare list of loss values: one run of `loss`;
+- any of these as a JSON string (`json.dump(str(history.history), f)`): unwrapped once;
 - skorch's `net.history` saved as JSON (`save_params(f_history=...)`): a record per epoch;
 - a Hugging Face `trainer_state.json` or its `log_history` list saved alone, and a Jupyter
   notebook's outputs (diagnosis.formats.steps, diagnosis.formats.console).
@@ -64,6 +65,9 @@ MAX_LITERAL_CHARS = 2_000_000
 
 def runs_from_json(document: object, source_format: str = "keras_json") -> list[TrainingHistory]:
     """A decoded JSON document (or Python literal) in any of the shapes above."""
+    if isinstance(document, str) and document.lstrip()[:1] in ("{", "["):
+        # `json.dump(str(history.history), f)`: the printed History dict saved as a JSON string.
+        return runs_from_json(python_literal(document), source_format)
     if isinstance(document, dict) and set(document) == {"runs"}:
         runs = document["runs"]
         # A metric called "runs" is a list of numbers; the runs form is a list of objects.

@@ -116,6 +116,15 @@ def test_settings_and_names_saved_beside_the_curves_are_left_out() -> None:
     assert lip.metrics["val_loss"].size == 30
 
 
+def test_a_printed_history_saved_as_a_json_string_is_unwrapped() -> None:
+    (run,) = load_path(WILD / "w897_agrohealth-repr-in-json-string.json")
+    assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert load_runs(b'"[0.9, 0.5, nan]"', "history.json")[0].epochs == 3  # a bare list of losses, too
+    # A JSON string that holds no history keeps the error that says what was expected.
+    with pytest.raises(HistoryError):
+        load_runs(b'"hello"', "history.json")
+
+
 def test_a_hand_written_loops_epoch_blocks_read_with_the_split_each_line_names() -> None:
     # `Epoch k/49`, `----------`, `train Loss: x Acc: y`, `val Loss: x Acc: y`, then a summary
     # (`Best val Acc: 0.472222`) after the last epoch, which is no epoch's metric.
