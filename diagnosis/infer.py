@@ -333,6 +333,13 @@ def _digits(values: np.ndarray) -> int | None:
     return int(np.argmax(written)) + 1 if written.any() else None
 
 
+def written_decimals(values: np.ndarray) -> int | None:
+    """The fewest decimals (1..MAX_DECIMALS) that write every finite value exactly, else None (a
+    float's worth of digits)."""
+    finite = values[np.isfinite(values)]
+    return _digits(finite) if finite.size else None
+
+
 def _saturated_epochs(curves: Curves) -> tuple[int, ...]:
     loss = curves.get("loss")
     if loss is None:

@@ -25,6 +25,16 @@ Shapes a practitioner flags at a glance, whatever the yardstick:
   Dropout does: the training loss falls towards validation's from far above it). A model that
   learned everything in its first epoch has a training loss below validation's, not above.
 
+- frozen: the last FROZEN_EPOCHS epochs or more logged the very same loss, to every digit
+  written, and the run never improved MIN_IMPROVEMENT on its first epoch: the weights stopped
+  changing (a zero gradient: saturated outputs, dead units, labels the loss cannot fit). This
+  needs neither MIN_EPOCHS nor a positive loss: a loss frozen at -4.4410 (a cross-entropy on
+  targets outside [0, 1]) or at 5.7257 (a sigmoid saturated on the majority class) never moved
+  from its first epochs, whatever its sign or size. A frozen loss under HIGH_LOSS of what a
+  model that learned nothing scores is finished, not stuck (a checkpoint resumed at its end),
+  and equality means nothing where the written digits are too few to show a change
+  (0.0012 three times at four decimals): the value must show FROZEN_DIGITS significant digits.
+
 "Never improved MIN_IMPROVEMENT" is a judgement on a run of some length: a short excerpt (epochs
 21-25 of 150, training 3.96 -> 3.77 and validation 4.10 -> 3.92, both lower every epoch) moves a
 few percent in all while its pace, a percent an epoch, would take the loss down a quarter in 30
@@ -43,6 +53,7 @@ import numpy as np
 
 from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
+from diagnosis.infer import written_decimals
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.rules.loss_spikes import CLASSIFICATION_TASKS
@@ -76,6 +87,26 @@ STEADY_FALL = 2 * MIN_IMPROVEMENT
 # percent in as many epochs (a bias that learned the mean, 1.004 -> 1.001) is flat, while the
 # healthy runs above still fell 2-5 % after their first two epochs.
 STEADY_TAIL_FALL = 0.01
+# Frozen: this many final epochs with the very same loss. Three, not two: two equal epochs can be
+# a rounding coincidence of a loss moving in its fifth digit; a training run that changes its
+# weights does not log the same value three times running (healthy runs in the wild corpus
+# that did had converged: 0.0085 -> 0.0025, frozen at their end after improving 70 %).
+FROZEN_EPOCHS = 3
+# ...shown with at least this many significant digits (a loss at 0.0012 written to four
+# decimals has two: its equal epochs are rounding, not a frozen model).
+FROZEN_DIGITS = 3
+# What freezes a loss is mostly a gradient of zero: a too-large step that saturated the output
+# or killed the units feeding it, or labels the loss cannot fit (a negative cross-entropy). A
+# learning rate far too low can hold the written digits too (SGD at 1e-6: 1.438 for five
+# epochs), so it stays a cause, weighted below them.
+FROZEN_CAUSES = (
+    ("dead_units", 2.0),
+    ("saturated_activations", 2.0),
+    ("lr_too_high", 1.5),
+    ("lr_too_low", 1.0),
+    ("label_format_mismatch", 1.0),
+    ("loss_task_mismatch", 1.0),
+)
 # Falling at MIN_IMPROVEMENT per PACE_EPOCHS epochs or faster, first epoch to last: not stuck,
 # however few the epochs (see the docstring).
 PACE_EPOCHS = 10
@@ -113,11 +144,15 @@ class LossPlateau(Rule):
 
     def check(self, run: TrainingHistory) -> Finding | None:
         values = run.get(self.monitor)
-        if values is None or run.epochs < MIN_EPOCHS:
+        if values is None:
             return None
         uniform = run.facts.uniform_epochs
-        if len(uniform) >= UNIFORM_EPOCHS and uniform[-1] == run.epochs - 1:
+        if run.epochs >= MIN_EPOCHS and len(uniform) >= UNIFORM_EPOCHS and uniform[-1] == run.epochs - 1:
             return self._uniform(run, uniform)
+        if _frozen(values, _learned_nothing(run)):
+            return self._frozen(run, values)
+        if run.epochs < MIN_EPOCHS:
+            return None
         if not np.isfinite(values).all():
             return None
         accuracy = run.facts.accuracy_metric
@@ -193,6 +228,39 @@ class LossPlateau(Rule):
             epochs=list(epochs),
         )
 
+    def _frozen(self, run: TrainingHistory, values: np.ndarray) -> Finding:
+        level = float(values[-1])
+        epochs = _frozen_epochs(values)
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.8,
+            summary=(
+                f"{self.monitor} has been exactly {level:.6g} for the last {epochs} epochs and never "
+                f"improved on its first epoch ({float(values[0]):.6g}): the weights stopped changing."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "start": rounded(float(values[0])),
+                "frozen_at": rounded(level),
+                "frozen_epochs": epochs,
+                "thresholds": {
+                    "frozen_epochs": FROZEN_EPOCHS,
+                    "frozen_digits": FROZEN_DIGITS,
+                    "min_improvement": self.min_improvement,
+                },
+            },
+            recommendation=(
+                "Check that the labels match the loss (binary_crossentropy needs targets in [0, 1], "
+                "a negative loss means they are not), lower the learning rate by 10x (a too-large step "
+                "saturates the output or kills the units feeding it), standardize the inputs, and make "
+                "sure the model can overfit a single batch."
+            ),
+            fix={"learning_rate_factor": 0.1, "standardize_inputs": True},
+            epochs=list(range(run.epochs - epochs, run.epochs)),
+            causes=FROZEN_CAUSES,
+        )
+
     def _val_flat(self, run: TrainingHistory, train: np.ndarray, val: np.ndarray) -> Finding:
         first, best = float(val[0]), float(val.min())
         return self.finding(
@@ -257,6 +325,27 @@ def _learned_nothing(run: TrainingHistory) -> float | None:
     """What a model that learned nothing scores: the baseline loss, or ln 2 for a classifier of
     unknown K (the least any classifier that learned nothing scores); None without a yardstick."""
     return run.facts.baseline_loss or (math.log(2) if run.facts.task in CLASSIFICATION_TASKS else None)
+
+
+def _frozen_epochs(values: np.ndarray) -> int:
+    """How many final epochs logged the very same value as the last."""
+    same = values == values[-1]
+    return int(same.size if same.all() else same.size - 1 - int(np.flatnonzero(~same)[-1]))
+
+
+def _frozen(values: np.ndarray, learned_nothing: float | None) -> bool:
+    """The loss ended frozen (see the docstring) without ever improving on its first epoch."""
+    if values.size < FROZEN_EPOCHS or not np.isfinite(values).all():
+        return False
+    level, start = float(values[-1]), float(values[0])
+    if _frozen_epochs(values) < FROZEN_EPOCHS or level == 0:
+        return False
+    decimals = written_decimals(values)
+    if decimals is not None and abs(level) * 10.0**decimals < 10.0 ** (FROZEN_DIGITS - 1):
+        return False
+    if learned_nothing is not None and 0 <= level < HIGH_LOSS * learned_nothing:
+        return False
+    return start - float(values.min()) < MIN_IMPROVEMENT * abs(start)
 
 
 def _steady_descent(values: np.ndarray) -> bool:

@@ -902,3 +902,34 @@ def test_a_loss_wandering_near_zero_while_the_accuracy_holds_near_one_is_info() 
     found = codes({"loss": loss, "accuracy": moving})
     warned = (Severity.warning, Severity.warning)
     assert (found.get("loss_oscillating"), found.get("loss_diverging")) == warned
+
+
+def test_a_loss_frozen_from_its_first_epochs_is_a_plateau_whatever_its_sign_or_size() -> None:
+    # Targets outside [0, 1] under a cross-entropy: a negative loss that never moved again.
+    negative = {
+        "loss": [-4.4077, -4.441, -4.441, -4.441],
+        "accuracy": [0.3267, 0.3268, 0.3268, 0.3268],
+        "val_loss": [-4.3856] * 4,
+    }
+    assert codes(negative).get("loss_plateau") is Severity.warning
+    # A sigmoid saturated on the majority class: the loss even rose a hair, then froze.
+    saturated = {"loss": [5.7178, 5.7257, 5.7257, 5.7257], "accuracy": [0.6446, 0.6448, 0.6448, 0.6448]}
+    assert codes(saturated).get("loss_plateau") is Severity.warning
+    # The same run still moving in its fourth digit is too short to call stuck.
+    moving = {"loss": [5.7178, 5.7257, 5.7251, 5.7263], "accuracy": [0.6446, 0.6448, 0.6448, 0.6448]}
+    assert "loss_plateau" not in codes(moving)
+
+
+def test_a_converged_loss_that_repeats_its_last_digits_is_not_frozen() -> None:
+    # Converged, then equal to four decimals: it improved first.
+    converged = {
+        "loss": [0.0085, 0.0051, 0.0025, 0.0025, 0.0025],
+        "accuracy": [0.997, 0.998, 0.999, 0.999, 0.999],
+    }
+    assert "loss_plateau" not in codes(converged)
+    # An excerpt from the end of a converged run: two significant digits cannot show a change.
+    excerpt = {"loss": [0.0012, 0.0012, 0.0012, 0.0012]}
+    assert "loss_plateau" not in codes(excerpt)
+    # A classifier frozen far under ln 2 was trained already (a checkpoint resumed at its end).
+    resumed = {"loss": [0.0412, 0.0412, 0.0412, 0.0412], "accuracy": [0.9871, 0.9871, 0.9871, 0.9871]}
+    assert "loss_plateau" not in codes(resumed)
