@@ -170,15 +170,13 @@ def trainer_state_runs(document: Mapping[str, object]) -> list[TrainingHistory]:
             }
             points.append(_Point(step=step, epoch=epoch, other=other))
         # else: the run's closing summary (train_loss averaged over the run, runtime): not a point
-    epochs = document.get("num_train_epochs")
-    max_steps = document.get("max_steps")
-    steps = (
-        round(max_steps / epochs)
-        if isinstance(max_steps, int) and isinstance(epochs, int | float) and epochs > 0
-        else None
-    )
+    # No steps_per_epoch: `max_steps / num_train_epochs` counts optimizer steps, and
+    # `train_batch_size` is the batch one device sees in one forward pass; the samples an epoch
+    # holds are their product times gradient_accumulation_steps times the number of processes,
+    # neither of which trainer_state.json records. Read as the sample count, the product
+    # undercounts it (27 steps of batch 1 read as 26 samples) and calls a fine-tune too small.
     batch = document.get("train_batch_size")
-    facts = InputFacts(steps_per_epoch=steps or None, batch_size=batch if isinstance(batch, int) else None)
+    facts = InputFacts(batch_size=batch if isinstance(batch, int) else None)
     return [_assemble(points, "hf_trainer_state", facts, skips)]
 
 

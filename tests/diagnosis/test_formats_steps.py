@@ -42,6 +42,18 @@ def test_trainer_state_per_epoch_when_the_run_is_long_enough() -> None:
     assert run.metrics["val_loss"].tolist() == pytest.approx([1.4, 1.3, 1.2, 1.1, 1.0, 0.9])
 
 
+def test_trainer_state_steps_times_device_batch_is_not_the_sample_count() -> None:
+    # 27 optimizer steps an epoch of batch 1 may be 27 x 16 samples (gradient accumulation,
+    # several processes): trainer_state.json does not say, so no sample count is inferred.
+    history = [{"loss": 2.0 * 0.8**i, "epoch": (i + 1) / 2, "step": 14 * (i + 1)} for i in range(20)]
+    document = {"log_history": history, "num_train_epochs": 10, "max_steps": 270, "train_batch_size": 1}
+    (run,) = load_runs(json.dumps(document).encode())
+    assert run.source.facts.batch_size == 1
+    assert run.source.facts.steps_per_epoch is None
+    assert run.facts.train_samples is None
+    assert "insufficient_data" not in {f.code for f in diagnose_runs([run]).findings}
+
+
 def test_a_log_history_list_saved_alone_reads_as_the_trainer_state_it_came_from() -> None:
     # json.dump(trainer.state.log_history, f): no trainer_state wrapper around it.
     (run,) = load_path(WILD / "hf-log-history-list-bert-multiclass.json")
