@@ -77,17 +77,26 @@ _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 # 0.8590 val acc: 0.8735`). Read only where no `model.fit` epoch was found, so a callback's
 # `Epoch 3: ...` message never becomes an epoch of a Keras log.
 _EPOCH_RECORD = re.compile(
-    r"(?<![\w.])epoch[ \t]*[:\[(]?[ \t]*(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*[\])]?"
+    r"(?<![\w.])epoch(?:_end)?[ \t]*[:=\[(]?[ \t]*(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*[\])]?"
     r"(?:[ \t]*[:,|-]|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]))",
     re.IGNORECASE,
 )
+# A loop that logs every few steps repeats the epoch on each line with a step counter
+# (`Epoch 1/3 | Step 100/1000 | Loss: 2.17`, `[epoch 1/15, episode 50/100] => loss:nan`,
+# `epoch=1 step=200 train_loss=0.35`), and may close the epoch with a summary line
+# (`epoch_end=1 train_loss=0.21`). Those lines are one epoch: its last line is its result, as
+# a progress bar's last state is. The counter is no metric.
+_STEP_COUNTER = re.compile(r"\b(step|batch|episode|iter(?:ation)?)s?\b[ \t]*[:=#]?[ \t]*\d", re.IGNORECASE)
+STEP_LINES = "each epoch's last logged step (or its epoch-end line) read as the epoch's result"
+_COUNTER_NAMES = frozenset({"step", "steps", "batch", "episode", "iter", "iteration"})
 _RECORD_FIELD = re.compile(
     rf"([A-Za-z_][\w.]{{0,99}}(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})[ \t]*[:=][ \t]*({_NUMBER})",
     re.IGNORECASE,
 )
 # Fields that follow one another with only spaces between them (`train_acc= 0.04 val_acc= 0.06`).
 _RECORD_FIELDS = re.compile(rf"{_RECORD_FIELD.pattern}(?:[ \t]+{_RECORD_FIELD.pattern})*", re.IGNORECASE)
-_RECORD_SEPARATORS = re.compile(r"[ \t]+-[ \t]+|[,;|]")
+# ` - `, `,`, `;`, `|`, and the `] =>` that closes a bracketed `[epoch 1/15, episode 50/100]`.
+_RECORD_SEPARATORS = re.compile(r"[ \t]+-[ \t]+|[,;|\]]|=>")
 # A hand-written loop's block per epoch under an `Epoch k/N` header (the PyTorch
 # transfer-learning tutorial's shape, and the many loops copied from it):
 #     Epoch 3/24
@@ -212,7 +221,7 @@ def _lines(content: str) -> Iterator[tuple[int, str | None]]:
     if "\b" in content:
         content = content.replace("\b", "")
     for number, raw in enumerate(content.split("\n"), start=1):
-        if not raw or (":" not in raw and "Epoch" not in raw):
+        if not raw or (":" not in raw and "Epoch" not in raw and "epoch" not in raw):
             continue
         if len(raw) > MAX_LINE:
             yield number, None
@@ -228,11 +237,13 @@ def _lines(content: str) -> Iterator[tuple[int, str | None]]:
                 yield number, piece.strip() if len(pieces) > 1 else piece
 
 
-def _record_runs(lines: list[tuple[int, str]]) -> Runs:
+def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
     """Epochs from lines of their own (`Epoch 3: train loss: 0.41, val loss: 0.52`); a new run
     starts where the epoch number restarts or the total changes."""
     runs = Runs()
     last: tuple[int, str | None] | None = None
+    pending: dict[str, float] | None = None  # the epoch's result so far, from its step lines
+    stepped = False  # whether some epoch was logged over several step lines
     for number, text in lines:
         record = _EPOCH_RECORD.search(text)
         if record is None:
@@ -243,6 +254,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> Runs:
             for field in _RECORD_SEPARATORS.split(text[record.end() :])
             if _RECORD_FIELDS.fullmatch(field.strip())
             for found in _RECORD_FIELD.finditer(field)
+            if found[1].lower() not in _COUNTER_NAMES
         ]
         # `test acc` is the validation split only where the line names no other (w653 has both).
         test_is_validation = not has_validation_split([name for name, _ in fields])
@@ -252,11 +264,20 @@ def _record_runs(lines: list[tuple[int, str]]) -> Runs:
             runs.current.skips.add(number, "an epoch line without 'name: number' metrics")
             continue
         epoch = int(record[1])
+        step_line = _STEP_COUNTER.search(text, record.end()) is not None or "_end" in record[0].lower()
+        if pending is not None and last == (epoch, record[2]) and step_line:
+            pending.update(metrics)  # a later step of the same epoch: the later state wins
+            stepped = True
+            continue
+        if pending is not None:
+            runs.current.add_epoch(pending)
         if last is not None and (epoch <= last[0] or record[2] != last[1]):
             runs.start_new()
         last = (epoch, record[2])
-        runs.current.add_epoch(metrics)
-    return runs
+        pending = metrics
+    if pending is not None:
+        runs.current.add_epoch(pending)
+    return runs, stepped
 
 
 def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
@@ -384,7 +405,10 @@ def parse(content: str) -> list[TrainingHistory]:
     if not histories and headed:
         histories = _block_runs(blocks, texts).histories(source, _facts(content, []))
     if not histories:
-        histories = _record_runs(texts).histories(source, _facts(content, []))
+        records, stepped = _record_runs(texts)
+        if stepped:
+            source = source.model_copy(update={"aggregated": STEP_LINES})
+        histories = records.histories(source, _facts(content, []))
     if not histories:
         if headed:
             raise HistoryError(

@@ -288,3 +288,24 @@ def test_a_redraw_glued_onto_a_counter_is_not_a_counter_past_its_total() -> None
 def test_records_without_numbers_are_refused_with_what_was_expected() -> None:
     with pytest.raises(HistoryError, match=r"expected a record per epoch such as \[\{\"loss\""):
         load_runs(b'[{"name": "a"}, {"name": "b"}]', "x.json")
+
+
+@pytest.mark.parametrize(
+    ("name", "epochs"),
+    [
+        ("w804_numpy-cnn-fashion-mnist-3-epochs.txt", 3),  # `Epoch 1/3 | Step 100/1000 | Loss: ..`
+        ("w834_epgn-zero-shot-nan-from-start.txt", 2),  # `> [epoch 1/15, episode 50/100] => loss:nan`
+        ("w877_safety-classifier-finetune-steps.txt", 3),  # `epoch=1 step=200 ..`, `epoch_end=1 ..`
+    ],
+)
+def test_step_lines_that_repeat_the_epoch_are_one_epoch(name: str, epochs: int) -> None:
+    (run,) = load_path(WILD / name)
+    assert run.epochs == epochs
+    assert "step" not in run.metrics  # the counter is no metric
+    assert run.source.aggregated is not None
+    assert "last logged step" in run.source.aggregated
+
+
+def test_epoch_lines_that_repeat_without_a_step_counter_are_still_new_runs() -> None:
+    log = b"Epoch 1: loss: 0.9\nEpoch 2: loss: 0.7\nEpoch 1: loss: 0.8\nEpoch 1: loss: 0.6\n"
+    assert [run.epochs for run in load_runs(log)] == [2, 1, 1]
