@@ -54,6 +54,9 @@ LARGE_UNDONE = 0.25
 SMALL_AMPLITUDE = AMPLITUDE / 2
 # Right on all but one sample in a hundred: the loss's wobble changes no answers (docstring).
 NEAR_PERFECT = 0.99
+# An accuracy above 1 is a percentage (`train_accuracy` 94.2 ... 100) up to this; above it, it is
+# not an accuracy at all. A percentage that stays under 1 % is no near-perfect score either way.
+PERCENT = 100.0
 
 
 @dataclass
@@ -127,11 +130,14 @@ class LossOscillating(Rule):
 
 def answers_settled(run: TrainingHistory, start: int) -> bool:
     """The training accuracy (where the run logs one) stayed at NEAR_PERFECT or above from epoch
-    `start` on; an accuracy logged in percent (above 1 anywhere) is not read."""
+    `start` on; an accuracy logged in percent (above 1 anywhere, never above PERCENT) is read
+    as the share it is: 99.6 is 0.996."""
     name = run.facts.accuracy_metric
     accuracy = finite_curve(run.get(name)) if name else None
-    if accuracy is None or start >= accuracy.size or float(accuracy.max()) > 1.0:
+    if accuracy is None or start >= accuracy.size or float(accuracy.max()) > PERCENT:
         return False
+    if float(accuracy.max()) > 1.0:
+        accuracy = accuracy / PERCENT
     return float(accuracy[start:].min()) >= NEAR_PERFECT
 
 

@@ -904,6 +904,19 @@ def test_a_loss_wandering_near_zero_while_the_accuracy_holds_near_one_is_info() 
     assert (found.get("loss_oscillating"), found.get("loss_diverging")) == warned
 
 
+def test_an_accuracy_in_percent_near_a_hundred_settles_a_wobbling_loss_too() -> None:
+    # The same run as above with its accuracy logged in percent (`train_accuracy` 98.7 ... 99.98).
+    loss = [0.042, 0.0067, 0.0028, 0.0026, 0.0037, 0.0021, 0.0017, 0.0014, 0.0010, 0.0006]
+    loss += [0.0009, 0.0016, 0.0025, 0.0016, 0.0005, 0.00017, 0.00019, 0.00066, 0.0015, 0.0019]
+    percent = [98.7, *([99.94, 99.98] * 9), 99.94]
+    found = codes({"loss": loss, "accuracy": percent})
+    assert (found.get("loss_oscillating"), found.get("loss_diverging")) == (Severity.info, Severity.info)
+    moving = [85.0, *([90.0, 97.0] * 9), 93.0]
+    found = codes({"loss": loss, "accuracy": moving})
+    warned = (Severity.warning, Severity.warning)
+    assert (found.get("loss_oscillating"), found.get("loss_diverging")) == warned
+
+
 def test_a_loss_frozen_from_its_first_epochs_is_a_plateau_whatever_its_sign_or_size() -> None:
     # Targets outside [0, 1] under a cross-entropy: a negative loss that never moved again.
     negative = {
