@@ -204,6 +204,10 @@ CONSEQUENCES: dict[Code, frozenset[Code]] = {
 # Findings that cannot both stand: a training loss left high (underfitting) against one
 # driven far below the validation loss (overfitting), or a validation loss below the
 # training one. The stronger (severity, then confidence) stays; the other becomes info.
+# Underfitting contradicts overfitting only where it says the training loss levelled off
+# (`levelled_off` in its evidence): its other shape, a validation loss that never beat the
+# learned-nothing loss while the training loss still falls, agrees with overfitting that
+# nothing learned carries over (a model that memorizes from its first epochs shows both).
 CONTRADICTIONS: tuple[tuple[Code, Code], ...] = (
     (C.underfitting, C.overfitting),
     (C.overfitting, C.val_better_than_train),
@@ -406,6 +410,8 @@ def reconcile(findings: list[Finding]) -> list[Finding]:
     for a, b in CONTRADICTIONS:
         if a in alarms and b in alarms and a not in demoted and b not in demoted:
             fa, fb = alarms[a], alarms[b]
+            if C.underfitting in (a, b) and alarms[C.underfitting].evidence.get("levelled_off") is False:
+                continue
             weaker, stronger = (
                 (fb, fa)
                 if (fa.severity.rank, fa.confidence) >= (fb.severity.rank, fb.confidence)

@@ -129,6 +129,8 @@ class Underfitting(Rule):
             "share_of_baseline_loss": rounded(share, 3),
             "num_classes": run.facts.num_classes,
             "tail_gain": rounded(gain, 3),
+            # Whether the training loss stopped improving (evidence.CONTRADICTIONS reads it).
+            "levelled_off": levelled_off,
             "thresholds": {"high_loss": HIGH_LOSS, "flat": FLAT, "learned_nothing": LEARNED_NOTHING},
         }
         if val is not None and val_best_share is not None:
@@ -182,6 +184,7 @@ class Underfitting(Rule):
                 "accuracy_metric": name,
                 "end_accuracy_median": rounded(end_accuracy),
                 "tail_gain": rounded(gain, 3),
+                "levelled_off": True,
                 "thresholds": {"mostly_wrong": MOSTLY_WRONG, "flat": FLAT},
             },
             recommendation=(

@@ -946,3 +946,20 @@ def test_a_converged_loss_that_repeats_its_last_digits_is_not_frozen() -> None:
     # A classifier frozen far under ln 2 was trained already (a checkpoint resumed at its end).
     resumed = {"loss": [0.0412, 0.0412, 0.0412, 0.0412], "accuracy": [0.9871, 0.9871, 0.9871, 0.9871]}
     assert "loss_plateau" not in codes(resumed)
+
+
+def test_validation_climbing_from_the_start_at_ln_2_is_overfitting_too() -> None:
+    # A binary model whose training loss falls every epoch while validation, never better than
+    # ln 2, climbs every epoch after its second: memorizing from the start, generalizing nothing.
+    raw = {
+        "loss": [0.6807, 0.6693, 0.6678, 0.6485, 0.6175, 0.586, 0.5521],
+        "accuracy": [0.5745, 0.5843, 0.5857, 0.6128, 0.6478, 0.6778, 0.7081],
+        "val_loss": [0.677, 0.6765, 0.6789, 0.6913, 0.7101, 0.7268, 0.7586],
+        "val_accuracy": [0.5802, 0.5796, 0.5801, 0.5599, 0.5591, 0.5556, 0.5456],
+    }
+    found = codes(raw)
+    assert found.get("overfitting") is Severity.warning
+    assert found.get("underfitting") is Severity.warning
+    # Training that levelled off high while validation drifts up is underfitting alone.
+    flat = {**raw, "loss": [0.6807, 0.6693, 0.6678, 0.6675, 0.6676, 0.6674, 0.6675]}
+    assert codes(flat).get("overfitting") in (None, Severity.info)

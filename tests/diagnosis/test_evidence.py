@@ -125,6 +125,27 @@ def test_underfitting_and_overfitting_are_reconciled() -> None:
     assert next(f for f in findings if f.code == "underfitting").explained_by == "capacity_too_low"
 
 
+def test_validation_that_learned_nothing_agrees_with_overfitting() -> None:
+    # Underfitting's validation shape (the training loss still falls) and overfitting both say
+    # nothing learned carries over: both stand.
+    generalized_nothing = finding(
+        "underfitting", {"capacity_too_low": 3.0}, confidence=0.8, evidence={"levelled_off": False}
+    )
+    over = finding("overfitting", {"insufficient_data": 3.0}, confidence=0.6)
+    findings, _ = conclude([generalized_nothing, over], Context(epochs=20))
+    assert {f.code: f.severity for f in findings} == {
+        "underfitting": Severity.warning,
+        "overfitting": Severity.warning,
+    }
+    # A training loss that levelled off high still contradicts one driven below validation's.
+    levelled = generalized_nothing.model_copy(update={"evidence": {"levelled_off": True}})
+    findings, _ = conclude([levelled, over], Context(epochs=20))
+    assert {f.code: f.severity for f in findings} == {
+        "underfitting": Severity.warning,
+        "overfitting": Severity.info,
+    }
+
+
 def test_status_healthy_has_no_causes_and_an_untrendable_run_is_inconclusive() -> None:
     healthy = diagnose(history_from_mapping(histories.healthy())).verdict
     assert healthy.status is VerdictStatus.healthy
