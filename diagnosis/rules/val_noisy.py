@@ -3,11 +3,23 @@
 A validation curve that is much noisier than the training curve says the validation
 measurement is unreliable (too few samples, or a distribution the model is unstable on),
 so epoch-to-epoch choices made from it — early stopping, checkpoints — are a coin toss.
+
+Below MIN_EPOCHS a running median of WINDOW epochs cannot tell a trend from noise (a healthy
+run's steep first fall reads as noise there), so a short run counts swings instead: the
+validation loss changed by a factor of SWING or more in at least two epochs, one up and one
+down, while the training loss moved at most TRAIN_CALM (relative, log scale) in every epoch.
+A validation loss that jumps by half and falls back while the model, by its training loss,
+barely changed is a measurement that swings, not a model: an excerpt of six epochs with
+validation at 14.2, 7.95, 7.97, 13.9, 20.3, 8.87 beside a training loss of 0.080 -> 0.070.
+A healthy run's validation falls with its training loss in its first epochs, in one direction.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from diagnosis.curves import finite_curve, relative_noise, rounded
 from diagnosis.history import TrainingHistory
@@ -21,6 +33,14 @@ NOISE = 0.06
 RATIO = 2.0
 WINDOW = 5
 MIN_EPOCHS = 8
+# Short runs (3 to MIN_EPOCHS - 1 epochs), see the docstring: a swing is a change by this factor
+# between consecutive epochs (up half, or down a third)...
+SWING = 1.5
+SHORT_MIN_EPOCHS = 3
+# ...beside a training loss that moved at most this much (|ln ratio|, about 10 %) in any epoch.
+# The wild logs' short runs whose validation swung so had training moves of 0.3 or more where
+# the model itself jumped, or under 0.07 where only the measurement did.
+TRAIN_CALM = 0.1
 
 
 @dataclass
@@ -38,8 +58,10 @@ class ValNoisy(Rule):
     def check(self, run: TrainingHistory) -> Finding | None:
         val = finite_curve(run.get(self.monitor))
         train = finite_curve(run.get(self.monitor.removeprefix("val_")))
-        if val is None or train is None or run.epochs < MIN_EPOCHS:
+        if val is None or train is None:
             return None
+        if run.epochs < MIN_EPOCHS:
+            return self._swings(run, val, train)
         val_noise = relative_noise(val, WINDOW)
         train_noise = relative_noise(train, WINDOW)
         if val_noise < NOISE or val_noise < RATIO * train_noise:
@@ -72,3 +94,47 @@ class ValNoisy(Rule):
             ),
             fix={"validation_split": 0.2, "learning_rate_factor": 0.3},
         )
+
+    def _swings(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
+        found = _short_swings(val, train)
+        if found is None:
+            return None
+        epochs, train_move = found
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.6,
+            summary=(
+                f"{self.monitor} jumped by {SWING}x or more, up and down, in {len(epochs)} of {run.epochs} "
+                f"epochs while the training loss moved at most {math.expm1(train_move):.0%} an epoch: "
+                "the validation measurement swings, the model does not."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "swing_epochs": epochs,
+                "train_largest_move": rounded(train_move, 3),
+                "thresholds": {"swing": SWING, "train_calm": TRAIN_CALM, "min_epochs": MIN_EPOCHS},
+            },
+            recommendation=(
+                "Evaluate on a larger validation set with the model in inference mode (check layers "
+                "that behave differently there: BatchNormalization, Dropout), and compare the "
+                "validation loss with the validation accuracy; lower the learning rate by 3x."
+            ),
+            fix={"validation_split": 0.2, "learning_rate_factor": 0.3},
+            epochs=epochs,
+        )
+
+
+def _short_swings(val: np.ndarray, train: np.ndarray) -> tuple[list[int], float] | None:
+    """The epochs where a short run's validation loss swung (see the docstring) and the
+    training loss's largest move, or None."""
+    if val.size < SHORT_MIN_EPOCHS or val.size != train.size or (val <= 0).any() or (train <= 0).any():
+        return None
+    train_move = float(np.abs(np.diff(np.log(train))).max())
+    if train_move > TRAIN_CALM:
+        return None
+    steps = np.diff(np.log(val))
+    big = np.flatnonzero(np.abs(steps) >= math.log(SWING))
+    if not (steps[big] > 0).any() or not (steps[big] < 0).any():
+        return None
+    return [int(e) + 1 for e in big], train_move

@@ -963,3 +963,18 @@ def test_validation_climbing_from_the_start_at_ln_2_is_overfitting_too() -> None
     # Training that levelled off high while validation drifts up is underfitting alone.
     flat = {**raw, "loss": [0.6807, 0.6693, 0.6678, 0.6675, 0.6676, 0.6674, 0.6675]}
     assert codes(flat).get("overfitting") in (None, Severity.info)
+
+
+def test_a_short_validation_loss_that_swings_beside_a_calm_training_loss_is_noisy() -> None:
+    # Six epochs: validation jumps 1.5-2.3x up and down, the training loss moves a few percent.
+    raw = {
+        "loss": [0.0798, 0.0745, 0.0745, 0.0741, 0.0728, 0.0699],
+        "val_loss": [14.23, 7.95, 7.97, 13.87, 20.29, 8.87],
+    }
+    assert codes(raw).get("val_noisy") is Severity.warning
+    # A healthy start: validation falls steeply with training, in one direction.
+    falling = {"loss": [0.52, 0.49, 0.47, 0.46, 0.45, 0.44], "val_loss": [2.1, 0.9, 0.55, 0.5, 0.48, 0.47]}
+    assert "val_noisy" not in codes(falling)
+    # Validation that jumps with a training loss that jumped too: the model moved, not the measure.
+    jumpy = {**raw, "loss": [0.0798, 0.05, 0.08, 0.12, 0.07, 0.0699]}
+    assert "val_noisy" not in codes(jumpy)
