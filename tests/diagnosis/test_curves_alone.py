@@ -978,3 +978,18 @@ def test_a_short_validation_loss_that_swings_beside_a_calm_training_loss_is_nois
     # Validation that jumps with a training loss that jumped too: the model moved, not the measure.
     jumpy = {**raw, "loss": [0.0798, 0.05, 0.08, 0.12, 0.07, 0.0699]}
     assert "val_noisy" not in codes(jumpy)
+
+
+def test_a_training_accuracy_twice_validations_far_above_it_is_overfitting() -> None:
+    # A 40-class model: training accuracy climbs to 0.46 while validation stays near 0.13.
+    epochs = 25
+    raw = {
+        "loss": np.linspace(4.93, 1.86, epochs).round(4).tolist(),
+        "accuracy": np.linspace(0.035, 0.46, epochs).round(4).tolist(),
+        "val_loss": [3.7, 3.59, 3.49, 3.45, 3.41] + [3.42, 3.38] * 10,
+        "val_accuracy": [0.05, 0.06, 0.08, 0.095, 0.105] + [0.13, 0.125] * 10,
+    }
+    assert codes(raw).get("overfitting") is Severity.warning
+    # Validation that keeps pace, a quarter below training but above half of it: no alarm.
+    keeping = {**raw, "val_accuracy": (np.linspace(0.035, 0.46, epochs) * 0.7).round(4).tolist()}
+    assert "overfitting" not in codes(keeping)
