@@ -199,6 +199,29 @@ CONSEQUENCES: dict[Code, frozenset[Code]] = {
             C.vanishing_gradients,
         }
     ),
+    # A wiring fault (an output layer or loss that does not fit the labels, labels the loss
+    # cannot read) is what the one-batch overfit probe exists to catch: its stall is that fault
+    # measured again, not a second one. So is a target scale far off (unscaled_targets): Adam
+    # moves an output about its learning rate per step, so 150 steps cannot reach targets with a
+    # spread of 100, and a NaN in the data leaves no loss to drive down.
+    **{
+        owner: frozenset({C.cannot_overfit_batch})
+        for owner in (
+            C.output_activation_mismatch,
+            C.loss_task_mismatch,
+            C.output_shape_mismatch,
+            C.label_format_mismatch,
+            C.unscaled_targets,
+            C.nonfinite_values,
+        )
+    },
+}
+# The severity an owner's finding needs for its consequences to follow from it (error unless
+# named): constant_features at warning is some features constant, which leaves the rest to
+# learn from; a target scale is raised as a warning but stalls a short fit at any size it is
+# raised at (its LARGE threshold already means an initial MSE of 10^4).
+CONSEQUENCE_OWNER_SEVERITY: dict[Code, frozenset[Severity]] = {
+    C.unscaled_targets: frozenset({Severity.error, Severity.warning}),
 }
 
 # Findings that cannot both stand: a training loss left high (underfitting) against one
@@ -437,7 +460,7 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
     nan = any(f.code == C.loss_nan and f.severity is not Severity.info for f in findings)
     swallowed: list[Code] = []
     mirrors = mirrored(findings)
-    grouped = {**consequences(findings), **mirrors}
+    grouped = {**consequences(findings, mirrors), **mirrors}
     for f in findings:
         alarm = f.severity is not Severity.info
         if f.code in grouped:
@@ -547,18 +570,31 @@ def mirrored(findings: Sequence[Finding]) -> dict[Code, frozenset[Code]]:
     return out
 
 
-def consequences(findings: Sequence[Finding]) -> dict[Code, frozenset[Code]]:
+def consequences(
+    findings: Sequence[Finding], mirrors: Mapping[Code, frozenset[Code]] | None = None
+) -> dict[Code, frozenset[Code]]:
     """Alarms raised beside an error whose consequences they are (CONSEQUENCES), with the
-    errors they follow from."""
-    errors = {f.code for f in findings if f.severity is Severity.error}
-    out: dict[Code, set[Code]] = {}
+    errors they follow from; an owner that is itself another cause's mirror (`mirrors`) hands
+    them on to that cause."""
+    mirrors = mirrored(findings) if mirrors is None else mirrors
+    owners = [
+        f
+        for f in findings
+        if f.code in CONSEQUENCES
+        and f.severity in CONSEQUENCE_OWNER_SEVERITY.get(f.code, frozenset({Severity.error}))
+    ]
+    # One fact has one explanation: where several raised faults could account for it, the
+    # strongest finding (an error before a warning, then the surer) takes it; handing it to each
+    # would lift a weak owner to the strength of the consequence.
+    owners.sort(key=lambda f: (f.severity is not Severity.error, -f.confidence, f.code.value))
+    out: dict[Code, frozenset[Code]] = {}
     for f in findings:
-        if f.severity is Severity.info:
+        if f.severity is Severity.info or f.code in CONSEQUENCES:
             continue
-        for owner, follows in CONSEQUENCES.items():
-            if owner in errors and f.code in follows:
-                out.setdefault(f.code, set()).add(owner)
-    return {code: frozenset(owners) for code, owners in out.items()}
+        owner = next((o.code for o in owners if f.code in CONSEQUENCES[o.code]), None)
+        if owner is not None:
+            out[f.code] = mirrors.get(owner, frozenset({owner}))
+    return out
 
 
 def _never_moved(findings: Sequence[Finding], context: Context) -> Iterable[tuple[Code, Evidence]]:

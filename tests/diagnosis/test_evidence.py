@@ -228,6 +228,67 @@ def test_alarms_that_follow_from_all_inputs_constant_are_listed_under_it() -> No
     assert {"cannot_overfit_batch", "dead_units"} <= {c.code for c in some.causes}
 
 
+def test_a_one_batch_stall_beside_a_wiring_fault_is_listed_under_it() -> None:
+    """A linear output under binary_crossentropy cannot memorize a batch: the stall is the
+    mismatch measured again, listed under it, not a second cause ranked above it. Beside labels
+    the audit blames on the model's side, it follows the model-side cause the labels mirror. With
+    no such fault raised the stall stands on its own."""
+    stall = finding(
+        "cannot_overfit_batch", severity=Severity.error, confidence=0.85, source=EvidenceSource.probe
+    )
+    output = finding(
+        "output_activation_mismatch",
+        severity=Severity.error,
+        confidence=0.95,
+        category=Category.model,
+        source=EvidenceSource.model_audit,
+    )
+    _, wired = conclude([output, stall], Context(epochs=8))
+    assert [c.code for c in wired.causes][:1] == ["output_activation_mismatch"]
+    assert "cannot_overfit_batch" not in [c.code for c in wired.causes]
+    assert "cannot_overfit_batch" in wired.causes[0].explains
+    labels = finding(
+        "label_format_mismatch",
+        severity=Severity.error,
+        confidence=0.95,
+        category=Category.data,
+        source=EvidenceSource.data_audit,
+        evidence={"fault_side": "model"},
+    )
+    _, mirrored = conclude([labels, output, stall], Context(epochs=8))
+    assert [c.code for c in mirrored.causes][:1] == ["output_activation_mismatch"]
+    assert {c.code for c in mirrored.causes}.isdisjoint({"cannot_overfit_batch", "label_format_mismatch"})
+    _, alone = conclude([stall], Context(epochs=8))
+    assert alone.causes[0].code == "cannot_overfit_batch"
+
+
+def test_targets_far_off_scale_explain_a_one_batch_stall() -> None:
+    """Targets with a spread of 100+ (unscaled_targets, a warning) cannot be reached in the probe's
+    150 Adam steps: the stall goes under that cause, unless a stronger fault owns it."""
+    stall = finding(
+        "cannot_overfit_batch", severity=Severity.error, confidence=0.85, source=EvidenceSource.probe
+    )
+    targets = finding(
+        "unscaled_targets", severity=Severity.warning, confidence=0.62, source=EvidenceSource.data_audit
+    )
+    _, verdict = conclude([targets, stall], Context(epochs=8))
+    assert [c.code for c in verdict.causes][:1] == ["unscaled_targets"]
+    assert "cannot_overfit_batch" in verdict.causes[0].explains
+    assert "cannot_overfit_batch" not in [c.code for c in verdict.causes]
+    # Beside an output that cannot reach them (an error), the stall is that error's alone: it
+    # must not lift the weaker target-scale warning to an error's strength.
+    output = finding(
+        "output_activation_mismatch",
+        severity=Severity.error,
+        confidence=0.95,
+        category=Category.model,
+        source=EvidenceSource.model_audit,
+    )
+    _, both = conclude([targets, output, stall], Context(epochs=8))
+    assert [c.code for c in both.causes][:2] == ["output_activation_mismatch", "unscaled_targets"]
+    assert "cannot_overfit_batch" not in next(c for c in both.causes if c.code == "unscaled_targets").explains
+
+
 def test_a_rate_below_the_usual_one_is_no_alibi_on_raw_data() -> None:
     """SGD at 0.001 is a tenth of its usual rate, evidence against a rate too high on unit-scale
     data; on a raw grid (unscaled inputs raised) it can still be far too high, so that evidence
