@@ -1,8 +1,10 @@
 """loss_diverging: the training loss climbs back up and stays up.
 
 A loss that ends above where it started has diverged (error). A loss that gave back more
-than half of the improvement it had made is drifting off (warning). Both are judged on the
-median of the final epochs so that one noisy epoch does not decide it.
+than half of the improvement it had made is drifting off (warning); a loss that never improved
+by MIN_IMPROVEMENT has no improvement to give back and is judged by its rise alone: ending
+NEVER_IMPROVED_RISE above its best is drifting off (warning). Both are
+judged on the median of the final epochs so that one noisy epoch does not decide it.
 
 A loss that rose RISE_EPOCHS epochs in a row to RISE above where the climb began (and above
 NOISE_MULTIPLE times its own epoch-to-epoch noise), and ended there, is drifting off too
@@ -38,6 +40,17 @@ MIN_TAIL = 3
 ABOVE_START = 0.10
 # Gave back this share of the improvement from the first epoch to the best: drifting.
 PROGRESS_LOST = 0.5
+# The share above is judged only on an improvement of at least this much of the starting loss
+# (relative). Below it the run never improved (best at or next to the first epoch: a loss frozen
+# at 5.7257 after 5.7178 would "give back" billions of percent of a 0.0 improvement), so "gave
+# back its improvement" is undefined: the rule judges by the rise itself, relative to the loss
+# (ABOVE_START, the climb, NEVER_IMPROVED_RISE), or does not fire.
+MIN_IMPROVEMENT = 0.01
+# A loss that never improved and whose final epochs sit this much (relative to the loss) above
+# its best is drifting off (warning): twice the improvement floor, so a loss frozen or wandering
+# within that floor (w828: +0.14 %) is not, while a training loss creeping up from its first
+# epoch by a few percent (the wild logs w034, w626, w880: +3 % to +8 %) is moving the wrong way.
+NEVER_IMPROVED_RISE = 0.02
 # Rising: at least RISE_EPOCHS consecutive increases, the tail's median still RISE (relative)
 # and NOISE_MULTIPLE times the curve's relative noise above the median of the epochs just
 # before the climb.
@@ -106,15 +119,22 @@ class LossDiverging(Rule):
         if best_epoch >= run.epochs - tail:
             return None  # the best value is in the final epochs: still improving
         scale = max(abs(start), 1e-12)
-        lost = (end - best) / max(start - best, 1e-12)
+        improved = start - best >= MIN_IMPROVEMENT * scale
+        lost = (end - best) / (start - best) if improved else float("nan")
         if end > start + ABOVE_START * scale:
             severity, confidence = Severity.error, 0.9
             summary = f"{self.monitor} rose above its starting value after epoch {best_epoch}."
-        elif lost > PROGRESS_LOST:
+        elif improved and lost > PROGRESS_LOST:
             severity, confidence = Severity.warning, 0.7
             summary = (
                 f"{self.monitor} gave back {lost:.0%} of its improvement after its best at epoch "
                 f"{best_epoch}."
+            )
+        elif not improved and end - best >= NEVER_IMPROVED_RISE * scale:
+            severity, confidence = Severity.warning, 0.7
+            summary = (
+                f"{self.monitor} never improved on epoch {best_epoch} and ended "
+                f"{(end - best) / scale:.1%} above it."
             )
         elif (climb := _climb(values, end)) is not None:
             severity = Severity.info if answers_settled(run, climb[0]) else Severity.warning
@@ -144,6 +164,8 @@ class LossDiverging(Rule):
                 "thresholds": {
                     "above_start": ABOVE_START,
                     "progress_lost": PROGRESS_LOST,
+                    "min_improvement": MIN_IMPROVEMENT,
+                    "never_improved_rise": NEVER_IMPROVED_RISE,
                     "rise_epochs": RISE_EPOCHS,
                     "rise": RISE,
                 },

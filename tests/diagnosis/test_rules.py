@@ -83,6 +83,19 @@ def test_loss_that_gives_back_most_of_its_progress_is_a_warning() -> None:
     assert codes({"loss": loss}).get("loss_diverging") is Severity.warning
 
 
+def test_a_loss_that_never_improved_gives_back_nothing() -> None:
+    # Best at the first epoch, then frozen a hair above it (the wild log w828): the rise is
+    # 0.14 % of the loss, not "billions of percent of its improvement".
+    frozen = {"loss": [5.7178, 5.7257, 5.7257, 5.7257, 5.7257, 5.7257]}
+    assert "loss_diverging" not in codes(frozen)
+    # A loss that never improved and then climbs well above its start still diverges.
+    climbing = {"loss": [1.0, 1.0, 1.05, 1.2, 1.5, 1.9, 2.4, 3.0]}
+    assert codes(climbing).get("loss_diverging") is Severity.error
+    # One that creeps up a few percent from its first epoch is drifting off (w626's shape).
+    creeping = {"loss": [0.841, 0.8435, 0.8536, 0.8509, 0.8497, 0.8604, 0.8597, 0.8686, 0.8729]}
+    assert codes(creeping).get("loss_diverging") is Severity.warning
+
+
 def test_noisy_but_improving_loss_is_not_diverging() -> None:
     rng = np.random.default_rng(3)
     loss = (np.linspace(1.0, 0.3, 40) + rng.normal(0, 0.03, 40)).tolist()
