@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from diagnosis.curves import finite_curve
+from diagnosis.curves import finite_curve, median
 from diagnosis.history import TrainingHistory
 
 # Fewer epochs than this show no trend: the first epoch is an average over a model that changed
@@ -27,6 +27,17 @@ EPOCH_WORDS = {1: "one epoch", 2: "two epochs"}
 # are common. Half, as for an accuracy's ENDED_WELL: most of what can be scored.
 SCORE = re.compile(r"^(?:train_)?m_?ap(?:_\w+)?$", re.IGNORECASE)
 SCORE_ENDED_WELL = 0.5
+# A loss that ended (the median of its last END_EPOCHS epochs, so one lucky step does not count)
+# at FELL_TO or less of its first epoch's is a yardstick of its own, whatever the task: the
+# first epoch's loss is at most what a model that learned nothing scores (it averages a model
+# that was learning throughout it), so a fifth of it is a fit that explains at least 80 % of
+# what a learned-nothing model leaves (R^2 >= 0.8 for an MSE; under ln 2 / 5 = 0.14 for a
+# balanced binary cross-entropy). Nothing then suggests the final loss is still high. A loss
+# that fell less (1.0 -> 0.4) may still be high and stays inconclusive. A regression whose first
+# epoch was huge only because its targets sit far from zero (learning their mean removes most of
+# the loss) is unexpected_initial_loss's alarm, and an alarm is judged whatever this says.
+FELL_TO = 0.2
+END_EPOCHS = 3
 
 
 def why_inconclusive(run: TrainingHistory) -> str | None:
@@ -43,6 +54,7 @@ def why_inconclusive(run: TrainingHistory) -> str | None:
         and facts.baseline_loss is None
         and not has_validation
         and not _scored_well(run)
+        and not _fell_far(run)
     ):
         what = "a regression" if facts.task == "regression" else "a loss of unknown task"
         return (
@@ -50,6 +62,14 @@ def why_inconclusive(run: TrainingHistory) -> str | None:
             "high; send metadata.baseline_loss (for MSE, np.var(y_train)) or validation curves"
         )
     return None
+
+
+def _fell_far(run: TrainingHistory) -> bool:
+    """A positive training loss whose last epochs' median is FELL_TO or less of its first epoch's."""
+    loss = finite_curve(run.get("loss"))
+    if loss is None or loss.size < MIN_EPOCHS or float(loss[0]) <= 0:
+        return False
+    return median(loss[-END_EPOCHS:]) <= FELL_TO * float(loss[0])
 
 
 def _scored_well(run: TrainingHistory) -> bool:

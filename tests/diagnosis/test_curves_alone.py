@@ -218,6 +218,12 @@ def test_what_the_curves_cannot_judge_is_said_not_called_healthy() -> None:
     assert "baseline_loss" in reason
     # Either a yardstick or validation data is enough.
     assert why_inconclusive(history_from_mapping(regression, {"baseline_loss": 1.0})) is None
+    # A loss that fell to under a fifth of its first epoch's is its own yardstick; the median of
+    # the last epochs decides, so one lucky last step does not.
+    fell = {"loss": np.geomspace(1.0, 0.15, 20).tolist()}
+    assert why_inconclusive(history_from_mapping(fell)) is None
+    lucky = {"loss": [*np.geomspace(1.0, 0.3, 19).tolist(), 0.15]}
+    assert why_inconclusive(history_from_mapping(lucky)) is not None
     with_val = {**regression, "val_loss": np.geomspace(1.0, 0.45, 20).tolist()}
     assert why_inconclusive(history_from_mapping(with_val)) is None
     # A detector's mean average precision that ended high is a yardstick; one near 0 is not.
