@@ -663,6 +663,51 @@ def _xor_bits(rng: np.random.Generator, n: int, balanced: bool = False) -> tuple
     return bits.astype(np.float32), (bits[:, 0] != bits[:, 1]).astype(np.float32)
 
 
+# The eleventh round's GitHub-thread programs (the manifest's notes say what each stands in for).
+
+
+def _markov_tokens(
+    rng: np.random.Generator, n: int, vocab: int, steps: int, successors: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """Word ids from a Markov chain in which each word is followed by one of `successors` words
+    (drawn per word, with Dirichlet weights): `steps` ids in, the next id at each step out (n x
+    steps), as a language model's windows are cut from a text."""
+    nexts = np.stack([rng.choice(vocab, successors, replace=False) for _ in range(vocab)])
+    weights = rng.dirichlet(np.ones(successors), size=vocab)
+    words = np.empty((n, steps + 1), dtype=np.int64)
+    words[:, 0] = rng.integers(0, vocab, n)
+    for t in range(steps):
+        pick = (rng.random(n)[:, None] > np.cumsum(weights[words[:, t]], axis=1)).sum(axis=1)
+        words[:, t + 1] = nexts[words[:, t], np.minimum(pick, successors - 1)]
+    return words[:, :steps].astype(np.int32), words[:, 1:]
+
+
+def _stock_days(
+    rng: np.random.Generator, n: int, window: int, scaled: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Daily Open, High, Low, Volume and Close of a random-walk stock (a price near 700, a volume
+    near 1.5e6) in date order, cut into `window`-day windows, each labelled with the next day's
+    close; with `scaled`, every column min-max scaled to [0, 1] over the whole series first (as a
+    tutorial's MinMaxScaler did before cutting the windows)."""
+    days = n + window
+    close = 700.0 * np.exp(np.cumsum(rng.normal(0, 0.015, days)))
+    opened = np.concatenate([[700.0], close[:-1]]) * (1 + rng.normal(0, 0.005, days))
+    high = np.maximum(opened, close) * (1 + np.abs(rng.normal(0, 0.005, days)))
+    low = np.minimum(opened, close) * (1 - np.abs(rng.normal(0, 0.005, days)))
+    volume = rng.lognormal(np.log(1.5e6), 0.4, days)
+    table = np.column_stack([opened, high, low, volume, close])
+    if scaled:
+        table = (table - table.min(axis=0)) / np.ptp(table, axis=0)
+    x = np.stack([table[i : i + window] for i in range(n)])
+    return x.astype(np.float32), table[window : window + n, -1].astype(np.float32)
+
+
+def _xor_table(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The four rows of XOR's truth table, as an XOR question writes them."""
+    x = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
+    return x, np.array([0, 1, 1, 0], dtype=np.int64)
+
+
 DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "sklearn": lambda rng, name: _sklearn_set(name),
     "classes": _classes,
@@ -709,6 +754,9 @@ DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "relu_targets": _relu_targets,
     # The eleventh round's.
     "xor_bits": _xor_bits,
+    "markov_tokens": _markov_tokens,
+    "stock_days": _stock_days,
+    "xor_table": _xor_table,
     # The sixth round drew `first` samples to read the feature count, then the data.
     "redrawn": lambda rng, name, first, n: (DATA[name](rng, first), DATA[name](rng, n))[1],
 }

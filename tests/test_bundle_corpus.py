@@ -321,3 +321,30 @@ def test_the_eleventh_rounds_xor_bits_hold_the_questions_pairs() -> None:
     assert set(np.unique(drawn)) == {0.0, 1.0}
     assert (labels == np.logical_xor(drawn[:, 0], drawn[:, 1])).all()
     assert 0.4 < labels.mean() < 0.6
+
+
+def test_the_eleventh_rounds_data_sets_hold_what_their_sources_wrote() -> None:
+    rng = np.random.default_rng(0)
+    x, y = DATA["xor_table"](rng)
+    assert x.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert y.tolist() == [0, 1, 1, 0]
+    # Raw days: prices near 700, volumes near a million; the label is the next day's close.
+    raw, close = DATA["stock_days"](np.random.default_rng(1), n=300, window=7)
+    assert raw.shape == (300, 7, 5)
+    assert 100 < float(np.median(raw[:, :, 0])) < 5000
+    assert float(np.median(raw[:, :, 3])) > 1e5
+    assert np.allclose(raw[1:, -1, 4], close[:-1])
+    assert (raw[:, :, 1] >= raw[:, :, 2]).all()
+    # Scaled: the same days, every column in [0, 1].
+    scaled, target = DATA["stock_days"](np.random.default_rng(1), n=300, window=7, scaled=True)
+    assert scaled.min() >= 0.0
+    assert scaled.max() <= 1.0
+    assert np.allclose(scaled[1:, -1, 4], target[:-1])
+    assert np.corrcoef(close, target)[0, 1] > 0.999
+    # Word windows: each word is followed by one of three words only, the target is the shift.
+    words, nexts = DATA["markov_tokens"](rng, n=3000, vocab=20, steps=3)
+    assert words.shape == nexts.shape == (3000, 3)
+    assert (words[:, 1:] == nexts[:, :-1]).all()
+    pairs = np.concatenate([words[:, :1], nexts], axis=1)
+    successors = [len(set(pairs[:, 1:][pairs[:, :-1] == word].tolist())) for word in range(20)]
+    assert max(successors) <= 3
