@@ -1020,6 +1020,18 @@ def _oversample(a: BundleData, rng: np.random.Generator) -> BundleData:
     return replace(a, x_train=a.x_train[rows], y_train=a.y_train[rows])
 
 
+def _own_index(a: BundleData, rng: np.random.Generator) -> BundleData:
+    """Validation word ids re-encoded as a tokenizer fitted on the validation texts alone would
+    number them: the k-th most frequent validation word gets the id the training index gives its
+    own k-th most frequent word (the eleventh round's separate word indices)."""
+    assert a.x_val is not None
+    vocab = int(max(a.x_train.max(), a.x_val.max())) + 1
+    train_order = np.argsort(-np.bincount(a.x_train.ravel(), minlength=vocab), kind="stable")
+    val_rank = np.empty(vocab, dtype=np.int64)
+    val_rank[np.argsort(-np.bincount(a.x_val.ravel(), minlength=vocab), kind="stable")] = np.arange(vocab)
+    return replace(a, x_val=train_order[val_rank][a.x_val].astype(a.x_val.dtype))
+
+
 STEPS: dict[str, Callable[..., BundleData]] = {
     "split": lambda a, rng, share=VAL_SHARE: BundleData(*_split(a.x_train, a.y_train, rng, share)),
     "standardize": _standardized,
@@ -1076,6 +1088,7 @@ STEPS: dict[str, Callable[..., BundleData]] = {
     "column": lambda a, rng: _both(a, lambda v: v[:, None], on="y"),
     "standardize_raw": _standardized_raw,
     "oversample": _oversample,
+    "own_index": _own_index,
     "quartiles": lambda a, rng: replace(
         a, y_train=np.digitize(a.y_train, np.quantile(a.y_train, [0.25, 0.5, 0.75])).astype(np.int64)
     ),

@@ -348,3 +348,21 @@ def test_the_eleventh_rounds_data_sets_hold_what_their_sources_wrote() -> None:
     pairs = np.concatenate([words[:, :1], nexts], axis=1)
     successors = [len(set(pairs[:, 1:][pairs[:, :-1] == word].tolist())) for word in range(20)]
     assert max(successors) <= 3
+
+
+def test_a_separate_word_index_renumbers_the_validation_words_by_their_own_frequencies() -> None:
+    rng = np.random.default_rng(0)
+    # Training frequencies: word 0 > 1 > 2 > 3; validation: 3 > 2 > 1 > 0.
+    train = np.array([[0, 0, 0, 0], [1, 1, 1, 2], [2, 3, 0, 1]], dtype=np.int32)
+    val = np.array([[3, 3, 3, 3], [2, 2, 2, 1], [1, 0, 3, 2]], dtype=np.int32)
+    arrays = BundleData(train, np.zeros(3), val, np.zeros(3))
+    moved = STEPS["own_index"](arrays, rng)
+    assert moved.x_val is not None
+    assert moved.x_train is train
+    # The validation's most frequent word takes the training's most frequent word's id, and so on.
+    assert moved.x_val.tolist() == [[0, 0, 0, 0], [1, 1, 1, 2], [2, 3, 0, 1]]
+    assert moved.x_val.dtype == val.dtype
+    # Sets with the same frequency ranking keep their ids.
+    same = STEPS["own_index"](BundleData(train, np.zeros(3), train[::-1].copy(), np.zeros(3)), rng)
+    assert same.x_val is not None
+    assert same.x_val.tolist() == train[::-1].tolist()
