@@ -274,6 +274,11 @@ MIN_LISTED, MIN_SHOWN, MAX_LISTED = 0.2, 3, 6
 # run whose only alarms are these lists the causes that reach MIN_LISTED and no runners-up:
 # guessing training causes (a rate, a batch size) from a measurement would be noise.
 MEASUREMENT_ONLY: frozenset[Code] = frozenset({C.val_noisy})
+# A spike in the validation loss alone (loss_spikes with `validation_only`: the training loss
+# never spiked, so no update blew the weights up) is the validation measurement jumping, the
+# fact val_noisy reads: it joins val_noisy's group (strongest of, not multiplied with it) and
+# counts as a measurement alarm.
+VALIDATION_ONLY_KEY = "validation_only"
 # The probability in words, for readers and for causes whose probability is uncalibrated.
 CONFIDENCE_WORDS = ((0.9, "near certain"), (0.6, "high"), (0.3, "medium"), (0.0, "low"))
 
@@ -484,7 +489,11 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
                     tallies[f.code].explains.append(f.code)
         if not alarm:
             continue
-        group = SYMPTOM_GROUPS.get(f.code, f"finding:{f.code}")
+        group = (
+            SYMPTOM_GROUPS[C.val_noisy]
+            if _validation_only(f)
+            else SYMPTOM_GROUPS.get(f.code, f"finding:{f.code}")
+        )
         if nan and group == NAN_SWALLOWS:
             swallowed.append(f.code)
             continue
@@ -595,6 +604,11 @@ def consequences(
         if owner is not None:
             out[f.code] = mirrors.get(owner, frozenset({owner}))
     return out
+
+
+def _validation_only(f: Finding) -> bool:
+    """A spike alarm read on the validation loss alone (see VALIDATION_ONLY_KEY)."""
+    return f.code == C.loss_spikes and f.evidence.get(VALIDATION_ONLY_KEY) is True
 
 
 def _never_moved(findings: Sequence[Finding], context: Context) -> Iterable[tuple[Code, Evidence]]:
@@ -764,7 +778,7 @@ def conclude(findings: list[Finding], context: Context) -> tuple[list[Finding], 
         ),
         key=lambda item: (-item[1], item[0].value),
     )
-    shown = 0 if all(f.code in MEASUREMENT_ONLY for f in alarms) else MIN_SHOWN
+    shown = 0 if all(f.code in MEASUREMENT_ONLY or _validation_only(f) for f in alarms) else MIN_SHOWN
     listed = [s for i, s in enumerate(scored) if s[1] >= MIN_LISTED or i < shown][:MAX_LISTED]
     mirrors = mirrored(findings)
     causes = [_cause(code, p, t, context, findings, mirrors) for code, p, t in listed]

@@ -54,6 +54,7 @@ from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.rules.unexpected_initial_loss import ended_well
+from diagnosis.rules.val_noisy import ValNoisy
 from diagnosis.taxonomy import Category, Code
 
 # A spike: an epoch above this multiple of the median of the WINDOW epochs before it...
@@ -215,6 +216,7 @@ class LossSpikes(Rule):
             ),
             fix={"clipnorm": 1.0, "learning_rate_factor": 0.3},
             epochs=spikes,
+            causes=ValNoisy.causes if validation_only else None,
         )
 
 

@@ -17,6 +17,7 @@ from diagnosis.evidence import (
 from diagnosis.history import history_from_mapping
 from diagnosis.models import Category, EvidenceSource, RunMetadata, Severity, VerdictStatus
 from diagnosis.probes.fixes import ACTION_OF
+from diagnosis.rules.val_noisy import ValNoisy
 from testkit import histories
 from testkit.factories import finding
 
@@ -89,6 +90,31 @@ def test_a_noisy_validation_alone_lists_no_runners_up() -> None:
     _, both = conclude([noisy, spikes], Context(epochs=30))
     assert len(both.causes) >= MIN_SHOWN
     assert _probability(both, "lr_too_high") > 0.0
+
+
+def test_a_spike_in_the_validation_loss_alone_is_the_noisy_measurement_again() -> None:
+    noisy = finding("val_noisy", {"insufficient_data": 2.0, "lr_too_high": 1.0})
+    val_spike = finding(
+        "loss_spikes", {"insufficient_data": 2.0, "lr_too_high": 1.0}, evidence={"validation_only": True}
+    )
+    _, alone = conclude([noisy], Context(epochs=30))
+    _, both = conclude([noisy, val_spike], Context(epochs=30))
+    # One fact (the validation curve jumps) seen twice counts once, and lists no runners-up.
+    assert _probability(both, "insufficient_data") == pytest.approx(_probability(alone, "insufficient_data"))
+    assert all(c.probability >= MIN_LISTED for c in both.causes)
+    # A spike in the training loss is another fact: it adds up.
+    train_spike = val_spike.model_copy(update={"evidence": {"validation_only": False}})
+    _, two = conclude([noisy, train_spike], Context(epochs=30))
+    assert _probability(two, "insufficient_data") > _probability(alone, "insufficient_data")
+    # The rule gives a validation-only spike the validation measurement's causes, not an update's.
+    run = {
+        "loss": [1.0, 0.8, 0.65, 0.55, 0.48, 0.43, 0.39, 0.36, 0.34, 0.32, 0.31, 0.3],
+        "val_loss": [1.0, 0.82, 0.7, 2.1, 0.6, 0.56, 0.53, 1.9, 0.5, 0.48, 0.47, 0.46],
+    }
+    spikes = next(f for f in diagnose(history_from_mapping(run)).findings if f.code == "loss_spikes")
+    assert spikes.evidence["validation_only"] is True
+    assert set(spikes.supports) == {code for code, _ in ValNoisy.causes}
+    assert "exploding_gradients" not in spikes.supports
 
 
 def test_a_loss_stuck_at_ln_k_after_a_blowup_points_at_a_dead_network() -> None:
