@@ -652,17 +652,6 @@ def _relu_targets(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndar
     return x, np.maximum(x[:, 0], 0)
 
 
-def _xor_bits(rng: np.random.Generator, n: int, balanced: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of bits labelled with their XOR, as the eleventh round's XOR questions built them:
-    drawn at random, or with `balanced` n // 4 copies of each of the four pairs, shuffled."""
-    if balanced:
-        pairs = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
-        bits = np.repeat(pairs, n // 4, axis=0)[rng.permutation(4 * (n // 4))]
-    else:
-        bits = rng.integers(0, 2, size=(n, 2))
-    return bits.astype(np.float32), (bits[:, 0] != bits[:, 1]).astype(np.float32)
-
-
 # The eleventh round's GitHub-thread programs (the manifest's notes say what each stands in for).
 
 
@@ -753,7 +742,6 @@ DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "uniform_line": _uniform_line,
     "relu_targets": _relu_targets,
     # The eleventh round's.
-    "xor_bits": _xor_bits,
     "markov_tokens": _markov_tokens,
     "stock_days": _stock_days,
     "xor_table": _xor_table,
