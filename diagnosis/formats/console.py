@@ -60,6 +60,8 @@ _INLINE_HEADER = re.compile(r"(?:^|(?<=[\d.])[ \t]+)(Epoch[ \t]+\d{1,9}/\d{1,9})
 # `N/M` followed by a bar, a box-drawing bar (Keras 3) or ` - `: a progress counter. N may
 # have digits of the last redraw's final number glued on (`acc: 0.098450000/50000 [`).
 _COUNTER = re.compile(r"(\d{1,24})/(\d{1,12})(?=[ \t]*(?:\[|[\u2500-\u259f]|-[ \t]))")
+# A Keras 1/2 progress bar drawn full: `[==============================]`.
+_FULL_BAR = re.compile(r"[ \t]*\[=+\]")
 # What stands before a counter whose N has the last redraw's number glued on (`0.0984`,
 # `1.2000e-04`): the end of a number.
 _GLUED_BEFORE = frozenset("0123456789.+-")
@@ -141,6 +143,25 @@ NO_EPOCHS = (
 )
 
 
+def new_fit(last: tuple[int, int | None] | None, epoch: int, total: int | None) -> bool:
+    """Whether the epoch header `Epoch {epoch}/{total}` starts a new `fit` call after `last`
+    (the previous header's epoch and total).
+
+    What a user means, not what Keras printed: `fit(epochs=1)` called in a loop prints
+    `Epoch 1/1` per call and is one run of as many epochs; a header whose total changed while
+    the count goes on (`Epoch 10/10`, then `Epoch 10/20` from `initial_epoch`, or a count that
+    goes on under a new total) continues the run. The count restarting is a new fit.
+    """
+    if last is None:
+        return False
+    last_epoch, last_total = last
+    if total == 1 and last_total == 1:
+        return False
+    if last_total is not None and total is not None and total != last_total:
+        return epoch == 1 or epoch < last_epoch
+    return epoch <= last_epoch
+
+
 def _clean(raw: str) -> str:
     """The last state of a redrawn physical line, unwrapped."""
     raw = raw.rstrip("\r \t")
@@ -175,6 +196,10 @@ class _Line:
             # `samples_per_epoch` that is no multiple of the batch; TF 2.0-2.1 reset the total
             # to the validation steps): Keras prints it as a finished bar, without an ETA.
             done = steps == total if glued else steps >= total
+            # Keras draws `>` at the head of a bar until the last step: a bar of `=` alone is
+            # finished whatever its count says (a paste that cut the count: `00/100 [===]`).
+            if not done and not glued and _FULL_BAR.match(text, counter.end() - counter.start()):
+                done, steps = True, total
             self.steps = max(steps, total)
         eta = text.find("ETA:")
         final = _FINAL_TIMING.search(text, eta) if eta >= 0 else None
@@ -239,9 +264,9 @@ def _lines(content: str) -> Iterator[tuple[int, str | None]]:
 
 def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
     """Epochs from lines of their own (`Epoch 3: train loss: 0.41, val loss: 0.52`); a new run
-    starts where the epoch number restarts or the total changes."""
+    starts where the epoch number restarts (see new_fit)."""
     runs = Runs()
-    last: tuple[int, str | None] | None = None
+    last: tuple[int, int | None] | None = None
     pending: dict[str, float] | None = None  # the epoch's result so far, from its step lines
     stepped = False  # whether some epoch was logged over several step lines
     for number, text in lines:
@@ -263,17 +288,17 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
         if not metrics:
             runs.current.skips.add(number, "an epoch line without 'name: number' metrics")
             continue
-        epoch = int(record[1])
+        epoch, total = int(record[1]), int(record[2]) if record[2] else None
         step_line = _STEP_COUNTER.search(text, record.end()) is not None or "_end" in record[0].lower()
-        if pending is not None and last == (epoch, record[2]) and step_line:
+        if pending is not None and last == (epoch, total) and step_line:
             pending.update(metrics)  # a later step of the same epoch: the later state wins
             stepped = True
             continue
         if pending is not None:
             runs.current.add_epoch(pending)
-        if last is not None and (epoch <= last[0] or record[2] != last[1]):
+        if new_fit(last, epoch, total):
             runs.start_new()
-        last = (epoch, record[2])
+        last = (epoch, total)
         pending = metrics
     if pending is not None:
         runs.current.add_epoch(pending)
@@ -282,7 +307,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
 
 def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
     """Epochs from the lines under each `Epoch k/N` header when no progress line finished one
-    (see _SPLIT_LEAD); a new run starts where the epoch number restarts or the total changes.
+    (see _SPLIT_LEAD); a new run starts where the epoch number restarts (see new_fit).
     Progress lines are left out: an epoch Keras never finished is not an epoch."""
     runs = Runs()
     headers = iter(block for block in blocks if block.header is not None)
@@ -296,7 +321,7 @@ def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
         if block is not None and closing:
             if metrics:
                 epoch = block.epoch or 0
-                if last is not None and (epoch <= last[0] or block.total != last[1]):
+                if new_fit(last, epoch, block.total):
                     runs.start_new()
                 last = (epoch, block.total)
                 runs.current.add_epoch(metrics)
@@ -333,7 +358,7 @@ def _facts(content: str, steps: list[int]) -> InputFacts:
 
 
 def parse(content: str) -> list[TrainingHistory]:
-    """One run per `fit` call: a new one starts where `Epoch k/N` restarts or N changes."""
+    """One run per `fit` call: a new one starts where `Epoch k/N` restarts (see new_fit)."""
     blocks = [_Block(None, None, None)]
     long_lines: list[int] = []  # lines too long to be progress output
     texts: list[tuple[int, str]] = []  # kept for the epoch lines of a hand-written loop
@@ -360,8 +385,7 @@ def parse(content: str) -> list[TrainingHistory]:
     last: tuple[int, int | None] | None = None
     for block in blocks:
         if block.epoch is not None:
-            restarted = last is not None and block.epoch <= last[0]
-            if restarted or (last is not None and last[1] is not None and block.total != last[1]):
+            if new_fit(last, block.epoch, block.total):
                 runs.start_new()
             last = (block.epoch, block.total)
         if block.header is None and not headed:

@@ -142,10 +142,26 @@ def test_console_log_from_windows_powershell_is_utf16() -> None:
     assert_same_runs(runs, expected("keras3_verbose2.log"), LOG_TOLERANCE)
 
 
-def test_console_new_run_when_epoch_count_changes() -> None:
-    # fit(epochs=2), then fit(initial_epoch=2, epochs=3): the counter goes on, N changes.
-    log = "".join(f"Epoch {k}/{n}\n1/1 - 0s - loss: {k}.0000\n" for k, n in [(1, 2), (2, 2), (3, 3)])
-    assert [run.metrics["loss"].tolist() for run in load_runs(log.encode())] == [[1.0, 2.0], [3.0]]
+def _fits(*headers: tuple[int, int]) -> list[list[float]]:
+    log = "".join(f"Epoch {k}/{n}\n1/1 - 0s - loss: {i}.0000\n" for i, (k, n) in enumerate(headers, 1))
+    return [run.metrics["loss"].tolist() for run in load_runs(log.encode())]
+
+
+def test_console_a_fit_that_goes_on_from_initial_epoch_is_the_same_run() -> None:
+    # fit(epochs=2), then fit(initial_epoch=2, epochs=3): the counter goes on under a new N;
+    # the same model trains on, as the TF transfer-learning tutorial's fine-tuning does
+    # (initial_epoch=history.epoch[-1] repeats the last count: `Epoch 2/2`, `Epoch 2/3`).
+    assert _fits((1, 2), (2, 2), (3, 3)) == [[1.0, 2.0, 3.0]]
+    assert _fits((1, 2), (2, 2), (2, 3), (3, 3)) == [[1.0, 2.0, 3.0, 4.0]]
+    # fit(epochs=1) called in a loop: one run, an epoch per call.
+    assert _fits((1, 1), (1, 1), (1, 1)) == [[1.0, 2.0, 3.0]]
+
+
+def test_console_new_run_where_the_epoch_count_restarts() -> None:
+    assert _fits((1, 2), (2, 2), (1, 3), (2, 3)) == [[1.0, 2.0], [3.0, 4.0]]
+    assert _fits((1, 2), (2, 2), (1, 2)) == [[1.0, 2.0], [3.0]]
+    assert _fits((1, 3), (2, 3), (3, 3), (2, 5)) == [[1.0, 2.0, 3.0], [4.0]]  # went back: a new fit
+    assert _fits((1, 1), (1, 3), (2, 3)) == [[1.0], [2.0, 3.0]]  # a one-epoch try, then a fit of 3
 
 
 def test_tensorboard_log_dir_as_zip_and_tar_gz() -> None:
@@ -271,7 +287,7 @@ def test_runs_form_round_trips() -> None:
         (writers.zipped({"readme.txt": b"hi"}), None, "no TensorBoard event files"),
         (writers.event_file([]), None, "hold no scalars"),
         (writers.tfrecord(b"\xff\xff\xff"), None, "not a TensorBoard event"),
-        (b"Epoch 1/1\n1/1 - loss: 1\n" * (MAX_RUNS + 1), None, f"more than {MAX_RUNS} runs"),
+        (b"Epoch 1/2\n1/1 - loss: 1\n" * (MAX_RUNS + 1), None, f"more than {MAX_RUNS} runs"),
     ],
 )
 def test_unreadable_inputs_name_the_problem(data: bytes, filename: str | None, message: str) -> None:

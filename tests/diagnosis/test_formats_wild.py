@@ -309,3 +309,35 @@ def test_step_lines_that_repeat_the_epoch_are_one_epoch(name: str, epochs: int) 
 def test_epoch_lines_that_repeat_without_a_step_counter_are_still_new_runs() -> None:
     log = b"Epoch 1: loss: 0.9\nEpoch 2: loss: 0.7\nEpoch 1: loss: 0.8\nEpoch 1: loss: 0.6\n"
     assert [run.epochs for run in load_runs(log)] == [2, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("name", "skipped"),
+    [
+        # An issue's paste (divamgupta/image-segmentation-keras#43): the last `Epoch 1/1` has no
+        # line after it, and the partial read says so.
+        ("w805_segnet-fit-loop-nan.txt", "epoch 1/1 has no finished progress line"),
+        # A tutorial's stateful LSTM (apachecn/ml-mastery-zh): two score prints follow.
+        ("mlm-zh-stateful-lstm-fit-loop-epoch-1-of-1.md", "after the epoch's result"),
+    ],
+)
+def test_fit_called_in_a_loop_an_epoch_a_call_is_one_run(name: str, skipped: str) -> None:
+    (run,) = load_path(WILD / name)
+    assert run.epochs == MANIFEST[name]["epochs"][0]
+    assert skipped in run.source.skipped[-1].reason
+
+
+def test_a_count_that_goes_on_under_a_new_total_continues_the_run() -> None:
+    # rstudio/ai-blog's skip-gram post: `Epoch 1/1`, then `Epoch 2/5` .. `Epoch 5/5`.
+    (run,) = load_path(WILD / "w880_rstudio-blog-skipgram-loss-rising.txt")
+    assert run.metrics["loss"].tolist() == [0.3749, 0.3548, 0.3630, 0.3737, 0.3823]
+
+
+def test_a_bar_drawn_full_is_a_finished_epoch_whatever_its_cut_count_says() -> None:
+    # keras-team/keras#13006 starts mid-counter: `00/100 [=====...] - 11s ...` is epoch 1.
+    (run,) = load_path(WILD / "w624_keras-13006-acc-half-loss-7.97.txt")
+    assert run.metrics["loss"][0] == 7.9406
+    assert run.source.facts.steps_per_epoch == 100
+    # A bar with its head still drawn is not finished, whatever precedes it.
+    with pytest.raises(HistoryError, match="no finished epoch"):
+        load_runs(b"Epoch 1/2\n00/100 [=============>................] - 11s - loss: 7.9\n")
