@@ -8,7 +8,8 @@ message naming the problem:
 - Keras History JSON, plain or wrapped, the `{"runs": [...]}` form, a printed History dict,
   pandas' JSON, several models' prefixed keys, a bare list of losses (keras_json)
 - CSVLogger files and other tables of epochs: pandas, W&B and MLflow exports (csv_logger)
-- what `model.fit` printed, Keras 0.x to 3, however pasted (console)
+- what `model.fit` printed, Keras 0.x to 3, however pasted, a hand-written loop's epoch lines,
+  and the states of a tqdm bar over epochs (console)
 - per-step logs: Hugging Face `trainer_state.json`, PyTorch Lightning's `metrics.csv` (steps)
 - TensorBoard event files (tensorboard), alone or as a log directory in a zip or a tar(.gz)
   (archive)

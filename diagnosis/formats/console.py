@@ -114,6 +114,16 @@ _BLOCK_FIELD = re.compile(
     rf"[ \t]*[:=][ \t]*({_NUMBER})(?![\w.])",
     re.IGNORECASE,
 )
+# tqdm's bar over epochs (`unit="epoch"`: Keras' TqdmCallback, pykeen, many hand-written
+# loops), one state a line where a logger or a notebook kept every redraw:
+#     10%|#         | 1/10 [00:26<04:01, 26.86s/epoch, accuracy=0.019, loss=4.82, val_loss=4.36]
+# `k/N` counts the epochs done and the postfix holds the last one's metrics (tqdm prints three
+# significant digits). A bar over batches or items (`batch/s`, `it/s`) is no epoch.
+_TQDM_EPOCH = re.compile(
+    r"(\d{1,9})/(\d{1,9})[ \t]*\[[^\]\n]{0,60}?(?:\d|\?)[ \t]?(?:epochs?/s|s/epochs?)\b([^\]\n]*)"
+)
+_TQDM_FIELD = re.compile(rf"([A-Za-z_][\w.]{{0,99}})=[ \t]*({_NUMBER})(?![\w.])", re.IGNORECASE)
+TQDM_FORMAT = "tqdm_epochs"
 # A duration before the metrics (`15s - loss`, `1s 12ms/step`, `985us/sample`).
 _TIMING = re.compile(r"\b\d+(?:\.\d+)?(?:s|ms|us|µs|m|h)\b")
 _TRAIN_ON = re.compile(r"Train(?:ing)? on (\d{1,12}) samples(?:,? validate on (\d{1,12}) samples)?")
@@ -138,8 +148,9 @@ NO_EPOCHS = (
     "found no training epochs; expected Keras History JSON (or a printed History dict), a CSV "
     "with a header row (CSVLogger, pandas, W&B or MLflow exports), the output of model.fit "
     "('Epoch 1/N' lines with 'loss: ...'), a line per epoch ('Epoch 3: loss: 0.41, val_loss: "
-    "0.52'), a Hugging Face trainer_state.json (or its log_history list), skorch's history, "
-    "TensorBoard event files or a zip/tar.gz of a TensorBoard log directory"
+    "0.52'), a tqdm bar over epochs ('3/10 [00:09<00:21, 3.01s/epoch, loss=0.41]'), a Hugging "
+    "Face trainer_state.json (or its log_history list), skorch's history, TensorBoard event "
+    "files or a zip/tar.gz of a TensorBoard log directory"
 )
 
 
@@ -341,6 +352,35 @@ def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
     return runs
 
 
+def _tqdm_runs(lines: list[tuple[int, str]]) -> Runs:
+    """Epochs from the states of a tqdm bar over epochs (see _TQDM_EPOCH): the last state
+    shown for each count is that epoch's; a count that goes back is a new bar, so a new run."""
+    runs = Runs()
+    last: tuple[int, int] | None = None
+    pending: dict[str, float] | None = None
+    for _number, text in lines:
+        if "epoch" not in text:
+            continue
+        bar = _TQDM_EPOCH.search(text)
+        if bar is None:
+            continue
+        metrics = {canonical_name(m[1]): float(m[2]) for m in _TQDM_FIELD.finditer(bar[3])}
+        if not metrics:
+            continue  # the bar's first state (`0/10 [00:00<?, ?epoch/s]`) or one without a postfix
+        done, total = int(bar[1]), int(bar[2])
+        if pending is not None and last == (done, total):
+            pending = metrics  # a later refresh of the same epoch (the bar's close repeats it)
+            continue
+        if pending is not None:
+            runs.current.add_epoch(pending)
+        if last is not None and (done <= last[0] or total != last[1]):
+            runs.start_new()
+        last, pending = (done, total), metrics
+    if pending is not None:
+        runs.current.add_epoch(pending)
+    return runs
+
+
 def _facts(content: str, steps: list[int]) -> InputFacts:
     train_on = _TRAIN_ON.search(content)
     num_samples = int(train_on[1]) if train_on else None
@@ -428,6 +468,9 @@ def parse(content: str) -> list[TrainingHistory]:
     histories = runs.histories(source, _facts(content, steps))
     if not histories and headed:
         histories = _block_runs(blocks, texts).histories(source, _facts(content, []))
+    if not histories:
+        tqdm_source = SourceInfo(format=TQDM_FORMAT)
+        histories = _tqdm_runs(texts).histories(tqdm_source, _facts(content, []))
     if not histories:
         records, stepped = _record_runs(texts)
         if stepped:

@@ -341,3 +341,30 @@ def test_a_bar_drawn_full_is_a_finished_epoch_whatever_its_cut_count_says() -> N
     # A bar with its head still drawn is not finished, whatever precedes it.
     with pytest.raises(HistoryError, match="no finished epoch"):
         load_runs(b"Epoch 1/2\n00/100 [=============>................] - 11s - loss: 7.9\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "names"),
+    [
+        # tqdm's Keras callback under Python logging (CTMX-Zhen/pokemon_classification): the
+        # batch bars between epochs are no epochs, and the bar's closing repeat is no 11th.
+        ("w876_pokemon-tqdm-logging-overfit.txt", 4.82, {"loss", "accuracy", "val_loss", "val_accuracy"}),
+        # pykeen's training loop (a lab's docstring): `prev_loss` is the bar's own field.
+        ("pykeen-transe-nations-tqdm-epochs-EXCERPT.txt", 1.38, {"loss", "prev_loss"}),
+    ],
+)
+def test_a_tqdm_bar_over_epochs_reads_an_epoch_a_count(name: str, first: float, names: set[str]) -> None:
+    (run,) = load_path(WILD / name)
+    assert run.source.format == "tqdm_epochs"
+    assert run.metrics["loss"][0] == first
+    assert set(run.metrics) == names
+
+
+def test_a_tqdm_bar_over_batches_or_items_is_no_epoch_and_a_new_bar_a_new_run() -> None:
+    bars = (
+        "100%|##| 50/50 [00:02<00:00, 20.1batch/s, loss=0.5]\n100%|##| 3/3 [00:09<00:00, 3.1it/s, loss=0.4]\n"
+    )
+    with pytest.raises(HistoryError, match="found no training epochs"):
+        load_runs(bars.encode())
+    log = "".join(f" {k}/{n} [00:0{k}<00:00, 1.00s/epoch, loss={k}.0]\n" for k, n in [(1, 2), (2, 2), (1, 2)])
+    assert [run.metrics["loss"].tolist() for run in load_runs(log.encode())] == [[1.0, 2.0], [1.0]]
