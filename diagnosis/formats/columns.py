@@ -38,6 +38,8 @@ _KERAS_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _METRIC_WORDS = {"acc": "accuracy", "accuracy": "accuracy", "lr": "learning_rate"}
 # Hand-written loops append per epoch to lists named in the plural (`train_losses`, `val_accs`).
 _PLURALS = {"losses": "loss", "accs": "acc", "accuracies": "accuracy"}
+# ... or keep them under the curve's name and `_history` (`train_loss_history`, `valAccHistory`).
+_LIST_SUFFIXES = frozenset({"history"})
 # Columns that number the rows rather than measure anything.
 INDEX_NAMES = frozenset({"epoch", "epochs", "step", "steps", "global_step", "index", "unnamed: 0", ""})
 
@@ -48,6 +50,9 @@ def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
     input has no validation split of its own (PyTorch examples log `Loss/test`)."""
     name = name.strip().strip("\"'")
     head, underscore, last = name.rpartition("_")
+    if head and last.lower() in _LIST_SUFFIXES:  # `train_loss_history`: the list of a curve
+        name = head
+        head, underscore, last = name.rpartition("_")
     if last in _PLURALS:
         name = head + underscore + _PLURALS[last]
     if _KERAS_NAME.fullmatch(name) and not name.startswith(
@@ -59,7 +64,7 @@ def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
         for chunk in _CHUNK.findall(name)
         for word in (_CAMEL.findall(chunk) if _TURN.search(chunk) else [chunk])
     ]
-    if words and words[-1] in {"epoch", "step"} and len(words) > 1:
+    if words and words[-1] in {"epoch", "step", *_LIST_SUFFIXES} and len(words) > 1:
         words.pop()  # Lightning's `train_loss_epoch`; per-step columns are told apart by the caller
     prefix = ""
     for i in (0, len(words) - 1):

@@ -115,19 +115,20 @@ def _without_side_data(document: dict[Any, Any]) -> dict[Any, Any]:
     that hold text, lists of numbers not named like a loss whose length is no loss curve's,
     and objects that are no pandas column (keys other than epoch numbers) are left out. A second fit's curves
     (`fine_tune_accuracy`) have its loss's length and stay."""
-    lengths = {
-        len(values)
-        for key, values in document.items()
-        if isinstance(values, list) and str(key).endswith(_LOSS_NAMES)
-    }
+    lengths = {len(values) for key, values in document.items() if isinstance(values, list) and _loss_key(key)}
     if not lengths:
         return document
     return {key: values for key, values in document.items() if _curve_or_score(key, values, lengths)}
 
 
+def _loss_key(key: object) -> bool:
+    """A key named like a loss curve (`val_loss`, `train_losses`, `train_loss_history`)."""
+    return str(key).removesuffix("_history").endswith(_LOSS_NAMES)
+
+
 def _curve_or_score(key: object, values: object, lengths: set[int]) -> bool:
     if isinstance(values, list):
-        if str(key).endswith(_LOSS_NAMES):
+        if _loss_key(key):
             return True  # a loss curve, whatever it holds (a bad value is an error to report)
         return len(values) in lengths and not any(isinstance(value, str | bool) for value in values)
     if isinstance(values, dict):

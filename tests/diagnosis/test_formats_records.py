@@ -114,6 +114,12 @@ def test_lines_of_words_without_epochs_get_the_expected_layouts() -> None:
             "epoch,losses,val_losses,val_accuracies\n1,1.28,0.95,0.6\n2,0.90,0.91,0.6\n3,0.16,1.30,0.7\n",
             "h.csv",
         ),
+        # ... or under the curve's name and `_history`, beside a run's settings.
+        (
+            '{"model": "cnn", "train_loss_history": [1.28, 0.90, 0.16], "valLossHistory": [0.95, 0.91, 1.30],'
+            ' "train_acc_history": [0.54, 0.69, 0.95], "history": "kept per epoch"}',
+            "h.json",
+        ),
     ],
 )
 def test_lists_named_in_the_plural_are_the_metrics_they_hold(text: str, name: str) -> None:

@@ -368,3 +368,18 @@ def test_a_tqdm_bar_over_batches_or_items_is_no_epoch_and_a_new_bar_a_new_run() 
         load_runs(bars.encode())
     log = "".join(f" {k}/{n} [00:0{k}<00:00, 1.00s/epoch, loss={k}.0]\n" for k, n in [(1, 2), (2, 2), (1, 2)])
     assert [run.metrics["loss"].tolist() for run in load_runs(log.encode())] == [[1.0, 2.0], [1.0]]
+
+
+@pytest.mark.parametrize(
+    ("name", "names"),
+    [
+        # A PyTorch loop's lists (IbrahimEmad11/MammoDetect): `train_loss_history`, ...
+        ("w666_mammodetect-custom-history-keys.json", {"loss", "accuracy", "val_loss", "val_accuracy"}),
+        # A training report's metrics JSON: text, settings and final scores beside the curve.
+        ("alm-projector-metrics-train-loss-history.json", {"loss"}),
+    ],
+)
+def test_curves_saved_under_their_name_and_history_are_the_curves(name: str, names: set[str]) -> None:
+    (run,) = load_path(WILD / name)
+    assert set(run.metrics) == names
+    assert run.epochs == MANIFEST[name]["epochs"][0]
