@@ -79,7 +79,7 @@ _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 # 0.8590 val acc: 0.8735`). Read only where no `model.fit` epoch was found, so a callback's
 # `Epoch 3: ...` message never becomes an epoch of a Keras log.
 _EPOCH_RECORD = re.compile(
-    r"(?<![\w.])epoch(?:_end)?[ \t]*[:=\[(]?[ \t]*(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*[\])]?"
+    r"(?<![\w.])epoch(?:_end)?[ \t]*[:=\[(#]?[ \t]*(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*[\])]?"
     r"(?:[ \t]*[:,|-]|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]))",
     re.IGNORECASE,
 )
@@ -273,9 +273,64 @@ def _lines(content: str) -> Iterator[tuple[int, str | None]]:
                 yield number, piece.strip() if len(pieces) > 1 else piece
 
 
+# A `name: number` or `name=number` in running text (not `train.py:23`, not `15:53:24`).
+_FIELD_TEXT = re.compile(rf"[A-Za-z_][\w.]*(?::[ \t]+|[ \t]*=[ \t]*){_NUMBER}(?![\w.])", re.IGNORECASE)
+
+
+def _successive(records: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The records that count on from the first (`Epoch 1 ..`, `Epoch 2 ..`); a `best epoch: 2`
+    among the fields of `Epoch 5` is no record of its own."""
+    kept: list[re.Match[str]] = []
+    for record in records:
+        if not kept or int(record[1]) == int(kept[-1][1]) + 1:
+            kept.append(record)
+    return kept
+
+
+def _run_together(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The epoch lines of a paste that ran them together, one a piece: where a line holds
+    successive epoch records (a loop printing with `end=" "`, a log re-wrapped by an e-mail
+    client: `Epoch #1 Loss: 0.549 Accuracy: 0.718 Epoch #2 Loss: 0.430` then `Accuracy: 0.822
+    Epoch #3 ...`), its paragraph is read as one text cut before each record. Each piece keeps
+    the number of the line it starts on. A re-wrap narrower than one record (no line holds two)
+    is not rejoined, nor are records with a logger's prefix run together on one line."""
+    crowded = {number for number, text in lines if len(_successive(list(_EPOCH_RECORD.finditer(text)))) > 1}
+    if not crowded:
+        return lines
+    paragraphs: list[list[tuple[int, str]]] = []
+    for number, text in lines:
+        if paragraphs and number - paragraphs[-1][-1][0] in (0, 1):
+            paragraphs[-1].append((number, text))
+        else:
+            paragraphs.append([(number, text)])
+    pieces: list[tuple[int, str]] = []
+    for paragraph in paragraphs:
+        if not crowded.intersection(number for number, _ in paragraph):
+            pieces.extend(paragraph)
+            continue
+        starts, joined = [], ""
+        for number, text in paragraph:
+            starts.append((len(joined), number))
+            joined += text + " "
+        cuts = [record.start() for record in _successive(list(_EPOCH_RECORD.finditer(joined)))]
+        if not cuts or cuts[0] > 0:
+            cuts.insert(0, 0)
+        for begin, cut in zip(cuts, [*cuts[1:], len(joined)], strict=True):
+            # What starts the next record's line before it (a logger's prefix) is no field of
+            # this record unless it holds one (`Accuracy: 0.822917 Epoch #3`) or the value of
+            # the name that ended the line before (`Accuracy:` then `0.054814555 Epoch: 3`).
+            line_start = max(offset for offset, _ in starts if offset <= cut)
+            prefix = begin < line_start < cut and not joined[:line_start].rstrip().endswith((":", "="))
+            end = line_start if prefix and not _FIELD_TEXT.search(joined, line_start, cut) else cut
+            number = max(line for offset, line in starts if offset <= begin)
+            pieces.append((number, joined[begin:end].strip()))
+    return pieces
+
+
 def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
     """Epochs from lines of their own (`Epoch 3: train loss: 0.41, val loss: 0.52`); a new run
     starts where the epoch number restarts (see new_fit)."""
+    lines = _run_together(lines)
     runs = Runs()
     last: tuple[int, int | None] | None = None
     pending: dict[str, float] | None = None  # the epoch's result so far, from its step lines

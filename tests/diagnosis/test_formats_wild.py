@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 
 import numpy as np
 import pytest
@@ -383,3 +384,28 @@ def test_curves_saved_under_their_name_and_history_are_the_curves(name: str, nam
     (run,) = load_path(WILD / name)
     assert set(run.metrics) == names
     assert run.epochs == MANIFEST[name]["epochs"][0]
+
+
+def test_epoch_lines_run_together_are_cut_before_each_epoch() -> None:
+    # tensorflow/tensorflow#26543, a comment sent by e-mail: `Epoch #1 Loss: 0.549081 Accuracy:
+    # 0.718750 Epoch #2 Loss: 0.430481` then `Accuracy: 0.822917 Epoch #3 ...`.
+    (mail,) = load_path(WILD / "w816_tf2-alpha-nan-third-epoch-email.txt")
+    assert mail.metrics["loss"][:2].tolist() == [0.549081, 0.430481]
+    assert mail.metrics["accuracy"].tolist() == [0.71875, 0.822917, 0.166667, 0.166667, 0.166667]
+    # Transformations of an unrelated real log (w827, a HAR CNN's `Epoch:  0  Training Loss:
+    # 10.845988  Training Accuracy:  0.054814555` lines): what `print(..., end=" ")` makes of
+    # its loop, and an e-mail client's re-wrap at 72 columns (a field's value on the next line).
+    original = (CORPUS / "w827_har-cnn-loss-frozen-10.85.txt").read_text()
+    (plain,) = load_runs(original.encode())
+    flowed = " ".join(line.strip() for line in original.splitlines() if line.startswith("Epoch"))
+    for text in (flowed, "\n".join(textwrap.wrap(flowed, 72))):
+        (run,) = load_runs(text.encode())
+        assert run.epochs == plain.epochs == 8
+        for name, values in plain.metrics.items():
+            assert run.metrics[name].tolist() == values.tolist()
+
+
+def test_a_best_epoch_among_an_epochs_fields_is_no_epoch_of_its_own() -> None:
+    log = b"Epoch 4: loss: 0.5, best epoch: 3, best val: 0.4\nEpoch 5: loss: 0.4, best epoch: 3\n"
+    (run,) = load_runs(log)
+    assert run.metrics["loss"].tolist() == [0.5, 0.4]
