@@ -14,6 +14,13 @@ A model right on nearly every training sample has no answers left to throw about
 training accuracy stayed at NEAR_PERFECT or above over the second half of the run, the loss's
 steps up move its confidence on the last few samples (a phishing classifier at 0.9994-1.0 whose
 loss wanders 0.0002-0.0025), and the finding is info, not a warning.
+
+A log read per step (a Hugging Face Trainer's loss every `logging_steps`, a short
+Lightning run: `SourceInfo.granularity` "step") has no epoch mean to smooth the batches: each
+point averages a few batches, so a third of them going up is the batches' sampling noise that
+an epoch curve averages away, not an optimizer that overshoots. There the finding is info: an
+overshooting rate on such a run shows as a loss that climbs or blows up (loss_diverging,
+loss_spikes, loss_nan) or one stuck where it started (loss_plateau), which those rules judge.
 """
 
 from __future__ import annotations
@@ -54,6 +61,8 @@ LARGE_UNDONE = 0.25
 SMALL_AMPLITUDE = AMPLITUDE / 2
 # Right on all but one sample in a hundred: the loss's wobble changes no answers (docstring).
 NEAR_PERFECT = 0.99
+# The granularity of a run read per logged step (see the docstring).
+PER_STEP = "step"
 # An accuracy above 1 is a percentage (`train_accuracy` 94.2 ... 100) up to this; above it, it is
 # not an accuracy at all. A percentage that stays under 1 % is no near-perfect score either way.
 PERCENT = 100.0
@@ -89,16 +98,20 @@ class LossOscillating(Rule):
             return None
         ups = [int(i) + 1 for i in np.flatnonzero(steps > 0)]
         settled = answers_settled(run, run.epochs // 2)
+        per_step = run.source.granularity == PER_STEP
         return self.finding(
             run,
-            severity=Severity.info if settled else Severity.warning,
+            severity=Severity.info if settled or per_step else Severity.warning,
             confidence=min(0.9, 0.5 + up_share),
             summary=(
-                f"{self.monitor} went up in {up_share:.0%} of epochs, by {amplitude:.0%} of its level "
+                f"{self.monitor} went up in {up_share:.0%} of {'logged steps' if per_step else 'epochs'}, "
+                f"by {amplitude:.0%} of its level "
                 f"on a typical step, undoing {min(undone, 1.0):.0%} of what the run had learned each "
                 + (
                     "time, while the training accuracy held near 1: confidence on a few samples moving."
                     if settled
+                    else "time, read per logged step: batch-to-batch noise that no epoch mean smooths."
+                    if per_step
                     else "time: the optimizer is overshooting."
                 )
             ),
@@ -108,6 +121,7 @@ class LossOscillating(Rule):
                 "relative_step": rounded(amplitude, 3),
                 "progress_undone": rounded(undone, 3),
                 "accuracy_near_perfect": settled,
+                "per_step": per_step,
                 "thresholds": {
                     "up_share": UP_SHARE,
                     "relative_step": AMPLITUDE,

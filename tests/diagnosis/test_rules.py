@@ -7,6 +7,7 @@ import pytest
 
 from diagnosis import Severity, diagnose
 from diagnosis.history import history_from_mapping
+from diagnosis.models import SourceInfo
 from diagnosis.rules import REGISTRY
 from diagnosis.rules.loss_oscillating import (
     AMPLITUDE,
@@ -16,6 +17,7 @@ from diagnosis.rules.loss_oscillating import (
     progress_undone,
 )
 from diagnosis.rules.val_better_than_train import ACCURACY_GAP
+from diagnosis.taxonomy import Code
 from testkit import histories
 
 
@@ -207,6 +209,21 @@ def test_a_short_run_that_goes_up_as_often_as_down_by_large_steps_is_oscillating
     assert "loss_oscillating" not in codes({"loss": descent})
     # Three epochs are too few to tell anything.
     assert "loss_oscillating" not in codes({"loss": swinging[1:4]})
+
+
+def test_a_per_step_curve_going_up_and_down_is_batch_noise_not_overshooting() -> None:
+    # The stuck wobble above, read as an epoch curve, is an optimizer that overshoots; read per
+    # logged step (a Trainer's loss every few batches) the same ups are the batches' noise that
+    # no epoch mean smoothed: reported, but as info.
+    t = np.arange(60)
+    stuck = (0.3 + 0.2 * np.exp(-t / 6) + 0.1 * np.where(t % 2 == 0, 1.25, 0.8)).tolist()
+    per_epoch = diagnose(history_from_mapping({"loss": stuck}))
+    per_step = diagnose(history_from_mapping({"loss": stuck}, source=SourceInfo(granularity="step")))
+    assert {f.code: f.severity for f in per_epoch.findings}[Code.loss_oscillating] is Severity.warning
+    found = next(f for f in per_step.findings if f.code == "loss_oscillating")
+    assert found.severity is Severity.info
+    assert found.evidence["per_step"] is True
+    assert "logged steps" in found.summary
 
 
 def test_spikes_that_recover() -> None:
