@@ -448,6 +448,11 @@ def infer_facts(curves: Curves, meta: RunMetadata) -> RunFacts:
         train_samples, samples_from = meta.steps_per_epoch * meta.batch_size, "steps_per_epoch x batch_size"
     if not train_samples and accuracy is not None:
         train_samples = count_samples(curves.get(accuracy))
+        if train_samples and meta.steps_per_epoch and train_samples < meta.steps_per_epoch:
+            # Each step of an epoch draws at least one sample, so fewer samples than steps
+            # contradicts the input: the 1/n steps are one batch's accuracy (a progress bar
+            # showing the last batch's value), which says nothing of the training set's size.
+            train_samples = None
         samples_from = f"{accuracy} steps of 1/n" if train_samples else None
     return RunFacts(
         task=task,

@@ -71,6 +71,11 @@ def test_a_tiny_training_set_counted_from_the_accuracy_is_insufficient_data() ->
     assert finding.evidence["num_samples"] == 30
     # Metadata wins: the caller's count is the one used.
     assert "insufficient_data" not in codes(raw, num_samples=5000)
+    # A progress bar of 857 steps per epoch: each step drew a sample at least, so steps of 1/30
+    # are one batch's accuracy (the last batch's, as some progress bars show), not the set's.
+    batched = history_from_mapping(raw, {"steps_per_epoch": 857})
+    assert batched.facts.train_samples is None
+    assert "insufficient_data" not in {f.code for f in diagnose(batched).findings}
 
 
 def test_an_accuracy_held_while_the_loss_moves_is_one_answer_for_all_the_majority_share() -> None:
