@@ -91,8 +91,9 @@ _EPOCH_RECORD = re.compile(
 _STEP_COUNTER = re.compile(r"\b(step|batch|episode|iter(?:ation)?)s?\b[ \t]*[:=#]?[ \t]*\d", re.IGNORECASE)
 STEP_LINES = "each epoch's last logged step (or its epoch-end line) read as the epoch's result"
 _COUNTER_NAMES = frozenset({"step", "steps", "batch", "episode", "iter", "iteration"})
+# A value with a percent sign (`Accuracy: 54.9%`) is the share it writes (0.549).
 _RECORD_FIELD = re.compile(
-    rf"([A-Za-z_][\w.]{{0,99}}(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})[ \t]*[:=][ \t]*({_NUMBER})",
+    rf"([A-Za-z_][\w.]{{0,99}}(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})[ \t]*[:=][ \t]*({_NUMBER})(%?)",
     re.IGNORECASE,
 )
 # Fields that follow one another with only spaces between them (`train_acc= 0.04 val_acc= 0.06`).
@@ -341,7 +342,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
             continue
         metrics: dict[str, float] = {}
         fields = [
-            (found[1], float(found[2]))
+            (found[1], float(found[2]) / (100.0 if found[3] else 1.0))
             for field in _RECORD_SEPARATORS.split(text[record.end() :])
             if _RECORD_FIELDS.fullmatch(field.strip())
             for found in _RECORD_FIELD.finditer(field)

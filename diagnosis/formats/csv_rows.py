@@ -15,6 +15,9 @@ MISSING = frozenset({"NA", "", "None", "null", "N/A"})
 # Rows are a few dozen bytes a metric; a longer line is not a row.
 MAX_LINE = 1 << 20
 _NUMBER = re.compile(r"\s*[-+]?(?:nan|inf(?:inity)?|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*", re.IGNORECASE)
+# A share written as a percentage (`93.14%`, what a hand-written export prints for an accuracy):
+# the sign says the scale, so it is read as the share it is (0.9314).
+_PERCENT = re.compile(r"\s*((?:\d+\.?\d*|\.\d+))[ \t]*%\s*")
 
 
 def split_cells(line: str, separator: str) -> list[str]:
@@ -24,7 +27,7 @@ def split_cells(line: str, separator: str) -> list[str]:
 
 
 def is_number(cell: str) -> bool:
-    return _NUMBER.fullmatch(cell) is not None
+    return _NUMBER.fullmatch(cell) is not None or _PERCENT.fullmatch(cell) is not None
 
 
 def _value(cell: str, empty: float | None) -> float | None:
@@ -33,6 +36,8 @@ def _value(cell: str, empty: float | None) -> float | None:
         return empty
     if cell in MISSING:
         return None
+    if (percent := _PERCENT.fullmatch(cell)) is not None:
+        return float(percent[1]) / 100.0
     if not is_number(cell):
         raise ValueError(cell)
     return float(cell)

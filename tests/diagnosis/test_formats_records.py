@@ -148,3 +148,29 @@ def test_an_empty_cell_in_a_table_of_epochs_is_nan(text: str) -> None:
 def test_csvlogger_na_is_a_metric_not_logged_not_nan() -> None:
     [run] = load_runs(b"epoch,loss,val_loss\n0,0.9,NA\n1,0.8,NA\n", "h.csv")
     assert "val_loss" not in run.metrics
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # A hand-written export (pandas to_csv of formatted strings) with accuracies in percent.
+        (
+            b"Epoch,Train_Loss,Val_Loss,Train_Acc,Val_Acc\n1,0.226,0.0739,93.14%,97.90%\n"
+            b"2,0.0826,0.0519,97.55%,98.54%\n3,0.0581,0.0462,98.2%,98.6%\n",
+            "h.csv",
+        ),
+        # A NumPy loop's lines every few steps, the last of each epoch its result.
+        (
+            b"  Epoch 1/3 | Step 500/1000 | Loss: 1.6937 | Accuracy: 40.0%\n"
+            b"  Epoch 1/3 | Step 1000/1000 | Loss: 1.2973 | Accuracy: 93.14%\n"
+            b"  Epoch 2/3 | Step 1000/1000 | Loss: 0.8069 | Accuracy: 97.55%\n"
+            b"  Epoch 3/3 | Step 1000/1000 | Loss: 0.7147 | Accuracy: 98.2%\n",
+            "log.txt",
+        ),
+    ],
+)
+def test_a_value_written_in_percent_is_read_as_the_share_it_is(text: bytes, name: str) -> None:
+    [run] = load_runs(text, name)
+    assert run.epochs == 3
+    assert run.metrics["accuracy"].tolist() == pytest.approx([0.9314, 0.9755, 0.982])
+    assert float(run.metrics["loss"][0]) in (0.226, 1.2973)
