@@ -272,8 +272,13 @@ MIN_LISTED, MIN_SHOWN, MAX_LISTED = 0.2, 3, 6
 # Alarms about the validation measurement alone: a validation loss noisier than the training
 # loss says the validation set is small or unrepresentative, not that training went wrong. A
 # run whose only alarms are these lists the causes that reach MIN_LISTED and no runners-up:
-# guessing training causes (a rate, a batch size) from a measurement would be noise.
-MEASUREMENT_ONLY: frozenset[Code] = frozenset({C.val_noisy})
+# guessing training causes (a rate, a batch size) from a measurement would be noise. A
+# validation better than training (val_better_than_train) compares the two measurements: the
+# validation set is easier (an overlap, another distribution) or training runs under noise that
+# validation does not see (Dropout, augmentation). Alone it leaves the fit to new data as good as
+# validation measures it: Dropout heavy enough to hurt shows as a training loss left high too
+# (underfitting, a plateau), an alarm about training that brings the runners-up back.
+MEASUREMENT_ONLY: frozenset[Code] = frozenset({C.val_noisy, C.val_better_than_train})
 # A spike in the validation loss alone (loss_spikes with `validation_only`: the training loss
 # never spiked, so no update blew the weights up) is the validation measurement jumping, the
 # fact val_noisy reads: it joins val_noisy's group (strongest of, not multiplied with it) and

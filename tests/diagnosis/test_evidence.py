@@ -92,6 +92,23 @@ def test_a_noisy_validation_alone_lists_no_runners_up() -> None:
     assert _probability(both, "lr_too_high") > 0.0
 
 
+def test_validation_better_than_training_alone_lists_no_runners_up() -> None:
+    better = finding(
+        "val_better_than_train",
+        {"excessive_dropout": 2.0, "duplicate_samples": 1.5, "train_val_shift": 1.5},
+        confidence=0.7,
+    )
+    _, alone = conclude([better], Context(epochs=30))
+    assert alone.status is VerdictStatus.problems
+    assert all(c.probability >= MIN_LISTED for c in alone.causes)
+    assert _probability(alone, "train_val_shift") == 0.0
+    # Beside a training loss left high (Dropout that hurts), the runners-up are shown as ever.
+    underfit = finding("underfitting", {"capacity_too_low": 2.0, "excessive_dropout": 1.0})
+    _, both = conclude([better, underfit], Context(epochs=30))
+    assert len(both.causes) >= MIN_SHOWN
+    assert _probability(both, "excessive_dropout") > 0.0
+
+
 def test_a_spike_in_the_validation_loss_alone_is_the_noisy_measurement_again() -> None:
     noisy = finding("val_noisy", {"insufficient_data": 2.0, "lr_too_high": 1.0})
     val_spike = finding(
