@@ -6,6 +6,11 @@ yardstick for "the loss is still high" (the caller's `baseline_loss`) or validat
 show what carries over. Where that is missing, the honest answer is "inconclusive" with the
 reason, not "healthy". `why_inconclusive` gives that reason; the verdict uses it only when no
 warning or error was found (a problem the curves show stays a problem).
+
+Validation that a per-step reading left out (an evaluation after each epoch of a short
+fine-tune, `SourceInfo.left_out`) counts as validation: read per epoch, the same run carries it
+and is judged as a Keras run of as many epochs is; the per-step view keeps the training steps
+for the rules, which need more points than its few epochs give.
 """
 
 from __future__ import annotations
@@ -48,7 +53,9 @@ def why_inconclusive(run: TrainingHistory) -> str | None:
             f"send the history after at least {MIN_EPOCHS} epochs"
         )
     facts = run.facts
-    has_validation = any(name.startswith("val_") for name in run.curve_names)
+    # A per-step reading leaves out validation logged once an epoch (SourceInfo.left_out): the
+    # same run read per epoch would carry it, and be judged as a Keras run of as many epochs is.
+    has_validation = any(name.startswith("val_") for name in [*run.curve_names, *run.source.left_out])
     if (
         facts.task in {"regression", None}
         and facts.baseline_loss is None

@@ -187,6 +187,12 @@ class SourceInfo(BaseModel):
         description="How per-step values were turned into points: per-epoch aggregation, or the "
         "metrics a per-step reading left out.",
     )
+    left_out: list[str] = Field(
+        default_factory=list,
+        description="Metrics the input logged that a per-step reading left out, logged at too few "
+        "steps to judge per step (an evaluation after each epoch).",
+        examples=[["val_loss", "val_accuracy"]],
+    )
     skipped: list[SkippedLines] = Field(
         default_factory=list,
         description="Lines that looked like training output but were not read (the first few).",

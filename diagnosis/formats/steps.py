@@ -107,6 +107,7 @@ def _assemble(points: list[_Point], fmt: str, facts: InputFacts, skips: Skips) -
     """Per epoch where the run has enough epochs, else per step."""
     epoch_of = {id(p): int(p.epoch) for p in points if p.epoch is not None}
     whole = {epoch_of[id(p)] for p in points if p.epoch is not None and (p.train or p.epoch_level)}
+    sparse: list[str] = []
     if len(whole) >= MIN_EPOCHS and len(epoch_of) == len(points):
         columns = _per_epoch(points, skips, epoch_of)
         granularity = "epoch"
@@ -128,6 +129,7 @@ def _assemble(points: list[_Point], fmt: str, facts: InputFacts, skips: Skips) -
         format=fmt,
         granularity=granularity,
         aggregated=aggregated,
+        left_out=sparse,
         skipped=skips.close(),
         skipped_lines=skips.total,
         facts=facts,

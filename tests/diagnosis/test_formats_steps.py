@@ -11,6 +11,7 @@ import pytest
 from diagnosis.engine import diagnose_runs
 from diagnosis.formats import load_path, load_runs
 from diagnosis.formats.steps import MIN_EPOCHS
+from diagnosis.judgeable import why_inconclusive
 from tests.diagnosis.writers import FIXTURES
 
 WILD = FIXTURES / "wild"
@@ -28,6 +29,19 @@ def test_a_short_fine_tune_is_judged_per_logged_step_and_says_so() -> None:
     assert run.source.facts.batch_size == 16
     assert run.metadata.batch_size == 16
     assert "read per logged step; left out, logged at too few steps" in _text(run)
+
+
+def test_validation_a_per_step_reading_left_out_still_counts_for_judging() -> None:
+    (run,) = load_path(WILD / "w069_lora-imdb-distilbert.json")
+    assert run.source.left_out == ["val_loss"]
+    # A loss of unknown task that fell by half: judged because the input logged validation.
+    assert why_inconclusive(run) is None
+    # The same steps without the evaluations say nothing of what carries over: inconclusive.
+    document = json.loads((WILD / "w069_lora-imdb-distilbert.json").read_text())
+    document["log_history"] = [e for e in document["log_history"] if "eval_loss" not in e]
+    (bare,) = load_runs(json.dumps(document).encode(), "trainer_state.json")
+    assert bare.source.left_out == []
+    assert why_inconclusive(bare) is not None
 
 
 def test_trainer_state_per_epoch_when_the_run_is_long_enough() -> None:
