@@ -47,8 +47,8 @@ MIN_FAULTY, MIN_HEALTHY = 80, 16
 # The fresh holdout: this many new variants of every cause and this many new healthy shapes.
 # The sixth round's (written after the fifth holdout was read and retired into 'seen').
 FRESH_VARIANTS, FRESH_HEALTHY = 5, 12
-# The project keeps at least a third of a labelled corpus held out (173 of 449: round 6's 117,
-# round 10's 22 and round 11's 34).
+# The project keeps at least a third of a labelled corpus held out (171 of 447: round 6's 117,
+# round 10's 22 and round 11's 32).
 HOLDOUT_SHARE = Fraction(1, 3)
 # Variants per cause that tuning may look at: two original ones and the first to fifth
 # holdouts' (all read and retired).
