@@ -19,7 +19,7 @@ from diagnosis.probes import training as t
 from diagnosis.probes.model_audit.learning_rate import rate_corroborated
 from diagnosis.probes.model_audit.linear_capacity import linear_model_too_small
 from diagnosis.rules.underfitting import trained_through
-from diagnosis.rules.unexpected_initial_loss import ABOVE, FACTOR
+from diagnosis.rules.unexpected_initial_loss import ABOVE, FACTOR, replay_recovered
 from diagnosis.taxonomy import Code
 from diagnosis.units import Settled, Unit
 
@@ -80,8 +80,11 @@ class InitialLoss(Probe):
 
     def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
         """A first loss far off is a hazard of scale: a replay that fit the data anyway shows
-        it cost nothing (trained_through)."""
-        return trained_through(facts)
+        it cost nothing (trained_through), and so does one that left it within its first
+        epoch and went on to learn (replay_recovered, the curve rule's own reading)."""
+        expected = finding.evidence.get("expected")
+        recovered = replay_recovered(facts, float(expected)) if isinstance(expected, int | float) else None
+        return trained_through(facts) or recovered
 
 
 class OverfitOneBatch(Probe):

@@ -209,3 +209,39 @@ def ended_well(run: TrainingHistory) -> bool:
     final = final_val_accuracy(run)
     chance = run.facts.chance_accuracy or 0.0
     return final is not None and final >= chance + ENDED_WELL * (1.0 - chance)
+
+
+def replay_recovered(facts: BundleFacts, chance_loss: float) -> Settled | None:
+    """This rule's reading of a recovered start applied to a bundle's replay: a fresh copy's
+    first loss far off (the initial-loss probe) that the replay left within its first epoch (the
+    validation loss at its end and the second epoch's training loss in range, as
+    _after_first_epoch reads a history) and that went on to end well (ENDED_WELL of the way from
+    what a constant answer scores, the validation set's largest class share, to 1). A blow-up
+    of the first steps that the setup recovered from cost nothing; real healthy runs do this."""
+    history, score = facts.replay.history, facts.replay.score
+    after = {}
+    for name, epoch in (("val_loss", 0), ("loss", 1)):
+        values = history.get(name) or []
+        if len(values) > epoch and math.isfinite(values[epoch]):
+            after[f"{name}[{epoch}]"] = float(values[epoch])
+    accuracy, y_val = score.get("accuracy"), facts.data.y_val
+    if not after or any(_far_off(value, chance_loss) for value in after.values()):
+        return None
+    if accuracy is None or y_val is None or not len(y_val):
+        return None
+    rows = np.asarray(y_val)
+    classes = rows.argmax(axis=1) if rows.ndim == 2 and rows.shape[1] > 1 else rows.reshape(-1).round()
+    _, counts = np.unique(classes, return_counts=True)
+    constant = max(float(counts.max()) / len(classes), 1.0 / max(2, round(math.exp(chance_loss))))
+    if accuracy < constant + ENDED_WELL * (1.0 - constant):
+        return None
+    return Settled(
+        "but the replay was in range by the end of its first epoch ("
+        + ", ".join(f"{name} {value:.3g}" for name, value in after.items())
+        + f") and ended at validation accuracy {accuracy:.3g}, where one answer for all scores "
+        f"{constant:.3g}: a start it recovered from",
+        {
+            "after_first_epoch": {k: rounded(v) for k, v in after.items()},
+            "constant_answer": rounded(constant),
+        },
+    )

@@ -335,3 +335,37 @@ def test_a_one_epoch_replay_that_fit_the_data_is_judged_by_its_score() -> None:
 
     assert judged_by_score(one_epoch, scored(1e-4)).missing == ()
     assert judged_by_score(one_epoch, scored(float(y[200:].var()))).missing == one_epoch.missing
+
+
+def test_a_first_loss_far_off_that_the_replay_left_in_its_first_epoch_is_info() -> None:
+    """The initial-loss probe's alarm, read as the curve rule reads a history: a replay back in
+    range by the end of its first epoch that went on to end well (half the way from what one
+    answer for all scores to 1) recovered from it. Still far off after that epoch, an end near
+    chance, or an accuracy no better than the majority class's share leave it standing."""
+    rng = np.random.default_rng(5)
+
+    def rows(classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x = (np.eye(3)[classes] + 0.01 * rng.normal(size=(len(classes), 3))).astype(np.float32)
+        return x, np.eye(3, dtype=np.float32)[classes]
+
+    x, y = rows(np.arange(200) % 3)
+    info = network("categorical_crossentropy", 3, "softmax")
+    far = _probe("unexpected_initial_loss", initial_loss=8.6, expected=float(np.log(3)))
+
+    balanced = np.arange(100) % 3
+
+    def facts(val_loss: float, accuracy: float, val_classes: np.ndarray = balanced) -> BundleFacts:
+        plain = _facts(info, Prepared(x, y, *rows(val_classes)))
+        history = {"loss": [1.4, 0.46, 0.41], "val_loss": [val_loss, 0.3, 0.29]}
+        replay = dataclasses.replace(plain.replay, history=history, score={"accuracy": accuracy})
+        return dataclasses.replace(plain, replay=replay)
+
+    # The simple model scores 1.0 on these rows: the replay's 0.87 does not settle it as fit.
+    (recovered,) = _settled([far], facts(0.31, 0.87))
+    assert recovered.severity is Severity.info
+    assert "recovered" in recovered.summary
+    assert _settled([far], facts(7.5, 0.87))[0].severity is Severity.warning
+    assert _settled([far], facts(0.31, 0.5))[0].severity is Severity.warning
+    # Nine rows in ten of one class: 0.91 is one answer for all.
+    mostly_one = (np.arange(100) % 10 == 0).astype(int)
+    assert _settled([far], facts(0.31, 0.91, mostly_one))[0].severity is Severity.warning
