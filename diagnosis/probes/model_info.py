@@ -158,6 +158,7 @@ def fresh_copy(
     from_logits: bool | None = None,
     clone_function: Callable[[keras.layers.Layer], keras.layers.Layer] | None = None,
     metrics: bool = True,
+    per_unit_accuracy: bool = False,
 ) -> keras.Model:
     """The same architecture with freshly initialized weights, compiled as the user trains it
     (or with the loss and rate a fix trial swaps in).
@@ -169,7 +170,11 @@ def fresh_copy(
     that state was computed from the data before training, and a clone resets it.
 
     `metrics=False` compiles the loss alone, for probes that read nothing else: an accuracy
-    metric is updated on every step (and read back by train_on_batch) for nothing."""
+    metric is updated on every step (and read back by train_on_batch) for nothing.
+
+    `per_unit_accuracy`: the accuracy scores each output unit as its own yes/no (multi-label
+    rows under a binary loss). Keras resolves "accuracy" by the output's width, and over several
+    units it takes the arg-max class, which a row of several true tags does not have."""
     import keras
 
     loss = loss or info.loss or "mean_squared_error"
@@ -189,6 +194,13 @@ def fresh_copy(
     clone.compile(
         optimizer=make_optimizer(info, learning_rate, optimizer),
         loss=loss_object(loss, info.from_logits if from_logits is None else from_logits),
-        metrics=["accuracy"] if metrics and "crossentropy" in loss else [],
+        metrics=[_accuracy(per_unit_accuracy)] if metrics and "crossentropy" in loss else [],
     )
     return clone
+
+
+def _accuracy(per_unit: bool) -> Any:
+    """The accuracy metric, named "accuracy" either way so the replay's curves read the same."""
+    import keras
+
+    return keras.metrics.BinaryAccuracy(name="accuracy") if per_unit else "accuracy"

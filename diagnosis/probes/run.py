@@ -168,7 +168,8 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         for probe in PROBES.values():
             if not probe.checks_wiring:
                 probe().run(on)
-        replayed = FreshStart(model, info, metrics=True)
+        # Multi-label rows: each tag right or wrong on its own, as task_score counts them.
+        replayed = FreshStart(model, info, metrics=True, per_unit_accuracy=labels.format == "multi_hot")
         baseline = replay(replayed, prepared, config, labels)
         probes.count("replay", baseline.steps)
         replayed_run = history_from_mapping(

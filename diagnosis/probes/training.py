@@ -173,9 +173,11 @@ class FreshStart:
     step count, rate) to their values before the first run gives each run exactly the start
     it had, down to the bit."""
 
-    def __init__(self, model: keras.Model, info: ModelInfo, *, metrics: bool = False) -> None:
+    def __init__(
+        self, model: keras.Model, info: ModelInfo, *, metrics: bool = False, per_unit_accuracy: bool = False
+    ) -> None:
         _seed()
-        self.model = fresh_copy(model, info, metrics=metrics)
+        self.model = fresh_copy(model, info, metrics=metrics, per_unit_accuracy=per_unit_accuracy)
         # The slots exist from the start, so the snapshot holds their initial values (zeros for
         # Adam's moments, Adagrad's initial accumulator).
         self.model.optimizer.build(self.model.trainable_variables)

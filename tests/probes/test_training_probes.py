@@ -252,3 +252,30 @@ def test_a_full_batch_replay_runs_as_many_steps_as_a_usual_one_within_the_users_
     run = replay(FreshStart(model, info, metrics=True), data, config, label_info(y, "binary_crossentropy"))
     assert run.steps == MIN_REPLAY_STEPS
     assert len(run.history["loss"]) == MIN_REPLAY_STEPS
+
+
+def test_a_multi_label_replay_counts_each_tag_in_its_accuracy_curve() -> None:
+    """Keras reads "accuracy" over several units as the arg-max class; over multi-hot rows that
+    is no accuracy (a fixed multi-label net read 0.23 against a chance of 1/2). The replay's
+    curve then scores each tag, as task_score does, under the same name."""
+    import keras
+
+    from diagnosis.probes.model_info import describe
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 4)).astype(np.float32)
+    y = (x[:, :3] > 0).astype(np.float32)  # three independent tags, often several per row
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.layers.Input((4,)), keras.layers.Dense(3, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-2), loss="binary_crossentropy")
+    info = describe(model, TrainingConfig())
+    data = Prepared(x[:160], y[:160], x[160:], y[160:])
+    labels = label_info(y, "binary_crossentropy")
+    config = TrainingConfig(batch_size=32, epochs=8)
+    per_tag = replay(FreshStart(model, info, metrics=True, per_unit_accuracy=True), data, config, labels)
+    argmax = replay(FreshStart(model, info, metrics=True), data, config, labels)
+    assert per_tag.history["val_accuracy"][-1] == pytest.approx(per_tag.score["accuracy"], abs=1e-3)
+    assert per_tag.history["val_accuracy"][-1] > 0.7
+    # The arg-max reading scores the same weights (the same seed) as something else.
+    assert argmax.score == per_tag.score
+    assert abs(argmax.history["val_accuracy"][-1] - argmax.score["accuracy"]) > 0.1
