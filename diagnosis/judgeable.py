@@ -41,8 +41,16 @@ SCORE_ENDED_WELL = 0.5
 # that fell less (1.0 -> 0.4) may still be high and stays inconclusive. A regression whose first
 # epoch was huge only because its targets sit far from zero (learning their mean removes most of
 # the loss) is unexpected_initial_loss's alarm, and an alarm is judged whatever this says.
+# A fresh network predicts about zero, so its first epoch pays the targets' mean as well as
+# their variance: a model that learned only the mean (a bias, inputs it cannot use) also ends far
+# under its first epoch, but it does so within its first epochs and then stops (loss_plateau's
+# "stalled from its first epochs"). So the loss must also have KEPT_FALLING, ending at half or
+# less of its value at epoch EARLY_EPOCHS (loss_plateau.STALL_FROM): a model that halved the loss
+# left after its first epochs learned from its inputs.
 FELL_TO = 0.2
 END_EPOCHS = 3
+EARLY_EPOCHS = 2
+KEPT_FALLING = 0.5
 
 
 def why_inconclusive(run: TrainingHistory) -> str | None:
@@ -72,11 +80,13 @@ def why_inconclusive(run: TrainingHistory) -> str | None:
 
 
 def _fell_far(run: TrainingHistory) -> bool:
-    """A positive training loss whose last epochs' median is FELL_TO or less of its first epoch's."""
+    """A positive training loss whose last epochs' median is FELL_TO or less of its first epoch's
+    and KEPT_FALLING or less of its value at epoch EARLY_EPOCHS."""
     loss = finite_curve(run.get("loss"))
-    if loss is None or loss.size < MIN_EPOCHS or float(loss[0]) <= 0:
+    if loss is None or loss.size <= EARLY_EPOCHS + END_EPOCHS or float(loss[0]) <= 0:
         return False
-    return median(loss[-END_EPOCHS:]) <= FELL_TO * float(loss[0])
+    end = median(loss[-END_EPOCHS:])
+    return end <= FELL_TO * float(loss[0]) and end <= KEPT_FALLING * float(loss[EARLY_EPOCHS])
 
 
 def _scored_well(run: TrainingHistory) -> bool:
