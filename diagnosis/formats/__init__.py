@@ -21,7 +21,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from diagnosis.formats import archive, console, csv_logger, text, tfrecord
-from diagnosis.formats.keras_json import bare_numbers, dump_runs, load_document, read_runs, runs_from_json
+from diagnosis.formats.keras_json import (
+    bare_numbers,
+    dump_runs,
+    labelled_history,
+    load_document,
+    read_runs,
+    runs_from_json,
+)
 from diagnosis.history import HistoryError, TrainingHistory
 
 __all__ = ["MAX_UNPACKED_BYTES", "dump_runs", "load_path", "load_runs", "read_runs"]
@@ -75,6 +82,9 @@ def _load_text(content: str, name: str) -> list[TrainingHistory]:
                 return console.parse(content)  # a log whose first line is `[INFO] ...`
             except HistoryError:
                 raise not_json from None
+    labelled = labelled_history(content)
+    if labelled is not None:
+        return labelled
     if csv_logger.looks_like_csv(content) or name.endswith((".csv", ".tsv")):
         try:
             return csv_logger.parse(content)

@@ -9,6 +9,8 @@
   list of per-epoch records;
 - several models in one dict, told apart by a prefix and without a plain `loss` (`reg_loss`,
   `cls_val_loss` or `val_cls_loss`), or as `{"reg": {...}, "cls": {...}}`: a run each;
+- the History one level down, under `metrics` beside an `epochs` list; printed after a label
+  (`train history: {...}`, lines after it skipped and said), or a `key: [values]` line per metric;
 - a bare list of loss values: one run of `loss`;
 - any of these as a JSON string (`json.dump(str(history.history), f)`): unwrapped once;
 - skorch's `net.history` saved as JSON (`save_params(f_history=...)`): a record per epoch;
@@ -28,7 +30,13 @@ from typing import Any
 
 import numpy as np
 
-from diagnosis.formats.columns import MAX_RUNS, canonical_name, first_learning_rate, has_validation_split
+from diagnosis.formats.columns import (
+    MAX_RUNS,
+    Skips,
+    canonical_name,
+    first_learning_rate,
+    has_validation_split,
+)
 from diagnosis.history import (
     MAX_EPOCHS,
     MAX_JSON_DEPTH,
@@ -87,6 +95,9 @@ def runs_from_json(document: object, source_format: str = "keras_json") -> list[
         return trainer_state_runs({"log_history": document})
     if isinstance(document, list):
         return [_from_list(document, source_format)]
+    if isinstance(document, dict) and _nested_metrics(document):
+        # `{"epochs": [0, 1, ...], "metrics": {"loss": [...], ...}}`: the History one level down.
+        return runs_from_json(document["metrics"], source_format)
     if isinstance(document, dict) and not ("history" in document and isinstance(document["history"], dict)):
         document = _without_side_data(document)
         models = _models(document)
@@ -105,6 +116,16 @@ def _is_log_history(document: list[Any]) -> bool:
         bool(document)
         and all(isinstance(record, dict) and "step" in record for record in document)
         and any(str(key).startswith(_HF_LOG_KEYS) for record in document for key in record)
+    )
+
+
+def _nested_metrics(document: dict[Any, Any]) -> bool:
+    """A dict that keeps its curves under `metrics` (a loss among them) and none of its own."""
+    metrics = document.get("metrics")
+    return (
+        isinstance(metrics, dict)
+        and any(_loss_key(key) and isinstance(values, list) for key, values in metrics.items())
+        and not any(_loss_key(key) for key in document)
     )
 
 
@@ -320,6 +341,51 @@ def bare_numbers(content: str) -> list[TrainingHistory] | None:
         return None
     values = [float(cell) for cell in cells]
     return [_tagged(history_from_mapping({"loss": values}), "loss_list")]
+
+
+# `train history: {'loss': [...]}` / `History = {...}`: a printed dict after a short label.
+_LABELLED_DICT = re.compile(r"[ \t]*[A-Za-z][\w .]{0,40}?[ \t]*[:=][ \t]*(?=\{)")
+# `loss: [0.55, 0.48]`, a line per metric (the History dict printed key by key).
+_KEY_LIST_LINE = re.compile(
+    r"[ \t]*['\"]?([A-Za-z_][\w.\-]{0,60})['\"]?[ \t]*[:=][ \t]*(\[[^\[\]]*\])[ \t]*,?[ \t]*"
+)
+
+
+def labelled_history(content: str) -> list[TrainingHistory] | None:
+    """A History dict printed after a label (`print("train history:", history.history)`),
+    or printed a `key: [values]` line per metric; None when the text is neither. Lines after
+    the dict's closing brace are skipped and said."""
+    text = content.lstrip("\r\n")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if lines and all(_KEY_LIST_LINE.fullmatch(line) for line in lines):
+        columns = {}
+        for line in lines:
+            match = _KEY_LIST_LINE.fullmatch(line)
+            assert match is not None
+            columns[match[1]] = python_literal(match[2])
+        if not any(_loss_key(name) for name in columns):
+            return None
+        return runs_from_json(columns, "history_repr")
+    label = _LABELLED_DICT.match(text)
+    if label is None:
+        return None
+    end = text.rfind("}")
+    try:
+        document = python_literal(text[label.end() : end + 1])
+    except HistoryError:
+        return None
+    if not isinstance(document, dict) or not any(_loss_key(key) for key in document):
+        return None
+    runs = runs_from_json(document, "history_repr")
+    after = content.count("\n", 0, len(content) - len(text) + end) + 1  # the brace's line
+    trailing = [n for n, line in enumerate(content.splitlines(), 1) if n > after and line.strip()]
+    if trailing and len(runs) == 1:
+        skips = Skips()
+        for number in trailing:
+            skips.add(number, "after the printed History dict (model.evaluate or a print)")
+        source = runs[0].source.model_copy(update={"skipped": skips.close(), "skipped_lines": skips.total})
+        runs = [replace(runs[0], source=source)]
+    return runs
 
 
 def dump_runs(runs: list[TrainingHistory]) -> bytes:

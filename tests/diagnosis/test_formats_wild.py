@@ -409,3 +409,39 @@ def test_a_best_epoch_among_an_epochs_fields_is_no_epoch_of_its_own() -> None:
     log = b"Epoch 4: loss: 0.5, best epoch: 3, best val: 0.4\nEpoch 5: loss: 0.4, best epoch: 3\n"
     (run,) = load_runs(log)
     assert run.metrics["loss"].tolist() == [0.5, 0.4]
+
+
+def test_a_history_kept_under_metrics_beside_an_epochs_list_is_the_curves() -> None:
+    # hoidn/PtychoPINN's history.json: `{"epochs": [0.0, ...], "metrics": {"loss": [...], ...}}`.
+    (run,) = load_path(WILD / "w980_ptycho-pinn-negative-nll-nan.json")
+    assert run.epochs == 5
+    assert {"loss", "val_loss", "learning_rate"} <= set(run.metrics)
+    assert run.metrics["loss"][0] == -3863464.0
+    # A dict with a loss of its own is read at its own level, whatever `metrics` holds.
+    document = {"loss": [1.0, 0.5], "metrics": {"loss": [9.0, 9.0, 9.0]}}
+    (run,) = load_runs(json.dumps(document).encode())
+    assert run.metrics["loss"].tolist() == [1.0, 0.5]
+
+
+def test_a_history_printed_a_key_list_line_per_metric_is_read() -> None:
+    (run,) = load_path(WILD / "w231_binary-classifier-5-epochs-key-list-lines.txt")
+    assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert run.metrics["val_loss"][3] == pytest.approx(0.42157506942749023)
+    quoted = "'loss': [0.9, 0.7, nan]\n'val_loss' = [1.0, 0.8, 0.75],\n"
+    (run,) = load_runs(quoted.encode())
+    assert run.epochs == 3
+    assert math.isnan(run.metrics["loss"][-1])
+    # Lists with no loss among them are no History: the reader says what it expected.
+    with pytest.raises(HistoryError):
+        load_runs(b"classes: [0, 1, 2]\nsizes: [10, 20, 30]\n")
+
+
+def test_a_history_printed_after_a_label_is_read_and_the_lines_after_it_skipped() -> None:
+    (run,) = load_path(WILD / "w233_three-class-cnn-starts-at-ln3-then-learns.txt")
+    assert run.epochs == 50
+    assert run.metrics["loss"][0] == pytest.approx(1.0985154725283945)
+    assert [skip.lines for skip in run.source.skipped] == ["2"]
+    (run,) = load_runs(b"History = {'loss': [0.7, 0.6], 'val_loss': [0.8, inf]}\n")
+    assert run.epochs == 2
+    assert math.isinf(run.metrics["val_loss"][-1])
+    assert not run.source.skipped
