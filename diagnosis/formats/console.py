@@ -42,6 +42,15 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]{0,32}[ -/]{0,8}[@-~]|\][^\x07\x1b\n]{0,512}(
 _WRAPPER = re.compile(r"(?:[ \t]+|>+|#+(?![^\s#])|//|</?(?:pre|code|samp|tt)>)*+")
 _WRAPPER_STARTS = frozenset(" \t>#/<")
 _TAGS = re.compile(r"</?(?:pre|code|samp|tt)>")
+# Python logging's prefix before a message: the time (`2025-06-04 17:39:02,341`, maybe in
+# brackets), then maybe a logger name and the level, joined by ` - `, `:` or brackets
+# (`- INFO -`, `:INFO:`, `[INFO]`, `| INFO |`, `- root - INFO -`). Its ` - ` is no Keras field
+# separator.
+_LOG_PREFIX = re.compile(
+    r"\[?(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d:[0-5]\d(?:[,.]\d{1,6})?\]?"
+    r"(?:[ \t]*[-:|]?[ \t]*(?:[\w.]{1,40}[ \t]*[-|][ \t]*)?\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?"
+    r"(?:[ \t]*[-:|])?)?[ \t]*"
+)
 # Cut before text glued onto a number: a callback's `Epoch 00005: ...`, a TensorFlow log
 # line's timestamp, an absl prefix (`I0000 00:00:1718.1 ...` from XLA), and what a carriage
 # return left of ModelCheckpoint's `val_loss improved from inf to 0.00069` once the progress
@@ -183,6 +192,10 @@ def _clean(raw: str) -> str:
     line = _WRAPPER.sub("", raw, count=1) if raw[:1] in _WRAPPER_STARTS else raw
     if "<" in line:
         line = _TAGS.sub("", line)
+    if line[:1] in "12[":
+        prefix = _LOG_PREFIX.match(line)
+        if prefix is not None:
+            line = line[prefix.end() :]
     return line.rstrip()
 
 

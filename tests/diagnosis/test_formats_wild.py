@@ -445,3 +445,24 @@ def test_a_history_printed_after_a_label_is_read_and_the_lines_after_it_skipped(
     assert run.epochs == 2
     assert math.isinf(run.metrics["val_loss"][-1])
     assert not run.source.skipped
+
+
+@pytest.mark.parametrize(
+    ("name", "names"),
+    [
+        # `2025-06-04 17:39:02,341 - INFO - Epoch 1/35, Train Loss: 1.6279, Test Acc: 59.86%`
+        ("w977_cifar10-pytorch-logging-35-epochs.txt", {"loss", "val_accuracy"}),
+        # `2023-05-15 22:50:17,398 INFO:Epoch 1: Train Loss=0.0717, Val Loss=0.0766`
+        ("w158_emonettcn.txt", {"loss", "val_loss"}),
+    ],
+)
+def test_python_logging_prefixes_are_no_part_of_the_epoch_line(name: str, names: set[str]) -> None:
+    (run,) = load_path(WILD / name)
+    assert set(run.metrics) == names
+    assert run.epochs == MANIFEST[name]["epochs"][0]
+    # The prefix's ` - ` is no Keras separator: the line's own field names are read whole.
+    for prefix in ("2024-01-02 03:04:05,678 - train - INFO - ", "[2024-01-02 03:04:05] [INFO] ", ""):
+        log = "".join(f"{prefix}Epoch {k}/2, Train Loss: 0.{9 - k}, Val Loss: 0.{8 - k}\n" for k in (1, 2))
+        (run,) = load_runs(log.encode())
+        assert run.metrics["loss"].tolist() == [0.8, 0.7]
+        assert run.metrics["val_loss"].tolist() == [0.7, 0.6]
