@@ -115,9 +115,10 @@ def _assemble(points: list[_Point], fmt: str, facts: InputFacts, skips: Skips) -
     else:
         columns, logged = _per_step(points)
         granularity = "step"
-        # A metric logged at a few of the steps (an eval each epoch) would read as NaN at all
-        # the others, and NaN is a symptom here, not a gap: such a column is left out.
-        sparse = [name for name in columns if name != "loss" and logged[name] * 2 < len(columns[name])]
+        # A metric missing at some of the steps (an eval each epoch, every 500 steps while the
+        # loss is logged every 100) would read as NaN at the others, and NaN is a symptom here,
+        # not a gap: such a column is left out. A NaN the trainer logged counts as logged.
+        sparse = [name for name in columns if name != "loss" and logged[name] < len(columns[name])]
         for name in sparse:
             del columns[name]
         aggregated = (

@@ -44,6 +44,30 @@ def test_validation_a_per_step_reading_left_out_still_counts_for_judging() -> No
     assert why_inconclusive(bare) is not None
 
 
+def test_a_per_step_column_with_any_gap_is_left_out_a_logged_nan_is_kept() -> None:
+    # Loss every 500 steps, an eval at each epoch end (steps 751, 1502): half the steps have
+    # a validation value, the others would read as NaN; the NaN grad_norm was logged.
+    history = [
+        {
+            "loss": 0.6 - 0.1 * i,
+            "grad_norm": float("nan") if i == 1 else 7.0,
+            "epoch": 0.67 * (i + 1),
+            "step": 500 * (i + 1),
+        }
+        for i in range(4)
+    ]
+    history += [
+        {"eval_loss": 0.48, "epoch": 1.0, "step": 751},
+        {"eval_loss": 0.47, "epoch": 2.0, "step": 1502},
+    ]
+    document = {"log_history": sorted(history, key=lambda e: e["step"])}
+    (run,) = load_runs(json.dumps(document).encode(), "trainer_state.json")
+    assert run.source.granularity == "step"
+    assert run.source.left_out == ["val_loss"]
+    assert np.isnan(run.metrics["grad_norm"][1])
+    assert "loss_nan" not in {f.code for f in diagnose_runs([run]).findings}
+
+
 def test_trainer_state_per_epoch_when_the_run_is_long_enough() -> None:
     history = [{"loss": 2.0 - 0.1 * i, "epoch": (i + 1) / 2, "step": 10 * (i + 1)} for i in range(12)]
     history += [{"eval_loss": 1.5 - 0.1 * e, "epoch": float(e), "step": 20 * e} for e in range(1, 7)]
