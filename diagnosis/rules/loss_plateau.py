@@ -149,7 +149,8 @@ class LossPlateau(Rule):
         uniform = run.facts.uniform_epochs
         if run.epochs >= MIN_EPOCHS and len(uniform) >= UNIFORM_EPOCHS and uniform[-1] == run.epochs - 1:
             return self._uniform(run, uniform)
-        if _frozen(values, _learned_nothing(run)):
+        learned_nothing = _learned_nothing(run)
+        if _frozen(values, learned_nothing):
             return self._frozen(run, values)
         if run.epochs < MIN_EPOCHS:
             return None
@@ -158,7 +159,7 @@ class LossPlateau(Rule):
         accuracy = run.facts.accuracy_metric
         val = finite_curve(run.get(f"val_{self.monitor}"))
         stalled = _stalled(values, finite_curve(run.get(accuracy)) if accuracy else None, val)
-        if stalled and not (_learned_nothing(run) is None and _steady_descent(values)):
+        if stalled and not (learned_nothing is None and _steady_descent(values)):
             return self._stalled(run, values)
         if (
             val is not None
@@ -173,7 +174,6 @@ class LossPlateau(Rule):
         improvement = (start - best) / start
         if improvement >= self.min_improvement or _at_pace(values, self.min_improvement):
             return None
-        learned_nothing = _learned_nothing(run)
         if learned_nothing is not None and start < HIGH_LOSS * learned_nothing:
             return None
         return self.finding(
