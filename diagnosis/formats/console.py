@@ -202,11 +202,10 @@ def _clean(raw: str) -> str:
 class _Line:
     """One cleaned line read as a possible epoch result."""
 
-    __slots__ = ("finished", "metrics", "number", "per_step", "progress", "steps", "text")
+    __slots__ = ("finished", "metrics", "number", "per_step", "progress", "steps")
 
     def __init__(self, number: int, text: str) -> None:
         self.number = number
-        self.text = text
         counters = list(_COUNTER.finditer(text))
         counter = counters[-1] if counters else None
         self.steps: int | None = None
@@ -493,25 +492,11 @@ def parse(content: str) -> list[TrainingHistory]:
     steps: list[int] = []
     headed = len(blocks) > 1
     last: tuple[int, int | None] | None = None
-    # Each epoch's result line as read in the current run: a header that goes back to an epoch
-    # whose result line comes again word for word (timings included) is the log repeating
-    # itself (a capture saved over itself, a cell's output pasted twice), not a new fit.
-    read_lines: dict[tuple[int, int | None], str] = {}
     for block in blocks:
         if block.epoch is not None:
-            key = (block.epoch, block.total)
-            result = block.result()
-            if result is not None and key in read_lines and read_lines[key] == result.text:
-                where = f"epoch {block.epoch}" + (f"/{block.total}" if block.total else "")
-                repeated = [line.number for line in block.lines if line.metrics]
-                for line_number in [block.header, *repeated] if block.header is not None else repeated:
-                    runs.current.skips.add(line_number, f"{where} repeated word for word (a repeated paste)")
-                last = key
-                continue
             if new_fit(last, block.epoch, block.total):
                 runs.start_new()
-                read_lines = {}
-            last = key
+            last = (block.epoch, block.total)
         if block.header is None and not headed:
             # No headers at all: every finished progress line is an epoch, and a line of
             # something else between them (a printed configuration) starts the next run.
@@ -530,8 +515,6 @@ def parse(content: str) -> list[TrainingHistory]:
         result = block.result()
         if result is not None:
             runs.current.add_epoch(result.metrics)
-            if block.epoch is not None and block.total not in (None, 1):
-                read_lines[(block.epoch, block.total)] = result.text
             if result.steps and result.per_step:
                 steps.append(result.steps)
                 runs.current.steps.append(result.steps)

@@ -466,17 +466,3 @@ def test_python_logging_prefixes_are_no_part_of_the_epoch_line(name: str, names:
         (run,) = load_runs(log.encode())
         assert run.metrics["loss"].tolist() == [0.8, 0.7]
         assert run.metrics["val_loss"].tolist() == [0.7, 0.6]
-
-
-def test_epochs_repeated_word_for_word_are_the_log_repeating_itself() -> None:
-    (run,) = load_path(WILD / "w219_translation-lstm-keras3-duplicated-lines-overfits.txt")
-    assert run.epochs == 100
-    assert any("repeated word for word" in skip.reason for skip in run.source.skipped)
-    line = "32/32 - 1s - 20ms/step - loss: 2.3026 - accuracy: 0.1000\n"
-    fit = "".join(f"Epoch {k}/3\n{line}" for k in (1, 2, 3))
-    # A stuck run prints the same line every epoch: each is an epoch of its own.
-    assert [run.epochs for run in load_runs(fit.encode())] == [3]
-    # The same paste twice is one run; a second fit whose lines differ is a run of its own.
-    assert [run.epochs for run in load_runs((fit + fit).encode())] == [3]
-    refit = fit.replace("1s - 20ms", "2s - 21ms")
-    assert [run.epochs for run in load_runs((fit + refit).encode())] == [3, 3]
