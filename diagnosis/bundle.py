@@ -8,6 +8,7 @@ without TensorFlow, and the Keras-side code (model audit, probes) fills `ModelIn
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -135,11 +136,30 @@ def distribution_rows(y: np.ndarray) -> bool:
     )
 
 
-def label_info(y: np.ndarray, loss: str | None = None) -> LabelInfo:
-    """What the labels look like. Under a count loss (Poisson) whole numbers are counts, read as
-    continuous targets with their range; under any other loss they may be classes, and the
-    audits hold that reading against the loss."""
+def position_rows(y: np.ndarray, output_shape: tuple[int | None, ...] | None) -> np.ndarray | None:
+    """The labels as rows of what one output position predicts, or None when the output keeps
+    no positions the labels share. A model whose output keeps positions (a mask of 12x12
+    pixels: output shape (12, 12, 1); a word per time step: (3, 50)) predicts each position
+    apart, and its labels carry the same positions: each position's label is one row, so a
+    language model's (n, 3, 50) one-hot targets are 3n one-hot rows over 50 words and its
+    sparse (n, 3) targets 3n class ids, not 150 label columns or 3 quantities per sample."""
+    positions = tuple(output_shape[:-1]) if output_shape else ()
+    if positions and None not in positions and tuple(y.shape[1 : 1 + len(positions)]) == positions:
+        return y.reshape(-1, math.prod(y.shape[1 + len(positions) :]))
+    return None
+
+
+def label_info(
+    y: np.ndarray, loss: str | None = None, output_shape: tuple[int | None, ...] | None = None
+) -> LabelInfo:
+    """What the labels look like, read per output position where the model's output keeps
+    positions the labels share (see position_rows). Under a count loss (Poisson) whole numbers
+    are counts, read as continuous targets with their range; under any other loss they may be
+    classes, and the audits hold that reading against the loss."""
     y = np.asarray(y)
+    rows = position_rows(y, output_shape)
+    if rows is not None:
+        y = rows
     finite = y[np.isfinite(y)] if y.dtype.kind == "f" else y
     if y.ndim == 2 and y.shape[1] > 1:
         columns = int(y.shape[1])

@@ -9,7 +9,6 @@ does not converge. Needs the model's loss; without it the check stays silent.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from diagnosis.bundle import (
     BundleData,
     ModelInfo,
     distribution_rows,
+    position_rows,
 )
 from diagnosis.models import Finding, Severity
 from diagnosis.taxonomy import Code
@@ -277,15 +277,10 @@ def _regression(cols: np.ndarray, loss: str, units: int | None) -> list[dict[str
 
 
 def per_position(y: np.ndarray, output_shape: tuple[int | None, ...] | None) -> np.ndarray:
-    """The labels as rows of what one output position predicts. A model whose output keeps
-    positions (a mask of 12x12 pixels, a tag per time step: output shape (12, 12, 1)) predicts
-    each position apart, and its labels carry the same positions: each position's label is one
-    row, so 0/1 masks are one 0/1 label per pixel against one sigmoid unit, not 144 label
-    columns. Other labels are one row per sample."""
-    positions = tuple(output_shape[:-1]) if output_shape else ()
-    if positions and None not in positions and tuple(y.shape[1 : 1 + len(positions)]) == positions:
-        return y.reshape(-1, math.prod(y.shape[1 + len(positions) :]))
-    return as_rows(y)
+    """Each output position's label as one row (so 0/1 masks are one 0/1 label per pixel
+    against one sigmoid unit, not 144 label columns); other labels one row per sample."""
+    rows = position_rows(y, output_shape)
+    return rows if rows is not None else as_rows(y)
 
 
 def label_issues(y: np.ndarray, model: ModelInfo) -> list[dict[str, Any]]:

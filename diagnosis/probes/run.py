@@ -22,6 +22,7 @@ from diagnosis.bundle import (
     ModelInfo,
     TrainingConfig,
     label_info,
+    position_rows,
 )
 from diagnosis.engine import ENGINE_VERSION, diagnose
 from diagnosis.evidence import Context, conclude, history_context, order_for_trials
@@ -57,6 +58,9 @@ def replay_metadata(
         "param_count": info.param_count,
     }
     classes = labels.num_classes
+    # A label per output position (a word per time step) is one row each, as label_info read them.
+    rows = position_rows(np.asarray(y), info.output_shape)
+    y = rows if rows is not None else y
     agree = (
         (info.loss in BINARY_LOSSES and labels.format == "binary")
         or (info.loss in SPARSE_LOSSES and labels.format in {"binary", "integer"})
@@ -142,7 +146,7 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         opened = open_bundle(bundle, Path(workdir), limits)
         model, config, data = opened.model, opened.config, opened.data
         info = describe(model, config)
-        labels = label_info(data.y_train, info.loss)
+        labels = label_info(data.y_train, info.loss, info.output_shape)
 
         progress(0.15, "audit")
         audit = audit_data(data, info) + audit_model(info, labels)

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from diagnosis.bundle import CLASS_DISTRIBUTIONS, BundleData, LabelInfo, ModelInfo, TrainingConfig
+from diagnosis.bundle import (
+    CLASS_DISTRIBUTIONS,
+    BundleData,
+    LabelInfo,
+    ModelInfo,
+    TrainingConfig,
+    position_rows,
+)
 from diagnosis.curves import rounded
 from diagnosis.evidence import DATA_SIDE, FAULT_SIDE_KEY
 from diagnosis.models import Finding, Severity
@@ -217,6 +224,9 @@ def task_score(
 ) -> dict[str, float | None]:
     """A metric that does not depend on the loss, so trials that swap the loss stay comparable."""
     (predictions,) = _forward(model, x)  # the probes train single-output models
+    rows = position_rows(np.asarray(y), predictions.shape[1:])
+    if rows is not None:  # a label per output position (a word per time step): one row each
+        y, predictions = rows, predictions.reshape(len(rows), -1)
     if not np.isfinite(predictions).all():
         return {"accuracy": None} if labels.num_classes or labels.format == "multi_hot" else {"mse": None}
     if labels.format == "multi_hot":  # each tag right or wrong on its own
