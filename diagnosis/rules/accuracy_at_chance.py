@@ -25,6 +25,14 @@ then the training curves tell. A training loss under the binary entropy of the t
 accuracy's level is below what any constant answer scores at that accuracy (the class shares'
 entropy is at least that): the model tells the classes apart (validation 1.0 from epoch 2 on, the
 training accuracy 0.9995 with its loss at 0.001, under the 0.004 a constant answer would cost).
+
+An accuracy that rises through the frozen epochs is not frozen on one answer, however little it
+moves: one class for every sample scores the same on a validation set every epoch (its steps are
+zero) and wanders with the batches on the training set (its steps go up and down about evenly),
+while a model still learning at a small learning rate climbs in step after step (wild log w978,
+a tumour-segmentation U-Net on ReduceLROnPlateau: validation accuracy 0.98735 -> 0.98842, up at
+each of the 18 steps of its last 19 epochs, inside FROZEN, while its loss fell 0.0366 ->
+0.0345). RISING_SHARE of its steps up and an end above its start is that climb.
 """
 
 from __future__ import annotations
@@ -54,6 +62,9 @@ FROZEN_SHARE = 0.8
 # and the loss beside it fell below CEILING_LOSS_FALL of its value at the start of the frozen epochs.
 CEILING_CLIMB = 0.15
 CEILING_LOSS_FALL = 0.5
+# Rising: at least this share of the frozen epochs' steps go up, and it ends above where it
+# started (see the docstring); a constant answer's steps are zero or go up about half the time.
+RISING_SHARE = 0.75
 # Frozen at or above PERFECT: every sample right (a set of a few hundred has no room for one
 # wrong between PERFECT and 1); judged on the training curves (see the docstring).
 PERFECT = 1.0 - FROZEN
@@ -101,6 +112,7 @@ class AccuracyAtChance(Rule):
             and not _beats_any_single_answer(run, frozen[0], float(frozen[1][-1]))
             and not _at_ceiling(run, *frozen)
             and not _perfect(run, *frozen)
+            and not _rising(frozen[1])
         ):
             return self._frozen(run, *frozen)
         for metric in (f"val_{name}", name):
@@ -239,6 +251,12 @@ def _at_ceiling(run: TrainingHistory, metric: str, frozen: np.ndarray) -> bool:
     window = loss[-len(frozen) :]
     climbed = float(frozen[-1]) - float(accuracy[0]) >= CEILING_CLIMB
     return climbed and window[0] > 0 and float(window[-1]) < CEILING_LOSS_FALL * float(window[0])
+
+
+def _rising(frozen: np.ndarray) -> bool:
+    """An accuracy that climbs through its frozen epochs (RISING_SHARE): a model still learning."""
+    steps = np.diff(frozen)
+    return bool(frozen[-1] > frozen[0] and np.mean(steps > 0) >= RISING_SHARE)
 
 
 def _perfect(run: TrainingHistory, metric: str, frozen: np.ndarray) -> bool:

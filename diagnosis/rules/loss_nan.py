@@ -27,6 +27,11 @@ CADENCE_GAPS = 2
 # evaluation ran: a trailing missing validation stretch no longer than the cadence's longest
 # gap (or one epoch where validation ran every epoch) while the training loss stays finite.
 TRAILING_UNEVALUATED = 1
+# Before the first evaluation: validation missing from the first epoch up to its first finite
+# value, beside a finite training loss, is an evaluation that had not run yet (a Hugging Face
+# Trainer evaluating every 100 steps on epochs of 80 evaluates first in the second epoch),
+# however long: a run broken at the start has no finite validation value to come back to. It
+# sets no cadence for a trailing stretch.
 
 
 @dataclass
@@ -81,7 +86,8 @@ class LossNaN(Rule):
 
 def _without_gaps(values: np.ndarray, loss: np.ndarray | None) -> np.ndarray:
     """A validation curve with the epochs it was not evaluated in filled by the value before
-    (see CADENCE_GAPS and TRAILING_UNEVALUATED): what is left non-finite is a symptom."""
+    (see CADENCE_GAPS and TRAILING_UNEVALUATED, and before the first evaluation): what is
+    left non-finite is a symptom."""
     if loss is None or loss.size != values.size:
         return values
     missing = ~np.isfinite(values) & np.isfinite(loss)
@@ -93,6 +99,8 @@ def _without_gaps(values: np.ndarray, loss: np.ndarray | None) -> np.ndarray:
     interior = [(a, b) for a, b in stretches if b < values.size and np.isfinite(values[b])]
     gaps: list[tuple[int, int]] = interior if len(interior) >= CADENCE_GAPS else []
     longest = max((b - a for a, b in gaps), default=TRAILING_UNEVALUATED)
+    if not gaps and interior and interior[0][0] == 0:
+        gaps.append(interior[0])  # before the first evaluation, on no cadence
     last = stretches[-1]
     if last[1] == values.size and last[0] > 0 and last[1] - last[0] <= longest:
         gaps.append(last)

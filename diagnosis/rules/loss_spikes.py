@@ -40,6 +40,13 @@ run ended well (unexpected_initial_loss.ENDED_WELL). A real run logged 239.7, th
 validation at 1.33 after the first epoch, and ended at validation accuracy 0.86; the generated
 runs at too high a learning rate are still 2.4-830x off after their first epoch, or end with
 no accuracy to speak of (a loss stuck at ln K).
+
+A log read per step (`SourceInfo.granularity` "step": a Hugging Face Trainer's loss every
+`logging_steps`) has no epoch mean to smooth the batches, so a point is a few batches' loss and
+a batch of hard samples lifts it well past SPIKE_FACTOR (wild log w173, a ViT fine-tune: ten
+such steps at 0.05-0.19 between steps at 0.002-0.04). There spikes of the training loss that
+the run left behind, however many, are that sampling noise and `info`; one that blew the
+weights up leaves the loss above where it stood, which stays a warning.
 """
 
 from __future__ import annotations
@@ -53,6 +60,7 @@ from diagnosis.curves import finite_curve, relative_noise, rounded, row_medians,
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.rules.loss_oscillating import PER_STEP
 from diagnosis.rules.unexpected_initial_loss import ended_well
 from diagnosis.rules.val_noisy import ValNoisy
 from diagnosis.taxonomy import Category, Code
@@ -171,6 +179,7 @@ class LossSpikes(Rule):
         # counts a spike as recovered) left the spike behind. The training loss, a mean over
         # every batch of an epoch, has no such luck.
         well = ended_well(run)
+        per_step = run.source.granularity == PER_STEP
 
         def tolerance(name: str) -> float:
             values = run.metrics[name]
@@ -185,6 +194,8 @@ class LossSpikes(Rule):
             _left_behind(run.metrics[name], epochs[0], tolerance(name))
             and (
                 len(epochs) <= HARMLESS_SPIKES
+                # A per-step training loss spikes with its batches (see the docstring).
+                or (name == self.monitors[0] and per_step)
                 # Validation spikes in epochs whose training loss did not spike: no update blew up.
                 or (name != self.monitors[0] and not set(epochs) & set(training))
             )

@@ -75,6 +75,20 @@ def test_a_log_saved_before_its_last_evaluation_is_not_a_nan() -> None:
     assert codes(raw).get("loss_nan") is Severity.error
 
 
+def test_validation_before_its_first_evaluation_is_a_gap_not_a_nan() -> None:
+    # Wild log w185 (a Hugging Face fine-tune evaluating every 100 steps of 80-step epochs): the
+    # first epoch has no evaluation yet, every one after it has.
+    raw = {
+        "loss": [1.8174, 0.6645, 0.3784, 0.2572, 0.1704],
+        "val_loss": [float("nan"), 0.729, 0.4048, 0.3236, 0.2949],
+    }
+    assert "loss_nan" not in codes(raw)
+    raw["val_loss"][3:] = [float("nan")] * 2  # then gone NaN for good: a symptom
+    assert codes(raw).get("loss_nan") is Severity.error
+    raw["val_loss"] = [float("nan")] * 5  # never evaluated finite at all
+    assert codes(raw).get("loss_nan") is Severity.error
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_diverging_loss(seed: int) -> None:
     assert codes(histories.diverging(seed=seed)).get("loss_diverging") is Severity.error
@@ -254,6 +268,31 @@ def test_one_spike_on_a_noisy_plateau_ending_within_its_noise_of_the_best_is_inf
     smooth = [2.4, 1.6, 1.1, 0.8, 0.6, *([0.45] * 60)]
     smooth[35], smooth[-1] = 0.9, 1.08 * 0.45
     assert codes({"loss": smooth}).get("loss_spikes") is Severity.warning
+
+
+# Wild log w173's training loss, one point per 10 logged steps of a Hugging Face ViT fine-tune.
+W173_STEP_LOSS = [
+    0.2579, 0.1457, 0.0975, 0.0565, 0.0579, 0.0302, 0.0039, 0.0441, 0.0414, 0.0443, 0.1463,
+    0.0683, 0.0551, 0.1104, 0.0087, 0.0566, 0.1618, 0.1098, 0.0608, 0.0349, 0.0455, 0.0756,
+    0.0065, 0.0255, 0.0841, 0.1931, 0.0206, 0.0431, 0.0103, 0.003, 0.0345, 0.0022, 0.0362,
+    0.0733, 0.1402, 0.0135, 0.0309, 0.0301, 0.0023, 0.002, 0.0193, 0.0465, 0.0019, 0.0019,
+    0.0017, 0.0015, 0.0014, 0.0014, 0.0014, 0.0014, 0.0014, 0.0013, 0.0014, 0.0104, 0.0012,
+    0.0012, 0.0013, 0.0013, 0.0013, 0.0011, 0.0424, 0.0013, 0.0033,
+]  # fmt: skip
+
+
+def test_per_step_spikes_the_run_left_behind_are_batch_noise() -> None:
+    per_step = SourceInfo(granularity="step")
+    found = diagnose(history_from_mapping({"loss": W173_STEP_LOSS}, source=per_step)).findings
+    spikes = next(f for f in found if f.code == "loss_spikes")
+    assert len(spikes.evidence["spike_epochs"]) > 1
+    assert spikes.severity is Severity.info
+    # The same curve read per epoch spiked again and again: a warning.
+    assert codes({"loss": W173_STEP_LOSS}).get("loss_spikes") is Severity.warning
+    # Per step, spikes that left the loss above its best before them are still a warning.
+    lifted = [*W173_STEP_LOSS[:20], *(v + 0.05 for v in W173_STEP_LOSS[20:])]
+    found = diagnose(history_from_mapping({"loss": lifted}, source=per_step)).findings
+    assert {f.code: f.severity for f in found}.get(Code.loss_spikes) is Severity.warning
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -541,6 +580,37 @@ def test_a_frozen_accuracy_no_single_answer_could_score_is_not_at_chance() -> No
     assert (
         codes(raw, task="binary", num_classes=2, baseline_loss=0.0258)["accuracy_at_chance"] is Severity.error
     )
+
+
+def test_an_accuracy_climbing_inside_the_frozen_range_is_not_frozen() -> None:
+    # Wild log w978 (a U-Net on ReduceLROnPlateau): over its last 19 epochs the validation
+    # accuracy moves 0.0011 in all, up at every step, while its loss keeps falling.
+    raw = {
+        "loss": [
+            0.0560319, 0.0426583, 0.0391477, 0.0397572, 0.0327752, 0.0300134, 0.0292846, 0.028315,
+            0.0272399, 0.0268905, 0.0267188, 0.0265483, 0.0263422, 0.0260232, 0.0259751, 0.0259527,
+            0.0258978, 0.0258512, 0.0258513, 0.025823, 0.0258057, 0.0257821, 0.0257905, 0.0258018,
+        ],
+        "accuracy": [
+            0.9847438, 0.9869334, 0.9874939, 0.9872701, 0.9886749, 0.9890798, 0.9892411, 0.9894055,
+            0.9896327, 0.9897325, 0.9897901, 0.9898474, 0.9899072, 0.9900073, 0.9900111, 0.9900423,
+            0.9900523, 0.9900596, 0.9900632, 0.9900749, 0.9900684, 0.9900778, 0.9900812, 0.990077,
+        ],
+        "val_loss": [
+            0.0546364, 0.045329, 0.0452594, 0.0506948, 0.0388205, 0.0365864, 0.0365817, 0.0367525,
+            0.0355023, 0.035191, 0.0345929, 0.0346674, 0.0349299, 0.034474, 0.0345661, 0.0345639,
+            0.0345201, 0.0345154, 0.0345128, 0.0344962, 0.0345146, 0.0345097, 0.0344911, 0.0344857,
+        ],
+        "val_accuracy": [
+            0.9850144, 0.9858249, 0.9860513, 0.9857941, 0.9868841, 0.9873483, 0.9874445, 0.9876789,
+            0.9878762, 0.9879879, 0.9881483, 0.9882591, 0.9883021, 0.9883571, 0.9883757, 0.9883895,
+            0.9883986, 0.9884064, 0.9884118, 0.988415, 0.9884169, 0.9884188, 0.9884218, 0.9884245,
+        ],
+    }  # fmt: skip
+    assert "accuracy_at_chance" not in codes(raw)
+    # The same level standing still over those epochs is one answer for every sample.
+    raw["val_accuracy"][5:] = [0.9884245] * 19
+    assert codes(raw)["accuracy_at_chance"] is Severity.error
 
 
 def test_a_learning_rate_beyond_any_usual_one_that_did_not_learn_is_lr_too_high() -> None:
