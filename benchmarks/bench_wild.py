@@ -84,6 +84,8 @@ def load_manifest(directory: Path = WILD_DIR) -> list[dict[str, Any]]:
 
 
 def _same_loss(parsed: float, recorded: float | str) -> bool:
+    """`recorded` is a number, or "nan" / "inf" / "-inf" as the log printed it (isclose takes
+    an infinity as equal to itself)."""
     if recorded == "nan":
         return math.isnan(parsed)
     return math.isclose(parsed, float(recorded), rel_tol=LOSS_REL_TOL, abs_tol=LOSS_ABS_TOL)
