@@ -697,6 +697,23 @@ def _xor_table(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return x, np.array([0, 1, 1, 0], dtype=np.int64)
 
 
+# The twelfth round's GitHub and tutorial programs (the manifest's notes say what each stands in for).
+
+
+def _table(rng: np.random.Generator, x: Sequence[Any], y: Sequence[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows a source wrote out itself (a lab's CSV, a thread's arrays), as float32."""
+    return np.asarray(x, dtype=np.float32), np.asarray(y, dtype=np.float32)
+
+
+def _sale_prices(rng: np.random.Generator, n: int, features: int) -> tuple[np.ndarray, np.ndarray]:
+    """Standardized features and a sale price in dollars, log-normal around $160,000 (the log
+    price's std 0.4, as house prices spread): every price positive, the largest near $800,000."""
+    x = rng.normal(size=(n, features))
+    signal = x @ rng.normal(size=features)
+    log_price = 12.0 + 0.4 * (0.95 * signal / signal.std() + 0.3 * rng.normal(size=n))
+    return x.astype(np.float32), np.exp(log_price).astype(np.float32)
+
+
 DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "sklearn": lambda rng, name: _sklearn_set(name),
     "classes": _classes,
@@ -745,6 +762,9 @@ DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "markov_tokens": _markov_tokens,
     "stock_days": _stock_days,
     "xor_table": _xor_table,
+    # The twelfth round's.
+    "table": _table,
+    "sale_prices": _sale_prices,
     # The sixth round drew `first` samples to read the feature count, then the data.
     "redrawn": lambda rng, name, first, n: (DATA[name](rng, first), DATA[name](rng, n))[1],
 }
@@ -1020,6 +1040,12 @@ def _own_index(a: BundleData, rng: np.random.Generator) -> BundleData:
     return replace(a, x_val=train_order[val_rank][a.x_val].astype(a.x_val.dtype))
 
 
+def _permute_labels(a: BundleData, rng: np.random.Generator) -> BundleData:
+    """The training labels shuffled among the rows (each row keeps a label, drawn from the
+    others'), as a notebook that shuffles its label array before fitting has them."""
+    return replace(a, y_train=a.y_train[rng.permutation(len(a.y_train))])
+
+
 STEPS: dict[str, Callable[..., BundleData]] = {
     "split": lambda a, rng, share=VAL_SHARE: BundleData(*_split(a.x_train, a.y_train, rng, share)),
     "standardize": _standardized,
@@ -1077,6 +1103,7 @@ STEPS: dict[str, Callable[..., BundleData]] = {
     "standardize_raw": _standardized_raw,
     "oversample": _oversample,
     "own_index": _own_index,
+    "permute_labels": _permute_labels,
     "quartiles": lambda a, rng: replace(
         a, y_train=np.digitize(a.y_train, np.quantile(a.y_train, [0.25, 0.5, 0.75])).astype(np.int64)
     ),
