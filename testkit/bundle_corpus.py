@@ -714,6 +714,13 @@ def _sale_prices(rng: np.random.Generator, n: int, features: int) -> tuple[np.nd
     return x.astype(np.float32), np.exp(log_price).astype(np.float32)
 
 
+def _sums(rng: np.random.Generator, n: int, high: float, terms: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """`terms` numbers uniform in [0, high) and their sum (float32): a regression whose target
+    leaves [-1, 1] wherever the sum passes 1."""
+    x = rng.uniform(0.0, high, size=(n, terms))
+    return x.astype(np.float32), x.sum(axis=1).astype(np.float32)
+
+
 DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "sklearn": lambda rng, name: _sklearn_set(name),
     "classes": _classes,
@@ -765,6 +772,7 @@ DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     # The twelfth round's.
     "table": _table,
     "sale_prices": _sale_prices,
+    "sums": _sums,
     # The sixth round drew `first` samples to read the feature count, then the data.
     "redrawn": lambda rng, name, first, n: (DATA[name](rng, first), DATA[name](rng, n))[1],
 }

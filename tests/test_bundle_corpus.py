@@ -371,6 +371,13 @@ def test_the_twelfth_rounds_data_sets_and_label_shuffle_hold_what_their_sources_
     fitted = np.linalg.lstsq(np.column_stack([features, np.ones(5000)]), np.log(prices), rcond=None)[0]
     residual = np.log(prices) - np.column_stack([features, np.ones(5000)]) @ fitted
     assert float(residual.std()) < 0.5 * float(np.log(prices).std())
+    # Sums: the target is the row's sum, and most of them lie above tanh's ceiling of 1.
+    terms, sums = DATA["sums"](rng, n=2000, high=1.5)
+    assert terms.shape == (2000, 2)
+    assert float(terms.min()) >= 0
+    assert float(terms.max()) < 1.5
+    assert np.allclose(sums, terms.sum(axis=1))
+    assert (sums > 1).mean() > 0.6
     # Shuffled labels: the same labels over other rows; validation untouched.
     labels = np.arange(200) % 10
     xv, yv = np.zeros((3, 1), np.float32), np.array([0, 1, 2])
