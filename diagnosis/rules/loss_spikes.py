@@ -31,7 +31,8 @@ within BLOWUP_EPOCHS epochs. A fresh model starts near ln K, or near the targets
 a regression, and an epoch of learning lowers that by a factor of a few, never by orders of
 magnitude; a start that high means the first updates blew the weights up (far too large a
 learning rate, or an initialization that explodes). A blow-up lifts the loss above what a model
-that learned nothing scores (ln K; for a classifier of unknown K at least ln 2): a first epoch
+that learned nothing scores (the caller's `baseline_loss` or ln K; for a classifier of unknown K
+at least ln 2; for a regression about 1, REGRESSION_LEARNED_NOTHING): a first epoch
 below that learned fast and blew nothing up, however far the run went on to fall. A blow-up
 the model left behind inside that first epoch did no lasting harm, like a spike the run left
 behind, and is `info`: the validation loss measured at the end of the epoch was already within
@@ -78,6 +79,12 @@ BLOWUP = 100.0
 BLOWUP_EPOCHS = 3
 # The tasks whose learned-nothing loss is at least ln 2 (a balanced binary cross-entropy).
 CLASSIFICATION_TASKS = frozenset({"classification", "binary", "multiclass"})
+# A regression's learned-nothing loss where the caller sent no `baseline_loss`: a fresh network
+# on targets of unit scale scores an MSE (or MAE) of about 1, the scale
+# unexpected_initial_loss.REGRESSION_SCALE measures against. A first epoch under it learned fast
+# (wild log w943: 0.688, then 0.020 and 0.005 on a one-step temperature forecast); a blow-up
+# on unit-scale targets lifts it above that, and targets far from unit scale are that rule's.
+REGRESSION_LEARNED_NOTHING = 1.0
 # ...unless the model was back in range by the end of that epoch: its validation loss within this
 # multiple of the least training loss of the next BLOWUP_EPOCHS epochs (a blow-up leaves it
 # BLOWUP-fold off), and the run ended well.
@@ -119,8 +126,12 @@ class LossSpikes(Rule):
         ratio = _blowup_ratio(values)
         if values is None or ratio is None or ratio < BLOWUP:
             return None
-        learned_nothing = run.facts.chance_loss or (
-            math.log(2) if run.facts.task in CLASSIFICATION_TASKS else None
+        learned_nothing = run.facts.baseline_loss or (
+            math.log(2)
+            if run.facts.task in CLASSIFICATION_TASKS
+            else REGRESSION_LEARNED_NOTHING
+            if run.facts.task == "regression"
+            else None
         )
         if learned_nothing is not None and values[0] <= learned_nothing:
             return None

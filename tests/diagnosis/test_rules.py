@@ -737,6 +737,21 @@ def test_a_first_epoch_below_ln_2_is_no_blowup_however_far_the_run_fell() -> Non
     assert codes(blown).get("loss_spikes") is Severity.warning
 
 
+def test_a_regression_first_epoch_below_unit_scale_is_no_blowup() -> None:
+    # Wild log w943 (a one-step temperature forecast, MSE with an MAE metric): 0.688 is what a
+    # fresh network scores on unit-scale targets, and the run learned fast from there.
+    fast = {
+        "loss": [0.688, 0.0204, 0.0054, 0.0051, 0.0050, 0.0051],
+        "mean_absolute_error": [0.5809, 0.0966, 0.0424, 0.0399, 0.0398, 0.0398],
+        "val_loss": [0.0796, 0.0039, 0.0030, 0.0029, 0.0029, 0.0029],
+        "val_mean_absolute_error": [0.2212, 0.0471, 0.0403, 0.0399, 0.0400, 0.0401],
+    }
+    assert "loss_spikes" not in codes(fast)
+    # The same fall from a first epoch of 700, far above a fresh network's loss, blew up.
+    blown = {**fast, "loss": [700.0, *fast["loss"][1:]]}
+    assert codes(blown).get("loss_spikes") is Severity.warning
+
+
 def test_a_small_rise_after_early_stopping_patience_is_not_overfitting() -> None:
     loss = (0.03 + 1.8 * np.exp(-np.arange(20) / 3)).tolist()
     val = [
