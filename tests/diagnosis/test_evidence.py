@@ -7,8 +7,10 @@ import pytest
 from diagnosis.engine import diagnose
 from diagnosis.evidence import (
     CLEARED_LR,
+    FOREIGN_VAL_SHARE,
     MIN_LISTED,
     MIN_SHOWN,
+    NOTHING_CARRIED_SHARE,
     Context,
     TrialOutcome,
     conclude,
@@ -369,3 +371,29 @@ def test_targets_brought_into_a_bounded_outputs_reach_count_for_the_output() -> 
     _, verdict = conclude([output, scale], Context(epochs=8, trials=trials))
     assert verdict.causes[0].code == "output_activation_mismatch"
     assert _probability(verdict, "unscaled_targets") > 0.5
+
+
+@pytest.mark.parametrize(
+    ("val_best_share", "first"),
+    [
+        # The model learned the signal, then memorized: too little data for its size.
+        (0.4, "insufficient_data"),
+        # Its best validation loss stayed at what guessing scores: nothing carried over, the
+        # labels first.
+        ((NOTHING_CARRIED_SHARE + FOREIGN_VAL_SHARE) / 2, "label_noise"),
+        # Scored worse than guessing from the start: the validation set is not like training.
+        (FOREIGN_VAL_SHARE + 0.2, "train_val_shift"),
+    ],
+)
+def test_where_an_overfit_runs_best_validation_loss_stood_tells_its_cause(
+    val_best_share: float, first: str
+) -> None:
+    baseline = 2.3
+    over = finding(
+        "overfitting",
+        {"insufficient_data": 3.0, "capacity_too_high": 2.5, "train_val_shift": 0.5},
+        confidence=0.95,
+        evidence={"train_end_median": 0.05 * baseline, "val_best": val_best_share * baseline},
+    )
+    _, verdict = conclude([over], Context(epochs=40, baseline_loss=baseline))
+    assert verdict.causes[0].code == first
