@@ -460,6 +460,27 @@ def test_unexpected_initial_loss() -> None:
     assert negative.get("unexpected_initial_loss") is Severity.error
 
 
+def test_a_far_off_start_in_a_run_that_learned_points_at_the_input_scale() -> None:
+    """Still far off after the first epoch, yet the run ended with most samples right: the output
+    and the loss fit the task, so the raw input scale leads, not the wiring."""
+    loss = [60.0, 25.0, 8.0, 2.0, 0.6, 0.3, 0.2, 0.15]
+    learned = {
+        "loss": loss,
+        "accuracy": [0.3, 0.5, 0.7, 0.8, 0.9, 0.93, 0.95, 0.96],
+        "val_loss": [v * 1.1 for v in loss],
+        "val_accuracy": [0.3, 0.5, 0.7, 0.8, 0.88, 0.9, 0.92, 0.93],
+    }
+    stuck = {**learned, "accuracy": [0.3] * 8, "val_accuracy": [0.3] * 8}
+
+    def initial(raw: dict) -> dict[Code, float]:
+        found = diagnose(history_from_mapping(raw, {"num_classes": 3})).findings
+        return next(f for f in found if f.code == "unexpected_initial_loss").supports
+
+    ended_well, ended_badly = initial(learned), initial(stuck)
+    assert max(ended_well, key=lambda code: ended_well[code]) == Code.unscaled_features
+    assert max(ended_badly, key=lambda code: ended_badly[code]) == Code.output_activation_mismatch
+
+
 def test_insufficient_data_from_metadata() -> None:
     raw = histories.healthy()
     assert codes(raw, num_samples=200, param_count=50_000).get("insufficient_data") is Severity.info
