@@ -110,6 +110,11 @@ SAMPLES_PER_PARAM = 0.1
 FEW_SAMPLES = 1000
 DATA_SIZE_LR = {"crowded": 4.0, "few": 2.0, "plenty": 0.3}
 DATA_SIZE_CAUSES = (C.insufficient_data, C.capacity_too_high)
+# The layer widths (metadata hidden_units) held against what the output needs, with no layer
+# found too narrow (capacity_too_low's rule ran silent): some evidence against a model too
+# small. Only some: the width floor knows the number of outputs, not how hard the task is, and
+# of the generated runs built too small 16 of 34 pass it (a ratio of about 16/34).
+WIDTHS_CLEARED_LR = 0.5
 # A loss that is NaN from the first epoch on points at the data before the dynamics: a rate
 # needs steps to blow up, a NaN in the inputs does not.
 NAN_FROM_START_LR = 4.0
@@ -548,6 +553,17 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
         if raw and code is C.lr_too_high and item.likelihood_ratio < 1:
             continue  # see RAW_SCALE
         tallies[code].add(f"metadata:{code}", item)
+    if context.metadata.hidden_units and C.capacity_too_low not in found:
+        widths = context.metadata.hidden_units
+        tallies[C.capacity_too_low].add(
+            "cleared:capacity_too_low",
+            _metadata(
+                "hidden_units",
+                WIDTHS_CLEARED_LR,
+                f"no hidden layer too narrow for the output (widths {widths})",
+                {"hidden_units": min(widths)},
+            ),
+        )
     for code, item in _never_moved(findings, context):
         tallies[code].add(f"never_moved:{code}", item)
     for code, item in _uniform_output(findings):

@@ -11,6 +11,7 @@ from diagnosis.evidence import (
     MIN_LISTED,
     MIN_SHOWN,
     NOTHING_CARRIED_SHARE,
+    WIDTHS_CLEARED_LR,
     Context,
     TrialOutcome,
     conclude,
@@ -397,3 +398,18 @@ def test_where_an_overfit_runs_best_validation_loss_stood_tells_its_cause(
     )
     _, verdict = conclude([over], Context(epochs=40, baseline_loss=baseline))
     assert verdict.causes[0].code == first
+
+
+def test_layer_widths_that_pass_the_width_check_weigh_against_a_model_too_small() -> None:
+    under = finding("underfitting", {"capacity_too_low": 3.0, "excessive_dropout": 1.5})
+    blind = Context(epochs=30)
+    wide = Context(epochs=30, metadata=RunMetadata(hidden_units=[64, 64]))
+    assert conclude([under], blind)[1].causes[0].code == "capacity_too_low"
+    verdict = conclude([under], wide)[1]
+    assert verdict.causes[0].code == "excessive_dropout"
+    against = next(c for c in verdict.causes if c.code == "capacity_too_low").evidence_against
+    assert [(e.source, e.likelihood_ratio) for e in against] == [(EvidenceSource.metadata, WIDTHS_CLEARED_LR)]
+    # The width rule raised its finding (here at info: narrow, but the run learned): not cleared.
+    narrow = finding("capacity_too_low", severity=Severity.info, source=EvidenceSource.metadata)
+    verdict = conclude([under, narrow], wide)[1]
+    assert verdict.causes[0].code == "capacity_too_low"
