@@ -481,6 +481,20 @@ def test_a_far_off_start_in_a_run_that_learned_points_at_the_input_scale() -> No
     assert max(ended_badly, key=lambda code: ended_badly[code]) == Code.output_activation_mismatch
 
 
+def test_a_huge_first_regression_loss_on_targets_of_unit_variance_is_the_inputs() -> None:
+    raw = {"loss": [40_000.0, 900.0, 40.0, 3.0, 1.2, 1.0], "val_loss": [5000.0, 200.0, 9.0, 2.0, 1.3, 1.1]}
+
+    def supports(**metadata: object) -> dict[Code, float]:
+        found = diagnose(history_from_mapping(raw, {"task": "regression", **metadata})).findings
+        return next(f for f in found if f.code == "unexpected_initial_loss").supports
+
+    unknown, unit, wide = supports(), supports(baseline_loss=1.0), supports(baseline_loss=5000.0)
+    assert max(unknown, key=lambda code: unknown[code]) == Code.unscaled_targets
+    assert max(wide, key=lambda code: wide[code]) == Code.unscaled_targets
+    assert max(unit, key=lambda code: unit[code]) == Code.unscaled_features
+    assert unit[Code.unscaled_targets] < unit[Code.lr_too_high]
+
+
 def test_insufficient_data_from_metadata() -> None:
     raw = histories.healthy()
     assert codes(raw, num_samples=200, param_count=50_000).get("insufficient_data") is Severity.info
