@@ -721,6 +721,21 @@ def _sums(rng: np.random.Generator, n: int, high: float, terms: int = 2) -> tupl
     return x.astype(np.float32), x.sum(axis=1).astype(np.float32)
 
 
+# The twelfth round's Stack Exchange programs (the manifest's notes say what each stands in for).
+
+
+def _disk_ring(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """`n` points of each class in the plane, as an AI Stack Exchange question drew them: class 0
+    uniform in radius within the unit disk, class 1 in the ring of radii 2 to 3 around it (raw
+    coordinates, classes interleaved)."""
+    radius = np.concatenate([rng.uniform(0, 1, n), rng.uniform(2, 3, n)])
+    angle = rng.uniform(0, 2 * np.pi, 2 * n)
+    y = np.repeat([0, 1], n)
+    order = rng.permutation(2 * n)
+    x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    return x[order].astype(np.float32), y[order].astype(np.int64)
+
+
 DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "sklearn": lambda rng, name: _sklearn_set(name),
     "classes": _classes,
@@ -773,6 +788,7 @@ DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "table": _table,
     "sale_prices": _sale_prices,
     "sums": _sums,
+    "disk_ring": _disk_ring,
     # The sixth round drew `first` samples to read the feature count, then the data.
     "redrawn": lambda rng, name, first, n: (DATA[name](rng, first), DATA[name](rng, n))[1],
 }
@@ -1112,6 +1128,8 @@ STEPS: dict[str, Callable[..., BundleData]] = {
     "oversample": _oversample,
     "own_index": _own_index,
     "permute_labels": _permute_labels,
+    # A standardized target squashed into (0, 1): probabilities to regress on (the twelfth round's).
+    "logistic_y": lambda a, rng: _both(a, lambda v: (1 / (1 + np.exp(-v))).astype(np.float32), on="y"),
     "quartiles": lambda a, rng: replace(
         a, y_train=np.digitize(a.y_train, np.quantile(a.y_train, [0.25, 0.5, 0.75])).astype(np.int64)
     ),

@@ -57,8 +57,9 @@ TUNING_VARIANTS = 9
 SMOKE_ENTRY = "lr_too_high-adam-5"
 # Real programs from public questions, issues and tutorials, each faulty and fixed: the seventh
 # round (scored, retired into 'seen'; ten), the eighth (scored, retired; six reproduced), the ninth
-# (scored, retired; seven), the tenth (scored once, retired; eleven), the eleventh (scored once)
-# and the twelfth (the fresh holdout, labelled before any fit), at least this many each.
+# (scored, retired; seven), the tenth (scored once, retired; eleven), the eleventh (scored once,
+# held out until the twelfth is complete) and the twelfth (the fresh holdout, labelled before any
+# fit), at least this many each.
 REAL_SPLITS, MIN_REAL_PROGRAMS = {7: SEEN, 8: SEEN, 9: SEEN, 10: SEEN, 11: HOLDOUT, 12: HOLDOUT}, 6
 REAL = [e for e in CORPUS if e.source]
 ROWS = json.loads(MANIFEST.read_text())["entries"]
@@ -385,3 +386,27 @@ def test_the_twelfth_rounds_data_sets_and_label_shuffle_hold_what_their_sources_
     assert sorted(shuffled.y_train.tolist()) == sorted(labels.tolist())
     assert (shuffled.y_train != labels).mean() > 0.8
     assert shuffled.y_val is yv
+
+
+def test_the_twelfth_rounds_disk_and_ring_hold_what_the_question_drew() -> None:
+    x, y = DATA["disk_ring"](np.random.default_rng(0), n=200)
+    assert x.shape == (400, 2)
+    assert Counter(y.tolist()) == {0: 200, 1: 200}
+    radius = np.hypot(x[:, 0], x[:, 1])
+    assert radius[y == 0].max() <= 1.0
+    assert radius[y == 1].min() >= 2.0
+    assert radius[y == 1].max() <= 3.0
+    # Interleaved, not stored class by class.
+    assert 0 < y[:200].mean() < 1
+
+
+def test_the_logistic_step_squashes_training_and_validation_targets_into_the_unit_interval() -> None:
+    rng = np.random.default_rng(0)
+    targets, val_targets = np.array([-3.0, 0.0, 1.0, 3.0]), np.array([0.0, -1.0])
+    arrays = BundleData(np.zeros((4, 1)), targets, np.zeros((2, 1)), val_targets)
+    squashed = STEPS["logistic_y"](arrays, rng)
+    assert squashed.y_val is not None
+    assert np.allclose(squashed.y_train, 1 / (1 + np.exp(-arrays.y_train)))
+    assert squashed.y_train[1] == 0.5
+    assert np.allclose(squashed.y_val, [0.5, 1 / (1 + np.e)])
+    assert squashed.y_train.dtype == np.float32
