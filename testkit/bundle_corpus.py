@@ -705,15 +705,6 @@ def _table(rng: np.random.Generator, x: Sequence[Any], y: Sequence[Any]) -> tupl
     return np.asarray(x, dtype=np.float32), np.asarray(y, dtype=np.float32)
 
 
-def _sale_prices(rng: np.random.Generator, n: int, features: int) -> tuple[np.ndarray, np.ndarray]:
-    """Standardized features and a sale price in dollars, log-normal around $160,000 (the log
-    price's std 0.4, as house prices spread): every price positive, the largest near $800,000."""
-    x = rng.normal(size=(n, features))
-    signal = x @ rng.normal(size=features)
-    log_price = 12.0 + 0.4 * (0.95 * signal / signal.std() + 0.3 * rng.normal(size=n))
-    return x.astype(np.float32), np.exp(log_price).astype(np.float32)
-
-
 def _sums(rng: np.random.Generator, n: int, high: float, terms: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """`terms` numbers uniform in [0, high) and their sum (float32): a regression whose target
     leaves [-1, 1] wherever the sum passes 1."""
@@ -786,7 +777,6 @@ DATA: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "xor_table": _xor_table,
     # The twelfth round's.
     "table": _table,
-    "sale_prices": _sale_prices,
     "sums": _sums,
     "disk_ring": _disk_ring,
     # The sixth round drew `first` samples to read the feature count, then the data.
