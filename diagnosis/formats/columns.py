@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from diagnosis.history import MAX_EPOCHS, HistoryError, TrainingHistory, history_from_mapping
+from diagnosis.history import MAX_EPOCHS, VAL_PREFIX, HistoryError, TrainingHistory, history_from_mapping
 from diagnosis.models import InputFacts, SkippedLines, SourceInfo
 
 # Far more `fit` calls than anyone diagnoses at once; the cap keeps a hostile input made of
@@ -79,6 +79,39 @@ def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
         prefix, words = "val_", words[1:]
     metric = "_".join(_METRIC_WORDS.get(word, word) if len(words) == 1 else word for word in words)
     return prefix + metric if metric else name
+
+
+# Error measures a regression logs; where one is a table's only training curve and no loss is
+# logged beside it (`Epoch,RMSE`), it is what the run minimised: its loss.
+ERROR_MEASURES = frozenset(
+    {
+        "rmse",
+        "mse",
+        "mae",
+        "msle",
+        "rmsle",
+        "mean_squared_error",
+        "mean_absolute_error",
+        "root_mean_squared_error",
+    }
+)
+_NOT_TRAINING = ("val_", "test_")
+_SCHEDULE = frozenset({"learning_rate", "lr"})
+
+
+def error_as_loss(names: list[str], index: frozenset[int] = frozenset()) -> list[str]:
+    """The canonical names with a lone error measure (and its validation twin) read as the loss,
+    where the input logs no loss; else the names as they were."""
+    training = [
+        name
+        for i, name in enumerate(names)
+        if i not in index and not name.startswith(_NOT_TRAINING) and name not in _SCHEDULE
+    ]
+    if "loss" in names or len(training) != 1 or training[0].lower() not in ERROR_MEASURES:
+        return names
+    measure = training[0]
+    renamed = {measure: "loss", VAL_PREFIX + measure: VAL_PREFIX + "loss"}
+    return [renamed.get(name, name) if i not in index else name for i, name in enumerate(names)]
 
 
 def has_validation_split(names: list[str]) -> bool:

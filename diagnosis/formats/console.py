@@ -34,7 +34,11 @@ from diagnosis.models import InputFacts, SourceInfo
 FORMAT = "keras_console"
 # `Epoch 3/20` (or Keras 0.x's `Epoch 3`) alone on a cleaned line; `Epoch 3: ...` is a
 # callback's message. Digit counts are bounded so int() never meets a 5,000-digit number.
-_HEADER = re.compile(r"Epoch[ \t]+(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*")
+# A hand-written loop may decorate it (`*** Epoch 3/50 ***`, `===== Epoch 3 =====`).
+_HEADER = re.compile(
+    r"(?:[*=~#-]{2,}[ \t]*)?Epoch[ \t]+(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*(?:[*=~#-]{2,})?"
+)
+_HEADER_STARTS = ("Epoch", "**", "==", "~~", "--", "##")
 # For the format sniffer: a header anywhere at a line start, after any wrapping.
 EPOCH_LINE = re.compile(r"^[ \t>#]*Epoch[ \t]+\d{1,9}(?:/\d{1,9})?[ \t]*\r?$", re.MULTILINE)
 _ANSI = re.compile(r"\x1b(?:\[[0-?]{0,32}[ -/]{0,8}[@-~]|\][^\x07\x1b\n]{0,512}(?:\x07|\x1b\\)?|[@-Z\\-_])")
@@ -75,8 +79,12 @@ _FULL_BAR = re.compile(r"[ \t]*\[=+\]")
 # `1.2000e-04`): the end of a number.
 _GLUED_BEFORE = frozenset("0123456789.+-")
 _NUMBER = r"[-+]?(?:nan|inf(?:inity)?|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
-_METRIC = re.compile(rf"(?<![\w.])([A-Za-z_][\w.]{{0,99}}):[ \t]+({_NUMBER})(?![\w.])", re.IGNORECASE)
-_PART = re.compile(rf"([A-Za-z_][\w.]{{0,99}}):[ \t]+({_NUMBER})", re.IGNORECASE)
+# A space may stand before the colon too, and a percent sign after the value (`Epoch : 1 -
+# loss : 0.6477 - acc: 61.7188%`, a hand-written loop imitating Keras): the share it writes.
+_METRIC = re.compile(
+    rf"(?<![\w.])([A-Za-z_][\w.]{{0,99}})[ \t]?:[ \t]+({_NUMBER})(%?)(?![\w.])", re.IGNORECASE
+)
+_PART = re.compile(rf"([A-Za-z_][\w.]{{0,99}})[ \t]?:[ \t]+({_NUMBER})(%?)", re.IGNORECASE)
 # A field that holds a `name: number` somewhere (cheap test before a full scan).
 _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 # A line of its own per epoch from a hand-written loop or a logger, with names of several
@@ -109,6 +117,14 @@ _RECORD_FIELD = re.compile(
 _RECORD_FIELDS = re.compile(rf"{_RECORD_FIELD.pattern}(?:[ \t]+{_RECORD_FIELD.pattern})*", re.IGNORECASE)
 # ` - `, `,`, `;`, `|`, and the `] =>` that closes a bracketed `[epoch 1/15, episode 50/100]`.
 _RECORD_SEPARATORS = re.compile(r"[ \t]+-[ \t]+|[,;|\]]|=>")
+# A remark in brackets after a field's value (`train loss: 12.3032 (took 78.0s)`) is no field.
+_REMARK = re.compile(r"[ \t]*\([^()]*\)[ \t]*$")
+# A split word right before the epoch (`[Val Epoch 3] Loss: 9.92 | MAE: 9.24`, `Train Epoch: 3,
+# loss: 0.41`) names the split of the fields that name none, as a block's lead word does.
+# A word and a space right before the epoch, other than a split's: the epoch is named in a
+# sentence (`Saving model at Epoch 1 with ...`, `Best model updated at epoch 3`), no record.
+_PROSE = re.compile(r"[A-Za-z]{2,}[ \t]+$")
+_RECORD_LEAD = re.compile(r"[\[(]?[ \t]*(train(?:ing)?|val(?:id(?:ation)?)?|eval|test)[ \t]*", re.IGNORECASE)
 # A hand-written loop's block per epoch under an `Epoch k/N` header (the PyTorch
 # transfer-learning tutorial's shape, and the many loops copied from it):
 #     Epoch 3/24
@@ -119,6 +135,9 @@ _RECORD_SEPARATORS = re.compile(r"[ \t]+-[ \t]+|[,;|\]]|=>")
 # epoch's lines end at the first line without a `name: number` after them (a summary such as
 # `Best val Acc: 0.91` after the last epoch is no epoch's).
 _SPLIT_LEAD = re.compile(r"(train(?:ing)?|val(?:id(?:ation)?)?|eval|test)\b", re.IGNORECASE)
+# An early-stopping tracker's line in the block (`best: 1.2001, 0.5709, 0 epochs since
+# improved`) holds the best value so far, a running minimum rather than the epoch's curve.
+_BEST_SO_FAR = re.compile(r"best\b", re.IGNORECASE)
 _BLOCK_FIELD = re.compile(
     rf"(?<![\w.'\"])([A-Za-z][\w.]{{0,99}}(?:[ \t]+[A-Za-z][\w.]{{0,99}}){{0,2}})"
     rf"[ \t]*[:=][ \t]*({_NUMBER})(?![\w.])",
@@ -147,8 +166,9 @@ _DURATION = r"\d+(?:\.\d+)?(?:s|ms|us|µs)"
 _FINAL_TIMING = re.compile(
     rf"(?<=[ \t]-[ \t]){_DURATION}(?:[ \t]+{_DURATION}/(?:step|sample))?(?=[ \t]+-[ \t])"
 )
-# Progress-bar timings and ETAs are not metrics.
-_NOT_METRICS = frozenset({"eta"})
+# Progress-bar timings and ETAs are not metrics, nor is the epoch counter a loop prints among
+# its fields (`Epoch : 3 - loss : 0.41`).
+_NOT_METRICS = frozenset({"eta", "epoch"})
 # Lines read as headers or metrics: room for a run of MAX_EPOCHS epochs printed with
 # verbose=2 (a header and a line each), and a bound on what a hostile 10 MB log costs.
 MAX_READ_LINES = 2 * MAX_EPOCHS + 1000
@@ -202,12 +222,14 @@ def _clean(raw: str) -> str:
 class _Line:
     """One cleaned line read as a possible epoch result."""
 
-    __slots__ = ("finished", "metrics", "number", "per_step", "progress", "steps")
+    __slots__ = ("bar", "finished", "metrics", "number", "per_step", "progress", "steps", "text")
 
     def __init__(self, number: int, text: str) -> None:
         self.number = number
+        self.text = text
         counters = list(_COUNTER.finditer(text))
         counter = counters[-1] if counters else None
+        self.bar = counter is not None
         self.steps: int | None = None
         # Keras 2 with arrays counts samples; per-step timings and Keras 3's bar count steps.
         self.per_step = "/step" in text or "━" in text
@@ -241,7 +263,7 @@ class _Line:
         ):
             found = list(_METRIC.finditer(text))
         found = [m for m in found if m[1].lower() not in _NOT_METRICS]
-        self.metrics = {m[1]: float(m[2]) for m in found}
+        self.metrics = {m[1]: float(m[2]) / 100.0 if m[3] else float(m[2]) for m in found}
         lead = text[: text.find(found[0][0])] if found else text  # what comes before the metrics
         self.progress = bool(found) and (
             counter is not None or (len(found) >= 2 and len(parts) > 2) or _TIMING.search(lead) is not None
@@ -353,14 +375,19 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
         record = _EPOCH_RECORD.search(text)
         if record is None:
             continue
+        lead = _RECORD_LEAD.fullmatch(text, 0, record.start())
+        if lead is None and _PROSE.search(text, 0, record.start()):
+            continue  # `Saving model at Epoch 1 with Validation Accuracy: 33.73%`: a message
         metrics: dict[str, float] = {}
         fields = [
             (found[1], float(found[2]) / (100.0 if found[3] else 1.0))
-            for field in _RECORD_SEPARATORS.split(text[record.end() :])
-            if _RECORD_FIELDS.fullmatch(field.strip())
+            for part in _RECORD_SEPARATORS.split(text[record.end() :])
+            if _RECORD_FIELDS.fullmatch(field := _REMARK.sub("", part).strip())
             for found in _RECORD_FIELD.finditer(field)
             if found[1].lower() not in _COUNTER_NAMES
         ]
+        if lead is not None:
+            fields = [(name if _SPLIT_LEAD.search(name) else f"{lead[1]} {name}", v) for name, v in fields]
         # `test acc` is the validation split only where the line names no other (w653 has both).
         test_is_validation = not has_validation_split([name for name, _ in fields])
         for name, value in fields:
@@ -374,6 +401,11 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
             pending.update(metrics)  # a later step of the same epoch: the later state wins
             stepped = True
             continue
+        if pending is not None and last == (epoch, total) and metrics.keys().isdisjoint(pending):
+            # The same epoch's next line (its validation after its training): more of the epoch,
+            # where the same names again would be a new fit's first epoch.
+            pending.update(metrics)
+            continue
         if pending is not None:
             runs.current.add_epoch(pending)
         if new_fit(last, epoch, total):
@@ -383,6 +415,40 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
     if pending is not None:
         runs.current.add_epoch(pending)
     return runs, stepped
+
+
+# Lines of fields alone, without an epoch number (a logger's `train loss:1.10886` after each
+# epoch), are read as an epoch each when at least this many name the same metrics: one such
+# line is a print, not a run.
+MIN_UNNUMBERED_EPOCHS = 2
+
+
+def _unnumbered_runs(lines: list[tuple[int, str]]) -> Runs:
+    """Epochs from lines that hold nothing but `name: number` fields, a loss among them, and no
+    epoch number: each line with the names of the first one is the next epoch; a line of other
+    fields after them (an evaluation) is skipped and said."""
+    runs = Runs()
+    names: frozenset[str] | None = None
+    for number, text in lines:
+        parts = [part.strip() for part in _RECORD_SEPARATORS.split(text)]
+        if not all(_RECORD_FIELDS.fullmatch(part) for part in parts if part):
+            if names is not None and _FIELD_TEXT.search(text):
+                runs.current.skips.add(number, "a line of other fields than the epochs' (an evaluation?)")
+            continue
+        metrics = {
+            canonical_name(found[1]): float(found[2]) / (100.0 if found[3] else 1.0)
+            for part in parts
+            for found in _RECORD_FIELD.finditer(part)
+        }
+        if names is None and "loss" in metrics:
+            names = frozenset(metrics)
+        if names is None:
+            continue
+        if frozenset(metrics) != names:
+            runs.current.skips.add(number, "a line of other fields than the epochs' (an evaluation?)")
+            continue
+        runs.current.add_epoch(metrics)
+    return runs if runs.current.epochs >= MIN_UNNUMBERED_EPOCHS else Runs()
 
 
 def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
@@ -414,6 +480,8 @@ def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
         lead = _SPLIT_LEAD.match(text)
         for field in _BLOCK_FIELD.finditer(text):
             name = field[1]
+            if _BEST_SO_FAR.match(name):
+                continue
             if lead and not _SPLIT_LEAD.search(name):
                 name = f"{lead[1]} {name}"
             metrics[canonical_name(name)] = float(field[2])
@@ -466,6 +534,11 @@ def _facts(content: str, steps: list[int]) -> InputFacts:
     )
 
 
+def _headers_alone(blocks: list[_Block], texts: list[tuple[int, str]]) -> bool:
+    alone = {number for number, text in texts if _HEADER.fullmatch(text)}
+    return all(block.header in alone for block in blocks[1:])
+
+
 def parse(content: str) -> list[TrainingHistory]:
     """One run per `fit` call: a new one starts where `Epoch k/N` restarts (see new_fit)."""
     blocks = [_Block(None, None, None)]
@@ -482,8 +555,13 @@ def parse(content: str) -> list[TrainingHistory]:
         if text is None:
             long_lines.append(number)
             continue
-        texts.append((number, text))
-        header = _HEADER.fullmatch(text) if text.startswith("Epoch") else None
+        if texts and texts[-1][0] == number and text[:1] == "-" and _HEADER.fullmatch(texts[-1][1]):
+            # `Epoch 1/50 - Train Loss: 0.978, Validation Loss: 1.376` is a loop's epoch line
+            # whatever the inline header cut made of it: its record stays whole.
+            texts[-1] = (number, f"{texts[-1][1]} {text}")
+        else:
+            texts.append((number, text))
+        header = _HEADER.fullmatch(text) if text.startswith(_HEADER_STARTS) else None
         if header:
             blocks.append(_Block(number, int(header[1]), int(header[2]) if header[2] else None))
         elif ":" in text:
@@ -492,14 +570,31 @@ def parse(content: str) -> list[TrainingHistory]:
     steps: list[int] = []
     headed = len(blocks) > 1
     last: tuple[int, int | None] | None = None
+    # The result line read for each epoch of the current run after its first. A header that goes
+    # back to such an epoch, whose result line comes again word for word (timings included), is
+    # the log repeating itself (a capture saved over itself), not a new fit: a new fit starts
+    # at epoch 1, where two identical fits print the same lines and stay two runs. A fit resumed
+    # from a checkpoint (`initial_epoch`) that printed the very same lines has the same curves.
+    read_lines: dict[tuple[int, int | None], str] = {}
     for block in blocks:
+        result = block.result()
         if block.epoch is not None:
+            key = (block.epoch, block.total)
+            if block.epoch > 1 and result is not None and read_lines.get(key) == result.text:
+                where = f"epoch {block.epoch}" + (f"/{block.total}" if block.total else "")
+                for number in [block.header or 0, *(line.number for line in block.lines if line.metrics)]:
+                    runs.current.skips.add(number, f"{where} repeated word for word (a repeated paste)")
+                last = key
+                continue
             if new_fit(last, block.epoch, block.total):
                 runs.start_new()
-            last = (block.epoch, block.total)
+                read_lines = {}
+            last = key
         if block.header is None and not headed:
             # No headers at all: every finished progress line is an epoch, and a line of
-            # something else between them (a printed configuration) starts the next run.
+            # something else between them (a printed configuration) starts the next run; a bar
+            # without metrics (tqdm's over the epoch's batches, `313/313 [02:38<00:00, 2.32it/s]`)
+            # is the epoch's own progress.
             for line in block.lines:
                 if line.finished:
                     runs.current.add_epoch(line.metrics)
@@ -507,14 +602,15 @@ def parse(content: str) -> list[TrainingHistory]:
                         steps.append(line.steps)
                         runs.current.steps.append(line.steps)
                     continue
-                if not line.progress:
+                if not line.progress and not line.bar:
                     runs.start_new()
                 if line.metrics:
                     runs.current.skips.add(line.number, "metrics outside a finished progress line")
             continue
-        result = block.result()
         if result is not None:
             runs.current.add_epoch(result.metrics)
+            if block.epoch is not None and block.epoch > 1 and block.total not in (None, 1):
+                read_lines[(block.epoch, block.total)] = result.text
             if result.steps and result.per_step:
                 steps.append(result.steps)
                 runs.current.steps.append(result.steps)
@@ -535,7 +631,9 @@ def parse(content: str) -> list[TrainingHistory]:
         runs.current.skips.add(number, f"longer than {MAX_LINE} characters")
     source = SourceInfo(format=FORMAT)
     histories = runs.histories(source, _facts(content, steps))
-    if not histories and headed:
+    # Blocks are the lines under headers alone on their lines; a header cut out of a loop's
+    # epoch line (`Epoch 1/50 - Train Loss: 0.978, ...`) heads no block: the line is a record.
+    if not histories and headed and _headers_alone(blocks, texts):
         histories = _block_runs(blocks, texts).histories(source, _facts(content, []))
     if not histories:
         tqdm_source = SourceInfo(format=TQDM_FORMAT)
@@ -545,6 +643,8 @@ def parse(content: str) -> list[TrainingHistory]:
         if stepped:
             source = source.model_copy(update={"aggregated": STEP_LINES})
         histories = records.histories(source, _facts(content, []))
+    if not histories and not headed:
+        histories = _unnumbered_runs(texts).histories(SourceInfo(format=FORMAT), _facts(content, []))
     if not histories:
         if headed:
             raise HistoryError(

@@ -17,7 +17,7 @@ import math
 import re
 
 from diagnosis.formats import steps
-from diagnosis.formats.columns import INDEX_NAMES, Runs, canonical_name, has_validation_split
+from diagnosis.formats.columns import INDEX_NAMES, Runs, canonical_name, error_as_loss, has_validation_split
 from diagnosis.formats.csv_rows import MAX_LINE, MISSING, is_number, read_row, split_cells
 from diagnosis.history import HistoryError, TrainingHistory
 from diagnosis.models import SourceInfo
@@ -37,6 +37,12 @@ MAX_SKIPPED_ROWS = 1000
 _ALIGNMENT_CHARS = frozenset("|-: \t")
 # Title lines (`model_history_log`) a header may sit under.
 MAX_TITLE_LINES = 3
+# A table aligned with spaces, as a script prints it (`f"{epoch:6d} {loss:13.4f}"` under
+# ` Epoch    Train Loss   Val Acc (%)`) and as pandas prints `pd.DataFrame(history.history)`
+# (an index column under no name): names apart by two spaces or more (a name may hold one),
+# values by any, and a rule of dashes under the header that only draws a line.
+_ALIGNED_NAMES = re.compile(r"[ \t]{2,}")
+_RULE_CHARS = frozenset("-=+ \t")
 
 
 def _lines(content: str) -> list[tuple[int, str]]:
@@ -52,6 +58,30 @@ def _lines(content: str) -> list[tuple[int, str]]:
             line = stripped[1:-1]
         if stripped:
             lines.append((i, line))
+    return _unaligned(lines)
+
+
+def _unaligned(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A table aligned with spaces as the same table separated by tabs; other lines unchanged.
+    It is one where a line of names without a separator is followed (past a rule) by a row of as
+    many numbers apart by spaces, or one more (pandas' index)."""
+    for index in range(min(MAX_TITLE_LINES + 1, len(lines) - 1)):
+        header = lines[index][1]
+        if len(header) > MAX_LINE or any(sep in header for sep in _SEPARATORS):
+            continue
+        names = _ALIGNED_NAMES.split(header.strip())
+        below = [(n, line) for n, line in lines[index + 1 : index + 3] if not _RULE_CHARS.issuperset(line)]
+        if len(names) < 2 or any(is_number(name) for name in names) or not below:
+            continue
+        cells = below[0][1].split()
+        if len(cells) not in (len(names), len(names) + 1) or not all(is_number(cell) for cell in cells):
+            continue
+        if len(cells) > len(names):
+            names = ["", *names]
+        rows = [
+            (n, "\t".join(line.split())) for n, line in lines[index + 1 :] if not _RULE_CHARS.issuperset(line)
+        ]
+        return [*lines[:index], (lines[index][0], "\t".join(names)), *rows]
     return lines
 
 
@@ -135,12 +165,16 @@ def parse(content: str) -> list[TrainingHistory]:
     epochs = [i for i in sorted(indexes) if raw_names[i].lower().strip('"') == "epoch"]
     counter = next(iter(epochs or sorted(indexes)), None)
     test_is_validation = not has_validation_split(raw_names)
-    names = [canonical_name(name, test_is_validation=test_is_validation) for name in raw_names]
+    names = error_as_loss(
+        [canonical_name(name, test_is_validation=test_is_validation) for name in raw_names], indexes
+    )
     if any(not name for i, name in enumerate(names) if i not in indexes):
         raise HistoryError(f"the header needs distinct, non-empty column names: {quote(raw_names)}")
     if len(set(names)) != len(names):
         raise HistoryError(f"the header names a metric twice: {quote(raw_names)}")
     text = _text_columns(lines[start + 1 : start + 2], separator, len(names))
+    # A header that says its column is in percent (`Val Acc (%)`) holds shares times 100.
+    scale = [100.0 if "%" in name else 1.0 for name in raw_names]
     runs = Runs()
     for i in sorted(text):
         runs.current.skips.add(
@@ -173,7 +207,7 @@ def parse(content: str) -> list[TrainingHistory]:
             previous = epoch
         runs.current.add_epoch(
             {
-                name: value
+                name: value / scale[i]
                 for i, (name, value) in enumerate(zip(names, row, strict=True))
                 if i not in indexes and value is not None
             }

@@ -466,3 +466,115 @@ def test_python_logging_prefixes_are_no_part_of_the_epoch_line(name: str, names:
         (run,) = load_runs(log.encode())
         assert run.metrics["loss"].tolist() == [0.8, 0.7]
         assert run.metrics["val_loss"].tolist() == [0.7, 0.6]
+
+
+def test_a_decorated_header_heads_a_block_and_a_best_so_far_line_is_no_curve() -> None:
+    # `*** Epoch 3/50 ***`, `Train: loss=1.0918, acc=0.6122`, `  Val: loss=1.2095, acc=0.5884`,
+    # ` best:      1.2001,     0.5884, 0 epochs since improved` (an early-stopping tracker).
+    (run,) = load_path(WILD / "w213_cifar10-cnn-50-epochs-star-headers.txt")
+    assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert run.metrics["val_loss"][[0, 2]].tolist() == [1.2001, 1.2095]
+    for header in ("===== Epoch {k}/2 =====", "---------- Epoch {k} ----------"):
+        log = "".join(f"{header.format(k=k)}\ntrain Loss: 0.{9 - k} Acc: 0.{k}\n" for k in (1, 2))
+        (blocks,) = load_runs(log.encode())
+        assert blocks.metrics["loss"].tolist() == [0.8, 0.7]
+
+
+def test_epochs_repeated_word_for_word_are_the_log_repeating_itself() -> None:
+    (run,) = load_path(WILD / "w219_translation-lstm-keras3-duplicated-lines-overfits.txt")
+    assert run.epochs == 100
+    assert any("repeated word for word" in skip.reason for skip in run.source.skipped)
+    line = "32/32 - 1s - 20ms/step - loss: 2.3026 - accuracy: 0.1000\n"
+    fit = "".join(f"Epoch {k}/3\n{line}" for k in (1, 2, 3))
+    # A stuck run prints the same line every epoch: each is an epoch of its own.
+    assert [run.epochs for run in load_runs(fit.encode())] == [3]
+    # Two fits start at epoch 1, and two identical fits print the same lines: still two runs.
+    assert [run.epochs for run in load_runs((fit + fit).encode())] == [3, 3]
+    # Going back to an epoch after the first whose line comes again word for word is the paste.
+    again = "".join(f"Epoch {k}/3\n{line}" for k in (2, 3))
+    assert [run.epochs for run in load_runs((fit + again).encode())] == [3]
+    # ... where a line that differs is a fit resumed from a checkpoint: a run of its own.
+    resumed = again.replace("2.3026", "2.3025")
+    assert [run.epochs for run in load_runs((fit + resumed).encode())] == [3, 2]
+
+
+@pytest.mark.parametrize(
+    ("name", "accuracy"),
+    [
+        # `Epoch : 1 - loss : 0.8917 - acc: 0.5463 - val_loss : 0.8640 - val_acc: 0.5589`
+        ("w220_alzheimer-vit-2000-epochs-loss-creeps-down.txt", 0.8117),
+        # `Epoch : 20 - loss : 0.1870 - acc: 93.4082%`: the share a percent sign writes.
+        ("spaced-colon-eva6-vit-cats-dogs-readme.md", 0.934082),
+        # A tqdm bar over each epoch's batches between the lines (`313/313 [02:38<00:00, ...]`)
+        # is the epoch's progress, not something that starts another run.
+        ("spaced-colon-eva7-vit-tqdm-bars-between.md", 0.6842),
+    ],
+)
+def test_a_space_before_the_colon_is_still_a_name_and_its_number(name: str, accuracy: float) -> None:
+    (run,) = load_path(WILD / name)
+    assert run.epochs == MANIFEST[name]["epochs"][0]
+    assert "epoch" not in {metric.lower() for metric in run.metrics}  # the counter is no curve
+    assert run.metrics["accuracy"][-1] == pytest.approx(accuracy)
+
+
+def test_lines_of_fields_without_an_epoch_number_are_an_epoch_each() -> None:
+    # `2018-03-23 15:29:33,355:INFO: train loss:1.10886`, ten times, then an evaluation line.
+    (run,) = load_path(WILD / "w225_ner-tagger-train-loss-zigzags-then-nan.txt")
+    assert set(run.metrics) == {"loss"}
+    assert run.metrics["loss"][:2].tolist() == [1.10886, 1.53702]
+    assert np.isnan(run.metrics["loss"][5:]).all()
+    # A line of other fields among them is skipped and said; one line alone is no run.
+    (mixed,) = load_runs(b"loss: 0.9\nloss: 0.8\nval_f1: 0.3\nloss: 0.7\n")
+    assert mixed.metrics["loss"].tolist() == [0.9, 0.8, 0.7]
+    assert mixed.source.skipped[0].lines == "3"
+    with pytest.raises(HistoryError, match="found no training epochs"):
+        load_runs(b"train loss: 0.9\n")
+
+
+def test_a_split_word_before_the_epoch_names_the_split_of_its_line() -> None:
+    # `Epoch 1 train loss: 12.3032 (took 78.0s)` then `[Val Epoch 1] Loss: 11.3345 | MAE: ...`:
+    # one epoch, the remark in brackets no field, the second line its validation.
+    (run,) = load_path(WILD / "w234_depth-completion-regression-30-epochs-step-lines.txt")
+    assert set(run.metrics) == {"loss", "val_loss", "val_mae", "val_rmse"}
+    assert run.metrics["loss"][[0, -1]].tolist() == [12.3032, 0.736]
+    assert run.metrics["val_loss"][[0, -1]].tolist() == [11.3345, 0.8454]
+
+
+@pytest.mark.parametrize(
+    ("name", "names"),
+    [
+        # ` Epoch    Train Loss   Val Acc (%)  Test Acc (%)` over a rule of dashes.
+        (
+            "w237_tiny-val-classifier-fixed-width-table-30-epochs.txt",
+            {"loss", "val_accuracy", "test_accuracy"},
+        ),
+        # `print(pd.DataFrame(history.history))`: an index column under no name.
+        ("pandas-print-history-head-EXCERPT.txt", {"loss", "accuracy", "val_loss", "val_accuracy"}),
+    ],
+)
+def test_a_table_aligned_with_spaces_is_read_as_a_table(name: str, names: set[str]) -> None:
+    (run,) = load_path(WILD / name)
+    assert set(run.metrics) == names
+    assert run.epochs == MANIFEST[name]["epochs"][0]
+    assert np.nanmax(run.metrics["val_accuracy"]) <= 1.0  # `Val Acc (%)` holds percentages
+
+
+def test_a_lone_error_measure_is_the_loss_the_run_minimised() -> None:
+    # `Epoch,RMSE`: a regression's only curve.
+    (run,) = load_path(CORPUS / "w711_house-price-rmse-frozen.csv")
+    assert set(run.metrics) == {"loss"}
+    assert run.metrics["loss"][0] == 197890.25
+    (twin,) = load_runs(b"epoch,mae,val_mae\n0,0.5,0.6\n1,0.4,0.5\n")
+    assert set(twin.metrics) == {"loss", "val_loss"}
+    # Beside a loss, an error measure stays the metric it is.
+    (both,) = load_runs(b"epoch,loss,rmse\n0,0.5,0.7\n1,0.4,0.6\n")
+    assert set(both.metrics) == {"loss", "rmse"}
+
+
+def test_a_loops_epoch_line_is_read_whole_and_a_message_naming_an_epoch_is_not() -> None:
+    # `Epoch 1/50 - Train Loss: 0.9780, Train Accuracy: 50.15%, Validation Loss: 1.3758, ...`
+    # between tqdm bars and `Saving model at Epoch 1 with Validation Accuracy: 33.73%`.
+    first, second = load_path(WILD / "epoch-lines-inline-header-deeplense-ft.md")
+    assert (first.epochs, second.epochs) == (50, 98)
+    assert set(first.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert first.metrics["val_accuracy"][0] == pytest.approx(0.3373)
