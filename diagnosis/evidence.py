@@ -187,6 +187,14 @@ UNIFORM_OUTPUT_LR = {
     C.lr_too_low: 0.3,
     C.class_imbalance: 0.3,
 }
+# The same stuck loss after a first epoch that blew up (loss_spikes' blow-up shape: the first
+# epoch's loss a hundred times what followed): updates that large pushed the units where no
+# gradient reaches them, so what made them that large is the cause and the dead network its
+# consequence. A deep stack whose gradients grow layer by layer does it at any usual rate; a rate
+# too high does it to any network. On the generated tuning splits all 3 runs of this shape (in
+# each metadata mode) were exploding gradients, none dead units from their initialization.
+UNIFORM_AFTER_BLOWUP_LR = {C.exploding_gradients: 3.0, C.lr_too_high: 2.0}
+BLOWUP_KEY = "first_epoch_loss"
 
 # One fault read from two sides. Labels that do not fit the loss and output layer
 # (label_format_mismatch, from the data audit) and a loss or output layer that does not fit
@@ -686,7 +694,14 @@ def _uniform_output(findings: Sequence[Finding]) -> Iterable[tuple[Code, Evidenc
         f"the loss equals ln {found.evidence.get('num_classes')} to four digits in "
         f"{found.evidence['uniform_epochs']} epochs up to the last: the output ignores the input"
     )
-    for code, ratio in UNIFORM_OUTPUT_LR.items():
+    blown = any(
+        f.code == C.loss_spikes and f.severity is not Severity.info and BLOWUP_KEY in f.evidence
+        for f in findings
+    )
+    ratios = {**UNIFORM_OUTPUT_LR, **(UNIFORM_AFTER_BLOWUP_LR if blown else {})}
+    if blown:
+        said += ", after a first epoch that blew up"
+    for code, ratio in ratios.items():
         yield (
             code,
             Evidence(

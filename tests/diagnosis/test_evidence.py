@@ -11,6 +11,7 @@ from diagnosis.evidence import (
     MIN_LISTED,
     MIN_SHOWN,
     NOTHING_CARRIED_SHARE,
+    UNIFORM_AFTER_BLOWUP_LR,
     WIDTHS_CLEARED_LR,
     Context,
     TrialOutcome,
@@ -413,3 +414,23 @@ def test_layer_widths_that_pass_the_width_check_weigh_against_a_model_too_small(
     narrow = finding("capacity_too_low", severity=Severity.info, source=EvidenceSource.metadata)
     verdict = conclude([under, narrow], wide)[1]
     assert verdict.causes[0].code == "capacity_too_low"
+
+
+def test_a_network_dead_after_a_first_epoch_that_blew_up_points_at_the_blowup() -> None:
+    ln2 = 0.693147
+    blown = {
+        "loss": [4.9e8] + [ln2] * 24,
+        "accuracy": [0.5] * 25,
+        "val_loss": [ln2] * 25,
+        "val_accuracy": [0.5] * 25,
+    }
+    verdict = diagnose(history_from_mapping(blown)).verdict
+    assert "exploding_gradients" in [c.code for c in verdict.causes[:3]]
+    exploding = next(c for c in verdict.causes if c.code == "exploding_gradients")
+    assert any(
+        e.likelihood_ratio == UNIFORM_AFTER_BLOWUP_LR["exploding_gradients"] for e in exploding.evidence_for
+    )
+    # The same dead network from its first epoch on: nothing blew up, no such evidence.
+    calm = diagnose(history_from_mapping({**blown, "loss": [ln2] * 25})).verdict
+    for cause in calm.causes:
+        assert not any("blew up" in e.detail for e in cause.evidence_for)
