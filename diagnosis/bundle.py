@@ -79,6 +79,8 @@ class ModelInfo:
     # The shape of one sample's output, without the batch axis: (1,) for one unit, (12, 12, 1)
     # for a per-pixel output, whose labels carry the same positions.
     output_shape: tuple[int | None, ...] | None = None
+    # The batch size it trains with (training.json): what batch statistics are taken over.
+    batch_size: int | None = None
 
 
 @dataclass(frozen=True)

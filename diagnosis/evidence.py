@@ -283,6 +283,7 @@ ACTION_CURES: dict[str, frozenset[Code]] = {
     "lower_dropout": frozenset({C.excessive_dropout}),
     "relu_he_init": frozenset({C.vanishing_gradients, C.saturated_activations, C.dead_units}),
     "add_capacity": frozenset({C.capacity_too_low}),
+    "raise_batch_size": frozenset({C.batch_size_unsuitable}),
 }
 ACTION_WORDS = {
     "lower_learning_rate": "lowering the learning rate",
@@ -295,6 +296,7 @@ ACTION_WORDS = {
     "lower_dropout": "lowering the dropout",
     "relu_he_init": "ReLU with He initialization",
     "add_capacity": "a larger model",
+    "raise_batch_size": "larger batches",
 }
 
 # --- the verdict's shape -------------------------------------------------------------------

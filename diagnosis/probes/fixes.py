@@ -9,7 +9,7 @@ problems (duplicates, leakage, label noise) need the user's hands and are left u
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -68,6 +68,7 @@ class Trial:
     learning_rate: float | None = None
     transform: Callable[[np.ndarray], np.ndarray] | None = None
     class_weight: dict[int, float] | None = None
+    batch_size: int | None = None  # None: the user's own
     targets: TargetScale | None = None
 
 
@@ -216,6 +217,11 @@ def _add_capacity(finding: Finding, bench: Bench) -> Trial | None:
     return Trial(build=_fresh(bench, clone_function=_edit_layers(widen)))
 
 
+def _batch_size(finding: Finding, bench: Bench) -> Trial | None:
+    size = finding.fix.get("batch_size")
+    return Trial(batch_size=int(size)) if isinstance(size, int) and size != bench.config.batch_size else None
+
+
 Planner = Callable[[Finding, Bench], "Trial | None"]
 # How each action is tried (None from a planner: the finding lacks what the action needs).
 PLANNERS: dict[str, Planner] = {
@@ -229,6 +235,7 @@ PLANNERS: dict[str, Planner] = {
     "lower_dropout": _lower_dropout,
     "relu_he_init": _relu_he_init,
     "add_capacity": _add_capacity,
+    "raise_batch_size": _batch_size,
 }
 
 
@@ -319,11 +326,14 @@ def try_fixes(findings: list[Finding], bench: Bench) -> list[Finding]:
         trials += 1
         if seeds is None:
             seeds = _seed_noise(bench)
+        config = bench.config
+        if trial.batch_size is not None:
+            config = replace(config, batch_size=trial.batch_size)
         try:
             after = replay(
                 bench.start,
                 bench.prepared,
-                bench.config,
+                config,
                 bench.labels,
                 build=trial.build,
                 learning_rate=trial.learning_rate,

@@ -102,6 +102,7 @@ def describe(model: keras.Model, config: TrainingConfig) -> ModelInfo:
         input_shape=tuple(inputs[0].shape) if inputs else None,
         normalizes_inputs=_normalizes_inputs(model),
         output_shape=tuple(output.shape[1:]) if output is not None else None,
+        batch_size=config.batch_size,
     )
 
 

@@ -118,6 +118,7 @@ def test_every_model_check_is_a_registered_unit_that_declares_what_its_silence_c
         "saturating_stack",
         "bottleneck",
         "learning_rate",
+        "batch_size",
     }
     # Only the checks that read every form of their cause rule it out by staying silent.
     assert {
