@@ -93,6 +93,13 @@ REPLAY_EPOCHS = 8
 # at batch 32, but 8 on a full batch and 24 on 80 rows; such a replay stops before a healthy
 # model has left its start and reads as "learned nothing". Small data makes these steps cheap.
 MIN_REPLAY_STEPS = OVERFIT_STEPS
+# Batch normalization validates with moving averages of the batch statistics, which start at 0
+# and 1 and move a share 1 - momentum of the way per step: a replay must run until no more than
+# this share of those starting values is left (three time constants: 299 steps at Keras's
+# momentum of 0.99), or its validation reads a network that has not yet been normalized with
+# its own statistics (a digits CNN at validation accuracy 0.29 and training loss 0.03 after 230
+# steps). Small data makes these steps cheap.
+MOVING_AVERAGE_LEFT = 0.05
 VALIDATION_SHARE = 0.2
 # Rows per eager forward call when the probes read predictions or activations.
 PREDICT_BATCH = 256
@@ -320,6 +327,12 @@ class Memorization:
         return (before - after) / before if before > 0 else 0.0
 
     @property
+    def blew_up(self) -> bool:
+        """The loss went non-finite: the steps blew the weights up, which says nothing about
+        whether the wiring lets the model learn (the replay's curves read the instability)."""
+        return not math.isfinite(self.last)
+
+    @property
     def still_falling(self) -> bool:
         gain = self.late_gain
         return gain is not None and gain >= STALL_GAIN
@@ -339,8 +352,9 @@ def overfit_one_batch(
     model: keras.Model, start: FreshStart, info: ModelInfo, data: Prepared, out: ProbeResults
 ) -> None:
     """A correctly wired model memorizes 32 samples in a few hundred steps; failing even with
-    a reference optimizer, with a loss that has stopped falling, is the classic sign of a
-    wiring bug."""
+    a reference optimizer, with a finite loss that has stopped falling, is the classic sign of a
+    wiring bug. A reference run whose loss went non-finite blew up instead: an instability (a
+    ReLU recurrence), not a block, and no evidence about the wiring."""
     x, y = data.x[:OVERFIT_BATCH], data.y[:OVERFIT_BATCH]
     own = _memorize(start.restored(), x, y, out)
     result: dict[str, Any] = {
@@ -370,9 +384,10 @@ def overfit_one_batch(
             "first_loss": rounded(reference.first),
             "last_loss": rounded(reference.last),
             "late_gain": rounded(reference.late_gain, 4) if reference.late_gain is not None else None,
+            "blew_up": reference.blew_up,
             "thresholds": {"ratio": OVERFIT_RATIO, "stall_gain": STALL_GAIN},
         }
-        if not (reference.memorized or reference.still_falling):
+        if not (reference.memorized or reference.still_falling or reference.blew_up):
             out.findings.append(
                 Finding(
                     code=Code.cannot_overfit_batch,
@@ -515,14 +530,22 @@ def gradient_stats(start: FreshStart, data: Prepared, out: ProbeResults) -> None
                 "relative": rounded(g_norm / max(w_norm, 1e-12)),
             }
         )
-    total = float(np.sqrt(sum((n["grad_norm"] or 0.0) ** 2 for n in norms))) if norms else 0.0
+    # From the raw squares, so that a layer's non-finite norm (None in its evidence) is not read
+    # as 0: a gradient that went non-finite from a finite start blew up in those few steps.
+    total = float(np.sqrt(grad_squares.sum())) if norms else 0.0
     stats: dict[str, Any] = {"steps_before": STATS_STEPS, "layers": norms, "global_grad_norm": rounded(total)}
     out.measurements["gradient_stats"] = stats
-    if norms and (not math.isfinite(total) or total > EXPLODING_NORM):
+    # A loss already non-finite on the fresh copy (a loss that cannot read the labels) is the
+    # wiring's, not the dynamics'.
+    started_finite = (out.measurements.get("initial_loss") or {}).get("loss") is not None
+    blew_up = not math.isfinite(total) and started_finite
+    if norms and (blew_up or total > EXPLODING_NORM):
         out.findings.append(
             _dynamics(
                 Code.exploding_gradients,
-                f"The global gradient norm is {total:.3g}.",
+                f"The gradient went non-finite within {STATS_STEPS} steps of a finite start."
+                if blew_up
+                else f"The global gradient norm is {total:.3g}.",
                 stats,
                 "Clip gradients (clipnorm=1.0) and lower the learning rate.",
                 {"clipnorm": 1.0},
@@ -696,10 +719,21 @@ class TargetScale:
         return call
 
 
-def replay_epochs(config: TrainingConfig, steps_per_epoch: int) -> int:
-    """REPLAY_EPOCHS, or more where they make fewer than MIN_REPLAY_STEPS steps; never more
-    epochs than the user trains for."""
-    wanted = max(REPLAY_EPOCHS, math.ceil(MIN_REPLAY_STEPS / max(1, steps_per_epoch)))
+def moving_average_steps(model: keras.Model) -> int:
+    """The steps the model's batch-normalization layers need before their moving averages hold
+    no more than MOVING_AVERAGE_LEFT of their starting values (0 without such layers)."""
+    momenta = [
+        float(layer.momentum)
+        for layer in model.layers
+        if type(layer).__name__ == "BatchNormalization" and 0 < float(layer.momentum) < 1
+    ]
+    return max((math.ceil(math.log(MOVING_AVERAGE_LEFT) / math.log(m)) for m in momenta), default=0)
+
+
+def replay_epochs(config: TrainingConfig, steps_per_epoch: int, min_steps: int = MIN_REPLAY_STEPS) -> int:
+    """REPLAY_EPOCHS, or more where they make fewer than `min_steps` steps; never more epochs
+    than the user trains for."""
+    wanted = max(REPLAY_EPOCHS, math.ceil(min_steps / max(1, steps_per_epoch)))
     return min(config.epochs, wanted) if config.epochs else wanted
 
 
@@ -726,7 +760,8 @@ def replay(
     x, x_val = (transform(data.x), transform(data.x_val)) if transform else (data.x, data.x_val)
     y, y_val = (targets.scaled(data.y), targets.scaled(data.y_val)) if targets else (data.y, data.y_val)
     batch = min(config.batch_size, len(x))
-    epochs = replay_epochs(config, math.ceil(len(x) / batch))
+    min_steps = max(MIN_REPLAY_STEPS, moving_average_steps(fresh))
+    epochs = replay_epochs(config, math.ceil(len(x) / batch), min_steps)
     fit = fresh.fit(
         x,
         y,

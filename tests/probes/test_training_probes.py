@@ -4,6 +4,8 @@ tag, and dead units in the saved weights are told apart from a fresh draw's."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -14,6 +16,7 @@ from diagnosis.probes.training import (
     LR_MIN,
     LR_STEPS,
     MIN_REPLAY_STEPS,
+    MOVING_AVERAGE_LEFT,
     OVERFIT_STEPS,
     REPLAY_EPOCHS,
     STALL_GAIN,
@@ -22,7 +25,10 @@ from diagnosis.probes.training import (
     Prepared,
     ProbeResults,
     TargetScale,
+    gradient_stats,
     lr_range_test,
+    moving_average_steps,
+    overfit_one_batch,
     replay,
     replay_epochs,
     saved_weights,
@@ -109,7 +115,21 @@ def test_a_loss_still_falling_is_slow_memorization_and_a_flat_one_is_stuck() -> 
     assert falling.still_falling
     assert not flat.memorized
     assert not flat.still_falling
-    assert Memorization([0.7] * 10 + [float("nan")]).late_gain is None
+    blown = Memorization([0.7] * 10 + [float("nan")])
+    assert blown.late_gain is None
+    assert blown.blew_up
+    assert not flat.blew_up
+
+
+def test_a_batch_whose_loss_overflows_is_no_wiring_fault() -> None:
+    """Inputs of 1e20 overflow the MSE on the first step: the reference run blew up, which is
+    the replay's instability to read, not a model that cannot learn."""
+    model, info, data = _dense(0.0)
+    huge = Prepared(data.x * np.float32(1e20), data.y, data.x_val, data.y_val)
+    out = ProbeResults()
+    overfit_one_batch(model, FreshStart(model, info), info, huge, out)
+    assert out.measurements["overfit_one_batch"]["reference_adam"]["blew_up"] is True
+    assert out.findings == []
 
 
 def test_model_probes_get_only_the_finite_rows() -> None:
@@ -123,6 +143,21 @@ def test_model_probes_get_only_the_finite_rows() -> None:
     assert np.isfinite(finite.x).all()
     assert np.isfinite(finite.y).all()
     assert finite.x_val.shape == (3, 3)
+
+
+@pytest.mark.parametrize("started_finite", [True, False])
+def test_a_gradient_that_went_non_finite_from_a_finite_start_exploded(started_finite: bool) -> None:
+    """SGD at a rate of 1e6 blows the weights up within the warm-up steps: the non-finite
+    gradient norm is an explosion, not a norm of 0. A loss non-finite from the start is the
+    wiring's, and no explosion."""
+    model, info, data = _dense(0.0)
+    info = dataclasses.replace(info, optimizer="sgd", learning_rate=1e6)
+    out = ProbeResults()
+    out.measurements["initial_loss"] = {"loss": 1.0 if started_finite else None}
+    gradient_stats(FreshStart(model, info), data, out)
+    assert out.measurements["gradient_stats"]["global_grad_norm"] is None
+    codes = [f.code for f in out.findings]
+    assert ("exploding_gradients" in codes) is started_finite
 
 
 def test_dead_units_behind_a_relu_layer_are_found() -> None:
@@ -238,6 +273,22 @@ def test_a_full_batch_replay_runs_as_many_steps_as_a_usual_one_within_the_users_
     assert replay_epochs(TrainingConfig(batch_size=320, epochs=1000), 1) == MIN_REPLAY_STEPS
     assert replay_epochs(TrainingConfig(batch_size=320, epochs=20), 1) == 20
     assert replay_epochs(TrainingConfig(batch_size=320), 4) == -(-MIN_REPLAY_STEPS // 4)
+
+
+def test_a_replay_with_batch_normalization_runs_until_its_moving_averages_settle() -> None:
+    """Validation reads the moving averages: at momentum 0.99 they keep 5 % of their start
+    after 299 steps, so a replay of a batch-normalized model runs at least that many."""
+    import keras
+
+    plain = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), keras.layers.Dense(2)])
+    normalized = keras.Sequential(
+        [keras.Input((4,)), keras.layers.Dense(3), keras.layers.BatchNormalization(), keras.layers.Dense(2)]
+    )
+    assert moving_average_steps(plain) == 0
+    steps = moving_average_steps(normalized)
+    assert 0.99**steps <= MOVING_AVERAGE_LEFT < 0.99 ** (steps - 1)
+    assert steps > MIN_REPLAY_STEPS
+    assert replay_epochs(TrainingConfig(batch_size=64, epochs=30), 18, steps) * 18 >= steps
     import keras
 
     rng = np.random.default_rng(0)
