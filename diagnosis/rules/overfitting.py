@@ -34,6 +34,7 @@ from diagnosis.curves import (
     fitted_change,
     median,
     rank_correlation,
+    relative_noise,
     rolling_median,
     rounded,
     tail_length,
@@ -41,6 +42,7 @@ from diagnosis.curves import (
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.rules.loss_spikes import NOISE_WIDTHS
 from diagnosis.rules.underfitting import HIGH_LOSS
 from diagnosis.taxonomy import Category, Code
 
@@ -50,6 +52,11 @@ VAL_RISE = 0.10
 # best: a rise smaller than that is the noise of a curve that has stopped improving (the
 # usual tail of an EarlyStopping run), not memorization.
 GIVEBACK = 0.1
+# ...and lie more than loss_spikes.NOISE_WIDTHS times the validation curve's noise (its typical
+# distance from its running median, curves.relative_noise, times its level) above the best: on
+# a noisy curve the best epoch is a lucky draw, not a level the model held and then lost (wild
+# log w187: validation 0.025-0.12 wobbling about its trend by 11 % of its level, a best of 0.025
+# between 0.085 and 0.043, an end at 0.037 below where the ten epochs before the best sat).
 # Training loss must keep falling by this much (relative) after the onset.
 TRAIN_FALL = 0.05
 # The rise must last at least this many epochs after the best one (Keras' `patience`).
@@ -347,6 +354,8 @@ class Overfitting(Rule):
         train_fall = (train_onset - train_end) / max(abs(train_onset), 1e-12)
         if val_rise < VAL_RISE or giveback < GIVEBACK or train_fall < TRAIN_FALL:
             return None
+        if val_end - val_best <= NOISE_WIDTHS * relative_noise(val) * median(np.abs(val)):
+            return None  # a lucky best epoch (see NOISE_WIDTHS above)
         advice, fix = self._stop_at_best(run, onset)
         confidence = min(0.95, 0.6 + val_rise)
         return self.finding(

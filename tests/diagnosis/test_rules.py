@@ -814,6 +814,25 @@ def test_a_small_rise_after_early_stopping_patience_is_not_overfitting() -> None
     assert "overfitting" not in codes({"loss": loss, "val_loss": val})
 
 
+def test_a_rise_from_a_lucky_best_within_the_validation_noise_is_not_memorizing() -> None:
+    # Wild log w187 (a Lightning forecaster): validation wobbles 0.025-0.12 about a falling
+    # trend; its best, 0.0249, is one epoch between 0.085 and 0.043, and it ends at 0.038.
+    raw = {
+        "loss": [
+            0.4743, 0.0653, 0.0432, 0.0334, 0.0346, 0.0283, 0.0283, 0.024, 0.0249, 0.0239, 0.0237,
+            0.0211, 0.0191, 0.0216, 0.0165, 0.0174, 0.0162,
+        ],
+        "val_loss": [
+            0.0718, 0.2001, 0.0503, 0.0495, 0.0353, 0.0503, 0.1195, 0.0287, 0.0847, 0.0249, 0.043,
+            0.0325, 0.0723, 0.0421, 0.0374, 0.0356, 0.0384,
+        ],
+    }  # fmt: skip
+    assert codes(raw).get("overfitting") in (None, Severity.info)
+    # The same run with validation that climbs well past its wobble from there memorizes.
+    raw["val_loss"][-4:] = [0.06, 0.07, 0.08, 0.09]
+    assert codes(raw).get("overfitting") is Severity.warning
+
+
 def test_validation_accuracy_far_above_training_accuracy() -> None:
     raw = histories.healthy(20)
     raw["accuracy"] = [0.38] * 20
