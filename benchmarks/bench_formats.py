@@ -63,7 +63,12 @@ def _matches(runs: list, epochs: list[int] | int, last: float | None, per_step: 
 
 def _entries() -> list[tuple[str, Path, dict[str, Any]]]:
     manifest = json.loads((FIXTURES / "manifest.json").read_text())
-    entries = [("fixtures", FIXTURES / name, entry) for name, entry in sorted(manifest.items())]
+    # A fixture entry marked `corpus` names a wild-corpus log, read below with the corpus.
+    entries = [
+        ("fixtures", FIXTURES / name, entry)
+        for name, entry in sorted(manifest.items())
+        if not entry.get("corpus")
+    ]
     corpus = json.loads((CORPUS / "manifest.json").read_text())["logs"] if CORPUS.exists() else []
     for log in corpus:
         if log.get("split") in UNREAD_SPLITS:

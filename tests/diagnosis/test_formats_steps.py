@@ -12,13 +12,11 @@ from diagnosis.engine import diagnose_runs
 from diagnosis.formats import load_path, load_runs
 from diagnosis.formats.steps import MIN_EPOCHS
 from diagnosis.judgeable import why_inconclusive
-from tests.diagnosis.writers import FIXTURES
-
-WILD = FIXTURES / "wild"
+from tests.diagnosis.writers import wild_log
 
 
 def test_a_short_fine_tune_is_judged_per_logged_step_and_says_so() -> None:
-    (run,) = load_path(WILD / "w069_lora-imdb-distilbert.json")
+    (run,) = load_path(wild_log("w069_lora-imdb-distilbert.json"))
     assert run.source.format == "hf_trainer_state"
     assert run.source.granularity == "step"
     assert run.epochs == 18  # 18 logged training steps over 3 epochs (< MIN_EPOCHS)
@@ -32,12 +30,12 @@ def test_a_short_fine_tune_is_judged_per_logged_step_and_says_so() -> None:
 
 
 def test_validation_a_per_step_reading_left_out_still_counts_for_judging() -> None:
-    (run,) = load_path(WILD / "w069_lora-imdb-distilbert.json")
+    (run,) = load_path(wild_log("w069_lora-imdb-distilbert.json"))
     assert run.source.left_out == ["val_loss"]
     # A loss of unknown task that fell by half: judged because the input logged validation.
     assert why_inconclusive(run) is None
     # The same steps without the evaluations say nothing of what carries over: inconclusive.
-    document = json.loads((WILD / "w069_lora-imdb-distilbert.json").read_text())
+    document = json.loads((wild_log("w069_lora-imdb-distilbert.json")).read_text())
     document["log_history"] = [e for e in document["log_history"] if "eval_loss" not in e]
     (bare,) = load_runs(json.dumps(document).encode(), "trainer_state.json")
     assert bare.source.left_out == []
@@ -94,10 +92,10 @@ def test_trainer_state_steps_times_device_batch_is_not_the_sample_count() -> Non
 
 def test_a_log_history_list_saved_alone_reads_as_the_trainer_state_it_came_from() -> None:
     # json.dump(trainer.state.log_history, f): no trainer_state wrapper around it.
-    (run,) = load_path(WILD / "hf-log-history-list-bert-multiclass.json")
+    (run,) = load_path(wild_log("hf-log-history-list-bert-multiclass.json"))
     assert (run.source.format, run.source.granularity) == ("hf_trainer_state", "step")
     assert run.metrics["loss"].tolist() == [0.3741, 0.0621, 0.0366, 0.0247, 0.0244, 0.0073, 0.0144]
-    (long,) = load_path(WILD / "hf-log-history-list-thesis-7-epochs.json")
+    (long,) = load_path(wild_log("hf-log-history-list-thesis-7-epochs.json"))
     assert long.source.granularity == "epoch"
     assert long.metrics["val_loss"][-1] == 4.9375  # evals are validation, not training values
 
@@ -110,7 +108,7 @@ def test_per_epoch_records_with_a_step_column_stay_a_keras_history() -> None:
 
 
 def test_lightning_epoch_values_win_over_step_values() -> None:
-    (run,) = load_path(WILD / "w063_aiops-learning-mnist.csv")
+    (run,) = load_path(wild_log("w063_aiops-learning-mnist.csv"))
     assert run.source.format == "lightning_csv"
     assert run.epochs == 10
     # train_loss_epoch, not the mean of train_loss_step rows.
@@ -119,7 +117,7 @@ def test_lightning_epoch_values_win_over_step_values() -> None:
 
 
 def test_lightning_step_values_are_averaged_and_a_final_validate_is_skipped() -> None:
-    (run,) = load_path(WILD / "w062_cv-image-classification.csv")
+    (run,) = load_path(wild_log("w062_cv-image-classification.csv"))
     assert run.epochs == 5
     assert run.metrics["val_loss"][0] == pytest.approx(0.07106363773345947)  # line 36
     # Lines 178-179: a validate and a test call after fit, at an epoch with no training.
@@ -128,14 +126,14 @@ def test_lightning_step_values_are_averaged_and_a_final_validate_is_skipped() ->
 
 
 def test_wandb_chart_export_is_a_run_per_column() -> None:
-    runs = load_path(WILD / "wandb-nanogpt-train-loss-8-runs.csv")
+    runs = load_path(wild_log("wandb-nanogpt-train-loss-8-runs.csv"))
     assert len(runs) == 8
     assert all(run.source.granularity == "step" for run in runs)
     assert all(list(run.metrics) == ["loss"] for run in runs)
 
 
 def test_notebook_outputs_read_as_the_console_log_they_printed() -> None:
-    first, second = load_path(WILD / "nb-codveda-keras3-ansi-streams.ipynb")
+    first, second = load_path(wild_log("nb-codveda-keras3-ansi-streams.ipynb"))
     assert first.source.format == "jupyter_notebook"
     assert (first.epochs, second.epochs) == (16, 14)
     # The `399/399 ... loss` line before the callback messages has no val_ metrics; the

@@ -14,10 +14,9 @@ import pytest
 from diagnosis.engine import diagnose_runs
 from diagnosis.formats import load_path, load_runs
 from diagnosis.history import HistoryError
-from tests.diagnosis.writers import FIXTURES
+from tests.diagnosis.writers import WILD_CORPUS, WILD_FIXTURES, WILD_MANIFEST, wild_log
 
-WILD = FIXTURES / "wild"
-MANIFEST = json.loads((WILD / "manifest.json").read_text())
+MANIFEST = WILD_MANIFEST
 
 
 READABLE = sorted(name for name, entry in MANIFEST.items() if "error" not in entry)
@@ -27,7 +26,7 @@ REFUSED = sorted(name for name, entry in MANIFEST.items() if "error" in entry)
 @pytest.mark.parametrize("name", READABLE)
 def test_wild_log_reads_as_its_source_shows(name: str) -> None:
     expected = MANIFEST[name]
-    runs = load_path(WILD / name)
+    runs = load_path(wild_log(name))
     assert [run.epochs for run in runs] == expected["epochs"]
     last = float(runs[-1].metrics["loss"][-1])
     if expected["last_loss"] is None:
@@ -39,16 +38,27 @@ def test_wild_log_reads_as_its_source_shows(name: str) -> None:
 @pytest.mark.parametrize("name", REFUSED)
 def test_wild_files_that_hold_no_history_are_refused_with_what_they_are(name: str) -> None:
     with pytest.raises(HistoryError, match=MANIFEST[name]["error"]):
-        load_path(WILD / name)
+        load_path(wild_log(name))
 
 
 def test_every_wild_log_has_a_manifest_entry() -> None:
-    logs = {path.name for path in WILD.iterdir() if path.name not in {"manifest.json", "SOURCES.md"}}
-    assert logs == set(MANIFEST)
+    logs = {path.name for path in WILD_FIXTURES.iterdir() if path.name not in {"manifest.json", "SOURCES.md"}}
+    assert logs == {name for name, entry in MANIFEST.items() if not entry.get("corpus")}
+
+
+def test_corpus_logs_read_here_are_tuning_logs() -> None:
+    """A wild-corpus log read by these tests is one the engine may see: never a held-out or
+    pending one (those are scored once, by bench_wild)."""
+    splits = {
+        log["file"]: log["split"] for log in json.loads((WILD_CORPUS / "manifest.json").read_text())["logs"]
+    }
+    for name, entry in MANIFEST.items():
+        if entry.get("corpus"):
+            assert splits[name] not in {"holdout", "pending"}, name
 
 
 def test_an_interrupted_epoch_is_reported_as_skipped() -> None:
-    (run,) = load_path(WILD / "35_cifar10-deep-mlp-stuck-ln10-interrupted.txt")
+    (run,) = load_path(wild_log("35_cifar10-deep-mlp-stuck-ln10-interrupted.txt"))
     assert run.source.skipped[0].lines == "28"
     assert "epoch 14/20" in run.source.skipped[0].reason
     # And the diagnosis says so too, where a user reads it.
@@ -56,51 +66,51 @@ def test_an_interrupted_epoch_is_reported_as_skipped() -> None:
 
 
 def test_prints_after_the_last_epoch_are_skipped_not_read() -> None:
-    (run,) = load_path(WILD / "21_cifar100-cnn-softmax-early-overfit-onset.txt")
+    (run,) = load_path(wild_log("21_cifar100-cnn-softmax-early-overfit-onset.txt"))
     assert run.epochs == 10
     assert run.source.skipped[0].lines == "22-25"  # Accuracy/Precision/Recall/F1 prints
     assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
 
 
 def test_the_input_says_num_samples_and_steps_for_free() -> None:
-    (old,) = load_path(WILD / "48_keras-issue4662-val-acc-frozen-majority-EXCERPT.txt")
+    (old,) = load_path(wild_log("48_keras-issue4662-val-acc-frozen-majority-EXCERPT.txt"))
     assert (old.source.facts.num_samples, old.source.facts.val_samples) == (2086, 2084)
     assert old.metadata.num_samples == 2086  # the engine's rules read it from the metadata
     assert old.source.facts.steps_per_epoch is None  # Keras 1 counts samples, not steps
-    (new,) = load_path(WILD / "39_split-model-inf-loss-early-then-recovers-EXCERPT.txt")
+    (new,) = load_path(wild_log("39_split-model-inf-loss-early-then-recovers-EXCERPT.txt"))
     assert new.source.facts.steps_per_epoch == 211
     assert new.metadata.num_samples is None
 
 
 def test_a_logged_learning_rate_is_a_fact_of_the_input() -> None:
-    (run,) = load_path(WILD / "30_blood-group-reduce-lr-healthy.csv")
+    (run,) = load_path(wild_log("30_blood-group-reduce-lr-healthy.csv"))
     assert run.source.facts.learning_rate == pytest.approx(0.001)
     assert run.metadata.learning_rate == pytest.approx(0.001)
     assert diagnose_runs([run]).run.lr_schedule  # the schedule the column shows
 
 
 def test_csv_without_epoch_column_and_with_title_line() -> None:
-    (plain,) = load_path(WILD / "46_drowsiness-tiny-data-near-chance-no-epoch-col.csv")
+    (plain,) = load_path(wild_log("46_drowsiness-tiny-data-near-chance-no-epoch-col.csv"))
     assert plain.epochs == 39
-    (titled,) = load_path(WILD / "08_speech-digit-semicolon-mild-overfit.csv")
+    (titled,) = load_path(wild_log("08_speech-digit-semicolon-mild-overfit.csv"))
     assert list(titled.metrics) == ["accuracy", "loss", "val_accuracy", "val_loss"]
     assert titled.metrics["val_loss"][-1] == pytest.approx(0.17382508516311646)
 
 
 def test_inf_losses_are_data() -> None:
-    (run,) = load_path(WILD / "39_split-model-inf-loss-early-then-recovers-EXCERPT.txt")
+    (run,) = load_path(wild_log("39_split-model-inf-loss-early-then-recovers-EXCERPT.txt"))
     assert np.isinf(run.metrics["loss"][:8]).all()
     assert run.metrics["loss"][8] == pytest.approx(1.1602)
 
 
 def test_a_text_column_is_left_out_and_said() -> None:
-    (run,) = load_path(WILD / "w164_vision-based-autonomous-driv.csv")
+    (run,) = load_path(wild_log("w164_vision-based-autonomous-driv.csv"))
     assert set(run.metrics) == {"loss", "val_loss", "steer_mae"}
     assert "column 'phase' holds text" in run.source.skipped[0].reason
 
 
 def test_a_fine_tune_saved_under_a_prefix_is_a_second_run() -> None:
-    first, second = load_path(WILD / "w119_plant-nutrient-classifier.json")
+    first, second = load_path(wild_log("w119_plant-nutrient-classifier.json"))
     assert (first.epochs, second.epochs) == (9, 5)
     assert set(second.metrics) == {"accuracy", "val_accuracy", "loss", "val_loss"}
     assert "test_loss" not in first.metrics  # a final score beside the curves, not a curve
@@ -108,17 +118,17 @@ def test_a_fine_tune_saved_under_a_prefix_is_a_second_run() -> None:
 
 def test_settings_and_names_saved_beside_the_curves_are_left_out() -> None:
     # timestamp, backbone, class names, phase starts and names, a test score: none a curve.
-    (run,) = load_path(WILD / "w132_efficientnet-b0-for-emotion.json")
+    (run,) = load_path(wild_log("w132_efficientnet-b0-for-emotion.json"))
     assert run.epochs == 55
     assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     # The run's settings as an object (`config: {"batch_size": 128, ...}`) are no curve either.
-    (lip,) = load_path(WILD / "w893_lip-reading-ctc-wer.json")
+    (lip,) = load_path(wild_log("w893_lip-reading-ctc-wer.json"))
     assert "config" not in lip.metrics
     assert lip.metrics["val_loss"].size == 30
 
 
 def test_a_printed_history_saved_as_a_json_string_is_unwrapped() -> None:
-    (run,) = load_path(WILD / "w897_agrohealth-repr-in-json-string.json")
+    (run,) = load_path(wild_log("w897_agrohealth-repr-in-json-string.json"))
     assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert load_runs(b'"[0.9, 0.5, nan]"', "history.json")[0].epochs == 3  # a bare list of losses, too
     # A JSON string that holds no history keeps the error that says what was expected.
@@ -129,11 +139,11 @@ def test_a_printed_history_saved_as_a_json_string_is_unwrapped() -> None:
 def test_a_hand_written_loops_epoch_blocks_read_with_the_split_each_line_names() -> None:
     # `Epoch k/49`, `----------`, `train Loss: x Acc: y`, `val Loss: x Acc: y`, then a summary
     # (`Best val Acc: 0.472222`) after the last epoch, which is no epoch's metric.
-    (run,) = load_path(WILD / "epoch-blocks-strip-ai-transfer-learning.txt")
+    (run,) = load_path(wild_log("epoch-blocks-strip-ai-transfer-learning.txt"))
     assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert run.metrics["val_accuracy"][[0, -1]].tolist() == [0.1875, 0.4722]
     # `acc: tensor(0.3262, device='cuda:0', ...)` holds no `name: number`; `cuda:0` is not one.
-    (blocks,) = load_path(WILD / "epoch-blocks-helping-hands-resnet18-md.md")
+    (blocks,) = load_path(wild_log("epoch-blocks-helping-hands-resnet18-md.md"))
     assert set(blocks.metrics) == {"loss", "val_loss"}
     # A Keras log cut off before any epoch finished is still refused, not read from its bars.
     with pytest.raises(HistoryError, match="no finished epoch"):
@@ -155,8 +165,8 @@ SHIPS = "10_ships-cnn-adamax-stuck-ln10.txt"  # an indented paste of a Keras 2 l
 )
 def test_a_real_log_reads_the_same_however_it_is_wrapped(wrap) -> None:
     # Transformations of a real log (the wrappers seen in the wild), not logs of their own.
-    original = (WILD / SHIPS).read_text()
-    (plain,) = load_path(WILD / SHIPS)
+    original = (wild_log(SHIPS)).read_text()
+    (plain,) = load_path(wild_log(SHIPS))
     (wrapped,) = load_runs("\n".join(wrap(line) for line in original.splitlines()).encode())
     assert wrapped.epochs == plain.epochs == 10
     for name, values in plain.metrics.items():
@@ -202,11 +212,8 @@ def test_what_a_carriage_return_left_of_a_checkpoint_message_is_cut_off() -> Non
 
 
 def test_each_fit_has_its_own_steps_per_epoch() -> None:
-    runs = load_path(WILD / "ttukei-tf2-verbose2-5-fits.txt")
+    runs = load_path(wild_log("ttukei-tf2-verbose2-5-fits.txt"))
     assert [run.source.facts.steps_per_epoch for run in runs] == [128, 7, 7, 7, 4]
-
-
-CORPUS = FIXTURES.parents[1] / "corpus" / "wild"
 
 
 @pytest.mark.parametrize(
@@ -222,7 +229,7 @@ CORPUS = FIXTURES.parents[1] / "corpus" / "wild"
 def test_an_eta_state_flattened_before_the_final_state_reads_the_final_one(
     name: str, epoch: int, accuracy: float
 ) -> None:
-    (run,) = load_path(CORPUS / name)
+    (run,) = load_path(WILD_CORPUS / name)
     assert float(run.metrics["accuracy"][epoch - 1]) == accuracy
     assert not any(f"epoch {epoch}/" in skip.reason for skip in run.source.skipped)
 
@@ -231,14 +238,14 @@ def test_epoch_lines_without_a_separator_after_the_number_are_read() -> None:
     # Two unrelated loops: an absl log line (snap-stanford/distance-encoding#6), `epoch 136 best
     # test acc: 0.9120, train loss: 0.5042; train acc: 0.8590 val acc: 0.8735 test acc: ...`,
     # and Kipf's GCN print (yao8839836/text_gcn#95), `Epoch: 0153 train_loss= 0.00124 ...`.
-    (absl,) = load_path(CORPUS / "w653_distance-encoding-6-train-acc-swings.txt")
+    (absl,) = load_path(WILD_CORPUS / "w653_distance-encoding-6-train-acc-swings.txt")
     assert absl.epochs == 8
     assert absl.metrics["loss"][[0, -1]].tolist() == [0.5042, 0.3932]
     # Fields with only spaces between them are read, and `test acc` beside `val acc` is no
     # validation split.
     assert absl.metrics["val_accuracy"][0] == 0.8735
     assert absl.metrics["test_accuracy"][0] == 0.8580
-    (gcn,) = load_path(CORPUS / "w668_text-gcn-95-val-nan.txt")
+    (gcn,) = load_path(WILD_CORPUS / "w668_text-gcn-95-val-nan.txt")
     assert gcn.epochs == 10
     assert gcn.metrics["loss"][-1] == 0.00124
     assert np.isnan(gcn.metrics["val_loss"]).all()
@@ -247,7 +254,7 @@ def test_epoch_lines_without_a_separator_after_the_number_are_read() -> None:
 
 def test_a_skorch_history_is_its_epoch_values_without_batches_and_flags() -> None:
     # net.save_params(f_history=...): a record per epoch, each holding its batches' losses.
-    (run,) = load_path(WILD / "skorch-history-eeg-checkpoint.json")
+    (run,) = load_path(wild_log("skorch-history-eeg-checkpoint.json"))
     assert run.source.format == "skorch_history"
     assert run.epochs == 56
     assert set(run.metrics) == {"loss", "val_loss", "val_accuracy"}  # no dur, counts or *_best
@@ -271,7 +278,7 @@ def test_per_epoch_records_leave_out_fields_that_hold_no_number() -> None:
 def test_a_step_counter_past_its_total_still_finishes_the_epoch(name: str, steps: int | None) -> None:
     # `6464/6428 [===...] - 54s - loss: ...` (Keras 1 overshooting samples_per_epoch) and
     # `500/32 [===...]` (TF 2.0-2.1 resetting the total to the validation steps) are finished bars.
-    (run,) = load_path(WILD / name)
+    (run,) = load_path(wild_log(name))
     assert run.source.skipped_lines == 0
     assert run.source.facts.steps_per_epoch == steps  # the steps run, not the wrong total
 
@@ -300,7 +307,7 @@ def test_records_without_numbers_are_refused_with_what_was_expected() -> None:
     ],
 )
 def test_step_lines_that_repeat_the_epoch_are_one_epoch(name: str, epochs: int) -> None:
-    (run,) = load_path(WILD / name)
+    (run,) = load_path(wild_log(name))
     assert run.epochs == epochs
     assert "step" not in run.metrics  # the counter is no metric
     assert run.source.aggregated is not None
@@ -323,20 +330,20 @@ def test_epoch_lines_that_repeat_without_a_step_counter_are_still_new_runs() -> 
     ],
 )
 def test_fit_called_in_a_loop_an_epoch_a_call_is_one_run(name: str, skipped: str) -> None:
-    (run,) = load_path(WILD / name)
+    (run,) = load_path(wild_log(name))
     assert run.epochs == MANIFEST[name]["epochs"][0]
     assert skipped in run.source.skipped[-1].reason
 
 
 def test_a_count_that_goes_on_under_a_new_total_continues_the_run() -> None:
     # rstudio/ai-blog's skip-gram post: `Epoch 1/1`, then `Epoch 2/5` .. `Epoch 5/5`.
-    (run,) = load_path(WILD / "w880_rstudio-blog-skipgram-loss-rising.txt")
+    (run,) = load_path(wild_log("w880_rstudio-blog-skipgram-loss-rising.txt"))
     assert run.metrics["loss"].tolist() == [0.3749, 0.3548, 0.3630, 0.3737, 0.3823]
 
 
 def test_a_bar_drawn_full_is_a_finished_epoch_whatever_its_cut_count_says() -> None:
     # keras-team/keras#13006 starts mid-counter: `00/100 [=====...] - 11s ...` is epoch 1.
-    (run,) = load_path(WILD / "w624_keras-13006-acc-half-loss-7.97.txt")
+    (run,) = load_path(wild_log("w624_keras-13006-acc-half-loss-7.97.txt"))
     assert run.metrics["loss"][0] == 7.9406
     assert run.source.facts.steps_per_epoch == 100
     # A bar with its head still drawn is not finished, whatever precedes it.
@@ -355,7 +362,7 @@ def test_a_bar_drawn_full_is_a_finished_epoch_whatever_its_cut_count_says() -> N
     ],
 )
 def test_a_tqdm_bar_over_epochs_reads_an_epoch_a_count(name: str, first: float, names: set[str]) -> None:
-    (run,) = load_path(WILD / name)
+    (run,) = load_path(wild_log(name))
     assert run.source.format == "tqdm_epochs"
     assert run.metrics["loss"][0] == first
     assert set(run.metrics) == names
@@ -381,7 +388,7 @@ def test_a_tqdm_bar_over_batches_or_items_is_no_epoch_and_a_new_bar_a_new_run() 
     ],
 )
 def test_curves_saved_under_their_name_and_history_are_the_curves(name: str, names: set[str]) -> None:
-    (run,) = load_path(WILD / name)
+    (run,) = load_path(wild_log(name))
     assert set(run.metrics) == names
     assert run.epochs == MANIFEST[name]["epochs"][0]
 
@@ -389,13 +396,13 @@ def test_curves_saved_under_their_name_and_history_are_the_curves(name: str, nam
 def test_epoch_lines_run_together_are_cut_before_each_epoch() -> None:
     # tensorflow/tensorflow#26543, a comment sent by e-mail: `Epoch #1 Loss: 0.549081 Accuracy:
     # 0.718750 Epoch #2 Loss: 0.430481` then `Accuracy: 0.822917 Epoch #3 ...`.
-    (mail,) = load_path(WILD / "w816_tf2-alpha-nan-third-epoch-email.txt")
+    (mail,) = load_path(wild_log("w816_tf2-alpha-nan-third-epoch-email.txt"))
     assert mail.metrics["loss"][:2].tolist() == [0.549081, 0.430481]
     assert mail.metrics["accuracy"].tolist() == [0.71875, 0.822917, 0.166667, 0.166667, 0.166667]
     # Transformations of an unrelated real log (w827, a HAR CNN's `Epoch:  0  Training Loss:
     # 10.845988  Training Accuracy:  0.054814555` lines): what `print(..., end=" ")` makes of
     # its loop, and an e-mail client's re-wrap at 72 columns (a field's value on the next line).
-    original = (CORPUS / "w827_har-cnn-loss-frozen-10.85.txt").read_text()
+    original = (WILD_CORPUS / "w827_har-cnn-loss-frozen-10.85.txt").read_text()
     (plain,) = load_runs(original.encode())
     flowed = " ".join(line.strip() for line in original.splitlines() if line.startswith("Epoch"))
     for text in (flowed, "\n".join(textwrap.wrap(flowed, 72))):
@@ -413,7 +420,7 @@ def test_a_best_epoch_among_an_epochs_fields_is_no_epoch_of_its_own() -> None:
 
 def test_a_history_kept_under_metrics_beside_an_epochs_list_is_the_curves() -> None:
     # hoidn/PtychoPINN's history.json: `{"epochs": [0.0, ...], "metrics": {"loss": [...], ...}}`.
-    (run,) = load_path(WILD / "w980_ptycho-pinn-negative-nll-nan.json")
+    (run,) = load_path(wild_log("w980_ptycho-pinn-negative-nll-nan.json"))
     assert run.epochs == 5
     assert {"loss", "val_loss", "learning_rate"} <= set(run.metrics)
     assert run.metrics["loss"][0] == -3863464.0
@@ -424,7 +431,7 @@ def test_a_history_kept_under_metrics_beside_an_epochs_list_is_the_curves() -> N
 
 
 def test_a_history_printed_a_key_list_line_per_metric_is_read() -> None:
-    (run,) = load_path(WILD / "w231_binary-classifier-5-epochs-key-list-lines.txt")
+    (run,) = load_path(wild_log("w231_binary-classifier-5-epochs-key-list-lines.txt"))
     assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert run.metrics["val_loss"][3] == pytest.approx(0.42157506942749023)
     quoted = "'loss': [0.9, 0.7, nan]\n'val_loss' = [1.0, 0.8, 0.75],\n"
@@ -437,7 +444,7 @@ def test_a_history_printed_a_key_list_line_per_metric_is_read() -> None:
 
 
 def test_a_history_printed_after_a_label_is_read_and_the_lines_after_it_skipped() -> None:
-    (run,) = load_path(WILD / "w233_three-class-cnn-starts-at-ln3-then-learns.txt")
+    (run,) = load_path(wild_log("w233_three-class-cnn-starts-at-ln3-then-learns.txt"))
     assert run.epochs == 50
     assert run.metrics["loss"][0] == pytest.approx(1.0985154725283945)
     assert [skip.lines for skip in run.source.skipped] == ["2"]
@@ -457,7 +464,7 @@ def test_a_history_printed_after_a_label_is_read_and_the_lines_after_it_skipped(
     ],
 )
 def test_python_logging_prefixes_are_no_part_of_the_epoch_line(name: str, names: set[str]) -> None:
-    (run,) = load_path(WILD / name)
+    (run,) = load_path(wild_log(name))
     assert set(run.metrics) == names
     assert run.epochs == MANIFEST[name]["epochs"][0]
     # The prefix's ` - ` is no Keras separator: the line's own field names are read whole.
@@ -471,7 +478,7 @@ def test_python_logging_prefixes_are_no_part_of_the_epoch_line(name: str, names:
 def test_a_decorated_header_heads_a_block_and_a_best_so_far_line_is_no_curve() -> None:
     # `*** Epoch 3/50 ***`, `Train: loss=1.0918, acc=0.6122`, `  Val: loss=1.2095, acc=0.5884`,
     # ` best:      1.2001,     0.5884, 0 epochs since improved` (an early-stopping tracker).
-    (run,) = load_path(WILD / "w213_cifar10-cnn-50-epochs-star-headers.txt")
+    (run,) = load_path(wild_log("w213_cifar10-cnn-50-epochs-star-headers.txt"))
     assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert run.metrics["val_loss"][[0, 2]].tolist() == [1.2001, 1.2095]
     for header in ("===== Epoch {k}/2 =====", "---------- Epoch {k} ----------"):
@@ -481,7 +488,7 @@ def test_a_decorated_header_heads_a_block_and_a_best_so_far_line_is_no_curve() -
 
 
 def test_epochs_repeated_word_for_word_are_the_log_repeating_itself() -> None:
-    (run,) = load_path(WILD / "w219_translation-lstm-keras3-duplicated-lines-overfits.txt")
+    (run,) = load_path(wild_log("w219_translation-lstm-keras3-duplicated-lines-overfits.txt"))
     assert run.epochs == 100
     assert any("repeated word for word" in skip.reason for skip in run.source.skipped)
     line = "32/32 - 1s - 20ms/step - loss: 2.3026 - accuracy: 0.1000\n"
@@ -511,7 +518,7 @@ def test_epochs_repeated_word_for_word_are_the_log_repeating_itself() -> None:
     ],
 )
 def test_a_space_before_the_colon_is_still_a_name_and_its_number(name: str, accuracy: float) -> None:
-    (run,) = load_path(WILD / name)
+    (run,) = load_path(wild_log(name))
     assert run.epochs == MANIFEST[name]["epochs"][0]
     assert "epoch" not in {metric.lower() for metric in run.metrics}  # the counter is no curve
     assert run.metrics["accuracy"][-1] == pytest.approx(accuracy)
@@ -519,7 +526,7 @@ def test_a_space_before_the_colon_is_still_a_name_and_its_number(name: str, accu
 
 def test_lines_of_fields_without_an_epoch_number_are_an_epoch_each() -> None:
     # `2018-03-23 15:29:33,355:INFO: train loss:1.10886`, ten times, then an evaluation line.
-    (run,) = load_path(WILD / "w225_ner-tagger-train-loss-zigzags-then-nan.txt")
+    (run,) = load_path(wild_log("w225_ner-tagger-train-loss-zigzags-then-nan.txt"))
     assert set(run.metrics) == {"loss"}
     assert run.metrics["loss"][:2].tolist() == [1.10886, 1.53702]
     assert np.isnan(run.metrics["loss"][5:]).all()
@@ -534,7 +541,7 @@ def test_lines_of_fields_without_an_epoch_number_are_an_epoch_each() -> None:
 def test_a_split_word_before_the_epoch_names_the_split_of_its_line() -> None:
     # `Epoch 1 train loss: 12.3032 (took 78.0s)` then `[Val Epoch 1] Loss: 11.3345 | MAE: ...`:
     # one epoch, the remark in brackets no field, the second line its validation.
-    (run,) = load_path(WILD / "w234_depth-completion-regression-30-epochs-step-lines.txt")
+    (run,) = load_path(wild_log("w234_depth-completion-regression-30-epochs-step-lines.txt"))
     assert set(run.metrics) == {"loss", "val_loss", "val_mae", "val_rmse"}
     assert run.metrics["loss"][[0, -1]].tolist() == [12.3032, 0.736]
     assert run.metrics["val_loss"][[0, -1]].tolist() == [11.3345, 0.8454]
@@ -553,7 +560,7 @@ def test_a_split_word_before_the_epoch_names_the_split_of_its_line() -> None:
     ],
 )
 def test_a_table_aligned_with_spaces_is_read_as_a_table(name: str, names: set[str]) -> None:
-    (run,) = load_path(WILD / name)
+    (run,) = load_path(wild_log(name))
     assert set(run.metrics) == names
     assert run.epochs == MANIFEST[name]["epochs"][0]
     assert np.nanmax(run.metrics["val_accuracy"]) <= 1.0  # `Val Acc (%)` holds percentages
@@ -561,7 +568,7 @@ def test_a_table_aligned_with_spaces_is_read_as_a_table(name: str, names: set[st
 
 def test_a_lone_error_measure_is_the_loss_the_run_minimised() -> None:
     # `Epoch,RMSE`: a regression's only curve.
-    (run,) = load_path(CORPUS / "w711_house-price-rmse-frozen.csv")
+    (run,) = load_path(WILD_CORPUS / "w711_house-price-rmse-frozen.csv")
     assert set(run.metrics) == {"loss"}
     assert run.metrics["loss"][0] == 197890.25
     (twin,) = load_runs(b"epoch,mae,val_mae\n0,0.5,0.6\n1,0.4,0.5\n")
@@ -574,7 +581,7 @@ def test_a_lone_error_measure_is_the_loss_the_run_minimised() -> None:
 def test_a_loops_epoch_line_is_read_whole_and_a_message_naming_an_epoch_is_not() -> None:
     # `Epoch 1/50 - Train Loss: 0.9780, Train Accuracy: 50.15%, Validation Loss: 1.3758, ...`
     # between tqdm bars and `Saving model at Epoch 1 with Validation Accuracy: 33.73%`.
-    first, second = load_path(WILD / "epoch-lines-inline-header-deeplense-ft.md")
+    first, second = load_path(wild_log("epoch-lines-inline-header-deeplense-ft.md"))
     assert (first.epochs, second.epochs) == (50, 98)
     assert set(first.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert first.metrics["val_accuracy"][0] == pytest.approx(0.3373)

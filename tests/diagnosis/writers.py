@@ -5,17 +5,31 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import struct
 import tarfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from tensorboard.compat.proto import event_pb2, types_pb2
 
 from diagnosis.formats.tfrecord import masked_crc32c
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "formats"
+WILD_FIXTURES = FIXTURES / "wild"
+WILD_CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "wild"
+WILD_MANIFEST: dict[str, dict[str, Any]] = json.loads((WILD_FIXTURES / "manifest.json").read_text())
+
+
+def wild_log(name: str) -> Path:
+    """A real log the format tests read: a file of tests/fixtures/formats/wild, or, where its
+    manifest entry says `"corpus": true`, a tuning log of the wild corpus (tests/corpus/wild),
+    kept there once instead of copied."""
+    return (WILD_CORPUS if WILD_MANIFEST[name].get("corpus") else WILD_FIXTURES) / name
+
+
 TENSORBOARD = FIXTURES / "tensorboard"
 
 History = dict[str, list[float]]
