@@ -114,3 +114,24 @@ def test_the_format_benchmark_reads_neither_the_held_out_nor_the_pending_logs() 
     assert CORPUS == WILD_DIR
     assert read
     assert not read & unread
+
+
+def test_a_cause_explaining_only_allowed_findings_is_not_a_false_alarm() -> None:
+    """A healthy log that allows `overfitting` is clean when the verdict's only cause explains
+    just that finding, and not clean when a cause explains something it does not allow."""
+    from benchmarks.bench_wild import Result, alarm_codes, causes_of_allowed
+
+    log = {"label": "healthy", "allow": ["overfitting"], "expect": []}
+
+    def scored(causes: list[dict[str, Any]]) -> Result:
+        diagnosis = {
+            "findings": [{"code": "overfitting", "severity": "warning"}],
+            "verdict": {"status": "problems", "causes": causes},
+        }
+        codes, inconclusive = alarm_codes(diagnosis)
+        allowed = causes_of_allowed(diagnosis, log["allow"])
+        return Result(log, True, True, codes, inconclusive, allowed_causes=allowed)
+
+    assert scored([{"code": "capacity_too_high", "explains": ["overfitting"]}]).ok
+    assert not scored([{"code": "capacity_too_high", "explains": ["overfitting", "loss_plateau"]}]).ok
+    assert not scored([{"code": "capacity_too_high", "explains": []}]).ok
