@@ -574,14 +574,22 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
                 {"hidden_units": min(widths)},
             ),
         )
-    for code, item in _never_moved(findings, context):
-        tallies[code].add(f"never_moved:{code}", item)
-    for code, item in _uniform_output(findings):
-        tallies[code].add(f"uniform_output:{code}", item)
-    # Without a learned-nothing loss, the first epoch's loss stands in: the model had learned
-    # little by then, so the shares below err towards "still high".
-    for code, item in _overfit_shape(findings, context.baseline_loss or context.loss_first):
-        tallies[code].add(f"overfit_shape:{code}", item)
+    # The readings below look closer at an alarm's shape: a cause they raise accounts for that
+    # alarm as much as one the finding supports directly (label noise explains the overfitting
+    # whose unmemorized training loss pointed at it).
+    alarm_codes = {f.code for f in findings if f.severity is not Severity.info}
+    shapes = [
+        ("never_moved", _never_moved(findings, context)),
+        ("uniform_output", _uniform_output(findings)),
+        # Without a learned-nothing loss, the first epoch's loss stands in: the model had
+        # learned little by then, so the shares err towards "still high".
+        ("overfit_shape", _overfit_shape(findings, context.baseline_loss or context.loss_first)),
+    ]
+    for name, readings in shapes:
+        for code, item in readings:
+            tallies[code].add(f"{name}:{code}", item)
+            if item.code in alarm_codes:
+                tallies[code].explains.append(Code(item.code))
     if context.nan_from_start:
         tallies[C.nonfinite_values].add(
             "nan_from_start",

@@ -434,3 +434,19 @@ def test_a_network_dead_after_a_first_epoch_that_blew_up_points_at_the_blowup() 
     calm = diagnose(history_from_mapping({**blown, "loss": [ln2] * 25})).verdict
     for cause in calm.causes:
         assert not any("blew up" in e.detail for e in cause.evidence_for)
+
+
+def test_a_cause_read_from_an_overfits_shape_explains_the_overfitting() -> None:
+    # A training loss that stayed high while validation worsened points at the labels; that
+    # cause accounts for the overfitting alarm it was read from, as a direct supporter would.
+    baseline = 2.3
+    over = finding(
+        "overfitting",
+        {"insufficient_data": 3.0, "capacity_too_high": 2.5},
+        confidence=0.9,
+        evidence={"train_end_median": 0.3 * baseline, "val_best": 0.4 * baseline},
+    )
+    _, verdict = conclude([over], Context(epochs=20, baseline_loss=baseline))
+    noise = next(c for c in verdict.causes if c.code == "label_noise")
+    assert noise.explains == ["overfitting"]
+    assert any("could not memorize" in e.detail for e in noise.evidence_for)
