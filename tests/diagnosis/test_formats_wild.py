@@ -475,12 +475,27 @@ def test_python_logging_prefixes_are_no_part_of_the_epoch_line(name: str, names:
         assert run.metrics["val_loss"].tolist() == [0.7, 0.6]
 
 
-def test_a_decorated_header_heads_a_block_and_a_best_so_far_line_is_no_curve() -> None:
-    # `*** Epoch 3/50 ***`, `Train: loss=1.0918, acc=0.6122`, `  Val: loss=1.2095, acc=0.5884`,
-    # ` best:      1.2001,     0.5884, 0 epochs since improved` (an early-stopping tracker).
-    (run,) = load_path(wild_log("w213_cifar10-cnn-50-epochs-star-headers.txt"))
+@pytest.mark.parametrize(
+    ("name", "val_losses"),
+    [
+        # `*** Epoch 3/50 ***`, `Train: loss=1.0918, acc=0.6122`, `  Val: loss=1.2095, acc=0.5884`,
+        # ` best:      1.2001,     0.5884, 0 epochs since improved` (an early-stopping tracker).
+        ("w213_cifar10-cnn-50-epochs-star-headers.txt", [1.2001, 1.2095]),
+        # An unrelated loop's logger: `========== Epoch 3/10 ==========` over `2026-02-26 ... -
+        # INFO - Train | Loss: 1.2630 | Acc: 0.5509` and `Valid | Loss: ...`, then a message.
+        ("decorated-header-resnet18-cifar10-logging.txt", [1.3527, 1.0464]),
+    ],
+)
+def test_a_decorated_header_heads_a_block_and_a_best_so_far_line_is_no_curve(
+    name: str, val_losses: list[float]
+) -> None:
+    (run,) = load_path(wild_log(name))
+    assert run.epochs == MANIFEST[name]["epochs"][0]
     assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
-    assert run.metrics["val_loss"][[0, 2]].tolist() == [1.2001, 1.2095]
+    assert run.metrics["val_loss"][[0, 2]].tolist() == val_losses
+
+
+def test_other_decorations_head_a_block_too() -> None:
     for header in ("===== Epoch {k}/2 =====", "---------- Epoch {k} ----------"):
         log = "".join(f"{header.format(k=k)}\ntrain Loss: 0.{9 - k} Acc: 0.{k}\n" for k in (1, 2))
         (blocks,) = load_runs(log.encode())
