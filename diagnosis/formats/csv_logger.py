@@ -18,7 +18,7 @@ import re
 
 from diagnosis.formats import steps
 from diagnosis.formats.columns import INDEX_NAMES, Runs, canonical_name, error_as_loss, has_validation_split
-from diagnosis.formats.csv_rows import MAX_LINE, MISSING, is_number, read_row, split_cells
+from diagnosis.formats.csv_rows import MAX_LINE, is_number, read_row, split_cells, text_columns
 from diagnosis.history import HistoryError, TrainingHistory
 from diagnosis.models import SourceInfo
 from diagnosis.quoting import quote
@@ -156,6 +156,9 @@ def parse(content: str) -> list[TrainingHistory]:
             return steps.wandb_runs(lines[start + 1 :], separator, raw_names)
         if "epoch" in lowered:
             return steps.lightning_runs(lines[start + 1 :], separator, raw_names)
+    elif "epoch" in lowered and _rows_per_step(lines[start + 1 :], separator, raw_names):
+        # Lightning's metrics.csv before it had a step column (test-tube: `created_at` instead).
+        return steps.lightning_runs(lines[start + 1 :], separator, raw_names)
     # Columns that number the rows: the first one when unnamed (a pandas index), and any named
     # so (`epoch` beside a pandas index, or after `Training Loss` in a Trainer's table). The
     # epoch counter, else the first of them, tells where a run restarts.
@@ -172,7 +175,7 @@ def parse(content: str) -> list[TrainingHistory]:
         raise HistoryError(f"the header needs distinct, non-empty column names: {quote(raw_names)}")
     if len(set(names)) != len(names):
         raise HistoryError(f"the header names a metric twice: {quote(raw_names)}")
-    text = _text_columns(lines[start + 1 : start + 2], separator, len(names))
+    text = text_columns(lines[start + 1 : start + 2], separator, len(names))
     # A header that says its column is in percent (`Val Acc (%)`) holds shares times 100.
     scale = [100.0 if "%" in name else 1.0 for name in raw_names]
     runs = Runs()
@@ -220,17 +223,27 @@ def parse(content: str) -> list[TrainingHistory]:
     return histories
 
 
-def _text_columns(first: list[tuple[int, str]], separator: str, width: int) -> frozenset[int]:
-    """Columns of labels beside the numbers (a training `phase`, a run name), told by the first
-    row; they are left out rather than failing every row."""
-    if not first:
-        return frozenset()
-    try:
-        cells = split_cells(first[0][1], separator)
-    except csv.Error:
-        return frozenset()
-    if len(cells) != width:
-        return frozenset()
-    text = frozenset(i for i, cell in enumerate(cells) if cell.strip() not in MISSING and not is_number(cell))
-    # At least two numbers beside them (an epoch and a metric), or the row is simply broken.
-    return text if width - len(text) >= 2 else frozenset()
+# Rows looked at to tell a table of steps from a table of epochs.
+_SNIFF_ROWS = 64
+
+
+def _rows_per_step(lines: list[tuple[int, str]], separator: str, raw_names: list[str]) -> bool:
+    """Whether rows log steps rather than epochs: the same epoch on consecutive rows, each row
+    leaving empty the cells another row fills (a training step's row has no validation values,
+    the epoch's validation row no training ones). A CSVLogger file appended by fits of one epoch
+    repeats its epoch too, but fills every cell."""
+    epoch_col = [name.strip().lower() for name in raw_names].index("epoch")
+    previous: str | None = None
+    repeated = gaps = False
+    for _number, line in lines[:_SNIFF_ROWS]:
+        try:
+            cells = split_cells(line, separator)
+        except csv.Error:
+            continue
+        if len(cells) != len(raw_names):
+            continue
+        epoch = cells[epoch_col].strip()
+        repeated |= epoch == previous
+        gaps |= any(not cell.strip() for cell in cells)
+        previous = epoch
+    return repeated and gaps

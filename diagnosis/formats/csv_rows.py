@@ -60,3 +60,19 @@ def read_row(
         return [None if i in text else _value(cell, empty) for i, cell in enumerate(cells)]
     except ValueError as exc:
         return f"{quote(str(exc))} is not a number"
+
+
+def text_columns(first: list[tuple[int, str]], separator: str, width: int) -> frozenset[int]:
+    """Columns of labels beside the numbers (a training `phase`, a run name), told by the first
+    row; they are left out rather than failing every row."""
+    if not first:
+        return frozenset()
+    try:
+        cells = split_cells(first[0][1], separator)
+    except csv.Error:
+        return frozenset()
+    if len(cells) != width:
+        return frozenset()
+    text = frozenset(i for i, cell in enumerate(cells) if cell.strip() not in MISSING and not is_number(cell))
+    # At least two numbers beside them (an epoch and a metric), or the row is simply broken.
+    return text if width - len(text) >= 2 else frozenset()

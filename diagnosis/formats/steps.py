@@ -15,6 +15,7 @@ step they were logged after. `SourceInfo.granularity` and `.aggregated` say whic
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from diagnosis.formats import console
 from diagnosis.formats.columns import MAX_RUNS, Skips, canonical_name, finish, has_validation_split
-from diagnosis.formats.csv_rows import read_row
+from diagnosis.formats.csv_rows import read_row, text_columns
 from diagnosis.history import VAL_PREFIX, HistoryError, TrainingHistory
 from diagnosis.models import InputFacts, SourceInfo
 
@@ -30,6 +31,8 @@ from diagnosis.models import InputFacts, SourceInfo
 MIN_EPOCHS = 5
 # Values that describe the schedule: an epoch keeps its last one rather than a mean.
 LAST_VALUE_NAMES = frozenset({"learning_rate", "lr", "epoch"})
+# LearningRateMonitor's column: `lr-<optimizer>` (`lr-SGD`, `lr-AdamW`).
+_LR_MONITOR = re.compile(r"lr-[a-z]\w*")
 # Values logged once after fit (`test_loss`, `Final F1 Score`): not training values.
 _AFTER_FIT_PREFIXES = ("test_", "final_")
 # Hugging Face log entries that measure the run's speed, not its learning.
@@ -192,12 +195,18 @@ def lightning_runs(
     """Rows of `epoch,step,<metrics>` where each row holds the values logged at that step."""
     lowered = [name.strip().lower() for name in raw_names]
     epoch_col = lowered.index("epoch") if "epoch" in lowered else None
-    step_col = lowered.index("step")
+    # Without a step column (test-tube's metrics.csv), the rows are in the order they were logged.
+    step_col = lowered.index("step") if "step" in lowered else None
+    text = text_columns(lines[:1], separator, len(raw_names))  # test-tube's `created_at`
+    monitors = [i for i, name in enumerate(lowered) if _LR_MONITOR.fullmatch(name)]
     test_is_validation = not has_validation_split(raw_names)
     roles: list[tuple[str, str] | None] = []  # (canonical base name, "step" | "epoch" | "plain")
     for i, name in enumerate(raw_names):
-        if i in (epoch_col, step_col):
+        if i in (epoch_col, step_col) or i in text:
             roles.append(None)
+            continue
+        if monitors == [i]:
+            roles.append(("lr", "plain"))  # LearningRateMonitor's `lr-SGD`: the run's one lr
             continue
         stripped = name.strip()
         kind = "plain"
@@ -207,12 +216,13 @@ def lightning_runs(
         roles.append((canonical_name(stripped, test_is_validation=test_is_validation), kind))
     points: list[_Point] = []
     skips = Skips()
-    for number, line in lines:
-        row = read_row(line, separator, len(raw_names))
+    schedule: dict[str, float] = {}  # an lr row's values, for the next training row
+    for order, (number, line) in enumerate(lines):
+        row = read_row(line, separator, len(raw_names), text)
         if isinstance(row, str):
             skips.add(number, row)
             continue
-        step = row[step_col]
+        step = row[step_col] if step_col is not None else float(order)
         # Lightning counts epochs from 0.
         counted = row[epoch_col] if epoch_col is not None else None
         epoch = int(counted) + 1 if counted is not None and math.isfinite(counted) else None
@@ -227,6 +237,14 @@ def lightning_runs(
                 point.other[name] = value
             else:
                 point.train[name] = value
+        if point.train and point.epoch is None and not point.other and point.train.keys() <= LAST_VALUE_NAMES:
+            # LearningRateMonitor logs the lr on a row of its own, without an epoch, before the
+            # step's training row: it belongs to that row, not to a step without a loss.
+            schedule.update(point.train)
+            continue
+        if point.train and schedule:
+            point.train = {**schedule, **point.train}
+            schedule = {}
         points.append(point)
     if not points:
         raise HistoryError("the CSV has a header but no rows of numbers")

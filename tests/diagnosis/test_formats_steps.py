@@ -125,6 +125,39 @@ def test_lightning_step_values_are_averaged_and_a_final_validate_is_skipped() ->
     assert "test_loss" not in run.metrics
 
 
+def _lightning_epochs(epochs: int, row: str) -> str:
+    return "".join(row.format(epoch=e, step=10 * e + 9, loss=1.0 / (e + 1)) for e in range(epochs))
+
+
+def test_lightning_lr_monitor_rows_join_the_next_training_row_not_nan_losses() -> None:
+    # LearningRateMonitor writes `lr-SGD` on a row of its own, without an epoch (w364's shape).
+    rows = _lightning_epochs(MIN_EPOCHS, "0.1,{step},,\n,{step},{loss},{epoch}\n")
+    (run,) = load_runs(("lr-SGD,step,train_loss,epoch\n" + rows).encode(), "metrics.csv")
+    assert run.source.granularity == "epoch"
+    assert run.epochs == MIN_EPOCHS
+    assert not np.isnan(run.metrics["loss"]).any()
+    assert run.metrics["loss"][-1] == pytest.approx(1.0 / MIN_EPOCHS)
+    assert run.metrics["learning_rate"].tolist() == [0.1] * MIN_EPOCHS
+
+
+def test_lightning_rows_without_a_step_column_are_steps_in_their_order() -> None:
+    # test-tube's metrics.csv: a created_at timestamp, no step; a validation row per epoch (w386).
+    train = "{loss},{epoch},2019-12-09 21:16:37.257266,\n"
+    rows = "".join(
+        train.format(loss=loss, epoch=e) * 2 + f",{e},2019-12-09 21:17:18.737603,{0.5 + e}\n"
+        for e, loss in enumerate([0.9, 0.7, 0.5, 0.3, 0.1])
+    )
+    (run,) = load_runs(("train_loss,epoch,created_at,val_loss\n" + rows).encode(), "metrics.csv")
+    assert run.source.format == "lightning_csv"
+    assert run.metrics["loss"].tolist() == pytest.approx([0.9, 0.7, 0.5, 0.3, 0.1])
+    assert run.metrics["val_loss"].tolist() == pytest.approx([0.5, 1.5, 2.5, 3.5, 4.5])
+
+
+def test_a_csvlogger_file_whose_rows_repeat_the_epoch_but_fill_every_cell_is_no_step_log() -> None:
+    content = "epoch,loss,val_loss\n0,0.7,0.4\n0,0.2,0.2\n"
+    assert all(run.source.format != "lightning_csv" for run in load_runs(content.encode(), "log.csv"))
+
+
 def test_wandb_chart_export_is_a_run_per_column() -> None:
     runs = load_path(wild_log("wandb-nanogpt-train-loss-8-runs.csv"))
     assert len(runs) == 8
