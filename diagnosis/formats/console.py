@@ -93,11 +93,12 @@ _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 # `Epoch: 3/20, train loss: nan, valid accuracy: 0.1`; without a separator where a field
 # follows the number: Kipf's GCN loop `Epoch: 0153 train_loss= 0.00124 train_acc= 0.04557`,
 # an absl line `train.py:23] epoch 136 best test acc: 0.9120, train loss: 0.5042; train acc:
-# 0.8590 val acc: 0.8735`). Read only where no `model.fit` epoch was found, so a callback's
-# `Epoch 3: ...` message never becomes an epoch of a Keras log.
+# 0.8590 val acc: 0.8735`; an arrow, `Train Epoch: 1  >       Loss: 0.5479 / Acc: 76.3%`).
+# Read only where no `model.fit` epoch was found, so a callback's `Epoch 3: ...` message never
+# becomes an epoch of a Keras log.
 _EPOCH_RECORD = re.compile(
     r"(?<![\w.])epoch(?:_end)?[ \t]*[:=\[(#]?[ \t]*(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*[\])]?"
-    r"(?:[ \t]*[:,|-]|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]))",
+    r"(?:[ \t]*[:,|>-]|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]))",
     re.IGNORECASE,
 )
 # A loop that logs every few steps repeats the epoch on each line with a step counter
@@ -115,8 +116,8 @@ _RECORD_FIELD = re.compile(
 )
 # Fields that follow one another with only spaces between them (`train_acc= 0.04 val_acc= 0.06`).
 _RECORD_FIELDS = re.compile(rf"{_RECORD_FIELD.pattern}(?:[ \t]+{_RECORD_FIELD.pattern})*", re.IGNORECASE)
-# ` - `, `,`, `;`, `|`, and the `] =>` that closes a bracketed `[epoch 1/15, episode 50/100]`.
-_RECORD_SEPARATORS = re.compile(r"[ \t]+-[ \t]+|[,;|\]]|=>")
+# ` - `, ` / `, `,`, `;`, `|`, and the `] =>` that closes a bracketed `[epoch 1/15, episode 50/100]`.
+_RECORD_SEPARATORS = re.compile(r"[ \t]+[-/][ \t]+|[,;|\]]|=>")
 # A remark in brackets after a field's value (`train loss: 12.3032 (took 78.0s)`) is no field.
 _REMARK = re.compile(r"[ \t]*\([^()]*\)[ \t]*$")
 # A split word right before the epoch (`[Val Epoch 3] Loss: 9.92 | MAE: 9.24`, `Train Epoch: 3,

@@ -560,6 +560,13 @@ def test_a_split_word_before_the_epoch_names_the_split_of_its_line() -> None:
     assert set(run.metrics) == {"loss", "val_loss", "val_mae", "val_rmse"}
     assert run.metrics["loss"][[0, -1]].tolist() == [12.3032, 0.736]
     assert run.metrics["val_loss"][[0, -1]].tolist() == [11.3345, 0.8454]
+    # An unrelated loop (lyeoni/nlp-tutorial's README): `Train Epoch: 1  >       Loss: 0.5479 /
+    # Acc: 76.3%` then `Valid Epoch: 1  > ...`, with `Iteration 156 (156/782) Loss: ...` between.
+    (arrow,) = load_path(wild_log("split-word-epoch-lines-lyeoni-imdb-transformer-readme.txt"))
+    assert arrow.epochs == 3
+    assert set(arrow.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert arrow.metrics["val_loss"].tolist() == [0.4983, 0.4665, 0.46]
+    assert arrow.metrics["accuracy"][0] == pytest.approx(0.763)
 
 
 @pytest.mark.parametrize(
