@@ -19,6 +19,13 @@ Shapes:
   with no `baseline_loss` takes the first epoch's training loss as the yardstick: a fresh
   network predicts about zero, whose MSE is at least the targets' variance, and one epoch moves
   it down only part of the way (so the share is if anything understated).
+
+A validation loss evaluated on a cadence (a Hugging Face Trainer's `eval_steps`, Keras'
+`validation_freq`: no value between evaluations) is judged on the epochs it was evaluated in,
+each against the training loss of the same epoch, and the finding names those epochs. A
+Whisper fine-tune whose five evaluations climb 0.32 -> 0.42 while the training loss goes to
+0.0002 memorizes as plainly as one evaluated every epoch; leaving the gaps out of the check
+called it healthy.
 """
 
 from __future__ import annotations
@@ -115,6 +122,9 @@ ACCURACY_GAP = 0.25
 # has seen as of new ones (a 40-class model at 0.46 training accuracy against 0.13). No healthy
 # run in the wild or generated corpora ends with a gap of 0.2 or more at twice validation's.
 ACCURACY_RATIO = 2.0
+# A validation curve with gaps is judged on its evaluated epochs when it has at least this many:
+# a best one and PATIENCE after it.
+MIN_EVALUATIONS = PATIENCE + 1
 GAP_CAUSES = (
     ("train_val_shift", 2.0),
     ("insufficient_data", 2.0),
@@ -137,18 +147,43 @@ class Overfitting(Rule):
     patience: int = PATIENCE
 
     def check(self, run: TrainingHistory) -> Finding | None:
-        val = finite_curve(run.get(self.monitor))
-        train = finite_curve(run.get(self.monitor.removeprefix("val_")))
+        evaluated = self._evaluated(run)
         found = None
-        if val is not None and train is not None:
+        if evaluated is not None:
+            view, at = evaluated
+            val, train = view.metrics[self.monitor], view.metrics[self.monitor.removeprefix("val_")]
             found = (
-                self._memorizing(run, val, train)
-                or self._gap(run, val, train)
-                or self._stalled(run, val, train)
-                or self._climbing(run, val, train)
-                or self._never_improved(run, val, train)
+                self._memorizing(view, val, train, at)
+                or self._gap(view, val, train)
+                or self._stalled(view, val, train, at)
+                or self._climbing(view, val, train, at)
+                or self._never_improved(view, val, train)
             )
+            if found is not None and view is not run:
+                found = found.model_copy(
+                    update={"evidence": {**found.evidence, "evaluated_epochs": at.tolist()}}
+                )
         return found or self._accuracy_gap(run)
+
+    def _evaluated(self, run: TrainingHistory) -> tuple[TrainingHistory, np.ndarray] | None:
+        """The run as its validation saw it, with the epoch number of each point: the whole run
+        where validation is finite throughout; where it was evaluated on a cadence (finite at
+        MIN_EVALUATIONS epochs or more, NaN between), those epochs of every curve (see the
+        docstring). A training curve that is not finite there is loss_nan's to judge."""
+        val, train = run.get(self.monitor), run.get(self.monitor.removeprefix("val_"))
+        if val is None or train is None:
+            return None
+        if finite_curve(val) is not None and finite_curve(train) is not None:
+            return run, np.arange(run.epochs)
+        at = np.flatnonzero(np.isfinite(val))
+        if at.size < MIN_EVALUATIONS or at.size == run.epochs or not np.isfinite(train[at]).all():
+            return None
+        view = TrainingHistory(
+            metrics={name: values[at] for name, values in run.metrics.items()},
+            metadata=run.metadata,
+            source=run.source,
+        )
+        return view, at
 
     def _accuracy_gap(self, run: TrainingHistory) -> Finding | None:
         name = run.facts.accuracy_metric
@@ -223,7 +258,9 @@ class Overfitting(Rule):
             causes=GAP_CAUSES,
         )
 
-    def _climbing(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
+    def _climbing(
+        self, run: TrainingHistory, val: np.ndarray, train: np.ndarray, at: np.ndarray
+    ) -> Finding | None:
         smoothed = rolling_median(val, TREND_WINDOW)
         onset = int(np.argmin(smoothed))
         after = val[onset:]
@@ -245,17 +282,17 @@ class Overfitting(Rule):
             steady or (after.size >= TREND_SPAN * run.epochs and giveback >= TREND_GIVEBACK)
         ):
             return None
-        advice, fix = self._stop_at_best(run, onset)
+        advice, fix = self._stop_at_best(at, onset)
         return self.finding(
             run,
             severity=Severity.warning,
             confidence=min(0.8, 0.5 + correlation * rise * 2),
             summary=(
-                f"{self.monitor} has crept up {rise:.0%} since epoch {onset} while the training loss "
+                f"{self.monitor} has crept up {rise:.0%} since epoch {at[onset]} while the training loss "
                 f"fell {train_fall:.0%}: what the model learns since then does not carry over to new data."
             ),
             evidence={
-                "onset_epoch": onset,
+                "onset_epoch": int(at[onset]),
                 "val_fitted_rise": rounded(rise, 3),
                 "val_rank_correlation": rounded(correlation, 3),
                 "giveback": rounded(giveback, 3),
@@ -273,10 +310,12 @@ class Overfitting(Rule):
             },
             recommendation=advice,
             fix=fix,
-            epochs=[onset],
+            epochs=[int(at[onset])],
         )
 
-    def _stalled(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
+    def _stalled(
+        self, run: TrainingHistory, val: np.ndarray, train: np.ndarray, at: np.ndarray
+    ) -> Finding | None:
         onset = int(np.argmin(val))
         if onset > STALL_ONSET * run.epochs or run.epochs - 1 - onset < self.patience:
             return None
@@ -289,18 +328,18 @@ class Overfitting(Rule):
         worse = val_end >= (1 + STALL_VAL_RISE) * val_best
         if train_fall < STALL_TRAIN_FALL or not worse or train_end >= val_end:
             return None
-        advice, fix = self._stop_at_best(run, onset)
+        advice, fix = self._stop_at_best(at, onset)
         return self.finding(
             run,
             severity=Severity.warning,
             confidence=0.6,
             summary=(
-                f"{self.monitor} has not improved since epoch {onset} ({val_best:.4g}, now {val_end:.4g}) "
-                f"while the training loss fell another {train_fall:.0%}: what the model learns since then "
-                "does not carry over to new data."
+                f"{self.monitor} has not improved since epoch {at[onset]} ({val_best:.4g}, now "
+                f"{val_end:.4g}) while the training loss fell another {train_fall:.0%}: what the model "
+                "learns since then does not carry over to new data."
             ),
             evidence={
-                "onset_epoch": onset,
+                "onset_epoch": int(at[onset]),
                 "val_best": rounded(val_best),
                 "val_end_median": rounded(val_end),
                 "train_at_onset": rounded(train_onset),
@@ -315,14 +354,15 @@ class Overfitting(Rule):
             },
             recommendation=advice,
             fix=fix,
-            epochs=[onset],
+            epochs=[int(at[onset])],
         )
 
-    def _stop_at_best(self, run: TrainingHistory, onset: int) -> tuple[str, dict[str, Any]]:
-        """What to do once validation stopped improving at `onset` (the memorizing shapes), as
-        advice and as a fix a caller can apply: stop there with EarlyStopping, which saves the
-        epochs the run trained after it, then regularize."""
-        wasted = run.epochs - 1 - onset
+    def _stop_at_best(self, at: np.ndarray, onset: int) -> tuple[str, dict[str, Any]]:
+        """What to do once validation stopped improving at point `onset` (epoch `at[onset]`; the
+        memorizing shapes), as advice and as a fix a caller can apply: stop there with
+        EarlyStopping, which saves the epochs the run trained after it, then regularize."""
+        best = int(at[onset])
+        wasted = int(at[-1]) - best
         advice = (
             f"Stop at the best epoch with keras.callbacks.EarlyStopping(monitor='{self.monitor}', "
             f"patience={self.patience}, restore_best_weights=True), which would have saved "
@@ -335,12 +375,14 @@ class Overfitting(Rule):
                 "patience": self.patience,
                 "restore_best_weights": True,
             },
-            "best_epoch": onset,
+            "best_epoch": best,
             "epochs_saved": wasted,
         }
         return advice, fix
 
-    def _memorizing(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
+    def _memorizing(
+        self, run: TrainingHistory, val: np.ndarray, train: np.ndarray, at: np.ndarray
+    ) -> Finding | None:
         onset = int(np.argmin(val))
         if run.epochs - 1 - onset < self.patience:
             return None
@@ -356,18 +398,18 @@ class Overfitting(Rule):
             return None
         if val_end - val_best <= NOISE_WIDTHS * relative_noise(val) * median(np.abs(val)):
             return None  # a lucky best epoch (see NOISE_WIDTHS above)
-        advice, fix = self._stop_at_best(run, onset)
+        advice, fix = self._stop_at_best(at, onset)
         confidence = min(0.95, 0.6 + val_rise)
         return self.finding(
             run,
             severity=Severity.warning,
             confidence=confidence,
             summary=(
-                f"{self.monitor} has risen {val_rise:.0%} since epoch {onset} while the training "
+                f"{self.monitor} has risen {val_rise:.0%} since epoch {at[onset]} while the training "
                 f"loss kept falling: the model is memorizing the training set."
             ),
             evidence={
-                "onset_epoch": onset,
+                "onset_epoch": int(at[onset]),
                 "val_best": rounded(val_best),
                 "val_end_median": rounded(val_end),
                 "val_rise": rounded(val_rise, 3),
@@ -384,7 +426,7 @@ class Overfitting(Rule):
             },
             recommendation=advice,
             fix=fix,
-            epochs=[onset],
+            epochs=[int(at[onset])],
         )
 
     def _gap(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:

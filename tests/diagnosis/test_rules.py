@@ -838,3 +838,30 @@ def test_validation_accuracy_far_above_training_accuracy() -> None:
     raw["accuracy"] = [0.38] * 20
     raw["val_accuracy"] = [0.75] * 20
     assert codes(raw).get("val_better_than_train") is Severity.warning
+
+
+def test_validation_evaluated_on_a_cadence_is_judged_on_its_evaluated_epochs() -> None:
+    # Wild log w207 (a Whisper fine-tune read per epoch): evaluated at epochs 2, 4, 7, 9 and 12
+    # only, validation climbs at every evaluation while the training loss goes to zero.
+    nan = float("nan")
+    raw = {
+        "loss": [
+            0.419, 0.1774, 0.09038, 0.04726, 0.02555, 0.01294, 0.006181, 0.002869, 0.001135,
+            0.0005188, 0.0003529, 0.00025, 0.000225,
+        ],
+        "val_loss": [
+            nan, nan, 0.3075, nan, 0.3558, nan, nan, 0.4214, nan, 0.4519, nan, nan, 0.4679,
+        ],
+    }  # fmt: skip
+    found = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "overfitting")
+    assert found.severity is Severity.warning
+    # The onset and the epochs saved are the run's epochs, not positions among evaluations.
+    assert found.evidence["onset_epoch"] == 2
+    assert found.fix["epochs_saved"] == 10
+    assert found.evidence["evaluated_epochs"] == [2, 4, 7, 9, 12]
+    # Evaluations that improve at every step are no overfitting, gaps or not.
+    raw["val_loss"] = [nan, nan, 0.4679, nan, 0.4519, nan, nan, 0.4214, nan, 0.3558, nan, nan, 0.3075]
+    assert codes(raw).get("overfitting") in (None, Severity.info)
+    # Too few evaluations to see a best one and a rise after it: nothing to judge.
+    raw["val_loss"] = [nan] * 10 + [0.3075, 0.3558, 0.4214]
+    assert codes(raw).get("overfitting") in (None, Severity.info)
