@@ -67,6 +67,8 @@ NO_RECORD_NUMBERS = (
     '[{"loss": 0.69, "val_loss": 0.71}, ...] (pandas to_json(orient="records"), skorch\'s '
     "net.history) or a Hugging Face log_history"
 )
+# What the API's own wrapped form holds beside `history`.
+_WRAPPER_KEYS = frozenset({"history", "metadata", "source"})
 # A pasted repr is small; ast.literal_eval takes ~10 us a number, so bigger ones go as JSON.
 MAX_LITERAL_CHARS = 2_000_000
 
@@ -98,13 +100,28 @@ def runs_from_json(document: object, source_format: str = "keras_json") -> list[
     if isinstance(document, dict) and _nested_metrics(document):
         # `{"epochs": [0, 1, ...], "metrics": {"loss": [...], ...}}`: the History one level down.
         return runs_from_json(document["metrics"], source_format)
+    if isinstance(document, dict) and isinstance(document.get("history"), dict) and _script_saved(document):
+        # A training script's own JSON: the History under `history` beside what the script saved
+        # with it (`epochs_requested`, `class_names`, a dataset summary): those are no curves.
+        return runs_from_json(document["history"], source_format)
     if isinstance(document, dict) and not ("history" in document and isinstance(document["history"], dict)):
         document = _without_side_data(document)
+        # `val_loss: []`: a metric the script named but never logged (it had no validation
+        # data); it holds no value to skip. Only where some curve holds values: a dict of empty
+        # lists is still an error that says it has no epochs.
+        if any(isinstance(values, list) and values for values in document.values()):
+            document = {key: values for key, values in document.items() if values != []}
         models = _models(document)
         if models is not None:
             return [_tagged(history_from_mapping(_columns(m)), source_format) for m in models]
         return [_tagged(history_from_mapping(_columns(document)), source_format)]
     return [_tagged(history_from_json(document), source_format)]
+
+
+def _script_saved(document: dict[Any, Any]) -> bool:
+    """Keys beside `history` other than the wrapped form's, and neither `metadata` nor `source`:
+    in the wrapped form (the API's) an unknown key is a mistake to report (`metdata`)."""
+    return bool(set(document) - _WRAPPER_KEYS) and not set(document) & {"metadata", "source"}
 
 
 def _is_log_history(document: list[Any]) -> bool:

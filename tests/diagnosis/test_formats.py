@@ -364,8 +364,24 @@ def test_zip_detection_does_not_need_the_name() -> None:
         (b"[0.69, 0.52, 0.41]", [["loss"]]),
         (b"0.69\n0.52\n0.41\n", [["loss"]]),
         (b",Training Loss,Validation Loss\n0,0.7,0.8\n1,0.5,0.6\n", [["loss", "val_loss"]]),
+        # a train-only run saved with the validation lists it never filled (w252)
+        (
+            b'{"loss": [0.7, 0.5], "val_loss": [], "accuracy": [0.5, 0.6], "val_accuracy": []}',
+            [["loss", "accuracy"]],
+        ),
+        # a script's own JSON: the History under `history` beside its settings (w339)
+        (b'{"epochs_requested": 2, "class_names": ["a", "b"], "history": {"loss": [0.7, 0.5]}}', [["loss"]]),
     ],
-    ids=["python-repr", "pandas-json", "prefixed-models", "bare-list", "bare-lines", "pandas-csv"],
+    ids=[
+        "python-repr",
+        "pandas-json",
+        "prefixed-models",
+        "bare-list",
+        "bare-lines",
+        "pandas-csv",
+        "empty-validation-lists",
+        "history-beside-settings",
+    ],
 )
 def test_history_shapes_people_save(data: bytes, runs: list[list[str]] | None) -> None:
     got = load_runs(data)
@@ -375,6 +391,13 @@ def test_history_shapes_people_save(data: bytes, runs: list[list[str]] | None) -
     else:
         assert [list(run.metrics) for run in got] == runs
     assert all(run.epochs >= 2 for run in got)
+
+
+def test_curves_of_different_lengths_and_all_empty_lists_are_still_errors() -> None:
+    with pytest.raises(HistoryError, match="different lengths"):
+        load_runs(b'{"loss": [0.7, 0.5, 0.4], "val_loss": [0.8, 0.6]}')
+    with pytest.raises(HistoryError, match="no epochs"):
+        load_runs(b'{"loss": [], "val_loss": []}')
 
 
 def test_python_repr_is_never_evaluated() -> None:

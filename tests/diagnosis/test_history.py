@@ -54,9 +54,15 @@ def test_booleans_are_not_numbers() -> None:
         load_history(json.dumps({"loss": [True, 0.5]}))
 
 
-def test_unexpected_top_level_keys_next_to_history() -> None:
+def test_unexpected_top_level_keys_next_to_history_and_metadata() -> None:
+    # The wrapped form with a misspelt key: its metadata would be lost without a word.
     with pytest.raises(HistoryError, match="unexpected top-level keys"):
-        load_history(json.dumps({"history": {"loss": [1]}, "extra": 1}))
+        load_history(json.dumps({"history": {"loss": [1]}, "metdata": {}, "metadata": {"num_classes": 3}}))
+
+
+def test_a_scripts_own_keys_next_to_history_are_side_data() -> None:
+    run = load_history(json.dumps({"history": {"loss": [1.0, 0.5]}, "epochs_requested": 2}))
+    assert run.metrics["loss"].tolist() == [1.0, 0.5]
 
 
 def _nesting(value: object) -> int:
