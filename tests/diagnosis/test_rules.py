@@ -865,3 +865,20 @@ def test_validation_evaluated_on_a_cadence_is_judged_on_its_evaluated_epochs() -
     # Too few evaluations to see a best one and a rise after it: nothing to judge.
     raw["val_loss"] = [nan] * 10 + [0.3075, 0.3558, 0.4214]
     assert codes(raw).get("overfitting") in (None, Severity.info)
+
+
+def test_a_training_loss_still_climbing_at_the_last_epoch_is_judged_where_it_ended() -> None:
+    # Wild log w796 (an audio CNN): the training loss climbs 0.851 -> 0.866 -> 0.936 -> 1.001 over
+    # the last three epochs, 18 % above where the climb began; the median of those three is 10 %.
+    raw = {
+        "loss": [2.111, 1.174, 0.9674, 0.8968, 0.8815, 0.8513, 0.8655, 0.9355, 1.001],
+        "val_loss": [0.942, 0.5909, 0.5832, 0.5151, 0.5381, 0.4639, 0.493, 0.5676, 0.5819],
+    }
+    found = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "loss_diverging")
+    assert found.severity is Severity.warning
+    assert "rose 3 epochs in a row from epoch 5" in found.summary
+    # The same climb that the run came back down from is judged on its final epochs' median:
+    # one high epoch inside the tail does not decide it.
+    raw["loss"] = [*raw["loss"][:-1], 1.001, 0.93, 0.89]
+    raw["val_loss"] = [*raw["val_loss"], 0.58, 0.58]
+    assert codes(raw).get("loss_diverging") in (None, Severity.info)
