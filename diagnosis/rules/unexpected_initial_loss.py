@@ -124,12 +124,17 @@ class UnexpectedInitialLoss(Rule):
                 "ended_well": ENDED_WELL,
             },
         }
-        if first < 0:
+        negative = _negative_first(run)
+        if negative is not None:
+            name, value = negative
             return self.finding(
                 run,
                 severity=Severity.error,
                 confidence=0.95,
-                summary=f"The cross-entropy loss is negative ({first:.3g}): the labels are not valid for it.",
+                summary=(
+                    f"The {'training' if name == 'loss' else 'validation'} cross-entropy is negative in "
+                    f"the first epoch ({value:.3g}): the labels are not valid for it."
+                ),
                 evidence=evidence,
                 recommendation=(
                     "Labels must be 0/1 for binary_crossentropy, integers 0..K-1 for "
@@ -207,6 +212,18 @@ class UnexpectedInitialLoss(Rule):
             epochs=[0],
             causes=SCALED_TARGETS_CAUSES if targets_at_scale else REGRESSION_CAUSES,
         )
+
+
+def _negative_first(run: TrainingHistory) -> tuple[str, float] | None:
+    """The first epoch's training or validation loss where it is negative, which no
+    cross-entropy is on valid labels: the validation set's labels are checked as well as the
+    training set's (w273: labels 0, 1, 2, 2 under a binary cross-entropy give val_loss -0.106
+    while the training labels fit)."""
+    for name in ("loss", "val_loss"):
+        values = run.get(name)
+        if values is not None and len(values) and np.isfinite(values[0]) and float(values[0]) < 0:
+            return name, float(values[0])
+    return None
 
 
 def _far_off(loss: float, chance: float) -> bool:

@@ -882,3 +882,22 @@ def test_a_training_loss_still_climbing_at_the_last_epoch_is_judged_where_it_end
     raw["loss"] = [*raw["loss"][:-1], 1.001, 0.93, 0.89]
     raw["val_loss"] = [*raw["val_loss"], 0.58, 0.58]
     assert codes(raw).get("loss_diverging") in (None, Severity.info)
+
+
+def test_a_negative_first_validation_cross_entropy_is_labels_the_loss_cannot_take() -> None:
+    # Wild log w273: a sigmoid under binary_crossentropy validated on rows labelled 0, 1, 2, 2;
+    # the training labels fit (its loss is positive), the validation loss starts below zero.
+    raw = {
+        "loss": [4.902, 3.857, 2.842, 1.859, 1.056, 0.6096, 0.5664, 0.5879, 0.6054, 0.6115],
+        "accuracy": [0.2157, 0.2157, 0.2157, 0.2255, 0.2745, 0.7745, 0.7843, 0.7843, 0.7843, 0.7843],
+        "val_loss": [-0.1062, -0.0208, 0.0659, 0.1557, 0.2396, 0.3087, 0.3581, 0.3858, 0.3994, 0.4073],
+        "val_accuracy": [0.25] * 10,
+    }
+    result = diagnose(history_from_mapping(raw))
+    found = next(f for f in result.findings if f.code == "unexpected_initial_loss")
+    assert found.severity is Severity.error
+    assert "validation cross-entropy is negative" in found.summary
+    assert "label_format_mismatch" in [c.code for c in result.verdict.causes]
+    # The same validation loss above zero from its first epoch is no such sign.
+    raw["val_loss"] = [v + 0.2 for v in raw["val_loss"]]
+    assert codes(raw).get("unexpected_initial_loss") is not Severity.error
