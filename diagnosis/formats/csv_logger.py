@@ -35,6 +35,9 @@ MAX_SKIPPED_ROWS = 1000
 # A markdown table, as READMEs and rendered notebooks show a Trainer's `Epoch | Training Loss`:
 # `| 1 | 0.69 |` rows, and under the header a row that only aligns the columns (`|---|:--:|`).
 _ALIGNMENT_CHARS = frozenset("|-: \t")
+# A cell set in bold or italics (`| 6 | 0.21885 | **0.22114** |`, a README marking its best
+# epoch) holds the value inside the marks.
+_EMPHASIS = re.compile(r"^([ \t]*)(\*\*|__|\*|_)(\S(?:[^|]*?\S)?)\2([ \t]*)$")
 # Title lines (`model_history_log`) a header may sit under.
 MAX_TITLE_LINES = 3
 # A table aligned with spaces, as a script prints it (`f"{epoch:6d} {loss:13.4f}"` under
@@ -55,7 +58,7 @@ def _lines(content: str) -> list[tuple[int, str]]:
         if stripped[:1] == "|" and stripped[-1:] == "|" and len(stripped) > 1:
             if "---" in stripped and _ALIGNMENT_CHARS.issuperset(stripped):
                 continue
-            line = stripped[1:-1]
+            line = "|".join(_EMPHASIS.sub(r"\1\3\4", cell) for cell in stripped[1:-1].split("|"))
         if stripped:
             lines.append((i, line))
     return _unaligned(lines)
@@ -168,14 +171,15 @@ def parse(content: str) -> list[TrainingHistory]:
     epochs = [i for i in sorted(indexes) if raw_names[i].lower().strip('"') == "epoch"]
     counter = next(iter(epochs or sorted(indexes)), None)
     test_is_validation = not has_validation_split(raw_names)
+    text = text_columns(lines[start + 1 : start + 2], separator, len(raw_names))
+    # A column of labels (`Status`: `★ Best`) is no curve beside a lone error measure.
     names = error_as_loss(
-        [canonical_name(name, test_is_validation=test_is_validation) for name in raw_names], indexes
+        [canonical_name(name, test_is_validation=test_is_validation) for name in raw_names], indexes | text
     )
     if any(not name for i, name in enumerate(names) if i not in indexes):
         raise HistoryError(f"the header needs distinct, non-empty column names: {quote(raw_names)}")
     if len(set(names)) != len(names):
         raise HistoryError(f"the header names a metric twice: {quote(raw_names)}")
-    text = text_columns(lines[start + 1 : start + 2], separator, len(names))
     # A header that says its column is in percent (`Val Acc (%)`) holds shares times 100.
     scale = [100.0 if "%" in name else 1.0 for name in raw_names]
     runs = Runs()

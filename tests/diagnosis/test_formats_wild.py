@@ -593,6 +593,12 @@ def test_a_lone_error_measure_is_the_loss_the_run_minimised() -> None:
     (run,) = load_path(WILD_CORPUS / "w711_house-price-rmse-frozen.csv")
     assert set(run.metrics) == {"loss"}
     assert run.metrics["loss"][0] == 197890.25
+    # An unrelated README's table, `| Epoch | Train RMSE | Val RMSE | Status |`: the labels
+    # (`★ Best`) are no second curve, and the best epoch's value set in bold is still read.
+    (table,) = load_path(wild_log("md-table-lone-rmse-avito-results.md"))
+    assert set(table.metrics) == {"loss", "val_loss"}
+    assert table.epochs == 9
+    assert table.metrics["val_loss"][5] == 0.22114
     (twin,) = load_runs(b"epoch,mae,val_mae\n0,0.5,0.6\n1,0.4,0.5\n")
     assert set(twin.metrics) == {"loss", "val_loss"}
     # Beside a loss, an error measure stays the metric it is.
