@@ -48,12 +48,12 @@ _WRAPPER_STARTS = frozenset(" \t>#/<")
 _TAGS = re.compile(r"</?(?:pre|code|samp|tt)>")
 # Python logging's prefix before a message: the time (`2025-06-04 17:39:02,341`, maybe in
 # brackets), then maybe a logger name and the level, joined by ` - `, `:` or brackets
-# (`- INFO -`, `:INFO:`, `[INFO]`, `| INFO |`, `- root - INFO -`). Its ` - ` is no Keras field
-# separator.
+# (`- INFO -`, `:INFO:`, `[INFO]`, `| INFO |`, `- root - INFO -`), or only ` - ` where the format
+# names no level (`%(asctime)s - %(message)s`). Its ` - ` is no Keras field separator.
 _LOG_PREFIX = re.compile(
     r"\[?(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d:[0-5]\d(?:[,.]\d{1,6})?\]?"
     r"(?:[ \t]*[-:|]?[ \t]*(?:[\w.]{1,40}[ \t]*[-|][ \t]*)?\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?"
-    r"(?:[ \t]*[-:|])?)?[ \t]*"
+    r"(?:[ \t]*[-:|])?|[ \t]+[-|](?=[ \t]))?[ \t]*"
 )
 # Cut before text glued onto a number: a callback's `Epoch 00005: ...`, a TensorFlow log
 # line's timestamp, an absl prefix (`I0000 00:00:1718.1 ...` from XLA), and what a carriage

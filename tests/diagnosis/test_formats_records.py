@@ -26,6 +26,24 @@ RECORD_LAYOUTS = {
         "2023-05-15 22:50:21,707 INFO:Epoch 2: Train Loss=0.0578, Val Loss=0.0507\n",
         {"loss": [0.0717, 0.0578], "val_loss": [0.0766, 0.0507]},
     ),
+    # Python logging without a level (`%(asctime)s - %(message)s`), after a shell prompt, each
+    # epoch a block under its header (w382).
+    "logging without a level, blocks": (
+        "(venv) user@host:~/gnn$ python train_model.py\n"
+        "2024-11-25 00:30:45,381 - Starting training...\n"
+        "2024-11-25 00:30:45,381 - Epoch 1/2\n"
+        "2024-11-25 00:31:00,542 - Train Loss: 31.9717, Accuracy: 0.8737\n"
+        "2024-11-25 00:31:03,464 - Validation Loss: 5.9207, Accuracy: 0.9121\n"
+        "2024-11-25 00:31:03,552 - Epoch 2/2\n"
+        "2024-11-25 00:31:13,394 - Train Loss: 24.6577, Accuracy: 0.9128\n"
+        "2024-11-25 00:31:16,313 - Validation Loss: 5.8896, Accuracy: 0.9121\n",
+        {
+            "loss": [31.9717, 24.6577],
+            "accuracy": [0.8737, 0.9128],
+            "val_loss": [5.9207, 5.8896],
+            "val_accuracy": [0.9121, 0.9121],
+        },
+    ),
     # Bracketed epoch numbers and Keras' own short names mixed with words.
     "brackets, mixed names": (
         "epoch [1]: training loss: 2.27 - acc: 0.50 - val_loss: 3.29 - val_acc: 0.49\n"
