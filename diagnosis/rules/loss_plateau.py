@@ -18,7 +18,11 @@ Shapes a practitioner flags at a glance, whatever the yardstick:
   yardstick for "still high" (no K, no baseline: an autoencoder, a language model) whose loss
   still falls in every epoch after those first ones and ended STEADY_FALL below its first
   epoch: on a large data set the first epoch does most of the learning, so where it started is
-  no untrained loss, and a loss that keeps falling, by less each epoch, is converging.
+  no untrained loss, and a loss that keeps falling, by less each epoch, is converging. Nor,
+  with no such yardstick, is a loss that went on falling after those first epochs at the pace
+  below (MIN_IMPROVEMENT every PACE_EPOCHS epochs): a short excerpt of a long run (epochs
+  154-161 of 200, 12.96 -> 12.60 in five) cannot move MIN_IMPROVEMENT in so few epochs, and
+  "stopped learning" is the same misreading of its length as "never improved".
 - nothing generalized: the validation loss never improved MIN_IMPROVEMENT on its first epoch
   while the training loss ended no lower than (1 - MIN_IMPROVEMENT) of validation's best: the
   model neither learned anything new data shows nor memorized its training data (what heavy
@@ -159,7 +163,7 @@ class LossPlateau(Rule):
         accuracy = run.facts.accuracy_metric
         val = finite_curve(run.get(f"val_{self.monitor}"))
         stalled = _stalled(values, finite_curve(run.get(accuracy)) if accuracy else None, val)
-        if stalled and not (learned_nothing is None and _steady_descent(values)):
+        if stalled and not (learned_nothing is None and _converging(values, val, self.min_improvement)):
             return self._stalled(run, values)
         if (
             val is not None
@@ -371,6 +375,24 @@ def _stalled(values: np.ndarray, accuracy: np.ndarray | None, val: np.ndarray | 
     mostly_wrong = accuracy is not None and float(accuracy[STALL_FROM:].max()) < MOSTLY_WRONG
     both = val is not None and _nothing_generalized(values[STALL_FROM:], val[STALL_FROM:], MIN_IMPROVEMENT)
     return at >= HIGH_START * float(values[0]) or mostly_wrong or both
+
+
+def _converging(values: np.ndarray, val: np.ndarray | None, min_improvement: float) -> bool:
+    """A loss with no yardstick that is converging, not stalled, after its first STALL_FROM
+    epochs: a steady descent, or a fall at the pace (see the docstring) with validation, where
+    logged, still improving too (MIN_IMPROVEMENT in all, or at the pace). A validation loss
+    that stopped while the training loss creeps on is no sign of convergence (a triplet model's
+    val_loss frozen at its margin, 0.2000, while the training loss falls 4 % in five epochs)."""
+    if _steady_descent(values):
+        return True
+    if not _at_pace(values[STALL_FROM:], min_improvement):
+        return False
+    if val is None:
+        return True
+    after = val[STALL_FROM:]
+    first = float(after[0])
+    improved = first > 0 and (first - float(after.min())) / first >= min_improvement
+    return improved or _at_pace(after, min_improvement)
 
 
 def _at_pace(values: np.ndarray, min_improvement: float) -> bool:

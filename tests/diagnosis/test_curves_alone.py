@@ -903,6 +903,23 @@ def test_a_short_excerpt_falling_a_percent_every_epoch_is_not_a_plateau() -> Non
     assert codes(slow).get("loss_plateau") is Severity.warning
 
 
+def test_an_excerpt_still_falling_at_pace_after_its_first_epochs_has_not_stalled() -> None:
+    # Wild log w794, epochs 154-161 of 200 of a forecaster: the training loss falls 1.2 % in its
+    # first two epochs, then 2.8 % in five more (half a percent an epoch), validation with it.
+    raw = {
+        "loss": [13.111, 13.056, 12.957, 12.886, 12.835, 12.743, 12.673, 12.597],
+        "val_loss": [6.556, 6.542, 6.502, 6.441, 6.409, 6.350, 6.341, 6.323],
+    }
+    assert "loss_plateau" not in codes(raw)
+    # Validation that stopped while the training loss creeps on is no convergence (w846: a
+    # triplet model's val_loss frozen at its margin, 0.2000): a stall still.
+    creeping = {"loss": [0.1902, 0.1872, 0.1844, 0.182, 0.1794, 0.1777, 0.1775], "val_loss": [0.2] * 7}
+    assert codes(creeping).get("loss_plateau") is Severity.warning
+    # The same excerpt's training loss at a tenth of the pace after its first epochs stalled.
+    slow = [13.111, 13.056, 12.957, *(12.957 - 0.007 * np.arange(1, 6)).tolist()]
+    assert codes({**raw, "loss": slow}).get("loss_plateau") is Severity.warning
+
+
 def test_a_loss_wandering_near_zero_while_the_accuracy_holds_near_one_is_info() -> None:
     # Right on 99.9 % of the training samples from epoch 2; the loss goes up and down between
     # 0.0002 and 0.0025 and climbs over its last epochs.
