@@ -24,6 +24,7 @@ from diagnosis.formats import archive, console, csv_logger, text, tfrecord
 from diagnosis.formats.keras_json import (
     bare_numbers,
     dump_runs,
+    key_lists_amid_text,
     labelled_history,
     load_document,
     read_runs,
@@ -98,7 +99,13 @@ def _load_text(content: str, name: str) -> list[TrainingHistory]:
     losses = bare_numbers(content)
     if losses is not None:
         return losses
-    return console.parse(content)  # it says which formats it expected when it finds no epoch
+    try:
+        return console.parse(content)  # it says which formats it expected when it finds no epoch
+    except HistoryError:
+        printed = key_lists_amid_text(content)
+        if printed is None:
+            raise
+        return printed
 
 
 def load_path(path: Path) -> list[TrainingHistory]:

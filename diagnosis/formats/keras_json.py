@@ -375,14 +375,7 @@ def labelled_history(content: str) -> list[TrainingHistory] | None:
     text = content.lstrip("\r\n")
     lines = [line for line in text.splitlines() if line.strip()]
     if lines and all(_KEY_LIST_LINE.fullmatch(line) for line in lines):
-        columns = {}
-        for line in lines:
-            match = _KEY_LIST_LINE.fullmatch(line)
-            assert match is not None
-            columns[match[1]] = python_literal(match[2])
-        if not any(_loss_key(name) for name in columns):
-            return None
-        return runs_from_json(columns, "history_repr")
+        return _key_list_runs(lines)
     label = _LABELLED_DICT.match(text)
     if label is None:
         return None
@@ -403,6 +396,43 @@ def labelled_history(content: str) -> list[TrainingHistory] | None:
         source = runs[0].source.model_copy(update={"skipped": skips.close(), "skipped_lines": skips.total})
         runs = [replace(runs[0], source=source)]
     return runs
+
+
+def _key_list_runs(lines: list[str]) -> list[TrainingHistory] | None:
+    columns = {}
+    for line in lines:
+        match = _KEY_LIST_LINE.fullmatch(line)
+        assert match is not None
+        columns[match[1]] = python_literal(match[2])
+    if not any(_loss_key(name) for name in columns):
+        return None
+    return runs_from_json(columns, "history_repr")
+
+
+def key_lists_amid_text(content: str) -> list[TrainingHistory] | None:
+    """The `key: [values]` lines of a History printed amid other text (a script's report: a
+    title, settings and the model's summary around it): the first stretch of such lines with a
+    loss among them, blank lines allowed; every other line is skipped and said. None when no
+    stretch holds a loss. Tried last, so a log any other reader takes is never read this way."""
+    numbered = [(n, line) for n, line in enumerate(content.splitlines(), 1) if line.strip()]
+    stretch: list[tuple[int, str]] = []
+    for number, line in [*numbered, (-1, "")]:  # a sentinel closes the last stretch
+        if number > 0 and _KEY_LIST_LINE.fullmatch(line):
+            stretch.append((number, line))
+            continue
+        runs = _key_list_runs([text for _, text in stretch]) if stretch else None
+        if runs is not None:
+            read = {n for n, _ in stretch}
+            skips = Skips()
+            for other, _ in numbered:
+                if other not in read:
+                    skips.add(other, "not a 'name: [values]' line of the printed History")
+            # The lines are the input's, said once: on its last run, as a console log does.
+            said = {"skipped": skips.close(), "skipped_lines": skips.total}
+            source = runs[-1].source.model_copy(update=said)
+            return [*runs[:-1], replace(runs[-1], source=source)]
+        stretch = []
+    return None
 
 
 def dump_runs(runs: list[TrainingHistory]) -> bytes:

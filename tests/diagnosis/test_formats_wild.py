@@ -441,6 +441,13 @@ def test_a_history_printed_a_key_list_line_per_metric_is_read() -> None:
     # Lists with no loss among them are no History: the reader says what it expected.
     with pytest.raises(HistoryError):
         load_runs(b"classes: [0, 1, 2]\nsizes: [10, 20, 30]\n")
+    # An unrelated script's report (caseybackes/mathcharcnn): the classes, settings and a score
+    # above `Model.History:` and its lines, the model's summary and JSON below; those are said.
+    (report,) = load_path(wild_log("history-key-lines-mathcharcnn-report.txt"))
+    assert report.epochs == 5
+    assert {"loss", "val_loss", "val_accuracy"} <= set(report.metrics)
+    assert report.metrics["val_loss"][-1] == pytest.approx(0.0614393260697741)
+    assert [skip.lines for skip in report.source.skipped] == ["1-4", "15-62"]
 
 
 def test_a_history_printed_after_a_label_is_read_and_the_lines_after_it_skipped() -> None:
