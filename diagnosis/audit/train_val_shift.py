@@ -222,6 +222,23 @@ def _label_shift(data: BundleData, model: ModelInfo | None) -> dict[str, Any] | 
     }
 
 
+def _distinct_if_oversampled(
+    x: np.ndarray, y: np.ndarray | None, model: ModelInfo | None
+) -> np.ndarray | None:
+    """The distinct training rows where copies even out the classes (duplicate_samples'
+    `rebalanced`), else None. Oversampling the minority moves every feature that tells the
+    classes apart (a 1:500 fraud table copied to 1:1 shifts the fraud columns by most of a
+    standard deviation): the training set is fitted to other class shares on purpose, its rows
+    still come from the validation set's population, and the distinct rows show that."""
+    if y is None:
+        return None
+    finite = finite_mask(y)
+    if rebalanced(x[finite], y[finite], model, OVERSAMPLED_FROM, REBALANCE_GAIN) is None:
+        return None
+    distinct: np.ndarray = x[first_copies(x)]
+    return distinct
+
+
 def _feature_shift(train: np.ndarray, val: np.ndarray) -> dict[str, Any]:
     """Which features moved, on at most MAX_FEATURES seeded columns."""
     columns = sample_indices(train.shape[1], MAX_FEATURES)
@@ -262,7 +279,13 @@ class TrainValShift(Check):
         if len(val.x) < MIN_VAL or len(train.x) < MIN_VAL:
             return None
         tokens = embeds_tokens(data.x_train, model)
-        evidence: dict[str, Any] = {} if tokens else _feature_shift(train.x, val.x)
+        evidence: dict[str, Any] = {}
+        if not tokens:
+            y_train = None if data.y_train is None else data.y_train[train.index]
+            distinct = _distinct_if_oversampled(train.x, y_train, model)
+            evidence = _feature_shift(train.x if distinct is None else distinct, val.x)
+            if distinct is not None:
+                evidence["train_rows"] = "distinct (oversampled)"
         labels = None if data.y_val is None else _label_shift(data, model)
         if labels is not None:
             evidence["labels"] = labels
