@@ -18,7 +18,7 @@ from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.probes import training as t
 from diagnosis.probes.model_audit.learning_rate import rate_corroborated
 from diagnosis.probes.model_audit.linear_capacity import linear_model_too_small
-from diagnosis.rules.underfitting import trained_through
+from diagnosis.rules.underfitting import replay_learned, trained_through
 from diagnosis.rules.unexpected_initial_loss import ABOVE, FACTOR, replay_recovered
 from diagnosis.taxonomy import Code
 from diagnosis.units import Settled, Unit
@@ -104,7 +104,13 @@ class OverfitOneBatch(Probe):
     def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
         """A model with no hidden layer that cannot fit its task is too small
         (linear_capacity): its one-batch stall is then that capacity, not the wiring bug this
-        probe points at, since a hyperplane cannot memorize a batch of more samples than inputs."""
+        probe points at, since a hyperplane cannot memorize a batch of more samples than inputs.
+        And a model whose replay learned the data (replay_learned) is wired to learn: 150 steps
+        at one rate are short for a slow-but-sound setup (raw targets of 100 that Adam at 1e-3
+        moves 0.15 in 150 steps; Dropout, which keeps any model from memorizing a batch)."""
+        learned = replay_learned(facts)
+        if learned is not None:
+            return learned
         probed = [f for f in facts.findings if f.source is EvidenceSource.probe]
         curves = [f for f in facts.findings if f.source in CURVES]
         if linear_model_too_small(facts.info, probed, curves) is None:

@@ -65,6 +65,8 @@ REFERENCE_MSE_SLACK = 0.1
 # is then about a quarter: the bound is uncertain by that, not by a factor).
 FIT_VARIANCE_SHARE = 0.01
 MIN_FIT_ROWS = 30
+# A replay's training loss is read over its last this many epochs (one epoch's loss is noisy).
+LEARNED_TAIL = 3
 
 
 @dataclass
@@ -273,3 +275,28 @@ def trained_through(facts: BundleFacts) -> Settled | None:
         return None
     said, evidence = found
     return Settled(f"but the replay of this setup fit the data ({said}), so it cost nothing here", evidence)
+
+
+def replay_learned(facts: BundleFacts) -> Settled | None:
+    """Whether the replay of the user's own setup brought its training loss (the median of its
+    last LEARNED_TAIL epochs) under HIGH_LOSS of the learned-nothing loss, the underfitting
+    rule's line for a model that learned much of what its training data holds. None where
+    the loss has no such yardstick (a loss other than cross-entropy or MSE/MAE, or labels
+    the loss does not fit: the audit names that mismatch)."""
+    from diagnosis.bundle import label_info
+    from diagnosis.probes.run import replay_metadata
+
+    losses = [v for v in facts.replay.history.get("loss", [])[-LEARNED_TAIL:] if math.isfinite(v)]
+    labels = label_info(facts.data.y, facts.info.loss, facts.info.output_shape)
+    baseline = replay_metadata(facts.info, labels, facts.config, facts.data.y).get("baseline_loss")
+    # A negative loss is no progress: a cross-entropy below 0 has labels outside its range.
+    if not losses or min(losses) < 0 or not isinstance(baseline, float) or not baseline > 0:
+        return None
+    share = float(np.median(losses)) / baseline
+    if share >= HIGH_LOSS:
+        return None
+    return Settled(
+        f"but the replay of this setup brought its training loss to {share:.0%} of the loss of "
+        "learning nothing, so the model learns this data",
+        {"replay_loss_share_of_baseline": round(share, 3), "learned_below": HIGH_LOSS},
+    )

@@ -95,10 +95,12 @@ class UnexpectedInitialLoss(Rule):
 
     def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
         """In a bundle, a first loss far off is a hazard: a replay that went on to fit the data
-        shows it cost nothing (underfitting.trained_through)."""
-        from diagnosis.rules.underfitting import trained_through
+        shows it cost nothing (underfitting.trained_through), and one that brought its training
+        loss under half of the learned-nothing loss recovered from it (replay_learned: a raw
+        regression target of 100 starts at an MSE of thousands and trains anyway)."""
+        from diagnosis.rules.underfitting import replay_learned, trained_through
 
-        return trained_through(facts)
+        return trained_through(facts) or replay_learned(facts)
 
     def check(self, run: TrainingHistory) -> Finding | None:
         loss = run.get("loss")
