@@ -129,3 +129,14 @@ def finite_curve(run_values: np.ndarray | None) -> np.ndarray | None:
     if run_values is None or not np.isfinite(run_values).all():
         return None
     return run_values
+
+
+def epochs_to(end: float, gain: float, tail: int, target: float) -> float:
+    """Epochs a loss at `end` needs to reach `target` if it keeps falling geometrically, by
+    `gain` (relative) every `tail` epochs: 0 when it is there already, infinite when it is not
+    falling."""
+    if end <= target or gain >= 1:
+        return 0.0
+    if gain <= 0:
+        return math.inf
+    return tail * math.log(end / target) / -math.log1p(-gain)

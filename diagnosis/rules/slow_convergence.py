@@ -13,13 +13,12 @@ A live run early in training that falls fast is not lagging, however high its lo
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, rounded, tail_gain, tail_length
+from diagnosis.curves import epochs_to, finite_curve, rounded, tail_gain, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -80,7 +79,7 @@ class SlowConvergence(Rule):
         tail_share = (float(values[-tail - 1]) - end) / (start - end)
         gain = tail_gain(values, tail)
         baseline = run.facts.baseline_loss
-        lagging = baseline is not None and _epochs_to(end, gain, tail, HIGH_LOSS * baseline) > run.epochs
+        lagging = baseline is not None and epochs_to(end, gain, tail, HIGH_LOSS * baseline) > run.epochs
         steady_descent = steady >= STEADY and tail_share >= STILL_FALLING
         if not (steady_descent or (lagging and gain >= FLAT)):
             return None
@@ -128,14 +127,3 @@ class SlowConvergence(Rule):
             fix={"learning_rate_factor": 3.0} if slow else {"epochs_factor": 2.0},
             epochs=list(range(run.epochs - tail, run.epochs)),
         )
-
-
-def _epochs_to(end: float, gain: float, tail: int, target: float) -> float:
-    """Epochs a loss at `end` needs to reach `target` if it keeps falling geometrically, by
-    `gain` (relative) every `tail` epochs: 0 when it is there already, infinite when it is not
-    falling."""
-    if end <= target or gain >= 1:
-        return 0.0
-    if gain <= 0:
-        return math.inf
-    return tail * math.log(end / target) / -math.log1p(-gain)

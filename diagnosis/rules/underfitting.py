@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, median, rounded, tail_gain, tail_length
+from diagnosis.curves import epochs_to, finite_curve, median, rounded, tail_gain, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -86,12 +86,13 @@ class Underfitting(Rule):
 
     def settle(self, finding: Finding, facts: BundleFacts) -> Settled | None:
         """Underfitting against what the data allows (REFERENCE_MSE_SLACK): the replay's
-        validation score held against a simple model's on the same rows."""
+        validation score held against a simple model's on the same rows; and against the
+        user's epochs: a replay cut short while still learning (_unfinished)."""
         if finding.severity is not Severity.warning:
             return None
         found = matches_simple_model(facts)
         if found is None:
-            return None
+            return _unfinished(finding, facts)
         said, evidence = found
         return Settled(
             f"but the model scores what a simple model gets from these features ({said}): "
@@ -196,6 +197,33 @@ class Underfitting(Rule):
             fix={"width_factor": 2.0},
             epochs=list(range(run.epochs - tail, run.epochs)),
         )
+
+
+def _unfinished(finding: Finding, facts: BundleFacts) -> Settled | None:
+    """The second shape (validation never clearly below the yardstick while the training loss
+    still falls) on a bundle's replay, which runs a few of the user's epochs: a validation loss
+    still falling at a pace that takes it under LEARNED_NOTHING of the yardstick within the
+    epochs configured beyond the replay (and no further ahead than the replay itself ran: a
+    pace is not extrapolated past the window it was read on) is a run the replay cut short."""
+    configured, replayed = facts.config.epochs, facts.replayed_epochs
+    baseline = finding.evidence.get("baseline_loss")
+    history = facts.replay.history.get(f"val_{finding.evidence.get('metric', 'loss')}")
+    val = None if history is None else finite_curve(np.asarray(history, dtype=np.float64))
+    if finding.evidence.get("levelled_off") is not False or val is None or not isinstance(baseline, float):
+        return None
+    if not configured or configured <= replayed or val.size < MIN_TAIL + 1:
+        return None
+    tail = tail_length(val.size, TAIL_FRACTION, MIN_TAIL)
+    gain = tail_gain(val, tail)
+    needed = epochs_to(float(val[-1]), gain, tail, LEARNED_NOTHING * baseline)
+    if gain <= 0 or needed > min(configured - replayed, replayed):
+        return None
+    return Settled(
+        f"but the replay stopped at epoch {replayed} of the {configured} configured with the "
+        f"validation loss still falling {gain:.0%} over its last {tail} epochs: at that pace it is "
+        f"under {LEARNED_NOTHING:.0%} of the yardstick within {math.ceil(needed)} more",
+        {"val_tail_gain": rounded(gain, 3), "epochs_to_learned_nothing_line": rounded(needed, 3)},
+    )
 
 
 def _yardstick(run: TrainingHistory, baseline: float) -> str:

@@ -423,3 +423,31 @@ def test_a_regressions_first_loss_far_off_is_info_when_the_replay_learned_the_da
     assert recovered.evidence["replay_loss_share_of_baseline"] == pytest.approx(0.35, abs=0.02)
     assert _settled([far], facts([2048.0, 1.1 * variance, variance]))[0].severity is Severity.warning
     assert _settled([far], facts([2048.0, -3.0, -5.0]))[0].severity is Severity.warning
+
+
+@pytest.mark.parametrize(
+    ("val_loss", "configured", "settled"),
+    [
+        # Down 56 % over its last three epochs, 0.11 above the line (0.9 x 0.5): under it in one.
+        ([1.27, 1.03, 0.79, 0.56], 200, True),
+        ([1.27, 1.03, 0.79, 0.56], 4, False),  # the replay was the whole run
+        ([0.62, 0.6, 0.59, 0.58], 200, False),  # 2 % an epoch: 11 more, past the 4 replayed
+    ],
+)
+def test_underfitting_on_a_replay_cut_short_while_still_learning_is_info(
+    val_loss: list[float], configured: int, settled: bool
+) -> None:
+    """The second shape of underfitting (nothing carries over yet, the training loss still
+    falling) on a replay of a few of the user's epochs: a validation loss on pace to cross the
+    learned-nothing line within the epochs left, and no further ahead than the replay ran, is a
+    run cut short. The first shape, a training loss that levelled off, is not judged by pace."""
+    rows = np.zeros((4, 2), dtype=np.float32)
+    info = network("mean_squared_error", 1, "linear")
+    alarm = _finding("underfitting", metric="loss", baseline_loss=0.5, levelled_off=False)
+    plain = _facts(info, Prepared(rows, np.zeros(4), rows, np.zeros(4)), epochs=configured, replayed=4)
+    history = {"loss": [1.3, 1.1, 0.9, 0.7], "val_loss": val_loss}
+    facts = dataclasses.replace(plain, replay=dataclasses.replace(plain.replay, history=history, score={}))
+    (judged,) = _settled([alarm], facts)
+    assert judged.severity is (Severity.info if settled else Severity.warning)
+    levelled = alarm.model_copy(update={"evidence": {**alarm.evidence, "levelled_off": True}})
+    assert _settled([levelled], facts)[0].severity is Severity.warning
