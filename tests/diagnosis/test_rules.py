@@ -901,3 +901,30 @@ def test_a_negative_first_validation_cross_entropy_is_labels_the_loss_cannot_tak
     # The same validation loss above zero from its first epoch is no such sign.
     raw["val_loss"] = [v + 0.2 for v in raw["val_loss"]]
     assert codes(raw).get("unexpected_initial_loss") is not Severity.error
+
+
+def test_validation_levelled_off_early_under_a_training_loss_far_below_it_is_overfitting() -> None:
+    # After wild log w328 (an MLP regressor): validation reaches its level by epoch 10 and
+    # wanders there, never rising 10 % above its best, while the training loss falls on to a
+    # hundredth of it.
+    epochs = 60
+    rng = np.random.default_rng(3)
+    val = np.concatenate([np.geomspace(380.0, 118.0, 10), 112.0 + 8.0 * rng.random(epochs - 10)])
+    train = np.geomspace(4000.0, 0.3, epochs)
+    raw = {"loss": train.tolist(), "val_loss": val.tolist()}
+    found = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "overfitting")
+    assert found.severity is Severity.warning
+    assert "levelled off" in found.summary
+    assert found.evidence["onset_epoch"] <= 0.45 * epochs
+    # The training loss ending only a few times under validation's level is no such gap.
+    raw["loss"] = np.geomspace(4000.0, 40.0, epochs).tolist()
+    assert codes(raw).get("overfitting") in (None, Severity.info)
+    # A classifier whose validation accuracy ended well levelled off where its answers carry
+    # over: the training loss far under it is confidence on samples it already gets right.
+    classifier = {
+        "loss": np.geomspace(1.4, 0.003, 40).tolist(),
+        "val_loss": [*np.geomspace(0.69, 0.135, 10).tolist(), *([0.137] * 30)],
+        "accuracy": [*np.linspace(0.65, 1.0, 10).tolist(), *([1.0] * 30)],
+        "val_accuracy": [*np.linspace(0.85, 0.97, 10).tolist(), *([0.97] * 30)],
+    }
+    assert codes(classifier).get("overfitting") in (None, Severity.info)
