@@ -103,10 +103,18 @@ def test_inf_losses_are_data() -> None:
     assert run.metrics["loss"][8] == pytest.approx(1.1602)
 
 
-def test_a_text_column_is_left_out_and_said() -> None:
-    (run,) = load_path(wild_log("w164_vision-based-autonomous-driv.csv"))
-    assert set(run.metrics) == {"loss", "val_loss", "steer_mae"}
-    assert "column 'phase' holds text" in run.source.skipped[0].reason
+@pytest.mark.parametrize(
+    ("name", "names", "column"),
+    [
+        ("w164_vision-based-autonomous-driv.csv", {"loss", "val_loss", "steer_mae"}, "phase"),
+        # A README's markdown table: `★ Best`, `—`, `⚠ Early Stop` under `Status`.
+        ("md-table-lone-rmse-avito-results.md", {"loss", "val_loss"}, "Status"),
+    ],
+)
+def test_a_text_column_is_left_out_and_said(name: str, names: set[str], column: str) -> None:
+    (run,) = load_path(wild_log(name))
+    assert set(run.metrics) == names
+    assert f"column '{column}' holds text" in run.source.skipped[0].reason
 
 
 def test_a_fine_tune_saved_under_a_prefix_is_a_second_run() -> None:
