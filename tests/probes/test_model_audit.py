@@ -104,6 +104,20 @@ def test_a_bounded_output_is_held_against_the_regression_targets_range() -> None
     )
 
 
+def test_a_softmax_over_tags_that_can_be_on_together_is_a_mismatch_under_a_regression_loss() -> None:
+    multi_hot = label_info(np.array([[1, 1, 0], [0, 1, 1], [1, 0, 0], [1, 1, 1]]))
+    finding = next(
+        f
+        for f in audit_model(network(loss="mean_squared_error", activation="softmax"), multi_hot)
+        if f.code == "output_activation_mismatch"
+    )
+    assert finding.fix == {"output_activation": "sigmoid"}
+    # Sigmoid outputs over the same tags are the multi-label wiring; under a cross-entropy the
+    # label audit names a softmax over tags (label_format_mismatch), so this check leaves it.
+    for loss, activation in (("mean_squared_error", "sigmoid"), ("categorical_crossentropy", "softmax")):
+        assert "output_activation_mismatch" not in codes(network(loss=loss, activation=activation), multi_hot)
+
+
 def test_labels_0_and_255_under_binary_crossentropy_are_two_classes_not_256() -> None:
     info = network(loss="binary_crossentropy", activation="sigmoid", units=1)
     assert "loss_task_mismatch" not in codes(info, label_info(np.array([0, 255, 255, 0])))

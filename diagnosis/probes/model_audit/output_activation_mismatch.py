@@ -1,6 +1,7 @@
 """output_activation_mismatch: the output activation against the loss and the targets: the
 pairs that silently train badly (a softmax over one unit, an activation applied twice, a
-bounded output that cannot reach the regression targets, a count loss on negative outputs).
+bounded output that cannot reach the regression targets, a count loss on negative outputs, a
+softmax over tags that can be on together).
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ class OutputActivation(ModelCheck):
         elif act == "sigmoid" and loss in ONE_HOT_LOSSES | SPARSE_LOSSES and (units or 0) > 2:
             problem = f"sigmoid outputs over {units} classes do not sum to 1, which {loss} assumes"
             change = "use softmax on the output layer"
+        elif act == "softmax" and labels.format == "multi_hot" and not crossentropy(info):
+            # The outputs sum to 1, so two tags on in one row (targets summing to 2) can never both
+            # be predicted, and raising one tag lowers the others. Under a cross-entropy the label
+            # audit names this fault already (label_format_mismatch, from the model's side); under
+            # a regression loss (MSE) nothing else reads the labels as tags.
+            problem = "a softmax makes the outputs sum to 1, but the labels mark several tags on in a row"
+            change = "use sigmoid outputs (one independent probability per tag) with binary_crossentropy"
+            fixed = "sigmoid"
         elif loss in REGRESSION_LOSSES and labels.format == "continuous" and _beyond_output(act, labels):
             (low, high), (smallest, largest) = OUTPUT_RANGES[act or ""], labels.value_range or (0.0, 0.0)
             problem = (
