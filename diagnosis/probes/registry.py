@@ -177,6 +177,13 @@ class GradientStats(Probe):
             return None
         return Settled("the replay of a fresh copy trained without any symptom, so the live units sufficed")
 
+    def corroborated(self, finding: Finding, facts: BundleFacts) -> bool:
+        """A large gradient norm on a fresh copy is a suspicion: a raw norm scales with the
+        error, so targets of 100 give norms of 1e4 to a model that trains steadily. Exploding
+        gradients show in training (a NaN, spikes, a divergence, an oscillation: the replay's
+        symptoms that list this cause); without one, the norm was only the problem's scale."""
+        return finding.code is not Code.exploding_gradients or facts.symptom_supports(finding.code)
+
 
 class SavedWeights(Probe):
     name = "saved_weights"

@@ -20,6 +20,7 @@ from diagnosis.probes.model_audit import REGISTRY as MODEL_CHECKS
 from diagnosis.probes.registry import REGISTRY as PROBES
 from diagnosis.probes.training import Prepared, Replay
 from diagnosis.rules import REGISTRY as RULES
+from diagnosis.taxonomy import Code
 from diagnosis.units import Settled, Unit
 
 CURVES = frozenset({EvidenceSource.curve_rule, EvidenceSource.metadata})
@@ -43,6 +44,11 @@ class BundleFacts:
     @property
     def replayed_epochs(self) -> int:
         return len(self.replay.history.get("loss", []))
+
+    def symptom_supports(self, code: Code) -> bool:
+        """The replay's curves raised, before settling, a warning or error that lists this
+        cause among its causes: what bears a check's suspicion out."""
+        return any(code in s.supports for s in self.symptoms if s.severity is not Severity.info)
 
     def alarms(self, *sources: EvidenceSource) -> list[Finding]:
         """The warnings and errors raised by checks of these kinds."""

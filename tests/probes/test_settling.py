@@ -451,3 +451,25 @@ def test_underfitting_on_a_replay_cut_short_while_still_learning_is_info(
     assert judged.severity is (Severity.info if settled else Severity.warning)
     levelled = alarm.model_copy(update={"evidence": {**alarm.evidence, "levelled_off": True}})
     assert _settled([levelled], facts)[0].severity is Severity.warning
+
+
+def test_a_saturating_stack_and_a_large_gradient_norm_need_training_to_bear_them_out() -> None:
+    """Four tanh layers, or a gradient norm of 1e5 from raw targets, are suspicions: they stand
+    when the replay showed a symptom that lists them (a plateau for the stack, spikes for the
+    norm) or the stack's fix trial helped; a replay that trained without one sets them at info.
+    Another of the gradient probe's codes needs no such corroboration."""
+    info = network("binary_crossentropy", 1, "sigmoid")
+    stack = _symptom("vanishing_gradients").model_copy(update={"source": EvidenceSource.model_audit})
+    norm = _symptom("exploding_gradients").model_copy(update={"source": EvidenceSource.probe})
+    plateau = _symptom("loss_plateau", causes=("vanishing_gradients",))
+    spikes = _symptom("loss_spikes", causes=("exploding_gradients", "lr_too_high"))
+    assert _corroborated(stack, info) is Severity.info
+    assert _corroborated(stack, info, plateau) is Severity.warning
+    assert _corroborated(stack, info, spikes) is Severity.info
+    helped = stack.model_copy(update={"fix": {"measured": {"improved": True}}})
+    assert _corroborated(helped, info) is Severity.warning
+    assert _corroborated(norm, info) is Severity.info
+    assert _corroborated(norm, info, spikes) is Severity.warning
+    assert _corroborated(norm, info, plateau) is Severity.info
+    saturated = _symptom("saturated_activations").model_copy(update={"source": EvidenceSource.probe})
+    assert _corroborated(saturated, info) is Severity.warning

@@ -109,6 +109,6 @@ def rate_corroborated(finding: Finding, facts: BundleFacts, trials: dict[Code, s
     usual range; a rate suspected too low within USUAL_RATE_BAND of the usual one never does."""
     if finding.code is Code.lr_too_low and not _below_usual(facts.info):
         return False
-    listed = any(finding.code in s.supports for s in facts.symptoms if s.severity is not Severity.info)
+    listed = facts.symptom_supports(finding.code)
     helped = finding.fix_helped and trials.get(finding.code) not in SHORT_HORIZON_FAVOURED
     return listed or helped or finding.evidence.get(BEYOND_USUAL) is True
