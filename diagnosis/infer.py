@@ -412,6 +412,20 @@ def _from_model(meta: RunMetadata, accuracy: str | None) -> tuple[str | None, in
     return None, None
 
 
+def _heads_all_classify(curves: Curves) -> bool:
+    """A multi-output model whose every head (`<head>_loss` beside the total `loss`) logs an
+    accuracy (`<head>_accuracy`): each output is scored by the share of samples right, as a
+    classifier's `accuracy` is, so the model is a classifier. One head without (a regression
+    head with its MSE beside a classification head) leaves the task unknown: the total loss
+    then adds an MSE to a cross-entropy."""
+    heads = [
+        name.removesuffix("_loss")
+        for name in curves
+        if name.endswith("_loss") and not name.startswith("val_") and name != "loss"
+    ]
+    return bool(heads) and all(any(f"{head}_{a}" in curves for a in ACCURACY_NAMES) for head in heads)
+
+
 def infer_facts(curves: Curves, meta: RunMetadata) -> RunFacts:
     accuracy = next((name for name in ACCURACY_NAMES if name in curves), None)
     model_task, model_classes = _from_model(meta, accuracy)
@@ -423,7 +437,7 @@ def infer_facts(curves: Curves, meta: RunMetadata) -> RunFacts:
     elif classes is None and task == "binary":
         classes, classes_from = 2, "metadata"
     if task is None:
-        if accuracy is not None or (classes or 0) >= 2:
+        if accuracy is not None or (classes or 0) >= 2 or _heads_all_classify(curves):
             task = "classification"
         elif any(name in curves for name in REGRESSION_NAMES):
             task = "regression"

@@ -211,6 +211,26 @@ def test_a_regression_gap_is_held_against_its_first_epoch_without_a_baseline() -
     assert "overfitting" not in codes(fine)
 
 
+def test_a_model_whose_every_head_logs_an_accuracy_is_a_classifier() -> None:
+    # Wild log w992: a two-headed digit model, train only, the total loss beside each head's loss
+    # and accuracy; 2.08 -> 0.275 fell less than FELL_TO asks of a loss of unknown task.
+    heads = {
+        "loss": [2.082, 0.6663, 0.4358, 0.3363, 0.2753],
+        "first_num_loss": [1.0, 0.303, 0.1922, 0.1462, 0.1147],
+        "second_num_loss": [1.006, 0.3055, 0.1907, 0.1399, 0.1118],
+        "first_num_accuracy": [0.641, 0.8992, 0.9373, 0.9522, 0.9629],
+        "second_num_accuracy": [0.6352, 0.8967, 0.9375, 0.9543, 0.9626],
+    }
+    run = history_from_mapping(heads)
+    assert run.facts.task in {"classification", "binary", "multiclass"}
+    assert why_inconclusive(run) is None
+    # A regression head beside a classification head: the total adds an MSE to a cross-entropy,
+    # and the task stays unknown.
+    mixed = {name.replace("second_num", "power"): values for name, values in heads.items()}
+    mixed["power_mae"] = mixed.pop("power_accuracy")
+    assert history_from_mapping(mixed).facts.task is None
+
+
 def test_what_the_curves_cannot_judge_is_said_not_called_healthy() -> None:
     one = history_from_mapping({"loss": [0.7], "accuracy": [0.6]})
     assert why_inconclusive(one) is not None
