@@ -182,10 +182,26 @@ def first_learning_rate(columns: Mapping[str, np.ndarray]) -> float | None:
     return None
 
 
+# How a loop names the loss it minimised when it logs it as an aggregate (`mean_loss`, or
+# `total loss` beside its parts: `gen loss`, `KLD`).
+_AGGREGATE_LOSSES = frozenset({"total_loss", "mean_loss", "avg_loss", "average_loss"})
+
+
+def aggregate_as_loss(columns: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:
+    """The columns with a lone aggregate loss (and its validation twin) read as the loss, where
+    the input logs no plain loss; else the columns as they were."""
+    found = [name for name in columns if name in _AGGREGATE_LOSSES]
+    if "loss" in columns or len(found) != 1 or ("val_loss" in columns and VAL_PREFIX + found[0] in columns):
+        return columns
+    renamed = {found[0]: "loss", VAL_PREFIX + found[0]: "val_loss"}
+    return {renamed.get(name, name): values for name, values in columns.items()}
+
+
 def finish(columns: Mapping[str, np.ndarray], source: SourceInfo) -> TrainingHistory:
     """A history with its source info; the input's facts fill the metadata fields the engine
     reads (num_samples, batch_size, learning_rate), and the caller's metadata, applied later
     by `with_metadata`, wins over them."""
+    columns = aggregate_as_loss(columns)
     facts = source.facts
     if facts.learning_rate is None and (lr := first_learning_rate(columns)) is not None:
         facts = facts.model_copy(update={"learning_rate": lr})

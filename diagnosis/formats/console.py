@@ -49,9 +49,11 @@ _TAGS = re.compile(r"</?(?:pre|code|samp|tt)>")
 # Python logging's prefix before a message: the time (`2025-06-04 17:39:02,341`, maybe in
 # brackets), then maybe a logger name and the level, joined by ` - `, `:` or brackets
 # (`- INFO -`, `:INFO:`, `[INFO]`, `| INFO |`, `- root - INFO -`), or only ` - ` where the format
-# names no level (`%(asctime)s - %(message)s`). Its ` - ` is no Keras field separator.
+# names no level (`%(asctime)s - %(message)s`). Its ` - ` is no Keras field separator. Other
+# loggers put the date and time in brackets alone (`[02.06.24|21:04:38]`, mmskeleton's).
 _LOG_PREFIX = re.compile(
-    r"\[?(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d:[0-5]\d(?:[,.]\d{1,6})?\]?"
+    r"\[[\d.:/|, -]{0,24}[0-2]?\d:[0-5]\d(?::[0-5]\d)?(?:[,.]\d{1,6})?\][ \t]*"
+    r"|\[?(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d:[0-5]\d(?:[,.]\d{1,6})?\]?"
     r"(?:[ \t]*[-:|]?[ \t]*(?:[\w.]{1,40}[ \t]*[-|][ \t]*)?\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?"
     r"(?:[ \t]*[-:|])?|[ \t]+[-|](?=[ \t]))?[ \t]*"
 )
@@ -93,12 +95,16 @@ _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 # `Epoch: 3/20, train loss: nan, valid accuracy: 0.1`; without a separator where a field
 # follows the number: Kipf's GCN loop `Epoch: 0153 train_loss= 0.00124 train_acc= 0.04557`,
 # an absl line `train.py:23] epoch 136 best test acc: 0.9120, train loss: 0.5042; train acc:
-# 0.8590 val acc: 0.8735`; an arrow, `Train Epoch: 1  >       Loss: 0.5479 / Acc: 76.3%`).
+# 0.8590 val acc: 0.8735`; an arrow, `Train Epoch: 1  >       Loss: 0.5479 / Acc: 76.3%`;
+# the total in words, `Epoch : 3 completed out of 100, loss : 201.26`; a loss after a space,
+# `epoch 0 loss [0.6979]; acc 0.497`).
 # Read only where no `model.fit` epoch was found, so a callback's `Epoch 3: ...` message never
 # becomes an epoch of a Keras log.
 _EPOCH_RECORD = re.compile(
-    r"(?<![\w.])epoch(?:_end)?[ \t]*[:=\[(#]?[ \t]*(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*[\])]?"
-    r"(?:[ \t]*[:,|>-]|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]))",
+    r"(?<![\w.])epoch(?:_end)?[ \t]*[:=\[(#]?[ \t]*(\d{1,9})"
+    r"(?:[ \t]*/[ \t]*(\d{1,9})|[ \t]+(?:completed[ \t]+)?(?:out[ \t]+)?of[ \t]+(\d{1,9}))?[ \t]*[\])]?"
+    r"(?:[ \t]*[:,|>-]|[ \t]*$|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]"
+    r"|(?:[A-Za-z_][\w. \t]{0,120})?(?:loss|acc)[ \t]+\[?[-+.\dn]))",
     re.IGNORECASE,
 )
 # A loop that logs every few steps repeats the epoch on each line with a step counter
@@ -106,7 +112,11 @@ _EPOCH_RECORD = re.compile(
 # `epoch=1 step=200 train_loss=0.35`), and may close the epoch with a summary line
 # (`epoch_end=1 train_loss=0.21`). Those lines are one epoch: its last line is its result, as
 # a progress bar's last state is. The counter is no metric.
-_STEP_COUNTER = re.compile(r"\b(step|batch|episode|iter(?:ation)?)s?\b[ \t]*[:=#]?[ \t]*\d", re.IGNORECASE)
+_STEP_COUNTER = re.compile(
+    r"\b(step|batch|episode|iter(?:ation)?)s?\b[ \t]*[:=#]?[ \t]*\d"
+    r"|\d[ \t]*/[ \t]*\d+[ \t]+(?:batch(?:es)?|steps?|iter(?:ation)?s?)\b",  # `200/ 2983 batches`
+    re.IGNORECASE,
+)
 STEP_LINES = "each epoch's last logged step (or its epoch-end line) read as the epoch's result"
 _COUNTER_NAMES = frozenset({"step", "steps", "batch", "episode", "iter", "iteration"})
 # A value with a percent sign (`Accuracy: 54.9%`) is the share it writes (0.549).
@@ -118,14 +128,32 @@ _RECORD_FIELD = re.compile(
 _RECORD_FIELDS = re.compile(rf"{_RECORD_FIELD.pattern}(?:[ \t]+{_RECORD_FIELD.pattern})*", re.IGNORECASE)
 # ` - `, ` / `, `,`, `;`, `|`, and the `] =>` that closes a bracketed `[epoch 1/15, episode 50/100]`.
 _RECORD_SEPARATORS = re.compile(r"[ \t]+[-/][ \t]+|[,;|\]]|=>")
-# A remark in brackets after a field's value (`train loss: 12.3032 (took 78.0s)`) is no field.
+# A remark in brackets after a field's value (`train loss: 12.3032 (took 78.0s)`) is no field,
+# nor is a duration among the fields (`Train Loss=0.95 T=207.7s`, `time: 36.93s`).
 _REMARK = re.compile(r"[ \t]*\([^()]*\)[ \t]*$")
+_DURATION_FIELD = re.compile(
+    rf"(?:^|[ \t]+)[A-Za-z_][\w.]*[ \t]*[:=][ \t]*{_NUMBER}(?:ms|s|sec|min|h)(?![\w.])"
+)
+# A metric's name and its value with only spaces between them (`Train loss 0.347656`, `valid
+# ppl   252.86`, `loss [0.6979]` as numpy prints a one-element array), taken only where a part
+# holds nothing else and the name ends in a metric's word: `completed out of 100` is none.
+_BARE_FIELD = re.compile(
+    rf"((?:[A-Za-z_][\w.]{{0,99}}[ \t]+){{0,3}}(?:[\w.]{{0,99}}_)?"
+    rf"(?:loss|acc|accuracy|error|err|mae|mse|rmse|f1|auc|ppl|perplexity|lr|kld))"
+    rf"[ \t]+\[?({_NUMBER})\]?(%?)",
+    re.IGNORECASE,
+)
 # A split word right before the epoch (`[Val Epoch 3] Loss: 9.92 | MAE: 9.24`, `Train Epoch: 3,
 # loss: 0.41`) names the split of the fields that name none, as a block's lead word does.
 # A word and a space right before the epoch, other than a split's: the epoch is named in a
 # sentence (`Saving model at Epoch 1 with ...`, `Best model updated at epoch 3`), no record.
 _PROSE = re.compile(r"[A-Za-z]{2,}[ \t]+$")
-_RECORD_LEAD = re.compile(r"[\[(]?[ \t]*(train(?:ing)?|val(?:id(?:ation)?)?|eval|test)[ \t]*", re.IGNORECASE)
+# `Training of Epoch 0 - loss: inf` and a table's `| end of epoch 1 | ... | valid loss 5.53`
+# lead a record too, the latter naming no split.
+_RECORD_LEAD = re.compile(
+    r"[\[(|]?[ \t]*(?:(train(?:ing)?|val(?:id(?:ation)?)?|eval|test)(?:[ \t]+of)?|end[ \t]+of)[ \t]*",
+    re.IGNORECASE,
+)
 # A hand-written loop's block per epoch under an `Epoch k/N` header (the PyTorch
 # transfer-learning tutorial's shape, and the many loops copied from it):
 #     Epoch 3/24
@@ -294,7 +322,11 @@ def _lines(content: str) -> Iterator[tuple[int, str | None]]:
     if "\b" in content:
         content = content.replace("\b", "")
     for number, raw in enumerate(content.split("\n"), start=1):
-        if not raw or (":" not in raw and "Epoch" not in raw and "epoch" not in raw):
+        # A line that matters names an epoch, holds a `:` or `=`, or names a metric with its
+        # value after a space (`Train loss 0.3477`, see _BARE_FIELD).
+        if not raw or (
+            ":" not in raw and "=" not in raw and "poch" not in raw and "oss" not in raw and "acc" not in raw
+        ):
             continue
         if len(raw) > MAX_LINE:
             yield number, None
@@ -364,57 +396,114 @@ def _run_together(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return pieces
 
 
+def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
+    """The fields of a record's text (see _RECORD_FIELD, _BARE_FIELD), and whether every part
+    of it was one; a step counter is no field, nor a duration."""
+    fields: list[tuple[str, float]] = []
+    whole = True
+    for part in _RECORD_SEPARATORS.split(text):
+        field = _DURATION_FIELD.sub("", _REMARK.sub("", part)).strip()
+        if not field:
+            continue
+        if _RECORD_FIELDS.fullmatch(field):
+            found = [(m[1], m[2], m[3]) for m in _RECORD_FIELD.finditer(field)]
+        elif (bare := _BARE_FIELD.fullmatch(field)) is not None:
+            found = [(bare[1], bare[2], bare[3])]
+        else:
+            whole = False
+            continue
+        fields.extend(
+            (name, float(value) / (100.0 if percent else 1.0))
+            for name, value, percent in found
+            if name.lower() not in _COUNTER_NAMES
+        )
+    return fields, whole
+
+
+def _named(fields: list[tuple[str, float]], lead: str | None) -> dict[str, float]:
+    """Canonical names; a split word that leads the line names the split of fields naming none."""
+    if lead:
+        fields = [(name if _SPLIT_LEAD.search(name) else f"{lead} {name}", v) for name, v in fields]
+    # `test acc` is the validation split only where the line names no other (w653 has both).
+    test_is_validation = not has_validation_split([name for name, _ in fields])
+    return {canonical_name(name, test_is_validation=test_is_validation): value for name, value in fields}
+
+
+# Lines of fields after an epoch's line (`Epoch 0:` then `Train loss 0.3477` and `Valid loss:
+# 5.1115`; `[Epoch 1] Train Loss=0.95` then `Test loss=0.90`) are more of that epoch where they
+# follow its last line within this many lines; later ones (a final evaluation) are no epoch's.
+MAX_CONTINUATION_GAP = 2
+
+
 def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
-    """Epochs from lines of their own (`Epoch 3: train loss: 0.41, val loss: 0.52`); a new run
-    starts where the epoch number restarts (see new_fit)."""
+    """Epochs from lines of their own (`Epoch 3: train loss: 0.41, val loss: 0.52`), or lines of
+    fields under such a line (see MAX_CONTINUATION_GAP); a new run starts where the epoch number
+    restarts (see new_fit)."""
     lines = _run_together(lines)
     runs = Runs()
     last: tuple[int, int | None] | None = None
     pending: dict[str, float] | None = None  # the epoch's result so far, from its step lines
+    opened = previous = 0  # the line of the pending epoch's record, its last line
+    lead: str | None = None  # the split the pending epoch's latest record line names
     stepped = False  # whether some epoch was logged over several step lines
+    continued: list[tuple[int, list[str]]] = []  # the pending epoch's lines of fields, names
+    earlier: set[str] = set()  # the names the epochs before it logged
+
+    def close(final: bool = False) -> None:
+        if final and earlier and pending:
+            # Fields under the last epoch that no epoch before logged are the run's final
+            # evaluation (`Accuracy : 0.748` after `Epoch 200/200 | Loss: 0.5025`), not its own.
+            for line, names in continued:
+                if not earlier.issuperset(names):
+                    runs.current.skips.add(line, "fields after the last epoch (a final evaluation?)")
+                    for name in names:
+                        del pending[name]
+        if pending:
+            runs.current.add_epoch(pending)
+            earlier.update(pending)
+        elif pending is not None:
+            runs.current.skips.add(opened, "an epoch line without 'name: number' metrics")
+        continued.clear()
+
     for number, text in lines:
         record = _EPOCH_RECORD.search(text)
         if record is None:
+            if pending is None:
+                continue
+            fields, whole = _record_fields(text)
+            fields = [(name, value) for name, value in fields if not _BEST_SO_FAR.match(name)]
+            if not fields:
+                continue
+            more = _named(fields, lead)
+            if whole and number <= previous + MAX_CONTINUATION_GAP and more.keys().isdisjoint(pending):
+                pending.update(more)
+                continued.append((number, list(more)))
+                previous = number
+            else:
+                runs.current.skips.add(number, "fields outside an epoch's lines (a step, an evaluation?)")
             continue
-        lead = _RECORD_LEAD.fullmatch(text, 0, record.start())
-        if lead is None and _PROSE.search(text, 0, record.start()):
+        found = _RECORD_LEAD.fullmatch(text, 0, record.start())
+        if found is None and _PROSE.search(text, 0, record.start()):
             continue  # `Saving model at Epoch 1 with Validation Accuracy: 33.73%`: a message
-        metrics: dict[str, float] = {}
-        fields = [
-            (found[1], float(found[2]) / (100.0 if found[3] else 1.0))
-            for part in _RECORD_SEPARATORS.split(text[record.end() :])
-            if _RECORD_FIELDS.fullmatch(field := _REMARK.sub("", part).strip())
-            for found in _RECORD_FIELD.finditer(field)
-            if found[1].lower() not in _COUNTER_NAMES
-        ]
-        if lead is not None:
-            fields = [(name if _SPLIT_LEAD.search(name) else f"{lead[1]} {name}", v) for name, v in fields]
-        # `test acc` is the validation split only where the line names no other (w653 has both).
-        test_is_validation = not has_validation_split([name for name, _ in fields])
-        for name, value in fields:
-            metrics[canonical_name(name, test_is_validation=test_is_validation)] = value
-        if not metrics:
-            runs.current.skips.add(number, "an epoch line without 'name: number' metrics")
-            continue
-        epoch, total = int(record[1]), int(record[2]) if record[2] else None
+        fields, _whole = _record_fields(text[record.end() :])
+        metrics = _named(fields, found[1] if found else None)
+        epoch, total = int(record[1]), int(record[2] or record[3]) if record[2] or record[3] else None
         step_line = _STEP_COUNTER.search(text, record.end()) is not None or "_end" in record[0].lower()
-        if pending is not None and last == (epoch, total) and step_line:
-            pending.update(metrics)  # a later step of the same epoch: the later state wins
-            stepped = True
-            continue
-        if pending is not None and last == (epoch, total) and metrics.keys().isdisjoint(pending):
-            # The same epoch's next line (its validation after its training): more of the epoch,
-            # where the same names again would be a new fit's first epoch.
+        same_epoch = pending is not None and last == (epoch, total)
+        if pending is not None and same_epoch and (step_line or metrics.keys().isdisjoint(pending)):
+            # A later step of the same epoch (the later state wins), or the epoch's next line
+            # (its validation after its training): more of the epoch, where the same names
+            # again would be a new fit's first epoch.
+            stepped |= step_line and bool(metrics)
             pending.update(metrics)
+            previous, lead = number, found[1] if found else None
             continue
-        if pending is not None:
-            runs.current.add_epoch(pending)
+        close()
         if new_fit(last, epoch, total):
             runs.start_new()
         last = (epoch, total)
-        pending = metrics
-    if pending is not None:
-        runs.current.add_epoch(pending)
+        pending, opened, previous, lead = metrics, number, number, found[1] if found else None
+    close(final=True)
     return runs, stepped
 
 

@@ -111,6 +111,8 @@ def _find_header(lines: list[tuple[int, str]]) -> tuple[int, str, list[str]] | N
             continue
         if len(names) < 2 or len(row) != len(names) or all(is_number(name) for name in names if name):
             continue
+        if separator == " " and any(is_number(name) for name in names):
+            continue  # `epoch 0 loss [0.6979]; acc 0.497`: a loop's line, no header of names
         if any(is_number(cell) for cell in row):
             return index, separator, [name.strip() for name in names]
     return None

@@ -44,6 +44,59 @@ RECORD_LAYOUTS = {
             "val_accuracy": [0.9121, 0.9121],
         },
     ),
+    # An epoch's line alone, its fields on the lines under it, `name value` without a colon,
+    # blank lines between epochs (w782).
+    "epoch line, fields under it": (
+        "Epoch 0: \nTrain loss 0.347656\nValid loss: 5.1115\n\n"
+        "Epoch 1: \nTrain loss 0.219913\nValid loss: 3.2819\n",
+        {"loss": [0.347656, 0.219913], "val_loss": [5.1115, 3.2819]},
+    ),
+    # A duration among the fields, a test line and other prints under the epoch's line (w786).
+    "bracketed epoch, test lines under it": (
+        "[Epoch 1] Train Loss=0.9544 T=207.711814s\nTest loss=0.9014\nOutput Distribution={2: 1120}\n"
+        "---\n[Epoch 2] Train Loss=0.9511 T=223.582632s\nTest loss=0.9013\nOutput Distribution={2: 1120}\n",
+        {"loss": [0.9544, 0.9511], "val_loss": [0.9014, 0.9013]},
+    ),
+    # The split named before `of Epoch` (w840).
+    "split of epoch": (
+        "Training of Epoch 0 - loss: inf\nValidation of Epoch 0 - loss: 95.800559\n"
+        "Training of Epoch 1 - loss: inf\nValidation of Epoch 1 - loss: 81.028593\n",
+        {"loss": [math.inf, math.inf], "val_loss": [95.800559, 81.028593]},
+    ),
+    # A bracketed time, the epoch's header then its mean loss; an evaluation's block after
+    # some epochs; a step's line inside the first (w837's mmskeleton log).
+    "bracketed time, epoch headers, mean loss": (
+        "[02.06.24|21:04:38] Training epoch: 0\n"
+        "[02.06.24|21:13:26] \tIter 0 Done. | loss: 1.4058 | lr: 0.01\n"
+        "[02.06.24|21:13:31] \tmean_loss: 1.3\n[02.06.24|21:13:31] Done.\n"
+        "[02.06.24|21:13:31] Training epoch: 1\n[02.06.24|21:13:40] \tmean_loss: 1.2\n"
+        "[02.06.24|21:13:40] Eval epoch: 1\n[02.06.24|21:13:47] \tmean_loss: 1.25\n"
+        "[02.06.24|21:13:47] \tTop1: 25.00%\n[02.06.24|21:13:47] Training epoch: 2\n",
+        {"loss": [1.3, 1.2], "val_loss": [math.nan, 1.25], "val_top1": [math.nan, 0.25]},
+    ),
+    # The total in words, a space before each colon (w793).
+    "completed out of": (
+        "Epoch : 0 completed out of 100, loss : 316.90, accuracy : 0.734375\n"
+        "Epoch : 1 completed out of 100, loss : 201.26, accuracy : 0.83984375\n",
+        {"loss": [316.90, 201.26], "accuracy": [0.734375, 0.83984375]},
+    ),
+    # A loss printed as a one-element numpy array, `acc 0.497` after a space (w787).
+    "numpy array values, no colons": (
+        "epoch 0 loss [0.69790334]; acc 0.497\nepoch 1 loss [0.69498737]; acc 0.500\n",
+        {"loss": [0.69790334, 0.69498737], "accuracy": [0.497, 0.500]},
+    ),
+    # A VAE's total loss beside its parts, behind a timestamp and a `# =====>` (w791).
+    "total loss beside its parts": (
+        "2020-08-15 07:13:21     # =====> Epoch: 2457 Average gen loss = 0.838749, KLD = 3.326967, "
+        "total loss = 0.839008; Finished in 0:03:07.132678\n"
+        "2020-08-15 07:17:01     # =====> Epoch: 2458 Average gen loss = nan, KLD = 4347.587754, "
+        "total loss = nan; Finished in 0:03:02.530018\n",
+        {
+            "average_gen_loss": [0.838749, math.nan],
+            "kld": [3.326967, 4347.587754],
+            "loss": [0.839008, math.nan],
+        },
+    ),
     # Bracketed epoch numbers and Keras' own short names mixed with words.
     "brackets, mixed names": (
         "epoch [1]: training loss: 2.27 - acc: 0.50 - val_loss: 3.29 - val_acc: 0.49\n"
@@ -77,6 +130,15 @@ def test_a_line_per_epoch_is_read_whatever_its_names_and_separators(layout: str,
     assert sorted(run.metrics) == sorted(expected)
     for metric, values in expected.items():
         assert _same([float(v) for v in run.metrics[metric]], values), metric
+
+
+def test_fields_after_the_last_epoch_are_an_evaluation_skipped_and_said() -> None:
+    text = "Epoch 1/3 | Loss: 0.69\nEpoch 2/3 | Loss: 0.60\nEpoch 3/3 | Loss: 0.59\n"
+    text += "Accuracy : 0.748\nF1 Score : 0.569\n"
+    [run] = load_runs(text.encode(), "log.txt")
+    assert list(run.metrics) == ["loss"]
+    assert run.source.skipped[0].lines == "4-5"
+    assert "final evaluation" in run.source.skipped[0].reason
 
 
 def test_a_restarted_epoch_count_is_a_second_run() -> None:
