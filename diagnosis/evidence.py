@@ -67,6 +67,10 @@ DIRECT_LR = {Severity.error: 40.0, Severity.warning: 12.0}
 # An audit or probe that measured the cause and found it below the level that hurts (an info
 # finding): a little evidence against it being why this run fails.
 MEASURED_MINOR_LR = 0.5
+# An audit that ran but could not measure its cause (`MEASURED_KEY` False in its evidence: the
+# label-noise estimate where no simple model reads the labels off the features) measured
+# nothing below the level that hurts: no evidence against its cause.
+MEASURED_KEY = "measured"
 # A check that ran and found nothing: a data audit that counted balanced classes rules out
 # class_imbalance, short of certainty (a check has its blind spots).
 CLEARED_LR = 0.1
@@ -148,6 +152,19 @@ NOTHING_CARRIED_LR = {
     C.insufficient_data: 0.5,
     C.capacity_too_high: 0.5,
 }
+
+# Labels that neither a nearest-neighbour vote nor a linear model on the features predicts
+# better than chance (the label-noise audit, `MEASURED_KEY` False), in a run whose network did not
+# learn either (a did-not-learn alarm, or an overfit: it memorized what it could not generalize):
+# the labels do not depend on the inputs, the mark of shuffled or misaligned labels. Simple models
+# also miss structure a network finds, but then the network learns. Over the bundle corpus (497
+# bundles, every split) the audit could not measure 3 of the 15 with label noise against 12 of
+# the 482 without: a ratio of (3/15) / (12/482), about 8. Most of those 12 are heavy class
+# imbalance (a majority vote agrees with the labels no better than chance does), constant inputs
+# or copies with conflicting labels: where one of those is raised, it explains labels that the
+# features do not predict, and the reading is left out.
+UNPREDICTABLE_LABELS_LR = {C.label_noise: 8.0}
+UNPREDICTABLE_EXPLAINED_BY = frozenset({C.class_imbalance, C.constant_features, C.conflicting_labels})
 
 # Symptoms that read one fact: within a group each cause takes its strongest ratio.
 SYMPTOM_GROUPS: dict[Code, str] = {
@@ -517,7 +534,10 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
         if f.code in CAUSE_CODES:
             if alarm:
                 ratio = _confidence_weighted(DIRECT_LR[f.severity], f.confidence)
-            elif f.source in {S.data_audit, S.model_audit, S.probe}:
+            elif (
+                f.source in {S.data_audit, S.model_audit, S.probe}
+                and f.evidence.get(MEASURED_KEY) is not False
+            ):
                 ratio = MEASURED_MINOR_LR
             else:
                 ratio = 1.0
@@ -581,6 +601,7 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
     shapes = [
         ("never_moved", _never_moved(findings, context)),
         ("uniform_output", _uniform_output(findings)),
+        ("unpredictable_labels", _unpredictable_labels(findings)),
         # Without a learned-nothing loss, the first epoch's loss stands in: the model had
         # learned little by then, so the shares err towards "still high".
         ("overfit_shape", _overfit_shape(findings, context.baseline_loss or context.loss_first)),
@@ -720,6 +741,50 @@ def _uniform_output(findings: Sequence[Finding]) -> Iterable[tuple[Code, Evidenc
                 likelihood_ratio=ratio,
                 detail=said,
                 numbers=_numbers(found),
+            ),
+        )
+
+
+def _unpredictable_labels(findings: Sequence[Finding]) -> Iterable[tuple[Code, Evidence]]:
+    """Labels no simple model predicts, in a run that learned nothing either (see
+    UNPREDICTABLE_LABELS_LR)."""
+    audit = next(
+        (f for f in findings if f.code == C.label_noise and f.evidence.get(MEASURED_KEY) is False), None
+    )
+    stalled = next(
+        (
+            f
+            for f in findings
+            if f.severity is not Severity.info
+            and (SYMPTOM_GROUPS.get(f.code) == "did_not_learn" or f.code == C.overfitting)
+        ),
+        None,
+    )
+    explained = any(
+        f.code in UNPREDICTABLE_EXPLAINED_BY and f.severity is not Severity.info for f in findings
+    )
+    if audit is None or stalled is None or explained:
+        return
+    best = max(
+        (v for k in ("knn_accuracy", "logistic_accuracy") if isinstance(v := audit.evidence.get(k), float)),
+        default=None,
+    )
+    chance = audit.evidence.get("chance_accuracy")
+    scores = f" ({best:.0%} against {chance:.0%})" if best is not None and isinstance(chance, float) else ""
+    said = (
+        "neither a nearest-neighbour vote nor a linear model predicts the labels from the features "
+        f"better than chance{scores}, and the network learned nothing that carries over either "
+        f"({stalled.code})"
+    )
+    for code, ratio in UNPREDICTABLE_LABELS_LR.items():
+        yield (
+            code,
+            Evidence(
+                source=S.data_audit,
+                code=C.label_noise,
+                likelihood_ratio=ratio,
+                detail=said,
+                numbers=_numbers(audit),
             ),
         )
 

@@ -40,6 +40,7 @@ from diagnosis.audit.base import Check
 from diagnosis.audit.duplicate_samples import PROPORTION_SD
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.curves import rounded
+from diagnosis.evidence import MEASURED_KEY
 from diagnosis.models import Finding, Severity
 from diagnosis.taxonomy import Code
 from diagnosis.units import Settled
@@ -384,7 +385,7 @@ class LabelNoise(Check):
             summary=f"Label noise not estimated: neither a nearest-neighbour vote nor a linear model on the "
             f"raw features does much better than chance ({accuracy:.0%} against {chance:.0%} by chance), "
             "so they cannot tell a wrong label from a hard sample.",
-            evidence={**evidence, "estimated_noise_rate": None},
+            evidence={**evidence, "estimated_noise_rate": None, MEASURED_KEY: False},
             recommendation="If the network also stays at chance, check that x and y are aligned (shuffled "
             "together, from the same rows); otherwise the classes depend on structure a neighbour vote or a "
             "linear model on raw features does not see, which is no fault of the labels.",

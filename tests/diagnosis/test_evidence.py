@@ -8,10 +8,12 @@ from diagnosis.engine import diagnose
 from diagnosis.evidence import (
     CLEARED_LR,
     FOREIGN_VAL_SHARE,
+    MEASURED_KEY,
     MIN_LISTED,
     MIN_SHOWN,
     NOTHING_CARRIED_SHARE,
     UNIFORM_AFTER_BLOWUP_LR,
+    UNPREDICTABLE_LABELS_LR,
     WIDTHS_CLEARED_LR,
     Context,
     TrialOutcome,
@@ -450,3 +452,42 @@ def test_a_cause_read_from_an_overfits_shape_explains_the_overfitting() -> None:
     noise = next(c for c in verdict.causes if c.code == "label_noise")
     assert noise.explains == ["overfitting"]
     assert any("could not memorize" in e.detail for e in noise.evidence_for)
+
+
+def test_labels_no_simple_model_predicts_in_a_run_that_learned_nothing_point_at_the_labels() -> None:
+    chance = finding("accuracy_at_chance", {"dead_units": 1.0, "label_noise": 1.0}, severity=Severity.error)
+    unmeasured = finding(
+        "label_noise",
+        severity=Severity.info,
+        source=EvidenceSource.data_audit,
+        evidence={
+            "knn_accuracy": 0.12,
+            "logistic_accuracy": 0.11,
+            "chance_accuracy": 0.1,
+            MEASURED_KEY: False,
+        },
+    )
+    _, verdict = conclude([chance, unmeasured], Context(epochs=20))
+    assert verdict.causes[0].code == "label_noise"
+    noise = verdict.causes[0]
+    assert [e.likelihood_ratio for e in noise.evidence_for if e.source is EvidenceSource.data_audit] == [
+        UNPREDICTABLE_LABELS_LR["label_noise"]
+    ]
+    # An estimate the audit could not make is no evidence against the labels being wrong.
+    assert noise.evidence_against == []
+    # One it made, below the level that hurts, is; and it reads nothing off the run's shape.
+    measured = unmeasured.model_copy(update={"evidence": {"estimated_noise_rate": 0.06}})
+    _, verdict = conclude([chance, measured], Context(epochs=20))
+    assert verdict.causes[0].code == "dead_units"
+    # Constant inputs (or heavy imbalance, conflicting copies) explain unpredictable labels.
+    constant = finding("constant_features", severity=Severity.warning, source=EvidenceSource.data_audit)
+    _, verdict = conclude([chance, unmeasured, constant], Context(epochs=20))
+    assert not any(
+        e.likelihood_ratio == UNPREDICTABLE_LABELS_LR["label_noise"]
+        for c in verdict.causes
+        for e in c.evidence_for
+    )
+    # A network that learned is no sign the labels are unpredictable: the simple models missed.
+    spikes = finding("loss_spikes", {"lr_too_high": 1.0})
+    _, verdict = conclude([spikes, unmeasured], Context(epochs=20))
+    assert "label_noise" not in [c.code for c in verdict.causes]
