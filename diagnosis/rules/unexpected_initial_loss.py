@@ -186,7 +186,9 @@ class UnexpectedInitialLoss(Rule):
     def _regression(self, run: TrainingHistory, first: float) -> Finding | None:
         if first < REGRESSION_SCALE:
             return None
-        variance = run.metadata.baseline_loss if run.facts.task == "regression" else None
+        # The reported value itself, not facts.baseline_loss: that one reads a zero (constant
+        # targets) as absent, and zero variance is targets at scale, leaving their offset mean.
+        variance = run.facts.reported_baseline_loss if run.facts.task == "regression" else None
         targets_at_scale = variance is not None and variance <= TARGETS_AT_SCALE
         return self.finding(
             run,

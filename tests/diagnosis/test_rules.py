@@ -495,6 +495,16 @@ def test_a_huge_first_regression_loss_on_targets_of_unit_variance_is_the_inputs(
     assert unit[Code.unscaled_targets] < unit[Code.lr_too_high]
 
 
+def test_a_regression_baseline_of_zero_is_constant_targets_not_absent() -> None:
+    raw = {"loss": [40_000.0, 900.0, 40.0, 3.0, 1.2, 1.0], "val_loss": [5000.0, 200.0, 9.0, 2.0, 1.3, 1.1]}
+    found = diagnose(history_from_mapping(raw, {"task": "regression", "baseline_loss": 0.0})).findings
+    finding = next(f for f in found if f.code == "unexpected_initial_loss")
+    # Zero spread cannot make a first loss of 40,000: the inputs or an offset mean did.
+    assert finding.evidence["baseline_loss"] == 0.0
+    assert "variance is only 0" in finding.summary
+    assert max(finding.supports, key=lambda code: finding.supports[code]) == Code.unscaled_features
+
+
 def test_insufficient_data_from_metadata() -> None:
     raw = histories.healthy()
     assert codes(raw, num_samples=200, param_count=50_000).get("insufficient_data") is Severity.info
