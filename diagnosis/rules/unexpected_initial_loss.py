@@ -19,6 +19,18 @@ under a cross-entropy that still reached 0.97): from the curves alone they canno
 healthy ones, and calling every real run with a noisy first epoch faulty is the worse error.
 A start that is still far off after the first epoch, or a run that ended with most samples
 wrong (an MSE on class ids), stays a warning.
+
+OTHER_SCALE: a training loss that fell over the run yet ended still far off (FACTOR x ln K and
+ABOVE over it) in a run that ended well, and ended more than val_better_than_train.LARGE_GAP
+above the validation loss while the two accuracies agree (within its ACCURACY_GAP), is logged
+on another scale than validation's (a sum over an epoch's batches, a class-weighted loss: a
+graph classifier at 89.9 -> 40.4 against validation 5.4, both at accuracy 0.87; a ViT at 813
+-> 515 against 0.91, at 74 % and 71 %): the same model scoring the same share of samples right
+has no such gap in a mean cross-entropy. Its first epoch then says nothing of the model's first
+predictions (info). A mean cross-entropy can be that high at a good accuracy (unscaled inputs
+make logits in the thousands: 54 at 0.77 accuracy), but validation's is then as high. A loss
+that rose over the run stays a warning: it is the climb, not the scale (a blow-up ending at
+1055).
 """
 
 from __future__ import annotations
@@ -33,6 +45,7 @@ from diagnosis.curves import rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.rules.val_better_than_train import ACCURACY_GAP, LARGE_GAP
 from diagnosis.taxonomy import Category, Code
 from diagnosis.units import Settled
 
@@ -152,10 +165,21 @@ class UnexpectedInitialLoss(Rule):
         final_accuracy = final_val_accuracy(run)
         learned = ended_well(run)
         recovered = in_range and learned
+        last = float(loss[-1])
+        # See OTHER_SCALE in the docstring: still far off at the end of a run that fell and
+        # ended well is a loss on another scale, not a model confidently wrong.
+        other_scale = (
+            learned and not recovered and last < first and _far_off(last, chance) and _another_scale(run)
+        )
         evidence["after_first_epoch"] = {name: rounded(value) for name, value in after.items()}
         evidence["final_accuracy"] = None if final_accuracy is None else rounded(final_accuracy)
+        evidence["last_epoch_loss"] = rounded(last)
         reading = (
-            ", but the model was in range by the end of that epoch ("
+            f", and it ended at {last:.3g}, still far above ln K, in a run that ended at accuracy "
+            f"{final_accuracy:.3g}: no mean cross-entropy is that high with most samples right, so the "
+            "logged loss is on another scale (a sum over batches, a weighted loss)."
+            if other_scale and final_accuracy is not None
+            else ", but the model was in range by the end of that epoch ("
             + ", ".join(f"{name} {value:.3g}" for name, value in after.items())
             + f") and ended at accuracy {final_accuracy:.3g}: a blow-up in its first steps that it "
             "recovered from."
@@ -167,7 +191,7 @@ class UnexpectedInitialLoss(Rule):
         )
         return self.finding(
             run,
-            severity=Severity.info if recovered else Severity.warning,
+            severity=Severity.info if recovered or other_scale else Severity.warning,
             confidence=0.7,
             summary=(
                 f"The first epoch's loss was {first:.3g}, {first / chance:.0f}x ln K = {chance:.3f}"
@@ -216,6 +240,24 @@ class UnexpectedInitialLoss(Rule):
             epochs=[0],
             causes=SCALED_TARGETS_CAUSES if targets_at_scale else REGRESSION_CAUSES,
         )
+
+
+def _another_scale(run: TrainingHistory) -> bool:
+    """The training loss ended LARGE_GAP or more above the validation loss while the final
+    training and validation accuracies agree within ACCURACY_GAP (see OTHER_SCALE)."""
+    loss, val = run.get("loss"), run.get("val_loss")
+    name = run.facts.accuracy_metric
+    train_acc, val_acc = (run.get(name), run.get(f"val_{name}")) if name else (None, None)
+    if loss is None or val is None or train_acc is None or val_acc is None:
+        return False
+    ends = [float(values[-1]) for values in (loss, val, train_acc, val_acc)]
+    if not all(math.isfinite(v) for v in ends):
+        return False
+    last, val_last, train_end, val_end = ends
+    # Accuracies logged in percent (above 1) compare as shares.
+    scale = 100.0 if max(train_end, val_end) > 1 else 1.0
+    agree = abs(train_end - val_end) / scale < ACCURACY_GAP
+    return agree and 0 <= val_last <= (1 - LARGE_GAP) * last
 
 
 def _negative_first(run: TrainingHistory) -> tuple[str, float] | None:

@@ -938,3 +938,28 @@ def test_validation_levelled_off_early_under_a_training_loss_far_below_it_is_ove
         "val_accuracy": [*np.linspace(0.85, 0.97, 10).tolist(), *([0.97] * 30)],
     }
     assert codes(classifier).get("overfitting") in (None, Severity.info)
+
+
+def test_a_training_loss_on_another_scale_than_validations_is_no_confident_start() -> None:
+    # After wild log w383 (a graph classifier logging batch sums): the training loss falls
+    # 89.9 -> 40.4, validation's 11.4 -> 5.4, both accuracies 0.57 -> 0.87.
+    epochs = 20
+    accuracy = np.linspace(0.57, 0.87, epochs).tolist()
+    raw = {
+        "loss": np.geomspace(89.9, 40.4, epochs).tolist(),
+        "accuracy": accuracy,
+        "val_loss": np.geomspace(11.4, 5.4, epochs).tolist(),
+        "val_accuracy": accuracy,
+    }
+    findings = diagnose(history_from_mapping(raw)).findings
+    found = next(f for f in findings if f.code == "unexpected_initial_loss")
+    assert found.severity is Severity.info
+    assert "another scale" in found.summary
+    # A mean cross-entropy that high (logits in the thousands from unscaled inputs) is as high on
+    # validation: the start was confidently wrong.
+    raw["val_loss"] = np.geomspace(95.0, 45.0, epochs).tolist()
+    assert codes(raw).get("unexpected_initial_loss") is Severity.warning
+    # The same gap where validation gets far more samples right is no scale: still a warning.
+    raw["val_loss"] = np.geomspace(11.4, 5.4, epochs).tolist()
+    raw["accuracy"] = np.linspace(0.3, 0.6, epochs).tolist()
+    assert codes(raw).get("unexpected_initial_loss") is Severity.warning
