@@ -624,6 +624,34 @@ def _facts(content: str, steps: list[int]) -> InputFacts:
     )
 
 
+def _join_repeated_headers(blocks: list[_Block]) -> list[_Block]:
+    """The blocks with TensorFlow 1.15-2.1's extra header joined to its epoch: when validation
+    began, `fit` printed `Epoch 1/N` again under the epoch's own header (tensorflow#34619,
+    #35815), so every epoch reads `Epoch k/N`, `Epoch 1/N`, then its lines. A header with nothing
+    under it, followed by `Epoch 1/N` of the same total, heads the lines under that `Epoch 1/N`
+    where the next header goes on from it (`Epoch k+1/N`, or none). A new fit after an epoch
+    cut off before its first line goes on from 1 (`Epoch 2/N`) and stays a new run; fits of one
+    epoch in a loop (`Epoch 1/1` each) go on from 1 too."""
+    joined: list[_Block] = []
+    for index, block in enumerate(blocks):
+        previous = joined[-1] if joined else None
+        following = blocks[index + 1] if index + 1 < len(blocks) else None  # a header's block
+        if (
+            previous is not None
+            and previous.header is not None
+            and previous.epoch is not None
+            and not previous.lines
+            and block.epoch == 1
+            and block.total is not None
+            and block.total == previous.total
+            and (following is None or (following.epoch, following.total) == (previous.epoch + 1, block.total))
+        ):
+            previous.lines = block.lines
+            continue
+        joined.append(block)
+    return joined
+
+
 def _headers_alone(blocks: list[_Block], texts: list[tuple[int, str]]) -> bool:
     alone = {number for number, text in texts if _HEADER.fullmatch(text)}
     return all(block.header in alone for block in blocks[1:])
@@ -656,6 +684,7 @@ def parse(content: str) -> list[TrainingHistory]:
             blocks.append(_Block(number, int(header[1]), int(header[2]) if header[2] else None))
         elif ":" in text:
             blocks[-1].lines.append(_Line(number, text))
+    blocks = _join_repeated_headers(blocks)
     runs = Runs()
     steps: list[int] = []
     headed = len(blocks) > 1

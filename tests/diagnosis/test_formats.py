@@ -164,6 +164,20 @@ def test_console_new_run_where_the_epoch_count_restarts() -> None:
     assert _fits((1, 1), (1, 3), (2, 3)) == [[1.0], [2.0, 3.0]]  # a one-epoch try, then a fit of 3
 
 
+def test_console_tf21s_extra_epoch_1_header_joins_its_epoch() -> None:
+    # TF 1.15-2.1 printed `Epoch 1/N` again when validation began (tensorflow#34619, #35815).
+    doubled = "".join(f"Epoch {k}/3\nEpoch 1/3\n1/1 - 0s - loss: {k}.0 - val_loss: 0.5\n" for k in (1, 2, 3))
+    (run,) = load_runs(doubled.encode())
+    assert run.metrics["loss"].tolist() == [1.0, 2.0, 3.0]
+    assert not run.source.skipped  # no epoch reported as cut off
+    # An epoch cut off before its first line, then a new fit that counts from 1 again.
+    restarted = (
+        "Epoch 1/3\n1/1 - 0s - loss: 1.0\nEpoch 2/3\n"
+        "Epoch 1/3\n1/1 - 0s - loss: 2.0\nEpoch 2/3\n1/1 - 0s - loss: 3.0\n"
+    )
+    assert [run.metrics["loss"].tolist() for run in load_runs(restarted.encode())] == [[1.0], [2.0, 3.0]]
+
+
 def test_tensorboard_log_dir_as_zip_and_tar_gz() -> None:
     files = writers.tensorboard_fixture()
     wanted = expected("tensorboard")
