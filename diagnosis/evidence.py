@@ -74,6 +74,10 @@ MEASURED_KEY = "measured"
 # A check that ran and found nothing: a data audit that counted balanced classes rules out
 # class_imbalance, short of certainty (a check has its blind spots).
 CLEARED_LR = 0.1
+# A cause the model's wiring leaves no room for (Context.ruled_out: dead units in a model with no
+# ReLU): not a check's silence but the cause's precondition missing, so far below CLEARED_LR;
+# not zero, for a layer whose activation the description cannot read.
+RULED_OUT_LR = 0.02
 # A fix trial that beat the run-to-run noise: the action worked, so a cause it cures is near
 # certain (with a 5 % prior, 0.5 after this). One that did not help lowers them.
 TRIAL_HELPED_LR = 20.0
@@ -381,6 +385,8 @@ class Context:
     # Codes whose checks ran over data or the model: a cause among them without a finding is
     # cleared (a history has none).
     checked: frozenset[Code] = frozenset()
+    # Causes the model's wiring leaves no room for, with why (a bundle's model; a history has none).
+    ruled_out: Mapping[Code, str] = field(default_factory=dict)
     trials: tuple[TrialOutcome, ...] = ()
 
 
@@ -578,6 +584,13 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
                     detail=f"the {code} check ran on the bundle and found nothing",
                 ),
             )
+    for code, why in context.ruled_out.items():
+        tallies[code].add(
+            f"cleared:{code}",
+            Evidence(
+                source=S.model_audit, code=code, likelihood_ratio=RULED_OUT_LR, detail=f"the model has {why}"
+            ),
+        )
     raw = any(f.code in RAW_SCALE and f.severity is not Severity.info for f in findings)
     for code, item in [*_lr_evidence(context.metadata), *_data_size_evidence(context.metadata)]:
         if raw and code is C.lr_too_high and item.likelihood_ratio < 1:

@@ -209,6 +209,12 @@ def _add_capacity(finding: Finding, bench: Bench) -> Trial | None:
 
         return Trial(build=_fresh(bench, clone_function=add_hidden))
 
+    # A model with no hidden layer has none to widen: that trial would replay the same model and
+    # measure nothing but noise (which the evidence would read as a larger model not helping).
+    with_units = [i for i, layer in enumerate(bench.info.layers) if layer.units is not None]
+    if len(with_units) < 2:
+        return None
+
     def widen(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
         if layer.name == last or "units" not in config:
             return None

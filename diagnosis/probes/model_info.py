@@ -10,6 +10,7 @@ import numpy as np
 
 from diagnosis.bundle import LayerInfo, ModelInfo, TrainingConfig
 from diagnosis.probes.loader import BundleError
+from diagnosis.taxonomy import Code
 
 if TYPE_CHECKING:
     import keras
@@ -53,6 +54,26 @@ def activation_name(layer: keras.layers.Layer) -> str | None:
         plain = not getattr(layer, "negative_slope", 0.0) and not getattr(layer, "threshold", 0.0)
         return "relu" if plain and getattr(layer, "max_value", None) is None else None
     return getattr(activation, "__name__", None) if activation is not None else None
+
+
+# Activations whose units can die: zero output and zero gradient for every negative input (the
+# unit-health probe counts these). LeakyReLU, ELU, SELU, GELU and the saturating ones keep a
+# gradient there, so a model without any of these has no unit that can die.
+DYING_ACTIVATIONS = frozenset({"relu", "relu6"})
+# Layers that hold other layers, whose activations this layer list does not show.
+CONTAINERS = frozenset({"Sequential", "Functional", "Model"})
+
+
+def ruled_out(info: ModelInfo) -> dict[Code, str]:
+    """Causes the model's wiring leaves no room for, with why: dead units in a model whose layers
+    (all of them visible, none a nested model) have no activation that can die."""
+    kinds = {layer.kind for layer in info.layers}
+    activations = {layer.activation for layer in info.layers}
+    out: dict[Code, str] = {}
+    if info.layers and not kinds & CONTAINERS and not activations & DYING_ACTIVATIONS:
+        used = ", ".join(sorted(a for a in activations if a)) or "none"
+        out[Code.dead_units] = f"no layer has a ReLU activation that can die (activations: {used})"
+    return out
 
 
 def _recurrent_rate(layer: keras.layers.Layer, name: str) -> float | None:

@@ -32,7 +32,7 @@ from diagnosis.probes.fixes import ACTION_OF, Bench, outcomes, try_fixes
 from diagnosis.probes.loader import BundleError, Limits, open_bundle
 from diagnosis.probes.model_audit import CLEARS, audit_model
 from diagnosis.probes.model_audit.linear_capacity import linear_model_too_small
-from diagnosis.probes.model_info import describe
+from diagnosis.probes.model_info import describe, ruled_out
 from diagnosis.probes.registry import REGISTRY as PROBES
 from diagnosis.probes.registry import ProbeRun
 from diagnosis.probes.settling import BundleFacts, corroborate, settle
@@ -190,12 +190,12 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
         findings = _merge(audit + probed + reported)
 
         progress(0.6, "fix trials")
-        before = history_context(replayed_run, checked=checked)
+        before = history_context(replayed_run, checked=checked, ruled_out=ruled_out(info))
         ordered = order_for_trials(findings, before, ACTION_OF)
         bench = Bench(model, info, config, prepared, labels, probes, baseline, replayed)
         tried = try_fixes(ordered, bench)
         progress(0.95, "writing")
-        context = history_context(replayed_run, checked=checked, trials=outcomes(tried))
+        context = replace(before, trials=outcomes(tried))
         context = judged_by_score(context, facts)
         result = _finish(corroborate(tried, facts), curves.run, context)
         return result.model_copy(

@@ -12,6 +12,7 @@ from diagnosis.evidence import (
     MIN_LISTED,
     MIN_SHOWN,
     NOTHING_CARRIED_SHARE,
+    RULED_OUT_LR,
     UNIFORM_AFTER_BLOWUP_LR,
     UNPREDICTABLE_LABELS_LR,
     WIDTHS_CLEARED_LR,
@@ -24,6 +25,7 @@ from diagnosis.history import history_from_mapping
 from diagnosis.models import Category, EvidenceSource, RunMetadata, Severity, VerdictStatus
 from diagnosis.probes.fixes import ACTION_OF
 from diagnosis.rules.val_noisy import ValNoisy
+from diagnosis.taxonomy import Code
 from testkit import histories
 from testkit.factories import finding
 
@@ -491,3 +493,13 @@ def test_labels_no_simple_model_predicts_in_a_run_that_learned_nothing_point_at_
     spikes = finding("loss_spikes", {"lr_too_high": 1.0})
     _, verdict = conclude([spikes, unmeasured], Context(epochs=20))
     assert "label_noise" not in [c.code for c in verdict.causes]
+
+
+def test_a_cause_the_wiring_leaves_no_room_for_is_ruled_out() -> None:
+    chance = finding("accuracy_at_chance", {"dead_units": 1.5, "capacity_too_low": 1.0})
+    assert conclude([chance], Context(epochs=20))[1].causes[0].code == "dead_units"
+    why = "no layer has a ReLU activation that can die"
+    _, verdict = conclude([chance], Context(epochs=20, ruled_out={Code.dead_units: why}))
+    assert verdict.causes[0].code == "capacity_too_low"
+    dead = next((c for c in verdict.causes if c.code == "dead_units"), None)
+    assert dead is None or [e.likelihood_ratio for e in dead.evidence_against] == [RULED_OUT_LR]

@@ -4,12 +4,16 @@ new loss needs."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import cast
+
 import numpy as np
 
 from diagnosis.bundle import label_info
 from diagnosis.evidence import ACTION_CURES
-from diagnosis.probes.fixes import ACTION_OF, PLANNERS, _head_for
+from diagnosis.probes.fixes import ACTION_OF, PLANNERS, Bench, _head_for
 from diagnosis.probes.registry import REGISTRY as PROBES
+from testkit.factories import finding, network
 
 
 def test_every_declared_trial_has_a_planner_and_cures_its_own_cause() -> None:
@@ -43,3 +47,13 @@ def test_a_loss_swap_brings_the_output_head_it_needs() -> None:
     assert _head_for("sparse_categorical_crossentropy", {}, ten) == {"activation": "softmax", "units": 10}
     assert _head_for("binary_crossentropy", {}, ten) == {"units": 1, "activation": "sigmoid"}
     assert _head_for("mean_squared_error", {}, label_info(np.linspace(0, 1, 20))) == {"activation": "linear"}
+
+
+def test_a_larger_model_is_not_tried_where_there_is_no_hidden_layer_to_widen() -> None:
+    # Widening a model with no hidden layer replays the same model: a trial measuring nothing
+    # but noise, which the evidence would read as a larger model not helping.
+    underfit = finding("underfitting", fix={"width_factor": 2.0})
+    bare = SimpleNamespace(info=network(hidden=[]), model=SimpleNamespace(layers=[]))
+    assert PLANNERS["add_capacity"](underfit, cast("Bench", bare)) is None
+    hidden = SimpleNamespace(info=network(hidden=[8]), model=SimpleNamespace(layers=[]))
+    assert PLANNERS["add_capacity"](underfit, cast("Bench", hidden)) is not None

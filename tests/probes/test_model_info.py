@@ -97,3 +97,15 @@ def test_a_trailing_relu_layer_is_the_output_activation_not_a_bottleneck() -> No
     assert "capacity_too_low" not in found
     _, narrow = codes(keras.layers.Dense(1, activation="relu"), keras.layers.Dense(4), keras.layers.Dense(1))
     assert "capacity_too_low" in narrow
+
+
+def test_a_model_without_a_relu_that_can_die_rules_dead_units_out() -> None:
+    from diagnosis.bundle import LayerInfo
+    from diagnosis.probes.model_info import ruled_out
+    from testkit.factories import network
+
+    assert "dead_units" in ruled_out(network(hidden=[]))
+    assert "dead_units" in ruled_out(network(hidden=[LayerInfo("h", "Dense", "tanh", 16)]))
+    assert ruled_out(network(hidden=[16])) == {}
+    # A nested model's layers are not listed: its activations are unknown, nothing is ruled out.
+    assert ruled_out(network(hidden=[LayerInfo("block", "Sequential")])) == {}
