@@ -12,6 +12,12 @@ A validation loss that jumps by half and falls back while the model, by its trai
 barely changed is a measurement that swings, not a model: an excerpt of six epochs with
 validation at 14.2, 7.95, 7.97, 13.9, 20.3, 8.87 beside a training loss of 0.080 -> 0.070.
 A healthy run's validation falls with its training loss in its first epochs, in one direction.
+
+A log that reports validation only by its accuracy (no validation loss) is judged on the
+validation error rate, 1 - accuracy, a curve that like a loss is lower when better: its noise
+held against NOISE and RATIO times the training error rate's (or, with no training accuracy,
+the training loss's). A 3-class classifier validated on 70 images whose accuracy jumps 0.44 ->
+0.89 -> 0.99 -> 0.59 between epochs is the same unreliable measurement as a swinging loss.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import numpy as np
 
 from diagnosis.curves import finite_curve, relative_noise, rounded
 from diagnosis.history import TrainingHistory
+from diagnosis.infer import ACCURACY_NAMES
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.taxonomy import Category, Code
@@ -56,6 +63,8 @@ class ValNoisy(Rule):
     monitor: str = "val_loss"
 
     def check(self, run: TrainingHistory) -> Finding | None:
+        if run.get(self.monitor) is None:
+            return self._accuracy_only(run)
         val = finite_curve(run.get(self.monitor))
         train = finite_curve(run.get(self.monitor.removeprefix("val_")))
         if val is None or train is None:
@@ -95,6 +104,42 @@ class ValNoisy(Rule):
             fix={"validation_split": 0.2, "learning_rate_factor": 0.3},
         )
 
+    def _accuracy_only(self, run: TrainingHistory) -> Finding | None:
+        """Validation logged by its accuracy alone, judged on its error rate (see the docstring)."""
+        name = next((f"val_{a}" for a in ACCURACY_NAMES if f"val_{a}" in run.metrics), None)
+        val_accuracy = finite_curve(run.get(name)) if name else None
+        if name is None or val_accuracy is None or run.epochs < MIN_EPOCHS:
+            return None
+        train_accuracy = finite_curve(run.get(name.removeprefix("val_")))
+        val_noise = relative_noise(_error_rate(val_accuracy), WINDOW)
+        reference = (
+            _error_rate(train_accuracy) if train_accuracy is not None else finite_curve(run.get("loss"))
+        )
+        train_noise = relative_noise(reference, WINDOW) if reference is not None else 0.0
+        if val_noise < NOISE or val_noise < RATIO * train_noise:
+            return None
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=min(0.85, 0.4 + val_noise),
+            summary=(
+                f"{name} swings: its error rate moves {val_noise:.0%} around its trend from epoch to epoch, "
+                f"{val_noise / max(train_noise, 1e-12):.0f}x the training side's noise (the log has no "
+                "validation loss)."
+            ),
+            evidence={
+                "metric": name,
+                "val_noise": rounded(val_noise, 3),
+                "train_noise": rounded(train_noise, 3),
+                "thresholds": {"noise": NOISE, "ratio": RATIO, "window": WINDOW},
+            },
+            recommendation=(
+                "Use a larger validation split (at least a few hundred samples, validation_split=0.2), "
+                "lower the learning rate by 3x, and early-stop with patience of 5 or more epochs."
+            ),
+            fix={"validation_split": 0.2, "learning_rate_factor": 0.3},
+        )
+
     def _swings(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
         found = _short_swings(val, train)
         if found is None:
@@ -123,6 +168,12 @@ class ValNoisy(Rule):
             fix={"validation_split": 0.2, "learning_rate_factor": 0.3},
             epochs=epochs,
         )
+
+
+def _error_rate(accuracy: np.ndarray) -> np.ndarray:
+    """1 - accuracy, an accuracy logged in percent (above 1, at most 100) read as the share."""
+    scale = 100.0 if float(accuracy.max()) > 1 else 1.0
+    return 1.0 - accuracy / scale
 
 
 def _short_swings(val: np.ndarray, train: np.ndarray) -> tuple[list[int], float] | None:

@@ -963,3 +963,21 @@ def test_a_training_loss_on_another_scale_than_validations_is_no_confident_start
     raw["val_loss"] = np.geomspace(11.4, 5.4, epochs).tolist()
     raw["accuracy"] = np.linspace(0.3, 0.6, epochs).tolist()
     assert codes(raw).get("unexpected_initial_loss") is Severity.warning
+
+
+def test_validation_logged_by_its_accuracy_alone_is_judged_on_its_error_rate() -> None:
+    # After wild log w398: 70 validation images, no validation loss; the accuracy jumps between
+    # epochs while the training loss falls smoothly.
+    val_accuracy = [0.33, 0.4, 0.34, 0.73, 0.69, 0.81, 0.83, 0.44, 0.47, 0.77, 0.51, 0.87, 0.7, 0.77]
+    val_accuracy += [0.6, 0.44, 0.89, 0.99, 1.0, 0.97, 0.8, 0.93, 0.97, 0.99, 0.93, 1.0, 1.0, 1.0]
+    epochs = len(val_accuracy)
+    raw = {"loss": np.geomspace(1.06, 0.59, epochs).tolist(), "val_accuracy": val_accuracy}
+    found = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "val_noisy")
+    assert found.severity is Severity.warning
+    assert found.evidence["metric"] == "val_accuracy"
+    # A validation accuracy that climbs smoothly is a measurement to trust.
+    raw["val_accuracy"] = np.linspace(0.33, 0.95, epochs).tolist()
+    assert "val_noisy" not in codes(raw)
+    # In percent, the same swings are the same noise.
+    raw["val_accuracy"] = [100 * a for a in val_accuracy]
+    assert codes(raw).get("val_noisy") is Severity.warning
