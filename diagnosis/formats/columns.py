@@ -220,6 +220,11 @@ class Runs:
     def current(self) -> Run:
         return self._runs[-1]
 
+    @property
+    def epochs(self) -> int:
+        """The epochs of all its runs."""
+        return sum(run.epochs for run in self._runs)
+
     def start_new(self) -> None:
         if self.current.epochs == 0:
             return  # nothing logged since the last restart: keep filling the same run

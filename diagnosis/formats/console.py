@@ -118,6 +118,9 @@ _STEP_COUNTER = re.compile(
     re.IGNORECASE,
 )
 STEP_LINES = "each epoch's last logged step (or its epoch-end line) read as the epoch's result"
+# Fewer epochs than this, logged over step lines (a paste from inside one epoch), make no curve:
+# each step line is a point instead. Three epochs of step lines stay three epochs.
+MIN_STEPPED_EPOCHS = 2
 _COUNTER_NAMES = frozenset({"step", "steps", "batch", "episode", "iter", "iteration"})
 # A value with a percent sign (`Accuracy: 54.9%`) is the share it writes (0.549).
 _RECORD_FIELD = re.compile(
@@ -435,12 +438,14 @@ def _named(fields: list[tuple[str, float]], lead: str | None) -> dict[str, float
 MAX_CONTINUATION_GAP = 2
 
 
-def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
+def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     """Epochs from lines of their own (`Epoch 3: train loss: 0.41, val loss: 0.52`), or lines of
     fields under such a line (see MAX_CONTINUATION_GAP); a new run starts where the epoch number
-    restarts (see new_fit)."""
+    restarts (see new_fit). Where epochs were logged over step lines and fewer than
+    MIN_STEPPED_EPOCHS of them were, each step line is a point instead; the source says which."""
     lines = _run_together(lines)
     runs = Runs()
+    steps = Runs()  # every record line a point, for a log of too few epochs
     last: tuple[int, int | None] | None = None
     pending: dict[str, float] | None = None  # the epoch's result so far, from its step lines
     opened = previous = 0  # the line of the pending epoch's record, its last line
@@ -489,6 +494,10 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
         metrics = _named(fields, found[1] if found else None)
         epoch, total = int(record[1]), int(record[2] or record[3]) if record[2] or record[3] else None
         step_line = _STEP_COUNTER.search(text, record.end()) is not None or "_end" in record[0].lower()
+        # A step's line is a point of the per-step reading; so is an epoch's first line, not
+        # its next ones (its validation after its training).
+        if metrics and (step_line or not (steps.current.epochs and last == (epoch, total))):
+            steps.current.add_epoch(metrics)
         same_epoch = pending is not None and last == (epoch, total)
         if pending is not None and same_epoch and (step_line or metrics.keys().isdisjoint(pending)):
             # A later step of the same epoch (the later state wins), or the epoch's next line
@@ -504,7 +513,9 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
         last = (epoch, total)
         pending, opened, previous, lead = metrics, number, number, found[1] if found else None
     close(final=True)
-    return runs, stepped
+    if stepped and runs.epochs < MIN_STEPPED_EPOCHS:
+        return steps, SourceInfo(format=FORMAT, granularity="step")
+    return runs, SourceInfo(format=FORMAT, aggregated=STEP_LINES if stepped else None)
 
 
 # Lines of fields alone, without an epoch number (a logger's `train loss:1.10886` after each
@@ -513,14 +524,19 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
 MIN_UNNUMBERED_EPOCHS = 2
 
 
-def _unnumbered_runs(lines: list[tuple[int, str]]) -> Runs:
+def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     """Epochs from lines that hold nothing but `name: number` fields, a loss among them, and no
     epoch number: each line with the names of the first one is the next epoch; a line of other
-    fields after them (an evaluation) is skipped and said."""
+    fields after them (an evaluation) is skipped and said. Lines that count steps (`step: 8
+    loss: 0.6931 accuracy:0.65`) are a point per step, and a step logged again (an evaluation
+    at that step) is skipped and said."""
     runs = Runs()
     names: frozenset[str] | None = None
+    counted: float | None = None  # the last step counted, where the lines count steps
+    stepped = False
     for number, text in lines:
-        parts = [part.strip() for part in _RECORD_SEPARATORS.split(text)]
+        # What decorates a logger's line before its fields (`= >   step: 0 loss: ...`).
+        parts = [part.strip().lstrip("=>*~ \t") for part in _RECORD_SEPARATORS.split(text)]
         if not all(_RECORD_FIELDS.fullmatch(part) for part in parts if part):
             if names is not None and _FIELD_TEXT.search(text):
                 runs.current.skips.add(number, "a line of other fields than the epochs' (an evaluation?)")
@@ -530,6 +546,7 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> Runs:
             for part in parts
             for found in _RECORD_FIELD.finditer(part)
         }
+        step = next((metrics.pop(name) for name in _COUNTER_NAMES.intersection(metrics)), None)
         if names is None and "loss" in metrics:
             names = frozenset(metrics)
         if names is None:
@@ -537,8 +554,16 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> Runs:
         if frozenset(metrics) != names:
             runs.current.skips.add(number, "a line of other fields than the epochs' (an evaluation?)")
             continue
+        if step is not None:
+            stepped = True
+            if counted is not None and step <= counted:
+                runs.current.skips.add(number, "a step logged again (an evaluation at that step?)")
+                continue
+            counted = step
         runs.current.add_epoch(metrics)
-    return runs if runs.current.epochs >= MIN_UNNUMBERED_EPOCHS else Runs()
+    if runs.current.epochs < MIN_UNNUMBERED_EPOCHS:
+        runs = Runs()
+    return runs, SourceInfo(format=FORMAT, granularity="step" if stepped else "epoch")
 
 
 def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
@@ -758,12 +783,11 @@ def parse(content: str) -> list[TrainingHistory]:
         tqdm_source = SourceInfo(format=TQDM_FORMAT)
         histories = _tqdm_runs(texts).histories(tqdm_source, _facts(content, []))
     if not histories:
-        records, stepped = _record_runs(texts)
-        if stepped:
-            source = source.model_copy(update={"aggregated": STEP_LINES})
-        histories = records.histories(source, _facts(content, []))
+        records, record_source = _record_runs(texts)
+        histories = records.histories(record_source, _facts(content, []))
     if not histories and not headed:
-        histories = _unnumbered_runs(texts).histories(SourceInfo(format=FORMAT), _facts(content, []))
+        unnumbered, unnumbered_source = _unnumbered_runs(texts)
+        histories = unnumbered.histories(unnumbered_source, _facts(content, []))
     if not histories:
         if headed:
             raise HistoryError(

@@ -141,6 +141,30 @@ def test_fields_after_the_last_epoch_are_an_evaluation_skipped_and_said() -> Non
     assert "final evaluation" in run.source.skipped[0].reason
 
 
+def test_a_paste_from_inside_one_epoch_is_read_per_step() -> None:
+    # Step lines of one epoch (w845): too few epochs for a curve, so each line is a point.
+    text = "".join(
+        f"[2021-07-14 02:09:40.075967] Train epoch: 0, batch: {b}/34799, loss: {loss}, learning rate: 1e-4\n"
+        for b, loss in [(750, 6.70559), (760, 6.64842), (770, "nan")]
+    )
+    [run] = load_runs(text.encode(), "log.txt")
+    assert run.source.granularity == "step"
+    assert _same(run.metrics["loss"].tolist(), [6.70559, 6.64842, math.nan])
+
+
+def test_lines_that_count_steps_are_points_and_an_evaluation_at_a_step_is_skipped() -> None:
+    # w838: decorated step lines, an evaluation repeating the step it ran at.
+    text = (
+        "= >   step: 8 loss: 0.6931 accuracy:0.65\n= >   step: 9 loss: 0.6931 accuracy:0.60\n"
+        "= >  = = = = = =  > > > > > >    step: 9 loss: 0.6931 accuracy:0.66\n"
+        "= >   step: 10 loss: 0.6931 accuracy:0.70\n"
+    )
+    [run] = load_runs(text.encode(), "log.txt")
+    assert run.source.granularity == "step"
+    assert run.metrics["accuracy"].tolist() == pytest.approx([0.65, 0.60, 0.70])
+    assert run.source.skipped[0].lines == "3"
+
+
 def test_a_restarted_epoch_count_is_a_second_run() -> None:
     text = "Epoch 1: train loss: 0.9\nEpoch 2: train loss: 0.7\nEpoch 1: train loss: 0.8\n"
     assert [run.epochs for run in load_runs(text.encode(), "log.txt")] == [2, 1]
