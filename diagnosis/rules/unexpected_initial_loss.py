@@ -314,6 +314,10 @@ def replay_recovered(facts: BundleFacts, chance_loss: float) -> Settled | None:
     _after_first_epoch reads a history) and that went on to end well (ENDED_WELL of the way from
     what a constant answer scores, the validation set's largest class share, to 1). A blow-up
     of the first steps that the setup recovered from cost nothing; real healthy runs do this."""
+    # Bundle-only: the audit's arrays are imported here, as underfitting does, so the history
+    # path never loads the audit package (whose checks import the rules).
+    from diagnosis.audit.arrays import class_labels
+
     history, score = facts.replay.history, facts.replay.score
     after = {}
     for name, epoch in (("val_loss", 0), ("loss", 1)):
@@ -325,10 +329,13 @@ def replay_recovered(facts: BundleFacts, chance_loss: float) -> Settled | None:
         return None
     if accuracy is None or y_val is None or not len(y_val):
         return None
-    rows = np.asarray(y_val)
-    classes = rows.argmax(axis=1) if rows.ndim == 2 and rows.shape[1] > 1 else rows.reshape(-1).round()
-    _, counts = np.unique(classes, return_counts=True)
-    constant = max(float(counts.max()) / len(classes), 1.0 / max(2, round(math.exp(chance_loss))))
+    # Labels that are not one class per sample (multi-hot tags, a label per time step) have no
+    # single majority class whose share a constant answer scores: no reading.
+    classes = class_labels(np.asarray(y_val), facts.info)
+    if classes is None:
+        return None
+    majority = float(classes.counts.max()) / len(classes.codes)
+    constant = max(majority, 1.0 / max(2, round(math.exp(chance_loss))))
     if accuracy < constant + ENDED_WELL * (1.0 - constant):
         return None
     return Settled(

@@ -378,6 +378,35 @@ def test_a_first_loss_far_off_that_the_replay_left_in_its_first_epoch_is_info() 
     assert _settled([far], facts(0.31, 0.91, mostly_one))[0].severity is Severity.warning
 
 
+def test_a_recovered_start_needs_one_class_per_validation_sample() -> None:
+    """Class ids count their largest class as one-hot rows do: nine in ten of one id make 0.91
+    one answer for all. Multi-hot tags have no single majority class a constant answer scores,
+    so a replay's accuracy on them does not show the start recovered."""
+    rng = np.random.default_rng(6)
+    far = _probe("unexpected_initial_loss", initial_loss=8.6, expected=float(np.log(3)))
+
+    def facts(info: ModelInfo, y: np.ndarray, y_val: np.ndarray, accuracy: float) -> BundleFacts:
+        # Features that give the labels away, so a simple model fits them and the replay's
+        # accuracy alone does not settle the alarm (trained_through).
+        def rows(labels: np.ndarray) -> np.ndarray:
+            onto = labels if labels.ndim == 2 else np.eye(3)[labels]
+            return (onto + 0.01 * rng.normal(size=onto.shape)).astype(np.float32)
+
+        plain = _facts(info, Prepared(rows(y), y, rows(y_val), y_val))
+        history = {"loss": [1.4, 0.46, 0.41], "val_loss": [0.31, 0.3, 0.29]}
+        replay = dataclasses.replace(plain.replay, history=history, score={"accuracy": accuracy})
+        return dataclasses.replace(plain, replay=replay)
+
+    sparse = network("sparse_categorical_crossentropy", 3, "softmax")
+    ids, mostly_one = np.arange(200) % 3, (np.arange(100) % 10 == 0).astype(np.int64)
+    assert _settled([far], facts(sparse, ids, np.arange(100) % 3, 0.87))[0].severity is Severity.info
+    assert _settled([far], facts(sparse, ids, mostly_one, 0.91))[0].severity is Severity.warning
+    tags = network("binary_crossentropy", 3, "sigmoid")
+    multi_hot = (rng.random((200, 3)) < 0.5).astype(np.float32)
+    val_tags = (rng.random((100, 3)) < 0.5).astype(np.float32)
+    assert _settled([far], facts(tags, multi_hot, val_tags, 0.87))[0].severity is Severity.warning
+
+
 def test_a_one_batch_stall_is_info_when_the_replay_learned_the_data() -> None:
     """Adam at 1e-3 for 150 steps is short for raw targets of 100 or a Dropout model: a replay of
     the user's own setup whose training loss ended under half of the loss of learning nothing
