@@ -357,6 +357,12 @@ class TrialOutcome:
         return self.measured.get("improved") is True
 
     @property
+    def failed(self) -> bool:
+        """The trial's replay raised (a swapped loss the labels cannot feed): it measured nothing,
+        so it is no evidence that its action does not help."""
+        return "error" in self.measured and "after" not in self.measured
+
+    @property
     def gain(self) -> float:
         """The improvement it measured, for choosing the best action (accuracy points, or the
         relative fall of the MSE)."""
@@ -635,6 +641,8 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
             ),
         )
     for trial in context.trials:
+        if trial.failed:
+            continue  # see TrialOutcome.failed
         for code in cures(trial.action, mirrors):
             helped = SHORT_HORIZON_HELPED_LR if trial.action in SHORT_HORIZON_FAVOURED else TRIAL_HELPED_LR
             ratio = helped if trial.helped else TRIAL_FLAT_LR

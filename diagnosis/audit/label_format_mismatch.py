@@ -316,11 +316,9 @@ class LabelFormatMismatch(Check):
     def check(self, data: BundleData, model: ModelInfo | None) -> Finding | None:
         if model is None or model.loss is None:
             return None
+        arrays = [name for name in ("y_train", "y_val") if getattr(data, name) is not None]
         issues = [
-            {"array": name, **issue}
-            for name in ("y_train", "y_val")
-            if (y := getattr(data, name)) is not None
-            for issue in label_issues(y, model)
+            {"array": name, **issue} for name in arrays for issue in label_issues(getattr(data, name), model)
         ]
         if not issues:
             return None
@@ -345,7 +343,12 @@ class LabelFormatMismatch(Check):
                 },
                 "issues": [{k: v for k, v in i.items() if k != "fix"} for i in issues],
                 # The model's side only when every issue is: one the labels must fix stays theirs.
-                "fault_side": MODEL if all(i["side"] == MODEL for i in issues) else LABELS,
+                # So does a fault in one split's labels where the other split's fit the model
+                # (training labels divided by 255, validation labels still class indices): the
+                # model was built for the labels, one split's labels were changed.
+                "fault_side": MODEL
+                if all(i["side"] == MODEL for i in issues) and {i["array"] for i in issues} == set(arrays)
+                else LABELS,
             },
             recommendation=_sentence("; ".join(dict.fromkeys(i["change"] for i in issues))),
             fix=fix,

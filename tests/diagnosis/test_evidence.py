@@ -503,3 +503,19 @@ def test_a_cause_the_wiring_leaves_no_room_for_is_ruled_out() -> None:
     assert verdict.causes[0].code == "capacity_too_low"
     dead = next((c for c in verdict.causes if c.code == "dead_units"), None)
     assert dead is None or [e.likelihood_ratio for e in dead.evidence_against] == [RULED_OUT_LR]
+
+
+def test_a_trial_whose_replay_raised_is_no_evidence_against_its_causes() -> None:
+    wiring = finding("loss_task_mismatch", severity=Severity.error, source=EvidenceSource.model_audit)
+    failed = TrialOutcome(
+        "swap_loss", {"error": "InvalidArgumentError: Graph execution error", "improved": False}
+    )
+    flat = TrialOutcome(
+        "swap_loss",
+        {"before": {"accuracy": 0.1}, "after": {"accuracy": 0.1}, "steps": 240, "improved": False},
+    )
+    alone = _probability(conclude([wiring], Context(epochs=20))[1], "loss_task_mismatch")
+    crashed = _probability(conclude([wiring], Context(epochs=20, trials=(failed,)))[1], "loss_task_mismatch")
+    measured = _probability(conclude([wiring], Context(epochs=20, trials=(flat,)))[1], "loss_task_mismatch")
+    assert crashed == pytest.approx(alone)
+    assert measured < alone

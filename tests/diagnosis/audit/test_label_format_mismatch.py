@@ -109,3 +109,15 @@ def test_per_pixel_labels_are_read_per_position() -> None:
     columns = LabelFormatMismatch().check(BundleData(np.zeros((90, 2)), MASKS.reshape(90, 144)), flat)
     assert columns is not None
     assert "144 columns" in columns.summary
+
+
+def test_labels_off_in_one_split_only_are_the_labels_fault() -> None:
+    """Non-integer labels under a sparse loss are a task the model was not built for (quantities),
+    unless the other split's labels are the class indices the model expects: then one split's
+    labels were changed (divided by 255), and the labels are at fault."""
+    sparse = model_info("sparse_categorical_crossentropy", 3)
+    x = np.zeros((90, 2))
+    both = LabelFormatMismatch().check(BundleData(x, INTEGERS_3 / 255, x, INTEGERS_3 / 255), sparse)
+    assert both is not None and both.evidence["fault_side"] == "model"
+    one = LabelFormatMismatch().check(BundleData(x, INTEGERS_3 / 255, x, INTEGERS_3), sparse)
+    assert one is not None and one.evidence["fault_side"] == "labels"
