@@ -118,6 +118,8 @@ def test_labels_off_in_one_split_only_are_the_labels_fault() -> None:
     sparse = model_info("sparse_categorical_crossentropy", 3)
     x = np.zeros((90, 2))
     both = LabelFormatMismatch().check(BundleData(x, INTEGERS_3 / 255, x, INTEGERS_3 / 255), sparse)
-    assert both is not None and both.evidence["fault_side"] == "model"
+    assert both is not None
+    assert both.evidence["fault_side"] == "model"
     one = LabelFormatMismatch().check(BundleData(x, INTEGERS_3 / 255, x, INTEGERS_3), sparse)
-    assert one is not None and one.evidence["fault_side"] == "labels"
+    assert one is not None
+    assert one.evidence["fault_side"] == "labels"
