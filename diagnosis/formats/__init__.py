@@ -77,10 +77,11 @@ def _load_text(content: str, name: str) -> list[TrainingHistory]:
         try:
             return runs_from_json(load_document(content))
         except HistoryError as not_json:
-            if name.endswith((".json", ".ipynb")) or content[start] == "{":
+            if name.endswith((".json", ".ipynb")):
                 raise
             try:
-                return console.parse(content)  # a log whose first line is `[INFO] ...`
+                # a log whose first line is `[INFO] ...`, or a Trainer's printed `{'loss': ...}`
+                return console.parse(content)
             except HistoryError:
                 raise not_json from None
     labelled = labelled_history(content)

@@ -23,15 +23,18 @@ an epoch of their own when a paste lost the first `Epoch 1/N` line.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 
 from diagnosis.formats.columns import Runs, canonical_name, has_validation_split
 from diagnosis.history import MAX_EPOCHS, HistoryError, TrainingHistory
 from diagnosis.models import InputFacts, SourceInfo
 
 FORMAT = "keras_console"
+TRAINER_DICTS_FORMAT = "hf_trainer_console"
 # `Epoch 3/20` (or Keras 0.x's `Epoch 3`) alone on a cleaned line; `Epoch 3: ...` is a
 # callback's message. Digit counts are bounded so int() never meets a 5,000-digit number.
 # A hand-written loop may decorate it (`*** Epoch 3/50 ***`, `===== Epoch 3 =====`).
@@ -633,6 +636,43 @@ def _tqdm_runs(lines: list[tuple[int, str]]) -> Runs:
     return runs
 
 
+# What a Hugging Face Trainer prints to the console each `logging_steps` and after each
+# evaluation: its log entries as Python dicts (`{'loss': 4.1437, 'grad_norm': 17.88, ...,
+# 'epoch': 0.11}`, `{'eval_loss': 2.0092, ..., 'epoch': 1.0}`, recent ones each value as a
+# string), between tqdm bars and logging lines.
+_TRAINER_DICT = re.compile(r"\{'(?:loss|eval_loss|train_runtime)': [^{}\n]{1,2000}\}")
+# Fewer printed entries than this are a print, not a run's log.
+MIN_TRAINER_DICTS = 2
+
+
+def _as_number(value: object) -> object:
+    """Recent Trainers print each value as a string (`'loss': '19.85'`): the number it writes."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return float(value)
+    return value
+
+
+def _trainer_dicts(content: str) -> list[TrainingHistory]:
+    """The run a Trainer's printed log entries make, read as the trainer_state.json log_history
+    they are; none where the log holds fewer than MIN_TRAINER_DICTS with a loss."""
+    from diagnosis.formats.keras_json import python_literal
+    from diagnosis.formats.steps import trainer_state_runs
+
+    entries = []
+    for found in _TRAINER_DICT.finditer(content):
+        with contextlib.suppress(HistoryError, ValueError, SyntaxError):
+            entry = python_literal(found[0])
+            if isinstance(entry, dict) and "epoch" in entry:
+                entries.append({key: _as_number(value) for key, value in entry.items()})
+    if sum("loss" in entry for entry in entries) < MIN_TRAINER_DICTS:
+        return []
+    return [
+        replace(run, source=run.source.model_copy(update={"format": TRAINER_DICTS_FORMAT}))
+        for run in trainer_state_runs({"log_history": entries})
+    ]
+
+
 def _facts(content: str, steps: list[int]) -> InputFacts:
     train_on = _TRAIN_ON.search(content)
     num_samples = int(train_on[1]) if train_on else None
@@ -785,6 +825,8 @@ def parse(content: str) -> list[TrainingHistory]:
     if not histories:
         records, record_source = _record_runs(texts)
         histories = records.histories(record_source, _facts(content, []))
+    if not histories and "{'" in content:
+        histories = _trainer_dicts(content)
     if not histories and not headed:
         unnumbered, unnumbered_source = _unnumbered_runs(texts)
         histories = unnumbered.histories(unnumbered_source, _facts(content, []))
