@@ -13,6 +13,7 @@ that cannot be read (a truncated last line of a live log) is skipped and reporte
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 import re
 
@@ -190,6 +191,7 @@ def parse(content: str) -> list[TrainingHistory]:
             lines[start][0], f"column {quote(raw_names[i])} holds text, not numbers: left out"
         )
     previous: float | None = None
+    one_epoch_fits = _one_epoch_fits(lines[start + 1 :], separator, counter, len(names))
     skipped = read = 0
     for number, line in lines[start + 1 :]:
         # A table of epochs has every metric in every row: an empty cell is pandas' NaN (a loss
@@ -211,7 +213,7 @@ def parse(content: str) -> list[TrainingHistory]:
             continue
         read += 1
         if counter is not None and (epoch := row[counter]) is not None:
-            if previous is not None and epoch <= previous:
+            if previous is not None and epoch <= previous and number not in one_epoch_fits:
                 runs.start_new()
             previous = epoch
         runs.current.add_epoch(
@@ -253,3 +255,29 @@ def _rows_per_step(lines: list[tuple[int, str]], separator: str, raw_names: list
         gaps |= any(not cell.strip() for cell in cells)
         previous = epoch
     return repeated and gaps
+
+
+def _one_epoch_fits(
+    lines: list[tuple[int, str]], separator: str, counter: int | None, width: int
+) -> frozenset[int]:
+    """The rows where the epoch counter restarts but no new run starts: `fit(epochs=1)` called
+    in a loop with CSVLogger(append=True) writes one row of epoch 0 per call, and consecutive
+    one-row fits are one run of as many epochs (as console.new_fit reads their `Epoch 1/1`)."""
+    if counter is None:
+        return frozenset()
+    fits: list[list[int]] = []  # the rows of each stretch the counter does not restart in
+    previous: float | None = None
+    for number, line in lines:
+        try:
+            cells = split_cells(line, separator)
+            value = float(cells[counter]) if len(cells) == width else None
+        except (csv.Error, ValueError):
+            continue
+        if value is None:
+            continue
+        if previous is None or value <= previous:
+            fits.append([number])
+        else:
+            fits[-1].append(number)
+        previous = value
+    return frozenset(fit[0] for before, fit in itertools.pairwise(fits) if len(before) == 1 and len(fit) == 1)

@@ -87,6 +87,15 @@ def test_csv_separator_is_whatever_follows_epoch(separator: str) -> None:
     assert run.metrics["loss"][0] == 0.5
 
 
+def test_a_csvlogger_file_appended_by_one_epoch_fits_is_one_run() -> None:
+    # `fit(epochs=1)` in a loop with CSVLogger(append=True): epoch 0 on every row (w241).
+    (run,) = load_runs(b"epoch,loss,val_loss\n0,0.71,0.41\n0,0.25,0.21\n0,0.17,0.18\n", "log.csv")
+    assert run.metrics["loss"].tolist() == [0.71, 0.25, 0.17]
+    # A fit that counted its epochs and a second one starting over stay two runs.
+    first, second = load_runs(b"epoch,loss\n0,0.9\n1,0.7\n0,0.95\n0,0.8\n", "log.csv")
+    assert (first.epochs, second.epochs) == (2, 2)
+
+
 def test_a_pandas_dump_of_a_csvlogger_file_keeps_epoch_as_the_counter_not_a_metric() -> None:
     # pd.read_csv("log.csv").to_csv("dump.csv"): an unnamed index, then CSVLogger's columns;
     # two runs appended (the epoch counter restarts while the index goes on).
