@@ -67,9 +67,11 @@ DIRECT_LR = {Severity.error: 40.0, Severity.warning: 12.0}
 # An audit or probe that measured the cause and found it below the level that hurts (an info
 # finding): a little evidence against it being why this run fails.
 MEASURED_MINOR_LR = 0.5
-# An audit that ran but could not measure its cause (`MEASURED_KEY` False in its evidence: the
-# label-noise estimate where no simple model reads the labels off the features) measured
-# nothing below the level that hurts: no evidence against its cause.
+# An audit that ran but could not measure its cause: `MEASURED_KEY` False in its evidence (the
+# label-noise estimate where no simple model reads the labels off the features). It still weighs
+# MEASURED_MINOR_LR against its cause: without it, a heavily imbalanced run whose class-weight
+# trial is scored on accuracy (which weighting lowers) ranked label_noise over class_imbalance
+# (real12-gh-credit-card-baseline-unweighted).
 MEASURED_KEY = "measured"
 # A check that ran and found nothing: a data audit that counted balanced classes rules out
 # class_imbalance, short of certainty (a check has its blind spots).
@@ -546,10 +548,7 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
         if f.code in CAUSE_CODES:
             if alarm:
                 ratio = _confidence_weighted(DIRECT_LR[f.severity], f.confidence)
-            elif (
-                f.source in {S.data_audit, S.model_audit, S.probe}
-                and f.evidence.get(MEASURED_KEY) is not False
-            ):
+            elif f.source in {S.data_audit, S.model_audit, S.probe}:
                 ratio = MEASURED_MINOR_LR
             else:
                 ratio = 1.0
