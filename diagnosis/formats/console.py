@@ -656,7 +656,7 @@ def _as_number(value: object) -> object:
 def _trainer_dicts(content: str) -> list[TrainingHistory]:
     """The run a Trainer's printed log entries make, read as the trainer_state.json log_history
     they are; none where the log holds fewer than MIN_TRAINER_DICTS with a loss."""
-    from diagnosis.formats.keras_json import python_literal
+    from diagnosis.formats.literal import python_literal
     from diagnosis.formats.steps import trainer_state_runs
 
     entries = []

@@ -4,7 +4,7 @@
   (diagnosis.history), and the canonical multi-run form `{"runs": [...]}` that the API stores
   and the worker reads back;
 - `print(history.history)`: a Python repr, with `nan`/`inf` and numpy scalars
-  (`np.float32(0.5)`), read with `ast.literal_eval` (never `eval`) after mapping those to literals;
+  (`np.float32(0.5)`), read by formats.literal with `ast.literal_eval` (never `eval`);
 - `pd.DataFrame(history.history).to_json()`: each metric a `{"0": v, "1": v}` object, or a
   list of per-epoch records;
 - several models in one dict, told apart by a prefix and without a plain `loss` (`reg_loss`,
@@ -20,10 +20,8 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import re
-import warnings
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -37,24 +35,18 @@ from diagnosis.formats.columns import (
     first_learning_rate,
     has_validation_split,
 )
+from diagnosis.formats.literal import python_literal
 from diagnosis.history import (
     MAX_EPOCHS,
-    MAX_JSON_DEPTH,
     HistoryError,
     TrainingHistory,
     decode_json,
     history_from_json,
     history_from_mapping,
-    json_depth,
     loads_json,
 )
 from diagnosis.models import InputFacts, RunMetadata, SourceInfo
 
-# `nan`, `inf`, `-inf` as Python prints them, outside quotes; literal_eval knows neither.
-_NON_FINITE = re.compile(r"(?<![\w'\"])(-?)(nan|inf)(?![\w'\"])")
-# numpy scalars and arrays as numpy 2 prints them: `np.float32(0.5)`, `array([0.5], dtype=...)`.
-_NUMPY_SCALAR = re.compile(r"(?:np|numpy)\.(?:float|int)\d*\(([^()]{0,64})\)")
-_NUMPY_ARRAY = re.compile(r"\barray\((\[[^()]*\])(?:,\s*dtype=[\w.]+)?\)")
 _DIGITS = re.compile(r"\d{1,9}")
 # How a loss curve's name ends (`val_loss`, `train_losses`).
 _LOSS_NAMES = ("loss", "losses")
@@ -69,8 +61,6 @@ NO_RECORD_NUMBERS = (
 )
 # What the API's own wrapped form holds beside `history`.
 _WRAPPER_KEYS = frozenset({"history", "metadata", "source"})
-# A pasted repr is small; ast.literal_eval takes ~10 us a number, so bigger ones go as JSON.
-MAX_LITERAL_CHARS = 2_000_000
 
 
 def runs_from_json(document: object, source_format: str = "keras_json") -> list[TrainingHistory]:
@@ -88,7 +78,7 @@ def runs_from_json(document: object, source_format: str = "keras_json") -> list[
 
         return trainer_state_runs(document)
     if isinstance(document, dict) and isinstance(document.get("cells"), list):
-        from diagnosis.formats.steps import notebook_runs
+        from diagnosis.formats.notebook import notebook_runs
 
         return notebook_runs(document)
     if isinstance(document, list) and _is_log_history(document):
@@ -308,28 +298,6 @@ def _continuation(document: Mapping[str, object]) -> list[dict[str, object]] | N
             rest = str(key)[len(prefix) :]
             others.setdefault(prefix, {})[rest] = values
     return [main, *others.values()] if main and others else None
-
-
-def python_literal(content: str) -> object:
-    """A printed History dict (or list) as data; `nan` and `inf` become NaN and infinity."""
-    if len(content) > MAX_LITERAL_CHARS:
-        raise HistoryError(
-            f"a printed History dict longer than {MAX_LITERAL_CHARS} characters; save it as JSON "
-            "(json.dump(history.history, f)) instead"
-        )
-    if json_depth(content) > MAX_JSON_DEPTH:
-        raise HistoryError(f"the input is nested deeper than {MAX_JSON_DEPTH} levels")
-    text = _NUMPY_ARRAY.sub(r"\1", _NUMPY_SCALAR.sub(r"\1", content))
-    # 1e999 is how a literal spells infinity; None stands for NaN (history readers map it).
-    text = _NON_FINITE.sub(lambda m: "None" if m[2] == "nan" else f"{m[1]}1e999", text)
-    try:
-        with warnings.catch_warnings():  # a malformed literal warns on stderr before it fails
-            warnings.simplefilter("ignore", SyntaxWarning)
-            return ast.literal_eval(text.strip())
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        raise HistoryError(
-            "not JSON and not a printed Python dict or list of numbers (like {'loss': [0.69, 0.52]})"
-        ) from None
 
 
 def load_document(content: str) -> object:

@@ -1,8 +1,7 @@
 """Logs written per step rather than per epoch, from outside Keras: PyTorch Lightning's
 CSVLogger `metrics.csv` (step rows and epoch rows interleaved), Hugging Face Trainer's
-`trainer_state.json` (`log_history`), W&B chart exports (`Step` plus `<run> - <metric>`
-columns, a run each), and a Jupyter notebook's saved outputs (read as the console log they
-printed).
+`trainer_state.json` (`log_history`) and W&B chart exports (`Step` plus `<run> - <metric>`
+columns, a run each). A Jupyter notebook's saved outputs are read in notebook.py.
 
 The curves speak the same language, but their points are steps. A run that spans at least
 `MIN_EPOCHS` epochs is judged per epoch: an epoch's training value is what the framework logged
@@ -17,11 +16,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from diagnosis.formats import console
 from diagnosis.formats.columns import MAX_RUNS, Skips, canonical_name, finish, has_validation_split
 from diagnosis.formats.csv_rows import read_row, text_columns
 from diagnosis.history import VAL_PREFIX, HistoryError, TrainingHistory
@@ -281,30 +279,3 @@ def wandb_runs(lines: list[tuple[int, str]], separator: str, raw_names: list[str
                 points.append(point)
         histories.append(_assemble(points, "wandb_csv", InputFacts(), skips))
     return histories
-
-
-# Jupyter notebooks ---------------------------------------------------------------------------
-
-
-def notebook_runs(document: Mapping[str, object]) -> list[TrainingHistory]:
-    """The text a notebook's cells printed, in order, read as the console log it is."""
-    cells = document.get("cells")
-    texts: list[str] = []
-    for cell in cells if isinstance(cells, list) else []:
-        outputs = cell.get("outputs") if isinstance(cell, dict) else None
-        for output in outputs if isinstance(outputs, list) else []:
-            text = output.get("text") if isinstance(output, dict) else None
-            if text is None and isinstance(output, dict):
-                text = (output.get("data") or {}).get("text/plain")
-            if isinstance(text, list):
-                text = "".join(part for part in text if isinstance(part, str))
-            if isinstance(text, str):
-                texts.append(text if text.endswith("\n") else text + "\n")
-    if not texts:
-        raise HistoryError("the notebook has no saved outputs to read a training log from")
-    runs = console.parse("".join(texts))
-    return [_retag(run) for run in runs]
-
-
-def _retag(run: TrainingHistory) -> TrainingHistory:
-    return replace(run, source=run.source.model_copy(update={"format": "jupyter_notebook"}))

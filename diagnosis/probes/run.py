@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import math
 import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 from diagnosis.audit import REGISTRY as DATA_CHECKS
 from diagnosis.audit import audit_data
-from diagnosis.bundle import (
-    BINARY_LOSSES,
-    CLASS_DISTRIBUTIONS,
-    ONE_HOT_LOSSES,
-    SPARSE_LOSSES,
-    LabelInfo,
-    ModelInfo,
-    TrainingConfig,
-    label_info,
-    position_rows,
-)
+from diagnosis.bundle import label_info, replay_metadata
 from diagnosis.engine import ENGINE_VERSION, diagnose
 from diagnosis.evidence import Context, conclude, history_context, order_for_trials
 from diagnosis.history import history_from_mapping
@@ -41,62 +27,6 @@ from diagnosis.rules.underfitting import replay_fits
 from diagnosis.taxonomy import Code
 
 Progress = Callable[[float, str], None]
-
-
-def replay_metadata(
-    info: ModelInfo, labels: LabelInfo, config: TrainingConfig, y: np.ndarray
-) -> dict[str, Any]:
-    """What the bundle tells the history engine about the replay it reads: the curve rules
-    otherwise guess the task and the number of classes from the curves (a first loss of 2.0
-    read as two classes makes a 10-class run look confidently wrong). Task, classes and the
-    learned-nothing loss are only given where the loss and the labels agree on the task; a
-    mismatch between them is the audit's to name, and the curves then speak for themselves."""
-    meta: dict[str, Any] = {
-        "learning_rate": info.learning_rate,
-        "optimizer": info.optimizer,
-        "batch_size": config.batch_size,
-        "param_count": info.param_count,
-    }
-    classes = labels.num_classes
-    # A label per output position (a word per time step) is one row each, as label_info read them.
-    rows = position_rows(np.asarray(y), info.output_shape)
-    y = rows if rows is not None else y
-    agree = (
-        (info.loss in BINARY_LOSSES and labels.format == "binary")
-        or (info.loss in SPARSE_LOSSES and labels.format in {"binary", "integer"})
-        or (info.loss in ONE_HOT_LOSSES and labels.format in CLASS_DISTRIBUTIONS)
-    )
-    if agree and classes and classes >= 2:
-        if labels.format in CLASS_DISTRIBUTIONS:
-            # The best constant prediction is the mean label row (the class shares for one-hot
-            # rows), and its cross-entropy is that row's entropy.
-            shares = np.asarray(y, dtype=np.float64).mean(axis=0)
-        else:
-            codes = np.asarray(y).reshape(-1).astype(int)
-            shares = np.bincount(codes[codes >= 0]) / max(1, int((codes >= 0).sum()))
-        shares = shares[shares > 0]
-        baseline = float(-(shares * np.log(shares)).sum())
-        meta |= {"task": "binary" if classes == 2 else "multiclass", "num_classes": classes}
-        if info.loss in {
-            "binary_crossentropy",
-            "sparse_categorical_crossentropy",
-            "categorical_crossentropy",
-        }:
-            meta["baseline_loss"] = baseline
-    elif labels.format == "continuous" and info.loss in {"mean_squared_error", "mean_absolute_error"}:
-        targets = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
-        targets = targets[np.isfinite(targets).all(axis=1)]
-        if len(targets):
-            meta["task"] = "regression"
-            spread = (
-                targets.var(axis=0)
-                if info.loss == "mean_squared_error"
-                else np.abs(targets - np.median(targets, axis=0)).mean(axis=0)
-            )
-            baseline = float(spread.mean())
-            if math.isfinite(baseline):
-                meta["baseline_loss"] = baseline
-    return {k: v for k, v in meta.items() if v is not None}
 
 
 def judged_by_score(context: Context, facts: BundleFacts) -> Context:

@@ -311,8 +311,7 @@ def replay_learned(facts: BundleFacts) -> Settled | None:
     rule's line for a model that learned much of what its training data holds. None where
     the loss has no such yardstick (a loss other than cross-entropy or MSE/MAE, or labels
     the loss does not fit: the audit names that mismatch)."""
-    from diagnosis.bundle import label_info
-    from diagnosis.probes.run import replay_metadata
+    from diagnosis.bundle import label_info, replay_metadata
 
     losses = [v for v in facts.replay.history.get("loss", [])[-LEARNED_TAIL:] if math.isfinite(v)]
     labels = label_info(facts.data.y, facts.info.loss, facts.info.output_shape)

@@ -8,10 +8,9 @@ import math
 import numpy as np
 import pytest
 
-from diagnosis.bundle import ModelInfo, TrainingConfig, label_info
+from diagnosis.bundle import ModelInfo, TrainingConfig, label_info, replay_metadata
 from diagnosis.engine import diagnose
 from diagnosis.history import history_from_mapping
-from diagnosis.probes.run import replay_metadata
 from testkit.factories import network
 
 

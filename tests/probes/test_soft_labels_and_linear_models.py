@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 
 from diagnosis.audit import audit_data
-from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, TrainingConfig, label_info
+from diagnosis.bundle import BundleData, LayerInfo, ModelInfo, TrainingConfig, label_info, replay_metadata
 from diagnosis.models import Severity
 from diagnosis.probes.loader import Limits
 from diagnosis.probes.model_audit import audit_model
 from diagnosis.probes.model_audit.linear_capacity import ADDED_HIDDEN_UNITS, linear_model_too_small
-from diagnosis.probes.run import probe_bundle, replay_metadata
+from diagnosis.probes.run import probe_bundle
 from testkit.bundles import make_bundle
 from testkit.factories import finding, model_info, network
 
