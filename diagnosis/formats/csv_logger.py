@@ -191,12 +191,15 @@ def parse(content: str) -> list[TrainingHistory]:
             lines[start][0], f"column {quote(raw_names[i])} holds text, not numbers: left out"
         )
     previous: float | None = None
-    one_epoch_fits = _one_epoch_fits(lines[start + 1 :], separator, counter, len(names))
+    # A table of epochs has every metric in every row: an empty cell is pandas' NaN (a loss that
+    # was NaN from the start leaves its column empty), CSVLogger writes `NA` for missing.
+    rows = [
+        (n, line, read_row(line, separator, len(names), text, empty=math.nan))
+        for n, line in lines[start + 1 :]
+    ]
+    one_epoch_fits = _one_epoch_fits(rows, counter)
     skipped = read = 0
-    for number, line in lines[start + 1 :]:
-        # A table of epochs has every metric in every row: an empty cell is pandas' NaN (a loss
-        # that was NaN from the start leaves its column empty), CSVLogger writes `NA` for missing.
-        row = read_row(line, separator, len(names), text, empty=math.nan)
+    for number, line, row in rows:
         if isinstance(row, str):
             if line.strip() == lines[start][1].strip():
                 runs.start_new()  # the header again: another file's rows appended
@@ -258,22 +261,20 @@ def _rows_per_step(lines: list[tuple[int, str]], separator: str, raw_names: list
 
 
 def _one_epoch_fits(
-    lines: list[tuple[int, str]], separator: str, counter: int | None, width: int
+    rows: list[tuple[int, str, list[float | None] | str]], counter: int | None
 ) -> frozenset[int]:
     """The rows where the epoch counter restarts but no new run starts: `fit(epochs=1)` called
     in a loop with CSVLogger(append=True) writes one row of epoch 0 per call, and consecutive
-    one-row fits are one run of as many epochs (as console.new_fit reads their `Epoch 1/1`)."""
+    one-row fits are one run of as many epochs (as console.new_fit reads their `Epoch 1/1`).
+    Read over the rows as read_row read them; a row it could not read, or without a counter
+    value, is no fit's."""
     if counter is None:
         return frozenset()
     fits: list[list[int]] = []  # the rows of each stretch the counter does not restart in
     previous: float | None = None
-    for number, line in lines:
-        try:
-            cells = split_cells(line, separator)
-            value = float(cells[counter]) if len(cells) == width else None
-        except (csv.Error, ValueError):
-            continue
-        if value is None:
+    for number, _line, row in rows:
+        value = None if isinstance(row, str) else row[counter]
+        if value is None or math.isnan(value):
             continue
         if previous is None or value <= previous:
             fits.append([number])
