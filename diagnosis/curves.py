@@ -131,6 +131,12 @@ def finite_curve(run_values: np.ndarray | None) -> np.ndarray | None:
     return run_values
 
 
+def as_share(accuracy: np.ndarray) -> np.ndarray:
+    """An accuracy curve as shares of samples right: one logged in percent (above 1 anywhere:
+    94.2 ... 100) is divided by 100. A caller that must refuse values above 100 checks first."""
+    return accuracy / 100.0 if float(accuracy.max()) > 1.0 else accuracy
+
+
 def epochs_to(end: float, gain: float, tail: int, target: float) -> float:
     """Epochs a loss at `end` needs to reach `target` if it keeps falling geometrically, by
     `gain` (relative) every `tail` epochs: 0 when it is there already, infinite when it is not

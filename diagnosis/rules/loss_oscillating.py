@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, median, rounded
+from diagnosis.curves import as_share, finite_curve, median, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -150,9 +150,7 @@ def answers_settled(run: TrainingHistory, start: int) -> bool:
     accuracy = finite_curve(run.get(name)) if name else None
     if accuracy is None or start >= accuracy.size or float(accuracy.max()) > PERCENT:
         return False
-    if float(accuracy.max()) > 1.0:
-        accuracy = accuracy / PERCENT
-    return float(accuracy[start:].min()) >= NEAR_PERFECT
+    return float(as_share(accuracy)[start:].min()) >= NEAR_PERFECT
 
 
 def progress_undone(values: np.ndarray, steps: np.ndarray) -> float:

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from diagnosis.curves import rounded
+from diagnosis.curves import as_share, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -253,10 +253,10 @@ def _another_scale(run: TrainingHistory) -> bool:
     ends = [float(values[-1]) for values in (loss, val, train_acc, val_acc)]
     if not all(math.isfinite(v) for v in ends):
         return False
-    last, val_last, train_end, val_end = ends
-    # Accuracies logged in percent (above 1) compare as shares.
-    scale = 100.0 if max(train_end, val_end) > 1 else 1.0
-    agree = abs(train_end - val_end) / scale < ACCURACY_GAP
+    last, val_last = ends[:2]
+    # Accuracies logged in percent compare as shares.
+    train_end, val_end = as_share(np.array(ends[2:]))
+    agree = abs(float(train_end) - float(val_end)) < ACCURACY_GAP
     return agree and 0 <= val_last <= (1 - LARGE_GAP) * last
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, relative_noise, rounded
+from diagnosis.curves import as_share, finite_curve, relative_noise, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.infer import ACCURACY_NAMES
 from diagnosis.models import Finding, Severity
@@ -48,6 +48,12 @@ SHORT_MIN_EPOCHS = 3
 # The wild logs' short runs whose validation swung so had training moves of 0.3 or more where
 # the model itself jumped, or under 0.07 where only the measurement did.
 TRAIN_CALM = 0.1
+# What a noisy validation measure asks for, whichever curve showed it.
+ADVICE = (
+    "Use a larger validation split (at least a few hundred samples, validation_split=0.2), "
+    "lower the learning rate by 3x, and early-stop with patience of 5 or more epochs."
+)
+FIX = {"validation_split": 0.2, "learning_rate_factor": 0.3}
 
 
 @dataclass
@@ -97,11 +103,8 @@ class ValNoisy(Rule):
                 "val_samples": size,
                 "thresholds": {"noise": NOISE, "ratio": RATIO, "window": WINDOW},
             },
-            recommendation=(
-                "Use a larger validation split (at least a few hundred samples, validation_split=0.2), "
-                "lower the learning rate by 3x, and early-stop with patience of 5 or more epochs."
-            ),
-            fix={"validation_split": 0.2, "learning_rate_factor": 0.3},
+            recommendation=ADVICE,
+            fix=FIX,
         )
 
     def _accuracy_only(self, run: TrainingHistory) -> Finding | None:
@@ -133,11 +136,8 @@ class ValNoisy(Rule):
                 "train_noise": rounded(train_noise, 3),
                 "thresholds": {"noise": NOISE, "ratio": RATIO, "window": WINDOW},
             },
-            recommendation=(
-                "Use a larger validation split (at least a few hundred samples, validation_split=0.2), "
-                "lower the learning rate by 3x, and early-stop with patience of 5 or more epochs."
-            ),
-            fix={"validation_split": 0.2, "learning_rate_factor": 0.3},
+            recommendation=ADVICE,
+            fix=FIX,
         )
 
     def _swings(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
@@ -165,15 +165,14 @@ class ValNoisy(Rule):
                 "that behave differently there: BatchNormalization, Dropout), and compare the "
                 "validation loss with the validation accuracy; lower the learning rate by 3x."
             ),
-            fix={"validation_split": 0.2, "learning_rate_factor": 0.3},
+            fix=FIX,
             epochs=epochs,
         )
 
 
 def _error_rate(accuracy: np.ndarray) -> np.ndarray:
-    """1 - accuracy, an accuracy logged in percent (above 1, at most 100) read as the share."""
-    scale = 100.0 if float(accuracy.max()) > 1 else 1.0
-    return 1.0 - accuracy / scale
+    """1 - accuracy, an accuracy logged in percent read as the share (curves.as_share)."""
+    return 1.0 - as_share(accuracy)
 
 
 def _short_swings(val: np.ndarray, train: np.ndarray) -> tuple[list[int], float] | None:
