@@ -100,13 +100,13 @@ _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 # an absl line `train.py:23] epoch 136 best test acc: 0.9120, train loss: 0.5042; train acc:
 # 0.8590 val acc: 0.8735`; an arrow, `Train Epoch: 1  >       Loss: 0.5479 / Acc: 76.3%`;
 # the total in words, `Epoch : 3 completed out of 100, loss : 201.26`; a loss after a space,
-# `epoch 0 loss [0.6979]; acc 0.497`).
+# `epoch 0 loss [0.6979]; acc 0.497`; dot leaders, `Epoch : 3/55....... Train Loss : 0.767`).
 # Read only where no `model.fit` epoch was found, so a callback's `Epoch 3: ...` message never
 # becomes an epoch of a Keras log.
 _EPOCH_RECORD = re.compile(
     r"(?<![\w.])epoch(?:_end)?[ \t]*[:=\[(#]?[ \t]*(\d{1,9})"
     r"(?:[ \t]*/[ \t]*(\d{1,9})|[ \t]+(?:completed[ \t]+)?(?:out[ \t]+)?of[ \t]+(\d{1,9}))?[ \t]*[\])]?"
-    r"(?:[ \t]*[:,|>-]|[ \t]*$|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]"
+    r"(?:[ \t]*[:,|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]"
     r"|(?:[A-Za-z_][\w. \t]{0,120})?(?:loss|acc)[ \t]+\[?[-+.\dn]))",
     re.IGNORECASE,
 )
@@ -154,6 +154,10 @@ _BARE_FIELD = re.compile(
 # A word and a space right before the epoch, other than a split's: the epoch is named in a
 # sentence (`Saving model at Epoch 1 with ...`, `Best model updated at epoch 3`), no record.
 _PROSE = re.compile(r"[A-Za-z]{2,}[ \t]+$")
+# What follows the epoch in a callback's or a scheduler's message (ReduceLROnPlateau, PyTorch's
+# `Epoch 00007: reducing learning rate of group 0 to 5.0000e-04.`, `Epoch 00005: early
+# stopping`): words, and no `name: value` or `name=value` among them.
+_CALLBACK_MESSAGE = re.compile(r"[ \t]*[A-Za-z][^:=]*")
 # `Training of Epoch 0 - loss: inf` and a table's `| end of epoch 1 | ... | valid loss 5.53`
 # lead a record too, the latter naming no split.
 _RECORD_LEAD = re.compile(
@@ -300,8 +304,14 @@ class _Line:
         found = [m for m in found if m[1].lower() not in _NOT_METRICS]
         self.metrics = {m[1]: float(m[2]) / 100.0 if m[3] else float(m[2]) for m in found}
         lead = text[: text.find(found[0][0])] if found else text  # what comes before the metrics
+        # Without a counter, Keras' line still leads with the loss; a line that times something
+        # else (`CPU times: user 10min 55s, sys: 5.11 s`) is no epoch's.
         self.progress = bool(found) and (
-            counter is not None or (len(found) >= 2 and len(parts) > 2) or _TIMING.search(lead) is not None
+            counter is not None
+            or (
+                any("loss" in m[1].lower() for m in found)
+                and ((len(found) >= 2 and len(parts) > 2) or _TIMING.search(lead) is not None)
+            )
         )
         self.finished = self.progress and done and "ETA" not in lead
 
@@ -494,6 +504,11 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         if found is None and _PROSE.search(text, 0, record.start()):
             continue  # `Saving model at Epoch 1 with Validation Accuracy: 33.73%`: a message
         fields, _whole = _record_fields(text[record.end() :])
+        if not fields and _CALLBACK_MESSAGE.fullmatch(text, record.end()):
+            # `Epoch 00007: reducing learning rate of group 0 to 5.0000e-04.` between a loop's
+            # epoch lines: a scheduler's message about an epoch, no epoch (nor a new run).
+            runs.current.skips.add(number, "a message about an epoch (a callback's or a scheduler's)")
+            continue
         metrics = _named(fields, found[1] if found else None)
         epoch, total = int(record[1]), int(record[2] or record[3]) if record[2] or record[3] else None
         step_line = _STEP_COUNTER.search(text, record.end()) is not None or "_end" in record[0].lower()

@@ -628,3 +628,26 @@ def test_a_loops_epoch_line_is_read_whole_and_a_message_naming_an_epoch_is_not()
     assert (first.epochs, second.epochs) == (50, 98)
     assert set(first.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert first.metrics["val_accuracy"][0] == pytest.approx(0.3373)
+
+
+def test_a_schedulers_message_naming_an_epoch_is_no_epoch_nor_a_new_run() -> None:
+    # `Epoch : 15/55....... Train Loss : 0.161 ...` then `Epoch 00015: reducing learning rate of
+    # group 0 to 1.0000e-04.` (PyTorch's ReduceLROnPlateau), and `CPU times: user 10min 55s,
+    # sys: 5.11 s` after the loop: one run of the 24 epoch lines, the messages said.
+    (run,) = load_path(wild_log("scheduler-message-alexnet-cifar10-blog-EXCERPT.md"))
+    assert run.epochs == 24
+    assert {"loss", "val_loss", "val_accuracy"} <= set(run.metrics)
+    assert run.metrics["loss"][[0, 15]].tolist() == [1.341, 0.084]
+    assert [skip.lines for skip in run.source.skipped] == ["24", "36"]
+    assert "a message about an epoch" in run.source.skipped[0].reason
+    # The same message between `Epoch [k/N], Train Loss: ...` lines (w1098's loop).
+    message = "Epoch 00002: reducing learning rate of group 0 to 5.0000e-04.\n"
+    log = "".join(
+        f"Epoch [{k}/100], Train Loss: 0.{9 - k}\nEpoch [{k}/100], Validation Loss: 0.{8 - k}\n"
+        + (message if k == 2 else "")
+        for k in (1, 2, 3)
+    )
+    (run,) = load_runs(log.encode())
+    assert run.metrics["loss"].tolist() == [0.8, 0.7, 0.6]
+    assert run.metrics["val_loss"].tolist() == [0.7, 0.6, 0.5]
+
