@@ -23,6 +23,7 @@ an epoch of their own when a paste lost the first `Epoch 1/N` line.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 from collections import Counter
@@ -584,41 +585,64 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     return runs, SourceInfo(format=FORMAT, granularity="step" if stepped else "epoch")
 
 
+def _block_fields(text: str) -> dict[str, float]:
+    """A block line's `name: number` fields, each named with the split its line's lead word
+    names where it names none (see _SPLIT_LEAD); a best-so-far value is none."""
+    lead = _SPLIT_LEAD.match(text)
+    metrics: dict[str, float] = {}
+    for field in _BLOCK_FIELD.finditer(text):
+        name = field[1]
+        if _BEST_SO_FAR.match(name):
+            continue
+        if lead and not _SPLIT_LEAD.search(name):
+            name = f"{lead[1]} {name}"
+        metrics[canonical_name(name)] = float(field[2])
+    return metrics
+
+
 def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
     """Epochs from the lines under each `Epoch k/N` header when no progress line finished one
     (see _SPLIT_LEAD); a new run starts where the epoch number restarts (see new_fit).
-    Progress lines are left out: an epoch Keras never finished is not an epoch."""
-    runs = Runs()
-    headers = iter(block for block in blocks if block.header is not None)
-    block = next(headers, None)
-    upcoming = next(headers, None)
-    metrics: dict[str, float] = {}
-    previous: int | None = None  # the line of the block's last metrics
-    last: tuple[int, int | None] | None = None
-    for number, text in [*lines, (-1, "")]:  # a sentinel closes the last block
-        closing = number < 0 or (upcoming is not None and number >= (upcoming.header or 0))
-        if block is not None and closing:
-            if metrics:
-                epoch = block.epoch or 0
-                if new_fit(last, epoch, block.total):
-                    runs.start_new()
-                last = (epoch, block.total)
-                runs.current.add_epoch(metrics)
-            block, upcoming = upcoming, next(headers, None)
-            metrics, previous = {}, None
-        if block is None or number <= (block.header or 0) or _COUNTER.search(text):
+    Progress lines are left out: an epoch Keras never finished is not an epoch. The lines just
+    before the first header are an epoch too where they name what the first header's epoch
+    names (a paste that starts after that epoch's header: `...`, then its `train loss: ...`)."""
+    headers = [block for block in blocks if block.header is not None]
+    starts = [block.header or 0 for block in headers]
+    found: list[dict[str, float]] = [{} for _ in headers]
+    previous: list[int | None] = [None for _ in headers]  # the line of each block's last metrics
+    before: list[tuple[int, dict[str, float]]] = []  # the field lines before the first header
+    for number, text in lines:
+        index = bisect.bisect_left(starts, number) - 1  # the block whose header is above the line
+        if (index >= 0 and number == starts[index]) or _COUNTER.search(text):
             continue
-        if previous is not None and number > previous + 1:
+        metrics = _block_fields(text)
+        if index < 0:
+            if metrics:  # the last lines of fields in a row before the header
+                joined = bool(before) and number == before[-1][0] + 1
+                before = [*before, (number, metrics)] if joined else [(number, metrics)]
+            continue
+        last_line = previous[index]
+        if not metrics or (last_line is not None and number > last_line + 1):
             continue  # the epoch's lines ended at a gap; a summary may follow the last
-        lead = _SPLIT_LEAD.match(text)
-        for field in _BLOCK_FIELD.finditer(text):
-            name = field[1]
-            if _BEST_SO_FAR.match(name):
-                continue
-            if lead and not _SPLIT_LEAD.search(name):
-                name = f"{lead[1]} {name}"
-            metrics[canonical_name(name)] = float(field[2])
-            previous = number
+        found[index].update(metrics)
+        previous[index] = number
+    epochs: list[tuple[tuple[int, int | None] | None, dict[str, float]]] = [
+        ((block.epoch or 0, block.total), metrics) for block, metrics in zip(headers, found, strict=True)
+    ]
+    lost: dict[str, float] = {}
+    for _number, metrics in before:
+        lost.update(metrics)
+    if lost and epochs and lost.keys() == epochs[0][1].keys():
+        epochs.insert(0, (None, lost))  # its number is not in the paste: the next header goes on
+    runs = Runs()
+    last: tuple[int, int | None] | None = None
+    for key, metrics in epochs:
+        if not metrics:
+            continue
+        if key is not None and new_fit(last, *key):
+            runs.start_new()
+        last = key
+        runs.current.add_epoch(metrics)
     return runs
 
 

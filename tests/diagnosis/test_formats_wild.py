@@ -651,3 +651,13 @@ def test_a_schedulers_message_naming_an_epoch_is_no_epoch_nor_a_new_run() -> Non
     assert run.metrics["loss"].tolist() == [0.8, 0.7, 0.6]
     assert run.metrics["val_loss"].tolist() == [0.7, 0.6, 0.5]
 
+
+def test_fields_of_an_epoch_whose_header_the_paste_lost_are_its_first_epoch() -> None:
+    block = "Epoch {k}/50\n----------\ntrain loss: 6.{k}, acc: 0.1{k}\nvalidation loss: 6.2{k}, acc: 0.1{k}\n"
+    tail = "train loss: 6.1, acc: 0.12\nvalidation loss: 6.3, acc: 0.11\n"
+    (run,) = load_runs((tail + "".join(block.format(k=k) for k in (8, 9))).encode())
+    assert run.metrics["loss"].tolist() == [6.1, 6.8, 6.9]
+    assert run.metrics["val_loss"].tolist() == [6.3, 6.28, 6.29]
+    # Settings printed before the first header name other things: no epoch.
+    (run,) = load_runs(("lr: 0.001\n" + "".join(block.format(k=k) for k in (1, 2))).encode())
+    assert run.metrics["loss"].tolist() == [6.1, 6.2]
