@@ -109,6 +109,13 @@ TYPICAL_LR = {
 LR_OFF, LR_FAR = 3.0, 10.0
 LR_BEYOND_HIGH, LR_BEYOND_LOW = 100.0, 1e-4
 LR_METADATA_LR = {"beyond": 20.0, "far": 6.0, "off": 2.0, "usual": 0.5, "against": 0.3}
+# The model audit's rate check reads the configured rate against the usual one, the very fact
+# _lr_evidence reads from the metadata (a bundle's replay metadata carries the model's rate): its
+# alarm joins the metadata group, so one rate is counted once (strongest of), not twice. Counted
+# twice, SGD at 3.0 in Nielsen's digits network (no hidden activations, MSE on one-hot labels)
+# outweighed the wiring fault that kept it from learning (real12-x-digits-no-activations-mse-rate-
+# three). Settled to info (the replay trained at that rate), it is what the replay showed, apart.
+READS_CONFIGURED_RATE = frozenset({C.lr_too_high, C.lr_too_low})
 # The usual rates are usual for inputs and targets of unit scale. Where the data audit found them
 # far from it, a rate at or below the usual one is no evidence against a rate too high: a raw
 # grid (x up to 199) makes SGD blow up at a hundredth of the usual rate. Its evidence against
@@ -553,8 +560,12 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
             else:
                 ratio = 1.0
             if ratio != 1.0:
-                # A metadata rule reads the same fact as the metadata evidence: one group.
-                group = f"metadata:{f.code}" if f.source is S.metadata else f"finding:{f.code}"
+                # A metadata rule reads the same fact as the metadata evidence: one group; so
+                # does the model audit's rate alarm (READS_CONFIGURED_RATE).
+                same_fact = f.source is S.metadata or (
+                    alarm and f.source is S.model_audit and f.code in READS_CONFIGURED_RATE
+                )
+                group = f"metadata:{f.code}" if same_fact else f"finding:{f.code}"
                 tallies[f.code].add(group, _from_finding(f, ratio))
                 if alarm:
                     tallies[f.code].explains.append(f.code)

@@ -8,10 +8,12 @@ from diagnosis.engine import diagnose
 from diagnosis.evidence import (
     CLEARED_LR,
     FOREIGN_VAL_SHARE,
+    LR_METADATA_LR,
     MEASURED_KEY,
     MIN_LISTED,
     MIN_SHOWN,
     NOTHING_CARRIED_SHARE,
+    PRIOR,
     RULED_OUT_LR,
     UNIFORM_AFTER_BLOWUP_LR,
     UNPREDICTABLE_LABELS_LR,
@@ -85,6 +87,24 @@ def test_the_metadata_rate_weighs_in() -> None:
     assert _probability(wild, "lr_too_high") > _probability(usual, "lr_too_high")
     metadata = [e for e in wild.causes[0].evidence_for if e.source is EvidenceSource.metadata]
     assert metadata[0].numbers["ratio"] == 1000
+
+
+def test_the_configured_rate_counts_once_from_metadata_and_model_audit() -> None:
+    """The model audit's rate alarm and the metadata read one configured rate: counted once (the
+    stronger), not multiplied, so a wiring error is not outweighed by the rate read twice."""
+    sgd3 = Context(epochs=20, metadata=RunMetadata(optimizer="sgd", learning_rate=3.0))
+    audit = finding("lr_too_high", confidence=0.9, source=EvidenceSource.model_audit)
+    _, both = conclude([PLATEAU, audit], sgd3)
+    # 300x SGD's usual rate: the metadata's ratio for a rate beyond any usual setup, alone.
+    odds = PRIOR / (1 - PRIOR) * LR_METADATA_LR["beyond"]
+    assert _probability(both, "lr_too_high") == pytest.approx(odds / (1 + odds), abs=1e-3)
+    wiring = finding("loss_task_mismatch", severity=Severity.error, source=EvidenceSource.model_audit)
+    _, verdict = conclude([wiring, audit], sgd3)
+    assert verdict.causes[0].code == "loss_task_mismatch"
+    # A probe's measurement of the rate (the range test) is another fact: it still adds up.
+    probe = finding("lr_too_high", confidence=0.8, source=EvidenceSource.probe)
+    _, measured = conclude([PLATEAU, probe], sgd3)
+    assert _probability(measured, "lr_too_high") > _probability(both, "lr_too_high")
 
 
 def test_a_noisy_validation_alone_lists_no_runners_up() -> None:
@@ -211,9 +231,10 @@ def test_status_healthy_has_no_causes_and_an_untrendable_run_is_inconclusive() -
 
 
 def test_trials_go_first_where_they_would_move_the_ranking_most() -> None:
-    # The rate is near certain already (x20 metadata); whether dropout is to blame is open.
+    # The rate is near certain already (x20 metadata, and the range test measured it too);
+    # whether dropout is to blame is open.
     dropout = finding("excessive_dropout", severity=Severity.info, source=EvidenceSource.model_audit)
-    lr = finding("lr_too_high", severity=Severity.error, source=EvidenceSource.model_audit)
+    lr = finding("lr_too_high", severity=Severity.error, source=EvidenceSource.probe)
     slow = finding("slow_convergence", {"excessive_dropout": 2.0})
     context = Context(epochs=20, metadata=RunMetadata(optimizer="adam", learning_rate=1.0))
     ordered = order_for_trials([lr, slow, dropout], context, ACTION_OF)
