@@ -329,6 +329,9 @@ ACTION_WORDS = {
     "raise_batch_size": "larger batches",
 }
 
+# The trial scores that are accuracies (higher is better; the rest, the MSE, lower), in words.
+ACCURACY_WORDS = {"accuracy": "accuracy", "balanced_accuracy": "balanced accuracy"}
+
 # --- the verdict's shape -------------------------------------------------------------------
 # Causes listed: every one with evidence for it at or above MIN_LISTED, and at least
 # MIN_SHOWN of those with any evidence for them (a reader then sees the runners-up), at most
@@ -376,10 +379,10 @@ class TrialOutcome:
         """The improvement it measured, for choosing the best action (accuracy points, or the
         relative fall of the MSE)."""
         before, after = self.measured.get("before") or {}, self.measured.get("after") or {}
-        for metric, sign in (("accuracy", 1.0), ("mse", -1.0)):
+        for metric in _metrics(self.measured):
             b, a = before.get(metric), after.get(metric)
             if isinstance(a, int | float) and isinstance(b, int | float):
-                return sign * (a - b) / (1.0 if metric == "accuracy" else max(abs(b), 1e-12))
+                return (a - b) if metric in ACCURACY_WORDS else (b - a) / max(abs(b), 1e-12)
         return 0.0
 
 
@@ -876,10 +879,17 @@ def _numbers(f: Finding) -> dict[str, Any]:
     }
 
 
+def _metrics(measured: Mapping[str, Any]) -> list[str]:
+    """The scores a trial is read on, the one it was judged on (`metric`) first."""
+    judged = measured.get("metric")
+    return [*([judged] if isinstance(judged, str) else []), "accuracy", "mse"]
+
+
 def _before_after(measured: dict[str, Any]) -> str:
     before, after = measured.get("before") or {}, measured.get("after") or {}
-    for metric, name in (("accuracy", "validation accuracy"), ("mse", "validation MSE")):
+    for metric in _metrics(measured):
         if isinstance(after.get(metric), int | float) and isinstance(before.get(metric), int | float):
+            name = f"validation {ACCURACY_WORDS.get(metric, 'MSE')}"
             return f"{name} {before[metric]:.3g} -> {after[metric]:.3g} in {measured.get('steps')} steps"
     return str(measured.get("error", "no score"))
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from diagnosis.audit import REGISTRY as DATA_CHECKS
 from diagnosis.bundle import BINARY_LOSSES, REGRESSION_LOSSES, LabelInfo, ModelInfo, TrainingConfig
-from diagnosis.evidence import TrialOutcome
+from diagnosis.evidence import ACCURACY_WORDS, TrialOutcome
 from diagnosis.models import Finding
 from diagnosis.probes.model_audit import REGISTRY as MODEL_CHECKS
 from diagnosis.probes.model_info import fresh_copy
@@ -37,6 +37,13 @@ MIN_ACCURACY_GAIN = 0.02
 MIN_MSE_GAIN = 0.05
 NOISE_MULTIPLE = 2.0
 NOISE_SEED = SEED + 1
+# A trial is judged on its Trial.metric (a score of training.task_score), else on accuracy,
+# else on the MSE; higher is better for the accuracies (evidence.ACCURACY_WORDS), lower for MSE.
+# Weighting the classes trades majority-class hits for minority-class ones: on 600:1 classes it
+# lowers accuracy while it lifts the minority's recall from 0. Judged on accuracy it reads as a
+# fix that did not help (and counted against class_imbalance); the mean recall over the classes
+# (balanced accuracy) measures what it changes.
+BALANCED_METRIC = "balanced_accuracy"
 # At most this many trials per bundle, in the order diagnosis.evidence.order_for_trials gives
 # (the trials expected to move the ranking most first): each costs one replay.
 MAX_TRIALS = 4
@@ -70,6 +77,7 @@ class Trial:
     class_weight: dict[int, float] | None = None
     batch_size: int | None = None  # None: the user's own
     targets: TargetScale | None = None
+    metric: str | None = None  # the score it is judged on; None: accuracy, else the MSE
 
 
 def _standardizer(x: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
@@ -139,7 +147,7 @@ def _class_weight(finding: Finding, bench: Bench) -> Trial | None:
     weights = finding.fix.get("class_weight")
     if not isinstance(weights, dict):
         return None
-    return Trial(class_weight={int(k): float(v) for k, v in weights.items()})
+    return Trial(class_weight={int(k): float(v) for k, v in weights.items()}, metric=BALANCED_METRIC)
 
 
 def _swap_loss(finding: Finding, bench: Bench) -> Trial | None:
@@ -273,16 +281,25 @@ def plan(finding: Finding, bench: Bench) -> Trial | None:
     return PLANNERS[action](finding, bench) if action is not None else None
 
 
-def noise(first: dict[str, float | None], second: dict[str, float | None]) -> float | None:
-    """The gap between two seeds' scores of one configuration: accuracy points, or the MSE's
-    relative difference (None when either score is missing)."""
-    one, other = first.get("accuracy"), second.get("accuracy")
-    if one is not None and other is not None:
-        return abs(one - other)
-    a, b = first.get("mse"), second.get("mse")
-    if a is None or b is None or not max(abs(a), abs(b)):
+def judged_on(score: dict[str, float | None], metric: str | None = None) -> str:
+    """The score a comparison reads: `metric` where the score has it, else accuracy, else MSE."""
+    if metric is not None and metric in score:
+        return metric
+    return "accuracy" if "accuracy" in score else "mse"
+
+
+def noise(
+    first: dict[str, float | None], second: dict[str, float | None], metric: str | None = None
+) -> float | None:
+    """The gap between two seeds' scores of one configuration on `metric` (judged_on): points
+    of an accuracy, or the MSE's relative difference (None when either score is missing)."""
+    name = judged_on(first, metric)
+    a, b = first.get(name), second.get(name)
+    if a is None or b is None:
         return None
-    return abs(a - b) / max(abs(a), abs(b))
+    if name in ACCURACY_WORDS:
+        return abs(a - b)
+    return abs(a - b) / max(abs(a), abs(b)) if max(abs(a), abs(b)) else None
 
 
 def threshold(gap: float | None, accuracy: bool) -> float:
@@ -291,11 +308,16 @@ def threshold(gap: float | None, accuracy: bool) -> float:
     return max(floor, NOISE_MULTIPLE * (gap or 0.0))
 
 
-def _improved(before: dict[str, float | None], after: dict[str, float | None], gap: float | None) -> bool:
-    if "accuracy" in after:
-        b, a = before.get("accuracy"), after["accuracy"]
+def _improved(
+    before: dict[str, float | None],
+    after: dict[str, float | None],
+    gap: float | None,
+    metric: str | None = None,
+) -> bool:
+    name = judged_on(after, metric)
+    b, a = before.get(name), after.get(name)
+    if name in ACCURACY_WORDS:
         return a is not None and (b is None or a - b >= threshold(gap, accuracy=True))
-    b, a = before.get("mse"), after.get("mse")
     return a is not None and (b is None or (b - a) >= threshold(gap, accuracy=False) * b)
 
 
@@ -314,8 +336,13 @@ def _seed_noise(bench: Bench) -> dict[str, Any]:
     except Exception as exc:  # Keras raises many types; without a second seed the floor alone judges
         return {"seeds": [SEED], "gap": None, "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
     bench.probes.count("fix_trials", again.steps)
-    gap = noise(bench.baseline.score, again.score)
-    return {"seeds": [SEED, NOISE_SEED], "scores": [bench.baseline.score, again.score], "gap": gap}
+    return {"seeds": [SEED, NOISE_SEED], "scores": [bench.baseline.score, again.score]}
+
+
+def _gap(seeds: dict[str, Any], metric: str) -> float | None:
+    """The seeds' gap on the metric a trial is judged on (None where the second seed failed)."""
+    scores = seeds.get("scores")
+    return noise(scores[0], scores[1], metric) if scores else None
 
 
 def try_fixes(findings: list[Finding], bench: Bench) -> list[Finding]:
@@ -352,15 +379,15 @@ def try_fixes(findings: list[Finding], bench: Bench) -> list[Finding]:
             out.append(finding.model_copy(update={"fix": {**finding.fix, "measured": failed}}))
             continue
         bench.probes.count("fix_trials", after.steps)
+        metric = judged_on(after.score, trial.metric)
+        gap = _gap(seeds, metric)
         measured = {
             "before": baseline.score,
             "after": after.score,
             "steps": after.steps,
-            "improved": _improved(baseline.score, after.score, seeds["gap"]),
-            "noise": {
-                **seeds,
-                "threshold": threshold(seeds["gap"], accuracy="accuracy" in after.score),
-            },
+            "metric": metric,
+            "improved": _improved(baseline.score, after.score, gap, metric),
+            "noise": {**seeds, "gap": gap, "threshold": threshold(gap, accuracy=metric in ACCURACY_WORDS)},
             "on": "validation data of the replay",
             # The trial's curves, to draw against the replay's (probes.replay.history).
             "history": after.history,

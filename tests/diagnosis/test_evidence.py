@@ -79,6 +79,23 @@ def test_a_trial_that_helped_raises_every_cause_its_action_cures_and_is_the_firs
     assert _probability(failed, "lr_too_high") < _probability(plain, "lr_too_high")
 
 
+def test_a_trial_is_read_on_the_metric_it_was_judged_on() -> None:
+    """Class weights judged on balanced accuracy: their gain and the headline read that score,
+    not the accuracy the weighting lowered."""
+    measured = {
+        "before": {"accuracy": 0.998, "balanced_accuracy": 0.5},
+        "after": {"accuracy": 0.97, "balanced_accuracy": 0.9},
+        "metric": "balanced_accuracy",
+        "steps": 300,
+        "improved": True,
+    }
+    weighted = TrialOutcome("class_weight", measured, {"class_weight": {0: 0.5, 1: 300.0}})
+    assert weighted.gain == pytest.approx(0.4)
+    imbalance = finding("class_imbalance", source=EvidenceSource.data_audit)
+    _, verdict = conclude([imbalance], Context(epochs=20, trials=(weighted,)))
+    assert "validation balanced accuracy 0.5 -> 0.9 in 300 steps" in verdict.headline
+
+
 def test_the_metadata_rate_weighs_in() -> None:
     raw = histories.nan_loss()
     wild = diagnose(history_from_mapping(raw, {"optimizer": "sgd", "learning_rate": 10.0})).verdict

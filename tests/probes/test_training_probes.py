@@ -48,6 +48,18 @@ def test_multi_hot_scores_each_tag() -> None:
     assert task_score(Echo(), guess, y, label_info(y)) == {"accuracy": pytest.approx(5 / 6, abs=1e-4)}
 
 
+def test_class_ids_are_also_scored_on_the_mean_recall_over_classes() -> None:
+    """Predicting the majority of 9:1 classes is 90 % accurate and half right on balance: the
+    balanced accuracy is what a class-weighting trial is judged on."""
+    y = np.array([0] * 9 + [1], dtype=np.int64)
+    majority = lambda x, training=False: np.tile([[0.9, 0.1]], (len(x), 1))  # noqa: E731
+    score = task_score(majority, np.zeros((10, 2)), y, label_info(y, "sparse_categorical_crossentropy"))
+    assert score == {"accuracy": 0.9, "balanced_accuracy": 0.5}
+    one_unit = lambda x, training=False: np.full((len(x), 1), 0.2)  # noqa: E731
+    binary = task_score(one_unit, np.zeros((10, 2)), y, label_info(y, "binary_crossentropy"))
+    assert binary == {"accuracy": 0.9, "balanced_accuracy": 0.5}
+
+
 def test_a_loss_still_falling_a_few_percent_is_not_stuck() -> None:
     steps = np.arange(OVERFIT_STEPS, dtype=np.float64)
     # A slow learner: 1.12 -> 0.96, about 5 % over the last 50 steps, like the 1-D CNN.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from diagnosis.probes.fixes import (
+    BALANCED_METRIC,
     MIN_ACCURACY_GAIN,
     MIN_MSE_GAIN,
     NOISE_MULTIPLE,
@@ -30,3 +31,17 @@ def test_a_gain_inside_the_seed_noise_did_not_help() -> None:
     assert threshold(None, accuracy=False) == MIN_MSE_GAIN
     assert not _improved({"mse": 1.0}, {"mse": 0.8}, gap=0.15)  # 20 % against 2 x 15 %
     assert _improved({"mse": 1.0}, {"mse": 0.6}, gap=0.15)
+
+
+def test_a_trial_judged_on_balanced_accuracy_reads_that_score_and_its_noise() -> None:
+    """Class weights on 600:1 classes lower accuracy and lift the minority's recall: judged on
+    balanced accuracy (its seeds' gap too), the trial helped; on accuracy it would not."""
+    before = {"accuracy": 0.998, "balanced_accuracy": 0.5}
+    after = {"accuracy": 0.97, "balanced_accuracy": 0.9}
+    seeds = ({"accuracy": 0.998, "balanced_accuracy": 0.5}, {"accuracy": 0.997, "balanced_accuracy": 0.55})
+    assert noise(*seeds, BALANCED_METRIC) == pytest.approx(0.05)
+    assert noise(*seeds) == pytest.approx(0.001)
+    assert _improved(before, after, gap=0.05, metric=BALANCED_METRIC)
+    assert not _improved(before, after, gap=0.001)
+    # A score without the metric (a regression's MSE) is judged on what it has.
+    assert _improved({"mse": 1.0}, {"mse": 0.5}, gap=None, metric=BALANCED_METRIC)
