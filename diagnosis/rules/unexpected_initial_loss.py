@@ -208,7 +208,11 @@ class UnexpectedInitialLoss(Rule):
         )
 
     def _regression(self, run: TrainingHistory, first: float) -> Finding | None:
-        if first < REGRESSION_SCALE:
+        # A loss that stayed on the targets' scale names its cause (rules.unscaled_targets, which
+        # imports this module's scales, hence the import here).
+        from diagnosis.rules.unscaled_targets import target_scale
+
+        if first < REGRESSION_SCALE or target_scale(run) is not None:
             return None
         # The reported value itself, not facts.baseline_loss: that one reads a zero (constant
         # targets) as absent, and zero variance is targets at scale, leaving their offset mean.

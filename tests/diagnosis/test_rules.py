@@ -495,6 +495,26 @@ def test_a_huge_first_regression_loss_on_targets_of_unit_variance_is_the_inputs(
     assert unit[Code.unscaled_targets] < unit[Code.lr_too_high]
 
 
+def test_a_regression_loss_that_stays_on_its_large_scale_names_the_targets() -> None:
+    """House prices in dollars: 4.3e11 -> 2.5e10 (17x) stays on the targets' scale, so the finding
+    is unscaled_targets, not "targets or inputs"; unscaled inputs fall by orders of magnitude
+    (2.5e5 -> 850) and keep unexpected_initial_loss; a custom loss in the thousands beside an MAE
+    under 1 is not the targets."""
+    prices = [4.3e11, 3.7e11, 1.1e11, 6.4e10, 3.9e10, 3.2e10, 2.8e10, 2.6e10, 2.5e10]
+    raw = {"loss": prices, "val_loss": [v * 1.02 for v in prices]}
+    found = codes(raw)
+    assert found.get("unscaled_targets") is Severity.warning
+    assert "unexpected_initial_loss" not in found
+    inputs = [2.5e5, 9.0e4, 2.0e4, 5.0e3, 2.0e3, 1.2e3, 1.0e3, 900.0, 850.0]
+    raw_inputs = {"loss": inputs, "val_loss": [v * 1.1 for v in inputs]}
+    assert codes(raw_inputs).get("unexpected_initial_loss") is Severity.warning
+    assert "unscaled_targets" not in codes(raw_inputs)
+    custom = {**raw, "mae": [0.41, 0.3, 0.2, 0.15, 0.1, 0.09, 0.08, 0.075, 0.07]}
+    assert "unscaled_targets" not in codes(custom)
+    # Targets of unit variance (the caller's baseline_loss) cannot make it: the inputs did.
+    assert "unscaled_targets" not in codes(raw, task="regression", baseline_loss=1.0)
+
+
 def test_a_regression_baseline_of_zero_is_constant_targets_not_absent() -> None:
     raw = {"loss": [40_000.0, 900.0, 40.0, 3.0, 1.2, 1.0], "val_loss": [5000.0, 200.0, 9.0, 2.0, 1.3, 1.1]}
     found = diagnose(history_from_mapping(raw, {"task": "regression", "baseline_loss": 0.0})).findings
@@ -710,7 +730,8 @@ def test_recall_stuck_at_zero_means_the_positive_class_is_never_predicted() -> N
 def test_regression_loss_far_from_unit_scale() -> None:
     raw = {"loss": [16553.0, 16000.0, 15000.0, 14000.0, 13000.0], "mae": [101.0, 100.0, 98.0, 96.0, 94.0]}
     result = diagnose(history_from_mapping(raw))
-    assert any(f.code == "unexpected_initial_loss" for f in result.findings)
+    # The loss stayed on the scale it started on: the targets' (rules.unscaled_targets).
+    assert any(f.code == "unscaled_targets" for f in result.findings)
     assert result.verdict.causes[0].code == "unscaled_targets"
     assert "unexpected_initial_loss" not in codes(
         {"loss": [1.2, 0.9, 0.7, 0.6, 0.5], "mae": [0.9, 0.8, 0.7, 0.6, 0.5]}
