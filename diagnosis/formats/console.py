@@ -53,13 +53,14 @@ _TAGS = re.compile(r"</?(?:pre|code|samp|tt)>")
 # Python logging's prefix before a message: the time (`2025-06-04 17:39:02,341`, maybe in
 # brackets), then maybe a logger name and the level, joined by ` - `, `:` or brackets
 # (`- INFO -`, `:INFO:`, `[INFO]`, `| INFO |`, `- root - INFO -`), or only ` - ` where the format
-# names no level (`%(asctime)s - %(message)s`). Its ` - ` is no Keras field separator. Other
+# names no level (`%(asctime)s - %(message)s`), or a `:` (TensorFlow 1 scripts' `'%s: step %d,
+# loss = %.2f' % (datetime.now(), ...)`). Its ` - ` is no Keras field separator. Other
 # loggers put the date and time in brackets alone (`[02.06.24|21:04:38]`, mmskeleton's).
 _LOG_PREFIX = re.compile(
     r"\[[\d.:/|, -]{0,24}[0-2]?\d:[0-5]\d(?::[0-5]\d)?(?:[,.]\d{1,6})?\][ \t]*"
     r"|\[?(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d:[0-5]\d(?:[,.]\d{1,6})?\]?"
     r"(?:[ \t]*[-:|]?[ \t]*(?:[\w.]{1,40}[ \t]*[-|][ \t]*)?\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?"
-    r"(?:[ \t]*[-:|])?|[ \t]+[-|](?=[ \t]))?[ \t]*"
+    r"(?:[ \t]*[-:|])?|[ \t]+[-|](?=[ \t])|:(?=[ \t]))?[ \t]*"
 )
 # Cut before text glued onto a number: a callback's `Epoch 00005: ...`, a TensorFlow log
 # line's timestamp, an absl prefix (`I0000 00:00:1718.1 ...` from XLA), and what a carriage
@@ -543,6 +544,16 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
 MIN_UNNUMBERED_EPOCHS = 2
 
 
+# What may lead a line of fields without an epoch number: a step counter without a `:` (`Step
+# 440 run_train: loss = 15.94`, TensorFlow 1 scripts), then a label that names the phase with a
+# `:` and no number of its own (`run_train: loss = ...`, `INFO: train loss: ...`).
+_FIELDS_LEAD = re.compile(
+    r"(?:(?:step|batch|iter(?:ation)?|episode)[ \t]+#?(\d{1,12})\b[ \t]*[,:|-]?[ \t]*)?"
+    r"(?:([A-Za-z_][\w.]{0,40}):[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=][ \t]*[-+.\dnNiI]))?",
+    re.IGNORECASE,
+)
+
+
 def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     """Epochs from lines that hold nothing but `name: number` fields, a loss among them, and no
     epoch number: each line with the names of the first one is the next epoch; a line of other
@@ -554,18 +565,28 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     counted: float | None = None  # the last step counted, where the lines count steps
     stepped = False
     for number, text in lines:
-        # What decorates a logger's line before its fields (`= >   step: 0 loss: ...`).
-        parts = [part.strip().lstrip("=>*~ \t") for part in _RECORD_SEPARATORS.split(text)]
+        # What decorates a logger's line before its fields (`= >   step: 0 loss: ...`), and a
+        # remark after them (`loss = 15.94 (8.119 sec)`).
+        rest = _REMARK.sub("", text).lstrip("=>*~ \t")
+        lead = _FIELDS_LEAD.match(rest)  # it may match empty: always a match
+        counter, label = (lead[1], lead[2]) if lead else (None, None)
+        rest = rest[lead.end() :] if lead else rest
+        parts = [part.strip().lstrip("=>*~ \t") for part in _RECORD_SEPARATORS.split(rest)]
         if not all(_RECORD_FIELDS.fullmatch(part) for part in parts if part):
             if names is not None and _FIELD_TEXT.search(text):
                 runs.current.skips.add(number, "a line of other fields than the epochs' (an evaluation?)")
             continue
-        metrics = {
-            canonical_name(found[1]): float(found[2]) / (100.0 if found[3] else 1.0)
+        fields = [
+            (found[1], float(found[2]) / (100.0 if found[3] else 1.0))
             for part in parts
             for found in _RECORD_FIELD.finditer(part)
-        }
+        ]
+        # A label that is a split's word (`val: loss = 0.52`) names the split of the fields.
+        split = label if label and _SPLIT_LEAD.fullmatch(label) else None
+        metrics = _named(fields, split) if split else {canonical_name(name): value for name, value in fields}
         step = next((metrics.pop(name) for name in _COUNTER_NAMES.intersection(metrics)), None)
+        if counter:
+            step = float(counter)
         if names is None and "loss" in metrics:
             names = frozenset(metrics)
         if names is None:

@@ -661,3 +661,25 @@ def test_fields_of_an_epoch_whose_header_the_paste_lost_are_its_first_epoch() ->
     # Settings printed before the first header name other things: no epoch.
     (run,) = load_runs(("lr: 0.001\n" + "".join(block.format(k=k) for k in (1, 2))).encode())
     assert run.metrics["loss"].tolist() == [6.1, 6.2]
+
+
+def test_step_lines_without_an_epoch_are_a_point_per_step() -> None:
+    # TensorFlow 1's CIFAR-10 script (lchia/demo_tf's README): `2017-03-28 19:15:54.410553: step
+    # 0, loss = 4.68 (80.0 examples/sec; 1.600 sec/batch)`, the remark in brackets no field.
+    (run,) = load_path(wild_log("tf1-step-lines-cifar10-demo-tf-readme-EXCERPT.md"))
+    assert run.source.granularity == "step"
+    assert set(run.metrics) == {"loss"}
+    assert run.metrics["loss"].tolist() == [4.68, 4.63, 4.42, 4.46, 4.37, 4.31]
+    # w1122's layout: a counter without a `:`, a label naming the phase, a checkpoint message.
+    log = (
+        ">> Step 440 run_train: loss = 15.94 (8.119 sec)\n"
+        ">> Step 450 run_train: loss = 36.65 (8.486 sec)\n"
+        ">> 2017-08-26 13:12:49.057376 Saving in ./captcha_train/captcha\n"
+        ">> Step 460 run_train: loss = 102.19 (8.480 sec)\n"
+    )
+    (run,) = load_runs(log.encode())
+    assert run.metrics["loss"].tolist() == [15.94, 36.65, 102.19]
+    # A label that names a split names the split of the fields after it.
+    (run,) = load_runs(b"train: loss=0.5, acc=0.8\ntrain: loss=0.4, acc=0.9\nval: loss=0.6, acc=0.7\n")
+    assert set(run.metrics) == {"loss", "accuracy"}
+    assert "other fields" in run.source.skipped[0].reason
