@@ -339,12 +339,18 @@ def _lines(content: str) -> Iterator[tuple[int, str | None]]:
         content = _ANSI.sub("", content)
     if "\b" in content:
         content = content.replace("\b", "")
-    for number, raw in enumerate(content.split("\n"), start=1):
+    raws = content.split("\n")
+    for number, raw in enumerate(raws, start=1):
         # A line that matters names an epoch, holds a `:` or `=`, or names a metric with its
         # value after a space (`Train loss 0.3477`, see _BARE_FIELD).
         if not raw or (
             ":" not in raw and "=" not in raw and "poch" not in raw and "oss" not in raw and "acc" not in raw
         ):
+            if raw[:1] in _ROW_STARTS and number > 1 and "oss" in raws[number - 2]:
+                following = raws[number] if number < len(raws) else ""
+                named = _named_row(raws[number - 2], raw, following)
+                if named is not None:
+                    yield number, named
             continue
         if len(raw) > MAX_LINE:
             yield number, None
@@ -358,6 +364,37 @@ def _lines(content: str) -> Iterator[tuple[int, str | None]]:
                     yield number, part.strip()
             else:
                 yield number, piece.strip() if len(pieces) > 1 else piece
+
+
+# A row of names over one row of as many numbers, the table a loop prints for each epoch:
+#     *******train_loss,train_acc,valid_loss,valid_ac**********
+#     5.200893470219204	2.790178544819355	4.977107011354887	3.6057692021131516
+# The numbers are those names' values (read as `train_loss: 5.2009, ...` on the numbers' line).
+# A row of names over several rows of numbers is a table of epochs, not an epoch's fields.
+_ROW_STARTS = frozenset("0123456789.+- \tn")
+_ROW_SPLIT = re.compile(r"[ \t]*[,;|\t][ \t]*|[ \t]{2,}")
+_ROW_DECORATION = "*=#~-|[]() \t\r"
+_ROW_NAME = re.compile(r"[A-Za-z_][\w.]{0,99}(?: [A-Za-z_][\w.]{0,99}){0,3}")
+_ROW_VALUE = re.compile(_NUMBER, re.IGNORECASE)
+
+
+def _row_values(line: str) -> list[str] | None:
+    values = _ROW_SPLIT.split(line.strip(" \t\r|"))
+    if len(values) < 2 or not all(_ROW_VALUE.fullmatch(value) for value in values):
+        return None
+    return values
+
+
+def _named_row(names_line: str, values_line: str, following: str) -> str | None:
+    """`name: value, ...` of a row of names over a row of numbers (see _ROW_SPLIT); None where the
+    lines are no such pair or the numbers' line is the first row of a table."""
+    values = _row_values(values_line)
+    if values is None or _row_values(following) is not None:
+        return None
+    names = _ROW_SPLIT.split(names_line.strip(_ROW_DECORATION))
+    if len(set(names)) != len(values) or not all(_ROW_NAME.fullmatch(name) for name in names):
+        return None
+    return ", ".join(f"{name}: {value}" for name, value in zip(names, values, strict=True))
 
 
 # A `name: number` or `name=number` in running text (not `train.py:23`, not `15:53:24`).

@@ -683,3 +683,15 @@ def test_step_lines_without_an_epoch_are_a_point_per_step() -> None:
     (run,) = load_runs(b"train: loss=0.5, acc=0.8\ntrain: loss=0.4, acc=0.9\nval: loss=0.6, acc=0.7\n")
     assert set(run.metrics) == {"loss", "accuracy"}
     assert "other fields" in run.source.skipped[0].reason
+
+
+def test_a_row_of_names_over_a_row_of_numbers_is_the_epochs_fields() -> None:
+    # w790's layout (google-research/bert#855): `Epoch: 01 | Epoch Time: 0m 57s`, then
+    # `*******train_loss,train_acc,valid_loss,valid_ac**********` over a tab-separated row.
+    epoch = "Epoch: {k:02d} | Epoch Time: 0m 57s\n*******train_loss,valid_loss********** \n5.{k}\t4.9{k}\n"
+    (run,) = load_runs("".join(epoch.format(k=k) for k in (1, 2, 3)).encode())
+    assert run.metrics["loss"].tolist() == [5.1, 5.2, 5.3]
+    assert run.metrics["val_loss"].tolist() == [4.91, 4.92, 4.93]
+    # Over several rows the names head a table of epochs, not one epoch's fields.
+    (table,) = load_runs(b"Epoch: 01\nloss  val_loss\n0.5  0.6\n0.4  0.5\n")
+    assert table.metrics["loss"].tolist() == [0.5, 0.4]
