@@ -8,7 +8,8 @@ The ups are weighed against what the run learned, not only against the loss's le
 that took its loss down by orders of magnitude ends where a batch's few hard samples move the
 epoch mean by a fifth, yet a step back of 1 % of the way it came is invisible on its curve
 and undoes nothing. An optimizer that overshoots gives back a visible share of its progress
-with each step up.
+with each step up. Steps up that each give back a quarter of all it learned (LARGE_UNDONE) cancel
+the steps down even in under a third of the epochs (UP_SHARE_UNDOING): no net progress.
 
 A model right on nearly every training sample has no answers left to throw about: where the
 training accuracy stayed at NEAR_PERFECT or above over the second half of the run, the loss's
@@ -59,6 +60,11 @@ START_EPOCHS = 3
 # of the level is enough (half of AMPLITUDE: still well above the epoch mean's noise).
 LARGE_UNDONE = 0.25
 SMALL_AMPLITUDE = AMPLITUDE / 2
+# Steps up that each undo LARGE_UNDONE of all the run learned cancel its steps down: in this share
+# of the epochs (under UP_SHARE) they are enough to leave it with no net progress (SGD with
+# momentum 0.9 at 0.1: 0.82, 0.76, 0.73, 0.76, 0.69, 0.74, 0.78, 0.77, 0.75, 0.69, three steps up
+# of ten, each half of what it had learned). A converging loss gives back no such share at all.
+UP_SHARE_UNDOING = 0.3
 # Right on all but one sample in a hundred: the loss's wobble changes no answers (docstring).
 NEAR_PERFECT = 0.99
 # The granularity of a run read per logged step (see the docstring).
@@ -88,9 +94,12 @@ class LossOscillating(Rule):
         up_share = float(np.mean(steps > 0))
         level = median(np.abs(values))
         amplitude = median(np.abs(steps)) / level if level else 0.0
-        if up_share < UP_SHARE or amplitude < SMALL_AMPLITUDE:
-            return None
         undone = progress_undone(values, steps)
+        if (
+            up_share < (UP_SHARE_UNDOING if undone >= LARGE_UNDONE else UP_SHARE)
+            or amplitude < SMALL_AMPLITUDE
+        ):
+            return None
         if undone < UNDONE_SHARE or (amplitude < AMPLITUDE and undone < LARGE_UNDONE):
             return None
         short = run.epochs < MIN_EPOCHS

@@ -14,6 +14,7 @@ from diagnosis.rules.loss_oscillating import (
     LARGE_UNDONE,
     UNDONE_SHARE,
     UP_SHARE,
+    UP_SHARE_UNDOING,
     progress_undone,
 )
 from diagnosis.rules.val_better_than_train import ACCURACY_GAP
@@ -210,6 +211,18 @@ def test_small_steps_on_a_high_floor_that_undo_most_of_the_progress_are_oscillat
     assert codes({"loss": loss}).get("loss_oscillating") is Severity.warning
     # The same steps on a loss that fell from 30 first undo little of what it learned.
     assert "loss_oscillating" not in codes({"loss": [30.0, 20.0, 12.0, *loss]})
+
+
+def test_steps_up_in_a_third_of_the_epochs_that_each_undo_half_the_progress_are_oscillating() -> None:
+    # SGD at 0.1 with momentum 0.9 on Fashion-MNIST: up in 3 of 9 steps (under UP_SHARE), each
+    # giving back half of what the run had learned, so no net progress after epoch 3.
+    loss = [0.8221, 0.764, 0.7269, 0.758, 0.6855, 0.7389, 0.7793, 0.7708, 0.7464, 0.693]
+    steps = np.diff(loss)
+    assert UP_SHARE_UNDOING <= np.mean(steps > 0) < UP_SHARE
+    assert codes({"loss": loss}).get("loss_oscillating") is Severity.warning
+    # The same share of steps up on a loss that went on falling undo little: a noisy descent.
+    falling = [0.82, 0.70, 0.62, 0.64, 0.55, 0.50, 0.52, 0.45, 0.41, 0.42]
+    assert "loss_oscillating" not in codes({"loss": falling})
 
 
 def test_a_short_run_that_goes_up_as_often_as_down_by_large_steps_is_oscillating() -> None:
