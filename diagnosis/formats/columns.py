@@ -202,6 +202,8 @@ def finish(columns: Mapping[str, np.ndarray], source: SourceInfo) -> TrainingHis
     reads (num_samples, batch_size, learning_rate), and the caller's metadata, applied later
     by `with_metadata`, wins over them."""
     columns = aggregate_as_loss(columns)
+    # Any reader's lone error measure is the loss the run minimised, as a table's is.
+    columns = dict(zip(error_as_loss(list(columns)), columns.values(), strict=True))
     facts = source.facts
     if facts.learning_rate is None and (lr := first_learning_rate(columns)) is not None:
         facts = facts.model_copy(update={"learning_rate": lr})

@@ -102,13 +102,15 @@ _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 # an absl line `train.py:23] epoch 136 best test acc: 0.9120, train loss: 0.5042; train acc:
 # 0.8590 val acc: 0.8735`; an arrow, `Train Epoch: 1  >       Loss: 0.5479 / Acc: 76.3%`;
 # the total in words, `Epoch : 3 completed out of 100, loss : 201.26`; a loss after a space,
-# `epoch 0 loss [0.6979]; acc 0.497`; dot leaders, `Epoch : 3/55....... Train Loss : 0.767`).
+# `epoch 0 loss [0.6979]; acc 0.497`; dot leaders, `Epoch : 3/55....... Train Loss : 0.767`;
+# a step count in brackets, `Epoch [22/100] (8625) train_mae: 1.9640`; `Epoch:[812/1500]`).
 # Read only where no `model.fit` epoch was found, so a callback's `Epoch 3: ...` message never
 # becomes an epoch of a Keras log.
 _EPOCH_RECORD = re.compile(
-    r"(?<![\w.])epoch(?:_end)?[ \t]*[:=\[(#]?[ \t]*(\d{1,9})"
+    r"(?<![\w.])epoch(?:_end)?[ \t]*(?:[:=][ \t]*)?[\[(#]?[ \t]*(\d{1,9})"
     r"(?:[ \t]*/[ \t]*(\d{1,9})|[ \t]+(?:completed[ \t]+)?(?:out[ \t]+)?of[ \t]+(\d{1,9}))?[ \t]*[\])]?"
-    r"(?:[ \t]*[:,|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]"
+    r"(?:[ \t]*[:,|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=\(\d{1,12}\)[ \t]+[A-Za-z_])"
+    r"|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]"
     r"|(?:[A-Za-z_][\w. \t]{0,120})?(?:loss|acc)[ \t]+\[?[-+.\dn]))",
     re.IGNORECASE,
 )
@@ -142,6 +144,10 @@ _REMARK = re.compile(r"[ \t]*\([^()]*\)[ \t]*$")
 _DURATION_FIELD = re.compile(
     rf"(?:^|[ \t]+)[A-Za-z_][\w.]*[ \t]*[:=][ \t]*{_NUMBER}(?:ms|s|sec|min|h)(?![\w.])"
 )
+# A step count in brackets before the fields and a duration alone after them are no fields
+# either (DCRNN's `Epoch [22/100] (8625) train_mae: 1.9640, val_mae: 2.7854 lr:0.001000 362.1s`).
+_LEADING_COUNT = re.compile(r"^[ \t]*\(\d{1,12}\)")
+_TRAILING_DURATION = re.compile(r"(?:^|[ \t]+)\d{1,9}(?:\.\d{1,9})?(?:ms|s|sec|min|h)$")
 # A metric's name and its value with only spaces between them (`Train loss 0.347656`, `valid
 # ppl   252.86`, `loss [0.6979]` as numpy prints a one-element array), taken only where a part
 # holds nothing else and the name ends in a metric's word: `completed out of 100` is none.
@@ -457,7 +463,8 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
     fields: list[tuple[str, float]] = []
     whole = True
     for part in _RECORD_SEPARATORS.split(text):
-        field = _DURATION_FIELD.sub("", _REMARK.sub("", part)).strip()
+        field = _DURATION_FIELD.sub("", _REMARK.sub("", part))
+        field = _TRAILING_DURATION.sub("", _LEADING_COUNT.sub("", field)).strip()
         if not field:
             continue
         if _RECORD_FIELDS.fullmatch(field):

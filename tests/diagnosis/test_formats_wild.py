@@ -695,3 +695,19 @@ def test_a_row_of_names_over_a_row_of_numbers_is_the_epochs_fields() -> None:
     # Over several rows the names head a table of epochs, not one epoch's fields.
     (table,) = load_runs(b"Epoch: 01\nloss  val_loss\n0.5  0.6\n0.4  0.5\n")
     assert table.metrics["loss"].tolist() == [0.5, 0.4]
+
+
+@pytest.mark.parametrize(
+    ("name", "names"),
+    [
+        # `Training Epoch:[812/1500]\t loss=2.62438\t lr=0.000100\t epoch_time=58.480`
+        ("w848_cltr-maintainer-log-plateau-jitter.txt", {"loss", "learning_rate", "epoch_time"}),
+        # `Epoch [22/100] (8625) train_mae: 1.9640, val_mae: 2.7854 lr:0.001000 362.1s`: the step
+        # count and the duration are no fields, and the lone error measure is the loss.
+        ("w1124_dcrnn-train-mae-creeps-4-epochs.txt", {"loss", "val_loss", "learning_rate"}),
+    ],
+)
+def test_what_stands_around_a_loggers_epoch_fields_is_no_field(name: str, names: set[str]) -> None:
+    (run,) = load_path(wild_log(name))
+    assert set(run.metrics) == names
+    assert run.epochs == MANIFEST[name]["epochs"][0]
