@@ -136,8 +136,9 @@ _RECORD_FIELD = re.compile(
 )
 # Fields that follow one another with only spaces between them (`train_acc= 0.04 val_acc= 0.06`).
 _RECORD_FIELDS = re.compile(rf"{_RECORD_FIELD.pattern}(?:[ \t]+{_RECORD_FIELD.pattern})*", re.IGNORECASE)
-# ` - `, ` / `, `,`, `;`, `|`, and the `] =>` that closes a bracketed `[epoch 1/15, episode 50/100]`.
-_RECORD_SEPARATORS = re.compile(r"[ \t]+[-/][ \t]+|[,;|\]]|=>")
+# ` - `, ` / `, `,`, `;`, `|`, the `] =>` that closes a bracketed `[epoch 1/15, episode 50/100]`,
+# and a sentence's full stop after a value (`Train loss: 0.3334. Valid loss: 0.3517`).
+_RECORD_SEPARATORS = re.compile(r"[ \t]+[-/][ \t]+|[,;|\]]|=>|(?<=\d)\.[ \t]+(?=[A-Za-z_])")
 # A remark in brackets after a field's value (`train loss: 12.3032 (took 78.0s)`) is no field,
 # nor is a duration among the fields (`Train Loss=0.95 T=207.7s`, `time: 36.93s`).
 _REMARK = re.compile(r"[ \t]*\([^()]*\)[ \t]*$")

@@ -711,3 +711,12 @@ def test_what_stands_around_a_loggers_epoch_fields_is_no_field(name: str, names:
     (run,) = load_path(wild_log(name))
     assert set(run.metrics) == names
     assert run.epochs == MANIFEST[name]["epochs"][0]
+
+
+def test_fields_alone_on_logging_lines_after_an_epochs_message_are_its_epoch() -> None:
+    # FourCastNet on SLURM: `- root - INFO - Time taken for epoch 1 is 268.29 sec`, then `- root
+    # - INFO - Train loss: 0.3334. Valid loss: 0.3517` (a full stop between the fields).
+    (run,) = load_path(wild_log("unnumbered-logging-fourcastnet-slurm-readme-EXCERPT.txt"))
+    assert run.epochs == 3
+    assert set(run.metrics) == {"loss", "val_loss"}
+    assert run.metrics["val_loss"][0] == pytest.approx(0.3517494797706604)
