@@ -81,7 +81,7 @@ BLOWUP_EPOCHS = 3
 CLASSIFICATION_TASKS = frozenset({"classification", "binary", "multiclass"})
 # A regression's learned-nothing loss where the caller sent no `baseline_loss`: a fresh network
 # on targets of unit scale scores an MSE (or MAE) of about 1, the scale
-# unexpected_initial_loss.REGRESSION_SCALE measures against. A first epoch under it learned fast
+# unscaled_targets.REGRESSION_SCALE measures against. A first epoch under it learned fast
 # (wild log w943: 0.688, then 0.020 and 0.005 on a one-step temperature forecast); a blow-up
 # on unit-scale targets lifts it above that, and targets far from unit scale are that rule's.
 REGRESSION_LEARNED_NOTHING = 1.0

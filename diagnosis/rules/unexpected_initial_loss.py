@@ -45,6 +45,7 @@ from diagnosis.curves import as_share, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.rules.unscaled_targets import REGRESSION_SCALE, TARGETS_AT_SCALE, target_scale
 from diagnosis.rules.val_better_than_train import ACCURACY_GAP, LARGE_GAP
 from diagnosis.taxonomy import Category, Code
 from diagnosis.units import Settled
@@ -57,10 +58,6 @@ if TYPE_CHECKING:
 # average is lower still; twice ln K means the model started far off.
 FACTOR = 2.0
 ABOVE = 1.0
-# Regression: networks train best on targets of about unit scale, where an untrained
-# model's MSE is of order 1. A first-epoch loss this large means targets (or inputs) are on
-# a scale of tens or more, and the first updates are spent just reaching it.
-REGRESSION_SCALE = 1000.0
 # K unknown (no metadata, no tell in the curves): a classifier's first loss is held against the
 # largest K any common task has (ImageNet's 1000 classes, ln K = 6.9), so a first epoch that is
 # unexpected for every K up to it is unexpected for this run's.
@@ -70,13 +67,11 @@ MAX_PLAUSIBLE_CLASSES = 1000
 ENDED_WELL = 0.5
 
 REGRESSION_CAUSES = (("unscaled_targets", 3.0), ("unscaled_features", 2.0), ("lr_too_low", 0.5))
-# The caller's baseline_loss for a regression is the targets' variance. At most this (a standard
-# deviation of about 3) the targets' spread is near unit scale and cannot make a first loss of
-# REGRESSION_SCALE: the inputs' scale or the first steps did. Only an offset mean is left to the
-# targets, hence the small weight kept for them. On the generated corpus's tuning splits the
-# regressions raising this warning with baseline_loss 1 were 11 unscaled inputs and 7 rates too
-# high; the 33 with unscaled targets had baselines of 2,500 and more.
-TARGETS_AT_SCALE = 10.0
+# Targets at scale (a baseline_loss at most TARGETS_AT_SCALE, see rules.unscaled_targets) cannot
+# make a first loss of REGRESSION_SCALE: the inputs' scale or the first steps did. Only an offset
+# mean is left to the targets, hence the small weight kept for them. On the generated corpus's
+# tuning splits the regressions raising this warning with baseline_loss 1 were 11 unscaled inputs
+# and 7 rates too high; the 33 with unscaled targets had baselines of 2,500 and more.
 SCALED_TARGETS_CAUSES = (("unscaled_features", 3.0), ("lr_too_high", 1.5), ("unscaled_targets", 0.5))
 
 NEGATIVE_CAUSES = (("label_format_mismatch", 3.0), ("loss_task_mismatch", 2.0))
@@ -208,10 +203,7 @@ class UnexpectedInitialLoss(Rule):
         )
 
     def _regression(self, run: TrainingHistory, first: float) -> Finding | None:
-        # A loss that stayed on the targets' scale names its cause (rules.unscaled_targets, which
-        # imports this module's scales, hence the import here).
-        from diagnosis.rules.unscaled_targets import target_scale
-
+        # A loss that stayed on the targets' scale names its cause: rules.unscaled_targets.
         if first < REGRESSION_SCALE or target_scale(run) is not None:
             return None
         # The reported value itself, not facts.baseline_loss: that one reads a zero (constant

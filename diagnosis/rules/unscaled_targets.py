@@ -32,9 +32,15 @@ from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
-from diagnosis.rules.unexpected_initial_loss import REGRESSION_SCALE, TARGETS_AT_SCALE
 from diagnosis.taxonomy import Category, Code
 
+# Regression: networks train best on targets of about unit scale, where an untrained
+# model's MSE is of order 1. A first-epoch loss this large means targets (or inputs) are on
+# a scale of tens or more, and the first updates are spent just reaching it.
+REGRESSION_SCALE = 1000.0
+# The caller's baseline_loss for a regression is the targets' variance. At most this (a standard
+# deviation of about 3) the targets' spread is near unit scale.
+TARGETS_AT_SCALE = 10.0
 # The lowest training loss still at least this: errors of ten units or more in the best epoch.
 END_SCALE = 100.0
 # The lowest loss above first epoch / FELL_BY: the loss stayed on the scale it started on. Halfway
