@@ -9,6 +9,7 @@ from diagnosis import Severity, diagnose
 from diagnosis.history import history_from_mapping
 from diagnosis.models import SourceInfo
 from diagnosis.rules import REGISTRY
+from diagnosis.rules.loss_diverging import LATE_CLIMB_GIVEBACK
 from diagnosis.rules.loss_oscillating import (
     AMPLITUDE,
     LARGE_UNDONE,
@@ -926,6 +927,20 @@ def test_a_training_loss_still_climbing_at_the_last_epoch_is_judged_where_it_end
     raw["loss"] = [*raw["loss"][:-1], 1.001, 0.93, 0.89]
     raw["val_loss"] = [*raw["val_loss"], 0.58, 0.58]
     assert codes(raw).get("loss_diverging") in (None, Severity.info)
+
+
+def test_a_climb_from_a_best_among_the_final_epochs_is_drifting_off() -> None:
+    # Wild log w1006's shape (train only): converged to 0.08 by epoch 14 of 20, then 0.100, 0.282,
+    # 0.420 and back only to 0.193: the best is among the final epochs, yet no longer improving.
+    loss = [0.54, 0.37, 0.40, 0.38, 0.35, 0.29, 0.13, 0.095, 0.089, 0.094, 0.091, 0.087, 0.086, 0.079]
+    raw = {"loss": [*loss, 0.100, 0.282, 0.420, 0.394, 0.307, 0.193]}
+    assert codes(raw).get("loss_diverging") is Severity.warning
+    # A converged loss's noise after a long descent gives back a fiftieth of it (under
+    # LATE_CLIMB_GIVEBACK): a best among the final epochs is still improving.
+    descent = [3.3, 2.0, 1.2, 0.8, 0.5, 0.3, 0.2, 0.15, 0.13, 0.12, 0.115, 0.112, 0.11, 0.108, 0.107]
+    noisy = [*descent, 0.106, 0.1035, 0.1138, 0.1376, 0.1723]
+    assert LATE_CLIMB_GIVEBACK > (0.1723 - 0.1035) / (3.3 - 0.1035)
+    assert "loss_diverging" not in codes({"loss": noisy})
 
 
 def test_a_negative_first_validation_cross_entropy_is_labels_the_loss_cannot_take() -> None:
