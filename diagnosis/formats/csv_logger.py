@@ -98,6 +98,11 @@ def _separator(header: str) -> str | None:
     return best if counts[best] else None
 
 
+# A line that starts with a date and a time is a log's line (`2025-04-24 21:16:20,207 - INFO -
+# Class weights: [1.02, 9.40, ...]`), whatever commas it holds: no header of metric names.
+_TIMESTAMPED = re.compile(r"[ \t]*\[?(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d")
+
+
 def _find_header(lines: list[tuple[int, str]]) -> tuple[int, str, list[str]] | None:
     """Index of the header line, its separator and names: a line of names over a line of as
     many cells with numbers in them."""
@@ -105,6 +110,8 @@ def _find_header(lines: list[tuple[int, str]]) -> tuple[int, str, list[str]] | N
         line = lines[index][1]
         separator = _separator(line)
         if separator is None or len(line) > MAX_LINE or len(lines[index + 1][1]) > MAX_LINE:
+            continue
+        if _TIMESTAMPED.match(line):
             continue
         try:
             names, row = split_cells(line, separator), split_cells(lines[index + 1][1], separator)

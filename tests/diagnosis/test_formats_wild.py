@@ -720,3 +720,11 @@ def test_fields_alone_on_logging_lines_after_an_epochs_message_are_its_epoch() -
     assert run.epochs == 3
     assert set(run.metrics) == {"loss", "val_loss"}
     assert run.metrics["val_loss"][0] == pytest.approx(0.3517494797706604)
+
+
+def test_timestamped_log_lines_with_commas_are_no_csv_header() -> None:
+    # `2025-04-24 21:16:20,207 - INFO - Class weights: [1.0266, 9.4066, ...]` twice made a CSV
+    # of 125 rows of junk; the log's three appended runs of epoch lines are what it holds.
+    runs = load_path(wild_log("w731_face-emotion-three-restarts.txt"))
+    assert [run.epochs for run in runs] == [10, 8, 11]
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} == set(runs[0].metrics)
