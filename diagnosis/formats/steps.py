@@ -109,8 +109,18 @@ def _assemble(points: list[_Point], fmt: str, facts: InputFacts, skips: Skips) -
     epoch_of = {id(p): int(p.epoch) for p in points if p.epoch is not None}
     whole = {epoch_of[id(p)] for p in points if p.epoch is not None and (p.train or p.epoch_level)}
     sparse: list[str] = []
-    if len(whole) >= MIN_EPOCHS and len(epoch_of) == len(points):
-        columns = _per_epoch(points, skips, epoch_of)
+    # Rows of validation values logged per step without an epoch (Lightning's `val_loss_step`)
+    # leave the run per epoch where its epochs log their own validation values.
+    unplaced = [p for p in points if p.epoch is None and not p.train and not p.epoch_level]
+    placed = [p for p in points if not (p.epoch is None and not p.train and not p.epoch_level)]
+    epoch_values = any(
+        p.epoch is not None and any(name.startswith(VAL_PREFIX) for name in (*p.other, *p.epoch_level))
+        for p in placed
+    )
+    if len(whole) >= MIN_EPOCHS and len(epoch_of) == len(placed) and (epoch_values or not unplaced):
+        for point in unplaced:
+            skips.add(point.line, "validation values of a step without its epoch (each epoch's own are read)")
+        columns = _per_epoch(placed, skips, epoch_of)
         granularity = "epoch"
         aggregated: str | None = "each epoch's logged epoch value, else the mean of its step values"
     else:

@@ -125,6 +125,16 @@ def test_lightning_step_values_are_averaged_and_a_final_validate_is_skipped() ->
     assert "test_loss" not in run.metrics
 
 
+def test_lightning_validation_steps_without_an_epoch_leave_the_run_per_epoch() -> None:
+    # `val_loss_step` rows with a step and no epoch between epoch rows that log `val_loss_epoch`
+    # and `train_loss_epoch`: 25 epochs, not the 6 training steps logged among them.
+    (run,) = load_path(wild_log("w180_iris-lightning-steady.csv"))
+    assert (run.epochs, run.source.granularity) == (25, "epoch")
+    assert run.metrics["loss"][0] == pytest.approx(1.0731912851333618)
+    assert run.source.skipped[0].lines == "2-4"
+    assert "without its epoch" in run.source.skipped[0].reason
+
+
 def _lightning_epochs(epochs: int, row: str) -> str:
     return "".join(row.format(epoch=e, step=10 * e + 9, loss=1.0 / (e + 1)) for e in range(epochs))
 
