@@ -16,6 +16,7 @@ from diagnosis.rules.loss_oscillating import (
     UNDONE_SHARE,
     UP_SHARE,
     UP_SHARE_UNDOING,
+    VAL_STEADY,
     progress_undone,
 )
 from diagnosis.rules.val_better_than_train import ACCURACY_GAP
@@ -224,6 +225,21 @@ def test_steps_up_in_a_third_of_the_epochs_that_each_undo_half_the_progress_are_
     # The same share of steps up on a loss that went on falling undo little: a noisy descent.
     falling = [0.82, 0.70, 0.62, 0.64, 0.55, 0.50, 0.52, 0.45, 0.41, 0.42]
     assert "loss_oscillating" not in codes({"loss": falling})
+
+
+def test_a_training_wobble_beside_a_validation_loss_falling_every_epoch_is_info() -> None:
+    # Wild log w1030, a fine-tune on 168 images: the training loss goes up in 41 % of its epochs
+    # while the validation loss falls in 28 of 29 steps: the weights improve steadily.
+    loss = [0.7049, 0.31, 0.1882, 0.1113, 0.09118, 0.07536, 0.1335, 0.07282, 0.08781, 0.06805]
+    loss += [0.02748, 0.0702, 0.07874, 0.02594, 0.03287, 0.03344, 0.03354, 0.01617, 0.09184, 0.07293]
+    loss += [0.02244, 0.03662, 0.02566, 0.03602, 0.01894, 0.03958, 0.01659, 0.01458, 0.02962, 0.01786]
+    val = [0.755 * 0.955**i for i in range(30)]
+    val[20] = val[19] * 1.01
+    assert codes({"loss": loss, "val_loss": val}).get("loss_oscillating") is Severity.info
+    # The same training loss beside a validation loss that goes up and down with it overshoots.
+    wobbly = [v * (1.15 if i % 3 == 0 else 1.0) for i, v in enumerate(val)]
+    assert np.mean(np.diff(wobbly) < 0) < VAL_STEADY
+    assert codes({"loss": loss, "val_loss": wobbly}).get("loss_oscillating") is Severity.warning
 
 
 def test_a_short_run_that_goes_up_as_often_as_down_by_large_steps_is_oscillating() -> None:
