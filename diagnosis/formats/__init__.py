@@ -89,7 +89,7 @@ def _load_text(content: str, name: str) -> list[TrainingHistory]:
         return labelled
     if csv_logger.looks_like_csv(content) or name.endswith((".csv", ".tsv")):
         try:
-            return csv_logger.parse(content)
+            return csv_logger.parse(content, name)
         except HistoryError as not_csv:
             if name.endswith((".csv", ".tsv")):
                 raise

@@ -141,7 +141,8 @@ def _is_header(line: str) -> bool:
     return len(names) >= 2 and not any(is_number(name) for name in names)
 
 
-def parse(content: str) -> list[TrainingHistory]:
+def parse(content: str, filename: str = "") -> list[TrainingHistory]:
+    """The runs of a table; `filename` names the metric of a one-scalar export (steps.scalar_name)."""
     lines = _lines(content)
     found = _find_header(lines)
     if found is None and len(lines) == 1 and _is_header(lines[0][1]):
@@ -164,6 +165,8 @@ def parse(content: str) -> list[TrainingHistory]:
             "this is a table of runs (one row per run, as W&B and MLflow export a project), not a "
             "run's history; export a metric's chart instead (W&B: a CSV of Step and '<run> - <metric>')"
         )
+    if lowered in steps.SCALAR_EXPORT_COLUMNS:  # TensorBoard's download of one scalar
+        return steps.scalar_export_runs(lines[start + 1 :], separator, raw_names, filename)
     if "step" in lowered:  # rows per logged step: another shape
         if any(" - " in name for name in raw_names):
             return steps.wandb_runs(lines[start + 1 :], separator, raw_names)

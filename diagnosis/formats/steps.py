@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from diagnosis.formats.columns import MAX_RUNS, Skips, canonical_name, finish, has_validation_split
+from diagnosis.formats.columns import (
+    ERROR_MEASURES,
+    MAX_RUNS,
+    Skips,
+    canonical_name,
+    finish,
+    has_validation_split,
+)
 from diagnosis.formats.csv_rows import read_row, text_columns
 from diagnosis.history import VAL_PREFIX, HistoryError, TrainingHistory
 from diagnosis.models import InputFacts, SourceInfo
@@ -288,4 +295,86 @@ def wandb_runs(lines: list[tuple[int, str]], separator: str, raw_names: list[str
             if point.train or point.other:
                 points.append(point)
         histories.append(_assemble(points, "wandb_csv", InputFacts(), skips))
+    return histories
+
+
+# TensorBoard scalar exports ----------------------------------------------------------------------
+
+# What TensorBoard's "download CSV" writes for one tag of one run (tbparse and hand-written
+# exporters spell it with underscores).
+SCALAR_EXPORT_COLUMNS = (frozenset({"wall time", "step", "value"}), frozenset({"wall_time", "step", "value"}))
+# TensorBoard names the download after the run and the tag (`run-validation-tag-epoch_loss.csv`,
+# `run-.-tag-loss.csv`; a `/` in the tag becomes `_`).
+_SCALAR_DOWNLOAD = re.compile(r"(?:^|[^a-z0-9])run[-_](?P<run>.*?)-tag-(?P<tag>.+)$")
+# Words of a file name that say which curve it holds (`train_loss.csv`, `valid_loss.csv`).
+_FILE_WORDS = re.compile(r"[a-z0-9]+")
+_CURVE_WORDS = frozenset({"loss", "acc", "accuracy", *ERROR_MEASURES})
+_SPLIT_WORDS = frozenset({"train", "training", "val", "valid", "validation", "eval", "dev", "test"})
+# A file name that names no curve: a scalar export is most often of the loss.
+DEFAULT_SCALAR = "loss"
+
+
+def scalar_name(filename: str) -> str:
+    """The metric a one-tag export holds, from its file name: the tag and run of TensorBoard's
+    download name (`run-validation-tag-epoch_loss` -> `val_loss`; a named output's tag such as
+    `pred_age_loss` kept), else the name's last curve word and its split word (`valid_loss.csv`
+    -> `val_loss`); `loss` where the name says neither."""
+    stem = filename.rsplit("/", 1)[-1].lower().removesuffix(".csv").removesuffix(".tsv")
+    words = _FILE_WORDS.findall(stem)
+    download = _SCALAR_DOWNLOAD.search(stem)
+    if download:
+        tag, run = _FILE_WORDS.findall(download["tag"]), _FILE_WORDS.findall(download["run"])
+        if set(tag) - _CURVE_WORDS - _SPLIT_WORDS - {"epoch"}:
+            name = canonical_name(download["tag"])
+            validation = bool(set(run) & _SPLIT_WORDS - {"train", "training"})
+            return VAL_PREFIX + name if validation and not name.startswith(VAL_PREFIX) else name
+        words = run + tag
+    curve = next((word for word in reversed(words) if word in _CURVE_WORDS), DEFAULT_SCALAR)
+    validation = bool(set(words) & _SPLIT_WORDS - {"train", "training"})
+    return VAL_PREFIX + curve if validation else curve
+
+
+def scalar_export_runs(
+    lines: list[tuple[int, str]], separator: str, raw_names: list[str], filename: str
+) -> list[TrainingHistory]:
+    """TensorBoard's CSV of one scalar (`Wall time,Step,Value`): a point a row, its metric named
+    by the file (scalar_name). Steps 0, 1, 2, ... (or from 1) are the epochs Keras' TensorBoard
+    callback logs at; other steps are logged steps. A step that does not grow starts a new run
+    (a resumed or restarted run writing to the same log)."""
+    lowered = [name.strip().lower() for name in raw_names]
+    step_col, value_col = lowered.index("step"), lowered.index("value")
+    name = scalar_name(filename)
+    if name.startswith(VAL_PREFIX):
+        raise HistoryError(
+            f"this TensorBoard export holds one validation curve ({name}, as its file name says); "
+            "send the training loss's export (`run-train-tag-epoch_loss.csv`): the training curve is "
+            "what is judged"
+        )
+    runs: list[list[tuple[float, float, int]]] = [[]]  # (step, value, line) of each run
+    skips = Skips()
+    for number, line in lines:
+        row = read_row(line, separator, len(raw_names))
+        if isinstance(row, str) or row[step_col] is None or row[value_col] is None:
+            skips.add(number, row if isinstance(row, str) else "no step or no value")
+            continue
+        step, value = float(row[step_col] or 0.0), float(row[value_col] or 0.0)  # both checked above
+        if runs[-1] and step <= runs[-1][-1][0]:
+            if len(runs) == MAX_RUNS:
+                raise HistoryError(f"the input holds more than {MAX_RUNS} runs")
+            runs.append([])
+        runs[-1].append((step, value, number))
+    histories: list[TrainingHistory] = []
+    for run in (run for run in runs if run):
+        first = run[0][0]
+        epochs = first in (0.0, 1.0) and all(step == first + i for i, (step, _, _) in enumerate(run))
+        points = []
+        for i, (step, value, number) in enumerate(run):
+            point = _Point(step=step, epoch=i + 1 if epochs else None, line=number)
+            point.train[name] = value
+            points.append(point)
+        # The skipped rows are the file's, said once: with its first run.
+        said = skips if not histories else Skips()
+        histories.append(_assemble(points, "tensorboard_csv", InputFacts(), said))
+    if not histories:
+        raise HistoryError("the CSV has a header but no rows of numbers")
     return histories

@@ -10,7 +10,7 @@ import pytest
 
 from diagnosis.engine import diagnose_runs
 from diagnosis.formats import load_path, load_runs
-from diagnosis.formats.steps import MIN_EPOCHS
+from diagnosis.formats.steps import MIN_EPOCHS, scalar_name
 from diagnosis.judgeable import why_inconclusive
 from tests.diagnosis.writers import wild_log
 
@@ -173,6 +173,32 @@ def test_wandb_chart_export_is_a_run_per_column() -> None:
     assert len(runs) == 8
     assert all(run.source.granularity == "step" for run in runs)
     assert all(list(run.metrics) == ["loss"] for run in runs)
+
+
+def test_tensorboard_scalar_download_is_read_per_epoch_or_per_logged_step() -> None:
+    (epochs,) = load_path(wild_log("tb-scalars-echarts-train_loss.csv"))
+    assert (epochs.source.format, epochs.source.granularity) == ("tensorboard_csv", "epoch")
+    assert list(epochs.metrics) == ["loss"]  # the metric is named by the file
+    (logged,) = load_path(wild_log("tb-scalars-unet-logged-steps-train_loss.csv"))
+    assert logged.source.granularity == "step"  # steps 56, 113, ...: points, not epochs
+    # A step that does not grow is another run writing to the same log.
+    restarted = "Wall time,Step,Value\n" + "".join(f"1.0,{s},{1 / (s + 1)}\n" for s in [0, 1, 2, 0, 1])
+    assert [run.epochs for run in load_runs(restarted.encode(), "loss.csv")] == [3, 2]
+
+
+@pytest.mark.parametrize(
+    ("filename", "metric"),
+    [
+        ("run-validation-tag-epoch_loss.csv", "val_loss"),
+        ("run_train-tag-epoch_accuracy.csv", "accuracy"),
+        ("run-.-tag-pred_age_loss.csv", "pred_age_loss"),
+        ("valid_loss.csv", "val_loss"),
+        ("scalars.csv", "loss"),
+        ("", "loss"),
+    ],
+)
+def test_a_scalar_download_is_named_by_its_file(filename: str, metric: str) -> None:
+    assert scalar_name(filename) == metric
 
 
 def test_notebook_outputs_read_as_the_console_log_they_printed() -> None:
