@@ -35,6 +35,11 @@ LN_K_TOLERANCE = 0.06
 # nothing scores about 1/K; half as much again allows the majority class and the noise of a
 # few epochs, and stays far under what a model that learned anything scores).
 CHANCE_ACCURACY = 1.5
+# An accuracy that never reached this in any epoch, beside a regression metric (`mae`, `mse`), is
+# Keras scoring exact equality of a continuous output with its target: under 1/K for every K up
+# to MAX_EXACT_CLASSES, so under what any classifier scores by guessing (a regression's accuracy
+# of 0.00027 beside an MAE of 0.035). It is left out, and the run read as the regression it is.
+EXACT_MATCH_ACCURACY = 0.001
 # Largest class count inferred from a loss value; beyond it ln K values crowd together.
 MAX_INFERRED_CLASSES = 20
 # Epochs at the start whose loss is read to recognize a stuck model's ln K.
@@ -426,8 +431,23 @@ def _heads_all_classify(curves: Curves) -> bool:
     return bool(heads) and all(any(f"{head}_{a}" in curves for a in ACCURACY_NAMES) for head in heads)
 
 
+def _exact_match_accuracy(curves: Curves, accuracy: str | None) -> bool:
+    """An accuracy that never reached EXACT_MATCH_ACCURACY, training or validation, beside a
+    regression metric (see EXACT_MATCH_ACCURACY): the share of outputs equal to a continuous
+    target, not a classifier's share of samples right."""
+    if accuracy is None or not any(name in curves for name in REGRESSION_NAMES):
+        return False
+    shares = [curves[name] for name in (accuracy, f"val_{accuracy}") if name in curves]
+    return all(
+        np.isfinite(values).all() and float(np.max(values, initial=0.0)) < EXACT_MATCH_ACCURACY
+        for values in shares
+    )
+
+
 def infer_facts(curves: Curves, meta: RunMetadata) -> RunFacts:
     accuracy = next((name for name in ACCURACY_NAMES if name in curves), None)
+    if meta.task is None and _exact_match_accuracy(curves, accuracy):
+        accuracy = None
     model_task, model_classes = _from_model(meta, accuracy)
     task = meta.task or model_task
     classes = meta.num_classes or (model_classes if task == model_task else None)

@@ -1044,3 +1044,26 @@ def test_a_training_accuracy_twice_validations_far_above_it_is_overfitting() -> 
     # Validation that keeps pace, a quarter below training but above half of it: no alarm.
     keeping = {**raw, "val_accuracy": (np.linspace(0.035, 0.46, epochs) * 0.7).round(4).tolist()}
     assert "overfitting" not in codes(keeping)
+
+
+def test_an_accuracy_under_a_thousandth_beside_a_regression_metric_is_no_classifiers() -> None:
+    # Wild log w1161: an RNN regression (MSE, with MAE and MAPE) whose Keras `accuracy` is the
+    # share of outputs exactly equal to a continuous target: 0.00027 training, 0 validation.
+    n = 12
+    raw = {
+        "loss": [0.0052 - 0.00005 * i for i in range(n)],
+        "mean_absolute_error": [0.035 - 0.0002 * i for i in range(n)],
+        "accuracy": [0.00026742] * n,
+        "val_loss": [0.0047 - 0.00004 * i for i in range(n)],
+        "val_mean_absolute_error": [0.031 - 0.0001 * i for i in range(n)],
+        "val_accuracy": [0.0] * n,
+    }
+    run = history_from_mapping(raw)
+    assert run.facts.task == "regression"
+    assert run.facts.accuracy_metric is None
+    found = codes(raw)
+    assert "accuracy_at_chance" not in found
+    assert "loss_task_mismatch" not in found
+    # An accuracy a classifier scores (a regression loss on class ids) keeps its meaning.
+    mismatch = {**raw, "accuracy": [0.33 + 0.01 * i for i in range(n)], "val_accuracy": [0.35] * n}
+    assert history_from_mapping(mismatch).facts.accuracy_metric == "accuracy"
