@@ -62,6 +62,12 @@ _LOG_PREFIX = re.compile(
     r"(?:[ \t]*[-:|]?[ \t]*(?:[\w.]{1,40}[ \t]*[-|][ \t]*)?\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?"
     r"(?:[ \t]*[-:|])?|[ \t]+[-|](?=[ \t])|:(?=[ \t]))?[ \t]*"
 )
+# What absl (`I1009 05:49:54.640861 139781364750208 model_lib_v2.py:652] `) and Python logging's
+# default format (`INFO:tensorflow:`, `%(levelname)s:%(name)s:`) put before a message.
+_LEVEL_PREFIX = re.compile(
+    r"[IWEF]\d{4} [0-2]\d:[0-5]\d:[0-5]\d(?:\.\d{1,6})?[ \t]+\d{1,20}[ \t]+[\w.-]{1,80}:\d{1,6}\][ \t]*"
+    r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]{1,40}:(?![ \t])"
+)
 # Cut before text glued onto a number: a callback's `Epoch 00005: ...`, a TensorFlow log
 # line's timestamp, an absl prefix (`I0000 00:00:1718.1 ...` from XLA), and what a carriage
 # return left of ModelCheckpoint's `val_loss improved from inf to 0.00069` once the progress
@@ -262,6 +268,10 @@ def _clean(raw: str) -> str:
         line = _TAGS.sub("", line)
     if line[:1] in "12[":
         prefix = _LOG_PREFIX.match(line)
+        if prefix is not None:
+            line = line[prefix.end() :]
+    elif line[:1] in "IWEFDC":
+        prefix = _LEVEL_PREFIX.match(line)
         if prefix is not None:
             line = line[prefix.end() :]
     return line.rstrip()
@@ -598,6 +608,12 @@ _FIELDS_LEAD = re.compile(
     re.IGNORECASE,
 )
 
+# A duration and the words that name it, among such fields (`Step 100 per-step time 0.640s
+# loss=0.454`, the TensorFlow Object Detection API's): no field.
+_NAMED_DURATION = re.compile(
+    r"(?:^|(?<=[ \t]))(?:[A-Za-z][\w-]{0,40}[ \t]+){1,3}\d{1,9}(?:\.\d{1,9})?(?:ms|s|sec)(?![\w.])[ \t]*"
+)
+
 
 def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     """Epochs from lines that hold nothing but `name: number` fields, a loss among them, and no
@@ -615,7 +631,7 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         rest = _REMARK.sub("", text).lstrip("=>*~ \t")
         lead = _FIELDS_LEAD.match(rest)  # it may match empty: always a match
         counter, label = (lead[1], lead[2]) if lead else (None, None)
-        rest = rest[lead.end() :] if lead else rest
+        rest = _NAMED_DURATION.sub("", rest[lead.end() :] if lead else rest)
         parts = [part.strip().lstrip("=>*~ \t") for part in _RECORD_SEPARATORS.split(rest)]
         if not all(_RECORD_FIELDS.fullmatch(part) for part in parts if part):
             if names is not None and _FIELD_TEXT.search(text):

@@ -728,3 +728,20 @@ def test_timestamped_log_lines_with_commas_are_no_csv_header() -> None:
     runs = load_path(wild_log("w731_face-emotion-three-restarts.txt"))
     assert [run.epochs for run in runs] == [10, 8, 11]
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} == set(runs[0].metrics)
+
+
+@pytest.mark.parametrize(
+    ("name", "skipped"),
+    [
+        # `INFO:tensorflow:Step 11300 per-step time 0.695s loss=0.727`: a duration named in words.
+        ("tf-od-api-step-lines-loss-blowout-squirrel-detector-readme.txt", 0),
+        # Each step logged twice, the second time behind absl's `I1009 05:49:54.640861 ... ]`.
+        ("tf-od-api-step-lines-absl-doubled-notebook-EXCERPT.txt", 10),
+    ],
+)
+def test_object_detection_api_step_lines_are_a_point_per_step(name: str, skipped: int) -> None:
+    (run,) = load_path(wild_log(name))
+    assert run.source.granularity == "step"
+    assert set(run.metrics) == {"loss"}
+    assert run.epochs == MANIFEST[name]["epochs"][0]
+    assert run.source.skipped_lines == skipped
