@@ -84,6 +84,11 @@ RULED_OUT_LR = 0.02
 # certain (with a 5 % prior, 0.5 after this). One that did not help lowers them.
 TRIAL_HELPED_LR = 20.0
 TRIAL_FLAT_LR = 0.3
+# A fix trial worth its replay is expected to move the probabilities of the causes it cures by
+# at least this much in all (order_for_trials). A cause at its 5 % prior makes 0.056, so a cause
+# no check raised is worth trying; one a check that ran silent cleared (0.5 %) makes 0.004, and a
+# replay to confirm what a check already ruled out is wasted.
+MIN_TRIAL_SHIFT = 0.02
 # A short replay favours a higher rate whatever rate suits the whole run (short-horizon bias,
 # Wu et al. 2018): a higher rate that helped it is weak evidence, and the first fix only when
 # no other trial helped.
@@ -1074,22 +1079,30 @@ def _expected_shift(probability: float) -> float:
     return probability * (helped - probability) + (1 - probability) * (probability - flat)
 
 
-def order_for_trials(
-    findings: list[Finding], context: Context, action_of: Mapping[str, str]
-) -> list[Finding]:
-    """The findings in the order their fix trials should run: the action expected to move the
-    ranking most first (the sum of `_expected_shift` over the causes it cures, at their
-    probabilities before any trial), not the most severe finding first, so an uncertain cause
-    ranked fifth is tried before a near-certain first one. Findings without a trial go last."""
+def order_for_trials(findings: list[Finding], context: Context) -> list[tuple[str, float, tuple[Code, ...]]]:
+    """The fix trials worth running, in the order they should run: every action (ACTION_CURES),
+    each valued by the sum of `_expected_shift` over the causes it cures at their probabilities
+    before any trial, the largest first. Planned per cause, not per raised finding: a cause no
+    check raised (a model too small where only a layer count was flagged) is tried as readily as
+    a raised one in as much doubt, and an uncertain cause ranked fifth before a near-certain first
+    one. Actions below MIN_TRIAL_SHIFT are left out, and every action where no alarm stands: a
+    trial cannot change a verdict of healthy. Each comes with its value and the causes it cures,
+    the most probable first (whose fix the trial should take)."""
     reconciled = reconcile(findings)
+    if all(f.severity is Severity.info for f in reconciled):
+        return []
     tallies = _weigh(reconciled, context)
     posterior = {code: _posterior(code, tally) for code, tally in tallies.items()}
     mirrors = mirrored(reconciled)
-
-    def value(finding: Finding) -> float:
-        action = action_of.get(finding.code)
-        if action is None:
-            return -1.0
-        return sum(_expected_shift(posterior[c]) for c in cures(action, mirrors))
-
-    return sorted(findings, key=lambda f: -value(f))
+    ranked = sorted(
+        (
+            (action, sum(_expected_shift(posterior[c]) for c in cures(action, mirrors)))
+            for action in ACTION_CURES
+        ),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return [
+        (action, round(value, 4), tuple(sorted(ACTION_CURES[action], key=lambda c: (-posterior[c], c.value))))
+        for action, value in ranked
+        if value >= MIN_TRIAL_SHIFT
+    ]

@@ -8,7 +8,7 @@ problems (duplicates, leakage, label noise) need the user's hands and are left u
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -16,13 +16,14 @@ import numpy as np
 
 from diagnosis.audit import REGISTRY as DATA_CHECKS
 from diagnosis.bundle import BINARY_LOSSES, REGRESSION_LOSSES, LabelInfo, ModelInfo, TrainingConfig
-from diagnosis.evidence import ACCURACY_WORDS, TrialOutcome
-from diagnosis.models import Finding
+from diagnosis.evidence import ACCURACY_WORDS, TrialOutcome, concrete_fix
+from diagnosis.models import Finding, RunMetadata, Severity
 from diagnosis.probes.model_audit import REGISTRY as MODEL_CHECKS
 from diagnosis.probes.model_info import fresh_copy
 from diagnosis.probes.registry import REGISTRY as PROBES
 from diagnosis.probes.training import SEED, FreshStart, Prepared, ProbeResults, Replay, TargetScale, replay
 from diagnosis.rules import REGISTRY as RULES
+from diagnosis.taxonomy import CATEGORY, Code
 from diagnosis.units import Unit
 
 if TYPE_CHECKING:
@@ -183,21 +184,43 @@ def _lower_dropout(finding: Finding, bench: Bench) -> Trial | None:
 
     def lower(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
         # Lowered, never raised: an LSTM without recurrent dropout keeps none.
-        keys = [k for k in DROPOUT_KEYS if isinstance(config.get(k), int | float)]
-        return {**config, **{k: min(config[k], rate) for k in keys}} if keys else None
+        keys = [k for k in DROPOUT_KEYS if isinstance(config.get(k), int | float) and config[k] > rate]
+        return {**config, **{k: rate for k in keys}} if keys else None
 
-    return Trial(build=_fresh(bench, clone_function=_edit_layers(lower)))
+    return Trial(build=_fresh(bench, clone_function=_edit_layers(lower))) if _changes(bench, lower) else None
 
 
 def _relu_he_init(finding: Finding, bench: Bench) -> Trial | None:
+    """The hidden layers with the finding's activation and initializer (ReLU and He normal unless
+    it names others: SELU with LeCun normal for a deep plain stack)."""
     activation, last = finding.fix.get("hidden_activation", "relu"), _last(bench)
+    initializer = finding.fix.get("kernel_initializer", "he_normal")
 
     def relu(config: dict[str, Any], layer: keras.layers.Layer) -> dict[str, Any] | None:
         if layer.name == last or "activation" not in config or "kernel_initializer" not in config:
             return None
-        return {**config, "activation": activation, "kernel_initializer": "he_normal"}
+        if config["activation"] == activation and _initializer_is(config["kernel_initializer"], initializer):
+            return None  # already what the trial would make it
+        return {**config, "activation": activation, "kernel_initializer": initializer}
 
-    return Trial(build=_fresh(bench, clone_function=_edit_layers(relu)))
+    return Trial(build=_fresh(bench, clone_function=_edit_layers(relu))) if _changes(bench, relu) else None
+
+
+def _initializer_is(value: Any, name: str) -> bool:
+    """A layer config's kernel initializer is the one `name` names (Keras serializes it by class:
+    he_normal as HeNormal)."""
+    if isinstance(value, dict):
+        return bool(value.get("class_name", "").lower() == name.replace("_", ""))
+    return bool(value == name)
+
+
+def _changes(
+    bench: Bench, edit: Callable[[dict[str, Any], keras.layers.Layer], dict[str, Any] | None]
+) -> bool:
+    """Whether `edit` changes any layer of the user's model. A trial that changes nothing replays
+    the baseline and measures only noise, which the evidence would read as the fix not helping
+    (ReLU with He initialization tried on a model that has both)."""
+    return any(edit(dict(layer.get_config()), layer) is not None for layer in bench.model.layers)
 
 
 def _add_capacity(finding: Finding, bench: Bench) -> Trial | None:
@@ -275,12 +298,6 @@ def _declared_trials() -> dict[str, str]:
 ACTION_OF: dict[str, str] = _declared_trials()
 
 
-def plan(finding: Finding, bench: Bench) -> Trial | None:
-    """The trial for a finding, or None when its fix cannot be tried automatically."""
-    action = ACTION_OF.get(finding.code)
-    return PLANNERS[action](finding, bench) if action is not None else None
-
-
 def judged_on(score: dict[str, float | None], metric: str | None = None) -> str:
     """The score a comparison reads: `metric` where the score has it, else accuracy, else MSE."""
     if metric is not None and metric in score:
@@ -345,65 +362,104 @@ def _gap(seeds: dict[str, Any], metric: str) -> float | None:
     return noise(scores[0], scores[1], metric) if scores else None
 
 
-def try_fixes(findings: list[Finding], bench: Bench) -> list[Finding]:
-    """The findings with `fix["measured"]` filled in where a trial ran, each judged against the
-    noise of two seeds (measured once, before the first trial)."""
-    out, trials = [], 0
+def stand_in(code: Code, meta: RunMetadata, findings: Sequence[Finding]) -> Finding:
+    """What a trial of a cause no check raised is planned from: an info finding carrying the
+    cause's fix, made concrete (evidence.concrete_fix: the configured rate divided or multiplied
+    by ten). Never reported: only its `fix` is read."""
+    fix = concrete_fix(code, meta, findings)
+    return Finding(
+        code=code,
+        category=CATEGORY[code],
+        severity=Severity.info,
+        confidence=0.0,
+        summary=f"Not raised by any check; tried because the verdict weighs {code}.",
+        recommendation=fix.action,
+        fix=fix.fix,
+    )
+
+
+def _planned(action: str, candidates: Sequence[Finding], bench: Bench) -> tuple[Finding, Trial] | None:
+    """The first candidate (the findings declaring the action, strongest first, then a stand-in)
+    from which the action's trial can be planned."""
+    for finding in candidates:
+        trial = PLANNERS[action](finding, bench)
+        if trial is not None:
+            return finding, trial
+    return None
+
+
+def try_fixes(
+    findings: list[Finding],
+    bench: Bench,
+    order: Sequence[tuple[str, float, tuple[Code, ...]]],
+    meta: RunMetadata,
+) -> tuple[list[Finding], tuple[TrialOutcome, ...]]:
+    """Run up to MAX_TRIALS actions in `order` (evidence.order_for_trials: each action with its
+    value and the causes it cures, the most probable first), each once, judged against the noise
+    of two seeds (measured once, before the first trial). An action takes the fix of the findings
+    that declare it (ACTION_OF), the most probable cause's first (a deep stack's SELU before its
+    dead units' leaky ReLU), else of a stand-in for the most probable cause a check declares it
+    for. Returns the findings, each declaring a tried action with `fix["measured"]` filled in,
+    and the trials as the evidence reads them."""
+    out, tried = list(findings), list[TrialOutcome]()
     seeds: dict[str, Any] | None = None
-    baseline = bench.baseline
-    for finding in findings:
-        trial = plan(finding, bench) if trials < MAX_TRIALS else None
-        if trial is None:
-            out.append(finding)
+    for action, _value, causes in order:
+        if len(tried) >= MAX_TRIALS:
+            break
+        rank = {code: i for i, code in enumerate(causes)}
+        owners = sorted(
+            (f for f in findings if ACTION_OF.get(f.code) == action),
+            key=lambda f: (rank.get(f.code, len(rank)), -f.severity.rank, -f.confidence),
+        )
+        declared = [code for code in causes if ACTION_OF.get(code) == action]
+        extra = [stand_in(declared[0], meta, findings)] if declared else []
+        planned = _planned(action, [*owners, *extra], bench)
+        if planned is None:
             continue
-        trials += 1
+        finding, trial = planned
         if seeds is None:
             seeds = _seed_noise(bench)
-        config = bench.config
-        if trial.batch_size is not None:
-            config = replace(config, batch_size=trial.batch_size)
-        try:
-            after = replay(
-                bench.start,
-                bench.prepared,
-                config,
-                bench.labels,
-                build=trial.build,
-                learning_rate=trial.learning_rate,
-                transform=trial.transform,
-                class_weight=trial.class_weight,
-                targets=trial.targets,
-            )
-        except Exception as exc:  # Keras raises many types; a failed trial must not lose the findings
-            failed = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}", "improved": False}
-            out.append(finding.model_copy(update={"fix": {**finding.fix, "measured": failed}}))
-            continue
-        bench.probes.count("fix_trials", after.steps)
-        metric = judged_on(after.score, trial.metric)
-        gap = _gap(seeds, metric)
-        measured = {
-            "before": baseline.score,
-            "after": after.score,
-            "steps": after.steps,
-            "metric": metric,
-            "improved": _improved(baseline.score, after.score, gap, metric),
-            "noise": {**seeds, "gap": gap, "threshold": threshold(gap, accuracy=metric in ACCURACY_WORDS)},
-            "on": "validation data of the replay",
-            # The trial's curves, to draw against the replay's (probes.replay.history).
-            "history": after.history,
-        }
-        out.append(finding.model_copy(update={"fix": {**finding.fix, "measured": measured}}))
-    return out
+        measured = _run(trial, bench, seeds)
+        if "after" in measured:
+            bench.probes.count("fix_trials", measured["steps"])
+        fix = {k: v for k, v in finding.fix.items() if k != "measured"}
+        tried.append(TrialOutcome(action=action, measured=measured, fix=fix))
+        out = [
+            f.model_copy(update={"fix": {**f.fix, "measured": measured}}) if f in owners else f for f in out
+        ]
+    return out, tuple(tried)
 
 
-def outcomes(findings: list[Finding]) -> tuple[TrialOutcome, ...]:
-    """The trials that ran, as the evidence model reads them: an action and what it measured."""
-    return tuple(
-        TrialOutcome(
-            action=ACTION_OF[f.code],
-            measured=f.fix["measured"],
-            fix={k: v for k, v in f.fix.items() if k != "measured"},
+def _run(trial: Trial, bench: Bench, seeds: dict[str, Any]) -> dict[str, Any]:
+    """One trial's replay, measured against the baseline replay and the seeds' noise."""
+    config = bench.config
+    if trial.batch_size is not None:
+        config = replace(config, batch_size=trial.batch_size)
+    try:
+        after = replay(
+            bench.start,
+            bench.prepared,
+            config,
+            bench.labels,
+            build=trial.build,
+            learning_rate=trial.learning_rate,
+            transform=trial.transform,
+            class_weight=trial.class_weight,
+            targets=trial.targets,
         )
-        for f in findings
-        if isinstance(f.fix.get("measured"), dict) and f.code in ACTION_OF
-    )
+    except Exception as exc:  # Keras raises many types; a failed trial must not lose the findings
+        return {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}", "improved": False}
+    before = bench.baseline.score
+    metric = judged_on(after.score, trial.metric)
+    gap = _gap(seeds, metric)
+    return {
+        "before": before,
+        "after": after.score,
+        "steps": after.steps,
+        "metric": metric,
+        "improved": _improved(before, after.score, gap, metric),
+        "noise": {**seeds, "gap": gap, "threshold": threshold(gap, accuracy=metric in ACCURACY_WORDS)},
+        "on": "validation data of the replay",
+        # The trial's curves, to draw against the replay's (probes.replay.history).
+        "history": after.history,
+    }

@@ -14,7 +14,7 @@ from diagnosis.engine import ENGINE_VERSION, diagnose
 from diagnosis.evidence import Context, conclude, history_context, order_for_trials
 from diagnosis.history import history_from_mapping
 from diagnosis.models import Diagnosis, EvidenceSource, Finding, RunSummary, Severity
-from diagnosis.probes.fixes import ACTION_OF, Bench, outcomes, try_fixes
+from diagnosis.probes.fixes import Bench, try_fixes
 from diagnosis.probes.loader import BundleError, Limits, open_bundle
 from diagnosis.probes.model_audit import CLEARS, audit_model
 from diagnosis.probes.model_audit.linear_capacity import linear_model_too_small
@@ -121,11 +121,11 @@ def _probe(bundle: Path, limits: Limits, progress: Progress) -> Diagnosis:
 
         progress(0.6, "fix trials")
         before = history_context(replayed_run, checked=checked, ruled_out=ruled_out(info))
-        ordered = order_for_trials(findings, before, ACTION_OF)
+        order = order_for_trials(findings, before)
         bench = Bench(model, info, config, prepared, labels, probes, baseline, replayed)
-        tried = try_fixes(ordered, bench)
+        tried, trials = try_fixes(findings, bench, order, before.metadata)
         progress(0.95, "writing")
-        context = replace(before, trials=outcomes(tried))
+        context = replace(before, trials=trials)
         context = judged_by_score(context, facts)
         result = _finish(corroborate(tried, facts), curves.run, context)
         return result.model_copy(

@@ -12,6 +12,7 @@ from diagnosis.evidence import (
     MEASURED_KEY,
     MIN_LISTED,
     MIN_SHOWN,
+    MIN_TRIAL_SHIFT,
     NOTHING_CARRIED_SHARE,
     PRIOR,
     RULED_OUT_LR,
@@ -25,7 +26,6 @@ from diagnosis.evidence import (
 )
 from diagnosis.history import history_from_mapping
 from diagnosis.models import Category, EvidenceSource, RunMetadata, Severity, VerdictStatus
-from diagnosis.probes.fixes import ACTION_OF
 from diagnosis.rules.val_noisy import ValNoisy
 from diagnosis.taxonomy import Code
 from testkit import histories
@@ -254,8 +254,21 @@ def test_trials_go_first_where_they_would_move_the_ranking_most() -> None:
     lr = finding("lr_too_high", severity=Severity.error, source=EvidenceSource.probe)
     slow = finding("slow_convergence", {"excessive_dropout": 2.0})
     context = Context(epochs=20, metadata=RunMetadata(optimizer="adam", learning_rate=1.0))
-    ordered = order_for_trials([lr, slow, dropout], context, ACTION_OF)
-    assert [f.code for f in ordered] == ["excessive_dropout", "lr_too_high", "slow_convergence"]
+    actions = [action for action, _, _ in order_for_trials([lr, slow, dropout], context)]
+    assert actions.index("lower_dropout") < actions.index("lower_learning_rate")
+
+
+def test_trials_are_planned_per_cause_not_per_raised_finding() -> None:
+    """A model too small that no check raised (only a stack of tanh layers was flagged) is tried
+    as readily as the flagged cause; a cause a silent check cleared is not worth a replay, and
+    nothing is tried where no alarm stands."""
+    stack = finding("vanishing_gradients", confidence=0.6, source=EvidenceSource.model_audit)
+    context = Context(epochs=20, checked=frozenset({"excessive_dropout"}))
+    order = {action: value for action, value, _ in order_for_trials([stack], context)}
+    assert order["relu_he_init"] > order["add_capacity"] >= MIN_TRIAL_SHIFT
+    assert "lower_dropout" not in order
+    quiet = finding("vanishing_gradients", severity=Severity.info, source=EvidenceSource.model_audit)
+    assert order_for_trials([quiet], context) == []
 
 
 def test_a_usual_rate_too_high_for_raw_data_is_the_datas_scale() -> None:

@@ -8,11 +8,15 @@ from types import SimpleNamespace
 from typing import cast
 
 import numpy as np
+import pytest
 
 from diagnosis.bundle import label_info
 from diagnosis.evidence import ACTION_CURES
+from diagnosis.models import EvidenceSource, RunMetadata
+from diagnosis.probes import fixes
 from diagnosis.probes.fixes import ACTION_OF, PLANNERS, Bench, _head_for
 from diagnosis.probes.registry import REGISTRY as PROBES
+from diagnosis.taxonomy import Code
 from testkit.factories import finding, network
 
 
@@ -57,3 +61,59 @@ def test_a_larger_model_is_not_tried_where_there_is_no_hidden_layer_to_widen() -
     assert PLANNERS["add_capacity"](underfit, cast("Bench", bare)) is None
     hidden = SimpleNamespace(info=network(hidden=[8]), model=SimpleNamespace(layers=[]))
     assert PLANNERS["add_capacity"](underfit, cast("Bench", hidden)) is not None
+
+
+def test_a_trial_that_would_change_no_layer_is_not_planned() -> None:
+    """ReLU with He initialization on a model that has both, or lower dropout on one without
+    any, replays the baseline: noise the evidence would read as the fix not helping."""
+    import keras
+
+    def model(activation: str, initializer: str, dropout: float) -> Bench:
+        layers = [keras.Input((4,)), keras.layers.Dense(8, activation, kernel_initializer=initializer)]
+        layers += [keras.layers.Dropout(dropout)] if dropout else []
+        built = keras.Sequential([*layers, keras.layers.Dense(3, "softmax")])
+        return cast("Bench", SimpleNamespace(model=built, info=network(hidden=[8])))
+
+    dead = finding("dead_units")
+    assert PLANNERS["relu_he_init"](dead, model("relu", "he_normal", 0.0)) is None
+    assert PLANNERS["relu_he_init"](dead, model("relu", "glorot_uniform", 0.0)) is not None
+    assert PLANNERS["relu_he_init"](dead, model("tanh", "he_normal", 0.0)) is not None
+    heavy = finding("excessive_dropout", fix={"dropout": 0.2})
+    assert PLANNERS["lower_dropout"](heavy, model("relu", "he_normal", 0.0)) is None
+    assert PLANNERS["lower_dropout"](heavy, model("relu", "he_normal", 0.2)) is None
+    assert PLANNERS["lower_dropout"](heavy, model("relu", "he_normal", 0.6)) is not None
+
+
+def test_a_cause_no_check_raised_is_tried_from_its_stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trials run per action in the order given: an action whose
+    causes no finding raised is planned from a stand-in carrying the cause's own fix, and its
+    outcome reaches the evidence though no finding carries it."""
+    measured = {"before": {"accuracy": 0.6}, "after": {"accuracy": 0.9}, "steps": 10, "improved": True}
+    monkeypatch.setattr(fixes, "_seed_noise", lambda bench: {"seeds": [0]})
+    monkeypatch.setattr(fixes, "_run", lambda trial, bench, seeds: measured)
+    bench = cast(
+        "Bench",
+        SimpleNamespace(
+            model=SimpleNamespace(layers=[]),
+            info=network(hidden=[8]),
+            config=SimpleNamespace(batch_size=64),  # the catalogue's batch size: nothing to try
+            probes=SimpleNamespace(count=lambda probe, steps: None),
+        ),
+    )
+    stack = finding("vanishing_gradients", source=EvidenceSource.model_audit)
+    order = [
+        ("add_capacity", 0.05, (Code.capacity_too_low,)),
+        ("class_weight", 0.04, (Code.class_imbalance,)),  # no weights to try: skipped
+    ]
+    out, trials = fixes.try_fixes([stack], bench, order, RunMetadata())
+    assert [t.action for t in trials] == ["add_capacity"]
+    assert out == [stack]  # the stand-in is never reported
+    many = [
+        ("add_capacity", 0.1, (Code.capacity_too_low,)),
+        ("raise_batch_size", 0.1, (Code.batch_size_unsuitable,)),
+        ("lower_learning_rate", 0.1, (Code.dead_units, Code.lr_too_high, Code.exploding_gradients)),
+    ]
+    meta = RunMetadata(optimizer="sgd", learning_rate=0.01)
+    _, trials = fixes.try_fixes([stack], bench, many, meta)
+    assert [t.action for t in trials] == ["add_capacity", "lower_learning_rate"]
+    assert trials[1].fix == {"learning_rate": 0.001}  # the configured rate divided by ten
