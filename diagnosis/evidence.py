@@ -257,6 +257,7 @@ MIRROR_SIDE: dict[Code, str] = {C.label_format_mismatch: MODEL_SIDE, C.lr_too_hi
 # get no signal. Raised beside that error, those alarms are its consequences: their evidence
 # joins its group (strongest of) and they are listed under it. Unlike a mirror, a trial that
 # cures a consequence (He initialization for dead units) does not cure the fault.
+PLAIN_DEPTH_KEY = "plain_relu_layers"
 CONSEQUENCES: dict[Code, frozenset[Code]] = {
     C.constant_features: frozenset(
         {
@@ -283,13 +284,23 @@ CONSEQUENCES: dict[Code, frozenset[Code]] = {
             C.nonfinite_values,
         )
     },
+    # A deep plain ReLU stack (the model audit's deep_plain_stack, its finding carrying
+    # PLAIN_DEPTH_KEY) loses its signal on the way through, and the units of its later layers die
+    # of it: dead units found there are the stack's fault seen per unit. Only that reading of
+    # vanishing_gradients owns them: a gradient measured small in a shallow model is as often
+    # the dead units' consequence as their cause.
+    C.vanishing_gradients: frozenset({C.dead_units}),
 }
+# The evidence key an owner's finding must carry for its consequences to follow from it, where
+# only one reading of its code owns them (see PLAIN_DEPTH_KEY).
+CONSEQUENCE_OWNER_KEY: dict[Code, str] = {C.vanishing_gradients: PLAIN_DEPTH_KEY}
 # The severity an owner's finding needs for its consequences to follow from it (error unless
 # named): constant_features at warning is some features constant, which leaves the rest to
 # learn from; a target scale is raised as a warning but stalls a short fit at any size it is
 # raised at (its LARGE threshold already means an initial MSE of 10^4).
 CONSEQUENCE_OWNER_SEVERITY: dict[Code, frozenset[Severity]] = {
     C.unscaled_targets: frozenset({Severity.error, Severity.warning}),
+    C.vanishing_gradients: frozenset({Severity.error, Severity.warning}),
 }
 
 # Findings that cannot both stand: a training loss left high (underfitting) against one
@@ -710,6 +721,7 @@ def consequences(
         for f in findings
         if f.code in CONSEQUENCES
         and f.severity in CONSEQUENCE_OWNER_SEVERITY.get(f.code, frozenset({Severity.error}))
+        and (f.code not in CONSEQUENCE_OWNER_KEY or CONSEQUENCE_OWNER_KEY[f.code] in f.evidence)
     ]
     # One fact has one explanation: where several raised faults could account for it, the
     # strongest finding (an error before a warning, then the surer) takes it; handing it to each
@@ -717,9 +729,11 @@ def consequences(
     owners.sort(key=lambda f: (f.severity is not Severity.error, -f.confidence, f.code.value))
     out: dict[Code, frozenset[Code]] = {}
     for f in findings:
-        if f.severity is Severity.info or f.code in CONSEQUENCES:
+        if f.severity is Severity.info:
             continue
-        owner = next((o.code for o in owners if f.code in CONSEQUENCES[o.code]), None)
+        # An owner can itself follow from another (a deep stack's vanishing gradients beside
+        # constant inputs), never from itself.
+        owner = next((o.code for o in owners if o is not f and f.code in CONSEQUENCES[o.code]), None)
         if owner is not None:
             out[f.code] = mirrors.get(owner, frozenset({owner}))
     return out

@@ -7,9 +7,12 @@ import pytest
 
 from diagnosis.audit import REGISTRY as DATA_CHECKS
 from diagnosis.bundle import LayerInfo, ModelInfo, label_info
+from diagnosis.evidence import Context, conclude, consequences
+from diagnosis.models import EvidenceSource, Severity
 from diagnosis.probes.model_audit import CLEARS, REGISTRY, audit_model
+from diagnosis.probes.model_audit.deep_plain_stack import DEEP_PLAIN
 from diagnosis.probes.run import _checked
-from testkit.factories import network
+from testkit.factories import finding, network
 
 INT3 = label_info(np.array([0, 1, 2, 1, 0]))
 BINARY = label_info(np.array([0, 1, 1, 0]))
@@ -86,6 +89,27 @@ def test_normalization_or_skip_connections_clear_a_saturating_stack() -> None:
     assert "vanishing_gradients" not in codes(network(hidden=hidden))
 
 
+def test_a_deep_plain_relu_stack_is_named_and_owns_its_dead_units() -> None:
+    """100 ReLU layers with no normalization (the handson-ml2 notebook): the stack's vanishing
+    gradients, tried with SELU and LeCun normal weights; its dead units are the stack's fault
+    seen per unit, listed under it. Fewer layers, or a normalized stack, are left alone."""
+    deep = [LayerInfo(f"h{i}", "Dense", "relu", 100) for i in range(DEEP_PLAIN)]
+    (stack,) = [f for f in audit_model(network(hidden=deep), INT3) if f.code == "vanishing_gradients"]
+    assert stack.fix == {"hidden_activation": "selu", "kernel_initializer": "lecun_normal"}
+    assert "vanishing_gradients" not in codes(network(hidden=deep[1:]))
+    assert "vanishing_gradients" not in codes(network(hidden=[*deep, LayerInfo("bn", "BatchNormalization")]))
+    selu = [LayerInfo(f"h{i}", "Dense", "selu", 100) for i in range(DEEP_PLAIN)]
+    assert "vanishing_gradients" not in codes(network(hidden=selu))
+    dead = finding("dead_units", severity=Severity.warning, confidence=0.8, source=EvidenceSource.probe)
+    stuck = finding("accuracy_at_chance", {"dead_units": 1.5, "vanishing_gradients": 1.0})
+    _, verdict = conclude([stack, dead, stuck], Context(epochs=5))
+    assert verdict.causes[0].code == "vanishing_gradients"
+    assert "dead_units" in verdict.causes[0].explains
+    # Only the deep stack's reading owns them: a gradient measured small leaves them their own.
+    measured = finding("vanishing_gradients", source=EvidenceSource.probe)
+    assert consequences([measured, dead]) == {}
+
+
 def test_fix_data_is_concrete() -> None:
     finding = next(f for f in audit_model(network(units=2), INT3) if f.code == "output_shape_mismatch")
     assert finding.fix == {"output_units": 3}
@@ -130,6 +154,7 @@ def test_every_model_check_is_a_registered_unit_that_declares_what_its_silence_c
         "loss_for_task",
         "dropout",
         "saturating_stack",
+        "deep_plain_stack",
         "bottleneck",
         "learning_rate",
         "batch_size",

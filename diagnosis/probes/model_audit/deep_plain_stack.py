@@ -1,0 +1,58 @@
+"""vanishing_gradients: a deep stack of plain ReLU hidden layers, with no normalization or skip
+connection. He initialization keeps the signal's variance through each layer only on average;
+the fluctuations around it compound with depth (Hanin and Rolnick 2018: they grow with the sum
+of 1/width over the layers), so a stack as deep as it is wide sends the gradient to zero or to
+infinity at its start and the units of its later layers die. Plain networks train worse as they
+grow deeper even at a few tens of layers (He et al. 2016: 34 plain layers against 18); the cure
+is normalization, skip connections or self-normalizing units (SELU with LeCun normal weights).
+Dead units found in such a stack are its consequence (diagnosis.evidence.CONSEQUENCES), one fact.
+Only this form of the cause shows in the wiring, so the check's silence clears nothing."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from diagnosis.bundle import LabelInfo, ModelInfo
+from diagnosis.evidence import PLAIN_DEPTH_KEY
+from diagnosis.models import Finding, Severity
+from diagnosis.probes.model_audit.base import NORMALIZATION, ModelCheck
+from diagnosis.probes.model_info import DYING_ACTIVATIONS
+from diagnosis.taxonomy import Category, Code
+
+if TYPE_CHECKING:
+    from diagnosis.probes.settling import BundleFacts
+
+# This many ReLU hidden layers in one plain stack is deep enough to lose the signal: between the
+# 18 plain layers that trained well and the 34 that trained worse (He et al. 2016).
+DEEP_PLAIN = 30
+
+
+class DeepPlainStack(ModelCheck):
+    name = "deep_plain_stack"
+    codes = (Code.vanishing_gradients,)
+    trials = ((Code.vanishing_gradients, "relu_he_init"),)
+
+    def corroborated(self, finding: Finding, facts: BundleFacts) -> bool:
+        """A count of layers is a suspicion, borne out by a replay that stalled in a way that
+        lists this cause or a trial of self-normalizing units that helped."""
+        return facts.symptom_supports(Code.vanishing_gradients) or finding.fix_helped
+
+    def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
+        plain = [layer.name for layer in info.layers[:-1] if layer.activation in DYING_ACTIVATIONS]
+        normalized = any(layer.kind in NORMALIZATION or layer.kind == "Add" for layer in info.layers)
+        if len(plain) < DEEP_PLAIN or normalized:
+            return None
+        return Finding(
+            code=Code.vanishing_gradients,
+            category=Category.training_dynamics,
+            severity=Severity.warning,
+            confidence=0.6,
+            summary=(
+                f"{len(plain)} ReLU hidden layers in one stack with no normalization or skip connection: "
+                "the signal fades or blows up on its way through, and units of the later layers die."
+            ),
+            evidence={PLAIN_DEPTH_KEY: len(plain), "thresholds": {"deep": DEEP_PLAIN}},
+            recommendation="Use SELU with lecun_normal weights in every hidden layer (a self-normalizing "
+            "network), or add BatchNormalization after each hidden layer, or make the stack shallower.",
+            fix={"hidden_activation": "selu", "kernel_initializer": "lecun_normal"},
+        )
