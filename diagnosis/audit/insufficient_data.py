@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from diagnosis.audit.arrays import class_labels, finite_mask
+from diagnosis.audit.arrays import as_rows, class_labels, finite_mask
 from diagnosis.audit.base import Check
 from diagnosis.bundle import BundleData, ModelInfo
 from diagnosis.models import Finding, Severity
@@ -43,6 +43,28 @@ MIN_VALIDATION_ROWS = 30
 # does not pass through 89 noisy points), so below this many parameters per sample a tiny set
 # is not a memorizing hazard (the share of parameters per sample stays the crowded test's).
 MEMORIZING_PARAMS_PER_SAMPLE = 1.0
+# A feature with at most this many values is read whole (a bit, a category, a digit), so a set
+# with every combination of such features holds every input there is; a measured quantity takes
+# more values than a data set this small can hold.
+CATEGORICAL_VALUES = 10
+
+
+def enumerates_inputs(x: np.ndarray) -> bool:
+    """The training inputs are every input there is: each feature takes a few values
+    (CATEGORICAL_VALUES) and every combination of them is present (XOR's four rows are its whole
+    truth table). Nothing unseen is left to generalize to, so memorizing these samples is
+    learning the task, and their number is no shortage. A sample of a larger space leaves
+    combinations out."""
+    rows = as_rows(x)
+    if not len(rows) or rows.dtype.kind not in "biuf":
+        return False
+    combinations = 1
+    for column in rows.T:  # cheap first: a continuous feature overruns the rows in two columns
+        values = len(np.unique(column))
+        combinations *= values
+        if values > CATEGORICAL_VALUES or combinations > len(rows):
+            return False
+    return combinations == len(np.unique(rows, axis=0))
 
 
 @dataclass
@@ -80,7 +102,7 @@ class InsufficientData(Check):
                 for i in order
                 if 0 < classes.counts[i] < FEW_PER_CLASS
             }
-        if not (crowded or tiny or short):
+        if not (crowded or tiny or short) or enumerates_inputs(data.x_train):
             return None
         fix: dict[str, Any] = {}
         parts = []

@@ -46,3 +46,16 @@ def test_tiny_data_needs_the_parameters_to_memorize_it() -> None:
     data = BundleData(x, y)
     assert InsufficientData().check(data, model_info("mean_squared_error", 1, params=61)) is not None
     assert InsufficientData().check(data, model_info("mean_squared_error", 1, params=2)) is None
+
+
+def test_a_whole_truth_table_is_no_shortage() -> None:
+    """XOR's four rows (or six, repeating two) are every input there is: nothing unseen is left
+    to generalize to. Four rows of a larger grid, or of continuous features, are a shortage."""
+    xor = np.array([[0, 0], [0, 1], [1, 0], [1, 1], [1, 1], [0, 0]], dtype=np.float32)
+    y = np.array([0, 1, 1, 0, 0, 0])
+    assert InsufficientData().check(BundleData(xor[:4], y[:4]), model_info(params=17)) is None
+    assert InsufficientData().check(BundleData(xor, y), model_info(params=19)) is None
+    three = np.array([[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]], dtype=np.float32)  # 4 of 8
+    assert InsufficientData().check(BundleData(three, y[:4]), model_info(params=17)) is not None
+    x, labels = blobs(4)
+    assert InsufficientData().check(BundleData(x, labels), model_info(params=17)) is not None
