@@ -681,12 +681,22 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
                     source=S.fix_trial,
                     code=trial.action,
                     likelihood_ratio=ratio,
-                    detail=f"{ACTION_WORDS[trial.action]} {'helped' if trial.helped else 'did not help'}: "
+                    detail=f"{action_words(trial.action, trial.fix)} "
+                    f"{'helped' if trial.helped else 'did not help'}: "
                     f"{_before_after(trial.measured)}",
                     numbers={k: v for k, v in trial.measured.items() if k != "history"},
                 ),
             )
     return tallies
+
+
+def action_words(action: str, fix: Mapping[str, Any]) -> str:
+    """What a trial did, in words: the hidden activation and initializer it tried where its fix
+    names them (SELU with LeCun normal weights for a deep stack, leaky ReLU for dead units)."""
+    activation, initializer = fix.get("hidden_activation"), fix.get("kernel_initializer")
+    if action == "relu_he_init" and isinstance(activation, str) and isinstance(initializer, str):
+        return f"{activation} hidden layers with {initializer} weights"
+    return ACTION_WORDS[action]
 
 
 def cures(action: str, mirrors: Mapping[Code, frozenset[Code]]) -> frozenset[Code]:
@@ -1048,7 +1058,7 @@ def _first_fix(
         cause = next((c.code for c in causes if c.code in cured), None) or min(cured, key=lambda c: c.value)
         return FirstFix(
             cause=cause,
-            action=ACTION_WORDS[best.action],
+            action=action_words(best.action, best.fix),
             fix=best.fix,
             measured={k: v for k, v in best.measured.items() if k != "history"},
         )

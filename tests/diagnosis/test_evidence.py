@@ -96,6 +96,25 @@ def test_a_trial_is_read_on_the_metric_it_was_judged_on() -> None:
     assert "validation balanced accuracy 0.5 -> 0.9 in 300 steps" in verdict.headline
 
 
+def test_a_hidden_activation_trial_says_what_it_tried() -> None:
+    """The deep stack's trial tried SELU with LeCun normal weights, not ReLU: the headline and
+    the first fix say so."""
+    measured = {"before": {"accuracy": 0.09}, "after": {"accuracy": 0.17}, "steps": 315, "improved": True}
+    selu = TrialOutcome(
+        "relu_he_init", measured, {"hidden_activation": "selu", "kernel_initializer": "lecun_normal"}
+    )
+    stack = finding("vanishing_gradients", source=EvidenceSource.model_audit)
+    _, verdict = conclude([stack], Context(epochs=5, trials=(selu,)))
+    assert verdict.first_fix is not None
+    assert verdict.first_fix.action == "selu hidden layers with lecun_normal weights"
+    assert verdict.headline.endswith(
+        "selu hidden layers with lecun_normal weights took validation accuracy 0.09 -> 0.17 in 315 steps."
+    )
+    plain = TrialOutcome("relu_he_init", measured)
+    _, verdict = conclude([stack], Context(epochs=5, trials=(plain,)))
+    assert "ReLU with He initialization took" in verdict.headline
+
+
 def test_the_metadata_rate_weighs_in() -> None:
     raw = histories.nan_loss()
     wild = diagnose(history_from_mapping(raw, {"optimizer": "sgd", "learning_rate": 10.0})).verdict
