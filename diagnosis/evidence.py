@@ -208,6 +208,18 @@ NAN_SWALLOWS = "did_not_learn"
 # wiring usually moves the loss somewhere before it stalls.
 NEVER_MOVED = 0.02
 NEVER_MOVED_LR = {C.lr_too_low: 3.0, C.capacity_too_low: 0.5}
+# A one-batch stall (cannot_overfit_batch) where every check of output layer, loss and labels
+# ran silent (STALL_WIRING, all in Context.checked, none raised) while the replay of the user's
+# setup was still falling at its end (slow_convergence raised, at any severity): a model that
+# learns, too slowly for the probe's 150 steps of Adam at 1e-3 (XOR under mean absolute error
+# moved its loss 7 % there), not a wiring block. Its reading as a wiring fault is cleared
+# (CLEARED_LR), and it counts as the slowness it is, for a rate too low, at slow_convergence's
+# own weight for it (3). Blocks the checks cannot read (frozen or zeroed layers) leave the
+# replay flat as well, so they keep their stall.
+STALL_WIRING = frozenset(
+    {C.output_activation_mismatch, C.loss_task_mismatch, C.output_shape_mismatch, C.label_format_mismatch}
+)
+SLOW_STALL_LR = {C.cannot_overfit_batch: CLEARED_LR, C.lr_too_low: 1.0 + SYMPTOM_LR_PER_WEIGHT * 3.0}
 # A loss equal to ln K to four digits through the end (loss_plateau's uniform shape): the
 # softmax outputs 1/K whatever the input, so nothing reaches it from the input. Hidden units
 # that are dead or saturated, or gradients that vanished before the early layers, do that; a
@@ -648,6 +660,7 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
     alarm_codes = {f.code for f in findings if f.severity is not Severity.info}
     shapes = [
         ("never_moved", _never_moved(findings, context)),
+        ("slow_stall", _slow_stall(findings, context)),
         ("uniform_output", _uniform_output(findings)),
         ("unpredictable_labels", _unpredictable_labels(findings)),
         # Without a learned-nothing loss, the first epoch's loss stands in: the model had
@@ -772,6 +785,35 @@ def _never_moved(findings: Sequence[Finding], context: Context) -> Iterable[tupl
             code,
             Evidence(
                 source=S.curve_rule, code="loss_plateau", likelihood_ratio=ratio, detail=said, numbers=numbers
+            ),
+        )
+
+
+def _slow_stall(findings: Sequence[Finding], context: Context) -> Iterable[tuple[Code, Evidence]]:
+    """A one-batch stall beside clean wiring and a replay still learning (see SLOW_STALL_LR)."""
+    stall = next(
+        (f for f in findings if f.code == C.cannot_overfit_batch and f.severity is not Severity.info), None
+    )
+    learning = any(f.code == C.slow_convergence for f in findings)
+    wired = context.checked >= STALL_WIRING and not any(
+        f.code in STALL_WIRING and f.severity is not Severity.info for f in findings
+    )
+    if stall is None or not learning or not wired:
+        return
+    said = (
+        "the model cannot memorize one batch in the probe's steps, but the replay of this setup was "
+        "still learning when it stopped and the checks of output layer, loss and labels found "
+        "nothing: a model that learns slowly, not a wiring block"
+    )
+    for code, ratio in SLOW_STALL_LR.items():
+        yield (
+            code,
+            Evidence(
+                source=S.probe,
+                code=C.cannot_overfit_batch,
+                likelihood_ratio=ratio,
+                detail=said,
+                numbers=_numbers(stall),
             ),
         )
 

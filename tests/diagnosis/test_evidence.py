@@ -16,6 +16,7 @@ from diagnosis.evidence import (
     NOTHING_CARRIED_SHARE,
     PRIOR,
     RULED_OUT_LR,
+    STALL_WIRING,
     UNIFORM_AFTER_BLOWUP_LR,
     UNPREDICTABLE_LABELS_LR,
     WIDTHS_CLEARED_LR,
@@ -113,6 +114,37 @@ def test_a_hidden_activation_trial_says_what_it_tried() -> None:
     plain = TrialOutcome("relu_he_init", measured)
     _, verdict = conclude([stack], Context(epochs=5, trials=(plain,)))
     assert "ReLU with He initialization took" in verdict.headline
+
+
+def test_a_one_batch_stall_with_clean_wiring_and_a_replay_still_learning_is_slowness() -> None:
+    """XOR under mean absolute error: Adam at 1e-3 cannot memorize it in the probe's steps, but
+    the replay was still falling (slow_convergence, settled to info) and every wiring check ran
+    silent: the stall reads as a rate too low, not a wiring fault. Without the checks, with one
+    of them raised, or with a flat replay (a frozen layer), the stall stays a wiring fault."""
+    stall = finding(
+        "cannot_overfit_batch", severity=Severity.error, confidence=0.85, source=EvidenceSource.probe
+    )
+    slow = finding("slow_convergence", {"lr_too_low": 3.0}, severity=Severity.info)
+    clean = Context(epochs=20, checked=STALL_WIRING)
+    _, verdict = conclude([stall, slow], clean)
+    assert verdict.causes[0].code == "lr_too_low"
+    assert "cannot_overfit_batch" in verdict.causes[0].explains
+    assert verdict.status is VerdictStatus.problems  # the stall stays an alarm
+    for findings, context in (
+        ([stall, slow], Context(epochs=20)),
+        ([stall], clean),
+        (
+            [
+                stall,
+                slow,
+                finding("loss_task_mismatch", severity=Severity.error, source=EvidenceSource.model_audit),
+            ],
+            clean,
+        ),
+    ):
+        _, other = conclude(findings, context)
+        assert "lr_too_low" not in [c.code for c in other.causes[:1]]
+        assert _probability(other, "cannot_overfit_batch") > 0 or other.causes[0].code == "loss_task_mismatch"
 
 
 def test_the_metadata_rate_weighs_in() -> None:
