@@ -10,6 +10,7 @@ from diagnosis.probes.fixes import (
     MIN_MSE_GAIN,
     NOISE_MULTIPLE,
     _improved,
+    _reference,
     noise,
     threshold,
 )
@@ -45,3 +46,19 @@ def test_a_trial_judged_on_balanced_accuracy_reads_that_score_and_its_noise() ->
     assert not _improved(before, after, gap=0.001)
     # A score without the metric (a regression's MSE) is judged on what it has.
     assert _improved({"mse": 1.0}, {"mse": 0.5}, gap=None, metric=BALANCED_METRIC)
+
+
+def test_a_gain_is_counted_from_the_worse_of_the_two_seeds() -> None:
+    """Which seed the baseline drew does not decide a trial: counted from the worse seed by twice
+    the gap (beating the better one by the gap), 0.79 -> 1.00 with the other seed at 0.65 helped;
+    from the baseline alone it needed 1.065. The MSE's worse seed is the larger one."""
+    seeds = {"scores": [{"accuracy": 0.7875}, {"accuracy": 0.65}]}
+    reference = _reference(seeds, {"accuracy": 0.7875}, "accuracy")
+    assert reference == {"accuracy": 0.65}
+    gap = noise(*seeds["scores"], "accuracy")
+    assert _improved(reference, {"accuracy": 1.0}, gap, "accuracy")
+    assert not _improved({"accuracy": 0.7875}, {"accuracy": 1.0}, gap, "accuracy")
+    assert not _improved(reference, {"accuracy": 0.9}, gap, "accuracy")  # not past the better seed by the gap
+    mse = {"scores": [{"mse": 1.0}, {"mse": 1.2}]}
+    assert _reference(mse, {"mse": 1.0}, "mse") == {"mse": 1.2}
+    assert _reference({"seeds": [0]}, {"mse": 1.0}, "mse") == {"mse": 1.0}  # one seed: the baseline
