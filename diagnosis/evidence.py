@@ -343,6 +343,12 @@ ACTION_CURES: dict[str, frozenset[Code]] = {
     "add_capacity": frozenset({C.capacity_too_low}),
     "raise_batch_size": frozenset({C.batch_size_unsuitable}),
 }
+# Causes an action cures only in one of their forms: a lower rate keeps units from dying in
+# training but revives none that are dead from the start (a bias of -20, a checkpoint's dead
+# units). Its trial helping counts for them; its not helping says nothing against them. Counted
+# against, a flat lower-rate trial put dead_units-negative-bias's dead units (0.97) under the
+# vanishing gradients they cause (0.95), the stand-in trial having been planned per cause.
+PARTIAL_CURES: dict[str, frozenset[Code]] = {"lower_learning_rate": frozenset({C.dead_units})}
 ACTION_WORDS = {
     "lower_learning_rate": "lowering the learning rate",
     "raise_learning_rate": "raising the learning rate",
@@ -686,6 +692,8 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
         if trial.failed:
             continue  # see TrialOutcome.failed
         for code in cures(trial.action, mirrors):
+            if not trial.helped and code in PARTIAL_CURES.get(trial.action, frozenset()):
+                continue  # see PARTIAL_CURES
             helped = SHORT_HORIZON_HELPED_LR if trial.action in SHORT_HORIZON_FAVOURED else TRIAL_HELPED_LR
             ratio = helped if trial.helped else TRIAL_FLAT_LR
             tallies[code].add(

@@ -147,6 +147,20 @@ def test_a_one_batch_stall_with_clean_wiring_and_a_replay_still_learning_is_slow
         assert _probability(other, "cannot_overfit_batch") > 0 or other.causes[0].code == "loss_task_mismatch"
 
 
+def test_a_lower_rate_that_did_not_help_says_nothing_against_units_dead_from_the_start() -> None:
+    """A lower rate keeps units from dying, revives none: its flat trial still weighs against a
+    rate too high, not against dead units; helping, it counts for both."""
+    dead = finding("dead_units", severity=Severity.warning, confidence=0.8, source=EvidenceSource.probe)
+    flat = {"before": {"accuracy": 0.3}, "after": {"accuracy": 0.3}, "steps": 100, "improved": False}
+    lowered = TrialOutcome("lower_learning_rate", flat, {"learning_rate": 1e-4})
+    _, plain = conclude([dead, PLATEAU], Context(epochs=20))
+    _, tried = conclude([dead, PLATEAU], Context(epochs=20, trials=(lowered,)))
+    assert _probability(tried, "dead_units") == pytest.approx(_probability(plain, "dead_units"))
+    helped = TrialOutcome("lower_learning_rate", {**flat, "after": {"accuracy": 0.8}, "improved": True})
+    _, cured = conclude([dead, PLATEAU], Context(epochs=20, trials=(helped,)))
+    assert _probability(cured, "dead_units") > _probability(plain, "dead_units")
+
+
 def test_the_metadata_rate_weighs_in() -> None:
     raw = histories.nan_loss()
     wild = diagnose(history_from_mapping(raw, {"optimizer": "sgd", "learning_rate": 10.0})).verdict
