@@ -27,7 +27,7 @@ from diagnosis.quoting import quote
 FORMAT = "csv"
 # CSVLogger writes `epoch` first, so the character after it is the separator: exact where a
 # count of candidates could pick '.' in a file of floats.
-_EPOCH_FIRST = re.compile(r'"?epoch"?([^\w"\r\n])')
+_EPOCH_FIRST = re.compile(r'(?:"epoch"|epoch)([^\w"\r\n])')  # not `"epoch/epoch",...`: a name
 _SEPARATORS = (",", ";", "\t", "|")
 # Columns of the runs tables W&B and MLflow export (a row per run, no curves).
 RUNS_TABLE_COLUMNS = frozenset({"state", "created", "run id", "runtime", "start time"})
@@ -167,9 +167,9 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
         )
     if lowered in steps.SCALAR_EXPORT_COLUMNS:  # TensorBoard's download of one scalar
         return steps.scalar_export_runs(lines[start + 1 :], separator, raw_names, filename)
+    if steps.is_wandb_export(raw_names):
+        return steps.wandb_runs(lines[start + 1 :], separator, raw_names)
     if "step" in lowered:  # rows per logged step: another shape
-        if any(" - " in name for name in raw_names):
-            return steps.wandb_runs(lines[start + 1 :], separator, raw_names)
         if "epoch" in lowered:
             return steps.lightning_runs(lines[start + 1 :], separator, raw_names)
     elif "epoch" in lowered and _rows_per_step(lines[start + 1 :], separator, raw_names):

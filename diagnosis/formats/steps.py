@@ -266,16 +266,39 @@ def lightning_runs(
     return [_assemble(points, "lightning_csv", InputFacts(), skips)]
 
 
+# The words of a name (a column's, a file's), lower case.
+_FILE_WORDS = re.compile(r"[a-z0-9]+")
+# W&B's chart export names each curve `<run> - <metric>`, with `__MIN`/`__MAX` bands, after the
+# chart's x-axis: `Step`, or a custom one (`epoch/epoch`, what WandbMetricsLogger logs epochs as).
+_WANDB_RUN_SEPARATOR = " - "
+_WANDB_BANDS = ("__MIN", "__MAX")
+_X_AXIS_WORDS = frozenset({"step", "epoch"})
+# WandbMetricsLogger's prefixes: `epoch/loss` is the epoch's loss (`batch/loss` a batch's).
+_EPOCH_LEVEL_PREFIX = "epoch/"
+
+
+def is_wandb_export(raw_names: list[str]) -> bool:
+    """An x-axis of steps or epochs first, then `<run> - <metric>` columns."""
+    words = set(_FILE_WORDS.findall(raw_names[0].lower())) if raw_names else set()
+    return (
+        bool(words & _X_AXIS_WORDS)
+        and _WANDB_RUN_SEPARATOR not in raw_names[0]
+        and any(_WANDB_RUN_SEPARATOR in name for name in raw_names[1:])
+    )
+
+
 def wandb_runs(lines: list[tuple[int, str]], separator: str, raw_names: list[str]) -> list[TrainingHistory]:
-    """A W&B chart export: `Step`, then `<run> - <metric>` (with `__MIN`/`__MAX` bands)."""
+    """A W&B chart export: the x-axis, then `<run> - <metric>` columns: a run each. W&B's own
+    bookkeeping (`_step`, `_runtime`) is no curve. Against an epoch axis each row is an epoch."""
     runs: dict[str, list[tuple[int, str]]] = {}
-    for i, name in enumerate(raw_names):
-        if " - " in name and not name.endswith(("__MIN", "__MAX")):
-            run, metric = name.rsplit(" - ", 1)
-            runs.setdefault(run, []).append((i, metric))
+    for i, name in enumerate(raw_names[1:], start=1):
+        if _WANDB_RUN_SEPARATOR in name and not name.endswith(_WANDB_BANDS):
+            run, metric = name.rsplit(_WANDB_RUN_SEPARATOR, 1)
+            if not metric.startswith("_"):
+                runs.setdefault(run, []).append((i, metric.removeprefix(_EPOCH_LEVEL_PREFIX)))
     if not runs or len(runs) > MAX_RUNS:
         raise HistoryError("a W&B export needs `<run> - <metric>` columns")
-    step_col = [name.strip().lower() for name in raw_names].index("step")
+    by_epoch = "epoch" in _FILE_WORDS.findall(raw_names[0].lower())
     rows = [(n, read_row(line, separator, len(raw_names))) for n, line in lines]
     histories = []
     for columns in runs.values():
@@ -287,7 +310,10 @@ def wandb_runs(lines: list[tuple[int, str]], separator: str, raw_names: list[str
             if isinstance(row, str):
                 skips.add(number, row)
                 continue
-            point = _Point(step=row[step_col] or 0.0, epoch=None, line=number)
+            x = row[0] if row[0] is not None and math.isfinite(row[0]) else None
+            # W&B counts epochs from 0, as Keras does.
+            epoch = int(x) + 1 if by_epoch and x is not None else None
+            point = _Point(step=x or 0.0, epoch=epoch, line=number)
             for i, metric in columns:
                 if (value := row[i]) is not None:
                     name = canonical_name(metric, test_is_validation=test_is_validation)
@@ -306,8 +332,7 @@ SCALAR_EXPORT_COLUMNS = (frozenset({"wall time", "step", "value"}), frozenset({"
 # TensorBoard names the download after the run and the tag (`run-validation-tag-epoch_loss.csv`,
 # `run-.-tag-loss.csv`; a `/` in the tag becomes `_`).
 _SCALAR_DOWNLOAD = re.compile(r"(?:^|[^a-z0-9])run[-_](?P<run>.*?)-tag-(?P<tag>.+)$")
-# Words of a file name that say which curve it holds (`train_loss.csv`, `valid_loss.csv`).
-_FILE_WORDS = re.compile(r"[a-z0-9]+")
+# Which curve a one-tag file holds, said by the words of its name (`train_loss.csv`).
 _CURVE_WORDS = frozenset({"loss", "acc", "accuracy", *ERROR_MEASURES})
 _SPLIT_WORDS = frozenset({"train", "training", "val", "valid", "validation", "eval", "dev", "test"})
 # A file name that names no curve: a scalar export is most often of the loss.

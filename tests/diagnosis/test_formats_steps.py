@@ -175,6 +175,13 @@ def test_wandb_chart_export_is_a_run_per_column() -> None:
     assert all(list(run.metrics) == ["loss"] for run in runs)
 
 
+def test_wandb_chart_export_against_an_epoch_axis_reads_epochs_without_wandb_bookkeeping() -> None:
+    runs = load_path(wild_log("wandb-chart-epoch-axis-4-runs-multi-view.csv"))
+    assert [run.epochs for run in runs] == [10, 9, 8, 10]
+    assert all(run.source.granularity == "epoch" for run in runs)
+    assert all(list(run.metrics) == ["loss"] for run in runs)  # `epoch/loss`; `_step` is no curve
+
+
 def test_tensorboard_scalar_download_is_read_per_epoch_or_per_logged_step() -> None:
     (epochs,) = load_path(wild_log("tb-scalars-echarts-train_loss.csv"))
     assert (epochs.source.format, epochs.source.granularity) == ("tensorboard_csv", "epoch")
