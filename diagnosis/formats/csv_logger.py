@@ -6,8 +6,9 @@ CSV (`pd.DataFrame(history.history).to_csv()`, hand-named headers such as
 Read tolerantly: a title line above the header, any of `,` `;` tab `|` as the separator (or
 whatever one character follows a leading `epoch`, as `CSVLogger(separator=...)` allows), CRLF
 or `\\r\\r\\n` line ends, no `epoch` column (each row is an epoch), a pandas index column,
-several runs appended (the epoch counter restarts, or the header repeats: a run each). A row
-that cannot be read (a truncated last line of a live log) is skipped and reported.
+several runs appended (the epoch counter restarts, or the header repeats: a run each), a table
+of one curve (`loss` over a value a line). A row that cannot be read (a truncated last line of
+a live log) is skipped and reported.
 """
 
 from __future__ import annotations
@@ -126,10 +127,25 @@ def _find_header(lines: list[tuple[int, str]]) -> tuple[int, str, list[str]] | N
     return None
 
 
+# The name over a table of one curve (`loss`, `val_loss`, `Train RMSE`).
+_ONE_NAME = re.compile(r'"?[A-Za-z][\w .()/%-]{0,63}"?')
+
+
+def _one_column(lines: list[tuple[int, str]]) -> str | None:
+    """The name of a table of one curve: a name over a number a line, as DVC's plots and
+    `pd.Series(losses).to_csv(index=False)` write it; None where the lines are anything else."""
+    if len(lines) < 2 or not _ONE_NAME.fullmatch(lines[0][1].strip()) or is_number(lines[0][1]):
+        return None
+    if not all(len(line) < MAX_LINE and is_number(line) for _, line in lines[1:]):
+        return None
+    return lines[0][1].strip().strip('"')
+
+
 def looks_like_csv(content: str) -> bool:
     if _EPOCH_FIRST.match(content.lstrip("\ufeff")):
         return True  # CSVLogger's own header, even over a broken first row
-    return _find_header(_lines(content[:65536])[: MAX_TITLE_LINES + 2]) is not None
+    lines = _lines(content[:65536])
+    return _find_header(lines[: MAX_TITLE_LINES + 2]) is not None or _one_column(lines) is not None
 
 
 def _is_header(line: str) -> bool:
@@ -151,6 +167,15 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
     if found is None and epoch_first and _is_header(lines[0][1]):
         separator = epoch_first[1]  # CSVLogger's header over broken rows
         found = (0, separator, [name.strip() for name in split_cells(lines[0][1], separator)])
+    if found is None and (curve := _one_column(lines)) is not None:
+        runs = Runs()
+        for number, line in lines[1:]:
+            row = read_row(line, ",", 1, empty=math.nan)
+            if isinstance(row, str) or row[0] is None:
+                runs.current.skips.add(number, row if isinstance(row, str) else "a missing value")
+                continue
+            runs.current.add_epoch({canonical_name(curve): row[0]})
+        return runs.histories(SourceInfo(format=FORMAT))
     if found is None:
         first = lines[0][1] if lines else ""
         raise HistoryError(

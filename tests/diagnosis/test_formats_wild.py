@@ -745,3 +745,11 @@ def test_object_detection_api_step_lines_are_a_point_per_step(name: str, skipped
     assert set(run.metrics) == {"loss"}
     assert run.epochs == MANIFEST[name]["epochs"][0]
     assert run.source.skipped_lines == skipped
+
+
+def test_a_table_of_one_curve_reads_without_a_file_name() -> None:
+    content = wild_log("one-column-loss-basic-asr.csv").read_bytes()
+    (run,) = load_runs(content)  # a body posted without a name: the header names the curve
+    assert (run.epochs, list(run.metrics)) == (10, ["loss"])
+    with pytest.raises(HistoryError):
+        load_runs(b"Training finished\nnot a number\n")  # one word over text is no table
