@@ -27,6 +27,12 @@ REGISTRY: dict[str, type[ModelCheck]] = {}
 NORMALIZATION = frozenset({"BatchNormalization", "LayerNormalization", "GroupNormalization"})
 
 
+def plain_stack(info: ModelInfo) -> bool:
+    """No normalization layer and no skip connection (an Add) anywhere: the signal goes through
+    every hidden layer as it is, which is what deep or saturating stacks need to fail."""
+    return not any(layer.kind in NORMALIZATION or layer.kind == "Add" for layer in info.layers)
+
+
 class ModelCheck(ABC, Unit):
     name: ClassVar[str]
     codes: ClassVar[tuple[Code, ...]]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from diagnosis.bundle import LabelInfo, ModelInfo
 from diagnosis.evidence import PLAIN_DEPTH_KEY
 from diagnosis.models import Finding, Severity
-from diagnosis.probes.model_audit.base import NORMALIZATION, ModelCheck
+from diagnosis.probes.model_audit.base import ModelCheck, plain_stack
 from diagnosis.probes.model_info import DYING_ACTIVATIONS
 from diagnosis.taxonomy import Category, Code
 
@@ -39,8 +39,7 @@ class DeepPlainStack(ModelCheck):
 
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
         plain = [layer.name for layer in info.layers[:-1] if layer.activation in DYING_ACTIVATIONS]
-        normalized = any(layer.kind in NORMALIZATION or layer.kind == "Add" for layer in info.layers)
-        if len(plain) < DEEP_PLAIN or normalized:
+        if len(plain) < DEEP_PLAIN or not plain_stack(info):
             return None
         return Finding(
             code=Code.vanishing_gradients,

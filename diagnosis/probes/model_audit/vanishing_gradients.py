@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from diagnosis.bundle import LabelInfo, ModelInfo
 from diagnosis.models import Finding, Severity
-from diagnosis.probes.model_audit.base import NORMALIZATION, ModelCheck
+from diagnosis.probes.model_audit.base import ModelCheck, plain_stack
 from diagnosis.taxonomy import Category, Code
 
 if TYPE_CHECKING:
@@ -34,8 +34,7 @@ class SaturatingStack(ModelCheck):
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
         hidden = info.layers[:-1]
         saturating = [layer.name for layer in hidden if layer.activation in SATURATING]
-        normalized = any(layer.kind in NORMALIZATION or layer.kind == "Add" for layer in info.layers)
-        if len(saturating) < DEEP_SATURATING or normalized:
+        if len(saturating) < DEEP_SATURATING or not plain_stack(info):
             return None
         return Finding(
             code=Code.vanishing_gradients,
