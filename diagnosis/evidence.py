@@ -788,13 +788,7 @@ def _never_moved(findings: Sequence[Finding], context: Context) -> Iterable[tupl
         return
     said = f"the training loss ended within {change:.1%} of where it started ({first:.4g} -> {last:.4g})"
     numbers = {"loss_first": round(first, 6), "loss_last": round(last, 6)}
-    for code, ratio in NEVER_MOVED_LR.items():
-        yield (
-            code,
-            Evidence(
-                source=S.curve_rule, code="loss_plateau", likelihood_ratio=ratio, detail=said, numbers=numbers
-            ),
-        )
+    yield from _each_cause(NEVER_MOVED_LR, S.curve_rule, "loss_plateau", said, numbers)
 
 
 def _slow_stall(findings: Sequence[Finding], context: Context) -> Iterable[tuple[Code, Evidence]]:
@@ -813,17 +807,7 @@ def _slow_stall(findings: Sequence[Finding], context: Context) -> Iterable[tuple
         "still learning when it stopped and the checks of output layer, loss and labels found "
         "nothing: a model that learns slowly, not a wiring block"
     )
-    for code, ratio in SLOW_STALL_LR.items():
-        yield (
-            code,
-            Evidence(
-                source=S.probe,
-                code=C.cannot_overfit_batch,
-                likelihood_ratio=ratio,
-                detail=said,
-                numbers=_numbers(stall),
-            ),
-        )
+    yield from _each_cause(SLOW_STALL_LR, S.probe, C.cannot_overfit_batch, said, _numbers(stall))
 
 
 def _uniform_output(findings: Sequence[Finding]) -> Iterable[tuple[Code, Evidence]]:
@@ -845,17 +829,7 @@ def _uniform_output(findings: Sequence[Finding]) -> Iterable[tuple[Code, Evidenc
     ratios = {**UNIFORM_OUTPUT_LR, **(UNIFORM_AFTER_BLOWUP_LR if blown else {})}
     if blown:
         said += ", after a first epoch that blew up"
-    for code, ratio in ratios.items():
-        yield (
-            code,
-            Evidence(
-                source=S.curve_rule,
-                code="loss_plateau",
-                likelihood_ratio=ratio,
-                detail=said,
-                numbers=_numbers(found),
-            ),
-        )
+    yield from _each_cause(ratios, S.curve_rule, "loss_plateau", said, _numbers(found))
 
 
 def _unpredictable_labels(findings: Sequence[Finding]) -> Iterable[tuple[Code, Evidence]]:
@@ -889,17 +863,7 @@ def _unpredictable_labels(findings: Sequence[Finding]) -> Iterable[tuple[Code, E
         f"better than chance{scores}, and the network learned nothing that carries over either "
         f"({stalled.code})"
     )
-    for code, ratio in UNPREDICTABLE_LABELS_LR.items():
-        yield (
-            code,
-            Evidence(
-                source=S.data_audit,
-                code=C.label_noise,
-                likelihood_ratio=ratio,
-                detail=said,
-                numbers=_numbers(audit),
-            ),
-        )
+    yield from _each_cause(UNPREDICTABLE_LABELS_LR, S.data_audit, C.label_noise, said, _numbers(audit))
 
 
 def _overfit_shape(findings: Sequence[Finding], baseline: float | None) -> Iterable[tuple[Code, Evidence]]:
@@ -936,13 +900,7 @@ def _overfit_shape(findings: Sequence[Finding], baseline: float | None) -> Itera
         ratios = NOISY_FIT_LR
     else:
         return
-    for code, ratio in ratios.items():
-        yield (
-            code,
-            Evidence(
-                source=S.curve_rule, code="overfitting", likelihood_ratio=ratio, detail=said, numbers=numbers
-            ),
-        )
+    yield from _each_cause(ratios, S.curve_rule, "overfitting", said, numbers)
 
 
 def _from_finding(f: Finding, ratio: float) -> Evidence:
@@ -950,6 +908,14 @@ def _from_finding(f: Finding, ratio: float) -> Evidence:
     return Evidence(
         source=f.source, code=f.code, likelihood_ratio=round(ratio, 3), detail=f.summary, numbers=_numbers(f)
     )
+
+
+def _each_cause(
+    ratios: Mapping[Code, float], source: S, code: str, said: str, numbers: dict[str, Any]
+) -> Iterable[tuple[Code, Evidence]]:
+    """One piece of evidence, `said` by `source` about `code`, weighed per cause by `ratios`."""
+    for cause, ratio in ratios.items():
+        yield cause, Evidence(source=source, code=code, likelihood_ratio=ratio, detail=said, numbers=numbers)
 
 
 def _numbers(f: Finding) -> dict[str, Any]:
