@@ -13,13 +13,17 @@ No Keras is imported here: checks read `ModelInfo` and `LabelInfo`.
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from diagnosis.bundle import LabelInfo, ModelInfo
 from diagnosis.models import Finding
 from diagnosis.taxonomy import Code
 from diagnosis.units import Unit
+
+if TYPE_CHECKING:
+    from diagnosis.probes.settling import BundleFacts
 
 REGISTRY: dict[str, type[ModelCheck]] = {}
 # Layers that normalize what passes through them (affine at inference, so they add no
@@ -40,6 +44,8 @@ class ModelCheck(ABC, Unit):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if inspect.isabstract(cls):  # a shared base of several checks, not a check
+            return
         if cls.name in REGISTRY:
             raise TypeError(f"two model checks claim the name {cls.name!r}")
         REGISTRY[cls.name] = cls
@@ -51,3 +57,18 @@ class ModelCheck(ABC, Unit):
 
 def crossentropy(info: ModelInfo) -> bool:
     return bool(info.loss) and "crossentropy" in (info.loss or "")
+
+
+class PlainStackCheck(ModelCheck):
+    """A count of hidden layers of some kind in one plain stack (`plain_stack`): vanishing
+    gradients, cured in a trial by ReLU with He weights or by self-normalizing units."""
+
+    codes = (Code.vanishing_gradients,)
+    trials = ((Code.vanishing_gradients, "relu_he_init"),)
+
+    def corroborated(self, finding: Finding, facts: BundleFacts) -> bool:
+        """A count of layers is a suspicion: four tanh layers of a small MLP train fine with
+        Glorot weights. It stands when the replay stalled in a way that lists this cause (a
+        plateau, a slow descent) or its fix trial helped. (Gradients the probe measured
+        vanishing raise this code themselves, a finding that outranks this one.)"""
+        return facts.symptom_supports(Code.vanishing_gradients) or finding.fix_helped

@@ -10,32 +10,20 @@ Only this form of the cause shows in the wiring, so the check's silence clears n
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from diagnosis.bundle import LabelInfo, ModelInfo
 from diagnosis.evidence import PLAIN_DEPTH_KEY
 from diagnosis.models import Finding, Severity
-from diagnosis.probes.model_audit.base import ModelCheck, plain_stack
+from diagnosis.probes.model_audit.base import PlainStackCheck, plain_stack
 from diagnosis.probes.model_info import DYING_ACTIVATIONS
 from diagnosis.taxonomy import Category, Code
-
-if TYPE_CHECKING:
-    from diagnosis.probes.settling import BundleFacts
 
 # This many ReLU hidden layers in one plain stack is deep enough to lose the signal: between the
 # 18 plain layers that trained well and the 34 that trained worse (He et al. 2016).
 DEEP_PLAIN = 30
 
 
-class DeepPlainStack(ModelCheck):
+class DeepPlainStack(PlainStackCheck):
     name = "deep_plain_stack"
-    codes = (Code.vanishing_gradients,)
-    trials = ((Code.vanishing_gradients, "relu_he_init"),)
-
-    def corroborated(self, finding: Finding, facts: BundleFacts) -> bool:
-        """A count of layers is a suspicion, borne out by a replay that stalled in a way that
-        lists this cause or a trial of self-normalizing units that helped."""
-        return facts.symptom_supports(Code.vanishing_gradients) or finding.fix_helped
 
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
         plain = [layer.name for layer in info.layers[:-1] if layer.activation in DYING_ACTIVATIONS]

@@ -4,32 +4,18 @@ cause shows in the wiring, so the check's silence clears nothing."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from diagnosis.bundle import LabelInfo, ModelInfo
 from diagnosis.models import Finding, Severity
-from diagnosis.probes.model_audit.base import ModelCheck, plain_stack
+from diagnosis.probes.model_audit.base import PlainStackCheck, plain_stack
 from diagnosis.taxonomy import Category, Code
-
-if TYPE_CHECKING:
-    from diagnosis.probes.settling import BundleFacts
 
 # This many saturating (sigmoid/tanh) hidden layers without normalization vanish gradients.
 DEEP_SATURATING = 4
 SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softsign"})
 
 
-class SaturatingStack(ModelCheck):
+class SaturatingStack(PlainStackCheck):
     name = "saturating_stack"
-    codes = (Code.vanishing_gradients,)
-    trials = ((Code.vanishing_gradients, "relu_he_init"),)
-
-    def corroborated(self, finding: Finding, facts: BundleFacts) -> bool:
-        """A count of layers is a suspicion: four tanh layers of a small MLP train fine with
-        Glorot weights. It stands when the replay stalled in a way that lists this cause (a
-        plateau, a slow descent) or its fix trial helped. (Gradients the probe measured
-        vanishing raise this code themselves, a finding that outranks this one.)"""
-        return facts.symptom_supports(Code.vanishing_gradients) or finding.fix_helped
 
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
         hidden = info.layers[:-1]
