@@ -39,6 +39,16 @@ Shapes a practitioner flags at a glance, whatever the yardstick:
   and equality means nothing where the written digits are too few to show a change
   (0.0012 three times at four decimals): the value must show FROZEN_DIGITS significant digits.
 
+A short run (SHORT_EPOCHS up to MIN_EPOCHS epochs, the fewest judgeable.why_inconclusive
+judges) is stuck when nothing in it moved: the training loss, and validation's where logged,
+neither improved MIN_IMPROVEMENT nor fell at the pace below, while every accuracy it logged
+stayed where a model that learned nothing scores (under MOSTLY_WRONG, or within
+accuracy_at_chance.MARGIN of 1/K where K is known). A pasted excerpt of a run that learns
+moves in three epochs (its loss, or its accuracy); one whose loss sits at ln 10 with 10 %
+accuracy for four epochs of 200 (wild log w1228, Keras' cifar10_cnn under Keras 1.1.0) has
+shown what it does. A short run without an accuracy says too little to call stuck: a converged
+excerpt is flat too.
+
 "Never improved MIN_IMPROVEMENT" is a judgement on a run of some length: a short excerpt (epochs
 21-25 of 150, training 3.96 -> 3.77 and validation 4.10 -> 3.92, both lower every epoch) moves a
 few percent in all while its pace, a percent an epoch, would take the loss down a quarter in 30
@@ -58,7 +68,9 @@ import numpy as np
 from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.infer import written_decimals
+from diagnosis.judgeable import MIN_EPOCHS as SHORT_EPOCHS
 from diagnosis.models import Finding, Severity
+from diagnosis.rules.accuracy_at_chance import MARGIN as CHANCE_MARGIN
 from diagnosis.rules.base import Rule
 from diagnosis.rules.loss_spikes import CLASSIFICATION_TASKS
 from diagnosis.rules.underfitting import HIGH_LOSS, matches_simple_model
@@ -157,7 +169,8 @@ class LossPlateau(Rule):
         if _frozen(values, learned_nothing):
             return self._frozen(run, values)
         if run.epochs < MIN_EPOCHS:
-            return None
+            stuck = _short_stuck(run, self.monitor, self.min_improvement)
+            return self._short_stuck(run, values) if stuck else None
         if not np.isfinite(values).all():
             return None
         accuracy = run.facts.accuracy_metric
@@ -292,6 +305,40 @@ class LossPlateau(Rule):
             epochs=list(range(run.epochs)),
         )
 
+    def _short_stuck(self, run: TrainingHistory, values: np.ndarray) -> Finding:
+        start, end = float(values[0]), float(values[-1])
+        best_accuracy = _best_accuracy(run)
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.6,
+            summary=(
+                f"{self.monitor} went from {start:.4g} to {end:.4g} in {run.epochs} epochs and no accuracy "
+                f"rose above {best_accuracy:.3g}: in all the run shows, the model did not learn."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "start": rounded(start),
+                "end": rounded(end),
+                "best_accuracy": rounded(best_accuracy),
+                "epochs": run.epochs,
+                "thresholds": {
+                    "short_epochs": SHORT_EPOCHS,
+                    "min_improvement": self.min_improvement,
+                    "pace_epochs": PACE_EPOCHS,
+                    "mostly_wrong": MOSTLY_WRONG,
+                    "chance_margin": CHANCE_MARGIN,
+                },
+            },
+            recommendation=(
+                "Check that the labels match the loss and that the inputs are standardized "
+                "(zero mean, unit variance); then make sure the model can overfit a single batch, "
+                "and send the whole history: a longer run tells a slow start from a stuck one."
+            ),
+            fix={"standardize_inputs": True},
+            epochs=list(range(run.epochs)),
+        )
+
     def _stalled(self, run: TrainingHistory, values: np.ndarray) -> Finding:
         start, at, best = float(values[0]), float(values[STALL_FROM]), float(values[STALL_FROM:].min())
         return self.finding(
@@ -329,6 +376,44 @@ def _learned_nothing(run: TrainingHistory) -> float | None:
     """What a model that learned nothing scores: the baseline loss, or ln 2 for a classifier of
     unknown K (the least any classifier that learned nothing scores); None without a yardstick."""
     return run.facts.baseline_loss or (math.log(2) if run.facts.task in CLASSIFICATION_TASKS else None)
+
+
+def _accuracies(run: TrainingHistory) -> list[np.ndarray]:
+    name = run.facts.accuracy_metric
+    if name is None:
+        return []
+    curves = (finite_curve(run.get(metric)) for metric in (name, f"val_{name}"))
+    return [values for values in curves if values is not None]
+
+
+def _best_accuracy(run: TrainingHistory) -> float:
+    return max(float(values.max()) for values in _accuracies(run))
+
+
+def _moved(values: np.ndarray | None, min_improvement: float) -> bool:
+    """A loss curve that improved `min_improvement` on its first epoch or fell at the pace."""
+    if values is None:
+        return False
+    first = float(values[0])
+    if first <= 0:
+        return True  # a loss at or below zero is no cross-entropy stuck at its start
+    return (first - float(values.min())) / first >= min_improvement or _at_pace(values, min_improvement)
+
+
+def _short_stuck(run: TrainingHistory, monitor: str, min_improvement: float) -> bool:
+    """A run of SHORT_EPOCHS up to MIN_EPOCHS epochs in which nothing moved (see the docstring)."""
+    values = run.get(monitor)
+    if values is None or not SHORT_EPOCHS <= run.epochs < MIN_EPOCHS or not np.isfinite(values).all():
+        return False
+    accuracies = _accuracies(run)
+    if not accuracies or any(float(a.min()) < 0 or float(a.max()) > 1 for a in accuracies):
+        return False  # no accuracy, or one in percent: nothing says the model is still wrong
+    chance = run.facts.chance_accuracy
+    learned_nothing = max(MOSTLY_WRONG, chance + CHANCE_MARGIN) if chance is not None else MOSTLY_WRONG
+    if _best_accuracy(run) >= learned_nothing:
+        return False
+    val = finite_curve(run.get(f"val_{monitor}"))
+    return not _moved(values, min_improvement) and not _moved(val, min_improvement)
 
 
 def _frozen_epochs(values: np.ndarray) -> int:

@@ -21,7 +21,11 @@ Shapes:
 - an accuracy gap: the training accuracy ends near perfect (or at twice validation's) while
   validation's ends a quarter of the samples or more below it, whatever the losses do (a large
   regularization term in the loss, or a loss that keeps falling as the model grows more
-  confident of its right answers, hides it there); needs no yardstick.
+  confident of its right answers, hides it there); needs no yardstick. A gap is a level held at
+  the end, not a trend waiting out a patience: it needs only the epochs any judgement needs
+  (judgeable.MIN_EPOCHS, its tail of MIN_TAIL epochs both showing it). An excerpt of three
+  epochs with training at 1.00 and validation at 0.69 (wild log w1203, 49 samples memorized)
+  shows it as plainly as a whole run.
 - a gap from the start: the training loss falls far below what validation ever reaches, and
   validation stays at more than half of what a model that learned nothing scores (ln K, or the
   caller's `baseline_loss`). Validation data unlike the training data (another source,
@@ -57,6 +61,7 @@ from diagnosis.curves import (
     tail_length,
 )
 from diagnosis.history import TrainingHistory
+from diagnosis.judgeable import MIN_EPOCHS as JUDGEABLE_EPOCHS
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.rules.loss_spikes import NOISE_WIDTHS
@@ -201,7 +206,7 @@ class Overfitting(Rule):
         name = run.facts.accuracy_metric
         train = finite_curve(run.get(name)) if name else None
         val = finite_curve(run.get(f"val_{name}")) if name else None
-        if train is None or val is None or run.epochs < self.patience + 1:
+        if train is None or val is None or run.epochs < JUDGEABLE_EPOCHS:
             return None
         if max(float(train.max()), float(val.max())) > 1 or min(float(train.min()), float(val.min())) < 0:
             return None  # not a share of samples (a percentage, or not an accuracy at all)

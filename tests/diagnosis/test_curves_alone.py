@@ -1067,3 +1067,41 @@ def test_an_accuracy_under_a_thousandth_beside_a_regression_metric_is_no_classif
     # An accuracy a classifier scores (a regression loss on class ids) keeps its meaning.
     mismatch = {**raw, "accuracy": [0.33 + 0.01 * i for i in range(n)], "val_accuracy": [0.35] * n}
     assert history_from_mapping(mismatch).facts.accuracy_metric == "accuracy"
+
+
+def test_a_short_run_in_which_nothing_moved_while_mostly_wrong_is_a_plateau() -> None:
+    # Wild log w1228's shape: four epochs at ln 10 with 10 % accuracy, validation the same.
+    raw = {
+        "loss": [2.3036, 2.3035, 2.3036, 2.3033],
+        "accuracy": [0.1019, 0.0998, 0.098, 0.0997],
+        "val_loss": [2.3031, 2.303, 2.3034, 2.303],
+        "val_accuracy": [0.1, 0.1, 0.1, 0.1],
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "loss_plateau")
+    assert finding.severity is Severity.warning
+    assert finding.evidence["epochs"] == 4
+    # A short excerpt that learns moves: its loss at a percent an epoch...
+    falling = {**raw, "loss": [2.3036, 2.28, 2.26, 2.24]}
+    assert "loss_plateau" not in codes(falling)
+    # ...or its accuracy past what guessing scores.
+    learning = {**raw, "accuracy": [0.3, 0.45, 0.52, 0.58], "val_accuracy": [0.35, 0.47, 0.55, 0.6]}
+    assert "loss_plateau" not in codes(learning)
+    # A flat loss without an accuracy may be a converged excerpt: too little to call stuck.
+    assert "loss_plateau" not in codes({"loss": raw["loss"], "val_loss": raw["val_loss"]})
+    # Two epochs stay too few to judge.
+    assert "loss_plateau" not in codes({name: values[:2] for name, values in raw.items()})
+
+
+def test_an_accuracy_gap_held_at_the_end_of_three_epochs_is_overfitting() -> None:
+    # Wild log w1203's shape: epochs 48-50 of a model that memorized its 49 samples.
+    raw = {
+        "loss": [0.0228, 0.0186, 0.015],
+        "accuracy": [0.9796, 1.0, 1.0],
+        "val_loss": [3.3064, 3.3164, 3.3186],
+        "val_accuracy": [0.6923, 0.6923, 0.6923],
+    }
+    assert codes(raw).get("overfitting") is Severity.warning
+    # Validation within a fifth of the samples of training: no gap to speak of.
+    assert "overfitting" not in codes({**raw, "val_accuracy": [0.82, 0.83, 0.83]})
+    # Two epochs stay too few to judge.
+    assert "overfitting" not in codes({name: values[:2] for name, values in raw.items()})
