@@ -95,17 +95,65 @@ def runs_from_json(document: object, source_format: str = "keras_json") -> list[
         # with it (`epochs_requested`, `class_names`, a dataset summary): those are no curves.
         return runs_from_json(document["history"], source_format)
     if isinstance(document, dict) and not ("history" in document and isinstance(document["history"], dict)):
+        document = _split_groups_joined(document)
         document = _without_side_data(document)
         # `val_loss: []`: a metric the script named but never logged (it had no validation
         # data); it holds no value to skip. Only where some curve holds values: a dict of empty
         # lists is still an error that says it has no epochs.
         if any(isinstance(values, list) and values for values in document.values()):
             document = {key: values for key, values in document.items() if values != []}
+        document = _model_name_dropped(document)
         models = _models(document)
         if models is not None:
             return [_tagged(history_from_mapping(_columns(m)), source_format) for m in models]
         return [_tagged(history_from_mapping(_columns(document)), source_format)]
     return [_tagged(history_from_json(document), source_format)]
+
+
+# A script's own JSON may group the curves by split: `{"train": {"loss": [...]}, "val": {...}}`.
+_SPLIT_GROUPS = frozenset({"train", "training", "val", "valid", "validation", "eval", "dev", "test"})
+
+
+def _split_groups_joined(document: dict[Any, Any]) -> dict[Any, Any]:
+    """One model's curves grouped by split (`{"train": {"loss": [...], "accuracy": [...]},
+    "val": {...}}`, beside what the script saved with them) as the History's flat names
+    (`train_loss`, `val_loss`); the document as it was where no split group holds a loss curve
+    (`{"reg": {...}, "cls": {...}}` are several models, see _models)."""
+    groups = {
+        key: value
+        for key, value in document.items()
+        if isinstance(value, dict) and str(key).lower() in _SPLIT_GROUPS
+    }
+    curves = [(name, values) for group in groups.values() for name, values in group.items()]
+    if not any(_loss_key(name) and isinstance(values, list) for name, values in curves):
+        return document
+    joined = {key: value for key, value in document.items() if key not in groups}
+    for split, group in groups.items():
+        for name, values in group.items():
+            joined.setdefault(f"{split}_{name}", values)
+    return joined
+
+
+def _model_name_dropped(document: dict[Any, Any]) -> dict[Any, Any]:
+    """One model's curves, every loss curve named after the model first (`coil_train_losses`,
+    `coil_val_losses`: the script's name for it), without that name, where no curve is the plain
+    loss: the name says whose curves they are, not which. Several models' names (`reg_loss`,
+    `cls_loss`) are a run each (see _models) and stay."""
+    losses = [str(key) for key, values in document.items() if isinstance(values, list) and _loss_key(key)]
+    names = {key.partition("_")[0] for key in losses}
+    if len(names) != 1 or any(canonical_name(key) in ("loss", "val_loss") for key in losses):
+        return document
+    (name,) = names
+    if not name or name.lower() in _SPLIT_GROUPS:
+        return document
+    start = len(name) + 1
+    dropped = {
+        str(key)[start:] if str(key).startswith(name + "_") and isinstance(values, list) else key: values
+        for key, values in document.items()
+    }
+    if len(dropped) != len(document) or not any(canonical_name(str(key)) == "loss" for key in dropped):
+        return document
+    return dropped
 
 
 def _script_saved(document: dict[Any, Any]) -> bool:

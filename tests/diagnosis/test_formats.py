@@ -394,6 +394,19 @@ def test_zip_detection_does_not_need_the_name() -> None:
         ),
         # a script's own JSON: the History under `history` beside its settings (w339)
         (b'{"epochs_requested": 2, "class_names": ["a", "b"], "history": {"loss": [0.7, 0.5]}}', [["loss"]]),
+        # one model's curves grouped by split, beside a best score, a config and empty lists (w1278)
+        (
+            b'{"train": {"loss": [0.59, 0.49], "accuracy": [68.3, 76.3]}, "val": {"loss": [0.68, 0.41],'
+            b' "accuracy": [68.0, 80.1], "predictions": [], "labels": []}, "best_val_loss": 0.41,'
+            b' "config": "gru_bs32"}',
+            [["loss", "accuracy", "val_loss", "val_accuracy"]],
+        ),
+        # one model's curves under its name, split second (w1249's `coil_train_losses`)
+        (
+            b'{"coil_train_losses": [0.043, 0.028], "coil_val_losses": [0.025, 0.020],'
+            b' "best_val_loss": 0.02}',
+            [["loss", "val_loss"]],
+        ),
     ],
     ids=[
         "python-repr",
@@ -404,6 +417,8 @@ def test_zip_detection_does_not_need_the_name() -> None:
         "pandas-csv",
         "empty-validation-lists",
         "history-beside-settings",
+        "split-groups",
+        "one-model-name-prefix",
     ],
 )
 def test_history_shapes_people_save(data: bytes, runs: list[list[str]] | None) -> None:
