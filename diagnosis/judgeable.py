@@ -3,9 +3,13 @@
 A run can show a problem however little it says (a NaN in epoch 1 is one), but calling it
 healthy needs enough to compare with: a few epochs for any trend, and for a regression a
 yardstick for "the loss is still high" (the caller's `baseline_loss`) or validation data to
-show what carries over. Where that is missing, the honest answer is "inconclusive" with the
-reason, not "healthy". `why_inconclusive` gives that reason; the verdict uses it only when no
-warning or error was found (a problem the curves show stays a problem).
+show what carries over, or a loss that is its own yardstick: one that fell far (FELL_TO), or
+one that fell clearly and settled (a finished fit: CONVERGED_FELL_TO and SETTLED_SHARE). Where
+that is missing, the honest answer is "inconclusive" with the reason, not "healthy": one or two
+epochs, or a loss with no yardstick that is still on its way down, fell too little to say it
+learned, or stopped right after its first epochs. `why_inconclusive` gives that reason; the
+verdict uses it only when no warning or error was found (a problem the curves show stays a
+problem).
 
 Validation that a per-step reading left out (an evaluation after each epoch of a short
 fine-tune, `SourceInfo.left_out`) counts as validation: read per epoch, the same run carries it
@@ -51,6 +55,34 @@ FELL_TO = 0.2
 END_EPOCHS = 3
 EARLY_EPOCHS = 2
 KEPT_FALLING = 0.5
+# A loss that fell clearly and then settled is a finished fit the rules can judge, though it
+# fell less than FELL_TO: its shape, not its depth, is the yardstick. What FELL_TO guards
+# against is a loss still on its way down (where it ends may still be high for where it is
+# heading); a loss that stopped moving has shown where it heads. Three conditions, each the
+# complement of a shape that tells nothing:
+# - fell clearly: it ended (median of END_EPOCHS) at CONVERGED_FELL_TO or less of its first
+#   epoch: a model that halved what it paid in its first epoch learned something, while a loss
+#   that lost a fifth (a CIFAR tutorial's first 140 steps, 4.67 -> 4.08; a binary
+#   cross-entropy from ln 2 to 0.50) may be a model still stuck near where it started;
+# - learned after its first epochs: it ended at least loss_plateau's MIN_IMPROVEMENT under its
+#   value at epoch EARLY_EPOCHS (the complement of loss_plateau's "stalled from its first
+#   epochs"): a model that learned only the targets' mean or the class priors does that in its
+#   first epochs and then stops, however far the loss fell by then (26 -> 1.02 -> 0.99);
+# - settled: its last third of epochs (SETTLED_FROM on) took SETTLED_SHARE or less of its
+#   whole fall (the level where that third starts is the median of END_EPOCHS epochs, as the
+#   end is): a curve that flattened, not one falling by the same ratio each epoch (1.0 -> 0.4
+#   geometrically in 20 epochs still loses a fifth of its fall in its last third), and
+# - long enough to show both: SETTLE_MIN_EPOCHS, two thirds to fall and a third of at least two
+#   epochs to flatten.
+# Whether such a floor is the data's noise or a model too small for it is a question of capacity
+# that a training curve does not answer with or without validation; the verdict is about the run.
+CONVERGED_FELL_TO = 0.5
+SETTLED_FROM = 2 / 3
+SETTLED_SHARE = 0.1
+SETTLE_MIN_EPOCHS = 6
+# loss_plateau.MIN_IMPROVEMENT (not imported: the rules import the evidence model, which imports
+# this module); tests/diagnosis/test_curves_alone.py holds the two equal.
+MIN_IMPROVEMENT = 0.05
 
 
 def why_inconclusive(run: TrainingHistory) -> str | None:
@@ -70,6 +102,7 @@ def why_inconclusive(run: TrainingHistory) -> str | None:
         and not has_validation
         and not _scored_well(run)
         and not _fell_far(run)
+        and not _converged(run)
     ):
         what = "a regression" if facts.task == "regression" else "a loss of unknown task"
         return (
@@ -87,6 +120,23 @@ def _fell_far(run: TrainingHistory) -> bool:
         return False
     end = median(loss[-END_EPOCHS:])
     return end <= FELL_TO * float(loss[0]) and end <= KEPT_FALLING * float(loss[EARLY_EPOCHS])
+
+
+def _converged(run: TrainingHistory) -> bool:
+    """A positive training loss that fell clearly, learned after its first epochs and settled
+    (CONVERGED_FELL_TO, MIN_IMPROVEMENT, SETTLED_SHARE: see the comment above them)."""
+    loss = finite_curve(run.get("loss"))
+    if loss is None or loss.size < SETTLE_MIN_EPOCHS or float(loss[0]) <= 0:
+        return False
+    first, early = float(loss[0]), float(loss[EARLY_EPOCHS])
+    end = median(loss[-END_EPOCHS:])
+    tail_from = round(SETTLED_FROM * loss.size)
+    tail_start = median(loss[max(tail_from - END_EPOCHS + 1, 0) : tail_from + 1])
+    return (
+        end <= CONVERGED_FELL_TO * first
+        and end <= (1 - MIN_IMPROVEMENT) * early
+        and tail_start - end <= SETTLED_SHARE * (first - end)
+    )
 
 
 def _scored_well(run: TrainingHistory) -> bool:

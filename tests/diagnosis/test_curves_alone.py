@@ -11,10 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagnosis import Severity, diagnose
+from diagnosis import Severity, diagnose, judgeable
 from diagnosis.history import history_from_mapping
 from diagnosis.infer import count_samples
 from diagnosis.judgeable import why_inconclusive
+from diagnosis.models import VerdictStatus
+from diagnosis.rules import loss_plateau
 
 
 def codes(raw: dict, **metadata: object) -> dict[str, Severity]:
@@ -263,6 +265,34 @@ def test_what_the_curves_cannot_judge_is_said_not_called_healthy() -> None:
     assert (
         why_inconclusive(history_from_mapping({"loss": [0.7, 0.5, 0.4], "accuracy": [0.5, 0.7, 0.8]})) is None
     )
+
+
+def test_a_loss_that_fell_clearly_and_settled_is_judged_without_a_yardstick() -> None:
+    # A forecaster's MSE, train only: 112 -> 25.5 by epoch 2, on down to a floor near 16 that it
+    # holds (with wiggles) for its last third: a finished fit, judged though it fell to 15 %.
+    floor = 16.4 + 0.3 * np.sin(np.arange(47))
+    settled = [112.7, 31.7, 25.5, *np.geomspace(23.5, 16.6, 50).tolist(), *floor]
+    run = history_from_mapping({"loss": settled, "mae": [x / 6 for x in settled]})
+    assert run.facts.task == "regression"
+    assert why_inconclusive(run) is None
+    assert diagnose(run).verdict.status == VerdictStatus.healthy
+    # The same fall still under way in its last third has not shown where it heads.
+    assert why_inconclusive(history_from_mapping({"loss": np.geomspace(4.0, 1.5, 30).tolist()})) is not None
+    # A fall of a fifth (a first minute of CIFAR steps, a cross-entropy from ln 2 to 0.5) that
+    # levelled off may be a model still stuck near where it started.
+    fifth = [0.69, 0.6, 0.59, *np.linspace(0.58, 0.55, 10).tolist(), *[0.55] * 7]
+    assert why_inconclusive(history_from_mapping({"loss": fifth})) is not None
+    # A loss that halved in its first epochs and then barely moved learned a mean, or a floor of
+    # noise: the two look alike, so it stays inconclusive (the mean_only case above, flattened).
+    stopped = [10.6, 4.23, 4.04, *(4.04 + 0.03 * np.sin(np.arange(17)))]
+    assert why_inconclusive(history_from_mapping({"loss": stopped})) is not None
+    # Too short to show a fall and a flattening.
+    assert why_inconclusive(history_from_mapping({"loss": [8.0, 3.0, 2.0, 1.9, 1.9]})) is not None
+
+
+def test_the_judgeable_learning_line_is_the_plateau_rules() -> None:
+    assert judgeable.MIN_IMPROVEMENT == loss_plateau.MIN_IMPROVEMENT
+    assert judgeable.EARLY_EPOCHS == loss_plateau.STALL_FROM
 
 
 def test_binary_cross_entropy_over_one_hot_units_shows_in_the_first_epoch_without_k() -> None:
