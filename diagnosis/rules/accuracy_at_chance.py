@@ -26,6 +26,17 @@ accuracy's level is below what any constant answer scores at that accuracy (the 
 entropy is at least that): the model tells the classes apart (validation 1.0 from epoch 2 on, the
 training accuracy 0.9995 with its loss at 0.001, under the 0.004 a constant answer would cost).
 
+A fourth shape needs no K either: an accuracy that never moved from its first epoch (the training
+accuracy within TRAIN_FROZEN over the whole run, validation's never MARGIN above it) while still
+mostly wrong (under underfitting.MOSTLY_WRONG, or within MARGIN of 1/K where K is known) and the
+training loss fell to UNMOVED_LOSS_FALL of its first epoch or less. A model that learns changes
+its answers as its loss falls; one whose loss halves while its answers stay where a fresh model's
+are is scored on something other than what it learns (integer labels read by an accuracy for
+one-hot ones, a loss fit to another target): wild log w1231, a generator with sparse labels whose
+loss fell 1.48 -> 0.61 while its accuracy sat at 0.100-0.102 for six epochs (0.50 -> 0.61 with
+one-hot labels in the same thread). A model at its ceiling from the first epoch is not this: it
+is right on most samples, not wrong on most.
+
 An accuracy that rises through the frozen epochs is not frozen on one answer, however little it
 moves: one class for every sample scores the same on a validation set every epoch (its steps are
 zero) and wanders with the batches on the training set (its steps go up and down about evenly),
@@ -46,6 +57,7 @@ from diagnosis.curves import finite_curve, median, rounded, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.rules.underfitting import MOSTLY_WRONG
 from diagnosis.taxonomy import Category, Code
 
 # Within this (absolute) of 1/K counts as chance.
@@ -68,6 +80,10 @@ RISING_SHARE = 0.75
 # Frozen at or above PERFECT: every sample right (a set of a few hundred has no room for one
 # wrong between PERFECT and 1); judged on the training curves (see the docstring).
 PERFECT = 1.0 - FROZEN
+# Unmoved (see the docstring): the training loss ended at this share of its first epoch or less
+# (the same halving as CEILING_LOSS_FALL: a loss that fell so far has learned something), while
+# the accuracy stayed under MOSTLY_WRONG (underfitting's: most samples still wrong).
+UNMOVED_LOSS_FALL = CEILING_LOSS_FALL
 # Keras names recall metrics recall, recall_1, val_recall, ...
 RECALL = re.compile(r"^(val_)?recall(_\d+)?$")
 MIN_EPOCHS = 5
@@ -87,6 +103,11 @@ COLLAPSE_CAUSES = (
     ("output_activation_mismatch", 2.0),
     ("exploding_gradients", 1.5),
     ("dead_units", 1.0),
+)
+UNMOVED_CAUSES = (
+    ("label_format_mismatch", 3.0),
+    ("loss_task_mismatch", 2.0),
+    ("output_activation_mismatch", 1.5),
 )
 FROZEN_CAUSES = (
     ("class_imbalance", 3.0),
@@ -115,6 +136,9 @@ class AccuracyAtChance(Rule):
             and not _rising(frozen[1])
         ):
             return self._frozen(run, *frozen)
+        unmoved = _unmoved(run, name)
+        if unmoved is not None:
+            return self._unmoved(run, name, *unmoved)
         for metric in (f"val_{name}", name):
             values = finite_curve(run.get(metric))
             if values is None:
@@ -126,6 +150,38 @@ class AccuracyAtChance(Rule):
             if float(values.max()) - end >= COLLAPSE and end <= float(values[0]) + MARGIN:
                 return self._collapsed(run, metric, values, end)
         return None
+
+    def _unmoved(
+        self, run: TrainingHistory, name: str, level: float, loss_first: float, loss_end: float
+    ) -> Finding:
+        return self.finding(
+            run,
+            severity=Severity.error,
+            confidence=0.75,
+            summary=(
+                f"{name} stayed at {level:.3f} from its first epoch to its last while the loss fell from "
+                f"{loss_first:.4g} to {loss_end:.4g}: the model's answers did not improve at all, so the "
+                "accuracy scores something other than what the loss trains."
+            ),
+            evidence={
+                "metric": name,
+                "level": rounded(level),
+                "loss_first": rounded(loss_first),
+                "loss_end": rounded(loss_end),
+                "thresholds": {
+                    "train_frozen_range": TRAIN_FROZEN,
+                    "margin": MARGIN,
+                    "mostly_wrong": MOSTLY_WRONG,
+                    "unmoved_loss_fall": UNMOVED_LOSS_FALL,
+                },
+            },
+            recommendation=(
+                "Check that labels, loss and metric agree: integer labels need "
+                "sparse_categorical_crossentropy and sparse_categorical_accuracy, one-hot labels "
+                "categorical_crossentropy; print a few predictions beside their labels."
+            ),
+            causes=UNMOVED_CAUSES,
+        )
 
     def _collapsed(self, run: TrainingHistory, metric: str, values: np.ndarray, end: float) -> Finding:
         best_epoch = int(np.argmax(values))
@@ -251,6 +307,27 @@ def _at_ceiling(run: TrainingHistory, metric: str, frozen: np.ndarray) -> bool:
     window = loss[-len(frozen) :]
     climbed = float(frozen[-1]) - float(accuracy[0]) >= CEILING_CLIMB
     return climbed and window[0] > 0 and float(window[-1]) < CEILING_LOSS_FALL * float(window[0])
+
+
+def _unmoved(run: TrainingHistory, name: str) -> tuple[float, float, float] | None:
+    """The training accuracy's level and the loss's first and last values where the accuracy never
+    moved while mostly wrong and the loss fell UNMOVED_LOSS_FALL (see the docstring), else None."""
+    train = finite_curve(run.get(name))
+    loss = finite_curve(run.get("loss"))
+    if train is None or loss is None or float(train.min()) < 0 or float(train.max()) > 1:
+        return None
+    chance = run.facts.chance_accuracy
+    wrong = max(MOSTLY_WRONG, chance + MARGIN) if chance is not None else MOSTLY_WRONG
+    level = median(train)
+    if float(np.ptp(train)) >= TRAIN_FROZEN or float(train.max()) >= wrong:
+        return None
+    val = finite_curve(run.get(f"val_{name}"))
+    if val is not None and float(val.max()) > level + MARGIN:
+        return None
+    first, end = float(loss[0]), float(loss[-1])
+    if first <= 0 or end < 0 or end > UNMOVED_LOSS_FALL * first:
+        return None
+    return level, first, end
 
 
 def _rising(frozen: np.ndarray) -> bool:

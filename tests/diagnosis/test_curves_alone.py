@@ -1135,3 +1135,37 @@ def test_an_accuracy_gap_held_at_the_end_of_three_epochs_is_overfitting() -> Non
     assert "overfitting" not in codes({**raw, "val_accuracy": [0.82, 0.83, 0.83]})
     # Two epochs stay too few to judge.
     assert "overfitting" not in codes({name: values[:2] for name, values in raw.items()})
+
+
+def test_an_accuracy_that_never_moved_while_the_loss_halved_is_at_chance() -> None:
+    # Wild log w1231's shape: sparse labels read by an accuracy for one-hot ones; the loss falls
+    # 1.48 -> 0.61 while the accuracy sits at 0.10 and validation's at or below it.
+    raw = {
+        "loss": [1.4824, 1.073, 0.9272, 0.7987, 0.7081, 0.6056],
+        "accuracy": [0.0998, 0.101, 0.1016, 0.1019, 0.1012, 0.1019],
+        "val_loss": [1.1893, 0.8896, 0.915, 0.8087, 0.8707, 0.7688],
+        "val_accuracy": [0.1003, 0.0832, 0.072, 0.0864, 0.0928, 0.0851],
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "accuracy_at_chance")
+    assert finding.severity is Severity.error
+    assert finding.supports.get("label_format_mismatch") == 3.0
+    # A model right on most samples from its first epoch is at its ceiling, not unmoved.
+    ceiling = {
+        "loss": [0.2, 0.15, 0.12, 0.1, 0.095, 0.09],
+        "accuracy": [0.97, 0.975, 0.973, 0.976, 0.975, 0.977],
+        "val_loss": [0.15, 0.13, 0.12, 0.11, 0.11, 0.1],
+        "val_accuracy": [0.965, 0.97, 0.968, 0.972, 0.97, 0.974],
+    }
+    assert "accuracy_at_chance" not in codes(ceiling)
+    # An accuracy that climbs with the falling loss learns.
+    learning = {
+        **raw,
+        "accuracy": [0.1, 0.2, 0.28, 0.35, 0.4, 0.44],
+        "val_accuracy": [0.1, 0.2, 0.3, 0.34, 0.4, 0.42],
+    }
+    assert "accuracy_at_chance" not in codes(learning)
+    # A loss that fell a fifth with the accuracy still: nothing learned on either side to compare.
+    # (Its loss near ln 4 may still put it at chance for four classes: another shape.)
+    slow = {**raw, "loss": [1.4824, 1.4, 1.35, 1.3, 1.25, 1.2]}
+    findings = diagnose(history_from_mapping(slow)).findings
+    assert not any("loss_first" in f.evidence for f in findings if f.code == "accuracy_at_chance")
