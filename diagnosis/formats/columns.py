@@ -29,10 +29,23 @@ METADATA_FACTS = ("num_samples", "batch_size", "learning_rate", "loss", "steps_p
 _TRAIN = {"train", "training", "trn"}
 _VALIDATION = {"val", "valid", "validation", "eval", "dev"}
 _TEST = {"test"}
-_CHUNK = re.compile(r"[A-Za-z0-9]+")
+_CHUNK = re.compile(r"[^\W_]+")
 # camelCase words (`TrainLoss`, `valAcc`); a chunk without a lower-to-upper turn (`F1`, `MAE`)
 # stays whole.
-_CAMEL = re.compile(r"[A-Z]+[a-z0-9]*|[a-z0-9]+")
+_CAMEL = re.compile(r"[A-Z]+[^\W_A-Z]*|[^\W_A-Z]+")
+# The words of a log written in another language (a Catalan CSV's `Epoca,Perdua,Accuracy`, a
+# Spanish loop's `loss entrenamiento=0.0085, loss validación=0.0093, exactitud=49.3%`), in
+# English: the curves are the same whatever a script calls them.
+_TRANSLATED = {
+    **dict.fromkeys(("perdua", "pèrdua", "perdida", "pérdida", "perte", "verlust", "perda"), "loss"),
+    **dict.fromkeys(("perdita",), "loss"),
+    **dict.fromkeys(("epoca", "època", "época", "epoque", "époque", "epoche", "epoka"), "epoch"),
+    **dict.fromkeys(("exactitud", "exactitude", "genauigkeit", "acuracia", "acurácia"), "accuracy"),
+    **dict.fromkeys(("accuratezza",), "accuracy"),
+    **dict.fromkeys(("entrenamiento", "entrenament", "entrainement", "entraînement", "treino"), "train"),
+    **dict.fromkeys(("validacion", "validación", "validació", "validacao", "validação"), "val"),
+    **dict.fromkeys(("validierung",), "val"),
+}
 _TURN = re.compile(r"[a-z][A-Z]")
 _KERAS_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _METRIC_WORDS = {"acc": "accuracy", "accuracy": "accuracy", "lr": "learning_rate"}
@@ -42,6 +55,12 @@ _PLURALS = {"losses": "loss", "accs": "acc", "accuracies": "accuracy"}
 _LIST_SUFFIXES = frozenset({"history"})
 # Columns that number the rows rather than measure anything.
 INDEX_NAMES = frozenset({"epoch", "epochs", "step", "steps", "global_step", "index", "unnamed: 0", ""})
+
+
+def index_word(name: str) -> str:
+    """A column's name as INDEX_NAMES spells it (`Epoca`, `"Epoch"` -> `epoch`)."""
+    word = name.lower().strip('"')
+    return _TRANSLATED.get(word, word)
 
 
 def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
@@ -55,12 +74,14 @@ def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
         head, underscore, last = name.rpartition("_")
     if last in _PLURALS:
         name = head + underscore + _PLURALS[last]
-    if _KERAS_NAME.fullmatch(name) and not name.startswith(
-        ("train_", "training_", "valid_", "eval_", "test_")
+    if (
+        _KERAS_NAME.fullmatch(name)
+        and not name.startswith(("train_", "training_", "valid_", "eval_", "test_"))
+        and _TRANSLATED.keys().isdisjoint(name.split("_"))
     ):
         return name.removesuffix("_epoch") if name.endswith("_epoch") and name != "_epoch" else name
     words = [
-        word.lower()
+        _TRANSLATED.get(word.lower(), word.lower())
         for chunk in _CHUNK.findall(name)
         for word in (_CAMEL.findall(chunk) if _TURN.search(chunk) else [chunk])
     ]

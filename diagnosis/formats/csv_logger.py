@@ -19,7 +19,14 @@ import math
 import re
 
 from diagnosis.formats import steps
-from diagnosis.formats.columns import INDEX_NAMES, Runs, canonical_name, error_as_loss, has_validation_split
+from diagnosis.formats.columns import (
+    INDEX_NAMES,
+    Runs,
+    canonical_name,
+    error_as_loss,
+    has_validation_split,
+    index_word,
+)
 from diagnosis.formats.csv_rows import MAX_LINE, is_number, read_row, split_cells, text_columns
 from diagnosis.history import HistoryError, TrainingHistory
 from diagnosis.models import SourceInfo
@@ -204,9 +211,9 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
     # so (`epoch` beside a pandas index, or after `Training Loss` in a Trainer's table). The
     # epoch counter, else the first of them, tells where a run restarts.
     indexes = frozenset(
-        i for i, name in enumerate(raw_names) if name.lower().strip('"') in INDEX_NAMES and (i == 0 or name)
+        i for i, name in enumerate(raw_names) if index_word(name) in INDEX_NAMES and (i == 0 or name)
     )
-    epochs = [i for i in sorted(indexes) if raw_names[i].lower().strip('"') == "epoch"]
+    epochs = [i for i in sorted(indexes) if index_word(raw_names[i]) == "epoch"]
     counter = next(iter(epochs or sorted(indexes)), None)
     test_is_validation = not has_validation_split(raw_names)
     text = text_columns(lines[start + 1 : start + 2], separator, len(raw_names))

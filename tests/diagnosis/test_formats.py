@@ -407,6 +407,11 @@ def test_zip_detection_does_not_need_the_name() -> None:
             b' "best_val_loss": 0.02}',
             [["loss", "val_loss"]],
         ),
+        # a CSV whose headers are in Catalan (w1246): the epoch counter and the loss
+        (
+            b"Epoca,Perdua,Accuracy,Items\n1,2.21,0.19,6986\n2,1.98,0.36,6986\n",
+            [["loss", "accuracy", "items"]],
+        ),
     ],
     ids=[
         "python-repr",
@@ -419,6 +424,7 @@ def test_zip_detection_does_not_need_the_name() -> None:
         "history-beside-settings",
         "split-groups",
         "one-model-name-prefix",
+        "catalan-headers",
     ],
 )
 def test_history_shapes_people_save(data: bytes, runs: list[list[str]] | None) -> None:
