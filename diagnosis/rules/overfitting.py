@@ -25,7 +25,10 @@ Shapes:
   the end, not a trend waiting out a patience: it needs only the epochs any judgement needs
   (judgeable.MIN_EPOCHS, its tail of MIN_TAIL epochs both showing it). An excerpt of three
   epochs with training at 1.00 and validation at 0.69 (wild log w1203, 49 samples memorized)
-  shows it as plainly as a whole run.
+  shows it as plainly as a whole run. A run that logs no accuracy but an overlap score (IoU,
+  Dice, Jaccard, F1, AUC: a share between 0 and 1, higher for better, as an accuracy is) shows
+  the same gap there: a U-Net whose training IoU climbs 0.14 -> 0.31 while validation's falls to
+  0.005 (wild log w1222) gets right what it has seen and nothing new.
 - a gap from the start: the training loss falls far below what validation ever reaches, and
   validation stays at more than half of what a model that learned nothing scores (ln K, or the
   caller's `baseline_loss`). Validation data unlike the training data (another source,
@@ -45,6 +48,7 @@ called it healthy.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,6 +142,9 @@ ACCURACY_GAP = 0.25
 # has seen as of new ones (a 40-class model at 0.46 training accuracy against 0.13). No healthy
 # run in the wild or generated corpora ends with a gap of 0.2 or more at twice validation's.
 ACCURACY_RATIO = 2.0
+# Overlap scores judged like an accuracy where the run logs none (Keras and segmentation_models
+# names: iou_score, mean_io_u, dice_coef, jaccard_coef, f1_score, auc, ...).
+SCORE = re.compile(r"^(?:[a-z]+_)?(?:iou|io_u|dice|jaccard|f1|auc)(?:_[a-z0-9]+)*$", re.IGNORECASE)
 # A validation curve with gaps is judged on its evaluated epochs when it has at least this many:
 # a best one and PATIENCE after it.
 MIN_EVALUATIONS = PATIENCE + 1
@@ -203,10 +210,19 @@ class Overfitting(Rule):
         return view, at
 
     def _accuracy_gap(self, run: TrainingHistory) -> Finding | None:
+        if run.epochs < JUDGEABLE_EPOCHS:
+            return None
         name = run.facts.accuracy_metric
-        train = finite_curve(run.get(name)) if name else None
-        val = finite_curve(run.get(f"val_{name}")) if name else None
-        if train is None or val is None or run.epochs < JUDGEABLE_EPOCHS:
+        if name is not None:
+            return self._share_gap(run, name)
+        scores = (n for n in run.curve_names if SCORE.match(n) and f"val_{n}" in run.metrics)
+        return next((found for n in scores if (found := self._share_gap(run, n)) is not None), None)
+
+    def _share_gap(self, run: TrainingHistory, name: str) -> Finding | None:
+        """An accuracy's (or an overlap score's) gap between training and validation."""
+        train = finite_curve(run.get(name))
+        val = finite_curve(run.get(f"val_{name}"))
+        if train is None or val is None:
             return None
         if max(float(train.max()), float(val.max())) > 1 or min(float(train.min()), float(val.min())) < 0:
             return None  # not a share of samples (a percentage, or not an accuracy at all)

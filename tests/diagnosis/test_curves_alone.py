@@ -1169,3 +1169,22 @@ def test_an_accuracy_that_never_moved_while_the_loss_halved_is_at_chance() -> No
     slow = {**raw, "loss": [1.4824, 1.4, 1.35, 1.3, 1.25, 1.2]}
     findings = diagnose(history_from_mapping(slow)).findings
     assert not any("loss_first" in f.evidence for f in findings if f.code == "accuracy_at_chance")
+
+
+def test_an_overlap_score_gap_is_overfitting_where_no_accuracy_is_logged() -> None:
+    # Wild log w1222's shape: a U-Net's training IoU climbs while validation's falls to nothing.
+    raw = {
+        "loss": [1.445, 1.179, 1.065, 0.9659],
+        "iou_score": [0.1352, 0.2088, 0.242, 0.305],
+        "val_loss": [3.512, 10.72, 3.647, 3.588],
+        "val_iou_score": [0.166, 0.1657, 0.0106, 0.0045],
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "overfitting")
+    assert finding.evidence["metric"] == "iou_score"
+    # Validation's score a little behind training's: a hard task, not memorized.
+    close = {**raw, "val_iou_score": [0.12, 0.18, 0.21, 0.26]}
+    assert "overfitting" not in codes(close)
+    # Precision and recall alone are no overlap score: answering one class games either.
+    other = {"loss": raw["loss"], "val_loss": raw["val_loss"]}
+    other |= {"precision": raw["iou_score"], "val_precision": raw["val_iou_score"]}
+    assert "overfitting" not in codes(other)
