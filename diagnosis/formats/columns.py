@@ -190,6 +190,11 @@ class Run:
             column.append(values.get(name, math.nan))
         self.epochs += 1
 
+    def last(self, name: str) -> float | None:
+        """The latest epoch's value of a metric, None where the run has not logged it."""
+        column = self._columns.get(name)
+        return column[-1] if column else None
+
     def history(self, source: SourceInfo) -> TrainingHistory:
         return finish({name: np.array(column) for name, column in self._columns.items()}, source)
 

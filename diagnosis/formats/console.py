@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -238,6 +239,10 @@ NO_EPOCHS = (
 )
 
 
+def _finite_or_none(value: float | None) -> bool:
+    return value is None or math.isfinite(value)
+
+
 def new_fit(last: tuple[int, int | None] | None, epoch: int, total: int | None) -> bool:
     """Whether the epoch header `Epoch {epoch}/{total}` starts a new `fit` call after `last`
     (the previous header's epoch and total).
@@ -348,6 +353,17 @@ class _Block:
         finished = [line for line in self.lines if line.finished]
         validated = [line for line in finished if any(name.startswith("val_") for name in line.metrics)]
         return next(iter(validated or finished), None)
+
+    def stopped_at_nan(self) -> _Line | None:
+        """The last progress line of an epoch that never finished, where its loss is NaN or
+        infinite (` 900/1000 [====>...] - ETA: 0s - loss: nan`, then nothing)."""
+        states = [line for line in self.lines if line.progress]
+        last = states[-1] if states else None
+        if last is None or not any(
+            "loss" in name and not math.isfinite(value) for name, value in last.metrics.items()
+        ):
+            return None
+        return last
 
 
 def _lines(content: str) -> Iterator[tuple[int, str | None]]:
@@ -921,6 +937,11 @@ def parse(content: str) -> list[TrainingHistory]:
                 runs.current.steps.append(result.steps)
             if block.header is None:
                 last = (0, None)  # the first `Epoch 1/N` line was lost; the next header goes on
+        elif (stopped := block.stopped_at_nan()) is not None and _finite_or_none(runs.current.last("loss")):
+            # TerminateOnNaN (or a crash) stopped the epoch where its loss turned NaN: the run
+            # ended there, and its last state is what it ended on. Where the loss was NaN
+            # already, the paste merely stops inside the next epoch.
+            runs.current.add_epoch(stopped.metrics)
         elif block.header is not None:
             where = f"epoch {block.epoch}" + (f"/{block.total}" if block.total else "")
             runs.current.skips.add(block.header, f"{where} has no finished progress line (cut off?)")

@@ -753,3 +753,23 @@ def test_a_table_of_one_curve_reads_without_a_file_name() -> None:
     assert (run.epochs, list(run.metrics)) == (10, ["loss"])
     with pytest.raises(HistoryError):
         load_runs(b"Training finished\nnot a number\n")  # one word over text is no table
+
+
+def test_an_epoch_cut_where_the_loss_turned_nan_ends_the_run_on_nan() -> None:
+    """TerminateOnNaN stops inside the epoch whose loss turned NaN (w1361): that epoch's last state
+    ends the run. Where the loss was NaN already, a paste that stops inside the next epoch adds
+    nothing (w1160)."""
+    bar = "1000/1000 [==============================] - 1s 1ms/step"
+    cut = "[=======================>......] - ETA: 0s"
+    turned = (
+        f"Epoch 1/100\n{bar} - loss: 1.4000 - val_loss: 1.9154\n"
+        f"Epoch 2/100\n{bar} - loss: 1.3995 - val_loss: 1.9376\n"
+        f"Epoch 3/100\n 800/1000 {cut} - loss: 1.3988Batch 8: Invalid loss, terminating training\n"
+        f" 900/1000 {cut} - loss: nan \n"
+    )
+    (run,) = load_runs(turned.encode())
+    assert run.epochs == 3
+    assert math.isnan(run.metrics["loss"][-1])
+    already = f"Epoch 1/3\n{bar} - loss: nan\nEpoch 2/3\n 800/1000 {cut} - loss: nan\n"
+    (run,) = load_runs(already.encode())
+    assert run.epochs == 1
