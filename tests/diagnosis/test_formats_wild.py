@@ -467,6 +467,14 @@ def test_a_history_printed_after_a_label_is_read_and_the_lines_after_it_skipped(
     assert run.epochs == 2
     assert math.isinf(run.metrics["val_loss"][-1])
     assert not run.source.skipped
+    # An unrelated post's notes (a Chinese TF 2 MNIST walk-through, indented as a code block):
+    # `History : {'loss': [...], ` with the dict broken onto a second line, then `History Keys :
+    # dict_keys(['loss', 'accuracy'])`, which is said, not read.
+    (notes,) = load_path(wild_log("history-repr-label-two-lines-hello-mnist-zh-notes-EXCERPT.txt"))
+    assert notes.epochs == 5
+    assert set(notes.metrics) == {"loss", "accuracy"}
+    assert notes.metrics["accuracy"][-1] == pytest.approx(0.9769167)
+    assert [skip.lines for skip in notes.source.skipped] == ["3"]
 
 
 @pytest.mark.parametrize(
