@@ -713,12 +713,22 @@ def test_a_row_of_names_over_a_row_of_numbers_is_the_epochs_fields() -> None:
         # `Epoch [22/100] (8625) train_mae: 1.9640, val_mae: 2.7854 lr:0.001000 362.1s`: the step
         # count and the duration are no fields, and the lone error measure is the loss.
         ("w1124_dcrnn-train-mae-creeps-4-epochs.txt", {"loss", "val_loss", "learning_rate"}),
+        # An unrelated page (LibCity's quick start, a Vue template): `- INFO - Epoch [0/100] (375)
+        # train_mae: 3.3774, val_mae: 4.3733, lr: 0.010000, 403.5s<br>`, a comma before the
+        # duration, epochs 0 and 99 with `...<br>` and the executor's messages between.
+        (
+            "libcity-dcrnn-step-count-logging-quick-start-vue-EXCERPT.txt",
+            {"loss", "val_loss", "learning_rate"},
+        ),
     ],
 )
 def test_what_stands_around_a_loggers_epoch_fields_is_no_field(name: str, names: set[str]) -> None:
     (run,) = load_path(wild_log(name))
     assert set(run.metrics) == names
     assert run.epochs == MANIFEST[name]["epochs"][0]
+    if name.startswith("libcity"):
+        assert run.metrics["val_loss"].tolist() == [4.3733, 2.8501]
+        assert run.metrics["learning_rate"].tolist() == [0.01, 0.000001]
 
 
 def test_fields_alone_on_logging_lines_after_an_epochs_message_are_its_epoch() -> None:
