@@ -51,17 +51,28 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]{0,32}[ -/]{0,8}[@-~]|\][^\x07\x1b\n]{0,512}(
 _WRAPPER = re.compile(r"(?:[ \t]+|>+|#+(?![^\s#])|//|</?(?:pre|code|samp|tt)>)*+")
 _WRAPPER_STARTS = frozenset(" \t>#/<")
 _TAGS = re.compile(r"</?(?:pre|code|samp|tt)>")
+# A value printed as the tensor that holds it: PyTorch's `tensor(0.6931, grad_fn=<NllLossBackward0>)`,
+# TensorFlow's `tf.Tensor(0.69, shape=(), dtype=float32)`, Hasktorch's `Tensor Float []  0.3401`.
+_TENSOR_NUMBER = r"[-+]?(?:nan|inf|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
+_TENSOR = re.compile(
+    rf"\b(?:tf\.)?[Tt]ensor\([ \t]*({_TENSOR_NUMBER})"
+    rf"(?:,[^()\n]{{0,200}}(?:\([^()\n]{{0,40}}\)[^()\n]{{0,200}})*)?\)"
+    rf"|\bTensor[ \t]+\w{{1,20}}[ \t]+\[\][ \t]+({_TENSOR_NUMBER})"
+)
 # Python logging's prefix before a message: the time (`2025-06-04 17:39:02,341`, maybe in
 # brackets), then maybe a logger name and the level, joined by ` - `, `:` or brackets
 # (`- INFO -`, `:INFO:`, `[INFO]`, `| INFO |`, `- root - INFO -`), or only ` - ` where the format
 # names no level (`%(asctime)s - %(message)s`), or a `:` (TensorFlow 1 scripts' `'%s: step %d,
-# loss = %.2f' % (datetime.now(), ...)`). Its ` - ` is no Keras field separator. Other
+# loss = %.2f' % (datetime.now(), ...)`); loguru's `| INFO     | module:function:86 - `. Its ` - `
+# is no Keras field separator. Other
 # loggers put the date and time in brackets alone (`[02.06.24|21:04:38]`, mmskeleton's).
 _LOG_PREFIX = re.compile(
     r"\[[\d.:/|, -]{0,24}[0-2]?\d:[0-5]\d(?::[0-5]\d)?(?:[,.]\d{1,6})?\][ \t]*"
     r"|\[?(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d:[0-5]\d(?:[,.]\d{1,6})?\]?"
-    r"(?:[ \t]*[-:|]?[ \t]*(?:[\w.]{1,40}[ \t]*[-|][ \t]*)?\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?"
-    r"(?:[ \t]*[-:|])?|[ \t]+[-|](?=[ \t])|:(?=[ \t]))?[ \t]*"
+    r"(?:[ \t]*[-:|]?[ \t]*(?:[\w.]{1,40}[ \t]*[-|][ \t]*)?"
+    r"\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|SUCCESS)\]?"
+    r"(?:[ \t]*[-:|])?(?:[ \t]*[\w.]{1,80}:[\w<>.]{1,80}:\d{1,6}[ \t]+-(?=[ \t]))?"
+    r"|[ \t]+[-|](?=[ \t])|:(?=[ \t]))?[ \t]*"
 )
 # What absl (`I1009 05:49:54.640861 139781364750208 model_lib_v2.py:652] `) and Python logging's
 # default format (`INFO:tensorflow:`, `%(levelname)s:%(name)s:`) put before a message.
@@ -271,6 +282,8 @@ def _clean(raw: str) -> str:
     line = _WRAPPER.sub("", raw, count=1) if raw[:1] in _WRAPPER_STARTS else raw
     if "<" in line:
         line = _TAGS.sub("", line)
+    if "ensor" in line:
+        line = _TENSOR.sub(r"\1\2", line)
     if line[:1] in "12[":
         prefix = _LOG_PREFIX.match(line)
         if prefix is not None:

@@ -13,6 +13,18 @@ from diagnosis.formats.console import NO_EPOCHS
 from diagnosis.history import HistoryError
 
 RECORD_LAYOUTS = {
+    # loguru's `time | LEVEL | module:function:line - message`, an epoch line then its fields (w1214).
+    "loguru, fields under the epoch line": (
+        "2019-11-22 15:36:56.690 | INFO     | bert_sentiment.train:train:86  - epoch=1\n"
+        "2019-11-22 13:27:47.669 | INFO     | bert_sentiment.train:train:88 - "
+        "train_loss=0.0481, val_loss=0.0378\n"
+        "\n.....\n\n"
+        "2019-11-22 15:36:56.690 | INFO     | bert_sentiment.train:train:86 - epoch=29\n"
+        "2019-11-22 15:36:56.690 | INFO     | bert_sentiment.train:train:88 - "
+        "train_loss=0.0010, val_loss=0.0916\n"
+        "2019-11-22 15:36:56.690 | SUCCESS  | bert_sentiment.train:train:98 - Done!\n",
+        {"loss": [0.0481, 0.0010], "val_loss": [0.0378, 0.0916]},
+    ),
     # A custom loop printing ` - ` between fields, loss only (a regression, values in the 100s).
     "dash, spaces in names": (
         "Epoch 1: train loss: 1041.52 - validation loss: 1045.89\n"

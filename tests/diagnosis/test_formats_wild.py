@@ -150,9 +150,10 @@ def test_a_hand_written_loops_epoch_blocks_read_with_the_split_each_line_names()
     (run,) = load_path(wild_log("epoch-blocks-strip-ai-transfer-learning.txt"))
     assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert run.metrics["val_accuracy"][[0, -1]].tolist() == [0.1875, 0.4722]
-    # `acc: tensor(0.3262, device='cuda:0', ...)` holds no `name: number`; `cuda:0` is not one.
+    # `acc: tensor(0.3262, device='cuda:0', ...)` is the value the tensor holds; `cuda:0` is none.
     (blocks,) = load_path(wild_log("epoch-blocks-helping-hands-resnet18-md.md"))
-    assert set(blocks.metrics) == {"loss", "val_loss"}
+    assert set(blocks.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert blocks.metrics["accuracy"][0] == 0.3262
     # A Keras log cut off before any epoch finished is still refused, not read from its bars.
     with pytest.raises(HistoryError, match="no finished epoch"):
         load_runs(b"Epoch 1/2\n1/3 [=====>....] - ETA: 2s - loss: 0.7012 - acc: 0.5000\n")
