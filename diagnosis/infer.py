@@ -61,6 +61,13 @@ LR_EFFECT_EPOCHS = 3
 # four digits that far).
 LN_K_DIGITS = 4
 EXACT_EPOCHS = 3
+# ...and held there: the exact epochs are at least EXACT_SHARE of the epochs from the first of
+# them to the last. A softmax stuck at 1/K logs ln K epoch after epoch (the batch noise moves the
+# last digit, not the four); a loss wandering past ln K, on its way down or around a floor of its
+# own, enters the window of four digits (0.001 wide near ln 27) now and then: a WTTE-RNN's
+# log-likelihood crawling 3.2961, 3.3029, 3.2975, 3.2955 ... 3.2954 near ln 27 = 3.2958 hit it in
+# 3 of 14 epochs, and is no 27-class model.
+EXACT_SHARE = 0.5
 MAX_EXACT_CLASSES = 1000
 # Counting samples from accuracy steps: every distinct accuracy (at least MIN_DISTINCT of them,
 # so that an n matching by chance is unlikely) is k/n, for some n up to MAX_COUNTED_SAMPLES, to
@@ -275,7 +282,7 @@ def _uniform_output(curves: Curves) -> tuple[int, tuple[int, ...]] | None:
         classes = np.unique(k[exact])
         best = int(max(classes, key=lambda c: int((k[exact] == c).sum())))
         epochs = np.flatnonzero(exact & (k == best))
-        if epochs.size >= EXACT_EPOCHS:
+        if epochs.size >= EXACT_EPOCHS and epochs.size >= EXACT_SHARE * (epochs[-1] - epochs[0] + 1):
             return best, tuple(int(e) for e in epochs)
     return None
 

@@ -39,6 +39,12 @@ def test_a_loss_equal_to_ln_k_to_four_digits_tells_k_and_a_stuck_model() -> None
     # Near ln 10 but not equal to it to four digits: no claim about K from these epochs.
     near = {**raw, "loss": [2.1, 1.6, 1.3, 1.9, 2.29, 2.31, 2.28, 2.32, 2.27, 2.3]}
     assert history_from_mapping(near).facts.uniform_epochs == ()
+    # A loss that wanders past ln K, entering its four-digit window now and then, is not held
+    # there: a WTTE log-likelihood crawling near ln 27 = 3.2958 hit 3.296 in 3 of 14 epochs.
+    wandering = [3.3015, 3.2989, 3.2961, 3.3029, 3.2975, 3.2955, 3.2927, 3.2912, 3.2894, 3.2884]
+    wandering += [3.2880, 3.2915, 3.2887, 3.2860, 3.2852, 3.2954, 3.2907, 3.2854, 3.2840, 3.2835]
+    facts = history_from_mapping({"loss": wandering}).facts
+    assert (facts.num_classes, facts.uniform_epochs) == (None, ())
 
 
 def test_a_run_that_only_passes_ln_2_on_the_way_down_is_not_stuck() -> None:
