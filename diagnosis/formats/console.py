@@ -497,21 +497,42 @@ def _run_together(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return pieces
 
 
+# A count with the share it makes, as the PyTorch MNIST example prints its accuracy (`Accuracy:
+# 9912/10000 (99%)`, `Accuracy: 215/500 (0.43)`): the share is the value.
+_COUNT_SHARE = re.compile(r"(?<=[:=])([ \t]*)\d{1,12}/\d{1,12}[ \t]*\(((?:\d+\.?\d*|\.\d+)%?)\)")
+# Names and values with only spaces between them, several in a row, each name one word (the
+# TensorFlow tutorials' `Epoch 1 Batch 0 Loss 4.4481 Accuracy 0.0000`).
+_BARE_PAIR = rf"[A-Za-z_][\w.]{{0,99}}[ \t]+{_NUMBER}(?![\w.])"
+_BARE_PAIRS = re.compile(rf"{_BARE_PAIR}(?:[ \t]+{_BARE_PAIR})+", re.IGNORECASE)
+_BARE_PAIR_PARTS = re.compile(rf"([A-Za-z_][\w.]{{0,99}})[ \t]+({_NUMBER})(?![\w.])", re.IGNORECASE)
+
+
+def _part_fields(field: str) -> list[tuple[str, str, str]] | None:
+    """A part's `name: value` fields (see _RECORD_FIELDS, _BARE_FIELD, _BARE_PAIRS), None where it
+    is not made of fields alone."""
+    if _RECORD_FIELDS.fullmatch(field):
+        return [(m[1], m[2], m[3]) for m in _RECORD_FIELD.finditer(field)]
+    if (bare := _BARE_FIELD.fullmatch(field)) is not None:
+        return [(bare[1], bare[2], bare[3])]
+    if _BARE_PAIRS.fullmatch(field):
+        return [(m[1], m[2], "") for m in _BARE_PAIR_PARTS.finditer(field)]
+    return None
+
+
 def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
-    """The fields of a record's text (see _RECORD_FIELD, _BARE_FIELD), and whether every part
-    of it was one; a step counter is no field, nor a duration."""
+    """The fields of a record's text (see _part_fields), and whether every part of it was one; a
+    step counter is no field, nor a duration."""
     fields: list[tuple[str, float]] = []
     whole = True
+    if "/" in text:
+        text = _COUNT_SHARE.sub(r"\1\2", text)
     for part in _RECORD_SEPARATORS.split(text):
         field = _DURATION_FIELD.sub("", _REMARK.sub("", part))
         field = _TRAILING_DURATION.sub("", _LEADING_COUNT.sub("", field)).strip()
         if not field:
             continue
-        if _RECORD_FIELDS.fullmatch(field):
-            found = [(m[1], m[2], m[3]) for m in _RECORD_FIELD.finditer(field)]
-        elif (bare := _BARE_FIELD.fullmatch(field)) is not None:
-            found = [(bare[1], bare[2], bare[3])]
-        else:
+        found = _part_fields(field)
+        if found is None:
             whole = False
             continue
         fields.extend(
@@ -550,6 +571,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     opened = previous = 0  # the line of the pending epoch's record, its last line
     lead: str | None = None  # the split the pending epoch's latest record line names
     stepped = False  # whether some epoch was logged over several step lines
+    in_steps = False  # whether the pending epoch's latest record line was a step's
     continued: list[tuple[int, list[str]]] = []  # the pending epoch's lines of fields, names
     earlier: set[str] = set()  # the names the epochs before it logged
 
@@ -603,11 +625,17 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         if metrics and (step_line or not (steps.current.epochs and last == (epoch, total))):
             steps.current.add_epoch(metrics)
         same_epoch = pending is not None and last == (epoch, total)
-        if pending is not None and same_epoch and (step_line or metrics.keys().isdisjoint(pending)):
-            # A later step of the same epoch (the later state wins), or the epoch's next line
-            # (its validation after its training): more of the epoch, where the same names
+        if (
+            pending is not None
+            and same_epoch
+            and (step_line or in_steps or metrics.keys().isdisjoint(pending))
+        ):
+            # A later step of the same epoch (the later state wins), its summary after its step
+            # lines (`Epoch 1 Batch 500 Loss 3.62`, then `Epoch 1 Loss 3.39`), or the epoch's next
+            # line (its validation after its training): more of the epoch, where the same names
             # again would be a new fit's first epoch.
             stepped |= step_line and bool(metrics)
+            in_steps = step_line
             pending.update(metrics)
             previous, lead = number, found[1] if found else None
             continue
@@ -616,6 +644,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
             runs.start_new()
         last = (epoch, total)
         pending, opened, previous, lead = metrics, number, number, found[1] if found else None
+        in_steps = step_line
     close(final=True)
     if stepped and runs.epochs < MIN_STEPPED_EPOCHS:
         return steps, SourceInfo(format=FORMAT, granularity="step")

@@ -25,6 +25,20 @@ RECORD_LAYOUTS = {
         "2019-11-22 15:36:56.690 | SUCCESS  | bert_sentiment.train:train:98 - Done!\n",
         {"loss": [0.0481, 0.0010], "val_loss": [0.0378, 0.0916]},
     ),
+    # A count and the share it makes, the PyTorch MNIST example's accuracy (w1204, blockquoted).
+    "count with its share": (
+        "> [Epoch 1] Accuracy: 215/500 (0.43) Loss: 1.7700883\n"
+        "> [Epoch 2] Accuracy: 282/500 (0.564) Loss: 1.4064155\n"
+        "> [Epoch 3] Accuracy: 9890/10000 (99%) Loss: 0.0335\n",
+        {"accuracy": [0.43, 0.564, 0.99], "loss": [1.7700883, 1.4064155, 0.0335]},
+    ),
+    # `name value` pairs, step lines then the epoch's summary (the TensorFlow tutorials', w1217).
+    "bare pairs, step lines and a summary": (
+        "Epoch 1 Batch 0 Loss 4.4481 Accuracy 0.0000\nEpoch 1 Batch 500 Loss 3.6211 Accuracy 0.0405\n"
+        "Epoch 1 Loss 3.3870 Accuracy 0.0524\nTime taken for 1 epoch: 630.2422263622284 secs\n\n"
+        "Epoch 2 Batch 0 Loss 2.7912 Accuracy 0.1001\nEpoch 2 Loss 2.3831 Accuracy 0.1230\n",
+        {"loss": [3.3870, 2.3831], "accuracy": [0.0524, 0.1230]},
+    ),
     # A custom loop printing ` - ` between fields, loss only (a regression, values in the 100s).
     "dash, spaces in names": (
         "Epoch 1: train loss: 1041.52 - validation loss: 1045.89\n"
