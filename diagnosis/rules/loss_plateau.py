@@ -14,7 +14,12 @@ Shapes a practitioner flags at a glance, whatever the yardstick:
 - stalled from its first epochs: after epoch STALL_FROM the loss never improved by
   MIN_IMPROVEMENT again, over at least STALL_EPOCHS epochs, while it was still above HIGH_START of
   where it started (a bias that learned the targets' mean in the first epochs, then nothing).
-  A run that fell far in its first epochs and then converged is not this. Nor is a run with no
+  A run that fell far in its first epochs and then converged is not this. Nor is it stuck
+  for a few epochs after a fast start; but a loss that then moved less than MIN_IMPROVEMENT
+  in LONG_STALL_EPOCHS epochs or more stopped learning wherever it started, unless it stands
+  under HIGH_LOSS of what a model that learned nothing scores (finished, where a yardstick
+  says so): a sigmoid network on raw Boston prices that learned the mean price in two epochs
+  (327 -> 85, the targets' variance) and sat at 84.7-87.6 for 97 more (wild log w1561). Nor is a run with no
   yardstick for "still high" (no K, no baseline: an autoencoder, a language model) whose loss
   still falls in every epoch after those first ones and ended STEADY_FALL below its first
   epoch: on a large data set the first epoch does most of the learning, so where it started is
@@ -126,6 +131,12 @@ FROZEN_CAUSES = (
 # Falling at MIN_IMPROVEMENT per PACE_EPOCHS epochs or faster, first epoch to last: not stuck,
 # however few the epochs (see the docstring).
 PACE_EPOCHS = 10
+# A stall this long needs no high start (see the docstring): at the pace that tells slow from
+# stuck (MIN_IMPROVEMENT every PACE_EPOCHS epochs), a loss still learning falls two
+# MIN_IMPROVEMENTs in this many epochs; one that fell less than one has stopped. In the wild
+# corpus's labelled logs every run of this shape is faulty but one healthy run, whose rate was
+# cut to 6e-5, that allows loss_plateau.
+LONG_STALL_EPOCHS = 2 * PACE_EPOCHS
 
 
 @dataclass
@@ -175,7 +186,9 @@ class LossPlateau(Rule):
             return None
         accuracy = run.facts.accuracy_metric
         val = finite_curve(run.get(f"val_{self.monitor}"))
-        stalled = _stalled(values, finite_curve(run.get(accuracy)) if accuracy else None, val)
+        stalled = _stalled(
+            values, finite_curve(run.get(accuracy)) if accuracy else None, val, learned_nothing
+        )
         if stalled and not (learned_nothing is None and _converging(values, val, self.min_improvement)):
             return self._stalled(run, values)
         if (
@@ -449,8 +462,11 @@ def _steady_descent(values: np.ndarray) -> bool:
     )
 
 
-def _stalled(values: np.ndarray, accuracy: np.ndarray | None, val: np.ndarray | None) -> bool:
-    """Whether the loss stopped improving after its first STALL_FROM epochs, still high."""
+def _stalled(
+    values: np.ndarray, accuracy: np.ndarray | None, val: np.ndarray | None, learned_nothing: float | None
+) -> bool:
+    """Whether the loss stopped improving after its first STALL_FROM epochs, still high (or for
+    LONG_STALL_EPOCHS, not under HIGH_LOSS of `learned_nothing`)."""
     if values.size - STALL_FROM < STALL_EPOCHS or values[0] <= 0:
         return False
     at = float(values[STALL_FROM])
@@ -459,7 +475,10 @@ def _stalled(values: np.ndarray, accuracy: np.ndarray | None, val: np.ndarray | 
         return False
     mostly_wrong = accuracy is not None and float(accuracy[STALL_FROM:].max()) < MOSTLY_WRONG
     both = val is not None and _nothing_generalized(values[STALL_FROM:], val[STALL_FROM:], MIN_IMPROVEMENT)
-    return at >= HIGH_START * float(values[0]) or mostly_wrong or both
+    long = values.size - STALL_FROM >= LONG_STALL_EPOCHS and (
+        learned_nothing is None or at >= HIGH_LOSS * learned_nothing
+    )
+    return at >= HIGH_START * float(values[0]) or mostly_wrong or both or long
 
 
 def _converging(values: np.ndarray, val: np.ndarray | None, min_improvement: float) -> bool:

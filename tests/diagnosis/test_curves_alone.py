@@ -1194,3 +1194,21 @@ def test_an_overlap_score_gap_is_overfitting_where_no_accuracy_is_logged() -> No
     other = {"loss": raw["loss"], "val_loss": raw["val_loss"]}
     other |= {"precision": raw["iou_score"], "val_precision": raw["val_iou_score"]}
     assert "overfitting" not in codes(other)
+
+
+def test_a_loss_that_stopped_after_its_first_epochs_for_a_long_run_is_a_plateau() -> None:
+    # Wild log w1561's shape: raw Boston prices; the network learns the mean in two epochs (the
+    # targets' variance, 85) and moves under a percent in the 97 epochs after.
+    rng = np.random.default_rng(0)
+    loss = [327.2, 100.2, 84.8, *(85.0 + 1.0 * rng.random(97)).tolist()]
+    raw = {"loss": loss, "mse": loss}
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "loss_plateau")
+    assert finding.severity is Severity.warning
+    assert "stopped learning" in finding.summary
+    # The same stop over a few epochs is a fast start, too short to call stuck.
+    short = {"loss": loss[:12], "mse": loss[:12]}
+    assert "loss_plateau" not in codes(short)
+    # A classifier that stopped far under ln 2 had finished, however long it went on.
+    done = {"loss": [0.6, 0.2, 0.05, *(0.049 + 0.001 * rng.random(40)).tolist()]}
+    done["accuracy"] = [0.7, 0.93, 0.985, *([0.986] * 40)]
+    assert "loss_plateau" not in codes(done)
