@@ -208,15 +208,25 @@ def first_learning_rate(columns: Mapping[str, np.ndarray]) -> float | None:
     return None
 
 
-# How a loop names the loss it minimised when it logs it as an aggregate (`mean_loss`, or
-# `total loss` beside its parts: `gen loss`, `KLD`).
-_AGGREGATE_LOSSES = frozenset({"total_loss", "mean_loss", "avg_loss", "average_loss"})
+# How a loop names the loss it minimised when it logs it as an aggregate (`mean_loss`, `Avg batch
+# loss`, or `total loss` beside its parts: `gen loss`, `KLD`).
+AGGREGATE_LOSSES = frozenset(
+    {
+        "total_loss",
+        "mean_loss",
+        "avg_loss",
+        "average_loss",
+        "avg_batch_loss",
+        "mean_batch_loss",
+        "average_batch_loss",
+    }
+)
 
 
 def aggregate_as_loss(columns: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:
     """The columns with a lone aggregate loss (and its validation twin) read as the loss, where
     the input logs no plain loss; else the columns as they were."""
-    found = [name for name in columns if name in _AGGREGATE_LOSSES]
+    found = [name for name in columns if name in AGGREGATE_LOSSES]
     if "loss" in columns or len(found) != 1 or ("val_loss" in columns and VAL_PREFIX + found[0] in columns):
         return columns
     renamed = {found[0]: "loss", VAL_PREFIX + found[0]: "val_loss"}

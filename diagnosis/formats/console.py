@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 
-from diagnosis.formats.columns import Runs, canonical_name, has_validation_split
+from diagnosis.formats.columns import AGGREGATE_LOSSES, Runs, canonical_name, has_validation_split
 from diagnosis.history import MAX_EPOCHS, HistoryError, TrainingHistory
 from diagnosis.models import InputFacts, SourceInfo
 
@@ -661,6 +661,7 @@ MIN_UNNUMBERED_EPOCHS = 2
 # 440 run_train: loss = 15.94`, TensorFlow 1 scripts), then a label that names the phase with a
 # `:` and no number of its own (`run_train: loss = ...`, `INFO: train loss: ...`).
 _FIELDS_LEAD = re.compile(
+    r"(?:\d{1,12}[ \t]+(?:epochs?|batch(?:es)?|steps?|iter(?:ation)?s?)\b[ \t]*,?[ \t]*){0,3}"
     r"(?:(?:step|batch|iter(?:ation)?|episode)[ \t]+#?(\d{1,12})\b[ \t]*[,:|-]?[ \t]*)?"
     r"(?:([A-Za-z_][\w.]{0,40}):[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=][ \t]*[-+.\dnNiI]))?",
     re.IGNORECASE,
@@ -691,14 +692,15 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         counter, label = (lead[1], lead[2]) if lead else (None, None)
         rest = _NAMED_DURATION.sub("", rest[lead.end() :] if lead else rest)
         parts = [part.strip().lstrip("=>*~ \t") for part in _RECORD_SEPARATORS.split(rest)]
-        if not all(_RECORD_FIELDS.fullmatch(part) for part in parts if part):
+        found = [_part_fields(part) for part in parts if part]
+        if not found or None in found:
             if names is not None and _FIELD_TEXT.search(text):
                 runs.current.skips.add(number, "a line of other fields than the epochs' (an evaluation?)")
             continue
         fields = [
-            (found[1], float(found[2]) / (100.0 if found[3] else 1.0))
-            for part in parts
-            for found in _RECORD_FIELD.finditer(part)
+            (name, float(value) / (100.0 if percent else 1.0))
+            for part_fields in found
+            for name, value, percent in part_fields or []
         ]
         # A label that is a split's word (`val: loss = 0.52`) names the split of the fields.
         split = label if label and _SPLIT_LEAD.fullmatch(label) else None
@@ -706,7 +708,7 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         step = next((metrics.pop(name) for name in _COUNTER_NAMES.intersection(metrics)), None)
         if counter:
             step = float(counter)
-        if names is None and "loss" in metrics:
+        if names is None and ("loss" in metrics or not AGGREGATE_LOSSES.isdisjoint(metrics)):
             names = frozenset(metrics)
         if names is None:
             continue

@@ -39,6 +39,18 @@ RECORD_LAYOUTS = {
         "Epoch 2 Batch 0 Loss 2.7912 Accuracy 0.1001\nEpoch 2 Loss 2.3831 Accuracy 0.1230\n",
         {"loss": [3.3870, 2.3831], "accuracy": [0.0524, 0.1230]},
     ),
+    # Counts before the fields on Python logging lines, an average named as the loss (w1209).
+    "counts, then an average loss": (
+        "INFO:root:68 epochs, 480 batches\tAvg batch loss: 0.069513\tValidation loss: 2.792187\n"
+        "INFO:root:69 epochs, 490 batches\tAvg batch loss: 0.072354\tValidation loss: 3.593376\n",
+        {"loss": [0.069513, 0.072354], "val_loss": [2.792187, 3.593376]},
+    ),
+    # A step counter and `name value` fields after a timestamp (cnn-text-classification, w1236).
+    "step lines, bare fields": (
+        "2018-03-21T13:56:22.703288: step 3866, loss 0.43315, acc 0.90625\n"
+        "2018-03-21T13:56:34.078052: step 3867, loss 0.479325, acc 0.851562\n",
+        {"loss": [0.43315, 0.479325], "accuracy": [0.90625, 0.851562]},
+    ),
     # A custom loop printing ` - ` between fields, loss only (a regression, values in the 100s).
     "dash, spaces in names": (
         "Epoch 1: train loss: 1041.52 - validation loss: 1045.89\n"
