@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from diagnosis.formats.columns import AGGREGATE_LOSSES, Runs, canonical_name, has_validation_split
-from diagnosis.history import MAX_EPOCHS, HistoryError, TrainingHistory
+from diagnosis.history import LEGACY_NAMES, MAX_EPOCHS, HistoryError, TrainingHistory
 from diagnosis.models import InputFacts, SourceInfo
 
 FORMAT = "keras_console"
@@ -742,6 +742,16 @@ def _block_fields(text: str) -> dict[str, float]:
     return metrics
 
 
+# A progress line's time left, Keras' `ETA: 3s` or tfjs-node's `eta=1.9 ===>---------`.
+_ETA_FIELD = re.compile(r"\beta(?::[ \t]|=)[ \t]*\d", re.IGNORECASE)
+
+
+def _named_apart(read: dict[str, float], more: dict[str, float]) -> bool:
+    """Whether `more` names none of the metrics `read` names, aliases (`acc`) included."""
+    names = {LEGACY_NAMES.get(name, name) for name in read}
+    return names.isdisjoint(LEGACY_NAMES.get(name, name) for name in more)
+
+
 def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
     """Epochs from the lines under each `Epoch k/N` header when no progress line finished one
     (see _SPLIT_LEAD); a new run starts where the epoch number restarts (see new_fit).
@@ -755,8 +765,8 @@ def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
     before: list[tuple[int, dict[str, float]]] = []  # the field lines before the first header
     for number, text in lines:
         index = bisect.bisect_left(starts, number) - 1  # the block whose header is above the line
-        if (index >= 0 and number == starts[index]) or _COUNTER.search(text):
-            continue
+        if (index >= 0 and number == starts[index]) or _COUNTER.search(text) or _ETA_FIELD.search(text):
+            continue  # a progress state: the epoch is not over (tfjs-node's `eta=1.9 ===>---`)
         metrics = _block_fields(text)
         if index < 0:
             if metrics:  # the last lines of fields in a row before the header
@@ -766,6 +776,12 @@ def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
         last_line = previous[index]
         if not metrics or (last_line is not None and number > last_line + 1):
             continue  # the epoch's lines ended at a gap; a summary may follow the last
+        if not _named_apart(found[index], metrics):
+            # A line that names again what the epoch's lines named (tfjs-node's progress line
+            # `acc=0.39 loss=1.31`, then the script's `Cost: 1.31161, accuracy: 0.39259`) is a
+            # print about the epoch: its lines ended (-1: every later line is past a gap).
+            previous[index] = -1
+            continue
         found[index].update(metrics)
         previous[index] = number
     epochs: list[tuple[tuple[int, int | None] | None, dict[str, float]]] = [

@@ -792,3 +792,16 @@ def test_an_epoch_cut_where_the_loss_turned_nan_ends_the_run_on_nan() -> None:
     already = f"Epoch 1/3\n{bar} - loss: nan\nEpoch 2/3\n 800/1000 {cut} - loss: nan\n"
     (run,) = load_runs(already.encode())
     assert run.epochs == 1
+
+
+def test_a_tfjs_node_epoch_still_running_is_no_epoch() -> None:
+    """tfjs-node's bar shows `eta=` until the epoch ends (w1221, tensorflow/tfjs#1515): a paste
+    that stops inside an epoch has that epoch's progress state, not its result."""
+    log = (
+        "Epoch 1 / 20\neta=0.0 ============> \n3470ms 289137us/step - acc=0.917 loss=0.297 \n"
+        "Epoch 2 / 20\neta=0.0 ============> \n3376ms 281360us/step - acc=0.00 loss=16.12 \n"
+        "Epoch 3 / 20\neta=1.9 ===>--------- acc=0.00 loss=16.12\n"
+    )
+    (run,) = load_runs(log.encode())
+    assert run.metrics["loss"].tolist() == [0.297, 16.12]
+    assert "eta" not in run.metrics
