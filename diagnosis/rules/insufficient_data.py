@@ -5,12 +5,21 @@ It reads `metadata.num_samples` and `metadata.param_count`. Without them the cur
 the training samples when an accuracy is logged: Keras reports the share of an epoch's samples
 predicted right, so every value is a multiple of 1/n (`RunFacts.train_samples`); a tiny n is
 then a warning as well.
+
+A tiny training set is a hazard because the model memorizes it, and memorizing shows in the
+curves as a training loss far under validation's. Where validation is logged and ended at or
+under the training loss (the medians of their last END_EPOCHS epochs), the model fit new data
+as well as its own: nothing was memorized, so the count is worth knowing (info), not a warning
+(a SimpleRNN on 36 noisy-sine sequences, training 0.058 and validation 0.043, both still
+falling). The generated runs on 20-50 samples end with training 3 to 1000 times under
+validation, and stay warnings.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from diagnosis.curves import finite_curve, median
 from diagnosis.history import TrainingHistory
 from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.rules.base import Rule
@@ -23,6 +32,8 @@ FEW_SAMPLES = 1000
 TINY_SAMPLES = 100
 # What to shrink the model to meanwhile.
 TARGET_PARAMS_PER_SAMPLE = 10
+# Final epochs whose median is compared (one epoch's loss is noisy).
+END_EPOCHS = 3
 
 
 @dataclass
@@ -45,8 +56,9 @@ class InsufficientData(Rule):
         return self.finding(
             run,
             # A large model on a few hundred samples often still generalizes (worth knowing);
-            # a training set this tiny is memorized whatever the model (a warning).
-            severity=Severity.warning if tiny else Severity.info,
+            # a training set this tiny is memorized whatever the model (a warning), unless
+            # validation shows nothing was (see the docstring).
+            severity=Severity.warning if tiny and not _generalized(run) else Severity.info,
             confidence=0.75 if tiny else 0.5,
             summary=(
                 f"{samples} training samples"
@@ -70,3 +82,11 @@ class InsufficientData(Rule):
             ),
             fix={"max_param_count": samples * TARGET_PARAMS_PER_SAMPLE},
         )
+
+
+def _generalized(run: TrainingHistory) -> bool:
+    """Validation ended at or under the training loss (medians of the last END_EPOCHS epochs)."""
+    loss, val = finite_curve(run.get("loss")), finite_curve(run.get("val_loss"))
+    if loss is None or val is None:
+        return False
+    return median(val[-END_EPOCHS:]) <= median(loss[-END_EPOCHS:])

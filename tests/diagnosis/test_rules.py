@@ -563,6 +563,21 @@ def test_insufficient_data_from_metadata() -> None:
     assert "insufficient_data" not in codes(raw)
 
 
+def test_a_tiny_training_set_that_validation_shows_was_not_memorized_is_info() -> None:
+    # 36 sequences of a noisy sine: validation ends under the training loss, both still falling.
+    epochs = np.arange(20)
+    raw = {
+        "loss": (0.05 + 0.35 * np.exp(-epochs / 3)).tolist(),
+        "val_loss": (0.04 + 0.26 * np.exp(-epochs / 3)).tolist(),
+    }
+    assert codes(raw, num_samples=36).get("insufficient_data") is Severity.info
+    # Memorized: the training loss far under validation's stays a warning.
+    memorized = {**raw, "loss": (0.001 + 0.4 * np.exp(-epochs / 3)).tolist()}
+    assert codes(memorized, num_samples=36).get("insufficient_data") is Severity.warning
+    # With no validation nothing says it was not memorized.
+    assert codes({"loss": raw["loss"]}, num_samples=36).get("insufficient_data") is Severity.warning
+
+
 def test_causes_are_reweighted_by_metadata() -> None:
     raw = histories.diverging()
 
