@@ -79,7 +79,11 @@ def _unaligned(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     many numbers apart by spaces, or one more (pandas' index)."""
     for index in range(min(MAX_TITLE_LINES + 1, len(lines) - 1)):
         header = lines[index][1]
-        if len(header) > MAX_LINE or any(sep in header for sep in _SEPARATORS):
+        if len(header) > MAX_LINE:
+            continue
+        if "\t" in header and (tabbed := _tabbed_header(header, lines[index + 1][1])) is not None:
+            return [*lines[:index], (lines[index][0], tabbed), *lines[index + 1 :]]
+        if any(sep in header for sep in _SEPARATORS):
             continue
         names = _ALIGNED_NAMES.split(header.strip())
         below = [(n, line) for n, line in lines[index + 1 : index + 3] if not _RULE_CHARS.issuperset(line)]
@@ -95,6 +99,23 @@ def _unaligned(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
         ]
         return [*lines[:index], (lines[index][0], "\t".join(names)), *rows]
     return lines
+
+
+def _tabbed_header(header: str, row: str) -> str | None:
+    """A header whose names are apart by tabs and by runs of spaces (`epoch   train_loss\tvalid_loss`:
+    fastai's table copied from a notebook) over a row apart by tabs, as a header apart by tabs
+    alone; None where the tabs alone already split it as the row, or nothing fits."""
+    if any(sep in header for sep in (",", ";", "|")):
+        return None
+    cells = row.strip().split("\t")
+    if len(header.strip().split("\t")) == len(cells) or not all(
+        is_number(cell.strip()) for cell in cells[:1]
+    ):
+        return None
+    names = _ALIGNED_NAMES.split(header.strip().replace("\t", "  "))
+    if len(names) != len(cells) or any(is_number(name) for name in names):
+        return None
+    return "\t".join(names)
 
 
 def _separator(header: str) -> str | None:

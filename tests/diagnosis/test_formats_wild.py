@@ -805,3 +805,24 @@ def test_a_tfjs_node_epoch_still_running_is_no_epoch() -> None:
     (run,) = load_runs(log.encode())
     assert run.metrics["loss"].tolist() == [0.297, 16.12]
     assert "eta" not in run.metrics
+
+
+@pytest.mark.parametrize(
+    ("name", "last_val_losses"),
+    [
+        # timeseriesAI/tsai#639: fastai's table pasted from a notebook, `epoch\ttrain_loss\tvalid_loss
+        # \taccuracy\ttime` over rows that end in a time (`00:03`), NaN losses.
+        ("w1126_tsai-inceptiontime-nan-from-epoch-0.txt", [math.nan]),
+        # An unrelated README (a fast.ai twin network on SageMaker): two fits, code lines before
+        # and between the tables, the first header apart by spaces then tabs (`epoch   train_loss\t`).
+        ("fastai-table-spaced-header-two-fits-siamese-readme-EXCERPT.md", [0.106692, 0.093117]),
+    ],
+)
+def test_fastai_tables_are_read_a_run_a_table(name: str, last_val_losses: list[float]) -> None:
+    runs = load_path(wild_log(name))
+    assert [run.epochs for run in runs] == MANIFEST[name]["epochs"]
+    assert [run.metrics["val_loss"][-1] for run in runs] == pytest.approx(last_val_losses, nan_ok=True)
+    assert all("time" not in run.metrics for run in runs)  # `00:38` is no curve
+    # Tabs alone that already split the header as its rows leave it as it is.
+    (run,) = load_runs(b"epoch\ttrain loss\tvalid loss\n0\t0.9\t1.0\n1\t0.7\t0.8\n")
+    assert run.metrics["val_loss"].tolist() == [1.0, 0.8]
