@@ -146,3 +146,15 @@ def epochs_to(end: float, gain: float, tail: int, target: float) -> float:
     if gain <= 0:
         return math.inf
     return tail * math.log(end / target) / -math.log1p(-gain)
+
+
+def neighbour_noise(values: np.ndarray, half: int = 2) -> float:
+    """Typical distance of a curve's epochs from the median of their `half` neighbours on each
+    side (the epoch itself left out), as a share of its level; only epochs with a full set of
+    neighbours are measured."""
+    level = median(np.abs(values))
+    if level == 0 or values.size < 2 * half + 2:
+        return 0.0
+    rows = windows(values, -half, half)[half : values.size - half]
+    around = np.delete(rows, half, axis=1)
+    return median(np.abs(values[half : values.size - half] - row_medians(around))) / level

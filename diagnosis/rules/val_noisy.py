@@ -13,6 +13,16 @@ barely changed is a measurement that swings, not a model: an excerpt of six epoc
 validation at 14.2, 7.95, 7.97, 13.9, 20.3, 8.87 beside a training loss of 0.080 -> 0.070.
 A healthy run's validation falls with its training loss in its first epochs, in one direction.
 
+A running median of WINDOW epochs includes the epoch it is measured at, and on a zig-zag (up,
+down, up every epoch) every second epoch is its own window's median: the noise reads as zero.
+Over the second half of the run, where the model has settled, each epoch is therefore also held
+against the median of its neighbours alone; a validation loss that sits SETTLED_NOISE away from
+them in a typical epoch, RATIO times as far as the training loss does, swings too: a U-Net
+whose validation loss goes 0.10, 0.17, 0.23, 0.12, 0.18, 0.24 beside a training loss that falls
+0.057 -> 0.050 with a 3 % wobble. Only where validation is the worse curve (its median over that
+half above the training loss's): a validation loss that wobbles below the training loss says at
+each epoch that the model generalizes, and any checkpoint picked from it is as good as training.
+
 A log that reports validation only by its accuracy (no validation loss) is judged on the
 validation error rate, 1 - accuracy, a curve that like a loss is lower when better: its noise
 held against NOISE and RATIO times the training error rate's (or, with no training accuracy,
@@ -27,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import as_share, finite_curve, relative_noise, rounded
+from diagnosis.curves import as_share, finite_curve, median, neighbour_noise, relative_noise, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.infer import ACCURACY_NAMES
 from diagnosis.models import Finding, Severity
@@ -40,6 +50,10 @@ NOISE = 0.06
 RATIO = 2.0
 WINDOW = 5
 MIN_EPOCHS = 8
+# A zig-zag (see the docstring), read over the run's second half: each epoch's distance from the
+# median of its WINDOW - 1 neighbours, the epoch itself left out, at twice NOISE (a distance to
+# others, not to a median the epoch is part of) and RATIO times the training loss's.
+SETTLED_NOISE = 2 * NOISE
 # Short runs (3 to MIN_EPOCHS - 1 epochs), see the docstring: a swing is a change by this factor
 # between consecutive epochs (up half, or down a third)...
 SWING = 1.5
@@ -80,7 +94,7 @@ class ValNoisy(Rule):
         val_noise = relative_noise(val, WINDOW)
         train_noise = relative_noise(train, WINDOW)
         if val_noise < NOISE or val_noise < RATIO * train_noise:
-            return None
+            return self._zigzag(run, val, train)
         # The validation accuracy's steps of 1/n count its samples: a small n explains the noise.
         size = run.facts.val_samples
         return self.finding(
@@ -102,6 +116,35 @@ class ValNoisy(Rule):
                 "train_noise": rounded(train_noise, 3),
                 "val_samples": size,
                 "thresholds": {"noise": NOISE, "ratio": RATIO, "window": WINDOW},
+            },
+            recommendation=ADVICE,
+            fix=FIX,
+        )
+
+    def _zigzag(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
+        """The settled half's swings, each epoch held against its neighbours (see the docstring)."""
+        half = run.epochs // 2
+        if median(val[half:]) <= median(train[half:]):
+            return None  # validation at or below training: every epoch's model generalizes
+        val_noise = neighbour_noise(val[half:], WINDOW // 2)
+        train_noise = neighbour_noise(train[half:], WINDOW // 2)
+        if val_noise < SETTLED_NOISE or val_noise < RATIO * train_noise:
+            return None
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=min(0.85, 0.4 + val_noise / 2),
+            summary=(
+                f"Over the second half of the run {self.monitor} sits {val_noise:.0%} away from its "
+                f"neighbouring epochs in a typical epoch, {val_noise / max(train_noise, 1e-12):.0f}x "
+                "the training loss's move: it zig-zags up and down while the model settles."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "val_noise": rounded(val_noise, 3),
+                "train_noise": rounded(train_noise, 3),
+                "from_epoch": half,
+                "thresholds": {"settled_noise": SETTLED_NOISE, "ratio": RATIO, "window": WINDOW},
             },
             recommendation=ADVICE,
             fix=FIX,

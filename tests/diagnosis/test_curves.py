@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from diagnosis.curves import SHORT_CURVE, median, row_medians, windows
+from diagnosis.curves import SHORT_CURVE, median, neighbour_noise, relative_noise, row_medians, windows
 
 # Zeros of both signs, ties, infinities and NaN are where a hand-written median goes wrong.
 SPECIAL = st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, np.inf, -np.inf, np.nan, 1e308, -1e308, 5e-324])
@@ -81,3 +81,11 @@ def test_median_of_negative_zeros_is_positive_zero() -> None:
     assert not np.signbit(median(np.array([-0.0, -0.0])))
     assert not np.signbit(median(np.array([-0.0])))
     assert not np.signbit(row_medians(np.array([[-0.0, -0.0, -0.0]]))[0])
+
+
+def test_neighbour_noise_sees_a_zig_zag_a_running_median_reads_as_none() -> None:
+    zig_zag = np.array([1.0, 1.3] * 8)
+    assert relative_noise(zig_zag, 5) == 0.0  # every second epoch is its window's median
+    assert abs(neighbour_noise(zig_zag) - 0.15 / 1.15) < 1e-9  # 0.15 from its neighbours
+    assert neighbour_noise(np.linspace(2.0, 1.0, 16)) < 1e-9  # a straight fall: none
+    assert neighbour_noise(np.array([1.0, 2.0, 1.0])) == 0.0  # too short to have neighbours

@@ -1212,3 +1212,24 @@ def test_a_loss_that_stopped_after_its_first_epochs_for_a_long_run_is_a_plateau(
     done = {"loss": [0.6, 0.2, 0.05, *(0.049 + 0.001 * rng.random(40)).tolist()]}
     done["accuracy"] = [0.7, 0.93, 0.985, *([0.986] * 40)]
     assert "loss_plateau" not in codes(done)
+
+
+def test_a_validation_loss_that_zig_zags_while_training_settles_is_noisy() -> None:
+    # A U-Net's log (w411): training falls 1.08 -> 0.051 with a 3 % wobble; validation zig-zags
+    # 0.10 -> 0.17 -> 0.23 over its second half. Every second epoch is its running median, so
+    # the running-median measure reads no noise at all.
+    loss = [1.079, 0.879, 0.715, 0.5673, 0.4423, 0.3189, 0.2223, 0.1588, 0.1258, 0.1034, 0.0916]
+    loss += [0.0782, 0.0746, 0.0705, 0.0698, 0.0654, 0.0621, 0.0611, 0.0566, 0.0569, 0.059]
+    loss += [0.0552, 0.0546, 0.0603, 0.0571, 0.0528, 0.0514, 0.053, 0.0503, 0.0498, 0.051]
+    val = [0.9961, 0.835, 0.7679, 0.6114, 0.4698, 0.5426, 0.3042, 0.2874, 0.2353, 0.2643, 0.2242]
+    val += [0.1842, 0.1501, 0.1743, 0.1753, 0.1871, 0.2099, 0.2091, 0.1011, 0.1678, 0.2277]
+    val += [0.1159, 0.1769, 0.2364, 0.1763, 0.1579, 0.1703, 0.1804, 0.1254, 0.1187, 0.1131]
+    raw = {"loss": loss, "val_loss": val}
+    assert codes(raw).get("val_noisy") is Severity.warning
+    # The same wobble below the training loss: validation says at every epoch that the model
+    # generalizes, whichever epoch a checkpoint keeps.
+    below = {"loss": [3 * v for v in val], "val_loss": val}
+    assert "val_noisy" not in codes(below)
+    # A steady fall with the same 3 % wobble as training's: no alarm.
+    steady = {"loss": loss, "val_loss": [1.4 * x for x in loss]}
+    assert "val_noisy" not in codes(steady)
