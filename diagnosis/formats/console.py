@@ -658,11 +658,12 @@ MIN_UNNUMBERED_EPOCHS = 2
 
 
 # What may lead a line of fields without an epoch number: a step counter without a `:` (`Step
-# 440 run_train: loss = 15.94`, TensorFlow 1 scripts), then a label that names the phase with a
-# `:` and no number of its own (`run_train: loss = ...`, `INFO: train loss: ...`).
+# 440 run_train: loss = 15.94`, TensorFlow 1 scripts; TF-Slim's `global step 1972: loss = ...`),
+# then a label that names the phase with a `:` and no number of its own (`run_train: loss =
+# ...`, `INFO: train loss: ...`).
 _FIELDS_LEAD = re.compile(
     r"(?:\d{1,12}[ \t]+(?:epochs?|batch(?:es)?|steps?|iter(?:ation)?s?)\b[ \t]*,?[ \t]*){0,3}"
-    r"(?:(?:step|batch|iter(?:ation)?|episode)[ \t]+#?(\d{1,12})\b[ \t]*[,:|-]?[ \t]*)?"
+    r"(?:(?:global[ \t]+)?(?:step|batch|iter(?:ation)?|episode)[ \t]+#?(\d{1,12})\b[ \t]*[,:|-]?[ \t]*)?"
     r"(?:([A-Za-z_][\w.]{0,40}):[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=][ \t]*[-+.\dnNiI]))?",
     re.IGNORECASE,
 )
@@ -683,6 +684,7 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     runs = Runs()
     names: frozenset[str] | None = None
     counted: float | None = None  # the last step counted, where the lines count steps
+    last_text = ""  # that step's line
     stepped = False
     for number, text in lines:
         # What decorates a logger's line before its fields (`= >   step: 0 loss: ...`), and a
@@ -718,9 +720,12 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         if step is not None:
             stepped = True
             if counted is not None and step <= counted:
-                runs.current.skips.add(number, "a step logged again (an evaluation at that step?)")
+                same = text.strip() == last_text
+                why = "word for word (the log repeating itself)" if same else "(an evaluation at that step?)"
+                runs.current.skips.add(number, f"a step logged again {why}")
                 continue
             counted = step
+            last_text = text.strip()
         runs.current.add_epoch(metrics)
     if runs.current.epochs < MIN_UNNUMBERED_EPOCHS:
         runs = Runs()

@@ -756,6 +756,9 @@ def test_timestamped_log_lines_with_commas_are_no_csv_header() -> None:
         ("tf-od-api-step-lines-loss-blowout-squirrel-detector-readme.txt", 0),
         # Each step logged twice, the second time behind absl's `I1009 05:49:54.640861 ... ]`.
         ("tf-od-api-step-lines-absl-doubled-notebook-EXCERPT.txt", 10),
+        # TF-Slim's `INFO:tensorflow:global step 199972: loss = 0.0452 (0.290 sec/step)`, each
+        # line printed twice word for word (tensorflow/models#5017, loss blowing up to 4e21).
+        ("tf-slim-global-step-lines-doubled-tf-models-issue5017-EXCERPT.txt", 6),
     ],
 )
 def test_object_detection_api_step_lines_are_a_point_per_step(name: str, skipped: int) -> None:
@@ -764,6 +767,9 @@ def test_object_detection_api_step_lines_are_a_point_per_step(name: str, skipped
     assert set(run.metrics) == {"loss"}
     assert run.epochs == MANIFEST[name]["epochs"][0]
     assert run.source.skipped_lines == skipped
+    if name.startswith("tf-slim"):
+        assert run.metrics["loss"][:2].tolist() == [0.0452, 4351578088673814511616.0]
+        assert all("word for word" in skip.reason for skip in run.source.skipped)
 
 
 def test_a_table_of_one_curve_reads_without_a_file_name() -> None:
