@@ -44,6 +44,19 @@ Shapes a practitioner flags at a glance, whatever the yardstick:
   and equality means nothing where the written digits are too few to show a change
   (0.0012 three times at four decimals): the value must show FROZEN_DIGITS significant digits.
 
+- answers frozen: the validation overlap score (IoU, Dice, Jaccard, F1, AUC: overfitting.SCORE)
+  logged the very same value, to every one of at least FROZEN_DIGITS significant digits written,
+  for the last FROZEN_EPOCHS epochs or more, short of SCORE_SETTLED. Such a score counts pixels
+  or samples by the model's thresholded answers on fixed data: any change in the weights moves
+  it in some digit, so a frozen one is a model whose answers stopped changing: a constant output
+  (saturated units, dead units), whatever the loss does as its outputs saturate further (a U-Net
+  whose validation Dice sat at 0.663446 for its last 11 epochs, having moved every epoch before,
+  while both losses crept down in their fifth digit after a drop: it collapsed to all
+  background). A score at SCORE_SETTLED or above (a model right on nearly every sample) can sit
+  still because nothing is left to change (healthy runs in the wild corpus: F1 0.991-0.998, AUC
+  0.9997-1.0), and an accuracy is left out: on a small validation set it counts few samples,
+  and the same count several epochs running is a converged model (70 of 80 right, 0.875).
+
 A short run (SHORT_EPOCHS up to MIN_EPOCHS epochs, the fewest judgeable.why_inconclusive
 judges) is stuck when nothing in it moved: the training loss, and validation's where logged,
 neither improved MIN_IMPROVEMENT nor fell at the pace below, while every accuracy it logged
@@ -78,6 +91,7 @@ from diagnosis.models import Finding, Severity
 from diagnosis.rules.accuracy_at_chance import MARGIN as CHANCE_MARGIN
 from diagnosis.rules.base import Rule
 from diagnosis.rules.loss_spikes import CLASSIFICATION_TASKS
+from diagnosis.rules.overfitting import MEMORIZED_ACCURACY, SCORE
 from diagnosis.rules.underfitting import HIGH_LOSS, matches_simple_model
 from diagnosis.taxonomy import Category, Code
 from diagnosis.units import Settled
@@ -128,6 +142,10 @@ FROZEN_CAUSES = (
     ("label_format_mismatch", 1.0),
     ("loss_task_mismatch", 1.0),
 )
+# A frozen validation overlap score short of this is a model whose answers stopped changing
+# (see the docstring); at it or above, one with nothing left to change (overfitting's
+# MEMORIZED_ACCURACY: all but a few samples right).
+SCORE_SETTLED = MEMORIZED_ACCURACY
 # Falling at MIN_IMPROVEMENT per PACE_EPOCHS epochs or faster, first epoch to last: not stuck,
 # however few the epochs (see the docstring).
 PACE_EPOCHS = 10
@@ -179,6 +197,9 @@ class LossPlateau(Rule):
         learned_nothing = _learned_nothing(run)
         if _frozen(values, learned_nothing):
             return self._frozen(run, values)
+        score = _frozen_score(run)
+        if score is not None:
+            return self._frozen_score(run, score)
         if run.epochs < MIN_EPOCHS:
             stuck = _short_stuck(run, self.monitor, self.min_improvement)
             return self._short_stuck(run, values) if stuck else None
@@ -285,6 +306,38 @@ class LossPlateau(Rule):
                 "a negative loss means they are not), lower the learning rate by 10x (a too-large step "
                 "saturates the output or kills the units feeding it), standardize the inputs, and make "
                 "sure the model can overfit a single batch."
+            ),
+            fix={"learning_rate_factor": 0.1, "standardize_inputs": True},
+            epochs=list(range(run.epochs - epochs, run.epochs)),
+            causes=FROZEN_CAUSES,
+        )
+
+    def _frozen_score(self, run: TrainingHistory, name: str) -> Finding:
+        values = run.metrics[name]
+        level = float(values[-1])
+        epochs = _frozen_epochs(values)
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.7,
+            summary=(
+                f"{name} has been exactly {level:.6g} for the last {epochs} epochs: the model's answers "
+                "on the validation data stopped changing (a constant output), whatever the loss does."
+            ),
+            evidence={
+                "metric": name,
+                "frozen_at": rounded(level),
+                "frozen_epochs": epochs,
+                "thresholds": {
+                    "frozen_epochs": FROZEN_EPOCHS,
+                    "frozen_digits": FROZEN_DIGITS,
+                    "score_settled": SCORE_SETTLED,
+                },
+            },
+            recommendation=(
+                "Look at what the model predicts on a few validation samples (a constant mask or class "
+                "says the output saturated); lower the learning rate by 10x, check the output "
+                "activation against the loss, and standardize the inputs."
             ),
             fix={"learning_rate_factor": 0.1, "standardize_inputs": True},
             epochs=list(range(run.epochs - epochs, run.epochs)),
@@ -448,6 +501,22 @@ def _frozen(values: np.ndarray, learned_nothing: float | None) -> bool:
     if learned_nothing is not None and 0 <= level < HIGH_LOSS * learned_nothing:
         return False
     return start - float(values.min()) < MIN_IMPROVEMENT * abs(start)
+
+
+def _frozen_score(run: TrainingHistory) -> str | None:
+    """The validation overlap score frozen short of SCORE_SETTLED (see the docstring), or None."""
+    for name, values in run.metrics.items():
+        if not name.startswith("val_") or not SCORE.match(name.removeprefix("val_")):
+            continue
+        if values.size < FROZEN_EPOCHS or not np.isfinite(values).all():
+            continue
+        level = float(values[-1])
+        if not 0 < level < SCORE_SETTLED or _frozen_epochs(values) < FROZEN_EPOCHS:
+            continue
+        decimals = written_decimals(values)
+        if decimals is None or level * 10.0**decimals >= 10.0 ** (FROZEN_DIGITS - 1):
+            return name
+    return None
 
 
 def _steady_descent(values: np.ndarray) -> bool:

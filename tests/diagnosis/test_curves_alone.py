@@ -1233,3 +1233,25 @@ def test_a_validation_loss_that_zig_zags_while_training_settles_is_noisy() -> No
     # A steady fall with the same 3 % wobble as training's: no alarm.
     steady = {"loss": loss, "val_loss": [1.4 * x for x in loss]}
     assert "val_noisy" not in codes(steady)
+
+
+def test_a_validation_score_frozen_to_every_digit_is_a_constant_output() -> None:
+    # A U-Net (w1275): its validation Dice moved every epoch, then sat at 0.663446 for the last
+    # eleven while both losses crept down in their fifth digit after a drop: all background.
+    dice = [0.126201, 0.186702, 0.164103, 0.346604, 0.313105, 0.418906, 0.331307, 0.333708]
+    loss = [0.9387, 0.8929, 0.8595, 0.8301, 0.8097, 0.8039, 0.7927, 0.787]
+    val_loss = [0.9053, 0.9153, 0.8581, 0.8732, 0.815, 0.8221, 0.827, 0.8057]
+    raw = {
+        "loss": loss + [0.708820, 0.588439] + [0.343917 - 3e-5 * i for i in range(10)],
+        "val_loss": val_loss + [0.748877, 0.338129] + [0.336803 - 2e-5 * i for i in range(10)],
+        "val_dice_coef": dice + [0.405923] + [0.663446] * 11,
+    }
+    found = codes(raw)
+    assert found.get("loss_plateau") is Severity.warning
+    # A score frozen near perfect has nothing left to change: no alarm.
+    settled = {**raw, "val_dice_coef": dice + [0.905923] + [0.991446] * 11}
+    assert "loss_plateau" not in codes(settled)
+    # A validation accuracy repeating a count (70 of 80 right) is no frozen output.
+    counted = {**raw, "val_dice_coef": dice + [0.405923] + [0.663446 + 1e-6 * i for i in range(11)]}
+    counted["val_accuracy"] = [0.5 + 0.03 * i for i in range(9)] + [0.875] * 11
+    assert "loss_plateau" not in codes(counted)
