@@ -832,3 +832,24 @@ def test_fastai_tables_are_read_a_run_a_table(name: str, last_val_losses: list[f
     # Tabs alone that already split the header as its rows leave it as it is.
     (run,) = load_runs(b"epoch\ttrain loss\tvalid loss\n0\t0.9\t1.0\n1\t0.7\t0.8\n")
     assert run.metrics["val_loss"].tolist() == [1.0, 0.8]
+
+
+@pytest.mark.parametrize(
+    ("name", "val_accuracy", "skipped"),
+    [
+        # A script's output kept in a docstring: `Epoch: 01 | Epoch Time: 0m 52s`, then `\tTrain
+        # Loss: 0.686 | Train Acc: 61.58%` and `\t Val. Loss: 0.630 |  Val. Acc: 71.75%`, a test
+        # line, two predictions and `Process finished with exit code 0` after the last epoch.
+        ("epoch-time-blocks-fasttext-imdb-py-docstring-EXCERPT.txt", 0.8589, ["17"]),
+        # An unrelated translation's notebook exported to markdown, the output indented.
+        ("epoch-time-blocks-zh-cnn-sentiment-notebook-md-EXCERPT.md", 0.8737, []),
+    ],
+)
+def test_an_epoch_header_with_its_time_heads_a_block_of_split_lines(
+    name: str, val_accuracy: float, skipped: list[str]
+) -> None:
+    (run,) = load_path(wild_log(name))
+    assert run.epochs == MANIFEST[name]["epochs"][0]
+    assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}  # `Val.` is val
+    assert run.metrics["val_accuracy"][-1] == pytest.approx(val_accuracy)
+    assert [skip.lines for skip in run.source.skipped] == skipped
