@@ -6,6 +6,13 @@ Shapes:
   would have saved. Milder forms: validation stalled since early on (worse than its best, not
   merely level), or creeping up along a steady trend for a good part of the run, or rising
   nearly every epoch for ten epochs or more.
+- worse from the first epoch: the validation loss rose in every epoch of the run, VAL_RISE in
+  all, while the training loss fell in every one, TRAIN_FALL in all. From judgeable.MIN_EPOCHS
+  (3) epochs on: no patience to wait out, since validation never had a best after its first
+  epoch to come back to, and every step the model took on its training data took it further
+  from new data (wild log w1213: validation 0.265, 0.278, 0.328 beside training 0.320, 0.193,
+  0.121). In the wild corpus's labelled logs every run of this shape is faulty (13, ten of them
+  labelled overfitting); a healthy run's validation falls with its training loss at first.
 - never improved: validation never got clearly below its first epoch while the training loss
   fell an order of magnitude under it; needs no yardstick.
 - levelled off early: validation came within STALL_VAL_RISE of its best in the first
@@ -182,6 +189,7 @@ class Overfitting(Rule):
                 or self._climbing(view, val, train, at)
                 or self._never_improved(view, val, train)
                 or self._levelled_gap(view, val, train, at)
+                or self._worse_from_start(view, val, train, at)
             )
             if found is not None and view is not run:
                 found = found.model_copy(
@@ -434,6 +442,41 @@ class Overfitting(Rule):
             recommendation=advice,
             fix=fix,
             epochs=[int(at[onset])],
+        )
+
+    def _worse_from_start(
+        self, run: TrainingHistory, val: np.ndarray, train: np.ndarray, at: np.ndarray
+    ) -> Finding | None:
+        if val.size < JUDGEABLE_EPOCHS or val[0] <= 0 or train[0] <= 0:
+            return None
+        if not (np.diff(val) > 0).all() or not (np.diff(train) < 0).all():
+            return None
+        rise, fall = val[-1] / val[0] - 1, 1 - train[-1] / train[0]
+        if rise < VAL_RISE or fall < TRAIN_FALL:
+            return None
+        advice, fix = self._stop_at_best(at, 0)
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.6,
+            summary=(
+                f"{self.monitor} rose in every epoch, {rise:.0%} in all, while the training loss fell "
+                f"in every one, {fall:.0%} in all: each step on the training data took the model "
+                "further from new data."
+            ),
+            evidence={
+                "onset_epoch": int(at[0]),
+                "val_rise": rounded(float(rise), 3),
+                "train_fall": rounded(float(fall), 3),
+                "thresholds": {
+                    "val_rise": VAL_RISE,
+                    "train_fall": TRAIN_FALL,
+                    "min_epochs": JUDGEABLE_EPOCHS,
+                },
+            },
+            recommendation=advice,
+            fix=fix,
+            epochs=[int(e) for e in at],
         )
 
     def _stop_at_best(self, at: np.ndarray, onset: int) -> tuple[str, dict[str, Any]]:

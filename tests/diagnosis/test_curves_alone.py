@@ -1255,3 +1255,16 @@ def test_a_validation_score_frozen_to_every_digit_is_a_constant_output() -> None
     counted = {**raw, "val_dice_coef": dice + [0.405923] + [0.663446 + 1e-6 * i for i in range(11)]}
     counted["val_accuracy"] = [0.5 + 0.03 * i for i in range(9)] + [0.875] * 11
     assert "loss_plateau" not in codes(counted)
+
+
+def test_a_validation_loss_worse_in_every_epoch_from_the_first_is_overfitting() -> None:
+    # Three epochs (w1213): validation 0.265 -> 0.278 -> 0.328 while training 0.320 -> 0.121.
+    raw = {"loss": [0.3203, 0.1934, 0.1207], "val_loss": [0.265, 0.2776, 0.328]}
+    assert codes(raw).get("overfitting") is Severity.warning
+    # A rise of a few percent in all is the noise of a level, not a model moving away from new data.
+    level = {"loss": [0.3203, 0.1934, 0.1207], "val_loss": [0.265, 0.2676, 0.271]}
+    assert "overfitting" not in codes(level)
+    # Validation that fell once is no longer worse from the start (other shapes may judge it).
+    dipped = {"loss": [0.3203, 0.1934, 0.1207, 0.1], "val_loss": [0.265, 0.26, 0.328, 0.33]}
+    findings = diagnose(history_from_mapping(dipped)).findings
+    assert not any("val_rise" in f.evidence for f in findings if f.code == "overfitting")
