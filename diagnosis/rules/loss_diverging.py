@@ -18,6 +18,13 @@ after 3.3) gives back a hundredth. A converged loss that wanders by its noise is
 neither is a climb through which the training accuracy held at loss_oscillating.NEAR_PERFECT or
 above: the loss moved its confidence on the last few samples, not its answers (info).
 
+A short run (judgeable.MIN_EPOCHS, the fewest epochs any judgement is made on, up to
+MIN_EPOCHS) has no tail to take a median of, so it is judged on levels: a loss that sits
+ABOVE_START above its first epoch in every epoch after it rose and stayed there (error). A
+learning run's second epoch is below its first (the first epoch's mean still holds the untrained
+start), so this is the climb of "a training loss that rises for several epochs", at the length a
+pasted excerpt has (a tfjs-node run, wild log w1221: 0.297, then 16.1 twice, accuracy 0.92 to 0).
+
 A loss that falls below zero without bound diverges the other way (error): it ends negative and
 at least UNBOUNDED times further from zero than where it started (or than 1, whichever is
 larger), still falling over the last epochs. A loss that can be negative is bounded (cosine
@@ -33,6 +40,7 @@ import numpy as np
 
 from diagnosis.curves import median, relative_noise, rounded, tail_length
 from diagnosis.history import TrainingHistory
+from diagnosis.judgeable import MIN_EPOCHS as SHORT_EPOCHS
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.rules.loss_oscillating import answers_settled
@@ -112,12 +120,39 @@ class LossDiverging(Rule):
             causes=UNBOUNDED_CAUSES,
         )
 
+    def _short_rise(self, run: TrainingHistory, values: np.ndarray) -> Finding:
+        start, end = float(values[0]), float(values[-1])
+        return self.finding(
+            run,
+            severity=Severity.error,
+            confidence=0.8,
+            summary=(
+                f"{self.monitor} rose from {start:.4g} to {end:.4g} and stayed above its first epoch in "
+                f"every one of the {run.epochs} epochs: the optimizer makes the model worse."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "start": rounded(start),
+                "end": rounded(end),
+                "epochs": run.epochs,
+                "thresholds": {"above_start": ABOVE_START, "short_epochs": SHORT_EPOCHS},
+            },
+            recommendation=(
+                f"Lower the learning rate by {round(1 / LR_FACTOR)}x and check the inputs are "
+                "standardized; then send the whole history."
+            ),
+            fix={"learning_rate_factor": LR_FACTOR},
+            epochs=list(range(run.epochs)),
+        )
+
     def check(self, run: TrainingHistory) -> Finding | None:
         values = run.get(self.monitor)
-        if values is None or run.epochs < MIN_EPOCHS or not np.isfinite(values).all():
+        if values is None or run.epochs < SHORT_EPOCHS or not np.isfinite(values).all():
             # Non-finite curves are loss_nan's to report.
             return None
         start = float(values[0])
+        if run.epochs < MIN_EPOCHS:
+            return self._short_rise(run, values) if _rose_and_stayed(values) else None
         if _unbounded_below(values):
             return self._unbounded(run, values)
         best_epoch = int(np.argmin(values))
@@ -192,6 +227,12 @@ class LossDiverging(Rule):
             fix=fix,
             epochs=[best_epoch],
         )
+
+
+def _rose_and_stayed(values: np.ndarray) -> bool:
+    """Every epoch after the first sits ABOVE_START (relative) above it (see the docstring)."""
+    start = float(values[0])
+    return start > 0 and bool((values[1:] > start * (1 + ABOVE_START)).all())
 
 
 def _unbounded_below(values: np.ndarray) -> bool:

@@ -1128,6 +1128,19 @@ def test_a_short_run_in_which_nothing_moved_while_mostly_wrong_is_a_plateau() ->
     assert "loss_plateau" not in codes({name: values[:2] for name, values in raw.items()})
 
 
+def test_a_short_run_whose_loss_rose_and_stayed_above_its_first_epoch_diverged() -> None:
+    # Wild log w1221's shape: a tfjs-node run, three epochs, accuracy collapsing to 0.
+    raw = {"loss": [0.297, 16.12, 16.12], "acc": [0.917, 0.0, 0.0]}
+    assert codes(raw).get("loss_diverging") is Severity.error
+    # A loss that dipped below its first epoch on the way is no rise that stayed...
+    assert "loss_diverging" not in codes({**raw, "loss": [0.297, 0.25, 16.12]})
+    # ...nor is one within a tenth of its start (noise about a level).
+    assert "loss_diverging" not in codes({**raw, "loss": [0.297, 0.31, 0.32]})
+    # A learning short run falls, and two epochs stay too few to judge.
+    assert "loss_diverging" not in codes({"loss": [0.9, 0.6, 0.5], "acc": [0.6, 0.8, 0.85]})
+    assert "loss_diverging" not in codes({name: values[:2] for name, values in raw.items()})
+
+
 def test_an_accuracy_gap_held_at_the_end_of_three_epochs_is_overfitting() -> None:
     # Wild log w1203's shape: epochs 48-50 of a model that memorized its 49 samples.
     raw = {
