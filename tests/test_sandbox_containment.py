@@ -397,9 +397,10 @@ def test_a_job_past_its_cpu_time_fails_naming_the_limit(api: httpx.Client, tmp_p
     while True:
         pass
     """
-    started = time.monotonic()
     job = _probe(api, _bundle(tmp_path, hostile_model(body), "spinner"))
     assert job["status"] == "failed"
     assert job["error"]["type"] == "urn:convdiag:problem:limit-exceeded"
+    # The detail says the CPU limit ended it, within _probe's JOB_SECONDS wait. No tighter
+    # wall-clock bound: on a loaded 2-core machine the 25 CPU-seconds took 74 s of wall time (a
+    # full run of 2026-12-07 with benchmarks beside it).
     assert job["error"]["detail"].startswith("CPU time limit"), job["error"]
-    assert time.monotonic() - started < CPU_SECONDS + 30
