@@ -872,6 +872,26 @@ def test_a_run_ending_within_the_recovery_tolerance_of_its_best_left_the_spike_b
     assert codes(raw).get("loss_spikes") is Severity.warning
 
 
+def test_a_first_epoch_whose_validation_ended_it_below_ln_2_was_back_in_range() -> None:
+    # Wild log w1233: a first epoch at 1.90 (above ln 2) that the training loss then fell from
+    # to 8e-6, 236,000x, memorizing a small set; validation at the end of that first epoch was
+    # 0.559, under what a classifier that learned nothing scores, at accuracy 0.85, and the run
+    # ended at 0.99. Not "3x what training fell to next" (a training loss near zero sets no
+    # range), but in range all the same: no blow-up to speak of.
+    raw = {
+        "loss": [1.9007, 0.2237, 8.1089e-06, 8.0525e-06],
+        "accuracy": [0.5465, 0.9438, 1.0, 1.0],
+        "val_loss": [0.5589, 0.1225, 0.0216, 0.0211],
+        "val_accuracy": [0.8478, 0.9678, 0.9937, 0.9937],
+    }
+    assert codes(raw).get("loss_spikes") in (None, Severity.info)
+    # Validation still above ln 2 at the end of the first epoch: the weights were out of range.
+    assert codes({**raw, "val_loss": [5.0, 0.1225, 0.0216, 0.0211]}).get("loss_spikes") is Severity.warning
+    # Without an accuracy nothing says what a model that learned nothing scores: no such reading.
+    losses = {"loss": raw["loss"], "val_loss": raw["val_loss"]}
+    assert codes(losses).get("loss_spikes") is Severity.warning
+
+
 def test_a_first_epoch_below_ln_2_is_no_blowup_however_far_the_run_fell() -> None:
     accuracy = [0.9, 0.99, 0.999, 0.9995, 0.9996, 0.9997]
     fast = {"loss": [0.34, 0.01, 0.001, 0.0003, 0.0003, 0.0002], "accuracy": accuracy}
