@@ -239,8 +239,20 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
     test_is_validation = not has_validation_split(raw_names)
     text = text_columns(lines[start + 1 : start + 2], separator, len(raw_names))
     # A column of labels (`Status`: `★ Best`) is no curve beside a lone error measure.
+    # fastai's Recorder table (`epoch train_loss valid_loss accuracy time`) computes its metrics
+    # on the validation set: a metric it names without a split is the validation's.
+    fastai = {"train_loss", "valid_loss", "time"} <= lowered
     names = error_as_loss(
-        [canonical_name(name, test_is_validation=test_is_validation) for name in raw_names], indexes | text
+        [
+            canonical_name(
+                f"valid_{name}"
+                if fastai and i not in indexes | text and "loss" not in name.lower()
+                else name,
+                test_is_validation=test_is_validation,
+            )
+            for i, name in enumerate(raw_names)
+        ],
+        indexes | text,
     )
     if any(not name for i, name in enumerate(names) if i not in indexes):
         raise HistoryError(f"the header needs distinct, non-empty column names: {quote(raw_names)}")

@@ -829,6 +829,8 @@ def test_fastai_tables_are_read_a_run_a_table(name: str, last_val_losses: list[f
     assert [run.epochs for run in runs] == MANIFEST[name]["epochs"]
     assert [run.metrics["val_loss"][-1] for run in runs] == pytest.approx(last_val_losses, nan_ok=True)
     assert all("time" not in run.metrics for run in runs)  # `00:38` is no curve
+    # fastai computes its metrics on the validation set: `accuracy` there is the validation's.
+    assert all(set(run.metrics) == {"loss", "val_loss", "val_accuracy"} for run in runs)
     # Tabs alone that already split the header as its rows leave it as it is.
     (run,) = load_runs(b"epoch\ttrain loss\tvalid loss\n0\t0.9\t1.0\n1\t0.7\t0.8\n")
     assert run.metrics["val_loss"].tolist() == [1.0, 0.8]
