@@ -39,13 +39,13 @@ LAST_VALUE_NAMES = frozenset({"learning_rate", "lr", "epoch"})
 # LearningRateMonitor's column: `lr-<optimizer>` (`lr-SGD`, `lr-AdamW`).
 _LR_MONITOR = re.compile(r"lr-[a-z]\w*")
 # Values logged once after fit (`test_loss`, `Final F1 Score`): not training values.
-_AFTER_FIT_PREFIXES = ("test_", "final_")
+AFTER_FIT_PREFIXES = ("test_", "final_")
 # Hugging Face log entries that measure the run's speed, not its learning.
 _HF_IGNORED = ("_runtime", "_samples_per_second", "_steps_per_second", "total_flos", "num_input_tokens_seen")
 
 
 @dataclass
-class _Point:
+class Point:
     """One logged row: when it was logged, and its training and other (validation) values."""
 
     step: float
@@ -56,10 +56,10 @@ class _Point:
     line: int = 0
 
 
-def _per_epoch(points: list[_Point], skips: Skips, epoch_of: dict[int, int]) -> dict[str, np.ndarray]:
+def _per_epoch(points: list[Point], skips: Skips, epoch_of: dict[int, int]) -> dict[str, np.ndarray]:
     # An epoch counts when it logged a training loss (or, in a log without one, any value).
     by_loss = any("loss" in p.train or "loss" in p.epoch_level for p in points)
-    buckets: dict[int, list[_Point]] = {}
+    buckets: dict[int, list[Point]] = {}
     for point in points:
         buckets.setdefault(epoch_of[id(point)], []).append(point)
     rows: list[dict[str, float]] = []
@@ -82,13 +82,13 @@ def _per_epoch(points: list[_Point], skips: Skips, epoch_of: dict[int, int]) -> 
     return _columns(rows)
 
 
-def _trained(point: _Point, by_loss: bool) -> bool:
+def _trained(point: Point, by_loss: bool) -> bool:
     if by_loss:
         return "loss" in point.train or "loss" in point.epoch_level
     return bool(point.train or point.epoch_level)
 
 
-def _per_step(points: list[_Point]) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+def _per_step(points: list[Point]) -> tuple[dict[str, np.ndarray], dict[str, int]]:
     """The points per logged training step, and how many of them logged each metric."""
     rows: list[dict[str, float]] = []
     pending: dict[str, float] = {}
@@ -111,7 +111,7 @@ def _columns(rows: list[dict[str, float]]) -> dict[str, np.ndarray]:
     return {name: np.array([row.get(name, math.nan) for row in rows], dtype=np.float64) for name in names}
 
 
-def _assemble(points: list[_Point], fmt: str, facts: InputFacts, skips: Skips) -> TrainingHistory:
+def assemble_points(points: list[Point], fmt: str, facts: InputFacts, skips: Skips) -> TrainingHistory:
     """Per epoch where the run has enough epochs, else per step."""
     epoch_of = {id(p): int(p.epoch) for p in points if p.epoch is not None}
     whole = {epoch_of[id(p)] for p in points if p.epoch is not None and (p.train or p.epoch_level)}
@@ -182,14 +182,14 @@ def trainer_state_runs(document: Mapping[str, object]) -> list[TrainingHistory]:
         epoch = _hf_epoch(numbers.pop("epoch", None))
         if "loss" in numbers:
             train = {k: v for k, v in numbers.items() if not k.endswith(_HF_IGNORED)}
-            points.append(_Point(step=step, epoch=epoch, train=train))
+            points.append(Point(step=step, epoch=epoch, train=train))
         elif any(key.startswith("eval_") for key in numbers):
             other = {
                 VAL_PREFIX + key.removeprefix("eval_"): value
                 for key, value in numbers.items()
                 if key.startswith("eval_") and not key.endswith(_HF_IGNORED)
             }
-            points.append(_Point(step=step, epoch=epoch, other=other))
+            points.append(Point(step=step, epoch=epoch, other=other))
         # else: the run's closing summary (train_loss averaged over the run, runtime): not a point
     # No steps_per_epoch: `max_steps / num_train_epochs` counts optimizer steps, and
     # `train_batch_size` is the batch one device sees in one forward pass; the samples an epoch
@@ -198,7 +198,7 @@ def trainer_state_runs(document: Mapping[str, object]) -> list[TrainingHistory]:
     # undercounts it (27 steps of batch 1 read as 26 samples) and calls a fine-tune too small.
     batch = document.get("train_batch_size")
     facts = InputFacts(batch_size=batch if isinstance(batch, int) else None)
-    return [_assemble(points, "hf_trainer_state", facts, skips)]
+    return [assemble_points(points, "hf_trainer_state", facts, skips)]
 
 
 # PyTorch Lightning metrics.csv and W&B exports -------------------------------------------------
@@ -229,7 +229,7 @@ def lightning_runs(
             if stripped.lower().endswith(suffix):
                 kind, stripped = suffix[1:], stripped[: -len(suffix)]
         roles.append((canonical_name(stripped, test_is_validation=test_is_validation), kind))
-    points: list[_Point] = []
+    points: list[Point] = []
     skips = Skips()
     schedule: dict[str, float] = {}  # an lr row's values, for the next training row
     for order, (number, line) in enumerate(lines):
@@ -241,14 +241,14 @@ def lightning_runs(
         # Lightning counts epochs from 0.
         counted = row[epoch_col] if epoch_col is not None else None
         epoch = int(counted) + 1 if counted is not None and math.isfinite(counted) else None
-        point = _Point(step=step if step is not None else math.nan, epoch=epoch, line=number)
+        point = Point(step=step if step is not None else math.nan, epoch=epoch, line=number)
         for role, value in zip(roles, row, strict=True):
             if role is None or value is None:
                 continue
             name, kind = role
             if kind == "epoch":
                 point.epoch_level[name] = value
-            elif name.startswith((VAL_PREFIX, *_AFTER_FIT_PREFIXES)):
+            elif name.startswith((VAL_PREFIX, *AFTER_FIT_PREFIXES)):
                 point.other[name] = value
             else:
                 point.train[name] = value
@@ -263,7 +263,7 @@ def lightning_runs(
         points.append(point)
     if not points:
         raise HistoryError("the CSV has a header but no rows of numbers")
-    return [_assemble(points, "lightning_csv", InputFacts(), skips)]
+    return [assemble_points(points, "lightning_csv", InputFacts(), skips)]
 
 
 # The words of a name (a column's, a file's), lower case.
@@ -313,14 +313,14 @@ def wandb_runs(lines: list[tuple[int, str]], separator: str, raw_names: list[str
             x = row[0] if row[0] is not None and math.isfinite(row[0]) else None
             # W&B counts epochs from 0, as Keras does.
             epoch = int(x) + 1 if by_epoch and x is not None else None
-            point = _Point(step=x or 0.0, epoch=epoch, line=number)
+            point = Point(step=x or 0.0, epoch=epoch, line=number)
             for i, metric in columns:
                 if (value := row[i]) is not None:
                     name = canonical_name(metric, test_is_validation=test_is_validation)
                     (point.other if name.startswith(VAL_PREFIX) else point.train)[name] = value
             if point.train or point.other:
                 points.append(point)
-        histories.append(_assemble(points, "wandb_csv", InputFacts(), skips))
+        histories.append(assemble_points(points, "wandb_csv", InputFacts(), skips))
     return histories
 
 
@@ -394,12 +394,12 @@ def scalar_export_runs(
         epochs = first in (0.0, 1.0) and all(step == first + i for i, (step, _, _) in enumerate(run))
         points = []
         for i, (step, value, number) in enumerate(run):
-            point = _Point(step=step, epoch=i + 1 if epochs else None, line=number)
+            point = Point(step=step, epoch=i + 1 if epochs else None, line=number)
             point.train[name] = value
             points.append(point)
         # The skipped rows are the file's, said once: with its first run.
         said = skips if not histories else Skips()
-        histories.append(_assemble(points, "tensorboard_csv", InputFacts(), said))
+        histories.append(assemble_points(points, "tensorboard_csv", InputFacts(), said))
     if not histories:
         raise HistoryError("the CSV has a header but no rows of numbers")
     return histories

@@ -12,8 +12,11 @@ A log with no `epoch_*` scalar was written by something else, most often PyTorch
 named as Keras would (`Loss/train` -> `loss`, `Loss/test` -> `val_loss` when there is no
 validation tag), one point per logged step. Where the steps are consecutive they are taken for
 epochs; where they skip (a global step every N batches) the run is judged per logged step and
-the source info says so. The protobuf classes come from the `tensorboard` package, whose
-`compat.proto` modules import protobuf only, never TensorFlow.
+the source info says so. PyTorch Lightning's TensorBoardLogger logs an `epoch` scalar (counted
+from 0) beside each step's values, and validation at the epoch's last step: there the steps are
+grouped into epochs and read as Lightning's metrics.csv is (diagnosis.formats.steps), and its
+`hp_metric` placeholder (-1 at step 0) is left out. The protobuf classes come from the
+`tensorboard` package, whose `compat.proto` modules import protobuf only, never TensorFlow.
 """
 
 from __future__ import annotations
@@ -27,14 +30,18 @@ import numpy as np
 from google.protobuf.message import DecodeError
 from tensorboard.compat.proto import event_pb2, tensor_pb2, types_pb2
 
-from diagnosis.formats import tfrecord
-from diagnosis.formats.columns import MAX_RUNS, canonical_name, finish, has_validation_split
+from diagnosis.formats import steps, tfrecord
+from diagnosis.formats.columns import MAX_RUNS, Skips, canonical_name, finish, has_validation_split
 from diagnosis.history import VAL_PREFIX, HistoryError, TrainingHistory
-from diagnosis.models import SourceInfo
+from diagnosis.models import InputFacts, SourceInfo
 
 EPOCH_PREFIX = "epoch_"
 # Keras' sub-directory for each split, and the prefix its metrics get in History.history.
 SPLITS = {"train": "", "validation": VAL_PREFIX}
+# PyTorch Lightning's TensorBoardLogger: the epoch of each logged step, and a placeholder metric
+# (`hp_metric`, -1) it writes with the hyperparameters unless told not to.
+_EPOCH_TAG = "epoch"
+_PLACEHOLDER_TAGS = frozenset({"hp_metric"})
 _DTYPES: dict[int, np.dtype[np.floating]] = {
     types_pb2.DT_FLOAT: np.dtype("<f4"),
     types_pb2.DT_DOUBLE: np.dtype("<f8"),
@@ -95,15 +102,50 @@ class _Run:
         keras = {name: points for name, points in self.points.items() if EPOCH_PREFIX in name}
         if keras:  # keras.callbacks.TensorBoard: its epoch_* scalars, batch ones left out
             return self._history({_keras_name(name): points for name, points in keras.items()}, True)
-        names = list(self.points)
+        names = [name for name in self.points if name not in _PLACEHOLDER_TAGS] or list(self.points)
         test_is_validation = not has_validation_split(names)
-        return self._history(
-            {
-                canonical_name(name, test_is_validation=test_is_validation): self.points[name]
-                for name in names
-            },
-            False,
+        canonical = {name: _step_name(name, test_is_validation) for name in names}
+        axis = [name for name in names if canonical[name] == (_EPOCH_TAG, "plain")]
+        steps_logged = sorted({step for name in names for step in self.points[name]})
+        if not axis and steps_logged[-1] - steps_logged[0] == len(steps_logged) - 1:
+            # One point a step and no step skipped: PyTorch logging once an epoch.
+            return self._history({canonical[name][0]: self.points[name] for name in names}, False)
+        return steps.assemble_points(
+            self._step_points(names, canonical, axis[0] if axis else None),
+            "tensorboard_scalars",
+            InputFacts(),
+            Skips(),
         )
+
+    def _step_points(
+        self, names: list[str], canonical: dict[str, tuple[str, str]], axis: str | None
+    ) -> list[steps.Point]:
+        """A point per logged step, as Lightning's metrics.csv has a row per step: its epoch
+        from the `epoch` scalar (the last one logged where a step has none), training values,
+        and validation (or after-fit) values."""
+        by_step: dict[int, dict[str, float]] = {}
+        for name in names:
+            for step, (_, value) in self.points[name].items():
+                by_step.setdefault(step, {})[name] = value
+        points = []
+        epoch: int | None = None
+        for step in sorted(by_step):
+            values = by_step[step]
+            counted = values.pop(axis, math.nan) if axis else math.nan
+            if math.isfinite(counted):
+                epoch = int(counted) + 1  # Lightning counts epochs from 0
+            point = steps.Point(step=float(step), epoch=epoch)
+            for name, value in values.items():
+                key, kind = canonical[name]
+                if kind == "epoch":
+                    point.epoch_level[key] = value
+                elif key.startswith((VAL_PREFIX, *steps.AFTER_FIT_PREFIXES)):
+                    point.other[key] = value
+                else:
+                    point.train[key] = value
+            if point.train or point.other or point.epoch_level:
+                points.append(point)
+        return points
 
     def _history(self, points: dict[str, dict[int, tuple[float, float]]], keras: bool) -> TrainingHistory:
         steps = sorted({step for by_step in points.values() for step in by_step})
@@ -125,6 +167,16 @@ class _Run:
             else None,
         )
         return finish({name: values for name, values in columns.items() if name not in sparse}, source)
+
+
+def _step_name(tag: str, test_is_validation: bool) -> tuple[str, str]:
+    """A tag's name as Keras would have it, and whether Lightning logged it per step or per
+    epoch (`train_loss_step`, `train_loss_epoch`) or plainly."""
+    kind = "plain"
+    for suffix in ("_step", "_epoch"):
+        if tag.lower().endswith(suffix) and len(tag) > len(suffix):
+            kind, tag = suffix[1:], tag[: -len(suffix)]
+    return canonical_name(tag, test_is_validation=test_is_validation), kind
 
 
 def _keras_name(tag: str) -> str:

@@ -855,3 +855,28 @@ def test_an_epoch_header_with_its_time_heads_a_block_of_split_lines(
     assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}  # `Val.` is val
     assert run.metrics["val_accuracy"][-1] == pytest.approx(val_accuracy)
     assert [skip.lines for skip in run.source.skipped] == skipped
+
+
+@pytest.mark.parametrize(
+    ("name", "names"),
+    [
+        ("tb-lightning-sketch-vlm-val-every-5-epochs.tfevents", {"loss", "val_loss", "m_ap"}),
+        ("tb-lightning-shakespeare-lstm-29-epochs.tfevents", {"loss", "val_loss"}),
+    ],
+)
+def test_lightning_event_files_are_grouped_into_epochs_by_their_epoch_scalar(
+    name: str, names: set[str]
+) -> None:
+    """PyTorch Lightning's TensorBoardLogger logs `train_loss` every 50 steps, `epoch` beside it
+    and `val_loss` at an epoch's last step, where no training loss is: read per step, those
+    steps were NaN losses (`loss_nan` at step 49). Grouped by the `epoch` scalar, the run is
+    read per epoch, its `hp_metric` placeholder left out, and the diagnosis says so."""
+    (run,) = load_path(wild_log(name))
+    assert run.source.format == "tensorboard_scalars"
+    assert run.source.granularity == "epoch"
+    assert "mean of its step values" in (run.source.aggregated or "")
+    assert set(run.metrics) == names
+    assert np.isfinite(run.metrics["loss"]).all()
+    report = diagnose_runs([run])
+    assert report.run.source.granularity == "epoch"
+    assert "loss_nan" not in {finding.code for finding in report.findings}
