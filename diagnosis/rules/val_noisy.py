@@ -23,6 +23,13 @@ whose validation loss goes 0.10, 0.17, 0.23, 0.12, 0.18, 0.24 beside a training 
 half above the training loss's): a validation loss that wobbles below the training loss says at
 each epoch that the model generalizes, and any checkpoint picked from it is as good as training.
 
+A median of distances reads a few sharp spikes as no noise at all, however large: a validation
+loss that jumps SPIKE_FACTOR (loss_spikes' measure) and falls back in SPIKES epochs or more, each
+in an epoch whose training loss did not spike (nor the epoch beside it), is a measurement that
+jumps while the model does not: a classifier whose validation loss leaps 1.04 -> 1.88 -> 1.06,
+1.08 -> 1.78 -> 1.36 and 1.22 -> 2.06 -> 1.15 beside a training loss that falls. In the wild
+corpus's labelled logs every run with three such spikes is faulty or allows val_noisy.
+
 A log that reports validation only by its accuracy (no validation loss) is judged on the
 validation error rate, 1 - accuracy, a curve that like a loss is lower when better: its noise
 held against NOISE and RATIO times the training error rate's (or, with no training accuracy,
@@ -42,6 +49,7 @@ from diagnosis.history import TrainingHistory
 from diagnosis.infer import ACCURACY_NAMES
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.rules.loss_spikes import SPIKE_FACTOR, spike_epochs
 from diagnosis.taxonomy import Category, Code
 
 # Typical distance of val_loss from its own running median, as a share of its level.
@@ -62,6 +70,10 @@ SHORT_MIN_EPOCHS = 3
 # The wild logs' short runs whose validation swung so had training moves of 0.3 or more where
 # the model itself jumped, or under 0.07 where only the measurement did.
 TRAIN_CALM = 0.1
+# Spikes (loss_spikes': SPIKE_FACTOR over the epochs before, back within its RECOVERY) of the
+# validation loss in epochs where the training loss did not spike (nor the epoch before or after):
+# one is a lucky or unlucky batch of samples, this many a measurement that jumps (docstring).
+SPIKES = 3
 # What a noisy validation measure asks for, whichever curve showed it.
 ADVICE = (
     "Use a larger validation split (at least a few hundred samples, validation_split=0.2), "
@@ -94,7 +106,7 @@ class ValNoisy(Rule):
         val_noise = relative_noise(val, WINDOW)
         train_noise = relative_noise(train, WINDOW)
         if val_noise < NOISE or val_noise < RATIO * train_noise:
-            return self._zigzag(run, val, train)
+            return self._zigzag(run, val, train) or self._spiking(run, val, train)
         # The validation accuracy's steps of 1/n count its samples: a small n explains the noise.
         size = run.facts.val_samples
         return self.finding(
@@ -148,6 +160,31 @@ class ValNoisy(Rule):
             },
             recommendation=ADVICE,
             fix=FIX,
+        )
+
+    def _spiking(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
+        """Validation spikes the training loss did not share (see the docstring)."""
+        trained = {e + d for e in spike_epochs(train) for d in (-1, 0, 1)}
+        alone = [e for e in spike_epochs(val) if e not in trained]
+        if len(alone) < SPIKES:
+            return None
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=min(0.85, 0.4 + 0.1 * len(alone)),
+            summary=(
+                f"{self.monitor} jumped up and fell back in {len(alone)} epochs "
+                f"({', '.join(map(str, alone))}) in which the training loss did not: the validation "
+                "measurement jumps, not the model."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "spike_epochs": alone,
+                "thresholds": {"spikes": SPIKES, "spike_factor": SPIKE_FACTOR},
+            },
+            recommendation=ADVICE,
+            fix=FIX,
+            epochs=alone,
         )
 
     def _accuracy_only(self, run: TrainingHistory) -> Finding | None:

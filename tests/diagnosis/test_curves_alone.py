@@ -1281,3 +1281,24 @@ def test_a_validation_loss_worse_in_every_epoch_from_the_first_is_overfitting() 
     dipped = {"loss": [0.3203, 0.1934, 0.1207, 0.1], "val_loss": [0.265, 0.26, 0.328, 0.33]}
     findings = diagnose(history_from_mapping(dipped)).findings
     assert not any("val_rise" in f.evidence for f in findings if f.code == "overfitting")
+
+
+def test_a_validation_loss_that_spikes_again_and_again_alone_is_noisy() -> None:
+    # A classifier (w142): validation leaps and falls back in three epochs of its last ten while
+    # the training loss falls through them; the median of distances reads no noise at all.
+    loss = np.geomspace(3.5, 0.85, 30).round(4).tolist()
+    val = np.geomspace(3.4, 1.1, 30)
+    for epoch in (20, 24, 28):
+        val[epoch] *= 1.7
+    raw = {"loss": loss, "val_loss": val.round(4).tolist()}
+    found = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "val_noisy")
+    assert found.evidence["spike_epochs"] == [20, 24, 28]
+    # Two such spikes are luck, not a measurement that jumps.
+    val[28] /= 1.7
+    assert "val_noisy" not in codes({**raw, "val_loss": val.round(4).tolist()})
+    # Spikes the training loss shares are the model's (loss_spikes judges them), not the measure's.
+    val[28] *= 1.7
+    shared = np.array(loss)
+    for epoch in (20, 24, 28):
+        shared[epoch] *= 1.7
+    assert "val_noisy" not in codes({"loss": shared.tolist(), "val_loss": val.round(4).tolist()})
