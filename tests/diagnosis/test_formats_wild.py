@@ -880,3 +880,26 @@ def test_lightning_event_files_are_grouped_into_epochs_by_their_epoch_scalar(
     report = diagnose_runs([run])
     assert report.run.source.granularity == "epoch"
     assert "loss_nan" not in {finding.code for finding in report.findings}
+
+
+@pytest.mark.parametrize(
+    ("name", "epochs", "names"),
+    [
+        # TF 2.5: `epoch_*` as simple_value; the graph and histograms beside them.
+        ("tb-keras-fit-mnist-streamlit-tensorboard", 5, {"loss", "accuracy", "val_loss", "val_accuracy"}),
+        # TF 2.x writing every scalar as a one-element tensor, the log directory in a tar.gz.
+        (
+            "tb-keras-tf2-tensor-scalars-1000-epochs-logdir.tar.gz",
+            1000,
+            {"loss", "Euclidean", "cosine_similarity", "val_loss", "val_Euclidean", "val_cosine_similarity"},
+        ),
+    ],
+)
+def test_keras_tensorboard_log_dirs_read_their_epoch_scalars(name: str, epochs: int, names: set[str]) -> None:
+    """keras.callbacks.TensorBoard's `train/` and `validation/` event files: `epoch_loss` becomes
+    the loss per epoch; `evaluation_loss_vs_iterations` (validation, per step) is left out."""
+    (run,) = load_path(wild_log(name))
+    assert (run.source.format, run.source.granularity) == ("tensorboard", "epoch")
+    assert run.epochs == epochs
+    assert set(run.metrics) == names
+    assert diagnose_runs([run]).run.source.granularity == "epoch"
