@@ -42,8 +42,9 @@ def median(values: np.ndarray) -> float:
     """np.median of a 1-D float array, to the bit, at a tenth of its cost on the short curves
     the rules read (about 2 us against 15-20: np.median's generality, not the sorting, is the
     cost, and a 30-epoch diagnosis took ~25 of them, a third of its time). NaN anywhere gives
-    NaN, as np.median does; an empty array NaN, without np.median's warning. `+ 0.0` because
-    np.median averages through a sum that starts at +0.0, so it never returns -0.0."""
+    NaN, as np.median does; an empty array NaN, without np.median's warning. The `0.0 +` because
+    np.median averages through a sum that starts at +0.0: two -0.0 average to +0.0, while a
+    sum of -5e-324 and 0.0 halves to -0.0 (an underflow that a `+ 0.0` after it would flip)."""
     if values.size > SHORT_CURVE:
         return float(np.median(values))
     ordered = np.sort(values)  # NaN sorts last
@@ -52,8 +53,8 @@ def median(values: np.ndarray) -> float:
         return math.nan
     middle = size // 2
     if size % 2:
-        return float(ordered[middle]) + 0.0
-    return (float(ordered[middle - 1]) + float(ordered[middle])) / 2 + 0.0
+        return 0.0 + float(ordered[middle])
+    return (0.0 + float(ordered[middle - 1]) + float(ordered[middle])) / 2
 
 
 def row_medians(rows: np.ndarray) -> np.ndarray:
@@ -62,9 +63,9 @@ def row_medians(rows: np.ndarray) -> np.ndarray:
     ordered = np.sort(rows, axis=1)  # NaN sorts last
     middle = ordered.shape[1] // 2
     if ordered.shape[1] % 2:
-        medians = ordered[:, middle] + 0.0
+        medians = 0.0 + ordered[:, middle]
     else:
-        medians = (ordered[:, middle - 1] + ordered[:, middle]) / 2 + 0.0
+        medians = (0.0 + ordered[:, middle - 1] + ordered[:, middle]) / 2
     medians[np.isnan(ordered[:, -1])] = np.nan
     return medians
 

@@ -76,6 +76,13 @@ def test_long_and_short_medians_are_numpys(values: np.ndarray) -> None:
     assert _same_bits(ours, _numpy_median(values))
 
 
+def test_an_average_that_underflows_keeps_numpys_sign() -> None:
+    # Hypothesis' find: -5e-324 and 0.0 sum to -5e-324, which halves to -0.0 in np.median.
+    pair = np.array([-5e-324, 0.0])
+    assert _same_bits(median(pair), _numpy_median(pair))
+    assert _same_bits(row_medians(pair[None, :]), _numpy_median(pair[None, :], axis=1))
+
+
 def test_median_of_negative_zeros_is_positive_zero() -> None:
     # np.median averages through a sum that starts at +0.0; a plain (a + b) / 2 keeps -0.0.
     assert not np.signbit(median(np.array([-0.0, -0.0])))
