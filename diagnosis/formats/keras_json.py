@@ -389,9 +389,9 @@ def labelled_history(content: str) -> list[TrainingHistory] | None:
     or printed a `key: [values]` line per metric; None when the text is neither. Lines after
     the dict's closing brace are skipped and said."""
     text = content.lstrip("\r\n")
-    lines = [line for line in text.splitlines() if line.strip()]
-    if lines and all(_KEY_LIST_LINE.fullmatch(line) for line in lines):
-        return _key_list_runs(lines)
+    matches = _key_list_lines([line for line in text.splitlines() if line.strip()])
+    if matches:
+        return _key_list_runs(matches)
     label = _LABELLED_DICT.match(text)
     if label is None:
         return None
@@ -414,12 +414,20 @@ def labelled_history(content: str) -> list[TrainingHistory] | None:
     return runs
 
 
-def _key_list_runs(lines: list[str]) -> list[TrainingHistory] | None:
-    columns = {}
+def _key_list_lines(lines: list[str]) -> list[re.Match[str]] | None:
+    """Each line's `key: [values]` match; None at the first line that is not one (a text of
+    any length is told apart by its first lines, not scanned to its end)."""
+    matches = []
     for line in lines:
         match = _KEY_LIST_LINE.fullmatch(line)
-        assert match is not None
-        columns[match[1]] = python_literal(match[2])
+        if match is None:
+            return None
+        matches.append(match)
+    return matches
+
+
+def _key_list_runs(matches: list[re.Match[str]]) -> list[TrainingHistory] | None:
+    columns = {match[1]: python_literal(match[2]) for match in matches}
     if not any(_loss_key(name) for name in columns):
         return None
     return runs_from_json(columns, "history_repr")
@@ -431,12 +439,12 @@ def key_lists_amid_text(content: str) -> list[TrainingHistory] | None:
     loss among them, blank lines allowed; every other line is skipped and said. None when no
     stretch holds a loss. Tried last, so a log any other reader takes is never read this way."""
     numbered = [(n, line) for n, line in enumerate(content.splitlines(), 1) if line.strip()]
-    stretch: list[tuple[int, str]] = []
+    stretch: list[tuple[int, re.Match[str]]] = []
     for number, line in [*numbered, (-1, "")]:  # a sentinel closes the last stretch
-        if number > 0 and _KEY_LIST_LINE.fullmatch(line):
-            stretch.append((number, line))
+        if number > 0 and (match := _KEY_LIST_LINE.fullmatch(line)):
+            stretch.append((number, match))
             continue
-        runs = _key_list_runs([text for _, text in stretch]) if stretch else None
+        runs = _key_list_runs([match for _, match in stretch]) if stretch else None
         if runs is not None:
             read = {n for n, _ in stretch}
             skips = Skips()
