@@ -120,18 +120,28 @@ _NOT_TRAINING = ("val_", "test_")
 _SCHEDULE = frozenset({"learning_rate", "lr"})
 
 
-def error_as_loss(names: list[str], index: frozenset[int] = frozenset()) -> list[str]:
-    """The canonical names with a lone error measure (and its validation twin) read as the loss,
-    where the input logs no loss; else the names as they were."""
+def stand_in_as_loss(names: list[str], index: frozenset[int] = frozenset()) -> list[str]:
+    """The canonical names with the curve that stands in for the loss (and its validation twin)
+    read as the loss, where the input logs no plain loss: a lone aggregate loss, else a lone
+    error measure that is the only training curve; else the names as they were. Positions in
+    `index` (a table's counters and label columns) are neither candidates nor renamed."""
+    if "loss" in names:
+        return names
     training = [
         name
         for i, name in enumerate(names)
         if i not in index and not name.startswith(_NOT_TRAINING) and name not in _SCHEDULE
     ]
-    if "loss" in names or len(training) != 1 or training[0].lower() not in ERROR_MEASURES:
+    # An aggregate is named without a split, so it is a training curve, and then no lone
+    # error measure is: at most one of the two stands in.
+    aggregates = [name for name in training if name in AGGREGATE_LOSSES]
+    if len(aggregates) == 1 and not ("val_loss" in names and VAL_PREFIX + aggregates[0] in names):
+        found = aggregates[0]
+    elif len(training) == 1 and training[0].lower() in ERROR_MEASURES:
+        found = training[0]
+    else:
         return names
-    measure = training[0]
-    renamed = {measure: "loss", VAL_PREFIX + measure: VAL_PREFIX + "loss"}
+    renamed = {found: "loss", VAL_PREFIX + found: VAL_PREFIX + "loss"}
     return [renamed.get(name, name) if i not in index else name for i, name in enumerate(names)]
 
 
@@ -223,23 +233,12 @@ AGGREGATE_LOSSES = frozenset(
 )
 
 
-def aggregate_as_loss(columns: Mapping[str, np.ndarray]) -> Mapping[str, np.ndarray]:
-    """The columns with a lone aggregate loss (and its validation twin) read as the loss, where
-    the input logs no plain loss; else the columns as they were."""
-    found = [name for name in columns if name in AGGREGATE_LOSSES]
-    if "loss" in columns or len(found) != 1 or ("val_loss" in columns and VAL_PREFIX + found[0] in columns):
-        return columns
-    renamed = {found[0]: "loss", VAL_PREFIX + found[0]: "val_loss"}
-    return {renamed.get(name, name): values for name, values in columns.items()}
-
-
 def finish(columns: Mapping[str, np.ndarray], source: SourceInfo) -> TrainingHistory:
     """A history with its source info; the input's facts fill the metadata fields the engine
     reads (num_samples, batch_size, learning_rate), and the caller's metadata, applied later
     by `with_metadata`, wins over them."""
-    columns = aggregate_as_loss(columns)
-    # Any reader's lone error measure is the loss the run minimised, as a table's is.
-    columns = dict(zip(error_as_loss(list(columns)), columns.values(), strict=True))
+    # Any reader's stand-in for the loss is the loss the run minimised, as a table's is.
+    columns = dict(zip(stand_in_as_loss(list(columns)), columns.values(), strict=True))
     facts = source.facts
     if facts.learning_rate is None and (lr := first_learning_rate(columns)) is not None:
         facts = facts.model_copy(update={"learning_rate": lr})

@@ -23,9 +23,9 @@ from diagnosis.formats.columns import (
     INDEX_NAMES,
     Runs,
     canonical_name,
-    error_as_loss,
     has_validation_split,
     index_word,
+    stand_in_as_loss,
 )
 from diagnosis.formats.csv_rows import MAX_LINE, is_number, read_row, split_cells, text_columns
 from diagnosis.history import HistoryError, TrainingHistory
@@ -242,7 +242,7 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
     # fastai's Recorder table (`epoch train_loss valid_loss accuracy time`) computes its metrics
     # on the validation set: a metric it names without a split is the validation's.
     fastai = {"train_loss", "valid_loss", "time"} <= lowered
-    names = error_as_loss(
+    names = stand_in_as_loss(
         [
             canonical_name(
                 f"valid_{name}"
