@@ -903,3 +903,13 @@ def test_keras_tensorboard_log_dirs_read_their_epoch_scalars(name: str, epochs: 
     assert run.epochs == epochs
     assert set(run.metrics) == names
     assert diagnose_runs([run]).run.source.granularity == "epoch"
+
+
+def test_a_summary_writer_runs_directory_is_a_run_per_subdirectory() -> None:
+    """PyTorch's `SummaryWriter()` writes each run under `runs/<date>_<host>/`; `Loss/train` logged
+    once an epoch (steps 1..N) is the loss, read per epoch; a run directory without a scalar is
+    no run."""
+    runs = load_path(wild_log("tb-summarywriter-loss-train-runs-dir-9-runs"))
+    assert [run.source.format for run in runs] == ["tensorboard_scalars"] * 9
+    assert {run.source.granularity for run in runs} == {"epoch"}
+    assert all(list(run.metrics) == ["loss"] for run in runs)
