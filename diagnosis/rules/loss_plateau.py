@@ -488,18 +488,29 @@ def _frozen_epochs(values: np.ndarray) -> int:
     return int(same.size if same.all() else same.size - 1 - int(np.flatnonzero(~same)[-1]))
 
 
-def _frozen(values: np.ndarray, learned_nothing: float | None) -> bool:
-    """The loss ended frozen (see the docstring) without ever improving on its first epoch."""
+def _frozen_level(values: np.ndarray) -> float | None:
+    """The non-zero value the last FROZEN_EPOCHS epochs or more logged to every digit, written
+    with FROZEN_DIGITS significant digits or more (fewer may be rounding, see the docstring);
+    None where the curve did not end so frozen."""
     if values.size < FROZEN_EPOCHS or not np.isfinite(values).all():
-        return False
-    level, start = float(values[-1]), float(values[0])
-    if _frozen_epochs(values) < FROZEN_EPOCHS or level == 0:
-        return False
+        return None
+    level = float(values[-1])
+    if level == 0 or _frozen_epochs(values) < FROZEN_EPOCHS:
+        return None
     decimals = written_decimals(values)
     if decimals is not None and abs(level) * 10.0**decimals < 10.0 ** (FROZEN_DIGITS - 1):
+        return None
+    return level
+
+
+def _frozen(values: np.ndarray, learned_nothing: float | None) -> bool:
+    """The loss ended frozen (see the docstring) without ever improving on its first epoch."""
+    level = _frozen_level(values)
+    if level is None:
         return False
     if learned_nothing is not None and 0 <= level < HIGH_LOSS * learned_nothing:
         return False
+    start = float(values[0])
     return start - float(values.min()) < MIN_IMPROVEMENT * abs(start)
 
 
@@ -508,13 +519,8 @@ def _frozen_score(run: TrainingHistory) -> str | None:
     for name, values in run.metrics.items():
         if not name.startswith("val_") or not SCORE.match(name.removeprefix("val_")):
             continue
-        if values.size < FROZEN_EPOCHS or not np.isfinite(values).all():
-            continue
-        level = float(values[-1])
-        if not 0 < level < SCORE_SETTLED or _frozen_epochs(values) < FROZEN_EPOCHS:
-            continue
-        decimals = written_decimals(values)
-        if decimals is None or level * 10.0**decimals >= 10.0 ** (FROZEN_DIGITS - 1):
+        level = _frozen_level(values)
+        if level is not None and 0 < level < SCORE_SETTLED:
             return name
     return None
 
