@@ -187,6 +187,15 @@ class SourceInfo(BaseModel):
         description="How per-step values were turned into points: per-epoch aggregation, or the "
         "metrics a per-step reading left out.",
     )
+    epoch_mean_noise: dict[str, float] = Field(
+        default_factory=dict,
+        description="For a training metric whose epoch values are the means of its logged step "
+        "values: the typical standard error of an epoch's mean (the median over epochs of the "
+        "steps' standard deviation over the square root of their count), the batch-to-batch noise "
+        "each epoch point still carries; 0 where an epoch held a single logged step (its value is "
+        "one batch's, with no mean to smooth it).",
+        examples=[{"loss": 0.018}],
+    )
     left_out: list[str] = Field(
         default_factory=list,
         description="Metrics the input logged that a per-step reading left out, logged at too few "
@@ -199,6 +208,11 @@ class SourceInfo(BaseModel):
     )
     skipped_lines: int = Field(default=0, description="How many lines were skipped in all.")
     facts: InputFacts = Field(default_factory=InputFacts)
+
+    def single_steps(self, name: str) -> bool:
+        """Most epoch values of `name` are one logged step's (`epoch_mean_noise` 0): each point
+        is a batch's loss, as noisy as a per-step log's."""
+        return self.epoch_mean_noise.get(name) == 0.0
 
 
 class RunSummary(BaseModel):

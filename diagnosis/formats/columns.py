@@ -238,7 +238,11 @@ def finish(columns: Mapping[str, np.ndarray], source: SourceInfo) -> TrainingHis
     reads (num_samples, batch_size, learning_rate), and the caller's metadata, applied later
     by `with_metadata`, wins over them."""
     # Any reader's stand-in for the loss is the loss the run minimised, as a table's is.
-    columns = dict(zip(stand_in_as_loss(list(columns)), columns.values(), strict=True))
+    renamed = dict(zip(columns, stand_in_as_loss(list(columns)), strict=True))
+    columns = {renamed[name]: values for name, values in columns.items()}
+    if source.epoch_mean_noise:
+        noise = {renamed.get(name, name): value for name, value in source.epoch_mean_noise.items()}
+        source = source.model_copy(update={"epoch_mean_noise": noise})
     facts = source.facts
     if facts.learning_rate is None and (lr := first_learning_rate(columns)) is not None:
         facts = facts.model_copy(update={"learning_rate": lr})

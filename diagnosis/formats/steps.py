@@ -56,13 +56,19 @@ class Point:
     line: int = 0
 
 
-def _per_epoch(points: list[Point], skips: Skips, epoch_of: dict[int, int]) -> dict[str, np.ndarray]:
+def _per_epoch(
+    points: list[Point], skips: Skips, epoch_of: dict[int, int]
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """The columns per epoch, and for each training metric whose every epoch value is the mean of
+    its step values, the typical standard error of those means (`SourceInfo.epoch_mean_noise`)."""
     # An epoch counts when it logged a training loss (or, in a log without one, any value).
     by_loss = any("loss" in p.train or "loss" in p.epoch_level for p in points)
     buckets: dict[int, list[Point]] = {}
     for point in points:
         buckets.setdefault(epoch_of[id(point)], []).append(point)
     rows: list[dict[str, float]] = []
+    errors: dict[str, list[float]] = {}  # each epoch mean's standard error, per metric
+    logged: set[str] = set()  # metrics an epoch logged an epoch value of (no mean of steps)
     for epoch in sorted(buckets):
         bucket = buckets[epoch]
         trained = any(_trained(p, by_loss) for p in bucket)
@@ -75,11 +81,26 @@ def _per_epoch(points: list[Point], skips: Skips, epoch_of: dict[int, int]) -> d
         for name in names:
             values = [p.train[name] for p in bucket if name in p.train]
             row[name] = values[-1] if name in LAST_VALUE_NAMES else float(np.mean(values))
+            if name not in LAST_VALUE_NAMES:
+                errors.setdefault(name, []).append(_standard_error(values))
         for point in bucket:
+            logged.update(point.epoch_level)
             row.update(point.epoch_level)
             row.update(point.other)
         rows.append(row)
-    return _columns(rows)
+    noise = {
+        name: float(np.median(found))
+        for name, found in errors.items()
+        if name not in logged and len(found) == len(rows) and all(map(math.isfinite, found))
+    }
+    return _columns(rows), noise
+
+
+def _standard_error(values: list[float]) -> float:
+    """The standard error of the mean of `values`; 0 for one value (one batch, no mean)."""
+    if len(values) < 2:
+        return 0.0
+    return float(np.std(values, ddof=1) / math.sqrt(len(values)))
 
 
 def _trained(point: Point, by_loss: bool) -> bool:
@@ -127,11 +148,12 @@ def assemble_points(points: list[Point], fmt: str, facts: InputFacts, skips: Ski
     if len(whole) >= MIN_EPOCHS and len(epoch_of) == len(placed) and (epoch_values or not unplaced):
         for point in unplaced:
             skips.add(point.line, "validation values of a step without its epoch (each epoch's own are read)")
-        columns = _per_epoch(placed, skips, epoch_of)
+        columns, noise = _per_epoch(placed, skips, epoch_of)
         granularity = "epoch"
         aggregated: str | None = "each epoch's logged epoch value, else the mean of its step values"
     else:
         columns, logged = _per_step(points)
+        noise = {}
         granularity = "step"
         # A metric missing at some of the steps (an eval each epoch, every 500 steps while the
         # loss is logged every 100) would read as NaN at the others, and NaN is a symptom here,
@@ -148,6 +170,7 @@ def assemble_points(points: list[Point], fmt: str, facts: InputFacts, skips: Ski
         format=fmt,
         granularity=granularity,
         aggregated=aggregated,
+        epoch_mean_noise=noise,
         left_out=sparse,
         skipped=skips.close(),
         skipped_lines=skips.total,

@@ -27,6 +27,13 @@ point averages a few batches, so a third of them going up is the batches' sampli
 an epoch curve averages away, not an optimizer that overshoots. There the finding is info: an
 overshooting rate on such a run shows as a loss that climbs or blows up (loss_diverging,
 loss_spikes, loss_nan) or one stuck where it started (loss_plateau), which those rules judge.
+
+A log read per epoch from its logged steps (Lightning's `train_loss` every few steps, averaged
+per epoch: `SourceInfo.epoch_mean_noise`) says how noisy each epoch point still is: the mean of
+n logged batches is off by the steps' spread over sqrt(n). Where the typical step up is within
+NOISE_Z standard errors of a difference of two such means, the ups are the logged batches'
+sampling noise, not an optimizer going back up; where most epochs logged a single step, each
+epoch point is one batch, read as a per-step log. Both are info.
 """
 
 from __future__ import annotations
@@ -80,6 +87,9 @@ NEAR_PERFECT = 0.99
 VAL_STEADY = 0.9
 # The granularity of a run read per logged step (see the docstring).
 PER_STEP = "step"
+# Standard errors of a difference of two epoch means that sampling noise stays within (about 95 %
+# of the time): a typical step up smaller than this is the logged batches' noise (docstring).
+NOISE_Z = 2.0
 # An accuracy above 1 is a percentage (`train_accuracy` 94.2 ... 100) up to this; above it, it is
 # not an accuracy at all. A percentage that stays under 1 % is no near-perfect score either way.
 PERCENT = 100.0
@@ -118,11 +128,12 @@ class LossOscillating(Rule):
             return None
         ups = [int(i) + 1 for i in np.flatnonzero(steps > 0)]
         settled = answers_settled(run, run.epochs // 2)
-        per_step = run.source.granularity == PER_STEP
+        per_step = run.source.granularity == PER_STEP or run.source.single_steps(self.monitor)
+        within_noise = within_epoch_noise(run, self.monitor, steps)
         val_steady = validation_steady(run, self.monitor)
         return self.finding(
             run,
-            severity=Severity.info if settled or per_step or val_steady else Severity.warning,
+            severity=Severity.info if settled or per_step or within_noise or val_steady else Severity.warning,
             confidence=min(0.9, 0.5 + up_share),
             summary=(
                 f"{self.monitor} went up in {up_share:.0%} of {'logged steps' if per_step else 'epochs'}, "
@@ -133,6 +144,9 @@ class LossOscillating(Rule):
                     if settled
                     else "time, read per logged step: batch-to-batch noise that no epoch mean smooths."
                     if per_step
+                    else "time, within the sampling noise of epoch means of a few logged steps each: "
+                    "batch-to-batch noise, not an optimizer going back up."
+                    if within_noise
                     else "time, while the validation loss fell in nearly every epoch: the weights "
                     "improved steadily, the wobble is the epoch mean's batches."
                     if val_steady
@@ -146,7 +160,9 @@ class LossOscillating(Rule):
                 "progress_undone": rounded(undone, 3),
                 "accuracy_near_perfect": settled,
                 "per_step": per_step,
+                "within_epoch_mean_noise": within_noise,
                 "thresholds": {
+                    "noise_z": NOISE_Z,
                     "up_share": UP_SHARE,
                     "relative_step": AMPLITUDE,
                     "progress_undone": UNDONE_SHARE,
@@ -164,6 +180,16 @@ class LossOscillating(Rule):
             fix={"learning_rate_factor": 0.3},
             epochs=ups,
         )
+
+
+def within_epoch_noise(run: TrainingHistory, monitor: str, steps: np.ndarray) -> bool:
+    """The typical step up of `monitor`'s epoch means is under NOISE_Z standard errors of a
+    difference of two of them (docstring)."""
+    noise = run.source.epoch_mean_noise.get(monitor)
+    ups = steps[steps > 0]
+    if not noise or ups.size == 0:
+        return False
+    return median(ups) < NOISE_Z * math.sqrt(2.0) * noise
 
 
 def validation_steady(run: TrainingHistory, monitor: str) -> bool:

@@ -55,7 +55,9 @@ A log read per step (`SourceInfo.granularity` "step": a Hugging Face Trainer's l
 a batch of hard samples lifts it well past SPIKE_FACTOR (wild log w173, a ViT fine-tune: ten
 such steps at 0.05-0.19 between steps at 0.002-0.04). There spikes of the training loss that
 the run left behind, however many, are that sampling noise and `info`; one that blew the
-weights up leaves the loss above where it stood, which stays a warning.
+weights up leaves the loss above where it stood, which stays a warning. So does a log read per
+epoch whose epochs mostly logged a single step (`SourceInfo.single_steps`: Lightning logging every
+50 steps of a 33-step epoch): each point is one batch's loss.
 """
 
 from __future__ import annotations
@@ -200,7 +202,7 @@ class LossSpikes(Rule):
         # counts a spike as recovered) left the spike behind. The training loss, a mean over
         # every batch of an epoch, has no such luck.
         well = ended_well(run)
-        per_step = run.source.granularity == PER_STEP
+        per_step = run.source.granularity == PER_STEP or run.source.single_steps(self.monitors[0])
 
         def tolerance(name: str) -> float:
             values = run.metrics[name]

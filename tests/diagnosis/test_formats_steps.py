@@ -125,6 +125,34 @@ def test_lightning_step_values_are_averaged_and_a_final_validate_is_skipped() ->
     assert "test_loss" not in run.metrics
 
 
+def _lightning_csv(per_epoch: list[list[float]]) -> str:
+    rows = ["epoch,step,train_loss,val_loss"]
+    step = 0
+    for epoch, losses in enumerate(per_epoch):
+        for loss in losses:
+            rows.append(f"{epoch},{step},{loss},")
+            step += 1
+        rows.append(f"{epoch},{step - 1},,{0.5 - 0.01 * epoch}")
+    return "\n".join(rows) + "\n"
+
+
+def test_lightning_epoch_means_of_steps_carry_their_standard_error() -> None:
+    # Four logged steps an epoch: each epoch point is their mean, off by their spread / 2.
+    epochs = [[1.0 - 0.05 * e + d for d in (-0.1, 0.1, -0.1, 0.1)] for e in range(6)]
+    (run,) = load_runs(_lightning_csv(epochs).encode(), filename="metrics.csv")
+    assert run.source.granularity == "epoch"
+    assert run.metrics["loss"][0] == pytest.approx(1.0)
+    assert run.source.epoch_mean_noise["loss"] == pytest.approx(np.std([-0.1, 0.1, -0.1, 0.1], ddof=1) / 2)
+    assert not run.source.single_steps("loss")
+    # One logged step an epoch (log_every_n_steps above the epoch's steps): each point is a batch.
+    (run,) = load_runs(_lightning_csv([[1.0 - 0.05 * e] for e in range(6)]).encode(), filename="metrics.csv")
+    assert run.source.epoch_mean_noise["loss"] == 0.0
+    assert run.source.single_steps("loss")
+    # Lightning's own epoch value (train_loss_epoch) is no mean of the logged steps: no noise said.
+    (run,) = load_path(wild_log("w063_aiops-learning-mnist.csv"))
+    assert "loss" not in run.source.epoch_mean_noise
+
+
 def test_lightning_validation_steps_without_an_epoch_leave_the_run_per_epoch() -> None:
     # `val_loss_step` rows with a step and no epoch between epoch rows that log `val_loss_epoch`
     # and `train_loss_epoch`: 25 epochs, not the 6 training steps logged among them.

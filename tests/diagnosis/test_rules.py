@@ -270,6 +270,33 @@ def test_a_per_step_curve_going_up_and_down_is_batch_noise_not_overshooting() ->
     assert "logged steps" in found.summary
 
 
+def test_epoch_means_wobbling_within_their_sampling_noise_are_no_overshooting() -> None:
+    # Epoch means of a few logged steps each (Lightning's train_loss every few steps, averaged per
+    # epoch; wild log w1458: 0.74, 0.70, 0.75, 0.72, 0.68 at a standard error near 0.018): steps
+    # up within two standard errors of a difference of two means are the batches' noise.
+    wobble = [0.86, 0.74, 0.70, 0.745, 0.716, 0.683, 0.701, 0.713, 0.664, 0.706]
+    assert codes({"loss": wobble}).get("loss_oscillating") is Severity.warning
+    noisy = SourceInfo(epoch_mean_noise={"loss": 0.018})
+    found = diagnose(history_from_mapping({"loss": wobble}, source=noisy)).findings
+    oscillating = next(f for f in found if f.code == "loss_oscillating")
+    assert oscillating.severity is Severity.info
+    assert oscillating.evidence["within_epoch_mean_noise"] is True
+    # Means of many steps each (a small standard error): the same ups are the optimizer's.
+    precise = SourceInfo(epoch_mean_noise={"loss": 0.002})
+    found = diagnose(history_from_mapping({"loss": wobble}, source=precise)).findings
+    assert {f.code: f.severity for f in found}[Code.loss_oscillating] is Severity.warning
+    # Epoch points that are one logged step each are read as a per-step log.
+    single = SourceInfo(epoch_mean_noise={"loss": 0.0})
+    found = diagnose(history_from_mapping({"loss": wobble}, source=single)).findings
+    assert {f.code: f.severity for f in found}[Code.loss_oscillating] is Severity.info
+
+
+def test_spikes_of_epoch_points_that_are_one_logged_step_each_are_batch_noise() -> None:
+    single = SourceInfo(epoch_mean_noise={"loss": 0.0})
+    found = diagnose(history_from_mapping({"loss": W173_STEP_LOSS}, source=single)).findings
+    assert {f.code: f.severity for f in found}[Code.loss_spikes] is Severity.info
+
+
 def test_spikes_that_recover() -> None:
     result = diagnose(history_from_mapping(histories.spikes(at=(12, 21))))
     finding = next(f for f in result.findings if f.code == "loss_spikes")
