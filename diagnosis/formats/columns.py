@@ -8,7 +8,7 @@ import math
 import re
 from array import array
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -120,6 +120,38 @@ _NOT_TRAINING = ("val_", "test_")
 _SCHEDULE = frozenset({"learning_rate", "lr"})
 
 
+# What a framework calls the loss where no name says `loss` (and no lone aggregate or error
+# measure stands in), in order of precedence: a lone name that holds the word `loss` among others
+# (CNTK's `TrainLossPerSample`); the cross-entropy itself (OpenNMT-py's `xent`, MXNet's
+# `Train-CrossEntropy`) before the perplexity it exponentiates; a cost (PaddlePaddle's `Cost`) or
+# a score (DL4J's `Score at iteration N`), which name the objective; an error (brain.js'
+# `training error`, synaptic's, CNTK's criterion `error = `), which a loop without a loss logs as
+# its objective; and a perplexity (OpenNMT-lua's `Perplexity`, `PPL`) last, where it is the only
+# curve of the objective. The first kind found must hold one name, else none stands in.
+LOSS_PRECEDENCE = (
+    frozenset({"xent", "cross_entropy", "crossentropy", "nll"}),
+    frozenset({"cost", "score"}),
+    frozenset({"error", "err"}),
+    frozenset({"perplexity", "ppl"}),
+)
+_LOSS_WORD = re.compile(r"(?:^|_)loss(?:_|$)")
+
+
+def loss_candidate(names: Iterable[str]) -> str | None:
+    """The training name read as the loss by LOSS_PRECEDENCE where none is named `loss`."""
+    training = [name for name in names if not name.startswith(_NOT_TRAINING) and name not in _SCHEDULE]
+    if "loss" in training:
+        return None
+    holding = [name for name in training if _LOSS_WORD.search(name)]
+    if holding:
+        return holding[0] if len(holding) == 1 else None
+    for kind in LOSS_PRECEDENCE:
+        found = [name for name in training if name.lower() in kind]
+        if found:
+            return found[0] if len(found) == 1 else None
+    return None
+
+
 def stand_in_as_loss(names: list[str], index: frozenset[int] = frozenset()) -> list[str]:
     """The canonical names with the curve that stands in for the loss (and its validation twin)
     read as the loss, where the input logs no plain loss: a lone aggregate loss, else a lone
@@ -139,6 +171,16 @@ def stand_in_as_loss(names: list[str], index: frozenset[int] = frozenset()) -> l
         found = aggregates[0]
     elif len(training) == 1 and training[0].lower() in ERROR_MEASURES:
         found = training[0]
+    elif (named := loss_candidate(training)) is not None and "val_loss" not in names:
+        # Its validation twin may be spelt otherwise (`PPL`, then `Validation perplexity`).
+        kind = next((kind for kind in LOSS_PRECEDENCE if named.lower() in kind), frozenset({named.lower()}))
+        twins = [
+            name
+            for i, name in enumerate(names)
+            if i not in index and name.startswith(VAL_PREFIX) and name[len(VAL_PREFIX) :].lower() in kind
+        ]
+        renamed = {named: "loss", **({twins[0]: VAL_PREFIX + "loss"} if len(twins) == 1 else {})}
+        return [renamed.get(name, name) if i not in index else name for i, name in enumerate(names)]
     else:
         return names
     renamed = {found: "loss", VAL_PREFIX + found: VAL_PREFIX + "loss"}

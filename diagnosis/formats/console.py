@@ -31,7 +31,13 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 
-from diagnosis.formats.columns import AGGREGATE_LOSSES, Runs, canonical_name, has_validation_split
+from diagnosis.formats.columns import (
+    AGGREGATE_LOSSES,
+    Runs,
+    canonical_name,
+    has_validation_split,
+    loss_candidate,
+)
 from diagnosis.history import LEGACY_NAMES, MAX_EPOCHS, HistoryError, TrainingHistory
 from diagnosis.models import InputFacts, SourceInfo
 
@@ -172,10 +178,12 @@ _TRAILING_DURATION = re.compile(r"(?:^|[ \t]+)\d{1,9}(?:\.\d{1,9})?(?:ms|s|sec|m
 # holds nothing else and the name ends in a metric's word: `completed out of 100` is none.
 _BARE_FIELD = re.compile(
     rf"((?:[A-Za-z_][\w.]{{0,99}}[ \t]+){{0,3}}(?:[\w.]{{0,99}}_)?"
-    rf"(?:loss|acc|accuracy|error|err|mae|mse|rmse|f1|auc|ppl|perplexity|lr|kld))"
+    rf"(?:loss|acc|accuracy|error|err|mae|mse|rmse|f1|auc|ppl|perplexity|lr|kld|cost|score|xent))"
     rf"[ \t]+\[?({_NUMBER})\]?(%?)",
     re.IGNORECASE,
 )
+# Pieces of those names that no other line filter catches (`Cost`, `error`, `Score`, `PPL`).
+_BARE_WORDS = ("rror", "ost", "core", "pl", "PL")
 # A split word right before the epoch (`[Val Epoch 3] Loss: 9.92 | MAE: 9.24`, `Train Epoch: 3,
 # loss: 0.41`) names the split of the fields that name none, as a block's lead word does.
 # A word and a space right before the epoch, other than a split's: the epoch is named in a
@@ -388,9 +396,14 @@ def _lines(content: str) -> Iterator[tuple[int, str | None]]:
     raws = content.split("\n")
     for number, raw in enumerate(raws, start=1):
         # A line that matters names an epoch, holds a `:` or `=`, or names a metric with its
-        # value after a space (`Train loss 0.3477`, see _BARE_FIELD).
+        # value after a space (`Train loss 0.3477`, `Cost 32.29`, `error 0.0009`, see _BARE_FIELD).
         if not raw or (
-            ":" not in raw and "=" not in raw and "poch" not in raw and "oss" not in raw and "acc" not in raw
+            ":" not in raw
+            and "=" not in raw
+            and "poch" not in raw
+            and "oss" not in raw
+            and "acc" not in raw
+            and not any(word in raw for word in _BARE_WORDS)
         ):
             if raw[:1] in _ROW_STARTS and number > 1 and "oss" in raws[number - 2]:
                 following = raws[number] if number < len(raws) else ""
@@ -661,10 +674,14 @@ MIN_UNNUMBERED_EPOCHS = 2
 # 440 run_train: loss = 15.94`, TensorFlow 1 scripts; TF-Slim's `global step 1972: loss = ...`),
 # then a label that names the phase with a `:` and no number of its own (`run_train: loss =
 # ...`, `INFO: train loss: ...`).
+# Several counters may lead it, each a word and its number, maybe with a `:` or a total (Paddle's
+# `Pass 54, Batch 3, Cost 32.29`, brain.js' `iterations: 10 training error: 0.11`, OpenNMT-py's
+# `Step 380000/1000000; acc: 42.02; ...`); the step is the tuple of their numbers.
 _FIELDS_LEAD = re.compile(
     r"(?:\d{1,12}[ \t]+(?:epochs?|batch(?:es)?|steps?|iter(?:ation)?s?)\b[ \t]*,?[ \t]*){0,3}"
-    r"(?:(?:global[ \t]+)?(?:step|batch|iter(?:ation)?|episode)[ \t]+#?(\d{1,12})\b[ \t]*[,:|-]?[ \t]*)?"
-    r"(?:([A-Za-z_][\w.]{0,40}):[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=][ \t]*[-+.\dnNiI]))?",
+    r"((?:(?:global[ \t]+)?(?:step|pass|(?:mini)?batch|iter(?:ation)?s?|episode)[ \t]*[:#]?[ \t]*\d{1,12}"
+    r"(?:/\d{1,12})?\b[ \t]*[,;:|-]?[ \t]*){0,3})"
+    r"(?:([A-Za-z_][\w.]{0,40}):[ \t]+(?!(?:nan|inf)\b)(?=[A-Za-z_][\w. \t]{0,120}[:=][ \t]*[-+.\dnNiI]))?",
     re.IGNORECASE,
 )
 
@@ -672,6 +689,25 @@ _FIELDS_LEAD = re.compile(
 # loss=0.454`, the TensorFlow Object Detection API's): no field.
 _NAMED_DURATION = re.compile(
     r"(?:^|(?<=[ \t]))(?:[A-Za-z][\w-]{0,40}[ \t]+){1,3}\d{1,9}(?:\.\d{1,9})?(?:ms|s|sec)(?![\w.])[ \t]*"
+)
+
+
+_LEAD_COUNT = re.compile(r"(\d{1,12})(?:/\d{1,12})?\b")
+# A remark in brackets right after the counters (Caffe's `Iteration 8120 (0.27 iter/s, 149.3s/40
+# iter), loss = 0.31`), a value's sample count (CNTK's `mse = 2975.58 * 6000`, `\*` where markdown
+# escaped it) and a throughput or a duration among the fields (OpenNMT-py's `2214/2168 tok/s`,
+# `950 sec`, `9823 s elapsed`): no fields.
+_LEAD_REMARK = re.compile(r"\([^()]*\)[ \t]*[,;:]?[ \t]*")
+_SAMPLE_COUNT = re.compile(r"(?<=\d)[ \t]+\\?\*[ \t]+\d{1,12}(?![\w.])")
+_SPEED_PART = re.compile(
+    r"[ \t]*(?:[\d./]+[ \t]*(?:[A-Za-z]{1,10}[ \t]+)?"
+    r"(?:[A-Za-z]{1,10}/s(?:ec)?|s|sec|ms)(?:[ \t]+elapsed)?)[ \t]*"
+)
+# A value said in words (DL4J's `Score at iteration 12 is 2.17`): the counter, then the field.
+_SAID_VALUE = re.compile(
+    rf"([A-Za-z_][\w.]{{0,40}})[ \t]+(?:at|after)[ \t]+((?:step|iter(?:ation)?|batch|epoch)[ \t]+\d{{1,12}})"
+    rf"[ \t]+(?:is|was|=)[ \t]+({_NUMBER})(?![\w.])",
+    re.IGNORECASE,
 )
 
 
@@ -683,18 +719,28 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     at that step) is skipped and said."""
     runs = Runs()
     names: frozenset[str] | None = None
-    counted: float | None = None  # the last step counted, where the lines count steps
+    counted: tuple[float, ...] | None = None  # the last step counted, where the lines count steps
     last_text = ""  # that step's line
     stepped = False
     for number, text in lines:
         # What decorates a logger's line before its fields (`= >   step: 0 loss: ...`), and a
         # remark after them (`loss = 15.94 (8.119 sec)`).
         rest = _REMARK.sub("", text).lstrip("=>*~ \t")
+        if " is " in rest or " was " in rest or " = " in rest:
+            said = _SAID_VALUE.search(rest)
+            if said is not None:
+                rest = f"{said[2]} {said[1]}: {said[3]}"
         lead = _FIELDS_LEAD.match(rest)  # it may match empty: always a match
-        counter, label = (lead[1], lead[2]) if lead else (None, None)
-        rest = _NAMED_DURATION.sub("", rest[lead.end() :] if lead else rest)
+        counters, label = (lead[1], lead[2]) if lead else (None, None)
+        counter = tuple(float(n) for n in _LEAD_COUNT.findall(counters)) if counters else None
+        rest = rest[lead.end() :] if lead else rest
+        if counter and rest[:1] == "(":
+            rest = _LEAD_REMARK.sub("", rest, count=1)
+        if "*" in rest:
+            rest = _SAMPLE_COUNT.sub("", rest)
+        rest = _NAMED_DURATION.sub("", rest)
         parts = [part.strip().lstrip("=>*~ \t") for part in _RECORD_SEPARATORS.split(rest)]
-        found = [_part_fields(part) for part in parts if part]
+        found = [_part_fields(part) for part in parts if part and not _SPEED_PART.fullmatch(part)]
         if not found or None in found:
             if names is not None and _FIELD_TEXT.search(text):
                 runs.current.skips.add(number, "a line of other fields than the epochs' (an evaluation?)")
@@ -707,10 +753,13 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         # A label that is a split's word (`val: loss = 0.52`) names the split of the fields.
         split = label if label and _SPLIT_LEAD.fullmatch(label) else None
         metrics = _named(fields, split) if split else {canonical_name(name): value for name, value in fields}
-        step = next((metrics.pop(name) for name in _COUNTER_NAMES.intersection(metrics)), None)
-        if counter:
-            step = float(counter)
-        if names is None and ("loss" in metrics or not AGGREGATE_LOSSES.isdisjoint(metrics)):
+        popped = next((metrics.pop(name) for name in _COUNTER_NAMES.intersection(metrics)), None)
+        step = counter if counter else (popped,) if popped is not None else None
+        if names is None and (
+            "loss" in metrics
+            or not AGGREGATE_LOSSES.isdisjoint(metrics)
+            or loss_candidate(metrics) is not None
+        ):
             names = frozenset(metrics)
         if names is None:
             continue

@@ -316,3 +316,65 @@ def test_a_value_written_in_percent_is_read_as_the_share_it_is(text: bytes, name
     assert run.epochs == 3
     assert run.metrics["accuracy"].tolist() == pytest.approx([0.9314, 0.9755, 0.982])
     assert float(run.metrics["loss"][0]) in (0.226, 1.2973)
+
+
+# Lines that name no `loss`: the name LOSS_PRECEDENCE picks is read as the loss, whatever counters
+# lead the line (a pass and a batch, `iterations:`, a step with its total) or words say the value.
+UNNAMED_LOSS_LAYOUTS = {
+    # PaddlePaddle's event_handler (w1419): two counters, `Cost` after a space.
+    "pass, batch, cost": (
+        "Pass 0, Batch 0, Cost 0.69\nPass 0, Batch 1, Cost 0.52\nPass 1, Batch 0, Cost 0.40\n",
+        [0.69, 0.52, 0.40],
+    ),
+    # brain.js (w1416): the counter with a colon, the error is the loss.
+    "iterations, training error": (
+        "iterations: 0 training error: 0.074\niterations: 10 training error: 0.114\n",
+        [0.074, 0.114],
+    ),
+    # synaptic/neataptic (w1417, w1418): a rate beside the error is no loss.
+    "iterations, error, rate": (
+        "iterations 5000 error 0.0009 rate 0.06\niterations 10000 error 0.0006 rate 0.06\n",
+        [0.0009, 0.0006],
+    ),
+    # DL4J's ScoreIterationListener (w1415): the value said in words.
+    "score at iteration": (
+        "o.d.o.l.ScoreIterationListener - Score at iteration 0 is 2.47\n"
+        "o.d.o.l.ScoreIterationListener - Score at iteration 10 is 1.18\n",
+        [2.47, 1.18],
+    ),
+    # OpenNMT-py (w1423): the cross-entropy before the perplexity; a throughput is no field.
+    "step with total, xent before ppl": (
+        "[2018-09-20 15:18:39,264 INFO] Step 100/1000; acc:  42.02; ppl: 55.22; xent: 4.01; "
+        "lr: 0.00000; 2214/2168 tok/s;    950 sec\n"
+        "[2018-09-20 15:18:42,264 INFO] Step 200/1000; acc:  42.10; ppl: 53.60; xent: 3.98; "
+        "lr: 0.00000; 2210/2160 tok/s;    953 sec\n",
+        [4.01, 3.98],
+    ),
+    # Caffe's solver (w1413): a remark in brackets after the counter; `lr` lines are no steps.
+    "caffe iteration lines": (
+        "I0413 14:35:44.386499 22206 solver.cpp:242] Iteration 40 (0.26 iter/s, 149.3s/40 iter), "
+        "loss = 0.71\n"
+        "I0413 14:35:44.386625 22206 sgd_solver.cpp:106] Iteration 40, lr = 1e-05\n"
+        "I0413 14:38:13.611971 22206 solver.cpp:242] Iteration 80 (0.26 iter/s, 149.2s/40 iter), "
+        "loss = 0.65\n",
+        [0.71, 0.65],
+    ),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(UNNAMED_LOSS_LAYOUTS))
+def test_step_lines_of_other_frameworks_read_their_objective_as_the_loss(layout: str) -> None:
+    text, losses = UNNAMED_LOSS_LAYOUTS[layout]
+    [run] = load_runs(text.encode(), "log.txt")
+    assert _same([float(v) for v in run.metrics["loss"]], losses)
+
+
+def test_loss_precedence_prefers_the_cross_entropy_and_names_holding_loss() -> None:
+    from diagnosis.formats.columns import loss_candidate
+
+    assert loss_candidate(["accuracy", "ppl", "xent", "learning_rate"]) == "xent"
+    assert loss_candidate(["loss_per_sample", "error"]) == "loss_per_sample"
+    assert loss_candidate(["cost", "error"]) == "cost"
+    assert loss_candidate(["perplexity", "val_perplexity"]) == "perplexity"
+    assert loss_candidate(["loss", "error"]) is None
+    assert loss_candidate(["time_cost", "accuracy"]) is None
