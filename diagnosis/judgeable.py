@@ -28,6 +28,8 @@ from diagnosis.history import TrainingHistory
 # throughout it, and two points make every shape.
 MIN_EPOCHS = 3
 EPOCH_WORDS = {1: "one epoch", 2: "two epochs"}
+# The curve names a reason quotes for a run with nothing to judge it by.
+NAMES_SHOWN = 5
 # A detector's mean average precision (`mAP`, `mAP_50`, ...; the readers write `mAP_50` as
 # `m_ap_50`), a score between 0 and 1 that a model that learned nothing holds near 0, ended at
 # SCORE_ENDED_WELL or more: the yardstick a loss of unknown task lacks (a debris detector's loss
@@ -93,6 +95,14 @@ def why_inconclusive(run: TrainingHistory) -> str | None:
             f"send the history after at least {MIN_EPOCHS} epochs"
         )
     facts = run.facts
+    if run.get("loss") is None and facts.accuracy_metric is None and not _scored_well(run):
+        # Every curve rule but the accuracy ones reads the training loss; a run without it or an
+        # accuracy (a detector's box_loss, obj_loss and cls_loss, a PSNR) was checked for nothing.
+        shown = ", ".join(run.curve_names[:NAMES_SHOWN])
+        return (
+            f"no training loss or accuracy among its curves ({shown}): nothing to judge it by; "
+            "send the loss the model minimizes as `loss` (for a sum of parts, their total)"
+        )
     # A per-step reading leaves out validation logged once an epoch (SourceInfo.left_out): the
     # same run read per epoch would carry it, and be judged as a Keras run of as many epochs is.
     has_validation = any(name.startswith("val_") for name in [*run.curve_names, *run.source.left_out])

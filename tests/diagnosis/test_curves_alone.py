@@ -273,6 +273,27 @@ def test_what_the_curves_cannot_judge_is_said_not_called_healthy() -> None:
     )
 
 
+def test_a_run_without_a_training_loss_or_an_accuracy_is_not_called_healthy() -> None:
+    # A YOLOv5 results.csv: its loss in three parts, precision beside them, no `loss` to check.
+    parts = np.geomspace(0.1, 0.06, 6).tolist()
+    detector = {"box_loss": parts, "obj_loss": parts, "metrics_precision": np.linspace(0.1, 0.7, 6).tolist()}
+    reason = why_inconclusive(history_from_mapping(detector)) or ""
+    assert "no training loss or accuracy" in reason
+    assert "box_loss" in reason
+    assert diagnose(history_from_mapping(detector)).verdict.status is VerdictStatus.inconclusive
+    # A loss (then judged as any loss of unknown task), an accuracy or a mean average precision
+    # that ended high gives the run something to be judged by.
+    with_loss = why_inconclusive(history_from_mapping({**detector, "loss": parts})) or ""
+    assert "no training loss" not in with_loss
+    assert "baseline_loss" in with_loss
+    accuracy = {**detector, "accuracy": np.linspace(0.5, 0.9, 6).tolist()}
+    assert why_inconclusive(history_from_mapping(accuracy)) is None
+    assert (
+        why_inconclusive(history_from_mapping({**detector, "mAP_50": np.linspace(0.2, 0.8, 6).tolist()}))
+        is None
+    )
+
+
 def test_a_loss_that_fell_clearly_and_settled_is_judged_without_a_yardstick() -> None:
     # A forecaster's MSE, train only: 112 -> 25.5 by epoch 2, on down to a floor near 16 that it
     # holds (with wiggles) for its last third: a finished fit, judged though it fell to 15 %.
