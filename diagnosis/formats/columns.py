@@ -121,17 +121,18 @@ _SCHEDULE = frozenset({"learning_rate", "lr"})
 
 
 # What a framework calls the loss where no name says `loss` (and no lone aggregate or error
-# measure stands in), in order of precedence: a lone name that holds the word `loss` among others
-# (CNTK's `TrainLossPerSample`); the cross-entropy itself (OpenNMT-py's `xent`, MXNet's
-# `Train-CrossEntropy`) before the perplexity it exponentiates; a cost (PaddlePaddle's `Cost`) or
-# a score (DL4J's `Score at iteration N`), which name the objective; an error (brain.js'
-# `training error`, synaptic's, CNTK's criterion `error = `), which a loop without a loss logs as
-# its objective; and a perplexity (OpenNMT-lua's `Perplexity`, `PPL`) last, where it is the only
+# measure stands in), in order of precedence: a lone name that holds the word `loss` among
+# others (CNTK's `TrainLossPerSample`); the cross-entropy itself (OpenNMT-py's `xent`, CNTK's
+# `ce`, MXNet's `Train-CrossEntropy`) before the perplexity it exponentiates; a cost
+# (PaddlePaddle's `Cost`) or a score (DL4J's `Score at iteration N`), which name the objective;
+# an error (brain.js' `training error`, synaptic's, CNTK's criterion `error = `) or a
+# regression's error measure (CNTK's `mse = `), which a loop without a loss logs as its
+# objective; and a perplexity (OpenNMT-lua's `Perplexity`, `PPL`) last, where it is the only
 # curve of the objective. The first kind found must hold one name, else none stands in.
 LOSS_PRECEDENCE = (
-    frozenset({"xent", "cross_entropy", "crossentropy", "nll"}),
+    frozenset({"xent", "ce", "cross_entropy", "crossentropy", "nll"}),
     frozenset({"cost", "score"}),
-    frozenset({"error", "err"}),
+    frozenset({"error", "err"}) | ERROR_MEASURES,
     frozenset({"perplexity", "ppl"}),
 )
 _LOSS_WORD = re.compile(r"(?:^|_)loss(?:_|$)")

@@ -133,7 +133,9 @@ _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 _EPOCH_RECORD = re.compile(
     r"(?<![\w.])epoch(?:_end)?[ \t]*(?:[:=][ \t]*)?[\[(#]?[ \t]*(\d{1,9})"
     r"(?:[ \t]*/[ \t]*(\d{1,9})|[ \t]+(?:completed[ \t]+)?(?:out[ \t]+)?of[ \t]+(\d{1,9}))?[ \t]*[\])]?"
-    r"(?:[ \t]*[:,|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=\(\d{1,12}\)[ \t]+[A-Za-z_])"
+    r"(?:[ \t]*[:,;|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=\(\d{1,12}\)[ \t]+[A-Za-z_])"
+    r"|[ \t]+(?=(?:mini)?batch[ \t]*\[[ \t]*\d|(?:step|batch|iter(?:ation)?)s?[ \t]*[:=#]?[ \t]*\d)"
+    r"|[ \t]+(?=[A-Za-z_][\w.]{0,40}-[A-Za-z][\w.]{0,99}=)"
     r"|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]"
     r"|(?:[A-Za-z_][\w. \t]{0,120})?(?:loss|acc)[ \t]+\[?[-+.\dn]))",
     re.IGNORECASE,
@@ -145,9 +147,13 @@ _EPOCH_RECORD = re.compile(
 # a progress bar's last state is. The counter is no metric.
 _STEP_COUNTER = re.compile(
     r"\b(step|batch|episode|iter(?:ation)?)s?\b[ \t]*[:=#]?[ \t]*\d"
+    # CNTK's `Epoch[ 1 of 1]-Minibatch[   1- 500]: ...`, MXNet's `Epoch[0] Batch [100]\tSpeed: ...`
+    r"|\b(?:mini)?batch[ \t]*\[[ \t]*\d"
     r"|\d[ \t]*/[ \t]*\d+[ \t]+(?:batch(?:es)?|steps?|iter(?:ation)?s?)\b",  # `200/ 2983 batches`
     re.IGNORECASE,
 )
+# A count right after the epoch is its step (OpenNMT-py's `Epoch  1, 12850/37527; acc: ...`).
+_STEP_AFTER_EPOCH = re.compile(r"[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*[;,|]")
 STEP_LINES = "each epoch's last logged step (or its epoch-end line) read as the epoch's result"
 # Fewer epochs than this, logged over step lines (a paste from inside one epoch), make no curve:
 # each step line is a point instead. Three epochs of step lines stay three epochs.
@@ -155,14 +161,18 @@ MIN_STEPPED_EPOCHS = 2
 _COUNTER_NAMES = frozenset({"step", "steps", "batch", "episode", "iter", "iteration"})
 # A value with a percent sign (`Accuracy: 54.9%`) is the share it writes (0.549).
 _RECORD_FIELD = re.compile(
-    rf"([A-Za-z_][\w.]{{0,99}}(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})[ \t]*[:=][ \t]*({_NUMBER})(%?)",
+    rf"([A-Za-z_][\w.]{{0,99}}(?:-[A-Za-z][\w.]{{0,99}})?(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})"
+    rf"[ \t]*[:=][ \t]*({_NUMBER})(%?)",
     re.IGNORECASE,
 )
 # Fields that follow one another with only spaces between them (`train_acc= 0.04 val_acc= 0.06`).
 _RECORD_FIELDS = re.compile(rf"{_RECORD_FIELD.pattern}(?:[ \t]+{_RECORD_FIELD.pattern})*", re.IGNORECASE)
 # ` - `, ` / `, `,`, `;`, `|`, the `] =>` that closes a bracketed `[epoch 1/15, episode 50/100]`,
-# and a sentence's full stop after a value (`Train loss: 0.3334. Valid loss: 0.3517`).
-_RECORD_SEPARATORS = re.compile(r"[ \t]+[-/][ \t]+|[,;|\]]|=>|(?<=\d)\.[ \t]+(?=[A-Za-z_])")
+# a sentence's full stop after a value (`Train loss: 0.3334. Valid loss: 0.3517`), and a tab
+# before a name (MXNet's `Speed: 133.53 samples/sec\tTrain-accuracy=0.78`).
+_RECORD_SEPARATORS = re.compile(
+    r"[ \t]+[-/][ \t]+|[,;|\]]|=>|(?<=\d)\.[ \t]+(?=[A-Za-z_])|(?<=[\w%])\t+(?=[A-Za-z_])"
+)
 # A remark in brackets after a field's value (`train loss: 12.3032 (took 78.0s)`) is no field,
 # nor is a duration among the fields (`Train Loss=0.95 T=207.7s`, `time: 36.93s`).
 _REMARK = re.compile(r"[ \t]*\([^()]*\)[ \t]*$")
@@ -193,10 +203,12 @@ _PROSE = re.compile(r"[A-Za-z]{2,}[ \t]+$")
 # `Epoch 00007: reducing learning rate of group 0 to 5.0000e-04.`, `Epoch 00005: early
 # stopping`): words, and no `name: value` or `name=value` among them.
 _CALLBACK_MESSAGE = re.compile(r"[ \t]*[A-Za-z][^:=]*")
-# `Training of Epoch 0 - loss: inf` and a table's `| end of epoch 1 | ... | valid loss 5.53`
-# lead a record too, the latter naming no split.
+# `Training of Epoch 0 - loss: inf`, a table's `| end of epoch 1 | ... | valid loss 5.53` and
+# CNTK's `Finished Epoch[ 2 of 8]: [Training] ce = 0.27 * 36001` lead a record too, the latter
+# two naming no split.
 _RECORD_LEAD = re.compile(
-    r"[\[(|]?[ \t]*(?:(train(?:ing)?|val(?:id(?:ation)?)?|eval|test)(?:[ \t]+of)?|end[ \t]+of)[ \t]*",
+    r"[\[(|]?[ \t]*(?:(train(?:ing)?|val(?:id(?:ation)?)?|eval|test)(?:[ \t]+of)?|end[ \t]+of|finished)"
+    r"[ \t]*",
     re.IGNORECASE,
 )
 # A hand-written loop's block per epoch under an `Epoch k/N` header (the PyTorch
@@ -541,7 +553,9 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
         text = _COUNT_SHARE.sub(r"\1\2", text)
     for part in _RECORD_SEPARATORS.split(text):
         field = _DURATION_FIELD.sub("", _REMARK.sub("", part))
-        field = _TRAILING_DURATION.sub("", _LEADING_COUNT.sub("", field)).strip()
+        field = _TRAILING_DURATION.sub("", _LEADING_COUNT.sub("", field)).strip().lstrip(": \t")
+        if "*" in field:
+            field = _SAMPLE_COUNT.sub("", field)
         if not field:
             continue
         found = _part_fields(field)
@@ -584,6 +598,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     opened = previous = 0  # the line of the pending epoch's record, its last line
     lead: str | None = None  # the split the pending epoch's latest record line names
     stepped = False  # whether some epoch was logged over several step lines
+    summary: set[str] | None = None  # the names of the pending epoch's summary lines
     in_steps = False  # whether the pending epoch's latest record line was a step's
     continued: list[tuple[int, list[str]]] = []  # the pending epoch's lines of fields, names
     earlier: set[str] = set()  # the names the epochs before it logged
@@ -632,7 +647,11 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
             continue
         metrics = _named(fields, found[1] if found else None)
         epoch, total = int(record[1]), int(record[2] or record[3]) if record[2] or record[3] else None
-        step_line = _STEP_COUNTER.search(text, record.end()) is not None or "_end" in record[0].lower()
+        step_line = (
+            _STEP_COUNTER.search(text, record.end()) is not None
+            or _STEP_AFTER_EPOCH.match(text, record.end()) is not None
+            or "_end" in record[0].lower()
+        )
         # A step's line is a point of the per-step reading; so is an epoch's first line, not
         # its next ones (its validation after its training).
         if metrics and (step_line or not (steps.current.epochs and last == (epoch, total))):
@@ -641,13 +660,21 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         if (
             pending is not None
             and same_epoch
-            and (step_line or in_steps or metrics.keys().isdisjoint(pending))
+            and (
+                step_line
+                or in_steps
+                or metrics.keys().isdisjoint(summary if summary is not None else pending)
+            )
         ):
             # A later step of the same epoch (the later state wins), its summary after its step
             # lines (`Epoch 1 Batch 500 Loss 3.62`, then `Epoch 1 Loss 3.39`), or the epoch's next
             # line (its validation after its training): more of the epoch, where the same names
-            # again would be a new fit's first epoch.
+            # again would be a new fit's first epoch. A summary of several lines (MXNet's
+            # `Epoch[0] Train-CrossEntropy=...`, then `Epoch[0] Train-accuracy=...`) names again
+            # what the steps named: only its own names again would be a new fit.
             stepped |= step_line and bool(metrics)
+            if not step_line and (in_steps or summary is not None):
+                summary = (summary or set()) | metrics.keys()
             in_steps = step_line
             pending.update(metrics)
             previous, lead = number, found[1] if found else None
@@ -658,6 +685,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         last = (epoch, total)
         pending, opened, previous, lead = metrics, number, number, found[1] if found else None
         in_steps = step_line
+        summary = None
     close(final=True)
     if stepped and runs.epochs < MIN_STEPPED_EPOCHS:
         return steps, SourceInfo(format=FORMAT, granularity="step")

@@ -359,6 +359,26 @@ UNNAMED_LOSS_LAYOUTS = {
         "loss = 0.65\n",
         [0.71, 0.65],
     ),
+    # CNTK's minibatch lines (w1411, w1412): `Minibatch[...]` counts the steps of one epoch, a
+    # value's sample count (`\\*` where markdown escaped it) is no part of it.
+    "cntk minibatch lines": (
+        ">  Epoch[1002 of 5000]-Minibatch[ 271- 280, 0.00000000000061%]: error = 161233.92000000 \\* 1000; "
+        "time = 0.0159s; samplesPerSecond = 62703.8\n"
+        ">  Epoch[1002 of 5000]-Minibatch[ 281- 290, 0.00000000000063%]: error = 161230.33600000 \\* 1000; "
+        "time = 0.0151s; samplesPerSecond = 66440.8\n",
+        [161233.92, 161230.336],
+    ),
+    # MXNet's Speedometer (w1429): a tab before each name, hyphenated names, an epoch's summary
+    # over several lines after its batch lines.
+    "mxnet epoch lines": (
+        "Epoch[0] Batch [100]\tSpeed: 133.53 samples/sec\tTrain-CrossEntropy=2.76\n"
+        "Epoch[0] Train-CrossEntropy=2.31\nEpoch[0] Train-accuracy=0.41\nEpoch[0] Time cost=389.625\n"
+        "Epoch[0] Validation-CrossEntropy=2.35\n"
+        "Epoch[1] Batch [100]\tSpeed: 142.84 samples/sec\tTrain-CrossEntropy=2.01\n"
+        "Epoch[1] Train-CrossEntropy=1.95\nEpoch[1] Train-accuracy=0.52\nEpoch[1] Time cost=368.338\n"
+        "Epoch[1] Validation-CrossEntropy=2.05\n",
+        [2.31, 1.95],
+    ),
 }
 
 
