@@ -54,7 +54,9 @@ _PLURALS = {"losses": "loss", "accs": "acc", "accuracies": "accuracy"}
 # ... or keep them under the curve's name and `_history` (`train_loss_history`, `valAccHistory`).
 _LIST_SUFFIXES = frozenset({"history"})
 # Columns that number the rows rather than measure anything.
-INDEX_NAMES = frozenset({"epoch", "epochs", "step", "steps", "global_step", "index", "unnamed: 0", ""})
+INDEX_NAMES = frozenset(
+    {"epoch", "epochs", "step", "steps", "global_step", "iteration", "iterations", "index", "unnamed: 0", ""}
+)
 
 
 def index_word(name: str) -> str:
@@ -68,6 +70,10 @@ def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
     a Keras name (`val_out_caps_acc`) is kept as it is. `test` means validation where the
     input has no validation split of its own (PyTorch examples log `Loss/test`)."""
     name = name.strip().strip("\"'")
+    if "/" in name:
+        # Chainer's reporter names a value by the link that reported it: `main/loss` is the
+        # model's (the optimizer's `main` target), `validation/main/accuracy` the evaluator's.
+        name = "/".join(part for part in name.split("/") if part != "main") or name
     head, underscore, last = name.rpartition("_")
     if head and last.lower() in _LIST_SUFFIXES:  # `train_loss_history`: the list of a curve
         name = head

@@ -13,6 +13,7 @@ a live log) is skipped and reported.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import itertools
 import math
@@ -44,6 +45,7 @@ MAX_SKIPPED_ROWS = 1000
 # A markdown table, as READMEs and rendered notebooks show a Trainer's `Epoch | Training Loss`:
 # `| 1 | 0.69 |` rows, and under the header a row that only aligns the columns (`|---|:--:|`).
 _ALIGNMENT_CHARS = frozenset("|-: \t")
+_BOX_RULE_CHARS = frozenset("+-=")
 # A cell set in bold or italics (`| 6 | 0.21885 | **0.22114** |`, a README marking its best
 # epoch) holds the value inside the marks.
 _EMPHASIS = re.compile(r"^([ \t]*)(\*\*|__|\*|_)(\S(?:[^|]*?\S)?)\2([ \t]*)$")
@@ -64,6 +66,8 @@ def _lines(content: str) -> list[tuple[int, str]]:
     lines = []
     for i, line in enumerate(content.split("\n"), start=1):
         stripped = line.strip()
+        if stripped[:1] == "+" and stripped[-1:] == "+" and _BOX_RULE_CHARS.issuperset(stripped):
+            continue  # a box table's rule (`+-----+-----+`, prettytable and Turi Create print them)
         if stripped[:1] == "|" and stripped[-1:] == "|" and len(stripped) > 1:
             if "---" in stripped and _ALIGNMENT_CHARS.issuperset(stripped):
                 continue
@@ -90,15 +94,60 @@ def _unaligned(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
         if len(names) < 2 or any(is_number(name) for name in names) or not below:
             continue
         cells = below[0][1].split()
-        if len(cells) not in (len(names), len(names) + 1) or not all(is_number(cell) for cell in cells):
+        if not cells or not all(is_number(cell) for cell in cells):
             continue
-        if len(cells) > len(names):
-            names = ["", *names]
-        rows = [
-            (n, "\t".join(line.split())) for n, line in lines[index + 1 :] if not _RULE_CHARS.issuperset(line)
-        ]
+        if len(cells) in (len(names), len(names) + 1):
+            if len(cells) > len(names):
+                names = ["", *names]
+            rows = [
+                (n, "\t".join(line.split()))
+                for n, line in lines[index + 1 :]
+                if not _RULE_CHARS.issuperset(line)
+            ]
+        elif 2 <= len(cells) < len(names) and (starts := _name_starts(header)) is not None:
+            # Fewer values than names: a column left blank in this row (Chainer's PrintReport
+            # pads a value it has not got yet, `validation/main/map` before the first
+            # evaluation, with spaces). Each value goes under the name it starts beneath.
+            if _by_position(below[0][1], starts) is None:
+                continue
+            rows = [
+                (n, cells_tabbed if (cells_tabbed := _by_position(line, starts)) is not None else line)
+                for n, line in lines[index + 1 :]
+                if not _RULE_CHARS.issuperset(line)
+            ]
+        else:
+            continue
         return [*lines[:index], (lines[index][0], "\t".join(names)), *rows]
     return lines
+
+
+# A blank left where a value was not reported (no evaluation yet) is a missing value, not
+# pandas' empty NaN: it is written as CSVLogger writes one.
+_NOT_REPORTED = "NA"
+_ALIGNED_NAME = re.compile(r"\S+(?: \S+)*")
+_CELL = re.compile(r"\S+")
+
+
+def _name_starts(header: str) -> list[int] | None:
+    """Where each name of a header aligned with spaces starts; None where tabs make it unknown."""
+    if "\t" in header:
+        return None
+    return [found.start() for found in _ALIGNED_NAME.finditer(header)]
+
+
+def _by_position(line: str, starts: list[int]) -> str | None:
+    """A left-aligned row's values as tab-separated cells, `NA` where the row leaves the column
+    empty: each value under the name whose column (from its first character to the next
+    name's) it starts in. None where two values fall in one column, or the line has tabs."""
+    if "\t" in line:
+        return None
+    cells = [_NOT_REPORTED] * len(starts)
+    for found in _CELL.finditer(line):
+        column = bisect.bisect_right(starts, found.start()) - 1
+        if column < 0 or cells[column] != _NOT_REPORTED:
+            return None
+        cells[column] = found[0]
+    return "\t".join(cells)
 
 
 def _tabbed_header(header: str, row: str) -> str | None:
@@ -235,9 +284,15 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
         i for i, name in enumerate(raw_names) if index_word(name) in INDEX_NAMES and (i == 0 or name)
     )
     epochs = [i for i in sorted(indexes) if index_word(raw_names[i]) == "epoch"]
-    counter = next(iter(epochs or sorted(indexes)), None)
+    # A row per logged iteration (Chainer's LogReport every N iterations) repeats its epoch;
+    # the iteration count is the one that restarts only with a new run.
+    iterations = [i for i in sorted(indexes) if index_word(raw_names[i]) in {"iteration", "iterations"}]
+    counter = next(iter(iterations or epochs or sorted(indexes)), None)
     test_is_validation = not has_validation_split(raw_names)
-    text = text_columns(lines[start + 1 : start + 2], separator, len(raw_names))
+    # An unnamed column empty in every row is a separator that ends each line (`loss\tacc\t`),
+    # no curve: left out, as a label column is, without a word.
+    blank = _blank_columns(lines[start + 1 : start + 1 + _SNIFF_ROWS], separator, raw_names)
+    text = text_columns(lines[start + 1 : start + 2], separator, len(raw_names)) | blank
     # A column of labels (`Status`: `★ Best`) is no curve beside a lone error measure.
     # fastai's Recorder table (`epoch train_loss valid_loss accuracy time`) computes its metrics
     # on the validation set: a metric it names without a split is the validation's.
@@ -254,14 +309,14 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
         ],
         indexes | text,
     )
-    if any(not name for i, name in enumerate(names) if i not in indexes):
+    if any(not name for i, name in enumerate(names) if i not in indexes | blank):
         raise HistoryError(f"the header needs distinct, non-empty column names: {quote(raw_names)}")
     if len(set(names)) != len(names):
         raise HistoryError(f"the header names a metric twice: {quote(raw_names)}")
     # A header that says its column is in percent (`Val Acc (%)`) holds shares times 100.
     scale = [100.0 if "%" in name else 1.0 for name in raw_names]
     runs = Runs()
-    for i in sorted(text):
+    for i in sorted(text - blank):
         runs.current.skips.add(
             lines[start][0], f"column {quote(raw_names[i])} holds text, not numbers: left out"
         )
@@ -333,6 +388,24 @@ def _rows_per_step(lines: list[tuple[int, str]], separator: str, raw_names: list
         gaps |= any(not cell.strip() for cell in cells)
         previous = epoch
     return repeated and gaps
+
+
+def _blank_columns(lines: list[tuple[int, str]], separator: str, raw_names: list[str]) -> frozenset[int]:
+    """The last column where the header leaves it unnamed and the rows looked at leave it empty
+    (a separator that ends every line); none where a row cannot be split as the header is. An
+    unnamed column between others is no such thing: the header is not one."""
+    last = len(raw_names) - 1
+    unnamed = {last} if last > 1 and not raw_names[last].strip() else set()
+    for _number, line in lines:
+        if not unnamed:
+            break
+        try:
+            cells = split_cells(line, separator)
+        except csv.Error:
+            continue
+        if len(cells) == len(raw_names):
+            unnamed = {i for i in unnamed if not cells[i].strip()}
+    return frozenset(unnamed)
 
 
 def _one_epoch_fits(

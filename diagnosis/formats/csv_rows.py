@@ -18,6 +18,8 @@ _NUMBER = re.compile(r"\s*[-+]?(?:nan|inf(?:inity)?|(?:\d+\.?\d*|\.\d+)(?:e[-+]?
 # A share written as a percentage (`93.14%`, what a hand-written export prints for an accuracy):
 # the sign says the scale, so it is read as the share it is (0.9314).
 _PERCENT = re.compile(r"\s*((?:\d+\.?\d*|\.\d+))[ \t]*%\s*")
+# A value printed as a list of one (`[0.001]`: a script that logs `scheduler.get_last_lr()`).
+_LISTED = re.compile(r"\s*\[\s*([^\[\],]*?)\s*\]\s*")
 
 
 def split_cells(line: str, separator: str) -> list[str]:
@@ -27,6 +29,8 @@ def split_cells(line: str, separator: str) -> list[str]:
 
 
 def is_number(cell: str) -> bool:
+    if (listed := _LISTED.fullmatch(cell)) is not None:
+        cell = listed[1]
     return _NUMBER.fullmatch(cell) is not None or _PERCENT.fullmatch(cell) is not None
 
 
@@ -36,6 +40,8 @@ def _value(cell: str, empty: float | None) -> float | None:
         return empty
     if cell in MISSING:
         return None
+    if (listed := _LISTED.fullmatch(cell)) is not None and listed[1]:
+        cell = listed[1]
     if (percent := _PERCENT.fullmatch(cell)) is not None:
         return float(percent[1]) / 100.0
     if not is_number(cell):

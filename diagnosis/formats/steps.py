@@ -227,6 +227,10 @@ def trainer_state_runs(document: Mapping[str, object]) -> list[TrainingHistory]:
 # PyTorch Lightning metrics.csv and W&B exports -------------------------------------------------
 
 
+# Columns that count a table's steps, as each tool names them.
+STEP_NAMES = ("step", "global_step", "iteration")
+
+
 def lightning_runs(
     lines: list[tuple[int, str]], separator: str, raw_names: list[str]
 ) -> list[TrainingHistory]:
@@ -234,7 +238,8 @@ def lightning_runs(
     lowered = [name.strip().lower() for name in raw_names]
     epoch_col = lowered.index("epoch") if "epoch" in lowered else None
     # Without a step column (test-tube's metrics.csv), the rows are in the order they were logged.
-    step_col = lowered.index("step") if "step" in lowered else None
+    # Chainer's LogReport counts `iteration` where Lightning counts `step`.
+    step_col = next((lowered.index(name) for name in STEP_NAMES if name in lowered), None)
     text = text_columns(lines[:1], separator, len(raw_names))  # test-tube's `created_at`
     monitors = [i for i, name in enumerate(lowered) if _LR_MONITOR.fullmatch(name)]
     test_is_validation = not has_validation_split(raw_names)

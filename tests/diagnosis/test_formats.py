@@ -106,6 +106,23 @@ def test_a_pandas_dump_of_a_csvlogger_file_keeps_epoch_as_the_counter_not_a_metr
     assert second.metrics["loss"].tolist() == [0.95, 0.6]
 
 
+def test_a_trailing_separator_is_no_column_and_a_listed_value_a_number() -> None:
+    # Every line ends with a tab (a logger that writes `name\t` per column): no empty name.
+    tabbed = b"Learning Rate\tTrain Loss\tValid Loss\t\n0.1\t0.9\t1.0\t\n0.1\t0.7\t0.8\t\n"
+    (run,) = load_runs(tabbed, "log.txt")
+    assert set(run.metrics) == {"learning_rate", "loss", "val_loss"}
+    assert not run.source.skipped
+    # An unnamed column that holds values is still refused.
+    with pytest.raises(HistoryError, match="non-empty column names"):
+        load_runs(b"loss,acc,\n0.9,0.5,1\n0.7,0.6,2\n", "log.csv")
+    # Nor is a line of a name, two tabs and a value a header with an empty column between.
+    lasagne = b"Epoch 1 of 5 took 4.1s\n  training loss:\t\t2.47\n  validation loss:\t\t2.30\n"
+    assert load_runs(lasagne, "log.txt")[0].source.format != "csv"
+    # `[0.001]`: a scheduler's get_last_lr() printed as its list.
+    (listed,) = load_runs(b"epoch,lr,loss\n0,0.001,0.9\n1,[0.001],0.7\n2,[ 1e-4 ],0.6\n", "log.csv")
+    assert listed.metrics["learning_rate"].tolist() == [0.001, 0.001, 1e-4]
+
+
 def test_a_markdown_table_of_epochs_reads_like_a_csv() -> None:
     (run,) = load_path(FIXTURES / "wild" / "md-table-cifar10-cnn-readme.md")
     assert set(run.metrics) == {"loss", "val_loss"}  # no `Epoch` column, no `----:` row

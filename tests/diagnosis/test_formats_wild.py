@@ -913,3 +913,38 @@ def test_a_summary_writer_runs_directory_is_a_run_per_subdirectory() -> None:
     assert [run.source.format for run in runs] == ["tensorboard_scalars"] * 9
     assert {run.source.granularity for run in runs} == {"epoch"}
     assert all(list(run.metrics) == ["loss"] for run in runs)
+
+
+@pytest.mark.parametrize(
+    ("name", "names"),
+    [
+        # Rules above and below the header only; `Elapsed Time` holds `28.94s` (text).
+        (
+            "box-table-turicreate-activity-classifier-issue2354.txt",
+            {"loss", "accuracy", "val_loss", "val_accuracy"},
+        ),
+        # A rule between every row.
+        (
+            "box-table-turicreate-drawing-classifier-pr1949-EXCERPT.txt",
+            {"loss", "accuracy", "elapsed_time_seconds"},
+        ),
+    ],
+)
+def test_a_box_table_reads_as_a_table_its_iteration_no_curve(name: str, names: set[str]) -> None:
+    (run,) = load_path(wild_log(name))
+    assert set(run.metrics) == names  # `Iteration` numbers the rows
+    assert run.epochs == MANIFEST[name]["epochs"][0]
+
+
+def test_chainer_printreport_names_and_blank_cells() -> None:
+    # `main/loss` is the model's loss, `validation/main/accuracy` the evaluator's accuracy.
+    (run,) = load_path(wild_log("w1432_chainer-issue4424-cifar-lr0p5-stuck-at-ln10.txt"))
+    assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(run.metrics)
+    # A value not reported yet is a blank under its name: the values that follow stay under
+    # theirs, and a column never reported is no curve of NaN.
+    (table,) = load_path(wild_log("chainer-printreport-blank-validation-seq2seq-issue6101-EXCERPT.txt"))
+    assert set(table.metrics) == {"loss", "perp", "val_bleu", "elapsed_time"}
+    assert table.metrics["perp"].tolist() == [1114.84, 1.19844]
+    assert math.isnan(table.metrics["val_bleu"][0])
+    assert table.metrics["val_bleu"][1] == 0.178536
+    assert table.source.skipped[0].lines == "4"  # the `# source :` line
