@@ -869,6 +869,11 @@ def _unpredictable_labels(findings: Sequence[Finding]) -> Iterable[tuple[Code, E
 def _overfit_shape(findings: Sequence[Finding], baseline: float | None) -> Iterable[tuple[Code, Evidence]]:
     """What the shape of an overfitting alarm says about its cause (see NOISY_FIT_SHARE)."""
     found = next((f for f in findings if f.code == C.overfitting and f.severity is not Severity.info), None)
+    # A classifier of unknown K held against ln 2 by the alarm itself (overfitting's
+    # FOREIGN_FROM_START): that is its yardstick, not the first epoch's training loss.
+    own = found.evidence if found is not None else {}
+    if own.get("foreign_from_start") is True and isinstance(own.get("baseline_loss"), int | float):
+        baseline = float(own["baseline_loss"])
     if found is None or not baseline:
         return
     train = found.evidence.get("train_end_median")

@@ -42,7 +42,12 @@ Shapes:
   another preprocessing) or too few samples to generalize from look like this. A regression
   with no `baseline_loss` takes the first epoch's training loss as the yardstick: a fresh
   network predicts about zero, whose MSE is at least the targets' variance, and one epoch moves
-  it down only part of the way (so the share is if anything understated).
+  it down only part of the way (so the share is if anything understated). A classifier of unknown
+  K takes ln 2 (the least one that learned nothing scores) where validation was already
+  GAP_RATIO above the training loss in the log's first epoch at a validation accuracy no worse
+  than training's (_foreign_from_start): right as often on new samples, but wildly confident in
+  its wrong answers there (wild logs w1480, w1487: validation images fed unscaled, 0-255, to a
+  CNN trained on rescaled ones; validation loss 30-400x training's at 99 % accuracy).
 
 A validation loss evaluated on a cadence (a Hugging Face Trainer's `eval_steps`, Keras'
 `validation_freq`: no value between evaluations) is judged on the epochs it was evaluated in,
@@ -75,7 +80,7 @@ from diagnosis.history import TrainingHistory
 from diagnosis.judgeable import MIN_EPOCHS as JUDGEABLE_EPOCHS
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
-from diagnosis.rules.loss_spikes import NOISE_WIDTHS
+from diagnosis.rules.loss_spikes import CLASSIFICATION_TASKS, NOISE_WIDTHS
 from diagnosis.rules.underfitting import HIGH_LOSS
 from diagnosis.rules.unexpected_initial_loss import ended_well
 from diagnosis.taxonomy import Category, Code
@@ -155,6 +160,10 @@ SCORE = re.compile(r"^(?:[a-z]+_)?(?:iou|io_u|dice|jaccard|f1|auc)(?:_[a-z0-9]+)
 # A validation curve with gaps is judged on its evaluated epochs when it has at least this many:
 # a best one and PATIENCE after it.
 MIN_EVALUATIONS = PATIENCE + 1
+# Where a classifier's K is unknown (no ln K), a validation loss GAP_RATIO above the training
+# loss in the log's first epoch while validation's accuracy is at least training's there is
+# held against ln 2 (the least a classifier that learned nothing scores): see _foreign_from_start.
+FOREIGN_FROM_START = "ln 2 (validation 10x the training loss from the first epoch, its accuracy no worse)"
 GAP_CAUSES = (
     ("train_val_shift", 2.0),
     ("insufficient_data", 2.0),
@@ -564,6 +573,12 @@ class Overfitting(Rule):
             # Certain of every training sample (the loss at float32's epsilon): held against
             # ln 2, the least any balanced classifier that learned nothing scores.
             baseline, baseline_from = math.log(2), "ln 2 (training loss at float32's epsilon)"
+        if (
+            baseline is None
+            and run.facts.task in CLASSIFICATION_TASKS
+            and _foreign_from_start(run, val, train)
+        ):
+            baseline, baseline_from = math.log(2), FOREIGN_FROM_START
         if baseline is None:
             return None
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
@@ -586,6 +601,7 @@ class Overfitting(Rule):
                 "train_end_median": rounded(train_end),
                 "baseline_loss": rounded(baseline),
                 "baseline_from": baseline_from,
+                "foreign_from_start": baseline_from == FOREIGN_FROM_START,
                 "val_best_share_of_baseline_loss": rounded(val_share, 3),
                 "thresholds": {"high_loss": HIGH_LOSS, "gap_ratio": GAP_RATIO},
             },
@@ -598,3 +614,24 @@ class Overfitting(Rule):
             epochs=list(range(run.epochs)),
             causes=GAP_CAUSES,
         )
+
+
+def _foreign_from_start(run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> bool:
+    """Validation GAP_RATIO above the training loss in the first epoch, while the validation
+    accuracy there is at least the training accuracy: the model answers new samples as well as
+    the ones it trains on, yet scores them an order of magnitude worse, so its few wrong answers
+    on them are wildly confident (validation inputs on another scale: unscaled images beside
+    rescaled training ones). A model that memorized (an excerpt of a long run) is more right on
+    what it has seen. Needs an accuracy: the loss alone cannot tell the two apart."""
+    name = run.facts.accuracy_metric
+    accuracy = run.get(name) if name else None
+    val_accuracy = run.get(f"val_{name}") if name else None
+    if accuracy is None or val_accuracy is None or not float(train[0]) > 0:
+        return False
+    first, val_first = float(accuracy[0]), float(val_accuracy[0])
+    return (
+        math.isfinite(first)
+        and math.isfinite(val_first)
+        and val_first >= first
+        and float(val[0]) >= GAP_RATIO * float(train[0])
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -165,6 +167,29 @@ def test_a_gap_from_the_start_is_overfitting_with_the_shift_first_among_causes()
     assert "does not carry over" in finding.summary
     # The same gap far below what a model that learned nothing scores is a fine model.
     assert "overfitting" not in codes({**raw, "val_loss": (val / 20).tolist()}, num_classes=10)
+
+
+def test_validation_ten_times_the_training_loss_from_the_first_epoch_needs_no_k() -> None:
+    # Wild logs w1480/w1487: validation images fed unscaled to a CNN trained on rescaled ones.
+    # Validation 33x the first epoch's training loss, 90x its end, at 98 % validation accuracy;
+    # no num_classes, so no ln K: ln 2, the least a classifier that learned nothing scores.
+    t = np.arange(10)
+    train = (0.09 + 1.1 * np.exp(-t / 2)).tolist()
+    val = (8.0 + 32.0 * np.exp(-t / 2)).tolist()
+    accuracy = (0.97 - 0.38 * np.exp(-t / 2)).tolist()
+    val_accuracy = (0.984 - 0.11 * np.exp(-t / 2)).tolist()
+    raw = {"loss": train, "accuracy": accuracy, "val_loss": val, "val_accuracy": val_accuracy}
+    result = diagnose(history_from_mapping(raw))
+    finding = next(f for f in result.findings if f.code == "overfitting")
+    assert finding.severity is Severity.warning
+    assert finding.evidence["baseline_loss"] == pytest.approx(math.log(2), abs=1e-6)
+    assert result.verdict.causes[0].code == "train_val_shift"
+    # Validation near the training loss after the first epoch, memorized away from later on (the
+    # training loss to 0.003 while validation rests at 0.9): no such yardstick.
+    memorized = {**raw, "loss": (0.003 + 1.1 * np.exp(-t / 2)).tolist(), "val_loss": [1.5, *[0.9] * 9]}
+    assert "overfitting" not in {
+        f.code for f in diagnose(history_from_mapping(memorized)).findings if f.severity is not Severity.info
+    }
 
 
 def test_val_loss_rising_with_train_loss_is_not_overfitting() -> None:
