@@ -38,7 +38,7 @@ from diagnosis.formats.columns import (
     has_validation_split,
     loss_candidate,
 )
-from diagnosis.history import LEGACY_NAMES, MAX_EPOCHS, HistoryError, TrainingHistory
+from diagnosis.history import LEGACY_NAMES, MAX_EPOCHS, VAL_PREFIX, HistoryError, TrainingHistory
 from diagnosis.models import InputFacts, SourceInfo
 
 FORMAT = "keras_console"
@@ -399,6 +399,10 @@ class _Block:
         return last
 
 
+# The first line of a paste cut inside its first word, where the lines after it name the epoch.
+_CUT_EPOCH = re.compile(r"(p?och)(?=[ \t]+\d)")
+
+
 def _lines(content: str) -> Iterator[tuple[int, str | None]]:
     """(line number, cleaned text) of every line that may matter, glued parts split."""
     if "\x1b" in content:
@@ -427,6 +431,9 @@ def _lines(content: str) -> Iterator[tuple[int, str | None]]:
             yield number, None
             continue
         line = _clean(raw)
+        if number == 1 and (cut := _CUT_EPOCH.match(line)) is not None and "Epoch" in content:
+            # A paste whose selection began inside its first word (`poch  1, 12850/37527; ...`).
+            line = "Epoch"[: 5 - len(cut[1])] + line
         # With the group, split() keeps each inline header as a part of its own.
         pieces = _INLINE_HEADER.split(line) if "Epoch" in line else [line]
         for piece in pieces:
@@ -592,7 +599,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     MIN_STEPPED_EPOCHS of them were, each step line is a point instead; the source says which."""
     lines = _run_together(lines)
     runs = Runs()
-    steps = Runs()  # every record line a point, for a log of too few epochs
+    step_rows: list[dict[str, float]] = []  # every record line a point, for a log of too few epochs
     last: tuple[int, int | None] | None = None
     pending: dict[str, float] | None = None  # the epoch's result so far, from its step lines
     opened = previous = 0  # the line of the pending epoch's record, its last line
@@ -654,8 +661,12 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         )
         # A step's line is a point of the per-step reading; so is an epoch's first line, not
         # its next ones (its validation after its training).
-        if metrics and (step_line or not (steps.current.epochs and last == (epoch, total))):
-            steps.current.add_epoch(metrics)
+        if metrics and (step_line or not (step_rows and last == (epoch, total))):
+            if step_rows and all(name.startswith((VAL_PREFIX, "test_")) for name in metrics):
+                # A step's evaluation (`Epoch 0 Batch 50/225 - Test Loss: 3.18`) is more of it.
+                step_rows[-1].update(metrics)
+            else:
+                step_rows.append(dict(metrics))
         same_epoch = pending is not None and last == (epoch, total)
         if (
             pending is not None
@@ -688,6 +699,9 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         summary = None
     close(final=True)
     if stepped and runs.epochs < MIN_STEPPED_EPOCHS:
+        steps = Runs()
+        for row in step_rows:
+            steps.current.add_epoch(row)
         return steps, SourceInfo(format=FORMAT, granularity="step")
     return runs, SourceInfo(format=FORMAT, aggregated=STEP_LINES if stepped else None)
 

@@ -398,3 +398,13 @@ def test_loss_precedence_prefers_the_cross_entropy_and_names_holding_loss() -> N
     assert loss_candidate(["perplexity", "val_perplexity"]) == "perplexity"
     assert loss_candidate(["loss", "error"]) is None
     assert loss_candidate(["time_cost", "accuracy"]) is None
+
+
+def test_a_first_line_cut_inside_its_first_word_is_read() -> None:
+    # OpenNMT-py (w1428): the paste's selection began after the `E` of `Epoch`.
+    text = "poch  1, 12850/37527; acc:   3.99; ppl: 12792.57; xent:   9.46; 3438 src tok/s\n" + "".join(
+        f"Epoch  1, {s}/37527; acc:   4.48; ppl: 35173.75; xent:  {x}; 3599 src tok/s\n"
+        for s, x in ((12900, 10.47), (12950, 10.67))
+    )
+    [run] = load_runs(text.encode(), "log.txt")
+    assert run.metrics["loss"].tolist() == [9.46, 10.47, 10.67]
