@@ -116,8 +116,11 @@ def test_a_trailing_separator_is_no_column_and_a_listed_value_a_number() -> None
     with pytest.raises(HistoryError, match="non-empty column names"):
         load_runs(b"loss,acc,\n0.9,0.5,1\n0.7,0.6,2\n", "log.csv")
     # Nor is a line of a name, two tabs and a value a header with an empty column between.
-    lasagne = b"Epoch 1 of 5 took 4.1s\n  training loss:\t\t2.47\n  validation loss:\t\t2.30\n"
-    assert load_runs(lasagne, "log.txt")[0].source.format != "csv"
+    block = "Epoch {} of 5 took 4.1s\n  training loss:\t\t{}\n  validation loss:\t\t2.30\n"
+    lasagne = "".join(block.format(epoch, loss) for epoch, loss in ((1, 2.47), (2, 2.36), (3, 2.33)))
+    (epochs,) = load_runs(lasagne.encode(), "log.txt")
+    assert epochs.source.format != "csv"
+    assert epochs.metrics["loss"].tolist() == [2.47, 2.36, 2.33]
     # `[0.001]`: a scheduler's get_last_lr() printed as its list.
     (listed,) = load_runs(b"epoch,lr,loss\n0,0.001,0.9\n1,[0.001],0.7\n2,[ 1e-4 ],0.6\n", "log.csv")
     assert listed.metrics["learning_rate"].tolist() == [0.001, 0.001, 1e-4]
