@@ -135,7 +135,7 @@ _EPOCH_RECORD = re.compile(
     r"(?:[ \t]*/[ \t]*(\d{1,9})|[ \t]+(?:completed[ \t]+)?(?:out[ \t]+)?of[ \t]+(\d{1,9}))?[ \t]*[\])]?"
     r"(?:[ \t]*[:,;|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=\(\d{1,12}\)[ \t]+[A-Za-z_])"
     r"|[ \t]+(?=(?:mini)?batch[ \t]*\[[ \t]*\d|(?:step|batch|iter(?:ation)?)s?[ \t]*[:=#]?[ \t]*\d)"
-    r"|[ \t]+(?=[A-Za-z_][\w.]{0,40}-[A-Za-z][\w.]{0,99}=)"
+    r"|[ \t]+(?=[A-Za-z_][\w.]{0,40}(?:-[A-Za-z][\w.]{0,99}){1,2}=)"
     r"|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]"
     r"|(?:[A-Za-z_][\w. \t]{0,120})?(?:loss|acc)[ \t]+\[?[-+.\dn]))",
     re.IGNORECASE,
@@ -161,7 +161,7 @@ MIN_STEPPED_EPOCHS = 2
 _COUNTER_NAMES = frozenset({"step", "steps", "batch", "episode", "iter", "iteration"})
 # A value with a percent sign (`Accuracy: 54.9%`) is the share it writes (0.549).
 _RECORD_FIELD = re.compile(
-    rf"([A-Za-z_][\w.]{{0,99}}(?:-[A-Za-z][\w.]{{0,99}})?(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})"
+    rf"([A-Za-z_][\w.]{{0,99}}(?:-[A-Za-z][\w.]{{0,99}}){{0,2}}(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})"
     rf"[ \t]*[:=][ \t]*({_NUMBER})(%?)",
     re.IGNORECASE,
 )
@@ -600,6 +600,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     lines = _run_together(lines)
     runs = Runs()
     step_rows: list[dict[str, float]] = []  # every record line a point, for a log of too few epochs
+    step_at: tuple[int, str] | None = None  # the epoch and step counter of the last point
     last: tuple[int, int | None] | None = None
     pending: dict[str, float] | None = None  # the epoch's result so far, from its step lines
     opened = previous = 0  # the line of the pending epoch's record, its last line
@@ -661,12 +662,20 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         )
         # A step's line is a point of the per-step reading; so is an epoch's first line, not
         # its next ones (its validation after its training).
+        counter = _STEP_COUNTER.search(text, record.end())
+        at = (epoch, counter[0]) if counter else None
         if metrics and (step_line or not (step_rows and last == (epoch, total))):
-            if step_rows and all(name.startswith((VAL_PREFIX, "test_")) for name in metrics):
-                # A step's evaluation (`Epoch 0 Batch 50/225 - Test Loss: 3.18`) is more of it.
+            if step_rows and (
+                all(name.startswith((VAL_PREFIX, "test_")) for name in metrics)
+                or (at is not None and at == step_at and metrics.keys().isdisjoint(step_rows[-1]))
+            ):
+                # A step's evaluation (`Epoch 0 Batch 50/225 - Test Loss: 3.18`), or its next
+                # metric on a line of its own (MXNet's `Epoch[0] Batch [500] ...\tTrain-accuracy=`
+                # then `... Train-cross-entropy=`), is more of it.
                 step_rows[-1].update(metrics)
             else:
                 step_rows.append(dict(metrics))
+            step_at = at
         same_epoch = pending is not None and last == (epoch, total)
         if (
             pending is not None
