@@ -159,6 +159,10 @@ STEP_LINES = "each epoch's last logged step (or its epoch-end line) read as the 
 # each step line is a point instead. Three epochs of step lines stay three epochs.
 MIN_STEPPED_EPOCHS = 2
 _COUNTER_NAMES = frozenset({"step", "steps", "batch", "episode", "iter", "iteration"})
+# A duration without its unit (`time: 666.83`) is no curve either: each of an epoch's lines may
+# time itself (`Epoch 132 Complete: Avg. Loss: 0.0148 time: 666.83`, then `Epoch 132: testing
+# psnr = 34.28, time: 0.02`), which would read as the same name again: a new fit.
+_DURATION_NAMES = frozenset({"time", "duration", "elapsed", "elapsed time", "elapsed_time"})
 # A value with a percent sign (`Accuracy: 54.9%`) is the share it writes (0.549).
 _RECORD_FIELD = re.compile(
     rf"([A-Za-z_][\w.]{{0,99}}(?:-[A-Za-z][\w.]{{0,99}}){{0,2}}(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})"
@@ -363,11 +367,18 @@ class _Line:
         lead = text[: text.find(found[0][0])] if found else text  # what comes before the metrics
         # Without a counter, Keras' line still leads with the loss; a line that times something
         # else (`CPU times: user 10min 55s, sys: 5.11 s`) is no epoch's.
-        self.progress = bool(found) and (
-            counter is not None
-            or (
-                any("loss" in m[1].lower() for m in found)
-                and ((len(found) >= 2 and len(parts) > 2) or _TIMING.search(lead) is not None)
+        # A name twice on a line without a bar is no Keras line (`train loss: 82.38 - valid
+        # loss: 65.12`: a loop's record, read whole by _record_runs, whose names keep the split).
+        named_twice = counter is None and len({m[1] for m in found}) < len(found)
+        self.progress = (
+            bool(found)
+            and not named_twice
+            and (
+                counter is not None
+                or (
+                    any("loss" in m[1].lower() for m in found)
+                    and ((len(found) >= 2 and len(parts) > 2) or _TIMING.search(lead) is not None)
+                )
             )
         )
         self.finished = self.progress and done and "ETA" not in lead
@@ -539,6 +550,11 @@ _BARE_PAIRS = re.compile(rf"{_BARE_PAIR}(?:[ \t]+{_BARE_PAIR})+", re.IGNORECASE)
 _BARE_PAIR_PARTS = re.compile(rf"([A-Za-z_][\w.]{{0,99}})[ \t]+({_NUMBER})(?![\w.])", re.IGNORECASE)
 
 
+# A word or two and a colon before a part's fields, no number of its own: a label of the line
+# (`===> Epoch 132 Complete: Avg. Loss: 0.014821 time: 666.83`, a super-resolution loop's).
+_PART_LABEL = re.compile(r"[A-Za-z]\w*(?:[ \t]+[A-Za-z]\w*)?:[ \t]+(?=[A-Za-z_])")
+
+
 def _part_fields(field: str) -> list[tuple[str, str, str]] | None:
     """A part's `name: value` fields (see _RECORD_FIELDS, _BARE_FIELD, _BARE_PAIRS), None where it
     is not made of fields alone."""
@@ -566,13 +582,15 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
         if not field:
             continue
         found = _part_fields(field)
+        if found is None and (label := _PART_LABEL.match(field)) is not None:
+            found = _part_fields(field[label.end() :])
         if found is None:
             whole = False
             continue
         fields.extend(
             (name, float(value) / (100.0 if percent else 1.0))
             for name, value, percent in found
-            if name.lower() not in _COUNTER_NAMES
+            if name.lower() not in _COUNTER_NAMES and name.lower() not in _DURATION_NAMES
         )
     return fields, whole
 

@@ -487,3 +487,32 @@ def test_a_metric_glued_behind_other_text_in_a_field_is_still_read() -> None:
     log += f"Epoch 2/2\n2/2 [==] - 0s 5ms/step {dash} loss: 0.4000 - accuracy: 0.8000\n"
     (run,) = load_runs(log.encode())
     assert run.metrics["loss"].tolist() == [0.5, 0.4]
+
+
+def test_console_a_loops_record_with_a_name_twice_is_no_keras_line() -> None:
+    # SpeechBrain's epoch line: ` - ` between its parts, as Keras joins fields, but `loss` twice
+    # (train, valid): a loop's record, whose names keep their split.
+    line = (
+        "epoch: {}, lr: 2.58e-05, steps: {}, optimizer: Adam - train loss: {} - valid loss: {}, "
+        "valid ACC: 0.19\n"
+    )
+    log = "".join(line.format(e, 1084 * e, 80 - e, 70 - e) for e in (1, 2, 3))
+    (run,) = load_runs(log.encode(), "train_log.txt")
+    assert run.metrics["loss"].tolist() == [79.0, 78.0, 77.0]
+    assert run.metrics["val_loss"].tolist() == [69.0, 68.0, 67.0]
+    assert "steps" not in run.metrics
+
+
+def test_console_a_label_before_the_fields_and_durations_on_each_line() -> None:
+    # PyTorch's super-resolution example logged: `Complete:` labels the fields; each line of an
+    # epoch times itself (`time:`), which is no curve and no sign of a new fit.
+    lines = [
+        "===> Epoch {e} Complete: Avg. Loss: 0.01{e} time: 666.83",
+        "===> Epoch {e}: testing psnr = 34.2{e}, ssim = 0.93{e}, time: 0.02",
+    ]
+    log = "".join(
+        f"2022-07-20 11:54:51,376 - INFO: {line.format(e=e)}\n" for e in (1, 2, 3) for line in lines
+    )
+    (run,) = load_runs(log.encode(), "log.txt")
+    assert run.metrics["loss"].tolist() == [0.011, 0.012, 0.013]
+    assert "time" not in run.metrics
