@@ -249,6 +249,12 @@ class Run:
             column.append(values.get(name, math.nan))
         self.epochs += 1
 
+    def drop_first_epoch(self) -> None:
+        """Forget the first epoch (a partial one a reader found out about later)."""
+        for column in self._columns.values():
+            del column[0]
+        self.epochs -= 1
+
     def last(self, name: str) -> float | None:
         """The latest epoch's value of a metric, None where the run has not logged it."""
         column = self._columns.get(name)
@@ -309,6 +315,10 @@ class Runs:
     @property
     def current(self) -> Run:
         return self._runs[-1]
+
+    @property
+    def first(self) -> Run:
+        return self._runs[0]
 
     @property
     def epochs(self) -> int:

@@ -610,6 +610,10 @@ def _named(fields: list[tuple[str, float]], lead: str | None) -> dict[str, float
 MAX_CONTINUATION_GAP = 2
 
 
+# A training loss as a record names it (`loss`, `avg_loss` before columns.finish renames it).
+_TRAINING_LOSS = re.compile(r"(?!val_|test_)(?:\w+_)?loss")
+
+
 def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     """Epochs from lines of their own (`Epoch 3: train loss: 0.41, val loss: 0.52`), or lines of
     fields under such a line (see MAX_CONTINUATION_GAP); a new run starts where the epoch number
@@ -628,6 +632,8 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     in_steps = False  # whether the pending epoch's latest record line was a step's
     continued: list[tuple[int, list[str]]] = []  # the pending epoch's lines of fields, names
     earlier: set[str] = set()  # the names the epochs before it logged
+    first: list[int] = []  # the line of the input's first epoch
+    has_loss: list[bool] = []  # whether each epoch of the first run logged a loss
 
     def close(final: bool = False) -> None:
         if final and earlier and pending:
@@ -639,6 +645,10 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
                     for name in names:
                         del pending[name]
         if pending:
+            if not runs.epochs:
+                first.append(opened)
+            if runs.current is runs.first:
+                has_loss.append(any(_TRAINING_LOSS.fullmatch(name) for name in pending))
             runs.current.add_epoch(pending)
             earlier.update(pending)
         elif pending is not None:
@@ -725,6 +735,12 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         in_steps = step_line
         summary = None
     close(final=True)
+    if len(has_loss) > 2 and not has_loss[0] and all(has_loss[1:]):
+        # A paste that starts inside an epoch (its evaluation line, `Epoch 131: testing psnr =
+        # 34.21`, then `Epoch 132 Complete: Avg. Loss: ...`) holds the end of that epoch only:
+        # no epoch of the curve, where every epoch after it logged the loss it lacks.
+        runs.first.drop_first_epoch()
+        runs.first.skips.add(first[0], "the end of an epoch the paste starts inside (no loss)")
     if stepped and runs.epochs < MIN_STEPPED_EPOCHS:
         steps = Runs()
         for row in step_rows:

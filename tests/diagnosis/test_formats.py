@@ -516,3 +516,8 @@ def test_console_a_label_before_the_fields_and_durations_on_each_line() -> None:
     (run,) = load_runs(log.encode(), "log.txt")
     assert run.metrics["loss"].tolist() == [0.011, 0.012, 0.013]
     assert "time" not in run.metrics
+    # A paste that starts with the previous epoch's test line: the end of an epoch, no epoch.
+    cut = "2022-07-20 11:43:44,549 - INFO: ===> Epoch 0: testing psnr = 34.21, ssim = 0.934, time: 0.02\n"
+    (late,) = load_runs((cut + log).encode(), "log.txt")
+    assert late.metrics["loss"].tolist() == [0.011, 0.012, 0.013]
+    assert late.source.skipped[0].lines == "1"
