@@ -65,6 +65,15 @@ class PlainStackCheck(ModelCheck):
 
     codes = (Code.vanishing_gradients,)
     trials = ((Code.vanishing_gradients, "relu_he_init"),)
+    # The hidden activations a check counts, and how many of them make its stack deep.
+    activations: ClassVar[frozenset[str]]
+    deep: ClassVar[int]
+
+    def stacked(self, info: ModelInfo) -> list[str]:
+        """The hidden layers with one of `activations`, when at least `deep` of them sit in a
+        plain stack; else none."""
+        layers = [layer.name for layer in info.layers[:-1] if layer.activation in self.activations]
+        return layers if len(layers) >= self.deep and plain_stack(info) else []
 
     def corroborated(self, finding: Finding, facts: BundleFacts) -> bool:
         """A count of layers is a suspicion: four tanh layers of a small MLP train fine with

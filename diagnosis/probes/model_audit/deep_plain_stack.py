@@ -13,7 +13,7 @@ from __future__ import annotations
 from diagnosis.bundle import LabelInfo, ModelInfo
 from diagnosis.evidence import PLAIN_DEPTH_KEY
 from diagnosis.models import Finding, Severity
-from diagnosis.probes.model_audit.base import PlainStackCheck, plain_stack
+from diagnosis.probes.model_audit.base import PlainStackCheck
 from diagnosis.probes.model_info import DYING_ACTIVATIONS
 from diagnosis.taxonomy import Category, Code
 
@@ -24,10 +24,12 @@ DEEP_PLAIN = 30
 
 class DeepPlainStack(PlainStackCheck):
     name = "deep_plain_stack"
+    activations = DYING_ACTIVATIONS
+    deep = DEEP_PLAIN
 
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
-        plain = [layer.name for layer in info.layers[:-1] if layer.activation in DYING_ACTIVATIONS]
-        if len(plain) < DEEP_PLAIN or not plain_stack(info):
+        plain = self.stacked(info)
+        if not plain:
             return None
         return Finding(
             code=Code.vanishing_gradients,

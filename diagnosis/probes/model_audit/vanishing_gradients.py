@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from diagnosis.bundle import LabelInfo, ModelInfo
 from diagnosis.models import Finding, Severity
-from diagnosis.probes.model_audit.base import PlainStackCheck, plain_stack
+from diagnosis.probes.model_audit.base import PlainStackCheck
 from diagnosis.taxonomy import Category, Code
 
 # This many saturating (sigmoid/tanh) hidden layers without normalization vanish gradients.
@@ -16,11 +16,12 @@ SATURATING = frozenset({"sigmoid", "tanh", "hard_sigmoid", "softsign"})
 
 class SaturatingStack(PlainStackCheck):
     name = "saturating_stack"
+    activations = SATURATING
+    deep = DEEP_SATURATING
 
     def check(self, info: ModelInfo, labels: LabelInfo) -> Finding | None:
-        hidden = info.layers[:-1]
-        saturating = [layer.name for layer in hidden if layer.activation in SATURATING]
-        if len(saturating) < DEEP_SATURATING or not plain_stack(info):
+        saturating = self.stacked(info)
+        if not saturating:
             return None
         return Finding(
             code=Code.vanishing_gradients,
