@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 from diagnosis import Severity, diagnose
+from diagnosis.curves import rank_correlation
 from diagnosis.history import history_from_mapping
 from diagnosis.models import SourceInfo
 from diagnosis.rules import REGISTRY
-from diagnosis.rules.loss_diverging import LATE_CLIMB_GIVEBACK
+from diagnosis.rules.loss_diverging import DRIFT_EPOCHS, DRIFT_TREND, LATE_CLIMB_GIVEBACK, RISE
 from diagnosis.rules.loss_oscillating import (
     AMPLITUDE,
     LARGE_UNDONE,
@@ -115,6 +116,25 @@ def test_a_loss_that_never_improved_gives_back_nothing() -> None:
     # One that creeps up a few percent from its first epoch is drifting off (w626's shape).
     creeping = {"loss": [0.841, 0.8435, 0.8536, 0.8509, 0.8497, 0.8604, 0.8597, 0.8686, 0.8729]}
     assert codes(creeping).get("loss_diverging") is Severity.warning
+
+
+def test_a_loss_drifting_up_through_its_noise_is_drifting_off() -> None:
+    # Wild log w1696's shape: best 0.741 at epoch 64 of 200, then up to 1.22 at the end, a dip
+    # every few epochs so that no three rises in a row reach RISE above where they began, and it
+    # gave back under half of its progress from 1.87.
+    rng = np.random.default_rng(5)
+    fall = 0.74 + 1.13 * np.exp(-np.arange(64) / 8.0)
+    rise = np.linspace(0.741, 1.22, 136) * (1 + rng.normal(0, 0.004, 136))
+    zigzag = rise + np.where(np.arange(136) % 3 == 2, -0.012, 0.0)
+    loss = np.concatenate((fall, zigzag))
+    best = int(np.argmin(loss))
+    assert loss.size - best >= DRIFT_EPOCHS
+    assert rank_correlation(loss[best:]) >= DRIFT_TREND
+    assert np.median(loss[-40:]) >= (1 + RISE) * loss[best]
+    assert codes({"loss": loss.tolist()}).get("loss_diverging") is Severity.warning
+    # The same noise about a level, with no trend after the best, is a converged loss.
+    level = np.concatenate((fall, 0.741 * (1 + rng.normal(0, 0.004, 136)) + 0.01))
+    assert "loss_diverging" not in codes({"loss": level.tolist()})
 
 
 def test_noisy_but_improving_loss_is_not_diverging() -> None:
