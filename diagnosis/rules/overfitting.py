@@ -35,7 +35,13 @@ Shapes:
   shows it as plainly as a whole run. A run that logs no accuracy but an overlap score (IoU,
   Dice, Jaccard, F1, AUC: a share between 0 and 1, higher for better, as an accuracy is) shows
   the same gap there: a U-Net whose training IoU climbs 0.14 -> 0.31 while validation's falls to
-  0.005 (wild log w1222) gets right what it has seen and nothing new.
+  0.005 (wild log w1222) gets right what it has seen and nothing new. Short of both, the same
+  gap counts where validation's accuracy turned: its best (on a running median of TREND_WINDOW)
+  came in the first STALL_ONSET of the run and it ended TURN_DROP below that, while the training
+  accuracy went on to gain TURN_DROP or more: what the model learned after that point it learned
+  by heart, at the cost of new samples (wild log w1790, train only to 0.85 with no validation
+  loss logged: validation 0.72 at epoch 15 of 250, 0.55 at the end). No healthy log of the wild
+  corpus has validation's best in the first STALL_ONSET and an end 0.04 below it.
 - a gap from the start: the training loss falls far below what validation ever reaches, and
   validation stays at more than half of what a model that learned nothing scores (ln K, or the
   caller's `baseline_loss`). Validation data unlike the training data (another source,
@@ -154,6 +160,10 @@ ACCURACY_GAP = 0.25
 # has seen as of new ones (a 40-class model at 0.46 training accuracy against 0.13). No healthy
 # run in the wild or generated corpora ends with a gap of 0.2 or more at twice validation's.
 ACCURACY_RATIO = 2.0
+# ...or validation's accuracy turned (see the docstring): it ended this far (absolute) below its
+# early best, and the training accuracy gained as much after it. Five samples in a hundred: more
+# than the epoch-to-epoch wobble of a level validation accuracy (healthy wild logs: 0.04 at most).
+TURN_DROP = 0.05
 # Overlap scores judged like an accuracy where the run logs none (Keras and segmentation_models
 # names: iou_score, mean_io_u, dice_coef, jaccard_coef, f1_score, auc, ...).
 SCORE = re.compile(r"^(?:[a-z]+_)?(?:iou|io_u|dice|jaccard|f1|auc)(?:_[a-z0-9]+)*$", re.IGNORECASE)
@@ -246,15 +256,25 @@ class Overfitting(Rule):
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
         train_end, val_end = median(train[-tail:]), median(val[-tail:])
         gap = train_end - val_end
-        if gap < ACCURACY_GAP or (train_end < MEMORIZED_ACCURACY and train_end < ACCURACY_RATIO * val_end):
+        if gap < ACCURACY_GAP:
             return None
+        turned = None
+        if train_end < MEMORIZED_ACCURACY and train_end < ACCURACY_RATIO * val_end:
+            turned = _turned(train, val, train_end, val_end)
+            if turned is None:
+                return None
+        since = (
+            ""
+            if turned is None
+            else f" (down from {float(rolling_median(val, TREND_WINDOW)[turned]):.3g} at epoch {turned})"
+        )
         return self.finding(
             run,
             severity=Severity.warning,
             confidence=min(0.9, 0.5 + gap),
             summary=(
-                f"The training {name} ended at {train_end:.3g} but validation's at {val_end:.3g}: the model "
-                "gets right the samples it has seen and misses new ones, it memorized its training set."
+                f"The training {name} ended at {train_end:.3g} but validation's at {val_end:.3g}{since}: the "
+                "model gets right the samples it has seen and misses new ones, it memorized its training set."
             ),
             evidence={
                 "metric": name,
@@ -265,7 +285,9 @@ class Overfitting(Rule):
                     "memorized_accuracy": MEMORIZED_ACCURACY,
                     "accuracy_gap": ACCURACY_GAP,
                     "accuracy_ratio": ACCURACY_RATIO,
+                    "turn_drop": TURN_DROP,
                 },
+                "val_turned_at": turned,
             },
             recommendation=(
                 "Check that the validation data comes from the same source as the training data and is "
@@ -614,6 +636,18 @@ class Overfitting(Rule):
             epochs=list(range(run.epochs)),
             causes=GAP_CAUSES,
         )
+
+
+def _turned(train: np.ndarray, val: np.ndarray, train_end: float, val_end: float) -> int | None:
+    """The epoch of validation's early best (smoothed) where its accuracy turned down by TURN_DROP
+    while the training accuracy gained as much after it (see the docstring); None where it did not."""
+    smoothed = rolling_median(val, TREND_WINDOW)
+    best = int(np.argmax(smoothed))
+    if best > STALL_ONSET * val.size or float(smoothed[best]) - val_end < TURN_DROP:
+        return None
+    if train_end - float(rolling_median(train, TREND_WINDOW)[best]) < TURN_DROP:
+        return None
+    return best
 
 
 def _foreign_from_start(run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> bool:

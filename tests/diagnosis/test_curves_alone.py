@@ -16,7 +16,7 @@ from diagnosis.history import history_from_mapping
 from diagnosis.infer import count_samples
 from diagnosis.judgeable import why_inconclusive
 from diagnosis.models import VerdictStatus
-from diagnosis.rules import loss_plateau
+from diagnosis.rules import loss_plateau, overfitting
 
 
 def codes(raw: dict, **metadata: object) -> dict[str, Severity]:
@@ -1175,6 +1175,28 @@ def test_an_accuracy_gap_held_at_the_end_of_three_epochs_is_overfitting() -> Non
     assert "overfitting" not in codes({**raw, "val_accuracy": [0.82, 0.83, 0.83]})
     # Two epochs stay too few to judge.
     assert "overfitting" not in codes({name: values[:2] for name, values in raw.items()})
+
+
+def test_an_accuracy_gap_where_validation_turned_down_early_is_overfitting() -> None:
+    # Wild log w1790's shape, train only with no validation loss: training accuracy climbs to
+    # 0.85 while validation's peaks at 0.70 early and falls back to 0.55 (short of both the
+    # memorized and the twice-validation's gap).
+    rng = np.random.default_rng(1)
+    epochs = np.arange(60)
+    train = 0.5 + 0.35 * (1 - np.exp(-epochs / 10)) + rng.normal(0, 0.01, 60)
+    val = np.where(epochs < 8, 0.5 + 0.025 * epochs, 0.55 + 0.15 * np.exp(-(epochs - 8) / 4))
+    val = val + rng.normal(0, 0.005, 60)
+    loss = 31.0 - 11.0 * (1 - np.exp(-epochs / 10))
+    raw = {"loss": loss.tolist(), "accuracy": train.tolist(), "val_accuracy": val.tolist()}
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "overfitting")
+    assert finding.evidence["val_turned_at"] is not None
+    assert finding.evidence["val_turned_at"] <= overfitting.STALL_ONSET * 60
+    # The same gap with validation still at its best at the end is a hard task, not memorized.
+    level = {**raw, "val_accuracy": np.minimum(val, 0.55 + 0.001 * epochs).tolist()}
+    assert "overfitting" not in codes(level)
+    # Nor is a validation accuracy that turned down by less than TURN_DROP.
+    small = {**raw, "val_accuracy": np.minimum(val, 0.55 + overfitting.TURN_DROP * 0.8).tolist()}
+    assert "overfitting" not in codes(small)
 
 
 def test_an_accuracy_that_never_moved_while_the_loss_halved_is_at_chance() -> None:
