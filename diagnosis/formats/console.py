@@ -45,9 +45,12 @@ FORMAT = "keras_console"
 TRAINER_DICTS_FORMAT = "hf_trainer_console"
 # `Epoch 3/20` (or Keras 0.x's `Epoch 3`) alone on a cleaned line; `Epoch 3: ...` is a
 # callback's message. Digit counts are bounded so int() never meets a 5,000-digit number.
-# A hand-written loop may decorate it (`*** Epoch 3/50 ***`, `===== Epoch 3 =====`).
+# A hand-written loop may decorate it (`*** Epoch 3/50 ***`, `===== Epoch 3 =====`). Lasagne's
+# MNIST example, a template many scripts copied, writes the total in words and the epoch's time
+# after it (`Epoch 3 of 500 took 20.156s`), its fields on the lines below.
 _HEADER = re.compile(
-    r"(?:[*=~#-]{2,}[ \t]*)?Epoch[ \t]+(\d{1,9})(?:[ \t]*/[ \t]*(\d{1,9}))?[ \t]*(?:[*=~#-]{2,})?"
+    r"(?:[*=~#-]{2,}[ \t]*)?Epoch[ \t]+(\d{1,9})(?:(?:[ \t]*/[ \t]*|[ \t]+of[ \t]+)(\d{1,9}))?"
+    r"(?:[ \t]+took[ \t]+\d{1,9}(?:\.\d{1,9})?s)?[ \t]*(?:[*=~#-]{2,})?"
 )
 _HEADER_STARTS = ("Epoch", "**", "==", "~~", "--", "##")
 # For the format sniffer: a header anywhere at a line start, after any wrapping.

@@ -526,6 +526,23 @@ def test_other_decorations_head_a_block_too() -> None:
         assert blocks.metrics["loss"].tolist() == [0.8, 0.7]
 
 
+def test_lasagnes_epoch_of_n_took_header_heads_a_block() -> None:
+    # Lasagne's MNIST example (wild logs w1430, w1431): the total in words, the time after it,
+    # the fields on the lines below, validation among them.
+    log = "Starting training...\n" + "".join(
+        f"Epoch {k} of 500 took 21.{k}39s\n  training loss:\t\t0.{9 - k}\n"
+        f"  validation loss:\t\t0.{8 - k}\n  validation accuracy:\t\t9{k}.24 %%\n"
+        for k in (1, 2, 3)
+    )
+    (run,) = load_runs(log.encode())
+    assert run.metrics["loss"].tolist() == [0.8, 0.7, 0.6]
+    assert run.metrics["val_loss"].tolist() == [0.7, 0.6, 0.5]
+    assert "val_accuracy" in run.metrics
+    # A line that goes on after the time is a message, not a header.
+    message = log.replace("s\n  training", "s, saving\n  training")
+    assert "val_loss" not in load_runs(message.encode())[0].metrics
+
+
 def test_epochs_repeated_word_for_word_are_the_log_repeating_itself() -> None:
     (run,) = load_path(wild_log("w219_translation-lstm-keras3-duplicated-lines-overfits.txt"))
     assert run.epochs == 100
