@@ -556,6 +556,20 @@ def test_val_better_than_train_is_info_when_modest_and_warning_when_large() -> N
     assert large.get("val_better_than_train") is Severity.warning
 
 
+def test_a_loss_gap_against_single_step_training_points_is_info() -> None:
+    """Training points that are one logged batch each (Lightning logging every 50 steps of a
+    33-step epoch) are no level to hold validation's against; an accuracy gap still counts."""
+    train = (0.5 + 0.3 * np.exp(-np.arange(20) / 4)).tolist()
+    raw = {"loss": train, "val_loss": [v * 0.3 for v in train]}
+    single = SourceInfo(epoch_mean_noise={"loss": 0.0})
+    found = diagnose(history_from_mapping(raw, source=single)).findings
+    gap = next(f for f in found if f.code == "val_better_than_train")
+    assert (gap.severity, gap.evidence["single_steps"]) == (Severity.info, True)
+    accuracy = {**raw, "accuracy": [0.6] * 20, "val_accuracy": [0.9] * 20}
+    found = diagnose(history_from_mapping(accuracy, source=single)).findings
+    assert {f.code: f.severity for f in found}[Code.val_better_than_train] is Severity.warning
+
+
 def test_a_loss_gap_the_accuracy_does_not_share_is_info() -> None:
     """Small losses at 0.08 and 0.03: a few confidently wrong training samples set that ratio
     when both sets are predicted about equally well (90 % and 91 %)."""
