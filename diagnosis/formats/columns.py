@@ -48,6 +48,8 @@ _TRANSLATED = {
 }
 _TURN = re.compile(r"[a-z][A-Z]")
 _KERAS_NAME = re.compile(r"[a-z][a-z0-9_]*")
+# The split after the metric, as NRI's loop names its curves (`nll_train`, `acc_val`): no Keras name.
+_SPLIT_SUFFIXES = ("_train", "_training", "_val", "_valid", "_validation")
 _METRIC_WORDS = {"acc": "accuracy", "accuracy": "accuracy", "lr": "learning_rate"}
 # Hand-written loops append per epoch to lists named in the plural (`train_losses`, `val_accs`).
 _PLURALS = {"losses": "loss", "accs": "acc", "accuracies": "accuracy"}
@@ -83,6 +85,7 @@ def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
     if (
         _KERAS_NAME.fullmatch(name)
         and not name.startswith(("train_", "training_", "valid_", "eval_", "test_"))
+        and not name.endswith(_SPLIT_SUFFIXES)
         and _TRANSLATED.keys().isdisjoint(name.split("_"))
     ):
         return name.removesuffix("_epoch") if name.endswith("_epoch") and name != "_epoch" else name

@@ -60,6 +60,9 @@ _ANSI = re.compile(r"\x1b(?:\[[0-?]{0,32}[ -/]{0,8}[@-~]|\][^\x07\x1b\n]{0,512}(
 _WRAPPER = re.compile(r"(?:[ \t]+|>+|#+(?![^\s#])|//|</?(?:pre|code|samp|tt)>)*+")
 _WRAPPER_STARTS = frozenset(" \t>#/<")
 _TAGS = re.compile(r"</?(?:pre|code|samp|tt)>")
+# Markdown bold an asker put inside a pasted line (`acc: 92.77**39, loss_bbox: nan, loss: nan**`,
+# mmdetection#5911): a pair of stars against a word or a number, not a decoration's run of them.
+_BOLD = re.compile(r"(?<=[\w.%])\*\*(?!\*)|(?<!\*)\*\*(?=[\w.])")
 # A value printed as the tensor that holds it: PyTorch's `tensor(0.6931, grad_fn=<NllLossBackward0>)`,
 # TensorFlow's `tf.Tensor(0.69, shape=(), dtype=float32)`, Hasktorch's `Tensor Float []  0.3401`.
 _TENSOR_NUMBER = r"[-+]?(?:nan|inf|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
@@ -137,6 +140,7 @@ _EPOCH_RECORD = re.compile(
     r"(?<![\w.])epoch(?:_end)?[ \t]*(?:[:=][ \t]*)?[\[(#]?[ \t]*(\d{1,9})"
     r"(?:[ \t]*/[ \t]*(\d{1,9})|[ \t]+(?:completed[ \t]+)?(?:out[ \t]+)?of[ \t]+(\d{1,9}))?[ \t]*[\])]?"
     r"(?:[ \t]*[:,;|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=\(\d{1,12}\)[ \t]+[A-Za-z_])"
+    r"|[ \t]*(?=\[[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*\])"
     r"|[ \t]+(?=(?:mini)?batch[ \t]*\[[ \t]*\d|(?:step|batch|iter(?:ation)?)s?[ \t]*[:=#]?[ \t]*\d)"
     r"|[ \t]+(?=[A-Za-z_][\w.]{0,40}(?:-[A-Za-z][\w.]{0,99}){1,2}=)"
     r"|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]"
@@ -149,14 +153,18 @@ _EPOCH_RECORD = re.compile(
 # (`epoch_end=1 train_loss=0.21`). Those lines are one epoch: its last line is its result, as
 # a progress bar's last state is. The counter is no metric.
 _STEP_COUNTER = re.compile(
-    r"\b(step|batch|episode|iter(?:ation)?)s?\b[ \t]*[:=#]?[ \t]*\d"
+    # A word may lead the counter's name (InsightFace's `epoch 0, total_step 24050, ...`).
+    r"\b(?:[A-Za-z]{1,20}_)?(step|batch|episode|iter(?:ation)?)s?\b[ \t]*[:=#]?[ \t]*\d"
     # CNTK's `Epoch[ 1 of 1]-Minibatch[   1- 500]: ...`, MXNet's `Epoch[0] Batch [100]\tSpeed: ...`
     r"|\b(?:mini)?batch[ \t]*\[[ \t]*\d"
     r"|\d[ \t]*/[ \t]*\d+[ \t]+(?:batch(?:es)?|steps?|iter(?:ation)?s?)\b",  # `200/ 2983 batches`
     re.IGNORECASE,
 )
 # A count right after the epoch is its step (OpenNMT-py's `Epoch  1, 12850/37527; acc: ...`).
-_STEP_AFTER_EPOCH = re.compile(r"[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*[;,|]")
+# In brackets too, as mmcv's TextLoggerHook writes it: `Epoch [1][50/5808]\tlr: 1.000e-02, ...`.
+_STEP_AFTER_EPOCH = re.compile(
+    r"[ \t]*(?:\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*[;,|]|\[[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*\])"
+)
 STEP_LINES = "each epoch's last logged step (or its epoch-end line) read as the epoch's result"
 # Fewer epochs than this, logged over step lines (a paste from inside one epoch), make no curve:
 # each step line is a point instead. Three epochs of step lines stay three epochs.
@@ -165,11 +173,16 @@ _COUNTER_NAMES = frozenset({"step", "steps", "batch", "episode", "iter", "iterat
 # A duration without its unit (`time: 666.83`) is no curve either: each of an epoch's lines may
 # time itself (`Epoch 132 Complete: Avg. Loss: 0.0148 time: 666.83`, then `Epoch 132: testing
 # psnr = 34.28, time: 0.02`), which would read as the same name again: a new fit.
-_DURATION_NAMES = frozenset({"time", "duration", "elapsed", "elapsed time", "elapsed_time"})
-# A value with a percent sign (`Accuracy: 54.9%`) is the share it writes (0.549).
+# mmcv's logger adds the time spent loading the batch and the GPU memory held, in MB (`data_time:
+# 0.085, memory: 8104`): the machine's bookkeeping, no curve of the run's learning.
+_DURATION_NAMES = frozenset(
+    {"time", "duration", "elapsed", "elapsed time", "elapsed_time", "data_time", "memory"}
+)
+# A value with a percent sign (`Accuracy: 54.9%`) is the share it writes (0.549). The value may
+# be said in words (InsightFace's `total loss is 47.09 , inference loss is 47.01`).
 _RECORD_FIELD = re.compile(
     rf"([A-Za-z_][\w.]{{0,99}}(?:-[A-Za-z][\w.]{{0,99}}){{0,2}}(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})"
-    rf"[ \t]*[:=][ \t]*({_NUMBER})(%?)",
+    rf"(?:[ \t]*[:=]|[ \t]+is)[ \t]*({_NUMBER})(%?)",
     re.IGNORECASE,
 )
 # Fields that follow one another with only spaces between them (`train_acc= 0.04 val_acc= 0.06`).
@@ -181,10 +194,12 @@ _RECORD_SEPARATORS = re.compile(
     r"[ \t]+[-/][ \t]+|[,;|\]]|=>|(?<=\d)\.[ \t]+(?=[A-Za-z_])|(?<=[\w%])\t+(?=[A-Za-z_])"
 )
 # A remark in brackets after a field's value (`train loss: 12.3032 (took 78.0s)`) is no field,
-# nor is a duration among the fields (`Train Loss=0.95 T=207.7s`, `time: 36.93s`).
+# nor is a duration or a memory size among the fields (`Train Loss=0.95 T=207.7s`, `time:
+# 36.93s`, Demucs' `ms=0.00MB cms=0.00MB duration=0.48 hrs`).
 _REMARK = re.compile(r"[ \t]*\([^()]*\)[ \t]*$")
 _DURATION_FIELD = re.compile(
-    rf"(?:^|[ \t]+)[A-Za-z_][\w.]*[ \t]*[:=][ \t]*{_NUMBER}(?:ms|s|sec|min|h)(?![\w.])"
+    rf"(?:^|[ \t]+)[A-Za-z_][\w.]*[ \t]*[:=][ \t]*{_NUMBER}"
+    r"(?:ms|s|sec|min|h|[KMGT]i?B|[ \t](?:s|secs?|mins?|hrs?|hours?))(?![\w.])"
 )
 # A step count in brackets before the fields and a duration alone after them are no fields
 # either (DCRNN's `Epoch [22/100] (8625) train_mae: 1.9640, val_mae: 2.7854 lr:0.001000 362.1s`).
@@ -309,6 +324,8 @@ def _clean(raw: str) -> str:
     line = _WRAPPER.sub("", raw, count=1) if raw[:1] in _WRAPPER_STARTS else raw
     if "<" in line:
         line = _TAGS.sub("", line)
+    if "**" in line:
+        line = _BOLD.sub("", line)
     if "ensor" in line:
         line = _TENSOR.sub(r"\1\2", line)
     if line[:1] in "12[":
@@ -602,6 +619,8 @@ def _named(fields: list[tuple[str, float]], lead: str | None) -> dict[str, float
     """Canonical names; a split word that leads the line names the split of fields naming none."""
     if lead:
         fields = [(name if _SPLIT_LEAD.search(name) else f"{lead} {name}", v) for name, v in fields]
+    # A split's word alone names that split's loss (Demucs' `train=0.1794 valid=0.2343`).
+    fields = [(f"{name} loss" if _SPLIT_LEAD.fullmatch(name) else name, v) for name, v in fields]
     # `test acc` is the validation split only where the line names no other (w653 has both).
     test_is_validation = not has_validation_split([name for name, _ in fields])
     return {canonical_name(name, test_is_validation=test_is_validation): value for name, value in fields}
@@ -679,6 +698,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         if found is None and _PROSE.search(text, 0, record.start()):
             continue  # `Saving model at Epoch 1 with Validation Accuracy: 33.73%`: a message
         fields, _whole = _record_fields(text[record.end() :])
+        fields = [(name, value) for name, value in fields if not _BEST_SO_FAR.match(name)]
         if not fields and _CALLBACK_MESSAGE.fullmatch(text, record.end()):
             # `Epoch 00007: reducing learning rate of group 0 to 5.0000e-04.` between a loop's
             # epoch lines: a scheduler's message about an epoch, no epoch (nor a new run).
@@ -784,12 +804,13 @@ _LEAD_COUNT = re.compile(r"(\d{1,12})(?:/\d{1,12})?\b")
 # A remark in brackets right after the counters (Caffe's `Iteration 8120 (0.27 iter/s, 149.3s/40
 # iter), loss = 0.31`), a value's sample count (CNTK's `mse = 2975.58 * 6000`, `\*` where markdown
 # escaped it) and a throughput or a duration among the fields (OpenNMT-py's `2214/2168 tok/s`,
-# `950 sec`, `9823 s elapsed`): no fields.
+# `950 sec`, `9823 s elapsed`), and nanoGPT's model FLOPs utilisation (`mfu 15.34%`, a share of
+# the GPU's peak): no fields.
 _LEAD_REMARK = re.compile(r"\([^()]*\)[ \t]*[,;:]?[ \t]*")
 _SAMPLE_COUNT = re.compile(r"(?<=\d)[ \t]+\\?\*[ \t]+\d{1,12}(?![\w.])")
 _SPEED_PART = re.compile(
     r"[ \t]*(?:[\d./]+[ \t]*(?:[A-Za-z]{1,10}[ \t]+)?"
-    r"(?:[A-Za-z]{1,10}/s(?:ec)?|s|sec|ms)(?:[ \t]+elapsed)?)[ \t]*"
+    r"(?:[A-Za-z]{1,10}/s(?:ec)?|s|sec|ms)(?:[ \t]+elapsed)?|(?i:mfu)[ \t]+-?[\d.]+%)[ \t]*"
 )
 # A value said in words (DL4J's `Score at iteration 12 is 2.17`): the counter, then the field.
 _SAID_VALUE = re.compile(
@@ -799,57 +820,81 @@ _SAID_VALUE = re.compile(
 )
 
 
+def _is_counter(name: str, value: float) -> bool:
+    """Whether a field counts steps rather than measuring anything: a counter's word alone or
+    last (`iter`, `global_step`, LSTM-HAR's `traing iter: 194`) and a whole number."""
+    return name.rsplit("_", 1)[-1] in _COUNTER_NAMES and value.is_integer()
+
+
+def _unnumbered_fields(text: str) -> tuple[dict[str, float], tuple[float, ...] | None] | None:
+    """A line's fields as _unnumbered_runs reads them, and the step its counters count (None
+    where it counts none); None where the line is not made of fields alone."""
+    # What decorates a logger's line before its fields (`= >   step: 0 loss: ...`), and a
+    # remark after them (`loss = 15.94 (8.119 sec)`).
+    rest = _REMARK.sub("", text).lstrip("=>*~ \t")
+    if " is " in rest or " was " in rest or " = " in rest:
+        said = _SAID_VALUE.search(rest)
+        if said is not None:
+            rest = f"{said[2]} {said[1]}: {said[3]}"
+    lead = _FIELDS_LEAD.match(rest)  # it may match empty: always a match
+    counters, label = (lead[1], lead[2]) if lead else (None, None)
+    counter = tuple(float(n) for n in _LEAD_COUNT.findall(counters)) if counters else None
+    rest = rest[lead.end() :] if lead else rest
+    if counter and rest[:1] == "(":
+        rest = _LEAD_REMARK.sub("", rest, count=1)
+    if "*" in rest:
+        rest = _SAMPLE_COUNT.sub("", rest)
+    rest = _NAMED_DURATION.sub("", rest)
+    parts = [part.strip().lstrip("=>*~ \t") for part in _RECORD_SEPARATORS.split(rest)]
+    found = [_part_fields(part) for part in parts if part and not _SPEED_PART.fullmatch(part)]
+    if not found or None in found:
+        return None
+    fields = [
+        (name, float(value) / (100.0 if percent else 1.0))
+        for part_fields in found
+        for name, value, percent in part_fields or []
+    ]
+    # A label that is a split's word (`val: loss = 0.52`) names the split of the fields.
+    split = label if label and _SPLIT_LEAD.fullmatch(label) else None
+    metrics = _named(fields, split) if split else {canonical_name(name): value for name, value in fields}
+    counted = [name for name, value in metrics.items() if _is_counter(name, value)]
+    popped = metrics.pop(counted[0]) if counted else None
+    return metrics, counter if counter else (popped,) if popped is not None else None
+
+
+def _names_a_loss(metrics: dict[str, float]) -> bool:
+    return (
+        "loss" in metrics or not AGGREGATE_LOSSES.isdisjoint(metrics) or loss_candidate(metrics) is not None
+    )
+
+
 def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     """Epochs from lines that hold nothing but `name: number` fields, a loss among them, and no
-    epoch number: each line with the names of the first one is the next epoch; a line of other
-    fields after them (an evaluation) is skipped and said. Lines that count steps (`step: 8
-    loss: 0.6931 accuracy:0.65`) are a point per step, and a step logged again (an evaluation
-    at that step) is skipped and said."""
+    epoch number: each line with the names most lines with a loss name (the first such line's
+    where as many name others) is the next epoch; a line of other fields (an evaluation, such as
+    nanoGPT's `step 250: train loss 1.5482, val loss 1.7322` among its `iter 250: loss 1.6170`
+    lines) is skipped and said. Lines that count steps (`step: 8 loss: 0.6931 accuracy:0.65`)
+    are a point per step, and a step logged again (an evaluation at that step) is skipped and
+    said."""
+    rows = [(number, text, _unnumbered_fields(text)) for number, text in lines]
+    common = Counter(frozenset(row[0]) for _, _, row in rows if row is not None and _names_a_loss(row[0]))
     runs = Runs()
-    names: frozenset[str] | None = None
+    if not common:
+        return runs, SourceInfo(format=FORMAT)
+    # most_common keeps the first seen first among equal counts.
+    names = common.most_common(1)[0][0]
+    started = False  # whether a line with a loss came yet: other lines after it are said
     counted: tuple[float, ...] | None = None  # the last step counted, where the lines count steps
     last_text = ""  # that step's line
     stepped = False
-    for number, text in lines:
-        # What decorates a logger's line before its fields (`= >   step: 0 loss: ...`), and a
-        # remark after them (`loss = 15.94 (8.119 sec)`).
-        rest = _REMARK.sub("", text).lstrip("=>*~ \t")
-        if " is " in rest or " was " in rest or " = " in rest:
-            said = _SAID_VALUE.search(rest)
-            if said is not None:
-                rest = f"{said[2]} {said[1]}: {said[3]}"
-        lead = _FIELDS_LEAD.match(rest)  # it may match empty: always a match
-        counters, label = (lead[1], lead[2]) if lead else (None, None)
-        counter = tuple(float(n) for n in _LEAD_COUNT.findall(counters)) if counters else None
-        rest = rest[lead.end() :] if lead else rest
-        if counter and rest[:1] == "(":
-            rest = _LEAD_REMARK.sub("", rest, count=1)
-        if "*" in rest:
-            rest = _SAMPLE_COUNT.sub("", rest)
-        rest = _NAMED_DURATION.sub("", rest)
-        parts = [part.strip().lstrip("=>*~ \t") for part in _RECORD_SEPARATORS.split(rest)]
-        found = [_part_fields(part) for part in parts if part and not _SPEED_PART.fullmatch(part)]
-        if not found or None in found:
-            if names is not None and _FIELD_TEXT.search(text):
+    for number, text, row in rows:
+        if row is None:
+            if started and _FIELD_TEXT.search(text):
                 runs.current.skips.add(number, "a line of other fields than the epochs' (an evaluation?)")
             continue
-        fields = [
-            (name, float(value) / (100.0 if percent else 1.0))
-            for part_fields in found
-            for name, value, percent in part_fields or []
-        ]
-        # A label that is a split's word (`val: loss = 0.52`) names the split of the fields.
-        split = label if label and _SPLIT_LEAD.fullmatch(label) else None
-        metrics = _named(fields, split) if split else {canonical_name(name): value for name, value in fields}
-        popped = next((metrics.pop(name) for name in _COUNTER_NAMES.intersection(metrics)), None)
-        step = counter if counter else (popped,) if popped is not None else None
-        if names is None and (
-            "loss" in metrics
-            or not AGGREGATE_LOSSES.isdisjoint(metrics)
-            or loss_candidate(metrics) is not None
-        ):
-            names = frozenset(metrics)
-        if names is None:
+        metrics, step = row
+        started = started or _names_a_loss(metrics)
+        if not started:
             continue
         if frozenset(metrics) != names:
             runs.current.skips.add(number, "a line of other fields than the epochs' (an evaluation?)")
