@@ -1030,7 +1030,11 @@ MIN_TRAINER_DICTS = 2
 
 
 def _as_number(value: object) -> object:
-    """Recent Trainers print each value as a string (`'loss': '19.85'`): the number it writes."""
+    """Recent Trainers print each value as a string (`'loss': '19.85'`): the number it writes.
+    A bare `nan` reads as None (python_literal's NaN): the NaN the Trainer logged (`'grad_norm':
+    nan`), a symptom to keep, not a value to drop."""
+    if value is None:
+        return math.nan
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             return float(value)

@@ -66,6 +66,19 @@ def test_a_per_step_column_with_any_gap_is_left_out_a_logged_nan_is_kept() -> No
     assert "loss_nan" not in {f.code for f in diagnose_runs([run]).findings}
 
 
+def test_a_printed_trainer_entry_keeps_its_bare_nan() -> None:
+    # Wild log w1756 as pasted: the Trainer prints NaN as a bare `nan`, which a Python literal
+    # does not know; the gradient norm it logged stays NaN rather than vanishing from the run.
+    pasted = (
+        b"{'loss': 0.2051, 'grad_norm': nan, 'learning_rate': 9.774074342405685e-06, 'epoch': 0.53}\n"
+        b"{'loss': 0.0, 'grad_norm': nan, 'learning_rate': 9.773696745450087e-06, 'epoch': 0.53}\n"
+        b"{'loss': 0.0, 'grad_norm': nan, 'learning_rate': 9.773318840518906e-06, 'epoch': 0.53} \n"
+    )
+    (run,) = load_runs(pasted, "log.txt")
+    assert run.metrics["loss"].tolist() == [0.2051, 0.0, 0.0]
+    assert np.isnan(run.metrics["grad_norm"]).all()
+
+
 def test_trainer_state_per_epoch_when_the_run_is_long_enough() -> None:
     history = [{"loss": 2.0 - 0.1 * i, "epoch": (i + 1) / 2, "step": 10 * (i + 1)} for i in range(12)]
     history += [{"eval_loss": 1.5 - 0.1 * e, "epoch": float(e), "step": 20 * e} for e in range(1, 7)]
