@@ -1,4 +1,12 @@
-"""loss_nan: the loss became NaN or infinite; training is broken from that epoch on."""
+"""loss_nan: the loss became NaN or infinite; training is broken from that epoch on.
+
+The gradient norm a trainer logs beside the loss (Hugging Face's `grad_norm`) says the same of
+the update itself where it is non-finite from some point to the end of the run: every step since
+applied a NaN update or none at all, whatever the loss shows (a loss of exactly 0.0 beside
+`grad_norm: nan` in every entry, wild logs w1756 and w1757). An isolated non-finite norm that
+finite ones follow is mixed precision's loss scaler at work: it skips that step, lowers its
+scale and goes on (a healthy fine-tune, wild log w873: one in 1000 steps).
+"""
 
 from __future__ import annotations
 
@@ -27,6 +35,8 @@ CADENCE_GAPS = 2
 # evaluation ran: a trailing missing validation stretch no longer than the cadence's longest
 # gap (or one epoch where validation ran every epoch) while the training loss stays finite.
 TRAILING_UNEVALUATED = 1
+# The gradient norm's names, as trainers log it beside the loss.
+GRAD_NORMS = ("grad_norm", "gradient_norm")
 # Before the first evaluation: validation missing from the first epoch up to its first finite
 # value, beside a finite training loss, is an evaluation that had not run yet (a Hugging Face
 # Trainer evaluating every 100 steps on epochs of 80 evaluates first in the second epoch),
@@ -56,6 +66,10 @@ class LossNaN(Rule):
             epoch = None if values is None else first_nonfinite(values)
             if epoch is not None:
                 hits[name] = epoch
+        for name in GRAD_NORMS:
+            epoch = _nonfinite_to_the_end(run.get(name))
+            if epoch is not None:
+                hits[name] = epoch
         if not hits:
             return None
         metric, epoch = min(hits.items(), key=lambda item: item[1])
@@ -82,6 +96,14 @@ class LossNaN(Rule):
             fix=fix,
             epochs=[epoch],
         )
+
+
+def _nonfinite_to_the_end(values: np.ndarray | None) -> int | None:
+    """The epoch from which the curve is non-finite up to its end, or None (see the docstring)."""
+    if values is None or np.isfinite(values[-1]):
+        return None
+    finite = np.flatnonzero(np.isfinite(values))
+    return int(finite[-1]) + 1 if finite.size else 0
 
 
 def _without_gaps(values: np.ndarray, loss: np.ndarray | None) -> np.ndarray:

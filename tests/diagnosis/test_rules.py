@@ -59,6 +59,22 @@ def test_nan_in_val_loss_only_is_reported_too() -> None:
     assert codes(raw).get("loss_nan") is Severity.error
 
 
+def test_a_gradient_norm_non_finite_to_the_end_is_a_nan() -> None:
+    # Wild log w1757's shape: a loss of exactly 0.0 beside grad_norm nan in every entry.
+    raw = {"loss": [0.0] * 13, "grad_norm": [float("nan")] * 13}
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "loss_nan")
+    assert finding.severity is Severity.error
+    assert finding.evidence["metric"] == "grad_norm"
+    # A learning loss whose gradient norm went non-finite for good at epoch 6.
+    healthy = histories.healthy(10)
+    broken = {**healthy, "grad_norm": [1.0] * 6 + [float("inf")] * 4}
+    found = next(f for f in diagnose(history_from_mapping(broken)).findings if f.code == "loss_nan")
+    assert found.evidence["first_nonfinite_epoch"] == 6
+    # One non-finite norm that finite ones follow is a step the loss scaler skipped.
+    skipped = {**healthy, "grad_norm": [1.0] * 3 + [float("nan")] + [1.0] * 6}
+    assert "loss_nan" not in codes(skipped)
+
+
 def test_validation_every_other_epoch_is_a_gap_not_a_nan() -> None:
     # CSVLogger's `NA` (validation_freq=2) reads as NaN: a cadence of gaps, training finite.
     raw = histories.healthy(12)
