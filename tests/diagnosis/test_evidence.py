@@ -244,6 +244,24 @@ def test_a_spike_in_the_validation_loss_alone_is_the_noisy_measurement_again() -
     assert "exploding_gradients" not in spikes.supports
 
 
+def test_a_validation_spike_beside_val_noisy_is_set_aside_as_the_same_alarm() -> None:
+    noisy = finding("val_noisy", {"insufficient_data": 2.0, "lr_too_high": 1.0})
+    val_spike = finding(
+        "loss_spikes", {"insufficient_data": 2.0, "lr_too_high": 1.0}, evidence={"validation_only": True}
+    )
+    found, _ = conclude([noisy, val_spike], Context(epochs=30))
+    severity = {f.code: f.severity for f in found}
+    assert (severity[Code.val_noisy], severity[Code.loss_spikes]) == (Severity.warning, Severity.info)
+    assert "val_noisy" in next(f for f in found if f.code == Code.loss_spikes).summary
+    # Alone, it is the only alarm about the jumps: it stays one.
+    alone, _ = conclude([val_spike], Context(epochs=30))
+    assert alone[0].severity is Severity.warning
+    # A spike of the training loss is another fact: both stay alarms.
+    train_spike = val_spike.model_copy(update={"evidence": {"validation_only": False}})
+    two, _ = conclude([noisy, train_spike], Context(epochs=30))
+    assert {f.severity for f in two} == {Severity.warning}
+
+
 def test_a_loss_stuck_at_ln_k_after_a_blowup_points_at_a_dead_network() -> None:
     # A CNN's loss blows up, then sits at ln 10 to four digits: the output ignores its input.
     ln10 = 2.302585
