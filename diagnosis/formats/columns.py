@@ -29,6 +29,9 @@ METADATA_FACTS = ("num_samples", "batch_size", "learning_rate", "loss", "steps_p
 _TRAIN = {"train", "training", "trn"}
 _VALIDATION = {"val", "valid", "validation", "eval", "dev"}
 _TEST = {"test"}
+# An aggregate's word may come before the split's (`Avg Train Loss`, `Avg Valid Loss`, a
+# column-embedding trainer's): the split is still the split (`avg_loss`, `val_avg_loss`).
+_AGGREGATE_WORDS = {"avg", "average", "mean"}
 _CHUNK = re.compile(r"[^\W_]+")
 # camelCase words (`TrainLoss`, `valAcc`); a chunk without a lower-to-upper turn (`F1`, `MAE`)
 # stays whole.
@@ -97,7 +100,8 @@ def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
     if words and words[-1] in {"epoch", "step", *_LIST_SUFFIXES} and len(words) > 1:
         words.pop()  # Lightning's `train_loss_epoch`; per-step columns are told apart by the caller
     prefix = ""
-    for i in (0, len(words) - 1):
+    after_aggregate = (1,) if len(words) > 2 and words[0] in _AGGREGATE_WORDS else ()
+    for i in (0, *after_aggregate, len(words) - 1):
         if len(words) > 1 and words[i] in _TRAIN | _VALIDATION | _TEST:
             split = words.pop(i)
             if split in _VALIDATION or (split in _TEST and test_is_validation):

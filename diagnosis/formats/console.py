@@ -133,7 +133,8 @@ _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 # 0.8590 val acc: 0.8735`; an arrow, `Train Epoch: 1  >       Loss: 0.5479 / Acc: 76.3%`;
 # the total in words, `Epoch : 3 completed out of 100, loss : 201.26`; a loss after a space,
 # `epoch 0 loss [0.6979]; acc 0.497`; dot leaders, `Epoch : 3/55....... Train Loss : 0.767`;
-# a step count in brackets, `Epoch [22/100] (8625) train_mae: 1.9640`; `Epoch:[812/1500]`).
+# a step count in brackets, `Epoch [22/100] (8625) train_mae: 1.9640`; `Epoch:[812/1500]`; a
+# name with a `/`, MiniTorch's `Epoch: 0  time/epoch: 6.562  correct: 31 loss: 8.8442`).
 # Read only where no `model.fit` epoch was found, so a callback's `Epoch 3: ...` message never
 # becomes an epoch of a Keras log.
 _EPOCH_RECORD = re.compile(
@@ -143,7 +144,7 @@ _EPOCH_RECORD = re.compile(
     r"|[ \t]*(?=\[[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*\])"
     r"|[ \t]+(?=(?:mini)?batch[ \t]*\[[ \t]*\d|(?:step|batch|iter(?:ation)?)s?[ \t]*[:=#]?[ \t]*\d)"
     r"|[ \t]+(?=[A-Za-z_][\w.]{0,40}(?:-[A-Za-z][\w.]{0,99}){1,2}=)"
-    r"|[ \t]+(?=[A-Za-z_][\w. \t]{0,120}[:=]"
+    r"|[ \t]+(?=[A-Za-z_][\w./ \t]{0,120}[:=]"
     r"|(?:[A-Za-z_][\w. \t]{0,120})?(?:loss|acc)[ \t]+\[?[-+.\dn]))",
     re.IGNORECASE,
 )
@@ -172,26 +173,34 @@ MIN_STEPPED_EPOCHS = 2
 _COUNTER_NAMES = frozenset({"step", "steps", "batch", "episode", "iter", "iteration"})
 # A duration without its unit (`time: 666.83`) is no curve either: each of an epoch's lines may
 # time itself (`Epoch 132 Complete: Avg. Loss: 0.0148 time: 666.83`, then `Epoch 132: testing
-# psnr = 34.28, time: 0.02`), which would read as the same name again: a new fit.
-# mmcv's logger adds the time spent loading the batch and the GPU memory held, in MB (`data_time:
-# 0.085, memory: 8104`): the machine's bookkeeping, no curve of the run's learning.
-_DURATION_NAMES = frozenset(
-    {"time", "duration", "elapsed", "elapsed time", "elapsed_time", "data_time", "memory"}
-)
+# psnr = 34.28, time: 0.02`), which would read as the same name again: a new fit. A name is a
+# duration where one of its words is (`elapsed_time`, MiniTorch's `Epoch Time 17.96` and
+# `time/epoch: 6.562`). mmcv's logger adds the time spent loading the batch and the GPU memory
+# held, in MB (`data_time: 0.085, memory: 8104`): the machine's bookkeeping, no curve of the
+# run's learning either.
+_BOOKKEEPING_WORDS = frozenset({"time", "duration", "elapsed", "memory"})
+_NAME_WORDS = re.compile(r"[A-Za-z]+")
+
+
+def _is_bookkeeping(name: str) -> bool:
+    return not _BOOKKEEPING_WORDS.isdisjoint(word.lower() for word in _NAME_WORDS.findall(name))
+
+
 # A value with a percent sign (`Accuracy: 54.9%`) is the share it writes (0.549). The value may
-# be said in words (InsightFace's `total loss is 47.09 , inference loss is 47.01`).
+# be said in words (InsightFace's `total loss is 47.09 , inference loss is 47.01`). A name may
+# join words with `/` (MiniTorch's `time/epoch`).
 _RECORD_FIELD = re.compile(
-    rf"([A-Za-z_][\w.]{{0,99}}(?:-[A-Za-z][\w.]{{0,99}}){{0,2}}(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})"
+    rf"([A-Za-z_][\w.]{{0,99}}(?:[-/][A-Za-z][\w.]{{0,99}}){{0,2}}(?:[ \t]+[A-Za-z_][\w.]{{0,99}}){{0,3}})"
     rf"(?:[ \t]*[:=]|[ \t]+is)[ \t]*({_NUMBER})(%?)",
     re.IGNORECASE,
 )
 # Fields that follow one another with only spaces between them (`train_acc= 0.04 val_acc= 0.06`).
 _RECORD_FIELDS = re.compile(rf"{_RECORD_FIELD.pattern}(?:[ \t]+{_RECORD_FIELD.pattern})*", re.IGNORECASE)
-# ` - `, ` / `, `,`, `;`, `|`, the `] =>` that closes a bracketed `[epoch 1/15, episode 50/100]`,
-# a sentence's full stop after a value (`Train loss: 0.3334. Valid loss: 0.3517`), and a tab
-# before a name (MXNet's `Speed: 133.53 samples/sec\tTrain-accuracy=0.78`).
+# ` - ` (or ` -- `, ` --- `), ` / `, `,`, `;`, `|`, the `] =>` that closes a bracketed `[epoch
+# 1/15, episode 50/100]`, a sentence's full stop after a value (`Train loss: 0.3334. Valid loss:
+# 0.3517`), and a tab before a name (MXNet's `Speed: 133.53 samples/sec\tTrain-accuracy=0.78`).
 _RECORD_SEPARATORS = re.compile(
-    r"[ \t]+[-/][ \t]+|[,;|\]]|=>|(?<=\d)\.[ \t]+(?=[A-Za-z_])|(?<=[\w%])\t+(?=[A-Za-z_])"
+    r"[ \t]+(?:-{1,3}|/)[ \t]+|[,;|\]]|=>|(?<=\d)\.[ \t]+(?=[A-Za-z_])|(?<=[\w%])\t+(?=[A-Za-z_])"
 )
 # A remark in brackets after a field's value (`train loss: 12.3032 (took 78.0s)`) is no field,
 # nor is a duration or a memory size among the fields (`Train Loss=0.95 T=207.7s`, `time:
@@ -208,12 +217,14 @@ _TRAILING_DURATION = re.compile(r"(?:^|[ \t]+)\d{1,9}(?:\.\d{1,9})?(?:ms|s|sec|m
 # A metric's name and its value with only spaces between them (`Train loss 0.347656`, `valid
 # ppl   252.86`, `loss [0.6979]` as numpy prints a one-element array), taken only where a part
 # holds nothing else and the name ends in a metric's word: `completed out of 100` is none.
+_METRIC_WORD = r"(?:loss|acc|accuracy|error|err|mae|mse|rmse|f1|auc|ppl|perplexity|lr|kld|cost|score|xent)"
 _BARE_FIELD = re.compile(
-    rf"((?:[A-Za-z_][\w.]{{0,99}}[ \t]+){{0,3}}(?:[\w.]{{0,99}}_)?"
-    rf"(?:loss|acc|accuracy|error|err|mae|mse|rmse|f1|auc|ppl|perplexity|lr|kld|cost|score|xent))"
+    rf"((?:[A-Za-z_][\w.]{{0,99}}[ \t]+){{0,3}}(?:[\w.]{{0,99}}_)?{_METRIC_WORD})"
     rf"[ \t]+\[?({_NUMBER})\]?(%?)",
     re.IGNORECASE,
 )
+# A name that ends in a metric's word (`Loss`, `train_acc`, `Avg Cost`).
+_METRIC_NAME = re.compile(rf"(?:[\w. \t]{{0,300}}[ \t_])?{_METRIC_WORD}", re.IGNORECASE)
 # Pieces of those names that no other line filter catches (`Cost`, `error`, `Score`, `PPL`).
 _BARE_WORDS = ("rror", "ost", "core", "pl", "PL")
 # A split word right before the epoch (`[Val Epoch 3] Loss: 9.92 | MAE: 9.24`, `Train Epoch: 3,
@@ -563,11 +574,14 @@ def _run_together(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
 # A count with the share it makes, as the PyTorch MNIST example prints its accuracy (`Accuracy:
 # 9912/10000 (99%)`, `Accuracy: 215/500 (0.43)`): the share is the value.
 _COUNT_SHARE = re.compile(r"(?<=[:=])([ \t]*)\d{1,12}/\d{1,12}[ \t]*\(((?:\d+\.?\d*|\.\d+)%?)\)")
-# Names and values with only spaces between them, several in a row, each name one word (the
-# TensorFlow tutorials' `Epoch 1 Batch 0 Loss 4.4481 Accuracy 0.0000`).
-_BARE_PAIR = rf"[A-Za-z_][\w.]{{0,99}}[ \t]+{_NUMBER}(?![\w.])"
+# Names and values with only spaces between them, several in a row (the TensorFlow tutorials'
+# `Epoch 1 Batch 0 Loss 4.4481 Accuracy 0.0000`, MiniTorch's `Epoch  0  loss  5.2314 correct 42
+# Epoch Time 17.96`): a name is the words before a number, at most three, and some name ends in a
+# metric's word: `data subset 0 of 1` (CNTK's message about an epoch's data) holds none.
+_BARE_NAME = r"[A-Za-z_][\w.]{0,99}(?:[ \t]+[A-Za-z_][\w.]{0,99}){0,2}"
+_BARE_PAIR = rf"{_BARE_NAME}[ \t]+{_NUMBER}(?![\w.])"
 _BARE_PAIRS = re.compile(rf"{_BARE_PAIR}(?:[ \t]+{_BARE_PAIR})+", re.IGNORECASE)
-_BARE_PAIR_PARTS = re.compile(rf"([A-Za-z_][\w.]{{0,99}})[ \t]+({_NUMBER})(?![\w.])", re.IGNORECASE)
+_BARE_PAIR_PARTS = re.compile(rf"({_BARE_NAME})[ \t]+({_NUMBER})(?![\w.])", re.IGNORECASE)
 
 
 # A word or two and a colon before a part's fields, no number of its own: a label of the line
@@ -583,7 +597,8 @@ def _part_fields(field: str) -> list[tuple[str, str, str]] | None:
     if (bare := _BARE_FIELD.fullmatch(field)) is not None:
         return [(bare[1], bare[2], bare[3])]
     if _BARE_PAIRS.fullmatch(field):
-        return [(m[1], m[2], "") for m in _BARE_PAIR_PARTS.finditer(field)]
+        pairs = [(m[1], m[2], "") for m in _BARE_PAIR_PARTS.finditer(field)]
+        return pairs if any(_METRIC_NAME.fullmatch(name) for name, _, _ in pairs) else None
     return None
 
 
@@ -596,7 +611,8 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
         text = _COUNT_SHARE.sub(r"\1\2", text)
     for part in _RECORD_SEPARATORS.split(text):
         field = _DURATION_FIELD.sub("", _REMARK.sub("", part))
-        field = _TRAILING_DURATION.sub("", _LEADING_COUNT.sub("", field)).strip().lstrip(": \t")
+        # What is left of a separator the epoch's record took part of (`Epoch 1/10 --- Train ...`).
+        field = _TRAILING_DURATION.sub("", _LEADING_COUNT.sub("", field)).strip().lstrip(":- \t")
         if "*" in field:
             field = _SAMPLE_COUNT.sub("", field)
         if not field:
@@ -610,7 +626,7 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
         fields.extend(
             (name, float(value) / (100.0 if percent else 1.0))
             for name, value, percent in found
-            if name.lower() not in _COUNTER_NAMES and name.lower() not in _DURATION_NAMES
+            if name.lower() not in _COUNTER_NAMES and not _is_bookkeeping(name)
         )
     return fields, whole
 
@@ -784,11 +800,12 @@ MIN_UNNUMBERED_EPOCHS = 2
 # ...`, `INFO: train loss: ...`).
 # Several counters may lead it, each a word and its number, maybe with a `:` or a total (Paddle's
 # `Pass 54, Batch 3, Cost 32.29`, brain.js' `iterations: 10 training error: 0.11`, OpenNMT-py's
-# `Step 380000/1000000; acc: 42.02; ...`); the step is the tuple of their numbers.
+# `Step 380000/1000000; acc: 42.02; ...`), maybe in brackets (`Iter [ 20/11250] | Train Loss
+# 1.4652 | ...`, a notebook's loop); the step is the tuple of their numbers.
 _FIELDS_LEAD = re.compile(
     r"(?:\d{1,12}[ \t]+(?:epochs?|batch(?:es)?|steps?|iter(?:ation)?s?)\b[ \t]*,?[ \t]*){0,3}"
-    r"((?:(?:global[ \t]+)?(?:step|pass|(?:mini)?batch|iter(?:ation)?s?|episode)[ \t]*[:#]?[ \t]*\d{1,12}"
-    r"(?:/\d{1,12})?\b[ \t]*[,;:|-]?[ \t]*){0,3})"
+    r"((?:(?:global[ \t]+)?(?:step|pass|(?:mini)?batch|iter(?:ation)?s?|episode)[ \t]*[:#]?[ \t]*"
+    r"\[?[ \t]*\d{1,12}(?:/\d{1,12})?\b\]?[ \t]*[,;:|-]?[ \t]*){0,3})"
     r"(?:([A-Za-z_][\w.]{0,40}):[ \t]+(?!(?:nan|inf)\b)(?=[A-Za-z_][\w. \t]{0,120}[:=][ \t]*[-+.\dnNiI]))?",
     re.IGNORECASE,
 )
@@ -804,12 +821,12 @@ _LEAD_COUNT = re.compile(r"(\d{1,12})(?:/\d{1,12})?\b")
 # A remark in brackets right after the counters (Caffe's `Iteration 8120 (0.27 iter/s, 149.3s/40
 # iter), loss = 0.31`), a value's sample count (CNTK's `mse = 2975.58 * 6000`, `\*` where markdown
 # escaped it) and a throughput or a duration among the fields (OpenNMT-py's `2214/2168 tok/s`,
-# `950 sec`, `9823 s elapsed`), and nanoGPT's model FLOPs utilisation (`mfu 15.34%`, a share of
-# the GPU's peak): no fields.
+# `950 sec`, `9823 s elapsed`, named or not: `Speed: 6.3 steps/s`), and nanoGPT's model FLOPs
+# utilisation (`mfu 15.34%`, a share of the GPU's peak): no fields.
 _LEAD_REMARK = re.compile(r"\([^()]*\)[ \t]*[,;:]?[ \t]*")
 _SAMPLE_COUNT = re.compile(r"(?<=\d)[ \t]+\\?\*[ \t]+\d{1,12}(?![\w.])")
 _SPEED_PART = re.compile(
-    r"[ \t]*(?:[\d./]+[ \t]*(?:[A-Za-z]{1,10}[ \t]+)?"
+    r"[ \t]*(?:[A-Za-z][\w \t]{0,40}:[ \t]*)?(?:[\d./]+[ \t]*(?:[A-Za-z]{1,10}[ \t]+)?"
     r"(?:[A-Za-z]{1,10}/s(?:ec)?|s|sec|ms)(?:[ \t]+elapsed)?|(?i:mfu)[ \t]+-?[\d.]+%)[ \t]*"
 )
 # A value said in words (DL4J's `Score at iteration 12 is 2.17`): the counter, then the field.

@@ -13,7 +13,7 @@ import pytest
 
 from diagnosis.engine import diagnose_runs
 from diagnosis.formats import load_path, load_runs
-from diagnosis.history import HistoryError
+from diagnosis.history import HistoryError, TrainingHistory
 from tests.diagnosis.writers import WILD_CORPUS, WILD_FIXTURES, WILD_MANIFEST, wild_log
 
 MANIFEST = WILD_MANIFEST
@@ -726,8 +726,9 @@ def test_a_row_of_names_over_a_row_of_numbers_is_the_epochs_fields() -> None:
 @pytest.mark.parametrize(
     ("name", "names"),
     [
-        # `Training Epoch:[812/1500]\t loss=2.62438\t lr=0.000100\t epoch_time=58.480`
-        ("w848_cltr-maintainer-log-plateau-jitter.txt", {"loss", "learning_rate", "epoch_time"}),
+        # `Training Epoch:[812/1500]\t loss=2.62438\t lr=0.000100\t epoch_time=58.480`: the
+        # epoch's duration is no curve.
+        ("w848_cltr-maintainer-log-plateau-jitter.txt", {"loss", "learning_rate"}),
         # `Epoch [22/100] (8625) train_mae: 1.9640, val_mae: 2.7854 lr:0.001000 362.1s`: the step
         # count and the duration are no fields, and the lone error measure is the loss.
         ("w1124_dcrnn-train-mae-creeps-4-epochs.txt", {"loss", "val_loss", "learning_rate"}),
@@ -965,3 +966,112 @@ def test_chainer_printreport_names_and_blank_cells() -> None:
     assert math.isnan(table.metrics["val_bleu"][0])
     assert table.metrics["val_bleu"][1] == 0.178536
     assert table.source.skipped[0].lines == "4"  # the `# source :` line
+
+
+# Issue 13's layouts from the seed-7525 holdout (tests/corpus/wild, named there by their ids),
+# quoted verbatim, each beside a second, unrelated source among the fixtures.
+MINITORCH_BARE_W1771 = (
+    "Epoch  0  loss  5.231461149483382 correct 42 Epoch Time 17.961704969406128\n"
+    "Epoch  10  loss  2.165689108402185 correct 49 Epoch Time 0.21724987030029297\n"
+    "Epoch  20  loss  1.4199035767231443 correct 50 Epoch Time 0.12260293960571289\n"
+)
+MINITORCH_SLASH_W1774 = (
+    "Epoch: 0  time/epoch: 6.562  correct: 31 loss: 8.844289542730438\n"
+    "Epoch: 1  time/epoch: 0.053  correct: 31 loss: 7.830468734251569\n"
+    "Epoch: 2  time/epoch: 0.041  correct: 31 loss: 6.748677128199399\n"
+)
+KGLIDS_W1778 = (
+    "2023-01-11 20:43:49.577037 Training model: StringEmbeddingModel\n"
+    "\t\t\t\t\t\t\tTraining Size: 11680 - Test Size: 2920\n"
+    "\t\t\t\t\t\t\tEmbedding Size: 300 - Epochs: 100 - LR: 1e-05 - Distance Threshold: 1.0\n"
+    "\t\t\t\t\t\t\tDevice: cuda - Save Path: pretrained_models/string/20230111150300_string_model/"
+    "20230111150300_string_model.pt\n"
+    "\n"
+    "2023-01-11 22:04:58.534008: Epoch: 1 done: Avg Train Loss: 0.2908 Avg Test Loss: 0.2662 --- "
+    "Test Accuracy: 0.9080\n"
+    "2023-01-11 23:26:06.036464: Epoch: 2 done: Avg Train Loss: 0.2561 Avg Test Loss: 0.2469 --- "
+    "Test Accuracy: 0.9203\n"
+)
+ITERATIONS_W1785 = (
+    "    Iter [  0/11250] | Train Loss 2.4557 | Train Acc 0.0000 | Valid Loss 2.3090 | Valid Acc 0.0998\n"
+    "    Iter [ 20/11250] | Train Loss 1.4652 | Train Acc 0.7500 | Valid Loss 2.9662 | Valid Acc 0.1762\n"
+    "    Iter [ 40/11250] | Train Loss 1.6796 | Train Acc 0.2500 | Valid Loss 5.4018 | Valid Acc 0.2336\n"
+)
+
+
+def _read(text: str) -> TrainingHistory:
+    (run,) = load_runs(text.encode(), "log.txt")
+    return run
+
+
+@pytest.mark.parametrize(
+    ("text", "epochs", "last_loss"),
+    [
+        (MINITORCH_BARE_W1771, 3, 1.4199035767231443),
+        (wild_log("minitorch-bare-pairs-epoch-time-readme-EXCERPT.md").read_text(), 10, 0.044722780552547324),
+    ],
+)
+def test_minitorch_lines_without_colons_read_names_of_several_words(
+    text: str, epochs: int, last_loss: float
+) -> None:
+    # `Epoch  0  loss  5.2314 correct 42 Epoch Time 17.96`: a name is the words before a number,
+    # and `Epoch Time` is a duration, no curve.
+    run = _read(text)
+    assert set(run.metrics) == {"loss", "correct"}
+    assert run.epochs == epochs
+    assert run.metrics["loss"][-1] == last_loss
+
+
+def test_a_slash_in_a_fields_name_is_part_of_the_name() -> None:
+    # MiniTorch's `time/epoch: 6.562` is a duration; `train/loss: 5.5192` (another source) a loss.
+    minitorch = _read(MINITORCH_SLASH_W1774)
+    assert set(minitorch.metrics) == {"loss", "correct"}
+    assert minitorch.metrics["loss"].tolist() == [8.844289542730438, 7.830468734251569, 6.748677128199399]
+    (run,) = load_path(wild_log("slash-names-epoch-records-log-string-py-EXCERPT.txt"))
+    assert set(run.metrics) == {"loss", "val_loss", "accuracy", "val_accuracy"}
+    assert run.metrics["val_loss"][0] == 4.0330
+
+
+def test_timestamped_epoch_lines_with_dashes_between_averaged_fields() -> None:
+    # `<time>: Epoch: 1 done: Avg Train Loss: 0.2908 Avg Test Loss: 0.2662 --- Test Accuracy: ..`:
+    # the header lines are no epoch, `---` parts fields, and `Avg` before the split keeps the split.
+    run = _read(KGLIDS_W1778)
+    assert set(run.metrics) == {"loss", "val_loss", "val_accuracy"}
+    assert run.metrics["loss"].tolist() == [0.2908, 0.2561]
+    assert run.metrics["val_loss"].tolist() == [0.2662, 0.2469]
+    (numpy_mlp,) = load_path(wild_log("avg-split-loss-names-numpy-mlp-readme-EXCERPT.md"))
+    assert set(numpy_mlp.metrics) == {"loss", "val_loss"}
+    # A LeNet-5 README (search index id 12533999152): the dashes right after the epoch, too.
+    lenet = _read(
+        "Epoch 1/10 --- Train Accuracy: 94.98% --- Validation Accuracy: 94.93%\n"
+        "Epoch 2/10 --- Train Accuracy: 96.52% --- Validation Accuracy: 96.36%\n"
+    )
+    assert lenet.metrics["accuracy"].tolist() == pytest.approx([0.9498, 0.9652])
+    assert lenet.metrics["val_accuracy"].tolist() == pytest.approx([0.9493, 0.9636])
+
+
+def test_step_lines_with_the_counter_in_brackets_are_a_point_per_step() -> None:
+    run = _read(ITERATIONS_W1785)
+    assert run.source.granularity == "step"
+    assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert run.metrics["val_loss"].tolist() == [2.3090, 2.9662, 5.4018]
+    (steps,) = load_path(wild_log("step-counter-in-brackets-named-speed-readme-EXCERPT.md"))
+    assert set(steps.metrics) == {"loss", "imp", "morph"}  # `Speed: 6.3 steps/s` is no field
+
+
+def test_words_and_numbers_without_a_metric_name_are_no_fields() -> None:
+    # CNTK (w1414, retired): `epoch 0: frames [0..6000] (...), data subset 0 of 1` is a message
+    # about the epoch's data; read as `data subset: 0, of: 1` it made every epoch two.
+    run = _read(
+        "Starting Epoch 1: learning rate per sample = 0.000250  effective momentum = 0.900000  "
+        "momentum as time constant = 379.6 samples\n"
+        "BlockRandomizer::StartEpoch: epoch 0: frames [0..6000] (first sequence at sample 0), "
+        "data subset 0 of 1\n"
+        "\n"
+        "Starting minibatch loop.\n"
+        "Finished Epoch[ 1 of 15]: [Training] mse = 2975.58366667 * 6000; totalSamplesSeen = 6000; "
+        "learningRatePerSample = 0.00024999998; epochTime=24.2631s\n"
+    )
+    assert run.epochs == 1
+    assert "data_subset" not in run.metrics
+    assert run.metrics["loss"].tolist() == [2975.58366667]
