@@ -43,6 +43,12 @@ Shapes a practitioner flags at a glance, whatever the yardstick:
   model that learned nothing scores is finished, not stuck (a checkpoint resumed at its end),
   and equality means nothing where the written digits are too few to show a change
   (0.0012 three times at four decimals): the value must show FROZEN_DIGITS significant digits.
+  A run that learned in the end but first sat frozen so, FROZEN_EPOCHS or more epochs at the
+  very same loss before it had improved MIN_IMPROVEMENT on its first epoch, was stuck for those
+  epochs just the same (a binary classifier at exactly 7.7125 with accuracy 0.5000 in epochs
+  2-5, saturated outputs, before it broke out in epoch 6: wild log w1702). In the wild corpus's
+  labelled logs every run with such a stretch is faulty; the healthy ones that log one value
+  three times running do it at a level they had learned down to.
 
 - answers frozen: the validation overlap score (IoU, Dice, Jaccard, F1, AUC: overfitting.SCORE)
   logged the very same value, to every one of at least FROZEN_DIGITS significant digits written,
@@ -224,7 +230,8 @@ class LossPlateau(Rule):
             return None  # a loss already at zero has nothing left to improve
         improvement = (start - best) / start
         if improvement >= self.min_improvement or _at_pace(values, self.min_improvement):
-            return None
+            stretch = _frozen_stretch(values, learned_nothing)
+            return None if stretch is None else self._frozen_first(run, values, *stretch)
         if learned_nothing is not None and start < HIGH_LOSS * learned_nothing:
             return None
         return self.finding(
@@ -309,6 +316,39 @@ class LossPlateau(Rule):
             ),
             fix={"learning_rate_factor": 0.1, "standardize_inputs": True},
             epochs=list(range(run.epochs - epochs, run.epochs)),
+            causes=FROZEN_CAUSES,
+        )
+
+    def _frozen_first(self, run: TrainingHistory, values: np.ndarray, first: int, epochs: int) -> Finding:
+        level, last = float(values[first]), first + epochs - 1
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.7,
+            summary=(
+                f"{self.monitor} was exactly {level:.6g} in epochs {first}-{last}, never having improved on "
+                f"its first epoch ({float(values[0]):.6g}): the weights stopped changing for {epochs} epochs "
+                "before the run learned."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "start": rounded(float(values[0])),
+                "frozen_at": rounded(level),
+                "first_frozen_epoch": first,
+                "frozen_epochs": epochs,
+                "thresholds": {
+                    "frozen_epochs": FROZEN_EPOCHS,
+                    "frozen_digits": FROZEN_DIGITS,
+                    "min_improvement": self.min_improvement,
+                },
+            },
+            recommendation=(
+                "Lower the learning rate by 10x or add a warm-up (a too-large first step saturates the "
+                "output or kills the units feeding it), standardize the inputs, and check the output "
+                "activation against the loss."
+            ),
+            fix={"learning_rate_factor": 0.1, "standardize_inputs": True},
+            epochs=list(range(first, last + 1)),
             causes=FROZEN_CAUSES,
         )
 
@@ -497,10 +537,12 @@ def _frozen_level(values: np.ndarray) -> float | None:
     level = float(values[-1])
     if level == 0 or _frozen_epochs(values) < FROZEN_EPOCHS:
         return None
-    decimals = written_decimals(values)
-    if decimals is not None and abs(level) * 10.0**decimals < 10.0 ** (FROZEN_DIGITS - 1):
-        return None
-    return level
+    return level if _shows_digits(level, written_decimals(values)) else None
+
+
+def _shows_digits(level: float, decimals: int | None) -> bool:
+    """Whether `level`, written with `decimals` decimals, shows FROZEN_DIGITS significant digits."""
+    return decimals is None or abs(level) * 10.0**decimals >= 10.0 ** (FROZEN_DIGITS - 1)
 
 
 def _frozen(values: np.ndarray, learned_nothing: float | None) -> bool:
@@ -512,6 +554,25 @@ def _frozen(values: np.ndarray, learned_nothing: float | None) -> bool:
         return False
     start = float(values[0])
     return start - float(values.min()) < MIN_IMPROVEMENT * abs(start)
+
+
+def _frozen_stretch(values: np.ndarray, learned_nothing: float | None) -> tuple[int, int] | None:
+    """(first epoch, length) of the first stretch of FROZEN_EPOCHS or more epochs at the very same
+    non-zero loss, shown with FROZEN_DIGITS digits, not under HIGH_LOSS of `learned_nothing`, that
+    ended before the loss had improved MIN_IMPROVEMENT on its first epoch; None where there is
+    none (see the docstring). The curve is finite throughout (the caller's check)."""
+    start = float(values[0])
+    decimals = written_decimals(values)
+    edges = np.flatnonzero(np.diff(values) != 0) + 1
+    for first, end in zip([0, *edges.tolist()], [*edges.tolist(), values.size], strict=True):
+        level = float(values[first])
+        if start - float(values[:end].min()) >= MIN_IMPROVEMENT * abs(start):
+            return None  # improved by then: a later stretch is at a level the run learned down to
+        if end - first < FROZEN_EPOCHS or level == 0 or not _shows_digits(level, decimals):
+            continue
+        if learned_nothing is None or not 0 <= level < HIGH_LOSS * learned_nothing:
+            return first, end - first
+    return None
 
 
 def _frozen_score(run: TrainingHistory) -> str | None:

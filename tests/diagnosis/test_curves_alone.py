@@ -1056,6 +1056,26 @@ def test_a_converged_loss_that_repeats_its_last_digits_is_not_frozen() -> None:
     assert "loss_plateau" not in codes(resumed)
 
 
+def test_a_loss_frozen_before_the_run_learned_is_a_plateau_for_those_epochs() -> None:
+    # Wild log w1702's shape: a binary classifier saturated at exactly 7.7125 with accuracy 0.5 in
+    # epochs 1-4, then it breaks out and learns to 0.42.
+    learning = np.round(0.42 + 0.3 * np.exp(-np.arange(25) / 6.0), 4).tolist()
+    raw = {
+        "loss": [7.6796, 7.7125, 7.7125, 7.7125, 7.7125, 6.2624, *learning],
+        "accuracy": [0.497, 0.5, 0.5, 0.5, 0.5, 0.508, *np.linspace(0.53, 0.82, 25).tolist()],
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "loss_plateau")
+    assert finding.evidence["first_frozen_epoch"] == 1
+    assert finding.evidence["frozen_epochs"] == 4
+    # Frozen for FROZEN_EPOCHS - 1 epochs only: a coincidence of the written digits, not a stall.
+    brief = {"loss": [7.6796, 7.7125, 7.7125, 7.7, 7.69, 6.2624, *learning], "accuracy": raw["accuracy"]}
+    assert loss_plateau.FROZEN_EPOCHS > 2
+    assert "loss_plateau" not in codes(brief)
+    # The same value three times at a level the run had learned down to is converged, not stuck.
+    settled = {"loss": [*learning[:10], 0.5, 0.5, 0.5, *learning[13:]], "accuracy": raw["accuracy"][6:]}
+    assert "loss_plateau" not in codes(settled)
+
+
 def test_validation_climbing_from_the_start_at_ln_2_is_overfitting_too() -> None:
     # A binary model whose training loss falls every epoch while validation, never better than
     # ln 2, climbs every epoch after its second: memorizing from the start, generalizing nothing.
