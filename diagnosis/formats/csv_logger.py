@@ -6,7 +6,8 @@ CSV (`pd.DataFrame(history.history).to_csv()`, hand-named headers such as
 Read tolerantly: a title line above the header, any of `,` `;` tab `|` as the separator (or
 whatever one character follows a leading `epoch`, as `CSVLogger(separator=...)` allows), CRLF
 or `\\r\\r\\n` line ends, no `epoch` column (each row is an epoch), a pandas index column,
-several runs appended (the epoch counter restarts, or the header repeats: a run each), a table
+several runs appended (the epoch counter restarts, or the header repeats: a run each, unless
+the restarts resume one training, see _resumed), a table
 of one curve (`loss` over a value a line). A row that cannot be read (a truncated last line of
 a live log) is skipped and reported.
 """
@@ -328,6 +329,8 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
         for n, line in lines[start + 1 :]
     ]
     one_epoch_fits = _one_epoch_fits(rows, counter)
+    loss = names.index("loss") if "loss" in names else None
+    resumed = _resumed(rows, counter, loss, one_epoch_fits, lines[start][1])
     skipped = read = 0
     for number, line, row in rows:
         if isinstance(row, str):
@@ -346,7 +349,7 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
             continue
         read += 1
         if counter is not None and (epoch := row[counter]) is not None:
-            if previous is not None and epoch <= previous and number not in one_epoch_fits:
+            if previous is not None and epoch <= previous and number not in one_epoch_fits and not resumed:
                 runs.start_new()
             previous = epoch
         runs.current.add_epoch(
@@ -406,6 +409,46 @@ def _blank_columns(lines: list[tuple[int, str]], separator: str, raw_names: list
         if len(cells) == len(raw_names):
             unnamed = {i for i in unnamed if not cells[i].strip()}
     return frozenset(unnamed)
+
+
+def _resumed(
+    rows: list[tuple[int, str, list[float | None] | str]],
+    counter: int | None,
+    loss: int | None,
+    one_epoch_fits: frozenset[int],
+    header: str,
+) -> bool:
+    """Whether the rows of a CSVLogger file whose epoch counter restarts are one training resumed
+    (CSVLogger(append=True) after reloading the weights, a fine-tuning phase after the head's)
+    rather than several runs: every restart goes on from where the rows before it ended, its
+    first loss nearer their last loss than their first. Where some restart starts afresh (back
+    near where the rows before it began) the file holds runs, and each restart is one; so does
+    a file whose header comes again (another file's rows appended). Two epochs before a restart
+    cannot tell the one from the other where the loss did not fall (w1645's 1.735, 2.068, then
+    1.742): runs, as a loss that goes back to its start says."""
+    if counter is None or loss is None:
+        return False
+    stretches: list[list[float]] = [[]]
+    previous: float | None = None
+    for number, line, row in rows:
+        if isinstance(row, str):
+            if line.strip() == header.strip():
+                return False
+            continue
+        epoch, value = row[counter], row[loss]
+        if epoch is None or value is None:
+            continue
+        if previous is not None and epoch <= previous and number not in one_epoch_fits:
+            stretches.append([])
+        previous = epoch
+        stretches[-1].append(value)
+    if len(stretches) < 2:
+        return False
+    for before, after in itertools.pairwise(stretches):
+        first, last, start = before[0], before[-1], after[0]
+        if not all(map(math.isfinite, (first, last, start))) or abs(start - last) >= abs(start - first):
+            return False
+    return True
 
 
 def _one_epoch_fits(

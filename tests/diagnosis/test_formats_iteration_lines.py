@@ -198,3 +198,30 @@ def test_values_said_in_words_after_a_counter_with_a_word_before_it() -> None:
     assert run.metrics["loss"].tolist() == [47.09, 48.51]  # the total loss
     assert run.metrics["accuracy"].tolist() == [0.0, 0.0]
     assert "total_step" not in run.metrics
+
+
+# Adnan-0786/GRU-based-Noise-suppressor's training_history.csv (w1648), its header, epochs 0-2,
+# 28-29 of the first fit and 0-1 of the second: CSVLogger(append=True) after reloading the
+# weights, the loss going on from 0.0516 (0.0539), not back to 0.1020.
+RESUMED_CSV = (
+    "epoch,accuracy,loss,mae,val_accuracy,val_loss,val_mae\r\n"
+    "0,0.09142441302537918,0.10202464461326599,0.2806321978569031,NA,NA,NA\r\n"
+    "1,0.1288808286190033,0.08596032112836838,0.24718806147575378,NA,NA,NA\r\n"
+    "2,0.14396075904369354,0.07764030992984772,0.22996631264686584,NA,NA,NA\r\n"
+    "28,0.1682121902704239,0.05342286825180054,0.17245854437351227,NA,NA,NA\r\n"
+    "29,0.17428778111934662,0.05155391991138458,0.1688258796930313,NA,NA,NA\r\n"
+    "0,0.16985464096069336,0.05393567681312561,0.17322860658168793,NA,NA,NA\r\n"
+    "1,0.17218749225139618,0.052258800715208054,0.17041632533073425,NA,NA,NA\r\n"
+)
+
+
+def test_a_csvlogger_file_whose_restarts_resume_one_training_is_one_run() -> None:
+    [run] = load_runs(RESUMED_CSV.encode(), "history.csv")
+    assert run.epochs == 7
+    assert run.metrics["loss"][-1] == 0.052258800715208054
+
+
+def test_a_csvlogger_file_with_a_fresh_restart_holds_runs() -> None:
+    # The same rows with the second fit's loss back at the first one's start: a new run.
+    text = RESUMED_CSV.replace("0.05393567681312561", "0.10193567681312561")
+    assert [run.epochs for run in load_runs(text.encode(), "history.csv")] == [5, 2]
