@@ -53,6 +53,9 @@ _HEADER = re.compile(
     r"(?:[ \t]+took[ \t]+\d{1,9}(?:\.\d{1,9})?s)?[ \t]*(?:[*=~#-]{2,})?"
 )
 _HEADER_STARTS = ("Epoch", "**", "==", "~~", "--", "##")
+# A Keras callback's message about an epoch (ModelCheckpoint's `Epoch 00001: val_loss improved
+# from inf to 1.55635, saving model to ...`, EarlyStopping's `Epoch 00005: early stopping`).
+_CALLBACK_LINE = re.compile(r"Epoch[ \t]+\d{1,9}:[ \t]")
 # For the format sniffer: a header anywhere at a line start, after any wrapping.
 EPOCH_LINE = re.compile(r"^[ \t>#]*Epoch[ \t]+\d{1,9}(?:/\d{1,9})?[ \t]*\r?$", re.MULTILINE)
 _ANSI = re.compile(r"\x1b(?:\[[0-?]{0,32}[ -/]{0,8}[@-~]|\][^\x07\x1b\n]{0,512}(?:\x07|\x1b\\)?|[@-Z\\-_])")
@@ -63,6 +66,9 @@ _TAGS = re.compile(r"</?(?:pre|code|samp|tt)>")
 # Markdown bold an asker put inside a pasted line (`acc: 92.77**39, loss_bbox: nan, loss: nan**`,
 # mmdetection#5911): a pair of stars against a word or a number, not a decoration's run of them.
 _BOLD = re.compile(r"(?<=[\w.%])\*\*(?!\*)|(?<!\*)\*\*(?=[\w.])")
+# A remark a person added after a line's fields, behind an arrow (`loss=1.43  gnorm=7.7  <- BEST`,
+# `loss=5.82  gnorm=15.6  ← diverging`): no field.
+_ANNOTATION = re.compile(r"[ \t]+(?:←|<--?)[ \t][^\n]*$")
 # A value printed as the tensor that holds it: PyTorch's `tensor(0.6931, grad_fn=<NllLossBackward0>)`,
 # TensorFlow's `tf.Tensor(0.69, shape=(), dtype=float32)`, Hasktorch's `Tensor Float []  0.3401`.
 _TENSOR_NUMBER = r"[-+]?(?:nan|inf|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
@@ -71,6 +77,8 @@ _TENSOR = re.compile(
     rf"(?:,[^()\n]{{0,200}}(?:\([^()\n]{{0,40}}\)[^()\n]{{0,200}})*)?\)"
     rf"|\bTensor[ \t]+\w{{1,20}}[ \t]+\[\][ \t]+({_TENSOR_NUMBER})"
 )
+# A value in angle brackets (MADlib's verbose `INFO:  Iteration: 1, Loss: <1.57403083382>`).
+_ANGLED = re.compile(rf"(?<=:[ \t])<({_TENSOR_NUMBER})>", re.IGNORECASE)
 # Python logging's prefix before a message: the time (`2025-06-04 17:39:02,341`, maybe in
 # brackets), then maybe a logger name and the level, joined by ` - `, `:` or brackets
 # (`- INFO -`, `:INFO:`, `[INFO]`, `| INFO |`, `- root - INFO -`), or only ` - ` where the format
@@ -105,8 +113,13 @@ _GLUED = re.compile(
 # A cheap first look for the above (a digit right before `Epoch`, a year, an absl level, `from`).
 _MAYBE_GLUED = re.compile(r"[\d.](?:Epoch|(?:19|20)\d\d-|[IWEF]\d{4} |[a-z]{1,8} from )")
 # verbose=2 output whose newlines a paste lost: `- val_acc: 0.84 Epoch 27/30 - 67s - loss: ...`.
-# A header at the start or after a number, followed by ` - `, becomes a line of its own.
-_INLINE_HEADER = re.compile(r"(?:^|(?<=[\d.])[ \t]+)(Epoch[ \t]+\d{1,9}/\d{1,9})[ \t]+(?=-[ \t])")
+# A header at the start or after a number, followed by ` - ` or by a progress bar (a terminal's
+# padded lines joined, `Epoch 2/50     2/2 [=====] - 553s ...`), becomes a line of its own; so
+# does a header that ends a line after a number and padding (`val_loss: 3795.57      Epoch 4/50`).
+_INLINE_HEADER = re.compile(
+    r"(?:^|(?<=[\d.])[ \t]+)(Epoch[ \t]+\d{1,9}/\d{1,9})[ \t]+(?=-[ \t]|\d{1,12}/\d{1,12}[ \t]*\[)"
+    r"|(?<=[\d.])[ \t]{2,}(Epoch[ \t]+\d{1,9}/\d{1,9})[ \t]*$"
+)
 # `N/M` followed by a bar, a box-drawing bar (Keras 3) or ` - `: a progress counter. N may
 # have digits of the last redraw's final number glued on (`acc: 0.098450000/50000 [`).
 _COUNTER = re.compile(r"(\d{1,24})/(\d{1,12})(?=[ \t]*(?:\[|[\u2500-\u259f]|-[ \t]))")
@@ -197,10 +210,12 @@ _RECORD_FIELD = re.compile(
 # Fields that follow one another with only spaces between them (`train_acc= 0.04 val_acc= 0.06`).
 _RECORD_FIELDS = re.compile(rf"{_RECORD_FIELD.pattern}(?:[ \t]+{_RECORD_FIELD.pattern})*", re.IGNORECASE)
 # ` - ` (or ` -- `, ` --- `), ` / `, `,`, `;`, `|`, the `] =>` that closes a bracketed `[epoch
-# 1/15, episode 50/100]`, a sentence's full stop after a value (`Train loss: 0.3334. Valid loss:
-# 0.3517`), and a tab before a name (MXNet's `Speed: 133.53 samples/sec\tTrain-accuracy=0.78`).
+# 1/15, episode 50/100]`, nntrainer's `>> [` before its validation fields, a sentence's full stop
+# after a value (`Train loss: 0.3334. Valid loss: 0.3517`), and a tab before a name (MXNet's
+# `Speed: 133.53 samples/sec\tTrain-accuracy=0.78`).
 _RECORD_SEPARATORS = re.compile(
-    r"[ \t]+(?:-{1,3}|/)[ \t]+|[,;|\]]|=>|(?<=\d)\.[ \t]+(?=[A-Za-z_])|(?<=[\w%])\t+(?=[A-Za-z_])"
+    r"[ \t]+(?:-{1,3}|/)[ \t]+|[,;|\]]|=>|[ \t]*>>[ \t]*\[?|(?<=\d)\.[ \t]+(?=[A-Za-z_])"
+    r"|(?<=[\w%])\t+(?=[A-Za-z_])"
 )
 # A remark in brackets after a field's value (`train loss: 12.3032 (took 78.0s)`) is no field,
 # nor is a duration or a memory size among the fields (`Train Loss=0.95 T=207.7s`, `time:
@@ -337,8 +352,12 @@ def _clean(raw: str) -> str:
         line = _TAGS.sub("", line)
     if "**" in line:
         line = _BOLD.sub("", line)
+    if "←" in line or "<-" in line:
+        line = _ANNOTATION.sub("", line)
     if "ensor" in line:
         line = _TENSOR.sub(r"\1\2", line)
+    if ": <" in line:
+        line = _ANGLED.sub(r"\1", line)
     if line[:1] in "12[":
         prefix = _LOG_PREFIX.match(line)
         if prefix is not None:
@@ -441,8 +460,9 @@ class _Block:
         return last
 
 
-# The first line of a paste cut inside its first word, where the lines after it name the epoch.
-_CUT_EPOCH = re.compile(r"(p?och)(?=[ \t]+\d)")
+# The first line of a paste cut inside its first word, where the lines after it name the epoch
+# (`poch  1, 12850/37527; ...`, `poch:1 loss:91.69 | ...`).
+_CUT_EPOCH = re.compile(r"(p?och)(?=[ \t]*:?[ \t]*\d)")
 
 
 def _lines(content: str) -> Iterator[tuple[int, str | None]]:
@@ -473,11 +493,14 @@ def _lines(content: str) -> Iterator[tuple[int, str | None]]:
             yield number, None
             continue
         line = _clean(raw)
-        if number == 1 and (cut := _CUT_EPOCH.match(line)) is not None and "Epoch" in content:
-            # A paste whose selection began inside its first word (`poch  1, 12850/37527; ...`).
-            line = "Epoch"[: 5 - len(cut[1])] + line
+        if number == 1 and (cut := _CUT_EPOCH.match(line)) is not None:
+            # A paste whose selection began inside its first word: the word as the lines after
+            # it spell it.
+            word = "Epoch" if "Epoch" in content else "epoch" if "epoch" in content else None
+            if word is not None:
+                line = word[: 5 - len(cut[1])] + line
         # With the group, split() keeps each inline header as a part of its own.
-        pieces = _INLINE_HEADER.split(line) if "Epoch" in line else [line]
+        pieces = [p for p in _INLINE_HEADER.split(line) if p is not None] if "Epoch" in line else [line]
         for piece in pieces:
             if ("Epoch" in piece[1:] or "-" in piece) and _MAYBE_GLUED.search(piece):
                 for part in _GLUED.split(piece):
@@ -584,6 +607,14 @@ _BARE_PAIRS = re.compile(rf"{_BARE_PAIR}(?:[ \t]+{_BARE_PAIR})+", re.IGNORECASE)
 _BARE_PAIR_PARTS = re.compile(rf"({_BARE_NAME})[ \t]+({_NUMBER})(?![\w.])", re.IGNORECASE)
 
 
+# Fields of both kinds in one part, with and without a colon (PairNorm's `Epoch 1268: train loss
+# 0.158 train acc: 0.979, val loss: 1.063 val acc 0.718.`).
+_EITHER_FIELD = re.compile(rf"{_RECORD_FIELD.pattern}|{_BARE_FIELD.pattern}", re.IGNORECASE)
+_EITHER_FIELDS = re.compile(
+    rf"(?:{_EITHER_FIELD.pattern})(?:[ \t]+(?:{_EITHER_FIELD.pattern}))+", re.IGNORECASE
+)
+
+
 # A word or two and a colon before a part's fields, no number of its own: a label of the line
 # (`===> Epoch 132 Complete: Avg. Loss: 0.014821 time: 666.83`, a super-resolution loop's).
 _PART_LABEL = re.compile(r"[A-Za-z]\w*(?:[ \t]+[A-Za-z]\w*)?:[ \t]+(?=[A-Za-z_])")
@@ -599,6 +630,8 @@ def _part_fields(field: str) -> list[tuple[str, str, str]] | None:
     if _BARE_PAIRS.fullmatch(field):
         pairs = [(m[1], m[2], "") for m in _BARE_PAIR_PARTS.finditer(field)]
         return pairs if any(_METRIC_NAME.fullmatch(name) for name, _, _ in pairs) else None
+    if _EITHER_FIELDS.fullmatch(field):
+        return [(m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6]) for m in _EITHER_FIELD.finditer(field)]
     return None
 
 
@@ -613,6 +646,8 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
         field = _DURATION_FIELD.sub("", _REMARK.sub("", part))
         # What is left of a separator the epoch's record took part of (`Epoch 1/10 --- Train ...`).
         field = _TRAILING_DURATION.sub("", _LEADING_COUNT.sub("", field)).strip().lstrip(":- \t")
+        if field[-2:-1].isdigit() and field.endswith("."):
+            field = field[:-1]  # the full stop of a sentence that ends on a value
         if "*" in field:
             field = _SAMPLE_COUNT.sub("", field)
         if not field:
@@ -658,6 +693,15 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     restarts (see new_fit). Where epochs were logged over step lines and fewer than
     MIN_STEPPED_EPOCHS of them were, each step line is a point instead; the source says which."""
     lines = _run_together(lines)
+    # Records that all name the same epoch and count no steps (wav2letter's `epoch:1 loss:91.69
+    # | train-TER:..` every few hundred updates) are that epoch's steps logged without a step
+    # counter; where the count goes on and then restarts (`Epoch 1`, `Epoch 2`, `Epoch 1`) it is
+    # a new fit instead.
+    records = [(text, record) for _, text in lines if (record := _EPOCH_RECORD.search(text)) is not None]
+    one_epoch = len({int(record[1]) for _, record in records}) == 1 and not any(
+        _STEP_COUNTER.search(text, record.end()) or _STEP_AFTER_EPOCH.match(text, record.end())
+        for text, record in records
+    )
     runs = Runs()
     step_rows: list[dict[str, float]] = []  # every record line a point, for a log of too few epochs
     step_at: tuple[int, str] | None = None  # the epoch and step counter of the last point
@@ -723,7 +767,8 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         metrics = _named(fields, found[1] if found else None)
         epoch, total = int(record[1]), int(record[2] or record[3]) if record[2] or record[3] else None
         step_line = (
-            _STEP_COUNTER.search(text, record.end()) is not None
+            one_epoch
+            or _STEP_COUNTER.search(text, record.end()) is not None
             or _STEP_AFTER_EPOCH.match(text, record.end()) is not None
             or "_end" in record[0].lower()
         )
@@ -801,11 +846,13 @@ MIN_UNNUMBERED_EPOCHS = 2
 # Several counters may lead it, each a word and its number, maybe with a `:` or a total (Paddle's
 # `Pass 54, Batch 3, Cost 32.29`, brain.js' `iterations: 10 training error: 0.11`, OpenNMT-py's
 # `Step 380000/1000000; acc: 42.02; ...`), maybe in brackets (`Iter [ 20/11250] | Train Loss
-# 1.4652 | ...`, a notebook's loop); the step is the tuple of their numbers.
+# 1.4652 | ...`, a notebook's loop), or a `#` and its number (nntrainer's `#1/1500 - Training
+# Loss: 2.6908 >> [ Accuracy: 8.67% - Validation Loss : 2.5895 ]`); the step is the tuple of
+# their numbers.
 _FIELDS_LEAD = re.compile(
     r"(?:\d{1,12}[ \t]+(?:epochs?|batch(?:es)?|steps?|iter(?:ation)?s?)\b[ \t]*,?[ \t]*){0,3}"
-    r"((?:(?:global[ \t]+)?(?:step|pass|(?:mini)?batch|iter(?:ation)?s?|episode)[ \t]*[:#]?[ \t]*"
-    r"\[?[ \t]*\d{1,12}(?:/\d{1,12})?\b\]?[ \t]*[,;:|-]?[ \t]*){0,3})"
+    r"((?:(?:(?:global[ \t]+)?(?:step|pass|(?:mini)?batch|iter(?:ation)?s?|episode)[ \t]*[:#]?[ \t]*"
+    r"|\#)\[?[ \t]*\d{1,12}(?:/\d{1,12})?\b\]?[ \t]*[,;:|-]?[ \t]*){0,3})"
     r"(?:([A-Za-z_][\w.]{0,40}):[ \t]+(?!(?:nan|inf)\b)(?=[A-Za-z_][\w. \t]{0,120}[:=][ \t]*[-+.\dnNiI]))?",
     re.IGNORECASE,
 )
@@ -1191,7 +1238,9 @@ def parse(content: str) -> list[TrainingHistory]:
                         steps.append(line.steps)
                         runs.current.steps.append(line.steps)
                     continue
-                if not line.progress and not line.bar:
+                if not line.progress and not line.bar and not _CALLBACK_LINE.match(line.text):
+                    # A callback's message between the epochs (a paste that lost the headers
+                    # but kept ModelCheckpoint's lines) is about the run, not another run.
                     runs.start_new()
                 if line.metrics:
                     runs.current.skips.add(line.number, "metrics outside a finished progress line")

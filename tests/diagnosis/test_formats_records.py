@@ -146,6 +146,18 @@ RECORD_LAYOUTS = {
             "val_accuracy": [0.49, 0.50],
         },
     ),
+    # Fields with and without a colon in one part, a sentence's full stop after the last (w1424,
+    # PairNorm).
+    "colon and bare fields mixed, a full stop": (
+        "Epoch 1268: train loss 0.158 train acc: 0.979, val loss: 1.063 val acc 0.718.\n"
+        "Epoch 1269: train loss 0.152 train acc: 0.964, val loss: 1.064 val acc 0.716.\n",
+        {
+            "loss": [0.158, 0.152],
+            "accuracy": [0.979, 0.964],
+            "val_loss": [1.063, 1.064],
+            "val_accuracy": [0.718, 0.716],
+        },
+    ),
     # `Epoch: N/M,` then comma-separated fields, NaN losses.
     "colon after Epoch, commas, nan": (
         "Epoch: 0/2, train loss: nan, train accuracy: 0.10688, valid loss: nan, valid accuracy: 0.10680\n",
@@ -350,6 +362,24 @@ UNNAMED_LOSS_LAYOUTS = {
         "lr: 0.00000; 2210/2160 tok/s;    953 sec\n",
         [4.01, 3.98],
     ),
+    # nntrainer (w1408): `#` and the count lead the line, `>> [` opens the validation fields.
+    "hash count, validation in brackets": (
+        "#1/1500 - Training Loss: 2.6908 >> [ Accuracy: 8.66935% - Validation Loss : 2.5895 ] \n"
+        "#2/1500 - Training Loss: 2.52329 >> [ Accuracy: 9.57661% - Validation Loss : 2.46496 ] \n",
+        [2.6908, 2.52329],
+    ),
+    # MADlib's verbose MLP (w1409): the value in angle brackets, a CONTEXT line between.
+    "value in angle brackets": (
+        'INFO:  Iteration: 1, Loss: <1.57403083382>\nCONTEXT:  PL/Python function "mlp_classification"\n'
+        "INFO:  Iteration: 2, Loss: <1.18209701678>\n",
+        [1.57403083382, 1.18209701678],
+    ),
+    # A person's remarks behind arrows after some lines' fields (w1445).
+    "key=value, remarks behind arrows": (
+        "step=165  loss=2.39   gnorm=7.1\nstep=220  loss=1.43   gnorm=7.7    \u2190 BEST\n"
+        "step=275  loss=5.82   gnorm=15.6   <- diverging\n",
+        [2.39, 1.43, 5.82],
+    ),
     # Caffe's solver (w1413): a remark in brackets after the counter; `lr` lines are no steps.
     "caffe iteration lines": (
         "I0413 14:35:44.386499 22206 solver.cpp:242] Iteration 40 (0.26 iter/s, 149.3s/40 iter), "
@@ -408,3 +438,7 @@ def test_a_first_line_cut_inside_its_first_word_is_read() -> None:
     )
     [run] = load_runs(text.encode(), "log.txt")
     assert run.metrics["loss"].tolist() == [9.46, 10.47, 10.67]
+    # wav2letter (w1443): `epoch` in lower case, a colon right after the cut word.
+    text = "poch:1 loss:91.69394 | train-TER:132.33 \nepoch:1 loss:89.60210 | train-TER:100.00 \n"
+    [run] = load_runs(text.encode(), "log.txt")
+    assert run.metrics["loss"].tolist() == [91.69394, 89.60210]

@@ -220,6 +220,21 @@ def test_what_a_carriage_return_left_of_a_checkpoint_message_is_cut_off() -> Non
     assert run.metrics["val_loss"].tolist() == [6.8522e-04, 4.7266e-04, 4.2430e-04]
 
 
+def test_a_header_joined_to_its_padded_line_is_a_line_of_its_own() -> None:
+    # keras-yolo3#284 (w1400): the paste lost some newlines, the terminal's padding kept;
+    # `Epoch 2/50`, spaces, then its bar on one line, and `Epoch 4/50` after epoch 3's numbers.
+    (run,) = load_path(wild_log("w1400_keras-yolo3-issue284-66-samples-10-epochs-falling.txt"))
+    assert run.metrics["loss"].tolist()[:4] == [7732.9583, 6053.7227, 4689.0405, 3626.1056]
+    assert run.epochs == 10
+
+
+def test_checkpoint_messages_between_headerless_epochs_are_one_run() -> None:
+    # datlife/yolov2#6 (w1403): no `Epoch k/N` headers, ModelCheckpoint's message glued onto
+    # each epoch's last redraw; the messages are about the run, not new runs.
+    (run,) = load_path(wild_log("w1403_yolov2-issue6-val-loss-up-after-epoch-2.txt"))
+    assert run.metrics["val_loss"].tolist() == [1.5564, 1.5285, 1.5510, 1.5861]
+
+
 def test_each_fit_has_its_own_steps_per_epoch() -> None:
     runs = load_path(wild_log("ttukei-tf2-verbose2-5-fits.txt"))
     assert [run.source.facts.steps_per_epoch for run in runs] == [128, 7, 7, 7, 4]
@@ -324,8 +339,18 @@ def test_step_lines_that_repeat_the_epoch_are_one_epoch(name: str, epochs: int) 
 
 
 def test_epoch_lines_that_repeat_without_a_step_counter_are_still_new_runs() -> None:
+    # Once the count went on (epoch 2), an epoch that comes again restarts it: a new fit.
     log = b"Epoch 1: loss: 0.9\nEpoch 2: loss: 0.7\nEpoch 1: loss: 0.8\nEpoch 1: loss: 0.6\n"
     assert [run.epochs for run in load_runs(log)] == [2, 1, 1]
+
+
+def test_epoch_lines_that_never_leave_their_epoch_are_its_steps() -> None:
+    # wav2letter reports every few hundred updates with the epoch and no step counter: nine
+    # `epoch:1` lines are nine points of epoch 1 (w1443), not nine fits of one epoch.
+    (run,) = load_path(wild_log("w1443_wav2letter-issue179-ctc-loss-swings-ter-100.txt"))
+    assert run.source.granularity == "step"
+    assert run.metrics["loss"].tolist()[:3] == [91.69394, 89.60210, 78.05183]
+    assert run.epochs == MANIFEST["w1443_wav2letter-issue179-ctc-loss-swings-ter-100.txt"]["epochs"][0]
 
 
 @pytest.mark.parametrize(
