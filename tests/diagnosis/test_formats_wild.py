@@ -344,13 +344,21 @@ def test_epoch_lines_that_repeat_without_a_step_counter_are_still_new_runs() -> 
     assert [run.epochs for run in load_runs(log)] == [2, 1, 1]
 
 
-def test_epoch_lines_that_never_leave_their_epoch_are_its_steps() -> None:
-    # wav2letter reports every few hundred updates with the epoch and no step counter: nine
-    # `epoch:1` lines are nine points of epoch 1 (w1443), not nine fits of one epoch.
-    (run,) = load_path(wild_log("w1443_wav2letter-issue179-ctc-loss-swings-ter-100.txt"))
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        # wav2letter reports every few hundred updates with the epoch and no step counter.
+        ("w1443_wav2letter-issue179-ctc-loss-swings-ter-100.txt", [91.69394, 89.60210, 78.05183]),
+        # DeepDanbooru's `Epoch[1] Loss=0.009825, P=..., ETA = 2021-09-12 16:55:43`.
+        ("deepdanbooru-epoch-1-reports-issue42-EXCERPT.txt", [0.009825, 0.009284, 0.009580]),
+    ],
+)
+def test_epoch_lines_that_never_leave_their_epoch_are_its_steps(name: str, first: list[float]) -> None:
+    # Lines that all name epoch 1 are points of epoch 1, not as many fits of one epoch.
+    (run,) = load_path(wild_log(name))
     assert run.source.granularity == "step"
-    assert run.metrics["loss"].tolist()[:3] == [91.69394, 89.60210, 78.05183]
-    assert run.epochs == MANIFEST["w1443_wav2letter-issue179-ctc-loss-swings-ter-100.txt"]["epochs"][0]
+    assert run.metrics["loss"].tolist()[:3] == first
+    assert run.epochs == MANIFEST[name]["epochs"][0]
 
 
 @pytest.mark.parametrize(
