@@ -11,6 +11,7 @@ import pytest
 
 from diagnosis.formats import load_runs
 from diagnosis.formats.columns import canonical_name
+from diagnosis.history import HistoryError
 
 # karpathy/nanoGPT#215 (w1754): a blockquoted paste, a timestamp before each line, the asker's
 # `> ` blank lines between them, an evaluation and a checkpoint message among the iterations.
@@ -225,3 +226,17 @@ def test_a_csvlogger_file_with_a_fresh_restart_holds_runs() -> None:
     # The same rows with the second fit's loss back at the first one's start: a new run.
     text = RESUMED_CSV.replace("0.05393567681312561", "0.10193567681312561")
     assert [run.epochs for run in load_runs(text.encode(), "history.csv")] == [5, 2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Settings and results said in words are no epochs, however many lines say them.
+        "Learning rate is 0.01\nBatch size is 32\nThe model is 3 layers deep.\n",
+        "Final loss is 0.25\nTest loss is 0.30\n",
+        "The loss is 0.5 after the first epoch.\nThe loss is 0.3 after the second epoch.\n",
+    ],
+)
+def test_values_said_in_words_in_prose_are_no_epochs(text: str) -> None:
+    with pytest.raises(HistoryError, match="found no training epochs"):
+        load_runs(text.encode(), "notes.txt")
