@@ -54,6 +54,9 @@ _KERAS_NAME = re.compile(r"[a-z][a-z0-9_]*")
 # The split after the metric, as NRI's loop names its curves (`nll_train`, `acc_val`): no Keras name.
 _SPLIT_SUFFIXES = ("_train", "_training", "_val", "_valid", "_validation")
 _METRIC_WORDS = {"acc": "accuracy", "accuracy": "accuracy", "lr": "learning_rate"}
+# A split's `approx` alone is PyG's and DGL's GraphSAGE loops' accuracy over the epoch's mini-batches
+# (`Approx. Train: 0.5582`, `Approx. Val: 0.6590`); without a split the word says nothing.
+_SPLIT_METRIC_WORDS = {"approx": "accuracy"}
 # Hand-written loops append per epoch to lists named in the plural (`train_losses`, `val_accs`).
 _PLURALS = {"losses": "loss", "accs": "acc", "accuracies": "accuracy"}
 # ... or keep them under the curve's name and `_history` (`train_loss_history`, `valAccHistory`).
@@ -100,6 +103,7 @@ def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
     if words and words[-1] in {"epoch", "step", *_LIST_SUFFIXES} and len(words) > 1:
         words.pop()  # Lightning's `train_loss_epoch`; per-step columns are told apart by the caller
     prefix = ""
+    split: str | None = None
     after_aggregate = (1,) if len(words) > 2 and words[0] in _AGGREGATE_WORDS else ()
     for i in (0, *after_aggregate, len(words) - 1):
         if len(words) > 1 and words[i] in _TRAIN | _VALIDATION | _TEST:
@@ -111,6 +115,8 @@ def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
             break
     if words[:1] == ["val"] and len(words) > 1:
         prefix, words = "val_", words[1:]
+    if split is not None and len(words) == 1:
+        words = [_SPLIT_METRIC_WORDS.get(words[0], words[0])]
     metric = "_".join(_METRIC_WORDS.get(word, word) if len(words) == 1 else word for word in words)
     return prefix + metric if metric else name
 

@@ -13,6 +13,7 @@ import pytest
 
 from diagnosis.engine import diagnose_runs
 from diagnosis.formats import load_path, load_runs
+from diagnosis.formats.columns import canonical_name
 from diagnosis.history import HistoryError, TrainingHistory
 from tests.diagnosis.writers import WILD_CORPUS, WILD_FIXTURES, WILD_MANIFEST, wild_log
 
@@ -1108,3 +1109,23 @@ def test_words_and_numbers_without_a_metric_name_are_no_fields() -> None:
     assert run.epochs == 1
     assert "data_subset" not in run.metrics
     assert run.metrics["loss"].tolist() == [2975.58366667]
+
+
+@pytest.mark.parametrize(
+    ("name", "accuracy", "val_accuracy"),
+    [
+        # PyG's GraphSAGE loop, as Ginex runs it: `Epoch 07, Loss: 1.5392, Approx. Train: 0.5582`.
+        ("w1216_ginex-issue6-gnn-epoch-blocks-converging.txt", 0.5582, None),
+        # DGL GraphBolt's, with its validation twin: `Approx. Train: 0.6516, Approx. Val: 0.6590`.
+        ("approx-train-val-graphbolt-disk-feature-readme-EXCERPT.txt", 0.6516, 0.6590),
+    ],
+)
+def test_an_approximate_accuracy_is_the_accuracy(
+    name: str, accuracy: float, val_accuracy: float | None
+) -> None:
+    (run,) = load_path(wild_log(name))
+    assert run.metrics["accuracy"][-1] == pytest.approx(accuracy)
+    if val_accuracy is not None:
+        assert run.metrics["val_accuracy"][-1] == pytest.approx(val_accuracy)
+    # Without a split the word is no accuracy.
+    assert [canonical_name(name) for name in ("Approx", "Approx. Loss")] == ["approx", "approx_loss"]
