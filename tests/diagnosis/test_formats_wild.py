@@ -1129,3 +1129,21 @@ def test_an_approximate_accuracy_is_the_accuracy(
         assert run.metrics["val_accuracy"][-1] == pytest.approx(val_accuracy)
     # Without a split the word is no accuracy.
     assert [canonical_name(name) for name in ("Approx", "Approx. Loss")] == ["approx", "approx_loss"]
+
+
+@pytest.mark.parametrize(
+    ("name", "val_loss", "val_accuracy"),
+    [
+        ("w183_widedeep-tqdm-epoch-valid-bars.txt", 0.35, 0.8228),
+        ("tqdm-epoch-valid-bars-widedeep-binary-docs-EXCERPT.txt", 0.348, 0.8406),
+    ],
+)
+def test_a_split_bar_under_an_epoch_bar_is_that_epochs_validation(
+    name: str, val_loss: float, val_accuracy: float
+) -> None:
+    # `epoch 1: 100%|...| 153/153 [..., loss=0.731, metrics={'acc': 0.6468}]`, then `valid: ...`.
+    (run,) = load_path(wild_log(name))
+    assert run.metrics["val_loss"][-1] == pytest.approx(val_loss)
+    assert run.metrics["val_accuracy"][-1] == pytest.approx(val_accuracy)
+    assert np.isfinite(run.metrics["accuracy"]).all()  # the postfix's dict, read
+    assert not run.source.skipped
