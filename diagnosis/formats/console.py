@@ -1202,6 +1202,44 @@ def _headers_alone(blocks: list[_Block], texts: list[tuple[int, str]]) -> bool:
     return all(block.header in alone for block in blocks[1:])
 
 
+# The `progress` package's bar as bearpaw's pytorch-pose and pytorch-classification draw it, a
+# training bar then a validation bar under each `Epoch: 19 | LR: 0.00025000` line:
+#     Processing |#################| (3708/3708) Data: 0.000186s | ... | Loss: 0.0035 | Acc:  0.7589
+#     Processing |#################| (493/493) Data: 0.000080s | ... | Loss: 1.0547 | Acc:  0.0015
+# The first finished bar of an epoch is its training, the second its validation. The bars before
+# the first epoch line are an epoch too (a paste that starts after its header).
+_HASH_BAR = re.compile(r"\|[#\u2588]+[ \t]*\|[ \t]*\((\d{1,12})/(\d{1,12})\)")
+# An epoch's bars: its training's and its validation's.
+BARS_AN_EPOCH = 2
+
+
+def _bar_pair_runs(lines: list[tuple[int, str]]) -> Runs:
+    """Epochs from pairs of finished `progress` bars (see _HASH_BAR); none where an epoch line
+    holds other than one or two of them."""
+    groups: list[list[dict[str, float]]] = [[]]
+    for _number, text in lines:
+        if _EPOCH_RECORD.match(text):
+            groups.append([])
+            continue
+        bar = _HASH_BAR.search(text)
+        if bar is None or bar[1] != bar[2]:
+            continue  # an unfinished redraw of a bar
+        parts = [_PART.fullmatch(part.strip()) for part in text[bar.end() :].split(" | ")]
+        groups[-1].append({m[1]: float(m[2]) for m in parts if m})
+    if not groups[0]:
+        groups.pop(0)
+    runs = Runs()
+    if len(groups) < MIN_UNNUMBERED_EPOCHS or any(not 1 <= len(group) <= BARS_AN_EPOCH for group in groups):
+        return runs
+    for group in groups:
+        training, *validation = group
+        metrics = _named(list(training.items()), None)
+        for values in validation:
+            metrics.update(_named(list(values.items()), "val"))
+        runs.current.add_epoch(metrics)
+    return runs
+
+
 def parse(content: str) -> list[TrainingHistory]:
     """One run per `fit` call: a new one starts where `Epoch k/N` restarts (see new_fit)."""
     blocks = [_Block(None, None, None)]
@@ -1229,6 +1267,10 @@ def parse(content: str) -> list[TrainingHistory]:
             blocks.append(_Block(number, int(header[1]), int(header[2]) if header[2] else None))
         elif ":" in text:
             blocks[-1].lines.append(_Line(number, text))
+    if "|#" in content or "|\u2588" in content:
+        pairs = _bar_pair_runs(texts).histories(SourceInfo(format=FORMAT), _facts(content, []))
+        if pairs:
+            return pairs
     blocks = _join_repeated_headers(blocks)
     runs = Runs()
     steps: list[int] = []

@@ -236,6 +236,21 @@ def test_checkpoint_messages_between_headerless_epochs_are_one_run() -> None:
     assert run.metrics["val_loss"].tolist() == [1.5564, 1.5285, 1.5510, 1.5861]
 
 
+@pytest.mark.parametrize(
+    ("name", "val_loss"),
+    [
+        ("w1435_pytorch-pose-issue33-val-loss-0p31-to-4p35-acc-zero.txt", [0.3065, 1.0547, 1.7841, 4.3475]),
+        ("pytorch-pose-bar-pairs-stuck-issue37-EXCERPT.txt", [0.0030, 0.0030, 0.0030, 0.0030]),
+    ],
+)
+def test_a_training_bar_then_a_validation_bar_make_an_epoch(name: str, val_loss: list[float]) -> None:
+    # pytorch-pose's `progress` bars: under each `Epoch: N | LR: ...` line the first finished bar
+    # is the training's, the second the validation's; `Total: 0:20:24` is no metric.
+    (run,) = load_path(wild_log(name))
+    assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert run.metrics["val_loss"].tolist() == val_loss
+
+
 def test_each_fit_has_its_own_steps_per_epoch() -> None:
     runs = load_path(wild_log("ttukei-tf2-verbose2-5-fits.txt"))
     assert [run.source.facts.steps_per_epoch for run in runs] == [128, 7, 7, 7, 4]
