@@ -9,14 +9,20 @@ judged on the median of the final epochs so that one noisy epoch does not decide
 A loss that rose RISE_EPOCHS epochs in a row to RISE above where the climb began (and above
 NOISE_MULTIPLE times its own epoch-to-epoch noise), and ended there, is drifting off too
 (warning), however large the progress before it: an optimizer that makes the training loss
-worse epoch after epoch is overshooting. That holds where the climb starts at a best epoch
-among the final ones, too: a best late in the run says "still improving" only when no climb
-followed it (a matting net at its best 0.079 in epoch 44 of 50, then 0.100, 0.282, 0.420 and
-down to 0.193 at the end, 2.4x its best), and only where the climb gave back LATE_CLIMB_GIVEBACK
-of all the run had learned: a converged loss's noise at the end of a long descent (0.10-0.17
-after 3.3) gives back a hundredth. A converged loss that wanders by its noise is not, and
-neither is a climb through which the training accuracy held at loss_oscillating.NEAR_PERFECT or
-above: the loss moved its confidence on the last few samples, not its answers (info).
+worse epoch after epoch is overshooting. The noise counts in the loss's own units too: a curve
+whose points are single batches' losses (MiniTorch prints one mini-batch's loss every 10
+epochs, wild log w1772: 1.29, 0.34, 1.59, then 0.077, 0.77, 1.20, 1.92 at the end) has troughs
+far below its level, and three rises out of one are its scatter unless they rise by more than
+NOISE_MULTIPLE times its typical distance from its running median (relative to the trough
+alone, that scatter looks several times smaller than it is). That holds where the climb starts
+at a best epoch among the final ones, too: a best late in the run says "still improving" only
+when no climb followed it (a matting net at its best 0.079 in epoch 44 of 50, then 0.100,
+0.282, 0.420 and down to 0.193 at the end, 2.4x its best), and only where the climb gave back
+LATE_CLIMB_GIVEBACK of all the run had learned: a converged loss's noise at the end of a long
+descent (0.10-0.17 after 3.3) gives back a hundredth. A converged loss that wanders by its
+noise is not, and neither is a climb through which the training accuracy held at
+loss_oscillating.NEAR_PERFECT or above: the loss moved its confidence on the last few samples,
+not its answers (info).
 
 A loss that drifts up from its best, not RISE_EPOCHS epochs in a row but as a trend through its
 noise, is drifting off too (warning): the DRIFT_EPOCHS or more epochs from its best to its end
@@ -73,7 +79,8 @@ MIN_IMPROVEMENT = 0.01
 NEVER_IMPROVED_RISE = 0.02
 # Rising: at least RISE_EPOCHS consecutive increases, the tail's median still RISE (relative)
 # and NOISE_MULTIPLE times the curve's relative noise above the median of the epochs just
-# before the climb.
+# before the climb, and NOISE_MULTIPLE times its noise in the loss's units (curves.relative_noise
+# times the curve's level) above it (see the docstring).
 RISE_EPOCHS = 3
 RISE = 0.1
 NOISE_MULTIPLE = 5.0
@@ -276,12 +283,15 @@ def _unbounded_below(values: np.ndarray) -> bool:
 
 def _climb(values: np.ndarray, end: float) -> tuple[int, int, float, float] | None:
     """(first, last epoch, level before, level ended at) of a climb of RISE_EPOCHS or more
-    increases that the run ended above by RISE and NOISE_MULTIPLE times its noise; None when
+    increases that the run ended above by RISE and NOISE_MULTIPLE times its noise (relative to
+    the level before, and in the loss's units: its scatter); None when
     there is none. The run ended at `end` (its final epochs' median), or, where the climb was
     still going at the last epoch, at that epoch's loss: the final epochs are then the climb's
     own steps, each above the one before, and their median is a level the run had already
     left behind (w796: 0.851, 0.866, 0.936, 1.001 ends 18 % up, its last three's median 10 %)."""
-    need = 1 + max(RISE, NOISE_MULTIPLE * relative_noise(values))
+    noise = relative_noise(values)
+    need = 1 + max(RISE, NOISE_MULTIPLE * noise)
+    scatter = NOISE_MULTIPLE * noise * median(np.abs(values))
     up = np.diff(values) > 0
     start = None
     for i, rising in enumerate([*up.tolist(), False]):
@@ -291,7 +301,12 @@ def _climb(values: np.ndarray, end: float) -> tuple[int, int, float, float] | No
             if i - start >= RISE_EPOCHS:
                 before = median(values[max(0, start - 2) : start + 1])
                 ended = float(values[-1]) if i == values.size - 1 else end
-                if before > 0 and ended >= need * before and float(values[i]) >= need * before:
+                if (
+                    before > 0
+                    and ended >= need * before
+                    and float(values[i]) >= need * before
+                    and ended - before > scatter
+                ):
                     return start, i, before, ended
             start = None
     return None

@@ -8,11 +8,17 @@ import numpy as np
 import pytest
 
 from diagnosis import Severity, diagnose
-from diagnosis.curves import rank_correlation
+from diagnosis.curves import rank_correlation, relative_noise
 from diagnosis.history import history_from_mapping
 from diagnosis.models import SourceInfo
 from diagnosis.rules import REGISTRY
-from diagnosis.rules.loss_diverging import DRIFT_EPOCHS, DRIFT_TREND, LATE_CLIMB_GIVEBACK, RISE
+from diagnosis.rules.loss_diverging import (
+    DRIFT_EPOCHS,
+    DRIFT_TREND,
+    LATE_CLIMB_GIVEBACK,
+    NOISE_MULTIPLE,
+    RISE,
+)
 from diagnosis.rules.loss_oscillating import (
     AMPLITUDE,
     LARGE_UNDONE,
@@ -1126,6 +1132,23 @@ def test_a_climb_from_a_best_among_the_final_epochs_is_drifting_off() -> None:
     noisy = [*descent, 0.106, 0.1035, 0.1138, 0.1376, 0.1723]
     assert LATE_CLIMB_GIVEBACK > (0.1723 - 0.1035) / (3.3 - 0.1035)
     assert "loss_diverging" not in codes({"loss": noisy})
+
+
+def test_a_climb_out_of_a_trough_of_single_batch_losses_is_their_scatter() -> None:
+    # Wild log w1772's shape (MiniTorch prints one mini-batch's loss every 10 epochs): a falling
+    # level under a batch's scatter, ending 1.6, 0.08, 0.77, 1.2, 1.9. The climb ends far above
+    # the trough it started from, but by less than NOISE_MULTIPLE times the curve's scatter.
+    rng = np.random.default_rng(7)
+    level = 0.6 + 5 * np.exp(-np.arange(45) / 12)
+    noisy = np.array([*(level * rng.uniform(0.1, 1.9, 45)), 1.6, 0.08, 0.77, 1.2, 1.9])
+    before = float(np.median(noisy[-5:-2]))
+    noise = relative_noise(noisy)
+    assert noisy[-1] >= (1 + NOISE_MULTIPLE * noise) * before  # relative to the trough: a climb
+    assert noisy[-1] - before < NOISE_MULTIPLE * noise * np.median(np.abs(noisy))
+    assert codes({"loss": noisy.tolist()}).get("loss_diverging") in (None, Severity.info)
+    # The same climb after a smooth descent is no scatter: the optimizer makes it worse.
+    smooth = [*level, 0.62, 0.61, 0.8, 1.2, 1.9]
+    assert codes({"loss": smooth}).get("loss_diverging") is Severity.warning
 
 
 def test_a_negative_first_validation_cross_entropy_is_labels_the_loss_cannot_take() -> None:
