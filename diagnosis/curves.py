@@ -125,6 +125,14 @@ def relative_noise(values: np.ndarray, window: int = 5) -> float:
     return median(np.abs(values - rolling_median(values, window))) / level
 
 
+def first_trained(values: np.ndarray) -> int:
+    """1 where the first logged value is exactly 0 and every later one is above it: a line
+    printed before any training step with its counters at zero (MiniTorch's `Epoch: 0/1000,
+    loss: 0, correct: 0`), no loss an untrained model has; 0 otherwise. A loss that reached 0
+    by training does not leave it for 36.9 at the next line."""
+    return int(values.size > 1 and values[0] == 0 and bool((values[1:] > 0).all()))
+
+
 def finite_curve(run_values: np.ndarray | None) -> np.ndarray | None:
     """The curve when it is present and finite throughout; non-finite curves are loss_nan's."""
     if run_values is None or not np.isfinite(run_values).all():

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import re
 
-from diagnosis.curves import finite_curve, median
+import numpy as np
+
+from diagnosis.curves import finite_curve, first_trained, median
 from diagnosis.history import TrainingHistory
 
 # Fewer epochs than this show no trend: the first epoch is an average over a model that changed
@@ -122,10 +124,17 @@ def why_inconclusive(run: TrainingHistory) -> str | None:
     return None
 
 
+def _trained_loss(run: TrainingHistory) -> np.ndarray | None:
+    """The finite training loss from its first trained epoch: a 0 printed before any training
+    step is no first epoch's loss (curves.first_trained)."""
+    loss = finite_curve(run.get("loss"))
+    return None if loss is None else loss[first_trained(loss) :]
+
+
 def _fell_far(run: TrainingHistory) -> bool:
     """A positive training loss whose last epochs' median is FELL_TO or less of its first epoch's
     and KEPT_FALLING or less of its value at epoch EARLY_EPOCHS."""
-    loss = finite_curve(run.get("loss"))
+    loss = _trained_loss(run)
     if loss is None or loss.size <= EARLY_EPOCHS + END_EPOCHS or float(loss[0]) <= 0:
         return False
     end = median(loss[-END_EPOCHS:])
@@ -135,7 +144,7 @@ def _fell_far(run: TrainingHistory) -> bool:
 def _converged(run: TrainingHistory) -> bool:
     """A positive training loss that fell clearly, learned after its first epochs and settled
     (CONVERGED_FELL_TO, MIN_IMPROVEMENT, SETTLED_SHARE: see the comment above them)."""
-    loss = finite_curve(run.get("loss"))
+    loss = _trained_loss(run)
     if loss is None or loss.size < SETTLE_MIN_EPOCHS or float(loss[0]) <= 0:
         return False
     first, early = float(loss[0]), float(loss[EARLY_EPOCHS])

@@ -31,6 +31,12 @@ its best 0.741 in epoch 64 of 200, then 0.784, 0.850, 0.951, 1.116 and 1.221 at 
 each stretch with a dip or two in it: wild log w1696). A converged loss wandering about its level
 has no such trend: the healthy logs of the wild corpus reach 0.56 at most.
 
+A first loss of exactly 0 followed by positive ones is no starting value: it is a line printed
+before any training step with its counters at zero (MiniTorch's `Epoch: 0/1000, loss: 0,
+correct: 0`, then 36.9 at epoch 10, falling to 7.0: wild logs w1766, w1767), not a loss any
+model had, and a curve measured from it "rose above its starting value" at its first trained
+epoch. The curve is judged from the line after it (curves.first_trained).
+
 A short run (judgeable.MIN_EPOCHS, the fewest epochs any judgement is made on, up to
 MIN_EPOCHS) has no tail to take a median of, so it is judged on levels: a loss that sits
 ABOVE_START above its first epoch in every epoch after it rose and stayed there (error). A
@@ -51,7 +57,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import median, rank_correlation, relative_noise, rounded, tail_length
+from diagnosis.curves import first_trained, median, rank_correlation, relative_noise, rounded, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.judgeable import MIN_EPOCHS as SHORT_EPOCHS
 from diagnosis.models import Finding, Severity
@@ -147,13 +153,13 @@ class LossDiverging(Rule):
             confidence=0.8,
             summary=(
                 f"{self.monitor} rose from {start:.4g} to {end:.4g} and stayed above its first epoch in "
-                f"every one of the {run.epochs} epochs: the optimizer makes the model worse."
+                f"every one of the {values.size} epochs: the optimizer makes the model worse."
             ),
             evidence={
                 "metric": self.monitor,
                 "start": rounded(start),
                 "end": rounded(end),
-                "epochs": run.epochs,
+                "epochs": values.size,
                 "thresholds": {"above_start": ABOVE_START, "short_epochs": SHORT_EPOCHS},
             },
             recommendation=(
@@ -161,30 +167,37 @@ class LossDiverging(Rule):
                 "standardized; then send the whole history."
             ),
             fix={"learning_rate_factor": LR_FACTOR},
-            epochs=list(range(run.epochs)),
+            epochs=list(range(run.epochs - values.size, run.epochs)),
         )
 
     def check(self, run: TrainingHistory) -> Finding | None:
         values = run.get(self.monitor)
-        if values is None or run.epochs < SHORT_EPOCHS or not np.isfinite(values).all():
+        if values is None or not np.isfinite(values).all():
             # Non-finite curves are loss_nan's to report.
             return None
+        # A placeholder printed before any training step is no starting value (docstring): the
+        # curve is judged from the epoch after it, and epochs are named as the run counts them.
+        first = first_trained(values)
+        values = values[first:]
+        if values.size < SHORT_EPOCHS:
+            return None
         start = float(values[0])
-        if run.epochs < MIN_EPOCHS:
+        if values.size < MIN_EPOCHS:
             return self._short_rise(run, values) if _rose_and_stayed(values) else None
         if _unbounded_below(values):
             return self._unbounded(run, values)
-        best_epoch = int(np.argmin(values))
-        best = float(values[best_epoch])
-        tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
+        best_at = int(np.argmin(values))
+        best_epoch = first + best_at
+        best = float(values[best_at])
+        tail = tail_length(values.size, TAIL_FRACTION, MIN_TAIL)
         end = median(values[-tail:])
         climb = _climb(values, end)
         late_climb = (
             climb is not None
-            and climb[0] >= best_epoch
+            and climb[0] >= best_at
             and climb[3] - best >= LATE_CLIMB_GIVEBACK * (start - best)
         )
-        if best_epoch >= run.epochs - tail and not late_climb:
+        if best_at >= values.size - tail and not late_climb:
             return None  # the best value is in the final epochs: still improving
         scale = max(abs(start), 1e-12)
         improved = start - best >= MIN_IMPROVEMENT * scale
@@ -204,18 +217,19 @@ class LossDiverging(Rule):
                 f"{self.monitor} never improved on epoch {best_epoch} and ended "
                 f"{(end - best) / scale:.1%} above it."
             )
-        elif _drifted(values, best_epoch, end):
+        elif _drifted(values, best_at, end):
             severity, confidence = Severity.warning, 0.7
             summary = (
                 f"{self.monitor} has drifted up since its best at epoch {best_epoch} and ended "
                 f"{end / best - 1:.0%} above it."
             )
         elif climb is not None:
-            severity = Severity.info if answers_settled(run, climb[0]) else Severity.warning
+            climb_epoch = first + climb[0]
+            severity = Severity.info if answers_settled(run, climb_epoch) else Severity.warning
             confidence = 0.65
             summary = (
-                f"{self.monitor} rose {climb[1] - climb[0]} epochs in a row from epoch {climb[0]} and ended "
-                f"{climb[3] / climb[2] - 1:.0%} above where the climb began."
+                f"{self.monitor} rose {climb[1] - climb[0]} epochs in a row from epoch {climb_epoch} and "
+                f"ended {climb[3] / climb[2] - 1:.0%} above where the climb began."
             )
         else:
             return None

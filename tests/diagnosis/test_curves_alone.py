@@ -257,6 +257,9 @@ def test_what_the_curves_cannot_judge_is_said_not_called_healthy() -> None:
     assert why_inconclusive(history_from_mapping(fell)) is None
     lucky = {"loss": [*np.geomspace(1.0, 0.3, 19).tolist(), 0.15]}
     assert why_inconclusive(history_from_mapping(lucky)) is not None
+    # A 0 printed before any training step (MiniTorch's `loss: 0, correct: 0`, wild log w1766)
+    # is no first epoch: the loss fell from its first trained epoch, as `fell` did.
+    assert why_inconclusive(history_from_mapping({"loss": [0.0, *fell["loss"]]})) is None
     # A model that learned only the targets' mean falls far in its first epochs, then stops.
     mean_only = {"loss": [26.0, 2.0, 1.02, *np.linspace(1.01, 0.99, 17).tolist()]}
     assert why_inconclusive(history_from_mapping(mean_only)) is not None

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from diagnosis import Severity, diagnose
-from diagnosis.curves import rank_correlation, relative_noise
+from diagnosis.curves import first_trained, rank_correlation, relative_noise
 from diagnosis.history import history_from_mapping
 from diagnosis.models import SourceInfo
 from diagnosis.rules import REGISTRY
@@ -1149,6 +1149,29 @@ def test_a_climb_out_of_a_trough_of_single_batch_losses_is_their_scatter() -> No
     # The same climb after a smooth descent is no scatter: the optimizer makes it worse.
     smooth = [*level, 0.62, 0.61, 0.8, 1.2, 1.9]
     assert codes({"loss": smooth}).get("loss_diverging") is Severity.warning
+
+
+def test_a_zero_printed_before_training_is_no_starting_value() -> None:
+    # Wild logs w1766/w1767 (MiniTorch): `Epoch: 0/1000, loss: 0, correct: 0` before any step,
+    # then 36.9 falling at every line to 7.0. Measured from that 0 the loss "rose above its
+    # starting value"; measured from its first trained epoch it fell by four fifths.
+    trained = (7.0 + 29.9 * np.exp(-np.arange(100) / 40)).tolist()
+    assert "loss_diverging" not in codes({"loss": trained})
+    assert "loss_diverging" not in codes({"loss": [0.0, *trained]})
+    # A curve that climbs from its first trained epoch still diverges, placeholder or not, and
+    # is named by the epochs the run counts.
+    climbing = [1.0, 1.0, 1.05, 1.2, 1.5, 1.9, 2.4, 3.0]
+    found = next(
+        f
+        for f in diagnose(history_from_mapping({"loss": [0.0, *climbing]})).findings
+        if f.code == "loss_diverging"
+    )
+    assert found.severity is Severity.error
+    assert found.epochs == [1]
+    assert found.evidence["best_epoch"] == 1
+    # A first loss of 0 that later ones sit at too is a loss at zero, not a placeholder.
+    assert first_trained(np.array([0.0, 0.0, 0.3])) == 0
+    assert first_trained(np.array([0.0, 36.9, 36.3])) == 1
 
 
 def test_a_negative_first_validation_cross_entropy_is_labels_the_loss_cannot_take() -> None:
