@@ -722,10 +722,12 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     # Records that all name the same epoch and count no steps (wav2letter's `epoch:1 loss:91.69
     # | train-TER:..` every few hundred updates) are that epoch's steps logged without a step
     # counter; where the count goes on and then restarts (`Epoch 1`, `Epoch 2`, `Epoch 1`) it is
-    # a new fit instead.
+    # a new fit instead, and `Epoch 1/1` again and again is `fit(epochs=1)` in a loop (see new_fit).
     records = [(text, record) for _, text in lines if (record := _EPOCH_RECORD.search(text)) is not None]
     one_epoch = len({int(record[1]) for _, record in records}) == 1 and not any(
-        _STEP_COUNTER.search(text, record.end()) or _STEP_AFTER_EPOCH.match(text, record.end())
+        _STEP_COUNTER.search(text, record.end())
+        or _STEP_AFTER_EPOCH.match(text, record.end())
+        or (record[2] or record[3]) == "1"
         for text, record in records
     )
     runs = Runs()

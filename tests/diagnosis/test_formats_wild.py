@@ -358,6 +358,9 @@ def test_epoch_lines_that_repeat_without_a_step_counter_are_still_new_runs() -> 
     # Once the count went on (epoch 2), an epoch that comes again restarts it: a new fit.
     log = b"Epoch 1: loss: 0.9\nEpoch 2: loss: 0.7\nEpoch 1: loss: 0.8\nEpoch 1: loss: 0.6\n"
     assert [run.epochs for run in load_runs(log)] == [2, 1, 1]
+    # `Epoch 1/1` again and again is `fit(epochs=1)` called in a loop: one run of its epochs.
+    (run,) = load_runs(b"Epoch 1/1: loss: 0.5\nEpoch 1/1: loss: 0.4\nEpoch 1/1: loss: 0.3\n")
+    assert (run.epochs, run.source.granularity) == (3, "epoch")
 
 
 @pytest.mark.parametrize(
