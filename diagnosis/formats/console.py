@@ -465,8 +465,16 @@ class _Block:
 _CUT_EPOCH = re.compile(r"(p?och)(?=[ \t]*:?[ \t]*\d)")
 
 
+# How the Microsoft C runtime prints a non-finite float (CNTK on Windows: `TrainLossPerSample =
+# 1.#QNAN000`, `-1.#IND00`, `1.#INF000`): the NaN or infinity the run computed, spelt as Python
+# spells it, or the value would be no number and the metric missing from its line (wild log w1412).
+_MSVC_NONFINITE = re.compile(r"([-+]?)1\.#(QNAN|SNAN|IND|INF)\d*")
+
+
 def _lines(content: str) -> Iterator[tuple[int, str | None]]:
     """(line number, cleaned text) of every line that may matter, glued parts split."""
+    if "1.#" in content:
+        content = _MSVC_NONFINITE.sub(lambda m: f"{m[1]}inf" if m[2] == "INF" else "nan", content)
     if "\x1b" in content:
         content = _ANSI.sub("", content)
     if "\b" in content:

@@ -240,3 +240,17 @@ def test_a_csvlogger_file_with_a_fresh_restart_holds_runs() -> None:
 def test_values_said_in_words_in_prose_are_no_epochs(text: str) -> None:
     with pytest.raises(HistoryError, match="found no training epochs"):
         load_runs(text.encode(), "notes.txt")
+
+
+def test_the_windows_runtimes_nan_is_a_printed_nan() -> None:
+    # microsoft/CNTK#406 (w1412): `TrainLossPerSample =  1.#QNAN000`, a NaN the run printed.
+    text = (
+        " Epoch[ 1 of 1]-Minibatch[   1- 500]: SamplesSeen = 500; TrainLossPerSample =  5.87155566; "
+        "EvalErr[0]PerSample = 0.27600000\n"
+        " Epoch[ 1 of 1]-Minibatch[ 501-1000]: SamplesSeen = 500; TrainLossPerSample =  1.#QNAN000; "
+        "EvalErr[0]PerSample = 0.48000000\n"
+    )
+    [run] = load_runs(text.encode(), "log.txt")
+    assert math.isnan(run.metrics["loss"][-1])
+    [run] = load_runs(text.replace("1.#QNAN000", "-1.#INF000").encode(), "log.txt")
+    assert run.metrics["loss"][-1] == -math.inf
