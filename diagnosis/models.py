@@ -202,6 +202,13 @@ class SourceInfo(BaseModel):
         "steps to judge per step (an evaluation after each epoch).",
         examples=[["val_loss", "val_accuracy"]],
     )
+    not_logged: dict[str, list[int]] = Field(
+        default_factory=dict,
+        description="Per metric, the points (counted from 0) where the input has no value for it (an "
+        "empty cell, CSVLogger's `NA`, an epoch whose line or rows leave it out): NaN in the curve, "
+        "but a value never written, not a non-finite one the run printed.",
+        examples=[{"val_loss": [7]}],
+    )
     skipped: list[SkippedLines] = Field(
         default_factory=list,
         description="Lines that looked like training output but were not read (the first few).",

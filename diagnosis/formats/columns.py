@@ -13,7 +13,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from diagnosis.history import MAX_EPOCHS, VAL_PREFIX, HistoryError, TrainingHistory, history_from_mapping
+from diagnosis.history import (
+    LEGACY_NAMES,
+    MAX_EPOCHS,
+    VAL_PREFIX,
+    HistoryError,
+    TrainingHistory,
+    history_from_mapping,
+)
 from diagnosis.models import InputFacts, SkippedLines, SourceInfo
 
 # Far more `fit` calls than anyone diagnoses at once; the cap keeps a hostile input made of
@@ -247,6 +254,7 @@ class Run:
     def __init__(self) -> None:
         # array('d') holds 8 bytes a value; a list of floats would hold 32.
         self._columns: dict[str, array[float]] = {}
+        self._not_logged: dict[str, list[int]] = {}  # the epochs each column has no value of
         self.epochs = 0
         self.skips = Skips()
         self.steps: list[int] = []  # progress-bar totals of its epochs (console logs)
@@ -258,14 +266,24 @@ class Run:
         for name in values:
             if name not in self._columns:
                 self._columns[name] = array("d", [math.nan]) * self.epochs
+                if self.epochs:
+                    self._not_logged[name] = list(range(self.epochs))
         for name, column in self._columns.items():
-            column.append(values.get(name, math.nan))
+            value = values.get(name)
+            if value is None:
+                self._not_logged.setdefault(name, []).append(self.epochs)
+            column.append(math.nan if value is None else value)
         self.epochs += 1
 
     def drop_first_epoch(self) -> None:
         """Forget the first epoch (a partial one a reader found out about later)."""
         for column in self._columns.values():
             del column[0]
+        self._not_logged = {
+            name: shifted
+            for name, epochs in self._not_logged.items()
+            if (shifted := [epoch - 1 for epoch in epochs if epoch])
+        }
         self.epochs -= 1
 
     def last(self, name: str) -> float | None:
@@ -274,6 +292,8 @@ class Run:
         return column[-1] if column else None
 
     def history(self, source: SourceInfo) -> TrainingHistory:
+        if self._not_logged:
+            source = source.model_copy(update={"not_logged": self._not_logged})
         return finish({name: np.array(column) for name, column in self._columns.items()}, source)
 
 
@@ -311,6 +331,13 @@ def finish(columns: Mapping[str, np.ndarray], source: SourceInfo) -> TrainingHis
     if source.epoch_mean_noise:
         noise = {renamed.get(name, name): value for name, value in source.epoch_mean_noise.items()}
         source = source.model_copy(update={"epoch_mean_noise": noise})
+    if source.not_logged:
+        # Under the name the history will give the column (`acc` is `accuracy` there).
+        gaps = {
+            LEGACY_NAMES.get(renamed.get(name, name), renamed.get(name, name)): epochs
+            for name, epochs in source.not_logged.items()
+        }
+        source = source.model_copy(update={"not_logged": gaps})
     facts = source.facts
     if facts.learning_rate is None and (lr := first_learning_rate(columns)) is not None:
         facts = facts.model_copy(update={"learning_rate": lr})

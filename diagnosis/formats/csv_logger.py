@@ -29,7 +29,15 @@ from diagnosis.formats.columns import (
     index_word,
     stand_in_as_loss,
 )
-from diagnosis.formats.csv_rows import MAX_LINE, is_number, read_row, split_cells, text_columns
+from diagnosis.formats.csv_rows import (
+    MAX_LINE,
+    is_number,
+    nan_at,
+    nan_tails,
+    read_row,
+    split_cells,
+    text_columns,
+)
 from diagnosis.history import HistoryError, TrainingHistory
 from diagnosis.models import SourceInfo
 from diagnosis.quoting import quote
@@ -248,7 +256,7 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
     if found is None and (curve := _one_column(lines)) is not None:
         runs = Runs()
         for number, line in lines[1:]:
-            row = read_row(line, ",", 1, empty=math.nan)
+            row = read_row(line, ",", 1)
             if isinstance(row, str) or row[0] is None:
                 runs.current.skips.add(number, row if isinstance(row, str) else "a missing value")
                 continue
@@ -322,10 +330,11 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
             lines[start][0], f"column {quote(raw_names[i])} holds text, not numbers: left out"
         )
     previous: float | None = None
-    # A table of epochs has every metric in every row: an empty cell is pandas' NaN (a loss that
-    # was NaN from the start leaves its column empty), CSVLogger writes `NA` for missing.
+    # An empty cell is a value not logged, as CSVLogger's `NA`; a column's empty tail after
+    # values in every row (or a column no row fills) is pandas' NaN.
+    tails = nan_tails(lines[start + 1 :], separator, len(names))
     rows = [
-        (n, line, read_row(line, separator, len(names), text, empty=math.nan))
+        (n, line, read_row(line, separator, len(names), text, nan_at(tails, n)))
         for n, line in lines[start + 1 :]
     ]
     one_epoch_fits = _one_epoch_fits(rows, counter)

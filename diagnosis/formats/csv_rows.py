@@ -5,12 +5,13 @@ value looks like, and why a row that cannot be read was skipped."""
 from __future__ import annotations
 
 import csv
+import math
 import re
 
 from diagnosis.quoting import quote
 
 # What CSVLogger writes for a metric missing in an epoch (validation every N epochs); pandas
-# and spreadsheets leave the cell empty.
+# and spreadsheets leave the cell empty (but see nan_tails).
 MISSING = frozenset({"NA", "", "None", "null", "N/A"})
 # Rows are a few dozen bytes a metric; a longer line is not a row.
 MAX_LINE = 1 << 20
@@ -50,10 +51,15 @@ def _value(cell: str, empty: float | None) -> float | None:
 
 
 def read_row(
-    line: str, separator: str, width: int, text: frozenset[int] = frozenset(), empty: float | None = None
+    line: str,
+    separator: str,
+    width: int,
+    text: frozenset[int] = frozenset(),
+    nan: frozenset[int] = frozenset(),
 ) -> list[float | None] | str:
-    """The row's values (None in a label column or a missing cell, `empty` for an empty one),
-    or why it cannot be read."""
+    """The row's values (None in a label column or a missing cell, an empty one included;
+    NaN for an empty cell of a column in `nan`, see nan_tails), or why it cannot be read.
+    A printed `nan` is NaN wherever it is."""
     if len(line) > MAX_LINE:
         return f"longer than {MAX_LINE} characters"
     try:
@@ -63,7 +69,10 @@ def read_row(
     if len(cells) != width:
         return f"{len(cells)} cells where the header has {width}"
     try:
-        return [None if i in text else _value(cell, empty) for i, cell in enumerate(cells)]
+        return [
+            None if i in text else _value(cell, math.nan if i in nan else None)
+            for i, cell in enumerate(cells)
+        ]
     except ValueError as exc:
         return f"{quote(str(exc))} is not a number"
 
@@ -82,3 +91,35 @@ def text_columns(first: list[tuple[int, str]], separator: str, width: int) -> fr
     text = frozenset(i for i, cell in enumerate(cells) if cell.strip() not in MISSING and not is_number(cell))
     # At least two numbers beside them (an epoch and a metric), or the row is simply broken.
     return text if width - len(text) >= 2 else frozenset()
+
+
+def nan_tails(lines: list[tuple[int, str]], separator: str, width: int) -> dict[int, int]:
+    """Per column, the line from which its empty cells are NaN. An empty cell is a value the row
+    has not got (a metric not logged that epoch, a step's row in Lightning's interleaved
+    metrics.csv), so one among values is missing, never NaN. But pandas writes NaN as an empty
+    cell: a column filled in every row up to some row and empty in every row from it on is a
+    curve gone NaN for good (a loss that diverged), and one no row fills is a curve NaN from the
+    first epoch (a frame only has a column some epoch logged). A column with an empty cell before
+    a value has gaps (validation every N epochs): its empty tail is more of them. Rows of another
+    width, or without a number (a repeated header), say nothing."""
+    tails: dict[int, int] = {}  # column -> the line its current empty stretch starts on
+    gapped: set[int] = set()
+    for number, line in lines:
+        try:
+            cells = split_cells(line, separator)
+        except csv.Error:
+            continue
+        if len(cells) != width or not any(cell.strip() and is_number(cell) for cell in cells):
+            continue
+        for i, cell in enumerate(cells):
+            if not cell.strip():
+                tails.setdefault(i, number)
+            elif i in tails:
+                gapped.add(i)
+                del tails[i]
+    return {i: start for i, start in tails.items() if i not in gapped}
+
+
+def nan_at(tails: dict[int, int], number: int) -> frozenset[int]:
+    """The columns whose empty cells on line `number` are NaN (see nan_tails)."""
+    return frozenset(i for i, start in tails.items() if number >= start) if tails else frozenset()

@@ -28,7 +28,7 @@ from diagnosis.formats.columns import (
     finish,
     has_validation_split,
 )
-from diagnosis.formats.csv_rows import read_row, text_columns
+from diagnosis.formats.csv_rows import nan_at, nan_tails, read_row, text_columns
 from diagnosis.history import VAL_PREFIX, HistoryError, TrainingHistory
 from diagnosis.models import InputFacts, SourceInfo
 
@@ -58,9 +58,10 @@ class Point:
 
 def _per_epoch(
     points: list[Point], skips: Skips, epoch_of: dict[int, int]
-) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """The columns per epoch, and for each training metric whose every epoch value is the mean of
-    its step values, the typical standard error of those means (`SourceInfo.epoch_mean_noise`)."""
+) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, list[int]]]:
+    """The columns per epoch; for each training metric whose every epoch value is the mean of its
+    step values, the typical standard error of those means (`SourceInfo.epoch_mean_noise`); and
+    the epochs each metric has no value in (`SourceInfo.not_logged`: no validation that epoch)."""
     # An epoch counts when it logged a training loss (or, in a log without one, any value).
     by_loss = any("loss" in p.train or "loss" in p.epoch_level for p in points)
     buckets: dict[int, list[Point]] = {}
@@ -93,7 +94,9 @@ def _per_epoch(
         for name, found in errors.items()
         if name not in logged and len(found) == len(rows) and all(map(math.isfinite, found))
     }
-    return _columns(rows), noise
+    columns = _columns(rows)
+    absent = {name: [i for i, row in enumerate(rows) if name not in row] for name in columns}
+    return columns, noise, {name: epochs for name, epochs in absent.items() if epochs}
 
 
 def _standard_error(values: list[float]) -> float:
@@ -148,12 +151,12 @@ def assemble_points(points: list[Point], fmt: str, facts: InputFacts, skips: Ski
     if len(whole) >= MIN_EPOCHS and len(epoch_of) == len(placed) and (epoch_values or not unplaced):
         for point in unplaced:
             skips.add(point.line, "validation values of a step without its epoch (each epoch's own are read)")
-        columns, noise = _per_epoch(placed, skips, epoch_of)
+        columns, noise, not_logged = _per_epoch(placed, skips, epoch_of)
         granularity = "epoch"
         aggregated: str | None = "each epoch's logged epoch value, else the mean of its step values"
     else:
         columns, logged = _per_step(points)
-        noise = {}
+        noise, not_logged = {}, {}
         granularity = "step"
         # A metric missing at some of the steps (an eval each epoch, every 500 steps while the
         # loss is logged every 100) would read as NaN at the others, and NaN is a symptom here,
@@ -172,6 +175,7 @@ def assemble_points(points: list[Point], fmt: str, facts: InputFacts, skips: Ski
         aggregated=aggregated,
         epoch_mean_noise=noise,
         left_out=sparse,
+        not_logged=not_logged,
         skipped=skips.close(),
         skipped_lines=skips.total,
         facts=facts,
@@ -260,8 +264,9 @@ def lightning_runs(
     points: list[Point] = []
     skips = Skips()
     schedule: dict[str, float] = {}  # an lr row's values, for the next training row
+    tails = nan_tails(lines, separator, len(raw_names))
     for order, (number, line) in enumerate(lines):
-        row = read_row(line, separator, len(raw_names), text)
+        row = read_row(line, separator, len(raw_names), text, nan_at(tails, number))
         if isinstance(row, str):
             skips.add(number, row)
             continue

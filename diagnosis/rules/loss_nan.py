@@ -60,14 +60,14 @@ class LossNaN(Rule):
     def check(self, run: TrainingHistory) -> Finding | None:
         hits = {}
         for name in self.monitors:
-            values = run.get(name)
+            values = _logged(run, name)
             if values is not None and name != "loss":
                 values = _without_gaps(values, run.get("loss"))
             epoch = None if values is None else first_nonfinite(values)
             if epoch is not None:
                 hits[name] = epoch
         for name in GRAD_NORMS:
-            epoch = _nonfinite_to_the_end(run.get(name))
+            epoch = _nonfinite_to_the_end(_logged(run, name))
             if epoch is not None:
                 hits[name] = epoch
         if not hits:
@@ -96,6 +96,25 @@ class LossNaN(Rule):
             fix=fix,
             epochs=[epoch],
         )
+
+
+def _logged(run: TrainingHistory, name: str) -> np.ndarray | None:
+    """The curve with each point the input has no value for (`SourceInfo.not_logged`: an empty
+    cell, an epoch without validation) holding the value logged before it, or the first one
+    where none was: NaN there is a value never written, no symptom (wild log w1449: one empty
+    RMSE_Val cell mid-run). A NaN the run printed stays."""
+    values = run.get(name)
+    gaps = run.source.not_logged.get(name)
+    if values is None or not gaps:
+        return values
+    missing = np.zeros(values.size, dtype=bool)
+    missing[[epoch for epoch in gaps if epoch < values.size]] = True
+    logged = np.flatnonzero(~missing)
+    if not logged.size:
+        return values
+    positions = np.arange(values.size)
+    before = np.maximum.accumulate(np.where(missing, -1, positions))
+    return values[np.where(before >= 0, before, logged[0])]
 
 
 def _nonfinite_to_the_end(values: np.ndarray | None) -> int | None:

@@ -252,5 +252,6 @@ def test_the_windows_runtimes_nan_is_a_printed_nan() -> None:
     )
     [run] = load_runs(text.encode(), "log.txt")
     assert math.isnan(run.metrics["loss"][-1])
+    assert "loss" not in run.source.not_logged
     [run] = load_runs(text.replace("1.#QNAN000", "-1.#INF000").encode(), "log.txt")
     assert run.metrics["loss"][-1] == -math.inf

@@ -292,11 +292,42 @@ def test_lists_named_in_the_plural_are_the_metrics_they_hold(text: str, name: st
         ",loss,val_loss,lr\n0,,,0.001\n1,,,0.001\n2,,,0.001\n",
     ],
 )
-def test_an_empty_cell_in_a_table_of_epochs_is_nan(text: str) -> None:
+def test_a_column_no_row_fills_is_pandas_nan(text: str) -> None:
     [run] = load_runs(text.encode(), "h.csv")
     assert run.epochs == 3
     assert math.isnan(float(run.metrics["loss"][-1]))
     assert math.isnan(float(run.metrics["val_loss"][-1]))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "epoch,loss,val_loss\n0,0.9,0.8\n1,0.8,\n2,0.7,0.6\n",
+        # Padded as DySPN's log is (w1449): `    7 ,  731.0956 ,`.
+        "Epoch ,RMSE_Train ,RMSE_Val\n    0 , 0.9 ,0.8\n    1 , 0.8 ,\n    2 , 0.7 , 0.6\n",
+        "epoch,loss,val_loss\n0,0.9,0.8\n1,0.8,NA\n2,0.7,0.6\n",
+    ],
+)
+def test_an_empty_cell_among_values_is_a_value_not_logged(text: str) -> None:
+    [run] = load_runs(text.encode(), "h.csv")
+    assert math.isnan(float(run.metrics["val_loss"][1]))
+    assert run.source.not_logged == {"val_loss": [1]}
+
+
+def test_an_empty_tail_after_values_in_every_row_is_pandas_nan() -> None:
+    # pd.DataFrame(history.history).to_csv() of a loss that diverged at the third epoch.
+    [run] = load_runs(b"loss,accuracy,val_loss\n0.5,0.6,0.4\n0.4,0.7,0.3\n,0.1,\n,0.1,\n", "h.csv")
+    assert math.isnan(float(run.metrics["loss"][-1]))
+    assert run.source.not_logged == {}
+    # A column with a gap before its tail skips epochs on a cadence: its tail is more gaps.
+    [run] = load_runs(b"loss,val_loss\n0.5,0.4\n0.4,\n0.3,0.3\n0.2,\n0.1,\n", "h.csv")
+    assert run.source.not_logged == {"val_loss": [1, 3, 4]}
+
+
+def test_a_printed_nan_is_logged() -> None:
+    [run] = load_runs(b"epoch,loss,val_loss\n0,0.9,0.8\n1,0.8,nan\n2,0.7,0.6\n", "h.csv")
+    assert math.isnan(float(run.metrics["val_loss"][1]))
+    assert run.source.not_logged == {}
 
 
 def test_csvlogger_na_is_a_metric_not_logged_not_nan() -> None:

@@ -263,3 +263,17 @@ def _text(run) -> str:
     from convdiag.report.text import render_text
 
     return render_text(diagnose_runs([run]))
+
+
+def test_lightning_rows_follow_the_csv_rule_for_empty_cells() -> None:
+    # Interleaved rows: an epoch without a validation row has no val_loss (not logged, no NaN);
+    # a column no row fills is pandas' NaN, as in a table of epochs.
+    text = (
+        "epoch,step,train_loss,val_loss,grad_norm\n"
+        + "".join(f"{e},{s},{1 - 0.1 * e},,\n" for e in range(6) for s in (e * 2, e * 2 + 1))
+        + "".join(f"{e},{e * 2 + 1},,{1.1 - 0.1 * e},\n" for e in range(6) if e != 3)
+    )
+    (run,) = load_runs(text.encode(), "metrics.csv")
+    assert run.epochs == 6
+    assert run.source.not_logged == {"val_loss": [3]}
+    assert np.isnan(run.metrics["grad_norm"]).all()

@@ -1165,3 +1165,11 @@ def test_a_split_bar_under_an_epoch_bar_is_that_epochs_validation(
     assert run.metrics["val_accuracy"][-1] == pytest.approx(val_accuracy)
     assert np.isfinite(run.metrics["accuracy"]).all()  # the postfix's dict, read
     assert not run.source.skipped
+
+
+def test_an_empty_cell_of_a_padded_table_is_not_logged() -> None:
+    # DySPN's log leaves epoch 7's RMSE_Val empty (`    7 ,04.29_10:21:29 ,0.001 ,  731.0956 ,`).
+    (run,) = load_path(wild_log("w1449_dyspn-issue4-depth-rmse-train-val-25-epochs-csv.csv"))
+    assert run.source.not_logged == {"val_loss": [7]}
+    assert np.isfinite(np.delete(run.metrics["val_loss"], 7)).all()
+    assert "loss_nan" not in {finding.code for finding in diagnose_runs([run]).findings}

@@ -91,6 +91,22 @@ def test_validation_every_other_epoch_is_a_gap_not_a_nan() -> None:
     assert codes(raw).get("loss_nan") is Severity.error
 
 
+def test_a_value_the_input_did_not_log_is_no_nan() -> None:
+    # Wild log w1449's shape: one validation value missing mid-run (an empty CSV cell).
+    raw = histories.healthy(12)
+    raw["val_loss"][7] = float("nan")
+    assert codes(raw).get("loss_nan") is Severity.error  # a NaN the run printed
+    unlogged = history_from_mapping(raw, source=SourceInfo(not_logged={"val_loss": [7]}))
+    assert "loss_nan" not in {f.code for f in diagnose(unlogged).findings}
+    # A training loss not logged in the last epoch is no NaN either; a printed one still is.
+    raw["val_loss"][7] = raw["val_loss"][6]
+    raw["loss"][-1] = float("nan")
+    unlogged = history_from_mapping(raw, source=SourceInfo(not_logged={"loss": [11]}))
+    assert "loss_nan" not in {f.code for f in diagnose(unlogged).findings}
+    printed = history_from_mapping(raw, source=SourceInfo(not_logged={"val_loss": [11]}))
+    assert "loss_nan" in {f.code for f in diagnose(printed).findings}
+
+
 def test_a_log_saved_before_its_last_evaluation_is_not_a_nan() -> None:
     # A trainer_state.json written mid-epoch: the last epoch has a training loss, no eval yet.
     raw = histories.healthy(10)
