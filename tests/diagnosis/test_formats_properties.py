@@ -34,10 +34,12 @@ TOKENS = st.sampled_from(CONSOLE_TOKENS + TEXT_TOKENS + VALUE_TOKENS + TABLE_TOK
 # loss where none is logged (`ce`, `xent`, `mse`, `cost`, `a_loss`...: read as the loss on
 # purpose, tested with the readers that meet them).
 NAMES = st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True).filter(
-    lambda name: name not in LEGACY_NAMES
-    and name != "epoch"
-    and not name.startswith("val_")
-    and stand_in_as_loss([name]) == [name]
+    lambda name: (
+        name not in LEGACY_NAMES
+        and name != "epoch"
+        and not name.startswith("val_")
+        and stand_in_as_loss([name]) == [name]
+    )
 )
 ANY_FLOAT = st.floats(allow_nan=True, allow_infinity=True)
 
