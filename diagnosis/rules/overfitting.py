@@ -348,10 +348,10 @@ class Overfitting(Rule):
         train_fall = (train_at - train_end) / train_at if train_at > 0 else 0.0
         if train_fall < STALL_TRAIN_FALL:
             return None
-        advice, fix = self._stop_at_best(at, levelled)
-        return self.finding(
+        return self._since_onset(
             run,
-            severity=Severity.warning,
+            at,
+            levelled,
             confidence=0.7,
             summary=(
                 f"{self.monitor} levelled off by epoch {at[levelled]} (best {best:.4g}) while the training "
@@ -359,7 +359,6 @@ class Overfitting(Rule):
                 "what the model learned since then it learned by heart."
             ),
             evidence={
-                "onset_epoch": int(at[levelled]),
                 "val_best": rounded(best),
                 "train_at_onset": rounded(train_at),
                 "train_end_median": rounded(train_end),
@@ -371,9 +370,6 @@ class Overfitting(Rule):
                     "gap_ratio": GAP_RATIO,
                 },
             },
-            recommendation=advice,
-            fix=fix,
-            epochs=[int(at[levelled])],
         )
 
     def _climbing(
@@ -400,17 +396,16 @@ class Overfitting(Rule):
             steady or (after.size >= TREND_SPAN * run.epochs and giveback >= TREND_GIVEBACK)
         ):
             return None
-        advice, fix = self._stop_at_best(at, onset)
-        return self.finding(
+        return self._since_onset(
             run,
-            severity=Severity.warning,
+            at,
+            onset,
             confidence=min(0.8, 0.5 + correlation * rise * 2),
             summary=(
                 f"{self.monitor} has crept up {rise:.0%} since epoch {at[onset]} while the training loss "
                 f"fell {train_fall:.0%}: what the model learns since then does not carry over to new data."
             ),
             evidence={
-                "onset_epoch": int(at[onset]),
                 "val_fitted_rise": rounded(rise, 3),
                 "val_rank_correlation": rounded(correlation, 3),
                 "giveback": rounded(giveback, 3),
@@ -426,9 +421,6 @@ class Overfitting(Rule):
                     "steady_epochs": STEADY_EPOCHS,
                 },
             },
-            recommendation=advice,
-            fix=fix,
-            epochs=[int(at[onset])],
         )
 
     def _stalled(
@@ -446,10 +438,10 @@ class Overfitting(Rule):
         worse = val_end >= (1 + STALL_VAL_RISE) * val_best
         if train_fall < STALL_TRAIN_FALL or not worse or train_end >= val_end:
             return None
-        advice, fix = self._stop_at_best(at, onset)
-        return self.finding(
+        return self._since_onset(
             run,
-            severity=Severity.warning,
+            at,
+            onset,
             confidence=0.6,
             summary=(
                 f"{self.monitor} has not improved since epoch {at[onset]} ({val_best:.4g}, now "
@@ -457,7 +449,6 @@ class Overfitting(Rule):
                 "learns since then does not carry over to new data."
             ),
             evidence={
-                "onset_epoch": int(at[onset]),
                 "val_best": rounded(val_best),
                 "val_end_median": rounded(val_end),
                 "train_at_onset": rounded(train_onset),
@@ -470,9 +461,6 @@ class Overfitting(Rule):
                     "patience": self.patience,
                 },
             },
-            recommendation=advice,
-            fix=fix,
-            epochs=[int(at[onset])],
         )
 
     def _worse_from_start(
@@ -532,6 +520,31 @@ class Overfitting(Rule):
             "epochs_saved": wasted,
         }
         return advice, fix
+
+    def _since_onset(
+        self,
+        run: TrainingHistory,
+        at: np.ndarray,
+        onset: int,
+        *,
+        confidence: float,
+        summary: str,
+        evidence: dict[str, Any],
+    ) -> Finding:
+        """The finding of a shape whose validation stopped improving at point `onset` (levelled
+        off, stalled, creeping up): one warning at that epoch, with its onset first in the
+        evidence and the advice to stop there (_stop_at_best)."""
+        advice, fix = self._stop_at_best(at, onset)
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=confidence,
+            summary=summary,
+            evidence={"onset_epoch": int(at[onset]), **evidence},
+            recommendation=advice,
+            fix=fix,
+            epochs=[int(at[onset])],
+        )
 
     def _memorizing(
         self, run: TrainingHistory, val: np.ndarray, train: np.ndarray, at: np.ndarray
