@@ -179,6 +179,16 @@ _STEP_COUNTER = re.compile(
 _STEP_AFTER_EPOCH = re.compile(
     r"[ \t]*(?:\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*[;,|]|\[[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*\])"
 )
+
+
+def _counts_steps(text: str, record: re.Match[str]) -> bool:
+    """Whether the epoch's record on a line counts steps after it (_STEP_COUNTER, _STEP_AFTER_EPOCH)."""
+    return (
+        _STEP_COUNTER.search(text, record.end()) is not None
+        or _STEP_AFTER_EPOCH.match(text, record.end()) is not None
+    )
+
+
 STEP_LINES = "each epoch's last logged step (or its epoch-end line) read as the epoch's result"
 # Fewer epochs than this, logged over step lines (a paste from inside one epoch), make no curve:
 # each step line is a point instead. Three epochs of step lines stay three epochs.
@@ -733,10 +743,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     # a new fit instead, and `Epoch 1/1` again and again is `fit(epochs=1)` in a loop (see new_fit).
     records = [(text, record) for _, text in lines if (record := _EPOCH_RECORD.search(text)) is not None]
     one_epoch = len({int(record[1]) for _, record in records}) == 1 and not any(
-        _STEP_COUNTER.search(text, record.end())
-        or _STEP_AFTER_EPOCH.match(text, record.end())
-        or (record[2] or record[3]) == "1"
-        for text, record in records
+        _counts_steps(text, record) or (record[2] or record[3]) == "1" for text, record in records
     )
     runs = Runs()
     step_rows: list[dict[str, float]] = []  # every record line a point, for a log of too few epochs
@@ -804,12 +811,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
             continue
         metrics = _named(fields, found[1] if found else None)
         epoch, total = int(record[1]), int(record[2] or record[3]) if record[2] or record[3] else None
-        step_line = (
-            one_epoch
-            or _STEP_COUNTER.search(text, record.end()) is not None
-            or _STEP_AFTER_EPOCH.match(text, record.end()) is not None
-            or "_end" in record[0].lower()
-        )
+        step_line = one_epoch or _counts_steps(text, record) or "_end" in record[0].lower()
         # A step's line is a point of the per-step reading; so is an epoch's first line, not
         # its next ones (its validation after its training).
         counter = _STEP_COUNTER.search(text, record.end())
