@@ -109,12 +109,7 @@ def _logged(run: TrainingHistory, name: str) -> np.ndarray | None:
         return values
     missing = np.zeros(values.size, dtype=bool)
     missing[[epoch for epoch in gaps if epoch < values.size]] = True
-    logged = np.flatnonzero(~missing)
-    if not logged.size:
-        return values
-    positions = np.arange(values.size)
-    before = np.maximum.accumulate(np.where(missing, -1, positions))
-    return values[np.where(before >= 0, before, logged[0])]
+    return values if missing.all() else _filled(values, missing)
 
 
 def _nonfinite_to_the_end(values: np.ndarray | None) -> int | None:
@@ -147,7 +142,15 @@ def _without_gaps(values: np.ndarray, loss: np.ndarray | None) -> np.ndarray:
         gaps.append(last)
     if not gaps:
         return values
-    filled = values.copy()
+    unevaluated = np.zeros(values.size, dtype=bool)
     for a, b in gaps:
-        filled[a:b] = filled[a - 1] if a > 0 else filled[b]  # before the first validation
-    return filled
+        unevaluated[a:b] = True
+    return _filled(values, unevaluated)
+
+
+def _filled(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """The curve with each `missing` point holding the value before it, or, before the first
+    point not missing (the caller leaves one), that point's value."""
+    positions = np.arange(values.size)
+    before = np.maximum.accumulate(np.where(missing, -1, positions))
+    return values[np.where(before >= 0, before, int(np.argmin(missing)))]
