@@ -655,7 +655,7 @@ def _part_fields(field: str) -> list[tuple[str, str, str]] | None:
 
 def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
     """The fields of a record's text (see _part_fields), and whether every part of it was one; a
-    step counter is no field, nor a duration."""
+    step counter is no field, nor a duration, nor a best-so-far value (_BEST_SO_FAR)."""
     fields: list[tuple[str, float]] = []
     whole = True
     if "/" in text:
@@ -679,7 +679,9 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
         fields.extend(
             (name, float(value) / (100.0 if percent else 1.0))
             for name, value, percent in found
-            if name.lower() not in _COUNTER_NAMES and not _is_bookkeeping(name)
+            if name.lower() not in _COUNTER_NAMES
+            and not _is_bookkeeping(name)
+            and not _BEST_SO_FAR.match(name)
         )
     return fields, whole
 
@@ -787,7 +789,6 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
             if pending is None:
                 continue
             fields, whole = _record_fields(text)
-            fields = [(name, value) for name, value in fields if not _BEST_SO_FAR.match(name)]
             if not fields:
                 continue
             label = _SPLIT_LABEL.match(text)
@@ -803,7 +804,6 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         if found is None and _PROSE.search(text, 0, record.start()):
             continue  # `Saving model at Epoch 1 with Validation Accuracy: 33.73%`: a message
         fields, _whole = _record_fields(text[record.end() :])
-        fields = [(name, value) for name, value in fields if not _BEST_SO_FAR.match(name)]
         if not fields and _CALLBACK_MESSAGE.fullmatch(text, record.end()):
             # `Epoch 00007: reducing learning rate of group 0 to 5.0000e-04.` between a loop's
             # epoch lines: a scheduler's message about an epoch, no epoch (nor a new run).
