@@ -31,6 +31,7 @@ from diagnosis.formats.columns import (
 )
 from diagnosis.formats.csv_rows import (
     MAX_LINE,
+    cells_of,
     is_number,
     nan_at,
     nan_tails,
@@ -389,11 +390,8 @@ def _rows_per_step(lines: list[tuple[int, str]], separator: str, raw_names: list
     previous: str | None = None
     repeated = gaps = False
     for _number, line in lines[:_SNIFF_ROWS]:
-        try:
-            cells = split_cells(line, separator)
-        except csv.Error:
-            continue
-        if len(cells) != len(raw_names):
+        cells = cells_of(line, separator, len(raw_names))
+        if cells is None:
             continue
         epoch = cells[epoch_col].strip()
         repeated |= epoch == previous
@@ -411,11 +409,7 @@ def _blank_columns(lines: list[tuple[int, str]], separator: str, raw_names: list
     for _number, line in lines:
         if not unnamed:
             break
-        try:
-            cells = split_cells(line, separator)
-        except csv.Error:
-            continue
-        if len(cells) == len(raw_names):
+        if (cells := cells_of(line, separator, len(raw_names))) is not None:
             unnamed = {i for i in unnamed if not cells[i].strip()}
     return frozenset(unnamed)
 

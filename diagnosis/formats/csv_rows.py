@@ -29,6 +29,16 @@ def split_cells(line: str, separator: str) -> list[str]:
     return next(csv.reader([line], delimiter=separator, strict=True))
 
 
+def cells_of(line: str, separator: str, width: int) -> list[str] | None:
+    """The line's cells where it splits into `width` of them; None where it does not split or
+    has another count (a row read_row refuses, which a look over the rows passes over)."""
+    try:
+        cells = split_cells(line, separator)
+    except csv.Error:
+        return None
+    return cells if len(cells) == width else None
+
+
 def is_number(cell: str) -> bool:
     if (listed := _LISTED.fullmatch(cell)) is not None:
         cell = listed[1]
@@ -80,13 +90,8 @@ def read_row(
 def text_columns(first: list[tuple[int, str]], separator: str, width: int) -> frozenset[int]:
     """Columns of labels beside the numbers (a training `phase`, a run name), told by the first
     row; they are left out rather than failing every row."""
-    if not first:
-        return frozenset()
-    try:
-        cells = split_cells(first[0][1], separator)
-    except csv.Error:
-        return frozenset()
-    if len(cells) != width:
+    cells = cells_of(first[0][1], separator, width) if first else None
+    if cells is None:
         return frozenset()
     text = frozenset(i for i, cell in enumerate(cells) if cell.strip() not in MISSING and not is_number(cell))
     # At least two numbers beside them (an epoch and a metric), or the row is simply broken.
@@ -105,11 +110,8 @@ def nan_tails(lines: list[tuple[int, str]], separator: str, width: int) -> dict[
     tails: dict[int, int] = {}  # column -> the line its current empty stretch starts on
     gapped: set[int] = set()
     for number, line in lines:
-        try:
-            cells = split_cells(line, separator)
-        except csv.Error:
-            continue
-        if len(cells) != width or not any(cell.strip() and is_number(cell) for cell in cells):
+        cells = cells_of(line, separator, width)
+        if cells is None or not any(cell.strip() and is_number(cell) for cell in cells):
             continue
         for i, cell in enumerate(cells):
             if not cell.strip():
