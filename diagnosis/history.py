@@ -92,6 +92,14 @@ class TrainingHistory:
     def get(self, name: str) -> np.ndarray | None:
         return self.metrics.get(name)
 
+    def starts_at_beginning(self, latest_start: int) -> bool:
+        """Whether the run's first values may be its untrained start: its first epoch is
+        numbered `latest_start` or earlier, or the input numbers none. A later one is an
+        excerpt of a run (or a fit resumed from a checkpoint), already trained at its first
+        line, which rules that hold a curve against where it started must not read as the start."""
+        first = self.source.first_epoch
+        return first is None or first <= latest_start
+
     @property
     def curve_names(self) -> list[str]:
         """Metric names that are training curves (not a schedule), in input order."""

@@ -214,6 +214,15 @@ class SourceInfo(BaseModel):
         description="Lines that looked like training output but were not read (the first few).",
     )
     skipped_lines: int = Field(default=0, description="How many lines were skipped in all.")
+    first_epoch: int | None = Field(
+        default=None,
+        ge=0,
+        description="The number the input gives the run's first epoch, as it counts them (Keras' "
+        "console from 1, its CSVLogger from 0): 64 for a paste that starts at 'Epoch 64/100'. A run "
+        "that starts late is an excerpt or a fit resumed from a checkpoint, whose first values are "
+        "a trained model's. None where the input numbers no epochs.",
+        examples=[64],
+    )
     facts: InputFacts = Field(default_factory=InputFacts)
 
     def single_steps(self, name: str) -> bool:

@@ -258,8 +258,14 @@ class Run:
         self.epochs = 0
         self.skips = Skips()
         self.steps: list[int] = []  # progress-bar totals of its epochs (console logs)
+        # The number of its first epoch (SourceInfo.first_epoch), counted back from the first
+        # epoch the input numbered: a paste's first epoch may have lost its `Epoch 64/100`.
+        self.first_epoch: int | None = None
 
-    def add_epoch(self, values: Mapping[str, float]) -> None:
+    def add_epoch(self, values: Mapping[str, float], number: int | None = None) -> None:
+        """Add an epoch's values; `number` is the epoch's number where the input gives one."""
+        if number is not None and self.first_epoch is None:
+            self.first_epoch = max(number - self.epochs, 0)
         if self.epochs == MAX_EPOCHS:
             # TrainingHistory refuses it anyway; stopping here bounds what a 100 MB file costs.
             raise HistoryError(f"a run has more than {MAX_EPOCHS} epochs")
@@ -285,6 +291,8 @@ class Run:
             if (shifted := [epoch - 1 for epoch in epochs if epoch])
         }
         self.epochs -= 1
+        if self.first_epoch is not None:
+            self.first_epoch += 1
 
     def last(self, name: str) -> float | None:
         """The latest epoch's value of a metric, None where the run has not logged it."""
@@ -387,7 +395,12 @@ class Runs:
             if run.steps and run_facts.steps_per_epoch is not None:  # each fit its own bar
                 steps = Counter(run.steps).most_common(1)[0][0]
                 run_facts = run_facts.model_copy(update={"steps_per_epoch": steps})
-            update = {"skipped": skipped, "skipped_lines": total, "facts": run_facts}
+            update = {
+                "skipped": skipped,
+                "skipped_lines": total,
+                "facts": run_facts,
+                "first_epoch": run.first_epoch,
+            }
             histories.append(run.history(source.model_copy(update=update)))
         if carried is not None and carried.total and histories:
             last = histories[-1]

@@ -776,7 +776,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
                 first.append(opened)
             if runs.current is runs.first:
                 has_loss.append(any(_TRAINING_LOSS.fullmatch(name) for name in pending))
-            runs.current.add_epoch(pending)
+            runs.current.add_epoch(pending, last[0] if last else None)
             earlier.update(pending)
         elif pending is not None:
             runs.current.skips.add(opened, "an epoch line without 'name: number' metrics")
@@ -1091,7 +1091,7 @@ def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
         if key is not None and new_fit(last, *key):
             runs.start_new()
         last = key
-        runs.current.add_epoch(metrics)
+        runs.current.add_epoch(metrics, key[0] if key else None)
     return runs
 
 
@@ -1328,7 +1328,7 @@ def parse(content: str) -> list[TrainingHistory]:
                     runs.current.skips.add(line.number, "metrics outside a finished progress line")
             continue
         if result is not None:
-            runs.current.add_epoch(result.metrics)
+            runs.current.add_epoch(result.metrics, block.epoch)
             if block.epoch is not None and block.epoch > 1 and block.total not in (None, 1):
                 read_lines[(block.epoch, block.total)] = result.text
             if result.steps and result.per_step:
@@ -1340,7 +1340,7 @@ def parse(content: str) -> list[TrainingHistory]:
             # TerminateOnNaN (or a crash) stopped the epoch where its loss turned NaN: the run
             # ended there, and its last state is what it ended on. Where the loss was NaN
             # already, the paste merely stops inside the next epoch.
-            runs.current.add_epoch(stopped.metrics)
+            runs.current.add_epoch(stopped.metrics, block.epoch)
         elif block.header is not None:
             where = f"epoch {block.epoch}" + (f"/{block.total}" if block.total else "")
             runs.current.skips.add(block.header, f"{where} has no finished progress line (cut off?)")

@@ -362,12 +362,15 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
             if previous is not None and epoch <= previous and number not in one_epoch_fits and not resumed:
                 runs.start_new()
             previous = epoch
+        # The `epoch` column's number, where it holds a whole one (SourceInfo.first_epoch).
+        numbered = row[epochs[0]] if epochs else None
         runs.current.add_epoch(
             {
                 name: value / scale[i]
                 for i, (name, value) in enumerate(zip(names, row, strict=True))
                 if i not in indexes and value is not None
-            }
+            },
+            int(numbered) if numbered is not None and numbered.is_integer() else None,
         )
     histories = runs.histories(SourceInfo(format=FORMAT))
     if not histories:

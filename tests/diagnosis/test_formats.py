@@ -207,6 +207,36 @@ def test_console_tf21s_extra_epoch_1_header_joins_its_epoch() -> None:
     assert [run.metrics["loss"].tolist() for run in load_runs(restarted.encode())] == [[1.0], [2.0, 3.0]]
 
 
+def test_the_number_of_a_runs_first_epoch_is_its_source_first_epoch() -> None:
+    """Where a log starts: a paste from `Epoch 64/100` on starts at 64, and so does one that lost
+    that header (its first epoch is the one before `Epoch 65/100`, wild log w1407's shape)."""
+    bar = "4/4 [==============================] - 0s 4ms/step - loss: {} - val_loss: 0.5\n"
+    excerpt = "".join(f"Epoch {k}/100\n" + bar.format(1 / k) for k in range(64, 70))
+    assert [run.source.first_epoch for run in load_runs(excerpt.encode())] == [64]
+    headerless = excerpt.removeprefix("Epoch 64/100\n")
+    (run,) = load_runs(headerless.encode())
+    assert (run.source.first_epoch, run.epochs) == (64, 6)
+    # Each fit of a log starts where its own count does.
+    fits = "".join(f"Epoch {k}/3\n" + bar.format(k) for k in (1, 2, 3, 1, 2, 3))
+    assert [run.source.first_epoch for run in load_runs(fits.encode())] == [1, 1]
+    # A loop's epoch lines, and the epoch a paste starts inside (no loss) left out (w1437).
+    lines = "Epoch 131: testing psnr = 34.21, ssim = 0.934\n" + "".join(
+        f"Epoch {k} Complete: Avg. Loss: 0.0148 time: 660.1\nEpoch {k}: testing psnr = 34.2, ssim = 0.93\n"
+        for k in range(132, 137)
+    )
+    (run,) = load_runs(lines.encode(), "train.log")
+    assert (run.source.first_epoch, run.epochs) == (132, 5)
+    # A CSV's `epoch` column, CSVLogger counting from 0; no such column numbers nothing.
+    (run,) = load_runs(b"epoch,loss\n63,0.9\n64,0.7\n65,0.6\n", "log.csv")
+    assert run.source.first_epoch == 63
+    (run,) = load_runs(b"loss,val_loss\n0.9,1.0\n0.7,0.9\n0.6,0.8\n", "log.csv")
+    assert run.source.first_epoch is None
+    # Stored with the run, it comes back with it.
+    (read,) = load_runs(excerpt.encode())
+    (stored,) = load_runs(json.dumps(read.to_json()).encode())
+    assert stored.source.first_epoch == 64
+
+
 def test_tensorboard_log_dir_as_zip_and_tar_gz() -> None:
     files = writers.tensorboard_fixture()
     wanted = expected("tensorboard")

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from diagnosis import HistoryError, TrainingHistory
 from diagnosis.formats import load_runs
 from diagnosis.history import decode_json, history_from_mapping, json_depth, metric_value
+from diagnosis.models import SourceInfo
 
 
 def load_history(text: str) -> TrainingHistory:
@@ -170,3 +171,13 @@ def test_decode_json_refuses_what_json_loads_refuses(text: str) -> None:
         json.loads(text)
     with pytest.raises(json.JSONDecodeError):
         decode_json(text)
+
+
+def test_a_run_starts_at_its_beginning_unless_its_first_epoch_is_late() -> None:
+    def starting(first_epoch: int | None) -> TrainingHistory:
+        return history_from_mapping({"loss": [1.0, 0.5]}, source=SourceInfo(first_epoch=first_epoch))
+
+    assert starting(None).starts_at_beginning(5)  # the input numbers no epochs
+    assert starting(0).starts_at_beginning(5)
+    assert starting(5).starts_at_beginning(5)
+    assert not starting(6).starts_at_beginning(5)
