@@ -44,6 +44,13 @@ learning run's second epoch is below its first (the first epoch's mean still hol
 start), so this is the climb of "a training loss that rises for several epochs", at the length a
 pasted excerpt has (a tfjs-node run, wild log w1221: 0.297, then 16.1 twice, accuracy 0.92 to 0).
 
+A log that starts after epoch LATE_START (a pasted excerpt, `Epoch 64/100` on) has no starting
+value: its first loss is a trained model's, and ending ABOVE_START above it is a rise within the
+excerpt, not a model worse than untrained. Such a log is judged by the rest (the improvement
+given back, the climb, the drift), each measured within what it shows. A short one is still
+judged on levels: a loss above its first line by ABOVE_START in every epoch after it got worse
+(0.297, then 16.1 twice), wherever the paste starts.
+
 A loss that falls below zero without bound diverges the other way (error): it ends negative and
 at least UNBOUNDED times further from zero than where it started (or than 1, whichever is
 larger), still falling over the last epochs. A loss that can be negative is bounded (cosine
@@ -103,6 +110,9 @@ DRIFT_TREND = 0.8
 MIN_EPOCHS = 4
 # Dividing the rate by ten is the first thing to try against an overshooting optimizer.
 LR_FACTOR = 0.1
+# A log whose first epoch is numbered after this is an excerpt of a run (`Epoch 64/100` on): its
+# first loss is a trained model's, not the start ABOVE_START is measured from (see the docstring).
+LATE_START = 5
 
 
 UNBOUNDED_CAUSES = (("label_format_mismatch", 3.0), ("loss_task_mismatch", 2.0))
@@ -202,7 +212,7 @@ class LossDiverging(Rule):
         scale = max(abs(start), 1e-12)
         improved = start - best >= MIN_IMPROVEMENT * scale
         lost = (end - best) / (start - best) if improved else float("nan")
-        if end > start + ABOVE_START * scale:
+        if end > start + ABOVE_START * scale and run.starts_at_beginning(LATE_START):
             severity, confidence = Severity.error, 0.9
             summary = f"{self.monitor} rose above its starting value after epoch {best_epoch}."
         elif improved and lost > PROGRESS_LOST:

@@ -14,6 +14,9 @@ Shapes a practitioner flags at a glance, whatever the yardstick:
 - stalled from its first epochs: after epoch STALL_FROM the loss never improved by
   MIN_IMPROVEMENT again, over at least STALL_EPOCHS epochs, while it was still above HIGH_START of
   where it started (a bias that learned the targets' mean in the first epochs, then nothing).
+  A log that starts after epoch LATE_START did not start there: its first loss is a trained
+  model's (a pasted excerpt, epochs 64-73 of 100, 0.0064 -> 0.0062: wild log w1407), and
+  HIGH_START of it is no "still high"; the other shapes below still judge it.
   A run that fell far in its first epochs and then converged is not this. Nor is it stuck
   for a few epochs after a fast start; but a loss that then moved less than MIN_IMPROVEMENT
   in LONG_STALL_EPOCHS epochs or more stopped learning wherever it started, unless it stands
@@ -161,6 +164,10 @@ PACE_EPOCHS = 10
 # corpus's labelled logs every run of this shape is faulty but one healthy run, whose rate was
 # cut to 6e-5, that allows loss_plateau.
 LONG_STALL_EPOCHS = 2 * PACE_EPOCHS
+# A log whose first epoch is numbered after this is an excerpt of a run (`Epoch 64/100` on): its
+# first loss is a trained model's, not where the run started, so "still above HIGH_START of where
+# it started" says nothing there (see the docstring).
+LATE_START = 5
 
 
 @dataclass
@@ -213,8 +220,9 @@ class LossPlateau(Rule):
             return None
         accuracy = run.facts.accuracy_metric
         val = finite_curve(run.get(f"val_{self.monitor}"))
+        from_start = run.starts_at_beginning(LATE_START)
         stalled = _stalled(
-            values, finite_curve(run.get(accuracy)) if accuracy else None, val, learned_nothing
+            values, finite_curve(run.get(accuracy)) if accuracy else None, val, learned_nothing, from_start
         )
         if stalled and not (learned_nothing is None and _converging(values, val, self.min_improvement)):
             return self._stalled(run, values)
@@ -599,10 +607,15 @@ def _steady_descent(values: np.ndarray) -> bool:
 
 
 def _stalled(
-    values: np.ndarray, accuracy: np.ndarray | None, val: np.ndarray | None, learned_nothing: float | None
+    values: np.ndarray,
+    accuracy: np.ndarray | None,
+    val: np.ndarray | None,
+    learned_nothing: float | None,
+    from_start: bool,
 ) -> bool:
     """Whether the loss stopped improving after its first STALL_FROM epochs, still high (or for
-    LONG_STALL_EPOCHS, not under HIGH_LOSS of `learned_nothing`)."""
+    LONG_STALL_EPOCHS, not under HIGH_LOSS of `learned_nothing`). HIGH_START of the first epoch
+    is "high" only `from_start`, where that epoch is the run's start (LATE_START)."""
     if values.size - STALL_FROM < STALL_EPOCHS or values[0] <= 0:
         return False
     at = float(values[STALL_FROM])
@@ -614,7 +627,8 @@ def _stalled(
     long = values.size - STALL_FROM >= LONG_STALL_EPOCHS and (
         learned_nothing is None or at >= HIGH_LOSS * learned_nothing
     )
-    return at >= HIGH_START * float(values[0]) or mostly_wrong or both or long
+    high = from_start and at >= HIGH_START * float(values[0])
+    return high or mostly_wrong or both or long
 
 
 def _converging(values: np.ndarray, val: np.ndarray | None, min_improvement: float) -> bool:

@@ -16,7 +16,9 @@ A regression with no `baseline_loss` is held against its first epoch's training 
 second shape only: a fresh network predicts about zero, whose MSE is at least the targets'
 variance, and one epoch lowers it only part of the way, so a validation loss that never got a
 tenth below it learned nothing that carries over. Whether a training loss that levelled off
-at half of it is high needs the real yardstick (a noisy target levels off there too).
+at half of it is high needs the real yardstick (a noisy target levels off there too). A log
+that starts after epoch LATE_START (a pasted excerpt, epochs 64-73 of 100: wild log w1407) has
+no such first epoch: its first loss is a trained model's, and it gets no yardstick from it.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ FIT_VARIANCE_SHARE = 0.01
 MIN_FIT_ROWS = 30
 # A replay's training loss is read over its last this many epochs (one epoch's loss is noisy).
 LEARNED_TAIL = 3
+# A log whose first epoch is numbered after this is an excerpt of a run (`Epoch 64/100` on):
+# its first training loss is a trained model's, no stand-in for the targets' variance.
+LATE_START = 5
 
 
 @dataclass
@@ -103,7 +108,13 @@ class Underfitting(Rule):
     def check(self, run: TrainingHistory) -> Finding | None:
         values = finite_curve(run.get(self.monitor))
         baseline = run.facts.baseline_loss
-        proxy = baseline is None and run.facts.task == "regression" and values is not None and values[0] > 0
+        proxy = (
+            baseline is None
+            and run.facts.task == "regression"
+            and values is not None
+            and values[0] > 0
+            and run.starts_at_beginning(LATE_START)
+        )
         if proxy and values is not None:
             baseline = float(values[0])
         if values is None or run.epochs < MIN_EPOCHS:

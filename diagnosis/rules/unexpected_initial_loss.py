@@ -18,7 +18,8 @@ reported as info. The generated corpus labels some runs of this shape faulty (a 
 under a cross-entropy that still reached 0.97): from the curves alone they cannot be told from
 healthy ones, and calling every real run with a noisy first epoch faulty is the worse error.
 A start that is still far off after the first epoch, or a run that ended with most samples
-wrong (an MSE on class ids), stays a warning.
+wrong (an MSE on class ids), stays a warning. A log that starts after epoch LATE_START (a pasted
+excerpt, `Epoch 64/100` on) shows no first epoch at all: its first loss is a trained model's.
 
 OTHER_SCALE: a training loss that fell over the run yet ended still far off (FACTOR x ln K and
 ABOVE over it) in a run that ended well, and ended more than val_better_than_train.LARGE_GAP
@@ -62,6 +63,10 @@ ABOVE = 1.0
 # largest K any common task has (ImageNet's 1000 classes, ln K = 6.9), so a first epoch that is
 # unexpected for every K up to it is unexpected for this run's.
 MAX_PLAUSIBLE_CLASSES = 1000
+# A log whose first epoch is numbered after this is an excerpt of a run (`Epoch 64/100` on): its
+# first loss is a trained model's, not what a fresh model gave. A negative cross-entropy is
+# wrong labels wherever a run is, and is still reported.
+LATE_START = 5
 # Ended well: the final accuracy (validation's where the run has it) got at least this share of
 # the way from chance (1/K, or 0 with K unknown) to 1; with K unknown that is most samples right.
 ENDED_WELL = 0.5
@@ -114,9 +119,10 @@ class UnexpectedInitialLoss(Rule):
         loss = run.get("loss")
         if loss is None or not np.isfinite(loss[0]):
             return None
+        from_start = run.starts_at_beginning(LATE_START)
         # Unknown task: a first loss of thousands is as far off for a cross-entropy as for an MSE.
         if run.facts.task in {"regression", None}:
-            return self._regression(run, float(loss[0]))
+            return self._regression(run, float(loss[0])) if from_start else None
         chance = run.facts.chance_loss
         if chance is None and run.facts.task in {"classification", "binary", "multiclass"}:
             chance = math.log(MAX_PLAUSIBLE_CLASSES)
@@ -153,7 +159,7 @@ class UnexpectedInitialLoss(Rule):
                 epochs=[0],
                 causes=NEGATIVE_CAUSES,
             )
-        if not _far_off(first, chance):
+        if not from_start or not _far_off(first, chance):
             return None
         after = _after_first_epoch(run)
         in_range = bool(after) and not any(_far_off(value, chance) for value in after.values())

@@ -19,6 +19,7 @@ from diagnosis.rules.loss_diverging import (
     NOISE_MULTIPLE,
     RISE,
 )
+from diagnosis.rules.loss_diverging import LATE_START as DIVERGING_LATE_START
 from diagnosis.rules.loss_oscillating import (
     AMPLITUDE,
     LARGE_UNDONE,
@@ -28,6 +29,9 @@ from diagnosis.rules.loss_oscillating import (
     VAL_STEADY,
     progress_undone,
 )
+from diagnosis.rules.loss_plateau import LATE_START as PLATEAU_LATE_START
+from diagnosis.rules.underfitting import LATE_START as UNDERFITTING_LATE_START
+from diagnosis.rules.unexpected_initial_loss import LATE_START as INITIAL_LATE_START
 from diagnosis.rules.val_better_than_train import ACCURACY_GAP
 from diagnosis.taxonomy import Code
 from testkit import histories
@@ -35,6 +39,12 @@ from testkit import histories
 
 def codes(raw: dict, **metadata: object) -> dict[str, Severity]:
     result = diagnose(history_from_mapping(raw, metadata))
+    return {f.code: f.severity for f in result.findings}
+
+
+def started_at(first_epoch: int, raw: dict, **metadata: object) -> dict[str, Severity]:
+    """codes() of a log whose first epoch the input numbers `first_epoch` (an excerpt from it on)."""
+    result = diagnose(history_from_mapping(raw, metadata, SourceInfo(first_epoch=first_epoch)))
     return {f.code: f.severity for f in result.findings}
 
 
@@ -175,6 +185,17 @@ def test_a_loss_drifting_up_through_its_noise_is_drifting_off() -> None:
     assert "loss_diverging" not in codes({"loss": level.tolist()})
 
 
+def test_an_excerpt_that_ends_above_its_first_line_did_not_rise_above_its_start() -> None:
+    # Epochs 64-73 of a run: the first line is a trained model's loss, so ending above it is no
+    # "worse than where it started" (error); the improvement it gave back still is (warning).
+    loss = {"loss": [1.0, 0.6, 0.5, 0.6, 0.8, 1.0, 1.2, 1.3, 1.35, 1.4]}
+    assert started_at(DIVERGING_LATE_START, loss)["loss_diverging"] is Severity.error
+    assert started_at(DIVERGING_LATE_START + 1, loss)["loss_diverging"] is Severity.warning
+    # A short one is judged on levels wherever it starts: above its first line in every epoch.
+    short = started_at(DIVERGING_LATE_START + 1, {"loss": [0.297, 16.1, 16.1]})
+    assert short["loss_diverging"] is Severity.error
+
+
 def test_noisy_but_improving_loss_is_not_diverging() -> None:
     rng = np.random.default_rng(3)
     loss = (np.linspace(1.0, 0.3, 40) + rng.normal(0, 0.03, 40)).tolist()
@@ -196,6 +217,14 @@ def test_a_flat_loss_far_below_ln_2_is_a_finished_run_continued() -> None:
     # As flat at ln 2's level: stuck.
     stuck = {"loss": [0.7, 0.695, 0.694, 0.693, 0.6929], "accuracy": [0.5, 0.51, 0.5, 0.51, 0.5]}
     assert codes(stuck).get("loss_plateau") is Severity.warning
+
+
+def test_an_excerpt_is_not_still_high_against_its_first_line() -> None:
+    # Fell 30 % in two epochs, then flat at 0.7: stalled while still above HIGH_START of where the
+    # run started, but only where the first line is the start; an excerpt started trained.
+    stall = {"loss": [1.0, 0.8, 0.7, 0.701, 0.699, 0.702, 0.698, 0.7, 0.699, 0.701]}
+    assert started_at(PLATEAU_LATE_START, stall)["loss_plateau"] is Severity.warning
+    assert "loss_plateau" not in started_at(PLATEAU_LATE_START + 1, stall)
 
 
 def test_converged_run_is_not_a_plateau() -> None:
@@ -543,6 +572,17 @@ def test_validation_that_never_beats_the_mean_is_underfitting_while_training_cre
     assert "underfitting" not in codes(shifted, baseline_loss=1.0)
 
 
+def test_a_regression_excerpt_has_no_first_epoch_to_hold_validation_against() -> None:
+    # Wild log w1407's curves, epochs 64-73 of 100: validation at 169 % of the first training
+    # loss is "learned nothing" only where that loss is an untrained model's.
+    excerpt = {
+        "loss": [0.0064, 0.0064, 0.0064, 0.0063, 0.0064, 0.0062, 0.0064, 0.0063, 0.0062, 0.0062],
+        "val_loss": [0.0120, 0.0111, 0.0114, 0.0122, 0.0119, 0.0111, 0.0108, 0.0111, 0.0116, 0.0118],
+    }
+    assert started_at(UNDERFITTING_LATE_START, excerpt, task="regression")["underfitting"] is Severity.warning
+    assert "underfitting" not in started_at(UNDERFITTING_LATE_START + 1, excerpt, task="regression")
+
+
 def test_a_high_loss_still_falling_however_noisily_is_slow_convergence() -> None:
     rng = np.random.default_rng(0)
     loss = 3.0 - 1.1 * np.arange(30) / 29 + rng.normal(0, 0.03, 30)  # at ~83 % of ln 10, noisy
@@ -644,6 +684,20 @@ def test_unexpected_initial_loss() -> None:
     assert codes({"loss": [4.8, 2.0, 1.5, 1.2, 1.1]}, num_classes=10).get("unexpected_initial_loss")
     negative = codes({"loss": [-0.5, -1.0, -1.5, -2.0, -2.5]}, task="binary")
     assert negative.get("unexpected_initial_loss") is Severity.error
+
+
+def test_an_excerpts_first_loss_is_no_initial_loss() -> None:
+    far_off = {"loss": [9.0, 5.0, 3.0, 2.5, 2.4], "accuracy": [0.2, 0.3, 0.35, 0.4, 0.41]}
+    at_start = started_at(INITIAL_LATE_START, far_off, num_classes=3)
+    assert at_start["unexpected_initial_loss"] is Severity.warning
+    assert "unexpected_initial_loss" not in started_at(INITIAL_LATE_START + 1, far_off, num_classes=3)
+    huge = {"loss": [40_000.0, 900.0, 40.0, 3.0, 1.2, 1.0]}
+    assert "unexpected_initial_loss" in started_at(INITIAL_LATE_START, huge, task="regression")
+    assert "unexpected_initial_loss" not in started_at(INITIAL_LATE_START + 1, huge, task="regression")
+    # A negative cross-entropy is invalid labels wherever the run is.
+    negative = {"loss": [-0.5, -1.0, -1.5, -2.0, -2.5]}
+    late = started_at(INITIAL_LATE_START + 1, negative, task="binary")
+    assert late["unexpected_initial_loss"] is Severity.error
 
 
 def test_a_far_off_start_in_a_run_that_learned_points_at_the_input_scale() -> None:
