@@ -531,9 +531,9 @@ class Overfitting(Rule):
         summary: str,
         evidence: dict[str, Any],
     ) -> Finding:
-        """The finding of a shape whose validation stopped improving at point `onset` (levelled
-        off, stalled, creeping up): one warning at that epoch, with its onset first in the
-        evidence and the advice to stop there (_stop_at_best)."""
+        """The finding of a shape whose validation stopped improving at point `onset` (memorizing,
+        levelled off, stalled, creeping up): one warning at that epoch, with its onset first in
+        the evidence and the advice to stop there (_stop_at_best)."""
         advice, fix = self._stop_at_best(at, onset)
         return self.finding(
             run,
@@ -564,25 +564,23 @@ class Overfitting(Rule):
             return None
         if val_end - val_best <= NOISE_WIDTHS * relative_noise(val) * median(np.abs(val)):
             return None  # a lucky best epoch (see NOISE_WIDTHS above)
-        advice, fix = self._stop_at_best(at, onset)
-        confidence = min(0.95, 0.6 + val_rise)
-        return self.finding(
+        return self._since_onset(
             run,
-            severity=Severity.warning,
-            confidence=confidence,
+            at,
+            onset,
+            confidence=min(0.95, 0.6 + val_rise),
             summary=(
                 f"{self.monitor} has risen {val_rise:.0%} since epoch {at[onset]} while the training "
                 f"loss kept falling: the model is memorizing the training set."
             ),
             evidence={
-                "onset_epoch": int(at[onset]),
                 "val_best": rounded(val_best),
                 "val_end_median": rounded(val_end),
                 "val_rise": rounded(val_rise, 3),
                 "giveback": rounded(giveback, 3),
                 "train_at_onset": rounded(train_onset),
                 "train_end_median": rounded(train_end),
-                "epochs_after_onset": fix["epochs_saved"],
+                "epochs_after_onset": int(at[-1]) - int(at[onset]),  # the fix's epochs_saved
                 "thresholds": {
                     "val_rise": VAL_RISE,
                     "giveback": GIVEBACK,
@@ -590,9 +588,6 @@ class Overfitting(Rule):
                     "patience": self.patience,
                 },
             },
-            recommendation=advice,
-            fix=fix,
-            epochs=[int(at[onset])],
         )
 
     def _gap(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> Finding | None:
