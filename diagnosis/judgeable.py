@@ -29,6 +29,11 @@ from diagnosis.history import TrainingHistory
 # Fewer epochs than this show no trend: the first epoch is an average over a model that changed
 # throughout it, and two points make every shape.
 MIN_EPOCHS = 3
+# A log whose first epoch is numbered after this is an excerpt of a run (`Epoch 64/100` on) or a
+# fit resumed from a checkpoint: its first loss is a trained model's, not the untrained start
+# that the rules which hold a curve against its start measure from (see
+# TrainingHistory.starts_at_beginning and, for what each rule still judges, its docstring).
+LATE_START = 5
 EPOCH_WORDS = {1: "one epoch", 2: "two epochs"}
 # The curve names a reason quotes for a run with nothing to judge it by.
 NAMES_SHOWN = 5

@@ -66,6 +66,7 @@ import numpy as np
 
 from diagnosis.curves import first_trained, median, rank_correlation, relative_noise, rounded, tail_length
 from diagnosis.history import TrainingHistory
+from diagnosis.judgeable import LATE_START
 from diagnosis.judgeable import MIN_EPOCHS as SHORT_EPOCHS
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
@@ -110,9 +111,6 @@ DRIFT_TREND = 0.8
 MIN_EPOCHS = 4
 # Dividing the rate by ten is the first thing to try against an overshooting optimizer.
 LR_FACTOR = 0.1
-# A log whose first epoch is numbered after this is an excerpt of a run (`Epoch 64/100` on): its
-# first loss is a trained model's, not the start ABOVE_START is measured from (see the docstring).
-LATE_START = 5
 
 
 UNBOUNDED_CAUSES = (("label_format_mismatch", 3.0), ("loss_task_mismatch", 2.0))

@@ -95,6 +95,7 @@ import numpy as np
 from diagnosis.curves import finite_curve, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.infer import written_decimals
+from diagnosis.judgeable import LATE_START
 from diagnosis.judgeable import MIN_EPOCHS as SHORT_EPOCHS
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.accuracy_at_chance import MARGIN as CHANCE_MARGIN
@@ -164,10 +165,6 @@ PACE_EPOCHS = 10
 # corpus's labelled logs every run of this shape is faulty but one healthy run, whose rate was
 # cut to 6e-5, that allows loss_plateau.
 LONG_STALL_EPOCHS = 2 * PACE_EPOCHS
-# A log whose first epoch is numbered after this is an excerpt of a run (`Epoch 64/100` on): its
-# first loss is a trained model's, not where the run started, so "still above HIGH_START of where
-# it started" says nothing there (see the docstring).
-LATE_START = 5
 
 
 @dataclass

@@ -31,6 +31,7 @@ import numpy as np
 
 from diagnosis.curves import epochs_to, finite_curve, median, rounded, tail_gain, tail_length
 from diagnosis.history import TrainingHistory
+from diagnosis.judgeable import LATE_START
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.taxonomy import Category, Code
@@ -69,9 +70,6 @@ FIT_VARIANCE_SHARE = 0.01
 MIN_FIT_ROWS = 30
 # A replay's training loss is read over its last this many epochs (one epoch's loss is noisy).
 LEARNED_TAIL = 3
-# A log whose first epoch is numbered after this is an excerpt of a run (`Epoch 64/100` on):
-# its first training loss is a trained model's, no stand-in for the targets' variance.
-LATE_START = 5
 
 
 @dataclass

@@ -44,6 +44,7 @@ import numpy as np
 
 from diagnosis.curves import as_share, rounded
 from diagnosis.history import TrainingHistory
+from diagnosis.judgeable import LATE_START
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.rules.unscaled_targets import REGRESSION_SCALE, TARGETS_AT_SCALE, target_scale
@@ -63,10 +64,6 @@ ABOVE = 1.0
 # largest K any common task has (ImageNet's 1000 classes, ln K = 6.9), so a first epoch that is
 # unexpected for every K up to it is unexpected for this run's.
 MAX_PLAUSIBLE_CLASSES = 1000
-# A log whose first epoch is numbered after this is an excerpt of a run (`Epoch 64/100` on): its
-# first loss is a trained model's, not what a fresh model gave. A negative cross-entropy is
-# wrong labels wherever a run is, and is still reported.
-LATE_START = 5
 # Ended well: the final accuracy (validation's where the run has it) got at least this share of
 # the way from chance (1/K, or 0 with K unknown) to 1; with K unknown that is most samples right.
 ENDED_WELL = 0.5
@@ -140,6 +137,7 @@ class UnexpectedInitialLoss(Rule):
                 "ended_well": ENDED_WELL,
             },
         }
+        # A negative cross-entropy is wrong labels wherever a run starts: reported from_start or not.
         negative = _negative_first(run)
         if negative is not None:
             name, value = negative
