@@ -473,10 +473,10 @@ class Overfitting(Rule):
         rise, fall = val[-1] / val[0] - 1, 1 - train[-1] / train[0]
         if rise < VAL_RISE or fall < TRAIN_FALL:
             return None
-        advice, fix = self._stop_at_best(at, 0)
-        return self.finding(
+        return self._since_onset(
             run,
-            severity=Severity.warning,
+            at,
+            0,
             confidence=0.6,
             summary=(
                 f"{self.monitor} rose in every epoch, {rise:.0%} in all, while the training loss fell "
@@ -484,7 +484,6 @@ class Overfitting(Rule):
                 "further from new data."
             ),
             evidence={
-                "onset_epoch": int(at[0]),
                 "val_rise": rounded(float(rise), 3),
                 "train_fall": rounded(float(fall), 3),
                 "thresholds": {
@@ -493,15 +492,25 @@ class Overfitting(Rule):
                     "min_epochs": JUDGEABLE_EPOCHS,
                 },
             },
-            recommendation=advice,
-            fix=fix,
             epochs=[int(e) for e in at],
         )
 
-    def _stop_at_best(self, at: np.ndarray, onset: int) -> tuple[str, dict[str, Any]]:
-        """What to do once validation stopped improving at point `onset` (epoch `at[onset]`; the
-        memorizing shapes), as advice and as a fix a caller can apply: stop there with
-        EarlyStopping, which saves the epochs the run trained after it, then regularize."""
+    def _since_onset(
+        self,
+        run: TrainingHistory,
+        at: np.ndarray,
+        onset: int,
+        *,
+        confidence: float,
+        summary: str,
+        evidence: dict[str, Any],
+        epochs: list[int] | None = None,
+    ) -> Finding:
+        """The finding of a shape whose validation stopped improving at point `onset` (epoch
+        `at[onset]`; the memorizing shapes): a warning at that epoch (or at `epochs`), with its
+        onset first in the evidence, and what to do as advice and as a fix a caller can apply:
+        stop there with EarlyStopping, which saves the epochs the run trained after it, then
+        regularize."""
         best = int(at[onset])
         wasted = int(at[-1]) - best
         advice = (
@@ -519,31 +528,15 @@ class Overfitting(Rule):
             "best_epoch": best,
             "epochs_saved": wasted,
         }
-        return advice, fix
-
-    def _since_onset(
-        self,
-        run: TrainingHistory,
-        at: np.ndarray,
-        onset: int,
-        *,
-        confidence: float,
-        summary: str,
-        evidence: dict[str, Any],
-    ) -> Finding:
-        """The finding of a shape whose validation stopped improving at point `onset` (memorizing,
-        levelled off, stalled, creeping up): one warning at that epoch, with its onset first in
-        the evidence and the advice to stop there (_stop_at_best)."""
-        advice, fix = self._stop_at_best(at, onset)
         return self.finding(
             run,
             severity=Severity.warning,
             confidence=confidence,
             summary=summary,
-            evidence={"onset_epoch": int(at[onset]), **evidence},
+            evidence={"onset_epoch": best, **evidence},
             recommendation=advice,
             fix=fix,
-            epochs=[int(at[onset])],
+            epochs=[best] if epochs is None else epochs,
         )
 
     def _memorizing(
