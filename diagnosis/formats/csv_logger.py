@@ -427,8 +427,10 @@ def _resumed(
     """Whether the rows of a CSVLogger file whose epoch counter restarts are one training resumed
     (CSVLogger(append=True) after reloading the weights, a fine-tuning phase after the head's)
     rather than several runs: every restart goes on from where the rows before it ended, its
-    first loss nearer their last loss than their first. Where some restart starts afresh (back
-    near where the rows before it began) the file holds runs, and each restart is one; so does
+    first loss nearer their last loss than the file's first (where a run starting afresh starts:
+    a stretch that went flat, w1839's twenty `fit_one_cycle` calls of ten epochs, may end above
+    its own first loss). Where some restart starts afresh (back near where the rows before it
+    began) the file holds runs, and each restart is one; so does
     a file whose header comes again (another file's rows appended). Two epochs before a restart
     cannot tell the one from the other where the loss did not fall (w1645's 1.735, 2.068, then
     1.742): runs, as a loss that goes back to its start says."""
@@ -450,9 +452,12 @@ def _resumed(
         stretches[-1].append(value)
     if len(stretches) < 2:
         return False
+    origin = stretches[0][0]
     for before, after in itertools.pairwise(stretches):
         first, last, start = before[0], before[-1], after[0]
-        if not all(map(math.isfinite, (first, last, start))) or abs(start - last) >= abs(start - first):
+        if not all(map(math.isfinite, (first, last, start))):
+            return False
+        if abs(start - last) >= abs(start - first) and abs(start - last) >= abs(start - origin):
             return False
     return True
 
