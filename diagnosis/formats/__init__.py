@@ -79,11 +79,18 @@ def _load_text(content: str, name: str) -> list[TrainingHistory]:
         except HistoryError as not_json:
             if name.endswith((".json", ".ipynb")):
                 raise
+            # A log whose first line is `[INFO] ...` or `[ Sun Oct 29 17:00:03 2023 ] ...`, or a
+            # Trainer's printed `{'loss': ...}`: the other readers' turn. Where none reads it,
+            # the JSON's error says most about a text that starts like JSON.
             try:
-                # a log whose first line is `[INFO] ...`, or a Trainer's printed `{'loss': ...}`
-                return console.parse(content)
+                return _load_lines(content, name)
             except HistoryError:
                 raise not_json from None
+    return _load_lines(content, name)
+
+
+def _load_lines(content: str, name: str) -> list[TrainingHistory]:
+    """The readers of text that is not JSON: printed History dicts, tables, logs."""
     labelled = labelled_history(content)
     if labelled is not None:
         return labelled

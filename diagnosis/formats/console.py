@@ -85,9 +85,11 @@ _ANGLED = re.compile(rf"(?<=:[ \t])<({_TENSOR_NUMBER})>", re.IGNORECASE)
 # names no level (`%(asctime)s - %(message)s`), or a `:` (TensorFlow 1 scripts' `'%s: step %d,
 # loss = %.2f' % (datetime.now(), ...)`); loguru's `| INFO     | module:function:86 - `. Its ` - `
 # is no Keras field separator. Other
-# loggers put the date and time in brackets alone (`[02.06.24|21:04:38]`, mmskeleton's).
+# loggers put the date and time in brackets alone (`[02.06.24|21:04:38]`, mmskeleton's), or
+# `time.asctime()`'s (`[ Sun Oct 29 17:00:03 2023 ]`, the skeleton-GCN scripts' print_log).
 _LOG_PREFIX = re.compile(
-    r"\[[\d.:/|, -]{0,24}[0-2]?\d:[0-5]\d(?::[0-5]\d)?(?:[,.]\d{1,6})?\][ \t]*"
+    r"\[[ \t]*(?:[A-Z][a-z]{2}[ \t]+){0,2}[\d.:/|, -]{0,24}[0-2]?\d:[0-5]\d(?::[0-5]\d)?(?:[,.]\d{1,6})?"
+    r"(?:[ \t]+(?:19|20)\d\d)?[ \t]*\][ \t]*"
     r"|\[?(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d:[0-5]\d(?:[,.]\d{1,6})?\]?"
     r"(?:[ \t]*[-:|]?[ \t]*(?:[\w.]{1,40}[ \t]*[-|][ \t]*)?"
     r"\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|SUCCESS)\]?"
@@ -653,6 +655,11 @@ def _part_fields(field: str) -> list[tuple[str, str, str]] | None:
     return None
 
 
+# What a mean was taken over, between its name and its value (`Mean test loss of 8 batches:
+# 0.5756`, the skeleton-GCN scripts' evaluation line): no part of the name.
+_MEAN_OVER = re.compile(r"[ \t]+of[ \t]+\d{1,12}[ \t]+[A-Za-z]{1,20}(?=[ \t]*[:=])")
+
+
 def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
     """The fields of a record's text (see _part_fields), and whether every part of it was one; a
     step counter is no field, nor a duration, nor a best-so-far value (_BEST_SO_FAR)."""
@@ -664,8 +671,10 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
         field = _DURATION_FIELD.sub("", _REMARK.sub("", part))
         # What is left of a separator the epoch's record took part of (`Epoch 1/10 --- Train ...`).
         field = _TRAILING_DURATION.sub("", _LEADING_COUNT.sub("", field)).strip().lstrip(":- \t")
-        if field[-2:-1].isdigit() and field.endswith("."):
-            field = field[:-1]  # the full stop of a sentence that ends on a value
+        if (field[-2:-1].isdigit() or field[-2:-1] == "%") and field.endswith("."):
+            field = field[:-1]  # the full stop of a sentence that ends on a value (or a share)
+        if " of " in field:
+            field = _MEAN_OVER.sub("", field)
         if "*" in field:
             field = _SAMPLE_COUNT.sub("", field)
         if not field:
@@ -761,6 +770,9 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     earlier: set[str] = set()  # the names the epochs before it logged
     first: list[int] = []  # the line of the input's first epoch
     has_loss: list[bool] = []  # whether each epoch of the first run logged a loss
+    validated_first: list[bool] = []  # whether the input's first epoch logged a validation loss
+    # The fields of the lines in a row before the first record, and the last of those lines.
+    before: tuple[int, dict[str, float]] | None = None
 
     def close(final: bool = False) -> None:
         if final and earlier and pending:
@@ -774,6 +786,7 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         if pending:
             if not runs.epochs:
                 first.append(opened)
+                validated_first.append(any(n.startswith(VAL_PREFIX) and "loss" in n for n in pending))
             if runs.current is runs.first:
                 has_loss.append(any(_TRAINING_LOSS.fullmatch(name) for name in pending))
             runs.current.add_epoch(pending, last[0] if last else None)
@@ -787,6 +800,12 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         record = _EPOCH_RECORD.search(text)
         if record is None:
             if pending is None:
+                if last is None:
+                    fields, whole = _record_fields(text)
+                    if fields and whole:
+                        joined = before is not None and number <= before[0] + MAX_CONTINUATION_GAP
+                        above = before[1] if before is not None and joined else {}
+                        before = (number, {**above, **_named(fields, None)})
                 continue
             fields, whole = _record_fields(text)
             if not fields:
@@ -854,15 +873,29 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         close()
         if new_fit(last, epoch, total):
             runs.start_new()
+        if (
+            last is None
+            and before is not None
+            and number <= before[0] + MAX_CONTINUATION_GAP
+            and any(_TRAINING_LOSS.fullmatch(name) for name in before[1])
+            and not any(_TRAINING_LOSS.fullmatch(name) for name in metrics)
+            and before[1].keys().isdisjoint(metrics)
+        ):
+            # A paste that starts after the first epoch's record line (`Training epoch: 14`) but
+            # keeps its training fields right above its next record (`Eval epoch: 14`): they
+            # are that epoch's (w2027), as the fields under a record line are.
+            metrics = {**before[1], **metrics}
         last = (epoch, total)
         pending, opened, previous, lead = metrics, number, number, found[1] if found else None
         in_steps = step_line
         summary = None
     close(final=True)
-    if len(has_loss) > 2 and not has_loss[0] and all(has_loss[1:]):
+    if len(has_loss) > 2 and not has_loss[0] and all(has_loss[1:]) and not validated_first[0]:
         # A paste that starts inside an epoch (its evaluation line, `Epoch 131: testing psnr =
         # 34.21`, then `Epoch 132 Complete: Avg. Loss: ...`) holds the end of that epoch only:
-        # no epoch of the curve, where every epoch after it logged the loss it lacks.
+        # no epoch of the curve, where every epoch after it logged the loss it lacks. Where that
+        # end holds the validation loss (`Eval epoch: 13`, `Mean test loss of 258 batches:
+        # 0.6898`, w2039) it is a point of the validation curve: kept.
         runs.first.drop_first_epoch()
         runs.first.skips.add(first[0], "the end of an epoch the paste starts inside (no loss)")
     if stepped and runs.epochs < MIN_STEPPED_EPOCHS:
@@ -1023,13 +1056,17 @@ def _block_fields(text: str) -> dict[str, float]:
     names where it names none (see _SPLIT_LEAD); a best-so-far value is none."""
     lead = _SPLIT_LEAD.match(text)
     metrics: dict[str, float] = {}
-    for field in _BLOCK_FIELD.finditer(text):
-        name = field[1]
+    # A line that is one metric and its value after a space (nnU-Net's `train_loss 0.3602`,
+    # `val_loss 3.6355` under its `Epoch 2` line) is that field.
+    bare = _BARE_FIELD.fullmatch(text)
+    fields = [(bare[1], bare[2])] if bare and not bare[3] else []
+    fields = fields or [(m[1], m[2]) for m in _BLOCK_FIELD.finditer(text)]
+    for name, value in fields:
         if _BEST_SO_FAR.match(name):
             continue
         if lead and not _SPLIT_LEAD.search(name):
             name = f"{lead[1]} {name}"
-        metrics[canonical_name(name)] = float(field[2])
+        metrics[canonical_name(name)] = float(value)
     return metrics
 
 
@@ -1075,6 +1112,13 @@ def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
             continue
         found[index].update(metrics)
         previous[index] = number
+    runs = Runs()
+    losses = {name for metrics in found[:-1] for name in metrics if "loss" in name}
+    if losses and found[-1] and losses.isdisjoint(found[-1]):
+        # The last epoch's lines hold none of the losses the epochs before it logged (only its
+        # `Current learning rate: 0.00999`, w2029): the paste stops inside that epoch.
+        runs.current.skips.add(headers[-1].header or 0, "the last epoch has no loss (cut off?)")
+        found[-1] = {}
     epochs: list[tuple[tuple[int, int | None] | None, dict[str, float]]] = [
         ((block.epoch or 0, block.total), metrics) for block, metrics in zip(headers, found, strict=True)
     ]
@@ -1083,7 +1127,6 @@ def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
         lost.update(metrics)
     if lost and epochs and lost.keys() == epochs[0][1].keys():
         epochs.insert(0, (None, lost))  # its number is not in the paste: the next header goes on
-    runs = Runs()
     last: tuple[int, int | None] | None = None
     for key, metrics in epochs:
         if not metrics:
@@ -1252,8 +1295,15 @@ def _bar_pair_runs(lines: list[tuple[int, str]]) -> Runs:
     return runs
 
 
+# Characters that show as nothing, left in a paste by an editor or a chat client: zero-width
+# spaces and joiners, and the emoji variation selector (`{'loss':\ufe0f 0.0, ...}`, w2016). A
+# name or a separator they sit in would read as no field.
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufe0e\ufe0f\ufeff]")
+
+
 def parse(content: str) -> list[TrainingHistory]:
     """One run per `fit` call: a new one starts where `Epoch k/N` restarts (see new_fit)."""
+    content = _INVISIBLE.sub("", content)
     blocks = [_Block(None, None, None)]
     long_lines: list[int] = []  # lines too long to be progress output
     texts: list[tuple[int, str]] = []  # kept for the epoch lines of a hand-written loop
