@@ -233,9 +233,12 @@ _RECORD_SEPARATORS = re.compile(
 # nor is a duration or a memory size among the fields (`Train Loss=0.95 T=207.7s`, `time:
 # 36.93s`, Demucs' `ms=0.00MB cms=0.00MB duration=0.48 hrs`).
 _REMARK = re.compile(r"[ \t]*\([^()]*\)[ \t]*$")
+# A time of the clock's shape (mmcv's and BiSeNet's `eta: 6:30:57`, DeiT's `eta: 0:01:39`): a
+# duration, no value of the run's learning.
+_CLOCK = r"\d{1,9}(?::[0-5]\d){1,2}(?![\w.:])"
 _DURATION_FIELD = re.compile(
-    rf"(?:^|[ \t]+)[A-Za-z_][\w.]*[ \t]*[:=][ \t]*{_NUMBER}"
-    r"(?:ms|s|sec|min|h|[KMGT]i?B|[ \t](?:s|secs?|mins?|hrs?|hours?))(?![\w.])"
+    rf"(?:^|[ \t]+)[A-Za-z_][\w.]*[ \t]*[:=][ \t]*(?:{_NUMBER}"
+    rf"(?:ms|s|sec|min|h|[KMGT]i?B|[ \t](?:s|secs?|mins?|hrs?|hours?))(?![\w.])|{_CLOCK})"
 )
 # A step count in brackets before the fields and a duration alone after them are no fields
 # either (DCRNN's `Epoch [22/100] (8625) train_mae: 1.9640, val_mae: 2.7854 lr:0.001000 362.1s`).
@@ -617,6 +620,10 @@ def _run_together(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
 # A count with the share it makes, as the PyTorch MNIST example prints its accuracy (`Accuracy:
 # 9912/10000 (99%)`, `Accuracy: 215/500 (0.43)`): the share is the value.
 _COUNT_SHARE = re.compile(r"(?<=[:=])([ \t]*)\d{1,12}/\d{1,12}[ \t]*\(((?:\d+\.?\d*|\.\d+)%?)\)")
+# A number in brackets right after a value is the meter's mean so far beside the step's value
+# (DeiT's and BEiT's MetricLogger, `loss: 0.5454 (0.6458)`; Dassl's `loss 2.7969 (2.7969)`):
+# the field is the step's value.
+_RUNNING_MEAN = re.compile(rf"(?<=[\d%])[ \t]*\([ \t]*{_NUMBER}[ \t]*\)(?![\w.])", re.IGNORECASE)
 # Names and values with only spaces between them, several in a row (the TensorFlow tutorials'
 # `Epoch 1 Batch 0 Loss 4.4481 Accuracy 0.0000`, MiniTorch's `Epoch  0  loss  5.2314 correct 42
 # Epoch Time 17.96`): a name is the words before a number, at most three, and some name ends in a
@@ -633,6 +640,13 @@ _EITHER_FIELD = re.compile(rf"{_RECORD_FIELD.pattern}|{_BARE_FIELD.pattern}", re
 _EITHER_FIELDS = re.compile(
     rf"(?:{_EITHER_FIELD.pattern})(?:[ \t]+(?:{_EITHER_FIELD.pattern}))+", re.IGNORECASE
 )
+# Where a part holds a `name: value` field, the names beside it without a colon need not end in a
+# metric's word (Deep-Emotion's `Training Loss: 0.0144       Validation Loss 0.0146      Training
+# Acuuarcy 24.926%`): the colon field says the part is made of fields.
+_LOOSE_FIELD = re.compile(
+    rf"{_RECORD_FIELD.pattern}|({_BARE_NAME})[ \t]+({_NUMBER})(%?)(?![\w.])", re.IGNORECASE
+)
+_LOOSE_FIELDS = re.compile(rf"(?:{_LOOSE_FIELD.pattern})(?:[ \t]+(?:{_LOOSE_FIELD.pattern}))+", re.IGNORECASE)
 
 
 # A word or two and a colon before a part's fields, no number of its own: a label of the line
@@ -652,6 +666,10 @@ def _part_fields(field: str) -> list[tuple[str, str, str]] | None:
         return pairs if any(_METRIC_NAME.fullmatch(name) for name, _, _ in pairs) else None
     if _EITHER_FIELDS.fullmatch(field):
         return [(m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6]) for m in _EITHER_FIELD.finditer(field)]
+    if _LOOSE_FIELDS.fullmatch(field):
+        loose = list(_LOOSE_FIELD.finditer(field))
+        if any(m[1] for m in loose):
+            return [(m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6]) for m in loose]
     return None
 
 
@@ -667,6 +685,8 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
     whole = True
     if "/" in text:
         text = _COUNT_SHARE.sub(r"\1\2", text)
+    if "(" in text:
+        text = _RUNNING_MEAN.sub("", text)
     for part in _RECORD_SEPARATORS.split(text):
         field = _DURATION_FIELD.sub("", _REMARK.sub("", part))
         # What is left of a separator the epoch's record took part of (`Epoch 1/10 --- Train ...`).
@@ -947,7 +967,8 @@ _LEAD_REMARK = re.compile(r"\([^()]*\)[ \t]*[,;:]?[ \t]*")
 _SAMPLE_COUNT = re.compile(r"(?<=\d)[ \t]+\\?\*[ \t]+\d{1,12}(?![\w.])")
 _SPEED_PART = re.compile(
     r"[ \t]*(?:[A-Za-z][\w \t]{0,40}:[ \t]*)?(?:[\d./]+[ \t]*(?:[A-Za-z]{1,10}[ \t]+)?"
-    r"(?:[A-Za-z]{1,10}/s(?:ec)?|s|sec|ms)(?:[ \t]+elapsed)?|(?i:mfu)[ \t]+-?[\d.]+%)[ \t]*"
+    r"(?:[A-Za-z]{1,10}/s(?:ec)?|s|sec|ms)(?:[ \t]+elapsed)?|(?i:mfu)[ \t]+-?[\d.]+%"
+    rf"|{_CLOCK})[ \t]*"
 )
 # A value said in words (DL4J's `Score at iteration 12 is 2.17`): the counter, then the field.
 _SAID_VALUE = re.compile(
