@@ -19,6 +19,14 @@ known: a fresh
 K-class model starts at ln K, and an epoch whose average ends far below that, or at the ln 2
 a fresh binary cross-entropy starts at per unit whatever K is, while the model was mostly
 wrong has a loss on another scale.
+
+A training loss at zero (to the last digit a log shows, ZERO_LOSS) at every epoch while no
+accuracy the run logs, the model's or any output head's, reaches ZERO_LOSS_ACCURACY is a loss
+that does not see the labels: any loss that measures them, a regression's included, is zero only
+on predictions that are right. Categorical cross-entropy over a single sigmoid unit is one (its
+one column's label term is zero when the label is 0, the sum over one softmax unit is always 1).
+That needs no sign that the accuracy counts samples: a zero loss beside accuracies of 0.5
+(wild log w1928, dogs vs cats) or 0.0-0.1 per character head (w1829) is no regression's fit.
 """
 
 from __future__ import annotations
@@ -28,8 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, rounded
+from diagnosis.curves import as_share, finite_curve, rounded
 from diagnosis.history import TrainingHistory
+from diagnosis.infer import ACCURACY_NAMES
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.taxonomy import Category, Code
@@ -50,6 +59,11 @@ FIRST_ACCURACY = 0.5
 # average under ln 2 at an accuracy under UNKNOWN_K_ACCURACY is a per-unit average over several
 # one-hot units, which fall towards 0 on the units that are off before any class is learned.
 UNKNOWN_K_ACCURACY = 0.4
+# A training loss at or under this at every epoch is zero: 0.0000 in a 4-decimal log.
+ZERO_LOSS = 5e-5
+# ...and one beside accuracies all under this share did not measure the labels (a zero loss is
+# predictions all right; a tenth of samples wrong costs a cross-entropy 0.07 at the least).
+ZERO_LOSS_ACCURACY = 0.9
 
 
 @dataclass
@@ -66,7 +80,12 @@ class LossTaskMismatch(Rule):
     def check(self, run: TrainingHistory) -> Finding | None:
         classes = run.facts.num_classes
         name = run.facts.accuracy_metric
-        if name is None or run.facts.task == "regression":
+        if run.facts.task == "regression":
+            return None
+        blind = self._zero_loss(run)
+        if blind is not None:
+            return blind
+        if name is None:
             return None
         told = run.metadata.task is not None or run.metadata.num_classes is not None
         if not told and run.facts.train_samples is None:
@@ -88,6 +107,44 @@ class LossTaskMismatch(Rule):
             if prefix == "" and loss[0] < first_limit and accuracy[0] < FIRST_ACCURACY:
                 return self._finding(run, prefix, loss, accuracy, np.array([0]))
         return None
+
+    def _zero_loss(self, run: TrainingHistory) -> Finding | None:
+        """A training loss at zero throughout beside accuracies that never learned."""
+        loss = finite_curve(run.get("loss"))
+        if loss is None or loss.size < MIN_VIOLATIONS or float(np.max(np.abs(loss))) > ZERO_LOSS:
+            return None
+        # Each logged training accuracy's best, the model's or an output head's (`char_0_accuracy`).
+        best = {
+            name: float(np.max(as_share(values)))
+            for name in run.curve_names
+            if not name.startswith("val_")
+            and name.endswith(ACCURACY_NAMES)
+            and (values := finite_curve(run.get(name))) is not None
+        }
+        if not best or max(best.values()) >= ZERO_LOSS_ACCURACY:
+            return None
+        name = max(best, key=best.__getitem__)
+        return self.finding(
+            run,
+            severity=Severity.error,
+            confidence=0.85,
+            summary=(
+                f"The training loss is zero at every epoch while {name} stays at most {best[name]:.3f}: "
+                "the loss does not measure the labels."
+            ),
+            evidence={
+                "loss_max": rounded(float(np.max(np.abs(loss)))),
+                "accuracies_max": {k: rounded(v) for k, v in best.items()},
+                "thresholds": {"zero_loss": ZERO_LOSS, "zero_loss_accuracy": ZERO_LOSS_ACCURACY},
+            },
+            recommendation=(
+                "Match the loss to the labels and the output: one sigmoid unit with binary_crossentropy and "
+                "0/1 labels, or a softmax over K units with sparse_categorical_crossentropy (integer "
+                "labels) or categorical_crossentropy (one-hot labels)."
+            ),
+            fix={"loss": "sparse_categorical_crossentropy", "output_activation": "softmax"},
+            epochs=list(range(min(loss.size, 10))),
+        )
 
     def _finding(
         self, run: TrainingHistory, prefix: str, loss: np.ndarray, accuracy: np.ndarray, below: np.ndarray

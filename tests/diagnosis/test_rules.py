@@ -30,6 +30,7 @@ from diagnosis.rules.loss_oscillating import (
     progress_undone,
 )
 from diagnosis.rules.loss_plateau import LATE_START as PLATEAU_LATE_START
+from diagnosis.rules.loss_task_mismatch import ZERO_LOSS, ZERO_LOSS_ACCURACY
 from diagnosis.rules.underfitting import LATE_START as UNDERFITTING_LATE_START
 from diagnosis.rules.unexpected_initial_loss import LATE_START as INITIAL_LATE_START
 from diagnosis.rules.val_better_than_train import ACCURACY_GAP
@@ -815,6 +816,22 @@ def test_inferred_classes_and_schedule_in_the_summary() -> None:
     schedule = diagnose(history_from_mapping(raw)).run.lr_schedule
     assert [change.epoch for change in schedule] == [10]
     assert schedule[0].learning_rate == pytest.approx(1e-4)
+
+
+def test_a_zero_loss_beside_accuracy_that_did_not_learn_is_a_loss_task_mismatch() -> None:
+    """Categorical cross-entropy over one sigmoid unit is 0.0000 at every epoch while the
+    accuracy sits at a coin flip (wild log w1928): the loss does not see the labels, whether
+    or not the accuracy's steps tell the sample count."""
+    chance = [0.5675, 0.517, 0.5185, 0.527, 0.596]
+    raw = {"loss": [0.0] * 5, "accuracy": chance, "val_loss": [0.0] * 5, "val_accuracy": chance}
+    assert codes(raw).get("loss_task_mismatch") is Severity.error
+    # One head of a multi-output model logs its own accuracy, in percent here.
+    heads = {"loss": [ZERO_LOSS] * 3, "char_0_loss": [0.0] * 3, "char_0_accuracy": [2.6, 1.9, 5.8]}
+    assert codes(heads).get("loss_task_mismatch") is Severity.error
+    # A loss that sees the labels is zero only when they are all right.
+    learned = {**raw, "accuracy": [ZERO_LOSS_ACCURACY, 0.95, 0.97, 1.0, 1.0]}
+    assert "loss_task_mismatch" not in codes(learned)
+    assert "loss_task_mismatch" not in codes({**raw, "loss": [0.01] * 5})
 
 
 def test_loss_below_any_cross_entropy_is_a_loss_task_mismatch() -> None:
