@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, median, rounded
+from diagnosis.curves import as_share, finite_curve, median, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.models import EvidenceSource, Finding, Severity
 from diagnosis.rules.base import Rule
@@ -146,13 +146,15 @@ class ValBetterThanTrain(Rule):
 
     @staticmethod
     def _accuracy_gap(run: TrainingHistory, half: int) -> float | None:
-        """Validation minus training accuracy (aligned medians), None when either is not logged."""
+        """Validation minus training accuracy (aligned medians) as a share of samples, None when
+        either is not logged. A log in percent is read as shares: 3 points ahead is 0.03, not 3.0
+        (wild log w1801, a healthy binary run at 92 % and 95 %)."""
         name = run.facts.accuracy_metric
         train = finite_curve(run.get(name)) if name else None
         val = finite_curve(run.get(f"val_{name}")) if name else None
         if train is None or val is None:
             return None
-        train_level, val_level = _aligned_medians(train, val, half)
+        train_level, val_level = _aligned_medians(as_share(train), as_share(val), half)
         return val_level - train_level
 
 

@@ -1161,6 +1161,10 @@ def test_validation_accuracy_far_above_training_accuracy() -> None:
     raw["accuracy"] = [0.38] * 20
     raw["val_accuracy"] = [0.75] * 20
     assert codes(raw).get("val_better_than_train") is Severity.warning
+    # Logged in percent, one point ahead is 0.01 of the samples, not 1.0.
+    percent = {**raw, "accuracy": [38.0] * 20, "val_accuracy": [39.0] * 20}
+    assert codes(percent).get("val_better_than_train") in (None, Severity.info)
+    assert codes({**percent, "val_accuracy": [75.0] * 20}).get("val_better_than_train") is Severity.warning
 
 
 def test_validation_evaluated_on_a_cadence_is_judged_on_its_evaluated_epochs() -> None:
