@@ -39,6 +39,7 @@ from diagnosis.formats.csv_rows import (
     split_cells,
     text_columns,
 )
+from diagnosis.formats.literal import python_literal
 from diagnosis.history import HistoryError, TrainingHistory
 from diagnosis.models import SourceInfo
 from diagnosis.quoting import quote
@@ -232,7 +233,47 @@ def looks_like_csv(content: str) -> bool:
     if _EPOCH_FIRST.match(content.lstrip("\ufeff")):
         return True  # CSVLogger's own header, even over a broken first row
     lines = _lines(content[:65536])
-    return _find_header(lines[: MAX_TITLE_LINES + 2]) is not None or _one_column(lines) is not None
+    return (
+        _find_header(lines[: MAX_TITLE_LINES + 2]) is not None
+        or _one_column(lines) is not None
+        or _list_cells(lines) is not None
+    )
+
+
+# A table whose cells are whole curves, as pandas writes a frame built from History lists
+# (`pd.DataFrame({"accuracy": [acc, val_acc], "loss": [loss, val_loss]}).to_csv(index=False)`):
+# a header of names over a row of training curves and, maybe, a row of validation curves,
+# each cell a quoted list (`"[0.73, 0.84, ...]"`). More rows say no split.
+_CURVE_ROWS = ("", "val_")
+
+
+def _list_cells(lines: list[tuple[int, str]]) -> dict[str, list[float]] | None:
+    """The curves of such a table by name (see _CURVE_ROWS); None where it is none."""
+    if not 2 <= len(lines) <= 1 + len(_CURVE_ROWS) or '"[' not in lines[1][1]:
+        return None
+    try:
+        names = [name.strip() for name in split_cells(lines[0][1], ",")]
+        rows = [split_cells(line, ",") for _, line in lines[1:]]
+    except csv.Error:
+        return None
+    curves: dict[str, list[float]] = {}
+    for prefix, row in zip(_CURVE_ROWS, rows, strict=False):
+        if len(row) != len(names):
+            return None
+        for name, cell in zip(names, row, strict=True):
+            if not cell.strip().startswith("["):
+                return None
+            try:
+                values = python_literal(cell)
+            except HistoryError:
+                return None
+            if not isinstance(values, list) or not all(
+                (isinstance(v, int | float) and not isinstance(v, bool)) or v is None for v in values
+            ):
+                return None
+            curves[canonical_name(prefix + name)] = [math.nan if v is None else float(v) for v in values]
+    lengths = {len(values) for values in curves.values()}
+    return curves if len(lengths) == 1 and lengths != {0} else None
 
 
 def _is_header(line: str) -> bool:
@@ -262,6 +303,11 @@ def parse(content: str, filename: str = "") -> list[TrainingHistory]:
                 runs.current.skips.add(number, row if isinstance(row, str) else "a missing value")
                 continue
             runs.current.add_epoch({canonical_name(curve): row[0]})
+        return runs.histories(SourceInfo(format=FORMAT))
+    if found is None and (curves := _list_cells(lines)) is not None:
+        runs = Runs()
+        for index in range(len(next(iter(curves.values())))):
+            runs.current.add_epoch({name: values[index] for name, values in curves.items()})
         return runs.histories(SourceInfo(format=FORMAT))
     if found is None:
         first = lines[0][1] if lines else ""

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from diagnosis.formats import load_runs
+from diagnosis.history import HistoryError
 
 # w2027 (SkeletonGCL on NW-UCLA): `time.asctime()` in brackets, a tab, then the message. The paste
 # starts after epoch 14's `Training epoch: 14` line, with that epoch's training summary.
@@ -125,3 +126,25 @@ def test_appended_fits_whose_loss_went_flat_are_one_training() -> None:
     fresh = table + "0,0.032,0.048,00:14\n1,0.021,0.032,00:14\n"
     assert [run.epochs for run in load_runs(fresh.encode(), "train_log.csv")] == [3, 3, 2, 2]
     assert np.isfinite(run.metrics["val_loss"]).all()
+
+
+# w2104: pandas' CSV of a frame whose cells are History lists, the training row over the
+# validation row (each list cut to its first three values here).
+LIST_CELLS = (
+    "accuracy,loss\n"
+    '"[0.7304193037974683, 0.836629746835443, 0.8789556962025317]",'
+    '"[0.6997548898186865, 0.4296972532815571, 0.34811635645507255]"\n'
+    '"[0.7899305555555556, 0.8246527777777778, 0.890625]",'
+    '"[0.5102344387107425, 0.44707875698804855, 0.3322020640286307]"\n'
+)
+
+
+@pytest.mark.parametrize("name", ["history.csv", "log.txt"])
+def test_cells_that_are_whole_curves(name: str) -> None:
+    (run,) = load_runs(LIST_CELLS.encode(), name)
+    assert run.metrics["loss"].tolist() == pytest.approx([0.69975, 0.42970, 0.34812], abs=1e-5)
+    assert run.metrics["val_loss"].tolist() == pytest.approx([0.51023, 0.44708, 0.33220], abs=1e-5)
+    assert run.metrics["val_accuracy"][-1] == pytest.approx(0.890625)
+    # A third row says no split: not such a table.
+    with pytest.raises(HistoryError):
+        load_runs((LIST_CELLS + LIST_CELLS.splitlines(keepends=True)[1]).encode(), name)
