@@ -1439,9 +1439,13 @@ def parse(content: str) -> list[TrainingHistory]:
         histories = records.histories(record_source, _facts(content, []))
     if not histories and "{'" in content:
         histories = _trainer_dicts(content)
-    if not histories and not headed:
+    if not headed and (not histories or (len(histories) == 1 and histories[0].epochs < MIN_STEPPED_EPOCHS)):
+        # One epoch's record among lines that count steps (tf_unet's `Epoch 6, Average loss:
+        # 0.0000`, then `Iter 224, Minibatch Loss= 0.0000, ...` lines, w2009) is no curve: the
+        # steps are, where they make more points than the records.
         unnumbered, unnumbered_source = _unnumbered_runs(texts)
-        histories = unnumbered.histories(unnumbered_source, _facts(content, []))
+        if unnumbered.epochs > sum(history.epochs for history in histories):
+            histories = unnumbered.histories(unnumbered_source, _facts(content, []))
     if not histories:
         if headed:
             raise HistoryError(

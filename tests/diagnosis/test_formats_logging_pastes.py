@@ -148,3 +148,18 @@ def test_cells_that_are_whole_curves(name: str) -> None:
     # A third row says no split: not such a table.
     with pytest.raises(HistoryError):
         load_runs((LIST_CELLS + LIST_CELLS.splitlines(keepends=True)[1]).encode(), name)
+
+
+def test_one_epochs_record_among_step_lines_leaves_the_steps_the_curve() -> None:
+    # w2009 (tf_unet): epoch 6's summary, then a line every other iteration.
+    log = "2018-07-28 20:06:05,497 Epoch 6, Average loss: 0.0000, learning rate: 0.0010\n" + "".join(
+        f"2018-07-28 20:06:{10 + i:02d},507 Iter {224 + 2 * i}, Minibatch Loss= 0.0{i}00, "
+        "Training Accuracy= 1.0000, Minibatch error= 0.0%\n"
+        for i in range(4)
+    )
+    (run,) = load_runs(log.encode(), "log.txt")
+    assert run.source.granularity == "step"
+    assert run.metrics["loss"].tolist() == pytest.approx([0.0, 0.01, 0.02, 0.03])
+    # Two epochs' records stay the curve.
+    two = log.replace("Epoch 6", "Epoch 5") + "2018-07-28 20:07:05,497 Epoch 6, Average loss: 0.0100\n"
+    assert load_runs(two.encode(), "log.txt")[0].epochs == 2
