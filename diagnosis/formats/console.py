@@ -149,11 +149,15 @@ _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 # the total in words, `Epoch : 3 completed out of 100, loss : 201.26`; a loss after a space,
 # `epoch 0 loss [0.6979]; acc 0.497`; dot leaders, `Epoch : 3/55....... Train Loss : 0.767`;
 # a step count in brackets, `Epoch [22/100] (8625) train_mae: 1.9640`; `Epoch:[812/1500]`; a
-# name with a `/`, MiniTorch's `Epoch: 0  time/epoch: 6.562  correct: 31 loss: 8.8442`).
+# name with a `/`, MiniTorch's `Epoch: 0  time/epoch: 6.562  correct: 31 loss: 8.8442`; no
+# word at all where a split's word leads a counter pair, RSPNet's `Train [29/30][9/298]  Loss
+# 0.164545`: the epoch, then the step).
 # Read only where no `model.fit` epoch was found, so a callback's `Epoch 3: ...` message never
 # becomes an epoch of a Keras log.
 _EPOCH_RECORD = re.compile(
-    r"(?<![\w.])epoch(?:_end)?[ \t]*(?:[:=][ \t]*)?[\[(#]?[ \t]*(\d{1,9})"
+    r"(?:(?<![\w.])epoch(?:_end)?|(?:(?<=\btrain)|(?<=\bval)|(?<=\btest))"
+    r"(?=[ \t]*\[[ \t]*\d{1,9}[ \t]*/[ \t]*\d{1,9}[ \t]*\][ \t]*\[[ \t]*\d))"
+    r"[ \t]*(?:[:=][ \t]*)?[\[(#]?[ \t]*(\d{1,9})"
     r"(?:[ \t]*/[ \t]*(\d{1,9})|[ \t]+(?:completed[ \t]+)?(?:out[ \t]+)?of[ \t]+(\d{1,9}))?[ \t]*[\])]?"
     r"(?:[ \t]*[:,;|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=\(\d{1,12}\)[ \t]+[A-Za-z_])"
     r"|[ \t]*(?=\[[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*\])"
@@ -627,8 +631,9 @@ _RUNNING_MEAN = re.compile(rf"(?<=[\d%])[ \t]*\([ \t]*{_NUMBER}[ \t]*\)(?![\w.])
 # Names and values with only spaces between them, several in a row (the TensorFlow tutorials'
 # `Epoch 1 Batch 0 Loss 4.4481 Accuracy 0.0000`, MiniTorch's `Epoch  0  loss  5.2314 correct 42
 # Epoch Time 17.96`): a name is the words before a number, at most three, and some name ends in a
-# metric's word: `data subset 0 of 1` (CNTK's message about an epoch's data) holds none.
-_BARE_NAME = r"[A-Za-z_][\w.]{0,99}(?:[ \t]+[A-Za-z_][\w.]{0,99}){0,2}"
+# metric's word: `data subset 0 of 1` (CNTK's message about an epoch's data) holds none. A name
+# may hold `@` (top-k accuracy, `Acc@1 100.00 ( 97.50)   Acc@5 100.00`).
+_BARE_NAME = r"[A-Za-z_][\w.@]{0,99}(?:[ \t]+[A-Za-z_][\w.@]{0,99}){0,2}"
 _BARE_PAIR = rf"{_BARE_NAME}[ \t]+{_NUMBER}(?![\w.])"
 _BARE_PAIRS = re.compile(rf"{_BARE_PAIR}(?:[ \t]+{_BARE_PAIR})+", re.IGNORECASE)
 _BARE_PAIR_PARTS = re.compile(rf"({_BARE_NAME})[ \t]+({_NUMBER})(?![\w.])", re.IGNORECASE)
