@@ -288,6 +288,9 @@ _RECORD_LEAD = re.compile(
 # epoch's lines end at the first line without a `name: number` after them (a summary such as
 # `Best val Acc: 0.91` after the last epoch is no epoch's).
 _SPLIT_LEAD = re.compile(r"(train(?:ing)?|val(?:id(?:ation)?)?|eval|test)\b", re.IGNORECASE)
+# After the epoch, a split's word leads a label of the line's fields (`EPOCH 1 VALIDATION
+# METRICS: ...`, see _GLUED_DICT), not a field of its own (`Epoch 3 test loss: 0.4`).
+_SPLIT_AFTER = re.compile(rf"[ \t]*{_SPLIT_LEAD.pattern}(?=[ \t]+[A-Za-z]\w*:[ \t]+[A-Za-z_])", re.IGNORECASE)
 # An early-stopping tracker's line in the block (`best: 1.2001, 0.5709, 0 epochs since
 # improved`) holds the best value so far, a running minimum rather than the epoch's curve.
 _BEST_SO_FAR = re.compile(r"best\b", re.IGNORECASE)
@@ -749,6 +752,9 @@ _BAR_STATE = re.compile(
 # metrics under their own names.
 _POSTFIX_DICT = re.compile(r"[A-Za-z_]\w*=\{([^{}]*)\}")
 _DICT_KEY = re.compile(r"""['"]([^'"]{1,100})['"][ \t]*:[ \t]*""")
+# A dict glued to a label (Siam-NestedUNet's `EPOCH 1 TRAIN METRICS{'cd_losses': 0.784, ...}`)
+# holds the line's fields under their own names, as a postfix's dict does.
+_GLUED_DICT = re.compile(r"(?<=[A-Za-z])\{([^{}]*)\}")
 # A split's word and a colon leading a line of fields (`valid: loss=0.418`) names the split of
 # its fields, as one leading an epoch's line does.
 _SPLIT_LABEL = re.compile(rf"[ \t]*{_SPLIT_LEAD.pattern}[ \t]*:", re.IGNORECASE)
@@ -757,6 +763,8 @@ _SPLIT_LABEL = re.compile(rf"[ \t]*{_SPLIT_LEAD.pattern}[ \t]*:", re.IGNORECASE)
 def _bar_fields(text: str) -> str:
     """A line holding a tqdm bar's state as its description and postfix fields (see _BAR_STATE);
     other lines as they are."""
+    if "{" in text and "%|" not in text:
+        return _GLUED_DICT.sub(lambda d: ": " + _DICT_KEY.sub(r"\1=", d[1]), text)
     if "%|" not in text or (state := _BAR_STATE.fullmatch(text)) is None:
         return text
     postfix = _POSTFIX_DICT.sub(lambda d: _DICT_KEY.sub(r"\1=", d[1]), state["postfix"] or "")
@@ -853,7 +861,9 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
             # epoch lines: a scheduler's message about an epoch, no epoch (nor a new run).
             runs.current.skips.add(number, "a message about an epoch (a callback's or a scheduler's)")
             continue
-        metrics = _named(fields, found[1] if found else None)
+        # A split's word may follow the epoch instead (`EPOCH 1 VALIDATION METRICS: ...`).
+        after = _SPLIT_AFTER.match(text, record.end()) if found is None or found[1] is None else None
+        metrics = _named(fields, after[1] if after else found[1] if found else None)
         epoch, total = int(record[1]), int(record[2] or record[3]) if record[2] or record[3] else None
         step_line = one_epoch or _counts_steps(text, record) or "_end" in record[0].lower()
         # A step's line is a point of the per-step reading; so is an epoch's first line, not
