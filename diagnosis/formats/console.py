@@ -673,12 +673,18 @@ def _part_fields(field: str) -> list[tuple[str, str, str]] | None:
         pairs = [(m[1], m[2], "") for m in _BARE_PAIR_PARTS.finditer(field)]
         return pairs if any(_METRIC_NAME.fullmatch(name) for name, _, _ in pairs) else None
     if _EITHER_FIELDS.fullmatch(field):
-        return [(m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6]) for m in _EITHER_FIELD.finditer(field)]
+        return [_either(m) for m in _EITHER_FIELD.finditer(field)]
     if _LOOSE_FIELDS.fullmatch(field):
         loose = list(_LOOSE_FIELD.finditer(field))
         if any(m[1] for m in loose):
-            return [(m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6]) for m in loose]
+            return [_either(m) for m in loose]
     return None
+
+
+def _either(field: re.Match[str]) -> tuple[str, str, str]:
+    """(name, value, percent) of a match of _EITHER_FIELD or _LOOSE_FIELD: a `name: value`
+    field's groups 1-3 where it is one, else the field without a colon's groups 4-6."""
+    return (field[1], field[2], field[3]) if field[1] else (field[4], field[5], field[6])
 
 
 # What a mean was taken over, between its name and its value (`Mean test loss of 8 batches:
