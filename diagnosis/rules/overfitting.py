@@ -13,6 +13,16 @@ Shapes:
   from new data (wild log w1213: validation 0.265, 0.278, 0.328 beside training 0.320, 0.193,
   0.121). In the wild corpus's labelled logs every run of this shape is faulty (13, ten of them
   labelled overfitting); a healthy run's validation falls with its training loss at first.
+- gave back half: validation gained little from its first epoch to an early best (in the first
+  STALL_ONSET of the run) and then lost GAVE_BACK of that gain again, ending GAVE_BACK_RISE or
+  more above its best, while the training loss fell GAVE_BACK_TRAIN_FALL after that best and
+  ended below validation: the model went on learning, and what it learned made it worse on new
+  data. The memorizing shape's VAL_RISE measures the rise against validation's level; a
+  validation curve that never moved far from its first epoch has little to rise from, and
+  giving back half of what it had gained is the same turn (wild logs w1120, w1251, w1676,
+  w2023, w2121: a translation model whose validation went 4.89 -> 4.71 at epoch 2 -> 4.81
+  while training went 5.90 -> 4.02). No healthy log of the wild corpus's tuning data has an
+  early best, half its gain given back and the training loss a sixth lower after it.
 - never improved: validation never got clearly below its first epoch while the training loss
   fell an order of magnitude under it; needs no yardstick.
 - levelled off early: validation came within STALL_VAL_RISE of its best in the first
@@ -141,6 +151,12 @@ TREND_GIVEBACK = 0.25
 # softmax scores, leaves a mild climb a small share of that gain).
 STEADY_CORRELATION = 0.8
 STEADY_EPOCHS = 10
+# Gave back half (see the docstring): validation ended GAVE_BACK of its first-to-best gain above
+# its best, and GAVE_BACK_RISE (relative) above it, while the training loss fell
+# GAVE_BACK_TRAIN_FALL (relative) after the best epoch; the best in the first STALL_ONSET.
+GAVE_BACK = 0.5
+GAVE_BACK_RISE = 0.02
+GAVE_BACK_TRAIN_FALL = 0.15
 # A gap from the start: validation's best is at least HIGH_LOSS of the baseline loss, and an
 # order of magnitude above where the training loss ended.
 GAP_RATIO = 10.0
@@ -206,6 +222,7 @@ class Overfitting(Rule):
                 or self._gap(view, val, train)
                 or self._stalled(view, val, train, at)
                 or self._climbing(view, val, train, at)
+                or self._gave_back(view, val, train, at)
                 or self._never_improved(view, val, train)
                 or self._levelled_gap(view, val, train, at)
                 or self._worse_from_start(view, val, train, at)
@@ -458,6 +475,54 @@ class Overfitting(Rule):
                     "stall_onset": STALL_ONSET,
                     "stall_train_fall": STALL_TRAIN_FALL,
                     "stall_val_rise": STALL_VAL_RISE,
+                    "patience": self.patience,
+                },
+            },
+        )
+
+    def _gave_back(
+        self, run: TrainingHistory, val: np.ndarray, train: np.ndarray, at: np.ndarray
+    ) -> Finding | None:
+        onset = int(np.argmin(val))
+        if onset > STALL_ONSET * run.epochs or run.epochs - 1 - onset < self.patience:
+            return None
+        tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
+        val_best, val_end = float(val[onset]), median(val[-tail:])
+        train_onset, train_end = float(train[onset]), median(train[-tail:])
+        if val_best <= 0 or train_onset <= 0 or train_end >= val_end:
+            return None
+        gain = float(val[0]) - val_best
+        giveback = (val_end - val_best) / gain if gain > 0 else 0.0
+        rise = (val_end - val_best) / val_best
+        train_fall = (train_onset - train_end) / train_onset
+        if giveback < GAVE_BACK or rise < GAVE_BACK_RISE or train_fall < GAVE_BACK_TRAIN_FALL:
+            return None
+        if val_end - val_best <= NOISE_WIDTHS * relative_noise(val) * median(np.abs(val)):
+            return None  # a lucky best epoch (see NOISE_WIDTHS above)
+        return self._since_onset(
+            run,
+            at,
+            onset,
+            confidence=0.6,
+            summary=(
+                f"{self.monitor} gave back {giveback:.0%} of what it had gained by epoch {at[onset]} "
+                f"({val_best:.4g}, now {val_end:.4g}) while the training loss fell another {train_fall:.0%}: "
+                "what the model learns since then makes it worse on new data."
+            ),
+            evidence={
+                "val_first": rounded(float(val[0])),
+                "val_best": rounded(val_best),
+                "val_end_median": rounded(val_end),
+                "giveback": rounded(giveback, 3),
+                "val_rise": rounded(rise, 3),
+                "train_at_onset": rounded(train_onset),
+                "train_end_median": rounded(train_end),
+                "train_fall": rounded(train_fall, 3),
+                "thresholds": {
+                    "gave_back": GAVE_BACK,
+                    "gave_back_rise": GAVE_BACK_RISE,
+                    "gave_back_train_fall": GAVE_BACK_TRAIN_FALL,
+                    "stall_onset": STALL_ONSET,
                     "patience": self.patience,
                 },
             },

@@ -801,6 +801,25 @@ def test_validation_worse_since_early_on_while_training_keeps_falling_is_overfit
     assert "overfitting" not in codes(level)
 
 
+def test_validation_giving_back_half_its_small_gain_while_training_falls_is_overfitting() -> None:
+    # A translation model (wild log w2121): validation 4.89 -> 4.71 at epoch 2, then creeping
+    # back to 4.81 (half its gain, 2 % above its best) while training goes 5.90 -> 4.02.
+    raw = {
+        "loss": [5.9047, 5.0228, 4.6027, 4.4021, 4.3, 4.2073, 4.1446, 4.0974, 4.0606, 4.0221],
+        "val_loss": [4.8919, 4.7115, 4.7235, 4.724, 4.7487, 4.7587, 4.7649, 4.781, 4.8085, 4.8112],
+    }
+    finding = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "overfitting")
+    assert finding.evidence["onset_epoch"] == 1
+    assert finding.evidence["giveback"] >= overfitting.GAVE_BACK
+    # The same validation beside a training loss that levelled off with it: nothing learned by
+    # heart after the best epoch.
+    level = {**raw, "loss": [5.9047, 5.0228, *[4.9 - 0.01 * i for i in range(8)]]}
+    assert "overfitting" not in codes(level)
+    # Validation that kept most of its gain (a quarter given back): a tail that stopped improving.
+    kept = {**raw, "val_loss": [5.2, *raw["val_loss"][1:]]}
+    assert "overfitting" not in codes(kept)
+
+
 def test_a_training_accuracy_levelled_under_a_half_is_underfitting_without_k() -> None:
     # Segmentation with categorical_accuracy 0.44 -> 0.49 in 20 epochs, the loss creeping.
     epochs = 20
