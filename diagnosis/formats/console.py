@@ -101,6 +101,8 @@ _LOG_PREFIX = re.compile(
 _LEVEL_PREFIX = re.compile(
     r"[IWEF]\d{4} [0-2]\d:[0-5]\d:[0-5]\d(?:\.\d{1,6})?[ \t]+\d{1,20}[ \t]+[\w.-]{1,80}:\d{1,6}\][ \t]*"
     r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]{1,40}:(?![ \t])"
+    # A worker process's id where the logger's name would be (Paddle's `INFO:(pid=21010): `).
+    r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):\((?:[\w.]{1,40}[ \t]+)?pid=\d{1,12}\):[ \t]*"
 )
 # Cut before text glued onto a number: a callback's `Epoch 00005: ...`, a TensorFlow log
 # line's timestamp, an absl prefix (`I0000 00:00:1718.1 ...` from XLA), and what a carriage
@@ -636,10 +638,12 @@ _RUNNING_MEAN = re.compile(rf"(?<=[\d%])[ \t]*\([ \t]*{_NUMBER}[ \t]*\)(?![\w.])
 # Epoch Time 17.96`): a name is the words before a number, at most three, and some name ends in a
 # metric's word: `data subset 0 of 1` (CNTK's message about an epoch's data) holds none. A name
 # may hold `@` (top-k accuracy, `Acc@1 100.00 ( 97.50)   Acc@5 100.00`).
-_BARE_NAME = r"[A-Za-z_][\w.@]{0,99}(?:[ \t]+[A-Za-z_][\w.@]{0,99}){0,2}"
-_BARE_PAIR = rf"{_BARE_NAME}[ \t]+{_NUMBER}(?![\w.])"
+# A name's words are no value (`cost nan  prec1 0.0%` is `cost` at NaN, no `cost nan prec1`).
+_NAME_WORD = r"(?!(?:nan|inf)(?![\w.@]))[A-Za-z_][\w.@]{0,99}"
+_BARE_NAME = rf"{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,2}}"
+_BARE_PAIR = rf"{_BARE_NAME}[ \t]+{_NUMBER}%?(?![\w.%])"
 _BARE_PAIRS = re.compile(rf"{_BARE_PAIR}(?:[ \t]+{_BARE_PAIR})+", re.IGNORECASE)
-_BARE_PAIR_PARTS = re.compile(rf"({_BARE_NAME})[ \t]+({_NUMBER})(?![\w.])", re.IGNORECASE)
+_BARE_PAIR_PARTS = re.compile(rf"({_BARE_NAME})[ \t]+({_NUMBER})(%?)(?![\w.%])", re.IGNORECASE)
 
 
 # Fields of both kinds in one part, with and without a colon (PairNorm's `Epoch 1268: train loss
@@ -670,7 +674,7 @@ def _part_fields(field: str) -> list[tuple[str, str, str]] | None:
     if (bare := _BARE_FIELD.fullmatch(field)) is not None:
         return [(bare[1], bare[2], bare[3])]
     if _BARE_PAIRS.fullmatch(field):
-        pairs = [(m[1], m[2], "") for m in _BARE_PAIR_PARTS.finditer(field)]
+        pairs = [(m[1], m[2], m[3]) for m in _BARE_PAIR_PARTS.finditer(field)]
         return pairs if any(_METRIC_NAME.fullmatch(name) for name, _, _ in pairs) else None
     if _EITHER_FIELDS.fullmatch(field):
         return [_either(m) for m in _EITHER_FIELD.finditer(field)]
@@ -961,12 +965,15 @@ MIN_UNNUMBERED_EPOCHS = 2
 # `Pass 54, Batch 3, Cost 32.29`, brain.js' `iterations: 10 training error: 0.11`, OpenNMT-py's
 # `Step 380000/1000000; acc: 42.02; ...`), maybe in brackets (`Iter [ 20/11250] | Train Loss
 # 1.4652 | ...`, a notebook's loop), or a `#` and its number (nntrainer's `#1/1500 - Training
-# Loss: 2.6908 >> [ Accuracy: 8.67% - Validation Loss : 2.5895 ]`); the step is the tuple of
-# their numbers.
+# Loss: 2.6908 >> [ Accuracy: 8.67% - Validation Loss : 2.5895 ]`), or the count before its word
+# in brackets (Paddle's `[2 epoch]-[3100 step]  cost 6.8512`); the step is the tuple of their
+# numbers.
 _FIELDS_LEAD = re.compile(
     r"(?:\d{1,12}[ \t]+(?:epochs?|batch(?:es)?|steps?|iter(?:ation)?s?)\b[ \t]*,?[ \t]*){0,3}"
-    r"((?:(?:(?:global[ \t]+)?(?:step|pass|(?:mini)?batch|iter(?:ation)?s?|episode)[ \t]*[:#]?[ \t]*"
-    r"|\#)\[?[ \t]*\d{1,12}(?:/\d{1,12})?\b\]?[ \t]*[,;:|-]?[ \t]*){0,3})"
+    r"((?:(?:(?:(?:global[ \t]+)?(?:step|pass|(?:mini)?batch|iter(?:ation)?s?|episode)[ \t]*[:#]?[ \t]*"
+    r"|\#)\[?[ \t]*\d{1,12}(?:/\d{1,12})?\b\]?"
+    r"|\[[ \t]*\d{1,12}[ \t]+(?:epoch|step|pass|(?:mini)?batch|iter(?:ation)?)s?[ \t]*\])"
+    r"[ \t]*[,;:|-]?[ \t]*){0,3})"
     r"(?:([A-Za-z_][\w.]{0,40}):[ \t]+(?!(?:nan|inf)\b)(?=[A-Za-z_][\w. \t]{0,120}[:=][ \t]*[-+.\dnNiI]))?",
     re.IGNORECASE,
 )
@@ -991,6 +998,10 @@ _SPEED_PART = re.compile(
     r"(?:[A-Za-z]{1,10}/s(?:ec)?|s|sec|ms)(?:[ \t]+elapsed)?|(?i:mfu)[ \t]+-?[\d.]+%"
     rf"|{_CLOCK})[ \t]*"
 )
+# Fields in brackets after a step's fields (Paddle's `[2 epoch]-[3100 step]  cost 6.8512  prec1
+# 54.49%  [p-dev  69.7%]`, the last evaluation's value repeated on every step's line): no field
+# of the step.
+_BRACKETED_TAIL = re.compile(r"[ \t]+\[[A-Za-z][^\[\]\n]{0,80}\][ \t]*$")
 # A value said in words (DL4J's `Score at iteration 12 is 2.17`): the counter, then the field.
 _SAID_VALUE = re.compile(
     rf"([A-Za-z_][\w.]{{0,40}})[ \t]+(?:at|after)[ \t]+((?:step|iter(?:ation)?|batch|epoch)[ \t]+\d{{1,12}})"
@@ -1011,6 +1022,8 @@ def _unnumbered_fields(text: str) -> tuple[dict[str, float], tuple[float, ...] |
     # What decorates a logger's line before its fields (`= >   step: 0 loss: ...`), and a
     # remark after them (`loss = 15.94 (8.119 sec)`).
     rest = _REMARK.sub("", text).lstrip("=>*~ \t")
+    if rest.endswith("]"):
+        rest = _BRACKETED_TAIL.sub("", rest)
     if " is " in rest or " was " in rest or " = " in rest:
         said = _SAID_VALUE.search(rest)
         if said is not None:

@@ -208,6 +208,8 @@ def _find_header(lines: list[tuple[int, str]]) -> tuple[int, str, list[str]] | N
             continue
         if len(names) < 2 or len(row) != len(names) or all(is_number(name) for name in names if name):
             continue
+        if 2 * sum(map(is_number, names)) > len(names):
+            continue  # Paddle's `each loss is 2.866, 0.446, 3.388, 0.151`: a line of values, no names
         if separator == " " and any(is_number(name) for name in names):
             continue  # `epoch 0 loss [0.6979]; acc 0.497`: a loop's line, no header of names
         if any(is_number(cell) for cell in row):
