@@ -12,6 +12,18 @@ data poorly, which rules out overfitting as the problem. That is underfitting wh
   so far carries over to new data (for a regression, R^2 on validation never reached a tenth),
   even if the training loss is still creeping down.
 
+A binary classifier whose accuracy says it separates most samples (LEARNED_ACCURACY, the
+better of its training and validation accuracy) has not fit poorly because its training loss
+levelled off above half of ln 2: that line (0.35 nats) is the lowest ln K sets, and a
+cross-entropy under it needs data about 90 % separable (the entropy of a 10 % error rate is
+0.33 nats), which many real binary tasks are not (tabular survival or diagnosis data levelling
+off at 80-85 % accuracy: wild logs w1067, w1379, w1804). The loss it leaves is the classes'
+overlap, not a model too small. Not when the loss stayed at LEARNED_NOTHING of ln 2 or above
+(it never moved: an accuracy there is the majority class's), and not when validation sits
+clearly below training (the val_better_than_train gap): a training loss held up by Dropout is
+the excessive_dropout shape, which this rule names (generated runs excessive_dropout-moons-*:
+0.83 training and 0.88 validation accuracy, validation loss 30 % under training).
+
 A regression with no `baseline_loss` is held against its first epoch's training loss, for the
 second shape only: a fresh network predicts about zero, whose MSE is at least the targets'
 variance, and one epoch lowers it only part of the way, so a validation loss that never got a
@@ -29,11 +41,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from diagnosis.curves import epochs_to, finite_curve, median, rounded, tail_gain, tail_length
+from diagnosis.curves import as_share, epochs_to, finite_curve, median, rounded, tail_gain, tail_length
 from diagnosis.history import TrainingHistory
 from diagnosis.judgeable import LATE_START
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.rules.val_better_than_train import GAP, aligned_medians
 from diagnosis.taxonomy import Category, Code
 from diagnosis.units import Settled
 
@@ -54,6 +67,11 @@ LEARNED_NOTHING = 0.9
 # K unknown: a training accuracy (median of the tail) under this gets most samples wrong.
 MOSTLY_WRONG = 0.5
 MIN_EPOCHS = 5
+# K = 2: an accuracy (tail median, training or validation) of at least this separates most
+# samples, half the way from chance (1/2) to all right; the loss it leaves above HIGH_LOSS x
+# ln 2 is the classes' overlap. Faulty binary runs the rule names stay under it (wild w972,
+# 0.71 training and 0.67 validation after 50 epochs at 80 % of ln 2; w228, w1264: 0.61-0.70).
+LEARNED_ACCURACY = 0.75
 # A bundle's data gives a better yardstick than the learned-nothing loss: what a simple model
 # (the better of a nearest-neighbour vote or mean and a linear model) scores on the same
 # validation rows. A replay that scores at least that has learned what the features hold for a
@@ -128,6 +146,8 @@ class Underfitting(Rule):
         levelled_off = gain < FLAT and not proxy
         generalizes_nothing = val_best_share is not None and val_best_share >= LEARNED_NOTHING
         if share < HIGH_LOSS or not (levelled_off or generalizes_nothing):
+            return None
+        if share < LEARNED_NOTHING and not generalizes_nothing and _separates_most(run, tail, values, val):
             return None
         evidence: dict[str, object] = {
             "metric": self.monitor,
@@ -206,6 +226,27 @@ class Underfitting(Rule):
             fix={"width_factor": 2.0},
             epochs=list(range(run.epochs - tail, run.epochs)),
         )
+
+
+def _separates_most(run: TrainingHistory, tail: int, train: np.ndarray, val: np.ndarray | None) -> bool:
+    """A binary classifier whose training or validation accuracy (median of the tail, one that
+    moved) reaches LEARNED_ACCURACY, with no validation loss clearly below training (the val_better_than_train
+    GAP over the second half: a training loss Dropout holds up)."""
+    name = run.facts.accuracy_metric
+    if run.facts.num_classes != 2 or name is None:
+        return False
+    # An accuracy held at one value through the tail is one answer for every sample: its level
+    # is the majority class's share, not samples told apart (wild w1948 at 0.766, w612's
+    # validation at 0.772).
+    tails = [finite_curve(run.get(n)) for n in (name, f"val_{name}")]
+    moving = [as_share(a)[-tail:] for a in tails if a is not None and float(np.ptp(a[-tail:])) > 0]
+    best = max((median(a) for a in moving), default=0.0)
+    if best < LEARNED_ACCURACY:
+        return False
+    if val is None or val.size != train.size:
+        return True
+    train_level, val_level = aligned_medians(train, val, run.epochs // 2)
+    return not (train_level > 0 and (train_level - val_level) / train_level >= GAP)
 
 
 def _unfinished(finding: Finding, facts: BundleFacts) -> Settled | None:

@@ -80,7 +80,7 @@ class ValBetterThanTrain(Rule):
         if train is None or val is None or run.epochs < MIN_EPOCHS:
             return None
         half = run.epochs // 2
-        train_level, val_level = _aligned_medians(train, val, half)
+        train_level, val_level = aligned_medians(train, val, half)
         gap = (train_level - val_level) / train_level if train_level > 0 else 0.0
         logged_gap = self._accuracy_gap(run, half)
         accuracy_gap = 0.0 if logged_gap is None else logged_gap
@@ -154,10 +154,10 @@ class ValBetterThanTrain(Rule):
         val = finite_curve(run.get(f"val_{name}")) if name else None
         if train is None or val is None:
             return None
-        train_level, val_level = _aligned_medians(as_share(train), as_share(val), half)
+        train_level, val_level = aligned_medians(as_share(train), as_share(val), half)
         return val_level - train_level
 
 
-def _aligned_medians(train: np.ndarray, val: np.ndarray, start: int) -> tuple[float, float]:
+def aligned_medians(train: np.ndarray, val: np.ndarray, start: int) -> tuple[float, float]:
     """Medians from epoch `start` on, each validation epoch paired with the next training one."""
     return median(train[start + 1 :]), median(val[start:-1])

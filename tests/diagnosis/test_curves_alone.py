@@ -834,6 +834,32 @@ def test_a_training_accuracy_levelled_under_a_half_is_underfitting_without_k() -
     assert "underfitting" not in codes(right)
 
 
+def test_a_binary_classifier_that_separates_most_samples_is_not_underfitting() -> None:
+    # Tabular binary data (Titanic, heart failure): from ln 2 to 0.42 and level at 82 %
+    # accuracy, validation beside training. Half of ln 2 (0.35 nats) needs ~90 % separable data.
+    epochs = 60
+    loss = (0.42 + 0.273 * np.exp(-np.arange(epochs) / 8)).round(4)
+    accuracy = (0.82 - 0.32 * np.exp(-np.arange(epochs) / 8) + 0.004 * np.sin(np.arange(epochs))).round(4)
+    raw = {
+        "loss": loss.tolist(),
+        "accuracy": accuracy.tolist(),
+        "val_loss": (loss + 0.01).tolist(),
+        "val_accuracy": (accuracy - 0.01).tolist(),
+    }
+    run = history_from_mapping(raw)
+    assert run.facts.num_classes == 2
+    assert "underfitting" not in codes(raw)
+    # The same loss with most samples still wrong (faulty wild w972: 0.71 and 0.67) is underfitting.
+    low = {**raw, "accuracy": (accuracy - 0.12).tolist(), "val_accuracy": (accuracy - 0.13).tolist()}
+    assert codes(low).get("underfitting") is Severity.warning
+    # An accuracy frozen at one value is one answer for every sample: the majority's share.
+    frozen = {**low, "val_accuracy": [0.8] * epochs}
+    assert codes(frozen).get("underfitting") is Severity.warning
+    # Validation loss 30 % under training: Dropout holds the training loss up (excessive_dropout).
+    dropout = {**raw, "val_loss": (loss * 0.7).tolist()}
+    assert codes(dropout).get("underfitting") is Severity.warning
+
+
 def test_a_training_loss_at_float32_epsilon_is_a_saturated_output_held_against_ln_2() -> None:
     # Unscaled inputs: certain of every training sample (1.19e-07) while validation pays 6.9.
     raw = {
