@@ -53,6 +53,17 @@ Shapes a practitioner flags at a glance, whatever the yardstick:
   labelled logs every run with such a stretch is faulty; the healthy ones that log one value
   three times running do it at a level they had learned down to.
 
+- zero throughout: every training loss the log holds, FROZEN_EPOCHS or more, is zero (to within
+  ZERO_LOSS, far under float32's epsilon): not a fit but a loss with nothing in it. Keras clips
+  a saturated softmax's probability, so a model certain of every right answer still pays
+  1.1921e-07; a loss of exactly zero from the first logged step on is a loss over no targets
+  (empty or masked label images, labels the pipeline mis-read into the ignored class) or not
+  computed at all (an LLM fine-tune whose loss is 0.0 at every step from the first, a
+  segmenter's `Current_Loss = 0.0000` through its third epoch, a detector's -6.4e-20 with both
+  heads at 0: wild logs w2016, w2047, w1413, w2009). The frozen shape leaves zero out (its digits
+  show nothing); here the level itself is the tell. In the wild corpus's labelled logs every run
+  whose loss ends at zero two epochs running or more is faulty.
+
 - answers frozen: the validation overlap score (IoU, Dice, Jaccard, F1, AUC: overfitting.SCORE)
   logged the very same value, to every one of at least FROZEN_DIGITS significant digits written,
   for the last FROZEN_EPOCHS epochs or more, short of SCORE_SETTLED. Such a score counts pixels
@@ -152,6 +163,11 @@ FROZEN_CAUSES = (
     ("label_format_mismatch", 1.0),
     ("loss_task_mismatch", 1.0),
 )
+# Zero throughout (see the docstring): every logged training loss within this of zero.
+ZERO_LOSS = 1e-12
+# A loss with nothing in it: targets the loss never sees (label_format_mismatch) or a loss that
+# does not fit the labels it is given.
+ZERO_CAUSES = (("label_format_mismatch", 3.0), ("loss_task_mismatch", 1.0))
 # A frozen validation overlap score short of this is a model whose answers stopped changing
 # (see the docstring); at it or above, one with nothing left to change (overfitting's
 # MEMORIZED_ACCURACY: all but a few samples right).
@@ -204,6 +220,8 @@ class LossPlateau(Rule):
         uniform = run.facts.uniform_epochs
         if run.epochs >= MIN_EPOCHS and len(uniform) >= UNIFORM_EPOCHS and uniform[-1] == run.epochs - 1:
             return self._uniform(run, uniform)
+        if values.size >= FROZEN_EPOCHS and bool((np.abs(values) <= ZERO_LOSS).all()):
+            return self._zero(run)
         learned_nothing = _learned_nothing(run)
         if _frozen(values, learned_nothing):
             return self._frozen(run, values)
@@ -289,6 +307,29 @@ class LossPlateau(Rule):
             ),
             fix={"learning_rate_factor": 0.1, "standardize_inputs": True},
             epochs=list(epochs),
+        )
+
+    def _zero(self, run: TrainingHistory) -> Finding:
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.8,
+            summary=(
+                f"{self.monitor} is zero in all {run.epochs} logged epochs: there is nothing in the loss to "
+                "learn from, no fit reaches exactly zero from its first step."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "zero_epochs": run.epochs,
+                "thresholds": {"zero_loss": ZERO_LOSS, "frozen_epochs": FROZEN_EPOCHS},
+            },
+            recommendation=(
+                "Check the targets the loss sees: load a batch and count its labels per class (empty or "
+                "all-background masks, label values outside the classes the loss expects, an ignore "
+                "index covering every pixel), and check that the loss is computed on the model's output."
+            ),
+            epochs=list(range(run.epochs)),
+            causes=ZERO_CAUSES,
         )
 
     def _frozen(self, run: TrainingHistory, values: np.ndarray) -> Finding:

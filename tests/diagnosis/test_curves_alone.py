@@ -801,6 +801,21 @@ def test_validation_worse_since_early_on_while_training_keeps_falling_is_overfit
     assert "overfitting" not in codes(level)
 
 
+def test_a_loss_at_zero_from_its_first_logged_step_is_stuck() -> None:
+    # A segmenter's `Current_Loss = 0.0000` at every report (wild log w2047) and a detector's
+    # -6.43825e-20 with both heads at 0 (w1413): a loss over no targets, not a fit.
+    for loss in ([0.0] * 12, [-6.43825e-20] * 3):
+        found = diagnose(history_from_mapping({"loss": loss}))
+        finding = next(f for f in found.findings if f.code == "loss_plateau")
+        assert finding.severity is Severity.warning
+        assert finding.evidence["zero_epochs"] == len(loss)
+        assert "label_format_mismatch" in finding.supports
+    # A loss that trained down to zero shows the descent: not this shape.
+    assert "loss_plateau" not in codes({"loss": [0.9, 0.4, 0.1, 0.01, 0.0, 0.0]})
+    # Two points say too little.
+    assert "loss_plateau" not in codes({"loss": [0.0, 0.0]})
+
+
 def test_validation_giving_back_half_its_small_gain_while_training_falls_is_overfitting() -> None:
     # A translation model (wild log w2121): validation 4.89 -> 4.71 at epoch 2, then creeping
     # back to 4.81 (half its gain, 2 % above its best) while training goes 5.90 -> 4.02.
