@@ -153,17 +153,20 @@ _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 # a step count in brackets, `Epoch [22/100] (8625) train_mae: 1.9640`; `Epoch:[812/1500]`; a
 # name with a `/`, MiniTorch's `Epoch: 0  time/epoch: 6.562  correct: 31 loss: 8.8442`; no
 # word at all where a split's word leads a counter pair, RSPNet's `Train [29/30][9/298]  Loss
-# 0.164545`: the epoch, then the step).
+# 0.164545`: the epoch, then the step; the epoch abbreviated to `E` before a step counter, LION's
+# `E5 iter[ 14/ 15] | [Loss] 51566519.44`).
 # Read only where no `model.fit` epoch was found, so a callback's `Epoch 3: ...` message never
 # becomes an epoch of a Keras log.
 _EPOCH_RECORD = re.compile(
-    r"(?:(?<![\w.])epoch(?:_end)?|(?:(?<=\btrain)|(?<=\bval)|(?<=\btest))"
+    r"(?:(?<![\w.])epoch(?:_end)?|(?<![\w.])(?-i:E)(?=\d{1,9}[ \t]+(?:iter|step|batch))"
+    r"|(?:(?<=\btrain)|(?<=\bval)|(?<=\btest))"
     r"(?=[ \t]*\[[ \t]*\d{1,9}[ \t]*/[ \t]*\d{1,9}[ \t]*\][ \t]*\[[ \t]*\d))"
     r"[ \t]*(?:[:=][ \t]*)?[\[(#]?[ \t]*(\d{1,9})"
     r"(?:[ \t]*/[ \t]*(\d{1,9})|[ \t]+(?:completed[ \t]+)?(?:out[ \t]+)?of[ \t]+(\d{1,9}))?[ \t]*[\])]?"
     r"(?:[ \t]*[:,;|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=\(\d{1,12}\)[ \t]+[A-Za-z_])"
     r"|[ \t]*(?=\[[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*\])"
     r"|[ \t]+(?=(?:mini)?batch[ \t]*\[[ \t]*\d|(?:step|batch|iter(?:ation)?)s?[ \t]*[:=#]?[ \t]*\d)"
+    r"|[ \t]+(?=(?:step|batch|iter(?:ation)?)s?\[[ \t]*\d{1,12}[ \t]*/)"
     r"|[ \t]+(?=[A-Za-z_][\w.]{0,40}(?:-[A-Za-z][\w.]{0,99}){1,2}=)"
     r"|[ \t]+(?=[A-Za-z_][\w./ \t]{0,120}[:=]"
     r"|(?:[A-Za-z_][\w. \t]{0,120})?(?:loss|acc)[ \t]+\[?[-+.\dn]))",
@@ -696,11 +699,20 @@ def _either(field: re.Match[str]) -> tuple[str, str, str]:
 _MEAN_OVER = re.compile(r"[ \t]+of[ \t]+\d{1,12}[ \t]+[A-Za-z]{1,20}(?=[ \t]*[:=])")
 
 
+# A name in brackets before its value (LION's loguru lines, `| E5 iter[ 14/ 15] | [Loss] 51566519.44
+# | [step]    89 |`) is the name of a `name: value` field.
+_BRACKETED_NAME = re.compile(
+    rf"(?:(?<=^)|(?<=[ \t|,;]))\[([A-Za-z][\w .-]{{0,40}})\][ \t]*(?={_NUMBER}%?(?![\w.]))", re.IGNORECASE
+)
+
+
 def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
     """The fields of a record's text (see _part_fields), and whether every part of it was one; a
     step counter is no field, nor a duration, nor a best-so-far value (_BEST_SO_FAR)."""
     fields: list[tuple[str, float]] = []
     whole = True
+    if "[" in text:
+        text = _BRACKETED_NAME.sub(r"\1: ", text)
     if "/" in text:
         text = _COUNT_SHARE.sub(r"\1\2", text)
     if "(" in text:

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import math
 
-from diagnosis.formats import load_runs
+import numpy as np
+import pytest
+
+from diagnosis.formats import load_path, load_runs
+from diagnosis.history import HistoryError
+from tests.diagnosis.writers import wild_log
 
 # PaddlePaddle/Paddle#22261 (w2004): the count before its word in brackets, fields without a
 # colon (`cost 6.8512  prec1 54.49%`), the last evaluation in brackets after them, and the
@@ -43,3 +48,24 @@ def test_nan_is_no_word_of_a_name() -> None:
     [run] = load_runs(b"step 1  cost 0.9  prec1 50%\nstep 2  cost nan  prec1 0.0%\n", "log.txt")
     assert math.isnan(run.metrics["loss"][-1])
     assert run.metrics["prec1"].tolist() == [0.5, 0.0]
+
+
+def test_a_name_in_brackets_names_the_value_after_it() -> None:
+    # nv-tlabs/LION#9 (w1448, retired): an epoch abbreviated before its step counter, each name
+    # in brackets; `[step]` a counter, `[best]` a best-so-far value, `[time] 0.4m` a duration.
+    [run] = load_path(wild_log("w1448_lion-issue9-hvae-loss-5e7-then-nan-from-epoch-6.txt"))
+    assert run.epochs == 5
+    assert run.source.first_epoch == 5
+    assert set(run.metrics) == {"loss"}
+    assert run.metrics["loss"][0] == 51566519.44
+    assert np.isnan(run.metrics["loss"][1:]).all()
+
+
+def test_an_abbreviated_epoch_needs_its_step_counter() -> None:
+    # `E5` is an epoch only before a step counter; an `E5` alone is some other label.
+    [run] = load_runs(
+        b"E1 iter[ 9/ 10] | [Loss] 0.91 | [step] 10\nE2 iter[ 9/ 10] | [Loss] 0.52 | [step] 20\n", "log.txt"
+    )
+    assert run.metrics["loss"].tolist() == [0.91, 0.52]
+    with pytest.raises(HistoryError):
+        load_runs(b"E1 | [Loss] 0.91\nE2 | [Loss] 0.52\n", "log.txt")
