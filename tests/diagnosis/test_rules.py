@@ -308,7 +308,7 @@ def test_a_wobble_small_against_what_the_run_learned_is_not_oscillating() -> Non
     converged = 2.0 * np.exp(-t / 3) + 0.01 * np.where(t >= 10, wobble, 1.0)
     steps = np.diff(converged)
     assert np.mean(steps > 0) > UP_SHARE
-    assert np.median(np.abs(steps)) / np.median(converged) > AMPLITUDE
+    assert np.median(steps[steps > 0]) / np.median(converged) > AMPLITUDE
     assert progress_undone(converged, steps) < UNDONE_SHARE
     assert "loss_oscillating" not in codes({"loss": converged.tolist()})
     # The same wobble on a loss that learned little: each step up is a step back.
@@ -321,7 +321,7 @@ def test_small_steps_on_a_high_floor_that_undo_most_of_the_progress_are_oscillat
     # 0.3-1.4 (5 % of its level, under AMPLITUDE), each step up undoing most of its progress.
     loss = [9.28, 8.96, 9.01, 8.55, 8.94, 8.42, 9.06, 8.36, 8.58, 9.36, 8.43, 8.64, 9.04, 9.86, 8.57]
     steps = np.diff(loss)
-    assert np.median(np.abs(steps)) / np.median(loss) < AMPLITUDE
+    assert np.median(steps[steps > 0]) / np.median(loss) < AMPLITUDE
     assert progress_undone(np.array(loss), steps) > LARGE_UNDONE
     assert codes({"loss": loss}).get("loss_oscillating") is Severity.warning
     # The same steps on a loss that fell from 30 first undo little of what it learned.
@@ -338,6 +338,27 @@ def test_steps_up_in_a_third_of_the_epochs_that_each_undo_half_the_progress_are_
     # The same share of steps up on a loss that went on falling undo little: a noisy descent.
     falling = [0.82, 0.70, 0.62, 0.64, 0.55, 0.50, 0.52, 0.45, 0.41, 0.42]
     assert "loss_oscillating" not in codes({"loss": falling})
+
+
+def test_small_steps_up_on_a_loss_falling_fast_are_not_oscillating() -> None:
+    # Wild log w1946, a DenseNet121 digit model without validation: 0.24 -> 0.04 in 50 epochs,
+    # up in 37 % of its steps. Its typical step is a tenth of its level, most of it the fall;
+    # its typical step up is 7 %: small wobbles on a steady descent, no optimizer going back up.
+    loss = [0.2445, 0.2113, 0.1882, 0.1777, 0.1668, 0.1439, 0.1319, 0.1263, 0.1238, 0.1148]
+    loss += [0.1095, 0.0998, 0.1011, 0.0874, 0.0818, 0.0889, 0.0871, 0.0779, 0.0763, 0.0741]
+    loss += [0.0783, 0.0759, 0.0631, 0.0657, 0.0725, 0.0607, 0.0602, 0.0624, 0.0588, 0.0592]
+    loss += [0.0498, 0.0596, 0.0396, 0.0526, 0.0526, 0.0458, 0.0507, 0.0606, 0.0427, 0.0485]
+    loss += [0.0408, 0.0469, 0.0375, 0.0396, 0.0401, 0.0501, 0.0471, 0.0363, 0.041, 0.0417]
+    steps = np.diff(loss)
+    assert np.mean(steps > 0) > UP_SHARE
+    assert np.median(np.abs(steps)) / np.median(loss) > AMPLITUDE
+    assert np.median(steps[steps > 0]) / np.median(loss) < AMPLITUDE
+    assert progress_undone(np.array(loss), steps) > UNDONE_SHARE
+    assert "loss_oscillating" not in codes({"loss": loss})
+    # The same curve with each step up half as large again goes back up by a sizeable step.
+    larger = np.where(steps > 0, 1.5 * steps, steps)
+    bumped = np.concatenate([[loss[0]], loss[0] + np.cumsum(larger)])
+    assert codes({"loss": bumped.tolist()}).get("loss_oscillating") is Severity.warning
 
 
 def test_a_training_wobble_beside_a_validation_loss_falling_every_epoch_is_info() -> None:
