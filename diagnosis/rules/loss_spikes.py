@@ -50,6 +50,15 @@ loss that goes to zero next (a small set memorized: 1.90, 0.22, 8e-6) sets no ra
 3x of; validation at 0.56 after that first epoch, under ln 2, at accuracy 0.85 (wild log w1233),
 says the weights were in range.
 
+The last epoch can be the spike too, with no epoch after it to show a recovery: a training loss
+that jumped FINAL_JUMP times the epoch before it, to above every epoch before it (the untrained
+first one included), is a warning whatever came before: the run ended with weights worse than
+a fresh model's, and nothing in the log says they came back (a CNN at 0.0056 with accuracy 1.0,
+then 3.51 at accuracy 0.87 in its last epoch: wild log w1579; an nnU-Net at 0.36, 0.12, then
+0.60 with validation 7.6x up: w2030; a LadderNet at 0.16, then 1.6e18: w782). A median over the
+final epochs, which the other shapes judge by, reads one such epoch as noise; in the wild
+corpus's labelled logs every run whose training loss ends so is faulty (nine, none healthy).
+
 A log read per step (`SourceInfo.granularity` "step": a Hugging Face Trainer's loss every
 `logging_steps`) has no epoch mean to smooth the batches, so a point is a few batches' loss and
 a batch of hard samples lifts it well past SPIKE_FACTOR (wild log w173, a ViT fine-tune: ten
@@ -99,6 +108,8 @@ REGRESSION_LEARNED_NOTHING = 1.0
 # BLOWUP-fold off), and the run ended well.
 RECOVERED_BY_THEN = 3.0
 BLOWUP_CAUSES = (("lr_too_high", 3.0), ("exploding_gradients", 2.0), ("unscaled_features", 1.0))
+# The last epoch blew up: FINAL_JUMP times the epoch before it and above every earlier epoch.
+FINAL_JUMP = 2.0
 # The training loss's tolerance on its pre-spike best: this many times its relative noise
 # (curves.relative_noise, the typical distance from its running median); see the docstring.
 NOISE_WIDTHS = 3.0
@@ -120,6 +131,9 @@ class LossSpikes(Rule):
     monitors: tuple[str, ...] = ("loss", "val_loss")
 
     def check(self, run: TrainingHistory) -> Finding | None:
+        final = self._final_blowup(run)
+        if final is not None:
+            return final
         found = {}
         for name in self.monitors:
             values = finite_curve(run.get(name))
@@ -129,6 +143,40 @@ class LossSpikes(Rule):
             return self._blowup(run)
         metric = max(found, key=lambda name: len(found[name]))
         return self._spiked(run, metric, found)
+
+    def _final_blowup(self, run: TrainingHistory) -> Finding | None:
+        """The training loss's last epoch blew up (see the docstring), or None."""
+        values = finite_curve(run.get(self.monitors[0]))
+        if values is None or values.size < 3:
+            return None
+        last, before, worst_before = float(values[-1]), float(values[-2]), float(values[:-1].max())
+        if before <= 0 or last < FINAL_JUMP * before or last <= worst_before:
+            return None
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.7,
+            summary=(
+                f"loss jumped {last / before:.3g}x in the last epoch, to {last:.4g}, above every epoch "
+                f"before it (the first one's {float(values[0]):.4g} included): the run ended with its "
+                "weights blown up, and the log shows no recovery."
+            ),
+            evidence={
+                "metric": self.monitors[0],
+                "last": rounded(last),
+                "before": rounded(before),
+                "worst_before": rounded(worst_before),
+                "jump": rounded(last / before, 3),
+                "thresholds": {"final_jump": FINAL_JUMP},
+            },
+            recommendation=(
+                "Clip gradients (optimizer clipnorm=1.0), lower the learning rate by 3x, and restore the "
+                "best checkpoint (ModelCheckpoint(save_best_only=True)) rather than the last weights."
+            ),
+            fix={"clipnorm": 1.0, "learning_rate_factor": 0.3},
+            epochs=[run.epochs - 1],
+            causes=BLOWUP_CAUSES,
+        )
 
     def _blowup(self, run: TrainingHistory) -> Finding | None:
         values = run.get("loss")

@@ -801,6 +801,22 @@ def test_validation_worse_since_early_on_while_training_keeps_falling_is_overfit
     assert "overfitting" not in codes(level)
 
 
+def test_a_training_loss_blown_up_in_its_last_epoch_is_a_spike_with_no_recovery() -> None:
+    # A horses-vs-humans CNN (wild log w1579): 0.0056 at accuracy 1.0, then 3.51 in the last epoch.
+    loss = [1.0083, 0.8123, 0.5273, 0.4343, 0.2116, 0.3034, 0.4344, 0.1254, 0.0742, 0.0434]
+    loss += [0.3181, 0.0285, 0.0307, 0.0056, 3.5085]
+    finding = next(
+        f for f in diagnose(history_from_mapping({"loss": loss})).findings if f.code == "loss_spikes"
+    )
+    assert finding.severity is Severity.warning
+    assert finding.epochs == [len(loss) - 1]
+    # A last epoch up 2x but still under the untrained first epoch: no blow-up past the start.
+    lower = diagnose(history_from_mapping({"loss": [*loss[:-1], 0.9]})).findings
+    assert not any("worst_before" in f.evidence for f in lower)
+    # A converged run's last epoch a little up: nothing.
+    assert "loss_spikes" not in codes({"loss": [1.0, 0.5, 0.3, 0.2, 0.15, 0.12, 0.11, 0.125]})
+
+
 def test_a_loss_at_zero_from_its_first_logged_step_is_stuck() -> None:
     # A segmenter's `Current_Loss = 0.0000` at every report (wild log w2047) and a detector's
     # -6.43825e-20 with both heads at 0 (w1413): a loss over no targets, not a fit.
