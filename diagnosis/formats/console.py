@@ -278,8 +278,11 @@ _CALLBACK_MESSAGE = re.compile(r"[ \t]*[A-Za-z][^:=]*")
 # `Training of Epoch 0 - loss: inf`, a table's `| end of epoch 1 | ... | valid loss 5.53` and
 # CNTK's `Finished Epoch[ 2 of 8]: [Training] ce = 0.27 * 36001` lead a record too, the latter
 # two naming no split.
+# A step's count before the epoch (RSC's `30/42 of epoch 28/30 class : 0.014 - acc class : 100.00`)
+# leads a step's record, naming no split either.
 _RECORD_LEAD = re.compile(
-    r"[\[(|]?[ \t]*(?:(train(?:ing)?|val(?:id(?:ation)?)?|eval|test)(?:[ \t]+of)?|end[ \t]+of|finished)"
+    r"[\[(|]?[ \t]*(?:(train(?:ing)?|val(?:id(?:ation)?)?|eval|test)(?:[ \t]+of)?|end[ \t]+of|finished"
+    r"|(?P<step>\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]+of))"
     r"[ \t]*",
     re.IGNORECASE,
 )
@@ -699,6 +702,10 @@ def _either(field: re.Match[str]) -> tuple[str, str, str]:
 _MEAN_OVER = re.compile(r"[ \t]+of[ \t]+\d{1,12}[ \t]+[A-Za-z]{1,20}(?=[ \t]*[:=])")
 
 
+# A remark in brackets after a line's fields (Paddle's `[2 epoch]-[3100 step]  cost 6.8512  prec1
+# 54.49%  [p-dev  69.7%]`, the last evaluation's value repeated on every step's line; RSC's batch
+# size, `... - acc class : 100.00 [bs:128]`): no field of the line.
+_BRACKETED_TAIL = re.compile(r"[ \t]+\[[A-Za-z][^\[\]\n]{0,80}\][ \t]*$")
 # A name in brackets before its value (LION's loguru lines, `| E5 iter[ 14/ 15] | [Loss] 51566519.44
 # | [step]    89 |`) is the name of a `name: value` field.
 _BRACKETED_NAME = re.compile(
@@ -713,6 +720,8 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
     whole = True
     if "[" in text:
         text = _BRACKETED_NAME.sub(r"\1: ", text)
+        if text.endswith("]"):
+            text = _BRACKETED_TAIL.sub("", text)
     if "/" in text:
         text = _COUNT_SHARE.sub(r"\1\2", text)
     if "(" in text:
@@ -887,7 +896,12 @@ def _record_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         after = _SPLIT_AFTER.match(text, record.end()) if found is None or found[1] is None else None
         metrics = _named(fields, after[1] if after else found[1] if found else None)
         epoch, total = int(record[1]), int(record[2] or record[3]) if record[2] or record[3] else None
-        step_line = one_epoch or _counts_steps(text, record) or "_end" in record[0].lower()
+        step_line = (
+            one_epoch
+            or _counts_steps(text, record)
+            or "_end" in record[0].lower()
+            or bool(found and found["step"])
+        )
         # A step's line is a point of the per-step reading; so is an epoch's first line, not
         # its next ones (its validation after its training).
         counter = _STEP_COUNTER.search(text, record.end())
@@ -1010,10 +1024,6 @@ _SPEED_PART = re.compile(
     r"(?:[A-Za-z]{1,10}/s(?:ec)?|s|sec|ms)(?:[ \t]+elapsed)?|(?i:mfu)[ \t]+-?[\d.]+%"
     rf"|{_CLOCK})[ \t]*"
 )
-# Fields in brackets after a step's fields (Paddle's `[2 epoch]-[3100 step]  cost 6.8512  prec1
-# 54.49%  [p-dev  69.7%]`, the last evaluation's value repeated on every step's line): no field
-# of the step.
-_BRACKETED_TAIL = re.compile(r"[ \t]+\[[A-Za-z][^\[\]\n]{0,80}\][ \t]*$")
 # A value said in words (DL4J's `Score at iteration 12 is 2.17`): the counter, then the field.
 _SAID_VALUE = re.compile(
     rf"([A-Za-z_][\w.]{{0,40}})[ \t]+(?:at|after)[ \t]+((?:step|iter(?:ation)?|batch|epoch)[ \t]+\d{{1,12}})"

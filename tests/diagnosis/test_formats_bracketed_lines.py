@@ -1,8 +1,9 @@
 """Step lines people paste whose counts or names sit in brackets (issue 13): Paddle's
 `[2 epoch]-[3100 step]  cost 6.8512` (a count before its word) and loguru's `| E5 iter[ 14/ 15] |
-[Loss] 51566519.44 |` (a name in brackets before its value). The Paddle excerpt is verbatim from
-the seed-6879 holdout log named beside it (scored once; quoted here, not read from the corpus,
-while its split is still `holdout`)."""
+[Loss] 51566519.44 |` (a name in brackets before its value), and RSC's `30/42 of epoch 28/30 class :
+0.014 - acc class : 100.00 [bs:128]` (a remark in brackets after the fields). The Paddle and RSC
+excerpts are verbatim from the seed-6879 holdout logs named beside them (scored once; quoted
+here, not read from the corpus, while their split is still `holdout`)."""
 
 from __future__ import annotations
 
@@ -69,3 +70,30 @@ def test_an_abbreviated_epoch_needs_its_step_counter() -> None:
     assert run.metrics["loss"].tolist() == [0.91, 0.52]
     with pytest.raises(HistoryError):
         load_runs(b"E1 | [Loss] 0.91\nE2 | [Loss] 0.52\n", "log.txt")
+
+
+# DeLightCMU/RSC#2 (w2021, seed-6879 holdout, quoted): JiGen's logger, the step's count before
+# the epoch, the loss named by its task (`class`) beside its accuracy (`acc class`), in percent,
+# and the batch size in brackets after the fields.
+RSC_STEPS = (
+    "30/42 of epoch 28/30 class : 0.014 - acc class : 100.00 [bs:128]\n"
+    "Accuracies on val: class : 96.75\n"
+    "Accuracies on test: class : 80.35\n"
+    "New epoch - lr: 0.0008\n"
+    "0/42 of epoch 29/30 class : 0.010 - acc class : 100.00 [bs:128]\n"
+    "30/42 of epoch 29/30 class : 0.047 - acc class : 99.22 [bs:128]\n"
+    "Accuracies on val: class : 96.75\n"
+    "Accuracies on test: class : 81.27\n"
+    "New epoch - lr: 0.0008\n"
+    "0/42 of epoch 30/30 class : 0.059 - acc class : 100.00 [bs:128]\n"
+    "30/42 of epoch 30/30 class : 0.047 - acc class : 100.00 [bs:128]\n"
+)
+
+
+def test_a_step_count_before_the_epoch_leads_a_steps_record() -> None:
+    [run] = load_runs(RSC_STEPS.encode(), "log.txt")
+    assert run.source.first_epoch == 28
+    assert run.source.aggregated is not None  # each epoch's last logged step
+    # The task's loss beside its accuracy twin is the loss, the twin the accuracy.
+    assert run.metrics["loss"].tolist() == [0.014, 0.047, 0.047]
+    assert run.metrics["accuracy"].tolist() == [100.0, 99.22, 100.0]
