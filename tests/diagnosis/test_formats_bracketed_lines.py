@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 
+from diagnosis.engine import diagnose_runs
 from diagnosis.formats import load_path, load_runs
 from diagnosis.history import HistoryError
 from tests.diagnosis.writers import wild_log
@@ -97,3 +98,17 @@ def test_a_step_count_before_the_epoch_leads_a_steps_record() -> None:
     # The task's loss beside its accuracy twin is the loss, the twin the accuracy.
     assert run.metrics["loss"].tolist() == [0.014, 0.047, 0.047]
     assert run.metrics["accuracy"].tolist() == [100.0, 99.22, 100.0]
+
+
+def test_a_short_rise_at_near_perfect_accuracy_is_no_alarm() -> None:
+    # Single batches' losses 0.014, 0.047, 0.047 at 99.2-100 % accuracy: confidence on a few
+    # samples, not a model getting worse; the same rise with an accuracy falling is one.
+    [run] = load_runs(RSC_STEPS.encode(), "log.txt")
+    finding = next(f for f in diagnose_runs([run]).findings if f.code == "loss_diverging")
+    assert finding.severity == "info"
+    falling = RSC_STEPS.replace("acc class : 99.22", "acc class : 60.00").replace(
+        "0.047 - acc class : 100.00", "0.047 - acc class : 55.00"
+    )
+    [worse] = load_runs(falling.encode(), "log.txt")
+    finding = next(f for f in diagnose_runs([worse]).findings if f.code == "loss_diverging")
+    assert finding.severity == "error"
