@@ -61,6 +61,13 @@ def _matches(runs: list, epochs: list[int] | int, last: float | None, per_step: 
     return False
 
 
+def _per_step(per_step: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A manifest's per_step entry with its "nan" losses as None, as last_loss spells NaN."""
+    if per_step is None:
+        return None
+    return {key: None if value == "nan" else value for key, value in per_step.items()}
+
+
 def _entries() -> list[tuple[str, Path, dict[str, Any]]]:
     manifest = json.loads((FIXTURES / "manifest.json").read_text())
     # A fixture entry marked `corpus` names a wild-corpus log, read below with the corpus.
@@ -77,7 +84,7 @@ def _entries() -> list[tuple[str, Path, dict[str, Any]]]:
         entry = {
             "epochs": log["epochs"],
             "last_loss": None if last in (None, "nan") else float(last),
-            "per_step": log.get("per_step"),
+            "per_step": _per_step(log.get("per_step")),
         }
         entries.append(("corpus", CORPUS / log["file"], entry))
     return entries
