@@ -361,6 +361,20 @@ def test_small_steps_up_on_a_loss_falling_fast_are_not_oscillating() -> None:
     assert codes({"loss": bumped.tolist()}).get("loss_oscillating") is Severity.warning
 
 
+def test_a_training_wobble_beside_a_validation_accuracy_near_1_is_info() -> None:
+    # Wild logs w1526 and w1837: the training loss goes up in over a third of its epochs while
+    # validation accuracy holds at 0.995-1.0 through the second half: the weights are not thrown
+    # about; the training epochs' dropout and augmentation move their loss.
+    t = np.arange(40)
+    loss = (0.3 + 0.2 * np.exp(-t / 6) + 0.1 * np.where(t % 2 == 0, 1.25, 0.8)).tolist()
+    val_accuracy = np.minimum(0.9 + 0.01 * t, 0.996).tolist()
+    raw = {"loss": loss, "accuracy": [0.95] * 40, "val_loss": loss, "val_accuracy": val_accuracy}
+    assert codes(raw).get("loss_oscillating") is Severity.info
+    # Below NEAR_PERFECT on validation too, it is an optimizer that overshoots.
+    lower = {**raw, "val_accuracy": np.minimum(0.9 + 0.01 * t, 0.97).tolist()}
+    assert codes(lower).get("loss_oscillating") is Severity.warning
+
+
 def test_a_training_wobble_beside_a_validation_loss_falling_every_epoch_is_info() -> None:
     # Wild log w1030, a fine-tune on 168 images: the training loss goes up in 41 % of its epochs
     # while the validation loss falls in 28 of 29 steps: the weights improve steadily.
