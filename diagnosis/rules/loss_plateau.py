@@ -81,11 +81,13 @@ A short run (SHORT_EPOCHS up to MIN_EPOCHS epochs, the fewest judgeable.why_inco
 judges) is stuck when nothing in it moved: the training loss, and validation's where logged,
 neither improved MIN_IMPROVEMENT nor fell at the pace below, while every accuracy it logged
 stayed where a model that learned nothing scores (under MOSTLY_WRONG, or within
-accuracy_at_chance.MARGIN of 1/K where K is known). A pasted excerpt of a run that learns
-moves in three epochs (its loss, or its accuracy); one whose loss sits at ln 10 with 10 %
-accuracy for four epochs of 200 (wild log w1228, Keras' cifar10_cnn under Keras 1.1.0) has
-shown what it does. A short run without an accuracy says too little to call stuck: a converged
-excerpt is flat too.
+accuracy_at_chance.MARGIN of 1/K where K is known), read as a share of samples where it was
+logged in percent (a MobileNet excerpt at 10.1 % with its loss settling on ln 10 = 2.3026: wild
+log w2001; an OpenNMT transformer at 36-42 % with its cross-entropy at 3.96-4.02: w1423). A
+pasted excerpt of a run that learns moves in three epochs (its loss, or its accuracy); one
+whose loss sits at ln 10 with 10 % accuracy for four epochs of 200 (wild log w1228, Keras'
+cifar10_cnn under Keras 1.1.0) has shown what it does. A short run without an accuracy says too
+little to call stuck: a converged excerpt is flat too.
 
 "Never improved MIN_IMPROVEMENT" is a judgement on a run of some length: a short excerpt (epochs
 21-25 of 150, training 3.96 -> 3.77 and validation 4.10 -> 3.92, both lower every epoch) moves a
@@ -103,7 +105,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from diagnosis.curves import finite_curve, rounded
+from diagnosis.curves import as_share, finite_curve, rounded
 from diagnosis.history import TrainingHistory
 from diagnosis.infer import written_decimals
 from diagnosis.judgeable import LATE_START
@@ -558,11 +560,12 @@ def _short_stuck(run: TrainingHistory, monitor: str, min_improvement: float) -> 
     if values is None or not SHORT_EPOCHS <= run.epochs < MIN_EPOCHS or not np.isfinite(values).all():
         return False
     accuracies = _accuracies(run)
-    if not accuracies or any(float(a.min()) < 0 or float(a.max()) > 1 for a in accuracies):
-        return False  # no accuracy, or one in percent: nothing says the model is still wrong
+    if not accuracies or any(float(a.min()) < 0 or float(a.max()) > 100 for a in accuracies):
+        return False  # no accuracy, or none a share of samples: nothing says the model is still wrong
     chance = run.facts.chance_accuracy
     learned_nothing = max(MOSTLY_WRONG, chance + CHANCE_MARGIN) if chance is not None else MOSTLY_WRONG
-    if _best_accuracy(run) >= learned_nothing:
+    # An accuracy logged in percent (10.18 %) is the same share of samples right.
+    if max(float(as_share(a).max()) for a in accuracies) >= learned_nothing:
         return False
     val = finite_curve(run.get(f"val_{monitor}"))
     return not _moved(values, min_improvement) and not _moved(val, min_improvement)

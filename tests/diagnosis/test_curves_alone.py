@@ -1246,6 +1246,12 @@ def test_a_short_run_in_which_nothing_moved_while_mostly_wrong_is_a_plateau() ->
     assert "loss_plateau" not in codes({"loss": raw["loss"], "val_loss": raw["val_loss"]})
     # Two epochs stay too few to judge.
     assert "loss_plateau" not in codes({name: values[:2] for name, values in raw.items()})
+    # The same accuracies logged in percent (wild log w2001: 10.18, 10.08, 10.19, 10.09 %) are
+    # the same shares of samples right; a percent accuracy that learned is not stuck either.
+    percent = {**raw, "accuracy": [100 * a for a in raw["accuracy"]], "val_accuracy": [10.0] * 4}
+    assert codes(percent).get("loss_plateau") is Severity.warning
+    learned = {**percent, "accuracy": [30.0, 45.0, 52.0, 58.0], "val_accuracy": [35.0, 47.0, 55.0, 60.0]}
+    assert "loss_plateau" not in codes(learned)
 
 
 def test_a_short_run_whose_loss_rose_and_stayed_above_its_first_epoch_diverged() -> None:
