@@ -371,6 +371,29 @@ def new_fit(last: tuple[int, int | None] | None, epoch: int, total: int | None) 
     return epoch <= last_epoch
 
 
+# A split's label leading a `|`-separated segment of fields (GAT's `Training: loss = 1.63155, acc =
+# 0.50714 | Val: loss = 1.70797, acc = 0.47200 | Time: 16.76185`, and the scripts copied from it)
+# names the split of every field in the segment, not only the first.
+_SEGMENT_SPLIT = re.compile(
+    r"[ \t]*(train(?:ing)?|val(?:id(?:ation)?)?|eval|test)[ \t]*:[ \t]+(?=[A-Za-z_][\w.]*[ \t]*[:=])",
+    re.IGNORECASE,
+)
+_SEGMENT_FIELD = re.compile(r"(?:^|(?<=,)|(?<=;))([ \t]*)(?=[A-Za-z_])")
+
+
+def _split_segments(line: str) -> str:
+    """The line with each segment's split label (see _SEGMENT_SPLIT) before each of its fields."""
+    segments = line.split("|")
+    if len(segments) < 2:
+        return line
+    for index, segment in enumerate(segments):
+        label = _SEGMENT_SPLIT.match(segment)
+        if label is not None:
+            fields = _SEGMENT_FIELD.sub(rf"\1{label[1]} ", segment[label.end() :])
+            segments[index] = " " * (index > 0) + fields.rstrip() + " " * (index < len(segments) - 1)
+    return "|".join(segments)
+
+
 def _clean(raw: str) -> str:
     """The last state of a redrawn physical line, unwrapped."""
     raw = raw.rstrip("\r \t")
@@ -396,6 +419,8 @@ def _clean(raw: str) -> str:
         prefix = _LEVEL_PREFIX.match(line)
         if prefix is not None:
             line = line[prefix.end() :]
+    if "|" in line and ":" in line:
+        line = _split_segments(line)
     return line.rstrip()
 
 

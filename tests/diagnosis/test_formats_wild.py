@@ -1173,3 +1173,23 @@ def test_an_empty_cell_of_a_padded_table_is_not_logged() -> None:
     assert run.source.not_logged == {"val_loss": [7]}
     assert np.isfinite(np.delete(run.metrics["val_loss"], 7)).all()
     assert "loss_nan" not in {finding.code for finding in diagnose_runs([run]).findings}
+
+
+@pytest.mark.parametrize(
+    ("name", "loss", "val_loss"),
+    [
+        # PetarV-/GAT#1 (ambiguous, unscored): no epoch number, `Time: ...` after the fields.
+        ("w2026_gat-issue1-cora-sparse-training-lines.txt", 1.46445, 1.68655),
+        # HAN's script built on GAT's, under `Epoch: 9, att_val: [...]` lines.
+        ("han-gat-split-segments-acm-run-log-EXCERPT.txt", 0.23951, 0.17534),
+    ],
+)
+def test_a_split_label_leading_a_segment_names_all_its_fields(
+    name: str, loss: float, val_loss: float
+) -> None:
+    # `Training: loss = 1.14984, acc = 0.32667 | Val: loss = 0.98673, acc = 0.33333`.
+    (run,) = load_path(wild_log(name))
+    assert run.metrics["loss"][-1] == pytest.approx(loss)
+    assert run.metrics["val_loss"][-1] == pytest.approx(val_loss)
+    assert run.metrics["accuracy"][-1] < 1.0
+    assert "val_accuracy" in run.metrics
