@@ -694,7 +694,12 @@ _LOOSE_FIELDS = re.compile(rf"(?:{_LOOSE_FIELD.pattern})(?:[ \t]+(?:{_LOOSE_FIEL
 
 # A word or two and a colon before a part's fields, no number of its own: a label of the line
 # (`===> Epoch 132 Complete: Avg. Loss: 0.014821 time: 666.83`, a super-resolution loop's).
-_PART_LABEL = re.compile(r"[A-Za-z]\w*(?:[ \t]+[A-Za-z]\w*)?:[ \t]+(?=[A-Za-z_])")
+# A window a mean was taken over may be the label (`[Step 100] Past 100 steps: Average Loss 2.254`).
+_PART_LABEL = re.compile(
+    r"(?:[A-Za-z]\w*(?:[ \t]+[A-Za-z]\w*)?|(?:past|last)[ \t]+\d{1,12}[ \t]+[A-Za-z]{1,20})"
+    r":[ \t]+(?=[A-Za-z_])",
+    re.IGNORECASE,
+)
 
 
 def _part_fields(field: str) -> list[tuple[str, str, str]] | None:
@@ -1182,22 +1187,44 @@ def _named_apart(read: dict[str, float], more: dict[str, float]) -> bool:
     return names.isdisjoint(LEGACY_NAMES.get(name, name) for name in more)
 
 
-def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
+# A step counter leading a line, in brackets or not (`[Step 100] ...`, `Step 100: ...`).
+_LEADING_STEP = re.compile(
+    r"[\[(]?[ \t]*(?:step|batch|iter(?:ation)?)[ \t]*[:#]?[ \t]*\d{1,12}[ \t]*[\])]?[ \t]*", re.IGNORECASE
+)
+
+
+def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> tuple[Runs, bool]:
     """Epochs from the lines under each `Epoch k/N` header when no progress line finished one
     (see _SPLIT_LEAD); a new run starts where the epoch number restarts (see new_fit).
     Progress lines are left out: an epoch Keras never finished is not an epoch. The lines just
     before the first header are an epoch too where they name what the first header's epoch
-    names (a paste that starts after that epoch's header: `...`, then its `train loss: ...`)."""
+    names (a paste that starts after that epoch's header: `...`, then its `train loss: ...`).
+    Lines led by a step counter are the epoch's steps, the last its state; the flag says whether
+    some block's were."""
     headers = [block for block in blocks if block.header is not None]
     starts = [block.header or 0 for block in headers]
     found: list[dict[str, float]] = [{} for _ in headers]
     previous: list[int | None] = [None for _ in headers]  # the line of each block's last metrics
     before: list[tuple[int, dict[str, float]]] = []  # the field lines before the first header
+    stepped: set[int] = set()  # the blocks whose lines are steps (each a later state)
     for number, text in lines:
         index = bisect.bisect_left(starts, number) - 1  # the block whose header is above the line
         if (index >= 0 and number == starts[index]) or _COUNTER.search(text) or _ETA_FIELD.search(text):
             continue  # a progress state: the epoch is not over (tfjs-node's `eta=1.9 ===>---`)
-        metrics = _block_fields(text)
+        counter = _LEADING_STEP.match(text)
+        if counter is not None:
+            # A step's line in the block (`[Step 100] Past 100 steps: Average Loss 2.254 |
+            # Accuracy: 18%`, victorzhou's numpy CNN): its fields as a record's, the later step
+            # the epoch's state so far.
+            fields, _whole = _record_fields(text[counter.end() :])
+            metrics = _named(fields, None)
+            if index >= 0 and metrics and found[index].keys() == metrics.keys():
+                found[index] = metrics
+                previous[index] = number
+                stepped.add(index)
+                continue
+        else:
+            metrics = _block_fields(text)
         if index < 0:
             if metrics:  # the last lines of fields in a row before the header
                 joined = bool(before) and number == before[-1][0] + 1
@@ -1237,7 +1264,7 @@ def _block_runs(blocks: list[_Block], lines: list[tuple[int, str]]) -> Runs:
             runs.start_new()
         last = key
         runs.current.add_epoch(metrics, key[0] if key else None)
-    return runs
+    return runs, bool(stepped)
 
 
 def _tqdm_runs(lines: list[tuple[int, str]]) -> Runs:
@@ -1511,7 +1538,9 @@ def parse(content: str) -> list[TrainingHistory]:
     # Blocks are the lines under headers alone on their lines; a header cut out of a loop's
     # epoch line (`Epoch 1/50 - Train Loss: 0.978, ...`) heads no block: the line is a record.
     if not histories and headed and _headers_alone(blocks, texts):
-        histories = _block_runs(blocks, texts).histories(source, _facts(content, []))
+        block_runs, stepped = _block_runs(blocks, texts)
+        block_source = SourceInfo(format=FORMAT, aggregated=STEP_LINES if stepped else None)
+        histories = block_runs.histories(block_source, _facts(content, []))
     if not histories:
         tqdm_source = SourceInfo(format=TQDM_FORMAT)
         histories = _tqdm_runs(texts).histories(tqdm_source, _facts(content, []))

@@ -112,3 +112,25 @@ def test_a_short_rise_at_near_perfect_accuracy_is_no_alarm() -> None:
     [worse] = load_runs(falling.encode(), "log.txt")
     finding = next(f for f in diagnose_runs([worse]).findings if f.code == "loss_diverging")
     assert finding.severity == "error"
+
+
+# victorzhou.com's "CNNs, Part 2" example output (w2038, seed-6879 holdout, quoted): step lines
+# under decorated `--- Epoch 1 ---` headers, each the mean over the past 100 steps, the label a
+# window with a count (`Past 100 steps:`), a name without a colon.
+NUMPY_CNN_BLOCKS = (
+    "MNIST CNN initialized!\n"
+    "--- Epoch 1 ---\n"
+    "[Step 100] Past 100 steps: Average Loss 2.254 | Accuracy: 18%\n"
+    "[Step 200] Past 100 steps: Average Loss 2.167 | Accuracy: 30%\n"
+    "[Step 300] Past 100 steps: Average Loss 1.676 | Accuracy: 52%\n"
+    "--- Epoch 2 ---\n"
+    "[Step 100] Past 100 steps: Average Loss 0.447 | Accuracy: 89%\n"
+    "[Step 200] Past 100 steps: Average Loss 0.401 | Accuracy: 86%\n"
+)
+
+
+def test_step_lines_under_an_epoch_header_end_on_the_last_step() -> None:
+    [run] = load_runs(NUMPY_CNN_BLOCKS.encode(), "log.txt")
+    assert run.metrics["loss"].tolist() == [1.676, 0.401]
+    assert run.metrics["accuracy"].tolist() == [0.52, 0.86]
+    assert run.source.aggregated is not None  # each epoch's last logged step
