@@ -742,6 +742,13 @@ _BRACKETED_NAME = re.compile(
     rf"(?:(?<=^)|(?<=[ \t|,;]))\[([A-Za-z][\w .-]{{0,40}})\][ \t]*(?={_NUMBER}%?(?![\w.]))", re.IGNORECASE
 )
 
+# A field in brackets of its own, its name and value with a space between (the semantic
+# segmentation scripts' `[epoch 4], [iter 20 / 123], [train main loss 0.15482], [lr 0.057262]`).
+_BRACKETED_FIELD = re.compile(
+    rf"(?:(?<=^)|(?<=[ \t|,;]))\[[ \t]*([A-Za-z][A-Za-z_ \t]{{0,60}}?)[ \t]+({_NUMBER}%?)[ \t]*\]",
+    re.IGNORECASE,
+)
+
 
 def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
     """The fields of a record's text (see _part_fields), and whether every part of it was one; a
@@ -750,6 +757,7 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
     whole = True
     if "[" in text:
         text = _BRACKETED_NAME.sub(r"\1: ", text)
+        text = _BRACKETED_FIELD.sub(r"\1: \2", text)
         if text.endswith("]"):
             text = _BRACKETED_TAIL.sub("", text)
     if "/" in text:

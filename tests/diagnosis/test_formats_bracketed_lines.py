@@ -134,3 +134,12 @@ def test_step_lines_under_an_epoch_header_end_on_the_last_step() -> None:
     assert run.metrics["loss"].tolist() == [1.676, 0.401]
     assert run.metrics["accuracy"].tolist() == [0.52, 0.86]
     assert run.source.aggregated is not None  # each epoch's last logged step
+
+
+def test_a_field_in_brackets_of_its_own_is_a_field() -> None:
+    # YellowFin#19 (w2305, ambiguous): the semantic segmentation scripts' step lines, each field
+    # its name and value in brackets; `[iter 20 / 123]` the step, the epoch's last step its value.
+    (run,) = load_path(wild_log("w2305_yellowfin-issue19-seg-train-loss-flat-0.15-lr-rising.txt"))
+    assert run.epochs == 2
+    assert run.metrics["loss"].tolist() == [0.14653, 0.15515]
+    assert run.metrics["learning_rate"].tolist() == [0.06298, 0.069117]
