@@ -34,6 +34,9 @@ from diagnosis.models import InputFacts, SourceInfo
 
 # Fewer whole epochs than this and the run is judged per logged step (rules need a few points).
 MIN_EPOCHS = 5
+# Validation evaluated at fewer logged steps than this shows no trend to judge per step (a best
+# and the overfitting rule's patience after it): left out of a per-step reading.
+MIN_EVALUATIONS = 4
 # Values that describe the schedule: an epoch keeps its last one rather than a mean.
 LAST_VALUE_NAMES = frozenset({"learning_rate", "lr", "epoch"})
 # LearningRateMonitor's column: `lr-<optimizer>` (`lr-SGD`, `lr-AdamW`).
@@ -112,8 +115,9 @@ def _trained(point: Point, by_loss: bool) -> bool:
     return bool(point.train or point.epoch_level)
 
 
-def _per_step(points: list[Point]) -> tuple[dict[str, np.ndarray], dict[str, int]]:
-    """The points per logged training step, and how many of them logged each metric."""
+def _per_step(points: list[Point]) -> tuple[dict[str, np.ndarray], dict[str, list[int]]]:
+    """The points per logged training step, and the steps (counted from 0) each metric has no
+    value at."""
     rows: list[dict[str, float]] = []
     pending: dict[str, float] = {}
     for point in sorted(points, key=lambda p: p.step):
@@ -127,7 +131,7 @@ def _per_step(points: list[Point]) -> tuple[dict[str, np.ndarray], dict[str, int
             else:
                 pending.update(point.other)
     columns = _columns(rows)
-    return columns, {name: sum(name in row for row in rows) for name in columns}
+    return columns, {name: [i for i, row in enumerate(rows) if name not in row] for name in columns}
 
 
 def _columns(rows: list[dict[str, float]]) -> dict[str, np.ndarray]:
@@ -155,18 +159,35 @@ def assemble_points(points: list[Point], fmt: str, facts: InputFacts, skips: Ski
         granularity = "epoch"
         aggregated: str | None = "each epoch's logged epoch value, else the mean of its step values"
     else:
-        columns, logged = _per_step(points)
-        noise, not_logged = {}, {}
+        columns, absent = _per_step(points)
+        steps = max((len(values) for values in columns.values()), default=0)
+        noise = {}
         granularity = "step"
-        # A metric missing at some of the steps (an eval each epoch, every 500 steps while the
-        # loss is logged every 100) would read as NaN at the others, and NaN is a symptom here,
-        # not a gap: such a column is left out. A NaN the trainer logged counts as logged.
-        sparse = [name for name in columns if name != "loss" and logged[name] < len(columns[name])]
+        # A metric missing at some of the steps (grad_norm logged now and then) would read as NaN
+        # at the others, and NaN is a symptom here, not a gap: such a column is left out. A NaN
+        # the trainer logged counts as logged. Validation evaluated on a cadence (an eval every
+        # 250 steps while the loss is logged every 25) is kept where it was evaluated often
+        # enough to show a trend (MIN_EVALUATIONS), each value at the training step it was
+        # logged after and the steps between marked not logged (`SourceInfo.not_logged`), as a
+        # Keras run with `validation_freq` is: the rules judge it on its evaluations.
+        not_logged = {
+            name: gaps
+            for name, gaps in absent.items()
+            if gaps and name.startswith(VAL_PREFIX) and steps - len(gaps) >= MIN_EVALUATIONS
+        }
+        sparse = [name for name in columns if name != "loss" and absent[name] and name not in not_logged]
         for name in sparse:
             del columns[name]
-        aggregated = (
-            f"left out, logged at too few steps to judge per step: {', '.join(sparse)}" if sparse else None
-        )
+        said = []
+        if not_logged:
+            evaluated = steps - max(len(gaps) for gaps in not_logged.values())
+            said.append(
+                f"{', '.join(not_logged)} evaluated at {evaluated} or more of the {steps} logged steps, "
+                "judged at those steps"
+            )
+        if sparse:
+            said.append(f"left out, logged at too few steps to judge per step: {', '.join(sparse)}")
+        aggregated = "; ".join(said) or None
     if not columns or not len(next(iter(columns.values()))):
         raise HistoryError("the log has no training values (a loss logged while training)")
     source = SourceInfo(

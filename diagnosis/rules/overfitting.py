@@ -67,7 +67,11 @@ Shapes:
 
 A validation loss evaluated on a cadence (a Hugging Face Trainer's `eval_steps`, Keras'
 `validation_freq`: no value between evaluations) is judged on the epochs it was evaluated in,
-each against the training loss of the same epoch, and the finding names those epochs. A
+each against the training loss of the same epoch, and the finding names those epochs. A log read
+per step (`SourceInfo.granularity` "step": a Hugging Face Trainer's loss every 25 steps, an eval
+every 250) holds each evaluation against the mean of the training steps logged since the one
+before: one step's loss is one batch's, and a Whisper fine-tune's batch at its first
+evaluation (0.17) sat below the 0.25 its steps averaged (wild log w209). A
 Whisper fine-tune whose five evaluations climb 0.32 -> 0.42 while the training loss goes to
 0.0002 memorizes as plainly as one evaluated every epoch; leaving the gaps out of the check
 called it healthy.
@@ -96,6 +100,7 @@ from diagnosis.history import TrainingHistory
 from diagnosis.judgeable import MIN_EPOCHS as JUDGEABLE_EPOCHS
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
+from diagnosis.rules.loss_oscillating import PER_STEP
 from diagnosis.rules.loss_spikes import CLASSIFICATION_TASKS, NOISE_WIDTHS
 from diagnosis.rules.underfitting import HIGH_LOSS
 from diagnosis.rules.unexpected_initial_loss import ended_well
@@ -246,11 +251,14 @@ class Overfitting(Rule):
         at = np.flatnonzero(np.isfinite(val))
         if at.size < MIN_EVALUATIONS or at.size == run.epochs or not np.isfinite(train[at]).all():
             return None
-        view = TrainingHistory(
-            metrics={name: values[at] for name, values in run.metrics.items()},
-            metadata=run.metadata,
-            source=run.source,
-        )
+        metrics = {name: values[at] for name, values in run.metrics.items()}
+        if run.source.granularity == PER_STEP:
+            # One logged step's loss is one batch's; an evaluation is held against the mean of
+            # the training steps since the one before, as an epoch's training loss is its mean.
+            name = self.monitor.removeprefix("val_")
+            parts = np.split(train[: at[-1] + 1], at[:-1] + 1)
+            metrics[name] = np.array([float(np.mean(part)) for part in parts])
+        view = TrainingHistory(metrics=metrics, metadata=run.metadata, source=run.source)
         return view, at
 
     def _accuracy_gap(self, run: TrainingHistory) -> Finding | None:

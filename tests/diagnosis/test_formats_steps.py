@@ -12,7 +12,7 @@ from diagnosis.engine import diagnose_runs
 from diagnosis.formats import load_path, load_runs
 from diagnosis.formats.steps import MIN_EPOCHS, scalar_name
 from diagnosis.judgeable import why_inconclusive
-from tests.diagnosis.writers import wild_log
+from tests.diagnosis.writers import WILD_CORPUS, wild_log
 
 
 def test_a_short_fine_tune_is_judged_per_logged_step_and_says_so() -> None:
@@ -64,6 +64,26 @@ def test_a_per_step_column_with_any_gap_is_left_out_a_logged_nan_is_kept() -> No
     assert run.source.left_out == ["val_loss"]
     assert np.isnan(run.metrics["grad_norm"][1])
     assert "loss_nan" not in {f.code for f in diagnose_runs([run]).findings}
+
+
+def test_validation_evaluated_on_a_cadence_joins_a_per_step_reading() -> None:
+    # Wild log w209 (tuning split): a Whisper fine-tune, loss every 25 steps (60 points, 1.4
+    # epochs: read per step), eval every 250 (6 points): 0.219 first, then 0.40-0.44 while the
+    # training loss ended near 0.18. The evals join the steps they were logged after, the steps
+    # between marked not logged, and the run is judged on its evaluations.
+    (run,) = load_path(WILD_CORPUS / "w209_whisper-finetune-wer-doubles.json")
+    assert run.source.granularity == "step"
+    assert run.source.left_out == []
+    evaluated = np.flatnonzero(np.isfinite(run.metrics["val_loss"]))
+    assert evaluated.tolist() == [9, 19, 29, 39, 49, 59]
+    assert len(run.source.not_logged["val_loss"]) == 54
+    assert "val_loss, val_wer evaluated at 6 or more of the 60 logged steps" in run.source.aggregated
+    findings = {f.code: f for f in diagnose_runs([run]).findings}
+    assert findings["overfitting"].evidence["evaluated_epochs"] == evaluated.tolist()
+    # Each evaluation is held against the mean of the steps since the one before (0.245 at
+    # the first, one batch's 0.167 there), not the single step it follows.
+    assert findings["overfitting"].evidence["train_at_onset"] == pytest.approx(0.245, abs=1e-3)
+    assert "loss_nan" not in findings
 
 
 def test_a_printed_trainer_entry_keeps_its_bare_nan() -> None:
