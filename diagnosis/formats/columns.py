@@ -64,6 +64,10 @@ _METRIC_WORDS = {"acc": "accuracy", "accuracy": "accuracy", "lr": "learning_rate
 # A split's `approx` alone is PyG's and DGL's GraphSAGE loops' accuracy over the epoch's mini-batches
 # (`Approx. Train: 0.5582`, `Approx. Val: 0.6590`); without a split the word says nothing.
 _SPLIT_METRIC_WORDS = {"approx": "accuracy"}
+# Accuracy under another name: top-1 accuracy as torchvision's reference scripts and timm print
+# it (`Acc@1`, read `acc_1`, wild log w2022; `acc1`), and the classification accuracy of BEiT-style
+# fine-tuning engines (`class_acc`; w2020). Top-5 (`acc_5`) is not the accuracy a rule means.
+ACCURACY_SPELLINGS = {"acc_1": "accuracy", "acc1": "accuracy", "class_acc": "accuracy"}
 # Hand-written loops append per epoch to lists named in the plural (`train_losses`, `val_accs`).
 _PLURALS = {"losses": "loss", "accs": "acc", "accuracies": "accuracy"}
 # ... or keep them under the curve's name and `_history` (`train_loss_history`, `valAccHistory`).
@@ -82,8 +86,16 @@ def index_word(name: str) -> str:
 
 def canonical_name(name: str, *, test_is_validation: bool = True) -> str:
     """`Validation Loss` -> `val_loss`, `loss/train` -> `loss`, `train_acc_epoch` -> `accuracy`;
-    a Keras name (`val_out_caps_acc`) is kept as it is. `test` means validation where the
-    input has no validation split of its own (PyTorch examples log `Loss/test`)."""
+    a Keras name (`val_out_caps_acc`) is kept as it is, and a name that means accuracy under
+    another spelling (ACCURACY_SPELLINGS: `Acc@1`, `class_acc`) is `accuracy`. `test` means
+    validation where the input has no validation split of its own (PyTorch examples log
+    `Loss/test`)."""
+    name = _canonical_name(name, test_is_validation=test_is_validation)
+    metric = name.removeprefix("val_")
+    return name[: len(name) - len(metric)] + ACCURACY_SPELLINGS.get(metric, metric)
+
+
+def _canonical_name(name: str, *, test_is_validation: bool = True) -> str:
     name = name.strip().strip("\"'")
     if "/" in name:
         # Chainer's reporter names a value by the link that reported it: `main/loss` is the

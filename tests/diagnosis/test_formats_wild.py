@@ -1193,3 +1193,31 @@ def test_a_split_label_leading_a_segment_names_all_its_fields(
     assert run.metrics["val_loss"][-1] == pytest.approx(val_loss)
     assert run.metrics["accuracy"][-1] < 1.0
     assert "val_accuracy" in run.metrics
+
+
+def test_top1_and_class_accuracy_under_their_own_names_are_the_accuracy() -> None:
+    # torchvision's and timm's `Acc@1` (`acc1` in their metric loggers) is top-1 accuracy, and a
+    # BEiT-style engine's `class_acc` is the classifier's accuracy: a rule reads `accuracy`.
+    # Top-5 is no accuracy a rule means and keeps its name.
+    assert [canonical_name(n) for n in ("Acc@1", "acc1", "class_acc", "Val Acc@1", "Acc@5")] == [
+        "accuracy",
+        "accuracy",
+        "accuracy",
+        "val_accuracy",
+        "acc_5",
+    ]
+    # The line shapes of wild logs w2022 (python logging) and w2020 (a MetricLogger's steps).
+    rspnet = "\n".join(
+        f"2021-07-08 02:04:{50 + i},179|INFO    |Train [29/30][{9 + 10 * i}/298]   "
+        f"Loss {loss:.6f} ({loss:.6f})        Acc@1 {acc:.2f} ( {acc:.2f})   Acc@5 100.00 (100.00)"
+        for i, (loss, acc) in enumerate([(0.16, 97.5), (0.40, 87.5), (0.01, 100.0), (0.04, 100.0)])
+    )
+    (run,) = load_runs(rspnet.encode(), "log.txt")
+    assert run.metrics["accuracy"].tolist() == [97.5, 87.5, 100.0, 100.0]
+    labram = "\n".join(
+        f"Epoch: [0]  [{210 + 10 * i}/582]  eta: 0:01:39  lr: 0.000036  loss: {loss:.4f} ({loss:.4f})  "
+        f"class_acc: {acc:.4f} ({acc:.4f})  time: 0.1848  data: 0.0001  max mem: 8738"
+        for i, (loss, acc) in enumerate([(0.5454, 0.7734), (0.5393, 0.7734), (0.5355, 0.7578)])
+    )
+    (run,) = load_runs(labram.encode(), "log.txt")
+    assert run.metrics["accuracy"].tolist() == [0.7734, 0.7734, 0.7578]
