@@ -82,7 +82,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -201,6 +201,16 @@ GAP_CAUSES = (
     ("capacity_too_high", 1.0),
     ("label_noise", 1.0),
 )
+
+
+class _EarlyBest(NamedTuple):
+    """Validation's early best epoch and the levels around it (Overfitting._early_best)."""
+
+    onset: int
+    val_best: float
+    val_end: float
+    train_onset: float
+    train_end: float
 
 
 @dataclass
@@ -448,15 +458,25 @@ class Overfitting(Rule):
             },
         )
 
-    def _stalled(
-        self, run: TrainingHistory, val: np.ndarray, train: np.ndarray, at: np.ndarray
-    ) -> Finding | None:
+    def _early_best(self, run: TrainingHistory, val: np.ndarray, train: np.ndarray) -> _EarlyBest | None:
+        """Validation's best epoch where it came in the first STALL_ONSET of the run with at
+        least `patience` epochs after it, with the levels the stalled and gave-back shapes weigh
+        (validation's best and tail median, training's at the best and its tail median)."""
         onset = int(np.argmin(val))
         if onset > STALL_ONSET * run.epochs or run.epochs - 1 - onset < self.patience:
             return None
         tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
-        val_best, val_end = float(val[onset]), median(val[-tail:])
-        train_onset, train_end = float(train[onset]), median(train[-tail:])
+        return _EarlyBest(
+            onset, float(val[onset]), median(val[-tail:]), float(train[onset]), median(train[-tail:])
+        )
+
+    def _stalled(
+        self, run: TrainingHistory, val: np.ndarray, train: np.ndarray, at: np.ndarray
+    ) -> Finding | None:
+        best = self._early_best(run, val, train)
+        if best is None:
+            return None
+        onset, val_best, val_end, train_onset, train_end = best
         if train_onset <= 0 or train_end <= 0:
             return None
         train_fall = (train_onset - train_end) / train_onset
@@ -491,12 +511,10 @@ class Overfitting(Rule):
     def _gave_back(
         self, run: TrainingHistory, val: np.ndarray, train: np.ndarray, at: np.ndarray
     ) -> Finding | None:
-        onset = int(np.argmin(val))
-        if onset > STALL_ONSET * run.epochs or run.epochs - 1 - onset < self.patience:
+        best = self._early_best(run, val, train)
+        if best is None:
             return None
-        tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
-        val_best, val_end = float(val[onset]), median(val[-tail:])
-        train_onset, train_end = float(train[onset]), median(train[-tail:])
+        onset, val_best, val_end, train_onset, train_end = best
         if val_best <= 0 or train_onset <= 0 or train_end >= val_end:
             return None
         gain = float(val[0]) - val_best
