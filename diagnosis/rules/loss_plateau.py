@@ -113,6 +113,7 @@ from diagnosis.judgeable import MIN_EPOCHS as SHORT_EPOCHS
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.accuracy_at_chance import MARGIN as CHANCE_MARGIN
 from diagnosis.rules.base import Rule
+from diagnosis.rules.loss_oscillating import PERCENT
 from diagnosis.rules.loss_spikes import CLASSIFICATION_TASKS
 from diagnosis.rules.overfitting import MEMORIZED_ACCURACY, SCORE
 from diagnosis.rules.underfitting import HIGH_LOSS, matches_simple_model
@@ -560,7 +561,7 @@ def _short_stuck(run: TrainingHistory, monitor: str, min_improvement: float) -> 
     if values is None or not SHORT_EPOCHS <= run.epochs < MIN_EPOCHS or not np.isfinite(values).all():
         return False
     accuracies = _accuracies(run)
-    if not accuracies or any(float(a.min()) < 0 or float(a.max()) > 100 for a in accuracies):
+    if not accuracies or any(float(a.min()) < 0 or float(a.max()) > PERCENT for a in accuracies):
         return False  # no accuracy, or none a share of samples: nothing says the model is still wrong
     chance = run.facts.chance_accuracy
     learned_nothing = max(MOSTLY_WRONG, chance + CHANCE_MARGIN) if chance is not None else MOSTLY_WRONG
