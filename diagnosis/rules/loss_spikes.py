@@ -109,7 +109,12 @@ REGRESSION_LEARNED_NOTHING = 1.0
 RECOVERED_BY_THEN = 3.0
 BLOWUP_CAUSES = (("lr_too_high", 3.0), ("exploding_gradients", 2.0), ("unscaled_features", 1.0))
 # The last epoch blew up: FINAL_JUMP times the epoch before it and above every earlier epoch.
+# With no epoch after it to show a recovery, a doubling past the untrained first epoch is weights
+# worse than a fresh model's (every wild log that ends so is faulty, see the docstring). It takes
+# FINAL_MIN_EPOCHS: with two, the epoch before the last is the first, and being above every
+# earlier epoch would add nothing to the jump.
 FINAL_JUMP = 2.0
+FINAL_MIN_EPOCHS = 3
 # The training loss's tolerance on its pre-spike best: this many times its relative noise
 # (curves.relative_noise, the typical distance from its running median); see the docstring.
 NOISE_WIDTHS = 3.0
@@ -147,7 +152,7 @@ class LossSpikes(Rule):
     def _final_blowup(self, run: TrainingHistory) -> Finding | None:
         """The training loss's last epoch blew up (see the docstring), or None."""
         values = finite_curve(run.get(self.monitors[0]))
-        if values is None or values.size < 3:
+        if values is None or values.size < FINAL_MIN_EPOCHS:
             return None
         last, before, worst_before = float(values[-1]), float(values[-2]), float(values[:-1].max())
         if before <= 0 or last < FINAL_JUMP * before or last <= worst_before:
