@@ -166,7 +166,9 @@ FROZEN_CAUSES = (
     ("label_format_mismatch", 1.0),
     ("loss_task_mismatch", 1.0),
 )
-# Zero throughout (see the docstring): every logged training loss within this of zero.
+# Zero throughout (see the docstring): every logged training loss within this of zero, far
+# under the 1.1921e-07 (float32's epsilon) a clipped softmax pays even when certain and right,
+# so no fit lands in it; a loss over no targets, or never computed, does (a detector's -6.4e-20).
 ZERO_LOSS = 1e-12
 # A loss with nothing in it: targets the loss never sees (label_format_mismatch) or a loss that
 # does not fit the labels it is given.
