@@ -523,8 +523,8 @@ class Overfitting(Rule):
         train_fall = (train_onset - train_end) / train_onset
         if giveback < GAVE_BACK or rise < GAVE_BACK_RISE or train_fall < GAVE_BACK_TRAIN_FALL:
             return None
-        if val_end - val_best <= NOISE_WIDTHS * relative_noise(val) * median(np.abs(val)):
-            return None  # a lucky best epoch (see NOISE_WIDTHS above)
+        if _lucky_best(val, val_best, val_end):
+            return None
         return self._since_onset(
             run,
             at,
@@ -646,8 +646,8 @@ class Overfitting(Rule):
         train_fall = (train_onset - train_end) / max(abs(train_onset), 1e-12)
         if val_rise < VAL_RISE or giveback < GIVEBACK or train_fall < TRAIN_FALL:
             return None
-        if val_end - val_best <= NOISE_WIDTHS * relative_noise(val) * median(np.abs(val)):
-            return None  # a lucky best epoch (see NOISE_WIDTHS above)
+        if _lucky_best(val, val_best, val_end):
+            return None
         return self._since_onset(
             run,
             at,
@@ -728,6 +728,12 @@ class Overfitting(Rule):
             epochs=list(range(run.epochs)),
             causes=GAP_CAUSES,
         )
+
+
+def _lucky_best(val: np.ndarray, val_best: float, val_end: float) -> bool:
+    """Validation ended within NOISE_WIDTHS times its own noise of its best: the best was a
+    lucky epoch, not a level the model left (see NOISE_WIDTHS above)."""
+    return val_end - val_best <= NOISE_WIDTHS * relative_noise(val) * median(np.abs(val))
 
 
 def _turned(train: np.ndarray, val: np.ndarray, train_end: float, val_end: float) -> int | None:
