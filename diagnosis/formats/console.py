@@ -86,10 +86,13 @@ _ANGLED = re.compile(rf"(?<=:[ \t])<({_TENSOR_NUMBER})>", re.IGNORECASE)
 # loss = %.2f' % (datetime.now(), ...)`); loguru's `| INFO     | module:function:86 - `. Its ` - `
 # is no Keras field separator. Other
 # loggers put the date and time in brackets alone (`[02.06.24|21:04:38]`, mmskeleton's), or
-# `time.asctime()`'s (`[ Sun Oct 29 17:00:03 2023 ]`, the skeleton-GCN scripts' print_log).
+# `time.asctime()`'s (`[ Sun Oct 29 17:00:03 2023 ]`, the skeleton-GCN scripts' print_log),
+# maybe with the logger's name inside the brackets or its name and level after them
+# (detectron2's `[08/14 10:26:13 d2.utils.events]: ` and `[05/10 05:12:19] d2.utils.events INFO: `).
 _LOG_PREFIX = re.compile(
     r"\[[ \t]*(?:[A-Z][a-z]{2}[ \t]+){0,2}[\d.:/|, -]{0,24}[0-2]?\d:[0-5]\d(?::[0-5]\d)?(?:[,.]\d{1,6})?"
-    r"(?:[ \t]+(?:19|20)\d\d)?[ \t]*\][ \t]*"
+    r"(?:[ \t]+(?:19|20)\d\d)?(?:[ \t]+[A-Za-z_][\w.]{0,60})?[ \t]*\]:?[ \t]*"
+    r"(?:[A-Za-z_][\w.]{0,60}[ \t]+(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL):[ \t]*)?"
     r"|\[?(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d:[0-5]\d(?:[,.]\d{1,6})?\]?"
     r"(?:[ \t]*[-:|]?[ \t]*(?:[\w.]{1,40}[ \t]*[-|][ \t]*)?"
     r"\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|SUCCESS)\]?"
@@ -240,14 +243,15 @@ _RECORD_SEPARATORS = re.compile(
 )
 # A remark in brackets after a field's value (`train loss: 12.3032 (took 78.0s)`) is no field,
 # nor is a duration or a memory size among the fields (`Train Loss=0.95 T=207.7s`, `time:
-# 36.93s`, Demucs' `ms=0.00MB cms=0.00MB duration=0.48 hrs`).
+# 36.93s`, Demucs' `ms=0.00MB cms=0.00MB duration=0.48 hrs`, detectron2's `max_mem: 3911M`).
 _REMARK = re.compile(r"[ \t]*\([^()]*\)[ \t]*$")
-# A time of the clock's shape (mmcv's and BiSeNet's `eta: 6:30:57`, DeiT's `eta: 0:01:39`): a
+# A time of the clock's shape (mmcv's and BiSeNet's `eta: 6:30:57`, DeiT's `eta: 0:01:39`), maybe
+# after its days as Python's timedelta writes them (detectron2's `eta: 1 day, 11:14:26`): a
 # duration, no value of the run's learning.
-_CLOCK = r"\d{1,9}(?::[0-5]\d){1,2}(?![\w.:])"
+_CLOCK = r"(?:\d{1,6}[ \t]+days?,[ \t]*)?\d{1,9}(?::[0-5]\d){1,2}(?![\w.:])"
 _DURATION_FIELD = re.compile(
     rf"(?:^|[ \t]+)[A-Za-z_][\w.]*[ \t]*[:=][ \t]*(?:{_NUMBER}"
-    rf"(?:ms|s|sec|min|h|[KMGT]i?B|[ \t](?:s|secs?|mins?|hrs?|hours?))(?![\w.])|{_CLOCK})"
+    rf"(?:ms|s|sec|min|h|[KMGT]i?B?|[ \t](?:s|secs?|mins?|hrs?|hours?))(?![\w.])|{_CLOCK})"
 )
 # A step count in brackets before the fields and a duration alone after them are no fields
 # either (DCRNN's `Epoch [22/100] (8625) train_mae: 1.9640, val_mae: 2.7854 lr:0.001000 362.1s`).
@@ -1088,6 +1092,10 @@ def _unnumbered_fields(text: str) -> tuple[dict[str, float], tuple[float, ...] |
         said = _SAID_VALUE.search(rest)
         if said is not None:
             rest = f"{said[2]} {said[1]}: {said[3]}"
+    # An ETA before the counters and a memory size after the fields (detectron2's `eta: 0:32:27
+    # iter: 6739  total_loss: 0.41  ...  max_mem: 3911M`): bookkeeping, no fields.
+    if ":" in rest:
+        rest = _DURATION_FIELD.sub("", rest).lstrip()
     lead = _FIELDS_LEAD.match(rest)  # it may match empty: always a match
     counters, label = (lead[1], lead[2]) if lead else (None, None)
     counter = tuple(float(n) for n in _LEAD_COUNT.findall(counters)) if counters else None

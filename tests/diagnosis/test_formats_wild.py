@@ -1221,3 +1221,18 @@ def test_top1_and_class_accuracy_under_their_own_names_are_the_accuracy() -> Non
     )
     (run,) = load_runs(labram.encode(), "log.txt")
     assert run.metrics["accuracy"].tolist() == [0.7734, 0.7734, 0.7578]
+
+
+def test_detectron2_iteration_lines_are_a_point_per_logged_iteration() -> None:
+    # The logger's name inside the time's brackets or after them with its level, an ETA before
+    # the counter (past a day too), the memory written `3911M`: none of them a field.
+    (balloon,) = load_path(wild_log("detectron2-iter-lines-balloon-mask-rcnn-run-log-EXCERPT.txt"))
+    assert balloon.source.granularity == "step"
+    assert balloon.metrics["loss"][:2].tolist() == [1.986, 1.872]  # `total_loss`
+    assert {"eta", "max_mem", "iter"}.isdisjoint(balloon.metrics)
+    assert balloon.metrics["learning_rate"][-1] == pytest.approx(0.00024917)
+    (newer,) = load_path(wild_log("detectron2-iter-lines-level-after-brackets-issue3023-EXCERPT.txt"))
+    assert set(newer.metrics) == {"loss", "time", "data_time", "learning_rate"}
+    (days,) = load_path(wild_log("detectron2-iter-lines-eta-in-days-readme-EXCERPT.md"))
+    assert days.metrics["loss"].tolist() == [1.709, 1.731]
+    assert "eta" not in days.metrics
