@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from diagnosis.infer import RunFacts, infer_facts
 from diagnosis.models import RunMetadata, SourceInfo
 from diagnosis.quoting import quote
+from diagnosis.wording import PointWords, point_words
 
 # Keras 2 wrote `acc`; Keras 3 writes `accuracy`. Rules only know the new names.
 LEGACY_NAMES = {"acc": "accuracy", "val_acc": "val_accuracy", "lr": "learning_rate"}
@@ -88,6 +89,12 @@ class TrainingHistory:
     @property
     def epochs(self) -> int:
         return len(next(iter(self.metrics.values())))
+
+    @property
+    def unit(self) -> PointWords:
+        """What the run's points are called in the text a user reads: epochs, or logged steps
+        where the run is read per logged step (diagnosis.wording)."""
+        return point_words(self.source.granularity)
 
     def get(self, name: str) -> np.ndarray | None:
         return self.metrics.get(name)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from diagnosis.taxonomy import Category, Code
+from diagnosis.wording import PointWords, point_words
 
 
 class Severity(StrEnum):
@@ -250,6 +251,11 @@ class RunSummary(BaseModel):
         default_factory=SourceInfo,
         description="How the input was read: format, skipped lines, facts it carried besides the curves.",
     )
+
+    @property
+    def unit(self) -> PointWords:
+        """What the run's points are called in text: epochs, or logged steps (diagnosis.wording)."""
+        return point_words(self.source.granularity)
 
 
 class VerdictStatus(StrEnum):

@@ -159,7 +159,8 @@ class AccuracyAtChance(Rule):
             severity=Severity.error,
             confidence=0.75,
             summary=(
-                f"{name} stayed at {level:.3f} from its first epoch to its last while the loss fell from "
+                f"{name} stayed at {level:.3f} from its first {run.unit.one} to its last while the "
+                "loss fell from "
                 f"{loss_first:.4g} to {loss_end:.4g}: the model's answers did not improve at all, so the "
                 "accuracy scores something other than what the loss trains."
             ),
@@ -190,9 +191,9 @@ class AccuracyAtChance(Rule):
             severity=Severity.error,
             confidence=0.8,
             summary=(
-                f"{metric} collapsed from {float(values[best_epoch]):.3f} at epoch {best_epoch} to "
-                f"{end:.3f}, no better than its first epoch's {float(values[0]):.3f}: the model lost what "
-                "it had learned."
+                f"{metric} collapsed from {float(values[best_epoch]):.3f} at {run.unit.one} {best_epoch} to "
+                f"{end:.3f}, no better than its first {run.unit.one}'s {float(values[0]):.3f}: the "
+                "model lost what it had learned."
             ),
             evidence={
                 "metric": metric,
@@ -252,8 +253,8 @@ class AccuracyAtChance(Rule):
             severity=Severity.error,
             confidence=0.85,
             summary=(
-                f"{metric} stayed at {value:.4f} for the last {len(values)} of {run.epochs} epochs: the "
-                "model predicts the same class for (nearly) every sample."
+                f"{metric} stayed at {value:.4f} for the last {len(values)} of "
+                f"{run.unit.count(run.epochs)}: the model predicts the same class for (nearly) every sample."
             ),
             evidence={
                 "metric": metric,

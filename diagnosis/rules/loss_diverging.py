@@ -165,8 +165,9 @@ class LossDiverging(Rule):
             severity=Severity.info if settled else Severity.error,
             confidence=0.8,
             summary=(
-                f"{self.monitor} rose from {start:.4g} to {end:.4g} and stayed above its first epoch in "
-                f"every one of the {values.size} epochs: the optimizer makes the model worse."
+                f"{self.monitor} rose from {start:.4g} to {end:.4g} and stayed above its first "
+                f"{run.unit.one} in every one of the {run.unit.count(values.size)}: the optimizer "
+                "makes the model worse."
             ),
             evidence={
                 "metric": self.monitor,
@@ -217,23 +218,23 @@ class LossDiverging(Rule):
         lost = (end - best) / (start - best) if improved else float("nan")
         if end > start + ABOVE_START * scale and run.starts_at_beginning(LATE_START):
             severity, confidence = Severity.error, 0.9
-            summary = f"{self.monitor} rose above its starting value after epoch {best_epoch}."
+            summary = f"{self.monitor} rose above its starting value after {run.unit.one} {best_epoch}."
         elif improved and lost > PROGRESS_LOST:
             severity, confidence = Severity.warning, 0.7
             summary = (
-                f"{self.monitor} gave back {lost:.0%} of its improvement after its best at epoch "
-                f"{best_epoch}."
+                f"{self.monitor} gave back {lost:.0%} of its improvement after its best at "
+                f"{run.unit.one} {best_epoch}."
             )
         elif not improved and end - best >= NEVER_IMPROVED_RISE * scale:
             severity, confidence = Severity.warning, 0.7
             summary = (
-                f"{self.monitor} never improved on epoch {best_epoch} and ended "
+                f"{self.monitor} never improved on {run.unit.one} {best_epoch} and ended "
                 f"{(end - best) / scale:.1%} above it."
             )
         elif _drifted(values, best_at, end):
             severity, confidence = Severity.warning, 0.7
             summary = (
-                f"{self.monitor} has drifted up since its best at epoch {best_epoch} and ended "
+                f"{self.monitor} has drifted up since its best at {run.unit.one} {best_epoch} and ended "
                 f"{end / best - 1:.0%} above it."
             )
         elif climb is not None:
@@ -241,7 +242,8 @@ class LossDiverging(Rule):
             severity = Severity.info if answers_settled(run, climb_epoch) else Severity.warning
             confidence = 0.65
             summary = (
-                f"{self.monitor} rose {climb[1] - climb[0]} epochs in a row from epoch {climb_epoch} and "
+                f"{self.monitor} rose {run.unit.count(climb[1] - climb[0])} in a row from "
+                f"{run.unit.one} {climb_epoch} and "
                 f"ended {climb[3] / climb[2] - 1:.0%} above where the climb began."
             )
         else:

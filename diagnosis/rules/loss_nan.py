@@ -81,7 +81,7 @@ class LossNaN(Rule):
             run,
             severity=Severity.error,
             confidence=1.0,
-            summary=f"{metric} became non-finite at epoch {epoch}; nothing after it is learning.",
+            summary=f"{metric} became non-finite at {run.unit.one} {epoch}; nothing after it is learning.",
             evidence={
                 "metric": metric,
                 "first_nonfinite_epoch": epoch,

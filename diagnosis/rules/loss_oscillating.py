@@ -56,6 +56,7 @@ from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
 from diagnosis.taxonomy import Category, Code
+from diagnosis.wording import PER_STEP
 
 # Share of epoch-to-epoch steps that go up; a converging loss rarely goes up a third of the time.
 UP_SHARE = 0.35
@@ -93,8 +94,6 @@ NEAR_PERFECT = 0.99
 # training loss's epoch means go up and down; a small data set's few batches, augmentation or
 # dropout do (a fine-tune on 168 images: validation 0.755 -> 0.201, down in 28 of 29 steps).
 VAL_STEADY = 0.9
-# The granularity of a run read per logged step (see the docstring).
-PER_STEP = "step"
 # Standard errors of a difference of two epoch means that sampling noise stays within (about 95 %
 # of the time): a typical step up smaller than this is the logged batches' noise (docstring).
 NOISE_Z = 2.0
@@ -145,7 +144,7 @@ class LossOscillating(Rule):
             severity=Severity.info if settled or per_step or within_noise or val_steady else Severity.warning,
             confidence=min(0.9, 0.5 + up_share),
             summary=(
-                f"{self.monitor} went up in {up_share:.0%} of {'logged steps' if per_step else 'epochs'}, "
+                f"{self.monitor} went up in {up_share:.0%} of {run.unit.many}, "
                 f"by {amplitude:.0%} of its level "
                 f"on a typical step up, undoing {min(undone, 1.0):.0%} of what the run had learned each "
                 + (

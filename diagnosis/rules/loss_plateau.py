@@ -267,7 +267,7 @@ class LossPlateau(Rule):
             severity=Severity.warning,
             confidence=0.8 if improvement < self.min_improvement / 2 else 0.6,
             summary=(
-                f"{self.monitor} improved only {improvement:.1%} in {run.epochs} epochs: "
+                f"{self.monitor} improved only {improvement:.1%} in {run.unit.count(run.epochs)}: "
                 "the model is not learning."
             ),
             evidence={
@@ -294,8 +294,9 @@ class LossPlateau(Rule):
             severity=Severity.warning,
             confidence=0.9,
             summary=(
-                f"The loss equals ln {classes} = {np.log(classes):.4f} in {len(epochs)} epochs up to the "
-                f"last: the model outputs probability 1/{classes} for every class, it has learned nothing."
+                f"The loss equals ln {classes} = {np.log(classes):.4f} in {run.unit.count(len(epochs))} up "
+                f"to the last: the model outputs probability 1/{classes} for every class, it has "
+                "learned nothing."
             ),
             evidence={
                 "metric": self.monitor,
@@ -320,8 +321,8 @@ class LossPlateau(Rule):
             severity=Severity.warning,
             confidence=0.8,
             summary=(
-                f"{self.monitor} is zero in all {run.epochs} logged epochs: there is nothing in the loss to "
-                "learn from, no fit reaches exactly zero from its first step."
+                f"{self.monitor} is zero in all {run.epochs} {run.unit.logged}: there is nothing "
+                "in the loss to learn from, no fit reaches exactly zero from its first step."
             ),
             evidence={
                 "metric": self.monitor,
@@ -345,8 +346,9 @@ class LossPlateau(Rule):
             severity=Severity.warning,
             confidence=0.8,
             summary=(
-                f"{self.monitor} has been exactly {level:.6g} for the last {epochs} epochs and never "
-                f"improved on its first epoch ({float(values[0]):.6g}): the weights stopped changing."
+                f"{self.monitor} has been exactly {level:.6g} for the last {run.unit.count(epochs)} "
+                f"and never improved on its first {run.unit.one} ({float(values[0]):.6g}): the "
+                "weights stopped changing."
             ),
             evidence={
                 "metric": self.monitor,
@@ -377,9 +379,9 @@ class LossPlateau(Rule):
             severity=Severity.warning,
             confidence=0.7,
             summary=(
-                f"{self.monitor} was exactly {level:.6g} in epochs {first}-{last}, never having improved on "
-                f"its first epoch ({float(values[0]):.6g}): the weights stopped changing for {epochs} epochs "
-                "before the run learned."
+                f"{self.monitor} was exactly {level:.6g} in {run.unit.many} {first}-{last}, never having "
+                f"improved on its first {run.unit.one} ({float(values[0]):.6g}): the weights "
+                f"stopped changing for {run.unit.count(epochs)} before the run learned."
             ),
             evidence={
                 "metric": self.monitor,
@@ -412,8 +414,8 @@ class LossPlateau(Rule):
             severity=Severity.warning,
             confidence=0.7,
             summary=(
-                f"{name} has been exactly {level:.6g} for the last {epochs} epochs: the model's answers "
-                "on the validation data stopped changing (a constant output), whatever the loss does."
+                f"{name} has been exactly {level:.6g} for the last {run.unit.count(epochs)}: the model's "
+                "answers on the validation data stopped changing (a constant output), whatever the loss does."
             ),
             evidence={
                 "metric": name,
@@ -442,7 +444,8 @@ class LossPlateau(Rule):
             severity=Severity.warning,
             confidence=0.7,
             summary=(
-                f"val_{self.monitor} improved only {(first - best) / first:.1%} in {run.epochs} epochs while "
+                f"val_{self.monitor} improved only {(first - best) / first:.1%} in "
+                f"{run.unit.count(run.epochs)} while "
                 f"the training loss ended at {float(train[-1]):.4g}, no lower than validation's best: the "
                 "model learned nothing that shows on new data, and fits its training data no better."
             ),
@@ -470,8 +473,8 @@ class LossPlateau(Rule):
             severity=Severity.warning,
             confidence=0.6,
             summary=(
-                f"{self.monitor} went from {start:.4g} to {end:.4g} in {run.epochs} epochs and no accuracy "
-                f"rose above {best_accuracy:.3g}: in all the run shows, the model did not learn."
+                f"{self.monitor} went from {start:.4g} to {end:.4g} in {run.unit.count(run.epochs)} and "
+                f"no accuracy rose above {best_accuracy:.3g}: in all the run shows, the model did not learn."
             ),
             evidence={
                 "metric": self.monitor,
@@ -503,8 +506,8 @@ class LossPlateau(Rule):
             severity=Severity.warning,
             confidence=0.7,
             summary=(
-                f"{self.monitor} fell from {start:.4g} to {at:.4g} in its first {STALL_FROM} epochs and "
-                f"then improved only {(at - best) / at:.1%} in {run.epochs - STALL_FROM} more: the "
+                f"{self.monitor} fell from {start:.4g} to {at:.4g} in its first {run.unit.count(STALL_FROM)} "
+                f"and then improved only {(at - best) / at:.1%} in {run.epochs - STALL_FROM} more: the "
                 "model stopped learning while the loss was still high."
             ),
             evidence={

@@ -80,9 +80,9 @@ from diagnosis.curves import finite_curve, relative_noise, rounded, row_medians,
 from diagnosis.history import TrainingHistory
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import REGISTRY, Rule
-from diagnosis.rules.loss_oscillating import PER_STEP
 from diagnosis.rules.unexpected_initial_loss import ended_well
 from diagnosis.taxonomy import Category, Code
+from diagnosis.wording import PER_STEP
 
 # A spike: an epoch above this multiple of the median of the WINDOW epochs before it...
 SPIKE_FACTOR = 1.5
@@ -162,9 +162,9 @@ class LossSpikes(Rule):
             severity=Severity.warning,
             confidence=0.7,
             summary=(
-                f"loss jumped {last / before:.3g}x in the last epoch, to {last:.4g}, above every epoch "
-                f"before it (the first one's {float(values[0]):.4g} included): the run ended with its "
-                "weights blown up, and the log shows no recovery."
+                f"loss jumped {last / before:.3g}x in the last {run.unit.one}, to {last:.4g}, above "
+                f"every {run.unit.one} before it (the first one's {float(values[0]):.4g} "
+                "included): the run ended with its weights blown up, and the log shows no recovery."
             ),
             evidence={
                 "metric": self.monitors[0],
@@ -213,8 +213,9 @@ class LossSpikes(Rule):
             severity=Severity.info if left_behind else Severity.warning,
             confidence=0.7,
             summary=(
-                f"The first epoch's loss, {float(values[0]):.4g}, was {ratio:.0f}x what the run fell to "
-                f"within {BLOWUP_EPOCHS} epochs: the first updates blew the weights up"
+                f"The first {run.unit.one}'s loss, {float(values[0]):.4g}, was {ratio:.0f}x what "
+                "the run fell "
+                f"to within {run.unit.count(BLOWUP_EPOCHS)}: the first updates blew the weights up"
                 + (
                     f", but the model was back in range by the end of it (val_loss {float(val[0]):.4g})."
                     if left_behind and val is not None
@@ -284,7 +285,7 @@ class LossSpikes(Rule):
             run,
             severity=Severity.info if harmless else Severity.warning,
             confidence=min(0.9, 0.6 + 0.1 * len(spikes)),
-            summary=f"{metric} spiked in {len(spikes)} epoch(s) and recovered each time.",
+            summary=f"{metric} spiked in {len(spikes)} {run.unit.one}(s) and recovered each time.",
             evidence={
                 "metric": metric,
                 "spike_epochs": spikes,
@@ -302,7 +303,7 @@ class LossSpikes(Rule):
             },
             recommendation=(
                 "Clip gradients (optimizer clipnorm=1.0), lower the learning rate by 3x, and look for "
-                "extreme or corrupt samples in the batches of those epochs."
+                f"extreme or corrupt samples in the batches of those {run.unit.many}."
             ),
             fix={"clipnorm": 1.0, "learning_rate_factor": 0.3},
             epochs=spikes,

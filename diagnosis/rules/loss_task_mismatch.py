@@ -129,8 +129,8 @@ class LossTaskMismatch(Rule):
             severity=Severity.error,
             confidence=0.85,
             summary=(
-                f"The training loss is zero at every epoch while {name} stays at most {best[name]:.3f}: "
-                "the loss does not measure the labels."
+                f"The training loss is zero at every {run.unit.one} while {name} stays at most "
+                f"{best[name]:.3f}: the loss does not measure the labels."
             ),
             evidence={
                 "loss_max": rounded(float(np.max(np.abs(loss)))),
@@ -155,7 +155,7 @@ class LossTaskMismatch(Rule):
             severity=Severity.error,
             confidence=0.85,
             summary=(
-                f"At epoch {epoch} the {prefix}loss was {loss[epoch]:.3g} with {prefix}accuracy "
+                f"At {run.unit.one} {epoch} the {prefix}loss was {loss[epoch]:.3g} with {prefix}accuracy "
                 f"{accuracy[epoch]:.3f}: too low for "
                 + (f"a {run.facts.num_classes}-class" if run.facts.num_classes else "any")
                 + " cross-entropy, so the loss is not one."

@@ -100,11 +100,11 @@ from diagnosis.history import TrainingHistory
 from diagnosis.judgeable import MIN_EPOCHS as JUDGEABLE_EPOCHS
 from diagnosis.models import Finding, Severity
 from diagnosis.rules.base import Rule
-from diagnosis.rules.loss_oscillating import PER_STEP
 from diagnosis.rules.loss_spikes import CLASSIFICATION_TASKS, NOISE_WIDTHS
 from diagnosis.rules.underfitting import HIGH_LOSS
 from diagnosis.rules.unexpected_initial_loss import ended_well
 from diagnosis.taxonomy import Category, Code
+from diagnosis.wording import PER_STEP
 
 # Validation loss must end this much above its best (relative) to count as rising.
 VAL_RISE = 0.10
@@ -301,7 +301,8 @@ class Overfitting(Rule):
         since = (
             ""
             if turned is None
-            else f" (down from {float(rolling_median(val, TREND_WINDOW)[turned]):.3g} at epoch {turned})"
+            else f" (down from {float(rolling_median(val, TREND_WINDOW)[turned]):.3g} at "
+            f"{run.unit.one} {turned})"
         )
         return self.finding(
             run,
@@ -346,9 +347,9 @@ class Overfitting(Rule):
             severity=Severity.warning,
             confidence=0.75,
             summary=(
-                f"{self.monitor} never got {NEVER_IMPROVED:.0%} below its first epoch's {val_first:.4g} "
-                f"while the training loss fell to {train_end:.3g}: nothing the model learned carries over "
-                "to new data."
+                f"{self.monitor} never got {NEVER_IMPROVED:.0%} below its first {run.unit.one}'s "
+                f"{val_first:.4g} while the training loss fell to {train_end:.3g}: nothing the "
+                "model learned carries over to new data."
             ),
             evidence={
                 "val_first": rounded(val_first),
@@ -359,7 +360,7 @@ class Overfitting(Rule):
             recommendation=(
                 "Check that the validation data comes from the same source as the training data and is "
                 "preprocessed the very same way; if it does, get more training data or regularize (Dropout "
-                "0.3, an L2 penalty of 1e-4) and stop at the first epoch."
+                f"0.3, an L2 penalty of 1e-4) and stop at the first {run.unit.one}."
             ),
             epochs=list(range(run.epochs)),
             causes=GAP_CAUSES,
@@ -389,9 +390,9 @@ class Overfitting(Rule):
             levelled,
             confidence=0.7,
             summary=(
-                f"{self.monitor} levelled off by epoch {at[levelled]} (best {best:.4g}) while the training "
-                f"loss fell another {train_fall:.0%}, to {train_end:.3g}, {best / train_end:.0f}x below it: "
-                "what the model learned since then it learned by heart."
+                f"{self.monitor} levelled off by {run.unit.one} {at[levelled]} (best {best:.4g}) while "
+                f"the training loss fell another {train_fall:.0%}, to {train_end:.3g}, "
+                f"{best / train_end:.0f}x below it: what the model learned since then it learned by heart."
             ),
             evidence={
                 "val_best": rounded(best),
@@ -437,8 +438,9 @@ class Overfitting(Rule):
             onset,
             confidence=min(0.8, 0.5 + correlation * rise * 2),
             summary=(
-                f"{self.monitor} has crept up {rise:.0%} since epoch {at[onset]} while the training loss "
-                f"fell {train_fall:.0%}: what the model learns since then does not carry over to new data."
+                f"{self.monitor} has crept up {rise:.0%} since {run.unit.one} {at[onset]} while the "
+                f"training loss fell {train_fall:.0%}: what the model learns since then does not "
+                "carry over to new data."
             ),
             evidence={
                 "val_fitted_rise": rounded(rise, 3),
@@ -489,7 +491,7 @@ class Overfitting(Rule):
             onset,
             confidence=0.6,
             summary=(
-                f"{self.monitor} has not improved since epoch {at[onset]} ({val_best:.4g}, now "
+                f"{self.monitor} has not improved since {run.unit.one} {at[onset]} ({val_best:.4g}, now "
                 f"{val_end:.4g}) while the training loss fell another {train_fall:.0%}: what the model "
                 "learns since then does not carry over to new data."
             ),
@@ -531,7 +533,8 @@ class Overfitting(Rule):
             onset,
             confidence=0.6,
             summary=(
-                f"{self.monitor} gave back {giveback:.0%} of what it had gained by epoch {at[onset]} "
+                f"{self.monitor} gave back {giveback:.0%} of what it had gained by {run.unit.one} "
+                f"{at[onset]} "
                 f"({val_best:.4g}, now {val_end:.4g}) while the training loss fell another {train_fall:.0%}: "
                 "what the model learns since then makes it worse on new data."
             ),
@@ -570,7 +573,8 @@ class Overfitting(Rule):
             0,
             confidence=0.6,
             summary=(
-                f"{self.monitor} rose in every epoch, {rise:.0%} in all, while the training loss fell "
+                f"{self.monitor} rose in every {run.unit.one}, {rise:.0%} in all, while the "
+                "training loss fell "
                 f"in every one, {fall:.0%} in all: each step on the training data took the model "
                 "further from new data."
             ),
@@ -605,9 +609,9 @@ class Overfitting(Rule):
         best = int(at[onset])
         wasted = int(at[-1]) - best
         advice = (
-            f"Stop at the best epoch with keras.callbacks.EarlyStopping(monitor='{self.monitor}', "
+            f"Stop at the best {run.unit.one} with keras.callbacks.EarlyStopping(monitor='{self.monitor}', "
             f"patience={self.patience}, restore_best_weights=True), which would have saved "
-            f"{wasted} epochs; then add regularization (Dropout 0.2-0.5 or an L2 penalty of 1e-4) "
+            f"{run.unit.count(wasted)}; then add regularization (Dropout 0.2-0.5 or an L2 penalty of 1e-4) "
             "or more training data."
         )
         fix = {
@@ -654,8 +658,8 @@ class Overfitting(Rule):
             onset,
             confidence=min(0.95, 0.6 + val_rise),
             summary=(
-                f"{self.monitor} has risen {val_rise:.0%} since epoch {at[onset]} while the training "
-                f"loss kept falling: the model is memorizing the training set."
+                f"{self.monitor} has risen {val_rise:.0%} since {run.unit.one} {at[onset]} while "
+                "the training loss kept falling: the model is memorizing the training set."
             ),
             evidence={
                 "val_best": rounded(val_best),
@@ -678,7 +682,7 @@ class Overfitting(Rule):
         baseline = run.facts.baseline_loss
         baseline_from = "ln K or metadata"
         if baseline is None and run.facts.task == "regression" and float(train[0]) > 0:
-            baseline, baseline_from = float(train[0]), "first epoch's training loss"
+            baseline, baseline_from = float(train[0]), f"first {run.unit.one}'s training loss"
         if (
             baseline is None
             and run.facts.saturated_epochs

@@ -85,9 +85,9 @@ class SlowConvergence(Rule):
             return None
         slow = improvement < SLOW or lagging
         progress = (
-            f"{improvement:.0%} below its start, {tail_share:.0%} of that in the last {tail} epochs"
+            f"{improvement:.0%} below its start, {tail_share:.0%} of that in the last {run.unit.count(tail)}"
             if steady_descent
-            else f"{gain:.0%} lower over the last {tail} epochs"
+            else f"{gain:.0%} lower over the last {run.unit.count(tail)}"
         )
         high = (
             f", and is still at {end / baseline:.0%} of what a model that learned nothing scores"

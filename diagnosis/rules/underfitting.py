@@ -153,7 +153,7 @@ class Underfitting(Rule):
             "metric": self.monitor,
             "end_median": rounded(end),
             "baseline_loss": rounded(baseline),
-            "baseline_from": "first epoch's training loss"
+            "baseline_from": f"first {run.unit.one}'s training loss"
             if proxy
             else "metadata"
             if run.facts.reported_baseline_loss
@@ -278,7 +278,7 @@ def _unfinished(finding: Finding, facts: BundleFacts) -> Settled | None:
 
 def _yardstick(run: TrainingHistory, baseline: float) -> str:
     if run.facts.baseline_loss is None:
-        return f"the first epoch's training loss ({baseline:.3g})"
+        return f"the first {run.unit.one}'s training loss ({baseline:.3g})"
     if run.facts.reported_baseline_loss:
         return f"the loss of predicting the mean ({baseline:.3g})"
     return f"ln K = {baseline:.3f} (K = {run.facts.num_classes})"

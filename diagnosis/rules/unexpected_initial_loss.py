@@ -147,7 +147,7 @@ class UnexpectedInitialLoss(Rule):
                 confidence=0.95,
                 summary=(
                     f"The {'training' if name == 'loss' else 'validation'} cross-entropy is negative in "
-                    f"the first epoch ({value:.3g}): the labels are not valid for it."
+                    f"the first {run.unit.one} ({value:.3g}): the labels are not valid for it."
                 ),
                 evidence=evidence,
                 recommendation=(
@@ -178,7 +178,7 @@ class UnexpectedInitialLoss(Rule):
             f"{final_accuracy:.3g}: no mean cross-entropy is that high with most samples right, so the "
             "logged loss is on another scale (a sum over batches, a weighted loss)."
             if other_scale and final_accuracy is not None
-            else ", but the model was in range by the end of that epoch ("
+            else f", but the model was in range by the end of that {run.unit.one} ("
             + ", ".join(f"{name} {value:.3g}" for name, value in after.items())
             + f") and ended at accuracy {final_accuracy:.3g}: a blow-up in its first steps that it "
             "recovered from."
@@ -193,7 +193,7 @@ class UnexpectedInitialLoss(Rule):
             severity=Severity.info if recovered or other_scale else Severity.warning,
             confidence=0.7,
             summary=(
-                f"The first epoch's loss was {first:.3g}, {first / chance:.0f}x ln K = {chance:.3f}"
+                f"The first {run.unit.one}'s loss was {first:.3g}, {first / chance:.0f}x ln K = {chance:.3f}"
                 + ("" if run.facts.num_classes else f" for as many as {MAX_PLAUSIBLE_CLASSES} classes")
                 + reading
             ),
@@ -219,7 +219,7 @@ class UnexpectedInitialLoss(Rule):
             severity=Severity.warning,
             confidence=0.7,
             summary=(
-                f"The first epoch's regression loss was {first:.3g}: "
+                f"The first {run.unit.one}'s regression loss was {first:.3g}: "
                 + (
                     f"the targets' variance is only {variance:.3g}, so the inputs are far from unit scale"
                     if targets_at_scale

@@ -98,7 +98,7 @@ class UnscaledTargetsOnCurve(Rule):
             severity=Severity.warning,
             confidence=0.7,
             summary=(
-                f"The loss started at {first:.3g} and its best epoch was still {lowest:.3g}, "
+                f"The loss started at {first:.3g} and its best {run.unit.one} was still {lowest:.3g}, "
                 f"{first / lowest:.0f}x lower: the targets are far from unit scale, which slows training "
                 "and makes the learning rate hard to set."
             ),

@@ -114,8 +114,8 @@ class ValNoisy(Rule):
             severity=Severity.warning,
             confidence=min(0.85, 0.4 + val_noise),
             summary=(
-                f"{self.monitor} swings {val_noise:.0%} around its trend from epoch to epoch, "
-                f"{val_noise / max(train_noise, 1e-12):.0f}x the training loss's noise"
+                f"{self.monitor} swings {val_noise:.0%} around its trend from {run.unit.one} to "
+                f"{run.unit.one}, {val_noise / max(train_noise, 1e-12):.0f}x the training loss's noise"
                 + (
                     f"; validation holds {size} samples, one is {1 / size:.1%} of its accuracy."
                     if size
@@ -148,7 +148,8 @@ class ValNoisy(Rule):
             confidence=min(0.85, 0.4 + val_noise / 2),
             summary=(
                 f"Over the second half of the run {self.monitor} sits {val_noise:.0%} away from its "
-                f"neighbouring epochs in a typical epoch, {val_noise / max(train_noise, 1e-12):.0f}x "
+                f"neighbouring {run.unit.many} in a typical {run.unit.one}, "
+                f"{val_noise / max(train_noise, 1e-12):.0f}x "
                 "the training loss's move: it zig-zags up and down while the model settles."
             ),
             evidence={
@@ -173,7 +174,7 @@ class ValNoisy(Rule):
             severity=Severity.warning,
             confidence=min(0.85, 0.4 + 0.1 * len(alone)),
             summary=(
-                f"{self.monitor} jumped up and fell back in {len(alone)} epochs "
+                f"{self.monitor} jumped up and fell back in {run.unit.count(len(alone))} "
                 f"({', '.join(map(str, alone))}) in which the training loss did not: the validation "
                 "measurement jumps, not the model."
             ),
@@ -206,9 +207,9 @@ class ValNoisy(Rule):
             severity=Severity.warning,
             confidence=min(0.85, 0.4 + val_noise),
             summary=(
-                f"{name} swings: its error rate moves {val_noise:.0%} around its trend from epoch to epoch, "
-                f"{val_noise / max(train_noise, 1e-12):.0f}x the training side's noise (the log has no "
-                "validation loss)."
+                f"{name} swings: its error rate moves {val_noise:.0%} around its trend from "
+                f"{run.unit.one} to {run.unit.one}, {val_noise / max(train_noise, 1e-12):.0f}x the "
+                "training side's noise (the log has no validation loss)."
             ),
             evidence={
                 "metric": name,
@@ -230,8 +231,9 @@ class ValNoisy(Rule):
             severity=Severity.warning,
             confidence=0.6,
             summary=(
-                f"{self.monitor} jumped by {SWING}x or more, up and down, in {len(epochs)} of {run.epochs} "
-                f"epochs while the training loss moved at most {math.expm1(train_move):.0%} an epoch: "
+                f"{self.monitor} jumped by {SWING}x or more, up and down, in {len(epochs)} of "
+                f"{run.unit.count(run.epochs)} while the training loss moved at most "
+                f"{math.expm1(train_move):.0%} a {run.unit.one}: "
                 "the validation measurement swings, the model does not."
             ),
             evidence={
