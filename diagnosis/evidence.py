@@ -39,6 +39,7 @@ from diagnosis.models import (
     VerdictStatus,
 )
 from diagnosis.taxonomy import CATALOGUE, CATEGORY, CAUSE_CODES, Category, Code
+from diagnosis.wording import EPOCHS, PointWords
 
 C = Code
 S = EvidenceSource
@@ -430,6 +431,8 @@ class Context:
 
     epochs: int
     metadata: RunMetadata = field(default_factory=RunMetadata)
+    # What the run's points are called in the verdict's words (TrainingHistory.unit).
+    unit: PointWords = EPOCHS
     # Why the input cannot support a judgement (judgeable.why_inconclusive); used only when no
     # alarm was raised, since a problem the curves show stays a problem.
     missing: tuple[str, ...] = ()
@@ -456,6 +459,7 @@ def history_context(run: TrainingHistory, **extra: Any) -> Context:
     return Context(
         epochs=run.epochs,
         metadata=run.metadata,
+        unit=run.unit,
         missing=tuple(filter(None, [why_inconclusive(run)])),
         baseline_loss=run.facts.baseline_loss,
         loss_first=float(finite[0]) if finite.size else None,
@@ -681,7 +685,7 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
     shapes = [
         ("never_moved", _never_moved(findings, context)),
         ("slow_stall", _slow_stall(findings, context)),
-        ("uniform_output", _uniform_output(findings)),
+        ("uniform_output", _uniform_output(findings, context.unit)),
         ("unpredictable_labels", _unpredictable_labels(findings)),
         # Without a learned-nothing loss, the first epoch's loss stands in: the model had
         # learned little by then, so the shares err towards "still high".
@@ -699,7 +703,7 @@ def _weigh(findings: Sequence[Finding], context: Context) -> dict[Code, _Tally]:
                 source=S.curve_rule,
                 code="loss_nan",
                 likelihood_ratio=NAN_FROM_START_LR,
-                detail="the loss was NaN from the first epoch, before any step could blow up",
+                detail=f"the loss was NaN from the first {context.unit.one}, before any step could blow up",
             ),
         )
     for trial in context.trials:
@@ -824,7 +828,7 @@ def _slow_stall(findings: Sequence[Finding], context: Context) -> Iterable[tuple
     yield from _each_cause(SLOW_STALL_LR, S.probe, C.cannot_overfit_batch, said, _numbers(stall))
 
 
-def _uniform_output(findings: Sequence[Finding]) -> Iterable[tuple[Code, Evidence]]:
+def _uniform_output(findings: Sequence[Finding], unit: PointWords) -> Iterable[tuple[Code, Evidence]]:
     """A loss stuck at ln K to four digits (see UNIFORM_OUTPUT_LR)."""
     found = next(
         (f for f in findings if f.code == C.loss_plateau and "uniform_epochs" in f.evidence),
@@ -834,7 +838,7 @@ def _uniform_output(findings: Sequence[Finding]) -> Iterable[tuple[Code, Evidenc
         return
     said = (
         f"the loss equals ln {found.evidence.get('num_classes')} to four digits in "
-        f"{found.evidence['uniform_epochs']} epochs up to the last: the output ignores the input"
+        f"{unit.count(found.evidence['uniform_epochs'])} up to the last: the output ignores the input"
     )
     blown = any(
         f.code == C.loss_spikes and f.severity is not Severity.info and BLOWUP_KEY in f.evidence
@@ -842,7 +846,7 @@ def _uniform_output(findings: Sequence[Finding]) -> Iterable[tuple[Code, Evidenc
     )
     ratios = {**UNIFORM_OUTPUT_LR, **(UNIFORM_AFTER_BLOWUP_LR if blown else {})}
     if blown:
-        said += ", after a first epoch that blew up"
+        said += f", after a first {unit.one} that blew up"
     yield from _each_cause(ratios, S.curve_rule, "loss_plateau", said, _numbers(found))
 
 
@@ -1107,9 +1111,9 @@ def _healthy_headline(context: Context) -> str:
     if context.loss_first is not None and context.loss_last is not None:
         return (
             f"No problems found: the training loss fell from {context.loss_first:.3g} to "
-            f"{context.loss_last:.3g} over {context.epochs} epochs without a warning sign."
+            f"{context.loss_last:.3g} over {context.unit.count(context.epochs)} without a warning sign."
         )
-    return f"No problems found in {context.epochs} epochs."
+    return f"No problems found in {context.unit.count(context.epochs)}."
 
 
 def _problem_headline(

@@ -34,7 +34,6 @@ MIN_EPOCHS = 3
 # that the rules which hold a curve against its start measure from (see
 # TrainingHistory.starts_at_beginning and, for what each rule still judges, its docstring).
 LATE_START = 5
-EPOCH_WORDS = {1: "one epoch", 2: "two epochs"}
 # The curve names a reason quotes for a run with nothing to judge it by.
 NAMES_SHOWN = 5
 # A detector's mean average precision (`mAP`, `mAP_50`, ...; the readers write `mAP_50` as
@@ -98,8 +97,8 @@ def why_inconclusive(run: TrainingHistory) -> str | None:
     """What the input lacks for a judgement, in words a user can act on; None when it suffices."""
     if run.epochs < MIN_EPOCHS:
         return (
-            f"{EPOCH_WORDS.get(run.epochs, f'{run.epochs} epochs')}: too few to tell a trend; "
-            f"send the history after at least {MIN_EPOCHS} epochs"
+            f"{run.unit.count(run.epochs, spelled=True)}: too few to tell a trend; "
+            f"send the history after at least {run.unit.count(MIN_EPOCHS)}"
         )
     facts = run.facts
     if run.get("loss") is None and facts.accuracy_metric is None and not _scored_well(run):

@@ -73,12 +73,12 @@ def _svg_text(figure: Figure) -> str:
     return svg[svg.index("<svg") :]  # drop the XML prolog and doctype: it is inlined in HTML
 
 
-def _svg(curves: Curves, findings: Sequence[Finding]) -> str:
+def _svg(curves: Curves, findings: Sequence[Finding], unit: str = "epoch") -> str:
     with _plain_text():
-        return _svg_text(_curves_figure(curves, findings))
+        return _svg_text(_curves_figure(curves, findings, unit))
 
 
-def _curves_figure(curves: Curves, findings: Sequence[Finding]) -> Figure:
+def _curves_figure(curves: Curves, findings: Sequence[Finding], unit: str = "epoch") -> Figure:
     from matplotlib.figure import Figure
 
     losses = [name for name in curves if name.endswith("loss")]
@@ -123,7 +123,7 @@ def _curves_figure(curves: Curves, findings: Sequence[Finding]) -> Figure:
                 va="top",
                 ha="right",
             )
-        ax.set_xlabel("epoch")
+        ax.set_xlabel(unit)
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize=8)
     return figure
@@ -242,12 +242,16 @@ def _feedback_html(url: str) -> str:
 def _facts(diagnosis: Diagnosis) -> str:
     e = html.escape
     run = diagnosis.run
-    facts = f"{run.epochs} epochs" + (f", task {e(run.task)}" if run.task else "")
+    facts = run.unit.count(run.epochs) + (f", task {e(run.task)}" if run.task else "")
     return facts + (f", {run.num_classes} classes" if run.num_classes else "")
 
 
 def _run_html(diagnosis: Diagnosis, curves: Curves | None) -> str:
-    plot = f'<div class="plot">{_svg(curves, diagnosis.findings)}</div>' if curves else ""
+    plot = (
+        f'<div class="plot">{_svg(curves, diagnosis.findings, diagnosis.run.unit.one)}</div>'
+        if curves
+        else ""
+    )
     replay = (diagnosis.probes.get("replay") or {}).get("history")
     body = "".join(_finding_html(f, replay) for f in diagnosis.findings)
     return f"{_verdict_html(diagnosis.verdict)}{plot}{body}"
@@ -305,7 +309,7 @@ def render_fragment(diagnosis: Diagnosis, title: str | None = None) -> str:
     e = html.escape
     run = diagnosis.run
     heading = f"<h1>{e(title)}</h1>" if title else ""
-    facts = f"{run.epochs} epochs" + (f", task {e(run.task)}" if run.task else "")
+    facts = run.unit.count(run.epochs) + (f", task {e(run.task)}" if run.task else "")
     runs = f", {len(diagnosis.runs)} runs (this is the last)" if len(diagnosis.runs) > 1 else ""
     findings = "".join(_finding_html(f, None) for f in diagnosis.findings)
     return (

@@ -18,7 +18,7 @@ BUNDLE_SOURCES = frozenset(
 
 def _one_line(diagnosis: Diagnosis) -> str:
     codes = ", ".join(f"{f.severity.value} {f.code}" for f in diagnosis.findings) or "no findings"
-    return f"{diagnosis.run.epochs} epochs, {diagnosis.verdict.status.value}: {codes}"
+    return f"{diagnosis.run.unit.count(diagnosis.run.epochs)}, {diagnosis.verdict.status.value}: {codes}"
 
 
 def render_verdict(verdict: Verdict) -> list[str]:
@@ -59,7 +59,7 @@ def _source_lines(diagnosis: Diagnosis) -> list[str]:
 
 def render_text(diagnosis: Diagnosis) -> str:
     run = diagnosis.run
-    summary = f"{run.epochs} epochs, metrics: {', '.join(run.metrics)}"
+    summary = f"{run.unit.count(run.epochs)}, metrics: {', '.join(run.metrics)}"
     # A log of several `fit` calls: the earlier runs a line each, the last one in full.
     lines = [f"run {i}: {_one_line(earlier)}" for i, earlier in enumerate(diagnosis.runs, start=1)]
     lines.append(f"run {len(diagnosis.runs) + 1} (the last): {summary}" if diagnosis.runs else summary)
