@@ -168,6 +168,7 @@ _EPOCH_RECORD = re.compile(
     r"(?:[ \t]*/[ \t]*(\d{1,9})|[ \t]+(?:completed[ \t]+)?(?:out[ \t]+)?of[ \t]+(\d{1,9}))?[ \t]*[\])]?"
     r"(?:[ \t]*[:,;|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=\(\d{1,12}\)[ \t]+[A-Za-z_])"
     r"|[ \t]*(?=\[[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*\])"
+    r"|[ \t]+(?=\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]+[A-Za-z_][\w.]{0,40}[:=])"
     r"|[ \t]+(?=(?:mini)?batch[ \t]*\[[ \t]*\d|(?:step|batch|iter(?:ation)?)s?[ \t]*[:=#]?[ \t]*\d)"
     r"|[ \t]+(?=(?:step|batch|iter(?:ation)?)s?\[[ \t]*\d{1,12}[ \t]*/)"
     r"|[ \t]+(?=[A-Za-z_][\w.]{0,40}(?:-[A-Za-z][\w.]{0,99}){1,2}=)"
@@ -190,8 +191,11 @@ _STEP_COUNTER = re.compile(
 )
 # A count right after the epoch is its step (OpenNMT-py's `Epoch  1, 12850/37527; acc: ...`).
 # In brackets too, as mmcv's TextLoggerHook writes it: `Epoch [1][50/5808]\tlr: 1.000e-02, ...`.
+# Or before the fields with spaces around its `/` (fairseq's `| epoch 001:    450 / 1891
+# loss=11.521, nll_loss=10.881, ...`, and its first versions' `| epoch 010  2000 / 8223 loss=1.27`).
 _STEP_AFTER_EPOCH = re.compile(
-    r"[ \t]*(?:\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*[;,|]|\[[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*\])"
+    r"[ \t]*(?:\d{1,12}[ \t]*/[ \t]*\d{1,12}(?:[ \t]*[;,|]|[ \t]+(?=[A-Za-z_]))"
+    r"|\[[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*\])"
 )
 
 
@@ -256,6 +260,9 @@ _DURATION_FIELD = re.compile(
 # A step count in brackets before the fields and a duration alone after them are no fields
 # either (DCRNN's `Epoch [22/100] (8625) train_mae: 1.9640, val_mae: 2.7854 lr:0.001000 362.1s`).
 _LEADING_COUNT = re.compile(r"^[ \t]*\(\d{1,12}\)")
+# A step's count before the fields, its `/` between spaces (fairseq's `450 / 1891 loss=11.521`):
+# taken off before the fields are split at ` / `.
+_LEADING_STEP_COUNT = re.compile(r"^[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]+(?=[A-Za-z_])")
 _TRAILING_DURATION = re.compile(r"(?:^|[ \t]+)\d{1,9}(?:\.\d{1,9})?(?:ms|s|sec|min|h)$")
 # A metric's name and its value with only spaces between them (`Train loss 0.347656`, `valid
 # ppl   252.86`, `loss [0.6979]` as numpy prints a one-element array), taken only where a part
@@ -765,7 +772,7 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
         if text.endswith("]"):
             text = _BRACKETED_TAIL.sub("", text)
     if "/" in text:
-        text = _COUNT_SHARE.sub(r"\1\2", text)
+        text = _COUNT_SHARE.sub(r"\1\2", _LEADING_STEP_COUNT.sub("", text, count=1))
     if "(" in text:
         text = _RUNNING_MEAN.sub("", text)
     for part in _RECORD_SEPARATORS.split(text):

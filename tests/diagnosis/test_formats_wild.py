@@ -1236,3 +1236,21 @@ def test_detectron2_iteration_lines_are_a_point_per_logged_iteration() -> None:
     (days,) = load_path(wild_log("detectron2-iter-lines-eta-in-days-readme-EXCERPT.md"))
     assert days.metrics["loss"].tolist() == [1.709, 1.731]
     assert "eta" not in days.metrics
+
+
+def test_fairseq_step_lines_and_epoch_summaries() -> None:
+    # The step's count after the epoch, its `/` between spaces, hid `loss=` (split at ` / `):
+    # `nll_loss` was read as the loss.
+    (steps,) = load_path(wild_log("fairseq-step-lines-spaced-count-issue940-EXCERPT.txt"))
+    assert steps.metrics["loss"].tolist() == [11.521, 11.346, 11.186, 11.039, 10.902]
+    assert steps.metrics["nll_loss"][0] == 10.881
+    (logged,) = load_path(wild_log("fairseq-train-inner-logging-apollo-issue4-EXCERPT.txt"))
+    assert logged.metrics["loss"][0] == 12.834
+    # Summaries between step lines: each epoch its summary, the last epoch its last step.
+    (summaries,) = load_path(wild_log("fairseq-epoch-summaries-and-steps-issue514-EXCERPT.txt"))
+    assert summaries.source.granularity == "epoch"
+    assert summaries.metrics["loss"].tolist() == [6.326, 6.233, 6.144]
+    assert summaries.metrics["val_loss"][:2].tolist() == [6.43844, 6.37204]
+    (early,) = load_path(wild_log("fairseq-early-step-lines-running-mean-issue301-EXCERPT.txt"))
+    assert early.metrics["loss"].tolist() == [1.44, 0.75]
+    assert early.metrics["val_loss"][0] == 1.94
