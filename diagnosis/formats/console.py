@@ -98,6 +98,9 @@ _LOG_PREFIX = re.compile(
     r"\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|SUCCESS)\]?"
     r"(?:[ \t]*[-:|])?(?:[ \t]*[\w.]{1,80}:[\w<>.]{1,80}:\d{1,6}[ \t]+-(?=[ \t]))?"
     r"|[ \t]+[-|](?=[ \t])|:(?=[ \t]))?[ \t]*"
+    # `time.asctime()` without brackets (`Wed Apr  8 21:25:58 2020 [145] loss: 9678.925, ...`).
+    r"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[ \t]+[A-Z][a-z]{2}[ \t]+\d{1,2}[ \t]+[0-2]\d:[0-5]\d:[0-5]\d"
+    r"[ \t]+(?:19|20)\d\d[ \t]+"
 )
 # What absl (`I1009 05:49:54.640861 139781364750208 model_lib_v2.py:652] `) and Python logging's
 # default format (`INFO:tensorflow:`, `%(levelname)s:%(name)s:`) put before a message.
@@ -422,7 +425,7 @@ def _clean(raw: str) -> str:
         line = _TENSOR.sub(r"\1\2", line)
     if ": <" in line:
         line = _ANGLED.sub(r"\1", line)
-    if line[:1] in "12[":
+    if line[:1] in "12[" or (line[:1] in "MTWFS" and line[3:4] == " "):
         prefix = _LOG_PREFIX.match(line)
         if prefix is not None:
             line = line[prefix.end() :]
@@ -1041,13 +1044,15 @@ MIN_UNNUMBERED_EPOCHS = 2
 # `Step 380000/1000000; acc: 42.02; ...`), maybe in brackets (`Iter [ 20/11250] | Train Loss
 # 1.4652 | ...`, a notebook's loop), or a `#` and its number (nntrainer's `#1/1500 - Training
 # Loss: 2.6908 >> [ Accuracy: 8.67% - Validation Loss : 2.5895 ]`), or the count before its word
-# in brackets (Paddle's `[2 epoch]-[3100 step]  cost 6.8512`); the step is the tuple of their
-# numbers.
+# in brackets (Paddle's `[2 epoch]-[3100 step]  cost 6.8512`), or counts in brackets alone (the
+# PyTorch CIFAR-10 tutorial's `[1,  2000] loss: 2.187`, a bare `[145] loss: 9678.925`); the step
+# is the tuple of their numbers.
 _FIELDS_LEAD = re.compile(
     r"(?:\d{1,12}[ \t]+(?:epochs?|batch(?:es)?|steps?|iter(?:ation)?s?)\b[ \t]*,?[ \t]*){0,3}"
     r"((?:(?:(?:(?:global[ \t]+)?(?:step|pass|(?:mini)?batch|iter(?:ation)?s?|episode)[ \t]*[:#]?[ \t]*"
     r"|\#)\[?[ \t]*\d{1,12}(?:/\d{1,12})?\b\]?"
-    r"|\[[ \t]*\d{1,12}[ \t]+(?:epoch|step|pass|(?:mini)?batch|iter(?:ation)?)s?[ \t]*\])"
+    r"|\[[ \t]*\d{1,12}(?:[ \t]*,[ \t]*\d{1,12})?"
+    r"(?:[ \t]+(?:epoch|step|pass|(?:mini)?batch|iter(?:ation)?)s?)?[ \t]*\])"
     r"[ \t]*[,;:|-]?[ \t]*){0,3})"
     r"(?:([A-Za-z_][\w.]{0,40}):[ \t]+(?!(?:nan|inf)\b)(?=[A-Za-z_][\w. \t]{0,120}[:=][ \t]*[-+.\dnNiI]))?",
     re.IGNORECASE,

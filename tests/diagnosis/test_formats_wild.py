@@ -1254,3 +1254,16 @@ def test_fairseq_step_lines_and_epoch_summaries() -> None:
     (early,) = load_path(wild_log("fairseq-early-step-lines-running-mean-issue301-EXCERPT.txt"))
     assert early.metrics["loss"].tolist() == [1.44, 0.75]
     assert early.metrics["val_loss"][0] == 1.94
+
+
+def test_counts_in_brackets_before_the_fields_are_the_step() -> None:
+    # The PyTorch CIFAR-10 tutorial's `[1,  2000] loss: 2.305` (it read as invalid JSON) and a
+    # bare `[145] loss: ...` behind `time.asctime()`'s prefix: counters, no fields.
+    (tutorial,) = load_path(wild_log("pytorch-tutorial-epoch-step-brackets-cifar10-fl-readme-EXCERPT.md"))
+    assert tutorial.source.granularity == "step"
+    assert set(tutorial.metrics) == {"loss"}
+    assert tutorial.metrics["loss"][[0, 6]].tolist() == [2.127, 1.386]
+    (stuck,) = load_path(wild_log("pytorch-tutorial-epoch-step-brackets-mlpvision-stuck-readme-EXCERPT.md"))
+    assert stuck.source.skipped  # the per-class accuracies after the run
+    (asctime,) = load_path(wild_log("asctime-bare-count-in-brackets-deepglr-issue1-EXCERPT.txt"))
+    assert asctime.metrics["loss"][:2].tolist() == [9678.925, 9649.783]
