@@ -88,11 +88,14 @@ _ANGLED = re.compile(rf"(?<=:[ \t])<({_TENSOR_NUMBER})>", re.IGNORECASE)
 # loggers put the date and time in brackets alone (`[02.06.24|21:04:38]`, mmskeleton's), or
 # `time.asctime()`'s (`[ Sun Oct 29 17:00:03 2023 ]`, the skeleton-GCN scripts' print_log),
 # maybe with the logger's name inside the brackets or its name and level after them
-# (detectron2's `[08/14 10:26:13 d2.utils.events]: ` and `[05/10 05:12:19] d2.utils.events INFO: `).
+# (detectron2's `[08/14 10:26:13 d2.utils.events]: ` and `[05/10 05:12:19] d2.utils.events INFO: `),
+# or the file and line then the level (Swin Transformer's `[2024-07-27 03:32:50 swin] (main.py
+# 295): INFO `).
 _LOG_PREFIX = re.compile(
     r"\[[ \t]*(?:[A-Z][a-z]{2}[ \t]+){0,2}[\d.:/|, -]{0,24}[0-2]?\d:[0-5]\d(?::[0-5]\d)?(?:[,.]\d{1,6})?"
     r"(?:[ \t]+(?:19|20)\d\d)?(?:[ \t]+[A-Za-z_][\w.]{0,60})?[ \t]*\]:?[ \t]*"
     r"(?:[A-Za-z_][\w.]{0,60}[ \t]+(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL):[ \t]*)?"
+    r"(?:\([\w.-]{1,80}[ \t]+\d{1,6}\):[ \t]*(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)[ \t]+)?"
     r"|\[?(?:19|20)\d\d-[01]\d-[0-3]\d[ T][0-2]\d:[0-5]\d:[0-5]\d(?:[,.]\d{1,6})?\]?"
     r"(?:[ \t]*[-:|]?[ \t]*(?:[\w.]{1,40}[ \t]*[-|][ \t]*)?"
     r"\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|SUCCESS)\]?"
@@ -166,7 +169,7 @@ _HOLDS_TOKEN = re.compile(r":[ \t]+[-+.\dnNiI]")
 _EPOCH_RECORD = re.compile(
     r"(?:(?<![\w.])epoch(?:_end)?|(?<![\w.])(?-i:E)(?=\d{1,9}[ \t]+(?:iter|step|batch))"
     r"|(?:(?<=\btrain)|(?<=\bval)|(?<=\btest))"
-    r"(?=[ \t]*\[[ \t]*\d{1,9}[ \t]*/[ \t]*\d{1,9}[ \t]*\][ \t]*\[[ \t]*\d))"
+    r"(?=:?[ \t]*\[[ \t]*\d{1,9}[ \t]*/[ \t]*\d{1,9}[ \t]*\][ \t]*\[[ \t]*\d))"
     r"[ \t]*(?:[:=][ \t]*)?[\[(#]?[ \t]*(\d{1,9})"
     r"(?:[ \t]*/[ \t]*(\d{1,9})|[ \t]+(?:completed[ \t]+)?(?:out[ \t]+)?of[ \t]+(\d{1,9}))?[ \t]*[\])]?"
     r"(?:[ \t]*[:,;|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=\(\d{1,12}\)[ \t]+[A-Za-z_])"
@@ -259,6 +262,8 @@ _CLOCK = r"(?:\d{1,6}[ \t]+days?,[ \t]*)?\d{1,9}(?::[0-5]\d){1,2}(?![\w.:])"
 _DURATION_FIELD = re.compile(
     rf"(?:^|[ \t]+)[A-Za-z_][\w.]*[ \t]*[:=][ \t]*(?:{_NUMBER}"
     rf"(?:ms|s|sec|min|h|[KMGT]i?B?|[ \t](?:s|secs?|mins?|hrs?|hours?))(?![\w.])|{_CLOCK})"
+    # A clock's time after a name without a colon (Swin Transformer's `eta 0:01:24`).
+    rf"|(?:^|[ \t]+)[A-Za-z_][\w.]*[ \t]+{_CLOCK}"
 )
 # A step count in brackets before the fields and a duration alone after them are no fields
 # either (DCRNN's `Epoch [22/100] (8625) train_mae: 1.9640, val_mae: 2.7854 lr:0.001000 362.1s`).

@@ -1267,3 +1267,14 @@ def test_counts_in_brackets_before_the_fields_are_the_step() -> None:
     assert stuck.source.skipped  # the per-class accuracies after the run
     (asctime,) = load_path(wild_log("asctime-bare-count-in-brackets-deepglr-issue1-EXCERPT.txt"))
     assert asctime.metrics["loss"][:2].tolist() == [9678.925, 9649.783]
+
+
+def test_swin_transformer_logger_lines_are_a_point_per_step() -> None:
+    # `[time name] (main.py 295): INFO Train: [29/300][2670/2859]\teta 0:01:24 lr 0.000872 ...`:
+    # the file and line and the level are the prefix, `eta 0:01:24` a duration.
+    (vmamba,) = load_path(wild_log("swin-logger-train-counter-pair-vmamba-issue273-EXCERPT.txt"))
+    assert vmamba.source.granularity == "step"
+    assert vmamba.metrics["loss"].tolist() == [2.0148, 2.1019, 2.1770, 2.2774]
+    assert vmamba.metrics["learning_rate"][0] == 0.000872
+    (dnf,) = load_path(wild_log("swin-logger-train-counter-pair-dnf-run-log-EXCERPT.txt"))
+    assert dnf.metrics["loss"][0] == 0.10096312
