@@ -173,7 +173,7 @@ _EPOCH_RECORD = re.compile(
     r"[ \t]*(?:[:=][ \t]*)?[\[(#]?[ \t]*(\d{1,9})"
     r"(?:[ \t]*/[ \t]*(\d{1,9})|[ \t]+(?:completed[ \t]+)?(?:out[ \t]+)?of[ \t]+(\d{1,9}))?[ \t]*[\])]?"
     r"(?:[ \t]*[:,;|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=\(\d{1,12}\)[ \t]+[A-Za-z_])"
-    r"|[ \t]*(?=\[[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*\])"
+    r"|[ \t]*(?=[\[(][ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*[\])])"
     r"|[ \t]+(?=\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]+[A-Za-z_][\w.]{0,40}[:=])"
     r"|[ \t]+(?=(?:mini)?batch[ \t]*\[[ \t]*\d|(?:step|batch|iter(?:ation)?)s?[ \t]*[:=#]?[ \t]*\d)"
     r"|[ \t]+(?=(?:step|batch|iter(?:ation)?)s?\[[ \t]*\d{1,12}[ \t]*/)"
@@ -196,12 +196,13 @@ _STEP_COUNTER = re.compile(
     re.IGNORECASE,
 )
 # A count right after the epoch is its step (OpenNMT-py's `Epoch  1, 12850/37527; acc: ...`).
-# In brackets too, as mmcv's TextLoggerHook writes it: `Epoch [1][50/5808]\tlr: 1.000e-02, ...`.
+# In brackets too, as mmcv's TextLoggerHook writes it: `Epoch [1][50/5808]\tlr: 1.000e-02, ...`,
+# or in parentheses (MiniMind's `Epoch:[0/19](100/24681) loss:5.251 lr:0.00020000`).
 # Or before the fields with spaces around its `/` (fairseq's `| epoch 001:    450 / 1891
 # loss=11.521, nll_loss=10.881, ...`, and its first versions' `| epoch 010  2000 / 8223 loss=1.27`).
 _STEP_AFTER_EPOCH = re.compile(
     r"[ \t]*(?:\d{1,12}[ \t]*/[ \t]*\d{1,12}(?:[ \t]*[;,|]|[ \t]+(?=[A-Za-z_]))"
-    r"|\[[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*\])"
+    r"|[\[(][ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*[\])])"
 )
 
 
@@ -267,7 +268,7 @@ _DURATION_FIELD = re.compile(
 )
 # A step count in brackets before the fields and a duration alone after them are no fields
 # either (DCRNN's `Epoch [22/100] (8625) train_mae: 1.9640, val_mae: 2.7854 lr:0.001000 362.1s`).
-_LEADING_COUNT = re.compile(r"^[ \t]*\(\d{1,12}\)")
+_LEADING_COUNT = re.compile(r"^[ \t]*\(\d{1,12}(?:[ \t]*/[ \t]*\d{1,12})?\)")
 # A step's count before the fields, its `/` between spaces (fairseq's `450 / 1891 loss=11.521`):
 # taken off before the fields are split at ` / `.
 _LEADING_STEP_COUNT = re.compile(r"^[ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]+(?=[A-Za-z_])")
@@ -786,7 +787,8 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
     for part in _RECORD_SEPARATORS.split(text):
         field = _DURATION_FIELD.sub("", _REMARK.sub("", part))
         # What is left of a separator the epoch's record took part of (`Epoch 1/10 --- Train ...`).
-        field = _TRAILING_DURATION.sub("", _LEADING_COUNT.sub("", field)).strip().lstrip(":- \t")
+        # A colon after a duration taken off (MiniMind's `epoch_Time:372.0min:`) is none either.
+        field = _TRAILING_DURATION.sub("", _LEADING_COUNT.sub("", field)).strip().lstrip(":- \t").rstrip(":")
         if (field[-2:-1].isdigit() or field[-2:-1] == "%") and field.endswith("."):
             field = field[:-1]  # the full stop of a sentence that ends on a value (or a share)
         if " of " in field:

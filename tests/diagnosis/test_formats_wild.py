@@ -1278,3 +1278,11 @@ def test_swin_transformer_logger_lines_are_a_point_per_step() -> None:
     assert vmamba.metrics["learning_rate"][0] == 0.000872
     (dnf,) = load_path(wild_log("swin-logger-train-counter-pair-dnf-run-log-EXCERPT.txt"))
     assert dnf.metrics["loss"][0] == 0.10096312
+
+
+def test_a_step_count_in_parentheses_after_the_epoch_is_the_step() -> None:
+    # MiniMind's `Epoch:[0/19](100/24681) loss:5.251 lr:0.00020000 epoch_Time:98.0min:`.
+    (run,) = load_path(wild_log("minimind-epoch-step-in-parens-issue26-EXCERPT.txt"))
+    assert run.source.granularity == "step"
+    assert set(run.metrics) == {"loss", "learning_rate"}
+    assert run.metrics["loss"][:2].tolist() == [8.863, 5.251]
