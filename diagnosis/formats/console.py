@@ -806,7 +806,9 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
         fields.extend(
             (name, float(value) / (100.0 if percent else 1.0))
             for name, value, percent in found
+            # A counter's word last and a whole number (PaddleOCR's `global_step: 100`) counts too.
             if name.lower() not in _COUNTER_NAMES
+            and not _is_counter(name.lower(), float(value))
             and not _is_bookkeeping(name)
             and not _BEST_SO_FAR.match(name)
         )

@@ -1286,3 +1286,10 @@ def test_a_step_count_in_parentheses_after_the_epoch_is_the_step() -> None:
     assert run.source.granularity == "step"
     assert set(run.metrics) == {"loss", "learning_rate"}
     assert run.metrics["loss"][:2].tolist() == [8.863, 5.251]
+
+
+def test_a_counter_named_with_a_word_before_it_is_no_curve() -> None:
+    # PaddleOCR 2.5's `epoch: [1/5], global_step: 100, ...` (2.0 wrote `iter: 29`).
+    (run,) = load_path(wild_log("paddleocr-global-step-eta-in-days-issue9740-EXCERPT.txt"))
+    assert "global_step" not in run.metrics
+    assert run.metrics["loss"].tolist() == [115.099876, 119.360352]
