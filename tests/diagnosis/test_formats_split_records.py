@@ -42,7 +42,8 @@ def test_a_split_word_before_a_counter_pair_names_the_epoch_and_its_step() -> No
     # One epoch's steps: each step line is a point, its value the step's, not the mean's.
     assert run.source.granularity == "step"
     assert run.metrics["loss"].tolist() == [0.164545, 0.404558, 0.007631]
-    assert run.metrics["acc_1"].tolist() == [100.0, 87.5, 100.0]
+    # Top-1 accuracy is the run's accuracy (columns.ACCURACY_SPELLINGS); top-5 keeps its name.
+    assert run.metrics["accuracy"].tolist() == [100.0, 87.5, 100.0]
     assert "acc_5" in run.metrics
 
 
