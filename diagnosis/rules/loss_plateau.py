@@ -64,6 +64,16 @@ Shapes a practitioner flags at a glance, whatever the yardstick:
   show nothing); here the level itself is the tell. In the wild corpus's labelled logs every run
   whose loss ends at zero two epochs running or more is faulty.
 
+- certain to the end: a classifier's training loss at float32's epsilon (infer's saturated
+  epochs: a softmax clipped on the right class for every sample) for its last FROZEN_EPOCHS
+  epochs or more, with no validation curve to show what it learned. No honest fit of real data
+  is certain of every training sample epoch after epoch: a loader that repeats one batch (a
+  VGG16 at 1.1921e-07 and accuracy 1.0000 from its second epoch, its generator yielding the
+  same slice: wild log w1564) or outputs saturated on the labels (a character LSTM on 1.24 M
+  sequences at 1.1921e-07 for its last five epochs, no longer generating text: w2241). The
+  issue names the value as the tell of a saturated output. With validation logged, overfitting
+  holds the same fact against validation's loss instead.
+
 - answers frozen: the validation overlap score (IoU, Dice, Jaccard, F1, AUC: overfitting.SCORE)
   logged the very same value, to every one of at least FROZEN_DIGITS significant digits written,
   for the last FROZEN_EPOCHS epochs or more, short of SCORE_SETTLED. Such a score counts pixels
@@ -107,7 +117,7 @@ import numpy as np
 
 from diagnosis.curves import as_share, finite_curve, rounded
 from diagnosis.history import TrainingHistory
-from diagnosis.infer import written_decimals
+from diagnosis.infer import FLOAT32_EPSILON, SATURATED_FACTOR, written_decimals
 from diagnosis.judgeable import LATE_START
 from diagnosis.judgeable import MIN_EPOCHS as SHORT_EPOCHS
 from diagnosis.models import Finding, Severity
@@ -173,6 +183,10 @@ ZERO_LOSS = 1e-12
 # A loss with nothing in it: targets the loss never sees (label_format_mismatch) or a loss that
 # does not fit the labels it is given.
 ZERO_CAUSES = (("label_format_mismatch", 3.0), ("loss_task_mismatch", 1.0))
+# Certain to the end (see the docstring): outputs saturated on the labels, or a loader repeating
+# its data (duplicate_samples' own reading is samples shared across splits, so it ranks second);
+# a leak of the label into the inputs gives the same certainty.
+CERTAIN_CAUSES = (("saturated_activations", 2.0), ("duplicate_samples", 1.5), ("label_format_mismatch", 1.0))
 # A frozen validation overlap score short of this is a model whose answers stopped changing
 # (see the docstring); at it or above, one with nothing left to change (overfitting's
 # MEMORIZED_ACCURACY: all but a few samples right).
@@ -227,6 +241,9 @@ class LossPlateau(Rule):
             return self._uniform(run, uniform)
         if values.size >= FROZEN_EPOCHS and bool((np.abs(values) <= ZERO_LOSS).all()):
             return self._zero(run)
+        certain = _certain_to_the_end(run)
+        if certain and self.monitor == "loss":
+            return self._certain(run, certain)
         learned_nothing = _learned_nothing(run)
         if _frozen(values, learned_nothing):
             return self._frozen(run, values)
@@ -336,6 +353,32 @@ class LossPlateau(Rule):
             ),
             epochs=list(range(run.epochs)),
             causes=ZERO_CAUSES,
+        )
+
+    def _certain(self, run: TrainingHistory, epochs: tuple[int, ...]) -> Finding:
+        return self.finding(
+            run,
+            severity=Severity.warning,
+            confidence=0.6,
+            summary=(
+                f"{self.monitor} sits at float32's epsilon (1.1921e-07) for the last "
+                f"{run.unit.count(len(epochs))}: "
+                "the model is certain of every training sample, which no honest fit of real data is, "
+                "and no validation curve shows what it learned."
+            ),
+            evidence={
+                "metric": self.monitor,
+                "certain_epochs": len(epochs),
+                "first_certain_epoch": epochs[0],
+                "thresholds": {"frozen_epochs": FROZEN_EPOCHS},
+            },
+            recommendation=(
+                "Check what the model trains on: that the data generator moves through the data set "
+                "(not the same batch again), that no input carries the label, and hold out a validation "
+                "split to see whether it learned anything that generalizes."
+            ),
+            epochs=list(epochs),
+            causes=CERTAIN_CAUSES,
         )
 
     def _frozen(self, run: TrainingHistory, values: np.ndarray) -> Finding:
@@ -711,3 +754,20 @@ def _nothing_generalized(train: np.ndarray, val: np.ndarray, min_improvement: fl
     if first <= 0:
         return False
     return (first - best) / first < min_improvement and float(train[-1]) >= (1 - min_improvement) * best
+
+
+def _certain_to_the_end(run: TrainingHistory) -> tuple[int, ...]:
+    """The final run of epochs, FROZEN_EPOCHS or more, whose training loss sits at float32's
+    epsilon (run.facts.saturated_epochs, and no further than SATURATED_FACTOR under it: a loss
+    far below is no clipped softmax, e.g. an exactly representable regression at 1e-14), on a
+    run without a validation loss; else ()."""
+    loss = run.get("loss")
+    floor = FLOAT32_EPSILON / SATURATED_FACTOR
+    saturated = tuple(e for e in run.facts.saturated_epochs if loss is not None and loss[e] >= floor)
+    if run.get("val_loss") is not None or len(saturated) < FROZEN_EPOCHS or saturated[-1] != run.epochs - 1:
+        return ()
+    start = len(saturated) - 1
+    while start > 0 and saturated[start - 1] == saturated[start] - 1:
+        start -= 1
+    final = saturated[start:]
+    return final if len(final) >= FROZEN_EPOCHS else ()

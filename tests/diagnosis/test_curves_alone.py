@@ -832,6 +832,27 @@ def test_a_loss_at_zero_from_its_first_logged_step_is_stuck() -> None:
     assert "loss_plateau" not in codes({"loss": [0.0, 0.0]})
 
 
+def test_a_classifier_certain_of_every_training_sample_to_the_end_is_stuck() -> None:
+    # A character LSTM on 1.24 M sequences (wild log w2241): 0.439, then float32's epsilon for
+    # its last five epochs, train only; a VGG16 whose generator repeats one batch sits there too.
+    eps = 1.1921e-07
+    loss = [3.0435, 1.7512, 1.3421, 1.2557, 0.4390, *[eps] * 5]
+    found = diagnose(history_from_mapping({"loss": loss})).findings
+    finding = next(f for f in found if f.code == "loss_plateau")
+    assert finding.severity is Severity.warning
+    assert finding.evidence["certain_epochs"] == 5
+    assert finding.evidence["first_certain_epoch"] == 5
+    assert "duplicate_samples" in finding.supports
+    # Two epochs at epsilon are not yet a frozen stretch.
+    assert "loss_plateau" not in codes({"loss": [*loss[:8], 0.3, eps, eps]})
+    # With validation logged, overfitting holds the certainty against validation instead.
+    val = {"loss": loss, "val_loss": [3.1, 1.9, 1.5, 1.4, 1.2, 1.1, 1.05, 1.0, 0.98, 0.97]}
+    found = diagnose(history_from_mapping(val)).findings
+    assert not any("certain_epochs" in f.evidence for f in found)
+    # A regression's loss far under epsilon (an exactly representable fit) is not a softmax.
+    assert "loss_plateau" not in codes({"loss": [0.24, 0.085, 6.9e-05, 2.5e-08, 6.7e-11, 4.3e-14]})
+
+
 def test_validation_giving_back_half_its_small_gain_while_training_falls_is_overfitting() -> None:
     # A translation model (wild log w2121): validation 4.89 -> 4.71 at epoch 2, then creeping
     # back to 4.81 (half its gain, 2 % above its best) while training goes 5.90 -> 4.02.
