@@ -317,7 +317,27 @@ def lightning_runs(
         points.append(point)
     if not points:
         raise HistoryError("the CSV has a header but no rows of numbers")
+    points = _without_unfinished_epoch(points, skips)
     return [assemble_points(points, "lightning_csv", InputFacts(), skips)]
+
+
+def _without_unfinished_epoch(points: list[Point], skips: Skips) -> list[Point]:
+    """The points without the last epoch's where the run stopped inside it: every earlier epoch
+    logged its epoch values (`train_loss_epoch`, `val_loss`) when it ended, the last only steps
+    (a metrics.csv committed while training, or a run killed mid-epoch). Its step mean is of a
+    part of an epoch, and counted it would add an epoch the run did not finish."""
+    numbered = [p.epoch for p in points if p.epoch is not None]
+    if not numbered:
+        return points
+    last = max(numbered)
+    ended = {p.epoch for p in points if p.epoch is not None and (p.epoch_level or p.other)}
+    earlier = {e for e in numbered if e != last}
+    if last in ended or len(earlier) < MIN_EPOCHS or not earlier <= ended:
+        return points
+    for point in points:
+        if point.epoch == last:
+            skips.add(point.line, "steps of a last epoch that ended before its epoch values were logged")
+    return [p for p in points if p.epoch != last]
 
 
 # The words of a name (a column's, a file's), lower case.

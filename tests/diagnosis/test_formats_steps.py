@@ -297,3 +297,21 @@ def test_lightning_rows_follow_the_csv_rule_for_empty_cells() -> None:
     assert run.epochs == 6
     assert run.source.not_logged == {"val_loss": [3]}
     assert np.isnan(run.metrics["grad_norm"]).all()
+
+
+def test_lightning_last_epoch_cut_before_its_epoch_values_is_left_out() -> None:
+    # HadisBn/fire's metrics.csv (w2144): epochs 0-68 each end on `val_f1,val_loss` and
+    # `train_f1_epoch,train_loss_epoch` rows; epoch 69 stops after 5 step rows (lines 480-484):
+    #   68,17042,,,,,0.530223548412323,0.6099886298179626   (CRLF line ends as committed)
+    #   68,17042,0.5125027298927307,,0.5187476873397827,,,
+    #   69,17049,,0.6083333492279053,,0.3909027576446533,,
+    (run,) = load_path(wild_log("lightning-last-epoch-cut-fire-f1-crlf.csv"))
+    assert (run.epochs, run.source.granularity) == (69, "epoch")
+    assert run.metrics["loss"][-1] == pytest.approx(0.5187476873397827)
+    assert run.metrics["val_loss"][-1] == pytest.approx(0.6099886298179626)
+    assert run.source.skipped[-1].lines == "480-484"
+    assert "last epoch" in run.source.skipped[-1].reason
+    # A last epoch that logs only steps, as all the others do, is an epoch.
+    rows = "".join(f"{e},{10 * e + s},{1.0 - 0.1 * e}\n" for e in range(6) for s in range(2))
+    (run,) = load_runs(("epoch,step,train_loss\n" + rows).encode(), filename="metrics.csv")
+    assert run.epochs == 6
