@@ -282,6 +282,7 @@ def lightning_runs(
             if stripped.lower().endswith(suffix):
                 kind, stripped = suffix[1:], stripped[: -len(suffix)]
         roles.append((canonical_name(stripped, test_is_validation=test_is_validation), kind))
+    roles = _without_common_prefix(roles, raw_names)
     points: list[Point] = []
     skips = Skips()
     schedule: dict[str, float] = {}  # an lr row's values, for the next training row
@@ -319,6 +320,28 @@ def lightning_runs(
         raise HistoryError("the CSV has a header but no rows of numbers")
     points = _without_unfinished_epoch(points, skips)
     return [assemble_points(points, "lightning_csv", InputFacts(), skips)]
+
+
+def _without_common_prefix(
+    roles: list[tuple[str, str] | None], raw_names: list[str]
+) -> list[tuple[str, str] | None]:
+    """The roles with a namespace every metric column shares dropped (`self.log("finetuning/
+    train_loss")` logs `finetuning/train_loss_step`, `finetuning/val_loss`), where only without
+    it a loss is named; `loss/train`, `loss/val` already name one and stay as they are."""
+    named = [(i, role) for i, role in enumerate(roles) if role is not None]
+    if not named or any(name == "loss" for _, (name, _kind) in named):
+        return roles
+    heads = {raw_names[i].strip().partition("/")[0] for i, _ in named}
+    if len(heads) != 1 or not all("/" in raw_names[i] for i, _ in named):
+        return roles
+    test_is_validation = not has_validation_split([raw_names[i].strip().partition("/")[2] for i, _ in named])
+    stripped: list[tuple[str, str] | None] = list(roles)
+    for i, (_name, kind) in named:
+        rest = raw_names[i].strip().partition("/")[2]
+        if kind != "plain":
+            rest = rest[: -len(kind) - 1]
+        stripped[i] = (canonical_name(rest, test_is_validation=test_is_validation), kind)
+    return stripped if any(role is not None and role[0] == "loss" for role in stripped) else roles
 
 
 def _without_unfinished_epoch(points: list[Point], skips: Skips) -> list[Point]:

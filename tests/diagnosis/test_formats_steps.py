@@ -315,3 +315,18 @@ def test_lightning_last_epoch_cut_before_its_epoch_values_is_left_out() -> None:
     rows = "".join(f"{e},{10 * e + s},{1.0 - 0.1 * e}\n" for e in range(6) for s in range(2))
     (run,) = load_runs(("epoch,step,train_loss\n" + rows).encode(), filename="metrics.csv")
     assert run.epochs == 6
+
+
+def test_lightning_columns_under_one_namespace_are_read_without_it() -> None:
+    # FranciscoREchevarria/Avance-5's metrics.csv (w2150), every metric logged as
+    # `self.log("finetuning/...")`:
+    #   epoch,finetuning/train_acc_epoch,finetuning/train_acc_step,finetuning/train_loss_epoch,
+    #   finetuning/train_loss_step,finetuning/val_acc,finetuning/val_loss,step
+    (run,) = load_path(wild_log("lightning-namespace-finetuning-binary-ln2.csv"))
+    assert set(run.metrics) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert run.epochs == 6
+    assert run.metrics["loss"][-1] == pytest.approx(0.693462610244751)
+    # `loss/train`, `loss/val` name the loss already: the shared `loss/` is no namespace.
+    rows = "".join(f"{e},{e},{1.0 - 0.1 * e},{1.1 - 0.1 * e}\n" for e in range(6))
+    (run,) = load_runs(("epoch,step,loss/train,loss/val\n" + rows).encode(), filename="metrics.csv")
+    assert run.metrics["val_loss"][-1] == pytest.approx(0.6)
