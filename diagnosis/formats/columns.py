@@ -349,10 +349,14 @@ def first_learning_rate(columns: Mapping[str, np.ndarray]) -> float | None:
 
 
 # How a loop names the loss it minimised when it logs it as an aggregate (`mean_loss`, `Avg batch
-# loss`, or `total loss` beside its parts: `gen loss`, `KLD`).
+# loss`, or `total loss` beside its parts: `gen loss`, `KLD`). A VAE's `elbo_loss` (the negative
+# ELBO) is such a total: its reconstruction and KL terms are logged beside it as `recon_loss`.
 AGGREGATE_LOSSES = frozenset(
     {
         "total_loss",
+        "elbo_loss",
+        "neg_elbo",
+        "nelbo",
         "mean_loss",
         "avg_loss",
         "average_loss",

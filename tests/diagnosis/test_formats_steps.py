@@ -330,3 +330,14 @@ def test_lightning_columns_under_one_namespace_are_read_without_it() -> None:
     rows = "".join(f"{e},{e},{1.0 - 0.1 * e},{1.1 - 0.1 * e}\n" for e in range(6))
     (run,) = load_runs(("epoch,step,loss/train,loss/val\n" + rows).encode(), filename="metrics.csv")
     assert run.metrics["val_loss"][-1] == pytest.approx(0.6)
+
+
+def test_a_vae_elbo_loss_beside_its_terms_is_the_loss() -> None:
+    # Enderlogic/batch_effect's metrics.csv (w2143): the negative ELBO with its reconstruction
+    # and two KL terms, `train_elbo_loss,train_kld_content,train_kld_style,train_recon_loss`
+    # every 50 steps, `val_elbo_loss` ... every 20 epochs.
+    (run,) = load_path(wild_log("lightning-vae-elbo-loss-batch-effect.csv"))
+    assert run.epochs == 100
+    assert "recon_loss" in run.metrics
+    assert run.metrics["loss"][0] == pytest.approx(164.7, abs=0.1)
+    assert np.nanmin(run.metrics["val_loss"]) == pytest.approx(4.22, abs=0.01)
