@@ -169,7 +169,9 @@ def _is_log_history(document: list[Any]) -> bool:
     neither."""
     return (
         bool(document)
-        and all(isinstance(record, dict) and "step" in record for record in document)
+        and all(
+            isinstance(record, dict) and ("step" in record or "global_step" in record) for record in document
+        )
         and any(str(key).startswith(_HF_LOG_KEYS) for record in document for key in record)
     )
 
@@ -353,12 +355,34 @@ def load_document(content: str) -> object:
     try:
         return loads_json(content)
     except HistoryError as json_error:
+        records = json_lines(content)
+        if records is not None:
+            return records
         try:
             return python_literal(content)
         except HistoryError:
             if content.lstrip()[:2] in ("{'", "['"):
                 raise  # single quotes: it was meant as a Python repr, say why that failed
             raise json_error from None
+
+
+def json_lines(content: str) -> list[object] | None:
+    """JSON lines (`.jsonl`): an object a line, as ms-swift's `logging.jsonl` holds the
+    Trainer's log records (`{"loss": 5.28, "acc": 0.28, ..., "epoch": 0.0095, "global_step":
+    1}`); the records as one list, or None where any line is no JSON object."""
+    lines = [line for line in content.splitlines() if line.strip()]
+    if len(lines) < 2 or not all(line.lstrip()[:1] == "{" for line in lines):
+        return None
+    records: list[object] = []
+    for line in lines:
+        try:
+            record = loads_json(line)
+        except HistoryError:
+            return None
+        if not isinstance(record, dict):
+            return None
+        records.append(record)
+    return records
 
 
 _SEPARATORS = re.compile(r"\s*[,;]\s*|\s+")

@@ -226,7 +226,8 @@ def trainer_state_runs(document: Mapping[str, object]) -> list[TrainingHistory]:
             for key, value in entry.items()
             if isinstance(value, int | float) and not isinstance(value, bool)
         }
-        step = numbers.pop("step", float(i))
+        # ms-swift's records say `global_step` where the Trainer's say `step`.
+        step = numbers.pop("step", numbers.pop("global_step", float(i)))
         epoch = _hf_epoch(numbers.pop("epoch", None))
         if "loss" in numbers:
             train = {k: v for k, v in numbers.items() if not k.endswith(_HF_IGNORED)}

@@ -11,6 +11,7 @@ import pytest
 from diagnosis.engine import diagnose_runs
 from diagnosis.formats import load_path, load_runs
 from diagnosis.formats.steps import MIN_EPOCHS, scalar_name
+from diagnosis.history import HistoryError
 from diagnosis.judgeable import why_inconclusive
 from tests.diagnosis.writers import WILD_CORPUS, wild_log
 
@@ -341,3 +342,17 @@ def test_a_vae_elbo_loss_beside_its_terms_is_the_loss() -> None:
     assert "recon_loss" in run.metrics
     assert run.metrics["loss"][0] == pytest.approx(164.7, abs=0.1)
     assert np.nanmin(run.metrics["val_loss"]) == pytest.approx(4.22, abs=0.01)
+
+
+def test_json_lines_of_trainer_records_are_a_log_history() -> None:
+    # ms-swift's logging.jsonl pasted in modelscope/ms-swift#1299 (w2299), a record a line:
+    #   {"loss": 5.28112936, "acc": 0.27560034, "grad_norm": 35.5, ..., "epoch": 0.00950119, "global_step": 1}
+    #   {"eval_loss": 2.72822046, "eval_acc": 0.46707317, ..., "epoch": 0.9976247, "global_step": 105}
+    (run,) = load_path(wild_log("swift-jsonl-florence2-finetune-2ep.txt"))
+    assert run.source.format == "hf_trainer_state"
+    assert run.epochs == 5  # 5 logged training steps over 2 epochs, read per step
+    assert run.metrics["loss"][-1] == pytest.approx(2.66033661)
+    assert "global_step" not in run.metrics
+    # A line that is no JSON object leaves the text to the other readers.
+    with pytest.raises(HistoryError):
+        load_runs(b'{"loss": 1.0, "global_step": 1}\nloss went down\n', "log.txt")
