@@ -620,10 +620,14 @@ def _short_stuck(run: TrainingHistory, monitor: str, min_improvement: float) -> 
     return not _moved(values, min_improvement) and not _moved(val, min_improvement)
 
 
+def _trailing(mask: np.ndarray) -> int:
+    """How many final entries of `mask` are true."""
+    return int(mask.size if mask.all() else mask.size - 1 - int(np.flatnonzero(~mask)[-1]))
+
+
 def _frozen_epochs(values: np.ndarray) -> int:
     """How many final epochs logged the very same value as the last."""
-    same = values == values[-1]
-    return int(same.size if same.all() else same.size - 1 - int(np.flatnonzero(~same)[-1]))
+    return _trailing(values == values[-1])
 
 
 def _frozen_level(values: np.ndarray) -> float | None:
@@ -762,12 +766,10 @@ def _certain_to_the_end(run: TrainingHistory) -> tuple[int, ...]:
     far below is no clipped softmax, e.g. an exactly representable regression at 1e-14), on a
     run without a validation loss; else ()."""
     loss = run.get("loss")
-    floor = FLOAT32_EPSILON / SATURATED_FACTOR
-    saturated = tuple(e for e in run.facts.saturated_epochs if loss is not None and loss[e] >= floor)
-    if run.get("val_loss") is not None or len(saturated) < FROZEN_EPOCHS or saturated[-1] != run.epochs - 1:
+    if loss is None or run.get("val_loss") is not None:
         return ()
-    start = len(saturated) - 1
-    while start > 0 and saturated[start - 1] == saturated[start] - 1:
-        start -= 1
-    final = saturated[start:]
-    return final if len(final) >= FROZEN_EPOCHS else ()
+    certain = np.zeros(loss.size, dtype=bool)
+    certain[list(run.facts.saturated_epochs)] = True
+    certain &= loss >= FLOAT32_EPSILON / SATURATED_FACTOR
+    final = _trailing(certain)
+    return tuple(range(loss.size - final, loss.size)) if final >= FROZEN_EPOCHS else ()
