@@ -176,7 +176,7 @@ _EPOCH_RECORD = re.compile(
     r"|[ \t]*(?=[\[(][ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*[\])])"
     r"|[ \t]+(?=\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]+[A-Za-z_][\w.]{0,40}[:=])"
     r"|[ \t]+(?=(?:mini)?batch[ \t]*\[[ \t]*\d|(?:step|batch|iter(?:ation)?)s?[ \t]*[:=#]?[ \t]*\d)"
-    r"|[ \t]+(?=(?:step|batch|iter(?:ation)?)s?\[[ \t]*\d{1,12}[ \t]*/)"
+    r"|[ \t]+(?=(?:step|batch|iter(?:ation)?)s?[ \t]?\[[ \t]*\d{1,12}[ \t]*/)"
     r"|[ \t]+(?=[A-Za-z_][\w.]{0,40}(?:-[A-Za-z][\w.]{0,99}){1,2}=)"
     r"|[ \t]+(?=[A-Za-z_][\w./ \t]{0,120}[:=]"
     r"|(?:[A-Za-z_][\w. \t]{0,120})?(?:loss|acc)[ \t]+\[?[-+.\dn]))",
@@ -184,12 +184,13 @@ _EPOCH_RECORD = re.compile(
 )
 # A loop that logs every few steps repeats the epoch on each line with a step counter
 # (`Epoch 1/3 | Step 100/1000 | Loss: 2.17`, `[epoch 1/15, episode 50/100] => loss:nan`,
-# `epoch=1 step=200 train_loss=0.35`), and may close the epoch with a summary line
-# (`epoch_end=1 train_loss=0.21`). Those lines are one epoch: its last line is its result, as
-# a progress bar's last state is. The counter is no metric.
+# `epoch=1 step=200 train_loss=0.35`, the step in brackets: `Epoch [1/5] Step [0050/1915]:
+# bow_loss=6.4962`), and may close the epoch with a summary line (`epoch_end=1 train_loss=0.21`).
+# Those lines are one epoch: its last line is its result, as a progress bar's last state is. The
+# counter is no metric.
 _STEP_COUNTER = re.compile(
     # A word may lead the counter's name (InsightFace's `epoch 0, total_step 24050, ...`).
-    r"\b(?:[A-Za-z]{1,20}_)?(step|batch|episode|iter(?:ation)?)s?\b[ \t]*[:=#]?[ \t]*\d"
+    r"\b(?:[A-Za-z]{1,20}_)?(step|batch|episode|iter(?:ation)?)s?\b[ \t]*[:=#]?[ \t]*\[?[ \t]*\d"
     # CNTK's `Epoch[ 1 of 1]-Minibatch[   1- 500]: ...`, MXNet's `Epoch[0] Batch [100]\tSpeed: ...`
     r"|\b(?:mini)?batch[ \t]*\[[ \t]*\d"
     r"|\d[ \t]*/[ \t]*\d+[ \t]+(?:batch(?:es)?|steps?|iter(?:ation)?s?)\b",  # `200/ 2983 batches`
@@ -684,6 +685,11 @@ _COUNT_SHARE = re.compile(r"(?<=[:=])([ \t]*)\d{1,12}/\d{1,12}[ \t]*\(((?:\d+\.?
 # (DeiT's and BEiT's MetricLogger, `loss: 0.5454 (0.6458)`; Dassl's `loss 2.7969 (2.7969)`):
 # the field is the step's value.
 _RUNNING_MEAN = re.compile(rf"(?<=[\d%])[ \t]*\([ \t]*{_NUMBER}[ \t]*\)(?![\w.])", re.IGNORECASE)
+# Named parts in brackets right after a value are its breakdown, a loss's terms (a depth model's
+# `Loss: 13.2759 (main=12.0446, lidar=12.2817, tv=0.3116)`): the field is the whole.
+_BREAKDOWN = re.compile(
+    rf"(?<=[\d%])[ \t]*\([ \t]*[A-Za-z_][\w.]{{0,99}}[ \t]*[:=][ \t]*{_NUMBER}[^()\n]*\)", re.IGNORECASE
+)
 # Names and values with only spaces between them, several in a row (the TensorFlow tutorials'
 # `Epoch 1 Batch 0 Loss 4.4481 Accuracy 0.0000`, MiniTorch's `Epoch  0  loss  5.2314 correct 42
 # Epoch Time 17.96`): a name is the words before a number, at most three, and some name ends in a
@@ -783,7 +789,7 @@ def _record_fields(text: str) -> tuple[list[tuple[str, float]], bool]:
     if "/" in text:
         text = _COUNT_SHARE.sub(r"\1\2", _LEADING_STEP_COUNT.sub("", text, count=1))
     if "(" in text:
-        text = _RUNNING_MEAN.sub("", text)
+        text = _BREAKDOWN.sub("", _RUNNING_MEAN.sub("", text))
     for part in _RECORD_SEPARATORS.split(text):
         field = _DURATION_FIELD.sub("", _REMARK.sub("", part))
         # What is left of a separator the epoch's record took part of (`Epoch 1/10 --- Train ...`).

@@ -662,6 +662,22 @@ def test_a_split_word_before_the_epoch_names_the_split_of_its_line() -> None:
     assert arrow.metrics["accuracy"][0] == pytest.approx(0.763)
 
 
+def test_the_terms_of_a_loss_in_brackets_are_no_fields() -> None:
+    # w234's step lines, `Epoch [1] Step [20/200] Loss: 13.2759 (main=12.0446, lidar=12.2817,
+    # tv=0.3116)` (a step in brackets after a space), are read as step lines: the bracketed terms
+    # break the loss down and are no metric; the epoch-end line is each epoch's result.
+    (depth,) = load_path(wild_log("w234_depth-completion-regression-30-epochs-step-lines.txt"))
+    assert not {"main", "lidar", "tv"} & set(depth.metrics)
+    assert depth.metrics["loss"][[0, -1]].tolist() == [12.3032, 0.736]
+    (line,) = load_runs(
+        b"Epoch [1/5] Step [0050/1915]: bow_loss=6.4962\nEpoch [1/5] Step [0100/1915]: bow_loss=6.0095\n"
+        b"Epoch [1/5] Step [0150/1915]: bow_loss=nan\n",
+        "log.txt",
+    )
+    assert line.epochs == 3
+    assert line.metrics["loss"][:2].tolist() == [6.4962, 6.0095]
+
+
 @pytest.mark.parametrize(
     ("name", "names"),
     [
