@@ -1093,10 +1093,12 @@ _SPEED_PART = re.compile(
     r"(?:[A-Za-z]{1,10}/s(?:ec)?|s|sec|ms)(?:[ \t]+elapsed)?|(?i:mfu)[ \t]+-?[\d.]+%"
     rf"|{_CLOCK})[ \t]*"
 )
-# A value said in words (DL4J's `Score at iteration 12 is 2.17`): the counter, then the field.
+# A value said in words (DL4J's `Score at iteration 12 is 2.17`; the TensorFlow 1 tutorials'
+# `Average loss at step 2000: 4.37`, `Minibatch loss at step 500: 1.23`): the counter, then the
+# field, then whatever fields follow it (`... learning rate: 10.000000`).
 _SAID_VALUE = re.compile(
     rf"([A-Za-z_][\w.]{{0,40}})[ \t]+(?:at|after)[ \t]+((?:step|iter(?:ation)?|batch|epoch)[ \t]+\d{{1,12}})"
-    rf"[ \t]+(?:is|was|=)[ \t]+({_NUMBER})(?![\w.])",
+    rf"(?:[ \t]+(?:is|was|=)|[ \t]*:)[ \t]+({_NUMBER})(?![\w.])",
     re.IGNORECASE,
 )
 
@@ -1115,10 +1117,10 @@ def _unnumbered_fields(text: str) -> tuple[dict[str, float], tuple[float, ...] |
     rest = _REMARK.sub("", text).lstrip("=>*~ \t")
     if rest.endswith("]"):
         rest = _BRACKETED_TAIL.sub("", rest)
-    if " is " in rest or " was " in rest or " = " in rest:
+    if " is " in rest or " was " in rest or " = " in rest or " at " in rest:
         said = _SAID_VALUE.search(rest)
         if said is not None:
-            rest = f"{said[2]} {said[1]}: {said[3]}"
+            rest = f"{said[2]} {said[1]}: {said[3]}{rest[said.end() :]}"
     # An ETA before the counters and a memory size after the fields (detectron2's `eta: 0:32:27
     # iter: 6739  total_loss: 0.41  ...  max_mem: 3911M`): bookkeeping, no fields.
     if ":" in rest:

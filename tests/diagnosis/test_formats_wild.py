@@ -662,6 +662,31 @@ def test_a_split_word_before_the_epoch_names_the_split_of_its_line() -> None:
     assert arrow.metrics["accuracy"][0] == pytest.approx(0.763)
 
 
+@pytest.mark.parametrize(
+    ("name", "first"),
+    [
+        # `Minibatch loss at step 500: 1.745802` (the Udacity TensorFlow course), then the step's
+        # accuracy lines, which are other fields: skipped and said.
+        ("said-at-step-udacity-fullyconnected-minibatch-loss.txt", 17.299883),
+        # `Average loss at step 2000 : 4.35624240053`, `Nearest to ...` lines between.
+        ("said-at-step-udacity-word2vec-average-loss.txt", 8.1941576004),
+    ],
+)
+def test_a_loss_said_at_a_step_is_a_point_per_step(name: str, first: float) -> None:
+    (run,) = load_path(wild_log(name))
+    assert run.source.granularity == "step"
+    assert set(run.metrics) == {"loss"}
+    assert run.metrics["loss"][0] == first
+    # The tail after the value is more fields of that step (the course's LSTM assignment).
+    (tail,) = load_runs(
+        b"Average loss at step 1700: 1.713515 learning rate: 10.000000\n"
+        b"Average loss at step 1800: 1.676672 learning rate: 10.000000\n",
+        "log.txt",
+    )
+    assert tail.metrics["loss"].tolist() == [1.713515, 1.676672]
+    assert len(tail.metrics) == 2
+
+
 def test_the_terms_of_a_loss_in_brackets_are_no_fields() -> None:
     # w234's step lines, `Epoch [1] Step [20/200] Loss: 13.2759 (main=12.0446, lidar=12.2817,
     # tv=0.3116)` (a step in brackets after a space), are read as step lines: the bracketed terms
