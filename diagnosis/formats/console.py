@@ -1176,6 +1176,7 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
     counted: tuple[float, ...] | None = None  # the last step counted, where the lines count steps
     last_text = ""  # that step's line
     stepped = False
+    point: dict[str, float] | None = None  # the latest line's fields, not added yet
     for number, text, row in rows:
         if row is None:
             if started and _FIELD_TEXT.search(text):
@@ -1186,6 +1187,14 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
         if not started:
             continue
         if frozenset(metrics) != names:
+            # Lines of other fields that count no step of their own, under a step's line, are more
+            # of that step (the Udacity course's `Minibatch loss at step 500: 1.745802`, then
+            # `Minibatch accuracy: 73.4%` and `Validation accuracy: 76.0%`); a name logged twice
+            # for one step is no longer that step's (a final `Test accuracy: 85.8%`).
+            under_step = step is None and counted is not None
+            if under_step and point is not None and point.keys().isdisjoint(metrics):
+                point.update(metrics)
+                continue
             runs.current.skips.add(number, "a line of other fields than the epochs' (an evaluation?)")
             continue
         if step is not None:
@@ -1197,7 +1206,11 @@ def _unnumbered_runs(lines: list[tuple[int, str]]) -> tuple[Runs, SourceInfo]:
                 continue
             counted = step
             last_text = text.strip()
-        runs.current.add_epoch(metrics)
+        if point is not None:
+            runs.current.add_epoch(point)
+        point = dict(metrics)
+    if point is not None:
+        runs.current.add_epoch(point)
     if runs.current.epochs < MIN_UNNUMBERED_EPOCHS:
         runs = Runs()
     return runs, SourceInfo(format=FORMAT, granularity="step" if stepped else "epoch")

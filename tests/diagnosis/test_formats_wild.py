@@ -663,19 +663,23 @@ def test_a_split_word_before_the_epoch_names_the_split_of_its_line() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "first"),
+    ("name", "first", "names"),
     [
         # `Minibatch loss at step 500: 1.745802` (the Udacity TensorFlow course), then the step's
-        # accuracy lines, which are other fields: skipped and said.
-        ("said-at-step-udacity-fullyconnected-minibatch-loss.txt", 17.299883),
+        # `Minibatch accuracy: 73.4%` and `Validation accuracy: 76.0%`: more of that step.
+        (
+            "said-at-step-udacity-fullyconnected-minibatch-loss.txt",
+            17.299883,
+            {"loss", "minibatch_accuracy", "val_accuracy"},
+        ),
         # `Average loss at step 2000 : 4.35624240053`, `Nearest to ...` lines between.
-        ("said-at-step-udacity-word2vec-average-loss.txt", 8.1941576004),
+        ("said-at-step-udacity-word2vec-average-loss.txt", 8.1941576004, {"loss"}),
     ],
 )
-def test_a_loss_said_at_a_step_is_a_point_per_step(name: str, first: float) -> None:
+def test_a_loss_said_at_a_step_is_a_point_per_step(name: str, first: float, names: set[str]) -> None:
     (run,) = load_path(wild_log(name))
     assert run.source.granularity == "step"
-    assert set(run.metrics) == {"loss"}
+    assert set(run.metrics) == names
     assert run.metrics["loss"][0] == first
     # The tail after the value is more fields of that step (the course's LSTM assignment).
     (tail,) = load_runs(
@@ -685,6 +689,10 @@ def test_a_loss_said_at_a_step_is_a_point_per_step(name: str, first: float) -> N
     )
     assert tail.metrics["loss"].tolist() == [1.713515, 1.676672]
     assert len(tail.metrics) == 2
+    (udacity,) = load_path(wild_log("said-at-step-udacity-fullyconnected-minibatch-loss.txt"))
+    assert udacity.metrics["val_accuracy"][[0, -1]].tolist() == pytest.approx([0.126, 0.781])
+    # The final `Test accuracy: 85.8%` names val_accuracy again: no field of the last step.
+    assert [skip.lines for skip in udacity.source.skipped] == ["23"]
 
 
 def test_the_terms_of_a_loss_in_brackets_are_no_fields() -> None:
