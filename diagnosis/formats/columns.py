@@ -196,14 +196,17 @@ def loss_candidate(names: Iterable[str]) -> str | None:
 _ACCURACY_TWINS = ("acc_{}", "{}_acc", "accuracy_{}", "{}_accuracy")
 
 
-def _task_loss(training: list[str]) -> str | None:
+def _task_loss(training: list[str]) -> tuple[str, str] | None:
     """The one training curve named by a task whose accuracy is logged as `acc_<task>` (or
-    `<task>_acc`), where the two are all the training curves; None otherwise."""
+    `<task>_acc`), and that accuracy's name, where the two are all the training curves; None
+    otherwise."""
     tasks = [name for name in training if any(twin.format(name) in training for twin in _ACCURACY_TWINS)]
     if len(tasks) != 1:
         return None
-    twins = {twin.format(tasks[0]) for twin in _ACCURACY_TWINS}
-    return tasks[0] if all(name == tasks[0] or name in twins for name in training) else None
+    twins = [twin.format(tasks[0]) for twin in _ACCURACY_TWINS]
+    if not all(name == tasks[0] or name in twins for name in training):
+        return None
+    return tasks[0], next(twin for twin in twins if twin in training)
 
 
 def stand_in_as_loss(names: list[str], index: frozenset[int] = frozenset()) -> list[str]:
@@ -235,9 +238,9 @@ def stand_in_as_loss(names: list[str], index: frozenset[int] = frozenset()) -> l
         ]
         renamed = {named: "loss", **({twins[0]: VAL_PREFIX + "loss"} if len(twins) == 1 else {})}
         return [renamed.get(name, name) if i not in index else name for i, name in enumerate(names)]
-    elif (task := _task_loss(training)) is not None:
+    elif (pair := _task_loss(training)) is not None:
         # The task's accuracy twin is the accuracy, where no other curve is named so.
-        twin = next(t.format(task) for t in _ACCURACY_TWINS if t.format(task) in training)
+        task, twin = pair
         renamed = {task: "loss", VAL_PREFIX + task: VAL_PREFIX + "loss"}
         if "accuracy" not in names and VAL_PREFIX + "accuracy" not in names:
             renamed |= {twin: "accuracy", VAL_PREFIX + twin: VAL_PREFIX + "accuracy"}
