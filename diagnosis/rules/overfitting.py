@@ -608,11 +608,19 @@ class Overfitting(Rule):
         regularize."""
         best = int(at[onset])
         wasted = int(at[-1]) - best
+        # EarlyStopping's patience counts epochs: a run read per logged step keeps its best
+        # evaluation's checkpoint instead (a Trainer evaluates on a step schedule).
+        stop = (
+            "keep the checkpoint of its best evaluation (load_best_model_at_end=True with "
+            f"metric_for_best_model='{self.monitor.removeprefix('val_')}' in a Hugging Face Trainer, "
+            f"keras.callbacks.ModelCheckpoint(monitor='{self.monitor}', save_best_only=True) in Keras)"
+            if run.source.granularity == PER_STEP
+            else f"use keras.callbacks.EarlyStopping(monitor='{self.monitor}', patience={self.patience}, "
+            "restore_best_weights=True)"
+        )
         advice = (
-            f"Stop at the best {run.unit.one} with keras.callbacks.EarlyStopping(monitor='{self.monitor}', "
-            f"patience={self.patience}, restore_best_weights=True), which would have saved "
-            f"{run.unit.count(wasted)}; then add regularization (Dropout 0.2-0.5 or an L2 penalty of 1e-4) "
-            "or more training data."
+            f"Stop at the best {run.unit.one}: {stop}, which would have saved {run.unit.count(wasted)}; "
+            "then add regularization (Dropout 0.2-0.5 or an L2 penalty of 1e-4) or more training data."
         )
         fix = {
             "early_stopping": {

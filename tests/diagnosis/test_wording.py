@@ -49,8 +49,11 @@ def test_a_per_step_trainer_state_speaks_of_logged_steps() -> None:
     found = {f.code: f for f in diagnosis.findings}
     overfitting = found["overfitting"]
     assert "since logged step 9 " in overfitting.summary
-    assert "Stop at the best logged step " in overfitting.recommendation
+    advice = overfitting.recommendation
+    assert advice.startswith("Stop at the best logged step: keep the checkpoint of its best evaluation")
     assert "would have saved 50 logged steps;" in overfitting.recommendation
+    # EarlyStopping's patience counts epochs, which this run has fewer than two of.
+    assert "patience" not in overfitting.recommendation
     assert overfitting.evidence["onset_epoch"] == 9  # the API's field names stay
     assert "from logged step 6" in found["loss_diverging"].summary
     assert render_text(diagnosis).startswith("60 logged steps, metrics:")
@@ -83,7 +86,7 @@ def test_a_keras_history_read_per_epoch_still_speaks_of_epochs() -> None:
     diagnosis = diagnose_runs([run])
     overfitting = next(f for f in diagnosis.findings if f.code == "overfitting")
     assert "since epoch 0 " in overfitting.summary
-    assert "Stop at the best epoch " in overfitting.recommendation
+    assert "Stop at the best epoch: use keras.callbacks.EarlyStopping(" in overfitting.recommendation
     assert "would have saved 9 epochs;" in overfitting.recommendation
     assert render_text(diagnosis).startswith("10 epochs, metrics:")
     assert not any("logged step" in text for text in _words(diagnosis))
