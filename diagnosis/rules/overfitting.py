@@ -35,6 +35,16 @@ Shapes:
   loss far below it is confidence on samples it already gets right (generated healthy digit
   runs: validation 0.137 at accuracy 0.97, training 0.003 at 1.0). In the wild corpus's tuning
   logs every faulty run of this shape is labelled overfitting, and the two healthy ones allow it.
+- widening: validation's best came with WIDENING_AFTER of the run or more still to go, and
+  from there validation ended WIDENING_RISE above that best (beyond its own noise, giving back
+  GIVEBACK of what it had gained), while the gap between the two losses grew by WIDENING_GROWTH
+  of validation's best and training ended below validation: for the whole latter part of the
+  run each step on the training data moved the model away from new data, by a little each time
+  (a churn net whose validation bottomed at 0.388 at epoch 22 of 50 and ended at 0.43 while
+  training went 0.368 -> 0.344: wild log w131; a GRU, 0.399 at epoch 11 of 20 then 0.40-0.43,
+  the gap growing from 0.13 to 0.18: w534). The milder cousin of memorizing (VAL_RISE) and of
+  the stalled shape (its training fall): what makes it a finding is how long it lasted, not how
+  far it went. An EarlyStopping tail that sits a few epochs past the best is no such stretch.
 - an accuracy gap: the training accuracy ends near perfect (or at twice validation's) while
   validation's ends a quarter of the samples or more below it, whatever the losses do (a large
   regularization term in the loss, or a loss that keeps falling as the model grows more
@@ -156,6 +166,23 @@ TREND_GIVEBACK = 0.25
 # softmax scores, leaves a mild climb a small share of that gain).
 STEADY_CORRELATION = 0.8
 STEADY_EPOCHS = 10
+# Widening (see the docstring): validation's best (the raw minimum: the point it climbs from)
+# with at least WIDENING_AFTER of the run after it; an end WIDENING_RISE above that best, where
+# the train/validation gap grew by WIDENING_GROWTH of validation's best. WIDENING_AFTER: "most of
+# the run" short of half (a best at epoch 22 of 50, 11 of 20, 55 of 100 in the tuning logs),
+# far more than an EarlyStopping patience window. WIDENING_RISE and WIDENING_GROWTH: two and
+# five percent, above a flat validation's wobble (held against its noise too), where a
+# converged run's gap grows by a share of its training loss's last creep; in the wild corpus's
+# tuning logs no healthy run without an overfitting alarm already has this shape.
+WIDENING_AFTER = 0.4
+WIDENING_RISE = VAL_RISE
+WIDENING_GROWTH = 0.05
+# ...and validation got worse on its own: the training loss's end at most WIDENING_TRAIN_SHARE of
+# validation's rise above where it stood at validation's best (a near-zero training loss that
+# wobbles, 0.026 -> 0.028 while validation went 0.097 -> 0.15, passes). A run whose training
+# loss climbed with validation is diverging or bouncing (lr_too_high, loss_spikes), not
+# memorizing: in the tuning logs those rise 15-4000 % of validation's climb.
+WIDENING_TRAIN_SHARE = 0.2
 # Gave back half (see the docstring): validation ended GAVE_BACK of its first-to-best gain above
 # its best, and GAVE_BACK_RISE (relative) above it, while the training loss fell
 # GAVE_BACK_TRAIN_FALL (relative) after the best epoch; the best in the first STALL_ONSET.
@@ -241,6 +268,7 @@ class Overfitting(Rule):
                 or self._never_improved(view, val, train)
                 or self._levelled_gap(view, val, train, at)
                 or self._worse_from_start(view, val, train, at)
+                or self._widening(view, val, train, at)
             )
             if found is not None and view is not run:
                 found = found.model_copy(
@@ -588,6 +616,57 @@ class Overfitting(Rule):
                 },
             },
             epochs=[int(e) for e in at],
+        )
+
+    def _widening(
+        self, run: TrainingHistory, val: np.ndarray, train: np.ndarray, at: np.ndarray
+    ) -> Finding | None:
+        onset = int(np.argmin(val))
+        after = run.epochs - 1 - onset
+        if after < max(self.patience, WIDENING_AFTER * run.epochs):
+            return None
+        tail = tail_length(run.epochs, TAIL_FRACTION, MIN_TAIL)
+        val_best, val_end = float(val[onset]), median(val[-tail:])
+        train_onset, train_end = float(train[onset]), median(train[-tail:])
+        if val_best <= 0 or train_end <= 0 or train_end >= val_end:
+            return None
+        rise = (val_end - val_best) / val_best
+        giveback = (val_end - val_best) / max(float(val[0]) - val_best, 1e-12)
+        growth = ((val_end - train_end) - (val_best - train_onset)) / val_best
+        if rise < WIDENING_RISE or giveback < GIVEBACK or growth < WIDENING_GROWTH:
+            return None
+        if train_end - train_onset > WIDENING_TRAIN_SHARE * (val_end - val_best):
+            return None
+        if _lucky_best(val, val_best, val_end):
+            return None
+        return self._since_onset(
+            run,
+            at,
+            onset,
+            confidence=0.55,
+            summary=(
+                f"{self.monitor} has not been back to its best of {run.unit.one} {at[onset]} "
+                f"({val_best:.4g}, now {val_end:.4g}) for the last {run.unit.count(after)}, while the "
+                f"gap to the training loss ({train_end:.3g}) kept growing: what the model learns since "
+                "then does not carry over to new data."
+            ),
+            evidence={
+                "val_best": rounded(val_best),
+                "val_end_median": rounded(val_end),
+                "val_rise": rounded(rise, 3),
+                "giveback": rounded(giveback, 3),
+                "gap_growth": rounded(growth, 3),
+                "train_at_onset": rounded(train_onset),
+                "train_end_median": rounded(train_end),
+                "thresholds": {
+                    "widening_after": WIDENING_AFTER,
+                    "widening_rise": WIDENING_RISE,
+                    "widening_growth": WIDENING_GROWTH,
+                    "widening_train_share": WIDENING_TRAIN_SHARE,
+                    "giveback": GIVEBACK,
+                    "patience": self.patience,
+                },
+            },
         )
 
     def _since_onset(

@@ -11,7 +11,7 @@ from diagnosis import Severity, diagnose
 from diagnosis.curves import first_trained, rank_correlation, relative_noise
 from diagnosis.history import history_from_mapping
 from diagnosis.models import SourceInfo
-from diagnosis.rules import REGISTRY
+from diagnosis.rules import REGISTRY, overfitting
 from diagnosis.rules.loss_diverging import (
     DRIFT_EPOCHS,
     DRIFT_TREND,
@@ -1387,3 +1387,25 @@ def test_validation_logged_by_its_accuracy_alone_is_judged_on_its_error_rate() -
     # In percent, the same swings are the same noise.
     raw["val_accuracy"] = [100 * a for a in val_accuracy]
     assert codes(raw).get("val_noisy") is Severity.warning
+
+
+# Wild log w2373 (an image classifier, Keras CSVLogger): validation's best at epoch 9 of 20,
+# then 0.11-0.38, while the training loss wobbles near zero (0.026 at the best, 0.01-0.05 after).
+SPIKY_TRAIN = [0.3921, 0.1633, 0.1401, 0.0926, 0.0682, 0.0598, 0.0431, 0.0358, 0.0501, 0.0261]
+SPIKY_TRAIN += [0.0112, 0.0437, 0.0161, 0.0227, 0.0181, 0.0435, 0.0099, 0.05, 0.0253, 0.0313]
+SPIKY_VAL = [0.2719, 0.215, 0.1366, 0.129, 0.1251, 0.1249, 0.1474, 0.1237, 0.1327, 0.0971]
+SPIKY_VAL += [0.1557, 0.1358, 0.1354, 0.1132, 0.1957, 0.1198, 0.132, 0.3756, 0.1796, 0.1536]
+
+
+def test_validation_worse_for_half_the_run_under_a_training_loss_far_below_is_overfitting() -> None:
+    raw = {"loss": SPIKY_TRAIN, "val_loss": SPIKY_VAL}
+    found = next(f for f in diagnose(history_from_mapping(raw)).findings if f.code == "overfitting")
+    assert found.severity is Severity.warning
+    assert found.evidence["onset_epoch"] == 9
+    assert found.evidence["gap_growth"] >= overfitting.WIDENING_GROWTH
+    # The training loss climbing with validation (a run going bad on both) is not memorizing.
+    rising = [t if i <= 9 else t + 0.06 for i, t in enumerate(SPIKY_TRAIN)]
+    assert "overfitting" not in codes({"loss": rising, "val_loss": SPIKY_VAL})
+    # The same best with only a patience window after it (epoch 16 of 20) is no such stretch.
+    late = [*SPIKY_VAL[:9], *[v + 0.05 for v in SPIKY_VAL[9:16]], 0.0971, 0.112, 0.118, 0.115]
+    assert "overfitting" not in codes({"loss": SPIKY_TRAIN, "val_loss": late})
