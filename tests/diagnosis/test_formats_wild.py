@@ -666,11 +666,12 @@ def test_a_split_word_before_the_epoch_names_the_split_of_its_line() -> None:
     ("name", "first", "names"),
     [
         # `Minibatch loss at step 500: 1.745802` (the Udacity TensorFlow course), then the step's
-        # `Minibatch accuracy: 73.4%` and `Validation accuracy: 76.0%`: more of that step.
+        # `Minibatch accuracy: 73.4%` (the training accuracy, on the step's batch) and
+        # `Validation accuracy: 76.0%`: more of that step.
         (
             "said-at-step-udacity-fullyconnected-minibatch-loss.txt",
             17.299883,
-            {"loss", "minibatch_accuracy", "val_accuracy"},
+            {"loss", "accuracy", "val_accuracy"},
         ),
         # `Average loss at step 2000 : 4.35624240053`, `Nearest to ...` lines between.
         ("said-at-step-udacity-word2vec-average-loss.txt", 8.1941576004, {"loss"}),
