@@ -56,8 +56,6 @@ _HEADER_STARTS = ("Epoch", "**", "==", "~~", "--", "##")
 # A Keras callback's message about an epoch (ModelCheckpoint's `Epoch 00001: val_loss improved
 # from inf to 1.55635, saving model to ...`, EarlyStopping's `Epoch 00005: early stopping`).
 _CALLBACK_LINE = re.compile(r"Epoch[ \t]+\d{1,9}:[ \t]")
-# For the format sniffer: a header anywhere at a line start, after any wrapping.
-EPOCH_LINE = re.compile(r"^[ \t>#]*Epoch[ \t]+\d{1,9}(?:/\d{1,9})?[ \t]*\r?$", re.MULTILINE)
 _ANSI = re.compile(r"\x1b(?:\[[0-?]{0,32}[ -/]{0,8}[@-~]|\][^\x07\x1b\n]{0,512}(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # What wraps a pasted log: indentation, blockquotes, comment markers, HTML code tags.
 _WRAPPER = re.compile(r"(?:[ \t]+|>+|#+(?![^\s#])|//|</?(?:pre|code|samp|tt)>)*+")
