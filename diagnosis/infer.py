@@ -187,6 +187,15 @@ class RunFacts:
         return majority_share_bounds(self.reported_baseline_loss, self.num_classes)
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """np.unique of finite values: their distinct values, sorted. Written out because np.unique
+    imports numpy.ma (~8 ms), which a `convdiag diagnose` start would pay for these two calls."""
+    ordered = np.sort(values, axis=None)
+    first = np.ones(ordered.size, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    return ordered[first]
+
+
 def _bisect_decreasing(function: Callable[[float], float], value: float, low: float, high: float) -> float:
     """The point in [low, high] where a decreasing `function` crosses `value`."""
     for _ in range(50):
@@ -279,7 +288,7 @@ def _uniform_output(curves: Curves) -> tuple[int, tuple[int, ...]] | None:
         exact = np.isfinite(values) & (np.abs(values - ln_k) <= unit)
         if int(exact.sum()) < EXACT_EPOCHS:
             continue
-        classes = np.unique(k[exact])
+        classes = _distinct(k[exact])
         best = int(max(classes, key=lambda c: int((k[exact] == c).sum())))
         epochs = np.flatnonzero(exact & (k == best))
         if epochs.size >= EXACT_EPOCHS and epochs.size >= EXACT_SHARE * (epochs[-1] - epochs[0] + 1):
@@ -292,7 +301,7 @@ def count_samples(values: np.ndarray | None) -> int | None:
     n up to MAX_COUNTED_SAMPLES), else None."""
     if values is None:
         return None
-    distinct = np.unique(values[np.isfinite(values) & (values > 0) & (values < 1)])[:MAX_DISTINCT]
+    distinct = _distinct(values[np.isfinite(values) & (values > 0) & (values < 1)])[:MAX_DISTINCT]
     if distinct.size < MIN_DISTINCT:
         return None
     # Written with a fixed number of decimals (a console) or of significant digits (a JSON dump
