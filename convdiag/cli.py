@@ -8,8 +8,6 @@ would only add start-up time.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -133,6 +131,9 @@ def serve(host: str, port: int, concurrency: int) -> None:
     """Run the API and a worker per queue (light, probes, webhooks); Ctrl-C stops them all."""
     _require("server", "convdiag serve")
     _refuse_open_api(host)
+    import signal
+    import subprocess  # here, not at the top: `convdiag diagnose` starts no process
+
     import uvicorn
 
     from convdiag.settings import get_settings

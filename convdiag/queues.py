@@ -6,7 +6,6 @@ the engine or TensorFlow.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +40,8 @@ def prepare_sqlite_broker(settings: Settings) -> None:
     """Put the embedded broker's SQLite file in WAL mode before the API and the worker share
     it: WAL lets the worker poll while the API inserts, where SQLite's default journal makes
     them wait on each other. The mode is stored in the file, so this runs once, at `serve`."""
+    import sqlite3  # here, not at the top: `convdiag diagnose` imports QUEUES, not the broker
+
     path = Path(settings.broker_url.removeprefix("sqla+sqlite:///"))
     path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(path) as conn:
