@@ -226,6 +226,9 @@ def diagnose_command(file: Path, as_json: bool, html_path: Path | None, metadata
     with)."""
     if html_path is not None:
         _require("report", "convdiag diagnose --html")
+    # One BLAS thread, set before numpy's import: the engine's arrays are small, and OpenBLAS's
+    # extra threads spin for ~60 ms of CPU as numpy loads, taken from this start on a busy host.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     from diagnosis import HistoryError
     from diagnosis.engine import diagnose_runs
     from diagnosis.formats import load_path, load_runs
