@@ -217,7 +217,19 @@ def stand_in_as_loss(names: list[str], index: frozenset[int] = frozenset()) -> l
     error measure that is the only training curve; else the names as they were. Positions in
     `index` (a table's counters and label columns) are neither candidates nor renamed."""
     if "loss" in names:
-        return names
+        # The validation split's loss logged as an aggregate beside a plain training loss (the
+        # PyTorch MNIST example's `Loss: 0.27` per step, then `Test set: Average loss: 0.06`).
+        averaged = [
+            name
+            for name in names
+            if name.startswith(VAL_PREFIX) and name[len(VAL_PREFIX) :] in AGGREGATE_LOSSES
+        ]
+        if "val_loss" in names or len(averaged) != 1:
+            return names
+        return [
+            VAL_PREFIX + "loss" if name == averaged[0] and i not in index else name
+            for i, name in enumerate(names)
+        ]
     training = [
         name
         for i, name in enumerate(names)

@@ -171,7 +171,8 @@ _EPOCH_RECORD = re.compile(
     r"[ \t]*(?:[:=][ \t]*)?[\[(#]?[ \t]*(\d{1,9})"
     r"(?:[ \t]*/[ \t]*(\d{1,9})|[ \t]+(?:completed[ \t]+)?(?:out[ \t]+)?of[ \t]+(\d{1,9}))?[ \t]*[\])]?"
     r"(?:[ \t]*[:,;|>-]|[ \t]*\.{2,}|[ \t]*$|[ \t]+(?=\(\d{1,12}\)[ \t]+[A-Za-z_])"
-    r"|[ \t]*(?=[\[(][ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*[\])])"
+    r"|[ \t]*(?=[\[(][ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*"
+    r"(?:\([ \t]*\d{1,3}(?:\.\d{1,9})?%[ \t]*\)[ \t]*)?[\])])"
     r"|[ \t]+(?=\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]+[A-Za-z_][\w.]{0,40}[:=])"
     r"|[ \t]+(?=(?:mini)?batch[ \t]*\[[ \t]*\d|(?:step|batch|iter(?:ation)?)s?[ \t]*[:=#]?[ \t]*\d)"
     r"|[ \t]+(?=(?:step|batch|iter(?:ation)?)s?[ \t]?\[[ \t]*\d{1,12}[ \t]*/)"
@@ -201,7 +202,7 @@ _STEP_COUNTER = re.compile(
 # loss=11.521, nll_loss=10.881, ...`, and its first versions' `| epoch 010  2000 / 8223 loss=1.27`).
 _STEP_AFTER_EPOCH = re.compile(
     r"[ \t]*(?:\d{1,12}[ \t]*/[ \t]*\d{1,12}(?:[ \t]*[;,|]|[ \t]+(?=[A-Za-z_]))"
-    r"|[\[(][ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*[\])])"
+    r"|[\[(][ \t]*\d{1,12}[ \t]*/[ \t]*\d{1,12}[ \t]*(?:\([ \t]*\d{1,3}(?:\.\d{1,9})?%[ \t]*\)[ \t]*)?[\])])"
 )
 
 
@@ -851,9 +852,10 @@ _DICT_KEY = re.compile(r"""['"]([^'"]{1,100})['"][ \t]*:[ \t]*""")
 # A dict glued to a label (Siam-NestedUNet's `EPOCH 1 TRAIN METRICS{'cd_losses': 0.784, ...}`)
 # holds the line's fields under their own names, as a postfix's dict does.
 _GLUED_DICT = re.compile(r"(?<=[A-Za-z])\{([^{}]*)\}")
-# A split's word and a colon leading a line of fields (`valid: loss=0.418`) names the split of
+# A split's word and a colon leading a line of fields (`valid: loss=0.418`; the PyTorch MNIST
+# example's `Test set: Average loss: 0.1018, Accuracy: 9663/10000 (97%)`) names the split of
 # its fields, as one leading an epoch's line does.
-_SPLIT_LABEL = re.compile(rf"[ \t]*{_SPLIT_LEAD.pattern}[ \t]*:", re.IGNORECASE)
+_SPLIT_LABEL = re.compile(rf"[ \t]*{_SPLIT_LEAD.pattern}(?:[ \t]+set)?[ \t]*:", re.IGNORECASE)
 
 
 def _bar_fields(text: str) -> str:

@@ -696,6 +696,23 @@ def test_a_loss_said_at_a_step_is_a_point_per_step(name: str, first: float, name
     assert [skip.lines for skip in udacity.source.skipped] == ["23"]
 
 
+@pytest.mark.parametrize(
+    ("name", "epochs"),
+    [
+        ("pytorch-mnist-example-lines-snn-readme.txt", 3),
+        ("pytorch-mnist-example-lines-common-voice-readme.txt", 20),
+    ],
+)
+def test_the_pytorch_mnist_example_lines_are_epochs_with_a_test_set(name: str, epochs: int) -> None:
+    # `Train Epoch: 1 [640/60000 (1%)]\tLoss: 2.213470` (the step and its share in brackets),
+    # then `Test set: Average loss: 0.1018, Accuracy: 9663/10000 (97%)` after each epoch: its
+    # validation (no other split), the average being that split's loss.
+    (run,) = load_path(wild_log(name))
+    assert run.epochs == epochs
+    assert {"loss", "val_loss", "val_accuracy"} <= set(run.metrics)
+    assert not run.source.skipped
+
+
 def test_the_terms_of_a_loss_in_brackets_are_no_fields() -> None:
     # w234's step lines, `Epoch [1] Step [20/200] Loss: 13.2759 (main=12.0446, lidar=12.2817,
     # tv=0.3116)` (a step in brackets after a space), are read as step lines: the bracketed terms
