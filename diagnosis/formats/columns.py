@@ -214,8 +214,10 @@ def _task_loss(training: list[str]) -> tuple[str, str] | None:
 def stand_in_as_loss(names: list[str], index: frozenset[int] = frozenset()) -> list[str]:
     """The canonical names with the curve that stands in for the loss (and its validation twin)
     read as the loss, where the input logs no plain loss: a lone aggregate loss, else a lone
-    error measure that is the only training curve; else the names as they were. Positions in
-    `index` (a table's counters and label columns) are neither candidates nor renamed."""
+    error measure that is the only training curve; else the names as they were. Where it logs a
+    plain loss, a lone validation aggregate (`val_average_loss`) is read as the validation loss.
+    Positions in `index` (a table's counters and label columns) are neither candidates nor
+    renamed."""
     if "loss" in names:
         # The validation split's loss logged as an aggregate beside a plain training loss (the
         # PyTorch MNIST example's `Loss: 0.27` per step, then `Test set: Average loss: 0.06`).
